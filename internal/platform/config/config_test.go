@@ -1,0 +1,76 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+)
+
+func flags(t *testing.T, args ...string) *pflag.FlagSet {
+	t.Helper()
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(flags(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.DatabaseURL != "" || c.BaseURL != "http://127.0.0.1:8080" || c.MinAge != 14 {
+		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+func TestPrecedenceFlagOverEnv(t *testing.T) {
+	c, err := Load(flags(t, "--addr", "127.0.0.1:9"), []string{"ATRIUM_ADDR=127.0.0.1:7", "ATRIUM_DATA_DIR=/x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:9" || c.DataDir != "/x" {
+		t.Fatalf("got %+v", c)
+	}
+}
+
+func TestErrorsNameTheOption(t *testing.T) {
+	cases := []struct {
+		env  []string
+		args []string
+		want string
+	}{
+		{env: []string{"ATRIUM_ADRR=1"}, want: "ATRIUM_ADRR"},
+		{env: []string{"ATRIUM_ADDR=nope"}, want: "ATRIUM_ADDR"},
+		{args: []string{"--log-level", "loud"}, want: "--log-level"},
+		{env: []string{"ATRIUM_DATABASE_URL=mysql://x"}, want: "ATRIUM_DATABASE_URL"},
+		{env: []string{"ATRIUM_MIN_AGE=old"}, want: "ATRIUM_MIN_AGE"},
+	}
+	for _, tc := range cases {
+		_, err := Load(flags(t, tc.args...), tc.env)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("env=%v args=%v: err = %v, want mention of %s", tc.env, tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestSecretsFromFileAndNotEchoed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "url")
+	os.WriteFile(p, []byte("postgres://u:hunter2@h/db\n"), 0o600)
+	c, err := Load(flags(t), []string{"ATRIUM_DATABASE_URL_FILE=" + p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DatabaseURL != "postgres://u:hunter2@h/db" {
+		t.Fatalf("got %q", c.DatabaseURL)
+	}
+	_, err = Load(flags(t), []string{"ATRIUM_DATABASE_URL=mysql://u:hunter2@h"})
+	if err == nil || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("secret echoed or accepted: %v", err)
+	}
+}

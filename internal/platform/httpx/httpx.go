@@ -1,0 +1,213 @@
+// Package httpx is Atrium's HTTP kernel: handlers that return errors, the one
+// error writer, strict JSON decoding, request ids and access logs.
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
+
+// HandlerFunc is an HTTP handler that returns an error instead of writing it.
+type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// ServeHTTP runs h and writes its error, if any, with WriteError.
+func (h HandlerFunc) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h(w, r); err != nil {
+		WriteError(w, r, err)
+	}
+}
+
+// ErrorBody is the JSON shape of every error response.
+type ErrorBody struct {
+	Error ErrorPayload `json:"error"`
+}
+
+// ErrorPayload is the inside of an error response.
+type ErrorPayload struct {
+	Code      string         `json:"code"`
+	Message   string         `json:"message"`
+	Details   map[string]any `json:"details,omitempty"`
+	RequestID string         `json:"request_id,omitempty"`
+}
+
+// StatusOf maps an apperr.Kind to an HTTP status.
+func StatusOf(k apperr.Kind) int {
+	switch k {
+	case apperr.KindInvalid:
+		return http.StatusBadRequest
+	case apperr.KindUnauthenticated:
+		return http.StatusUnauthorized
+	case apperr.KindForbidden:
+		return http.StatusForbidden
+	case apperr.KindNotFound:
+		return http.StatusNotFound
+	case apperr.KindConflict:
+		return http.StatusConflict
+	case apperr.KindGone:
+		return http.StatusGone
+	case apperr.KindTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case apperr.KindRateLimited:
+		return http.StatusTooManyRequests
+	case apperr.KindUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// WriteError is the one place that turns an error into a response. Service
+// errors keep their code and message; store sentinels map to 404/409; every
+// other error becomes a 500 "internal error" whose cause is only logged.
+func WriteError(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *apperr.Error
+	switch {
+	case errors.As(err, &ae):
+	case errors.Is(err, db.ErrNotFound):
+		ae = apperr.ErrNotFound
+	case errors.Is(err, db.ErrConflict):
+		ae = apperr.Conflict("conflict", "this conflicts with an existing object")
+	case errors.Is(err, context.Canceled):
+		// The client went away; nothing useful can be written.
+		return
+	default:
+		ae = apperr.Internal(err)
+	}
+	status := StatusOf(ae.Kind)
+	rid := RequestID(r.Context())
+	if status >= 500 {
+		slog.ErrorContext(r.Context(), "request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
+		ae = &apperr.Error{Kind: ae.Kind, Code: ae.Code, Message: ae.Message}
+		if ae.Kind == apperr.KindInternal {
+			ae.Code, ae.Message = "internal", "internal error"
+		}
+	}
+	if ae.Kind == apperr.KindRateLimited {
+		if ra, ok := ae.Details["retry_after_seconds"]; ok {
+			if n, ok := ra.(int); ok {
+				w.Header().Set("Retry-After", itoa(n))
+			}
+		}
+	}
+	if ae.Kind == apperr.KindUnauthenticated && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="atrium"`)
+	}
+	WriteJSON(w, status, ErrorBody{Error: ErrorPayload{Code: ae.Code, Message: ae.Message, Details: ae.Details, RequestID: rid}})
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	if v == nil || status == http.StatusNoContent {
+		return nil
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	return enc.Encode(v)
+}
+
+// OK writes v with status 200.
+func OK(w http.ResponseWriter, v any) error { return WriteJSON(w, http.StatusOK, v) }
+
+// Created writes v with status 201.
+func Created(w http.ResponseWriter, v any) error { return WriteJSON(w, http.StatusCreated, v) }
+
+// NoContent writes an empty 204.
+func NoContent(w http.ResponseWriter) error {
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type ridKey struct{}
+
+// RequestID returns the id of the request carried by ctx.
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(ridKey{}).(string)
+	return s
+}
+
+// WithRequestID returns ctx carrying id.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, ridKey{}, id)
+}
+
+// NewID returns a random 16-hex-digit request id.
+func NewID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer (needed
+// for WebSocket hijacking and flushing).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Observe wraps next with a request id, panic recovery and an access log line.
+// Query strings are not logged: they may hold tokens.
+func Observe(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rid := NewID()
+		w.Header().Set("X-Request-Id", rid)
+		r = r.WithContext(WithRequestID(r.Context(), rid))
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic", "request_id", rid, "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					WriteError(sw, r, errors.New("panic"))
+				}
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "http",
+				slog.String("request_id", rid),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", sw.status),
+				slog.Int("bytes", sw.bytes),
+				slog.Duration("duration", time.Since(start)),
+			)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}

@@ -1,0 +1,20 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+)
+
+// wire constructs every domain service and hands it to the server. Each
+// domain adds its construction here and its routes to routes.go.
+func (a *App) wire(ctx context.Context) error {
+	return nil
+}
+
+// announce prints operator-facing lines after the listener is up (e.g. the
+// one-time setup link on an empty database).
+func (a *App) announce(ctx context.Context, baseURL string) {}
+
+func tlsConfig() *tls.Config {
+	return &tls.Config{MinVersion: tls.VersionTLS12}
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test of Atrium: Go tests on SQLite and PostgreSQL (one throwaway
+# PostgreSQL cluster shared by all packages), then the web app's unit tests and
+# the end-to-end browser tests when their toolchain is present (in CI it is
+# installed first). Used by `make test` and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PG_BIN=${ATRIUM_PG_BIN:-/usr/lib/postgresql/15/bin}
+if [ ! -x "$PG_BIN/initdb" ] && [ "${CI:-}" = "true" ] && [ "$(id -u)" = 0 ]; then
+  echo "== installing PostgreSQL server (CI)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+if [ "${CI:-}" = "true" ]; then
+  export ATRIUM_REQUIRE_POSTGRES=1
+fi
+
+mkdir -p bin
+go build -o bin/pgtest ./cmd/pgtest
+pgurl=""
+if [ -z "${ATRIUM_TEST_POSTGRES:-}" ]; then
+  exec 3< <(tail -f /dev/null | bin/pgtest 2>&1)
+  if read -r -t 120 pgurl <&3 && [[ "$pgurl" == postgres://* ]]; then
+    export ATRIUM_TEST_POSTGRES=$pgurl
+    echo "== PostgreSQL test cluster at $pgurl"
+  else
+    echo "== no PostgreSQL test cluster: $pgurl"
+    [ "${ATRIUM_REQUIRE_POSTGRES:-}" = 1 ] && exit 1
+  fi
+fi
+cleanup() { pkill -f "bin/pgtest" 2>/dev/null || true; }
+trap cleanup EXIT
+
+echo "== go vet"
+go vet ./...
+echo "== go test"
+go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ./...
+
+if [ -x scripts/test-web.sh ]; then
+  scripts/test-web.sh
+fi
