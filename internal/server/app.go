@@ -13,15 +13,18 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 	"github.com/atrium-hq/atrium/migrations"
 )
 
 // App is a built server: configuration, database, services and HTTP face.
 type App struct {
-	Cfg    *config.Config
-	DB     *db.DB
-	Log    *slog.Logger
-	Server *Server
+	Cfg *config.Config
+	DB  *db.DB
+	Log *slog.Logger
+	// Keyring seals sensitive fields with per-owner keys (platform/keyring).
+	Keyring *keyring.Keyring
+	Server  *Server
 	// Out receives the operator-facing start-up lines (URL, setup link).
 	Out io.Writer
 
@@ -50,7 +53,12 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		d.Close()
 		return nil, err
 	}
-	a := &App{Cfg: cfg, DB: d, Log: log, Out: out}
+	kr, err := keyring.Load(ctx, d, cfg.MasterKey, cfg.DataDir)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	a := &App{Cfg: cfg, DB: d, Log: log, Out: out, Keyring: kr}
 	a.Server = &Server{Log: log, DB: d, Secure: cfg.TLSCert != "" || (len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://")}
 	if err := a.wire(ctx); err != nil {
 		a.Close()

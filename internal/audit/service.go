@@ -1,0 +1,323 @@
+// Package audit is the append-only, hash-chained audit log. Admin actions,
+// identity and privacy actions, admin reads of content and data exports are
+// recorded with Record in the same transaction as the action itself.
+//
+// Each entry's hash is SHA-256 over a canonical encoding of all its fields
+// and the previous entry's hash, so editing, deleting, inserting or
+// reordering any entry breaks the chain from there on. The head of the chain
+// (last seq and hash) is kept in its own row, updated in the same
+// transaction, so that a truncated tail is detected too. Verify walks the
+// chain and names the first bad entry; `atrium audit verify` runs it.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
+)
+
+// Outcomes of an audited action.
+const (
+	Success = "success"
+	Failure = "failure"
+	Denied  = "denied"
+)
+
+// Entry is what a caller records. Who did it, from where and in which
+// request come from the context.
+type Entry struct {
+	OrgID      string // "" for account-level actions
+	Action     string // "identity.login", "member.deactivate", "privacy.export", …
+	TargetKind string // "account", "member", "message", …
+	TargetID   string
+	Outcome    string         // "success" | "failure" | "denied"; "" means success
+	Details    map[string]any // no secrets, no content
+}
+
+// Item is one stored entry of the audit log.
+type Item struct {
+	Seq            int64           `json:"seq"`
+	CreatedAt      int64           `json:"created_at"` // unix milliseconds
+	OrgID          string          `json:"org_id,omitempty"`
+	ActorAccountID string          `json:"actor_account_id,omitempty"`
+	ActorMemberID  string          `json:"actor_member_id,omitempty"`
+	Via            string          `json:"via,omitempty"`
+	IP             string          `json:"ip,omitempty"`
+	Action         string          `json:"action"`
+	TargetKind     string          `json:"target_kind,omitempty"`
+	TargetID       string          `json:"target_id,omitempty"`
+	Outcome        string          `json:"outcome"`
+	RequestID      string          `json:"request_id,omitempty"`
+	Details        json.RawMessage `json:"details"`
+	PrevHash       string          `json:"prev_hash"`
+	Hash           string          `json:"hash"`
+}
+
+type clientKey struct{}
+
+// Client describes an anonymous caller (e.g. a failed login), for entries
+// recorded without an authenticated actor.
+type Client struct {
+	AccountID string // the account the caller claimed, when known
+	IP        string
+	Via       string
+}
+
+// WithClient returns ctx carrying c; Record uses it when ctx has no actor.
+func WithClient(ctx context.Context, c Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// Record appends e to the hash-chained audit log in ctx's transaction (or in
+// its own when ctx carries none); actor, IP and request id come from ctx
+// (actor.From, httpx.RequestID).
+func Record(ctx context.Context, d *db.DB, e Entry) error {
+	if e.Action == "" {
+		return fmt.Errorf("audit: entry without action")
+	}
+	switch e.Outcome {
+	case "":
+		e.Outcome = Success
+	case Success, Failure, Denied:
+	default:
+		return fmt.Errorf("audit: unknown outcome %q", e.Outcome)
+	}
+	details := []byte("{}")
+	if len(e.Details) > 0 {
+		var err error
+		// encoding/json sorts map keys, so equal maps encode equally.
+		if details, err = json.Marshal(e.Details); err != nil {
+			return fmt.Errorf("audit: details of %s: %w", e.Action, err)
+		}
+	}
+	r := Item{
+		OrgID:      e.OrgID,
+		Action:     e.Action,
+		TargetKind: e.TargetKind,
+		TargetID:   e.TargetID,
+		Outcome:    e.Outcome,
+		RequestID:  httpx.RequestID(ctx),
+		Details:    details,
+	}
+	if a := actor.From(ctx); a != nil {
+		r.ActorAccountID, r.ActorMemberID, r.Via, r.IP = a.AccountID, a.MemberID, string(a.Via), a.IP
+	} else if c, ok := ctx.Value(clientKey{}).(Client); ok {
+		r.ActorAccountID, r.IP, r.Via = c.AccountID, c.IP, c.Via
+	}
+	return d.Tx(ctx, func(ctx context.Context) error {
+		// Taking the head row locks it until commit: appends are serialized
+		// on PostgreSQL, and SQLite has a single writer anyway.
+		seq, prev, err := advanceHead(ctx, d)
+		if err != nil {
+			return fmt.Errorf("audit: lock head: %w", err)
+		}
+		r.Seq = seq
+		r.CreatedAt = time.Now().UnixMilli()
+		r.PrevHash = prev
+		r.Hash = r.computeHash()
+		if err := insertRecord(ctx, d, r); err != nil {
+			return fmt.Errorf("audit: append %s: %w", e.Action, err)
+		}
+		return setHeadHash(ctx, d, r.Hash)
+	})
+}
+
+// computeHash returns the hex SHA-256 of the canonical encoding of r: every
+// field except Hash, each written as its length, a colon and its bytes, in
+// a fixed order, so that no two different records encode alike.
+func (r Item) computeHash() string {
+	h := sha256.New()
+	put := func(s string) {
+		h.Write([]byte(strconv.Itoa(len(s))))
+		h.Write([]byte{':'})
+		h.Write([]byte(s))
+	}
+	put("atrium.audit.v1")
+	put(strconv.FormatInt(r.Seq, 10))
+	put(strconv.FormatInt(r.CreatedAt, 10))
+	put(r.OrgID)
+	put(r.ActorAccountID)
+	put(r.ActorMemberID)
+	put(r.Via)
+	put(r.IP)
+	put(r.Action)
+	put(r.TargetKind)
+	put(r.TargetID)
+	put(r.Outcome)
+	put(r.RequestID)
+	put(string(r.Details))
+	put(r.PrevHash)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Report is the result of Verify.
+type Report struct {
+	OK bool `json:"ok"`
+	// Entries is how many entries were checked.
+	Entries int64 `json:"entries"`
+	// HeadSeq is the last seq the head row names.
+	HeadSeq int64 `json:"head_seq"`
+	// BadSeq is the seq of the first bad entry (for a truncated tail: the
+	// first missing seq); 0 when OK.
+	BadSeq int64 `json:"bad_seq,omitempty"`
+	// Problem says what is wrong with it.
+	Problem string `json:"problem,omitempty"`
+}
+
+func (r Report) String() string {
+	if r.OK {
+		return fmt.Sprintf("audit log intact: %d entries, head at seq %d", r.Entries, r.HeadSeq)
+	}
+	return fmt.Sprintf("audit log BROKEN at entry seq %d: %s", r.BadSeq, r.Problem)
+}
+
+// Verify walks the whole chain and reports the first bad entry: one whose
+// hash does not match its content (edited, or moved to another seq), whose
+// previous hash does not match the entry before it (deleted, inserted or
+// reordered entries), or a head that does not match the last entry (a
+// truncated tail). A broken chain is a Report with OK false, not an error;
+// errors mean the database could not be read.
+func Verify(ctx context.Context, d *db.DB) (Report, error) {
+	// Read the head first: entries appended after this point are beyond it
+	// and do not affect what is checked.
+	headSeq, headHash, err := readHead(ctx, d)
+	if err != nil {
+		return Report{}, fmt.Errorf("audit: read head: %w", err)
+	}
+	rep := Report{HeadSeq: headSeq}
+	fail := func(seq int64, format string, args ...any) (Report, error) {
+		rep.BadSeq, rep.Problem = seq, fmt.Sprintf(format, args...)
+		return rep, nil
+	}
+	var (
+		expectSeq int64 = 1
+		prevHash        = ""
+		after     int64 = 0
+	)
+	const batch = 1000
+	for {
+		recs, err := scanChain(ctx, d, after, headSeq, batch)
+		if err != nil {
+			return Report{}, fmt.Errorf("audit: read entries: %w", err)
+		}
+		for _, r := range recs {
+			if r.Seq != expectSeq {
+				return fail(expectSeq, "entry %d is missing (next entry found is %d): deleted or renumbered", expectSeq, r.Seq)
+			}
+			if r.Hash != r.computeHash() {
+				return fail(r.Seq, "content does not match its hash: edited or moved")
+			}
+			if r.PrevHash != prevHash {
+				return fail(r.Seq, "previous hash does not match entry %d: an entry before it was deleted, inserted or reordered", r.Seq-1)
+			}
+			rep.Entries++
+			prevHash = r.Hash
+			expectSeq++
+			after = r.Seq
+		}
+		if len(recs) < batch {
+			break
+		}
+	}
+	if expectSeq-1 != headSeq {
+		return fail(expectSeq, "the log ends at entry %d but the head says %d: entries at the end were deleted", expectSeq-1, headSeq)
+	}
+	if prevHash != headHash {
+		return fail(headSeq, "the last entry's hash does not match the head: the last entry was replaced")
+	}
+	rep.OK = true
+	return rep, nil
+}
+
+// Filter selects entries for List. OrgID is set by the service from the
+// caller, never from the request.
+type Filter struct {
+	OrgID          string
+	Action         string // exact action, or a prefix ending in "." ("identity.")
+	ActorAccountID string
+	TargetKind     string
+	TargetID       string
+	Outcome        string
+	Since, Until   int64 // unix ms, inclusive / exclusive; 0 = open
+	// Before is the cursor: only entries with seq < Before (0 = newest).
+	Before int64
+	Limit  int
+}
+
+// Page is one page of entries, newest first.
+type Page struct {
+	Items      []Item `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// Authorizer decides whether the caller (actor.From(ctx)) holds a
+// permission in its current organization. The directory implements it.
+type Authorizer interface {
+	Authorize(ctx context.Context, perm string, deptID string) error
+}
+
+// AuthorizerFunc adapts a function to Authorizer.
+type AuthorizerFunc func(ctx context.Context, perm string, deptID string) error
+
+// Authorize calls f.
+func (f AuthorizerFunc) Authorize(ctx context.Context, perm, deptID string) error {
+	return f(ctx, perm, deptID)
+}
+
+// PermRead is the permission to read an organization's audit log.
+const PermRead = "audit.read"
+
+// Service serves the audit log to organization admins.
+type Service struct {
+	DB *db.DB
+	// Auth checks PermRead; nil denies every caller.
+	Auth Authorizer
+}
+
+// List returns entries of the caller's current organization, newest first.
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
+	a := actor.From(ctx)
+	if a == nil {
+		return Page{}, apperr.ErrUnauthenticated
+	}
+	if a.OrgID == "" || s.Auth == nil {
+		return Page{}, apperr.ErrForbidden
+	}
+	if err := s.Auth.Authorize(ctx, PermRead, ""); err != nil {
+		return Page{}, err
+	}
+	f.OrgID = a.OrgID
+	return list(ctx, s.DB, f)
+}
+
+func list(ctx context.Context, d *db.DB, f Filter) (Page, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	recs, err := queryRecords(ctx, d, f)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: recs}
+	if p.Items == nil {
+		p.Items = []Item{}
+	}
+	if len(recs) > f.Limit {
+		p.Items = recs[:f.Limit]
+		p.NextCursor = strconv.FormatInt(p.Items[f.Limit-1].Seq, 10)
+	}
+	return p, nil
+}
+
+// ListAll returns entries of every organization (account-level ones
+// included) for operator tools; it checks no permission.
+func ListAll(ctx context.Context, d *db.DB, f Filter) (Page, error) { return list(ctx, d, f) }

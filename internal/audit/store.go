@@ -1,0 +1,140 @@
+package audit
+
+import (
+	"context"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
+
+const recordColumns = `seq, created_at, org_id, actor_account_id, actor_member_id, via, ip, action,
+	target_kind, target_id, outcome, request_id, details, prev_hash, hash`
+
+// advanceHead bumps the head's seq and returns the new seq and the previous
+// entry's hash. The UPDATE locks the head row until the transaction ends;
+// on PostgreSQL a waiting UPDATE re-reads the row once the holder commits,
+// so every append sees the latest head.
+func advanceHead(ctx context.Context, d *db.DB) (seq int64, prevHash string, err error) {
+	err = d.W(ctx).QueryRowContext(ctx,
+		`UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prevHash)
+	return seq, prevHash, d.Classify(err)
+}
+
+func setHeadHash(ctx context.Context, d *db.DB, hash string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE audit_head SET hash = $1 WHERE id = 1`, hash)
+	return err
+}
+
+func insertRecord(ctx context.Context, d *db.DB, r Item) error {
+	_, err := d.W(ctx).ExecContext(ctx,
+		`INSERT INTO audit_log (`+recordColumns+`)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		r.Seq, r.CreatedAt, r.OrgID, r.ActorAccountID, r.ActorMemberID, r.Via, r.IP, r.Action,
+		r.TargetKind, r.TargetID, r.Outcome, r.RequestID, string(r.Details), r.PrevHash, r.Hash)
+	return d.Classify(err)
+}
+
+func readHead(ctx context.Context, d *db.DB) (seq int64, hash string, err error) {
+	err = d.R(ctx).QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&seq, &hash)
+	return seq, hash, d.Classify(err)
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanRecord(s scanner) (Item, error) {
+	var r Item
+	var details string
+	err := s.Scan(&r.Seq, &r.CreatedAt, &r.OrgID, &r.ActorAccountID, &r.ActorMemberID, &r.Via, &r.IP,
+		&r.Action, &r.TargetKind, &r.TargetID, &r.Outcome, &r.RequestID, &details, &r.PrevHash, &r.Hash)
+	r.Details = []byte(details)
+	return r, err
+}
+
+// scanChain returns up to limit entries with after < seq <= upTo, by seq.
+func scanChain(ctx context.Context, d *db.DB, after, upTo int64, limit int) ([]Item, error) {
+	rows, err := d.R(ctx).QueryContext(ctx,
+		`SELECT `+recordColumns+` FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+		after, upTo, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// queryRecords returns up to f.Limit+1 entries matching f, newest first.
+func queryRecords(ctx context.Context, d *db.DB, f Filter) ([]Item, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
+	}
+	if f.OrgID != "" {
+		add("org_id = ?", f.OrgID)
+	}
+	if f.Action != "" {
+		if strings.HasSuffix(f.Action, ".") {
+			add(d.Dialect.ILike("action", "?"), db.EscapeLike(f.Action)+"%")
+		} else {
+			add("action = ?", f.Action)
+		}
+	}
+	if f.ActorAccountID != "" {
+		add("actor_account_id = ?", f.ActorAccountID)
+	}
+	if f.TargetKind != "" {
+		add("target_kind = ?", f.TargetKind)
+	}
+	if f.TargetID != "" {
+		add("target_id = ?", f.TargetID)
+	}
+	if f.Outcome != "" {
+		add("outcome = ?", f.Outcome)
+	}
+	if f.Since > 0 {
+		add("created_at >= ?", f.Since)
+	}
+	if f.Until > 0 {
+		add("created_at < ?", f.Until)
+	}
+	if f.Before > 0 {
+		add("seq < ?", f.Before)
+	}
+	q := `SELECT ` + recordColumns + ` FROM audit_log`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, f.Limit+1)
+	q += ` ORDER BY seq DESC LIMIT $` + itoa(len(args))
+	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func itoa(n int) string {
+	const digits = "0123456789"
+	if n < 10 {
+		return digits[n : n+1]
+	}
+	return itoa(n/10) + digits[n%10:n%10+1]
+}
