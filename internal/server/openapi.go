@@ -1,0 +1,252 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
+)
+
+// The OpenAPI document is generated from the route table and the Go types
+// of each route's request and response, so it cannot drift from the code:
+// a route that exists is documented, with the exact JSON its handler
+// decodes and encodes. docs/openapi.json is a golden copy kept current by
+// TestOpenAPIGolden (run with -update to rewrite it after changing routes).
+
+var pathParam = regexp.MustCompile(`\{([a-zA-Z_][a-zA-Z0-9_]*)\.{0,3}\}`)
+
+// OpenAPI returns the OpenAPI 3.1 document of the API.
+func (s *Server) OpenAPI() map[string]any {
+	g := &schemaGen{defs: map[string]any{}}
+	paths := map[string]map[string]any{}
+	for _, rt := range s.Routes() {
+		method, path, ok := strings.Cut(rt.Pattern, " ")
+		if !ok {
+			continue
+		}
+		op := map[string]any{
+			"summary":     rt.Summary,
+			"operationId": operationID(method, path),
+			"tags":        []string{tagOf(path)},
+		}
+		var params []any
+		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+		}
+		if len(params) > 0 {
+			op["parameters"] = params
+		}
+		if rt.Request != nil {
+			op["requestBody"] = map[string]any{
+				"required": true,
+				"content":  map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))}},
+			}
+		}
+		okResp := map[string]any{"description": "success"}
+		if rt.Response != nil {
+			okResp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
+		}
+		status := "200"
+		if method == http.MethodPost && rt.Response != nil && strings.Contains(rt.Summary, "Create") {
+			status = "201"
+		}
+		if rt.Response == nil {
+			status = "204"
+		}
+		op["responses"] = map[string]any{
+			status:    okResp,
+			"default": map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}},
+		}
+		switch rt.Auth {
+		case Public:
+			op["security"] = []any{}
+		default:
+			sec := []any{map[string]any{"cookie": []string{}}, map[string]any{"bearer": []string{}}}
+			if rt.Scope != "" {
+				sec = append(sec, map[string]any{"app": []string{rt.Scope}})
+			}
+			op["security"] = sec
+		}
+		if paths[path] == nil {
+			paths[path] = map[string]any{}
+		}
+		paths[path][strings.ToLower(method)] = op
+	}
+	g.defs["Error"] = g.schema(reflect.TypeOf(httpx.ErrorBody{}))
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":       "Atrium API",
+			"version":     "1",
+			"description": "The HTTP API of Atrium. Errors are {\"error\":{\"code\",\"message\",\"details\",\"request_id\"}}. Cookie sessions must send the atrium_csrf cookie's value in the X-CSRF-Token header on unsafe methods.",
+		},
+		"servers": []any{map[string]any{"url": "/"}},
+		"paths":   paths,
+		"components": map[string]any{
+			"schemas": g.defs,
+			"securitySchemes": map[string]any{
+				"cookie": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
+				"bearer": map[string]any{"type": "http", "scheme": "bearer"},
+				"app":    map[string]any{"type": "oauth2", "flows": map[string]any{}},
+			},
+		},
+	}
+}
+
+// OpenAPIJSON returns the document as indented JSON with sorted keys.
+func (s *Server) OpenAPIJSON() []byte {
+	b, _ := json.MarshalIndent(s.OpenAPI(), "", "  ")
+	return append(b, '\n')
+}
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, err := w.Write(s.OpenAPIJSON())
+	return err
+}
+
+func operationID(method, path string) string {
+	parts := []string{strings.ToLower(method)}
+	for _, seg := range strings.Split(strings.TrimPrefix(path, "/api/v1/"), "/") {
+		if seg == "" {
+			continue
+		}
+		if m := pathParam.FindStringSubmatch(seg); m != nil {
+			seg = "by_" + m[1]
+		}
+		parts = append(parts, strings.NewReplacer("-", "_", ".", "_").Replace(seg))
+	}
+	return strings.Join(parts, "_")
+}
+
+func tagOf(path string) string {
+	rest := strings.TrimPrefix(path, "/api/v1/")
+	seg, _, _ := strings.Cut(rest, "/")
+	if seg == "" {
+		return "api"
+	}
+	return seg
+}
+
+type schemaGen struct {
+	defs map[string]any
+}
+
+var (
+	timeType = reflect.TypeOf(time.Time{})
+	rawType  = reflect.TypeOf(json.RawMessage{})
+)
+
+func (g *schemaGen) schema(t reflect.Type) map[string]any {
+	nullable := false
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+		nullable = true
+	}
+	var s map[string]any
+	switch {
+	case t == timeType:
+		s = map[string]any{"type": "string", "format": "date-time"}
+	case t == rawType:
+		s = map[string]any{}
+	case t.Kind() == reflect.Struct && t.Name() != "":
+		name := defName(t)
+		if _, ok := g.defs[name]; !ok {
+			g.defs[name] = map[string]any{} // placeholder breaks recursion
+			g.defs[name] = g.object(t)
+		}
+		s = map[string]any{"$ref": "#/components/schemas/" + name}
+	case t.Kind() == reflect.Struct:
+		s = g.object(t)
+	case t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8:
+		s = map[string]any{"type": "string", "contentEncoding": "base64"}
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		s = map[string]any{"type": "array", "items": g.schema(t.Elem())}
+	case t.Kind() == reflect.Map:
+		s = map[string]any{"type": "object", "additionalProperties": g.schema(t.Elem())}
+	case t.Kind() == reflect.String:
+		s = map[string]any{"type": "string"}
+	case t.Kind() == reflect.Bool:
+		s = map[string]any{"type": "boolean"}
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		s = map[string]any{"type": "integer"}
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		s = map[string]any{"type": "number"}
+	default: // interface{} and anything else: any JSON value
+		s = map[string]any{}
+	}
+	if nullable {
+		if _, isRef := s["$ref"]; isRef {
+			return map[string]any{"oneOf": []any{s, map[string]any{"type": "null"}}}
+		}
+		if typ, ok := s["type"].(string); ok {
+			s["type"] = []any{typ, "null"}
+		}
+	}
+	return s
+}
+
+func defName(t reflect.Type) string {
+	pkg := t.PkgPath()
+	if i := strings.LastIndexByte(pkg, '/'); i >= 0 {
+		pkg = pkg[i+1:]
+	}
+	name := t.Name()
+	if i := strings.IndexByte(name, '['); i >= 0 { // generic instantiation
+		name = name[:i] + "_" + regexp.MustCompile(`[^A-Za-z0-9]+`).ReplaceAllString(name[i:], "_")
+		name = strings.TrimRight(name, "_")
+	}
+	if pkg == "" || pkg == "server" || pkg == "httpx" {
+		return name
+	}
+	return strings.ToUpper(pkg[:1]) + pkg[1:] + name
+}
+
+func (g *schemaGen) object(t reflect.Type) map[string]any {
+	props := map[string]any{}
+	var required []string
+	g.fields(t, props, &required)
+	sort.Strings(required)
+	s := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+	if len(required) > 0 {
+		s["required"] = required
+	}
+	return s
+}
+
+func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]string) {
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && name == "" {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				g.fields(ft, props, required)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		props[name] = g.schema(f.Type)
+		if !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero") && f.Type.Kind() != reflect.Pointer {
+			*required = append(*required, name)
+		}
+	}
+}
