@@ -31,8 +31,7 @@ fi
 cleanup() { pkill -f "bin/pgtest" 2>/dev/null || true; }
 trap cleanup EXIT
 
-echo "== go vet"
-go vet ./...
+scripts/lint.sh
 echo "== go test"
 go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ./...
 

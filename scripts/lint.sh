@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Static checks: go vet and staticcheck (pinned in tools/go.mod, built into
+# bin/ once per version). Fails on any finding. Used by scripts/test.sh and
+# `make lint`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bin
+
+echo "== go vet"
+go vet ./...
+
+# Rebuild staticcheck only when tools/go.mod changed since the last build.
+stamp=bin/.staticcheck.mod
+if [ ! -x bin/staticcheck ] || ! cmp -s tools/go.mod "$stamp" 2>/dev/null; then
+  echo "== building staticcheck from tools/go.mod"
+  (cd tools && go build -o ../bin/staticcheck honnef.co/go/tools/cmd/staticcheck)
+  cp tools/go.mod "$stamp"
+fi
+echo "== staticcheck"
+bin/staticcheck ./...
