@@ -228,6 +228,18 @@ func Verify(ctx context.Context, d *db.DB) (Report, error) {
 			break
 		}
 	}
+	// Rows past the head that no append accounts for were inserted by hand.
+	// Read the highest seq before the head again: an append commits its row
+	// and the head together, so a legitimate row is never past that head.
+	maxSeq, err := maxSeq(ctx, d)
+	if err != nil {
+		return Report{}, fmt.Errorf("audit: read entries: %w", err)
+	}
+	if head2, _, err := readHead(ctx, d); err != nil {
+		return Report{}, fmt.Errorf("audit: read head: %w", err)
+	} else if maxSeq > head2 {
+		return fail(head2+1, "entry %d lies beyond the head (%d): inserted outside the audit log", head2+1, head2)
+	}
 	if expectSeq-1 != headSeq {
 		return fail(expectSeq, "the log ends at entry %d but the head says %d: entries at the end were deleted", expectSeq-1, headSeq)
 	}

@@ -39,6 +39,12 @@ func readHead(ctx context.Context, d *db.DB) (seq int64, hash string, err error)
 	return seq, hash, d.Classify(err)
 }
 
+func maxSeq(ctx context.Context, d *db.DB) (int64, error) {
+	var n int64
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log`).Scan(&n)
+	return n, err
+}
+
 type scanner interface{ Scan(dest ...any) error }
 
 func scanRecord(s scanner) (Item, error) {

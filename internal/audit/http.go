@@ -1,0 +1,54 @@
+package audit
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
+)
+
+// HandleList serves GET /api/v1/audit: the caller's organization's audit
+// log, newest first. Query: limit, cursor, action (exact, or a prefix ending
+// in "."), actor (account id), target_kind, target_id, outcome, since and
+// until (unix milliseconds).
+func (s *Service) HandleList(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := Filter{
+		Action:         q.Get("action"),
+		ActorAccountID: q.Get("actor"),
+		TargetKind:     q.Get("target_kind"),
+		TargetID:       q.Get("target_id"),
+		Outcome:        q.Get("outcome"),
+	}
+	switch f.Outcome {
+	case "", Success, Failure, Denied:
+	default:
+		return apperr.InvalidField("outcome", "outcome must be success, failure or denied")
+	}
+	ints := []struct {
+		name string
+		dst  *int64
+	}{{"cursor", &f.Before}, {"since", &f.Since}, {"until", &f.Until}}
+	for _, p := range ints {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return apperr.InvalidField(p.name, p.name+" must be a non-negative whole number")
+			}
+			*p.dst = n
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			return apperr.InvalidField("limit", "limit must be a whole number from 1 to 200")
+		}
+		f.Limit = n
+	}
+	p, err := s.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, p)
+}

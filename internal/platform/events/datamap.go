@@ -1,0 +1,19 @@
+package events
+
+import "github.com/atrium-hq/atrium/internal/platform/datamap"
+
+func init() {
+	datamap.Register(datamap.Table{
+		Name:       "event_log",
+		Controller: datamap.Organization,
+		Purpose:    "Delivers changes to connected clients in real time and lets them catch up after a disconnect",
+		Subject:    []string{"scope_id"},
+		Columns: map[string]datamap.Category{
+			"scope_id": datamap.Identifier,
+			"data":     datamap.Content,
+		},
+		Technical: []string{"pos", "org_id", "scope_kind", "type", "created_at"},
+		Retention: "event_log",
+		Erasure:   datamap.Delete,
+	})
+}
