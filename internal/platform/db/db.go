@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -228,13 +229,46 @@ func (d *DB) Tx(ctx context.Context, fn func(ctx context.Context) error) (err er
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+	hooks := &commitHooks{}
+	if err = fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), hooksKey{}, hooks)); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	hooks.run()
 	return nil
+}
+
+type hooksKey struct{}
+
+type commitHooks struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+func (h *commitHooks) run() {
+	h.mu.Lock()
+	fns := h.fns
+	h.fns = nil
+	h.mu.Unlock()
+	for _, fn := range fns {
+		fn()
+	}
+}
+
+// AfterCommit runs fn after the transaction carried by ctx commits (never if
+// it rolls back), or at once when ctx carries no transaction. The event log
+// uses it to wake the stream only once its rows are visible to readers.
+func AfterCommit(ctx context.Context, fn func()) {
+	h, ok := ctx.Value(hooksKey{}).(*commitHooks)
+	if !ok {
+		fn()
+		return
+	}
+	h.mu.Lock()
+	h.fns = append(h.fns, fn)
+	h.mu.Unlock()
 }
 
 // Classify maps driver errors to ErrNotFound / ErrConflict where they apply,

@@ -2,6 +2,7 @@ package db
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,6 +25,10 @@ type Dialect interface {
 	// ForUpdateSkipLocked is the row-locking suffix for job claims
 	// ("" on SQLite, where the single writer already serializes).
 	ForUpdateSkipLocked() string
+	// XactLock is a statement that takes a transaction-scoped lock on key,
+	// released at COMMIT or ROLLBACK ("" on SQLite, whose single writer
+	// already serializes transactions).
+	XactLock(key int64) string
 }
 
 type sqliteDialect struct{}
@@ -53,6 +58,8 @@ func (sqliteDialect) ILike(expr, param string) string {
 
 func (sqliteDialect) ForUpdateSkipLocked() string { return "" }
 
+func (sqliteDialect) XactLock(int64) string { return "" }
+
 type postgresDialect struct{}
 
 func (postgresDialect) Name() string { return "postgres" }
@@ -74,6 +81,10 @@ func (postgresDialect) ILike(expr, param string) string {
 }
 
 func (postgresDialect) ForUpdateSkipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+func (postgresDialect) XactLock(key int64) string {
+	return "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(key, 10) + ")"
+}
 
 // EscapeLike escapes %, _ and \ so that s matches literally inside a LIKE
 // pattern built with ILike.
