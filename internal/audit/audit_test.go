@@ -153,15 +153,18 @@ func TestVerifyDetectsTampering(t *testing.T) {
 			}
 		}, 5, "does not match the head"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			dbtest.Each(t, func(t *testing.T, d *db.DB) {
+	// One database per kind; each case starts from an empty log.
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				exec(t, d, `DELETE FROM audit_log`)
+				exec(t, d, `UPDATE audit_head SET seq = 0, hash = ''`)
 				seed(t, d, 5)
 				tc.tamper(t, d)
 				wantBad(t, verify(t, d), tc.seq, tc.problem)
 			})
-		})
-	}
+		}
+	})
 }
 
 func TestConcurrentRecordKeepsChain(t *testing.T) {
@@ -319,6 +322,56 @@ func TestServiceListChecksPermissionAndScopesToOrg(t *testing.T) {
 		}
 		if _, err := s.List(ctx, Filter{}); apperr.KindOf(err) != apperr.KindUnauthenticated {
 			t.Fatalf("anonymous: %v", err)
+		}
+	})
+}
+
+// TestNoDeadlockWithEventAppends mixes transactions that take the event
+// log's append lock before and after recording an audit entry: both take
+// the same lock first, so neither order deadlocks.
+func TestNoDeadlockWithEventAppends(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		lock := d.Dialect.XactLock(chainLockKey)
+		var wg sync.WaitGroup
+		errs := make(chan error, 200)
+		for w := 0; w < 10; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 0; i < 10; i++ {
+					errs <- d.Tx(context.Background(), func(ctx context.Context) error {
+						take := func() error {
+							if lock == "" {
+								return nil
+							}
+							_, err := d.W(ctx).ExecContext(ctx, lock)
+							return err
+						}
+						if w%2 == 0 {
+							if err := take(); err != nil {
+								return err
+							}
+						}
+						if err := Record(ctx, d, Entry{Action: "member.update"}); err != nil {
+							return err
+						}
+						if w%2 == 1 {
+							return take()
+						}
+						return nil
+					})
+				}
+			}(w)
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r := verify(t, d); !r.OK || r.Entries != 100 {
+			t.Fatalf("%+v", r)
 		}
 	})
 }

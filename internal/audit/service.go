@@ -114,8 +114,11 @@ func Record(ctx context.Context, d *db.DB, e Entry) error {
 		r.ActorAccountID, r.IP, r.Via = c.AccountID, c.IP, c.Via
 	}
 	return d.Tx(ctx, func(ctx context.Context) error {
-		// Taking the head row locks it until commit: appends are serialized
-		// on PostgreSQL, and SQLite has a single writer anyway.
+		// Appends are serialized: on PostgreSQL by a transaction-scoped
+		// lock, on SQLite by its single writer.
+		if err := lockChain(ctx, d); err != nil {
+			return fmt.Errorf("audit: lock chain: %w", err)
+		}
 		seq, prev, err := advanceHead(ctx, d)
 		if err != nil {
 			return fmt.Errorf("audit: lock head: %w", err)

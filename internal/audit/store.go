@@ -10,10 +10,27 @@ import (
 const recordColumns = `seq, created_at, org_id, actor_account_id, actor_member_id, via, ip, action,
 	target_kind, target_id, outcome, request_id, details, prev_hash, hash`
 
+// chainLockKey is the advisory lock that serializes audit appends. It is
+// the same key as the event log's append lock (platform/events), on
+// purpose: most audited transactions also append events, in either order,
+// and two locks taken in different orders by two transactions deadlock.
+// With one lock there is one order. Advisory locks are re-entrant within a
+// transaction, so taking it again is free.
+const chainLockKey = 0x61747269756d
+
+func lockChain(ctx context.Context, d *db.DB) error {
+	q := d.Dialect.XactLock(chainLockKey)
+	if q == "" {
+		return nil
+	}
+	_, err := d.W(ctx).ExecContext(ctx, q)
+	return err
+}
+
 // advanceHead bumps the head's seq and returns the new seq and the previous
-// entry's hash. The UPDATE locks the head row until the transaction ends;
-// on PostgreSQL a waiting UPDATE re-reads the row once the holder commits,
-// so every append sees the latest head.
+// entry's hash. Callers hold the chain lock; the UPDATE's row lock (and
+// PostgreSQL's re-read of the latest committed row when it waited) would
+// keep the chain sound even without it.
 func advanceHead(ctx context.Context, d *db.DB) (seq int64, prevHash string, err error) {
 	err = d.W(ctx).QueryRowContext(ctx,
 		`UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&seq, &prevHash)
