@@ -2,13 +2,14 @@
 // the same transaction as the change, with a global stream position and a
 // scope that decides who may receive it. The stream gateway replays and
 // streams events to clients; the bus tells every node that new positions
-// exist.
+// exist, and each node's Hub reads them once and hands them to its sockets.
 package events
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -32,20 +33,98 @@ type Event struct {
 	CreatedAt int64           `json:"created_at"`
 }
 
+// appendLockKey is the PostgreSQL advisory lock that orders appends.
+const appendLockKey = 0x61747269756d // "atrium"
+
+// Ordering of positions on PostgreSQL.
+//
+// An identity value is assigned when a row is inserted, but transactions
+// commit in any order: if transaction A takes pos 10 and B pos 11, and B
+// commits first, a reader tailing "pos > 9" sees 11, moves its cursor to 11,
+// and never sees 10 when A commits a moment later. Clients would silently
+// miss events.
+//
+// Append therefore takes a transaction-scoped advisory lock before it
+// inserts (in the same statement, so it costs no extra round trip): the
+// positions of one transaction are assigned only after every earlier
+// appending transaction has committed or rolled back, so positions become
+// visible in increasing order and "read everything after my cursor" never
+// skips. PostgreSQL releases the lock after the commit is visible to other
+// sessions. The lock is held from a transaction's first append to its end,
+// which serializes event-appending transactions; hot paths (message sends)
+// batch many changes into one transaction (group commit), so the cost is
+// one lock hand-over per batch, not per message. The alternative — a
+// "visible up to" watermark computed from in-flight transaction ids — keeps
+// writers parallel but makes every reader reason about gaps and rolled-back
+// positions; the lock is simpler and easy to prove correct.
+//
+// SQLite has one writer connection, so transactions (and positions) are
+// already serialized and the lock is "".
+
 // Append writes an event in ctx's transaction (or on its own when ctx has
 // none). data is marshalled to JSON; keep it small and free of secrets.
+// When the transaction commits, the bus attached to d (if any) is told of
+// the new position, so streams deliver it at once.
 func Append(ctx context.Context, d *db.DB, orgID, scopeKind, scopeID, typ string, data any) (int64, error) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return 0, fmt.Errorf("events: marshal %s: %w", typ, err)
 	}
 	var pos int64
-	err = d.W(ctx).QueryRowContext(ctx,
-		`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6) RETURNING pos`,
-		orgID, scopeKind, scopeID, typ, string(b), time.Now().UnixMilli()).Scan(&pos)
+	now := time.Now().UnixMilli()
+	if lock := d.Dialect.XactLock(appendLockKey); lock != "" {
+		if !db.InTx(ctx) {
+			// The lock is transaction-scoped: give the statement its own
+			// transaction so the lock spans the commit.
+			err = d.Tx(ctx, func(ctx context.Context) error {
+				var e error
+				pos, e = Append(ctx, d, orgID, scopeKind, scopeID, typ, data)
+				return e
+			})
+			return pos, err
+		}
+		err = d.W(ctx).QueryRowContext(ctx,
+			`WITH lock AS (`+lock+`)
+			 INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
+			 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint FROM lock RETURNING pos`,
+			orgID, scopeKind, scopeID, typ, string(b), now).Scan(&pos)
+	} else {
+		err = d.W(ctx).QueryRowContext(ctx,
+			`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
+			 VALUES ($1, $2, $3, $4, $5, $6) RETURNING pos`,
+			orgID, scopeKind, scopeID, typ, string(b), now).Scan(&pos)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("events: append %s: %w", typ, err)
 	}
+	if n := notifierOf(d); n != nil {
+		db.AfterCommit(ctx, func() { n.Notify(pos) })
+	}
 	return pos, nil
+}
+
+// Notifier is told of new committed positions (a Bus is one).
+type Notifier interface {
+	Notify(pos int64)
+}
+
+var notifiers sync.Map // *db.DB → Notifier
+
+// Attach makes Append tell n of every position it commits on d. The server
+// attaches its bus at start-up; nothing needs to call Notify by hand, but a
+// writer that inserts into event_log without Append must call n.Notify
+// after its COMMIT.
+func Attach(d *db.DB, n Notifier) {
+	if n == nil {
+		notifiers.Delete(d)
+		return
+	}
+	notifiers.Store(d, n)
+}
+
+func notifierOf(d *db.DB) Notifier {
+	if v, ok := notifiers.Load(d); ok {
+		return v.(Notifier)
+	}
+	return nil
 }

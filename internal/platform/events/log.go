@@ -1,0 +1,133 @@
+package events
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
+
+const eventColumns = `pos, org_id, scope_kind, scope_id, type, data, created_at`
+
+func scanEvents(rows *sql.Rows) ([]Event, error) {
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var data string
+		if err := rows.Scan(&e.Pos, &e.OrgID, &e.ScopeKind, &e.ScopeID, &e.Type, &data, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		e.Data = []byte(data)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ReadAfter returns up to limit events with after < pos <= upTo, oldest
+// first (upTo <= 0 means no upper bound).
+func ReadAfter(ctx context.Context, d *db.DB, after, upTo int64, limit int) ([]Event, error) {
+	if upTo <= 0 {
+		upTo = 1<<63 - 1
+	}
+	rows, err := d.R(ctx).QueryContext(ctx,
+		`SELECT `+eventColumns+` FROM event_log WHERE pos > $1 AND pos <= $2 ORDER BY pos LIMIT $3`,
+		after, upTo, limit)
+	if err != nil {
+		return nil, fmt.Errorf("events: read: %w", err)
+	}
+	return scanEvents(rows)
+}
+
+// Selector names the scopes one reader may see.
+type Selector struct {
+	AccountID       string
+	OrgID           string   // "" when the reader is in no organization
+	ConversationIDs []string // conversations the reader participates in
+}
+
+// maxSelectorConversations bounds the IN list of ReadFor; readers in more
+// conversations than this scan every event and filter in Go instead.
+const maxSelectorConversations = 500
+
+// ReadFor returns up to limit events with after < pos <= upTo in the scopes
+// of sel, oldest first, using the (scope_kind, scope_id, pos) index. With
+// very many conversations it returns every event in the range instead (the
+// caller filters anyway); either way the result is a superset of what sel
+// may see and contains no event outside the range.
+func ReadFor(ctx context.Context, d *db.DB, after, upTo int64, limit int, sel Selector) ([]Event, error) {
+	if len(sel.ConversationIDs) > maxSelectorConversations {
+		return ReadAfter(ctx, d, after, upTo, limit)
+	}
+	if upTo <= 0 {
+		upTo = 1<<63 - 1
+	}
+	args := []any{after, upTo, limit, sel.AccountID}
+	var b strings.Builder
+	b.WriteString(`SELECT ` + eventColumns + ` FROM event_log WHERE pos > $1 AND pos <= $2 AND (
+		(scope_kind = 'account' AND scope_id = $4)`)
+	if sel.OrgID != "" {
+		args = append(args, sel.OrgID)
+		b.WriteString(` OR (scope_kind = 'org' AND scope_id = $` + strconv.Itoa(len(args)) + `)`)
+	}
+	if len(sel.ConversationIDs) > 0 {
+		b.WriteString(` OR (scope_kind = 'conversation' AND scope_id IN (`)
+		for i, c := range sel.ConversationIDs {
+			args = append(args, c)
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString("$" + strconv.Itoa(len(args)))
+		}
+		b.WriteString(`))`)
+	}
+	b.WriteString(`) ORDER BY pos LIMIT $3`)
+	rows, err := d.R(ctx).QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: read for reader: %w", err)
+	}
+	return scanEvents(rows)
+}
+
+// Head returns the highest committed position (0 for an empty log).
+func Head(ctx context.Context, d *db.DB) (int64, error) {
+	var p sql.NullInt64
+	if err := d.R(ctx).QueryRowContext(ctx, `SELECT MAX(pos) FROM event_log`).Scan(&p); err != nil {
+		return 0, fmt.Errorf("events: head: %w", err)
+	}
+	return p.Int64, nil
+}
+
+// Horizon returns the position below which the log may have been trimmed:
+// a reader whose cursor is below Horizon may have missed events that no
+// longer exist and must resynchronize from a snapshot. Trim always keeps
+// the newest event, so the log's oldest row tells where history starts.
+func Horizon(ctx context.Context, d *db.DB) (int64, error) {
+	var p sql.NullInt64
+	if err := d.R(ctx).QueryRowContext(ctx, `SELECT MIN(pos) FROM event_log`).Scan(&p); err != nil {
+		return 0, fmt.Errorf("events: horizon: %w", err)
+	}
+	if !p.Valid {
+		return 0, nil
+	}
+	return p.Int64 - 1, nil
+}
+
+// Trim deletes every event up to the newest one created before
+// beforeMillis (unix ms) — a prefix of the log, so no holes appear even when
+// clocks of several nodes disagree — always keeping the newest event so that Horizon stays meaningful. It returns how
+// many rows it deleted. The retention job calls it; clients whose cursor
+// falls below the new horizon are told to resync.
+func Trim(ctx context.Context, d *db.DB, beforeMillis int64) (int64, error) {
+	res, err := d.W(ctx).ExecContext(ctx,
+		`DELETE FROM event_log
+		 WHERE pos <= (SELECT MAX(pos) FROM event_log WHERE created_at < $1)
+		   AND pos < (SELECT MAX(pos) FROM event_log)`, beforeMillis)
+	if err != nil {
+		return 0, fmt.Errorf("events: trim: %w", err)
+	}
+	return res.RowsAffected()
+}
