@@ -1,0 +1,202 @@
+package archtest
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/atrium-hq/atrium"
+
+// goFile is one parsed non-generated Go file of the module.
+type goFile struct {
+	rel     string // slash path from the module root, e.g. internal/chat/store.go
+	pkg     string // import path of its directory
+	test    bool
+	imports []string
+	ast     *ast.File
+}
+
+func (f goFile) base() string { return filepath.Base(f.rel) }
+
+// layer says where a package sits: "cmd", "server", "domain", "platform" or
+// "other" (migrations, web, tools, this package).
+func layer(pkg string) string {
+	rel := strings.TrimPrefix(strings.TrimPrefix(pkg, module), "/")
+	switch {
+	case rel == "cmd" || strings.HasPrefix(rel, "cmd/"):
+		return "cmd"
+	case rel == "internal/server" || strings.HasPrefix(rel, "internal/server/"):
+		return "server"
+	case rel == "internal/platform" || strings.HasPrefix(rel, "internal/platform/"):
+		return "platform"
+	case rel == "internal/archtest":
+		return "other"
+	case strings.HasPrefix(rel, "internal/"):
+		return "domain"
+	}
+	return "other"
+}
+
+func parseModule(t *testing.T) []goFile {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		t.Fatalf("module root not found at %s", root)
+	}
+	fset := token.NewFileSet()
+	var files []goFile
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "node_modules", "testdata", "vendor", ".git", "dist":
+				return filepath.SkipDir
+			}
+			if path != root {
+				if _, err := os.Stat(filepath.Join(path, "go.mod")); err == nil {
+					return filepath.SkipDir // a nested module (tools/)
+				}
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			// A file being written by someone else; the compiler reports it.
+			t.Logf("skipping %s: %v", path, err)
+			return nil
+		}
+		if ast.IsGenerated(f) {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		gf := goFile{rel: rel, pkg: module + "/" + filepath.ToSlash(filepath.Dir(rel)), test: strings.HasSuffix(path, "_test.go"), ast: f}
+		for _, im := range f.Imports {
+			p, _ := strconv.Unquote(im.Path.Value)
+			gf.imports = append(gf.imports, p)
+		}
+		files = append(files, gf)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// TestDependencyDirection enforces cmd → server → domain → platform.
+func TestDependencyDirection(t *testing.T) {
+	for _, f := range parseModule(t) {
+		if f.test {
+			continue
+		}
+		from := layer(f.pkg)
+		for _, im := range f.imports {
+			if !strings.HasPrefix(im, module+"/") {
+				continue
+			}
+			to := layer(im)
+			bad := false
+			switch from {
+			case "platform":
+				bad = to == "domain" || to == "server" || to == "cmd"
+			case "domain":
+				bad = to == "server" || to == "cmd"
+			case "server":
+				bad = to == "cmd"
+			}
+			if from != "cmd" && to == "cmd" {
+				bad = true
+			}
+			if bad {
+				t.Errorf("%s (%s) imports %s (%s): dependencies go cmd → server → domain → platform", f.rel, from, im, to)
+			}
+		}
+	}
+}
+
+// isStore reports whether a domain file may hold SQL.
+func isStore(base string) bool {
+	return base == "store.go" || strings.HasPrefix(base, "store_") || strings.HasSuffix(base, "_store.go")
+}
+
+// isService reports whether a domain file holds rules (no HTTP there).
+func isService(base string) bool {
+	return base == "service.go" || strings.HasPrefix(base, "service_") || strings.HasSuffix(base, "_service.go")
+}
+
+// TestNoHTTPBelowHandlers keeps net/http out of domain services and stores,
+// and database/sql out of everything in a domain but its stores.
+func TestNoHTTPBelowHandlers(t *testing.T) {
+	for _, f := range parseModule(t) {
+		if f.test || layer(f.pkg) != "domain" {
+			continue
+		}
+		b := f.base()
+		for _, im := range f.imports {
+			switch {
+			case im == "net/http" && (isService(b) || isStore(b) || b == "datamap.go"):
+				t.Errorf("%s imports net/http: HTTP belongs in the package's http.go", f.rel)
+			case im == "database/sql" && !isStore(b):
+				t.Errorf("%s imports database/sql: SQL belongs in the package's store.go", f.rel)
+			}
+		}
+	}
+}
+
+// sqlStatement matches string literals that are SQL statements.
+var sqlStatement = regexp.MustCompile(`(?s)^\s*(SELECT\s.+\sFROM\s|INSERT\s+INTO\s|UPDATE\s+\w+\s+SET\s|DELETE\s+FROM\s|CREATE\s+(UNIQUE\s+)?(TABLE|INDEX)\s|WITH\s+\w+\s+AS\s*\()`)
+
+// TestNoSQLOutsideStores finds SQL statements written in a domain package
+// anywhere but its store files.
+func TestNoSQLOutsideStores(t *testing.T) {
+	for _, f := range parseModule(t) {
+		if f.test || layer(f.pkg) != "domain" || isStore(f.base()) {
+			continue
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err == nil && sqlStatement.MatchString(s) {
+				t.Errorf("%s holds SQL (%.40q…): move it to the package's store.go", f.rel, strings.TrimSpace(s))
+			}
+			return true
+		})
+	}
+}
+
+// TestRulesSeeTheCode guards the tests above against silently checking
+// nothing (a wrong root, a renamed layer).
+func TestRulesSeeTheCode(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range parseModule(t) {
+		seen[layer(f.pkg)] = true
+	}
+	for _, l := range []string{"cmd", "server", "domain", "platform"} {
+		if !seen[l] {
+			t.Errorf("no %s package found: the layer rules would check nothing", l)
+		}
+	}
+	if !sqlStatement.MatchString("SELECT a FROM t") || !sqlStatement.MatchString("\n\t\tINSERT INTO t (a) VALUES ($1)") || sqlStatement.MatchString("Select a department") {
+		t.Error("the SQL pattern does not recognize SQL")
+	}
+}
