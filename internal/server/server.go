@@ -61,6 +61,8 @@ type Server struct {
 	Members MemberResolver
 	// Secure marks cookies Secure (TLS or a TLS-terminating proxy).
 	Secure bool
+	// DevUIURL, when set, proxies the web app's paths to a Vite dev server.
+	DevUIURL string
 
 	mux    *http.ServeMux
 	routes []Route
@@ -80,6 +82,7 @@ func (s *Server) Handler() http.Handler {
 	s.mux.Handle("/api/", httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.KindNotFound, "no_route", "no such API route")
 	}))
+	s.mux.Handle("/", s.webApp()) // webapp.go: the embedded SPA or the dev proxy
 	return httpx.Observe(s.Log, securityHeaders(s.mux))
 }
 

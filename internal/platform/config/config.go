@@ -20,22 +20,23 @@ import (
 
 // Config is the resolved configuration of a server.
 type Config struct {
-	Addr        string
-	DataDir     string
-	DatabaseURL string
-	BaseURL     string
-	MasterKey   string
-	LogLevel    string
-	LogFormat   string
-	SMTPAddr    string
-	SMTPUser    string
-	SMTPPass    string
-	SMTPFrom    string
-	TLSCert     string
-	TLSKey      string
-	TrustProxy  bool
-	MinAge      int
+	Addr            string
+	DataDir         string
+	DatabaseURL     string
+	BaseURL         string
+	MasterKey       string
+	LogLevel        string
+	LogFormat       string
+	SMTPAddr        string
+	SMTPUser        string
+	SMTPPass        string
+	SMTPFrom        string
+	TLSCert         string
+	TLSKey          string
+	TrustProxy      bool
+	MinAge          int
 	ShutdownTimeout time.Duration
+	DevUIURL        string
 }
 
 // Option is one row of the options table.
@@ -131,6 +132,13 @@ var Options = []Option{
 			return errors.New("must be a whole number from 0 to 21")
 		}
 		c.MinAge = n
+		return nil
+	}},
+	{Name: "dev-ui-url", Default: "", Usage: "development only: proxy the web app's paths to this Vite dev server (e.g. http://127.0.0.1:5173)", Set: func(c *Config, s string) error {
+		if s != "" && !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+			return errors.New("must start with http:// or https://")
+		}
+		c.DevUIURL = strings.TrimRight(s, "/")
 		return nil
 	}},
 	{Name: "shutdown-timeout", Default: "20s", Usage: "how long shutdown waits for in-flight requests", Set: func(c *Config, s string) error {

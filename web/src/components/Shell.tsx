@@ -1,0 +1,77 @@
+import { Link, Outlet, useRouterState } from "@tanstack/react-router";
+import { type ReactNode, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { NAV, NAV_PERSONAL, type NavItem } from "../nav";
+import { icons } from "./icons";
+import { LanguageSwitcher } from "./LanguageSwitcher";
+
+/**
+ * Shell is the signed-in frame: navigation (a rail on wide screens, a drawer
+ * on phones), the top bar with the organization switcher, language and
+ * account menu, and the current screen.
+ */
+export function Shell({ top, account }: { top?: ReactNode; account?: ReactNode }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const path = useRouterState({ select: (s) => s.location.pathname });
+  // Close the phone drawer after navigating.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: path is the trigger
+  useEffect(() => setOpen(false), [path]);
+
+  const item = (n: NavItem) => (
+    <li key={n.to}>
+      <Link
+        to={n.to}
+        className="nav-link"
+        activeProps={{ className: "nav-link active", "aria-current": "page" }}
+      >
+        {icons[n.icon]}
+        <span className="nav-label">{n.label(t)}</span>
+        {n.soon && <span className="nav-soon">{t("common.soon")}</span>}
+      </Link>
+    </li>
+  );
+
+  return (
+    <div className={open ? "shell nav-open" : "shell"}>
+      <a href="#main" className="skip-link">
+        {t("common.skipToContent")}
+      </a>
+      <header className="topbar">
+        <button
+          type="button"
+          className="icon-button menu-button"
+          aria-label={open ? t("nav.close") : t("nav.open")}
+          aria-expanded={open}
+          aria-controls="main-nav"
+          onClick={() => setOpen(!open)}
+        >
+          {open ? icons.close : icons.menu}
+        </button>
+        <Link to="/chat" className="brand" aria-label={t("app.home")}>
+          <span className="brand-mark" aria-hidden="true">
+            A
+          </span>
+          <span className="brand-name">{t("app.name")}</span>
+        </Link>
+        <div className="topbar-slot">{top}</div>
+        <LanguageSwitcher />
+        {account}
+      </header>
+      <nav id="main-nav" className="sidenav" aria-label={t("nav.main")}>
+        <ul>{NAV.map(item)}</ul>
+        <ul className="nav-personal">{NAV_PERSONAL.map(item)}</ul>
+      </nav>
+      <button
+        type="button"
+        className="nav-scrim"
+        tabIndex={-1}
+        aria-hidden="true"
+        onClick={() => setOpen(false)}
+      />
+      <main id="main" className="main" tabIndex={-1}>
+        <Outlet />
+      </main>
+    </div>
+  );
+}

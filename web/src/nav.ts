@@ -1,0 +1,31 @@
+import type { TFunction } from "i18next";
+import type { IconName } from "./components/icons";
+
+/** NavItem is one destination of the app shell's navigation. */
+export type NavItem = {
+  to: string;
+  icon: IconName;
+  label: (t: TFunction) => string;
+  /** soon marks a capability whose screens arrive later ("coming soon"). */
+  soon?: boolean;
+};
+
+// Labels are functions so that the i18n key test sees each literal key.
+export const NAV: NavItem[] = [
+  { to: "/chat", icon: "chat", label: (t) => t("nav.chat") },
+  { to: "/directory", icon: "directory", label: (t) => t("nav.directory") },
+  { to: "/calendar", icon: "calendar", label: (t) => t("nav.calendar"), soon: true },
+  { to: "/approvals", icon: "approvals", label: (t) => t("nav.approvals"), soon: true },
+  { to: "/attendance", icon: "attendance", label: (t) => t("nav.attendance"), soon: true },
+  { to: "/announcements", icon: "announcements", label: (t) => t("nav.announcements"), soon: true },
+  { to: "/reports", icon: "reports", label: (t) => t("nav.reports"), soon: true },
+  { to: "/drive", icon: "drive", label: (t) => t("nav.drive"), soon: true },
+  { to: "/docs", icon: "docs", label: (t) => t("nav.docs"), soon: true },
+  { to: "/tasks", icon: "tasks", label: (t) => t("nav.tasks"), soon: true },
+];
+
+export const NAV_PERSONAL: NavItem[] = [
+  { to: "/privacy", icon: "privacy", label: (t) => t("nav.privacy") },
+  { to: "/settings", icon: "settings", label: (t) => t("nav.settings") },
+  { to: "/admin", icon: "admin", label: (t) => t("nav.admin") },
+];
