@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 GO ?= go
 
-.PHONY: help run build ui test test-go fuzz bench clean
+.PHONY: help run build ui test test-go lint fuzz crash bench clean
 
 help: ## List the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -21,6 +21,15 @@ test: ## Run every test: Go on SQLite and PostgreSQL, web unit tests, browser e2
 
 test-go: ## Run only the Go tests
 	$(GO) test ./...
+
+lint: ## Static checks: go vet and staticcheck (pinned in tools/go.mod)
+	@scripts/lint.sh
+
+fuzz: ## Run every Go fuzz target for FUZZTIME each (default 30s; FUZZ=regexp picks targets)
+	@FUZZTIME=$${FUZZTIME:-30s} scripts/fuzz.sh
+
+crash: ## Long crash-safety run: CRASH_CYCLES SIGKILL/restart cycles (default 200) on both databases
+	CRASH_CYCLES=$${CRASH_CYCLES:-200} $(GO) test -count=1 -timeout 60m -run 'TestCrash' -v ./e2e/crash/
 
 clean: ## Remove build output
 	rm -rf bin web/dist/assets web/dist/index.html

@@ -34,6 +34,8 @@ trap cleanup EXIT
 scripts/lint.sh
 echo "== go test"
 go test -count=1 -timeout 20m ${GOTEST_FLAGS:-} ./...
+echo "== fuzz (brief)"
+FUZZTIME=${CI_FUZZTIME:-5s} scripts/fuzz.sh
 
 if [ -x scripts/test-web.sh ]; then
   scripts/test-web.sh
