@@ -1,5 +1,7 @@
 package server
 
+import "github.com/atrium-hq/atrium/internal/audit"
+
 // routeTable lists every route of the API, one line each. A route missing
 // here does not exist; the OpenAPI document and the authorization matrix are
 // generated from this table.
@@ -11,5 +13,6 @@ func (s *Server) routeTable() []Route {
 	return []Route{
 		{Pattern: "GET /api/v1/health", Handler: s.health, Auth: Public, Summary: "Liveness and database status", Response: Health{}},
 		{Pattern: "GET /api/v1/openapi.json", Handler: s.openapi, Auth: Public, Summary: "This API's OpenAPI 3.1 document", Response: map[string]any{}},
+		{Pattern: "GET /api/v1/audit", Handler: s.Audit.HandleList, Auth: Member, Summary: "The organization's audit log, newest first (permission audit.read)", Response: audit.Page{}},
 	}
 }

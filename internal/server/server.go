@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -63,6 +64,8 @@ type Server struct {
 	Secure bool
 	// DevUIURL, when set, proxies the web app's paths to a Vite dev server.
 	DevUIURL string
+	// Audit serves the organization's audit log to admins.
+	Audit *audit.Service
 
 	mux    *http.ServeMux
 	routes []Route

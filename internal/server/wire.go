@@ -3,11 +3,15 @@ package server
 import (
 	"context"
 	"crypto/tls"
+
+	"github.com/atrium-hq/atrium/internal/audit"
 )
 
 // wire constructs every domain service and hands it to the server. Each
 // domain adds its construction here and its routes to routes.go.
 func (a *App) wire(ctx context.Context) error {
+	// The directory sets a.Server.Audit.Auth (the audit.read permission).
+	a.Server.Audit = &audit.Service{DB: a.DB}
 	return nil
 }
 
