@@ -407,14 +407,18 @@ func (k *Keyring) Destroy(ctx context.Context, owner string) error {
 		}
 	}
 	k.evict(owner)
-	err := k.db.Tx(ctx, func(ctx context.Context) error {
+	return k.db.Tx(ctx, func(ctx context.Context) error {
 		if err := deleteKey(ctx, k.db, owner); err != nil {
 			return err
 		}
-		return insertTombstone(ctx, k.db, owner, time.Now().UnixMilli())
+		if err := insertTombstone(ctx, k.db, owner, time.Now().UnixMilli()); err != nil {
+			return err
+		}
+		// A reader outside the transaction may have cached the key again
+		// meanwhile: evict once more when the destruction is visible.
+		db.AfterCommit(ctx, func() { k.evict(owner) })
+		return nil
 	})
-	k.evict(owner)
-	return err
 }
 
 // Destroyed reports whether owner's key has been destroyed.

@@ -355,3 +355,29 @@ func TestPlaintextNotInSQLiteFile(t *testing.T) {
 		}
 	}
 }
+
+// A key read (and cached) by a request outside the destroying transaction
+// while that transaction is still open is evicted when it commits.
+func TestDestroyEvictsKeyCachedDuringTransaction(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		k := load(t, d, GenerateKey(), "")
+		s, _ := k.Seal(ctx, "acc_1", "x", []byte("v"))
+		err := d.Tx(ctx, func(txctx context.Context) error {
+			if err := k.Destroy(txctx, "acc_1"); err != nil {
+				return err
+			}
+			// Not yet committed: another request still opens it (and caches the key).
+			if _, err := k.Open(ctx, "acc_1", "x", s); err != nil {
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := k.Open(ctx, "acc_1", "x", s); !errors.Is(err, ErrKeyDestroyed) {
+			t.Fatalf("open after the destroying transaction committed: %v", err)
+		}
+	})
+}
