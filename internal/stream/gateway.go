@@ -1,0 +1,395 @@
+// Package stream is the real-time gateway: one WebSocket per client at
+// GET /api/v1/stream. A client says which position of the event log it saw
+// last; the gateway replays what it missed that it may see, then streams new
+// events live, together with ephemeral typing and presence signals that are
+// never logged. The protocol is documented in docs/api.md ("Real-time
+// stream").
+//
+// Who sees what: an event with scope "account" goes to that account's
+// sockets, scope "org" to sockets whose session is in that organization
+// (the route guard checked that the account is an active member), scope
+// "conversation" to sockets of its participants. The gateway keeps, per
+// node, indexes from each scope to its sockets and updates them from the
+// account-scoped events that change membership (conversation.member_added,
+// conversation.member_removed) or revoke access (session.revoked,
+// member.left, member.deactivated, member.removed), in log order, so that
+// nothing after a removal reaches the removed person.
+//
+// Each event is encoded once per node (events.Frame) and the same bytes are
+// queued on every recipient socket. Each socket has a bounded queue and a
+// writer goroutine that exists only while there is something to write; a
+// socket whose queue overflows is closed with a reason telling the client
+// to reconnect and resume, and never slows down the others.
+package stream
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/events"
+)
+
+// Conversations is what the gateway needs from chat.
+type Conversations interface {
+	// IsParticipant reports whether accountID is a current participant.
+	IsParticipant(ctx context.Context, conversationID, accountID string) bool
+	// ConversationsOf lists the conversations accountID participates in.
+	ConversationsOf(ctx context.Context, accountID string) ([]string, error)
+}
+
+// Directory is what the gateway needs from the directory (for presence).
+type Directory interface {
+	// IsActiveMember reports whether accountID is an active member of orgID.
+	IsActiveMember(ctx context.Context, orgID, accountID string) bool
+}
+
+// Event types the gateway acts on (account scope, emitted by chat, identity
+// and directory). See docs/api.md.
+const (
+	TypeMemberAdded       = "conversation.member_added"   // data {"conversation_id"}
+	TypeMemberRemoved     = "conversation.member_removed" // data {"conversation_id"}
+	TypeSessionRevoked    = "session.revoked"             // data {"session_id"}; "" = every session
+	TypeMemberLeft        = "member.left"                 // data {"org_id"}
+	TypeMemberDeactivated = "member.deactivated"          // data {"org_id"}
+	TypeMemberRemovedOrg  = "member.removed"              // data {"org_id"}
+)
+
+// Close codes sent to clients (4000–4999 are the application's).
+const (
+	CloseSessionEnded    websocket.StatusCode = 4001 // signed out or session revoked: sign in again
+	CloseMembershipEnded websocket.StatusCode = 4003 // no longer a member of the session's organization
+	CloseSlowConsumer    websocket.StatusCode = 4008 // send queue overflowed: reconnect and resume from last_pos
+	CloseBadHello        websocket.StatusCode = 4400 // the first message was not a valid hello
+)
+
+// Options tune the gateway.
+type Options struct {
+	// QueueFrames bounds each socket's send queue (default 4096 frames).
+	QueueFrames int
+	// WriteTimeout bounds one write to a socket (default 10s).
+	WriteTimeout time.Duration
+	// PingInterval is how often each socket is pinged (default 30s).
+	PingInterval time.Duration
+	// HelloTimeout is how long a new socket may take to say hello (default 10s).
+	HelloTimeout time.Duration
+	// OriginPatterns are extra host patterns (besides the request's own
+	// host) that browsers may connect from.
+	OriginPatterns []string
+	// MaxReplay is the largest gap (in positions) a client may ask to
+	// replay; beyond it the client is told to resync (default 5,000,000).
+	MaxReplay int64
+	// MaxBatch is the most frames coalesced into one WebSocket message
+	// (default 256).
+	MaxBatch int
+}
+
+func (o *Options) defaults() {
+	if o.QueueFrames <= 0 {
+		o.QueueFrames = 4096
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = 30 * time.Second
+	}
+	if o.HelloTimeout <= 0 {
+		o.HelloTimeout = 10 * time.Second
+	}
+	if o.MaxReplay <= 0 {
+		o.MaxReplay = 5_000_000
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 256
+	}
+}
+
+type socketSet map[*socket]struct{}
+
+// Gateway is one node's WebSocket gateway.
+type Gateway struct {
+	d    *db.DB
+	hub  *events.Hub
+	bus  events.Bus
+	log  *slog.Logger
+	opts Options
+	// Conversations and Directory are set by the server's wiring when chat
+	// and the directory exist; without Conversations no conversation events
+	// are streamed, without Directory nobody may watch presence.
+	Conversations Conversations
+	Directory     Directory
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu        sync.Mutex
+	byAccount map[string]socketSet
+	byOrg     map[string]socketSet
+	byConv    map[string]socketSet
+	pres      presence
+}
+
+// New returns a gateway fed by hub; Start starts its background work.
+func New(d *db.DB, hub *events.Hub, bus events.Bus, log *slog.Logger, opts Options) *Gateway {
+	opts.defaults()
+	g := &Gateway{
+		d: d, hub: hub, bus: bus, log: log, opts: opts,
+		byAccount: map[string]socketSet{},
+		byOrg:     map[string]socketSet{},
+		byConv:    map[string]socketSet{},
+	}
+	g.pres.init()
+	g.ctx, g.cancel = context.WithCancel(context.Background())
+	hub.SetSink(g.deliver)
+	return g
+}
+
+// Start runs the pinger and the ephemeral-signal reader until Close.
+func (g *Gateway) Start() {
+	g.wg.Add(2)
+	go g.pingLoop()
+	go g.ephemeralLoop()
+}
+
+// Close closes every socket with "going away" (clients reconnect and
+// resume elsewhere) and stops background work.
+func (g *Gateway) Close() {
+	g.cancel()
+	g.mu.Lock()
+	var all []*socket
+	for _, set := range g.byAccount {
+		for s := range set {
+			all = append(all, s)
+		}
+	}
+	g.mu.Unlock()
+	for _, s := range all {
+		s.conn.Close(websocket.StatusGoingAway, "server shutting down: reconnect and resume")
+	}
+	g.wg.Wait()
+}
+
+// Sockets returns how many sockets are live on this node.
+func (g *Gateway) Sockets() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := 0
+	for _, set := range g.byAccount {
+		n += len(set)
+	}
+	return n
+}
+
+func addTo(m map[string]socketSet, key string, s *socket) {
+	set := m[key]
+	if set == nil {
+		set = socketSet{}
+		m[key] = set
+	}
+	set[s] = struct{}{}
+}
+
+func removeFrom(m map[string]socketSet, key string, s *socket) {
+	if set := m[key]; set != nil {
+		delete(set, s)
+		if len(set) == 0 {
+			delete(m, key)
+		}
+	}
+}
+
+// register adds s to the indexes. g.mu must be held.
+func (g *Gateway) register(s *socket) {
+	addTo(g.byAccount, s.account, s)
+	if s.org != "" {
+		addTo(g.byOrg, s.org, s)
+	}
+	for c := range s.convs {
+		addTo(g.byConv, c, s)
+	}
+	s.registered = true
+}
+
+// unregister removes s from the indexes. g.mu must be held.
+func (g *Gateway) unregister(s *socket) {
+	if !s.registered {
+		return
+	}
+	s.registered = false
+	removeFrom(g.byAccount, s.account, s)
+	if s.org != "" {
+		removeFrom(g.byOrg, s.org, s)
+	}
+	for c := range s.convs {
+		removeFrom(g.byConv, c, s)
+	}
+}
+
+// deliver is the hub's sink: it routes each frame to the sockets of its
+// scope, in position order, and applies membership and revocation events
+// as it meets them. It runs with the hub's lock held.
+func (g *Gateway) deliver(batch []*events.Frame) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, f := range batch {
+		switch f.ScopeKind {
+		case events.ScopeConversation:
+			for s := range g.byConv[f.ScopeID] {
+				g.send(s, f)
+			}
+		case events.ScopeOrg:
+			for s := range g.byOrg[f.ScopeID] {
+				g.send(s, f)
+			}
+		case events.ScopeAccount:
+			set := g.byAccount[f.ScopeID]
+			if len(set) == 0 {
+				continue
+			}
+			for s := range set {
+				g.send(s, f)
+			}
+			if c, ok := controlOf(&f.Event); ok {
+				for s := range set {
+					g.applyLive(s, c)
+				}
+			}
+		}
+	}
+}
+
+// send queues f on s unless s already has it. g.mu must be held.
+func (g *Gateway) send(s *socket, f *events.Frame) {
+	if f.Pos <= s.after {
+		return
+	}
+	s.after = f.Pos
+	if !s.enqueue(f.Bytes) {
+		g.shut(s, CloseSlowConsumer, "send queue full: reconnect with your last position to resume")
+	}
+}
+
+// shut stops all delivery to s at once and closes it with code. g.mu must
+// be held.
+func (g *Gateway) shut(s *socket, code websocket.StatusCode, reason string) {
+	g.unregister(s)
+	g.pres.socketGone(g, s)
+	s.closeWith(code, reason)
+}
+
+// control is a membership or revocation change carried by an event.
+type control struct {
+	typ     string
+	convID  string
+	session string
+	orgID   string
+}
+
+func controlOf(e *events.Event) (control, bool) {
+	switch e.Type {
+	case TypeMemberAdded, TypeMemberRemoved, TypeSessionRevoked, TypeMemberLeft, TypeMemberDeactivated, TypeMemberRemovedOrg:
+	default:
+		return control{}, false
+	}
+	var d struct {
+		ConversationID string `json:"conversation_id"`
+		SessionID      string `json:"session_id"`
+		OrgID          string `json:"org_id"`
+	}
+	_ = json.Unmarshal(e.Data, &d)
+	c := control{typ: e.Type, convID: d.ConversationID, session: d.SessionID, orgID: d.OrgID}
+	if c.orgID == "" {
+		c.orgID = e.OrgID
+	}
+	return c, true
+}
+
+// effect applies c to s's subscriptions and says whether s must close.
+func (s *socket) effect(c control) (add, remove string, code websocket.StatusCode, reason string) {
+	switch c.typ {
+	case TypeMemberAdded:
+		if c.convID != "" {
+			if _, ok := s.convs[c.convID]; !ok {
+				s.convs[c.convID] = struct{}{}
+				add = c.convID
+			}
+		}
+	case TypeMemberRemoved:
+		if _, ok := s.convs[c.convID]; ok {
+			delete(s.convs, c.convID)
+			remove = c.convID
+		}
+	case TypeSessionRevoked:
+		if c.session == "" || c.session == s.session {
+			return "", "", CloseSessionEnded, "session ended: sign in again"
+		}
+	case TypeMemberLeft, TypeMemberDeactivated, TypeMemberRemovedOrg:
+		if s.org != "" && c.orgID == s.org {
+			return "", "", CloseMembershipEnded, "no longer a member of this organization"
+		}
+	}
+	return
+}
+
+// applyLive applies c to a registered socket. g.mu must be held.
+func (g *Gateway) applyLive(s *socket, c control) {
+	if !s.registered {
+		return
+	}
+	add, remove, code, reason := s.effect(c)
+	switch {
+	case code != 0:
+		g.shut(s, code, reason)
+	case add != "":
+		addTo(g.byConv, add, s)
+	case remove != "":
+		removeFrom(g.byConv, remove, s)
+	}
+}
+
+// visible reports whether s may see e (replay uses it; live delivery uses
+// the indexes, which hold the same answer).
+func (s *socket) visible(e *events.Event) bool {
+	switch e.ScopeKind {
+	case events.ScopeAccount:
+		return e.ScopeID == s.account
+	case events.ScopeOrg:
+		return s.org != "" && e.ScopeID == s.org
+	case events.ScopeConversation:
+		_, ok := s.convs[e.ScopeID]
+		return ok
+	}
+	return false
+}
+
+func (g *Gateway) pingLoop() {
+	defer g.wg.Done()
+	// Sockets are pinged in a rolling way (each one once per interval, at
+	// its own phase) so that 10,000 sockets do not wake at the same moment.
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-g.ctx.Done():
+			return
+		case now := <-tick.C:
+			g.mu.Lock()
+			for _, set := range g.byAccount {
+				for s := range set {
+					if now.After(s.nextPing) {
+						s.nextPing = now.Add(g.opts.PingInterval)
+						s.requestPing()
+					}
+				}
+			}
+			g.mu.Unlock()
+		}
+	}
+}
