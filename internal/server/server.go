@@ -13,6 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
+	"github.com/atrium-hq/atrium/internal/stream"
 	"github.com/atrium-hq/atrium/migrations"
 )
 
@@ -66,6 +67,8 @@ type Server struct {
 	DevUIURL string
 	// Audit serves the organization's audit log to admins.
 	Audit *audit.Service
+	// Stream is the real-time WebSocket gateway (wire_stream.go).
+	Stream *stream.Gateway
 
 	mux    *http.ServeMux
 	routes []Route

@@ -12,6 +12,10 @@ import (
 func (a *App) wire(ctx context.Context) error {
 	// The directory sets a.Server.Audit.Auth (the audit.read permission).
 	a.Server.Audit = &audit.Service{DB: a.DB}
+	// Last: the stream uses the services built above.
+	if err := a.wireStream(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 

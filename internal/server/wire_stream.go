@@ -1,0 +1,65 @@
+package server
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/stream"
+)
+
+// wireStream builds the real-time path: the bus (PostgreSQL LISTEN/NOTIFY,
+// so that several nodes share positions, or in-process on SQLite), this
+// node's hub tailing the event log, and the WebSocket gateway. It runs last
+// in wire: the gateway asks chat for participants and the directory for
+// memberships.
+func (a *App) wireStream(ctx context.Context) error {
+	var bus events.Bus
+	if a.DB.Kind == db.Postgres {
+		b, err := events.NewPGBus(ctx, a.DB, a.Log)
+		if err != nil {
+			return err
+		}
+		bus = b
+	} else {
+		bus = events.NewLocalBus()
+	}
+	events.Attach(a.DB, bus)
+	hctx, cancel := context.WithCancel(context.Background())
+	hub := events.NewHub(a.DB, bus, a.Log, events.HubOptions{})
+	if err := hub.Start(hctx); err != nil {
+		cancel()
+		bus.Close()
+		events.Attach(a.DB, nil)
+		return err
+	}
+	var origins []string
+	if u, err := url.Parse(a.Cfg.BaseURL); err == nil && u.Host != "" {
+		origins = append(origins, u.Host)
+	}
+	gw := stream.New(a.DB, hub, bus, a.Log, stream.Options{OriginPatterns: origins})
+	if c, ok := streamConversations(a); ok {
+		gw.Conversations = c
+	}
+	if d, ok := streamDirectory(a); ok {
+		gw.Directory = d
+	}
+	gw.Start()
+	a.Server.Stream = gw
+	a.OnClose(func() {
+		gw.Close()
+		cancel()
+		<-hub.Done()
+		events.Attach(a.DB, nil)
+		bus.Close()
+	})
+	return nil
+}
+
+// streamConversations returns chat's participant lists, once chat is wired.
+func streamConversations(a *App) (stream.Conversations, bool) { return nil, false }
+
+// streamDirectory returns the directory's membership check, once the
+// directory is wired.
+func streamDirectory(a *App) (stream.Directory, bool) { return nil, false }
