@@ -11,9 +11,9 @@
 // "conversation" to sockets of its participants. The gateway keeps, per
 // node, indexes from each scope to its sockets and updates them from the
 // account-scoped events that change membership (conversation.member_added,
-// conversation.member_removed) or revoke access (session.revoked,
-// member.left, member.deactivated, member.removed), in log order, so that
-// nothing after a removal reaches the removed person.
+// conversation.member_removed) or revoke access (session.ended,
+// me.orgs_changed), in log order, so that nothing after a removal reaches
+// the removed person.
 //
 // Each event is encoded once per node (events.Frame) and the same bytes are
 // queued on every recipient socket. Each socket has a bounded queue and a
@@ -52,12 +52,20 @@ type Directory interface {
 // Event types the gateway acts on (account scope, emitted by chat, identity
 // and directory). See docs/api.md.
 const (
-	TypeMemberAdded       = "conversation.member_added"   // data {"conversation_id"}
-	TypeMemberRemoved     = "conversation.member_removed" // data {"conversation_id"}
-	TypeSessionRevoked    = "session.revoked"             // data {"session_id"}; "" = every session
-	TypeMemberLeft        = "member.left"                 // data {"org_id"}
-	TypeMemberDeactivated = "member.deactivated"          // data {"org_id"}
-	TypeMemberRemovedOrg  = "member.removed"              // data {"org_id"}
+	TypeMemberAdded   = "conversation.member_added"   // data {"conversation_id"}
+	TypeMemberRemoved = "conversation.member_removed" // data {"conversation_id"}
+	// TypeSessionEnded closes the sockets of the sessions listed in
+	// data {"session_ids":[…]} (sign-out, revocation, password change).
+	TypeSessionEnded = "session.ended"
+	// TypeSessionRevoked closes the socket of data {"session_id"}, or every
+	// socket of the account when it is empty.
+	TypeSessionRevoked = "session.revoked"
+	// TypeOrgsChanged (data {"org_id"}) says the account's memberships
+	// changed in that organization: sockets whose session is in it close,
+	// and reconnect with what the account may now see.
+	TypeOrgsChanged       = "me.orgs_changed"
+	TypeMemberLeft        = "member.left"        // data {"org_id"}
+	TypeMemberDeactivated = "member.deactivated" // data {"org_id"}
 )
 
 // Close codes sent to clients (4000–4999 are the application's).
@@ -286,25 +294,29 @@ func (g *Gateway) shut(s *socket, code websocket.StatusCode, reason string) {
 
 // control is a membership or revocation change carried by an event.
 type control struct {
-	typ     string
-	convID  string
-	session string
-	orgID   string
+	typ      string
+	convID   string
+	sessions []string // ended sessions; none = every session (session.revoked only)
+	orgID    string
 }
 
 func controlOf(e *events.Event) (control, bool) {
 	switch e.Type {
-	case TypeMemberAdded, TypeMemberRemoved, TypeSessionRevoked, TypeMemberLeft, TypeMemberDeactivated, TypeMemberRemovedOrg:
+	case TypeMemberAdded, TypeMemberRemoved, TypeSessionEnded, TypeSessionRevoked, TypeOrgsChanged, TypeMemberLeft, TypeMemberDeactivated:
 	default:
 		return control{}, false
 	}
 	var d struct {
-		ConversationID string `json:"conversation_id"`
-		SessionID      string `json:"session_id"`
-		OrgID          string `json:"org_id"`
+		ConversationID string   `json:"conversation_id"`
+		SessionID      string   `json:"session_id"`
+		SessionIDs     []string `json:"session_ids"`
+		OrgID          string   `json:"org_id"`
 	}
 	_ = json.Unmarshal(e.Data, &d)
-	c := control{typ: e.Type, convID: d.ConversationID, session: d.SessionID, orgID: d.OrgID}
+	c := control{typ: e.Type, convID: d.ConversationID, sessions: d.SessionIDs, orgID: d.OrgID}
+	if d.SessionID != "" {
+		c.sessions = append(c.sessions, d.SessionID)
+	}
 	if c.orgID == "" {
 		c.orgID = e.OrgID
 	}
@@ -326,11 +338,15 @@ func (s *socket) effect(c control) (add, remove string, code websocket.StatusCod
 			delete(s.convs, c.convID)
 			remove = c.convID
 		}
-	case TypeSessionRevoked:
-		if c.session == "" || c.session == s.session {
+	case TypeSessionEnded, TypeSessionRevoked:
+		end := c.typ == TypeSessionRevoked && len(c.sessions) == 0
+		for _, id := range c.sessions {
+			end = end || id == s.session
+		}
+		if end {
 			return "", "", CloseSessionEnded, "session ended: sign in again"
 		}
-	case TypeMemberLeft, TypeMemberDeactivated, TypeMemberRemovedOrg:
+	case TypeOrgsChanged, TypeMemberLeft, TypeMemberDeactivated:
 		if s.org != "" && c.orgID == s.org {
 			return "", "", CloseMembershipEnded, "no longer a member of this organization"
 		}

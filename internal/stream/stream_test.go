@@ -483,8 +483,8 @@ func TestSlowConsumerIsDisconnected(t *testing.T) {
 	})
 }
 
-// TestRevocationClosesSockets: session.revoked closes that session's
-// sockets; member.left closes the sockets in that organization.
+// TestRevocationClosesSockets: session.ended closes that session's
+// sockets; me.orgs_changed closes the sockets in that organization.
 func TestRevocationClosesSockets(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		n := startNode(t, d, events.NewLocalBus(), &memberships{}, stream.Options{}, events.HubOptions{})
@@ -492,10 +492,10 @@ func TestRevocationClosesSockets(t *testing.T) {
 		s1.ready()
 		s2 := dial(t, n, "acc_a", "ses_2", "org_2", nil)
 		s2.ready()
-		appendEv(t, d, "", events.ScopeAccount, "acc_a", stream.TypeSessionRevoked, map[string]string{"session_id": "ses_1"})
+		appendEv(t, d, "", events.ScopeAccount, "acc_a", stream.TypeSessionEnded, map[string][]string{"session_ids": {"ses_9", "ses_1"}})
 		appendEv(t, d, "org_1", events.ScopeOrg, "org_1", "after.revocation", nil)
 		expectClose(t, s1, stream.CloseSessionEnded, func(f frame) bool { return f.Event == "after.revocation" })
-		appendEv(t, d, "org_2", events.ScopeAccount, "acc_a", stream.TypeMemberLeft, map[string]string{"org_id": "org_2"})
+		appendEv(t, d, "", events.ScopeAccount, "acc_a", stream.TypeOrgsChanged, map[string]string{"org_id": "org_2"})
 		appendEv(t, d, "org_2", events.ScopeOrg, "org_2", "after.revocation", nil)
 		expectClose(t, s2, stream.CloseMembershipEnded, func(f frame) bool { return f.Event == "after.revocation" })
 	})
