@@ -1,6 +1,18 @@
-import { createRootRoute, createRoute, createRouter, Outlet, redirect } from "@tanstack/react-router";
+import {
+  createRootRoute,
+  createRoute,
+  createRouter,
+  lazyRouteComponent,
+  Outlet,
+  redirect,
+} from "@tanstack/react-router";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
+import { AccountMenu } from "./components/AccountMenu";
+import type { IconName } from "./components/icons";
 import { Shell } from "./components/Shell";
+import { queryClient } from "./lib/query";
+import { meQuery } from "./lib/session";
 import { ComingSoon } from "./screens/ComingSoon";
 import { NotFound } from "./screens/NotFound";
 
@@ -9,11 +21,55 @@ const rootRoute = createRootRoute({
   notFoundComponent: NotFound,
 });
 
+const str = (v: unknown) => (typeof v === "string" && v !== "" ? v : undefined);
+
+// Sign-in pages: a signed-in person goes straight to the app.
+async function signedOutOnly() {
+  const me = await queryClient.ensureQueryData(meQuery);
+  if (me) throw redirect({ to: "/chat" });
+}
+
+const loginRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/login",
+  validateSearch: (s: Record<string, unknown>): { next?: string; email?: string; notice?: string } => ({
+    next: str(s.next),
+    email: str(s.email),
+    notice: str(s.notice),
+  }),
+  beforeLoad: signedOutOnly,
+  component: lazyRouteComponent(() => import("./screens/auth/routes"), "LoginRoute"),
+});
+
+const registerRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/register",
+  validateSearch: (s: Record<string, unknown>): { email?: string; step?: "code"; next?: string } => ({
+    email: str(s.email),
+    step: s.step === "code" ? ("code" as const) : undefined,
+    next: str(s.next),
+  }),
+  beforeLoad: signedOutOnly,
+  component: lazyRouteComponent(() => import("./screens/auth/routes"), "RegisterRoute"),
+});
+
+const resetRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/reset-password",
+  validateSearch: (s: Record<string, unknown>): { email?: string } => ({ email: str(s.email) }),
+  component: lazyRouteComponent(() => import("./screens/auth/routes"), "ResetRoute"),
+});
+
 // The signed-in frame. Every screen of the app lives under it.
-const shellRoute = createRoute({
+export const shellRoute = createRoute({
   getParentRoute: () => rootRoute,
   id: "shell",
-  component: () => <Shell />,
+  beforeLoad: async ({ location }) => {
+    const me = await queryClient.ensureQueryData(meQuery);
+    if (!me) throw redirect({ to: "/login", search: { next: location.href } });
+    return { me };
+  },
+  component: () => <Shell account={<AccountMenu />} />,
 });
 
 const indexRoute = createRoute({
@@ -24,11 +80,7 @@ const indexRoute = createRoute({
   },
 });
 
-function soon<P extends string>(
-  path: P,
-  icon: Parameters<typeof ComingSoon>[0]["icon"],
-  title: (t: ReturnType<typeof useTranslation>["t"]) => string,
-) {
+function soon<P extends string>(path: P, icon: IconName, title: (t: TFunction) => string) {
   return createRoute({
     getParentRoute: () => shellRoute,
     path,
@@ -39,9 +91,19 @@ function soon<P extends string>(
   });
 }
 
+const settingsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/settings",
+  component: lazyRouteComponent(() => import("./screens/settings/Security"), "Settings"),
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
+  loginRoute,
+  registerRoute,
+  resetRoute,
   shellRoute.addChildren([
+    settingsRoute,
     soon("/chat", "chat", (t) => t("nav.chat")),
     soon("/directory", "directory", (t) => t("nav.directory")),
     soon("/calendar", "calendar", (t) => t("nav.calendar")),
@@ -53,7 +115,6 @@ const routeTree = rootRoute.addChildren([
     soon("/docs", "docs", (t) => t("nav.docs")),
     soon("/tasks", "tasks", (t) => t("nav.tasks")),
     soon("/privacy", "privacy", (t) => t("nav.privacy")),
-    soon("/settings", "settings", (t) => t("nav.settings")),
     soon("/admin", "admin", (t) => t("nav.admin")),
   ]),
 ]);

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# The web app's tests: Vitest unit tests, then end-to-end tests in headless
+# Chromium (Debian's package, driven by Playwright) against the real binary
+# on a fresh data directory. Called at the end of scripts/test.sh.
+#
+# In CI (CI=true, as root) a missing Chromium is installed with apt-get.
+# Elsewhere, when Node or Chromium is missing, it prints "skipped: …" and
+# exits 0. The last line is a summary: "web: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+CHROMIUM=${ATRIUM_CHROMIUM:-/usr/bin/chromium}
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+if [ ! -x "$CHROMIUM" ] && [ "${CI:-}" = "true" ] && [ "$(id -u)" = 0 ]; then
+  echo "== installing Chromium (CI)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "test-web: Node.js/npm are required in CI" >&2
+    exit 1
+  fi
+  echo "skipped: web tests need Node.js 20.19+ and npm (not found)"
+  exit 0
+fi
+if [ ! -x "$CHROMIUM" ]; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "test-web: $CHROMIUM is missing" >&2
+    exit 1
+  fi
+  echo "skipped: web tests need Chromium at $CHROMIUM (apt-get install chromium)"
+  exit 0
+fi
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# npm ci when node_modules is missing or older than the lock file (always in CI).
+install() {
+  local dir=$1
+  if [ "${CI:-}" = "true" ] || [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "== $dir: npm ci"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || return 1
+  fi
+}
+
+count() { # count <json report> <expr over the parsed report> → number
+  node -e '
+    const fs = require("fs");
+    let r = {}; try { r = JSON.parse(fs.readFileSync(process.argv[1], "utf8")); } catch {}
+    const f = new Function("r", "return " + process.argv[2]);
+    let n = 0; try { n = f(r) || 0; } catch {}
+    console.log(n);' "$1" "$2"
+}
+
+unit_pass=0 unit_fail=0 e2e_pass=0 e2e_fail=0 e2e_skip=0 broken=""
+
+install web && install e2e || broken="npm ci"
+
+if [ -z "$broken" ]; then
+  echo "== web: biome (lint, format) and tsc"
+  (cd web && npx biome check --reporter=summary . && npx tsc -p . \
+    && cd ../e2e && ../web/node_modules/.bin/biome check --reporter=summary . && npx tsc -p .) || broken="lint"
+fi
+
+if [ -z "$broken" ]; then
+  echo "== web: vitest"
+  (cd web && npx vitest run --reporter=default --reporter=json --outputFile.json="$work/vitest.json")
+  unit_pass=$(count "$work/vitest.json" "r.numPassedTests")
+  unit_fail=$(count "$work/vitest.json" "r.numFailedTests + (r.numTotalTests ? 0 : 1)")
+fi
+
+if [ -z "$broken" ]; then
+  scripts/build-web.sh || broken="web build"
+fi
+if [ -z "$broken" ]; then
+  echo "== e2e: build bin/atrium"
+  mkdir -p bin && go build -o bin/atrium ./cmd/atrium || broken="go build"
+fi
+
+if [ -z "$broken" ]; then
+  port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  data="$work/data"
+  log="$work/server.log"
+  bin/atrium serve --addr "127.0.0.1:$port" --data-dir "$data" 2>"$log" >&2 &
+  server_pid=$!
+  url="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    grep -q "Atrium is running at" "$log" 2>/dev/null && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! grep -q "Atrium is running at" "$log"; then
+    echo "test-web: the server did not start:" >&2
+    cat "$log" >&2
+    broken="server start"
+  fi
+fi
+
+if [ -z "$broken" ]; then
+  setup=""
+  for _ in $(seq 1 30); do
+    setup=$(grep -o 'https\?://[^ ]*/setup?token=[A-Za-z0-9_-]*' "$log" | head -1)
+    [ -n "$setup" ] && break
+    sleep 0.1
+  done
+  [ -z "$setup" ] && echo "== e2e: the server printed no setup link"
+  echo "== e2e: server at $url (log $log)"
+  (cd e2e && ATRIUM_E2E_URL="$url" ATRIUM_E2E_SETUP_URL="$setup" ATRIUM_E2E_LOG="$log" \
+    ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test)
+  e2e_pass=$(count "$work/e2e.json" "r.stats.expected")
+  e2e_fail=$(count "$work/e2e.json" "r.stats.unexpected + r.stats.flaky + (r.stats ? 0 : 1)")
+  e2e_skip=$(count "$work/e2e.json" "r.stats.skipped")
+  if [ "$e2e_fail" != 0 ]; then
+    echo "== e2e: server log (last 60 lines)"
+    tail -n 60 "$log"
+  fi
+fi
+
+failed=$((unit_fail + e2e_fail))
+if [ -n "$broken" ]; then
+  echo "test-web: $broken failed" >&2
+  failed=$((failed + 1))
+fi
+echo "== web: vitest $unit_pass passed, $unit_fail failed; e2e $e2e_pass passed, $e2e_fail failed, $e2e_skip skipped"
+echo "web: $((unit_pass + e2e_pass)) passed, $failed failed, $e2e_skip skipped"
+[ "$failed" = 0 ]

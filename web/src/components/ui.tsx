@@ -1,0 +1,127 @@
+// Small building blocks shared by the screens.
+import { type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { LanguageSwitcher } from "./LanguageSwitcher";
+
+/** Field is a labelled input with an optional hint and error. */
+export function Field({
+  label,
+  hint,
+  error,
+  ...input
+}: { label: string; hint?: ReactNode; error?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id} className="field-label">
+        {label}
+      </label>
+      <input id={id} aria-describedby={hintId} aria-invalid={error ? true : undefined} {...input} />
+      {hint && (
+        <span id={hintId} className="field-hint">
+          {hint}
+        </span>
+      )}
+      {error && <span className="error-text small">{error}</span>}
+    </div>
+  );
+}
+
+/** Alert shows a message; errors are announced to screen readers. */
+export function Alert({
+  kind = "error",
+  children,
+}: {
+  kind?: "error" | "ok" | "info" | "warn";
+  children: ReactNode;
+}) {
+  if (!children) return null;
+  const cls = kind === "error" ? "alert" : `alert alert-${kind}`;
+  return (
+    <div className={cls} role={kind === "error" ? "alert" : "status"}>
+      {children}
+    </div>
+  );
+}
+
+/** AuthLayout frames the sign-in pages: brand, language, one card. */
+export function AuthLayout({ title, children }: { title: string; children: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <div className="auth-page">
+      <div className="auth-top">
+        <span className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            A
+          </span>
+          <span>{t("app.name")}</span>
+        </span>
+        <LanguageSwitcher />
+      </div>
+      <main className="auth-card" aria-labelledby="auth-title">
+        <h1 id="auth-title">{title}</h1>
+        {children}
+      </main>
+    </div>
+  );
+}
+
+/** Dialog is a modal <dialog>: focus is trapped and Escape closes it. */
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const id = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal?.();
+    if (!open && d.open) d.close?.();
+  }, [open]);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby={id} onClose={onClose} onCancel={onClose}>
+      {open && (
+        <div className="dialog-body">
+          <h2 id={id}>{title}</h2>
+          {children}
+        </div>
+      )}
+    </dialog>
+  );
+}
+
+/** Initials for an avatar. */
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  if (parts.length === 0) return "?";
+  // CJK names: the first character reads best.
+  if (/[\u3400-\u9fff]/.test(parts[0])) return parts[0].slice(0, 1);
+  return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
+}
+
+export function Avatar({ name, gone, small }: { name: string; gone?: boolean; small?: boolean }) {
+  const cls = ["avatar", small ? "avatar-sm" : "", gone ? "avatar-gone" : ""].filter(Boolean).join(" ");
+  return (
+    <span className={cls} aria-hidden="true">
+      {initials(name)}
+    </span>
+  );
+}
+
+/** formatTime renders unix milliseconds in the UI language. */
+export function formatTime(ms: number, lang: string, opts?: Intl.DateTimeFormatOptions): string {
+  if (!ms) return "";
+  return new Intl.DateTimeFormat(
+    lang.startsWith("zh") ? "zh-CN" : "en",
+    opts ?? { dateStyle: "medium", timeStyle: "short" },
+  ).format(new Date(ms));
+}

@@ -1,0 +1,40 @@
+import type { TFunction } from "i18next";
+import { ApiError } from "../api/client";
+
+// Messages for the server's stable error codes. Literal keys, so the i18n
+// test sees each one.
+const MESSAGES: Record<string, (t: TFunction) => string> = {
+  invalid_credentials: (t) => t("errors.invalid_credentials"),
+  totp_required: (t) => t("errors.totp_required"),
+  invalid_totp_code: (t) => t("errors.invalid_totp_code"),
+  invalid_recovery_code: (t) => t("errors.invalid_recovery_code"),
+  invalid_second_factor: (t) => t("errors.invalid_second_factor"),
+  email_not_verified: (t) => t("errors.email_not_verified"),
+  account_disabled: (t) => t("errors.account_disabled"),
+  invalid_code: (t) => t("errors.invalid_code"),
+  invalid_password: (t) => t("errors.invalid_password"),
+  rate_limited: (t) => t("errors.rate_limited"),
+  too_many_requests: (t) => t("errors.rate_limited"),
+  too_many_attempts: (t) => t("errors.rate_limited"),
+  email_taken: (t) => t("errors.email_taken"),
+  csrf_failed: (t) => t("errors.csrf_failed"),
+  unauthenticated: (t) => t("errors.unauthenticated"),
+  forbidden: (t) => t("errors.forbidden"),
+  not_found: (t) => t("errors.not_found"),
+  field_locked: (t) => t("errors.field_locked"),
+  no_organization: (t) => t("errors.no_organization"),
+};
+
+/** errorText is the message to show for a failed call, in the UI language. */
+export function errorText(t: TFunction, e: unknown): string {
+  if (e instanceof ApiError) {
+    const m = MESSAGES[e.code];
+    if (m) return m(t);
+    if (e.status === 429) return t("errors.rate_limited");
+    if (e.status >= 500) return t("errors.server");
+    // A validation message from the server (English) is better than none.
+    return e.message || t("errors.generic");
+  }
+  if (e instanceof TypeError) return t("errors.network");
+  return t("errors.generic");
+}

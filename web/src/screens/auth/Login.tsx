@@ -1,0 +1,177 @@
+import { useMutation } from "@tanstack/react-query";
+import { Link, useNavigate } from "@tanstack/react-router";
+import { type FormEvent, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, errorCode, must } from "../../api/client";
+import { Alert, AuthLayout, Field } from "../../components/ui";
+import { errorText } from "../../lib/errors";
+import { deviceId, signedIn } from "../../lib/session";
+
+/**
+ * Login signs a person in: email and password, then — when the account has
+ * two-factor authentication — a code from the authenticator app or a
+ * recovery code.
+ */
+export function Login({
+  next,
+  email: initialEmail,
+  notice,
+}: {
+  next?: string;
+  email?: string;
+  notice?: string;
+}) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState(initialEmail ?? "");
+  const [password, setPassword] = useState("");
+  const [step, setStep] = useState<"password" | "totp" | "recovery">("password");
+  const [code, setCode] = useState("");
+
+  const login = useMutation({
+    mutationFn: () =>
+      must(
+        api.POST("/api/v1/auth/login", {
+          body: {
+            email,
+            password,
+            device_id: deviceId(),
+            ...(step === "totp" ? { totp_code: code.replace(/\s/g, "") } : {}),
+            ...(step === "recovery" ? { recovery_code: code.trim() } : {}),
+          },
+        }),
+      ),
+    onSuccess: (r) => {
+      signedIn(r.account);
+      void navigate({ to: next?.startsWith("/") && !next.startsWith("//") ? next : "/chat" });
+    },
+    onError: (e) => {
+      if (errorCode(e) === "totp_required") {
+        setStep("totp");
+        setCode("");
+      }
+    },
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    login.mutate();
+  };
+  const err = login.error && errorCode(login.error) !== "totp_required" ? errorText(t, login.error) : "";
+  const unverified = errorCode(login.error) === "email_not_verified";
+
+  if (step !== "password") {
+    return (
+      <AuthLayout title={t("auth.twoFactorTitle")}>
+        <p className="muted">{step === "totp" ? t("auth.twoFactorBody") : t("auth.recoveryBody")}</p>
+        <form onSubmit={submit} noValidate>
+          <Alert>{err}</Alert>
+          {step === "totp" ? (
+            <Field
+              label={t("auth.authCode")}
+              name="totp"
+              className="code-input"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9]*"
+              maxLength={6}
+              required
+              autoFocus
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          ) : (
+            <Field
+              label={t("auth.recoveryCode")}
+              name="recovery"
+              autoComplete="off"
+              required
+              autoFocus
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          )}
+          <button type="submit" className="btn btn-primary btn-block" disabled={login.isPending || !code}>
+            {t("auth.verify")}
+          </button>
+        </form>
+        <div className="auth-links">
+          <button
+            type="button"
+            className="btn-link"
+            onClick={() => {
+              setStep(step === "totp" ? "recovery" : "totp");
+              setCode("");
+              login.reset();
+            }}
+          >
+            {step === "totp" ? t("auth.useRecovery") : t("auth.useAuthenticator")}
+          </button>
+          <button
+            type="button"
+            className="btn-link"
+            onClick={() => {
+              setStep("password");
+              setPassword("");
+              login.reset();
+            }}
+          >
+            {t("common.back")}
+          </button>
+        </div>
+      </AuthLayout>
+    );
+  }
+
+  return (
+    <AuthLayout title={t("auth.loginTitle")}>
+      {notice && <Alert kind="ok">{notice}</Alert>}
+      <form onSubmit={submit} noValidate>
+        <Alert>
+          {err}
+          {unverified && (
+            <>
+              {" "}
+              <Link to="/register" search={{ email, step: "code" }}>
+                {t("auth.enterCode")}
+              </Link>
+            </>
+          )}
+        </Alert>
+        <Field
+          label={t("auth.email")}
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus={!initialEmail}
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <Field
+          label={t("auth.password")}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          autoFocus={!!initialEmail}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        <button
+          type="submit"
+          className="btn btn-primary btn-block"
+          disabled={login.isPending || !email || !password}
+        >
+          {t("auth.login")}
+        </button>
+      </form>
+      <div className="auth-links">
+        <Link to="/reset-password" search={{ email }}>
+          {t("auth.forgot")}
+        </Link>
+        <Link to="/register">{t("auth.noAccount")}</Link>
+      </div>
+    </AuthLayout>
+  );
+}
