@@ -30,6 +30,8 @@ type App struct {
 
 	// background work started by services, stopped by Close.
 	stops []func()
+	// restoreHooks run after `atrium restore` (restore.go).
+	restoreHooks []restoreHook
 }
 
 // NewLogger returns the process logger for cfg.

@@ -1,0 +1,160 @@
+package backup
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
+
+// DefaultPGBin is where PostgreSQL's client programs are looked for when
+// they are not on PATH.
+const DefaultPGBin = "/usr/lib/postgresql/15/bin"
+
+// pgTool finds pg_dump or pg_restore: on PATH, else in bin.
+func pgTool(bin, name string) (string, error) {
+	if bin == "" {
+		bin = DefaultPGBin
+	}
+	if p := filepath.Join(bin, name); fileExists(p) {
+		return p, nil
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p, nil
+	}
+	return "", fmt.Errorf("%s not found on PATH or in %s: install the PostgreSQL client programs", name, bin)
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+// libpqURL turns a connection URL that pgx understands into one libpq
+// programs accept, and returns the schema the URL selects (its search_path,
+// which libpq does not take as a URL parameter).
+func libpqURL(ctx context.Context, raw string) (string, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", "", err
+	}
+	q := u.Query()
+	schema := q.Get("search_path")
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	if schema == "" {
+		d, err := db.Open(ctx, db.Options{URL: raw})
+		if err != nil {
+			return "", "", err
+		}
+		defer d.Close()
+		if err := d.Reader().QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+			return "", "", err
+		}
+	}
+	return u.String(), schema, nil
+}
+
+func run(ctx context.Context, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %v: %s", filepath.Base(name), err, strings.TrimSpace(out.String()))
+	}
+	return nil
+}
+
+// pgDump writes a custom-format dump of the URL's schema to file. pg_dump
+// reads one snapshot, so the dump is consistent while the server runs.
+func pgDump(ctx context.Context, bin, rawURL, file string) error {
+	tool, err := pgTool(bin, "pg_dump")
+	if err != nil {
+		return err
+	}
+	u, schema, err := libpqURL(ctx, rawURL)
+	if err != nil {
+		return err
+	}
+	return run(ctx, tool, "--format=custom", "--no-owner", "--no-privileges", "--schema="+schema, "--file="+file, "--dbname="+u)
+}
+
+var schemaTOC = regexp.MustCompile(`^\d+; \d+ \d+ SCHEMA - `)
+
+// pgRestore replaces the URL's schema with the dump in file, in one
+// transaction: the schema is dropped and created empty, then every object of
+// the dump but the schema itself is restored into it.
+func pgRestore(ctx context.Context, bin, rawURL, file string, extensions []string) error {
+	tool, err := pgTool(bin, "pg_restore")
+	if err != nil {
+		return err
+	}
+	u, schema, err := libpqURL(ctx, rawURL)
+	if err != nil {
+		return err
+	}
+	var list bytes.Buffer
+	cmd := exec.CommandContext(ctx, tool, "--list", file)
+	cmd.Stdout = &list
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("pg_restore --list: %w", err)
+	}
+	var keep []string
+	for _, line := range strings.Split(list.String(), "\n") {
+		if !schemaTOC.MatchString(line) {
+			keep = append(keep, line)
+		}
+	}
+	listFile := file + ".list"
+	if err := os.WriteFile(listFile, []byte(strings.Join(keep, "\n")), 0o600); err != nil {
+		return err
+	}
+	defer os.Remove(listFile)
+
+	d, err := db.Open(ctx, db.Options{URL: rawURL})
+	if err != nil {
+		return err
+	}
+	qs := quoteIdent(schema)
+	_, err = d.Writer().ExecContext(ctx, "DROP SCHEMA IF EXISTS "+qs+" CASCADE; CREATE SCHEMA "+qs)
+	for _, e := range extensions {
+		if err != nil {
+			break
+		}
+		name, nsp, _ := strings.Cut(e, " ")
+		_, err = d.Writer().ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS "+quoteIdent(name)+" SCHEMA "+quoteIdent(nsp))
+	}
+	d.Close()
+	if err != nil {
+		return fmt.Errorf("recreate schema %s: %w", schema, err)
+	}
+	return run(ctx, tool, "--no-owner", "--no-privileges", "--single-transaction", "--exit-on-error", "--use-list="+listFile, "--dbname="+u, file)
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// pgExtensions lists the extensions of d's database ("name schema"),
+// leaving out plpgsql, which every database has.
+func pgExtensions(ctx context.Context, d *db.DB) ([]string, error) {
+	rows, err := d.Reader().QueryContext(ctx, `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var name, nsp string
+		if err := rows.Scan(&name, &nsp); err != nil {
+			return nil, err
+		}
+		out = append(out, name+" "+nsp)
+	}
+	return out, rows.Err()
+}
