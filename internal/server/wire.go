@@ -10,6 +10,9 @@ import (
 // wire constructs every domain service and hands it to the server. Each
 // domain adds its construction here and its routes to routes.go.
 func (a *App) wire(ctx context.Context) error {
+	if err := a.wireIdentity(ctx); err != nil {
+		return err
+	}
 	// The directory sets a.Server.Audit.Auth (the audit.read permission).
 	a.Server.Audit = &audit.Service{DB: a.DB}
 	// Last: the stream uses the services built above.

@@ -1,0 +1,120 @@
+package identity
+
+import "github.com/atrium-hq/atrium/internal/platform/datamap"
+
+func init() {
+	datamap.Register(datamap.Table{
+		Name:       "accounts",
+		Controller: datamap.Person,
+		Purpose:    "The person's login identity: how to reach them, how they prove who they are, and their personal settings.",
+		Subject:    []string{"id"},
+		Columns: map[string]datamap.Category{
+			"id":                 datamap.Identifier,
+			"email_hash":         datamap.Contact,
+			"email_sealed":       datamap.Contact,
+			"phone_hash":         datamap.Contact,
+			"phone_sealed":       datamap.Contact,
+			"name":               datamap.Profile,
+			"birth_date_sealed":  datamap.Profile,
+			"password_hash":      datamap.Credentials,
+			"totp_secret_sealed": datamap.Credentials,
+			"locale":             datamap.Settings,
+		},
+		Technical: []string{"status", "totp_enabled", "totp_last_step", "created_at", "updated_at"},
+		Retention: "account",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "sessions",
+		Controller: datamap.Person,
+		Purpose:    "Keeps the person signed in on their devices and lets them see and end those sessions.",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"token_hash": datamap.Credentials,
+			"ip":         datamap.Logs,
+			"user_agent": datamap.Logs,
+			"device_id":  datamap.Logs,
+		},
+		Technical: []string{"id", "org_id", "kind", "created_at", "last_seen_at", "expires_at"},
+		Retention: "session",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "verification_codes",
+		Controller: datamap.Person,
+		Purpose:    "One-time codes emailed to confirm an address or reset a password; they expire after minutes.",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"code_hash":  datamap.Credentials,
+		},
+		Technical: []string{"purpose", "attempts", "created_at", "expires_at"},
+		Retention: "verification_code",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "recovery_codes",
+		Controller: datamap.Person,
+		Purpose:    "Single-use codes that let the person sign in when their authenticator is lost.",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"code_hash":  datamap.Credentials,
+		},
+		Technical: []string{"created_at", "used_at"},
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "login_history",
+		Controller: datamap.Person,
+		Purpose:    "Shows the person when and from where their account was signed in to, and helps detect attacks.",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"ip":         datamap.Logs,
+			"user_agent": datamap.Logs,
+			"device_id":  datamap.Logs,
+		},
+		Technical: []string{"id", "created_at", "method", "outcome"},
+		Retention: "login_history",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "known_clients",
+		Controller: datamap.Person,
+		Purpose:    "Keyed hashes of the devices and networks the person signed in from, to warn them of a sign-in from a new one.",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"value_hash": datamap.Logs,
+		},
+		Technical: []string{"kind", "first_seen_at", "last_seen_at"},
+		Retention: "login_history",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "account_notices",
+		Controller: datamap.Person,
+		Purpose:    "Security notices for the person, such as a sign-in from a new device or network.",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"data":       datamap.Logs,
+		},
+		Technical: []string{"id", "kind", "created_at"},
+		Retention: "login_history",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "rate_limits",
+		Controller: datamap.System,
+		Purpose:    "Counts attempts (failed sign-ins, code requests, registrations) per keyed hash of an address or account, to stop guessing and abuse.",
+		Columns: map[string]datamap.Category{
+			"key": datamap.Logs,
+		},
+		Technical: []string{"window_start", "count"},
+		Retention: "rate_limit",
+		Erasure:   datamap.Delete,
+	})
+}

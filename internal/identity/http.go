@@ -1,0 +1,371 @@
+package identity
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
+	"github.com/atrium-hq/atrium/internal/platform/ids"
+)
+
+// Cookie names. They must equal server.SessionCookie and server.CSRFCookie
+// (a test checks): the server reads them, this package sets them.
+const (
+	SessionCookie = "atrium_session"
+	CSRFCookie    = "atrium_csrf"
+)
+
+// Accepted is the body of a 202 answer.
+type Accepted struct {
+	Status string `json:"status"`
+}
+
+// VerifyInput is the body of POST /api/v1/auth/verify.
+type VerifyInput struct {
+	Email    string `json:"email"`
+	Code     string `json:"code"`
+	DeviceID string `json:"device_id,omitempty"`
+	Bearer   bool   `json:"bearer,omitempty"`
+}
+
+// PasswordResetRequest is the body of POST /api/v1/auth/password-reset.
+type PasswordResetRequest struct {
+	Email string `json:"email"`
+}
+
+// LoginResult is the answer of a successful sign-in. Token is only present
+// for bearer sign-ins; cookie sign-ins get the atrium_session (HttpOnly)
+// and atrium_csrf cookies instead.
+type LoginResult struct {
+	Account   Account `json:"account"`
+	SessionID string  `json:"session_id"`
+	Token     string  `json:"token,omitempty"`
+	ExpiresAt int64   `json:"expires_at"`
+}
+
+// clientIP returns the address of the client: the connection's peer, or
+// with TrustProxy the last hop the proxy appended to X-Forwarded-For.
+func (s *Service) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func checkDeviceID(id string) error {
+	if len(id) > 128 {
+		return apperr.InvalidField("device_id", "device_id must be at most 128 characters")
+	}
+	for _, r := range id {
+		if !unicode.IsPrint(r) {
+			return apperr.InvalidField("device_id", "device_id must be printable text")
+		}
+	}
+	return nil
+}
+
+// RequestContext returns r's context carrying the client's address, user
+// agent and device id, for StartSession and the login history.
+func (s *Service) RequestContext(r *http.Request, deviceID string) context.Context {
+	return WithClient(r.Context(), Client{IP: s.clientIP(r), UserAgent: r.UserAgent(), DeviceID: deviceID})
+}
+
+func (s *Service) setSessionCookies(w http.ResponseWriter, token string) {
+	maxAge := int(SessionTTL / time.Second)
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: CSRFCookie, Value: ids.Token(16), Path: "/", MaxAge: maxAge,
+		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Service) clearSessionCookies(w http.ResponseWriter) {
+	for _, name := range []string{SessionCookie, CSRFCookie} {
+		http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+			HttpOnly: name == SessionCookie, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+	}
+}
+
+// StartSession opens a session for an active account and, for a cookie
+// session, sets the session and CSRF cookies on w. It returns the token
+// (which a bearer client keeps). The caller has proven who the person is.
+// Pass a context from RequestContext to record the client's address.
+func (s *Service) StartSession(ctx context.Context, w http.ResponseWriter, accountID, orgID string, via actor.Via) (string, error) {
+	r, err := s.st.accountByID(ctx, accountID)
+	if err != nil {
+		return "", notFound(err)
+	}
+	if r.Status != StatusActive {
+		return "", apperr.Conflict("account_not_active", "the account is not active")
+	}
+	token, _, err := s.startSession(ctx, w, r, orgID, via == actor.ViaCookie, "session_start")
+	return token, err
+}
+
+func (s *Service) startSession(ctx context.Context, w http.ResponseWriter, r accountRow, orgID string, cookie bool, method string) (string, sessionRow, error) {
+	kind := KindBearer
+	if cookie {
+		kind = KindCookie
+	}
+	token, sess, err := s.openSession(ctx, r, orgID, kind, method)
+	if err != nil {
+		return "", sessionRow{}, err
+	}
+	if cookie {
+		s.setSessionCookies(w, token)
+	}
+	return token, sess, nil
+}
+
+func (s *Service) signedIn(ctx context.Context, w http.ResponseWriter, r accountRow, bearer bool, method string) error {
+	token, sess, err := s.startSession(ctx, w, r, "", !bearer, method)
+	if err != nil {
+		return err
+	}
+	acc, err := s.account(ctx, r)
+	if err != nil {
+		return err
+	}
+	out := LoginResult{Account: acc, SessionID: sess.ID, ExpiresAt: sess.ExpiresAt}
+	if bearer {
+		out.Token = token
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleRegister is POST /api/v1/auth/register.
+func (s *Service) HandleRegister(w http.ResponseWriter, r *http.Request) error {
+	var in RegisterInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.Register(s.RequestContext(r, ""), in); err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusAccepted, Accepted{Status: "code_sent"})
+}
+
+// HandleVerify is POST /api/v1/auth/verify.
+func (s *Service) HandleVerify(w http.ResponseWriter, r *http.Request) error {
+	var in VerifyInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := checkDeviceID(in.DeviceID); err != nil {
+		return err
+	}
+	ctx := s.RequestContext(r, in.DeviceID)
+	acc, err := s.Verify(ctx, in.Email, in.Code)
+	if err != nil {
+		return err
+	}
+	row, err := s.st.accountByID(ctx, acc.ID)
+	if err != nil {
+		return err
+	}
+	return s.signedIn(ctx, w, row, in.Bearer, "email_code")
+}
+
+// HandleLogin is POST /api/v1/auth/login.
+func (s *Service) HandleLogin(w http.ResponseWriter, r *http.Request) error {
+	var in LoginInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := checkDeviceID(in.DeviceID); err != nil {
+		return err
+	}
+	ctx := s.RequestContext(r, in.DeviceID)
+	row, method, err := s.login(ctx, in)
+	if err != nil {
+		return err
+	}
+	return s.signedIn(ctx, w, row, in.Bearer, method)
+}
+
+// HandleLogout is POST /api/v1/auth/logout.
+func (s *Service) HandleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Logout(r.Context()); err != nil {
+		return err
+	}
+	if a := actor.From(r.Context()); a != nil && a.Via == actor.ViaCookie {
+		s.clearSessionCookies(w)
+	}
+	return httpx.NoContent(w)
+}
+
+// HandlePasswordReset is POST /api/v1/auth/password-reset.
+func (s *Service) HandlePasswordReset(w http.ResponseWriter, r *http.Request) error {
+	var in PasswordResetRequest
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.RequestPasswordReset(s.RequestContext(r, ""), in.Email); err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusAccepted, Accepted{Status: "code_sent_if_registered"})
+}
+
+// HandlePasswordResetConfirm is POST /api/v1/auth/password-reset/confirm.
+func (s *Service) HandlePasswordResetConfirm(w http.ResponseWriter, r *http.Request) error {
+	var in PasswordResetConfirm
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.ConfirmPasswordReset(s.RequestContext(r, ""), in); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleMe is GET /api/v1/me. For cookie sessions it also renews the
+// cookies' lifetime, matching the sliding session.
+func (s *Service) HandleMe(w http.ResponseWriter, r *http.Request) error {
+	acc, err := s.Me(r.Context())
+	if err != nil {
+		return err
+	}
+	if a := actor.From(r.Context()); a != nil && a.Via == actor.ViaCookie {
+		maxAge := int(SessionTTL / time.Second)
+		for _, name := range []string{SessionCookie, CSRFCookie} {
+			if c, err := r.Cookie(name); err == nil && c.Value != "" {
+				http.SetCookie(w, &http.Cookie{Name: name, Value: c.Value, Path: "/", MaxAge: maxAge,
+					HttpOnly: name == SessionCookie, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+			}
+		}
+	}
+	return httpx.OK(w, acc)
+}
+
+// HandleUpdateMe is PATCH /api/v1/me.
+func (s *Service) HandleUpdateMe(w http.ResponseWriter, r *http.Request) error {
+	var in MePatch
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	acc, err := s.UpdateMe(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, acc)
+}
+
+// HandleSessions is GET /api/v1/me/sessions.
+func (s *Service) HandleSessions(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.Sessions(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleRevokeSession is DELETE /api/v1/me/sessions/{id}.
+func (s *Service) HandleRevokeSession(w http.ResponseWriter, r *http.Request) error {
+	if err := s.RevokeSession(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleChangePassword is POST /api/v1/me/password.
+func (s *Service) HandleChangePassword(w http.ResponseWriter, r *http.Request) error {
+	var in PasswordChange
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.ChangePassword(s.RequestContext(r, ""), in); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+func pageParams(r *http.Request) (string, int, error) {
+	q := r.URL.Query()
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return "", 0, apperr.Invalid("invalid_limit", "limit must be a whole number from 1 to 200").With("field", "limit")
+		}
+		limit = n
+		if n == 0 {
+			limit = -1
+		}
+	}
+	return q.Get("cursor"), limit, nil
+}
+
+// HandleLoginHistory is GET /api/v1/me/login-history.
+func (s *Service) HandleLoginHistory(w http.ResponseWriter, r *http.Request) error {
+	cursor, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	out, err := s.LoginHistory(r.Context(), cursor, limit)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleNotices is GET /api/v1/me/notices.
+func (s *Service) HandleNotices(w http.ResponseWriter, r *http.Request) error {
+	cursor, limit, err := pageParams(r)
+	if err != nil {
+		return err
+	}
+	out, err := s.Notices(r.Context(), cursor, limit)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleTOTPSetup is POST /api/v1/me/2fa/setup.
+func (s *Service) HandleTOTPSetup(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.SetupTOTP(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleTOTPEnable is POST /api/v1/me/2fa/enable.
+func (s *Service) HandleTOTPEnable(w http.ResponseWriter, r *http.Request) error {
+	var in TOTPEnable
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.EnableTOTP(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleTOTPDisable is POST /api/v1/me/2fa/disable.
+func (s *Service) HandleTOTPDisable(w http.ResponseWriter, r *http.Request) error {
+	var in TOTPDisable
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.DisableTOTP(s.RequestContext(r, ""), in); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
