@@ -1,0 +1,164 @@
+package directory
+
+import "github.com/atrium-hq/atrium/internal/platform/datamap"
+
+func init() {
+	org := func(t datamap.Table) {
+		t.Controller = datamap.Organization
+		datamap.Register(t)
+	}
+	org(datamap.Table{
+		Name:      "orgs",
+		Purpose:   "The organizations people work in: name, description and directory settings.",
+		Subject:   []string{"owner_account_id"},
+		Columns:   map[string]datamap.Category{"owner_account_id": datamap.Identifier},
+		Technical: []string{"id", "name", "region", "industry", "size", "status", "join_requires_approval", "locked_profile_fields", "created_at", "updated_at", "disbanded_at"},
+		Erasure:   datamap.Keep,
+		Reason:    "The organization outlives its owner; ownership passes to another member before the owner leaves.",
+	})
+	org(datamap.Table{
+		Name:    "members",
+		Purpose: "A person's identity inside an organization: the name, title and contact details the organization's directory shows.",
+		Subject: []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id":      datamap.Identifier,
+			"display_name":    datamap.Profile,
+			"name_pinyin":     datamap.Profile,
+			"name_initials":   datamap.Profile,
+			"title":           datamap.Profile,
+			"title_level":     datamap.Profile,
+			"employee_no":     datamap.Identifier,
+			"work_phone":      datamap.Contact,
+			"work_phone_hash": datamap.Contact,
+			"email":           datamap.Contact,
+			"office":          datamap.Location,
+			"join_date":       datamap.Profile,
+			"supervisor_id":   datamap.Profile,
+		},
+		Technical: []string{"id", "org_id", "role", "status", "created_at", "updated_at", "left_at"},
+		Retention: "member",
+		Erasure:   datamap.Anonymize,
+	})
+	org(datamap.Table{
+		Name:      "departments",
+		Purpose:   "The organization's department tree.",
+		Technical: []string{"id", "org_id", "parent_id", "name", "sort_order", "created_at", "updated_at"},
+		Erasure:   datamap.Keep,
+		Reason:    "Holds no personal data.",
+	})
+	org(datamap.Table{
+		Name:      "department_members",
+		Purpose:   "Which departments a member belongs to and leads.",
+		Subject:   []string{"member_id"},
+		Columns:   map[string]datamap.Category{"member_id": datamap.Identifier, "is_leader": datamap.Profile},
+		Technical: []string{"department_id", "org_id", "created_at"},
+		Retention: "member",
+		Erasure:   datamap.Delete,
+	})
+	org(datamap.Table{
+		Name:      "roles",
+		Purpose:   "Custom roles: named sets of permissions, optionally limited to a department.",
+		Technical: []string{"id", "org_id", "name", "description", "permissions", "department_id", "created_at", "updated_at"},
+		Erasure:   datamap.Keep,
+		Reason:    "Holds no personal data.",
+	})
+	org(datamap.Table{
+		Name:      "member_roles",
+		Purpose:   "Which custom roles a member holds, deciding what they may manage.",
+		Subject:   []string{"member_id"},
+		Columns:   map[string]datamap.Category{"member_id": datamap.Identifier},
+		Technical: []string{"role_id", "org_id", "created_at"},
+		Retention: "member",
+		Erasure:   datamap.Delete,
+	})
+	org(datamap.Table{
+		Name:      "profile_fields",
+		Purpose:   "The custom profile fields an organization defines.",
+		Technical: []string{"id", "org_id", "name", "kind", "options", "required", "visibility", "locked", "sort_order", "created_at", "updated_at"},
+		Erasure:   datamap.Keep,
+		Reason:    "Holds no personal data.",
+	})
+	org(datamap.Table{
+		Name:      "member_field_values",
+		Purpose:   "Members' values of the organization's custom profile fields.",
+		Subject:   []string{"member_id"},
+		Columns:   map[string]datamap.Category{"member_id": datamap.Identifier, "value": datamap.Profile},
+		Technical: []string{"field_id", "org_id", "updated_at"},
+		Retention: "member",
+		Erasure:   datamap.Delete,
+	})
+	org(datamap.Table{
+		Name:    "invitations",
+		Purpose: "Invitation links, team codes and email invitations into an organization; an email invitation may carry a profile prepared by an import.",
+		Columns: map[string]datamap.Category{
+			"email":   datamap.Contact,
+			"prefill": datamap.Profile,
+		},
+		Technical: []string{"id", "org_id", "kind", "token_hash", "code_hash", "secret", "department_id", "created_by", "expires_at", "max_uses", "uses", "revoked_at", "created_at"},
+		Retention: "invitation",
+		Erasure:   datamap.Delete,
+	})
+	org(datamap.Table{
+		Name:    "join_requests",
+		Purpose: "Requests to join an organization that requires an admin's approval.",
+		Subject: []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id":   datamap.Identifier,
+			"display_name": datamap.Profile,
+			"message":      datamap.Content,
+		},
+		Technical: []string{"id", "org_id", "invitation_id", "status", "decided_by", "decided_at", "created_at"},
+		Retention: "join_request",
+		Erasure:   datamap.Delete,
+	})
+	person := func(t datamap.Table) {
+		t.Controller = datamap.Person
+		datamap.Register(t)
+	}
+	person(datamap.Table{
+		Name:      "contacts",
+		Purpose:   "The person's contacts (kept on both sides).",
+		Subject:   []string{"account_id", "contact_id"},
+		Columns:   map[string]datamap.Category{"account_id": datamap.Identifier, "contact_id": datamap.Identifier},
+		Technical: []string{"created_at"},
+		Retention: "account",
+		Erasure:   datamap.Delete,
+	})
+	person(datamap.Table{
+		Name:    "contact_requests",
+		Purpose: "Requests to become contacts, waiting for or answered by the person asked.",
+		Subject: []string{"from_account", "to_account"},
+		Columns: map[string]datamap.Category{
+			"from_account": datamap.Identifier,
+			"to_account":   datamap.Identifier,
+			"message":      datamap.Content,
+		},
+		Technical: []string{"id", "via", "status", "created_at", "decided_at"},
+		Retention: "account",
+		Erasure:   datamap.Delete,
+	})
+	person(datamap.Table{
+		Name:    "contact_privacy",
+		Purpose: "The person's choices about who may find and add them and what external contacts see.",
+		Subject: []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id":           datamap.Identifier,
+			"require_verification": datamap.Settings,
+			"discoverable":         datamap.Settings,
+			"external_fields":      datamap.Settings,
+			"allow_via_group":      datamap.Settings,
+			"allow_via_card":       datamap.Settings,
+		},
+		Technical: []string{"updated_at"},
+		Retention: "account",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "setup_tokens",
+		Controller: datamap.System,
+		Purpose:    "The hash of the one-time first-run setup token.",
+		Technical:  []string{"token_hash", "created_at"},
+		Erasure:    datamap.Keep,
+		Reason:     "Holds no personal data.",
+	})
+}

@@ -1,0 +1,820 @@
+package directory
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/ids"
+)
+
+// Member is an account's identity inside one organization, as the caller may
+// see it.
+type Member struct {
+	ID           string                     `json:"id"`
+	AccountID    string                     `json:"account_id"`
+	Role         string                     `json:"role"`
+	Status       string                     `json:"status"`
+	DisplayName  string                     `json:"display_name"`
+	NamePinyin   string                     `json:"name_pinyin"`
+	Title        string                     `json:"title"`
+	TitleLevel   int                        `json:"title_level"`
+	EmployeeNo   string                     `json:"employee_no"`
+	WorkPhone    string                     `json:"work_phone"`
+	Email        string                     `json:"email"`
+	Office       string                     `json:"office"`
+	JoinDate     string                     `json:"join_date"`
+	SupervisorID string                     `json:"supervisor_id"`
+	Departments  []MemberDepartment         `json:"departments"`
+	Fields       map[string]json.RawMessage `json:"fields"`
+	// RoleIDs are the custom roles; shown to those who manage members.
+	RoleIDs []string `json:"role_ids,omitempty"`
+	// MissingRequired lists required custom fields without a value; shown
+	// to the member and to those who manage members.
+	MissingRequired []string `json:"missing_required,omitempty"`
+	CreatedAt       int64    `json:"created_at"`
+	UpdatedAt       int64    `json:"updated_at"`
+}
+
+// MemberDepartment is one of a member's departments.
+type MemberDepartment struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Leader bool   `json:"leader"`
+}
+
+// MemberPatch changes a member. Absent fields stay as they are.
+type MemberPatch struct {
+	DisplayName   *string                    `json:"display_name,omitempty"`
+	Title         *string                    `json:"title,omitempty"`
+	TitleLevel    *int                       `json:"title_level,omitempty"`
+	EmployeeNo    *string                    `json:"employee_no,omitempty"`
+	WorkPhone     *string                    `json:"work_phone,omitempty"`
+	Email         *string                    `json:"email,omitempty"`
+	Office        *string                    `json:"office,omitempty"`
+	JoinDate      *string                    `json:"join_date,omitempty"`
+	SupervisorID  *string                    `json:"supervisor_id,omitempty"`
+	DepartmentIDs *[]string                  `json:"department_ids,omitempty"`
+	Fields        map[string]json.RawMessage `json:"fields,omitempty"`
+}
+
+// AddMemberRequest adds an existing account (by email or account id) to the
+// organization.
+type AddMemberRequest struct {
+	Email         string                     `json:"email,omitempty"`
+	AccountID     string                     `json:"account_id,omitempty"`
+	DisplayName   string                     `json:"display_name,omitempty"`
+	Title         string                     `json:"title,omitempty"`
+	TitleLevel    int                        `json:"title_level,omitempty"`
+	EmployeeNo    string                     `json:"employee_no,omitempty"`
+	WorkPhone     string                     `json:"work_phone,omitempty"`
+	WorkEmail     string                     `json:"work_email,omitempty"`
+	Office        string                     `json:"office,omitempty"`
+	JoinDate      string                     `json:"join_date,omitempty"`
+	SupervisorID  string                     `json:"supervisor_id,omitempty"`
+	DepartmentIDs []string                   `json:"department_ids,omitempty"`
+	Fields        map[string]json.RawMessage `json:"fields,omitempty"`
+}
+
+func (r AddMemberRequest) patch() MemberPatch {
+	p := MemberPatch{Fields: r.Fields}
+	set := func(dst **string, v string) {
+		if v != "" {
+			*dst = &v
+		}
+	}
+	set(&p.DisplayName, r.DisplayName)
+	set(&p.Title, r.Title)
+	set(&p.EmployeeNo, r.EmployeeNo)
+	set(&p.WorkPhone, r.WorkPhone)
+	set(&p.Email, r.WorkEmail)
+	set(&p.Office, r.Office)
+	set(&p.JoinDate, r.JoinDate)
+	set(&p.SupervisorID, r.SupervisorID)
+	if r.TitleLevel != 0 {
+		p.TitleLevel = &r.TitleLevel
+	}
+	if r.DepartmentIDs != nil {
+		p.DepartmentIDs = &r.DepartmentIDs
+	}
+	return p
+}
+
+// SearchRequest filters the member list.
+type SearchRequest struct {
+	// Q matches the name, full pinyin or pinyin initials of Chinese names,
+	// title, department name, employee number, email, or (exactly) the work
+	// phone number.
+	Q string
+	// DepartmentID limits to one department (and its subtree if Recursive).
+	DepartmentID string
+	Recursive    bool
+	// Status is active (default), deactivated, left or all; only those who
+	// manage members see other than active.
+	Status string
+	Cursor string
+	Limit  int
+}
+
+// MemberPage is one page of members.
+type MemberPage struct {
+	Items      []Member `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+func actorOf(ctx context.Context) *actor.Actor { return actor.From(ctx) }
+
+// viewer says what the caller may see of members.
+type viewer struct {
+	orgID    string
+	memberID string
+	admin    bool // manage_members organization-wide, or for the member's departments
+}
+
+// sealPhone seals a work phone with the organization's key, bound to the
+// member row.
+func (s *Service) sealPhone(ctx context.Context, orgID, memberID, phone string) ([]byte, string, error) {
+	if phone == "" {
+		return nil, "", nil
+	}
+	b, err := s.keys.Seal(ctx, orgID, "members.work_phone:"+memberID, []byte(phone))
+	if err != nil {
+		return nil, "", err
+	}
+	return b, s.keys.Hash("work_phone", phone), nil
+}
+
+func (s *Service) openPhone(ctx context.Context, orgID, memberID string, sealed []byte) string {
+	if len(sealed) == 0 {
+		return ""
+	}
+	p, err := s.keys.Open(ctx, orgID, "members.work_phone:"+memberID, sealed)
+	if err != nil {
+		s.log.WarnContext(ctx, "open work phone", "member_id", memberID, "err", err)
+		return ""
+	}
+	return string(p)
+}
+
+// views turns rows into what v may see.
+func (s *Service) views(ctx context.Context, v viewer, rows []memberRow) ([]Member, error) {
+	out := make([]Member, 0, len(rows))
+	if len(rows) == 0 {
+		return out, nil
+	}
+	idl := make([]string, len(rows))
+	for i, r := range rows {
+		idl[i] = r.ID
+	}
+	depts, err := s.st.departmentsOfMembers(ctx, idl)
+	if err != nil {
+		return nil, err
+	}
+	vals, err := s.st.fieldValuesOf(ctx, idl)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := s.st.listFields(ctx, v.orgID)
+	if err != nil {
+		return nil, err
+	}
+	var roles map[string][]string
+	if v.admin {
+		if roles, err = s.st.customRolesOfMembers(ctx, idl); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range rows {
+		self := r.ID == v.memberID
+		m := Member{
+			ID: r.ID, AccountID: r.AccountID, Role: r.Role, Status: r.Status, DisplayName: r.DisplayName,
+			NamePinyin: r.NamePinyin, Title: r.Title, TitleLevel: r.TitleLevel, EmployeeNo: r.EmployeeNo,
+			WorkPhone: s.openPhone(ctx, r.OrgID, r.ID, r.WorkPhone), Email: r.Email, Office: r.Office,
+			JoinDate: r.JoinDate, SupervisorID: r.SupervisorID, Departments: depts[r.ID],
+			Fields: map[string]json.RawMessage{}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		}
+		if m.Departments == nil {
+			m.Departments = []MemberDepartment{}
+		}
+		for _, f := range fields {
+			val, has := vals[r.ID][f.ID]
+			if f.Visibility == VisibleAdmins && !v.admin && !self {
+				continue
+			}
+			if has {
+				m.Fields[f.ID] = json.RawMessage(val)
+			} else if f.Required && (v.admin || self) {
+				m.MissingRequired = append(m.MissingRequired, f.ID)
+			}
+		}
+		if v.admin {
+			m.RoleIDs = roles[r.ID]
+			if m.RoleIDs == nil {
+				m.RoleIDs = []string{}
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (s *Service) view(ctx context.Context, v viewer, r memberRow) (Member, error) {
+	ms, err := s.views(ctx, v, []memberRow{r})
+	if err != nil {
+		return Member{}, err
+	}
+	return ms[0], nil
+}
+
+// visibleMember loads a member of the caller's organization that the caller
+// may see: active members for everyone, others only for those who manage
+// members. Anything else is not found.
+func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, viewer, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return memberRow{}, viewer{}, err
+	}
+	r, err := s.st.getMember(ctx, a.OrgID, id)
+	if err != nil {
+		return r, viewer{}, err
+	}
+	admin, err := s.canMember(ctx, PermManageMembers, r.ID)
+	if err != nil {
+		return r, viewer{}, err
+	}
+	if r.Status != StatusActive && !admin {
+		return r, viewer{}, apperr.ErrNotFound
+	}
+	return r, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: admin}, nil
+}
+
+// GetMember returns a member of the caller's organization.
+func (s *Service) GetMember(ctx context.Context, id string) (Member, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return Member{}, err
+	}
+	if id == "me" {
+		id = a.MemberID
+	}
+	r, v, err := s.visibleMember(ctx, id)
+	if err != nil {
+		return Member{}, err
+	}
+	return s.view(ctx, v, r)
+}
+
+// SearchMembers lists and searches the caller's organization's members.
+func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberPage, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return MemberPage{}, err
+	}
+	admin, err := s.can(ctx, PermManageMembers, req.DepartmentID)
+	if err != nil {
+		return MemberPage{}, err
+	}
+	switch req.Status {
+	case "", StatusActive:
+		req.Status = StatusActive
+	case StatusDeactivated, StatusLeft, "all":
+		if !admin {
+			return MemberPage{}, apperr.ErrForbidden
+		}
+	default:
+		return MemberPage{}, apperr.InvalidField("status", "status must be active, deactivated, left or all")
+	}
+	if req.DepartmentID != "" {
+		if _, err := s.st.getDepartment(ctx, a.OrgID, req.DepartmentID); err != nil {
+			return MemberPage{}, err
+		}
+	}
+	c, err := decodeCursor(req.Cursor)
+	if err != nil {
+		return MemberPage{}, err
+	}
+	limit := pageLimit(req.Limit)
+	q := memberQuery{orgID: a.OrgID, status: req.Status, dept: req.DepartmentID, recursive: req.Recursive, after: c, limit: limit + 1}
+	if t := strings.TrimSpace(req.Q); t != "" {
+		if len([]rune(t)) > 100 {
+			return MemberPage{}, apperr.InvalidField("q", "the query is too long")
+		}
+		q.text = t
+		q.compact = strings.ToLower(strings.Join(strings.Fields(t), ""))
+		if p, ok := looksLikePhone(t); ok {
+			q.phoneHash = s.keys.Hash("work_phone", p)
+		}
+	}
+	rows, err := s.st.searchMembers(ctx, q)
+	if err != nil {
+		return MemberPage{}, err
+	}
+	page := MemberPage{}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		last := rows[limit-1]
+		page.NextCursor = cursor{K: last.NamePinyin, ID: last.ID}.encode()
+	}
+	page.Items, err = s.views(ctx, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: admin}, rows)
+	return page, err
+}
+
+// AddMember adds an existing account to the caller's organization.
+func (s *Service) AddMember(ctx context.Context, req AddMemberRequest) (Member, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return Member{}, err
+	}
+	// Organization-wide right, or the right for every department the new
+	// member goes into.
+	if len(req.DepartmentIDs) == 0 {
+		if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
+			return Member{}, err
+		}
+	}
+	for _, d := range req.DepartmentIDs {
+		if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+			return Member{}, err
+		}
+	}
+	var acc Account
+	switch {
+	case req.AccountID != "":
+		acc, err = s.accounts.GetAccount(ctx, req.AccountID)
+	case req.Email != "":
+		var e string
+		if e, err = normEmail("email", req.Email); err != nil {
+			return Member{}, err
+		}
+		acc, err = s.accounts.AccountByEmail(ctx, e)
+	default:
+		return Member{}, apperr.InvalidField("email", "email or account_id is required")
+	}
+	if err != nil {
+		if apperr.IsNotFound(err) || errors.Is(err, db.ErrNotFound) {
+			return Member{}, apperr.New(apperr.KindNotFound, "account_not_found", "no account with this email; send an invitation instead")
+		}
+		return Member{}, err
+	}
+	var r memberRow
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		var err error
+		r, err = s.joinAccount(ctx, a.OrgID, acc, nil)
+		if err != nil {
+			return err
+		}
+		if _, err = s.applyPatch(ctx, &r, req.patch(), true); err != nil {
+			return err
+		}
+		return s.audit(ctx, a.OrgID, "member.add", "member", r.ID, map[string]any{"account_id": acc.ID})
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.view(ctx, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: true}, r)
+}
+
+// joinAccount makes acc an active member of orgID (a new row, or the old row
+// of someone who had quit), in ctx's transaction, and appends the event.
+func (s *Service) joinAccount(ctx context.Context, orgID string, acc Account, deptIDs []string) (memberRow, error) {
+	now := s.nowMS()
+	name := acc.Name
+	if name == "" {
+		name, _, _ = strings.Cut(acc.Email, "@")
+	}
+	r, err := s.st.getMemberByAccount(ctx, orgID, acc.ID)
+	switch {
+	case err == nil && r.Status == StatusActive:
+		return r, apperr.Conflict("already_member", "this person is already a member of the organization")
+	case err == nil && r.Status == StatusDeactivated:
+		return r, apperr.Conflict("member_deactivated", "this person's membership is deactivated; an admin can reactivate it")
+	case err == nil:
+		r.Status, r.UpdatedAt, r.LeftAt = StatusActive, now, 0
+		if err := s.st.setMemberStatus(ctx, orgID, r.ID, StatusActive, now); err != nil {
+			return r, err
+		}
+	case errors.Is(err, db.ErrNotFound):
+		r = memberRow{ID: ids.New("mem"), OrgID: orgID, AccountID: acc.ID, Role: RoleMember, Status: StatusActive,
+			DisplayName: name, Email: acc.Email, CreatedAt: now, UpdatedAt: now}
+		r.NamePinyin, r.NameInitials = pinyinOf(name)
+		if err := s.st.insertMember(ctx, r); err != nil {
+			if errors.Is(err, db.ErrConflict) {
+				return r, apperr.Conflict("already_member", "this person is already a member of the organization")
+			}
+			return r, err
+		}
+	default:
+		return r, err
+	}
+	for _, d := range deptIDs {
+		if d == "" {
+			continue
+		}
+		if _, err := s.st.getDepartment(ctx, orgID, d); err != nil {
+			continue // the department was deleted since the invitation was made
+		}
+		if err := s.st.addDepartmentMember(ctx, orgID, d, r.ID, now); err != nil {
+			return r, err
+		}
+	}
+	if err := s.orgEvent(ctx, orgID, "member.joined", map[string]any{"member_id": r.ID}); err != nil {
+		return r, err
+	}
+	if err := s.accountEvent(ctx, acc.ID, "me.orgs_changed", map[string]any{"org_id": orgID}); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// UpdateMember changes a member. Those who manage the member's departments
+// may change everything; a member may change their own display name, work
+// phone, email and office (unless the organization locks them) and their
+// custom fields that are not locked.
+func (s *Service) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return Member{}, err
+	}
+	if id == "me" {
+		id = a.MemberID
+	}
+	var out Member
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		r, v, err := s.visibleMember(ctx, id)
+		if err != nil {
+			return err
+		}
+		if !v.admin && r.ID != a.MemberID {
+			return apperr.ErrForbidden
+		}
+		changed, err := s.applyPatch(ctx, &r, p, v.admin)
+		if err != nil {
+			return err
+		}
+		if v.admin && r.ID != a.MemberID && len(changed) > 0 {
+			if err := s.audit(ctx, a.OrgID, "member.update", "member", r.ID, map[string]any{"fields": changed}); err != nil {
+				return err
+			}
+		}
+		out, err = s.view(ctx, v, r)
+		return err
+	})
+	return out, err
+}
+
+// applyPatch checks and applies p to r in ctx's transaction and appends the
+// event. It returns the names of the changed fields (no values: they may be
+// personal).
+func (s *Service) applyPatch(ctx context.Context, r *memberRow, p MemberPatch, admin bool) ([]string, error) {
+	var changed []string
+	o, err := s.st.getOrg(ctx, r.OrgID)
+	if err != nil {
+		return nil, err
+	}
+	// may says whether the caller may change a built-in field.
+	may := func(field string) error {
+		if admin {
+			return nil
+		}
+		if !slices.Contains(memberEditable, field) {
+			return apperr.Forbidden("field_not_editable", "only an admin can change "+field).With("field", field)
+		}
+		if slices.Contains(o.Settings.LockedProfileFields, field) {
+			return apperr.Forbidden("field_locked", "the organization does not allow members to change "+field).With("field", field)
+		}
+		return nil
+	}
+	str := func(field string, v *string, dst *string, clean func(string) (string, error)) error {
+		if v == nil {
+			return nil
+		}
+		if err := may(field); err != nil {
+			return err
+		}
+		nv, err := clean(*v)
+		if err != nil {
+			return err
+		}
+		if nv != *dst {
+			*dst = nv
+			changed = append(changed, field)
+		}
+		return nil
+	}
+	if err := str("display_name", p.DisplayName, &r.DisplayName, func(s string) (string, error) { return text("display_name", s, 1, 100) }); err != nil {
+		return nil, err
+	}
+	r.NamePinyin, r.NameInitials = pinyinOf(r.DisplayName)
+	if err := str("title", p.Title, &r.Title, func(s string) (string, error) { return text("title", s, 0, 100) }); err != nil {
+		return nil, err
+	}
+	if p.TitleLevel != nil {
+		if err := may("title_level"); err != nil {
+			return nil, err
+		}
+		if *p.TitleLevel < 0 || *p.TitleLevel > 1000 {
+			return nil, apperr.InvalidField("title_level", "title_level must be between 0 and 1000")
+		}
+		if *p.TitleLevel != r.TitleLevel {
+			r.TitleLevel = *p.TitleLevel
+			changed = append(changed, "title_level")
+		}
+	}
+	if err := str("employee_no", p.EmployeeNo, &r.EmployeeNo, func(s string) (string, error) { return text("employee_no", s, 0, 64) }); err != nil {
+		return nil, err
+	}
+	if err := str("email", p.Email, &r.Email, func(s string) (string, error) { return normEmail("email", s) }); err != nil {
+		return nil, err
+	}
+	if err := str("office", p.Office, &r.Office, func(s string) (string, error) { return text("office", s, 0, 200) }); err != nil {
+		return nil, err
+	}
+	if err := str("join_date", p.JoinDate, &r.JoinDate, func(s string) (string, error) { return date("join_date", s) }); err != nil {
+		return nil, err
+	}
+	phoneChanged := false
+	if p.WorkPhone != nil {
+		if err := may("work_phone"); err != nil {
+			return nil, err
+		}
+		ph, err := normPhone("work_phone", *p.WorkPhone)
+		if err != nil {
+			return nil, err
+		}
+		if r.WorkPhone, r.WorkPhoneHash, err = s.sealPhone(ctx, r.OrgID, r.ID, ph); err != nil {
+			return nil, err
+		}
+		phoneChanged = true
+		changed = append(changed, "work_phone")
+	}
+	if p.SupervisorID != nil {
+		if err := may("supervisor_id"); err != nil {
+			return nil, err
+		}
+		if err := s.checkSupervisor(ctx, r, *p.SupervisorID); err != nil {
+			return nil, err
+		}
+		if *p.SupervisorID != r.SupervisorID {
+			r.SupervisorID = *p.SupervisorID
+			changed = append(changed, "supervisor_id")
+		}
+	}
+	r.UpdatedAt = s.nowMS()
+	if err := s.st.updateMember(ctx, *r, phoneChanged); err != nil {
+		if errors.Is(err, db.ErrConflict) {
+			return nil, apperr.Conflict("employee_no_taken", "another member has this employee number").With("field", "employee_no")
+		}
+		return nil, err
+	}
+	if p.DepartmentIDs != nil {
+		if err := may("department_ids"); err != nil {
+			return nil, err
+		}
+		if err := s.setDepartments(ctx, r, *p.DepartmentIDs); err != nil {
+			return nil, err
+		}
+		changed = append(changed, "department_ids")
+	}
+	if len(p.Fields) > 0 {
+		fc, err := s.setFieldValues(ctx, r, p.Fields, admin)
+		if err != nil {
+			return nil, err
+		}
+		changed = append(changed, fc...)
+	}
+	if len(changed) > 0 {
+		if err := s.orgEvent(ctx, r.OrgID, "member.updated", map[string]any{"member_id": r.ID}); err != nil {
+			return nil, err
+		}
+	}
+	return changed, nil
+}
+
+// checkSupervisor checks that sup ("" = none) is a member of r's
+// organization and that making it r's supervisor makes no cycle.
+func (s *Service) checkSupervisor(ctx context.Context, r *memberRow, sup string) error {
+	if sup == "" {
+		return nil
+	}
+	if sup == r.ID {
+		return apperr.Conflict("supervisor_cycle", "a member cannot be their own supervisor")
+	}
+	if _, err := s.st.getMember(ctx, r.OrgID, sup); err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return apperr.InvalidField("supervisor_id", "no such member")
+		}
+		return err
+	}
+	chain, err := s.st.supervisorChain(ctx, r.OrgID, sup)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(chain, r.ID) {
+		return apperr.Conflict("supervisor_cycle", "this would make the member their own (indirect) supervisor")
+	}
+	return nil
+}
+
+// setDepartments replaces r's departments, keeping leadership where the
+// department stays.
+func (s *Service) setDepartments(ctx context.Context, r *memberRow, want []string) error {
+	cur, err := s.st.memberDepartmentIDs(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	now := s.nowMS()
+	for _, d := range want {
+		if slices.Contains(cur, d) {
+			continue
+		}
+		if _, err := s.st.getDepartment(ctx, r.OrgID, d); err != nil {
+			if errors.Is(err, db.ErrNotFound) {
+				return apperr.InvalidField("department_ids", "no such department").With("department_id", d)
+			}
+			return err
+		}
+		if !isSystem(ctx) {
+			if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+				return err
+			}
+		}
+		if err := s.st.addDepartmentMember(ctx, r.OrgID, d, r.ID, now); err != nil {
+			return err
+		}
+	}
+	for _, d := range cur {
+		if slices.Contains(want, d) {
+			continue
+		}
+		if !isSystem(ctx) {
+			if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+				return err
+			}
+		}
+		if err := s.st.removeDepartmentMember(ctx, d, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// memberAction loads a member the caller may manage, refusing the owner and
+// the caller themselves.
+func (s *Service) memberAction(ctx context.Context, id, action string) (memberRow, *actor.Actor, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return memberRow{}, nil, err
+	}
+	r, err := s.st.getMember(ctx, a.OrgID, id)
+	if err != nil {
+		return r, a, err
+	}
+	if err := s.authorizeMember(ctx, PermManageMembers, r.ID); err != nil {
+		if apperr.KindOf(err) == apperr.KindForbidden {
+			s.auditDenied(ctx, a.OrgID, action, "member", r.ID, "forbidden")
+		}
+		return r, a, err
+	}
+	if r.Role == RoleOwner {
+		return r, a, apperr.Conflict("owner_protected", "the owner cannot be deactivated or removed; transfer ownership first")
+	}
+	if r.ID == a.MemberID {
+		return r, a, apperr.Conflict("cannot_act_on_self", "you cannot do this to yourself; quit the organization instead")
+	}
+	if r.Role == RoleAdmin {
+		role, err := s.st.activeRole(ctx, a.OrgID, a.MemberID)
+		if err != nil {
+			return r, a, err
+		}
+		if role != RoleOwner {
+			return r, a, apperr.Forbidden("owner_only", "only the owner can deactivate or remove an admin")
+		}
+	}
+	return r, a, nil
+}
+
+// DeactivateMember deactivates a member (resignation): their access to the
+// organization ends at once and their sessions there end.
+func (s *Service) DeactivateMember(ctx context.Context, id string) (Member, error) {
+	var out Member
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		r, a, err := s.memberAction(ctx, id, "member.deactivate")
+		if err != nil {
+			return err
+		}
+		if r.Status != StatusActive {
+			return apperr.Conflict("member_not_active", "the member is not active")
+		}
+		now := s.nowMS()
+		if err := s.st.setMemberStatus(ctx, a.OrgID, r.ID, StatusDeactivated, now); err != nil {
+			return err
+		}
+		r.Status, r.UpdatedAt, r.LeftAt = StatusDeactivated, now, now
+		if err := s.leave(ctx, r); err != nil {
+			return err
+		}
+		if err := s.orgEvent(ctx, a.OrgID, "member.deactivated", map[string]any{"member_id": r.ID}); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, a.OrgID, "member.deactivate", "member", r.ID, map[string]any{"account_id": r.AccountID}); err != nil {
+			return err
+		}
+		out, err = s.view(ctx, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: true}, r)
+		return err
+	})
+	return out, err
+}
+
+// leave runs what every departure does: hooks, sessions, the person's event.
+func (s *Service) leave(ctx context.Context, r memberRow) error {
+	if err := s.memberLeft(ctx, r.OrgID, r.AccountID); err != nil {
+		return err
+	}
+	if err := s.accounts.EndOrgSessions(ctx, r.AccountID, r.OrgID); err != nil {
+		return err
+	}
+	return s.accountEvent(ctx, r.AccountID, "me.orgs_changed", map[string]any{"org_id": r.OrgID})
+}
+
+// ReactivateMember gives a deactivated member their access back.
+func (s *Service) ReactivateMember(ctx context.Context, id string) (Member, error) {
+	var out Member
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		r, a, err := s.memberAction(ctx, id, "member.reactivate")
+		if err != nil {
+			return err
+		}
+		if r.Status != StatusDeactivated {
+			return apperr.Conflict("member_not_deactivated", "only a deactivated member can be reactivated")
+		}
+		now := s.nowMS()
+		if err := s.st.setMemberStatus(ctx, a.OrgID, r.ID, StatusActive, now); err != nil {
+			return err
+		}
+		r.Status, r.UpdatedAt = StatusActive, now
+		if err := s.orgEvent(ctx, a.OrgID, "member.reactivated", map[string]any{"member_id": r.ID}); err != nil {
+			return err
+		}
+		if err := s.accountEvent(ctx, r.AccountID, "me.orgs_changed", map[string]any{"org_id": r.OrgID}); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, a.OrgID, "member.reactivate", "member", r.ID, nil); err != nil {
+			return err
+		}
+		out, err = s.view(ctx, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: true}, r)
+		return err
+	})
+	return out, err
+}
+
+// RemoveMember deletes a member from the organization.
+func (s *Service) RemoveMember(ctx context.Context, id string) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		r, a, err := s.memberAction(ctx, id, "member.remove")
+		if err != nil {
+			return err
+		}
+		if r.Status == StatusActive {
+			if err := s.leave(ctx, r); err != nil {
+				return err
+			}
+		}
+		if err := s.st.deleteMember(ctx, a.OrgID, r.ID); err != nil {
+			return err
+		}
+		if err := s.orgEvent(ctx, a.OrgID, "member.removed", map[string]any{"member_id": r.ID}); err != nil {
+			return err
+		}
+		return s.audit(ctx, a.OrgID, "member.remove", "member", r.ID, map[string]any{"account_id": r.AccountID})
+	})
+}
+
+// SupervisorChain returns a member's supervisors, nearest first.
+func (s *Service) SupervisorChain(ctx context.Context, id string) ([]Member, error) {
+	r, v, err := s.visibleMember(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := s.st.supervisorChain(ctx, r.OrgID, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]memberRow, 0, len(chain))
+	for _, mid := range chain {
+		m, err := s.st.getMember(ctx, r.OrgID, mid)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, m)
+	}
+	v.admin = false
+	if ok, err := s.can(ctx, PermManageMembers, ""); err == nil {
+		v.admin = ok
+	}
+	return s.views(ctx, v, rows)
+}

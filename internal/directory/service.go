@@ -1,0 +1,456 @@
+// Package directory owns organizations and their directory: members,
+// departments, roles and permissions, custom profile fields, invitations and
+// join requests; a person's contacts and the privacy settings that decide
+// who may find and add them and what external contacts see; and the
+// first-run setup that creates the first organization.
+//
+// Authorize is the one permission check of every domain: other packages call
+// it with a Permission and, where an action concerns a department, the
+// department's id.
+package directory
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/events"
+)
+
+// Permission names one thing a role allows in an organization.
+type Permission string
+
+// The permissions a role may grant. Owners and admins hold all of them;
+// custom roles hold the ones they list, optionally only for a department
+// subtree.
+const (
+	PermManageMembers         Permission = "manage_members"
+	PermManageDepartments     Permission = "manage_departments"
+	PermManageRoles           Permission = "manage_roles"
+	PermManageFields          Permission = "manage_fields"
+	PermManageInvitations     Permission = "manage_invitations"
+	PermManageRetention       Permission = "manage_retention"
+	PermViewAuditLog          Permission = "view_audit_log"
+	PermManageApps            Permission = "manage_apps"
+	PermManageOrg             Permission = "manage_org"
+	PermManagePrivacyRequests Permission = "manage_privacy_requests"
+	PermSendSecurityNotices   Permission = "send_security_notices"
+	PermManageLegalHolds      Permission = "manage_legal_holds"
+)
+
+// Permissions lists every permission, in the order the API shows them.
+var Permissions = []Permission{
+	PermManageMembers, PermManageDepartments, PermManageRoles, PermManageFields,
+	PermManageInvitations, PermManageRetention, PermViewAuditLog, PermManageApps,
+	PermManageOrg, PermManagePrivacyRequests, PermSendSecurityNotices, PermManageLegalHolds,
+}
+
+// Valid reports whether p is a known permission.
+func (p Permission) Valid() bool { return slices.Contains(Permissions, p) }
+
+// Built-in roles, stored on the member row.
+const (
+	RoleOwner  = "owner"
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+)
+
+// Member statuses.
+const (
+	StatusActive      = "active"
+	StatusDeactivated = "deactivated"
+	StatusLeft        = "left"
+)
+
+// Account is what the directory needs to know of an account.
+type Account struct {
+	ID     string
+	Name   string
+	Email  string
+	Phone  string
+	Status string
+}
+
+// NewAccount is an account the directory asks identity to create (first-run
+// setup creates the owner's account).
+type NewAccount struct {
+	Email    string
+	Password string
+	Name     string
+}
+
+// Accounts is the part of identity the directory uses. internal/server
+// adapts the identity service to it.
+type Accounts interface {
+	// CreateAccount creates an active account (no email verification).
+	CreateAccount(ctx context.Context, n NewAccount) (Account, error)
+	AccountByEmail(ctx context.Context, email string) (Account, error)
+	AccountByPhone(ctx context.Context, phone string) (Account, error)
+	GetAccount(ctx context.Context, id string) (Account, error)
+	// VerifyPassword checks the password again for dangerous operations.
+	VerifyPassword(ctx context.Context, accountID, password string) error
+	// SetSessionOrg changes the current organization of a session.
+	SetSessionOrg(ctx context.Context, sessionID, orgID string) error
+	// EndOrgSessions ends the account's sessions whose current
+	// organization is orgID.
+	EndOrgSessions(ctx context.Context, accountID, orgID string) error
+}
+
+// Keyring seals sensitive fields with the organization's key and makes
+// keyed hashes for lookups (platform/keyring).
+type Keyring interface {
+	Seal(ctx context.Context, owner, aad string, plaintext []byte) ([]byte, error)
+	Open(ctx context.Context, owner, aad string, sealed []byte) ([]byte, error)
+	Hash(purpose, value string) string
+}
+
+// Mailer queues an email in ctx's transaction (platform/outbox).
+type Mailer func(ctx context.Context, to, subject, body string) error
+
+// GroupChecker tells whether two accounts share a group conversation, so
+// that a contact request "via a group chat" can be verified. The chat
+// domain implements it; without one such requests are refused.
+type GroupChecker interface {
+	ShareGroup(ctx context.Context, conversationID, a, b string) bool
+}
+
+// Config holds the Service's dependencies.
+type Config struct {
+	DB       *db.DB
+	Keyring  Keyring
+	Accounts Accounts
+	Mail     Mailer
+	Log      *slog.Logger
+	// BaseURL is the public URL that invitation links start with.
+	BaseURL string
+}
+
+// Service is the directory. Its methods take the caller from
+// actor.From(ctx) and check the caller's rights themselves.
+type Service struct {
+	db       *db.DB
+	st       store
+	keys     Keyring
+	accounts Accounts
+	mail     Mailer
+	log      *slog.Logger
+	baseURL  string
+	now      func() time.Time
+
+	sessions SessionStarter
+
+	mu     sync.RWMutex
+	left   []func(ctx context.Context, orgID, accountID string) error
+	groups GroupChecker
+}
+
+// New returns the directory service.
+func New(c Config) *Service {
+	if c.Log == nil {
+		c.Log = slog.Default()
+	}
+	return &Service{
+		db: c.DB, st: store{d: c.DB}, keys: c.Keyring, accounts: c.Accounts, mail: c.Mail,
+		log: c.Log, baseURL: c.BaseURL, now: time.Now,
+	}
+}
+
+// OnMemberLeft registers fn to run, in the same transaction, whenever a
+// member leaves an organization: deactivated, removed or quit. An error from
+// fn aborts the change.
+func (s *Service) OnMemberLeft(fn func(ctx context.Context, orgID, accountID string) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.left = append(s.left, fn)
+}
+
+// SetGroupChecker sets what verifies contact requests made via a group chat.
+func (s *Service) SetGroupChecker(g GroupChecker) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.groups = g
+}
+
+func (s *Service) memberLeft(ctx context.Context, orgID, accountID string) error {
+	s.mu.RLock()
+	hooks := slices.Clone(s.left)
+	s.mu.RUnlock()
+	for _, fn := range hooks {
+		if err := fn(ctx, orgID, accountID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) nowMS() int64 { return s.now().UnixMilli() }
+
+// ---- callers ----------------------------------------------------------------
+
+// accountCaller returns the signed-in caller.
+func accountCaller(ctx context.Context) (*actor.Actor, error) {
+	a := actor.From(ctx)
+	if a == nil || a.AccountID == "" {
+		return nil, apperr.ErrUnauthenticated
+	}
+	return a, nil
+}
+
+// memberCaller returns the caller acting in their current organization.
+func memberCaller(ctx context.Context) (*actor.Actor, error) {
+	a, err := accountCaller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.OrgID == "" || a.MemberID == "" {
+		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
+	}
+	return a, nil
+}
+
+// ---- the permission check ---------------------------------------------------
+
+// grants says where the caller holds a permission: everywhere, or in the
+// subtrees of some departments.
+type grants struct {
+	all    bool
+	scopes []string
+}
+
+func (s *Service) grantsOf(ctx context.Context, a *actor.Actor, perm Permission) (grants, error) {
+	role, err := s.st.activeRole(ctx, a.OrgID, a.MemberID)
+	if err != nil {
+		if errors.Is(err, db.ErrNotFound) {
+			return grants{}, nil
+		}
+		return grants{}, err
+	}
+	if role == RoleOwner || role == RoleAdmin {
+		return grants{all: true}, nil
+	}
+	rs, err := s.st.memberRoleGrants(ctx, a.MemberID)
+	if err != nil {
+		return grants{}, err
+	}
+	var g grants
+	for _, r := range rs {
+		if !slices.Contains(r.Permissions, perm) {
+			continue
+		}
+		if r.DepartmentID == "" {
+			return grants{all: true}, nil
+		}
+		g.scopes = append(g.scopes, r.DepartmentID)
+	}
+	return g, nil
+}
+
+// covers reports whether g covers department dept ("" = the whole org).
+func (s *Service) covers(ctx context.Context, orgID string, g grants, dept string) (bool, error) {
+	if g.all {
+		return true, nil
+	}
+	if dept == "" {
+		return false, nil
+	}
+	for _, scope := range g.scopes {
+		ok, err := s.st.deptWithin(ctx, orgID, scope, dept)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// Authorize is the permission check of every domain: nil when the caller
+// holds perm in its current organization — for the department subtree that
+// contains deptID when deptID is given, or organization-wide when it is "".
+// Otherwise apperr.ErrForbidden.
+func (s *Service) Authorize(ctx context.Context, perm Permission, deptID string) error {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return err
+	}
+	if !perm.Valid() {
+		return apperr.Internalf("directory: unknown permission %q", perm)
+	}
+	g, err := s.grantsOf(ctx, a, perm)
+	if err != nil {
+		return err
+	}
+	ok, err := s.covers(ctx, a.OrgID, g, deptID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.ErrForbidden
+	}
+	return nil
+}
+
+// can is Authorize as a boolean, for deciding what to show.
+func (s *Service) can(ctx context.Context, perm Permission, deptID string) (bool, error) {
+	err := s.Authorize(ctx, perm, deptID)
+	if err == nil {
+		return true, nil
+	}
+	if apperr.KindOf(err) == apperr.KindForbidden {
+		return false, nil
+	}
+	return false, err
+}
+
+// authorizeMember checks perm for a member: organization-wide, or for a
+// department subtree that contains one of the member's departments.
+func (s *Service) authorizeMember(ctx context.Context, perm Permission, memberID string) error {
+	ok, err := s.canMember(ctx, perm, memberID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.ErrForbidden
+	}
+	return nil
+}
+
+func (s *Service) canMember(ctx context.Context, perm Permission, memberID string) (bool, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return false, err
+	}
+	g, err := s.grantsOf(ctx, a, perm)
+	if err != nil || g.all {
+		return g.all, err
+	}
+	if len(g.scopes) == 0 {
+		return false, nil
+	}
+	depts, err := s.st.memberDepartmentIDs(ctx, memberID)
+	if err != nil {
+		return false, err
+	}
+	for _, d := range depts {
+		ok, err := s.covers(ctx, a.OrgID, g, d)
+		if err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}
+
+// MyPermissions returns the permissions the caller holds organization-wide
+// and the department-limited ones.
+func (s *Service) MyPermissions(ctx context.Context) (MyPermissions, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return MyPermissions{}, err
+	}
+	out := MyPermissions{Role: RoleMember, Permissions: []Permission{}, Scoped: []ScopedPermission{}}
+	role, err := s.st.activeRole(ctx, a.OrgID, a.MemberID)
+	if err != nil {
+		return out, err
+	}
+	out.Role = role
+	for _, p := range Permissions {
+		g, err := s.grantsOf(ctx, a, p)
+		if err != nil {
+			return out, err
+		}
+		if g.all {
+			out.Permissions = append(out.Permissions, p)
+			continue
+		}
+		for _, d := range g.scopes {
+			out.Scoped = append(out.Scoped, ScopedPermission{Permission: p, DepartmentID: d})
+		}
+	}
+	return out, nil
+}
+
+// MyPermissions is the caller's effective permissions.
+type MyPermissions struct {
+	Role        string             `json:"role"`
+	Permissions []Permission       `json:"permissions"`
+	Scoped      []ScopedPermission `json:"scoped"`
+}
+
+// ScopedPermission is a permission held for one department subtree.
+type ScopedPermission struct {
+	Permission   Permission `json:"permission"`
+	DepartmentID string     `json:"department_id"`
+}
+
+// ---- exported for other domains -------------------------------------------
+
+// ResolveMember returns the member id of an account that is an active member
+// of an active organization, or an error (deactivated, removed, quit, or
+// disbanded). It implements server.MemberResolver.
+func (s *Service) ResolveMember(ctx context.Context, accountID, orgID string) (string, error) {
+	id, err := s.st.activeMemberID(ctx, orgID, accountID)
+	if errors.Is(err, db.ErrNotFound) {
+		return "", apperr.ErrNotFound
+	}
+	return id, err
+}
+
+// IsActiveMember reports whether accountID is an active member of orgID.
+func (s *Service) IsActiveMember(ctx context.Context, orgID, accountID string) bool {
+	_, err := s.st.activeMemberID(ctx, orgID, accountID)
+	return err == nil
+}
+
+// AreContacts reports whether a and b are contacts of each other.
+func (s *Service) AreContacts(ctx context.Context, a, b string) bool {
+	ok, err := s.st.areContacts(ctx, a, b)
+	return err == nil && ok
+}
+
+// MemberDisplay returns the name accountID shows in orgID (their member
+// display name), or an error when they are not a member there.
+func (s *Service) MemberDisplay(ctx context.Context, orgID, accountID string) (string, error) {
+	n, err := s.st.memberDisplayName(ctx, orgID, accountID)
+	if errors.Is(err, db.ErrNotFound) {
+		return "", apperr.ErrNotFound
+	}
+	return n, err
+}
+
+// ---- events and audit -------------------------------------------------------
+
+// orgEvent appends an event for every member of the organization.
+func (s *Service) orgEvent(ctx context.Context, orgID, typ string, data any) error {
+	_, err := events.Append(ctx, s.db, orgID, events.ScopeOrg, orgID, typ, data)
+	return err
+}
+
+// accountEvent appends an event for every session of one account.
+func (s *Service) accountEvent(ctx context.Context, accountID, typ string, data any) error {
+	_, err := events.Append(ctx, s.db, "", events.ScopeAccount, accountID, typ, data)
+	return err
+}
+
+// audit records an action in the audit log in ctx's transaction.
+func (s *Service) audit(ctx context.Context, orgID, action, kind, id string, details map[string]any) error {
+	return audit.Record(ctx, s.db, audit.Entry{OrgID: orgID, Action: action, TargetKind: kind, TargetID: id, Details: details})
+}
+
+// auditDenied records a refused dangerous action outside any transaction,
+// so that it survives the refusal.
+func (s *Service) auditDenied(ctx context.Context, orgID, action, kind, id, reason string) {
+	ctx = context.WithoutCancel(ctx)
+	if err := audit.Record(withoutTx(ctx), s.db, audit.Entry{OrgID: orgID, Action: action, TargetKind: kind, TargetID: id, Outcome: audit.Denied, Details: map[string]any{"reason": reason}}); err != nil {
+		s.log.ErrorContext(ctx, "audit a denied action", "action", action, "err", err)
+	}
+}
+
+// withoutTx returns ctx for use outside any transaction. Contexts handed to
+// services by handlers carry none, so this is ctx itself; it exists to make
+// the intent visible where it matters.
+func withoutTx(ctx context.Context) context.Context { return ctx }

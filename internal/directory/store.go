@@ -1,0 +1,1033 @@
+package directory
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
+
+// store holds the directory's SQL. It returns db.ErrNotFound and
+// db.ErrConflict, never service errors.
+type store struct{ d *db.DB }
+
+func (st store) r(ctx context.Context) db.Querier { return st.d.R(ctx) }
+func (st store) w(ctx context.Context) db.Querier { return st.d.W(ctx) }
+
+// exec runs a write and classifies its error; with mustHit it returns
+// ErrNotFound when no row changed.
+func (st store) exec(ctx context.Context, mustHit bool, q string, args ...any) error {
+	res, err := st.w(ctx).ExecContext(ctx, q, args...)
+	if err != nil {
+		return st.d.Classify(err)
+	}
+	if mustHit {
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return db.ErrNotFound
+		}
+	}
+	return nil
+}
+
+// nullable stores "" (and 0) as NULL.
+func nullable[T comparable](v T) any {
+	var zero T
+	if v == zero {
+		return nil
+	}
+	return v
+}
+
+// placeholders appends vals to args and returns "$n, $m, …".
+func placeholders(args *[]any, vals []string) string {
+	ps := make([]string, len(vals))
+	for i, v := range vals {
+		*args = append(*args, v)
+		ps[i] = "$" + strconv.Itoa(len(*args))
+	}
+	return strings.Join(ps, ", ")
+}
+
+func jsonList[T any](s string) []T {
+	var out []T
+	_ = json.Unmarshal([]byte(s), &out)
+	if out == nil {
+		out = []T{}
+	}
+	return out
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// ---- organizations ----------------------------------------------------------
+
+const orgCols = `id, name, region, industry, size, owner_account_id, status, join_requires_approval, locked_profile_fields, created_at, updated_at`
+
+func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
+	var o Org
+	var locked string
+	err := row.Scan(&o.ID, &o.Name, &o.Region, &o.Industry, &o.Size, &o.OwnerAccountID, &o.Status,
+		&o.Settings.JoinRequiresApproval, &locked, &o.CreatedAt, &o.UpdatedAt)
+	o.Settings.LockedProfileFields = jsonList[string](locked)
+	return o, err
+}
+
+func (st store) insertOrg(ctx context.Context, o Org) error {
+	return st.exec(ctx, false, `INSERT INTO orgs (`+orgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		o.ID, o.Name, o.Region, o.Industry, o.Size, o.OwnerAccountID, o.Status, o.Settings.JoinRequiresApproval,
+		jsonText(o.Settings.LockedProfileFields), o.CreatedAt, o.UpdatedAt)
+}
+
+// getOrg returns an active organization.
+func (st store) getOrg(ctx context.Context, id string) (Org, error) {
+	o, err := scanOrg(st.r(ctx).QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id = $1 AND status = 'active'`, id))
+	return o, st.d.Classify(err)
+}
+
+func (st store) updateOrg(ctx context.Context, o Org) error {
+	return st.exec(ctx, true, `UPDATE orgs SET name = $2, region = $3, industry = $4, size = $5, join_requires_approval = $6,
+		locked_profile_fields = $7, updated_at = $8 WHERE id = $1 AND status = 'active'`,
+		o.ID, o.Name, o.Region, o.Industry, o.Size, o.Settings.JoinRequiresApproval, jsonText(o.Settings.LockedProfileFields), o.UpdatedAt)
+}
+
+func (st store) setOrgOwner(ctx context.Context, orgID, accountID string, now int64) error {
+	return st.exec(ctx, true, `UPDATE orgs SET owner_account_id = $2, updated_at = $3 WHERE id = $1`, orgID, accountID, now)
+}
+
+func (st store) disbandOrg(ctx context.Context, orgID string, now int64) error {
+	return st.exec(ctx, true, `UPDATE orgs SET status = 'disbanded', disbanded_at = $2, updated_at = $2 WHERE id = $1 AND status = 'active'`, orgID, now)
+}
+
+func (st store) anyOrg(ctx context.Context) (bool, error) {
+	var n int
+	err := st.r(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM orgs LIMIT 1) x`).Scan(&n)
+	return n > 0, err
+}
+
+func (st store) myOrgs(ctx context.Context, accountID string) ([]MyOrg, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT o.id, o.name, m.id, m.role, m.display_name, m.title
+		FROM members m JOIN orgs o ON o.id = m.org_id
+		WHERE m.account_id = $1 AND m.status = 'active' AND o.status = 'active'
+		ORDER BY o.name, o.id`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []MyOrg{}
+	for rows.Next() {
+		var m MyOrg
+		if err := rows.Scan(&m.OrgID, &m.Name, &m.MemberID, &m.Role, &m.DisplayName, &m.Title); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// ---- members ----------------------------------------------------------------
+
+// memberRow is a members row; WorkPhone is sealed.
+type memberRow struct {
+	ID, OrgID, AccountID, Role, Status    string
+	DisplayName, NamePinyin, NameInitials string
+	Title                                 string
+	TitleLevel                            int
+	EmployeeNo                            string
+	WorkPhone                             []byte
+	WorkPhoneHash                         string
+	Email, Office, JoinDate               string
+	SupervisorID                          string
+	CreatedAt, UpdatedAt, LeftAt          int64
+}
+
+const memberCols = `m.id, m.org_id, m.account_id, m.role, m.status, m.display_name, m.name_pinyin, m.name_initials,
+	m.title, m.title_level, m.employee_no, m.work_phone, m.work_phone_hash, m.email, m.office, m.join_date,
+	COALESCE(m.supervisor_id, ''), m.created_at, m.updated_at, COALESCE(m.left_at, 0)`
+
+func scanMember(row interface{ Scan(...any) error }) (memberRow, error) {
+	var r memberRow
+	err := row.Scan(&r.ID, &r.OrgID, &r.AccountID, &r.Role, &r.Status, &r.DisplayName, &r.NamePinyin, &r.NameInitials,
+		&r.Title, &r.TitleLevel, &r.EmployeeNo, &r.WorkPhone, &r.WorkPhoneHash, &r.Email, &r.Office, &r.JoinDate,
+		&r.SupervisorID, &r.CreatedAt, &r.UpdatedAt, &r.LeftAt)
+	return r, err
+}
+
+func (st store) members(ctx context.Context, q string, args ...any) ([]memberRow, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []memberRow
+	for rows.Next() {
+		r, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (st store) insertMember(ctx context.Context, r memberRow) error {
+	return st.exec(ctx, false, `INSERT INTO members (id, org_id, account_id, role, status, display_name, name_pinyin, name_initials,
+		title, title_level, employee_no, work_phone, work_phone_hash, email, office, join_date, supervisor_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		r.ID, r.OrgID, r.AccountID, r.Role, r.Status, r.DisplayName, r.NamePinyin, r.NameInitials,
+		r.Title, r.TitleLevel, r.EmployeeNo, r.WorkPhone, r.WorkPhoneHash, r.Email, r.Office, r.JoinDate,
+		nullable(r.SupervisorID), r.CreatedAt, r.UpdatedAt)
+}
+
+func (st store) getMember(ctx context.Context, orgID, id string) (memberRow, error) {
+	r, err := scanMember(st.r(ctx).QueryRowContext(ctx, `SELECT `+memberCols+` FROM members m WHERE m.id = $1 AND m.org_id = $2`, id, orgID))
+	return r, st.d.Classify(err)
+}
+
+func (st store) getMemberByAccount(ctx context.Context, orgID, accountID string) (memberRow, error) {
+	r, err := scanMember(st.r(ctx).QueryRowContext(ctx, `SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 AND m.account_id = $2`, orgID, accountID))
+	return r, st.d.Classify(err)
+}
+
+func (st store) updateMember(ctx context.Context, r memberRow, phone bool) error {
+	q := `UPDATE members SET display_name = $3, name_pinyin = $4, name_initials = $5, title = $6, title_level = $7,
+		employee_no = $8, email = $9, office = $10, join_date = $11, supervisor_id = $12, updated_at = $13`
+	args := []any{r.ID, r.OrgID, r.DisplayName, r.NamePinyin, r.NameInitials, r.Title, r.TitleLevel,
+		r.EmployeeNo, r.Email, r.Office, r.JoinDate, nullable(r.SupervisorID), r.UpdatedAt}
+	if phone {
+		q += `, work_phone = $14, work_phone_hash = $15`
+		args = append(args, r.WorkPhone, r.WorkPhoneHash)
+	}
+	return st.exec(ctx, true, q+` WHERE id = $1 AND org_id = $2`, args...)
+}
+
+func (st store) setMemberStatus(ctx context.Context, orgID, id, status string, now int64) error {
+	left := any(now)
+	if status == StatusActive {
+		left = nil
+	}
+	return st.exec(ctx, true, `UPDATE members SET status = $3, left_at = $4, updated_at = $5 WHERE id = $1 AND org_id = $2`, id, orgID, status, left, now)
+}
+
+func (st store) setMemberRole(ctx context.Context, orgID, id, role string, now int64) error {
+	return st.exec(ctx, true, `UPDATE members SET role = $3, updated_at = $4 WHERE id = $1 AND org_id = $2`, id, orgID, role, now)
+}
+
+func (st store) deleteMember(ctx context.Context, orgID, id string) error {
+	// Those who had this member as supervisor lose it (ON DELETE SET NULL).
+	return st.exec(ctx, true, `DELETE FROM members WHERE id = $1 AND org_id = $2`, id, orgID)
+}
+
+func (st store) activeRole(ctx context.Context, orgID, memberID string) (string, error) {
+	var role string
+	err := st.r(ctx).QueryRowContext(ctx, `SELECT m.role FROM members m JOIN orgs o ON o.id = m.org_id
+		WHERE m.id = $1 AND m.org_id = $2 AND m.status = 'active' AND o.status = 'active'`, memberID, orgID).Scan(&role)
+	return role, st.d.Classify(err)
+}
+
+func (st store) activeMemberID(ctx context.Context, orgID, accountID string) (string, error) {
+	var id string
+	err := st.r(ctx).QueryRowContext(ctx, `SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+		WHERE m.org_id = $1 AND m.account_id = $2 AND m.status = 'active' AND o.status = 'active'`, orgID, accountID).Scan(&id)
+	return id, st.d.Classify(err)
+}
+
+func (st store) memberDisplayName(ctx context.Context, orgID, accountID string) (string, error) {
+	var n string
+	err := st.r(ctx).QueryRowContext(ctx, `SELECT display_name FROM members WHERE org_id = $1 AND account_id = $2`, orgID, accountID).Scan(&n)
+	return n, st.d.Classify(err)
+}
+
+// activeMemberships lists the account's active memberships of active
+// organizations.
+func (st store) activeMemberships(ctx context.Context, accountID string) ([]memberRow, error) {
+	return st.members(ctx, `SELECT `+memberCols+` FROM members m JOIN orgs o ON o.id = m.org_id
+		WHERE m.account_id = $1 AND m.status = 'active' AND o.status = 'active' ORDER BY o.name, o.id`, accountID)
+}
+
+// sharedOrgs lists the active organizations where both accounts are active
+// members.
+func (st store) sharedOrgs(ctx context.Context, a, b string) ([]string, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT ma.org_id FROM members ma
+		JOIN members mb ON mb.org_id = ma.org_id AND mb.account_id = $2 AND mb.status = 'active'
+		JOIN orgs o ON o.id = ma.org_id AND o.status = 'active'
+		WHERE ma.account_id = $1 AND ma.status = 'active'`, a, b)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// supervisorChain returns the ids of id's supervisors, nearest first.
+func (st store) supervisorChain(ctx context.Context, orgID, id string) ([]string, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `WITH RECURSIVE chain (id, supervisor_id, depth) AS (
+			SELECT id, supervisor_id, 0 FROM members WHERE id = $1 AND org_id = $2
+			UNION ALL
+			SELECT m.id, m.supervisor_id, c.depth + 1 FROM members m JOIN chain c ON m.id = c.supervisor_id
+			WHERE c.depth < 200 AND m.org_id = $2
+		)
+		SELECT id FROM chain WHERE depth > 0 ORDER BY depth`, id, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		if len(out) > 0 && s == id {
+			break // a cycle made before the check existed
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// memberQuery is a search of the member list.
+type memberQuery struct {
+	orgID, status, dept string
+	recursive           bool
+	text, compact       string
+	phoneHash           string
+	after               cursor
+	limit               int
+}
+
+func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, error) {
+	args := []any{q.orgID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	var with string
+	where := []string{"m.org_id = $1"}
+	if q.status != "all" {
+		where = append(where, "m.status = "+arg(q.status))
+	}
+	if q.dept != "" {
+		if q.recursive {
+			with = `WITH RECURSIVE sub (id, depth) AS (
+				SELECT id, 0 FROM departments WHERE id = ` + arg(q.dept) + ` AND org_id = $1
+				UNION ALL
+				SELECT d.id, sub.depth + 1 FROM departments d JOIN sub ON d.parent_id = sub.id WHERE sub.depth < 1000
+			) `
+			where = append(where, "EXISTS (SELECT 1 FROM department_members dm WHERE dm.member_id = m.id AND dm.department_id IN (SELECT id FROM sub))")
+		} else {
+			where = append(where, "EXISTS (SELECT 1 FROM department_members dm WHERE dm.member_id = m.id AND dm.department_id = "+arg(q.dept)+")")
+		}
+	}
+	if q.text != "" {
+		il := st.d.Dialect.ILike
+		contains := arg("%" + db.EscapeLike(q.text) + "%")
+		prefix := arg(db.EscapeLike(q.text) + "%")
+		ors := []string{
+			il("m.display_name", contains),
+			il("m.title", contains),
+			il("m.employee_no", prefix),
+			il("m.email", prefix),
+			"EXISTS (SELECT 1 FROM department_members dq JOIN departments d ON d.id = dq.department_id WHERE dq.member_id = m.id AND " + il("d.name", contains) + ")",
+		}
+		if q.compact != "" {
+			ors = append(ors, il("m.name_pinyin", arg(db.EscapeLike(q.compact)+"%")), il("m.name_initials", arg(db.EscapeLike(q.compact)+"%")))
+		}
+		if q.phoneHash != "" {
+			ors = append(ors, "m.work_phone_hash = "+arg(q.phoneHash))
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if q.after.ID != "" {
+		k := arg(q.after.K)
+		where = append(where, "(m.name_pinyin > "+k+" OR (m.name_pinyin = "+k+" AND m.id > "+arg(q.after.ID)+"))")
+	}
+	sqlText := with + `SELECT ` + memberCols + ` FROM members m WHERE ` + strings.Join(where, " AND ") +
+		` ORDER BY m.name_pinyin, m.id LIMIT ` + arg(q.limit)
+	return st.members(ctx, sqlText, args...)
+}
+
+// allMembers lists every member of an organization (for export).
+func (st store) allMembers(ctx context.Context, orgID string) ([]memberRow, error) {
+	return st.members(ctx, `SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 ORDER BY m.name_pinyin, m.id`, orgID)
+}
+
+// ---- departments ------------------------------------------------------------
+
+func (st store) listDepartments(ctx context.Context, orgID string) ([]Department, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, sort_order, created_at, updated_at
+		FROM departments WHERE org_id = $1 ORDER BY sort_order, name, id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out []Department
+	idx := map[string]int{}
+	for rows.Next() {
+		var d Department
+		if err := rows.Scan(&d.ID, &d.ParentID, &d.Name, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		d.LeaderIDs = []string{}
+		idx[d.ID] = len(out)
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := st.fillDepartments(ctx, `dm.org_id = $1`, orgID, func(id string) *Department {
+		if i, ok := idx[id]; ok {
+			return &out[i]
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// fillDepartments adds leaders and active member counts.
+func (st store) fillDepartments(ctx context.Context, cond string, arg string, get func(string) *Department) error {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT dm.department_id, dm.member_id, dm.is_leader
+		FROM department_members dm JOIN members m ON m.id = dm.member_id AND m.status = 'active'
+		WHERE `+cond+` ORDER BY dm.created_at, dm.member_id`, arg)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var dep, mem string
+		var leader bool
+		if err := rows.Scan(&dep, &mem, &leader); err != nil {
+			return err
+		}
+		if d := get(dep); d != nil {
+			d.MemberCount++
+			if leader {
+				d.LeaderIDs = append(d.LeaderIDs, mem)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+func (st store) getDepartment(ctx context.Context, orgID, id string) (Department, error) {
+	var d Department
+	err := st.r(ctx).QueryRowContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, sort_order, created_at, updated_at
+		FROM departments WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&d.ID, &d.ParentID, &d.Name, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt)
+	if err != nil {
+		return d, st.d.Classify(err)
+	}
+	d.LeaderIDs = []string{}
+	err = st.fillDepartments(ctx, `dm.department_id = $1`, id, func(string) *Department { return &d })
+	return d, err
+}
+
+func (st store) insertDepartment(ctx context.Context, orgID string, d Department) error {
+	return st.exec(ctx, false, `INSERT INTO departments (id, org_id, parent_id, name, sort_order, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, orgID, nullable(d.ParentID), d.Name, d.SortOrder, d.CreatedAt, d.UpdatedAt)
+}
+
+func (st store) updateDepartment(ctx context.Context, orgID string, d Department) error {
+	return st.exec(ctx, true, `UPDATE departments SET parent_id = $3, name = $4, sort_order = $5, updated_at = $6
+		WHERE id = $1 AND org_id = $2`, d.ID, orgID, nullable(d.ParentID), d.Name, d.SortOrder, d.UpdatedAt)
+}
+
+func (st store) deleteDepartment(ctx context.Context, orgID, id string) error {
+	if err := st.exec(ctx, false, `UPDATE invitations SET department_id = NULL WHERE department_id = $1`, id); err != nil {
+		return err
+	}
+	return st.exec(ctx, true, `DELETE FROM departments WHERE id = $1 AND org_id = $2`, id, orgID)
+}
+
+func (st store) count(ctx context.Context, q string, args ...any) (int, error) {
+	var n int
+	err := st.r(ctx).QueryRowContext(ctx, q, args...).Scan(&n)
+	return n, err
+}
+
+func (st store) countChildren(ctx context.Context, id string) (int, error) {
+	return st.count(ctx, `SELECT COUNT(*) FROM departments WHERE parent_id = $1`, id)
+}
+
+func (st store) departmentUsedByRoles(ctx context.Context, id string) (bool, error) {
+	n, err := st.count(ctx, `SELECT COUNT(*) FROM roles WHERE department_id = $1`, id)
+	return n > 0, err
+}
+
+// ancestors returns the ids above id, nearest first.
+func (st store) ancestors(ctx context.Context, orgID, id string) ([]string, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `WITH RECURSIVE up (id, parent_id, depth) AS (
+			SELECT id, parent_id, 0 FROM departments WHERE id = $1 AND org_id = $2
+			UNION ALL
+			SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id WHERE up.depth < 1000
+		)
+		SELECT id FROM up WHERE depth > 0 ORDER BY depth`, id, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// deptWithin reports whether dept is ancestor or inside ancestor's subtree.
+func (st store) deptWithin(ctx context.Context, orgID, ancestor, dept string) (bool, error) {
+	if ancestor == dept {
+		return true, nil
+	}
+	up, err := st.ancestors(ctx, orgID, dept)
+	if err != nil {
+		return false, err
+	}
+	for _, u := range up {
+		if u == ancestor {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (st store) setLeaders(ctx context.Context, deptID string, memberIDs []string) error {
+	if err := st.exec(ctx, false, `UPDATE department_members SET is_leader = FALSE WHERE department_id = $1`, deptID); err != nil {
+		return err
+	}
+	if len(memberIDs) == 0 {
+		return nil
+	}
+	args := []any{deptID}
+	in := placeholders(&args, memberIDs)
+	return st.exec(ctx, false, `UPDATE department_members SET is_leader = TRUE WHERE department_id = $1 AND member_id IN (`+in+`)`, args...)
+}
+
+func (st store) inDepartment(ctx context.Context, deptID, memberID string) (bool, error) {
+	n, err := st.count(ctx, `SELECT COUNT(*) FROM department_members WHERE department_id = $1 AND member_id = $2`, deptID, memberID)
+	return n > 0, err
+}
+
+func (st store) addDepartmentMember(ctx context.Context, orgID, deptID, memberID string, now int64) error {
+	return st.exec(ctx, false, `INSERT INTO department_members (department_id, member_id, org_id, is_leader, created_at)
+		VALUES ($1, $2, $3, FALSE, $4) ON CONFLICT (department_id, member_id) DO NOTHING`, deptID, memberID, orgID, now)
+}
+
+func (st store) removeDepartmentMember(ctx context.Context, deptID, memberID string) error {
+	return st.exec(ctx, false, `DELETE FROM department_members WHERE department_id = $1 AND member_id = $2`, deptID, memberID)
+}
+
+func (st store) memberDepartmentIDs(ctx context.Context, memberID string) ([]string, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT department_id FROM department_members WHERE member_id = $1 ORDER BY created_at, department_id`, memberID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func (st store) departmentsOfMembers(ctx context.Context, memberIDs []string) (map[string][]MemberDepartment, error) {
+	args := []any{}
+	in := placeholders(&args, memberIDs)
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT dm.member_id, d.id, d.name, dm.is_leader FROM department_members dm
+		JOIN departments d ON d.id = dm.department_id WHERE dm.member_id IN (`+in+`) ORDER BY dm.created_at, d.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]MemberDepartment{}
+	for rows.Next() {
+		var mid string
+		var d MemberDepartment
+		if err := rows.Scan(&mid, &d.ID, &d.Name, &d.Leader); err != nil {
+			return nil, err
+		}
+		out[mid] = append(out[mid], d)
+	}
+	return out, rows.Err()
+}
+
+func (st store) departmentNames(ctx context.Context, memberID string) ([]string, error) {
+	m, err := st.departmentsOfMembers(ctx, []string{memberID})
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, d := range m[memberID] {
+		out = append(out, d.Name)
+	}
+	return out, nil
+}
+
+// ---- roles ------------------------------------------------------------------
+
+const roleCols = `id, name, description, permissions, COALESCE(department_id, ''), created_at, updated_at`
+
+func scanRole(row interface{ Scan(...any) error }) (Role, error) {
+	var r Role
+	var perms string
+	err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &r.DepartmentID, &r.CreatedAt, &r.UpdatedAt)
+	r.Permissions = jsonList[Permission](perms)
+	return r, err
+}
+
+func (st store) roles(ctx context.Context, q string, args ...any) ([]Role, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Role{}
+	for rows.Next() {
+		r, err := scanRole(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (st store) listRoles(ctx context.Context, orgID string) ([]Role, error) {
+	return st.roles(ctx, `SELECT `+roleCols+` FROM roles WHERE org_id = $1 ORDER BY name, id`, orgID)
+}
+
+func (st store) getRole(ctx context.Context, orgID, id string) (Role, error) {
+	r, err := scanRole(st.r(ctx).QueryRowContext(ctx, `SELECT `+roleCols+` FROM roles WHERE id = $1 AND org_id = $2`, id, orgID))
+	return r, st.d.Classify(err)
+}
+
+func (st store) insertRole(ctx context.Context, orgID string, r Role) error {
+	return st.exec(ctx, false, `INSERT INTO roles (id, org_id, name, description, permissions, department_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.ID, orgID, r.Name, r.Description, jsonText(r.Permissions), nullable(r.DepartmentID), r.CreatedAt, r.UpdatedAt)
+}
+
+func (st store) updateRole(ctx context.Context, orgID string, r Role) error {
+	return st.exec(ctx, true, `UPDATE roles SET name = $3, description = $4, permissions = $5, department_id = $6, updated_at = $7
+		WHERE id = $1 AND org_id = $2`, r.ID, orgID, r.Name, r.Description, jsonText(r.Permissions), nullable(r.DepartmentID), r.UpdatedAt)
+}
+
+func (st store) deleteRole(ctx context.Context, orgID, id string) error {
+	return st.exec(ctx, true, `DELETE FROM roles WHERE id = $1 AND org_id = $2`, id, orgID)
+}
+
+// memberRoleGrants returns the custom roles of a member.
+func (st store) memberRoleGrants(ctx context.Context, memberID string) ([]Role, error) {
+	return st.roles(ctx, `SELECT r.id, r.name, r.description, r.permissions, COALESCE(r.department_id, ''), r.created_at, r.updated_at
+		FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE mr.member_id = $1`, memberID)
+}
+
+func (st store) customRolesOfMembers(ctx context.Context, memberIDs []string) (map[string][]string, error) {
+	args := []any{}
+	in := placeholders(&args, memberIDs)
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, role_id FROM member_roles WHERE member_id IN (`+in+`) ORDER BY role_id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var m, r string
+		if err := rows.Scan(&m, &r); err != nil {
+			return nil, err
+		}
+		out[m] = append(out[m], r)
+	}
+	return out, rows.Err()
+}
+
+func (st store) setMemberRoles(ctx context.Context, orgID, memberID string, roleIDs []string, now int64) error {
+	if err := st.clearMemberRoles(ctx, memberID); err != nil {
+		return err
+	}
+	for _, r := range roleIDs {
+		if err := st.exec(ctx, false, `INSERT INTO member_roles (member_id, role_id, org_id, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (member_id, role_id) DO NOTHING`, memberID, r, orgID, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (st store) clearMemberRoles(ctx context.Context, memberID string) error {
+	return st.exec(ctx, false, `DELETE FROM member_roles WHERE member_id = $1`, memberID)
+}
+
+// ---- custom fields ----------------------------------------------------------
+
+const fieldCols = `id, name, kind, options, required, visibility, locked, sort_order, created_at, updated_at`
+
+func scanField(row interface{ Scan(...any) error }) (Field, error) {
+	var f Field
+	var opts string
+	err := row.Scan(&f.ID, &f.Name, &f.Kind, &opts, &f.Required, &f.Visibility, &f.Locked, &f.SortOrder, &f.CreatedAt, &f.UpdatedAt)
+	f.Options = jsonList[string](opts)
+	return f, err
+}
+
+func (st store) listFields(ctx context.Context, orgID string) ([]Field, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+fieldCols+` FROM profile_fields WHERE org_id = $1 ORDER BY sort_order, name, id`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Field{}
+	for rows.Next() {
+		f, err := scanField(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+func (st store) getField(ctx context.Context, orgID, id string) (Field, error) {
+	f, err := scanField(st.r(ctx).QueryRowContext(ctx, `SELECT `+fieldCols+` FROM profile_fields WHERE id = $1 AND org_id = $2`, id, orgID))
+	return f, st.d.Classify(err)
+}
+
+func (st store) insertField(ctx context.Context, orgID string, f Field) error {
+	return st.exec(ctx, false, `INSERT INTO profile_fields (id, org_id, name, kind, options, required, visibility, locked, sort_order, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		f.ID, orgID, f.Name, f.Kind, jsonText(f.Options), f.Required, f.Visibility, f.Locked, f.SortOrder, f.CreatedAt, f.UpdatedAt)
+}
+
+func (st store) updateField(ctx context.Context, orgID string, f Field) error {
+	return st.exec(ctx, true, `UPDATE profile_fields SET name = $3, options = $4, required = $5, visibility = $6, locked = $7,
+		sort_order = $8, updated_at = $9 WHERE id = $1 AND org_id = $2`,
+		f.ID, orgID, f.Name, jsonText(f.Options), f.Required, f.Visibility, f.Locked, f.SortOrder, f.UpdatedAt)
+}
+
+func (st store) deleteField(ctx context.Context, orgID, id string) error {
+	return st.exec(ctx, true, `DELETE FROM profile_fields WHERE id = $1 AND org_id = $2`, id, orgID)
+}
+
+// fieldValuesOf returns member id → field id → JSON value.
+func (st store) fieldValuesOf(ctx context.Context, memberIDs []string) (map[string]map[string]string, error) {
+	out := map[string]map[string]string{}
+	if len(memberIDs) == 0 {
+		return out, nil
+	}
+	args := []any{}
+	in := placeholders(&args, memberIDs)
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, field_id, value FROM member_field_values WHERE member_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var m, f, v string
+		if err := rows.Scan(&m, &f, &v); err != nil {
+			return nil, err
+		}
+		if out[m] == nil {
+			out[m] = map[string]string{}
+		}
+		out[m][f] = v
+	}
+	return out, rows.Err()
+}
+
+func (st store) setFieldValue(ctx context.Context, orgID, memberID, fieldID, value string, now int64) error {
+	return st.exec(ctx, false, `INSERT INTO member_field_values (member_id, field_id, org_id, value, updated_at) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (member_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		memberID, fieldID, orgID, value, now)
+}
+
+func (st store) deleteFieldValue(ctx context.Context, memberID, fieldID string) error {
+	return st.exec(ctx, false, `DELETE FROM member_field_values WHERE member_id = $1 AND field_id = $2`, memberID, fieldID)
+}
+
+// ---- invitations and join requests ------------------------------------------
+
+type invitationRow struct {
+	Invitation
+	OrgID   string
+	secret  []byte
+	prefill []byte
+	org     Org
+}
+
+const invitationCols = `id, org_id, kind, email, COALESCE(department_id, ''), created_by, expires_at, max_uses, uses,
+	COALESCE(revoked_at, 0), created_at, secret, prefill`
+
+func scanInvitation(row interface{ Scan(...any) error }) (invitationRow, error) {
+	var r invitationRow
+	err := row.Scan(&r.ID, &r.OrgID, &r.Kind, &r.Email, &r.DepartmentID, &r.CreatedBy, &r.ExpiresAt, &r.MaxUses, &r.Uses,
+		&r.RevokedAt, &r.CreatedAt, &r.secret, &r.prefill)
+	return r, err
+}
+
+func (st store) insertInvitation(ctx context.Context, orgID string, inv Invitation, tokenHash, codeHash string, secret, prefill []byte) error {
+	return st.exec(ctx, false, `INSERT INTO invitations (id, org_id, kind, token_hash, code_hash, email, secret, prefill, department_id,
+		created_by, expires_at, max_uses, uses, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13)`,
+		inv.ID, orgID, inv.Kind, tokenHash, codeHash, inv.Email, secret, prefill, nullable(inv.DepartmentID),
+		inv.CreatedBy, inv.ExpiresAt, inv.MaxUses, inv.CreatedAt)
+}
+
+func (st store) listInvitations(ctx context.Context, orgID string) ([]invitationRow, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []invitationRow
+	for rows.Next() {
+		r, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (st store) getInvitation(ctx context.Context, orgID, id string) (invitationRow, error) {
+	r, err := scanInvitation(st.r(ctx).QueryRowContext(ctx, `SELECT `+invitationCols+` FROM invitations WHERE id = $1 AND org_id = $2`, id, orgID))
+	return r, st.d.Classify(err)
+}
+
+func (st store) invitationByToken(ctx context.Context, hash string) (invitationRow, error) {
+	r, err := scanInvitation(st.r(ctx).QueryRowContext(ctx, `SELECT `+invitationCols+` FROM invitations WHERE token_hash = $1`, hash))
+	return r, st.d.Classify(err)
+}
+
+func (st store) invitationByCode(ctx context.Context, hash string) (invitationRow, error) {
+	r, err := scanInvitation(st.r(ctx).QueryRowContext(ctx, `SELECT `+invitationCols+` FROM invitations WHERE code_hash = $1`, hash))
+	return r, st.d.Classify(err)
+}
+
+func (st store) revokeInvitation(ctx context.Context, orgID, id string, at int64) error {
+	return st.exec(ctx, true, `UPDATE invitations SET revoked_at = $3 WHERE id = $1 AND org_id = $2 AND revoked_at IS NULL`, id, orgID, at)
+}
+
+// useInvitation counts one use unless the invitation is revoked, expired or
+// used up; it reports whether it counted.
+func (st store) useInvitation(ctx context.Context, id string, now int64) (bool, error) {
+	err := st.exec(ctx, true, `UPDATE invitations SET uses = uses + 1
+		WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 AND (max_uses = 0 OR uses < max_uses)`, id, now)
+	if err == db.ErrNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+const joinRequestCols = `id, org_id, account_id, COALESCE(invitation_id, ''), display_name, message, status, decided_by, COALESCE(decided_at, 0), created_at`
+
+func (st store) insertJoinRequest(ctx context.Context, jr JoinRequestItem) error {
+	return st.exec(ctx, false, `INSERT INTO join_requests (id, org_id, account_id, invitation_id, display_name, message, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, jr.ID, jr.OrgID, jr.AccountID, nullable(jr.InvitationID), jr.DisplayName, jr.Message, jr.Status, jr.CreatedAt)
+}
+
+func scanJoinRequest(row interface{ Scan(...any) error }) (JoinRequestItem, error) {
+	var j JoinRequestItem
+	err := row.Scan(&j.ID, &j.OrgID, &j.AccountID, &j.InvitationID, &j.DisplayName, &j.Message, &j.Status, &j.DecidedBy, &j.DecidedAt, &j.CreatedAt)
+	return j, err
+}
+
+// listJoinRequests lists requests where col ("org_id" or "account_id")
+// equals val, with the given status or "all".
+func (st store) listJoinRequests(ctx context.Context, col, val, status string) ([]JoinRequestItem, error) {
+	if col != "org_id" && col != "account_id" {
+		return nil, fmt.Errorf("directory: bad column %q", col)
+	}
+	q := `SELECT ` + joinRequestCols + ` FROM join_requests WHERE ` + col + ` = $1`
+	args := []any{val}
+	if status != "all" {
+		q += ` AND status = $2`
+		args = append(args, status)
+	}
+	rows, err := st.r(ctx).QueryContext(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT 500`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []JoinRequestItem{}
+	for rows.Next() {
+		j, err := scanJoinRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, rows.Err()
+}
+
+func (st store) getJoinRequest(ctx context.Context, orgID, id string) (JoinRequestItem, error) {
+	j, err := scanJoinRequest(st.r(ctx).QueryRowContext(ctx, `SELECT `+joinRequestCols+` FROM join_requests WHERE id = $1 AND org_id = $2`, id, orgID))
+	return j, st.d.Classify(err)
+}
+
+func (st store) decideJoinRequest(ctx context.Context, jr JoinRequestItem) error {
+	return st.exec(ctx, true, `UPDATE join_requests SET status = $3, decided_by = $4, decided_at = $5 WHERE id = $1 AND org_id = $2 AND status = 'pending'`,
+		jr.ID, jr.OrgID, jr.Status, jr.DecidedBy, jr.DecidedAt)
+}
+
+// ---- contacts and privacy ---------------------------------------------------
+
+func (st store) getPrivacy(ctx context.Context, accountID string) (PrivacySettings, error) {
+	var p PrivacySettings
+	var fields string
+	err := st.r(ctx).QueryRowContext(ctx, `SELECT require_verification, discoverable, external_fields, allow_via_group, allow_via_card, updated_at
+		FROM contact_privacy WHERE account_id = $1`, accountID).Scan(&p.RequireVerification, &p.Discoverable, &fields, &p.AllowViaGroup, &p.AllowViaCard, &p.UpdatedAt)
+	p.ExternalFields = jsonList[string](fields)
+	return p, st.d.Classify(err)
+}
+
+func (st store) putPrivacy(ctx context.Context, accountID string, p PrivacySettings) error {
+	return st.exec(ctx, false, `INSERT INTO contact_privacy (account_id, require_verification, discoverable, external_fields, allow_via_group, allow_via_card, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (account_id) DO UPDATE SET require_verification = excluded.require_verification, discoverable = excluded.discoverable,
+			external_fields = excluded.external_fields, allow_via_group = excluded.allow_via_group, allow_via_card = excluded.allow_via_card,
+			updated_at = excluded.updated_at`,
+		accountID, p.RequireVerification, p.Discoverable, jsonText(p.ExternalFields), p.AllowViaGroup, p.AllowViaCard, p.UpdatedAt)
+}
+
+func (st store) areContacts(ctx context.Context, a, b string) (bool, error) {
+	n, err := st.count(ctx, `SELECT COUNT(*) FROM contacts WHERE account_id = $1 AND contact_id = $2`, a, b)
+	return n > 0, err
+}
+
+func (st store) insertContact(ctx context.Context, a, b string, now int64) error {
+	return st.exec(ctx, false, `INSERT INTO contacts (account_id, contact_id, created_at) VALUES ($1, $2, $3)
+		ON CONFLICT (account_id, contact_id) DO NOTHING`, a, b, now)
+}
+
+func (st store) deleteContacts(ctx context.Context, a, b string) error {
+	return st.exec(ctx, false, `DELETE FROM contacts WHERE (account_id = $1 AND contact_id = $2) OR (account_id = $2 AND contact_id = $1)`, a, b)
+}
+
+func (st store) listContacts(ctx context.Context, accountID string) ([]Contact, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT contact_id, created_at FROM contacts WHERE account_id = $1 ORDER BY created_at, contact_id`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Contact{}
+	for rows.Next() {
+		var c Contact
+		if err := rows.Scan(&c.AccountID, &c.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+const contactRequestCols = `id, from_account, to_account, via, message, status, created_at, COALESCE(decided_at, 0)`
+
+func scanContactRequest(row interface{ Scan(...any) error }) (ContactRequest, error) {
+	var c ContactRequest
+	err := row.Scan(&c.ID, &c.FromAccount, &c.ToAccount, &c.Via, &c.Message, &c.Status, &c.CreatedAt, &c.DecidedAt)
+	return c, err
+}
+
+func (st store) insertContactRequest(ctx context.Context, c ContactRequest) error {
+	return st.exec(ctx, false, `INSERT INTO contact_requests (id, from_account, to_account, via, message, status, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.FromAccount, c.ToAccount, c.Via, c.Message, c.Status, c.CreatedAt)
+}
+
+func (st store) pendingContactRequest(ctx context.Context, from, to string) (ContactRequest, error) {
+	c, err := scanContactRequest(st.r(ctx).QueryRowContext(ctx, `SELECT `+contactRequestCols+` FROM contact_requests
+		WHERE from_account = $1 AND to_account = $2 AND status = 'pending'`, from, to))
+	return c, st.d.Classify(err)
+}
+
+func (st store) getContactRequest(ctx context.Context, id string) (ContactRequest, error) {
+	c, err := scanContactRequest(st.r(ctx).QueryRowContext(ctx, `SELECT `+contactRequestCols+` FROM contact_requests WHERE id = $1`, id))
+	return c, st.d.Classify(err)
+}
+
+func (st store) decideContactRequest(ctx context.Context, id, status string, at int64) error {
+	return st.exec(ctx, true, `UPDATE contact_requests SET status = $2, decided_at = $3 WHERE id = $1 AND status = 'pending'`, id, status, at)
+}
+
+// contactRequests lists pending requests where col ("from_account" or
+// "to_account") is accountID.
+func (st store) contactRequests(ctx context.Context, col, accountID string) ([]ContactRequest, error) {
+	if col != "from_account" && col != "to_account" {
+		return nil, fmt.Errorf("directory: bad column %q", col)
+	}
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+contactRequestCols+` FROM contact_requests WHERE `+col+` = $1 AND status = 'pending'
+		ORDER BY created_at DESC, id DESC LIMIT 500`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []ContactRequest{}
+	for rows.Next() {
+		c, err := scanContactRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ---- first-run setup --------------------------------------------------------
+
+func (st store) replaceSetupToken(ctx context.Context, hash string, now int64) error {
+	if err := st.exec(ctx, false, `DELETE FROM setup_tokens`); err != nil {
+		return err
+	}
+	return st.exec(ctx, false, `INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)`, hash, now)
+}
+
+// takeSetupToken deletes the token with this hash and reports whether it
+// existed (only one request can take it).
+func (st store) takeSetupToken(ctx context.Context, hash string) (bool, error) {
+	err := st.exec(ctx, true, `DELETE FROM setup_tokens WHERE token_hash = $1`, hash)
+	if err == db.ErrNotFound {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func (st store) clearSetupTokens(ctx context.Context) error {
+	return st.exec(ctx, false, `DELETE FROM setup_tokens`)
+}
+
+var _ = sql.ErrNoRows
+
+// Savepoints let one bad row of an import roll back alone (PostgreSQL
+// aborts the whole transaction on an error otherwise).
+func (st store) savepoint(ctx context.Context) error {
+	return st.exec(ctx, false, `SAVEPOINT directory_row`)
+}
+
+func (st store) rollbackToSavepoint(ctx context.Context) error {
+	return st.exec(ctx, false, `ROLLBACK TO SAVEPOINT directory_row`)
+}
+
+func (st store) releaseSavepoint(ctx context.Context) error {
+	return st.exec(ctx, false, `RELEASE SAVEPOINT directory_row`)
+}
