@@ -90,6 +90,7 @@ func init() {
 	org(datamap.Table{
 		Name:    "invitations",
 		Purpose: "Invitation links, team codes and email invitations into an organization; an email invitation may carry a profile prepared by an import.",
+		Subject: []string{"email"},
 		Columns: map[string]datamap.Category{
 			"email":   datamap.Contact,
 			"prefill": datamap.Profile,

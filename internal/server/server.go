@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -69,6 +70,9 @@ type Server struct {
 	Audit *audit.Service
 	// Stream is the real-time WebSocket gateway (wire_stream.go).
 	Stream *stream.Gateway
+	// Directory is organizations, members, roles and the permission check
+	// (wire_directory.go).
+	Directory *directory.Service
 
 	mux    *http.ServeMux
 	routes []Route
@@ -88,7 +92,9 @@ func (s *Server) Handler() http.Handler {
 	s.mux.Handle("/api/", httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		return apperr.New(apperr.KindNotFound, "no_route", "no such API route")
 	}))
-	s.mux.Handle("/", s.webApp()) // webapp.go: the embedded SPA or the dev proxy
+	app := s.webApp() // webapp.go: the embedded SPA or the dev proxy
+	s.mountPages(app) // pages.go: /setup and /login while the app is not built
+	s.mux.Handle("/", app)
 	return httpx.Observe(s.Log, securityHeaders(s.mux))
 }
 

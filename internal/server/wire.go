@@ -15,6 +15,9 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	// The directory sets a.Server.Audit.Auth (the audit.read permission).
 	a.Server.Audit = &audit.Service{DB: a.DB}
+	if err := a.wireDirectory(ctx); err != nil {
+		return err
+	}
 	// Last: the stream uses the services built above.
 	if err := a.wireStream(ctx); err != nil {
 		return err
@@ -24,7 +27,7 @@ func (a *App) wire(ctx context.Context) error {
 
 // announce prints operator-facing lines after the listener is up (e.g. the
 // one-time setup link on an empty database).
-func (a *App) announce(ctx context.Context, baseURL string) {}
+func (a *App) announce(ctx context.Context, baseURL string) { a.announceSetup(ctx, baseURL) }
 
 func tlsConfig() *tls.Config {
 	return &tls.Config{MinVersion: tls.VersionTLS12}

@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/outbox"
+)
+
+// wireDirectory builds the directory (organizations, members, roles, …):
+// it resolves members for every request and is the permission check of
+// every domain, the audit log's included.
+func (a *App) wireDirectory(ctx context.Context) error {
+	id := a.Identity()
+	if id == nil {
+		return fmt.Errorf("directory: identity must be wired first")
+	}
+	dir := directory.New(directory.Config{
+		DB:       a.DB,
+		Keyring:  a.Keyring,
+		Accounts: accounts{id},
+		Log:      a.Log,
+		BaseURL:  a.Cfg.BaseURL,
+		Mail: func(ctx context.Context, to, subject, body string) error {
+			return outbox.Send(ctx, a.DB, outbox.Message{To: to, Subject: subject, Body: body})
+		},
+	})
+	dir.SetSessions(id)
+	a.Server.Directory = dir
+	a.Server.Members = dir
+	if a.Server.Audit != nil {
+		a.Server.Audit.Auth = audit.AuthorizerFunc(func(ctx context.Context, perm, deptID string) error {
+			p := directory.Permission(perm)
+			if perm == audit.PermRead {
+				p = directory.PermViewAuditLog
+			}
+			return dir.Authorize(ctx, p, deptID)
+		})
+	}
+	return nil
+}
+
+// Directory returns the directory service, for the CLI and for wiring other
+// domains (permission checks, member-left hooks).
+func (a *App) Directory() *directory.Service { return a.Server.Directory }
+
+// announceSetup prints the one-time setup link while no organization
+// exists; every start makes a new token and the old one stops working.
+func (a *App) announceSetup(ctx context.Context, baseURL string) {
+	if a.Server.Directory == nil {
+		return
+	}
+	token, err := a.Server.Directory.PrepareSetup(ctx)
+	if err != nil {
+		a.Log.Error("prepare first-run setup", "err", err)
+		return
+	}
+	if token != "" {
+		fmt.Fprintf(a.Out, "Open %s/setup?token=%s to create the first organization\n", baseURL, token)
+	}
+}
+
+// accounts adapts the identity service to what the directory needs.
+type accounts struct{ id *identity.Service }
+
+func fromIdentity(a identity.Account) directory.Account {
+	return directory.Account{ID: a.ID, Name: a.Name, Email: a.Email, Phone: a.Phone, Status: a.Status}
+}
+
+func (x accounts) CreateAccount(ctx context.Context, n directory.NewAccount) (directory.Account, error) {
+	a, err := x.id.CreateAccount(ctx, identity.NewAccount{Email: n.Email, Password: n.Password, Name: n.Name})
+	return fromIdentity(a), err
+}
+
+func (x accounts) AccountByEmail(ctx context.Context, email string) (directory.Account, error) {
+	a, err := x.id.AccountByEmail(ctx, email)
+	return fromIdentity(a), err
+}
+
+func (x accounts) AccountByPhone(ctx context.Context, phone string) (directory.Account, error) {
+	a, err := x.id.AccountByPhone(ctx, phone)
+	return fromIdentity(a), err
+}
+
+func (x accounts) GetAccount(ctx context.Context, id string) (directory.Account, error) {
+	a, err := x.id.GetAccount(ctx, id)
+	return fromIdentity(a), err
+}
+
+func (x accounts) VerifyPassword(ctx context.Context, accountID, password string) error {
+	return x.id.VerifyPassword(ctx, accountID, password)
+}
+
+func (x accounts) SetSessionOrg(ctx context.Context, sessionID, orgID string) error {
+	return x.id.SetSessionOrg(ctx, sessionID, orgID)
+}
+
+// EndOrgSessions ends the account's sessions whose current organization is
+// orgID, when identity offers it. Either way the member's access ends at
+// once: the server resolves the member on every request and drops the
+// organization from the actor when that fails.
+func (x accounts) EndOrgSessions(ctx context.Context, accountID, orgID string) error {
+	if e, ok := any(x.id).(interface {
+		EndOrgSessions(ctx context.Context, accountID, orgID string) error
+	}); ok {
+		return e.EndOrgSessions(ctx, accountID, orgID)
+	}
+	return nil
+}
