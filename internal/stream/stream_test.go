@@ -74,7 +74,7 @@ type node struct {
 
 // startNode runs a hub and a gateway on d behind a test HTTP server whose
 // "authentication" reads the actor from X-Test-* headers.
-func startNode(t *testing.T, d *db.DB, bus events.Bus, convs *memberships, opts stream.Options, hubOpts events.HubOptions) *node {
+func startNode(t testing.TB, d *db.DB, bus events.Bus, convs *memberships, opts stream.Options, hubOpts events.HubOptions) *node {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	events.Attach(d, bus)
