@@ -62,4 +62,9 @@ func streamConversations(a *App) (stream.Conversations, bool) { return nil, fals
 
 // streamDirectory returns the directory's membership check, once the
 // directory is wired.
-func streamDirectory(a *App) (stream.Directory, bool) { return nil, false }
+func streamDirectory(a *App) (stream.Directory, bool) {
+	if a.Server.Directory == nil {
+		return nil, false
+	}
+	return a.Server.Directory, true
+}
