@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -26,7 +27,14 @@ var setupRe = regexp.MustCompile(`Open (\S+)/setup\?token=([0-9a-f]+) to create 
 // setupToken returns the token of the setup link the server printed.
 func setupToken(t *testing.T, env *servertest.Env) string {
 	t.Helper()
-	m := setupRe.FindAllStringSubmatch(env.Out.String(), -1)
+	// The link is printed just after "running at", which is all the
+	// harness waits for.
+	var m [][]string
+	for i := 0; i < 500 && m == nil; i++ {
+		if m = setupRe.FindAllStringSubmatch(env.Out.String(), -1); m == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	if m == nil {
 		t.Fatalf("no setup link in the start-up lines:\n%s", env.Out.String())
 	}

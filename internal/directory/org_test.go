@@ -1,0 +1,114 @@
+package directory_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/server/servertest"
+)
+
+func TestOrganizationsCreateListSwitchUpdate(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		a := setupOrg(t, env)
+		// The owner creates a second organization: it becomes current.
+		var b directory.Org
+		a.Owner.do(t, "POST", "/api/v1/orgs", map[string]any{"name": "Beta Ltd", "region": "EU", "industry": "Retail", "size": "1-10"}, &b).Want(t, http.StatusCreated)
+		var cur directory.Org
+		a.Owner.do(t, "GET", "/api/v1/orgs/current", nil, &cur).Want(t, http.StatusOK)
+		if cur.ID != b.ID {
+			t.Fatalf("current org %s, want the new %s", cur.ID, b.ID)
+		}
+		var mine directory.MyOrgList
+		a.Owner.do(t, "GET", "/api/v1/me/orgs", nil, &mine).Want(t, http.StatusOK)
+		if len(mine.Items) != 2 {
+			t.Fatalf("my orgs %+v", mine)
+		}
+		for _, m := range mine.Items {
+			if m.Role != directory.RoleOwner || m.Current != (m.OrgID == b.ID) {
+				t.Fatalf("my org %+v", m)
+			}
+		}
+		// Switch back; an organization one is not in answers 404.
+		a.Owner.do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": a.ID}, nil).Want(t, http.StatusOK)
+		a.Owner.do(t, "GET", "/api/v1/orgs/current", nil, &cur).Want(t, http.StatusOK)
+		if cur.ID != a.ID {
+			t.Fatalf("switch did not take: %s", cur.ID)
+		}
+		stranger := newPerson(t, env, "Sam Stranger")
+		stranger.do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": a.ID}, nil).WantError(t, http.StatusNotFound, "not_found")
+		stranger.do(t, "GET", "/api/v1/orgs/current", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
+
+		m, _ := a.member(t, "Mia Member")
+
+		// Rename and settings.
+		var up directory.Org
+		a.Owner.do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"name": "Acme Corp", "join_requires_approval": true, "locked_profile_fields": []string{"display_name"}}, &up).Want(t, http.StatusOK)
+		if up.Name != "Acme Corp" || !up.Settings.JoinRequiresApproval || len(up.Settings.LockedProfileFields) != 1 {
+			t.Fatalf("updated org %+v", up)
+		}
+		a.Owner.do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"locked_profile_fields": []string{"title"}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		a.Owner.do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"name": ""}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+
+		// A plain member may not.
+		m.do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"name": "Mine"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+
+		acts := auditActions(t, env, a)
+		if !hasAction(acts, "org.update:success") {
+			t.Fatalf("audit: %v", acts)
+		}
+	})
+}
+
+func TestTransferDisbandQuit(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		adminP, adminID := o.member(t, "Ada Admin")
+		_ = adminP
+		m, mID := o.member(t, "Mia Member")
+
+		// Only the owner, and only with the password.
+		m.do(t, "POST", "/api/v1/orgs/current/transfer", map[string]any{"member_id": mID, "password": pw}, nil).WantError(t, http.StatusForbidden, "owner_only")
+		o.Owner.do(t, "POST", "/api/v1/orgs/current/transfer", map[string]any{"member_id": adminID, "password": "wrong password!"}, nil).WantError(t, http.StatusForbidden, "reauthentication_failed")
+		o.Owner.do(t, "POST", "/api/v1/orgs/current/transfer", map[string]any{"member_id": adminID}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		var after directory.Org
+		o.Owner.do(t, "POST", "/api/v1/orgs/current/transfer", map[string]any{"member_id": adminID, "password": pw}, &after).Want(t, http.StatusOK)
+		if after.OwnerAccountID != adminP.AccountID {
+			t.Fatalf("owner %s, want %s", after.OwnerAccountID, adminP.AccountID)
+		}
+		var old directory.Member
+		o.Owner.do(t, "GET", "/api/v1/members/me", nil, &old).Want(t, http.StatusOK)
+		if old.Role != directory.RoleAdmin {
+			t.Fatalf("old owner's role %q, want admin", old.Role)
+		}
+
+		// The owner cannot quit; a member can, and loses access at once.
+		adminP.do(t, "POST", "/api/v1/orgs/current/quit", nil, nil).WantError(t, http.StatusConflict, "owner_cannot_quit")
+		m.do(t, "POST", "/api/v1/orgs/current/quit", nil, nil).Want(t, http.StatusNoContent)
+		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
+		var mine directory.MyOrgList
+		m.do(t, "GET", "/api/v1/me/orgs", nil, &mine).Want(t, http.StatusOK)
+		if len(mine.Items) != 0 {
+			t.Fatalf("quit member still has %+v", mine.Items)
+		}
+
+		// Disband: owner only, name typed, password again.
+		o.Owner.do(t, "POST", "/api/v1/orgs/current/disband", map[string]any{"name": "Acme", "password": pw}, nil).WantError(t, http.StatusForbidden, "owner_only")
+		adminP.do(t, "POST", "/api/v1/orgs/current/disband", map[string]any{"name": "Wrong", "password": pw}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		adminP.do(t, "POST", "/api/v1/orgs/current/disband", map[string]any{"name": "Acme", "password": "nope nope nope"}, nil).WantError(t, http.StatusForbidden, "reauthentication_failed")
+		acts := auditActions(t, env, o)
+		adminP.do(t, "POST", "/api/v1/orgs/current/disband", map[string]any{"name": "Acme", "password": pw}, nil).Want(t, http.StatusNoContent)
+		// Nobody acts in it any more.
+		o.Owner.do(t, "GET", "/api/v1/members", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
+		adminP.do(t, "GET", "/api/v1/orgs/current", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
+
+		for _, want := range []string{"org.transfer:denied", "org.transfer:success", "member.quit:success", "org.disband:denied"} {
+			if !hasAction(acts, want) {
+				t.Errorf("audit lacks %s: %v", want, acts)
+			}
+		}
+		if acts := auditActions(t, env, o); !hasAction(acts, "org.disband:success") {
+			t.Errorf("audit lacks the disband: %v", acts)
+		}
+	})
+}
