@@ -258,7 +258,7 @@ func TestSearch(t *testing.T) {
 			"accountant":        {zs},
 			"operations":        {wxm},
 			"E-1001":            {zs},
-			"13800001111":       {zs},
+			"+8613800001111":    {zs},
 			"+86 138-0000-1111": {zs},
 			"nobody":            {},
 		} {
