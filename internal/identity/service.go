@@ -428,16 +428,20 @@ func (s *Service) CreateAccount(ctx context.Context, n NewAccount) (Account, err
 	r := accountRow{ID: ids.New("acc"), EmailHash: s.emailHash(email), Name: name, PasswordHash: pwHash,
 		Status: StatusActive, Locale: n.Locale, CreatedAt: now, UpdatedAt: now}
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		// Checked first because a failed INSERT aborts a PostgreSQL
+		// transaction; the unique index still decides a race (as email_taken).
+		if phone != "" {
+			if _, err := s.st.accountByPhoneHash(ctx, s.phoneHash(phone)); err == nil {
+				return apperr.Conflict("phone_taken", "another account already uses this phone number")
+			} else if !errors.Is(err, db.ErrNotFound) {
+				return err
+			}
+		}
 		if err := s.sealAccount(ctx, &r, email, phone, n.BirthDate); err != nil {
 			return err
 		}
 		if err := s.st.insertAccount(ctx, r); err != nil {
 			if errors.Is(err, db.ErrConflict) {
-				if phone != "" {
-					if _, e := s.st.accountByEmailHash(ctx, r.EmailHash); errors.Is(e, db.ErrNotFound) {
-						return apperr.Conflict("phone_taken", "another account already uses this phone number")
-					}
-				}
 				return apperr.Conflict("email_taken", "an account with this email already exists")
 			}
 			return err
@@ -766,10 +770,9 @@ func (s *Service) login(ctx context.Context, in LoginInput) (accountRow, string,
 		key string
 		max int
 	}{{emailKey, lim.LoginFailures}, {ipKey, lim.LoginFailuresPerIP}} {
+		// Refused attempts write nothing: a flood of them must not turn into
+		// a flood of writes. The failures that led here were recorded.
 		if err := s.limited(ctx, l.key, l.max, lim.LoginWindow); err != nil {
-			if rerr := s.recordFailure(ctx, acc, "password", "locked", audit.Denied, nil); rerr != nil {
-				return accountRow{}, "", rerr
-			}
 			return accountRow{}, "", err
 		}
 	}
@@ -1369,6 +1372,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, in PasswordResetConf
 	c := clientFrom(ctx)
 	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
 	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusActive) {
+		dummyHash(in.NewPassword) // answer as slowly as for a real account
 		return errInvalidCode
 	}
 	if err != nil {
