@@ -676,7 +676,7 @@ func (s *Service) memberAction(ctx context.Context, id, action string) (memberRo
 	}
 	if err := s.authorizeMember(ctx, PermManageMembers, r.ID); err != nil {
 		if apperr.KindOf(err) == apperr.KindForbidden {
-			s.auditDenied(ctx, a.OrgID, action, "member", r.ID, "forbidden")
+			err = deny(a.OrgID, action, "member", r.ID, "forbidden", err)
 		}
 		return r, a, err
 	}
@@ -692,7 +692,7 @@ func (s *Service) memberAction(ctx context.Context, id, action string) (memberRo
 			return r, a, err
 		}
 		if role != RoleOwner {
-			return r, a, apperr.Forbidden("owner_only", "only the owner can deactivate or remove an admin")
+			return r, a, deny(a.OrgID, action, "member", r.ID, "not_owner", apperr.Forbidden("owner_only", "only the owner can deactivate or remove an admin"))
 		}
 	}
 	return r, a, nil
@@ -702,7 +702,7 @@ func (s *Service) memberAction(ctx context.Context, id, action string) (memberRo
 // organization ends at once and their sessions there end.
 func (s *Service) DeactivateMember(ctx context.Context, id string) (Member, error) {
 	var out Member
-	err := s.db.Tx(ctx, func(ctx context.Context) error {
+	err := s.tx(ctx, func(ctx context.Context) error {
 		r, a, err := s.memberAction(ctx, id, "member.deactivate")
 		if err != nil {
 			return err
@@ -744,7 +744,7 @@ func (s *Service) leave(ctx context.Context, r memberRow) error {
 // ReactivateMember gives a deactivated member their access back.
 func (s *Service) ReactivateMember(ctx context.Context, id string) (Member, error) {
 	var out Member
-	err := s.db.Tx(ctx, func(ctx context.Context) error {
+	err := s.tx(ctx, func(ctx context.Context) error {
 		r, a, err := s.memberAction(ctx, id, "member.reactivate")
 		if err != nil {
 			return err
@@ -774,7 +774,7 @@ func (s *Service) ReactivateMember(ctx context.Context, id string) (Member, erro
 
 // RemoveMember deletes a member from the organization.
 func (s *Service) RemoveMember(ctx context.Context, id string) error {
-	return s.db.Tx(ctx, func(ctx context.Context) error {
+	return s.tx(ctx, func(ctx context.Context) error {
 		r, a, err := s.memberAction(ctx, id, "member.remove")
 		if err != nil {
 			return err

@@ -203,13 +203,15 @@ func (s *Service) AssignRoles(ctx context.Context, memberID string, req AssignRo
 		return Member{}, err
 	}
 	var out Member
-	err = s.db.Tx(ctx, func(ctx context.Context) error {
+	err = s.tx(ctx, func(ctx context.Context) error {
 		m, err := s.st.getMember(ctx, a.OrgID, memberID)
 		if err != nil {
 			return err
 		}
 		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
-			s.auditDenied(ctx, a.OrgID, "member.assign_roles", "member", m.ID, "forbidden")
+			if apperr.KindOf(err) == apperr.KindForbidden {
+				err = deny(a.OrgID, "member.assign_roles", "member", m.ID, "forbidden", err)
+			}
 			return err
 		}
 		details := map[string]any{}
@@ -225,7 +227,7 @@ func (s *Service) AssignRoles(ctx context.Context, memberID string, req AssignRo
 				return err
 			}
 			if mine != RoleOwner && mine != RoleAdmin {
-				return apperr.Forbidden("admin_only", "only the owner or an admin can make or unmake admins")
+				return deny(a.OrgID, "member.assign_roles", "member", m.ID, "not_admin", apperr.Forbidden("admin_only", "only the owner or an admin can make or unmake admins"))
 			}
 			if err := s.st.setMemberRole(ctx, a.OrgID, m.ID, req.Role, s.nowMS()); err != nil {
 				return err

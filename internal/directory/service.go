@@ -441,16 +441,37 @@ func (s *Service) audit(ctx context.Context, orgID, action, kind, id string, det
 	return audit.Record(ctx, s.db, audit.Entry{OrgID: orgID, Action: action, TargetKind: kind, TargetID: id, Details: details})
 }
 
-// auditDenied records a refused dangerous action outside any transaction,
-// so that it survives the refusal.
+// auditDenied records a refused action. Call it outside the transaction of
+// the refused change (see tx), so that the record survives the rollback.
 func (s *Service) auditDenied(ctx context.Context, orgID, action, kind, id, reason string) {
 	ctx = context.WithoutCancel(ctx)
-	if err := audit.Record(withoutTx(ctx), s.db, audit.Entry{OrgID: orgID, Action: action, TargetKind: kind, TargetID: id, Outcome: audit.Denied, Details: map[string]any{"reason": reason}}); err != nil {
+	if err := audit.Record(ctx, s.db, audit.Entry{OrgID: orgID, Action: action, TargetKind: kind, TargetID: id, Outcome: audit.Denied, Details: map[string]any{"reason": reason}}); err != nil {
 		s.log.ErrorContext(ctx, "audit a denied action", "action", action, "err", err)
 	}
 }
 
-// withoutTx returns ctx for use outside any transaction. Contexts handed to
-// services by handlers carry none, so this is ctx itself; it exists to make
-// the intent visible where it matters.
-func withoutTx(ctx context.Context) context.Context { return ctx }
+// denial is a refusal found inside a transaction that must be audited once
+// the transaction has rolled back.
+type denial struct {
+	orgID, action, kind, id, reason string
+	err                             error
+}
+
+func (d *denial) Error() string { return d.err.Error() }
+func (d *denial) Unwrap() error { return d.err }
+
+func deny(orgID, action, kind, id, reason string, err error) error {
+	return &denial{orgID: orgID, action: action, kind: kind, id: id, reason: reason, err: err}
+}
+
+// tx runs fn in a transaction; a denial it returns is recorded in the audit
+// log after the rollback and answered with its inner error.
+func (s *Service) tx(ctx context.Context, fn func(ctx context.Context) error) error {
+	err := s.db.Tx(ctx, fn)
+	var d *denial
+	if errors.As(err, &d) {
+		s.auditDenied(ctx, d.orgID, d.action, d.kind, d.id, d.reason)
+		return d.err
+	}
+	return err
+}
