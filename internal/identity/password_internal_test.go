@@ -73,3 +73,13 @@ func TestNormalize(t *testing.T) {
 		t.Fatal("network prefixes")
 	}
 }
+
+// BenchmarkHashPassword measures one argon2id hash with the production
+// parameters (go test -run - -bench HashPassword ./internal/identity).
+func BenchmarkHashPassword(b *testing.B) {
+	for b.Loop() {
+		if _, err := hashPassword("correct horse battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
