@@ -4,6 +4,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/privacy"
 )
 
 // routeTable lists every route of the API, one line each. A route missing
@@ -100,5 +101,49 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /api/v1/people/lookup", Handler: s.Directory.HandleLookupPerson, Auth: Account, Summary: "Find a person by email or phone (only discoverable people, colleagues and contacts)", Request: directory.LookupRequest{}, Response: directory.Person{}},
 		{Pattern: "GET /api/v1/stream", Handler: s.Stream.Serve, Auth: Account, Summary: "Real-time stream (WebSocket): replay after last_pos, then live events, typing and presence; see docs/api.md"},
 		{Pattern: "GET /api/v1/audit", Handler: s.Audit.HandleList, Auth: Member, Summary: "The organization's audit log, newest first (permission audit.read)", Response: audit.Page{}},
+		// Privacy center: export, inquiry, erasure, retention and holds, policies and consents, requests, notices (internal/privacy).
+		{Pattern: "GET /api/v1/me/data", Handler: s.Privacy.HandleMyData, Auth: Account, Summary: "What is held about me, per data category, and why (counts, purpose, controller, retention)", Response: privacy.Inquiry{}},
+		{Pattern: "POST /api/v1/me/exports", Handler: s.Privacy.HandleRequestExport, Auth: Account, Summary: "Start building my data export (ZIP: data.json, index.html, files); 202", Response: privacy.Export{}},
+		{Pattern: "GET /api/v1/me/exports", Handler: s.Privacy.HandleExports, Auth: Account, Summary: "My data exports, newest first", Response: privacy.ExportList{}},
+		{Pattern: "GET /api/v1/me/exports/{id}", Handler: s.Privacy.HandleGetExport, Auth: Account, Summary: "An export's progress and, when ready, its download link", Response: privacy.Export{}},
+		{Pattern: "GET /api/v1/me/exports/{id}/download", Handler: s.Privacy.HandleDownloadExport, Auth: Account, Summary: "Download a ready export (application/zip); 410 once expired"},
+		{Pattern: "POST /api/v1/me/erasures/message", Handler: s.Privacy.HandleEraseMessage, Auth: Account, Summary: "Delete one message for me or for everyone (audited, in the erasure ledger)", Request: privacy.EraseMessageInput{}, Response: privacy.LedgerEntry{}},
+		{Pattern: "POST /api/v1/me/erasures/conversation", Handler: s.Privacy.HandleEraseConversation, Auth: Account, Summary: "Clear a conversation's history for me or for everyone (audited)", Request: privacy.EraseConversationInput{}, Response: privacy.LedgerEntry{}},
+		{Pattern: "POST /api/v1/me/erasures/profile", Handler: s.Privacy.HandleCorrectProfile, Auth: Member, Summary: "Correct (value) or delete (null) my profile fields; locked fields answer 403", Request: privacy.ProfileInput{}, Response: privacy.LedgerEntry{}},
+		{Pattern: "POST /api/v1/me/erasures/quit-org", Handler: s.Privacy.HandleQuitOrg, Auth: Member, Summary: "Leave the current organization; my data there is erased as its policy says", Response: privacy.LedgerEntry{}},
+		{Pattern: "POST /api/v1/me/erasures/account", Handler: s.Privacy.HandleDeleteAccount, Auth: Account, Summary: "Delete my account (password again): leave every org, delete personal data, destroy my key; 202", Request: privacy.DeleteAccountInput{}, Response: privacy.DeleteAccountResult{}},
+		{Pattern: "GET /api/v1/me/erasures", Handler: s.Privacy.HandleMyErasures, Auth: Account, Summary: "My erasures and their state", Response: privacy.LedgerList{}},
+		{Pattern: "GET /api/v1/policies", Handler: s.Privacy.HandlePolicies, Auth: Public, Summary: "The current privacy policy and terms (and my org's notice when signed in)", Response: privacy.DocumentList{}},
+		{Pattern: "GET /api/v1/me/policies", Handler: s.Privacy.HandleMyPolicies, Auth: Account, Summary: "Policy versions I accepted and those I still must accept", Response: privacy.PolicyStatus{}},
+		{Pattern: "POST /api/v1/me/policies/accept", Handler: s.Privacy.HandleAcceptPolicies, Auth: Account, Summary: "Accept the current versions of policy documents", Request: privacy.AcceptInput{}, Response: privacy.PolicyStatus{}},
+		{Pattern: "GET /api/v1/me/consents", Handler: s.Privacy.HandleMyConsents, Auth: Account, Summary: "My consents and their history", Response: privacy.ConsentList{}},
+		{Pattern: "PUT /api/v1/me/consents/{purpose}", Handler: s.Privacy.HandleSetConsent, Auth: Account, Summary: "Grant or withdraw a consent; effective on the next request", Request: privacy.SetConsentInput{}, Response: privacy.Consent{}},
+		{Pattern: "POST /api/v1/me/contact-matches", Handler: s.Privacy.HandleContactMatches, Auth: Account, Summary: "Match address-book phone numbers to accounts (needs the contact_matching consent; numbers are never stored)", Request: privacy.ContactMatchInput{}, Response: privacy.ContactMatches{}},
+		{Pattern: "GET /api/v1/me/guardian-consent", Handler: s.Privacy.HandleMyGuardian, Auth: Account, Summary: "Whether I need a guardian's consent, and the one recorded", Response: privacy.GuardianStatus{}},
+		{Pattern: "POST /api/v1/me/requests", Handler: s.Privacy.HandleCreateRequest, Auth: Account, Summary: "File an access, export, correction, erasure or objection request (due in 30 days)", Request: privacy.NewRequest{}, Response: privacy.Request{}},
+		{Pattern: "GET /api/v1/me/requests", Handler: s.Privacy.HandleMyRequests, Auth: Account, Summary: "My privacy requests", Response: privacy.RequestList{}},
+		{Pattern: "GET /api/v1/me/requests/{id}", Handler: s.Privacy.HandleMyRequest, Auth: Account, Summary: "One of my privacy requests with its history", Response: privacy.Request{}},
+		{Pattern: "GET /api/v1/me/security-notices", Handler: s.Privacy.HandleMyNotices, Auth: Account, Summary: "Security incident notices sent to me", Response: privacy.NoticeList{}},
+		{Pattern: "POST /api/v1/me/security-notices/{id}/read", Handler: s.Privacy.HandleReadNotice, Auth: Account, Summary: "Mark a security notice read"},
+		{Pattern: "GET /api/v1/admin/privacy/settings", Handler: s.Privacy.HandleGetSettings, Auth: Member, Summary: "The org's privacy settings: leave policy and period, export scope, hold notices (manage_retention)", Response: privacy.OrgSettings{}},
+		{Pattern: "PUT /api/v1/admin/privacy/settings", Handler: s.Privacy.HandleUpdateSettings, Auth: Member, Summary: "Change the org's privacy settings (manage_retention)", Request: privacy.OrgSettings{}, Response: privacy.OrgSettings{}},
+		{Pattern: "POST /api/v1/admin/privacy/notice", Handler: s.Privacy.HandlePublishOrgNotice, Auth: Member, Summary: "Publish the org's own privacy notice (manage_privacy_requests)", Request: privacy.PublishInput{}, Response: privacy.Document{}},
+		{Pattern: "GET /api/v1/admin/retention", Handler: s.Privacy.HandleGetRetention, Auth: Member, Summary: "Retention classes, policies and per-conversation overrides (manage_retention)", Response: privacy.RetentionSettings{}},
+		{Pattern: "PUT /api/v1/admin/retention/policies", Handler: s.Privacy.HandleSetPolicies, Auth: Member, Summary: "Replace the org's retention policies (manage_retention)", Request: privacy.SetPoliciesInput{}, Response: privacy.RetentionSettings{}},
+		{Pattern: "PUT /api/v1/admin/retention/overrides/{conversation_id}", Handler: s.Privacy.HandleSetOverride, Auth: Member, Summary: "Set a conversation's own retention period (manage_retention)", Request: privacy.OverrideInput{}, Response: privacy.RetentionSettings{}},
+		{Pattern: "DELETE /api/v1/admin/retention/overrides/{conversation_id}", Handler: s.Privacy.HandleDeleteOverride, Auth: Member, Summary: "Remove a conversation's retention override (manage_retention)"},
+		{Pattern: "POST /api/v1/admin/retention/preview", Handler: s.Privacy.HandlePreview, Auth: Member, Summary: "Dry run: how many items the given (or current) policies would delete now", Request: privacy.PreviewInput{}, Response: privacy.Preview{}},
+		{Pattern: "POST /api/v1/admin/retention/runs", Handler: s.Privacy.HandleStartRetention, Auth: Member, Summary: "Apply the retention policies now (a background job); 202", Response: privacy.RetentionRun{}},
+		{Pattern: "GET /api/v1/admin/retention/runs", Handler: s.Privacy.HandleRetentionRuns, Auth: Member, Summary: "Recent retention runs with planned and deleted counts", Response: privacy.RunList{}},
+		{Pattern: "GET /api/v1/admin/retention/runs/{id}", Handler: s.Privacy.HandleGetRun, Auth: Member, Summary: "One retention run", Response: privacy.RetentionRun{}},
+		{Pattern: "POST /api/v1/admin/legal-holds", Handler: s.Privacy.HandlePlaceHold, Auth: Member, Summary: "Place a legal hold on a member or a conversation (manage_legal_holds)", Request: privacy.NewHold{}, Response: privacy.Hold{}},
+		{Pattern: "GET /api/v1/admin/legal-holds", Handler: s.Privacy.HandleHolds, Auth: Member, Summary: "The org's legal holds (manage_legal_holds)", Response: privacy.HoldList{}},
+		{Pattern: "POST /api/v1/admin/legal-holds/{id}/release", Handler: s.Privacy.HandleReleaseHold, Auth: Member, Summary: "Release a legal hold; erasures that waited on it proceed", Response: privacy.Hold{}},
+		{Pattern: "GET /api/v1/admin/privacy-requests", Handler: s.Privacy.HandleAdminRequests, Auth: Member, Summary: "The org's queue of privacy requests (manage_privacy_requests; ?status=)", Response: privacy.RequestList{}},
+		{Pattern: "POST /api/v1/admin/privacy-requests/{id}/decision", Handler: s.Privacy.HandleDecideRequest, Auth: Member, Summary: "Decide a privacy request: in_progress, completed or rejected (with a note)", Request: privacy.Decision{}, Response: privacy.Request{}},
+		{Pattern: "POST /api/v1/admin/guardian-consents", Handler: s.Privacy.HandleRecordGuardian, Auth: Member, Summary: "Record a guardian's consent for a minor member (manage_privacy_requests)", Request: privacy.GuardianConsent{}, Response: privacy.GuardianConsent{}},
+		{Pattern: "GET /api/v1/admin/record-of-processing", Handler: s.Privacy.HandleRecord, Auth: Member, Summary: "The record of processing, generated from the data map", Response: privacy.RecordOfProcessing{}},
+		{Pattern: "POST /api/v1/admin/security-notices", Handler: s.Privacy.HandleSendNotice, Auth: Member, Summary: "Send a security incident notice to affected members (send_security_notices)", Request: privacy.NewNotice{}, Response: privacy.Notice{}},
+		{Pattern: "GET /api/v1/admin/security-notices", Handler: s.Privacy.HandleAdminNotices, Auth: Member, Summary: "Security notices the org has sent", Response: privacy.NoticeList{}},
 	}
 }

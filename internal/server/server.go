@@ -14,6 +14,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
+	"github.com/atrium-hq/atrium/internal/privacy"
 	"github.com/atrium-hq/atrium/internal/stream"
 	"github.com/atrium-hq/atrium/migrations"
 )
@@ -73,6 +74,11 @@ type Server struct {
 	// Directory is organizations, members, roles and the permission check
 	// (wire_directory.go).
 	Directory *directory.Service
+	// Privacy is the privacy center (wire_privacy.go).
+	Privacy *privacy.Service
+	// Gate, when set, runs after authentication on every non-public route
+	// (the privacy center's policy-acceptance and guardian-consent checks).
+	Gate func(ctx context.Context, a *actor.Actor, pattern string) error
 
 	mux    *http.ServeMux
 	routes []Route
@@ -129,6 +135,11 @@ func (s *Server) guard(rt Route) http.Handler {
 				}
 			}
 			r = r.WithContext(actor.With(r.Context(), a))
+			if s.Gate != nil && rt.Auth != Public {
+				if err := s.Gate(r.Context(), a, rt.Pattern); err != nil {
+					return err
+				}
+			}
 		}
 		return rt.Handler(w, r)
 	})

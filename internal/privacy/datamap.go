@@ -1,0 +1,136 @@
+package privacy
+
+import dm "github.com/atrium-hq/atrium/internal/platform/datamap"
+
+func init() {
+	dm.Register(dm.Table{
+		Name: "privacy_exports", Controller: dm.Person,
+		Purpose:   "Build and keep your data export until you download it.",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier},
+		Technical: []string{"id", "job_id", "status", "progress", "blob_key", "size_bytes", "created_at", "ready_at", "expires_at"},
+		Retention: "exports", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "privacy_org_settings", Controller: dm.Organization,
+		Purpose:   "The organization's privacy settings: what happens to data when someone leaves, what exports include.",
+		Technical: []string{"org_id", "leave_action", "leave_period_days", "export_others_messages", "tell_about_holds", "disband_grace_days", "updated_at"},
+		Erasure:   dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "retention_policies", Controller: dm.Organization,
+		Purpose:   "How long the organization keeps each class of data.",
+		Technical: []string{"org_id", "class", "days", "updated_at"},
+		Erasure:   dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "retention_overrides", Controller: dm.Organization,
+		Purpose:   "Retention periods set for single conversations.",
+		Technical: []string{"org_id", "conversation_id", "days", "updated_at"},
+		Erasure:   dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "retention_runs", Controller: dm.Organization,
+		Purpose:   "What each run of the retention job planned and deleted (counts only).",
+		Technical: []string{"id", "org_id", "job_id", "started_at", "finished_at", "planned", "deleted"},
+		Erasure:   dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "legal_holds", Controller: dm.Organization,
+		Purpose: "Legal holds that keep a member's or a conversation's data from deletion during litigation or an investigation.",
+		Subject: []string{"account_id", "target_id"},
+		Columns: map[string]dm.Category{"account_id": dm.Identifier, "target_id": dm.Identifier, "created_by": dm.Identifier,
+			"released_by": dm.Identifier, "reason": dm.Content},
+		Technical: []string{"id", "org_id", "target_kind", "created_at", "released_at"},
+		Erasure:   dm.Keep, Reason: "a legal hold must outlive the erasure it blocks; it is deleted with the organization",
+	})
+	dm.Register(dm.Table{
+		Name: "erasure_ledger", Controller: dm.System,
+		Purpose:   "Record each erasure (ids only) so that restoring a backup applies it again.",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "target_id": dm.Identifier},
+		Technical: []string{"id", "kind", "org_id", "mode", "tombstone_id", "status", "request_id", "job_id", "requested_at", "due_at", "completed_at"},
+		Erasure:   dm.Keep, Reason: "holds only ids, and is what keeps erased data from coming back with a restored backup",
+	})
+	dm.Register(dm.Table{
+		Name: "privacy_requests", Controller: dm.Person,
+		Purpose:   "Track your access, export, correction, erasure and objection requests and their due dates.",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "note": dm.Content},
+		Technical: []string{"id", "org_id", "kind", "status", "result_ref", "due_at", "created_at", "updated_at", "completed_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "privacy_request_events", Controller: dm.Person,
+		Purpose:   "The history of each of your requests.",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "actor_id": dm.Identifier, "note": dm.Content},
+		Technical: []string{"id", "request_id", "status", "created_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "policy_documents", Controller: dm.System,
+		Purpose:   "The published versions of the privacy policy, the terms and organizations' notices.",
+		Subject:   []string{"published_by"},
+		Columns:   map[string]dm.Category{"published_by": dm.Identifier},
+		Technical: []string{"id", "org_id", "kind", "seq", "version", "significant", "required_seq", "summary", "body", "published_at"},
+		Erasure:   dm.Keep, Reason: "the text people accepted must stay available as a record; it names the publisher by id only",
+	})
+	dm.Register(dm.Table{
+		Name: "policy_acceptances", Controller: dm.Person,
+		Purpose:   "Which versions of the privacy policy and terms you accepted, and when.",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Consent},
+		Technical: []string{"id", "document_id", "org_id", "kind", "seq", "version", "accepted_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "consents", Controller: dm.Person,
+		Purpose:   "Your current consent choices (contact matching, location, …).",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Consent},
+		Technical: []string{"purpose", "granted", "version", "updated_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "consent_events", Controller: dm.Person,
+		Purpose:   "Every time you granted or withdrew a consent.",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Consent},
+		Technical: []string{"id", "purpose", "granted", "version", "created_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "age_gates", Controller: dm.Person,
+		Purpose:   "Whether you are below the age that needs a guardian's consent (computed from your birth date).",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "minor_until": dm.Profile},
+		Technical: []string{"checked_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "guardian_consents", Controller: dm.Person,
+		Purpose: "The consent of a minor's parent or guardian: who gave it, how and when.",
+		Subject: []string{"account_id"},
+		Columns: map[string]dm.Category{"account_id": dm.Consent, "guardian_name": dm.Profile, "guardian_contact": dm.Contact,
+			"relationship": dm.Profile, "recorded_by": dm.Identifier},
+		Technical: []string{"method", "recorded_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+	dm.Register(dm.Table{
+		Name: "security_notices", Controller: dm.Organization,
+		Purpose:   "Security incident notices sent to affected people: what happened, the likely impact and the remedies.",
+		Subject:   []string{"sent_by"},
+		Columns:   map[string]dm.Category{"sent_by": dm.Identifier},
+		Technical: []string{"id", "org_id", "title", "what_happened", "impact", "remedies", "recipients", "created_at"},
+		Erasure:   dm.Keep, Reason: "a record of a legal duty to inform; it names the sender by id only",
+	})
+	dm.Register(dm.Table{
+		Name: "security_notice_recipients", Controller: dm.Person,
+		Purpose:   "Which security notices were sent to you and whether you read them.",
+		Subject:   []string{"account_id"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier},
+		Technical: []string{"notice_id", "org_id", "read_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
+}

@@ -1,0 +1,358 @@
+package privacy
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
+	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/ids"
+)
+
+// HeldItem is one table's worth of data about the person.
+type HeldItem struct {
+	Table      string   `json:"table"`
+	OrgID      string   `json:"org_id,omitempty"`
+	Controller string   `json:"controller"`
+	Purpose    string   `json:"purpose"`
+	Retention  string   `json:"retention"`
+	Erasure    string   `json:"erasure"`
+	Reason     string   `json:"reason,omitempty"`
+	Columns    []string `json:"columns"`
+	Count      int64    `json:"count"`
+}
+
+// HeldCategory groups what is held by data category.
+type HeldCategory struct {
+	Category string     `json:"category"`
+	Items    []HeldItem `json:"items"`
+}
+
+// Inquiry is the answer to "what do you hold about me, and why".
+type Inquiry struct {
+	AccountID  string         `json:"account_id"`
+	Categories []HeldCategory `json:"categories"`
+}
+
+// RetentionText says in words how long a retention class keeps data.
+func RetentionText(class string) string {
+	switch {
+	case class == "":
+		return "as long as the item exists"
+	case class == "account":
+		return "until you delete your account"
+	case class == "exports":
+		return "7 days after the export is ready"
+	case class == "jobs":
+		return "30 days after the job finished"
+	case strings.HasPrefix(class, "messages"), class == "files", class == "attendance", class == "location", class == "login_history", class == "audit_log":
+		return "as the organization's retention policy for " + class + " says (kept until deleted by you or by that policy)"
+	}
+	return class
+}
+
+// MyData counts, per category of the data map, what is held about the
+// caller and says why, without downloading anything.
+func (s *Service) MyData(ctx context.Context) (Inquiry, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return Inquiry{}, err
+	}
+	p, _, err := s.person(ctx, a.AccountID)
+	if err != nil {
+		return Inquiry{}, err
+	}
+	tabs, err := s.tables(ctx)
+	if err != nil {
+		return Inquiry{}, err
+	}
+	byCat := map[string][]HeldItem{}
+	for _, t := range tabs {
+		if len(t.subject) == 0 || t.Derived {
+			continue
+		}
+		var args []any
+		where := t.where(scope{ids: p.ids()}, &args)
+		counts := map[string]int64{}
+		if t.has["org_id"] {
+			rows, err := s.groupCount(ctx, t, where, args)
+			if err != nil {
+				return Inquiry{}, err
+			}
+			counts = rows
+		} else {
+			n, err := s.countRows(ctx, t, where, args)
+			if err != nil {
+				return Inquiry{}, err
+			}
+			if n > 0 {
+				counts[""] = n
+			}
+		}
+		if len(counts) == 0 {
+			continue
+		}
+		cats := map[string][]string{}
+		for col, c := range t.Columns {
+			cats[string(c)] = append(cats[string(c)], col)
+		}
+		for org, n := range counts {
+			for c, cols := range cats {
+				sort.Strings(cols)
+				byCat[c] = append(byCat[c], HeldItem{Table: t.Name, OrgID: org, Controller: string(t.Controller), Purpose: t.Purpose,
+					Retention: RetentionText(t.Retention), Erasure: string(t.Erasure), Reason: t.Reason, Columns: cols, Count: n})
+			}
+		}
+	}
+	out := Inquiry{AccountID: a.AccountID, Categories: []HeldCategory{}}
+	var names []string
+	for c := range byCat {
+		names = append(names, c)
+	}
+	sort.Strings(names)
+	for _, c := range names {
+		items := byCat[c]
+		sort.Slice(items, func(i, j int) bool {
+			if items[i].Table != items[j].Table {
+				return items[i].Table < items[j].Table
+			}
+			return items[i].OrgID < items[j].OrgID
+		})
+		out.Categories = append(out.Categories, HeldCategory{Category: c, Items: items})
+	}
+	return out, nil
+}
+
+// groupCount counts t's rows matching where per org_id.
+func (s *Service) groupCount(ctx context.Context, t mapTable, where string, args []any) (map[string]int64, error) {
+	rows, err := s.DB.R(ctx).QueryContext(ctx, "SELECT org_id, COUNT(*) FROM "+ident(t.Name)+" WHERE "+where+" GROUP BY org_id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var org string
+		var n int64
+		if err := rows.Scan(&org, &n); err != nil {
+			return nil, err
+		}
+		out[org] = n
+	}
+	return out, rows.Err()
+}
+
+// ---- record of processing ----------------------------------------------------------
+
+// ProcessingActivity is one line of the record of processing (GDPR art. 30).
+type ProcessingActivity struct {
+	Table      string   `json:"table"`
+	Controller string   `json:"controller"`
+	Purpose    string   `json:"purpose"`
+	Categories []string `json:"categories"`
+	Subjects   []string `json:"subject_columns"`
+	Retention  string   `json:"retention"`
+	Erasure    string   `json:"erasure"`
+	Reason     string   `json:"reason,omitempty"`
+	Recipients []string `json:"recipients"`
+	Derived    bool     `json:"derived,omitempty"`
+}
+
+// RecordOfProcessing is generated from the data map.
+type RecordOfProcessing struct {
+	Activities []ProcessingActivity `json:"activities"`
+}
+
+// Record builds the record of processing from the data map.
+func Record() RecordOfProcessing {
+	out := RecordOfProcessing{Activities: []ProcessingActivity{}}
+	for _, t := range datamap.All() {
+		out.Activities = append(out.Activities, ProcessingActivity{
+			Table: t.Name, Controller: string(t.Controller), Purpose: t.Purpose, Categories: categoriesOf(t),
+			Subjects: nonNil(append([]string(nil), t.Subject...)), Retention: RetentionText(t.Retention), Erasure: string(t.Erasure),
+			Reason: t.Reason, Recipients: recipientsOf(t), Derived: t.Derived,
+		})
+	}
+	return out
+}
+
+func recipientsOf(t datamap.Table) []string {
+	switch t.Controller {
+	case datamap.Person:
+		return []string{"the person", "the operator (as processor, for running the service)"}
+	case datamap.Organization:
+		return []string{"the organization's admins", "members and contacts, as the data's visibility settings allow", "the operator (as processor)"}
+	}
+	return []string{"the operator"}
+}
+
+// AdminRecord returns the record of processing to an org admin.
+func (s *Service) AdminRecord(ctx context.Context) (RecordOfProcessing, error) {
+	if _, err := s.admin(ctx, PermManagePrivacyRequests); err != nil {
+		return RecordOfProcessing{}, err
+	}
+	return Record(), nil
+}
+
+// ---- security notices ----------------------------------------------------------------
+
+// Notice is a security-incident notice.
+type Notice struct {
+	ID           string `json:"id"`
+	OrgID        string `json:"org_id,omitempty"`
+	Title        string `json:"title"`
+	WhatHappened string `json:"what_happened"`
+	Impact       string `json:"impact"`
+	Remedies     string `json:"remedies"`
+	Recipients   int    `json:"recipients"`
+	CreatedAt    int64  `json:"created_at"`
+	ReadAt       int64  `json:"read_at,omitempty"`
+}
+
+// NewNotice is a notice to send. AccountIDs limits it to some people of
+// the org (default: every active member).
+type NewNotice struct {
+	Title        string   `json:"title"`
+	WhatHappened string   `json:"what_happened"`
+	Impact       string   `json:"impact"`
+	Remedies     string   `json:"remedies"`
+	AccountIDs   []string `json:"account_ids"`
+}
+
+func (n *NewNotice) validate() error {
+	for _, f := range []struct{ name, v string }{{"title", n.Title}, {"what_happened", n.WhatHappened}, {"impact", n.Impact}, {"remedies", n.Remedies}} {
+		if strings.TrimSpace(f.v) == "" {
+			return apperr.InvalidField(f.name, f.name+" is required")
+		}
+		if len(f.v) > 20000 {
+			return apperr.InvalidField(f.name, f.name+" is too long")
+		}
+	}
+	return nil
+}
+
+// SendNotice sends a security notice to the caller's org's affected people.
+func (s *Service) SendNotice(ctx context.Context, in NewNotice) (Notice, error) {
+	a, err := s.admin(ctx, PermSendSecurityNotices)
+	if err != nil {
+		return Notice{}, err
+	}
+	if err := in.validate(); err != nil {
+		return Notice{}, err
+	}
+	all, err := s.memberAccounts(ctx, a.OrgID)
+	if err != nil {
+		return Notice{}, err
+	}
+	to := all
+	if len(in.AccountIDs) > 0 {
+		member := map[string]bool{}
+		for _, x := range all {
+			member[x] = true
+		}
+		to = nil
+		for _, x := range in.AccountIDs {
+			if !member[x] {
+				return Notice{}, apperr.InvalidField("account_ids", "not a member of this organization").With("account_id", x)
+			}
+			to = append(to, x)
+		}
+	}
+	return s.sendNotice(ctx, a.OrgID, a.AccountID, in, map[string][]string{a.OrgID: to})
+}
+
+// SendOperatorNotice sends a notice to every member of every organization
+// (the operator, through the CLI).
+func (s *Service) SendOperatorNotice(ctx context.Context, in NewNotice) (Notice, error) {
+	if err := in.validate(); err != nil {
+		return Notice{}, err
+	}
+	if s.Members == nil {
+		return Notice{}, apperr.New(apperr.KindUnavailable, "directory_unavailable", "the directory is not available")
+	}
+	orgs, err := liveOrgs(ctx, s.DB, s.Members)
+	if err != nil {
+		return Notice{}, err
+	}
+	to := map[string][]string{}
+	for _, o := range orgs {
+		accs, err := s.memberAccounts(ctx, o)
+		if err != nil {
+			return Notice{}, err
+		}
+		to[o] = accs
+	}
+	return s.sendNotice(ctx, "", "operator", in, to)
+}
+
+func (s *Service) sendNotice(ctx context.Context, orgID, by string, in NewNotice, to map[string][]string) (Notice, error) {
+	n := Notice{ID: ids.New("ntc"), OrgID: orgID, Title: in.Title, WhatHappened: in.WhatHappened, Impact: in.Impact, Remedies: in.Remedies, CreatedAt: s.nowMS()}
+	err := s.DB.Tx(ctx, func(ctx context.Context) error {
+		seen := map[string]bool{}
+		var orgs []string
+		for o := range to {
+			orgs = append(orgs, o)
+		}
+		sort.Strings(orgs)
+		for _, o := range orgs {
+			for _, acc := range to[o] {
+				if seen[acc] {
+					continue
+				}
+				seen[acc] = true
+				if err := insertNoticeRecipient(ctx, s.DB, n.ID, acc, o); err != nil {
+					return err
+				}
+				if _, err := events.Append(ctx, s.DB, o, events.ScopeAccount, acc, "security_notice.created", map[string]any{"id": n.ID, "title": n.Title}); err != nil {
+					return err
+				}
+			}
+		}
+		n.Recipients = len(seen)
+		if err := insertNotice(ctx, s.DB, n, by); err != nil {
+			return err
+		}
+		return audit.Record(ctx, s.DB, audit.Entry{OrgID: orgID, Action: "privacy.security_notice.send", TargetKind: "security_notice", TargetID: n.ID,
+			Details: map[string]any{"recipients": n.Recipients, "title": n.Title}})
+	})
+	return n, err
+}
+
+// AdminNotices lists the notices the caller's org sent.
+func (s *Service) AdminNotices(ctx context.Context) ([]Notice, error) {
+	a, err := s.admin(ctx, PermSendSecurityNotices)
+	if err != nil {
+		return nil, err
+	}
+	list, err := listOrgNotices(ctx, s.DB, a.OrgID)
+	return nonNil(list), err
+}
+
+// MyNotices lists the notices sent to the caller, newest first.
+func (s *Service) MyNotices(ctx context.Context) ([]Notice, error) {
+	a, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := listMyNotices(ctx, s.DB, a.AccountID)
+	return nonNil(list), err
+}
+
+// MarkNoticeRead records that the caller read a notice.
+func (s *Service) MarkNoticeRead(ctx context.Context, id string) error {
+	a, err := caller(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := markNoticeRead(ctx, s.DB, id, a.AccountID, s.nowMS())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
