@@ -143,9 +143,9 @@ func run(ctx context.Context, o options, out io.Writer) (*result, error) {
 		dbURL = u
 	}
 
-	logf(out, "seeding: %d members, %d conversations of %d, %d sockets (%s)", o.members, o.convs, o.convSize, o.sockets, dbKind)
+	logf(out, "seeding: %d members, %d sockets (%s)", o.members, o.sockets, dbKind)
 	t0 := time.Now()
-	fx, err := seed(ctx, seedConfig{DataDir: dataDir, DatabaseURL: dbURL, Members: o.members, Convs: o.convs, ConvSize: o.convSize, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	fx, err := seed(ctx, seedConfig{DataDir: dataDir, DatabaseURL: dbURL, Members: o.members, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
@@ -255,6 +255,10 @@ func runIdle(ctx context.Context, o options, fx *fixture, baseURL string, pid in
 
 func runSend(ctx context.Context, o options, fx *fixture, baseURL string, pid int, res *result, out io.Writer) error {
 	run := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffff)
+	if err := createConversations(ctx, baseURL, fx, o.convs, o.convSize); err != nil {
+		return err
+	}
+	logf(out, "%d conversations of %d members", o.convs, o.convSize)
 	rs, err := openSockets(ctx, fx, baseURL, o.sockets, out)
 	if err != nil {
 		return err

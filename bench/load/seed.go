@@ -1,9 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/config"
+	"github.com/atrium-hq/atrium/internal/server"
 )
 
 // seedConfig says where and what to seed.
@@ -11,14 +23,15 @@ type seedConfig struct {
 	DataDir     string
 	DatabaseURL string
 	Members     int
-	Convs       int
-	ConvSize    int
 	Log         *slog.Logger
 }
 
-// fixture is what the load needs: a bearer token per member, the group
-// conversations and their members (indexes into Tokens).
+// fixture is what the load needs: a bearer token per member (member 0 is
+// the owner), then the group conversations and their members (indexes into
+// Tokens).
 type fixture struct {
+	OrgID       string
+	AccountIDs  []string
 	Tokens      []string
 	ConvIDs     []string
 	ConvMembers [][]int
@@ -26,6 +39,126 @@ type fixture struct {
 	SendPath string
 }
 
+const seedPassword = "load-test-password-1"
+
+// seed creates, directly through the services on the server's database,
+// an organization with c.Members members and a bearer session for each.
+// (Accounts cannot be created over the API without email codes.)
 func seed(ctx context.Context, c seedConfig) (*fixture, error) {
-	return nil, errors.New("seeding needs identity, directory and chat")
+	cfg, err := config.Load(nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	cfg.DataDir, cfg.DatabaseURL, cfg.LogLevel = c.DataDir, c.DatabaseURL, "warn"
+	app, err := server.Build(ctx, cfg, c.Log, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	defer app.Close()
+	id, dir := app.Identity(), app.Directory()
+	if id == nil || dir == nil {
+		return nil, fmt.Errorf("identity and directory must be wired")
+	}
+	fx := &fixture{AccountIDs: make([]string, c.Members), Tokens: make([]string, c.Members)}
+	// Password hashing dominates: create accounts on every core.
+	errs := make(chan error, c.Members)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i := 0; i < c.Members; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			acc, err := id.CreateAccount(ctx, identity.NewAccount{Email: fmt.Sprintf("load%d@load.test", i), Password: seedPassword, Name: fmt.Sprintf("Load Member %d", i)})
+			if err != nil {
+				errs <- fmt.Errorf("account %d: %w", i, err)
+				return
+			}
+			fx.AccountIDs[i] = acc.ID
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	owner := fx.AccountIDs[0]
+	o, err := dir.CreateOrg(actor.With(ctx, &actor.Actor{AccountID: owner, Via: actor.ViaBearer}), directory.CreateOrgRequest{Name: "Load Test"})
+	if err != nil {
+		return nil, fmt.Errorf("create org: %w", err)
+	}
+	fx.OrgID = o.ID
+	om, err := dir.ResolveMember(ctx, owner, o.ID)
+	if err != nil {
+		return nil, err
+	}
+	octx := actor.With(ctx, &actor.Actor{AccountID: owner, OrgID: o.ID, MemberID: om, Via: actor.ViaBearer})
+	for i := 1; i < c.Members; i++ {
+		if _, err := dir.AddMember(octx, directory.AddMemberRequest{AccountID: fx.AccountIDs[i]}); err != nil {
+			return nil, fmt.Errorf("add member %d: %w", i, err)
+		}
+	}
+	for i, acc := range fx.AccountIDs {
+		tok, err := id.StartSession(ctx, httptest.NewRecorder(), acc, o.ID, actor.ViaBearer)
+		if err != nil {
+			return nil, fmt.Errorf("session %d: %w", i, err)
+		}
+		fx.Tokens[i] = tok
+	}
+	return fx, nil
+}
+
+// createConversations makes n internal groups of size members over the API,
+// as the owner: group j holds a window of members starting at j*size/2, so
+// groups overlap and every member is in about two.
+func createConversations(ctx context.Context, baseURL string, fx *fixture, n, size int) error {
+	fx.SendPath = "/api/v1/conversations/%s/messages"
+	for j := 0; j < n; j++ {
+		var idx []int
+		var accs []string
+		for k := 0; k < size; k++ {
+			m := (j*size/2 + k) % len(fx.AccountIDs)
+			idx = append(idx, m)
+			if m != 0 {
+				accs = append(accs, fx.AccountIDs[m])
+			}
+		}
+		if !contains(idx, 0) {
+			// The owner creates the group and stays in it; count them.
+			idx = append(idx[:len(idx)-1], 0)
+			accs = accs[:len(accs)-1]
+		}
+		body, _ := json.Marshal(map[string]any{"kind": "internal", "name": fmt.Sprintf("Load %d", j), "member_ids": accs})
+		req, _ := http.NewRequestWithContext(ctx, "POST", baseURL+"/api/v1/conversations", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+fx.Tokens[0])
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			return fmt.Errorf("create conversation: %d %s", resp.StatusCode, b)
+		}
+		var conv struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(b, &conv); err != nil || conv.ID == "" {
+			return fmt.Errorf("create conversation: unexpected answer %s", b)
+		}
+		fx.ConvIDs = append(fx.ConvIDs, conv.ID)
+		fx.ConvMembers = append(fx.ConvMembers, idx)
+	}
+	return nil
+}
+
+func contains(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

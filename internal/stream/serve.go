@@ -42,7 +42,11 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return nil // Accept has answered (400/403/426)
 	}
-	defer conn.CloseNow()
+	defer func() {
+		if conn != nil {
+			conn.CloseNow()
+		}
+	}()
 	conn.SetReadLimit(16 << 10)
 	s := &socket{gw: g, conn: conn, account: a.AccountID, session: a.SessionID, org: a.OrgID, status: statusOnline}
 	ctx := g.ctx
@@ -64,11 +68,22 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 		conn.Close(code, reason)
 		return nil
 	}
-	g.readLoop(ctx, s)
-	g.mu.Lock()
-	g.unregister(s)
-	g.pres.socketGone(g, s)
-	g.mu.Unlock()
+	// The handler's goroutine has a deep, grown stack (authentication and
+	// catch-up ran database queries on it). Read on a fresh goroutine with
+	// a small stack and let this one end: the connection is hijacked, so
+	// the HTTP server no longer needs it. Idle sockets are mostly this
+	// goroutine and their buffers.
+	g.wg.Add(1)
+	go func() {
+		defer g.wg.Done()
+		defer s.conn.CloseNow()
+		g.readLoop(ctx, s)
+		g.mu.Lock()
+		g.unregister(s)
+		g.pres.socketGone(g, s)
+		g.mu.Unlock()
+	}()
+	conn = nil
 	return nil
 }
 
