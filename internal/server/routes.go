@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/privacy"
@@ -100,6 +101,41 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/people/{account_id}", Handler: s.Directory.HandleGetPerson, Auth: Account, Summary: "What the caller may see of a person (their privacy settings decide)", Response: directory.Person{}},
 		{Pattern: "POST /api/v1/people/lookup", Handler: s.Directory.HandleLookupPerson, Auth: Account, Summary: "Find a person by email or phone (only discoverable people, colleagues and contacts)", Request: directory.LookupRequest{}, Response: directory.Person{}},
 		{Pattern: "GET /api/v1/stream", Handler: s.Stream.Serve, Auth: Account, Summary: "Real-time stream (WebSocket): replay after last_pos, then live events, typing and presence; see docs/api.md"},
+		// Messaging: conversations, messages, receipts, search, files, notifications (internal/chat).
+		{Pattern: "GET /api/v1/conversations", Handler: s.Chat.HandleListConversations, Auth: Account, Summary: "My conversations: pinned first, then by latest message, with unread counts", Response: chat.ConversationList{}},
+		{Pattern: "POST /api/v1/conversations", Handler: s.Chat.HandleCreateConversation, Auth: Account, Summary: "Create a direct conversation (200 with the existing one) or a general, internal or external group", Request: chat.CreateInput{}, Response: chat.Conversation{}},
+		{Pattern: "GET /api/v1/conversations/{id}", Handler: s.Chat.HandleGetConversation, Auth: Account, Summary: "One conversation as I see it", Response: chat.Conversation{}},
+		{Pattern: "PATCH /api/v1/conversations/{id}", Handler: s.Chat.HandleUpdateConversation, Auth: Account, Summary: "Rename a group, set its topic or announcement (owner and admins)", Request: chat.UpdateInput{}, Response: chat.Conversation{}},
+		{Pattern: "DELETE /api/v1/conversations/{id}", Handler: s.Chat.HandleDissolve, Auth: Account, Summary: "Dissolve a group (owner; audited)"},
+		{Pattern: "PATCH /api/v1/conversations/{id}/me", Handler: s.Chat.HandleSetMine, Auth: Account, Summary: "Mute or pin to top, for me", Request: chat.MySettings{}, Response: chat.Conversation{}},
+		{Pattern: "GET /api/v1/conversations/{id}/members", Handler: s.Chat.HandleMembers, Auth: Account, Summary: "A conversation's members with their roles and read positions", Response: chat.MemberList{}},
+		{Pattern: "POST /api/v1/conversations/{id}/members", Handler: s.Chat.HandleAddMembers, Auth: Account, Summary: "Add people to a group, by the rules of its kind (owner and admins)", Request: chat.AddMembersInput{}, Response: chat.MemberList{}},
+		{Pattern: "DELETE /api/v1/conversations/{id}/members/{account_id}", Handler: s.Chat.HandleRemoveMember, Auth: Account, Summary: "Remove someone from a group (owner: anyone; admins: plain members)"},
+		{Pattern: "PUT /api/v1/conversations/{id}/members/{account_id}/role", Handler: s.Chat.HandleSetRole, Auth: Account, Summary: "Make a member an admin or a plain member (owner)", Request: chat.RoleInput{}},
+		{Pattern: "POST /api/v1/conversations/{id}/leave", Handler: s.Chat.HandleLeave, Auth: Account, Summary: "Leave a group (an owner hands it on)"},
+		{Pattern: "POST /api/v1/conversations/{id}/transfer", Handler: s.Chat.HandleTransfer, Auth: Account, Summary: "Transfer a group's ownership (owner; audited)", Request: chat.TransferInput{}},
+		{Pattern: "POST /api/v1/conversations/{id}/read", Handler: s.Chat.HandleRead, Auth: Account, Summary: "Mark read up to a message", Request: chat.ReadInput{}, Response: chat.ReadState{}},
+		{Pattern: "POST /api/v1/conversations/{id}/clear", Handler: s.Chat.HandleClear, Auth: Account, Summary: "Clear the history for me, on every device", Response: chat.ReadState{}},
+		{Pattern: "POST /api/v1/conversations/{id}/messages", Handler: s.Chat.HandleSend, Auth: Account, Summary: "Send a message (idempotent by client_msg_id: 201 new, 200 already sent)", Request: chat.SendInput{}, Response: chat.Message{}},
+		{Pattern: "GET /api/v1/conversations/{id}/messages", Handler: s.Chat.HandleHistory, Auth: Account, Summary: "A page of history: ?before=seq, ?after=seq or ?around=message_id; ?thread_root_id=", Response: chat.History{}},
+		{Pattern: "GET /api/v1/conversations/{id}/pins", Handler: s.Chat.HandlePins, Auth: Account, Summary: "Pinned messages", Response: chat.MessageList{}},
+		{Pattern: "GET /api/v1/conversations/{id}/messages/{message_id}", Handler: s.Chat.HandleGetMessage, Auth: Account, Summary: "One message", Response: chat.Message{}},
+		{Pattern: "PATCH /api/v1/conversations/{id}/messages/{message_id}", Handler: s.Chat.HandleEdit, Auth: Account, Summary: "Edit my message (the earlier version is kept)", Request: chat.EditInput{}, Response: chat.Message{}},
+		{Pattern: "DELETE /api/v1/conversations/{id}/messages/{message_id}", Handler: s.Chat.HandleDeleteMessage, Auth: Account, Summary: "Delete a message for everyone (sender within the recall window; group admins any time, audited)"},
+		{Pattern: "POST /api/v1/conversations/{id}/messages/{message_id}/hide", Handler: s.Chat.HandleHide, Auth: Account, Summary: "Delete a message for me only"},
+		{Pattern: "GET /api/v1/conversations/{id}/messages/{message_id}/edits", Handler: s.Chat.HandleEdits, Auth: Account, Summary: "Earlier versions of an edited message", Response: chat.EditList{}},
+		{Pattern: "GET /api/v1/conversations/{id}/messages/{message_id}/receipts", Handler: s.Chat.HandleReceipts, Auth: Account, Summary: "Read and unread counts; in groups who has and has not read", Response: chat.Receipts{}},
+		{Pattern: "PUT /api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}", Handler: s.Chat.HandleReact, Auth: Account, Summary: "Add my reaction"},
+		{Pattern: "DELETE /api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}", Handler: s.Chat.HandleUnreact, Auth: Account, Summary: "Remove my reaction"},
+		{Pattern: "PUT /api/v1/conversations/{id}/messages/{message_id}/pin", Handler: s.Chat.HandlePin, Auth: Account, Summary: "Pin a message in the conversation"},
+		{Pattern: "DELETE /api/v1/conversations/{id}/messages/{message_id}/pin", Handler: s.Chat.HandleUnpin, Auth: Account, Summary: "Unpin a message"},
+		{Pattern: "GET /api/v1/search/messages", Handler: s.Chat.HandleSearch, Auth: Account, Summary: "Full-text search of the messages I can see (?q=, conversation_id, sender_id, from, to, has_file, cursor)", Response: chat.SearchPage{}},
+		{Pattern: "POST /api/v1/files", Handler: s.Chat.HandleUpload, Auth: Account, Summary: "Upload a file (multipart \"file\" part, or the raw body with ?name=); the type is sniffed", Response: chat.File{}},
+		{Pattern: "GET /api/v1/files/{id}", Handler: s.Chat.HandleFileMeta, Auth: Account, Summary: "A file's description", Response: chat.File{}},
+		{Pattern: "GET /api/v1/files/{id}/content", Handler: s.Chat.HandleDownload, Auth: Account, Summary: "A file's bytes (range requests supported)"},
+		{Pattern: "GET /api/v1/files/{id}/thumbnail", Handler: s.Chat.HandleThumbnail, Auth: Account, Summary: "An image's thumbnail"},
+		{Pattern: "GET /api/v1/notifications", Handler: s.Chat.HandleNotifications, Auth: Account, Summary: "My mention and direct-message notifications (?unread=true, cursor)", Response: chat.NotificationPage{}},
+		{Pattern: "POST /api/v1/notifications/read", Handler: s.Chat.HandleNotificationsRead, Auth: Account, Summary: "Mark notifications read (message_ids, or all)", Request: chat.NotificationsReadInput{}, Response: chat.Count{}},
 		{Pattern: "GET /api/v1/audit", Handler: s.Audit.HandleList, Auth: Member, Summary: "The organization's audit log, newest first (permission audit.read)", Response: audit.Page{}},
 		// Privacy center: export, inquiry, erasure, retention and holds, policies and consents, requests, notices (internal/privacy).
 		{Pattern: "GET /api/v1/me/data", Handler: s.Privacy.HandleMyData, Auth: Account, Summary: "What is held about me, per data category, and why (counts, purpose, controller, retention)", Response: privacy.Inquiry{}},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -76,6 +77,8 @@ type Server struct {
 	Directory *directory.Service
 	// Privacy is the privacy center (wire_privacy.go).
 	Privacy *privacy.Service
+	// Chat is messaging (wire_chat.go).
+	Chat *chat.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

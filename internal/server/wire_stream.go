@@ -58,7 +58,12 @@ func (a *App) wireStream(ctx context.Context) error {
 }
 
 // streamConversations returns chat's participant lists, once chat is wired.
-func streamConversations(a *App) (stream.Conversations, bool) { return nil, false }
+func streamConversations(a *App) (stream.Conversations, bool) {
+	if a.Server.Chat == nil {
+		return nil, false
+	}
+	return a.Server.Chat, true
+}
 
 // streamDirectory returns the directory's membership check, once the
 // directory is wired.

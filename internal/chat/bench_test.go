@@ -1,0 +1,163 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/ids"
+)
+
+// Benchmarks of the messaging store. Figures and the commands that produce
+// them are in docs/benchmarks.md ("Messaging store").
+//
+//	go test ./internal/chat -run '^$' -bench BenchmarkSend -benchtime 100000x
+//	go test ./internal/chat -run '^$' -bench 'BenchmarkHistory1M|BenchmarkSearch1M' -benchtime 2000x -timeout 30m
+
+func benchKinds(b *testing.B, fn func(b *testing.B, d *db.DB)) {
+	for _, k := range dbtest.Kinds {
+		b.Run(string(k), func(b *testing.B) { fn(b, dbtest.Open(b, k)) })
+	}
+}
+
+// BenchmarkSend measures durable sends through the group-commit writer:
+// 512 concurrent senders, each in one of 64 group conversations, every
+// send acknowledged after COMMIT.
+func BenchmarkSend(b *testing.B) {
+	benchKinds(b, func(b *testing.B, d *db.DB) {
+		f := newFixture(b, d)
+		org := ids.New("org")
+		const convs, senders = 64, 512
+		owner := acc()
+		f.dir.join(org, owner)
+		type sender struct {
+			ctx  context.Context
+			conv string
+		}
+		ss := make([]sender, senders)
+		var cs []Conversation
+		for i := 0; i < convs; i++ {
+			var members []string
+			for j := 0; j < senders/convs; j++ {
+				a := acc()
+				f.dir.join(org, a)
+				members = append(members, a)
+				ss[i*(senders/convs)+j] = sender{as(a, org), ""}
+			}
+			c := f.create(as(owner, org), KindInternal, fmt.Sprint("bench ", i), members...)
+			cs = append(cs, c)
+			for j := 0; j < senders/convs; j++ {
+				ss[i*(senders/convs)+j].conv = c.ID
+			}
+		}
+		var next atomic.Int64
+		lat := make([]time.Duration, b.N)
+		b.ResetTimer()
+		start := time.Now()
+		done := make(chan struct{})
+		for w := 0; w < senders; w++ {
+			go func(w int) {
+				defer func() { done <- struct{}{} }()
+				s := ss[w]
+				for {
+					i := next.Add(1) - 1
+					if i >= int64(b.N) {
+						return
+					}
+					t0 := time.Now()
+					_, _, err := f.s.Send(s.ctx, s.conv, SendInput{ClientMsgID: fmt.Sprint("b", i), Body: "benchmark message with some ordinary text in it, number " + fmt.Sprint(i)})
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					lat[i] = time.Since(t0)
+				}
+			}(w)
+		}
+		for w := 0; w < senders; w++ {
+			<-done
+		}
+		el := time.Since(start)
+		b.StopTimer()
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		b.ReportMetric(float64(b.N)/el.Seconds(), "sends/s")
+		if n := batchCount.Swap(0); n > 0 {
+			b.ReportMetric(float64(batchSizes.Swap(0))/float64(n), "msgs/batch")
+		}
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
+	})
+}
+
+// load1M fills one conversation with n messages (bulk insert in batches:
+// the messages, their search index entries) and returns a context of a
+// member and the conversation.
+func load1M(b *testing.B, d *db.DB, n int) (*fixture, context.Context, Conversation) {
+	f := newFixture(b, d)
+	alice, bob := acc(), acc()
+	f.dir.befriend(alice, bob)
+	A := as(alice, "")
+	c := f.create(A, KindGeneral, "big", bob)
+	words := []string{"quarterly", "report", "meeting", "会议纪要", "预算", "roadmap", "lunch", "deploy", "客户", "合同", "review", "design"}
+	t0 := time.Now()
+	if err := bulkLoad(context.Background(), d, c.ID, []string{alice, bob}, n, func(i int) string {
+		return fmt.Sprintf("message %d about the %s and the %s, see %s", i, words[i%len(words)], words[(i/7)%len(words)], words[(i/31)%len(words)])
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded %d messages in %s", n, time.Since(t0).Round(time.Millisecond))
+	return f, A, c
+}
+
+func percentiles(b *testing.B, lat []time.Duration) {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	q := func(p float64) float64 {
+		i := int(math.Ceil(p*float64(len(lat)))) - 1
+		if i < 0 {
+			i = 0
+		}
+		return float64(lat[i].Microseconds()) / 1000
+	}
+	b.ReportMetric(q(0.5), "p50_ms")
+	b.ReportMetric(q(0.95), "p95_ms")
+	b.ReportMetric(q(0.99), "p99_ms")
+}
+
+// BenchmarkHistory1M measures the newest-50 page of a conversation holding
+// one million messages.
+func BenchmarkHistory1M(b *testing.B) {
+	benchKinds(b, func(b *testing.B, d *db.DB) {
+		f, A, c := load1M(b, d, 1_000_000)
+		b.Run("newest50", func(b *testing.B) {
+			lat := make([]time.Duration, b.N)
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				h, err := f.s.History(A, c.ID, HistoryQuery{Limit: 50})
+				lat[i] = time.Since(t0)
+				if err != nil || len(h.Items) != 50 {
+					b.Fatal(len(h.Items), err)
+				}
+			}
+			percentiles(b, lat)
+		})
+		b.Run("search", func(b *testing.B) {
+			qs := []string{"quarterly", "会议纪要", "roadmap review", "预算", "message 123456"}
+			lat := make([]time.Duration, b.N)
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				_, err := f.s.Search(A, SearchQuery{Q: qs[i%len(qs)]})
+				lat[i] = time.Since(t0)
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			percentiles(b, lat)
+		})
+	})
+}

@@ -1,0 +1,64 @@
+package chat
+
+// Conversation kinds.
+const (
+	KindDirect   = "direct"   // two accounts, one conversation per pair
+	KindGeneral  = "general"  // a group owned by a person; members are contacts
+	KindInternal = "internal" // a group owned by an organization; its members only
+	KindExternal = "external" // a group owned by an organization; members and outside contacts
+)
+
+// Member roles in a group.
+const (
+	RoleOwner  = "owner"
+	RoleAdmin  = "admin"
+	RoleMember = "member"
+)
+
+// Conversation is a conversation as one member sees it.
+type Conversation struct {
+	ID            string `json:"id"`
+	Kind          string `json:"kind"`
+	OrgID         string `json:"org_id,omitempty"`
+	OwnerID       string `json:"owner_id,omitempty"`
+	Name          string `json:"name"`
+	Topic         string `json:"topic"`
+	Announcement  string `json:"announcement"`
+	LastSeq       int64  `json:"last_seq"`
+	LastMessageAt int64  `json:"last_message_at"`
+	Dissolved     bool   `json:"dissolved"`
+	CreatedBy     string `json:"created_by"`
+	CreatedAt     int64  `json:"created_at"`
+	UpdatedAt     int64  `json:"updated_at"`
+	// PeerID is the other account of a direct conversation.
+	PeerID string `json:"peer_id,omitempty"`
+
+	// The caller's own view.
+	Role        string `json:"role"`
+	Muted       bool   `json:"muted"`
+	Pinned      bool   `json:"pinned"`
+	ReadSeq     int64  `json:"read_seq"`
+	ClearedSeq  int64  `json:"cleared_seq"`
+	UnreadCount int    `json:"unread_count"`
+	MemberCount int    `json:"member_count"`
+
+	pairKey     string
+	dissolvedAt int64
+	joinedSeq   int64
+	pinnedAt    int64
+}
+
+// Member is one member of a conversation.
+type Member struct {
+	AccountID string `json:"account_id"`
+	Role      string `json:"role"`
+	ReadSeq   int64  `json:"read_seq"`
+	JoinedAt  int64  `json:"joined_at"`
+	joinedSeq int64
+}
+
+func (c *Conversation) isGroup() bool { return c.Kind != KindDirect }
+
+func (c *Conversation) isAdmin() bool { return c.Role == RoleOwner || c.Role == RoleAdmin }
+
+func (c *Conversation) orgOwned() bool { return c.Kind == KindInternal || c.Kind == KindExternal }

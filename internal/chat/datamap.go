@@ -1,0 +1,161 @@
+package chat
+
+import "github.com/atrium-hq/atrium/internal/platform/datamap"
+
+// The controller of a conversation's content is its owner: the
+// organization for internal and external groups (conversations.org_id set),
+// the people themselves for direct conversations and general groups. The
+// data map has one controller per table, so the chat tables are registered
+// with the organization (the stricter case, whose retention and leaver
+// policy apply) and Purpose/Reason spell out the split; export and erasure
+// read conversations.org_id to tell the two apart.
+
+func init() {
+	datamap.Register(datamap.Table{
+		Name:       "conversations",
+		Controller: datamap.Organization,
+		Purpose:    "Conversations: direct chats and groups, with their name, topic and announcement. Internal and external groups are controlled by the owning organization (org_id); direct chats and general groups by the people in them.",
+		Subject:    []string{"owner_id", "created_by"},
+		Columns: map[string]datamap.Category{
+			"owner_id":     datamap.Identifier,
+			"created_by":   datamap.Identifier,
+			"pair_key":     datamap.Identifier,
+			"name":         datamap.Content,
+			"topic":        datamap.Content,
+			"announcement": datamap.Content,
+		},
+		Technical: []string{"id", "kind", "org_id", "last_seq", "last_message_at", "dissolved_at", "created_at", "updated_at"},
+		Retention: "messages",
+		Erasure:   datamap.Anonymize,
+		Reason:    "A conversation is shared by its members: erasing one person replaces them as creator or owner (ownership passes to another member) instead of deleting everyone's conversation.",
+	})
+	datamap.Register(datamap.Table{
+		Name:       "conversation_members",
+		Controller: datamap.Organization,
+		Purpose:    "Who is in which conversation, with their role, read position, cleared position and personal settings (mute, pin to top)",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id":  datamap.Identifier,
+			"role":        datamap.Profile,
+			"read_seq":    datamap.Logs,
+			"cleared_seq": datamap.Settings,
+			"muted":       datamap.Settings,
+			"pinned_at":   datamap.Settings,
+			"joined_at":   datamap.Logs,
+		},
+		Technical: []string{"conversation_id", "joined_seq"},
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "messages",
+		Controller: datamap.Organization,
+		Purpose:    "Messages and their attachments' descriptions. Controller: the organization for internal and external groups; the person for direct conversations and general groups (conversations.kind/org_id tell which).",
+		Subject:    []string{"sender_id"},
+		Columns: map[string]datamap.Category{
+			"sender_id":     datamap.Identifier,
+			"client_msg_id": datamap.Identifier,
+			"body":          datamap.Content,
+			"html":          datamap.Content,
+			"attachment":    datamap.Content,
+			"location":      datamap.Location,
+			"file_id":       datamap.Identifier,
+			"mentions":      datamap.Identifier,
+			"deleted_by":    datamap.Identifier,
+		},
+		Technical: []string{"rid", "id", "conversation_id", "seq", "kind", "reply_to_id", "thread_root_id", "mention_all", "edited_at", "deleted_at", "created_at"},
+		Retention: "messages",
+		Erasure:   datamap.Anonymize,
+		Reason:    "Messages are also the other participants' records: for people who quit an organization, that organization's policy anonymizes (or deletes) their messages in its groups; a person's own erasure deletes the content of their messages in direct chats and general groups and leaves tombstones so that the others' conversations stay coherent. Locations are sealed with the owner's key.",
+	})
+	datamap.Register(datamap.Table{
+		Name:       "message_edits",
+		Controller: datamap.Organization,
+		Purpose:    "Earlier versions of edited messages, shown to the participants",
+		Subject:    []string{"editor_id"},
+		Columns: map[string]datamap.Category{
+			"editor_id": datamap.Identifier,
+			"body":      datamap.Content,
+			"html":      datamap.Content,
+		},
+		Technical: []string{"id", "message_id", "edited_at"},
+		Retention: "messages",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "message_reactions",
+		Controller: datamap.Organization,
+		Purpose:    "Emoji reactions to messages",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"emoji":      datamap.Content,
+		},
+		Technical: []string{"message_id", "created_at"},
+		Retention: "messages",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "message_hidden",
+		Controller: datamap.Person,
+		Purpose:    "Messages a person deleted for themselves only",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"hidden_at":  datamap.Settings,
+		},
+		Technical: []string{"message_id", "conversation_id"},
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "message_pins",
+		Controller: datamap.Organization,
+		Purpose:    "Messages pinned in a conversation, for all its members",
+		Subject:    []string{"pinned_by"},
+		Columns: map[string]datamap.Category{
+			"pinned_by": datamap.Identifier,
+		},
+		Technical: []string{"conversation_id", "message_id", "pinned_at"},
+		Retention: "messages",
+		Erasure:   datamap.Anonymize,
+		Reason:    "A pin belongs to the conversation; erasing the person who pinned replaces their id.",
+	})
+	datamap.Register(datamap.Table{
+		Name:       "chat_files",
+		Controller: datamap.Organization,
+		Purpose:    "Files, images and voice recordings attached to messages (the bytes are in the file store); controller as for messages: the organization when uploaded in an organization (org_id), else the person",
+		Subject:    []string{"uploader_id"},
+		Columns: map[string]datamap.Category{
+			"uploader_id": datamap.Identifier,
+			"name":        datamap.Content,
+			"sha256":      datamap.Content,
+			"blob_key":    datamap.Content,
+			"thumb_key":   datamap.Content,
+		},
+		Technical: []string{"id", "org_id", "content_type", "size", "width", "height", "created_at"},
+		Retention: "files",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "chat_notifications",
+		Controller: datamap.Person,
+		Purpose:    "Mentions and direct messages waiting for a person, read or unread",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"read_at":    datamap.Logs,
+		},
+		Technical: []string{"message_id", "conversation_id", "kind", "created_at"},
+		Retention: "messages",
+		Erasure:   datamap.Delete,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "message_fts",
+		Controller: datamap.Organization,
+		Purpose:    "Search index of message text (SQLite FTS5 trigram; on PostgreSQL the pg_trgm index on messages.body plays this part)",
+		Columns: map[string]datamap.Category{
+			"body": datamap.Content,
+		},
+		Erasure: datamap.Delete,
+		Derived: true,
+	})
+}

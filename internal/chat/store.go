@@ -1,0 +1,1097 @@
+package chat
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
+
+// All SQL of the chat domain lives in this file. Functions take the
+// database and use the transaction carried by ctx when there is one.
+
+// ---- conversations and members ------------------------------------------
+
+const convCols = `c.id, c.kind, c.org_id, c.owner_id, COALESCE(c.pair_key, ''), c.name, c.topic, c.announcement,
+	c.last_seq, c.last_message_at, c.dissolved_at, c.created_by, c.created_at, c.updated_at`
+
+const memberViewCols = `m.role, m.muted, m.pinned_at, m.read_seq, m.cleared_seq, m.joined_seq`
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanConv(r rowScanner, extra ...any) (Conversation, error) {
+	var c Conversation
+	dest := []any{&c.ID, &c.Kind, &c.OrgID, &c.OwnerID, &c.pairKey, &c.Name, &c.Topic, &c.Announcement,
+		&c.LastSeq, &c.LastMessageAt, &c.dissolvedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt}
+	err := r.Scan(append(dest, extra...)...)
+	c.Dissolved = c.dissolvedAt > 0
+	return c, err
+}
+
+func scanConvView(r rowScanner, extra ...any) (Conversation, error) {
+	var c Conversation
+	dest := []any{&c.Role, &c.Muted, &c.pinnedAt, &c.ReadSeq, &c.ClearedSeq, &c.joinedSeq}
+	cc, err := scanConv(r, append(dest, extra...)...)
+	cc.Role, cc.Muted, cc.pinnedAt, cc.ReadSeq, cc.ClearedSeq, cc.joinedSeq = c.Role, c.Muted, c.pinnedAt, c.ReadSeq, c.ClearedSeq, c.joinedSeq
+	cc.Pinned = cc.pinnedAt > 0
+	return cc, err
+}
+
+func insertConversation(ctx context.Context, d *db.DB, c *Conversation) error {
+	var pair any
+	if c.pairKey != "" {
+		pair = c.pairKey
+	}
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO conversations
+		(id, kind, org_id, owner_id, pair_key, name, topic, announcement, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		c.ID, c.Kind, c.OrgID, c.OwnerID, pair, c.Name, c.Topic, c.Announcement, c.CreatedBy, c.CreatedAt, c.UpdatedAt)
+	return d.Classify(err)
+}
+
+func directByPair(ctx context.Context, d *db.DB, pairKey string) (string, error) {
+	var id string
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT id FROM conversations WHERE pair_key = $1`, pairKey).Scan(&id)
+	return id, d.Classify(err)
+}
+
+func insertMember(ctx context.Context, d *db.DB, convID, accountID, role string, joinedSeq, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO conversation_members
+		(conversation_id, account_id, role, joined_seq, read_seq, joined_at) VALUES ($1, $2, $3, $4, $4, $5)`,
+		convID, accountID, role, joinedSeq, now)
+	return d.Classify(err)
+}
+
+// getConversation loads a conversation without any member's view.
+func getConversation(ctx context.Context, d *db.DB, id string) (Conversation, error) {
+	c, err := scanConv(d.R(ctx).QueryRowContext(ctx, `SELECT `+convCols+` FROM conversations c WHERE c.id = $1`, id))
+	return c, d.Classify(err)
+}
+
+// stmts caches statements prepared on the reader pool for the hot read
+// paths (every send checks membership), so SQLite does not parse them on
+// every call. Keyed by pool and query text.
+var stmts sync.Map
+
+type stmtKey struct {
+	pool *sql.DB
+	q    string
+}
+
+// queryRow runs q on ctx's transaction, or as a cached prepared statement
+// on the reader pool.
+func queryRow(ctx context.Context, d *db.DB, q string, args ...any) *sql.Row {
+	if db.InTx(ctx) {
+		return d.R(ctx).QueryRowContext(ctx, q, args...)
+	}
+	k := stmtKey{d.Reader(), q}
+	if v, ok := stmts.Load(k); ok {
+		return v.(*sql.Stmt).QueryRowContext(ctx, args...)
+	}
+	st, err := d.Reader().PrepareContext(ctx, q)
+	if err != nil {
+		return d.R(ctx).QueryRowContext(ctx, q, args...)
+	}
+	if v, loaded := stmts.LoadOrStore(k, st); loaded {
+		st.Close()
+		st = v.(*sql.Stmt)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// getView loads a conversation as accountID sees it; ErrNotFound when the
+// account is not a member.
+func getView(ctx context.Context, d *db.DB, convID, accountID string) (Conversation, error) {
+	c, err := scanConvView(queryRow(ctx, d, `SELECT `+convCols+`, `+memberViewCols+`
+		FROM conversations c JOIN conversation_members m ON m.conversation_id = c.id AND m.account_id = $2
+		WHERE c.id = $1`, convID, accountID))
+	return c, d.Classify(err)
+}
+
+// unreadCap bounds the unread count of one conversation ("999+").
+const unreadCap = 1000
+
+// readFloor is the position below which nothing counts as unread.
+const readFloor = `CASE WHEN m.read_seq > m.cleared_seq THEN m.read_seq ELSE m.cleared_seq END`
+
+func listViews(ctx context.Context, d *db.DB, accountID string) ([]Conversation, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+`, `+memberViewCols+`,
+		(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > `+readFloor+`
+			AND x.sender_id <> $1 AND x.deleted_at = 0 LIMIT `+strconv.Itoa(unreadCap)+`) u),
+		(SELECT count(*) FROM conversation_members y WHERE y.conversation_id = c.id),
+		COALESCE((SELECT z.account_id FROM conversation_members z WHERE c.kind = 'direct' AND z.conversation_id = c.id AND z.account_id <> $1), '')
+		FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.account_id = $1
+		ORDER BY m.pinned_at DESC, c.last_message_at DESC, c.created_at DESC`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Conversation
+	for rows.Next() {
+		var unread, members int
+		var peer string
+		c, err := scanConvView(rows, &unread, &members, &peer)
+		if err != nil {
+			return nil, err
+		}
+		c.UnreadCount, c.MemberCount, c.PeerID = unread, members, peer
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// unreadCount counts the unread messages of one member.
+func unreadCount(ctx context.Context, d *db.DB, c *Conversation, accountID string) (int, error) {
+	floor := c.ReadSeq
+	if c.ClearedSeq > floor {
+		floor = c.ClearedSeq
+	}
+	var n int
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages x
+		WHERE x.conversation_id = $1 AND x.seq > $2 AND x.sender_id <> $3 AND x.deleted_at = 0 LIMIT `+strconv.Itoa(unreadCap)+`) u`,
+		c.ID, floor, accountID).Scan(&n)
+	return n, err
+}
+
+func memberCount(ctx context.Context, d *db.DB, convID string) (int, error) {
+	var n int
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM conversation_members WHERE conversation_id = $1`, convID).Scan(&n)
+	return n, err
+}
+
+func listMembers(ctx context.Context, d *db.DB, convID string) ([]Member, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT account_id, role, read_seq, joined_at, joined_seq
+		FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_at, account_id`, convID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		var m Member
+		if err := rows.Scan(&m.AccountID, &m.Role, &m.ReadSeq, &m.JoinedAt, &m.joinedSeq); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func isMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, error) {
+	var one int
+	err := queryRow(ctx, d, `SELECT 1 FROM conversation_members WHERE conversation_id = $1 AND account_id = $2`,
+		convID, accountID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func conversationIDsOf(ctx context.Context, d *db.DB, accountID string) ([]string, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT conversation_id FROM conversation_members WHERE account_id = $1`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// orgGroupsOf lists the internal and external groups of orgID that
+// accountID belongs to.
+func orgGroupsOf(ctx context.Context, d *db.DB, orgID, accountID string) ([]Conversation, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+`, `+memberViewCols+`
+		FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.account_id = $1 AND c.org_id = $2 AND c.kind IN ('internal', 'external')`, accountID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Conversation
+	for rows.Next() {
+		c, err := scanConvView(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func deleteMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `DELETE FROM conversation_members WHERE conversation_id = $1 AND account_id = $2`, convID, accountID)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func setRole(ctx context.Context, d *db.DB, convID, accountID, role string) error {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversation_members SET role = $3 WHERE conversation_id = $1 AND account_id = $2`,
+		convID, accountID, role)
+	return rowsOrNotFound(res, err)
+}
+
+func setOwner(ctx context.Context, d *db.DB, convID, ownerID string, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET owner_id = $2, updated_at = $3 WHERE id = $1`, convID, ownerID, now)
+	return err
+}
+
+func updateConversation(ctx context.Context, d *db.DB, c *Conversation) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = $2, topic = $3, announcement = $4, updated_at = $5 WHERE id = $1`,
+		c.ID, c.Name, c.Topic, c.Announcement, c.UpdatedAt)
+	return err
+}
+
+func setDissolved(ctx context.Context, d *db.DB, convID string, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET dissolved_at = $2, updated_at = $2 WHERE id = $1 AND dissolved_at = 0`, convID, now)
+	return err
+}
+
+func setMuted(ctx context.Context, d *db.DB, convID, accountID string, muted bool) error {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversation_members SET muted = $3 WHERE conversation_id = $1 AND account_id = $2`, convID, accountID, muted)
+	return rowsOrNotFound(res, err)
+}
+
+func setPinnedAt(ctx context.Context, d *db.DB, convID, accountID string, at int64) error {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversation_members SET pinned_at = $3 WHERE conversation_id = $1 AND account_id = $2`, convID, accountID, at)
+	return rowsOrNotFound(res, err)
+}
+
+// advanceRead moves the read position forward (never back) and returns
+// the resulting position.
+func advanceRead(ctx context.Context, d *db.DB, convID, accountID string, seq int64) (int64, error) {
+	var pos int64
+	err := d.W(ctx).QueryRowContext(ctx, `UPDATE conversation_members
+		SET read_seq = CASE WHEN read_seq < $3 THEN $3 ELSE read_seq END
+		WHERE conversation_id = $1 AND account_id = $2 RETURNING read_seq`, convID, accountID, seq).Scan(&pos)
+	return pos, d.Classify(err)
+}
+
+// clearUpTo hides every message up to seq from one member and marks them read.
+func clearUpTo(ctx context.Context, d *db.DB, convID, accountID string, seq int64) error {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversation_members
+		SET cleared_seq = CASE WHEN cleared_seq < $3 THEN $3 ELSE cleared_seq END,
+		    read_seq = CASE WHEN read_seq < $3 THEN $3 ELSE read_seq END
+		WHERE conversation_id = $1 AND account_id = $2`, convID, accountID, seq)
+	return rowsOrNotFound(res, err)
+}
+
+func rowsOrNotFound(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
+// ---- messages -------------------------------------------------------------
+
+const msgCols = `m.rid, m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.kind, m.body, m.html,
+	m.attachment, m.location, m.file_id, m.reply_to_id, m.thread_root_id, m.mentions, m.mention_all,
+	m.edited_at, m.deleted_at, m.deleted_by, m.created_at`
+
+func scanMsg(r rowScanner, extra ...any) (Message, error) {
+	var m Message
+	var att, mentions string
+	dest := []any{&m.rid, &m.ID, &m.ConversationID, &m.Seq, &m.SenderID, &m.ClientMsgID, &m.Kind, &m.Body, &m.HTML,
+		&att, &m.sealed, &m.fileID, &m.ReplyToID, &m.ThreadRootID, &mentions, &m.MentionAll,
+		&m.EditedAt, &m.DeletedAt, &m.DeletedBy, &m.CreatedAt}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
+		return m, err
+	}
+	m.Deleted = m.DeletedAt > 0
+	if att != "" {
+		m.Attachment = new(Attachment)
+		if err := json.Unmarshal([]byte(att), m.Attachment); err != nil {
+			return m, fmt.Errorf("message %s attachment: %w", m.ID, err)
+		}
+	}
+	if mentions != "" {
+		if err := json.Unmarshal([]byte(mentions), &m.Mentions); err != nil {
+			return m, fmt.Errorf("message %s mentions: %w", m.ID, err)
+		}
+	}
+	return m, nil
+}
+
+func scanMsgs(rows *sql.Rows, err error) ([]Message, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Message{}
+	for rows.Next() {
+		var pinned bool
+		m, err := scanMsg(rows, &pinned)
+		if err != nil {
+			return nil, err
+		}
+		m.Pinned = pinned
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func jsonOrEmpty(v any, empty bool) string {
+	if empty {
+		return ""
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// batchStmts are the statements the writer runs for a batch, prepared
+// once per transaction.
+type batchStmts struct {
+	d                  *db.DB
+	bump, notifyDirect *sql.Stmt
+}
+
+func (b *batchStmts) close() {
+	for _, s := range []*sql.Stmt{b.bump, b.notifyDirect} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func prepareBatch(ctx context.Context, d *db.DB) (*batchStmts, error) {
+	tx, ok := d.W(ctx).(*sql.Tx)
+	if !ok {
+		return nil, errors.New("chat: prepareBatch outside a transaction")
+	}
+	b := &batchStmts{d: d}
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = tx.PrepareContext(ctx, q)
+		return s
+	}
+	b.bump = prep(`UPDATE conversations SET last_seq = last_seq + $2, last_message_at = $3
+		WHERE id = $1 AND dissolved_at = 0 RETURNING last_seq`)
+	b.notifyDirect = prep(`INSERT INTO chat_notifications (account_id, message_id, conversation_id, kind, created_at)
+		SELECT account_id, $2, $1, 'direct', $4 FROM conversation_members
+		WHERE conversation_id = $1 AND account_id <> $3 AND muted = FALSE RETURNING account_id`)
+	if err != nil {
+		b.close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// bumpSeq reserves n sequence numbers in a conversation and returns the
+// last one; ErrNotFound when the conversation is gone or dissolved.
+func (b *batchStmts) bumpSeq(ctx context.Context, convID string, n int, now int64) (int64, error) {
+	var last int64
+	err := b.bump.QueryRowContext(ctx, convID, n, now).Scan(&last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, db.ErrNotFound
+	}
+	return last, err
+}
+
+// insertMessages inserts ms with multi-row statements and sets the rid of
+// each inserted one; a message whose (sender, client id) already exists is
+// skipped and keeps rid 0.
+func (b *batchStmts) insertMessages(ctx context.Context, ms []*Message) error {
+	const cols = 16
+	const perStmt = 200
+	byID := make(map[string]*Message, len(ms))
+	for len(ms) > 0 {
+		chunk := ms[:min(perStmt, len(ms))]
+		ms = ms[len(chunk):]
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html,
+			attachment, location, file_id, reply_to_id, thread_root_id, mentions, mention_all, created_at) VALUES `)
+		args := make([]any, 0, len(chunk)*cols)
+		for i, m := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteByte('(')
+			for c := 1; c <= cols; c++ {
+				if c > 1 {
+					sb.WriteString(", ")
+				}
+				// Anonymous "?" on SQLite: it resolves "$n" names with a
+				// linear search, quadratic over a multi-row statement.
+				if b.d.Kind == db.SQLite {
+					sb.WriteByte('?')
+				} else {
+					sb.WriteString("$" + strconv.Itoa(i*cols+c))
+				}
+			}
+			sb.WriteByte(')')
+			att := ""
+			if m.Attachment != nil {
+				att = jsonOrEmpty(m.Attachment, false)
+			}
+			args = append(args, m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind, m.Body, m.HTML,
+				att, m.sealed, m.fileID, m.ReplyToID, m.ThreadRootID, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.CreatedAt)
+			byID[m.ID] = m
+		}
+		sb.WriteString(` ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING rid, id`)
+		rows, err := b.d.W(ctx).QueryContext(ctx, sb.String(), args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var rid int64
+			var id string
+			if err := rows.Scan(&rid, &id); err != nil {
+				rows.Close()
+				return err
+			}
+			if m := byID[id]; m != nil {
+				m.rid = rid
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexRange adds the messages with rid in [from, to] to the SQLite search
+// index in one statement. On SQLite every rid in the range belongs to the
+// current transaction (there is one writer). FTS5 flushes its pending terms
+// at every statement boundary of other tables, so one statement per batch
+// instead of one per message matters.
+func (b *batchStmts) indexRange(ctx context.Context, from, to int64) error {
+	if b.d.Kind != db.SQLite || from <= 0 {
+		return nil
+	}
+	_, err := b.d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body)
+		SELECT rid, body FROM messages WHERE rid >= $1 AND rid <= $2 AND body <> ''`, from, to)
+	return err
+}
+
+func (b *batchStmts) notifyDirectPeer(ctx context.Context, m *Message) ([]string, error) {
+	return collectStrings(b.notifyDirect.QueryContext(ctx, m.ConversationID, m.ID, m.SenderID, m.CreatedAt))
+}
+
+// notifyMentions creates mention notifications for the mentioned members
+// (muted or not: a personal mention always notifies) and, for @all, for
+// every member who has not muted the conversation.
+func notifyMentions(ctx context.Context, d *db.DB, m *Message, ids []string, all bool) ([]string, error) {
+	args := []any{m.ConversationID, m.ID, m.SenderID, m.CreatedAt}
+	cond := "FALSE"
+	if len(ids) > 0 {
+		cond = "account_id IN (" + placeholders(5, len(ids)) + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	if all {
+		cond = "(" + cond + " OR muted = FALSE)"
+	}
+	return collectStrings(d.W(ctx).QueryContext(ctx, `INSERT INTO chat_notifications (account_id, message_id, conversation_id, kind, created_at)
+		SELECT account_id, $2, $1, 'mention', $4 FROM conversation_members
+		WHERE conversation_id = $1 AND account_id <> $3 AND `+cond+`
+		ON CONFLICT (account_id, message_id) DO NOTHING RETURNING account_id`, args...))
+}
+
+func collectStrings(rows *sql.Rows, err error) ([]string, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func placeholders(from, n int) string {
+	var sb strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("$" + strconv.Itoa(from+i))
+	}
+	return sb.String()
+}
+
+func messageByClientID(ctx context.Context, d *db.DB, senderID, clientID string) (Message, error) {
+	m, err := scanMsg(d.R(ctx).QueryRowContext(ctx, `SELECT `+msgCols+` FROM messages m WHERE m.sender_id = $1 AND m.client_msg_id = $2`,
+		senderID, clientID))
+	return m, d.Classify(err)
+}
+
+// getMessage loads a message of a conversation as accountID sees it:
+// ErrNotFound when cleared or deleted for them.
+func getMessage(ctx context.Context, d *db.DB, convID, msgID, accountID string, clearedSeq int64) (Message, error) {
+	m, err := scanMsg(d.R(ctx).QueryRowContext(ctx, `SELECT `+msgCols+`,
+		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id)
+		FROM messages m WHERE m.id = $1 AND m.conversation_id = $2 AND m.seq > $3
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $4 AND h.message_id = m.id)`,
+		msgID, convID, clearedSeq, accountID), new(bool))
+	return m, d.Classify(err)
+}
+
+// Page directions of listMessages.
+const (
+	pageBefore = iota
+	pageAfter
+)
+
+// listMessages returns up to limit messages visible to accountID with seq
+// below (pageBefore, newest first) or above (pageAfter, oldest first)
+// bound: an index range scan on (conversation_id, seq).
+func listMessages(ctx context.Context, d *db.DB, convID, accountID string, clearedSeq int64, dir int, bound int64, limit int, threadRoot string) ([]Message, error) {
+	op, order := "<", "DESC"
+	if dir == pageAfter {
+		op, order = ">", "ASC"
+	}
+	thread := ""
+	args := []any{convID, bound, clearedSeq, accountID, limit}
+	if threadRoot != "" {
+		thread = " AND m.thread_root_id = $6"
+		args = append(args, threadRoot)
+	}
+	return scanMsgs(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`,
+		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id)
+		FROM messages m WHERE m.conversation_id = $1 AND m.seq `+op+` $2 AND m.seq > $3`+thread+`
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $4 AND h.message_id = m.id)
+		ORDER BY m.seq `+order+` LIMIT $5`, args...))
+}
+
+// reactionsOf aggregates the reactions of messages.
+func reactionsOf(ctx context.Context, d *db.DB, accountID string, msgIDs []string) (map[string][]Reaction, error) {
+	out := map[string][]Reaction{}
+	if len(msgIDs) == 0 {
+		return out, nil
+	}
+	args := []any{accountID}
+	for _, id := range msgIDs {
+		args = append(args, id)
+	}
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT message_id, emoji, count(*),
+		SUM(CASE WHEN account_id = $1 THEN 1 ELSE 0 END), MIN(created_at)
+		FROM message_reactions WHERE message_id IN (`+placeholders(2, len(msgIDs))+`)
+		GROUP BY message_id, emoji ORDER BY message_id, MIN(created_at), emoji`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var r Reaction
+		var mine, first int64
+		if err := rows.Scan(&id, &r.Emoji, &r.Count, &mine, &first); err != nil {
+			return nil, err
+		}
+		r.Mine = mine > 0
+		out[id] = append(out[id], r)
+	}
+	return out, rows.Err()
+}
+
+func insertEdit(ctx context.Context, d *db.DB, msgID string, e Edit) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_edits (id, message_id, editor_id, body, html, edited_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, e.ID, msgID, e.EditorID, e.Body, e.HTML, e.EditedAt)
+	return err
+}
+
+func listEdits(ctx context.Context, d *db.DB, msgID string) ([]Edit, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT id, editor_id, body, html, edited_at FROM message_edits
+		WHERE message_id = $1 ORDER BY edited_at, id`, msgID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Edit{}
+	for rows.Next() {
+		var e Edit
+		if err := rows.Scan(&e.ID, &e.EditorID, &e.Body, &e.HTML, &e.EditedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// updateText stores new text of an edited message and re-indexes it.
+func updateText(ctx context.Context, d *db.DB, m *Message) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE messages SET body = $2, html = $3, mentions = $4, mention_all = $5, edited_at = $6 WHERE id = $1`,
+		m.ID, m.Body, m.HTML, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.EditedAt)
+	if err != nil {
+		return err
+	}
+	if d.Kind == db.SQLite {
+		if _, err := d.W(ctx).ExecContext(ctx, `DELETE FROM message_fts WHERE rowid = $1`, m.rid); err != nil {
+			return err
+		}
+		if m.Body != "" {
+			_, err = d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body) VALUES ($1, $2)`, m.rid, m.Body)
+		}
+	}
+	return err
+}
+
+// tombstone removes the content of a message for everyone: its text,
+// attachment and location, its earlier versions, reactions, pins and
+// notifications, and its search index entry.
+func tombstone(ctx context.Context, d *db.DB, m *Message, by string, now int64) error {
+	w := d.W(ctx)
+	if _, err := w.ExecContext(ctx, `UPDATE messages SET body = '', html = '', attachment = '', location = NULL, file_id = '',
+		mentions = '', mention_all = FALSE, deleted_at = $2, deleted_by = $3 WHERE id = $1`, m.ID, now, by); err != nil {
+		return err
+	}
+	for _, q := range []string{
+		`DELETE FROM message_edits WHERE message_id = $1`,
+		`DELETE FROM message_reactions WHERE message_id = $1`,
+		`DELETE FROM message_pins WHERE message_id = $1`,
+		`DELETE FROM chat_notifications WHERE message_id = $1`,
+	} {
+		if _, err := w.ExecContext(ctx, q, m.ID); err != nil {
+			return err
+		}
+	}
+	if d.Kind == db.SQLite {
+		if _, err := w.ExecContext(ctx, `DELETE FROM message_fts WHERE rowid = $1`, m.rid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hideMessage(ctx context.Context, d *db.DB, accountID string, m *Message, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_hidden (account_id, message_id, conversation_id, hidden_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, message_id) DO NOTHING`, accountID, m.ID, m.ConversationID, now)
+	return err
+}
+
+func addReaction(ctx context.Context, d *db.DB, msgID, accountID, emoji string, now int64) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_reactions (message_id, account_id, emoji, created_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (message_id, account_id, emoji) DO NOTHING`, msgID, accountID, emoji, now)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func removeReaction(ctx context.Context, d *db.DB, msgID, accountID, emoji string) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `DELETE FROM message_reactions WHERE message_id = $1 AND account_id = $2 AND emoji = $3`,
+		msgID, accountID, emoji)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func pinMessage(ctx context.Context, d *db.DB, convID, msgID, by string, now int64) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_pins (conversation_id, message_id, pinned_by, pinned_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (conversation_id, message_id) DO NOTHING`, convID, msgID, by, now)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func unpinMessage(ctx context.Context, d *db.DB, convID, msgID string) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `DELETE FROM message_pins WHERE conversation_id = $1 AND message_id = $2`, convID, msgID)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func listPinned(ctx context.Context, d *db.DB, convID, accountID string, clearedSeq int64) ([]Message, error) {
+	return scanMsgs(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, TRUE
+		FROM message_pins p JOIN messages m ON m.id = p.message_id
+		WHERE p.conversation_id = $1 AND m.seq > $2
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $3 AND h.message_id = m.id)
+		ORDER BY p.pinned_at DESC`, convID, clearedSeq, accountID))
+}
+
+// receiptMembers lists the members who count for a message's receipts (in
+// the conversation when it was sent, other than the sender) and whether
+// each has read it.
+func receiptMembers(ctx context.Context, d *db.DB, convID string, seq int64, senderID string) (read, unread []string, err error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT account_id, read_seq >= $2 FROM conversation_members
+		WHERE conversation_id = $1 AND joined_seq < $2 AND account_id <> $3 ORDER BY joined_at, account_id`, convID, seq, senderID)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	read, unread = []string{}, []string{}
+	for rows.Next() {
+		var id string
+		var r bool
+		if err := rows.Scan(&id, &r); err != nil {
+			return nil, nil, err
+		}
+		if r {
+			read = append(read, id)
+		} else {
+			unread = append(unread, id)
+		}
+	}
+	return read, unread, rows.Err()
+}
+
+// ---- files ----------------------------------------------------------------
+
+func insertFile(ctx context.Context, d *db.DB, f *File) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO chat_files (id, uploader_id, org_id, blob_key, thumb_key, name, content_type, size, sha256, width, height, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		f.ID, f.UploaderID, f.orgID, f.blobKey, f.thumbKey, f.Name, f.ContentType, f.Size, f.SHA256, f.Width, f.Height, f.CreatedAt)
+	return err
+}
+
+func getFile(ctx context.Context, d *db.DB, id string) (File, error) {
+	var f File
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT id, uploader_id, org_id, blob_key, thumb_key, name, content_type, size, sha256, width, height, created_at
+		FROM chat_files WHERE id = $1`, id).Scan(&f.ID, &f.UploaderID, &f.orgID, &f.blobKey, &f.thumbKey, &f.Name, &f.ContentType,
+		&f.Size, &f.SHA256, &f.Width, &f.Height, &f.CreatedAt)
+	f.HasThumbnail = f.thumbKey != ""
+	return f, d.Classify(err)
+}
+
+// fileVisibleTo reports whether a message that accountID can see carries
+// the file.
+func fileVisibleTo(ctx context.Context, d *db.DB, fileID, accountID string) (bool, error) {
+	var one int
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT 1 FROM messages m
+		JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = $2
+		WHERE m.file_id = $1 AND m.deleted_at = 0 AND m.seq > cm.cleared_seq
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $2 AND h.message_id = m.id)
+		LIMIT 1`, fileID, accountID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ---- notifications ---------------------------------------------------------
+
+func listNotifications(ctx context.Context, d *db.DB, accountID string, unreadOnly bool, before int64, limit int) ([]Notification, error) {
+	q := `SELECT n.message_id, n.conversation_id, n.kind, n.created_at, n.read_at FROM chat_notifications n
+		WHERE n.account_id = $1 AND n.created_at < $2
+		AND EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = n.conversation_id AND cm.account_id = $1)`
+	if unreadOnly {
+		q += ` AND n.read_at = 0`
+	}
+	rows, err := d.R(ctx).QueryContext(ctx, q+` ORDER BY n.created_at DESC, n.message_id DESC LIMIT $3`, accountID, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Notification{}
+	for rows.Next() {
+		var n Notification
+		if err := rows.Scan(&n.MessageID, &n.ConversationID, &n.Kind, &n.CreatedAt, &n.ReadAt); err != nil {
+			return nil, err
+		}
+		n.Read = n.ReadAt > 0
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+func countUnreadNotifications(ctx context.Context, d *db.DB, accountID string) (int, error) {
+	var n int
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM chat_notifications WHERE account_id = $1 AND read_at = 0`, accountID).Scan(&n)
+	return n, err
+}
+
+// markNotificationsRead marks the given notifications (all when ids is
+// empty) read and returns the message ids that changed.
+func markNotificationsRead(ctx context.Context, d *db.DB, accountID string, ids []string, now int64) ([]string, error) {
+	args := []any{accountID, now}
+	cond := ""
+	if len(ids) > 0 {
+		cond = " AND message_id IN (" + placeholders(3, len(ids)) + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	return collectStrings(d.W(ctx).QueryContext(ctx, `UPDATE chat_notifications SET read_at = $2
+		WHERE account_id = $1 AND read_at = 0`+cond+` RETURNING message_id`, args...))
+}
+
+// markConversationNotificationsRead marks the notifications of messages up
+// to seq read (reading a conversation reads its notifications).
+func markConversationNotificationsRead(ctx context.Context, d *db.DB, convID, accountID string, seq, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE chat_notifications SET read_at = $4
+		WHERE account_id = $2 AND conversation_id = $1 AND read_at = 0
+		AND EXISTS (SELECT 1 FROM messages x WHERE x.id = chat_notifications.message_id AND x.seq <= $3)`, convID, accountID, seq, now)
+	return err
+}
+
+// ---- search -----------------------------------------------------------------
+
+// searchFilter narrows a search; zero values mean "any".
+type searchFilter struct {
+	accountID      string
+	conversationID string
+	senderID       string
+	from, to       int64 // created_at range, [from, to)
+	hasFile        bool
+	beforeRID      int64
+}
+
+// where appends the filter's conditions (on messages m) to args.
+func (f searchFilter) where(args []any) (string, []any) {
+	var sb strings.Builder
+	add := func(cond string, v any) {
+		args = append(args, v)
+		sb.WriteString(" AND " + strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.conversationID != "" {
+		add("m.conversation_id = ?", f.conversationID)
+	}
+	if f.senderID != "" {
+		add("m.sender_id = ?", f.senderID)
+	}
+	if f.from > 0 {
+		add("m.created_at >= ?", f.from)
+	}
+	if f.to > 0 {
+		add("m.created_at < ?", f.to)
+	}
+	if f.hasFile {
+		sb.WriteString(" AND m.file_id <> ''")
+	}
+	if f.beforeRID > 0 {
+		add("m.rid < ?", f.beforeRID)
+	}
+	return sb.String(), args
+}
+
+func scanSearch(rows *sql.Rows, err error) ([]Message, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Message{}
+	for rows.Next() {
+		var org string
+		var pinned bool
+		m, err := scanMsg(rows, &pinned, &org)
+		if err != nil {
+			return nil, err
+		}
+		m.Pinned, m.orgID = pinned, org
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// searchIndexed finds messages containing text (at least 3 characters)
+// through the search index — FTS5 trigram on SQLite, the pg_trgm GIN index
+// on PostgreSQL — among what f.accountID may see, newest first.
+func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, limit int) ([]Message, error) {
+	visible := `JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = $1
+		JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.deleted_at = 0 AND m.seq > cm.cleared_seq
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`
+	pinned := `EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), c.org_id`
+	if d.Kind == db.SQLite {
+		args := []any{f.accountID, `"` + strings.ReplaceAll(text, `"`, `""`) + `"`}
+		cond, args := f.where(args)
+		args = append(args, limit)
+		return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, `+pinned+`
+			FROM message_fts f JOIN messages m ON m.rid = f.rowid `+visible+`
+			AND message_fts MATCH $2`+cond+`
+			ORDER BY f.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+	}
+	args := []any{f.accountID, "%" + db.EscapeLike(text) + "%"}
+	cond, args := f.where(args)
+	args = append(args, limit)
+	return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, `+pinned+`
+		FROM messages m `+visible+` AND `+d.Dialect.ILike("m.body", "$2")+cond+`
+		ORDER BY m.rid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+}
+
+// searchScope is one conversation a bounded search scans.
+type searchScope struct {
+	id               string
+	orgID            string
+	clearedSeq, last int64
+}
+
+// searchScopes lists the caller's conversations, most recently active
+// first, at most limit of them.
+func searchScopes(ctx context.Context, d *db.DB, accountID, onlyConv string, limit int) ([]searchScope, error) {
+	q := `SELECT c.id, c.org_id, m.cleared_seq, c.last_seq FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.account_id = $1`
+	args := []any{accountID}
+	if onlyConv != "" {
+		q += ` AND c.id = $2`
+		args = append(args, onlyConv)
+	}
+	args = append(args, limit)
+	rows, err := d.R(ctx).QueryContext(ctx, q+` ORDER BY c.last_message_at DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []searchScope
+	for rows.Next() {
+		var s searchScope
+		if err := rows.Scan(&s.id, &s.orgID, &s.clearedSeq, &s.last); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// searchRecent scans the newest window messages of one conversation for
+// text with LIKE: the bounded fallback for queries too short for trigrams.
+func searchRecent(ctx context.Context, d *db.DB, sc searchScope, text string, f searchFilter, window int64, limit int) ([]Message, error) {
+	floor := sc.last - window
+	if sc.clearedSeq > floor {
+		floor = sc.clearedSeq
+	}
+	args := []any{f.accountID, "%" + db.EscapeLike(text) + "%", sc.id, floor}
+	f.conversationID = ""
+	cond, args := f.where(args)
+	args = append(args, limit)
+	return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`,
+		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), ''
+		FROM messages m WHERE m.conversation_id = $3 AND m.seq > $4 AND m.deleted_at = 0
+		AND `+d.Dialect.ILike("m.body", "$2")+`
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`+cond+`
+		ORDER BY m.seq DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+}
+
+func ridOf(ctx context.Context, d *db.DB, msgID string) (int64, error) {
+	var rid int64
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT rid FROM messages WHERE id = $1`, msgID).Scan(&rid)
+	return rid, d.Classify(err)
+}
+
+// reindex rebuilds the search index from the messages table. On SQLite it
+// empties and refills the FTS5 table in batches; on PostgreSQL it rebuilds
+// the trigram index.
+func reindex(ctx context.Context, d *db.DB, progress func(done int64)) (int64, error) {
+	if d.Kind != db.SQLite {
+		if _, err := d.W(ctx).ExecContext(ctx, `REINDEX INDEX messages_body_trgm`); err != nil {
+			return 0, err
+		}
+		var n int64
+		err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE deleted_at = 0 AND body <> ''`).Scan(&n)
+		return n, err
+	}
+	if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`); err != nil {
+		return 0, err
+	}
+	var done, after int64
+	for {
+		var n int64
+		err := d.Tx(ctx, func(ctx context.Context) error {
+			var last sql.NullInt64
+			err := d.W(ctx).QueryRowContext(ctx, `SELECT max(rid), count(*) FROM (SELECT rid FROM messages WHERE rid > $1 ORDER BY rid LIMIT 10000) x`, after).Scan(&last, &n)
+			if err != nil || n == 0 {
+				return err
+			}
+			if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body)
+				SELECT rid, body FROM messages WHERE rid > $1 AND rid <= $2 AND deleted_at = 0 AND body <> ''`, after, last.Int64); err != nil {
+				return err
+			}
+			after = last.Int64
+			return nil
+		})
+		if err != nil {
+			return done, err
+		}
+		if n == 0 {
+			return done, nil
+		}
+		done += n
+		if progress != nil {
+			progress(done)
+		}
+	}
+}
+
+// bulkLoad appends n plain text messages to a conversation with multi-row
+// inserts, 1,000 rows a statement and 20,000 a transaction, and indexes
+// them. It is for benchmarks and load tests: no events, no notifications.
+func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n int, text func(i int) string) error {
+	const perStmt, perTx = 1000, 20000
+	var seq int64
+	if err := d.R(ctx).QueryRowContext(ctx, `SELECT last_seq FROM conversations WHERE id = $1`, convID).Scan(&seq); err != nil {
+		return err
+	}
+	now := int64(1_700_000_000_000)
+	for done := 0; done < n; {
+		err := d.Tx(ctx, func(ctx context.Context) error {
+			var firstRID int64 = -1
+			for t := 0; t < perTx && done < n; {
+				rows := min(perStmt, n-done, perTx-t)
+				var sb strings.Builder
+				args := make([]any, 0, rows*8)
+				sb.WriteString(`INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html, created_at) VALUES `)
+				for r := 0; r < rows; r++ {
+					i := done + r
+					seq++
+					body := text(i)
+					if r > 0 {
+						sb.WriteString(", ")
+					}
+					p := len(args)
+					fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'text', $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
+					args = append(args, fmt.Sprintf("msg_bulk%024x", i), convID, seq, senders[i%len(senders)],
+						fmt.Sprintf("bulk-%s-%d", convID, i), body, "<p>"+body+"</p>", now+int64(i))
+				}
+				sb.WriteString(" RETURNING rid")
+				rids, err := collectStrings(d.W(ctx).QueryContext(ctx, sb.String(), args...))
+				if err != nil {
+					return err
+				}
+				if firstRID < 0 && len(rids) > 0 {
+					firstRID, _ = strconv.ParseInt(rids[0], 10, 64)
+				}
+				done += rows
+				t += rows
+			}
+			if d.Kind == db.SQLite {
+				if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body) SELECT rid, body FROM messages WHERE rid >= $1 AND conversation_id = $2`, firstRID, convID); err != nil {
+					return err
+				}
+			}
+			_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET last_seq = $2, last_message_at = $3 WHERE id = $1`, convID, seq, now+int64(done))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

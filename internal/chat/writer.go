@@ -1,0 +1,306 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/events"
+)
+
+// The group-commit writer. Sends are validated and rendered in the
+// request's goroutine, then queued here; one goroutine takes every queued
+// send (up to max) into one transaction, assigns each its per-conversation
+// seq, inserts the messages, their search index entries, events and
+// notifications, commits, and only then answers each waiting request. On
+// SQLite, where every write is serialized anyway, this turns one fsync per
+// message into one per batch; on PostgreSQL it saves round trips and WAL
+// flushes the same way.
+//
+// Idempotency: (sender_id, client_msg_id) is unique. A duplicate inside a
+// batch gets the first one's result; a duplicate of a stored message makes
+// the insert do nothing and the stored message is returned (its reserved
+// seq stays unused, so seqs are increasing but may have gaps).
+
+var errWriterClosed = apperr.New(apperr.KindUnavailable, "shutting_down", "the server is shutting down; retry with the same client_msg_id")
+
+var errDissolved = apperr.Conflict("conversation_dissolved", "the conversation has been dissolved")
+
+type sendReq struct {
+	m          Message
+	direct     bool     // notify the other member of a direct conversation
+	mentionIDs []string // mentioned accounts to notify
+	mentionAll bool
+	done       chan sendResult
+}
+
+type sendResult struct {
+	m      Message
+	replay bool
+	err    error
+}
+
+type writer struct {
+	s   *Service
+	in  chan *sendReq
+	max int
+
+	mu     sync.RWMutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// newWriter starts the writer: one goroutine on SQLite (which has one
+// writer connection anyway), several on PostgreSQL so that one batch's
+// round trips overlap with the next one's.
+func newWriter(s *Service, max int) *writer {
+	w := &writer{s: s, in: make(chan *sendReq, 4*max), max: max}
+	n := 1
+	if s.DB.Kind == db.Postgres {
+		n = 4
+	}
+	for i := 0; i < n; i++ {
+		w.wg.Add(1)
+		go w.run()
+	}
+	return w
+}
+
+// submit queues r and waits for its result. When ctx ends first the send
+// may still commit; the client learns the outcome by retrying with the same
+// client_msg_id.
+func (w *writer) submit(ctx context.Context, r *sendReq) sendResult {
+	r.done = make(chan sendResult, 1)
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return sendResult{err: errWriterClosed}
+	}
+	select {
+	case w.in <- r:
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return sendResult{err: ctx.Err()}
+	}
+	w.mu.RUnlock()
+	select {
+	case res := <-r.done:
+		return res
+	case <-ctx.Done():
+		return sendResult{err: ctx.Err()}
+	}
+}
+
+func (w *writer) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.in)
+	}
+	w.mu.Unlock()
+	w.wg.Wait()
+}
+
+func (w *writer) run() {
+	defer w.wg.Done()
+	batch := make([]*sendReq, 0, w.max)
+	for r := range w.in {
+		batch = append(batch[:0], r)
+	fill:
+		for len(batch) < w.max {
+			select {
+			case r2, ok := <-w.in:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r2)
+			default:
+				break fill
+			}
+		}
+		batchSizes.Add(int64(len(batch)))
+		batchCount.Add(1)
+		w.commit(batch)
+	}
+}
+
+// commit writes a batch. If the transaction fails as a whole, each send is
+// retried on its own so that one bad send cannot fail the others.
+func (w *writer) commit(batch []*sendReq) {
+	results, err := w.commitTx(batch)
+	if err != nil {
+		if len(batch) > 1 {
+			for _, r := range batch {
+				w.commit([]*sendReq{r})
+			}
+			return
+		}
+		w.s.Log.Error("chat: send failed", "err", err)
+		batch[0].done <- sendResult{err: err}
+		return
+	}
+	w.s.committed()
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+type clientKey struct{ sender, client string }
+
+func (w *writer) commitTx(batch []*sendReq) ([]sendResult, error) {
+	s := w.s
+	results := make([]sendResult, len(batch))
+	err := s.DB.Tx(context.Background(), func(ctx context.Context) error {
+		for i := range results {
+			results[i] = sendResult{}
+		}
+		st, err := prepareBatch(ctx, s.DB)
+		if err != nil {
+			return err
+		}
+		defer st.close()
+		now := s.now()
+		first := make(map[clientKey]int, len(batch))
+		dupOf := make([]int, len(batch))
+		counts := map[string]int{}
+		for i, r := range batch {
+			k := clientKey{r.m.SenderID, r.m.ClientMsgID}
+			if j, ok := first[k]; ok {
+				dupOf[i] = j
+				continue
+			}
+			first[k] = i
+			dupOf[i] = -1
+			counts[r.m.ConversationID]++
+		}
+		// Reserve seqs, conversation by conversation in a fixed order (so
+		// that writers on several nodes lock rows in the same order).
+		convs := make([]string, 0, len(counts))
+		for c := range counts {
+			convs = append(convs, c)
+		}
+		sort.Strings(convs)
+		next := make(map[string]int64, len(convs))
+		gone := map[string]bool{}
+		for _, c := range convs {
+			last, err := st.bumpSeq(ctx, c, counts[c], now)
+			if errors.Is(err, db.ErrNotFound) {
+				gone[c] = true
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			next[c] = last - int64(counts[c]) + 1
+		}
+		var fresh []*Message
+		for i := range batch {
+			if dupOf[i] >= 0 {
+				continue
+			}
+			m := &batch[i].m
+			if gone[m.ConversationID] {
+				if old, err := messageByClientID(ctx, s.DB, m.SenderID, m.ClientMsgID); err == nil {
+					results[i] = sendResult{m: old, replay: true}
+				} else {
+					results[i] = sendResult{err: errDissolved}
+				}
+				continue
+			}
+			m.Seq = next[m.ConversationID]
+			next[m.ConversationID]++
+			m.CreatedAt = now
+			m.rid = 0
+			fresh = append(fresh, m)
+		}
+		if err := st.insertMessages(ctx, fresh); err != nil {
+			return err
+		}
+		var minRID, maxRID int64
+		for _, m := range fresh {
+			if m.rid == 0 {
+				continue
+			}
+			if minRID == 0 || m.rid < minRID {
+				minRID = m.rid
+			}
+			if m.rid > maxRID {
+				maxRID = m.rid
+			}
+		}
+		if err := st.indexRange(ctx, minRID, maxRID); err != nil {
+			return err
+		}
+		// Notifications, then events last: on PostgreSQL the first append
+		// takes the event log's ordering lock until COMMIT, so appending
+		// last keeps that lock short.
+		notified := make([][]string, len(batch))
+		for i, r := range batch {
+			m := &batch[i].m
+			if dupOf[i] >= 0 || results[i].err != nil || results[i].replay || m.rid == 0 {
+				continue
+			}
+			var err error
+			if r.direct {
+				notified[i], err = st.notifyDirectPeer(ctx, m)
+			} else if len(r.mentionIDs) > 0 || r.mentionAll {
+				notified[i], err = notifyMentions(ctx, s.DB, m, r.mentionIDs, r.mentionAll)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		var evs []events.Pending
+		for i, r := range batch {
+			m := &batch[i].m
+			if dupOf[i] >= 0 || results[i].err != nil || results[i].replay {
+				continue
+			}
+			if m.rid == 0 {
+				// (sender, client id) existed already.
+				old, err := messageByClientID(ctx, s.DB, m.SenderID, m.ClientMsgID)
+				if err != nil {
+					return err
+				}
+				results[i] = sendResult{m: old, replay: true}
+				continue
+			}
+			evs = append(evs, events.Pending{OrgID: m.orgID, ScopeKind: events.ScopeConversation, ScopeID: m.ConversationID,
+				Type: "message.created", Data: eventMessage(*m)})
+			kind := "mention"
+			if r.direct {
+				kind = "direct"
+			}
+			for _, acc := range notified[i] {
+				evs = append(evs, events.Pending{OrgID: m.orgID, ScopeKind: events.ScopeAccount, ScopeID: acc,
+					Type: "notification.created", Data: Notification{MessageID: m.ID, ConversationID: m.ConversationID, Kind: kind, CreatedAt: now}})
+			}
+			results[i] = sendResult{m: *m}
+		}
+		if err := events.AppendBatch(ctx, s.DB, evs); err != nil {
+			return err
+		}
+		for i := range batch {
+			if j := dupOf[i]; j >= 0 {
+				results[i] = results[j]
+				results[i].replay = true
+			}
+		}
+		return nil
+	})
+	return results, err
+}
+
+// eventMessage is the message as carried by events: everything a client
+// shows, except a location, which is sealed at rest and fetched with the
+// message instead of being copied into the event log.
+func eventMessage(m Message) Message {
+	m.Location = nil
+	return m
+}
+
+var batchSizes, batchCount atomic.Int64

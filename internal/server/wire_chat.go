@@ -1,0 +1,36 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"github.com/atrium-hq/atrium/internal/chat"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
+)
+
+// wireChat builds messaging: its file store under <data-dir>/blobs, the
+// directory's answers (colleagues, contacts), the keyring for sealed
+// locations, and the hooks back into the directory (a member who leaves an
+// organization leaves its internal and external groups; contact requests
+// "via a group chat" are checked against chat's groups).
+func (a *App) wireChat(ctx context.Context) error {
+	dir := a.Server.Directory
+	if dir == nil {
+		return fmt.Errorf("chat: the directory must be wired first")
+	}
+	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	svc := chat.New(a.DB, dir, blobs, a.Log)
+	if a.Keyring != nil {
+		svc.Sealer = a.Keyring
+	}
+	dir.OnMemberLeft(svc.MemberLeftOrg)
+	dir.SetGroupChecker(svc)
+	a.Server.Chat = svc
+	// The writer commits what is queued before the database closes.
+	a.OnClose(svc.Close)
+	return nil
+}
