@@ -762,30 +762,34 @@ func (s *Service) login(ctx context.Context, in LoginInput) (accountRow, string,
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return accountRow{}, "", err
 	}
+	att, err := s.beginAttempt(ctx, []limitKey{{emailKey, lim.LoginFailures}, {ipKey, lim.LoginFailuresPerIP}}, lim.LoginWindow)
+	if err != nil {
+		return accountRow{}, "", err
+	}
+	r, method, err := s.checkLogin(ctx, in, r, known)
+	if err == nil || errors.Is(err, errTOTPRequired) || errors.Is(err, errNotVerified) || errors.Is(err, errDisabled) {
+		// The password was right: this attempt is not a failure.
+		s.endAttempt(ctx, att)
+	}
+	return r, method, err
+}
+
+// checkLogin is login after the attempt has been counted.
+func (s *Service) checkLogin(ctx context.Context, in LoginInput, r accountRow, known bool) (accountRow, string, error) {
 	var acc *accountRow
 	if known {
 		acc = &r
 	}
-	for _, l := range []struct {
-		key string
-		max int
-	}{{emailKey, lim.LoginFailures}, {ipKey, lim.LoginFailuresPerIP}} {
-		// Refused attempts write nothing: a flood of them must not turn into
-		// a flood of writes. The failures that led here were recorded.
-		if err := s.limited(ctx, l.key, l.max, lim.LoginWindow); err != nil {
-			return accountRow{}, "", err
-		}
-	}
 	if !known {
 		dummyHash(in.Password)
-		return accountRow{}, "", s.failLogin(ctx, nil, emailKey, ipKey, "password", "unknown_account", errInvalidCredentials)
+		return accountRow{}, "", s.failLogin(ctx, nil, "password", "unknown_account", errInvalidCredentials)
 	}
 	ok, err := checkPassword(r.PasswordHash, in.Password)
 	if err != nil {
 		return accountRow{}, "", err
 	}
 	if !ok || r.Status == StatusDeleted {
-		return accountRow{}, "", s.failLogin(ctx, acc, emailKey, ipKey, "password", "bad_password", errInvalidCredentials)
+		return accountRow{}, "", s.failLogin(ctx, acc, "password", "bad_password", errInvalidCredentials)
 	}
 	switch r.Status {
 	case StatusPending:
@@ -806,7 +810,7 @@ func (s *Service) login(ctx context.Context, in LoginInput) (accountRow, string,
 				return accountRow{}, "", err
 			}
 			if !ok {
-				return accountRow{}, "", s.failLogin(ctx, acc, emailKey, ipKey, method, "bad_totp_code", errInvalidTOTP)
+				return accountRow{}, "", s.failLogin(ctx, acc, method, "bad_totp_code", errInvalidTOTP)
 			}
 		case in.RecoveryCode != "":
 			method = "password+recovery_code"
@@ -815,7 +819,7 @@ func (s *Service) login(ctx context.Context, in LoginInput) (accountRow, string,
 				return accountRow{}, "", err
 			}
 			if !ok {
-				return accountRow{}, "", s.failLogin(ctx, acc, emailKey, ipKey, method, "bad_recovery_code", errInvalidRecovery)
+				return accountRow{}, "", s.failLogin(ctx, acc, method, "bad_recovery_code", errInvalidRecovery)
 			}
 		default:
 			return accountRow{}, "", errTOTPRequired
@@ -824,23 +828,60 @@ func (s *Service) login(ctx context.Context, in LoginInput) (accountRow, string,
 	return r, method, nil
 }
 
-// failLogin counts a failed sign-in against both limits, records it, and
+// failLogin records a failed sign-in (already counted by beginAttempt) and
 // returns answer.
-func (s *Service) failLogin(ctx context.Context, acc *accountRow, emailKey, ipKey, method, outcome string, answer error) error {
-	lim := s.Limits()
-	now := time.Now().UnixMilli()
-	err := s.DB.Tx(ctx, func(ctx context.Context) error {
-		for _, k := range []string{emailKey, ipKey} {
-			if _, _, err := s.st.hitRate(ctx, k, now, lim.LoginWindow.Milliseconds()); err != nil {
-				return err
-			}
-		}
-		return s.recordFailure(ctx, acc, method, outcome, audit.Failure, nil)
-	})
-	if err != nil {
+func (s *Service) failLogin(ctx context.Context, acc *accountRow, method, outcome string, answer error) error {
+	if err := s.recordFailure(ctx, acc, method, outcome, audit.Failure, nil); err != nil {
 		return err
 	}
 	return answer
+}
+
+// limitKey is a rate-limit counter and its maximum.
+type limitKey struct {
+	key string
+	max int
+}
+
+// attempt is a counted sign-in attempt: the counters it incremented.
+type attempt struct {
+	keys   []string
+	starts []int64
+}
+
+// beginAttempt counts a sign-in attempt as a failure before the password
+// is checked, so that concurrent guesses cannot overshoot a limit; endAttempt
+// takes it back when the password was right. A key already at its limit
+// refuses with a 429 and writes nothing, so a flood of refused attempts is
+// not a flood of writes.
+func (s *Service) beginAttempt(ctx context.Context, keys []limitKey, win time.Duration) (*attempt, error) {
+	for _, k := range keys {
+		if err := s.limited(ctx, k.key, k.max, win); err != nil {
+			return nil, err
+		}
+	}
+	a := &attempt{}
+	now := time.Now()
+	for _, k := range keys {
+		n, start, err := s.st.hitRate(ctx, k.key, now.UnixMilli(), win.Milliseconds())
+		if err != nil {
+			return nil, err
+		}
+		a.keys, a.starts = append(a.keys, k.key), append(a.starts, start)
+		if n > k.max {
+			return nil, tooMany(time.UnixMilli(start).Add(win).Sub(now))
+		}
+	}
+	return a, nil
+}
+
+// endAttempt takes back the counts of a sign-in attempt that did not fail.
+func (s *Service) endAttempt(ctx context.Context, a *attempt) {
+	for i, k := range a.keys {
+		if err := s.st.unhitRate(ctx, k, a.starts[i]); err != nil {
+			s.Log.WarnContext(ctx, "identity: release rate-limit count", "err", err)
+		}
+	}
 }
 
 // recordFailure writes a failed or refused sign-in to the login history
@@ -1079,19 +1120,21 @@ func (s *Service) reauth(ctx context.Context, r accountRow, password string) err
 	c := clientFrom(ctx)
 	emailKey := s.rateKey("login.fail.email", email)
 	ipKey := s.rateKey("login.fail.ip", c.IP)
-	if err := s.limited(ctx, emailKey, lim.LoginFailures, lim.LoginWindow); err != nil {
-		return err
-	}
 	if len(password) > MaxPasswordLen {
 		return errInvalidPassword
+	}
+	att, err := s.beginAttempt(ctx, []limitKey{{emailKey, lim.LoginFailures}, {ipKey, lim.LoginFailuresPerIP}}, lim.LoginWindow)
+	if err != nil {
+		return err
 	}
 	ok, err := checkPassword(r.PasswordHash, password)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return s.failLogin(ctx, &r, emailKey, ipKey, "reauthenticate", "bad_password", errInvalidPassword)
+		return s.failLogin(ctx, &r, "reauthenticate", "bad_password", errInvalidPassword)
 	}
+	s.endAttempt(ctx, att)
 	return nil
 }
 

@@ -197,3 +197,42 @@ func TestLockoutEndsWithItsWindow(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentGuessesStayWithinTheLimit fires many wrong passwords at once:
+// attempts are counted before the password is checked, so no more than the
+// limit are ever checked.
+func TestConcurrentGuessesStayWithinTheLimit(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		s := newService(t, d)
+		l := s.Limits()
+		l.LoginFailures = 5
+		s.SetLimits(l)
+		acc, err := s.CreateAccount(ctx, identity.NewAccount{Email: "burst@example.com", Name: "B", Password: "burst password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 20
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() { errs <- s.VerifyPassword(ctx, acc.ID, "wrong guess") }()
+		}
+		checked, limited := 0, 0
+		for i := 0; i < n; i++ {
+			switch err := <-errs; apperr.CodeOf(err) {
+			case "invalid_password":
+				checked++
+			case "too_many_attempts":
+				limited++
+			default:
+				t.Fatalf("unexpected: %v", err)
+			}
+		}
+		if checked > l.LoginFailures || checked+limited != n {
+			t.Fatalf("%d guesses checked (limit %d), %d refused", checked, l.LoginFailures, limited)
+		}
+		if err := s.VerifyPassword(ctx, acc.ID, "burst password"); apperr.CodeOf(err) != "too_many_attempts" {
+			t.Fatalf("right password after the burst: %v", err)
+		}
+	})
+}

@@ -435,6 +435,14 @@ func (s store) hitRate(ctx context.Context, key string, now, win int64) (count i
 	return count, start, err
 }
 
+// unhitRate takes back one hit on key, if its window is still the one
+// that started at start.
+func (s store) unhitRate(ctx context.Context, key string, start int64) error {
+	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE rate_limits SET count = count - 1
+		WHERE key = $1 AND window_start = $2 AND count > 0`, key, start)
+	return err
+}
+
 // peekRate returns the count and window start of key (0, 0 when absent).
 func (s store) peekRate(ctx context.Context, key string) (count int, start int64, err error) {
 	err = s.d.R(ctx).QueryRowContext(ctx, `SELECT count, window_start FROM rate_limits WHERE key = $1`, key).Scan(&count, &start)
