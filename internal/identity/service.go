@@ -1076,7 +1076,15 @@ func (s *Service) Authenticate(ctx context.Context, token string, via actor.Via)
 // SetSessionOrg switches the session's current organization. The caller
 // checks that the account is a member there.
 func (s *Service) SetSessionOrg(ctx context.Context, sessionID, orgID string) error {
-	return notFound(s.st.setSessionOrg(ctx, sessionID, orgID))
+	return s.DB.Tx(ctx, func(ctx context.Context) error {
+		accountID, err := s.st.setSessionOrg(ctx, sessionID, orgID)
+		if err != nil {
+			return notFound(err)
+		}
+		_, err = events.Append(ctx, s.DB, "", events.ScopeAccount, accountID, "session.org_changed",
+			map[string]any{"session_id": sessionID, "org_id": orgID})
+		return err
+	})
 }
 
 // EndSessions ends every session of the account except exceptSessionID

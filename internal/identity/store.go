@@ -187,17 +187,11 @@ func (s store) touchSession(ctx context.Context, id string, now, expires int64) 
 	return err
 }
 
-func (s store) setSessionOrg(ctx context.Context, id, orgID string) error {
-	res, err := s.d.W(ctx).ExecContext(ctx, `UPDATE sessions SET org_id = $1 WHERE id = $2`, orgID, id)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
-		return db.ErrNotFound
-	}
-	return nil
+// setSessionOrg sets the session's organization and returns its account.
+func (s store) setSessionOrg(ctx context.Context, id, orgID string) (string, error) {
+	var accountID string
+	err := s.d.W(ctx).QueryRowContext(ctx, `UPDATE sessions SET org_id = $1 WHERE id = $2 RETURNING account_id`, orgID, id).Scan(&accountID)
+	return accountID, s.d.Classify(err)
 }
 
 func (s store) listSessions(ctx context.Context, accountID string, now int64) ([]sessionRow, error) {
