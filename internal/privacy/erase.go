@@ -739,7 +739,11 @@ func (r *passResult) merge(o passResult) {
 }
 
 func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay bool) error {
-	if !replay && s.Dir != nil {
+	deleting, err := listLedger(ctx, s.DB, ledgerFilter{AccountID: e.AccountID, Kind: EraseAccount})
+	if err != nil {
+		return err
+	}
+	if !replay && len(deleting) == 0 {
 		// Back in the organization (re-joined or reactivated): nothing to do.
 		ms, err := s.memberships(ctx, e.AccountID)
 		if err != nil {

@@ -290,30 +290,34 @@ func (s *Service) SendOperatorNotice(ctx context.Context, in NewNotice) (Notice,
 
 func (s *Service) sendNotice(ctx context.Context, orgID, by string, in NewNotice, to map[string][]string) (Notice, error) {
 	n := Notice{ID: ids.New("ntc"), OrgID: orgID, Title: in.Title, WhatHappened: in.WhatHappened, Impact: in.Impact, Remedies: in.Remedies, CreatedAt: s.nowMS()}
-	err := s.DB.Tx(ctx, func(ctx context.Context) error {
-		seen := map[string]bool{}
-		var orgs []string
-		for o := range to {
-			orgs = append(orgs, o)
-		}
-		sort.Strings(orgs)
-		for _, o := range orgs {
-			for _, acc := range to[o] {
-				if seen[acc] {
-					continue
-				}
+	var orgs []string
+	for o := range to {
+		orgs = append(orgs, o)
+	}
+	sort.Strings(orgs)
+	type rcpt struct{ org, acc string }
+	var list []rcpt
+	seen := map[string]bool{}
+	for _, o := range orgs {
+		for _, acc := range to[o] {
+			if !seen[acc] {
 				seen[acc] = true
-				if err := insertNoticeRecipient(ctx, s.DB, n.ID, acc, o); err != nil {
-					return err
-				}
-				if _, err := events.Append(ctx, s.DB, o, events.ScopeAccount, acc, "security_notice.created", map[string]any{"id": n.ID, "title": n.Title}); err != nil {
-					return err
-				}
+				list = append(list, rcpt{o, acc})
 			}
 		}
-		n.Recipients = len(seen)
+	}
+	n.Recipients = len(list)
+	err := s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := insertNotice(ctx, s.DB, n, by); err != nil {
 			return err
+		}
+		for _, r := range list {
+			if err := insertNoticeRecipient(ctx, s.DB, n.ID, r.acc, r.org); err != nil {
+				return err
+			}
+			if _, err := events.Append(ctx, s.DB, r.org, events.ScopeAccount, r.acc, "security_notice.created", map[string]any{"id": n.ID, "title": n.Title}); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, s.DB, audit.Entry{OrgID: orgID, Action: "privacy.security_notice.send", TargetKind: "security_notice", TargetID: n.ID,
 			Details: map[string]any{"recipients": n.Recipients, "title": n.Title}})

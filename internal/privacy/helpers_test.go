@@ -1,0 +1,121 @@
+package privacy_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/privacy"
+	"github.com/atrium-hq/atrium/internal/server/servertest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+const pw = "correct horse battery"
+
+var setupRe = regexp.MustCompile(`Open (\S+)/setup\?token=([0-9a-f]+) to create the first organization`)
+
+func setupToken(t *testing.T, env *servertest.Env) string {
+	t.Helper()
+	var m [][]string
+	for i := 0; i < 500 && m == nil; i++ {
+		if m = setupRe.FindAllStringSubmatch(env.Out.String(), -1); m == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if m == nil {
+		t.Fatalf("no setup link in the start-up lines:\n%s", env.Out.String())
+	}
+	return m[len(m)-1][2]
+}
+
+type person struct {
+	*servertest.Client
+	AccountID string
+	MemberID  string
+	Email     string
+}
+
+type org struct {
+	ID    string
+	Owner *person
+	env   *servertest.Env
+}
+
+func setupOrg(t *testing.T, env *servertest.Env) *org {
+	t.Helper()
+	c := env.Client()
+	var res directory.SetupResult
+	c.Do(t, "POST", "/api/v1/setup", map[string]any{
+		"token":        setupToken(t, env),
+		"organization": map[string]any{"name": "Acme", "region": "CN", "industry": "Software", "size": "11-50"},
+		"owner":        map[string]any{"name": "Olivia Owner", "email": "owner@acme.test", "password": pw},
+	}, &res).Want(t, http.StatusCreated)
+	return &org{ID: res.Org.ID, Owner: &person{Client: c, AccountID: res.AccountID, Email: "owner@acme.test"}, env: env}
+}
+
+var seq atomic.Int64
+
+func newPerson(t *testing.T, env *servertest.Env, n identity.NewAccount) *person {
+	t.Helper()
+	if n.Email == "" {
+		n.Email = fmt.Sprintf("p%d@example.test", seq.Add(1))
+	}
+	if n.Name == "" {
+		n.Name = "Pat Person"
+	}
+	n.Password = pw
+	acc, err := env.App.Identity().CreateAccount(context.Background(), n)
+	if err != nil {
+		t.Fatalf("create account %s: %v", n.Email, err)
+	}
+	c := env.Client()
+	c.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": n.Email, "password": pw}, nil).Want(t, http.StatusOK)
+	return &person{Client: c, AccountID: acc.ID, Email: n.Email}
+}
+
+// join adds p to o through a link invitation and switches p to it.
+func (o *org) join(t *testing.T, p *person) {
+	t.Helper()
+	var inv directory.Invitation
+	o.Owner.Do(t, "POST", "/api/v1/invitations", map[string]any{"kind": "link"}, &inv).Want(t, http.StatusCreated)
+	_, tok, _ := strings.Cut(inv.Link, "token=")
+	var res directory.JoinResult
+	p.Do(t, "POST", "/api/v1/join", map[string]any{"token": tok}, &res).Want(t, http.StatusOK)
+	p.Do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": o.ID}, nil).Want(t, http.StatusOK)
+	p.MemberID = res.MemberID
+}
+
+// runJobs runs every due job of the privacy queue now.
+func runJobs(t *testing.T, env *servertest.Env) {
+	t.Helper()
+	if _, err := env.App.Privacy().Jobs.RunDue(context.Background()); err != nil {
+		t.Fatalf("run jobs: %v", err)
+	}
+}
+
+// waitExport polls an export until it is ready.
+func waitExport(t *testing.T, env *servertest.Env, p *person, id string) privacy.Export {
+	t.Helper()
+	var e privacy.Export
+	for i := 0; i < 300; i++ {
+		runJobs(t, env)
+		p.Do(t, "GET", "/api/v1/me/exports/"+id, nil, &e).Want(t, http.StatusOK)
+		if e.Status == privacy.ExportReady || e.Status == privacy.ExportFailed {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if e.Status != privacy.ExportReady {
+		t.Fatalf("export not ready: %+v", e)
+	}
+	return e
+}
