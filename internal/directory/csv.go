@@ -261,6 +261,9 @@ func (s *Service) importRow(ctx context.Context, orgID, by string, ir importRow)
 			}
 			action = "invite"
 			p := ir.patch
+			if err := s.checkPatch(ctx, orgID, p); err != nil {
+				return err
+			}
 			_, err := s.createInvitation(ctx, orgID, by, CreateInvitationRequest{Kind: InviteEmail, Email: ir.email}, 14*24, &p)
 			return err
 		}
@@ -424,4 +427,42 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// checkPatch checks the built-in fields of a profile prepared for someone
+// who is not a member yet (applyPatch checks them when it applies them).
+func (s *Service) checkPatch(ctx context.Context, orgID string, p MemberPatch) error {
+	checks := []struct {
+		v     *string
+		clean func(string) (string, error)
+	}{
+		{p.DisplayName, func(v string) (string, error) { return text("display_name", v, 1, 100) }},
+		{p.Title, func(v string) (string, error) { return text("title", v, 0, 100) }},
+		{p.EmployeeNo, func(v string) (string, error) { return text("employee_no", v, 0, 64) }},
+		{p.Email, func(v string) (string, error) { return normEmail("work_email", v) }},
+		{p.Office, func(v string) (string, error) { return text("office", v, 0, 200) }},
+		{p.JoinDate, func(v string) (string, error) { return date("join_date", v) }},
+		{p.WorkPhone, func(v string) (string, error) { return normPhone("work_phone", v) }},
+	}
+	for _, c := range checks {
+		if c.v == nil {
+			continue
+		}
+		if _, err := c.clean(*c.v); err != nil {
+			return err
+		}
+	}
+	if p.TitleLevel != nil && (*p.TitleLevel < 0 || *p.TitleLevel > 1000) {
+		return apperr.InvalidField("title_level", "title_level must be between 0 and 1000")
+	}
+	if p.EmployeeNo != nil && *p.EmployeeNo != "" {
+		taken, err := s.st.employeeNoTaken(ctx, orgID, strings.TrimSpace(*p.EmployeeNo))
+		if err != nil {
+			return err
+		}
+		if taken {
+			return apperr.Conflict("employee_no_taken", "another member has this employee number").With("field", "employee_no")
+		}
+	}
+	return nil
 }

@@ -361,6 +361,11 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 	return st.members(ctx, sqlText, args...)
 }
 
+func (st store) employeeNoTaken(ctx context.Context, orgID, no string) (bool, error) {
+	n, err := st.count(ctx, `SELECT COUNT(*) FROM members WHERE org_id = $1 AND employee_no = $2`, orgID, no)
+	return n > 0, err
+}
+
 // allMembers lists every member of an organization (for export).
 func (st store) allMembers(ctx context.Context, orgID string) ([]memberRow, error) {
 	return st.members(ctx, `SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 ORDER BY m.name_pinyin, m.id`, orgID)
