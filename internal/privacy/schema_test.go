@@ -113,7 +113,7 @@ func TestSchemaValidatorCatchesViolations(t *testing.T) {
 	s := loadSchema(t)
 	bad := map[string]any{"format": "other", "generated_at": 1.5, "account_id": "acc", "organizations": []any{},
 		"sections": []any{map[string]any{"table": "t", "controller": "nobody", "purpose": "p", "categories": []any{}, "rows": []any{}, "extra": 1}},
-		"files": []any{}}
+		"files":    []any{}}
 	errs := validate(s, bad, "$")
 	if len(errs) < 4 {
 		t.Fatalf("validator missed violations: %v", errs)
