@@ -549,11 +549,13 @@ func messageByClientID(ctx context.Context, d *db.DB, senderID, clientID string)
 // getMessage loads a message of a conversation as accountID sees it:
 // ErrNotFound when cleared or deleted for them.
 func getMessage(ctx context.Context, d *db.DB, convID, msgID, accountID string, clearedSeq int64) (Message, error) {
-	m, err := scanMsg(d.R(ctx).QueryRowContext(ctx, `SELECT `+msgCols+`,
+	var pinned bool
+	m, err := scanMsg(queryRow(ctx, d, `SELECT `+msgCols+`,
 		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id)
 		FROM messages m WHERE m.id = $1 AND m.conversation_id = $2 AND m.seq > $3
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $4 AND h.message_id = m.id)`,
-		msgID, convID, clearedSeq, accountID), new(bool))
+		msgID, convID, clearedSeq, accountID), &pinned)
+	m.Pinned = pinned
 	return m, d.Classify(err)
 }
 
