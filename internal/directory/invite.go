@@ -453,6 +453,12 @@ func (s *Service) Join(ctx context.Context, req JoinRequest) (JoinResult, error)
 			return err
 		}
 		res.Status, res.MemberID = "joined", m.ID
+		// A session in no organization yet goes straight into the new one.
+		if a.OrgID == "" && a.SessionID != "" {
+			if err := s.accounts.SetSessionOrg(ctx, a.SessionID, r.OrgID); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, r.OrgID, "member.join", "member", m.ID, map[string]any{"invitation_id": r.ID})
 	})
 	return res, err
