@@ -1,0 +1,60 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/atrium-hq/atrium/internal/chat"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/migrations"
+)
+
+func init() { extraCommands = append(extraCommands, searchCmd) }
+
+func searchCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "search",
+		Short: "Manage the message search index",
+	}
+	reindex := withConfig(&cobra.Command{
+		Use:   "reindex",
+		Short: "Rebuild the message search index from the messages",
+		Long: `Rebuild the message search index. The index is derived data: on SQLite
+an FTS5 trigram table, on PostgreSQL a pg_trgm index on the message text.
+Run it after restoring a backup (backups leave the index out) or if search
+answers look wrong. It is safe while the server runs: searches during the
+rebuild may miss messages not yet re-indexed.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := loadConfig(cmd)
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Readers: 1})
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			if _, err := d.Migrate(ctx, migrations.FS); err != nil {
+				return err
+			}
+			start := time.Now()
+			out := cmd.OutOrStdout()
+			n, err := chat.Reindex(ctx, d, func(done int64) {
+				if done%100000 == 0 {
+					fmt.Fprintf(out, "  %d messages indexed\n", done)
+				}
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "search index rebuilt: %d messages in %s (%s)\n", n, time.Since(start).Round(time.Millisecond), d.Kind)
+			return nil
+		},
+	})
+	cmd.AddCommand(reindex)
+	return cmd
+}
