@@ -80,24 +80,24 @@ func init() {
 		Name: "policy_acceptances", Controller: dm.Person,
 		Purpose:   "Which versions of the privacy policy and terms you accepted, and when.",
 		Subject:   []string{"account_id"},
-		Columns:   map[string]dm.Category{"account_id": dm.Consent},
-		Technical: []string{"id", "document_id", "org_id", "kind", "seq", "version", "accepted_at"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "version": dm.Consent, "accepted_at": dm.Consent},
+		Technical: []string{"id", "document_id", "org_id", "kind", "seq"},
 		Retention: "account", Erasure: dm.Delete,
 	})
 	dm.Register(dm.Table{
 		Name: "consents", Controller: dm.Person,
 		Purpose:   "Your current consent choices (contact matching, location, …).",
 		Subject:   []string{"account_id"},
-		Columns:   map[string]dm.Category{"account_id": dm.Consent},
-		Technical: []string{"purpose", "granted", "version", "updated_at"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "granted": dm.Consent},
+		Technical: []string{"purpose", "version", "updated_at"},
 		Retention: "account", Erasure: dm.Delete,
 	})
 	dm.Register(dm.Table{
 		Name: "consent_events", Controller: dm.Person,
 		Purpose:   "Every time you granted or withdrew a consent.",
 		Subject:   []string{"account_id"},
-		Columns:   map[string]dm.Category{"account_id": dm.Consent},
-		Technical: []string{"id", "purpose", "granted", "version", "created_at"},
+		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "granted": dm.Consent},
+		Technical: []string{"id", "purpose", "version", "created_at"},
 		Retention: "account", Erasure: dm.Delete,
 	})
 	dm.Register(dm.Table{
@@ -112,7 +112,7 @@ func init() {
 		Name: "guardian_consents", Controller: dm.Person,
 		Purpose: "The consent of a minor's parent or guardian: who gave it, how and when.",
 		Subject: []string{"account_id"},
-		Columns: map[string]dm.Category{"account_id": dm.Consent, "guardian_name": dm.Profile, "guardian_contact": dm.Contact,
+		Columns: map[string]dm.Category{"account_id": dm.Identifier, "guardian_name": dm.Profile, "guardian_contact": dm.Contact,
 			"relationship": dm.Profile, "recorded_by": dm.Identifier},
 		Technical: []string{"method", "recorded_at"},
 		Retention: "account", Erasure: dm.Delete,

@@ -335,8 +335,9 @@ func (s *Service) mayTellHold(ctx context.Context, e LedgerEntry) bool {
 
 // EraseMessageInput names a message to delete.
 type EraseMessageInput struct {
-	MessageID   string `json:"message_id"`
-	ForEveryone bool   `json:"for_everyone"`
+	ConversationID string `json:"conversation_id"`
+	MessageID      string `json:"message_id"`
+	ForEveryone    bool   `json:"for_everyone"`
 }
 
 // EraseMessage deletes one message (chat's rules decide who may delete it
@@ -349,15 +350,12 @@ func (s *Service) EraseMessage(ctx context.Context, in EraseMessageInput) (Ledge
 	if s.Messages == nil {
 		return LedgerEntry{}, apperr.New(apperr.KindUnavailable, "chat_unavailable", "messaging is not available")
 	}
-	if in.MessageID == "" {
-		return LedgerEntry{}, apperr.InvalidField("message_id", "message_id is required")
+	if in.MessageID == "" || in.ConversationID == "" {
+		return LedgerEntry{}, apperr.InvalidField("message_id", "conversation_id and message_id are required")
 	}
 	var out LedgerEntry
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		convID, orgID, err := s.Messages.DeleteMessage(ctx, in.MessageID, in.ForEveryone)
-		if err != nil {
-			return err
-		}
+		convID := in.ConversationID
 		if in.ForEveryone {
 			held, err := s.conversationHeld(ctx, convID)
 			if err != nil {
@@ -366,6 +364,10 @@ func (s *Service) EraseMessage(ctx context.Context, in EraseMessageInput) (Ledge
 			if held {
 				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its messages cannot be deleted now")
 			}
+		}
+		orgID, err := s.Messages.DeleteMessage(ctx, convID, in.MessageID, in.ForEveryone)
+		if err != nil {
+			return err
 		}
 		mode := "for_me"
 		if in.ForEveryone {
@@ -563,7 +565,7 @@ func (s *Service) erasePass(ctx context.Context, sc scope, filter func(mapTable)
 	}
 	skip := s.handled()
 	for _, t := range tabs {
-		if skip[t.Name] || t.Derived || t.Erasure == datamap.Keep || !filter(t) {
+		if skip[t.Name] || t.rule.Skip || t.Derived || t.Erasure == datamap.Keep || !filter(t) {
 			continue
 		}
 		var args []any
@@ -582,10 +584,13 @@ func (s *Service) erasePass(ctx context.Context, sc scope, filter func(mapTable)
 			}
 			res.blobs = append(res.blobs, keys...)
 		}
-		if err := s.purgeIndex(ctx, t, r, where, args); err != nil {
-			return res, err
+		action := erasureAction(t, mode)
+		if action != ModeAnonymize {
+			if err := s.purgeIndex(ctx, t, r, where, args); err != nil {
+				return res, err
+			}
 		}
-		if t.Erasure == datamap.Delete || mode == ModeDelete {
+		if action == ModeDelete {
 			n, err := s.deleteRows(ctx, t, where, args)
 			if err != nil {
 				return res, err
@@ -595,7 +600,7 @@ func (s *Service) erasePass(ctx context.Context, sc scope, filter func(mapTable)
 			}
 			continue
 		}
-		n, err := s.anonymizeRows(ctx, t, sc, tombstone, where, args)
+		n, err := s.anonymizeRows(ctx, t, sc, tombstone, where, args, action == ModeScrub)
 		if err != nil {
 			return res, err
 		}
@@ -604,6 +609,18 @@ func (s *Service) erasePass(ctx context.Context, sc scope, filter func(mapTable)
 		}
 	}
 	return res, nil
+}
+
+// erasureAction is what erasing in mode does to a table's rows: delete,
+// anonymize (content kept) or scrub (content cleared too).
+func erasureAction(t mapTable, mode Mode) Mode {
+	switch {
+	case t.Erasure == datamap.Delete:
+		return ModeDelete
+	case t.rule.Shared && mode == ModeDelete:
+		return ModeAnonymize
+	}
+	return mode
 }
 
 func (r TableRule) blobColumns() []string {
@@ -682,13 +699,13 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 		// to no organization (direct chats, personal files).
 		res, err = s.erasePass(ctx, scope{ids: p.ids()}, func(t mapTable) bool {
 			return t.Controller != datamap.Organization
-		}, ModeDelete, e.TombstoneID)
+		}, ModeScrub, e.TombstoneID)
 		if err != nil {
 			return err
 		}
 		r2, err := s.erasePass(ctx, scope{ids: p.ids(), noOrg: true}, func(t mapTable) bool {
-			return t.Controller == datamap.Organization && t.has["org_id"]
-		}, ModeDelete, e.TombstoneID)
+			return t.Controller == datamap.Organization && t.orgExpr != ""
+		}, ModeScrub, e.TombstoneID)
 		if err != nil {
 			return err
 		}
@@ -772,9 +789,9 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 			return s.requestFollows(ctx, e, LedgerWaitingHold)
 		})
 	}
-	ids := []string{e.AccountID}
+	subj := []string{e.AccountID}
 	if e.TargetID != "" {
-		ids = append(ids, e.TargetID)
+		subj = append(subj, e.TargetID)
 	}
 	p := Person{AccountID: e.AccountID, OrgID: e.OrgID, MemberID: e.TargetID, Members: map[string]string{e.OrgID: e.TargetID}}
 	mode := Mode(e.Mode)
@@ -788,22 +805,22 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 		var err error
 		// Rows of the org's tables that name the person: by org_id where
 		// the table has one, else by the member id (unique to the org).
-		res, err = s.erasePass(ctx, scope{ids: ids, org: e.OrgID}, func(t mapTable) bool {
-			return t.Controller == datamap.Organization && t.has["org_id"]
+		res, err = s.erasePass(ctx, scope{ids: subj, org: e.OrgID}, func(t mapTable) bool {
+			return t.Controller == datamap.Organization && t.orgExpr != ""
 		}, mode, e.TombstoneID)
 		if err != nil {
 			return err
 		}
 		if e.TargetID != "" {
 			r2, err := s.erasePass(ctx, scope{ids: []string{e.TargetID}}, func(t mapTable) bool {
-				return t.Controller == datamap.Organization && !t.has["org_id"]
+				return t.Controller == datamap.Organization && t.orgExpr == ""
 			}, mode, e.TombstoneID)
 			if err != nil {
 				return err
 			}
 			res.merge(r2)
 		}
-		if err := s.scrubEvents(ctx, ids); err != nil {
+		if err := s.scrubEvents(ctx, subj); err != nil {
 			return err
 		}
 		if !replay {

@@ -359,6 +359,10 @@ func (s *Service) collect(ctx context.Context, accountID string, progress func(i
 		byOrg := map[string][]Row{}
 		for _, row := range rows {
 			org, _ := row["org_id"].(string)
+			if o, ok := row[orgKey].(string); ok {
+				org = o
+				delete(row, orgKey)
+			}
 			s.openRow(ctx, t, r, accountID, row)
 			byOrg[org] = append(byOrg[org], row)
 			if r.BlobColumn != "" {

@@ -119,3 +119,22 @@ func waitExport(t *testing.T, env *servertest.Env, p *person, id string) privacy
 	}
 	return e
 }
+
+// waitErasures runs jobs until none of the account's erasures is pending.
+func waitErasures(t *testing.T, env *servertest.Env, accountID string) {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		runJobs(t, env)
+		var n int
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM erasure_ledger WHERE account_id = $1 AND status = 'scheduled'`, accountID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		var running int
+		_ = env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM jobs WHERE state IN ('running', 'queued') AND kind = 'privacy.erase' AND run_at <= $1`, time.Now().UnixMilli()).Scan(&running)
+		if n == 0 && running == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("erasures of %s did not finish", accountID)
+}

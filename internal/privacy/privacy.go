@@ -101,6 +101,10 @@ type Mode string
 const (
 	ModeDelete    Mode = "delete"
 	ModeAnonymize Mode = "anonymize"
+	// ModeScrub is the person's own erasure of shared rows: the person is
+	// replaced by a tombstone and every personal column, content included,
+	// is cleared (their messages in a direct chat become empty tombstones).
+	ModeScrub Mode = "scrub"
 )
 
 // Eraser is a domain's own erasure step for a person, run before the generic
@@ -176,7 +180,7 @@ type Service struct {
 type MessageActions interface {
 	// DeleteMessage deletes a message for everyone (the sender within the
 	// org's window, or a group admin), or for the caller only.
-	DeleteMessage(ctx context.Context, messageID string, forEveryone bool) (conversationID, orgID string, err error)
+	DeleteMessage(ctx context.Context, conversationID, messageID string, forEveryone bool) (orgID string, err error)
 	// ClearConversation clears the caller's history of a conversation (for
 	// everyone where the caller may).
 	ClearConversation(ctx context.Context, conversationID string, forEveryone bool) (orgID string, err error)
@@ -216,6 +220,17 @@ type TableRule struct {
 	// OrgColumn names the column holding the organization (default
 	// "org_id"; "id" for the organizations table itself).
 	OrgColumn string
+	// OrgExpr is an SQL expression giving a row's organization for tables
+	// without an org_id column, e.g. messages:
+	// "(SELECT org_id FROM conversations c WHERE c.id = messages.conversation_id)".
+	OrgExpr string
+	// Shared marks container rows other people's rows hang off (a
+	// conversation): erasure replaces the person in them and never deletes
+	// the row.
+	Shared bool
+	// Skip leaves the table to its own mechanism (data keys: only
+	// keyring.Destroy, which honours legal holds, removes them).
+	Skip bool
 	// Open decrypts the sealed columns of an exported row in place.
 	Open func(ctx context.Context, row Row) error
 }

@@ -131,6 +131,10 @@ type mapTable struct {
 	cols    []colInfo
 	has     map[string]bool
 	subject []string // subject columns present in the schema
+	// orgExpr is the SQL giving a row's organization ("org_id", a rule's
+	// OrgExpr, or "" when rows belong to no organization).
+	orgExpr string
+	rule    TableRule
 }
 
 func (t mapTable) col(name string) (colInfo, bool) {
@@ -164,6 +168,13 @@ func (s *Service) tables(ctx context.Context) ([]mapTable, error) {
 			if mt.has[sc] {
 				mt.subject = append(mt.subject, sc)
 			}
+		}
+		mt.rule = s.rule(t.Name)
+		switch {
+		case mt.has["org_id"]:
+			mt.orgExpr = "org_id"
+		case mt.rule.OrgExpr != "":
+			mt.orgExpr = mt.rule.OrgExpr
 		}
 		out = append(out, mt)
 	}
@@ -236,10 +247,10 @@ func (t mapTable) where(sc scope, args *[]any) string {
 	}
 	cond := "(" + strings.Join(ors, " OR ") + ")"
 	switch {
-	case sc.org != "" && t.has["org_id"]:
-		cond += " AND org_id = " + arg(args, sc.org)
-	case sc.noOrg && t.has["org_id"]:
-		cond += " AND org_id = ''"
+	case sc.org != "" && t.orgExpr != "":
+		cond += " AND " + t.orgExpr + " = " + arg(args, sc.org)
+	case sc.noOrg && t.orgExpr != "":
+		cond += " AND COALESCE(" + t.orgExpr + ", '') = ''"
 	}
 	return cond
 }
@@ -250,7 +261,12 @@ func (s *Service) selectRows(ctx context.Context, t mapTable, where string, args
 	for i, c := range t.cols {
 		names[i] = ident(c.Name)
 	}
-	q := "SELECT " + strings.Join(names, ", ") + " FROM " + ident(t.Name) + " WHERE " + where
+	sel := strings.Join(names, ", ")
+	withOrg := t.orgExpr != "" && !t.has["org_id"]
+	if withOrg {
+		sel += ", COALESCE(" + t.orgExpr + ", '')"
+	}
+	q := "SELECT " + sel + " FROM " + ident(t.Name) + " WHERE " + where
 	if t.has["created_at"] {
 		q += " ORDER BY created_at"
 	}
@@ -264,8 +280,12 @@ func (s *Service) selectRows(ctx context.Context, t mapTable, where string, args
 	defer rows.Close()
 	var out []Row
 	for rows.Next() {
-		vals := make([]any, len(names))
-		ptrs := make([]any, len(names))
+		n := len(names)
+		if withOrg {
+			n++
+		}
+		vals := make([]any, n)
+		ptrs := make([]any, n)
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
@@ -276,10 +296,17 @@ func (s *Service) selectRows(ctx context.Context, t mapTable, where string, args
 		for i, n := range names {
 			r[n] = normalize(vals[i])
 		}
+		if withOrg {
+			r[orgKey] = fmt.Sprint(normalize(vals[len(names)]))
+		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
+
+// orgKey carries a row's computed organization through an export; it is
+// removed before the row is written.
+const orgKey = "\x00org"
 
 // normalize turns driver values into JSON-friendly ones; bytes that are
 // not text stay []byte (sealed values), opened later or marked.
@@ -363,7 +390,7 @@ func blankFor(c colInfo) string {
 // anonymizeRows replaces the person's ids in t's subject columns by
 // tombstone and clears every other personal column except content, for
 // the rows matching where. It returns how many rows changed.
-func (s *Service) anonymizeRows(ctx context.Context, t mapTable, sc scope, tombstone, where string, args []any) (int64, error) {
+func (s *Service) anonymizeRows(ctx context.Context, t mapTable, sc scope, tombstone, where string, args []any, scrub bool) (int64, error) {
 	var sets []string
 	subj := map[string]bool{}
 	for _, c := range t.subject {
@@ -372,11 +399,21 @@ func (s *Service) anonymizeRows(ctx context.Context, t mapTable, sc scope, tombs
 			ident(c), ident(c), placeholders(&args, sc.ids), arg(&args, tombstone), ident(c)))
 	}
 	for col, cat := range t.Columns {
-		if subj[col] || cat == datamap.Content || cat == datamap.Identifier {
+		if subj[col] || (cat == datamap.Content && !scrub) {
 			continue
 		}
 		ci, ok := t.col(col)
 		if !ok {
+			continue
+		}
+		if cat == datamap.Identifier {
+			// Scrubbing also replaces ids the person chose or that point
+			// at what was erased (client message ids, file ids), with
+			// values unique per row so that unique constraints hold.
+			if scrub && t.has["id"] && (strings.Contains(ci.Type, "text") || strings.Contains(ci.Type, "char")) {
+				sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s IS NULL OR %s = '' THEN %s ELSE 'erased:' || CAST(id AS TEXT) END",
+					ident(col), ident(col), ident(col), ident(col)))
+			}
 			continue
 		}
 		blank := blankFor(ci)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/privacy"
@@ -51,11 +52,25 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 	svc.AddRule(privacy.TableRule{Table: "orgs", OrgColumn: "id"})
 	svc.AddRule(privacy.TableRule{Table: "chat_files", BlobColumn: "blob_key", ExtraBlobColumns: []string{"thumb_key"},
 		NameColumn: "name", TypeColumn: "content_type"})
-	svc.AddRule(privacy.TableRule{Table: "messages", Index: &privacy.IndexRef{Table: "message_fts", RowIDColumn: "rid"},
+	convOrg := func(table string) string {
+		return "(SELECT c.org_id FROM conversations c WHERE c.id = " + table + ".conversation_id)"
+	}
+	msgOrg := func(table string) string {
+		return "(SELECT c.org_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = " + table + ".message_id)"
+	}
+	svc.AddRule(privacy.TableRule{Table: "messages", Index: &privacy.IndexRef{Table: "message_fts", RowIDColumn: "rid"}, OrgExpr: convOrg("messages"),
 		ClassBy: &privacy.ClassJoin{Column: "conversation_id", Table: "conversations", Key: "id", KindColumn: "kind", Prefix: "messages.", OrgColumn: "org_id"}})
+	svc.AddRule(privacy.TableRule{Table: "conversations", Shared: true})
+	svc.AddRule(privacy.TableRule{Table: "conversation_members", OrgExpr: convOrg("conversation_members")})
+	svc.AddRule(privacy.TableRule{Table: "message_pins", OrgExpr: convOrg("message_pins")})
+	svc.AddRule(privacy.TableRule{Table: "message_edits", OrgExpr: msgOrg("message_edits"), TimeColumn: "edited_at"})
+	svc.AddRule(privacy.TableRule{Table: "message_reactions", OrgExpr: msgOrg("message_reactions")})
+	// Data keys go only through keyring.Destroy, which honours legal holds.
+	svc.AddRule(privacy.TableRule{Table: "data_keys", Skip: true})
 	if a.Keyring != nil {
 		a.Keyring.Holds = svc
 	}
+	svc.Messages = privacyMessages{a.Server}
 	svc.RegisterJobs(q)
 	a.Server.Privacy = svc
 	a.Server.Gate = svc.Gate
@@ -153,4 +168,41 @@ func (x privacyFields) UpdateMyProfile(ctx context.Context, fields map[string]*s
 	}
 	_, err := x.dir.UpdateMember(ctx, "me", p)
 	return err
+}
+
+// privacyMessages carries out message and chat-history erasure through chat
+// (wired after privacy, hence looked up at call time).
+type privacyMessages struct{ s *Server }
+
+func (x privacyMessages) DeleteMessage(ctx context.Context, convID, msgID string, forEveryone bool) (string, error) {
+	c := x.s.Chat
+	if c == nil {
+		return "", apperr.New(apperr.KindUnavailable, "chat_unavailable", "messaging is not available")
+	}
+	conv, err := c.Get(ctx, convID)
+	if err != nil {
+		return "", err
+	}
+	if forEveryone {
+		err = c.Delete(ctx, convID, msgID)
+	} else {
+		err = c.Hide(ctx, convID, msgID)
+	}
+	return conv.OrgID, err
+}
+
+func (x privacyMessages) ClearConversation(ctx context.Context, convID string, forEveryone bool) (string, error) {
+	c := x.s.Chat
+	if c == nil {
+		return "", apperr.New(apperr.KindUnavailable, "chat_unavailable", "messaging is not available")
+	}
+	if forEveryone {
+		return "", apperr.Forbidden("clear_for_everyone_not_allowed", "a conversation's history can be cleared for yourself; delete single messages for everyone instead")
+	}
+	conv, err := c.Get(ctx, convID)
+	if err != nil {
+		return "", err
+	}
+	_, err = c.Clear(ctx, convID)
+	return conv.OrgID, err
 }
