@@ -207,6 +207,9 @@ func TestDeactivationEndsAccess(t *testing.T) {
 
 		// Reactivation gives access back; removal ends it for good.
 		o.Owner.do(t, "POST", "/api/v1/members/"+mID+"/reactivate", nil, nil).Want(t, http.StatusOK)
+		// Deactivation took the organization off their sessions: switching
+		// back in is a deliberate step.
+		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
 		m.do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": o.ID}, nil).Want(t, http.StatusOK)
 		m.do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
 		o.Owner.do(t, "DELETE", "/api/v1/members/"+mID, nil, nil).Want(t, http.StatusNoContent)
