@@ -1,0 +1,180 @@
+package privacy_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/privacy"
+	"github.com/atrium-hq/atrium/internal/server/servertest"
+)
+
+type history struct {
+	Items []struct {
+		ID       string `json:"id"`
+		SenderID string `json:"sender_id"`
+		Body     string `json:"body"`
+	} `json:"items"`
+}
+
+// Quitting an org whose policy is "anonymize" leaves the person's messages
+// readable for the others, under a tombstone author with no trace of them;
+// the erasure waits for the org's period, and a legal hold makes it wait
+// until released (told to the person only when the org allows).
+func TestQuitAnonymizesAndHoldsWait(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		x := newPerson(t, env, identity.NewAccount{Name: "Xena Quitter", Email: "xena.quitter@example.test", Phone: "+8613900077788"})
+		y := newPerson(t, env, identity.NewAccount{Name: "Yuri Stayer"})
+		z := newPerson(t, env, identity.NewAccount{Name: "Zoe Held"})
+		for _, p := range []*person{x, y, z} {
+			o.join(t, p)
+		}
+		var conv struct {
+			ID string `json:"id"`
+		}
+		y.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "Team", "member_ids": []string{x.AccountID, z.AccountID}}, &conv).Want(t, http.StatusCreated)
+		x.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "c1", "body": "the quarterly numbers are in"}, nil).Want(t, http.StatusCreated)
+		z.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "c1", "body": "zoe was here"}, nil).Want(t, http.StatusCreated)
+
+		// The default policy: anonymize, 30 days after leaving.
+		var set privacy.OrgSettings
+		o.Owner.Do(t, "GET", "/api/v1/admin/privacy/settings", nil, &set).Want(t, http.StatusOK)
+		if set.LeaveAction != "anonymize" || set.LeavePeriodDays != 30 {
+			t.Fatalf("defaults = %+v", set)
+		}
+		x.Do(t, "PUT", "/api/v1/admin/privacy/settings", set, nil).WantError(t, http.StatusForbidden, "forbidden")
+		set.LeavePeriodDays = 31
+		o.Owner.Do(t, "PUT", "/api/v1/admin/privacy/settings", set, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+
+		var e privacy.LedgerEntry
+		x.Do(t, "POST", "/api/v1/me/erasures/quit-org", nil, &e).Want(t, http.StatusOK)
+		if e.Mode != "anonymize" || e.Status != privacy.LedgerScheduled || e.DueAt-e.RequestedAt != (30*24*time.Hour).Milliseconds() {
+			t.Fatalf("quit erasure = %+v", e)
+		}
+		runJobs(t, env) // not due yet: nothing happens
+		var h history
+		y.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		if len(h.Items) != 2 {
+			t.Fatalf("history = %+v", h)
+		}
+		// The org shortens its period: from now on leavers are anonymized at once.
+		set.LeavePeriodDays = 0
+		o.Owner.Do(t, "PUT", "/api/v1/admin/privacy/settings", set, nil).Want(t, http.StatusOK)
+		var jobID string
+		if err := env.App.DB.Reader().QueryRow(`SELECT job_id FROM erasure_ledger WHERE id = $1`, e.ID).Scan(&jobID); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.App.Privacy().Jobs.Reschedule(t.Context(), jobID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		waitErasures(t, env, x.AccountID)
+
+		y.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		found := false
+		for _, m := range h.Items {
+			if m.Body == "the quarterly numbers are in" {
+				found = true
+				if m.SenderID == x.AccountID || !strings.HasPrefix(m.SenderID, "tmb_") {
+					t.Fatalf("anonymized message sender = %q", m.SenderID)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("the anonymized message is gone: %+v", h)
+		}
+		// No trace of X's name, phone or email in the org's directory.
+		r := o.Owner.Do(t, "GET", "/api/v1/members?limit=100", nil, nil).Want(t, http.StatusOK)
+		for _, s := range []string{"Xena", "xena.quitter", "13900077788", x.AccountID} {
+			if strings.Contains(string(r.Body), s) {
+				t.Fatalf("member list still shows %q after anonymization: %s", s, r.Body)
+			}
+		}
+
+		// Z is under a legal hold: their erasure waits.
+		var hold privacy.Hold
+		y.Do(t, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "member", "target_id": z.MemberID, "reason": "litigation"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "member", "target_id": "mem_nope", "reason": "x"}, nil).WantError(t, http.StatusNotFound, "not_found")
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "member", "target_id": z.MemberID, "reason": "litigation"}, &hold).Want(t, http.StatusCreated)
+		z.Do(t, "POST", "/api/v1/me/erasures/quit-org", nil, &e).Want(t, http.StatusOK)
+		waitErasures(t, env, z.AccountID)
+		var list privacy.LedgerList
+		z.Do(t, "GET", "/api/v1/me/erasures", nil, &list).Want(t, http.StatusOK)
+		if len(list.Items) != 1 || list.Items[0].Status != privacy.LedgerScheduled {
+			t.Fatalf("held erasure shown as %+v (the org does not tell about holds)", list.Items)
+		}
+		set.TellAboutHolds = true
+		o.Owner.Do(t, "PUT", "/api/v1/admin/privacy/settings", set, nil).Want(t, http.StatusOK)
+		z.Do(t, "GET", "/api/v1/me/erasures", nil, &list).Want(t, http.StatusOK)
+		if list.Items[0].Status != privacy.LedgerWaitingHold {
+			t.Fatalf("held erasure = %+v", list.Items)
+		}
+		// Key destruction is blocked too.
+		if err := env.App.Keyring.Destroy(t.Context(), z.AccountID); err == nil {
+			t.Fatal("a held person's key was destroyed")
+		}
+		y.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		if !strings.Contains(mustJSON(h), "zoe was here") {
+			t.Fatal("held data was erased")
+		}
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds/"+hold.ID+"/release", nil, nil).Want(t, http.StatusOK)
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds/"+hold.ID+"/release", nil, nil).WantError(t, http.StatusConflict, "hold_released")
+		waitErasures(t, env, z.AccountID)
+		z.Do(t, "GET", "/api/v1/me/erasures", nil, &list).Want(t, http.StatusOK)
+		if list.Items[0].Status != privacy.LedgerDone {
+			t.Fatalf("after release: %+v", list.Items)
+		}
+	})
+}
+
+// Deleting one message for everyone goes through chat's rules, is audited
+// and recorded in the ledger; a conversation under hold refuses it.
+func TestEraseMessageAndConversation(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		y := newPerson(t, env, identity.NewAccount{})
+		o.join(t, y)
+		var conv struct {
+			ID string `json:"id"`
+		}
+		y.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "Ops", "member_ids": []string{o.Owner.AccountID}}, &conv).Want(t, http.StatusCreated)
+		var m struct {
+			ID string `json:"id"`
+		}
+		y.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "a", "body": "secret plan"}, &m).Want(t, http.StatusCreated)
+		y.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"message_id": m.ID}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		var hold privacy.Hold
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "conversation", "target_id": conv.ID}, &hold).Want(t, http.StatusCreated)
+		y.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": m.ID, "for_everyone": true}, nil).WantError(t, http.StatusConflict, "legal_hold")
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds/"+hold.ID+"/release", nil, nil).Want(t, http.StatusOK)
+		var e privacy.LedgerEntry
+		y.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": m.ID, "for_everyone": true}, &e).Want(t, http.StatusOK)
+		if e.Kind != privacy.EraseMessage || e.Status != privacy.LedgerDone || e.TargetID != m.ID {
+			t.Fatalf("ledger = %+v", e)
+		}
+		var h history
+		o.Owner.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		if strings.Contains(mustJSON(h), "secret plan") {
+			t.Fatal("deleted message still readable")
+		}
+		y.Do(t, "POST", "/api/v1/me/erasures/conversation", map[string]any{"conversation_id": conv.ID}, &e).Want(t, http.StatusOK)
+		y.Do(t, "POST", "/api/v1/me/erasures/conversation", map[string]any{"conversation_id": conv.ID, "for_everyone": true}, nil).WantError(t, http.StatusForbidden, "clear_for_everyone_not_allowed")
+		// Another org's member (or a stranger) gets 404.
+		stranger := newPerson(t, env, identity.NewAccount{})
+		stranger.Do(t, "POST", "/api/v1/me/erasures/conversation", map[string]any{"conversation_id": conv.ID}, nil).WantError(t, http.StatusNotFound, "not_found")
+		// Audited.
+		var n int
+		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action IN ('privacy.erase.message', 'privacy.erase.conversation')`).Scan(&n)
+		if n != 2 {
+			t.Fatalf("%d erasure audit entries, want 2", n)
+		}
+	})
+}
+
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
