@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -776,4 +777,24 @@ func TestNotificationsRespectMute(t *testing.T) {
 			t.Fatalf("empty mark: %v", err)
 		}
 	})
+}
+
+func TestEventEncodingSplice(t *testing.T) {
+	m := Message{ID: "msg_1", ConversationID: "cnv_1", SenderID: "acc_1", ClientMsgID: "c", Kind: MsgText,
+		Body: `tricky "seq":-1, "created_at":-1}`, HTML: "<p>x</p>"}
+	r := &sendReq{m: m, event: encodeEvent(m)}
+	if r.event == nil {
+		t.Fatal("no pre-encoded event")
+	}
+	m.Seq, m.CreatedAt = 42, 1700000000000
+	got, _ := json.Marshal(r.eventData(&m))
+	want, _ := json.Marshal(eventMessage(m))
+	var a, b map[string]any
+	if err := json.Unmarshal(got, &a); err != nil {
+		t.Fatalf("spliced event is not JSON: %v\n%s", err, got)
+	}
+	json.Unmarshal(want, &b)
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Fatalf("spliced %s\nwant     %s", got, want)
+	}
 }

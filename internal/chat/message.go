@@ -114,7 +114,7 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 	if err := s.prepareContent(ctx, &c, &m, in); err != nil {
 		return Message{}, false, err
 	}
-	r := &sendReq{m: m, direct: c.Kind == KindDirect}
+	r := &sendReq{m: m, direct: c.Kind == KindDirect, event: encodeEvent(m)}
 	if c.isGroup() {
 		for _, mn := range m.Mentions {
 			if mn.AccountID != a.AccountID {

@@ -10,7 +10,8 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
 
-// Pending is one event for AppendBatch.
+// Pending is one event for AppendBatch. Data is marshalled to JSON, except
+// a json.RawMessage, which is taken as it is (it must be valid JSON).
 type Pending struct {
 	OrgID     string
 	ScopeKind string
@@ -49,8 +50,12 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 			sb.WriteString(`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at) VALUES `)
 		}
 		for i, e := range chunk {
-			b, err := json.Marshal(e.Data)
-			if err != nil {
+			var err error
+			var b []byte
+			if raw, ok := e.Data.(json.RawMessage); ok {
+				// Already encoded by the caller (off the writer's path).
+				b = raw
+			} else if b, err = json.Marshal(e.Data); err != nil {
 				return fmt.Errorf("events: marshal %s: %w", e.Type, err)
 			}
 			if i > 0 {
