@@ -98,5 +98,4 @@ func waitHealthy(t *testing.T, url string) {
 	t.Fatal("server did not become healthy")
 }
 
-
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
