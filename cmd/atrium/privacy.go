@@ -198,4 +198,3 @@ func classList() string {
 	}
 	return strings.Join(out, ", ")
 }
-
