@@ -29,7 +29,7 @@ fuzz: ## Run every Go fuzz target for FUZZTIME each (default 30s; FUZZ=regexp pi
 	@FUZZTIME=$${FUZZTIME:-30s} scripts/fuzz.sh
 
 crash: ## Long crash-safety run: CRASH_CYCLES SIGKILL/restart cycles (default 200) on both databases
-	CRASH_CYCLES=$${CRASH_CYCLES:-200} $(GO) test -count=1 -timeout 60m -run 'TestCrash' -v ./e2e/crash/
+	CRASH_CYCLES=$${CRASH_CYCLES:-200} $(GO) test -count=1 -timeout 60m -run 'TestCrashSafety|TestMigrationKilled' -v ./e2e/crash/
 
 clean: ## Remove build output
 	rm -rf bin web/dist/assets web/dist/index.html

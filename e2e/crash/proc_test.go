@@ -1,0 +1,221 @@
+package crash_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// binary builds the real atrium binary once per test run.
+func binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "atrium-crash-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "atrium")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/atrium-hq/atrium/cmd/atrium").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// cleanEnv is the test's environment without ATRIUM_* variables: the
+// server gets its configuration from flags only.
+func cleanEnv() []string {
+	var out []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "ATRIUM_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// proc is one running atrium process.
+type proc struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	out  strings.Builder
+	done chan struct{}
+	URL  string
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// start runs `atrium args...` and collects its output.
+func start(t *testing.T, args ...string) *proc {
+	t.Helper()
+	p := &proc{cmd: exec.Command(binary(t), args...), done: make(chan struct{})}
+	p.cmd.Env = cleanEnv()
+	pr, pw := io.Pipe()
+	p.cmd.Stdout, p.cmd.Stderr = pw, pw
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			p.mu.Lock()
+			p.out.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
+		}
+	}()
+	go func() {
+		p.cmd.Wait()
+		pw.Close()
+		close(p.done)
+	}()
+	t.Cleanup(func() { p.kill() })
+	return p
+}
+
+func (p *proc) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
+}
+
+// kill sends SIGKILL and waits for the process to be gone.
+func (p *proc) kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// exited reports whether the process has ended.
+func (p *proc) exited() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// serve starts `atrium serve` on the data dir (and database URL) and waits
+// until it answers.
+func serve(t *testing.T, dataDir, dbURL string) *proc {
+	t.Helper()
+	addr := freeAddr(t)
+	args := []string{"serve", "--data-dir", dataDir, "--addr", addr, "--log-level", "warn"}
+	if dbURL != "" {
+		args = append(args, "--database-url", dbURL)
+	}
+	p := start(t, args...)
+	p.URL = "http://" + addr
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(p.URL + "/api/v1/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		if p.exited() || time.Now().After(deadline) {
+			t.Fatalf("server did not start: %v\n%s", err, p.output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+var setupRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
+
+// client is a cookie-session HTTP client that sends the CSRF header.
+type client struct {
+	base string
+	http *http.Client
+}
+
+func newClient(base string) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{base: base, http: &http.Client{Jar: jar, Timeout: 20 * time.Second}}
+}
+
+// do sends a JSON request and decodes a JSON answer into out.
+func (c *client) do(ctx context.Context, method, path string, body, out any) (int, []byte, error) {
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == "atrium_csrf" {
+			req.Header.Set("X-CSRF-Token", ck.Value)
+		}
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return resp.StatusCode, nil, err
+	}
+	if out != nil && resp.StatusCode/100 == 2 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return resp.StatusCode, data, err
+		}
+	}
+	return resp.StatusCode, data, nil
+}
+
+// rebase points the client (and its cookies) at a restarted server.
+func (c *client) rebase(base string) {
+	old, _ := url.Parse(c.base)
+	nu, _ := url.Parse(base)
+	cookies := c.http.Jar.Cookies(old)
+	c.base = base
+	c.http.Jar.SetCookies(nu, cookies)
+}
