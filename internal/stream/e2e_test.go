@@ -61,6 +61,21 @@ func setupOrg(t *testing.T, env *servertest.Env) *org {
 
 var seq atomic.Int64
 
+// newAccount creates a signed-in person in no organization.
+func newAccount(t *testing.T, env *servertest.Env) *person {
+	t.Helper()
+	email := fmt.Sprintf("p%d@example.test", seq.Add(1))
+	acc, err := env.App.Identity().CreateAccount(context.Background(), identity.NewAccount{Email: email, Password: pw, Name: "Person " + email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := env.Client()
+	c.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": email, "password": pw}, nil).Want(t, http.StatusOK)
+	return &person{c: c, accountID: acc.ID, email: email}
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
 // member creates a person, has them join o through an invitation and
 // switch to it; their client signs in on env (which may be another node).
 func (o *org) member(t *testing.T, env *servertest.Env) (*person, string) {

@@ -261,11 +261,15 @@ func (g *Gateway) deliver(batch []*events.Frame) {
 			if len(set) == 0 {
 				continue
 			}
+			c, isControl := controlOf(&f.Event)
 			for s := range set {
+				// A socket that joined after this position already has
+				// what it says (its subscriptions were read later).
+				if f.Pos <= s.after {
+					continue
+				}
 				g.send(s, f)
-			}
-			if c, ok := controlOf(&f.Event); ok {
-				for s := range set {
+				if isControl {
 					g.applyLive(s, c)
 				}
 			}
@@ -409,3 +413,6 @@ func (g *Gateway) pingLoop() {
 		}
 	}
 }
+
+// Position returns the last event-log position this node has read.
+func (g *Gateway) Position() int64 { return g.hub.Position() }

@@ -35,7 +35,7 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 	if a == nil {
 		return apperr.ErrUnauthenticated
 	}
-	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		OriginPatterns:  g.opts.OriginPatterns,
 		CompressionMode: websocket.CompressionDisabled,
 	})

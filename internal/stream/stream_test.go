@@ -571,3 +571,27 @@ func TestBadHelloIsRejected(t *testing.T) {
 		}
 	})
 }
+
+// TestOldControlEventsDoNotCloseNewSockets: a socket that connects while
+// the node has not yet read a membership event committed before the
+// connection (the hub lags) must not act on it when the hub catches up:
+// its subscriptions were read after that event.
+func TestOldControlEventsDoNotCloseNewSockets(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		n := startNode(t, d, events.NewLocalBus(), &memberships{}, stream.Options{}, events.HubOptions{Poll: time.Hour})
+		events.Attach(d, nil) // the hub reads only when told to below
+		appendEv(t, d, "", events.ScopeAccount, "acc_a", stream.TypeOrgsChanged, map[string]string{"org_id": "org_1"})
+		c := dial(t, n, "acc_a", "ses_1", "org_1", nil)
+		c.ready()
+		if err := n.hub.CatchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		appendEv(t, d, "", events.ScopeAccount, "acc_a", "test.sentinel", nil)
+		if err := n.hub.CatchUp(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := c.until(sentinelFor("acc_a")); len(got) != 0 {
+			t.Fatalf("got %+v before the sentinel", got)
+		}
+	})
+}
