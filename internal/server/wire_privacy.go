@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
@@ -71,6 +73,7 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 		a.Keyring.Holds = svc
 	}
 	svc.Messages = privacyMessages{a.Server}
+	svc.RegisterExporter(chatExporter{a.Server})
 	svc.RegisterJobs(q)
 	a.Server.Privacy = svc
 	a.Server.Gate = svc.Gate
@@ -205,4 +208,54 @@ func (x privacyMessages) ClearConversation(ctx context.Context, convID string, f
 	}
 	_, err = c.Clear(ctx, convID)
 	return conv.OrgID, err
+}
+
+// chatExporter adds, where an organization's policy allows it, the other
+// people's messages in the org's conversations the person takes part in —
+// read through chat as the person, so that exactly what they could already
+// see is exported (nothing they cleared or that was deleted).
+type chatExporter struct{ s *Server }
+
+func (x chatExporter) ExportPerson(ctx context.Context, p privacy.Person, o privacy.ExportOptions, w privacy.ExportWriter) error {
+	c := x.s.Chat
+	if c == nil || o.OrgID == "" || !o.IncludeOthersMessage {
+		return nil
+	}
+	as := actor.With(ctx, &actor.Actor{AccountID: p.AccountID, OrgID: o.OrgID, MemberID: p.MemberID})
+	convs, err := c.List(as)
+	if err != nil {
+		return err
+	}
+	for _, conv := range convs {
+		if conv.OrgID != o.OrgID {
+			continue
+		}
+		var rows []privacy.Row
+		after := int64(0)
+		for {
+			h, err := c.History(as, conv.ID, chat.HistoryQuery{After: &after, Limit: 200})
+			if err != nil {
+				return err
+			}
+			for _, m := range h.Items {
+				after = m.Seq
+				if m.SenderID == p.AccountID {
+					continue // the person's own messages are in the generic export
+				}
+				b, _ := json.Marshal(m)
+				var row privacy.Row
+				_ = json.Unmarshal(b, &row)
+				rows = append(rows, row)
+			}
+			if !h.HasAfter || len(h.Items) == 0 {
+				break
+			}
+		}
+		if len(rows) > 0 {
+			w.AddSection(privacy.Section{Table: "messages", Controller: "organization", OrgID: o.OrgID,
+				Purpose: "Other people's messages in the organization's conversations you take part in (" + conv.ID + "), included as the organization allows.",
+				Categories: []string{"content"}, Retention: "messages", Note: "others' messages", Rows: rows})
+		}
+	}
+	return nil
 }
