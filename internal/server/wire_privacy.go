@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/chat"
+	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -253,7 +253,7 @@ func (x chatExporter) ExportPerson(ctx context.Context, p privacy.Person, o priv
 		}
 		if len(rows) > 0 {
 			w.AddSection(privacy.Section{Table: "messages", Controller: "organization", OrgID: o.OrgID,
-				Purpose: "Other people's messages in the organization's conversations you take part in (" + conv.ID + "), included as the organization allows.",
+				Purpose:    "Other people's messages in the organization's conversations you take part in (" + conv.ID + "), included as the organization allows.",
 				Categories: []string{"content"}, Retention: "messages", Note: "others' messages", Rows: rows})
 		}
 	}
