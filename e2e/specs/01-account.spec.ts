@@ -1,8 +1,8 @@
 // The account story: sign up (or first-run setup), sign out, sign in, turn on
 // two-step verification, sign in with a TOTP code, see the sessions, and
 // switch the UI to Chinese.
-import { expect, lastCode, logLines, shot, test, totp } from "../lib/fixtures";
-import { owner } from "../lib/people";
+import { expect, setupURL, shot, test, totp } from "../lib/fixtures";
+import { org, owner } from "../lib/people";
 
 test.describe
   .serial("account", () => {
@@ -20,18 +20,20 @@ test.describe
       return code;
     }
 
-    test("create the first account", async ({ page }) => {
-      const from = logLines();
-      await page.goto("/register");
-      await expect(page.getByRole("heading", { name: "Create your account" })).toBeVisible();
-      await page.getByLabel("Name").fill(owner.name);
+    test("first-run setup creates the organization and its owner", async ({ page }) => {
+      await page.goto(setupURL());
+      await expect(page.getByRole("heading", { name: "Welcome to Atrium" })).toBeVisible();
+      await shot(page, "setup");
+      await page.getByLabel("Organization name").fill(org.name);
+      await page.getByLabel("Name", { exact: true }).fill(owner.name);
       await page.getByLabel("Email").fill(owner.email);
       await page.getByLabel("Password").fill(owner.password);
-      await page.getByRole("button", { name: "Create account" }).click();
-      await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-      await page.getByLabel("Verification code").fill(await lastCode(owner.email, from));
-      await page.getByRole("button", { name: "Verify" }).click();
+      await page.getByRole("button", { name: "Create organization" }).click();
       await expect(page).toHaveURL(/\/chat/);
+      await expect(page.getByRole("banner").getByText(org.name)).toBeVisible();
+      // The link works once.
+      await page.goto(setupURL());
+      await expect(page.getByRole("heading", { name: "Atrium is set up" })).toBeVisible();
     });
 
     test("sign out and sign in again", async ({ page }) => {

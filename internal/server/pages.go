@@ -11,9 +11,8 @@ import (
 
 // Minimal first-run setup and sign-in pages: plain forms without inline
 // script (CSP script-src 'self'), posting with fetch from static/pages.js.
-// The web app has no setup screen, so /setup is always this page; /login is
-// the web app's own screen when the app is built (or a dev proxy is
-// configured), and this page otherwise.
+// /setup and /login are the web app's own screens when the app is built (or
+// a dev proxy is configured), and these pages otherwise.
 
 //go:embed static
 var staticFiles embed.FS
@@ -42,7 +41,7 @@ func (s *Server) mountPages(app http.Handler) {
 			_, _ = w.Write([]byte(body))
 		})
 	}
-	s.mux.Handle("GET /setup", page(setupPage, false))
+	s.mux.Handle("GET /setup", page(setupPage, true))
 	s.mux.Handle("GET /login", page(loginPage, true))
 	sub, _ := fs.Sub(staticFiles, "static")
 	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))

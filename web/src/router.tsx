@@ -10,7 +10,9 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { AccountMenu } from "./components/AccountMenu";
 import type { IconName } from "./components/icons";
+import { OrgSwitcher } from "./components/OrgSwitcher";
 import { Shell } from "./components/Shell";
+import { lastOrg, orgsQuery, switchOrg, usePermissions } from "./lib/org";
 import { queryClient } from "./lib/query";
 import { meQuery } from "./lib/session";
 import { ComingSoon } from "./screens/ComingSoon";
@@ -67,9 +69,51 @@ export const shellRoute = createRoute({
   beforeLoad: async ({ location }) => {
     const me = await queryClient.ensureQueryData(meQuery);
     if (!me) throw redirect({ to: "/login", search: { next: location.href } });
+    // Most screens act in an organization; without one, offer to join or create one.
+    if (!ORGLESS.some((p) => location.pathname.startsWith(p))) {
+      const orgs = await queryClient.ensureQueryData(orgsQuery);
+      if (!orgs.items.some((o) => o.current)) {
+        // A new session starts outside any organization: enter the one
+        // used last (or the only one) without asking.
+        const pick = orgs.items.find((o) => o.org_id === lastOrg()) ?? orgs.items[0];
+        if (!pick) throw redirect({ to: "/welcome" });
+        await switchOrg(pick.org_id);
+      }
+    }
     return { me };
   },
-  component: () => <Shell account={<AccountMenu />} />,
+  component: function ShellRoute() {
+    const perms = usePermissions().data;
+    return (
+      <Shell top={<OrgSwitcher />} account={<AccountMenu />} admin={(perms?.permissions.length ?? 0) > 0} />
+    );
+  },
+});
+
+// Screens that work without a current organization.
+const ORGLESS = ["/welcome", "/settings", "/privacy"];
+
+const setupRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/setup",
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: lazyRouteComponent(() => import("./screens/org/routes"), "SetupRoute"),
+});
+
+const joinRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/join",
+  validateSearch: (s: Record<string, unknown>): { token?: string; code?: string } => ({
+    token: str(s.token),
+    code: str(s.code),
+  }),
+  component: lazyRouteComponent(() => import("./screens/org/routes"), "JoinRoute"),
+});
+
+const welcomeRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/welcome",
+  component: lazyRouteComponent(() => import("./screens/org/Welcome"), "Welcome"),
 });
 
 const indexRoute = createRoute({
@@ -97,15 +141,43 @@ const settingsRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/settings/Security"), "Settings"),
 });
 
+const adminRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/admin",
+  component: lazyRouteComponent(() => import("./screens/admin/routes"), "AdminIndex"),
+});
+
+const adminSectionRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/admin/$section",
+  component: lazyRouteComponent(() => import("./screens/admin/routes"), "AdminSection"),
+});
+
+const directoryRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/directory",
+  validateSearch: (
+    s: Record<string, unknown>,
+  ): { tab?: "contacts" | "me" | "privacy"; member?: string; dept?: string } => ({
+    tab: s.tab === "contacts" || s.tab === "me" || s.tab === "privacy" ? s.tab : undefined,
+    member: str(s.member),
+    dept: str(s.dept),
+  }),
+  component: lazyRouteComponent(() => import("./screens/directory/routes"), "DirectoryRoute"),
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
   registerRoute,
   resetRoute,
+  setupRoute,
+  joinRoute,
   shellRoute.addChildren([
+    welcomeRoute,
     settingsRoute,
     soon("/chat", "chat", (t) => t("nav.chat")),
-    soon("/directory", "directory", (t) => t("nav.directory")),
+    directoryRoute,
     soon("/calendar", "calendar", (t) => t("nav.calendar")),
     soon("/approvals", "approvals", (t) => t("nav.approvals")),
     soon("/attendance", "attendance", (t) => t("nav.attendance")),
@@ -115,7 +187,8 @@ const routeTree = rootRoute.addChildren([
     soon("/docs", "docs", (t) => t("nav.docs")),
     soon("/tasks", "tasks", (t) => t("nav.tasks")),
     soon("/privacy", "privacy", (t) => t("nav.privacy")),
-    soon("/admin", "admin", (t) => t("nav.admin")),
+    adminRoute,
+    adminSectionRoute,
   ]),
 ]);
 

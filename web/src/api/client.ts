@@ -72,3 +72,15 @@ export async function must<T>(p: Promise<Result<T>>): Promise<T> {
 export function errorCode(e: unknown): string {
   return e instanceof ApiError ? e.code : "";
 }
+
+/**
+ * withQuery passes query parameters to a route whose OpenAPI entry does not
+ * list them (the route table documents bodies, not query strings).
+ */
+export function withQuery(query: Record<string, string | number | boolean | undefined>): {
+  params: { query: never };
+} {
+  const clean: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") clean[k] = v;
+  return { params: { query: clean as never } };
+}

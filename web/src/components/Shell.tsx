@@ -10,7 +10,7 @@ import { LanguageSwitcher } from "./LanguageSwitcher";
  * on phones), the top bar with the organization switcher, language and
  * account menu, and the current screen.
  */
-export function Shell({ top, account }: { top?: ReactNode; account?: ReactNode }) {
+export function Shell({ top, account, admin }: { top?: ReactNode; account?: ReactNode; admin?: boolean }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const path = useRouterState({ select: (s) => s.location.pathname });
@@ -60,7 +60,7 @@ export function Shell({ top, account }: { top?: ReactNode; account?: ReactNode }
       </header>
       <nav id="main-nav" className="sidenav" aria-label={t("nav.main")}>
         <ul>{NAV.map(item)}</ul>
-        <ul className="nav-personal">{NAV_PERSONAL.map(item)}</ul>
+        <ul className="nav-personal">{NAV_PERSONAL.filter((n) => admin || n.to !== "/admin").map(item)}</ul>
       </nav>
       <button
         type="button"

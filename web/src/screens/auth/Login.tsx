@@ -1,5 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
-import { Link, useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate, useRouter } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorCode, must } from "../../api/client";
@@ -23,6 +23,7 @@ export function Login({
 }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const router = useRouter();
   const [email, setEmail] = useState(initialEmail ?? "");
   const [password, setPassword] = useState("");
   const [step, setStep] = useState<"password" | "totp" | "recovery">("password");
@@ -43,7 +44,9 @@ export function Login({
       ),
     onSuccess: (r) => {
       signedIn(r.account);
-      void navigate({ to: next?.startsWith("/") && !next.startsWith("//") ? next : "/chat" });
+      // next is a path of this app (e.g. /join?token=…), never another site.
+      if (next?.startsWith("/") && !next.startsWith("//")) router.history.push(next);
+      else void navigate({ to: "/chat" });
     },
     onError: (e) => {
       if (errorCode(e) === "totp_required") {

@@ -1,5 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
-import { Link, useNavigate } from "@tanstack/react-router";
+import { Link, useNavigate, useRouter } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
@@ -22,6 +22,7 @@ export function Register({
 }) {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
+  const router = useRouter();
   const [name, setName] = useState("");
   const [email, setEmail] = useState(initialEmail ?? "");
   const [password, setPassword] = useState("");
@@ -43,7 +44,9 @@ export function Register({
       signedIn(r.account);
       // Remember the language chosen before there was an account.
       void api.PATCH("/api/v1/me", { body: { locale: i18n.language.startsWith("zh") ? "zh-CN" : "en" } });
-      void navigate({ to: next?.startsWith("/") && !next.startsWith("//") ? next : "/chat" });
+      // next is a path of this app (e.g. /join?token=…), never another site.
+      if (next?.startsWith("/") && !next.startsWith("//")) router.history.push(next);
+      else void navigate({ to: "/chat" });
     },
   });
 

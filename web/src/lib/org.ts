@@ -1,0 +1,61 @@
+// The person's organizations and rights in the current one.
+import { useQuery } from "@tanstack/react-query";
+import { api, must, type Schemas } from "../api/client";
+import { queryClient } from "./query";
+import { meQuery } from "./session";
+
+export type MyOrg = Schemas["DirectoryMyOrg"];
+
+export const orgsQuery = {
+  queryKey: ["me", "orgs"] as const,
+  queryFn: () => must(api.GET("/api/v1/me/orgs")),
+  staleTime: 60_000,
+};
+
+export function useOrgs() {
+  return useQuery(orgsQuery);
+}
+
+/** useCurrentOrg is the organization the session acts in, or undefined. */
+export function useCurrentOrg(): MyOrg | undefined {
+  return useOrgs().data?.items.find((o) => o.current);
+}
+
+export function usePermissions() {
+  const org = useCurrentOrg();
+  return useQuery({
+    queryKey: ["me", "permissions", org?.org_id],
+    queryFn: () => must(api.GET("/api/v1/me/permissions")),
+    enabled: !!org,
+    staleTime: 60_000,
+  });
+}
+
+/** can reports whether the caller holds perm in the current organization. */
+export function useCan(perm: string): boolean {
+  return usePermissions().data?.permissions.includes(perm) ?? false;
+}
+
+const LAST_ORG = "atrium.org";
+
+/** lastOrg is the organization this browser used last. */
+export function lastOrg(): string {
+  try {
+    return localStorage.getItem(LAST_ORG) ?? "";
+  } catch {
+    return "";
+  }
+}
+
+/** switchOrg makes orgId the session's organization and reloads everything. */
+export async function switchOrg(orgId: string) {
+  await must(api.POST("/api/v1/me/org", { body: { org_id: orgId } }));
+  try {
+    localStorage.setItem(LAST_ORG, orgId);
+  } catch {
+    // not remembered; the next sign-in picks the first organization
+  }
+  const me = queryClient.getQueryData(meQuery.queryKey);
+  queryClient.clear();
+  queryClient.setQueryData(meQuery.queryKey, me);
+}
