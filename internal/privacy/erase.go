@@ -250,6 +250,10 @@ func (s *Service) QuitOrg(ctx context.Context) (LedgerEntry, error) {
 	return out, err
 }
 
+// ScanDisbanded schedules the purge of disbanded organizations now (the
+// periodic job does it every ten minutes) and returns how many it found.
+func (s *Service) ScanDisbanded(ctx context.Context) (int, error) { return s.scanDisbanded(ctx) }
+
 // scanDisbanded schedules the purge of every disbanded organization that
 // has none yet: all its data is deleted and its key destroyed after the
 // org's grace period. It runs as a periodic job (the directory disbands;

@@ -138,3 +138,21 @@ func waitErasures(t *testing.T, env *servertest.Env, accountID string) {
 	}
 	t.Fatalf("erasures of %s did not finish", accountID)
 }
+
+// waitJobs runs jobs until no privacy job is due or running (the server's
+// own worker may hold one).
+func waitJobs(t *testing.T, env *servertest.Env) {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		runJobs(t, env)
+		var n int
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind LIKE 'privacy.%' AND (state = 'running' OR (state = 'queued' AND run_at <= $1))`, time.Now().UnixMilli()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatal("privacy jobs did not finish")
+}
