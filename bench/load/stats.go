@@ -1,9 +1,6 @@
 package main
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // histogram records latencies in logarithmic buckets (2% wide) from 10 µs
 // to about 100 s; percentiles are exact to within a bucket.
@@ -58,25 +55,4 @@ func (h *histogram) quantile(q float64) float64 {
 		}
 	}
 	return h.max
-}
-
-// counter is a mutex-guarded tally shared by goroutines.
-type counter struct {
-	mu sync.Mutex
-	m  map[string]int64
-}
-
-func (c *counter) add(k string, n int64) {
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = map[string]int64{}
-	}
-	c.m[k] += n
-	c.mu.Unlock()
-}
-
-func (c *counter) get(k string) int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[k]
 }

@@ -138,6 +138,7 @@ type Gateway struct {
 	wg     sync.WaitGroup
 
 	mu        sync.Mutex
+	closed    bool // set by Close: no new reader goroutines
 	byAccount map[string]socketSet
 	byOrg     map[string]socketSet
 	byConv    map[string]socketSet
@@ -171,6 +172,7 @@ func (g *Gateway) Start() {
 func (g *Gateway) Close() {
 	g.cancel()
 	g.mu.Lock()
+	g.closed = true
 	var all []*socket
 	for _, set := range g.byAccount {
 		for s := range set {

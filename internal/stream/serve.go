@@ -73,7 +73,15 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 	// a small stack and let this one end: the connection is hijacked, so
 	// the HTTP server no longer needs it. Idle sockets are mostly this
 	// goroutine and their buffers.
+	g.mu.Lock()
+	if g.closed {
+		g.unregister(s)
+		g.pres.socketGone(g, s)
+		g.mu.Unlock()
+		return nil // the deferred CloseNow ends it
+	}
 	g.wg.Add(1)
+	g.mu.Unlock()
 	go func() {
 		defer g.wg.Done()
 		defer s.conn.CloseNow()

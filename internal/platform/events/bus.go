@@ -1,9 +1,6 @@
 package events
 
-import (
-	"sync"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // MaxEphemeral is the largest ephemeral payload a bus carries (PostgreSQL
 // NOTIFY payloads must stay under 8000 bytes, and a node id prefixes them).
@@ -33,10 +30,9 @@ type Bus interface {
 // LocalBus is the in-process bus of a single node (SQLite, or PostgreSQL
 // with one node).
 type LocalBus struct {
-	wake   chan struct{}
-	eph    chan []byte
-	head   atomic.Int64
-	closed sync.Once
+	wake chan struct{}
+	eph  chan []byte
+	head atomic.Int64
 }
 
 // NewLocalBus returns an in-process bus.
