@@ -595,3 +595,33 @@ func TestOldControlEventsDoNotCloseNewSockets(t *testing.T) {
 		}
 	})
 }
+
+// TestUnresponsiveClientIsDropped: a client that stops answering pings is
+// disconnected, while one that keeps reading stays.
+func TestUnresponsiveClientIsDropped(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		n := startNode(t, d, events.NewLocalBus(), &memberships{}, stream.Options{PingInterval: 100 * time.Millisecond, WriteTimeout: 300 * time.Millisecond}, events.HubOptions{})
+		mute := dial(t, n, "acc_mute", "s1", "", nil)
+		mute.ready() // and never reads again: its pongs are never sent
+		alive := dial(t, n, "acc_alive", "s2", "", nil)
+		alive.ready()
+		go func() {
+			for {
+				if _, err := alive.next(); err != nil {
+					return
+				}
+			}
+		}()
+		deadline := time.Now().Add(20 * time.Second)
+		for n.gw.Sockets() != 1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d sockets still registered, want 1", n.gw.Sockets())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		time.Sleep(1500 * time.Millisecond) // several more ping rounds
+		if n.gw.Sockets() != 1 {
+			t.Fatalf("the responsive client was dropped too")
+		}
+	})
+}
