@@ -46,8 +46,8 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 			missing = append(missing, rt.Pattern)
 			continue
 		}
-		if n := len(params(rt.Pattern)); n != len(e.obj) {
-			t.Errorf("matrix entry %q names %d object kinds for %d path parameters", rt.Pattern, len(e.obj), n)
+		if n := len(params(rt.Pattern)); n > len(e.obj) || (len(e.obj) > n && e.bodyIDs == nil) {
+			t.Errorf("matrix entry %q names %d object kinds for %d path parameters (extra kinds go in the body through bodyIDs)", rt.Pattern, len(e.obj), n)
 		}
 		if rt.Auth == server.Public && e.ok != anyStatus {
 			t.Errorf("matrix entry %q: a public route answers everyone alike (ok: anyStatus)", rt.Pattern)
@@ -66,7 +66,17 @@ func TestMatrixCoversEveryRoute(t *testing.T) {
 
 var ridRe = regexp.MustCompile(`"request_id":"[^"]*"`)
 
-func stripRID(b []byte) []byte { return ridRe.ReplaceAll(b, []byte(`"request_id":""`)) }
+// stripIDs removes the request id, and the ids the request itself named
+// (an error may echo them), from a response body.
+func stripIDs(b []byte, ids []string) []byte {
+	b = ridRe.ReplaceAll(b, []byte(`"request_id":""`))
+	for _, id := range ids {
+		if id != "" {
+			b = bytes.ReplaceAll(b, []byte(id), []byte("<id>"))
+		}
+	}
+	return b
+}
 
 // nonexistent returns an id shaped like id (same prefix and length) that
 // names nothing.
@@ -84,6 +94,10 @@ func nonexistent(id string) string {
 	return prefix + hex.EncodeToString(b)[:n]
 }
 
+// participants are the actors who take part in their organization's
+// conversations (OtherOrg in B's).
+var participants = map[string]bool{Owner: true, Admin: true, CustomWith: true, CustomWithout: true, Member: true, OtherOrg: true}
+
 // permitted reports whether actor passes rt's checks on its own object.
 func permitted(w *world, rt server.Route, e entry, actor string) bool {
 	if rt.Auth == server.Public {
@@ -95,12 +109,17 @@ func permitted(w *world, rt server.Route, e entry, actor string) bool {
 	if _, ok := e.custom[actor]; ok {
 		return false
 	}
+	if rt.Auth == server.Member && (actor == External || actor == Deactivated || actor == Removed) {
+		return false
+	}
+	switch e.party {
+	case "participant":
+		return participants[actor]
+	case "owner":
+		return actor == Owner || actor == OtherOrg
+	}
 	if rt.Auth == server.Account {
 		return true
-	}
-	switch actor {
-	case External, Deactivated, Removed:
-		return false
 	}
 	if e.owner {
 		return actor == Owner || actor == OtherOrg
@@ -111,9 +130,13 @@ func permitted(w *world, rt server.Route, e entry, actor string) bool {
 	return true
 }
 
-// expect returns the status actor must get on which object ("own",
-// "other", "none").
-func expect(w *world, rt server.Route, e entry, actor, which string) int {
+// notFoundOrDeny: the caller lacks the role, and the route may check the
+// role before or after looking the object up — 404 or the deny status,
+// the same for every object the caller may not see.
+const notFoundOrDeny = -3
+
+// expect returns the status actor must get on the variant's objects.
+func expect(w *world, rt server.Route, e entry, actor string, own bool) int {
 	switch {
 	case rt.Auth == server.Public:
 		return e.ok
@@ -121,13 +144,22 @@ func expect(w *world, rt server.Route, e entry, actor, which string) int {
 		return http.StatusUnauthorized
 	case rt.Auth == server.Member && (actor == External || actor == Deactivated || actor == Removed):
 		return http.StatusForbidden // signed in, but in no organization
-	case which != "own":
+	case !own:
+		if _, custom := e.custom[actor]; !custom && !permitted(w, rt, e, actor) && (e.party == "" || participants[actor]) {
+			return notFoundOrDeny
+		}
+		if e.otherStatus != 0 {
+			return e.otherStatus
+		}
 		return http.StatusNotFound
 	}
 	if st, ok := e.custom[actor]; ok {
 		return st
 	}
 	if !permitted(w, rt, e, actor) {
+		if e.party != "" && !participants[actor] {
+			return http.StatusNotFound // not in the conversation: it does not exist for them
+		}
 		if e.deny != 0 {
 			return e.deny
 		}
@@ -138,6 +170,8 @@ func expect(w *world, rt server.Route, e entry, actor, which string) int {
 
 func statusOK(want, got int) bool {
 	switch want {
+	case notFoundOrDeny:
+		return got == 404 || got == 403
 	case any2xx:
 		return got/100 == 2
 	case passed:
@@ -150,6 +184,8 @@ func statusOK(want, got int) bool {
 
 func statusName(want int) string {
 	switch want {
+	case notFoundOrDeny:
+		return "404 or 403"
 	case any2xx:
 		return "2xx"
 	case passed:
@@ -183,46 +219,119 @@ func setPermissions(w *world, e entry) {
 	}
 }
 
-// ids returns the path parameter values for actor's which object.
-func (w *world) ids(rt server.Route, e entry, actor, which string, allowed bool) []string {
-	var out []string
-	for _, kind := range e.obj {
-		var own string
-		if personalKinds[kind] {
-			p := w.who[actor]
-			if p.AccountID == "" {
-				p = w.who[Owner] // anonymous: somebody's real object
+// literals are path parameters that name no object.
+var literals = map[string]string{"emoji": "👍", "purpose": "contact_matching"}
+
+// variants lists, for an entry, which object each parameter takes: the
+// caller's own ("own"), another organization's or person's ("other"), a
+// missing one ("none"), or — for a child of a container — the child of
+// another container the caller also sees ("alt"). Entries with several
+// objects are tried with each one swapped alone.
+func variants(e entry) [][]string {
+	n := 0
+	for _, k := range e.obj {
+		if _, lit := literals[k]; !lit {
+			n++
+		}
+	}
+	if n == 0 {
+		return [][]string{{}}
+	}
+	all := func(v string) []string {
+		out := make([]string, len(e.obj))
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	vs := [][]string{all("own"), all("other"), all("none")}
+	if n > 1 {
+		for i, k := range e.obj {
+			if _, lit := literals[k]; lit {
+				continue
 			}
-			other := w.ownerB
-			if actor == OtherOrg {
-				other = w.who[Owner]
-			}
-			switch {
-			case which == "own":
-				own = w.personal(kind, p, e.fresh && allowed)
-			case kind == "person":
-				own = w.personal("stranger", other, false)
-			default:
-				own = w.personal(kind, other, false)
-			}
-		} else {
-			org := home(actor)
-			if which == "other" {
-				org = map[string]string{"A": "B", "B": "A"}[org]
-			}
-			own = w.objects[org][kind]
-			if e.fresh && allowed && which == "own" {
-				admin := w.who[Owner]
-				if org == "B" {
-					admin = w.ownerB
+			for _, which := range []string{"other", "none", "alt"} {
+				if which == "alt" && i == 0 {
+					continue
 				}
-				own = w.newObject(kind, admin)
+				v := all("own")
+				v[i] = which
+				vs = append(vs, v)
 			}
 		}
-		if which == "none" {
-			own = nonexistent(own)
+	}
+	return vs
+}
+
+func isOwn(v []string) bool {
+	for _, x := range v {
+		if x != "own" {
+			return false
 		}
-		out = append(out, own)
+	}
+	return true
+}
+
+func variantName(v []string) string {
+	if len(v) == 0 {
+		return "no object"
+	}
+	return strings.Join(v, "+") + " object"
+}
+
+// objectID returns the id of the kind of object that actor sees as which.
+func (w *world) objectID(kind, actor, which string, fresh bool) string {
+	if lit, ok := literals[kind]; ok {
+		return lit
+	}
+	if which == "none" {
+		own := w.objectID(kind, actor, "own", false)
+		if own == "" {
+			own = w.objectID(kind, actor, "other", false)
+		}
+		return nonexistent(own)
+	}
+	if personalKinds[kind] {
+		p := w.who[actor]
+		if p.AccountID == "" {
+			p = w.who[Owner] // anonymous: somebody's real object
+		}
+		other := w.ownerB
+		if actor == OtherOrg {
+			other = w.who[Owner]
+		}
+		switch {
+		case which == "own":
+			return w.personal(kind, p, fresh)
+		case kind == "person":
+			return w.personal("stranger", other, false)
+		default:
+			return w.personal(kind, other, false)
+		}
+	}
+	org := home(actor)
+	if which == "other" {
+		org = map[string]string{"A": "B", "B": "A"}[org]
+	}
+	if which == "alt" {
+		return w.objects[org][kind+"2"]
+	}
+	if fresh {
+		return w.newObject(kind, org)
+	}
+	return w.objects[org][kind]
+}
+
+// ids returns the values of the entry's objects for a variant.
+func (w *world) ids(e entry, actor string, variant []string, allowed bool) []string {
+	out := make([]string, len(e.obj))
+	own := isOwn(variant)
+	for i, kind := range e.obj {
+		which := "own"
+		if i < len(variant) {
+			which = variant[i]
+		}
+		out[i] = w.objectID(kind, actor, which, e.fresh && allowed && own && i == len(e.obj)-1)
 	}
 	return out
 }
@@ -274,36 +383,52 @@ func runMatrix(t *testing.T, env *servertest.Env) {
 				setPermissions(w, e)
 			}
 			for _, actor := range actors {
-				whiches := []string{"own"}
-				if len(e.obj) > 0 {
-					whiches = append(whiches, "other", "none")
-				}
-				bodies := map[string][]byte{}
-				statuses := map[string]int{}
-				for _, which := range whiches {
-					allowed := permitted(w, rt, e, actor)
-					method, path := fill(rt.Pattern, w.ids(rt, e, actor, which, allowed))
+				allowed := permitted(w, rt, e, actor)
+				// Objects the caller may not see answer alike — within each
+				// class: container hidden, or container seen but child not.
+				base := map[bool][]byte{}
+				baseStatus := map[bool]int{}
+				for _, v := range variants(e) {
+					own := isOwn(v)
+					ids := w.ids(e, actor, v, allowed)
+					if slices.Contains(ids, "") {
+						continue // no such object for this actor (e.g. a notice to someone in no organization)
+					}
+					method, path := fill(rt.Pattern, ids)
+					if e.query != "" {
+						path += "?" + e.query
+					}
 					c := w.who[actor].Client
-					if e.session && allowed && actor != Anonymous {
+					if e.session && allowed && own && actor != Anonymous {
 						c = w.login(w.who[actor])
 					}
-					resp := send(t, w, c, e, actor, method, path)
+					if e.standIn && allowed {
+						c = w.standIn(actor).Client
+					}
+					resp := send(t, w, c, e, actor, method, path, ids)
 					cells++
-					want := expect(w, rt, e, actor, which)
+					want := expect(w, rt, e, actor, own)
 					bad := !statusOK(want, resp.Status)
-					if !bad && e.okCode != "" && allowed && which == "own" && rt.Auth != server.Public {
+					if !bad && e.okCode != "" && allowed && own && rt.Auth != server.Public {
 						bad = resp.ErrorCode() != e.okCode
 					}
 					if bad {
 						fails++
-						t.Errorf("%s as %s on %s object: got %d %s, want %s%s", rt.Pattern, actor, which, resp.Status, bytes.TrimSpace(resp.Body), statusName(want), codeHint(e, allowed))
+						t.Errorf("%s as %s on %s: got %d %s, want %s%s", rt.Pattern, actor, variantName(v), resp.Status, bytes.TrimSpace(resp.Body), statusName(want), codeHint(e, allowed))
 					}
-					bodies[which] = stripRID(resp.Body)
-					statuses[which] = resp.Status
-				}
-				if len(e.obj) > 0 && (statuses["other"] != statuses["none"] || !bytes.Equal(bodies["other"], bodies["none"])) {
-					fails++
-					t.Errorf("%s as %s: another organization's object answers %d %s but a missing one %d %s — they must be identical", rt.Pattern, actor, statuses["other"], bodies["other"], statuses["none"], bodies["none"])
+					if own {
+						continue
+					}
+					// Every object the caller may not see answers exactly like
+					// a missing one.
+					b := stripIDs(resp.Body, ids)
+					class := len(v) > 1 && v[0] == "own"
+					if base[class] == nil {
+						base[class], baseStatus[class] = b, resp.Status
+					} else if resp.Status != baseStatus[class] || !bytes.Equal(b, base[class]) {
+						fails++
+						t.Errorf("%s as %s on %s: answers %d %s, but %d %s elsewhere — objects the caller may not see must answer identically", rt.Pattern, actor, variantName(v), resp.Status, b, baseStatus[class], base[class])
+					}
 				}
 			}
 			if d := time.Since(start); d > 5*time.Second {
@@ -321,7 +446,7 @@ func codeHint(e entry, allowed bool) string {
 	return ""
 }
 
-func send(t *testing.T, w *world, c *servertest.Client, e entry, actor, method, path string) *servertest.Response {
+func send(t *testing.T, w *world, c *servertest.Client, e entry, actor, method, path string, ids []string) *servertest.Response {
 	t.Helper()
 	if e.raw != nil {
 		ct, b := e.raw(w)
@@ -333,10 +458,11 @@ func send(t *testing.T, w *world, c *servertest.Client, e entry, actor, method, 
 		return c.Request(t, req)
 	}
 	var b any
-	if e.body != nil {
+	switch {
+	case e.bodyIDs != nil:
+		b = e.bodyIDs(w, actor, ids)
+	case e.body != nil:
 		b = e.body(w, actor)
-	} else if slices.Contains([]string{"POST", "PUT", "PATCH"}, method) {
-		b = nil
 	}
 	return c.Do(t, method, path, b, nil)
 }

@@ -51,11 +51,26 @@ type entry struct {
 	last bool
 	// custom overrides the expectation for some actors.
 	custom map[string]int
+	// party: the object belongs to a conversation, and only its
+	// "participant"s (or its group "owner") may act on it; others get 404
+	// (non-participants) or deny (participants without the group role).
+	party string
+	// bodyIDs builds the body from the objects' ids: kinds in obj beyond
+	// the path parameters are ids the body refers to, and are swapped
+	// across organizations like path parameters.
+	bodyIDs func(w *world, actor string, ids []string) any
+	// otherStatus is what objects the caller may not see answer (404).
+	otherStatus int
+	// query is appended to the path ("q=hello").
+	query string
+	// standIn: the request changes the caller's membership (quitting), so
+	// each caller is played by a fresh person of the same kind.
+	standIn bool
 }
 
 // objects of the API whose ids are personal (belong to an account, not an
 // organization).
-var personalKinds = map[string]bool{"session": true, "contact": true, "contact_request": true, "person": true}
+var personalKinds = map[string]bool{"session": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true}
 
 func named(prefix string) func(w *world, actor string) any {
 	return func(w *world, actor string) any {
@@ -124,7 +139,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/orgs/current/disband": {owner: true, ok: 403, okCode: "reauthentication_failed", body: func(w *world, actor string) any {
 		return map[string]any{"name": map[string]string{"A": "Org A", "B": "Org B"}[home(actor)], "password": "wrong password"}
 	}},
-	"POST /api/v1/orgs/current/quit": {ok: passed, last: true},
+	"POST /api/v1/orgs/current/quit": {ok: passed, last: true, standIn: true},
 
 	// Members.
 	"GET /api/v1/members":  {ok: 200},
@@ -183,6 +198,104 @@ var matrix = map[string]entry{
 
 	// Audit log.
 	"GET /api/v1/audit": {perm: directory.PermViewAuditLog, ok: 200},
+
+	// Conversations: Owner (and OtherOrg in B) created them and own them;
+	// the other participants are plain members; everybody else sees none.
+	"GET /api/v1/conversations": {ok: 200},
+	"POST /api/v1/conversations": {ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"kind": "general", "name": fmt.Sprintf("G%d", w.seq.Add(1)), "member_ids": []string{}}
+	}},
+	"GET /api/v1/conversations/{id}":                           {ok: 200, obj: []string{"conversation"}, party: "participant"},
+	"PATCH /api/v1/conversations/{id}":                         {ok: 200, obj: []string{"conversation"}, party: "owner", body: body(map[string]any{"topic": "matrix"})},
+	"DELETE /api/v1/conversations/{id}":                        {ok: any2xx, obj: []string{"conversation"}, party: "owner", fresh: true},
+	"PATCH /api/v1/conversations/{id}/me":                      {ok: 200, obj: []string{"conversation"}, party: "participant", body: body(map[string]any{"muted": false})},
+	"GET /api/v1/conversations/{id}/members":                   {ok: 200, obj: []string{"conversation"}, party: "participant"},
+	"POST /api/v1/conversations/{id}/members":                  {ok: passed, obj: []string{"conversation"}, party: "owner", body: body(map[string]any{"account_ids": []string{}})},
+	"DELETE /api/v1/conversations/{id}/members/{account_id}":   {ok: any2xx, obj: []string{"conversation", "conv_member"}, party: "owner", fresh: true},
+	"PUT /api/v1/conversations/{id}/members/{account_id}/role": {ok: any2xx, obj: []string{"conversation", "conv_member"}, party: "owner", body: body(map[string]any{"role": "member"})},
+	"POST /api/v1/conversations/{id}/leave":                    {ok: passed, obj: []string{"conversation"}, party: "participant", fresh: true},
+	"POST /api/v1/conversations/{id}/transfer":                 {ok: any2xx, obj: []string{"conversation"}, party: "owner", fresh: true, body: func(w *world, actor string) any { return map[string]any{"account_id": w.participantOf(actor)} }},
+	"POST /api/v1/conversations/{id}/read":                     {ok: 200, obj: []string{"conversation", "message"}, party: "participant", bodyIDs: func(w *world, _ string, ids []string) any { return map[string]any{"up_to_message_id": ids[1]} }},
+	"POST /api/v1/conversations/{id}/clear":                    {ok: 200, obj: []string{"conversation"}, party: "participant", fresh: true},
+	"POST /api/v1/conversations/{id}/messages": {ok: 201, obj: []string{"conversation"}, party: "participant", body: func(w *world, _ string) any {
+		return map[string]any{"client_msg_id": fmt.Sprintf("m%d", w.seq.Add(1)), "body": "hi"}
+	}},
+	"GET /api/v1/conversations/{id}/messages":                                   {ok: 200, obj: []string{"conversation"}, party: "participant"},
+	"GET /api/v1/conversations/{id}/pins":                                       {ok: 200, obj: []string{"conversation"}, party: "participant"},
+	"GET /api/v1/conversations/{id}/messages/{message_id}":                      {ok: 200, obj: []string{"conversation", "message"}, party: "participant"},
+	"PATCH /api/v1/conversations/{id}/messages/{message_id}":                    {ok: 200, obj: []string{"conversation", "message"}, party: "owner", body: body(map[string]any{"body": "edited"})},
+	"DELETE /api/v1/conversations/{id}/messages/{message_id}":                   {ok: any2xx, obj: []string{"conversation", "message"}, party: "owner", fresh: true},
+	"POST /api/v1/conversations/{id}/messages/{message_id}/hide":                {ok: any2xx, obj: []string{"conversation", "message"}, party: "participant", fresh: true},
+	"GET /api/v1/conversations/{id}/messages/{message_id}/edits":                {ok: 200, obj: []string{"conversation", "message"}, party: "participant"},
+	"GET /api/v1/conversations/{id}/messages/{message_id}/receipts":             {ok: 200, obj: []string{"conversation", "message"}, party: "participant"},
+	"PUT /api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}":    {ok: any2xx, obj: []string{"conversation", "message", "emoji"}, party: "participant"},
+	"DELETE /api/v1/conversations/{id}/messages/{message_id}/reactions/{emoji}": {ok: any2xx, obj: []string{"conversation", "message", "emoji"}, party: "participant"},
+	"PUT /api/v1/conversations/{id}/messages/{message_id}/pin":                  {ok: any2xx, obj: []string{"conversation", "message"}, party: "participant"},
+	"DELETE /api/v1/conversations/{id}/messages/{message_id}/pin":               {ok: any2xx, obj: []string{"conversation", "message"}, party: "participant"},
+	"GET /api/v1/search/messages":                                               {ok: 200, query: "q=hello"},
+	"POST /api/v1/files":                                                        {ok: 201, raw: func(w *world) (string, []byte) { return "text/plain", []byte("hello") }},
+	"GET /api/v1/files/{id}":                                                    {ok: 200, obj: []string{"file"}},
+	"GET /api/v1/files/{id}/content":                                            {ok: 200, obj: []string{"file"}},
+	"GET /api/v1/files/{id}/thumbnail":                                          {ok: 404, okCode: "no_thumbnail", obj: []string{"file"}},
+	"GET /api/v1/notifications":                                                 {ok: 200},
+	"POST /api/v1/notifications/read":                                           {ok: 200, body: body(map[string]any{"all": true})},
+
+	// The privacy center, for each person.
+	"GET /api/v1/me/data":                  {ok: 200},
+	"POST /api/v1/me/exports":              {ok: any2xx},
+	"GET /api/v1/me/exports":               {ok: 200},
+	"GET /api/v1/me/exports/{id}":          {ok: 200, obj: []string{"export"}},
+	"GET /api/v1/me/exports/{id}/download": {ok: passed, obj: []string{"export"}},
+	"POST /api/v1/me/erasures/message": {ok: any2xx, obj: []string{"conversation", "message"}, party: "participant", fresh: true, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"conversation_id": ids[0], "message_id": ids[1], "for_everyone": false}
+	}},
+	"POST /api/v1/me/erasures/conversation": {ok: any2xx, obj: []string{"conversation"}, party: "participant", fresh: true, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"conversation_id": ids[0], "for_everyone": false}
+	}},
+	"POST /api/v1/me/erasures/profile":           {ok: any2xx, body: body(map[string]any{"fields": map[string]any{"display_name": "Renamed"}})},
+	"POST /api/v1/me/erasures/quit-org":          {ok: passed, last: true, standIn: true},
+	"POST /api/v1/me/erasures/account":           {ok: 403, okCode: "invalid_password", body: body(map[string]any{"password": "wrong password"})},
+	"GET /api/v1/me/erasures":                    {ok: 200},
+	"GET /api/v1/policies":                       {ok: anyStatus},
+	"GET /api/v1/me/policies":                    {ok: 200},
+	"POST /api/v1/me/policies/accept":            {ok: passed, body: body(map[string]any{"document_ids": []string{}})},
+	"GET /api/v1/me/consents":                    {ok: 200},
+	"PUT /api/v1/me/consents/{purpose}":          {ok: 200, obj: []string{"purpose"}, body: body(map[string]any{"granted": false})},
+	"POST /api/v1/me/contact-matches":            {ok: 403, okCode: "consent_required", body: body(map[string]any{"phones": []string{}})},
+	"GET /api/v1/me/guardian-consent":            {ok: 200},
+	"POST /api/v1/me/requests":                   {ok: any2xx, body: body(map[string]any{"kind": "access"})},
+	"GET /api/v1/me/requests":                    {ok: 200},
+	"GET /api/v1/me/requests/{id}":               {ok: 200, obj: []string{"request"}},
+	"GET /api/v1/me/security-notices":            {ok: 200},
+	"POST /api/v1/me/security-notices/{id}/read": {ok: any2xx, obj: []string{"notice"}},
+
+	// Privacy administration of the current organization.
+	"GET /api/v1/admin/privacy/settings":                         {perm: directory.PermManageRetention, ok: 200},
+	"PUT /api/v1/admin/privacy/settings":                         {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"leave_action": "anonymize", "leave_period_days": 30, "export_others_messages": false, "tell_about_holds": false})},
+	"POST /api/v1/admin/privacy/notice":                          {perm: directory.PermManagePrivacyRequests, ok: passed, body: body(map[string]any{"kind": "org_notice", "version": "1", "summary": "s", "body": "b"})},
+	"GET /api/v1/admin/retention":                                {perm: directory.PermManageRetention, ok: 200},
+	"PUT /api/v1/admin/retention/policies":                       {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}})},
+	"PUT /api/v1/admin/retention/overrides/{conversation_id}":    {perm: directory.PermManageRetention, ok: 200, obj: []string{"conversation"}, body: body(map[string]any{"days": 365})},
+	"DELETE /api/v1/admin/retention/overrides/{conversation_id}": {perm: directory.PermManageRetention, ok: any2xx, obj: []string{"override"}, fresh: true},
+	"POST /api/v1/admin/retention/preview":                       {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}, "overrides": []any{}})},
+	"POST /api/v1/admin/retention/runs":                          {perm: directory.PermManageRetention, ok: any2xx},
+	"GET /api/v1/admin/retention/runs":                           {perm: directory.PermManageRetention, ok: 200},
+	"GET /api/v1/admin/retention/runs/{id}":                      {perm: directory.PermManageRetention, ok: 200, obj: []string{"run"}},
+	"POST /api/v1/admin/legal-holds": {perm: directory.PermManageLegalHolds, ok: any2xx, obj: []string{"conversation"}, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"target_kind": "conversation", "target_id": ids[0], "reason": "matrix"}
+	}},
+	"GET /api/v1/admin/legal-holds":                     {perm: directory.PermManageLegalHolds, ok: 200},
+	"POST /api/v1/admin/legal-holds/{id}/release":       {perm: directory.PermManageLegalHolds, ok: 200, obj: []string{"hold"}, fresh: true},
+	"GET /api/v1/admin/privacy-requests":                {perm: directory.PermManagePrivacyRequests, ok: 200},
+	"POST /api/v1/admin/privacy-requests/{id}/decision": {perm: directory.PermManagePrivacyRequests, ok: 200, obj: []string{"privacy_request"}, fresh: true, body: body(map[string]any{"status": "in_progress", "note": "looking"})},
+	"POST /api/v1/admin/guardian-consents": {perm: directory.PermManagePrivacyRequests, ok: passed, obj: []string{"conv_member"}, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"account_id": ids[0], "guardian_name": "Gina", "method": "paper form"}
+	}},
+	"GET /api/v1/admin/record-of-processing": {perm: directory.PermManagePrivacyRequests, ok: 200},
+	"POST /api/v1/admin/security-notices": {perm: directory.PermSendSecurityNotices, ok: any2xx, otherStatus: 400, obj: []string{"conv_member"}, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"title": "t", "what_happened": "x", "impact": "x", "remedies": "x", "account_ids": []string{ids[0]}}
+	}},
+	"GET /api/v1/admin/security-notices": {perm: directory.PermSendSecurityNotices, ok: 200},
 }
 
 var paramRe = regexp.MustCompile(`\{([^}]+)\}`)

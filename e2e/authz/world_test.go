@@ -2,6 +2,7 @@ package authz_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -56,6 +57,9 @@ type world struct {
 	// objects[org][kind] is a standing object of that kind ("A" or "B").
 	objects map[string]map[string]string
 	ownerB  *who
+	bart    *who            // a member of B who shares B's conversations
+	peer    *who            // a member of A in A's conversations who plays no actor
+	left    map[string]bool // actors no longer active in A
 	seq     atomic.Int64
 	// code is a team code of org A (for the join routes).
 	code string
@@ -192,14 +196,33 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	w.who[External] = ext
 	w.contact(ext, w.who[Member])
 
+	// A member of A who is in A's conversations but plays no actor.
+	peer := w.account("Pat Peer")
+	w.must(owner.Client, "POST", "/api/v1/members", map[string]any{"account_id": peer.AccountID}, nil)
+	w.peer = peer
+
+	// A second member of B, to share B's conversations with its owner.
+	bart := w.account("Bart B")
+	var bm directory.Member
+	w.must(ob.Client, "POST", "/api/v1/members", map[string]any{"account_id": bart.AccountID}, &bm)
+	w.bart = bart
+
 	// Standing objects of every kind in both organizations.
-	for org, admin := range map[string]*who{"A": owner, "B": ob} {
+	for _, org := range []string{"A", "B"} {
 		objs := w.objects[org]
-		objs["department"] = w.newObject("department", admin)
-		objs["role"] = w.newObject("role", admin)
-		objs["field"] = w.newObject("field", admin)
-		objs["invitation"] = w.newObject("invitation", admin)
-		objs["member"] = w.newObject("member", admin)
+		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request"} {
+			objs[kind] = w.newObject(kind, org)
+		}
+		// A second conversation with the same people, for swapped ids.
+		objs["conversation2"] = w.newObject("conversation", org)
+		objs["message"] = w.newMessage(org, objs["conversation"])
+		objs["message2"] = w.newMessage(org, objs["conversation2"])
+		objs["conv_member"] = map[string]string{"A": peer.AccountID, "B": bart.AccountID}[org]
+		// Someone of the organization who is in none of its conversations.
+		outsider := w.account("Outsider " + org)
+		w.must(w.admin(org).Client, "POST", "/api/v1/members", map[string]any{"account_id": outsider.AccountID}, nil)
+		objs["conv_member2"] = outsider.AccountID
+		objs["run"] = w.newObject("run", org)
 	}
 	var inv directory.Invitation
 	w.must(owner.Client, "POST", "/api/v1/invitations", map[string]any{"kind": "link"}, &inv)
@@ -207,13 +230,14 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	// Join requests need approval turned on (after everyone joined).
 	w.must(owner.Client, "PATCH", "/api/v1/orgs/current", map[string]any{"join_requires_approval": true}, nil)
 	w.must(ob.Client, "PATCH", "/api/v1/orgs/current", map[string]any{"join_requires_approval": true}, nil)
-	w.objects["A"]["join_request"] = w.newObject("join_request", owner)
-	w.objects["B"]["join_request"] = w.newObject("join_request", ob)
+	w.objects["A"]["join_request"] = w.newObject("join_request", "A")
+	w.objects["B"]["join_request"] = w.newObject("join_request", "B")
 
 	// Deactivated and removed last: their sessions keep existing (or not)
 	// as the directory decides.
 	w.must(owner.Client, "POST", "/api/v1/members/"+w.who[Deactivated].MemberID+"/deactivate", nil, nil)
 	w.must(owner.Client, "DELETE", "/api/v1/members/"+w.who[Removed].MemberID, nil, nil)
+	w.left = map[string]bool{Deactivated: true, Removed: true}
 	w.who[Anonymous] = &who{Name: Anonymous, Client: env.Client()}
 	w.ended = map[string]bool{}
 	for _, name := range []string{Deactivated, Removed} {
@@ -251,16 +275,76 @@ func (w *world) pendingRequest(p *who, fromAccount string) string {
 	return ""
 }
 
-// newObject creates a fresh object of kind in admin's current organization
-// and returns its id.
-func (w *world) newObject(kind string, admin *who) string {
+// admin returns the owner of org ("A" or "B").
+func (w *world) admin(org string) *who {
+	if org == "B" {
+		return w.ownerB
+	}
+	return w.who[Owner]
+}
+
+// participants are the accounts (besides the creator) of org's
+// conversations.
+func (w *world) participants(org string) []string {
+	if org == "B" {
+		return []string{w.bart.AccountID}
+	}
+	out := []string{w.peer.AccountID}
+	for _, name := range []string{Admin, CustomWith, CustomWithout, Member, Deactivated, Removed} {
+		if w.left[name] {
+			continue
+		}
+		out = append(out, w.who[name].AccountID)
+	}
+	return out
+}
+
+// newMessage sends a message as org's owner into conv.
+func (w *world) newMessage(org, conv string) string {
+	var out struct {
+		ID string `json:"id"`
+	}
+	w.must(w.admin(org).Client, "POST", "/api/v1/conversations/"+conv+"/messages", map[string]any{"client_msg_id": fmt.Sprintf("c%d", w.seq.Add(1)), "body": "hello"}, &out)
+	return out.ID
+}
+
+// newObject creates a fresh object of kind in org ("A" or "B") as its
+// owner and returns its id.
+func (w *world) newObject(kind, org string) string {
 	t := w.t
 	t.Helper()
+	admin := w.admin(org)
 	n := w.seq.Add(1)
 	var out struct {
 		ID string `json:"id"`
 	}
 	switch kind {
+	case "conversation":
+		w.must(admin.Client, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": fmt.Sprintf("Group %d", n), "member_ids": w.participants(org)}, &out)
+	case "message":
+		return w.newMessage(org, w.objects[org]["conversation"])
+	case "conv_member":
+		// A new member of the organization, added to the standing group.
+		p := w.account(fmt.Sprintf("Joiner %d", n))
+		w.must(admin.Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, nil)
+		w.must(admin.Client, "POST", "/api/v1/conversations/"+w.objects[org]["conversation"]+"/members", map[string]any{"account_ids": []string{p.AccountID}}, nil)
+		return p.AccountID
+	case "hold":
+		w.must(admin.Client, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "conversation", "target_id": w.objects[org]["conversation"], "reason": "matrix"}, &out)
+	case "privacy_request":
+		// A member files an objection that waits in the org's queue.
+		p := w.account(fmt.Sprintf("Objector %d", n))
+		w.must(admin.Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, nil)
+		pc := w.fx(p)
+		w.must(pc, "POST", "/api/v1/me/org", map[string]any{"org_id": map[string]string{"A": w.orgA, "B": w.orgB}[org]}, nil)
+		w.must(pc, "POST", "/api/v1/me/requests", map[string]any{"kind": "objection", "org_id": map[string]string{"A": w.orgA, "B": w.orgB}[org], "note": "matrix"}, &out)
+	case "override":
+		// A conversation of org with a retention override.
+		id := w.newObject("conversation", org)
+		w.must(admin.Client, "PUT", "/api/v1/admin/retention/overrides/"+id, map[string]any{"days": 365}, nil)
+		return id
+	case "run":
+		w.must(admin.Client, "POST", "/api/v1/admin/retention/runs", nil, &out)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":
@@ -332,6 +416,49 @@ func (w *world) makePersonal(kind string, p *who) string {
 		q := w.account(fmt.Sprintf("Stranger %d", w.seq.Add(1)))
 		w.must(w.fx(q), "PATCH", "/api/v1/me/privacy", map[string]any{"discoverable": false}, nil)
 		return q.AccountID
+	case "file":
+		req, _ := http.NewRequest("POST", w.env.URL+"/api/v1/files?name=note.txt", strings.NewReader("a note"))
+		req.Header.Set("Content-Type", "text/plain")
+		r := w.fx(p).Request(t, req)
+		var f struct {
+			ID string `json:"id"`
+		}
+		if r.Status/100 != 2 || json.Unmarshal(r.Body, &f) != nil || f.ID == "" {
+			t.Fatalf("upload as %s: %d %s", p.Name, r.Status, r.Body)
+		}
+		return f.ID
+	case "export":
+		var out struct {
+			ID string `json:"id"`
+		}
+		w.must(w.fx(p), "POST", "/api/v1/me/exports", nil, &out)
+		return out.ID
+	case "request":
+		var out struct {
+			ID string `json:"id"`
+		}
+		w.must(w.fx(p), "POST", "/api/v1/me/requests", map[string]any{"kind": "access"}, &out)
+		return out.ID
+	case "notice":
+		// A security notice sent to p by the owner of an organization p
+		// is in; "" when p is in none.
+		org := ""
+		if p == w.ownerB {
+			org = "B"
+		}
+		for _, n := range []string{Owner, Admin, CustomWith, CustomWithout, Member, Bystander} {
+			if w.who[n] == p {
+				org = "A"
+			}
+		}
+		if org == "" {
+			return ""
+		}
+		var out struct {
+			ID string `json:"id"`
+		}
+		w.must(w.admin(org).Client, "POST", "/api/v1/admin/security-notices", map[string]any{"title": "Notice", "what_happened": "x", "impact": "x", "remedies": "x", "account_ids": []string{p.AccountID}}, &out)
+		return out.ID
 	case "contact_request":
 		q := w.account(fmt.Sprintf("Requester %d", w.seq.Add(1)))
 		r := w.fx(q).Do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": p.AccountID}, nil)
@@ -359,4 +486,33 @@ func home(actor string) string {
 		return "B"
 	}
 	return "A"
+}
+
+// participantOf returns a participant of actor's home conversations other
+// than their owner.
+func (w *world) participantOf(actor string) string {
+	return w.objects[home(actor)]["conv_member"]
+}
+
+// standIn returns a fresh person who plays actor (same organization and
+// roles), for requests that change the caller's membership. Owners, and
+// actors outside A, are played by themselves.
+func (w *world) standIn(actor string) *who {
+	switch actor {
+	case Admin, CustomWith, CustomWithout, Member, Bystander:
+	default:
+		return w.who[actor]
+	}
+	p := w.signedIn(w.account("Stand-in " + actor))
+	var m directory.Member
+	w.must(w.who[Owner].Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, &m)
+	p.MemberID = m.ID
+	w.must(p.Client, "POST", "/api/v1/me/org", map[string]any{"org_id": w.orgA}, nil)
+	switch actor {
+	case Admin:
+		w.must(w.who[Owner].Client, "PUT", "/api/v1/members/"+p.MemberID+"/roles", map[string]any{"role": "admin"}, nil)
+	case CustomWith, CustomWithout:
+		w.must(w.who[Owner].Client, "PUT", "/api/v1/members/"+p.MemberID+"/roles", map[string]any{"role": "member", "role_ids": []string{w.roles[actor]}}, nil)
+	}
+	return p
 }
