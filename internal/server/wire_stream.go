@@ -2,8 +2,13 @@ package server
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
+	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/stream"
@@ -44,6 +49,37 @@ func (a *App) wireStream(ctx context.Context) error {
 	}
 	if d, ok := streamDirectory(a); ok {
 		gw.Directory = d
+	}
+	// The safety net behind revocation events: every few minutes each
+	// socket's credential is checked again (it catches sessions that
+	// simply expire).
+	gw.TokenOf = func(r *http.Request) string {
+		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			return t
+		}
+		if c, err := r.Cookie(SessionCookie); err == nil {
+			return c.Value
+		}
+		return ""
+	}
+	gw.Recheck = func(ctx context.Context, token string) (string, bool, error) {
+		if a.Server.Auth == nil {
+			return "", false, errors.New("no authenticator")
+		}
+		act, err := a.Server.Auth.Authenticate(ctx, token, actor.ViaBearer)
+		if apperr.KindOf(err) == apperr.KindUnauthenticated {
+			return "", false, nil
+		}
+		if err != nil {
+			return "", false, err
+		}
+		org := act.OrgID
+		if org != "" && a.Server.Members != nil {
+			if _, err := a.Server.Members.ResolveMember(ctx, act.AccountID, org); err != nil {
+				org = "" // as the route guard does: signed in, in no organization
+			}
+		}
+		return org, true, nil
 	}
 	gw.Start()
 	a.Server.Stream = gw

@@ -26,6 +26,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -86,6 +87,10 @@ type Options struct {
 	PingInterval time.Duration
 	// HelloTimeout is how long a new socket may take to say hello (default 10s).
 	HelloTimeout time.Duration
+	// RecheckInterval is how often each socket's credentials are checked
+	// again with Gateway.Recheck (default 5 min): the safety net for a
+	// session that ends without an event (expiry).
+	RecheckInterval time.Duration
 	// OriginPatterns are extra host patterns (besides the request's own
 	// host) that browsers may connect from.
 	OriginPatterns []string
@@ -110,6 +115,9 @@ func (o *Options) defaults() {
 	if o.HelloTimeout <= 0 {
 		o.HelloTimeout = 10 * time.Second
 	}
+	if o.RecheckInterval <= 0 {
+		o.RecheckInterval = 5 * time.Minute
+	}
 	if o.MaxReplay <= 0 {
 		o.MaxReplay = 5_000_000
 	}
@@ -132,6 +140,13 @@ type Gateway struct {
 	// are streamed, without Directory nobody may watch presence.
 	Conversations Conversations
 	Directory     Directory
+	// TokenOf returns the credential a request authenticated with, and
+	// Recheck says whether it is still valid (ok) and which organization
+	// the session is in now ("" for none); err means "could not tell, try
+	// later". Set by the server's wiring; without them sockets rely on
+	// revocation events alone.
+	TokenOf func(r *http.Request) string
+	Recheck func(ctx context.Context, token string) (orgID string, ok bool, err error)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -402,6 +417,7 @@ func (g *Gateway) pingLoop() {
 		case <-g.ctx.Done():
 			return
 		case now := <-tick.C:
+			var due []*socket
 			g.mu.Lock()
 			for _, set := range g.byAccount {
 				for s := range set {
@@ -409,10 +425,40 @@ func (g *Gateway) pingLoop() {
 						s.nextPing = now.Add(g.opts.PingInterval)
 						s.requestPing()
 					}
+					if s.token != "" && g.Recheck != nil && now.After(s.nextCheck) {
+						s.nextCheck = now.Add(g.opts.RecheckInterval)
+						due = append(due, s)
+					}
 				}
 			}
 			g.mu.Unlock()
+			g.recheck(due)
 		}
+	}
+}
+
+// recheck validates the credentials of sockets again (outside the lock:
+// it queries the database) and closes those that no longer hold.
+func (g *Gateway) recheck(due []*socket) {
+	for _, s := range due {
+		ctx, cancel := context.WithTimeout(g.ctx, 10*time.Second)
+		org, ok, err := g.Recheck(ctx, s.token)
+		cancel()
+		if err != nil {
+			if g.ctx.Err() == nil {
+				g.log.Warn("stream: recheck failed", "err", err)
+			}
+			return // the database is slow or we are closing: try later
+		}
+		g.mu.Lock()
+		switch {
+		case !s.registered:
+		case !ok:
+			g.shut(s, CloseSessionEnded, "session ended: sign in again")
+		case org != s.org:
+			g.shut(s, CloseMembershipEnded, "organization membership changed: reconnect")
+		}
+		g.mu.Unlock()
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -49,6 +50,9 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 	}()
 	conn.SetReadLimit(16 << 10)
 	s := &socket{gw: g, conn: conn, account: a.AccountID, session: a.SessionID, org: a.OrgID, status: statusOnline}
+	if g.TokenOf != nil {
+		s.token = g.TokenOf(r)
+	}
 	ctx := g.ctx
 
 	hello, err := g.readHello(ctx, s)
@@ -201,6 +205,7 @@ func (g *Gateway) catchUp(ctx context.Context, s *socket, lastPos *int64) (webso
 				}
 			}
 			s.nextPing = time.Now().Add(g.opts.PingInterval)
+			s.nextCheck = time.Now().Add(time.Duration(rand.Int64N(int64(g.opts.RecheckInterval))) + g.opts.RecheckInterval/2)
 			g.pres.socketUp(g, s)
 		})
 		if joined {

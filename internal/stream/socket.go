@@ -23,6 +23,8 @@ type socket struct {
 	after      int64 // highest position queued or written
 	registered bool
 	nextPing   time.Time
+	nextCheck  time.Time
+	token      string   // for Gateway.Recheck
 	status     string   // presence: "online" or "away"
 	watching   []string // presence subscriptions
 

@@ -74,13 +74,16 @@ type node struct {
 
 // startNode runs a hub and a gateway on d behind a test HTTP server whose
 // "authentication" reads the actor from X-Test-* headers.
-func startNode(t testing.TB, d *db.DB, bus events.Bus, convs *memberships, opts stream.Options, hubOpts events.HubOptions) *node {
+func startNode(t testing.TB, d *db.DB, bus events.Bus, convs *memberships, opts stream.Options, hubOpts events.HubOptions, configure ...func(*stream.Gateway)) *node {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	events.Attach(d, bus)
 	hub := events.NewHub(d, bus, quiet, hubOpts)
 	gw := stream.New(d, hub, bus, quiet, opts)
 	gw.Conversations = convs
+	for _, f := range configure {
+		f(gw)
+	}
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -419,13 +422,14 @@ func TestResyncWhenTooOld(t *testing.T) {
 }
 
 // TestSlowConsumerIsDisconnected: a client that stops reading overflows
-// its queue and is closed with 4008, while another client keeps receiving.
+// its queue and is closed with 4008 (sent once it reads again: the write
+// timeout is long here), while another client keeps receiving.
 func TestSlowConsumerIsDisconnected(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		convs := &memberships{}
 		convs.set("cnv_1", "acc_slow", true)
 		convs.set("cnv_1", "acc_fast", true)
-		n := startNode(t, d, events.NewLocalBus(), convs, stream.Options{QueueFrames: 256}, events.HubOptions{})
+		n := startNode(t, d, events.NewLocalBus(), convs, stream.Options{QueueFrames: 256, WriteTimeout: 5 * time.Minute}, events.HubOptions{})
 		slow := dial(t, n, "acc_slow", "s1", "", nil)
 		slow.ready()
 		fast := dial(t, n, "acc_fast", "s2", "", nil)
@@ -622,6 +626,42 @@ func TestUnresponsiveClientIsDropped(t *testing.T) {
 		time.Sleep(1500 * time.Millisecond) // several more ping rounds
 		if n.gw.Sockets() != 1 {
 			t.Fatalf("the responsive client was dropped too")
+		}
+	})
+}
+
+// TestRecheckClosesSocketsOfEndedSessions: a session that ends without an
+// event (it expires) loses its socket at the next periodic check; a
+// session whose organization changed is told to reconnect.
+func TestRecheckClosesSocketsOfEndedSessions(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		var mu sync.Mutex
+		valid := map[string]string{"ses_1": "org_1", "ses_2": "org_1", "ses_3": "org_1"}
+		n := startNode(t, d, events.NewLocalBus(), &memberships{}, stream.Options{RecheckInterval: 200 * time.Millisecond}, events.HubOptions{},
+			func(g *stream.Gateway) {
+				g.TokenOf = func(r *http.Request) string { return r.Header.Get("X-Test-Session") }
+				g.Recheck = func(_ context.Context, token string) (string, bool, error) {
+					mu.Lock()
+					defer mu.Unlock()
+					org, ok := valid[token]
+					return org, ok, nil
+				}
+			})
+		s1 := dial(t, n, "acc_a", "ses_1", "org_1", nil)
+		s1.ready()
+		s2 := dial(t, n, "acc_a", "ses_2", "org_1", nil)
+		s2.ready()
+		s3 := dial(t, n, "acc_a", "ses_3", "org_1", nil)
+		s3.ready()
+		mu.Lock()
+		delete(valid, "ses_1")   // expired
+		valid["ses_2"] = "org_2" // switched organization
+		mu.Unlock()
+		expectClose(t, s1, stream.CloseSessionEnded, func(frame) bool { return false })
+		expectClose(t, s2, stream.CloseMembershipEnded, func(frame) bool { return false })
+		time.Sleep(1500 * time.Millisecond)
+		if n.gw.Sockets() != 1 {
+			t.Fatalf("%d sockets, want the valid one only", n.gw.Sockets())
 		}
 	})
 }
