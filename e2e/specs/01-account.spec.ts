@@ -1,26 +1,15 @@
 // The account story: sign up (or first-run setup), sign out, sign in, turn on
 // two-step verification, sign in with a TOTP code, see the sessions, and
 // switch the UI to Chinese.
-import { expect, setupURL, shot, test, totp } from "../lib/fixtures";
+import { expect, setupURL, shot, test } from "../lib/fixtures";
 import { org, owner } from "../lib/people";
+import { loadState, saveState } from "../lib/state";
+import { freshCode, signIn } from "../lib/steps";
 
 test.describe
   .serial("account", () => {
-    let secret = "";
-    let usedCode = "";
-
-    /** freshCode waits until the authenticator shows a code not used before (a code works once). */
-    async function freshCode(): Promise<string> {
-      let code = totp(secret);
-      while (code === usedCode) {
-        await new Promise((r) => setTimeout(r, 1000));
-        code = totp(secret);
-      }
-      usedCode = code;
-      return code;
-    }
-
     test("first-run setup creates the organization and its owner", async ({ page }) => {
+      saveState({ totpSecret: "", usedCode: "" });
       await page.goto(setupURL());
       await expect(page.getByRole("heading", { name: "Welcome to Atrium" })).toBeVisible();
       await shot(page, "setup");
@@ -37,7 +26,7 @@ test.describe
     });
 
     test("sign out and sign in again", async ({ page }) => {
-      await signIn(page);
+      await signIn(page, owner);
       await page.getByRole("button", { name: `Account menu for ${owner.name}` }).click();
       await page.getByRole("menuitem", { name: "Sign out" }).click();
       await expect(page).toHaveURL(/\/login/);
@@ -53,14 +42,15 @@ test.describe
     });
 
     test("turn on two-step verification", async ({ page }) => {
-      await signIn(page);
+      await signIn(page, owner);
       await page.goto("/settings");
       await page.getByRole("button", { name: "Set up two-step verification" }).click();
       await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
       await page.getByText("Can't scan? Enter this key instead").click();
-      secret = (await page.getByTestId("totp-secret").textContent())?.trim() ?? "";
+      const secret = (await page.getByTestId("totp-secret").textContent())?.trim() ?? "";
       expect(secret).toMatch(/^[A-Z2-7]+=*$/);
-      await page.getByLabel("Authenticator code").fill(await freshCode());
+      saveState({ totpSecret: secret, usedCode: "" });
+      await page.getByLabel("Authenticator code").fill(await freshCode(secret));
       await page.getByRole("button", { name: "Turn on" }).click();
       await expect(page.getByText("Two-step verification is on.")).toBeVisible();
       await expect(page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem")).toHaveCount(10);
@@ -75,7 +65,7 @@ test.describe
       await page.getByRole("button", { name: "Sign in" }).click();
       await expect(page.getByRole("heading", { name: "Two-step verification" })).toBeVisible();
       // The code used to turn 2FA on may not be used again: wait for the next step.
-      await page.getByLabel("Authenticator code").fill(await freshCode());
+      await page.getByLabel("Authenticator code").fill(await freshCode(loadState().totpSecret ?? ""));
       await page.getByRole("button", { name: "Verify" }).click();
       await expect(page).toHaveURL(/\/chat/);
 
@@ -100,12 +90,4 @@ test.describe
       await page.getByRole("combobox", { name: "语言" }).selectOption("en");
       await expect(page.getByRole("heading", { name: "Sign in to Atrium" })).toBeVisible();
     });
-
-    async function signIn(page: import("@playwright/test").Page) {
-      await page.goto("/login");
-      await page.getByLabel("Email").fill(owner.email);
-      await page.getByLabel("Password").fill(owner.password);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await expect(page).toHaveURL(/\/chat/);
-    }
   });

@@ -14,6 +14,7 @@ import { OrgSwitcher } from "./components/OrgSwitcher";
 import { Shell } from "./components/Shell";
 import { lastOrg, orgsQuery, switchOrg, usePermissions } from "./lib/org";
 import { queryClient } from "./lib/query";
+import { RealtimeProvider } from "./lib/realtime";
 import { meQuery } from "./lib/session";
 import { ComingSoon } from "./screens/ComingSoon";
 import { NotFound } from "./screens/NotFound";
@@ -85,7 +86,9 @@ export const shellRoute = createRoute({
   component: function ShellRoute() {
     const perms = usePermissions().data;
     return (
-      <Shell top={<OrgSwitcher />} account={<AccountMenu />} admin={(perms?.permissions.length ?? 0) > 0} />
+      <RealtimeProvider>
+        <Shell top={<OrgSwitcher />} account={<AccountMenu />} admin={(perms?.permissions.length ?? 0) > 0} />
+      </RealtimeProvider>
     );
   },
 });
@@ -166,6 +169,28 @@ const directoryRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/directory/routes"), "DirectoryRoute"),
 });
 
+const chatRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/chat",
+  component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatIndexRoute"),
+});
+
+const chatSearchRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/chat/search",
+  validateSearch: (s: Record<string, unknown>): { conversation?: string } => ({
+    conversation: str(s.conversation),
+  }),
+  component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatSearchRoute"),
+});
+
+const chatConversationRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/chat/$id",
+  validateSearch: (s: Record<string, unknown>): { at?: string } => ({ at: str(s.at) }),
+  component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatConversationRoute"),
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
@@ -176,7 +201,9 @@ const routeTree = rootRoute.addChildren([
   shellRoute.addChildren([
     welcomeRoute,
     settingsRoute,
-    soon("/chat", "chat", (t) => t("nav.chat")),
+    chatRoute,
+    chatSearchRoute,
+    chatConversationRoute,
     directoryRoute,
     soon("/calendar", "calendar", (t) => t("nav.calendar")),
     soon("/approvals", "approvals", (t) => t("nav.approvals")),

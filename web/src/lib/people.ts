@@ -1,0 +1,38 @@
+// Names of people by account id (chat messages carry only ids). A person
+// whose account was deleted answers 404: they are shown as a tombstone.
+import { useQueries, useQuery } from "@tanstack/react-query";
+import { ApiError, api, must } from "../api/client";
+
+export type PersonName = { id: string; name: string; gone: boolean };
+
+async function fetchPerson(id: string): Promise<PersonName> {
+  try {
+    const p = await must(api.GET("/api/v1/people/{account_id}", { params: { path: { account_id: id } } }));
+    return { id, name: p.name, gone: !p.name };
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return { id, name: "", gone: true };
+    throw e;
+  }
+}
+
+export const personQuery = (id: string) => ({
+  queryKey: ["person", id],
+  queryFn: () => fetchPerson(id),
+  staleTime: 10 * 60_000,
+  enabled: !!id,
+});
+
+export function usePerson(id: string | undefined) {
+  return useQuery({ ...personQuery(id ?? ""), enabled: !!id }).data;
+}
+
+/** usePeople resolves many ids at once: id → person (missing while loading). */
+export function usePeople(ids: string[]): Map<string, PersonName> {
+  const unique = [...new Set(ids.filter(Boolean))];
+  const results = useQueries({ queries: unique.map((id) => personQuery(id)) });
+  const out = new Map<string, PersonName>();
+  results.forEach((r, i) => {
+    if (r.data) out.set(unique[i], r.data);
+  });
+  return out;
+}

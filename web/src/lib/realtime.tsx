@@ -1,0 +1,148 @@
+// The app's one real-time connection, shared by every screen: it keeps the
+// query cache current from stream events, tracks typing and presence, and
+// raises desktop notifications for new messages when allowed.
+import { useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "@tanstack/react-router";
+import {
+  createContext,
+  type ReactNode,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from "react";
+import { useTranslation } from "react-i18next";
+import { applyEvent, type Message } from "../screens/chat/data";
+import { personQuery } from "./people";
+import { useMe } from "./session";
+import { Stream, type StreamStatus } from "./stream";
+
+type Typing = Map<string, Map<string, number>>; // conversation → account → until (ms)
+
+class Ephemeral {
+  typing: Typing = new Map();
+  presence = new Map<string, "online" | "away" | "offline">();
+  private subs = new Set<() => void>();
+  version = 0;
+  subscribe = (f: () => void) => {
+    this.subs.add(f);
+    return () => this.subs.delete(f);
+  };
+  changed() {
+    this.version++;
+    for (const f of this.subs) f();
+  }
+}
+
+type Realtime = { stream: Stream; status: StreamStatus; eph: Ephemeral; setOpen: (id: string) => void };
+const Ctx = createContext<Realtime | null>(null);
+
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  const qc = useQueryClient();
+  const router = useRouter();
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const open = useRef("");
+  const eph = useMemo(() => new Ephemeral(), []);
+  const [status, setStatus] = useState<StreamStatus>("offline");
+  const stream = useMemo(
+    () =>
+      new Stream({
+        onResync: () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "me" }),
+        onSignedOut: () => {
+          qc.setQueryData(["me"], null);
+          void router.navigate({ to: "/login", search: { notice: "signed_out" } });
+        },
+      }),
+    [qc, router],
+  );
+
+  useEffect(() => {
+    if (!me) return;
+    const offStatus = stream.onStatus(setStatus);
+    const off = stream.on((f) => {
+      if (f.type === "event") {
+        const m = applyEvent(qc, f, me.id, open.current);
+        if (m) notify(m);
+      } else if (f.type === "typing") {
+        let c = eph.typing.get(f.conversation_id);
+        if (!c) {
+          c = new Map();
+          eph.typing.set(f.conversation_id, c);
+        }
+        c.set(f.account_id, Date.now() + 5000);
+        eph.changed();
+        setTimeout(() => eph.changed(), 5100);
+      } else if (f.type === "presence") {
+        eph.presence.set(f.account_id, f.status);
+        eph.changed();
+      }
+    });
+    const notify = async (m: Message) => {
+      if (typeof Notification === "undefined" || Notification.permission !== "granted") return;
+      if (!document.hidden && open.current === m.conversation_id) return;
+      const conv = qc
+        .getQueryData<{ items: { id: string; muted: boolean }[] }>(["conversations"])
+        ?.items.find((c) => c.id === m.conversation_id);
+      if (conv?.muted) return;
+      const who = await qc.fetchQuery(personQuery(m.sender_id)).catch(() => undefined);
+      const n = new Notification(who?.name || t("app.name"), {
+        body: m.body
+          ? m.body.replace(/@\[([^\]]+)\]\([^)]+\)/g, "@$1").slice(0, 140)
+          : t("chat.newAttachment"),
+        tag: m.conversation_id,
+      });
+      n.onclick = () => {
+        window.focus();
+        void router.navigate({ to: "/chat/$id", params: { id: m.conversation_id } });
+      };
+    };
+    const away = () => stream.setAway(document.hidden);
+    document.addEventListener("visibilitychange", away);
+    stream.start();
+    return () => {
+      document.removeEventListener("visibilitychange", away);
+      off();
+      offStatus();
+      stream.stop();
+    };
+  }, [me, stream, qc, eph, router, t]);
+
+  const value = useMemo(
+    () => ({
+      stream,
+      status,
+      eph,
+      setOpen: (id: string) => {
+        open.current = id;
+      },
+    }),
+    [stream, status, eph],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useRealtime(): Realtime {
+  const r = useContext(Ctx);
+  if (!r) throw new Error("useRealtime outside RealtimeProvider");
+  return r;
+}
+
+/** useTyping lists who is typing in a conversation now. */
+export function useTyping(conversationId: string, me: string): string[] {
+  const { eph } = useRealtime();
+  useSyncExternalStore(eph.subscribe, () => eph.version);
+  const now = Date.now();
+  const c = eph.typing.get(conversationId);
+  if (!c) return [];
+  return [...c.entries()].filter(([id, until]) => id !== me && until > now).map(([id]) => id);
+}
+
+/** usePresence is an account's presence as last told by the stream. */
+export function usePresence(accountId: string | undefined): "online" | "away" | "offline" | undefined {
+  const { eph } = useRealtime();
+  useSyncExternalStore(eph.subscribe, () => eph.version);
+  return accountId ? eph.presence.get(accountId) : undefined;
+}

@@ -1,0 +1,215 @@
+import { type ClipboardEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { icons } from "../../components/icons";
+import type { Message } from "./data";
+import { fromMarkup, type Mentionable, mentionQuery, toMarkup } from "./mentions";
+
+type Props = {
+  conversationName: string;
+  people: Mentionable[];
+  replyTo?: { m: Message; name: string };
+  editing?: Message;
+  onCancel: () => void;
+  onSend: (body: string) => void;
+  onFiles: (files: File[]) => void;
+  onTyping: () => void;
+};
+
+/**
+ * Composer writes a message: Enter sends, Shift+Enter starts a new line, "@"
+ * opens the mention list (arrows, Enter or Tab to pick, Escape to close),
+ * files come from the button, a paste or a drop on the conversation.
+ */
+export function Composer({
+  conversationName,
+  people,
+  replyTo,
+  editing,
+  onCancel,
+  onSend,
+  onFiles,
+  onTyping,
+}: Props) {
+  const { t } = useTranslation();
+  const [text, setText] = useState("");
+  const [picked, setPicked] = useState<Mentionable[]>([]);
+  const [caret, setCaret] = useState(0);
+  const [active, setActive] = useState(0);
+  const [dismissed, setDismissed] = useState(-1);
+  const area = useRef<HTMLTextAreaElement>(null);
+  const file = useRef<HTMLInputElement>(null);
+  const lastTyping = useRef(0);
+
+  useEffect(() => {
+    if (editing) {
+      const { text: x, picked: p } = fromMarkup(editing.body);
+      setText(x);
+      setPicked(p);
+    }
+    area.current?.focus();
+  }, [editing]);
+  useEffect(() => {
+    if (replyTo) area.current?.focus();
+  }, [replyTo]);
+
+  const mq = mentionQuery(text, caret);
+  const matches = useMemo(() => {
+    if (!mq || mq.start === dismissed) return [];
+    const q = mq.query.toLowerCase();
+    return people.filter((p) => p.name.toLowerCase().includes(q)).slice(0, 8);
+  }, [mq, people, dismissed]);
+
+  const pick = (p: Mentionable) => {
+    if (!mq) return;
+    const next = `${text.slice(0, mq.start)}@${p.name} ${text.slice(caret)}`;
+    setText(next);
+    setPicked((x) => (x.some((y) => y.id === p.id) ? x : [...x, p]));
+    const pos = mq.start + p.name.length + 2;
+    requestAnimationFrame(() => {
+      area.current?.setSelectionRange(pos, pos);
+      setCaret(pos);
+    });
+  };
+
+  const send = () => {
+    const body = toMarkup(text.trim(), picked);
+    if (!body) return;
+    onSend(body);
+    setText("");
+    setPicked([]);
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (matches.length > 0) {
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        setActive((a) => (a + (e.key === "ArrowDown" ? 1 : matches.length - 1)) % matches.length);
+        return;
+      }
+      if (e.key === "Enter" || e.key === "Tab") {
+        e.preventDefault();
+        pick(matches[Math.min(active, matches.length - 1)]);
+        return;
+      }
+      if (e.key === "Escape") {
+        e.preventDefault();
+        setDismissed(mq?.start ?? -1);
+        return;
+      }
+    }
+    if (e.key === "Escape" && (editing || replyTo)) {
+      e.preventDefault();
+      setText(editing ? "" : text);
+      onCancel();
+      return;
+    }
+    if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      send();
+    }
+  };
+
+  const onPaste = (e: ClipboardEvent) => {
+    const files = [...e.clipboardData.files];
+    if (files.length) {
+      e.preventDefault();
+      onFiles(files);
+    }
+  };
+
+  return (
+    <div className="composer">
+      {(replyTo || editing) && (
+        <div className="composer-context">
+          <span className="grow">
+            {editing ? t("chat.editing") : t("chat.replyingTo", { name: replyTo?.name })}
+            {replyTo && <span className="muted"> — {replyTo.m.body.slice(0, 80)}</span>}
+          </span>
+          <button type="button" className="icon-button" aria-label={t("common.cancel")} onClick={onCancel}>
+            {icons.close}
+          </button>
+        </div>
+      )}
+      {matches.length > 0 && (
+        <div className="mention-list" role="listbox" id="mention-list" aria-label={t("chat.mentionPeople")}>
+          {matches.map((p, i) => (
+            <div
+              key={p.id}
+              id={`mention-${i}`}
+              role="option"
+              tabIndex={-1}
+              aria-selected={i === active}
+              className={i === active ? "mention-option active" : "mention-option"}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(p);
+              }}
+            >
+              @{p.name}
+            </div>
+          ))}
+        </div>
+      )}
+      <div className="composer-row">
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={t("chat.attach")}
+          onClick={() => file.current?.click()}
+          disabled={!!editing}
+        >
+          {icons.attach}
+        </button>
+        <input
+          ref={file}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            const files = [...(e.target.files ?? [])];
+            e.target.value = "";
+            if (files.length) onFiles(files);
+          }}
+        />
+        <textarea
+          ref={area}
+          className="composer-input"
+          rows={1}
+          value={text}
+          placeholder={t("chat.messageTo", { name: conversationName })}
+          aria-label={t("chat.messageTo", { name: conversationName })}
+          aria-autocomplete="list"
+          aria-controls={matches.length ? "mention-list" : undefined}
+          aria-activedescendant={
+            matches.length ? `mention-${Math.min(active, matches.length - 1)}` : undefined
+          }
+          aria-expanded={matches.length > 0}
+          role="combobox"
+          onChange={(e) => {
+            setText(e.target.value);
+            setCaret(e.target.selectionStart);
+            setActive(0);
+            const now = Date.now();
+            if (now - lastTyping.current > 2000 && e.target.value) {
+              lastTyping.current = now;
+              onTyping();
+            }
+          }}
+          onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
+          onKeyDown={onKey}
+          onPaste={onPaste}
+        />
+        <button
+          type="button"
+          className="icon-button send"
+          aria-label={t("chat.send")}
+          onClick={send}
+          disabled={!text.trim()}
+        >
+          {icons.send}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,101 @@
+import { Link } from "@tanstack/react-router";
+import { useTranslation } from "react-i18next";
+import { icons } from "../../components/icons";
+import { Avatar, formatTime } from "../../components/ui";
+import { usePerson } from "../../lib/people";
+import { usePresence } from "../../lib/realtime";
+import type { Conversation } from "./data";
+
+/** useConversationName is a conversation's display name: the group's name, or the other person's. */
+export function useConversationName(c: Conversation | undefined): { name: string; gone: boolean } {
+  const { t } = useTranslation();
+  const peer = usePerson(c?.kind === "direct" ? c.peer_id : undefined);
+  if (!c) return { name: "", gone: false };
+  if (c.kind !== "direct") return { name: c.name || t("chat.unnamedGroup"), gone: false };
+  if (!peer) return { name: "…", gone: false };
+  return peer.gone ? { name: t("chat.deletedAccount"), gone: true } : { name: peer.name, gone: false };
+}
+
+function Row({ c, active }: { c: Conversation; active: boolean }) {
+  const { t, i18n } = useTranslation();
+  const { name, gone } = useConversationName(c);
+  const presence = usePresence(c.kind === "direct" ? c.peer_id : undefined);
+  const today = new Date().toDateString() === new Date(c.last_message_at).toDateString();
+  return (
+    <li>
+      <Link
+        to="/chat/$id"
+        params={{ id: c.id }}
+        className={active ? "conv active" : "conv"}
+        aria-current={active ? "page" : undefined}
+        data-testid="conversation"
+      >
+        <span className="avatar-wrap">
+          <Avatar name={name} gone={gone} />
+          {presence && presence !== "offline" && (
+            <span className={`presence-dot ${presence}`} aria-hidden="true" />
+          )}
+        </span>
+        <span className="conv-main">
+          <span className="conv-top">
+            <span className="conv-name">{name}</span>
+            <span className="conv-time muted small">
+              {c.last_message_at
+                ? formatTime(
+                    c.last_message_at,
+                    i18n.language,
+                    today ? { timeStyle: "short" } : { dateStyle: "short" },
+                  )
+                : ""}
+            </span>
+          </span>
+          <span className="conv-bottom">
+            <span className="muted small conv-kind">
+              {c.kind === "direct"
+                ? t("chat.kind.direct")
+                : c.kind === "internal"
+                  ? t("chat.kind.internal")
+                  : c.kind === "external"
+                    ? t("chat.kind.external")
+                    : t("chat.kind.general")}
+              {c.kind !== "direct" && ` · ${t("chat.members", { count: c.member_count })}`}
+            </span>
+            {c.pinned && (
+              <span className="conv-flag" title={t("chat.pinned")}>
+                {icons.pin}
+                <span className="sr-only">{t("chat.pinned")}</span>
+              </span>
+            )}
+            {c.muted && (
+              <span className="conv-flag" title={t("chat.muted")}>
+                {icons.mute}
+                <span className="sr-only">{t("chat.muted")}</span>
+              </span>
+            )}
+            {c.unread_count > 0 && (
+              <span className={c.muted ? "unread muted-unread" : "unread"} data-testid="unread">
+                {c.unread_count > 99 ? "99+" : c.unread_count}
+                <span className="sr-only"> {t("chat.unread")}</span>
+              </span>
+            )}
+          </span>
+        </span>
+      </Link>
+    </li>
+  );
+}
+
+/** ConversationList lists my conversations: pinned first, unread counts, muted shown. */
+export function ConversationList({ items, activeId }: { items: Conversation[]; activeId?: string }) {
+  const { t } = useTranslation();
+  if (items.length === 0) return <p className="muted empty-list">{t("chat.noConversations")}</p>;
+  return (
+    <ul className="conv-list" aria-label={t("chat.conversations")}>
+      {items
+        .filter((c) => !c.dissolved)
+        .map((c) => (
+          <Row key={c.id} c={c} active={c.id === activeId} />
+        ))}
+    </ul>
+  );
+}

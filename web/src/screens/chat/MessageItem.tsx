@@ -1,0 +1,300 @@
+import { memo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { icons } from "../../components/icons";
+import { Avatar, formatTime } from "../../components/ui";
+import type { PersonName } from "../../lib/people";
+import type { Message } from "./data";
+import { formatSize } from "./upload";
+
+export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
+
+export type MessageActions = {
+  reply: (m: Message) => void;
+  edit: (m: Message) => void;
+  react: (m: Message, emoji: string, on: boolean) => void;
+  hide: (m: Message) => void;
+  remove: (m: Message) => void;
+  receipts: (m: Message) => void;
+  jump: (id: string) => void;
+  retry: (m: Message) => void;
+};
+
+type Props = {
+  m: Message;
+  mine: boolean;
+  sender?: PersonName;
+  showHeader: boolean;
+  replyTo?: Message;
+  replyName?: string;
+  receipt?: { read: number; unread: number; direct: boolean };
+  highlight: boolean;
+  actions: MessageActions;
+};
+
+function Attachment({ m }: { m: Message }) {
+  const { t } = useTranslation();
+  const a = m.attachment;
+  if (!a) return null;
+  const url = a.file_id ? `/api/v1/files/${encodeURIComponent(a.file_id)}/content` : a.url;
+  if (m.kind === "image" && a.file_id) {
+    return (
+      <a href={url} target="_blank" rel="noreferrer" className="msg-image">
+        <img
+          src={a.has_thumbnail ? `/api/v1/files/${encodeURIComponent(a.file_id)}/thumbnail` : url}
+          alt={a.name || t("chat.image")}
+          loading="lazy"
+          width={a.width && a.width < 320 ? a.width : undefined}
+        />
+      </a>
+    );
+  }
+  if (m.kind === "voice" && url) {
+    return (
+      <div className="msg-voice">
+        {/* biome-ignore lint/a11y/useMediaCaption: voice messages have no captions */}
+        <audio controls src={url} preload="none" aria-label={t("chat.voice")} />
+        {a.duration_ms ? <span className="muted small"> {Math.round(a.duration_ms / 1000)}s</span> : null}
+      </div>
+    );
+  }
+  return (
+    <a href={url} className="msg-file" download={a.name}>
+      {icons.attach}
+      <span>
+        <span className="file-name">{a.name || a.title || t("chat.file")}</span>
+        {a.size ? <span className="muted small"> · {formatSize(a.size)}</span> : null}
+      </span>
+    </a>
+  );
+}
+
+function Body({ m }: { m: Message }) {
+  const { t } = useTranslation();
+  if (m.deleted) return <p className="msg-deleted">{t("chat.deletedMessage")}</p>;
+  if (m.kind === "location") {
+    const l = m.location;
+    return (
+      <p className="msg-location">
+        📍 {l ? `${l.label ?? ""} ${l.lat.toFixed(5)}, ${l.lon.toFixed(5)}`.trim() : t("chat.location")}
+      </p>
+    );
+  }
+  return (
+    <>
+      {m.html ? (
+        // The server renders Markdown through an allowlist sanitizer.
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side (bluemonday)
+        <div className="msg-text" dangerouslySetInnerHTML={{ __html: m.html }} />
+      ) : m.body ? (
+        <div className="msg-text">{m.body}</div>
+      ) : null}
+      <Attachment m={m} />
+    </>
+  );
+}
+
+/** MessageItem is one message: sender, text or attachment, reply quote, reactions, receipts and actions. */
+export const MessageItem = memo(function MessageItem({
+  m,
+  mine,
+  sender,
+  showHeader,
+  replyTo,
+  replyName,
+  receipt,
+  highlight,
+  actions,
+}: Props) {
+  const { t, i18n } = useTranslation();
+  const [picker, setPicker] = useState(false);
+  const [menu, setMenu] = useState(false);
+  const name = sender ? (sender.gone ? t("chat.deletedAccount") : sender.name) : "…";
+  const cls = [
+    "msg",
+    mine ? "mine" : "",
+    highlight ? "highlight" : "",
+    showHeader ? "" : "cont",
+    m.pending ? "pending" : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <article
+      className={cls}
+      aria-label={t("chat.messageFrom", { name })}
+      data-testid="message"
+      data-id={m.id}
+    >
+      <div className="msg-gutter">{showHeader && <Avatar name={name} gone={sender?.gone} small />}</div>
+      <div className="msg-main">
+        {showHeader && (
+          <header className="msg-head">
+            <span className={sender?.gone ? "msg-sender gone" : "msg-sender"} data-testid="sender">
+              {name}
+            </span>
+            <time className="muted small" dateTime={new Date(m.created_at).toISOString()}>
+              {formatTime(m.created_at, i18n.language, { timeStyle: "short" })}
+            </time>
+          </header>
+        )}
+        {replyTo !== undefined || m.reply_to_id ? (
+          <button
+            type="button"
+            className="reply-quote"
+            onClick={() => m.reply_to_id && actions.jump(m.reply_to_id)}
+          >
+            <span className="reply-name">{replyName ?? "…"}</span>{" "}
+            <span className="muted">
+              {replyTo?.deleted ? t("chat.deletedMessage") : (replyTo?.body ?? "").slice(0, 120)}
+            </span>
+          </button>
+        ) : null}
+        <Body m={m} />
+        <div className="msg-meta">
+          {m.edited_at && !m.deleted ? <span className="muted small">{t("chat.edited")}</span> : null}
+          {m.pinned && <span className="muted small">📌 {t("chat.pinnedMessage")}</span>}
+          {m.pending && !m.failed && (
+            <span className="muted small">
+              {m.progress !== undefined
+                ? t("chat.uploading", { pct: Math.round(m.progress * 100) })
+                : t("chat.sending")}
+            </span>
+          )}
+          {m.pending && m.progress !== undefined && !m.failed && (
+            <progress className="progress" value={m.progress} max={1} aria-label={t("chat.uploadProgress")} />
+          )}
+          {m.failed && (
+            <button type="button" className="btn-link error-text small" onClick={() => actions.retry(m)}>
+              {t("chat.failedRetry")}
+            </button>
+          )}
+          {mine && receipt && !m.pending && !m.deleted && (
+            <button
+              type="button"
+              className="receipt btn-link small"
+              onClick={() => actions.receipts(m)}
+              data-testid="receipt"
+            >
+              {receipt.direct
+                ? receipt.read > 0
+                  ? t("chat.read")
+                  : t("chat.unreadOne")
+                : t("chat.readBy", { read: receipt.read, unread: receipt.unread })}
+            </button>
+          )}
+        </div>
+        {(m.reactions?.length ?? 0) > 0 && (
+          <div className="reactions">
+            {m.reactions?.map((r) => (
+              <button
+                key={r.emoji}
+                type="button"
+                className={r.mine ? "reaction mine" : "reaction"}
+                aria-pressed={r.mine}
+                aria-label={t("chat.reactionCount", { emoji: r.emoji, count: r.count })}
+                onClick={() => actions.react(m, r.emoji, !r.mine)}
+              >
+                {r.emoji} {r.count}
+              </button>
+            ))}
+          </div>
+        )}
+      </div>
+      {!m.pending && !m.deleted && (
+        <div className="msg-actions">
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t("chat.reply")}
+            onClick={() => actions.reply(m)}
+          >
+            {icons.reply}
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t("chat.react")}
+            aria-expanded={picker}
+            onClick={() => setPicker(!picker)}
+          >
+            {icons.smile}
+          </button>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t("chat.more")}
+            aria-expanded={menu}
+            onClick={() => setMenu(!menu)}
+          >
+            {icons.more}
+          </button>
+          {picker && (
+            <div className="emoji-pop" role="toolbar" aria-label={t("chat.react")}>
+              {QUICK_REACTIONS.map((e) => (
+                <button
+                  key={e}
+                  type="button"
+                  className="emoji"
+                  onClick={() => {
+                    setPicker(false);
+                    actions.react(m, e, !m.reactions?.some((r) => r.emoji === e && r.mine));
+                  }}
+                >
+                  {e}
+                </button>
+              ))}
+            </div>
+          )}
+          {menu && (
+            <div className="menu-pop msg-menu" role="menu">
+              {mine && m.kind === "text" && (
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(false);
+                    actions.edit(m);
+                  }}
+                >
+                  {t("chat.edit")}
+                </button>
+              )}
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenu(false);
+                  actions.hide(m);
+                }}
+              >
+                {t("chat.deleteForMe")}
+              </button>
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenu(false);
+                  actions.remove(m);
+                }}
+              >
+                {t("chat.deleteForEveryone")}
+              </button>
+              {mine && (
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(false);
+                    actions.receipts(m);
+                  }}
+                >
+                  {t("chat.whoRead")}
+                </button>
+              )}
+            </div>
+          )}
+        </div>
+      )}
+    </article>
+  );
+});

@@ -1,0 +1,239 @@
+// Chat state in the TanStack Query cache, and how stream events change it.
+//
+// ["conversations"]            the conversation list (GET /conversations)
+// ["messages", id]             a window of a conversation's history:
+//                              { items (ascending seq), hasBefore, hasAfter }
+// ["conv-members", id]         members with their read positions (receipts)
+import type { QueryClient } from "@tanstack/react-query";
+import { api, must, type Schemas } from "../../api/client";
+import type { StreamEvent } from "../../lib/stream";
+
+export type Conversation = Schemas["ChatConversation"];
+export type Message = Schemas["ChatMessage"] & { pending?: boolean; failed?: boolean; progress?: number };
+export type Window = { items: Message[]; hasBefore: boolean; hasAfter: boolean };
+export type Member = Schemas["ChatMember"];
+export type MemberList = { items: Member[] };
+
+export const PAGE = 50;
+export const messagesKey = (id: string) => ["messages", id] as const;
+export const membersKey = (id: string) => ["conv-members", id] as const;
+export const conversationsKey = ["conversations"] as const;
+
+export async function loadLatest(id: string): Promise<Window> {
+  const h = await must(
+    api.GET("/api/v1/conversations/{id}/messages", {
+      params: { path: { id }, query: { limit: PAGE } as never },
+    }),
+  );
+  return { items: h.items, hasBefore: h.has_before, hasAfter: h.has_after };
+}
+
+export async function loadBefore(id: string, seq: number) {
+  return must(
+    api.GET("/api/v1/conversations/{id}/messages", {
+      params: { path: { id }, query: { before: seq, limit: PAGE } as never },
+    }),
+  );
+}
+
+export async function loadAfter(id: string, seq: number) {
+  return must(
+    api.GET("/api/v1/conversations/{id}/messages", {
+      params: { path: { id }, query: { after: seq, limit: PAGE } as never },
+    }),
+  );
+}
+
+export async function loadAround(id: string, messageId: string): Promise<Window> {
+  const h = await must(
+    api.GET("/api/v1/conversations/{id}/messages", {
+      params: { path: { id }, query: { around: messageId, limit: PAGE } as never },
+    }),
+  );
+  return { items: h.items, hasBefore: h.has_before, hasAfter: h.has_after };
+}
+
+export function listConversations() {
+  return must(api.GET("/api/v1/conversations"));
+}
+
+/** mergeMessages inserts or replaces messages by id (and pending ones by client id), keeping seq order. */
+export function mergeMessages(items: Message[], add: Message[]): Message[] {
+  const out = items.slice();
+  for (const m of add) {
+    const i = out.findIndex(
+      (x) => x.id === m.id || (!!m.client_msg_id && x.client_msg_id === m.client_msg_id),
+    );
+    if (i >= 0) out[i] = { ...out[i], ...m, pending: m.pending ?? false, failed: m.failed ?? false };
+    else out.push(m);
+  }
+  // Pending messages stay last until the server gives them a place (a stable sort).
+  return out.sort(
+    (a, b) => (a.pending ? 1 : 0) - (b.pending ? 1 : 0) || (a.pending || b.pending ? 0 : a.seq - b.seq),
+  );
+}
+
+function updateWindow(qc: QueryClient, convId: string, fn: (w: Window) => Window) {
+  qc.setQueryData<Window>(messagesKey(convId), (w) => (w ? fn(w) : w));
+}
+
+function updateMessage(qc: QueryClient, convId: string, id: string, fn: (m: Message) => Message) {
+  updateWindow(qc, convId, (w) => ({ ...w, items: w.items.map((m) => (m.id === id ? fn(m) : m)) }));
+}
+
+/**
+ * applyEvent folds one stream event into the cache. It returns the message
+ * when the event is a new message (for notifications).
+ */
+export function applyEvent(
+  qc: QueryClient,
+  e: StreamEvent,
+  me: string,
+  openConversation: string,
+): Message | undefined {
+  const d = e.data as Record<string, unknown>;
+  const convId = (d.conversation_id as string) ?? (e.scope_kind === "conversation" ? e.scope_id : "");
+  switch (e.event) {
+    case "message.created": {
+      const m = d as unknown as Message;
+      // Only a window that already reaches the newest message grows.
+      updateWindow(qc, m.conversation_id, (w) =>
+        w.hasAfter ? w : { ...w, items: mergeMessages(w.items, [m]) },
+      );
+      qc.setQueryData<{ items: Conversation[] }>(conversationsKey, (l) => {
+        if (!l) return l;
+        const found = l.items.some((c) => c.id === m.conversation_id);
+        if (!found) {
+          void qc.invalidateQueries({ queryKey: conversationsKey });
+          return l;
+        }
+        const items = l.items.map((c) =>
+          c.id === m.conversation_id
+            ? {
+                ...c,
+                last_seq: Math.max(c.last_seq, m.seq),
+                last_message_at: m.created_at,
+                unread_count:
+                  m.sender_id === me || openConversation === c.id ? c.unread_count : c.unread_count + 1,
+              }
+            : c,
+        );
+        return { ...l, items: sortConversations(items) };
+      });
+      return m.sender_id === me ? undefined : m;
+    }
+    case "message.edited": {
+      const m = d as unknown as Message;
+      updateMessage(qc, m.conversation_id, m.id, (x) => ({ ...x, ...m }));
+      return undefined;
+    }
+    case "message.deleted":
+      updateMessage(qc, convId, d.message_id as string, (x) => ({
+        ...x,
+        deleted: true,
+        body: "",
+        html: "",
+        attachment: null,
+        reactions: [],
+        deleted_by: d.deleted_by as string,
+      }));
+      return undefined;
+    case "message.hidden":
+      updateWindow(qc, convId, (w) => ({ ...w, items: w.items.filter((m) => m.id !== d.message_id) }));
+      return undefined;
+    case "message.pinned":
+    case "message.unpinned":
+      updateMessage(qc, convId, d.message_id as string, (x) => ({
+        ...x,
+        pinned: e.event === "message.pinned",
+      }));
+      return undefined;
+    case "reaction.added":
+    case "reaction.removed": {
+      const on = e.event === "reaction.added";
+      const emoji = d.emoji as string;
+      const mine = d.account_id === me;
+      updateMessage(qc, convId, d.message_id as string, (x) => {
+        const rs = (x.reactions ?? []).map((r) => ({ ...r }));
+        let r = rs.find((y) => y.emoji === emoji);
+        if (!r) {
+          r = { emoji, count: 0, mine: false };
+          rs.push(r);
+        }
+        if (mine && r.mine === on) return x; // already applied optimistically
+        r.count += on ? 1 : -1;
+        if (mine) r.mine = on;
+        return { ...x, reactions: rs.filter((y) => y.count > 0) };
+      });
+      return undefined;
+    }
+    case "receipt.updated":
+      qc.setQueryData<MemberList>(membersKey(convId), (l) =>
+        l
+          ? {
+              ...l,
+              items: l.items.map((m) =>
+                m.account_id === d.account_id
+                  ? { ...m, read_seq: Math.max(m.read_seq, d.read_seq as number) }
+                  : m,
+              ),
+            }
+          : l,
+      );
+      if (d.account_id === me) {
+        qc.setQueryData<{ items: Conversation[] }>(conversationsKey, (l) =>
+          l
+            ? {
+                ...l,
+                items: l.items.map((c) =>
+                  c.id === convId ? { ...c, read_seq: d.read_seq as number, unread_count: 0 } : c,
+                ),
+              }
+            : l,
+        );
+      }
+      void qc.invalidateQueries({ queryKey: ["receipts", convId] });
+      return undefined;
+    case "conversation.cleared":
+      void qc.invalidateQueries({ queryKey: messagesKey(convId) });
+      void qc.invalidateQueries({ queryKey: conversationsKey });
+      return undefined;
+    default:
+      if (e.event.startsWith("conversation.")) {
+        void qc.invalidateQueries({ queryKey: conversationsKey });
+        if (convId) {
+          void qc.invalidateQueries({ queryKey: ["conversation", convId] });
+          void qc.invalidateQueries({ queryKey: membersKey(convId) });
+        }
+      }
+      return undefined;
+  }
+}
+
+/** sortConversations: pinned first, then the most recent activity. */
+export function sortConversations(items: Conversation[]): Conversation[] {
+  return items
+    .slice()
+    .sort(
+      (a, b) =>
+        Number(b.pinned) - Number(a.pinned) ||
+        (b.last_message_at || b.created_at) - (a.last_message_at || a.created_at),
+    );
+}
+
+/** readCounts tells, for a message, how many other members have read it and how many have not. */
+export function readCounts(m: Message, members: Member[]): { read: number; unread: number } {
+  let read = 0;
+  let unread = 0;
+  for (const x of members) {
+    if (x.account_id === m.sender_id) continue;
+    if (x.read_seq >= m.seq) read++;
+    else unread++;
+  }
+  return { read, unread };
+}
+
+/** newClientId is a unique id for a send, so retries never post twice. */
+export function newClientId(): string {
+  return `web-${crypto.randomUUID()}`;
+}
