@@ -6,13 +6,19 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/stream"
 )
+
+// EventLogKeep is how long the event log keeps events for clients that
+// reconnect (a client away for longer resynchronizes from a snapshot).
+const EventLogKeep = 30 * 24 * time.Hour
 
 // wireStream builds the real-time path: the bus (PostgreSQL LISTEN/NOTIFY,
 // so that several nodes share positions, or in-process on SQLite), this
@@ -83,6 +89,19 @@ func (a *App) wireStream(ctx context.Context) error {
 	}
 	gw.Start()
 	a.Server.Stream = gw
+	// Keep EventLogKeep of history for clients that reconnect; older
+	// cursors are told to resync. One node trims per hour (a leased job).
+	if a.Server.Privacy != nil && a.Server.Privacy.Jobs != nil {
+		q := a.Server.Privacy.Jobs
+		q.Handle("events.trim", func(ctx context.Context, _ *jobs.Job) error {
+			n, err := events.Trim(ctx, a.DB, time.Now().Add(-EventLogKeep).UnixMilli())
+			if n > 0 {
+				a.Log.Info("event log trimmed", "events", n)
+			}
+			return err
+		})
+		q.Every("events.trim", time.Hour, nil)
+	}
 	a.OnClose(func() {
 		gw.Close()
 		cancel()

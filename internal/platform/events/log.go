@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -116,18 +117,37 @@ func Horizon(ctx context.Context, d *db.DB) (int64, error) {
 	return p.Int64 - 1, nil
 }
 
-// Trim deletes every event up to the newest one created before
-// beforeMillis (unix ms) — a prefix of the log, so no holes appear even when
-// clocks of several nodes disagree — always keeping the newest event so that Horizon stays meaningful. It returns how
-// many rows it deleted. The retention job calls it; clients whose cursor
-// falls below the new horizon are told to resync.
+// Trim deletes the oldest events, those before the first one created at or
+// after beforeMillis (unix ms) — always a prefix of the log, so no holes
+// appear even when the clocks of several nodes disagree — and always keeps
+// the newest event, so that Horizon stays meaningful. It deletes in batches
+// of 10,000 rows (short transactions) and returns how many rows it deleted.
+// Clients whose cursor falls below the new horizon are told to resync.
 func Trim(ctx context.Context, d *db.DB, beforeMillis int64) (int64, error) {
-	res, err := d.W(ctx).ExecContext(ctx,
-		`DELETE FROM event_log
-		 WHERE pos <= (SELECT MAX(pos) FROM event_log WHERE created_at < $1)
-		   AND pos < (SELECT MAX(pos) FROM event_log)`, beforeMillis)
+	var cutoff sql.NullInt64
+	// Walks the primary key from the oldest row: its cost is the rows to delete.
+	err := d.R(ctx).QueryRowContext(ctx,
+		`SELECT pos FROM event_log WHERE created_at >= $1 ORDER BY pos LIMIT 1`, beforeMillis).Scan(&cutoff)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = d.R(ctx).QueryRowContext(ctx, `SELECT MAX(pos) FROM event_log`).Scan(&cutoff)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("events: trim: %w", err)
 	}
-	return res.RowsAffected()
+	if !cutoff.Valid {
+		return 0, nil // empty log
+	}
+	var total int64
+	for {
+		res, err := d.W(ctx).ExecContext(ctx,
+			`DELETE FROM event_log WHERE pos IN (SELECT pos FROM event_log WHERE pos < $1 ORDER BY pos LIMIT 10000)`, cutoff.Int64)
+		if err != nil {
+			return total, fmt.Errorf("events: trim: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < 10000 {
+			return total, nil
+		}
+	}
 }
