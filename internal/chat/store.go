@@ -931,13 +931,40 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 			AND message_fts MATCH $2`+cond+`
 			ORDER BY f.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
 	}
-	args := []any{f.accountID, "%" + db.EscapeLike(text) + "%"}
-	cond, args := f.where(args)
-	args = append(args, limit)
-	return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, `+pinned+`
-		FROM messages m `+visible+` AND `+d.Dialect.ILike("m.body", "$2")+cond+`
-		ORDER BY m.rid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+	// PostgreSQL: the trigram index finds every match, then sorts them
+	// all to return the newest few — slow for common words. So first scan
+	// the newest pgRecentWindow messages in rid order without the index
+	// (cheap, and enough when the word is common), then ask the index only
+	// for older matches. The two ranges do not overlap, so the result is
+	// exactly the newest matches.
+	top := f.beforeRID - 1
+	if f.beforeRID <= 0 {
+		if err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&top); err != nil {
+			return nil, err
+		}
+	}
+	bound := top - pgRecentWindow
+	run := func(match string, lo, hi int64, n int) ([]Message, error) {
+		args := []any{f.accountID, "%" + db.EscapeLike(text) + "%", lo, hi}
+		g := f
+		g.beforeRID = 0
+		cond, args := g.where(args)
+		args = append(args, n)
+		return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, `+pinned+`
+			FROM messages m `+visible+` AND `+match+` AND m.rid > $3 AND m.rid <= $4`+cond+`
+			ORDER BY m.rid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+	}
+	recent, err := run(d.Dialect.ILike("(m.body || '')", "$2"), bound, top, limit)
+	if err != nil || len(recent) >= limit || bound <= 0 {
+		return recent, err
+	}
+	older, err := run(d.Dialect.ILike("m.body", "$2"), 0, bound, limit-len(recent))
+	return append(recent, older...), err
 }
+
+// pgRecentWindow is how many of the newest messages a PostgreSQL search
+// scans before it turns to the trigram index.
+const pgRecentWindow = 2000
 
 // searchScope is one conversation a bounded search scans.
 type searchScope struct {
@@ -1067,8 +1094,12 @@ func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n 
 					if r > 0 {
 						sb.WriteString(", ")
 					}
-					p := len(args)
-					fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'text', $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
+					if d.Kind == db.SQLite {
+						sb.WriteString("(?, ?, ?, ?, ?, 'text', ?, ?, ?)")
+					} else {
+						p := len(args)
+						fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'text', $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
+					}
 					args = append(args, fmt.Sprintf("msg_bulk%024x", i), convID, seq, senders[i%len(senders)],
 						fmt.Sprintf("bulk-%s-%d", convID, i), body, "<p>"+body+"</p>", now+int64(i))
 				}
