@@ -315,7 +315,10 @@ func (q *Queue) schedule(ctx context.Context) {
 	for _, s := range ev {
 		slot := now.UnixMilli() / s.interval.Milliseconds()
 		key := fmt.Sprintf("every:%d", slot)
-		if _, err := q.Enqueue(ctx, s.kind, s.payload, Options{Key: key, RunAt: now, MaxAttempts: 3}); err != nil && ctx.Err() == nil {
+		// Not Enqueue: that wakes the worker, which would schedule again
+		// at once — a busy loop.
+		b, _ := json.Marshal(s.payload)
+		if _, err := insertJob(ctx, q.DB, ids.New("job"), s.kind, key, string(b), now.UnixMilli(), 3, now.UnixMilli()); err != nil && ctx.Err() == nil {
 			q.Log.Warn("jobs: schedule", "kind", s.kind, "err", err)
 		}
 	}
