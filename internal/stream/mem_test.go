@@ -18,11 +18,11 @@ import (
 )
 
 // BenchmarkIdleSocketMemory opens b.N idle sockets against a gateway in
-// this process and reports the heap and stack growth per socket after a
-// GC (client and server halves both live here, so it reports each
-// server-side allocation class separately from the client's by running the
-// client's sockets first with no server work... the figure includes both;
-// see docs/benchmarks.md for the server-only figure from the load tool).
+// this process and reports the growth of the Go heap and of goroutine
+// stacks per socket after a GC. Both ends of every socket live in this
+// process, so the figures cover a client and a server connection together;
+// the server-only figure (RSS, what the operator pays) comes from
+// `go run ./bench/load --mode idle` (docs/benchmarks.md).
 //
 //	go test ./internal/stream -run '^$' -bench IdleSocketMemory -benchtime 2000x
 func BenchmarkIdleSocketMemory(b *testing.B) {
