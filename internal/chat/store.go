@@ -361,12 +361,12 @@ func jsonOrEmpty(v any, empty bool) string {
 // batchStmts are the statements the writer runs for a batch, prepared
 // once per transaction.
 type batchStmts struct {
-	d                  *db.DB
-	bump, notifyDirect *sql.Stmt
+	d            *db.DB
+	notifyDirect *sql.Stmt
 }
 
 func (b *batchStmts) close() {
-	for _, s := range []*sql.Stmt{b.bump, b.notifyDirect} {
+	for _, s := range []*sql.Stmt{b.notifyDirect} {
 		if s != nil {
 			s.Close()
 		}
@@ -388,8 +388,6 @@ func prepareBatch(ctx context.Context, d *db.DB) (*batchStmts, error) {
 		s, err = tx.PrepareContext(ctx, q)
 		return s
 	}
-	b.bump = prep(`UPDATE conversations SET last_seq = last_seq + $2, last_message_at = $3
-		WHERE id = $1 AND dissolved_at = 0 RETURNING last_seq`)
 	b.notifyDirect = prep(`INSERT INTO chat_notifications (account_id, message_id, conversation_id, kind, created_at)
 		SELECT account_id, $2, $1, 'direct', $4 FROM conversation_members
 		WHERE conversation_id = $1 AND account_id <> $3 AND muted = FALSE RETURNING account_id`)
@@ -400,15 +398,83 @@ func prepareBatch(ctx context.Context, d *db.DB) (*batchStmts, error) {
 	return b, nil
 }
 
-// bumpSeq reserves n sequence numbers in a conversation and returns the
-// last one; ErrNotFound when the conversation is gone or dissolved.
-func (b *batchStmts) bumpSeq(ctx context.Context, convID string, n int, now int64) (int64, error) {
-	var last int64
-	err := b.bump.QueryRowContext(ctx, convID, n, now).Scan(&last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, db.ErrNotFound
+// bumpSeqs reserves counts[id] sequence numbers in each conversation with
+// one statement and returns the last seq of each; conversations missing
+// from the result are gone or dissolved. On PostgreSQL the rows are first
+// locked in id order, so that writers on several connections or nodes
+// never deadlock on each other's conversations.
+func (b *batchStmts) bumpSeqs(ctx context.Context, ids []string, counts map[string]int, now int64) (map[string]int64, error) {
+	out := make(map[string]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
 	}
-	return last, err
+	w := b.d.W(ctx)
+	ph := func(i int) string {
+		if b.d.Kind == db.SQLite {
+			return "?"
+		}
+		return "$" + strconv.Itoa(i)
+	}
+	if b.d.Kind == db.Postgres {
+		args := make([]any, len(ids))
+		var sb strings.Builder
+		for i, id := range ids {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(ph(i + 1))
+			args[i] = id
+		}
+		rows, err := w.QueryContext(ctx, `SELECT id FROM conversations WHERE id IN (`+sb.String()+`) ORDER BY id FOR UPDATE`, args...)
+		if err != nil {
+			return nil, err
+		}
+		rows.Close()
+	}
+	var sb strings.Builder
+	args := make([]any, 0, 2*len(ids)+1)
+	args = append(args, now)
+	for i, id := range ids {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		if b.d.Kind == db.SQLite {
+			sb.WriteString("(?, ?)")
+		} else {
+			fmt.Fprintf(&sb, "($%d::text, $%d::bigint)", len(args)+1, len(args)+2)
+		}
+		args = append(args, id, counts[id])
+	}
+	first := ph(1)
+	if b.d.Kind == db.SQLite {
+		// The "now" parameter comes first in args; SQLite numbers "?" in
+		// text order, so name it explicitly.
+		first = "?1"
+		sb.Reset()
+		for i := range ids {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "(?%d, ?%d)", 2*i+2, 2*i+3)
+		}
+	}
+	rows, err := w.QueryContext(ctx, `WITH v(id, n) AS (VALUES `+sb.String()+`)
+		UPDATE conversations SET last_seq = last_seq + v.n, last_message_at = `+first+`
+		FROM v WHERE conversations.id = v.id AND conversations.dissolved_at = 0
+		RETURNING conversations.id, conversations.last_seq`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var last int64
+		if err := rows.Scan(&id, &last); err != nil {
+			return nil, err
+		}
+		out[id] = last
+	}
+	return out, rows.Err()
 }
 
 // insertMessages inserts ms with multi-row statements and sets the rid of

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"sort"
 	"strconv"
 	"sync"
@@ -62,14 +61,18 @@ type writer struct {
 }
 
 // newWriter starts the writer: one goroutine on SQLite (which has one
-// writer connection anyway), several on PostgreSQL so that one batch's
-// round trips overlap with the next one's.
+// writer connection anyway), two on PostgreSQL so that one batch's round
+// trips overlap with the other's commit.
 func newWriter(s *Service, max int) *writer {
-	w := &writer{s: s, in: make(chan *sendReq, 4*max), max: max}
 	n := 1
 	if s.DB.Kind == db.Postgres {
-		n = 4
+		// The event log's ordering lock serializes appending transactions
+		// from their first append to COMMIT (the WAL flush), so more
+		// writers only overlap the inserts; bigger batches pay for the
+		// flush instead.
+		n, max = 2, 4*max
 	}
+	w := &writer{s: s, in: make(chan *sendReq, 4*max), max: max}
 	for i := 0; i < n; i++ {
 		w.wg.Add(1)
 		go w.run()
@@ -193,14 +196,15 @@ func (w *writer) commitTx(batch []*sendReq) ([]sendResult, error) {
 		sort.Strings(convs)
 		next := make(map[string]int64, len(convs))
 		gone := map[string]bool{}
+		lasts, err := st.bumpSeqs(ctx, convs, counts, now)
+		if err != nil {
+			return err
+		}
 		for _, c := range convs {
-			last, err := st.bumpSeq(ctx, c, counts[c], now)
-			if errors.Is(err, db.ErrNotFound) {
+			last, ok := lasts[c]
+			if !ok {
 				gone[c] = true
 				continue
-			}
-			if err != nil {
-				return err
 			}
 			next[c] = last - int64(counts[c]) + 1
 		}
