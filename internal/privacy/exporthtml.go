@@ -31,22 +31,41 @@ var exportTmpl = template.Must(template.New("export.html").Funcs(template.FuncMa
 		sort.Strings(out)
 		return out
 	},
-	"cell": func(r Row, c string) string {
-		switch v := r[c].(type) {
-		case nil:
-			return ""
-		case string:
-			return v
-		case map[string]any, []any:
-			b, _ := json.Marshal(v)
-			return string(b)
-		default:
-			return fmt.Sprint(v)
-		}
-	},
+	"rows": rowsHTML,
 }).ParseFS(templatesFS, "templates/export.html"))
 
 // RenderExportHTML writes the offline, script-free view of an export.
 func RenderExportHTML(w io.Writer, data ExportData) error {
 	return exportTmpl.Execute(w, data)
+}
+
+// rowsHTML renders the rows of a section as escaped table rows. It is a
+// function rather than a nested template range because a section may hold
+// a hundred thousand rows.
+func rowsHTML(rows []Row, cols []string) template.HTML {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString("<tr>")
+		for _, c := range cols {
+			b.WriteString("<td>")
+			b.WriteString(template.HTMLEscapeString(cellText(r[c])))
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	return template.HTML(b.String())
+}
+
+func cellText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case map[string]any, []any:
+		b, _ := json.Marshal(v)
+		return string(b)
+	default:
+		return fmt.Sprint(v)
+	}
 }

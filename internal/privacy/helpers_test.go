@@ -106,7 +106,8 @@ func runJobs(t *testing.T, env *servertest.Env) {
 func waitExport(t *testing.T, env *servertest.Env, p *person, id string) privacy.Export {
 	t.Helper()
 	var e privacy.Export
-	for i := 0; i < 300; i++ {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
 		runJobs(t, env)
 		p.Do(t, "GET", "/api/v1/me/exports/"+id, nil, &e).Want(t, http.StatusOK)
 		if e.Status == privacy.ExportReady || e.Status == privacy.ExportFailed {
