@@ -790,6 +790,16 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 			if err := setLedgerStatus(ctx, s.DB, e.ID, LedgerWaitingHold, 0); err != nil {
 				return err
 			}
+			// The conflict goes to the org's admin queue.
+			open, err := listRequests(ctx, s.DB, requestFilter{AccountID: e.AccountID, OrgID: e.OrgID, Kind: RequestErasure, Ref: e.ID})
+			if err != nil {
+				return err
+			}
+			if len(open) == 0 {
+				if _, err := s.openRequest(ctx, e.AccountID, e.OrgID, RequestErasure, StatusWaitingHold, e.ID, "erasure after leaving waits on a legal hold"); err != nil {
+					return err
+				}
+			}
 			return s.requestFollows(ctx, e, LedgerWaitingHold)
 		})
 	}
@@ -832,6 +842,9 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 				return err
 			}
 			if err := s.requestFollows(ctx, e, LedgerDone); err != nil {
+				return err
+			}
+			if err := s.completeRequestsFor(ctx, e.AccountID, RequestErasure, e.ID); err != nil {
 				return err
 			}
 		}

@@ -112,6 +112,12 @@ func TestQuitAnonymizesAndHoldsWait(t *testing.T) {
 		if list.Items[0].Status != privacy.LedgerWaitingHold {
 			t.Fatalf("held erasure = %+v", list.Items)
 		}
+		// The conflict is in the org's request queue.
+		var q privacy.RequestList
+		o.Owner.Do(t, "GET", "/api/v1/admin/privacy-requests?status=waiting_hold", nil, &q).Want(t, http.StatusOK)
+		if len(q.Items) != 1 || q.Items[0].AccountID != z.AccountID || q.Items[0].Kind != "erasure" {
+			t.Fatalf("admin queue = %+v", q.Items)
+		}
 		// Key destruction is blocked too.
 		if err := env.App.Keyring.Destroy(t.Context(), z.AccountID); err == nil {
 			t.Fatal("a held person's key was destroyed")
@@ -126,6 +132,10 @@ func TestQuitAnonymizesAndHoldsWait(t *testing.T) {
 		z.Do(t, "GET", "/api/v1/me/erasures", nil, &list).Want(t, http.StatusOK)
 		if list.Items[0].Status != privacy.LedgerDone {
 			t.Fatalf("after release: %+v", list.Items)
+		}
+		o.Owner.Do(t, "GET", "/api/v1/admin/privacy-requests?status=completed", nil, &q).Want(t, http.StatusOK)
+		if len(q.Items) != 1 {
+			t.Fatalf("the held request was not completed: %+v", q.Items)
 		}
 	})
 }
@@ -177,4 +187,31 @@ func TestEraseMessageAndConversation(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// After a restore brings back rows of an erased person, re-applying the
+// ledger erases them again.
+func TestReapplyErasuresAfterRestore(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		x := newPerson(t, env, identity.NewAccount{})
+		x.Do(t, "PUT", "/api/v1/me/consents/location", map[string]any{"granted": true}, nil).Want(t, http.StatusOK)
+		x.Do(t, "POST", "/api/v1/me/erasures/account", map[string]any{"password": pw}, nil).Want(t, http.StatusAccepted)
+		waitErasures(t, env, x.AccountID)
+		// What an older backup would bring back.
+		if _, err := env.App.DB.Writer().Exec(`INSERT INTO consents (account_id, purpose, granted, version, updated_at) VALUES ($1, 'location', TRUE, '', 1)`, x.AccountID); err != nil {
+			t.Fatal(err)
+		}
+		n, err := env.App.Privacy().ReapplyErasures(t.Context(), 0)
+		if err != nil || n != 1 {
+			t.Fatalf("reapply = %d, %v", n, err)
+		}
+		var left int
+		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM consents WHERE account_id = $1`, x.AccountID).Scan(&left)
+		if left != 0 {
+			t.Fatal("a restored row of an erased person survived the re-applied erasure")
+		}
+		if got := env.App.RestoreStageNames(1); len(got) == 0 || got[0] != "privacy.erasures" {
+			t.Fatalf("restore hooks = %v", got)
+		}
+	})
 }

@@ -50,3 +50,52 @@ func TestExportOthersMessagesByOrgPolicy(t *testing.T) {
 		}
 	})
 }
+
+// The export's progress reaches the person's event stream.
+func TestExportEvents(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		x := newPerson(t, env, identity.NewAccount{})
+		download(t, env, x)
+		for _, typ := range []string{"export.progress", "export.ready"} {
+			var n int
+			env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM event_log WHERE scope_kind = 'account' AND scope_id = $1 AND type = $2`, x.AccountID, typ).Scan(&n)
+			if n == 0 {
+				t.Errorf("no %s event for the person", typ)
+			}
+		}
+		// Another person cannot see or fetch it.
+		y := newPerson(t, env, identity.NewAccount{})
+		var list struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		x.Do(t, "GET", "/api/v1/me/exports", nil, &list).Want(t, http.StatusOK)
+		if len(list.Items) != 1 {
+			t.Fatalf("exports = %+v", list)
+		}
+		y.Do(t, "GET", "/api/v1/me/exports/"+list.Items[0].ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
+		y.Do(t, "GET", "/api/v1/me/exports/"+list.Items[0].ID+"/download", nil, nil).WantError(t, http.StatusNotFound, "not_found")
+	})
+}
+
+// An organization's own notice is listed beside the operator's policy for
+// its members only.
+func TestOrgNotice(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		m := newPerson(t, env, identity.NewAccount{})
+		outsider := newPerson(t, env, identity.NewAccount{})
+		o.join(t, m)
+		m.Do(t, "POST", "/api/v1/admin/privacy/notice", map[string]any{"version": "1", "body": "x"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+		o.Owner.Do(t, "POST", "/api/v1/admin/privacy/notice", map[string]any{"version": "1", "body": "Acme keeps chat for a year."}, nil).Want(t, http.StatusCreated)
+		for p, want := range map[*person]bool{m: true, outsider: false} {
+			r := p.Do(t, "GET", "/api/v1/policies", nil, nil).Want(t, http.StatusOK)
+			if got := strings.Contains(string(r.Body), "Acme keeps chat"); got != want {
+				t.Fatalf("org notice shown = %v, want %v", got, want)
+			}
+		}
+		// An org notice does not block anyone.
+		m.Do(t, "GET", "/api/v1/contacts", nil, nil).Want(t, http.StatusOK)
+	})
+}
