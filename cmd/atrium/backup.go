@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/backup"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/keyring"
@@ -179,6 +181,14 @@ was erased after the backup was taken.`,
 			fmt.Fprintf(out, "erasure ledger: %d entries made after the backup recorded again\n", len(added))
 			if len(added) > 0 && len(app.RestoreStageNames(server.ReapplyErasures)) == 0 {
 				return fmt.Errorf("%d erasures must be applied again but this build registers no erasure replay; do not start the server on this data", len(added))
+			}
+			if len(app.RestoreStageNames(server.RebuildDerived)) == 0 {
+				// The search index was left out of the backup: rebuild it
+				// (after the erasures, which run first).
+				app.OnRestore(server.RebuildDerived, "chat.search-index", func(ctx context.Context, _ int64) (int, error) {
+					n, err := chat.Reindex(ctx, app.DB, nil)
+					return int(n), err
+				})
 			}
 			err = app.RunRestoreHooks(ctx, m.CreatedAt, func(name string, n int) {
 				fmt.Fprintf(out, "  %s: %d\n", name, n)
