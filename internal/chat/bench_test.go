@@ -41,7 +41,6 @@ func BenchmarkSend(b *testing.B) {
 			conv string
 		}
 		ss := make([]sender, senders)
-		var cs []Conversation
 		for i := 0; i < convs; i++ {
 			var members []string
 			for j := 0; j < senders/convs; j++ {
@@ -51,7 +50,6 @@ func BenchmarkSend(b *testing.B) {
 				ss[i*(senders/convs)+j] = sender{as(a, org), ""}
 			}
 			c := f.create(as(owner, org), KindInternal, fmt.Sprint("bench ", i), members...)
-			cs = append(cs, c)
 			for j := 0; j < senders/convs; j++ {
 				ss[i*(senders/convs)+j].conv = c.ID
 			}

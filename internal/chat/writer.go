@@ -319,7 +319,7 @@ var (
 func encodeEvent(m Message) []byte {
 	m.Seq, m.CreatedAt = -1, -1
 	b, err := json.Marshal(eventMessage(m))
-	if err != nil || bytes.Index(b, seqHole) < 0 || !bytes.HasSuffix(b, createdHole) {
+	if err != nil || !bytes.Contains(b, seqHole) || !bytes.HasSuffix(b, createdHole) {
 		return nil
 	}
 	return b
