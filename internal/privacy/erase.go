@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -527,9 +528,17 @@ func (s *Service) apply(ctx context.Context, e LedgerEntry, replay bool) error {
 		return s.eraseMembership(ctx, e, replay)
 	case EraseOrganization:
 		return s.eraseOrganization(ctx, e, replay)
-	case EraseMessage, EraseConversation, EraseProfile:
-		// Done by the domain when requested; a restore re-applies them
-		// through the domain's own erasure hooks of the account, if any.
+	case EraseMessage:
+		// Done by chat when requested; after a restore the message's
+		// content is cleared again, from the data map.
+		if replay && e.Mode == "for_everyone" {
+			return s.scrubItem(ctx, "message", e.TargetID, e.RequestedAt)
+		}
+		return nil
+	case EraseConversation, EraseProfile:
+		// Clearing a chat for oneself is a view setting (chat's cleared
+		// position); profile corrections hold new values the ledger does
+		// not keep. Neither is replayed.
 		return nil
 	}
 	return jobs.Permanent(fmt.Errorf("unknown erasure kind %q", e.Kind))
@@ -975,6 +984,49 @@ func (s *Service) requestFollows(ctx context.Context, e LedgerEntry, status stri
 		}
 	}
 	return s.setRequestStatus(ctx, r, StatusCompleted, "")
+}
+
+// scrubItem clears the content columns of the row id of the table that
+// holds items of kind, purges its index entries and marks it deleted.
+func (s *Service) scrubItem(ctx context.Context, kind, id string, at int64) error {
+	tabs, err := s.tables(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range tabs {
+		if t.rule.Holds != kind || !t.has["id"] {
+			continue
+		}
+		args := []any{id}
+		where := "id = $1"
+		var sets []string
+		for col, cat := range t.Columns {
+			if cat != datamap.Content {
+				continue
+			}
+			if ci, ok := t.col(col); ok {
+				sets = append(sets, ident(col)+" = "+blankFor(ci))
+			}
+		}
+		if dc := t.rule.DeletedAtColumn; dc != "" && t.has[dc] {
+			sets = append(sets, ident(dc)+" = CASE WHEN "+ident(dc)+" = 0 THEN "+arg(&args, at)+" ELSE "+ident(dc)+" END")
+		}
+		sort.Strings(sets)
+		err := s.DB.Tx(ctx, func(ctx context.Context) error {
+			if err := s.purgeIndex(ctx, t, t.rule, where, args); err != nil {
+				return err
+			}
+			if len(sets) == 0 {
+				return nil
+			}
+			_, err := s.execRaw(ctx, "UPDATE "+ident(t.Name)+" SET "+strings.Join(sets, ", ")+" WHERE "+where, args)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.DB.Checkpoint(ctx)
 }
 
 // ReapplyErasures applies again every erasure recorded at or after since

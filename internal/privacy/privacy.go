@@ -228,6 +228,11 @@ type TableRule struct {
 	// conversation): erasure replaces the person in them and never deletes
 	// the row.
 	Shared bool
+	// Holds names what one row of the table is, for re-applying single-item
+	// erasures after a restore ("message"): the row's content is cleared
+	// and DeletedAtColumn, when set, marks it deleted.
+	Holds           string
+	DeletedAtColumn string
 	// Skip leaves the table to its own mechanism (data keys: only
 	// keyring.Destroy, which honours legal holds, removes them).
 	Skip bool
