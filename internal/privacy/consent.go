@@ -123,7 +123,7 @@ func (s *Service) publish(ctx context.Context, orgID string, in PublishInput) (D
 			}
 			return err
 		}
-		if _, err := events.Append(ctx, s.DB, orgID, scopeFor(orgID), orgID, "policy.published",
+		if _, err := events.Append(ctx, s.DB, orgID, events.ScopeOrg, orgID, "policy.published",
 			map[string]any{"id": doc.ID, "kind": doc.Kind, "version": doc.Version, "significant": doc.Significant}); err != nil {
 			return err
 		}
@@ -133,10 +133,8 @@ func (s *Service) publish(ctx context.Context, orgID string, in PublishInput) (D
 	return doc, err
 }
 
-// scopeFor is the event scope of a policy: the org's, or the whole
-// deployment (org scope with an empty id reaches nobody; clients learn of a
-// new operator policy from the 403 on their next request).
-func scopeFor(orgID string) string { return events.ScopeOrg }
+// An operator policy's event has an empty org scope and reaches nobody:
+// clients learn of it from the 403 on their next request.
 
 // Policies returns the current operator documents and, for a member, their
 // organization's notice.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
-	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -1080,6 +1079,3 @@ func (s *Service) scrubEvents(ctx context.Context, idList []string) error {
 	}
 	return nil
 }
-
-// ensure actor import is used for callers that record who acted.
-var _ = actor.From

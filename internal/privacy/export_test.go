@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/privacy"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -76,6 +78,22 @@ func TestExportEvents(t *testing.T) {
 		}
 		y.Do(t, "GET", "/api/v1/me/exports/"+list.Items[0].ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
 		y.Do(t, "GET", "/api/v1/me/exports/"+list.Items[0].ID+"/download", nil, nil).WantError(t, http.StatusNotFound, "not_found")
+
+		// Once expired the link answers 410 and the expiry job deletes the file.
+		id := list.Items[0].ID
+		var key string
+		env.App.DB.Reader().QueryRow(`SELECT blob_key FROM privacy_exports WHERE id = $1`, id).Scan(&key)
+		if _, err := env.App.DB.Writer().Exec(`UPDATE privacy_exports SET expires_at = 1 WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		x.Do(t, "GET", "/api/v1/me/exports/"+id+"/download", nil, nil).WantError(t, http.StatusGone, "export_expired")
+		if _, err := env.App.Privacy().Jobs.Enqueue(t.Context(), privacy.JobExpire, nil, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		waitJobs(t, env)
+		if _, _, err := env.App.Privacy().Blobs.Open(t.Context(), key); err == nil {
+			t.Fatal("the expired export's file is still stored")
+		}
 	})
 }
 

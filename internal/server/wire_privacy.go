@@ -86,6 +86,15 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 // Privacy returns the privacy center, for the CLI and tests.
 func (a *App) Privacy() *privacy.Service { return a.Server.Privacy }
 
+// Jobs returns the background job queue (platform/jobs), for other domains
+// to register their handlers (Handle, Every) and enqueue work.
+func (a *App) Jobs() *jobs.Queue {
+	if a.Server.Privacy == nil {
+		return nil
+	}
+	return a.Server.Privacy.Jobs
+}
+
 // privacyAccounts adapts identity to privacy.Accounts.
 type privacyAccounts struct{ id *identity.Service }
 
