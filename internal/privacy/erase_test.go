@@ -215,3 +215,36 @@ func TestReapplyErasuresAfterRestore(t *testing.T) {
 		}
 	})
 }
+
+// Correcting and deleting one's own profile fields goes through the
+// directory, which refuses fields the org has locked; it is audited and in
+// the ledger (field names only).
+func TestCorrectProfileRespectsLocks(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		m := newPerson(t, env, identity.NewAccount{})
+		o.join(t, m)
+		var e privacy.LedgerEntry
+		m.Do(t, "POST", "/api/v1/me/erasures/profile", map[string]any{"fields": map[string]any{"office": "Room 12"}}, &e).Want(t, http.StatusOK)
+		if e.Kind != privacy.EraseProfile || e.TargetID != "office" {
+			t.Fatalf("ledger = %+v", e)
+		}
+		r := m.Do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
+		if !strings.Contains(string(r.Body), "Room 12") {
+			t.Fatalf("correction not applied: %s", r.Body)
+		}
+		m.Do(t, "POST", "/api/v1/me/erasures/profile", map[string]any{"fields": map[string]any{"office": nil}}, nil).Want(t, http.StatusOK)
+		r = m.Do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
+		if strings.Contains(string(r.Body), "Room 12") {
+			t.Fatalf("deletion not applied: %s", r.Body)
+		}
+		o.Owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"locked_profile_fields": []string{"office"}}, nil).Want(t, http.StatusOK)
+		m.Do(t, "POST", "/api/v1/me/erasures/profile", map[string]any{"fields": map[string]any{"office": "Room 13"}}, nil).WantError(t, http.StatusForbidden, "field_locked")
+		m.Do(t, "POST", "/api/v1/me/erasures/profile", map[string]any{"fields": map[string]any{}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		var n int
+		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'privacy.profile.correct'`).Scan(&n)
+		if n != 2 {
+			t.Fatalf("%d profile corrections audited, want 2", n)
+		}
+	})
+}
