@@ -424,3 +424,45 @@ func TestHTTPRetryAfterRestart(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// TestHTTPAttachmentKinds: voice (audio sniffed from the bytes, with a
+// duration), location (sealed with the organization's key at rest) and a
+// link card supplied by the client.
+func TestHTTPAttachmentKinds(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		g := create(t, w.owner, http.StatusCreated, map[string]any{"kind": "internal", "name": "Kinds", "member_ids": []string{w.bob.ID}})
+
+		wav := append([]byte("RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x40\x1f\x00\x00\x80\x3e\x00\x00\x02\x00\x10\x00data\x00\x00\x00\x00"), make([]byte, 64)...)
+		f := upload(t, w.bob, "note.wav", wav)
+		if !strings.HasPrefix(f.ContentType, "audio/") {
+			t.Fatalf("voice upload sniffed as %q", f.ContentType)
+		}
+		send(t, w.bob, g.ID, map[string]any{"kind": "voice", "file_id": f.ID}, http.StatusBadRequest) // no duration
+		v := send(t, w.bob, g.ID, map[string]any{"kind": "voice", "file_id": f.ID, "duration_ms": 4200}, http.StatusCreated)
+		if v.Attachment == nil || v.Attachment.DurationMS != 4200 {
+			t.Fatalf("voice = %+v", v)
+		}
+		send(t, w.bob, g.ID, map[string]any{"kind": "image", "file_id": f.ID}, http.StatusBadRequest) // not an image
+
+		loc := send(t, w.owner, g.ID, map[string]any{"kind": "location", "location": map[string]any{"lat": 39.9042, "lon": 116.4074, "label": "Tiananmen-Label-Canary"}}, http.StatusCreated)
+		var got chat.Message
+		w.bob.Do(t, "GET", "/api/v1/conversations/"+g.ID+"/messages/"+loc.ID, nil, &got).Want(t, http.StatusOK)
+		if got.Location == nil || got.Location.Label != "Tiananmen-Label-Canary" || got.Location.Lat != 39.9042 {
+			t.Fatalf("location = %+v", got.Location)
+		}
+		var raw []byte
+		if err := env.App.DB.Reader().QueryRowContext(context.Background(), `SELECT location FROM messages WHERE id = $1`, loc.ID).Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if len(raw) == 0 || bytes.Contains(raw, []byte("Canary")) || bytes.Contains(raw, []byte("116.4074")) {
+			t.Fatalf("location stored unsealed: %q", raw)
+		}
+
+		card := send(t, w.owner, g.ID, map[string]any{"kind": "card", "card": map[string]any{"url": "https://example.com/doc", "title": "Q3 plan", "description": "the plan"}}, http.StatusCreated)
+		if card.Attachment == nil || card.Attachment.URL != "https://example.com/doc" || card.Attachment.Title != "Q3 plan" {
+			t.Fatalf("card = %+v", card)
+		}
+		send(t, w.owner, g.ID, map[string]any{"kind": "card", "card": map[string]any{"url": "javascript:alert(1)", "title": "x"}}, http.StatusBadRequest)
+	})
+}
