@@ -86,6 +86,9 @@ func newFixture(t *testing.T, env *servertest.Env) *fixture {
 	send(f.y, f.cy, f.internal, "msg-internal")
 	send(f.x, f.cx, f.direct, "msg-direct")
 	send(f.y, f.cy, f.direct, "msg-direct")
+	// A location X shares (sealed by chat with its own associated data).
+	f.x.Do(t, "POST", "/api/v1/conversations/"+f.internal+"/messages", map[string]any{"client_msg_id": f.cx.make("cid-loc"), "kind": "location",
+		"location": map[string]any{"lat": 31.2304, "lon": 121.4737, "label": f.cx.make("place")}}, nil).Want(t, http.StatusCreated)
 	// A file X uploads and sends.
 	req, _ := http.NewRequest("POST", env.URL+"/api/v1/files?name="+f.cx.make("file")+".txt", strings.NewReader(f.cx.make("file-content")+" line\n"))
 	req.Header.Set("Content-Type", "text/plain")

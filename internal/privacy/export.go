@@ -363,7 +363,7 @@ func (s *Service) collect(ctx context.Context, accountID string, progress func(i
 				org = o
 				delete(row, orgKey)
 			}
-			s.openRow(ctx, t, r, accountID, row)
+			s.openRow(ctx, t, r, accountID, org, row)
 			byOrg[org] = append(byOrg[org], row)
 			if r.BlobColumn != "" {
 				if key, _ := row[r.BlobColumn].(string); key != "" {
@@ -451,7 +451,7 @@ func categoriesOf(t datamap.Table) []string {
 // keyring's "table.column:id" convention with the person's or the row's
 // org key) and withholds credentials. Values that stay sealed are replaced
 // by a marker: an export never carries ciphertext.
-func (s *Service) openRow(ctx context.Context, t mapTable, r TableRule, accountID string, row Row) {
+func (s *Service) openRow(ctx context.Context, t mapTable, r TableRule, accountID, org string, row Row) {
 	if r.Open != nil {
 		if err := r.Open(ctx, row); err != nil {
 			s.log().WarnContext(ctx, "privacy: open row for export", "table", t.Name, "err", err)
@@ -468,23 +468,27 @@ func (s *Service) openRow(ctx context.Context, t mapTable, r TableRule, accountI
 		if !ok {
 			continue
 		}
-		row[col] = s.openValue(ctx, t.Name, col, accountID, row, b)
+		row[col] = s.openValue(ctx, t.Name, col, r.SealedAAD[col], accountID, org, row, b)
 	}
 }
 
-func (s *Service) openValue(ctx context.Context, table, col, accountID string, row Row, b []byte) any {
+func (s *Service) openValue(ctx context.Context, table, col, prefix, accountID, org string, row Row, b []byte) any {
 	if len(b) == 0 {
 		return ""
 	}
 	if s.Keys != nil {
 		id := fmt.Sprint(row["id"])
 		owners := []string{accountID}
-		if o, _ := row["org_id"].(string); o != "" {
-			owners = append(owners, o)
+		if org != "" {
+			owners = append(owners, org)
 		}
 		base := strings.TrimSuffix(col, "_sealed")
+		aads := []string{table + "." + base + ":" + id, table + "." + col + ":" + id}
+		if prefix != "" {
+			aads = append([]string{prefix + id}, aads...)
+		}
 		for _, owner := range owners {
-			for _, aad := range []string{table + "." + base + ":" + id, table + "." + col + ":" + id} {
+			for _, aad := range aads {
 				if pt, err := s.Keys.Open(ctx, owner, aad, b); err == nil {
 					return string(pt)
 				}

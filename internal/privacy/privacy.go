@@ -236,6 +236,10 @@ type TableRule struct {
 	// Skip leaves the table to its own mechanism (data keys: only
 	// keyring.Destroy, which honours legal holds, removes them).
 	Skip bool
+	// SealedAAD gives, per sealed column, the associated-data prefix its
+	// domain seals with (the row id follows), when it is not the keyring's
+	// "table.column:" convention (e.g. messages.location: "chat.location:").
+	SealedAAD map[string]string
 	// Open decrypts the sealed columns of an exported row in place.
 	Open func(ctx context.Context, row Row) error
 }

@@ -61,7 +61,7 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 		return "(SELECT c.org_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = " + table + ".message_id)"
 	}
 	svc.AddRule(privacy.TableRule{Table: "messages", Index: &privacy.IndexRef{Table: "message_fts", RowIDColumn: "rid"}, OrgExpr: convOrg("messages"),
-		Holds: "message", DeletedAtColumn: "deleted_at",
+		Holds: "message", DeletedAtColumn: "deleted_at", SealedAAD: map[string]string{"location": "chat.location:"},
 		ClassBy: &privacy.ClassJoin{Column: "conversation_id", Table: "conversations", Key: "id", KindColumn: "kind", Prefix: "messages.", OrgColumn: "org_id"}})
 	svc.AddRule(privacy.TableRule{Table: "conversations", Shared: true})
 	svc.AddRule(privacy.TableRule{Table: "conversation_members", OrgExpr: convOrg("conversation_members")})
