@@ -99,6 +99,9 @@ func New(d *db.DB, dir Directory, blobs blob.Store, log *slog.Logger) *Service {
 		// and event B-trees, the search index's) are then copied into the
 		// database once per checkpoint instead of ten times.
 		_, _ = d.Writer().Exec(`PRAGMA wal_autocheckpoint = 10000`)
+		// A 64 MiB page cache for the writer: a batch touches leaves all
+		// over the indexes of messages and events.
+		_, _ = d.Writer().Exec(`PRAGMA cache_size = -65536`)
 		// Merge the search index's segments in larger, rarer steps.
 		_, _ = d.Writer().Exec(`INSERT INTO message_fts (message_fts, rank) VALUES ('automerge', 8)`)
 	}
