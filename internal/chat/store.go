@@ -1103,7 +1103,16 @@ func reindex(ctx context.Context, d *db.DB, progress func(done int64)) (int64, e
 		err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE deleted_at = 0 AND body <> ''`).Scan(&n)
 		return n, err
 	}
-	if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`); err != nil {
+	// Empty the index and note the newest message in one transaction:
+	// every later message is indexed by the writer as usual.
+	var upTo int64
+	err := d.Tx(ctx, func(ctx context.Context) error {
+		if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`); err != nil {
+			return err
+		}
+		return d.W(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&upTo)
+	})
+	if err != nil {
 		return 0, err
 	}
 	var done, after int64
@@ -1111,7 +1120,7 @@ func reindex(ctx context.Context, d *db.DB, progress func(done int64)) (int64, e
 		var n int64
 		err := d.Tx(ctx, func(ctx context.Context) error {
 			var last sql.NullInt64
-			err := d.W(ctx).QueryRowContext(ctx, `SELECT max(rid), count(*) FROM (SELECT rid FROM messages WHERE rid > $1 ORDER BY rid LIMIT 10000) x`, after).Scan(&last, &n)
+			err := d.W(ctx).QueryRowContext(ctx, `SELECT max(rid), count(*) FROM (SELECT rid FROM messages WHERE rid > $1 AND rid <= $2 ORDER BY rid LIMIT 10000) x`, after, upTo).Scan(&last, &n)
 			if err != nil || n == 0 {
 				return err
 			}
