@@ -127,6 +127,7 @@ func (s *Service) publish(ctx context.Context, orgID string, in PublishInput) (D
 			map[string]any{"id": doc.ID, "kind": doc.Kind, "version": doc.Version, "significant": doc.Significant}); err != nil {
 			return err
 		}
+		s.gate.invalidate()
 		return audit.Record(ctx, s.DB, audit.Entry{OrgID: orgID, Action: "privacy.policy.publish", TargetKind: "policy", TargetID: doc.ID,
 			Details: map[string]any{"kind": doc.Kind, "version": doc.Version, "significant": doc.Significant}})
 	})
@@ -277,22 +278,32 @@ func exempt(pattern string) bool {
 // person who has not accepted the current version of a published policy
 // gets 403 policy_acceptance_required, and a minor without a recorded
 // guardian consent gets 403 guardian_consent_required. When no policy has
-// been published nothing is required. Consents and acceptances are read on
-// every request, so a change takes effect on the next one.
+// been published nothing is required. Acceptances and age are checked on
+// every request through a small cache (see gateCache).
 func (s *Service) Gate(ctx context.Context, a *actor.Actor, pattern string) error {
 	if a == nil || a.AccountID == "" || exempt(pattern) {
 		return nil
 	}
-	pend, err := pendingDocuments(ctx, s.DB, a.AccountID)
+	ok, err := s.policiesPass(ctx, a.AccountID)
 	if err != nil {
 		return err
 	}
-	if len(pend) > 0 {
-		docs := make([]map[string]any, len(pend))
-		for i, d := range pend {
-			docs[i] = map[string]any{"id": d.ID, "kind": d.Kind, "version": d.Version, "significant": d.Significant, "summary": d.Summary}
+	if !ok {
+		pend, err := pendingDocuments(ctx, s.DB, a.AccountID)
+		if err != nil {
+			return err
 		}
-		return apperr.Forbidden("policy_acceptance_required", "accept the current privacy policy and terms to go on").With("documents", docs)
+		if len(pend) > 0 {
+			docs := make([]map[string]any, len(pend))
+			for i, d := range pend {
+				docs[i] = map[string]any{"id": d.ID, "kind": d.Kind, "version": d.Version, "significant": d.Significant, "summary": d.Summary}
+			}
+			return apperr.Forbidden("policy_acceptance_required", "accept the current privacy policy and terms to go on").With("documents", docs)
+		}
+		s.rememberAccepted(a.AccountID)
+	}
+	if s.agePass(a.AccountID) {
+		return nil
 	}
 	minor, err := s.isUnconsentedMinor(ctx, a.AccountID)
 	if err != nil {
@@ -301,6 +312,7 @@ func (s *Service) Gate(ctx context.Context, a *actor.Actor, pattern string) erro
 	if minor {
 		return apperr.Forbidden("guardian_consent_required", "a parent or guardian must consent before you can use this service")
 	}
+	s.rememberAge(a.AccountID)
 	return nil
 }
 

@@ -166,6 +166,7 @@ type Service struct {
 	// Fields corrects or deletes profile fields (directory mechanics).
 	Fields FieldActions
 
+	gate      gateCache
 	mu        sync.RWMutex
 	erasList  []Eraser
 	orgErase  []OrgEraser

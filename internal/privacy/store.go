@@ -78,6 +78,28 @@ func pendingDocuments(ctx context.Context, d *db.DB, accountID string) ([]Docume
 		 ORDER BY p.kind`, accountID)
 }
 
+// requiredSeqs returns, per operator kind, the required seq of its current
+// version.
+func requiredSeqs(ctx context.Context, d *db.DB) (map[string]int, error) {
+	rows, err := d.R(ctx).QueryContext(ctx,
+		`SELECT p.kind, p.required_seq FROM policy_documents p
+		 WHERE p.org_id = '' AND p.seq = (SELECT MAX(seq) FROM policy_documents q WHERE q.org_id = '' AND q.kind = p.kind)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
 func insertAcceptance(ctx context.Context, d *db.DB, id, accountID string, doc Document, at int64) error {
 	_, err := d.W(ctx).ExecContext(ctx,
 		`INSERT INTO policy_acceptances (id, account_id, document_id, org_id, kind, seq, version, accepted_at)
