@@ -282,7 +282,7 @@ func TestRevocation(t *testing.T) {
 				if r.Status/100 != 2 {
 					t.Fatalf("%s: %d %s", way.name, r.Status, r.Body)
 				}
-				time.Sleep(150 * time.Millisecond)
+				time.Sleep(300 * time.Millisecond)
 				close(stop)
 				rs := results()
 
