@@ -63,7 +63,9 @@ type erasePayload struct {
 func (s *Service) schedule(ctx context.Context, e LedgerEntry) (LedgerEntry, error) {
 	e.ID = ids.New("era")
 	e.Status = LedgerScheduled
-	e.RequestedAt = s.nowMS()
+	if e.RequestedAt == 0 {
+		e.RequestedAt = s.nowMS()
+	}
 	if e.DueAt < e.RequestedAt {
 		e.DueAt = e.RequestedAt
 	}
@@ -189,9 +191,10 @@ func (s *Service) scheduleLeave(ctx context.Context, orgID, accountID, memberID,
 	if err != nil {
 		return LedgerEntry{}, err
 	}
-	due := s.now().Add(time.Duration(set.LeavePeriodDays) * 24 * time.Hour).UnixMilli()
+	now := s.now()
+	due := now.Add(time.Duration(set.LeavePeriodDays) * 24 * time.Hour).UnixMilli()
 	e, err := s.schedule(ctx, LedgerEntry{Kind: EraseMembership, AccountID: accountID, OrgID: orgID, TargetID: memberID,
-		Mode: set.LeaveAction, RequestID: requestID, DueAt: due})
+		Mode: set.LeaveAction, RequestID: requestID, RequestedAt: now.UnixMilli(), DueAt: due})
 	if err != nil {
 		return LedgerEntry{}, err
 	}
