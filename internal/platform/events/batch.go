@@ -37,6 +37,9 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	}
 	now := time.Now().UnixMilli()
 	lock := d.Dialect.XactLock(appendLockKey)
+	if lock != "" {
+		return appendBatchArrays(ctx, d, lock, evs, now)
+	}
 	var last int64
 	for len(evs) > 0 {
 		chunk := evs[:min(appendBatchRows, len(evs))]
@@ -93,6 +96,41 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	}
 	if n := notifierOf(d); n != nil {
 		db.AfterCommit(ctx, func() { n.Notify(last) })
+	}
+	return nil
+}
+
+// appendBatchArrays is AppendBatch for PostgreSQL: one INSERT … SELECT
+// FROM unnest(arrays) WITH ORDINALITY, in order, behind the ordering lock.
+func appendBatchArrays(ctx context.Context, d *db.DB, lock string, evs []Pending, now int64) error {
+	n := len(evs)
+	org, kind, scope, typ, data := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	at := make([]int64, n)
+	for i, e := range evs {
+		var b []byte
+		if raw, ok := e.Data.(json.RawMessage); ok {
+			b = raw
+		} else {
+			var err error
+			if b, err = json.Marshal(e.Data); err != nil {
+				return fmt.Errorf("events: marshal %s: %w", e.Type, err)
+			}
+		}
+		org[i], kind[i], scope[i], typ[i], data[i], at[i] = e.OrgID, e.ScopeKind, e.ScopeID, e.Type, string(b), now
+	}
+	var last int64
+	err := d.W(ctx).QueryRowContext(ctx, `WITH lock AS (`+lock+`), ins AS (
+		INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
+		SELECT v.org_id, v.scope_kind, v.scope_id, v.type, v.data, v.created_at
+		FROM lock, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+			WITH ORDINALITY AS v(org_id, scope_kind, scope_id, type, data, created_at, ord)
+		ORDER BY v.ord RETURNING pos)
+		SELECT COALESCE(max(pos), 0) FROM ins`, org, kind, scope, typ, data, at).Scan(&last)
+	if err != nil {
+		return fmt.Errorf("events: append batch: %w", err)
+	}
+	if nf := notifierOf(d); nf != nil {
+		db.AfterCommit(ctx, func() { nf.Notify(last) })
 	}
 	return nil
 }
