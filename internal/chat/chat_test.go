@@ -798,3 +798,58 @@ func TestEventEncodingSplice(t *testing.T) {
 		t.Fatalf("spliced %s\nwant     %s", got, want)
 	}
 }
+
+// TestSendEvents: every acknowledged send has exactly one message.created
+// event, in the conversation's scope, carrying the message with its seq;
+// positions follow seq order within a conversation.
+func TestSendEvents(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		org := ids.New("org")
+		alice, bob := acc(), acc()
+		f.dir.join(org, alice, bob)
+		g := f.create(as(alice, org), KindInternal, "events", bob)
+		var wg sync.WaitGroup
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				who := alice
+				if i%2 == 1 {
+					who = bob
+				}
+				if _, _, err := f.s.Send(as(who, org), g.ID, SendInput{ClientMsgID: fmt.Sprint("ev-", i), Body: fmt.Sprint("event ", i)}); err != nil {
+					t.Error(err)
+				}
+			}(i)
+		}
+		wg.Wait()
+		ctx := context.Background()
+		rows, err := d.R(ctx).QueryContext(ctx, `SELECT pos, org_id, data FROM event_log WHERE scope_kind = 'conversation' AND scope_id = $1 AND type = 'message.created' ORDER BY pos`, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var last int64
+		n := 0
+		for rows.Next() {
+			var pos int64
+			var orgID, data string
+			if err := rows.Scan(&pos, &orgID, &data); err != nil {
+				t.Fatal(err)
+			}
+			var m Message
+			if err := json.Unmarshal([]byte(data), &m); err != nil {
+				t.Fatalf("event data %s: %v", data, err)
+			}
+			if m.Seq <= last || m.ConversationID != g.ID || orgID != org || m.CreatedAt == 0 || m.HTML == "" {
+				t.Fatalf("event %d: %+v (previous seq %d)", pos, m, last)
+			}
+			last = m.Seq
+			n++
+		}
+		if n != 40 {
+			t.Fatalf("%d message.created events, want 40", n)
+		}
+	})
+}
