@@ -63,9 +63,6 @@ type Service struct {
 	// the images that get thumbnails (default 40 megapixels).
 	MaxFileSize    int64
 	MaxImagePixels int64
-	// AfterCommit, when set, is called after every transaction of this
-	// service that appended events (the stream gateway's wake-up).
-	AfterCommit func()
 	// Now is the clock (tests may replace it).
 	Now func() time.Time
 
@@ -118,22 +115,10 @@ func (s *Service) Close() {
 
 func (s *Service) now() int64 { return s.Now().UnixMilli() }
 
-// tx runs fn in a transaction and wakes the stream after it commits.
+// tx runs fn in a transaction (joining ctx's). The events it appends
+// wake the stream after COMMIT through the bus attached to the event log.
 func (s *Service) tx(ctx context.Context, fn func(ctx context.Context) error) error {
-	outer := db.InTx(ctx)
-	if err := s.DB.Tx(ctx, fn); err != nil {
-		return err
-	}
-	if !outer {
-		s.committed()
-	}
-	return nil
-}
-
-func (s *Service) committed() {
-	if s.AfterCommit != nil {
-		s.AfterCommit()
-	}
+	return s.DB.Tx(ctx, fn)
 }
 
 // who returns the calling account or ErrUnauthenticated.

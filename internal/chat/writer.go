@@ -153,7 +153,6 @@ func (w *writer) commit(batch []*sendReq) {
 		batch[0].done <- sendResult{err: err}
 		return
 	}
-	w.s.committed()
 	for i, r := range batch {
 		r.done <- results[i]
 	}
