@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -139,9 +140,32 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 			return err
 		}
 		for _, m := range ms {
+			// Leave through the directory's own mechanics (status, groups,
+			// sessions, hooks), acting as the person in that org.
+			if m.Status == "active" && s.Dir != nil {
+				as := actor.With(ctx, &actor.Actor{AccountID: a.AccountID, OrgID: m.OrgID, MemberID: m.MemberID, Via: a.Via, IP: a.IP})
+				if err := s.Dir.QuitOrg(as); err != nil {
+					return err
+				}
+			}
 			e, err := s.scheduleLeave(ctx, m.OrgID, a.AccountID, m.MemberID, req.ID)
 			if err != nil {
 				return err
+			}
+			if e.ID == "" {
+				// Scheduled by the directory's leave hook just now: tie it
+				// to this request.
+				prev, err := listLedger(ctx, s.DB, ledgerFilter{AccountID: a.AccountID, OrgID: m.OrgID, Kind: EraseMembership, Status: LedgerScheduled})
+				if err != nil {
+					return err
+				}
+				if len(prev) > 0 {
+					e = prev[0]
+					e.RequestID = req.ID
+					if err := setLedgerRequest(ctx, s.DB, e.ID, req.ID); err != nil {
+						return err
+					}
+				}
 			}
 			if e.ID != "" {
 				out.Erasures = append(out.Erasures, e)

@@ -500,6 +500,11 @@ func ledgerSince(ctx context.Context, d *db.DB, since int64) ([]LedgerEntry, err
 		ORDER BY requested_at, id`, since)
 }
 
+func setLedgerRequest(ctx context.Context, d *db.DB, id, requestID string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE erasure_ledger SET request_id = $2 WHERE id = $1`, id, requestID)
+	return err
+}
+
 func setLedgerStatus(ctx context.Context, d *db.DB, id, status string, completedAt int64) error {
 	_, err := d.W(ctx).ExecContext(ctx, `UPDATE erasure_ledger SET status = $2, completed_at = $3 WHERE id = $1`, id, status, completedAt)
 	return err
