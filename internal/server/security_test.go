@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/server"
@@ -201,6 +203,27 @@ func TestTLS(t *testing.T) {
 		Timeout:       10 * time.Second,
 	}
 	defer c.CloseIdleConnections()
+	// Cookies set over TLS are Secure.
+	const email, pw = "tls@example.test", "correct horse battery"
+	if _, err := env.App.Identity().CreateAccount(context.Background(), identity.NewAccount{Email: email, Password: pw, Name: "TLS"}); err != nil {
+		t.Fatal(err)
+	}
+	login, _ := http.NewRequest("POST", "https://"+addr+"/api/v1/auth/login", strings.NewReader(`{"email":"`+email+`","password":"`+pw+`"}`))
+	login.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(resp.Cookies()) == 0 {
+		t.Fatalf("login over TLS: %d, cookies %v", resp.StatusCode, resp.Header["Set-Cookie"])
+	}
+	for _, ck := range resp.Cookies() {
+		if !ck.Secure {
+			t.Errorf("cookie %s set over TLS without Secure", ck.Name)
+		}
+	}
+
 	for _, req := range routeRequests(t, "https://"+addr, env.App.Server.Routes()) {
 		resp, err := c.Do(req)
 		if err != nil {
