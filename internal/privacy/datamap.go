@@ -133,4 +133,13 @@ func init() {
 		Technical: []string{"notice_id", "org_id", "read_at"},
 		Retention: "account", Erasure: dm.Delete,
 	})
+	dm.Register(dm.Table{
+		Name: "guardian_requests", Controller: dm.Person,
+		Purpose: "Links sent to a minor's parent or guardian so they can confirm their consent.",
+		Subject: []string{"account_id"},
+		Columns: map[string]dm.Category{"account_id": dm.Identifier, "guardian_name": dm.Profile, "guardian_email": dm.Contact,
+			"relationship": dm.Profile},
+		Technical: []string{"id", "token_hash", "created_at", "expires_at", "confirmed_at"},
+		Retention: "account", Erasure: dm.Delete,
+	})
 }

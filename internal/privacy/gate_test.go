@@ -3,7 +3,10 @@ package privacy_test
 import (
 	"context"
 	"net/http"
+	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/privacy"
@@ -238,5 +241,49 @@ func TestSecurityNoticesAndRecord(t *testing.T) {
 			}
 		}
 		p.Do(t, "GET", "/api/v1/admin/record-of-processing", nil, nil).WantError(t, http.StatusForbidden, "forbidden")
+	})
+}
+
+// A minor can ask a parent or guardian by email; the guardian's one-time
+// link records the consent (who, how, when) and then the minor may go on.
+func TestGuardianConsentByEmail(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		kid := newPerson(t, env, identity.NewAccount{BirthDate: "2019-03-04"})
+		adult := newPerson(t, env, identity.NewAccount{BirthDate: "1980-03-04"})
+		adult.Do(t, "POST", "/api/v1/me/guardian-consent/request", map[string]any{"guardian_name": "Pat", "guardian_email": "pat@example.test"}, nil).
+			WantError(t, http.StatusConflict, "guardian_consent_not_required")
+		kid.Do(t, "POST", "/api/v1/me/guardian-consent/request", map[string]any{"guardian_name": "Pat", "guardian_email": "not an address"}, nil).
+			WantError(t, http.StatusBadRequest, "invalid_field")
+		kid.Do(t, "POST", "/api/v1/me/guardian-consent/request", map[string]any{"guardian_name": "Pat Parent", "guardian_email": "pat@example.test", "relationship": "mother"}, nil).
+			Want(t, http.StatusCreated)
+		re := regexp.MustCompile(`guardian-consent\?token=([0-9a-f]+)`)
+		var token string
+		for i := 0; i < 500 && token == ""; i++ {
+			if m := re.FindStringSubmatch(env.Logs.String()); m != nil {
+				token = m[1]
+			} else {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		if token == "" {
+			t.Fatal("no consent link was emailed")
+		}
+		anon := env.Client()
+		anon.Do(t, "GET", "/api/v1/guardian-consents/"+strings.Repeat("0", 48), nil, nil).WantError(t, http.StatusNotFound, "not_found")
+		var info privacy.GuardianLinkInfo
+		anon.Do(t, "GET", "/api/v1/guardian-consents/"+token, nil, &info).Want(t, http.StatusOK)
+		if info.GuardianName != "Pat Parent" || info.Relationship != "mother" {
+			t.Fatalf("link info = %+v", info)
+		}
+		kid.Do(t, "GET", "/api/v1/contacts", nil, nil).WantError(t, http.StatusForbidden, "guardian_consent_required")
+		anon.Do(t, "POST", "/api/v1/guardian-consents/"+token+"/confirm", map[string]any{"guardian_name": "Pat Parent"}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		anon.Do(t, "POST", "/api/v1/guardian-consents/"+token+"/confirm", map[string]any{"guardian_name": "Pat Parent", "consent": true}, nil).Want(t, http.StatusNoContent)
+		anon.Do(t, "POST", "/api/v1/guardian-consents/"+token+"/confirm", map[string]any{"guardian_name": "Pat Parent", "consent": true}, nil).WantError(t, http.StatusGone, "link_expired")
+		kid.Do(t, "GET", "/api/v1/contacts", nil, nil).Want(t, http.StatusOK)
+		var st privacy.GuardianStatus
+		kid.Do(t, "GET", "/api/v1/me/guardian-consent", nil, &st).Want(t, http.StatusOK)
+		if st.Consent == nil || st.Consent.Method != "email_confirmation" || st.Consent.GuardianContact != "pat@example.test" {
+			t.Fatalf("recorded = %+v", st.Consent)
+		}
 	})
 }

@@ -497,3 +497,37 @@ func (s *Service) HandleReadNotice(w http.ResponseWriter, r *http.Request) error
 	}
 	return httpx.NoContent(w)
 }
+
+// HandleRequestGuardian answers POST /api/v1/me/guardian-consent/request.
+func (s *Service) HandleRequestGuardian(w http.ResponseWriter, r *http.Request) error {
+	var in GuardianRequestInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.RequestGuardianConsent(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return httpx.Created(w, out)
+}
+
+// HandleGuardianLink answers GET /api/v1/guardian-consents/{token}.
+func (s *Service) HandleGuardianLink(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.GuardianLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleConfirmGuardian answers POST /api/v1/guardian-consents/{token}/confirm.
+func (s *Service) HandleConfirmGuardian(w http.ResponseWriter, r *http.Request) error {
+	var in GuardianConfirmInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.ConfirmGuardianConsent(r.Context(), r.PathValue("token"), in); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}

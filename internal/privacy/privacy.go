@@ -165,6 +165,9 @@ type Service struct {
 	Messages MessageActions
 	// Fields corrects or deletes profile fields (directory mechanics).
 	Fields FieldActions
+	// Mail queues emails (guardian consent links); BaseURL starts links.
+	Mail    Mailer
+	BaseURL string
 
 	gate      gateCache
 	mu        sync.RWMutex

@@ -779,3 +779,36 @@ func markNoticeRead(ctx context.Context, d *db.DB, noticeID, accountID string, n
 	}
 	return n, err
 }
+
+// ---- guardian requests ----------------------------------------------------------------
+
+func insertGuardianRequest(ctx context.Context, d *db.DB, r GuardianRequest, accountID, tokenHash string) error {
+	_, err := d.W(ctx).ExecContext(ctx,
+		`INSERT INTO guardian_requests (id, account_id, token_hash, guardian_name, guardian_email, relationship, created_at, expires_at)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		r.ID, accountID, tokenHash, r.GuardianName, r.GuardianEmail, r.Relationship, r.CreatedAt, r.ExpiresAt)
+	return err
+}
+
+func pendingGuardianRequests(ctx context.Context, d *db.DB, accountID string, now int64) (int, error) {
+	var n int
+	err := d.W(ctx).QueryRowContext(ctx,
+		`SELECT COUNT(*) FROM guardian_requests WHERE account_id = $1 AND confirmed_at = 0 AND expires_at > $2`, accountID, now).Scan(&n)
+	return n, err
+}
+
+func guardianRequestByHash(ctx context.Context, d *db.DB, hash string) (GuardianRequest, string, int64, error) {
+	var r GuardianRequest
+	var acc string
+	var confirmed int64
+	err := d.W(ctx).QueryRowContext(ctx,
+		`SELECT id, account_id, guardian_name, guardian_email, relationship, created_at, expires_at, confirmed_at
+		 FROM guardian_requests WHERE token_hash = $1`, hash).
+		Scan(&r.ID, &acc, &r.GuardianName, &r.GuardianEmail, &r.Relationship, &r.CreatedAt, &r.ExpiresAt, &confirmed)
+	return r, acc, confirmed, d.Classify(err)
+}
+
+func confirmGuardianRequest(ctx context.Context, d *db.DB, id string, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE guardian_requests SET confirmed_at = $2 WHERE id = $1`, id, now)
+	return err
+}

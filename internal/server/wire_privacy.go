@@ -14,6 +14,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/outbox"
 	"github.com/atrium-hq/atrium/internal/privacy"
 )
 
@@ -35,6 +36,10 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 		Jobs:   q,
 		Log:    a.Log,
 		MinAge: a.Cfg.MinAge,
+		Mail: func(ctx context.Context, to, subject, body string) error {
+			return outbox.Send(ctx, a.DB, outbox.Message{To: to, Subject: subject, Body: body})
+		},
+		BaseURL: a.Cfg.BaseURL,
 	}
 	if id := a.Identity(); id != nil {
 		svc.Accounts = privacyAccounts{id}
