@@ -159,6 +159,25 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	}
 }
 
+// TestHSTSBehindProxy: a deployment whose base URL is https (TLS ends at a
+// proxy) sends Strict-Transport-Security on every answer.
+func TestHSTSBehindProxy(t *testing.T) {
+	env := servertest.StartWith(t, db.SQLite, servertest.Options{Configure: func(c *config.Config) {
+		c.BaseURL = "https://atrium.example.test"
+	}})
+	addr := strings.TrimPrefix(env.App.Cfg.Addr, "http://")
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
+	for _, req := range routeRequests(t, "http://"+addr, env.App.Server.Routes()) {
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		checkSecurityHeaders(t, req, resp, true)
+	}
+}
+
 // TestTLS serves over TLS with a generated self-signed certificate: TLS 1.0
 // and 1.1 handshakes are refused, TLS 1.2 and 1.3 work, and every route
 // answers with Strict-Transport-Security and the other security headers.

@@ -104,7 +104,7 @@ func (s *Server) Handler() http.Handler {
 	app := s.webApp() // webapp.go: the embedded SPA or the dev proxy
 	s.mountPages(app) // pages.go: /setup and /login while the app is not built
 	s.mux.Handle("/", app)
-	return httpx.Observe(s.Log, securityHeaders(s.mux))
+	return httpx.Observe(s.Log, securityHeaders(s.mux, s.Secure))
 }
 
 // Routes returns the route table (for the OpenAPI document and tests).
@@ -214,15 +214,17 @@ func clientIP(r *http.Request) string {
 	return strings.Trim(host, "[]")
 }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every response carries. HSTS goes out
+// over TLS, and always when the deployment is secure (its own certificate,
+// or an https base URL behind a TLS-terminating proxy).
+func securityHeaders(next http.Handler, secure bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'")
-		if r.TLS != nil {
+		if r.TLS != nil || secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
