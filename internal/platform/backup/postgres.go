@@ -18,18 +18,23 @@ import (
 // they are not on PATH.
 const DefaultPGBin = "/usr/lib/postgresql/15/bin"
 
-// pgTool finds pg_dump or pg_restore: on PATH, else in bin.
+// pgTool finds pg_dump or pg_restore: in bin when the operator named one
+// (ATRIUM_PG_BIN), else on PATH, else in DefaultPGBin. pg_dump must not be
+// older than the server, so the operator's choice comes first.
 func pgTool(bin, name string) (string, error) {
-	if bin == "" {
-		bin = DefaultPGBin
-	}
-	if p := filepath.Join(bin, name); fileExists(p) {
-		return p, nil
+	if bin != "" {
+		if p := filepath.Join(bin, name); fileExists(p) {
+			return p, nil
+		}
+		return "", fmt.Errorf("%s not found in %s (ATRIUM_PG_BIN)", name, bin)
 	}
 	if p, err := exec.LookPath(name); err == nil {
 		return p, nil
 	}
-	return "", fmt.Errorf("%s not found on PATH or in %s: install the PostgreSQL client programs", name, bin)
+	if p := filepath.Join(DefaultPGBin, name); fileExists(p) {
+		return p, nil
+	}
+	return "", fmt.Errorf("%s not found on PATH or in %s: install the PostgreSQL client programs, or set ATRIUM_PG_BIN", name, DefaultPGBin)
 }
 
 func fileExists(p string) bool {
