@@ -9,7 +9,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-CHROMIUM=${ATRIUM_CHROMIUM:-/usr/bin/chromium}
+CHROMIUM=${ATRIUM_TEST_CHROMIUM:-/usr/bin/chromium}
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 if [ ! -x "$CHROMIUM" ] && [ "${CI:-}" = "true" ] && [ "$(id -u)" = 0 ]; then
@@ -40,7 +40,7 @@ cleanup() {
     kill "$server_pid" 2>/dev/null
     wait "$server_pid" 2>/dev/null
   fi
-  rm -rf "$work"
+  if [ -n "${ATRIUM_TEST_KEEP_E2E:-}" ]; then echo "== kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 

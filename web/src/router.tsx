@@ -191,6 +191,12 @@ const chatConversationRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatConversationRoute"),
 });
 
+const privacyRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/privacy",
+  component: lazyRouteComponent(() => import("./screens/privacy/PrivacyCenter"), "PrivacyCenter"),
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
@@ -213,7 +219,7 @@ const routeTree = rootRoute.addChildren([
     soon("/drive", "drive", (t) => t("nav.drive")),
     soon("/docs", "docs", (t) => t("nav.docs")),
     soon("/tasks", "tasks", (t) => t("nav.tasks")),
-    soon("/privacy", "privacy", (t) => t("nav.privacy")),
+    privacyRoute,
     adminRoute,
     adminSectionRoute,
   ]),

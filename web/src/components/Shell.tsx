@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { NAV, NAV_PERSONAL, type NavItem } from "../nav";
 import { icons } from "./icons";
 import { LanguageSwitcher } from "./LanguageSwitcher";
+import { PolicyGate } from "./PolicyGate";
 
 /**
  * Shell is the signed-in frame: navigation (a rail on wide screens, a drawer
@@ -70,7 +71,9 @@ export function Shell({ top, account, admin }: { top?: ReactNode; account?: Reac
         onClick={() => setOpen(false)}
       />
       <main id="main" className="main" tabIndex={-1}>
-        <Outlet />
+        <PolicyGate>
+          <Outlet />
+        </PolicyGate>
       </main>
     </div>
   );

@@ -53,7 +53,10 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         onResync: () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "me" }),
         onSignedOut: () => {
           qc.setQueryData(["me"], null);
-          void router.navigate({ to: "/login", search: { notice: "signed_out" } });
+          // Signing out here already took the person to a sign-in page.
+          if (!router.state.location.pathname.startsWith("/login")) {
+            void router.navigate({ to: "/login", search: { notice: "signed_out" } });
+          }
         },
       }),
     [qc, router],

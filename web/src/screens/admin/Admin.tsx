@@ -6,11 +6,16 @@ import { usePermissions } from "../../lib/org";
 import { AuditLog } from "./AuditLog";
 import { Departments } from "./Departments";
 import { Fields } from "./Fields";
+import { Holds } from "./Holds";
 import { Invitations } from "./Invitations";
 import { JoinRequests } from "./JoinRequests";
 import { Members } from "./Members";
 import { OrgSettings } from "./OrgSettings";
+import { PrivacyRequests } from "./PrivacyRequests";
+import { PrivacySettingsAdmin } from "./PrivacySettingsAdmin";
+import { Retention } from "./Retention";
 import { Roles } from "./Roles";
+import { SecurityNotices } from "./SecurityNotices";
 
 type Section = { id: string; perm: string; label: (t: TFunction) => string; render: () => ReactNode };
 
@@ -37,6 +42,31 @@ export const SECTIONS: Section[] = [
   },
   { id: "roles", perm: "manage_roles", label: (t) => t("admin.roles"), render: () => <Roles /> },
   { id: "fields", perm: "manage_fields", label: (t) => t("admin.fields"), render: () => <Fields /> },
+  {
+    id: "retention",
+    perm: "manage_retention",
+    label: (t) => t("retention.title"),
+    render: () => <Retention />,
+  },
+  { id: "holds", perm: "manage_legal_holds", label: (t) => t("holds.title"), render: () => <Holds /> },
+  {
+    id: "privacy-requests",
+    perm: "manage_privacy_requests",
+    label: (t) => t("privacyRequests.title"),
+    render: () => <PrivacyRequests />,
+  },
+  {
+    id: "privacy",
+    perm: "manage_retention",
+    label: (t) => t("privacyAdmin.title"),
+    render: () => <PrivacySettingsAdmin />,
+  },
+  {
+    id: "notices",
+    perm: "send_security_notices",
+    label: (t) => t("notices.tab"),
+    render: () => <SecurityNotices />,
+  },
   { id: "audit", perm: "view_audit_log", label: (t) => t("admin.audit"), render: () => <AuditLog /> },
   { id: "org", perm: "manage_org", label: (t) => t("admin.org"), render: () => <OrgSettings /> },
 ];

@@ -130,17 +130,19 @@ export function Login({
     <AuthLayout title={t("auth.loginTitle")}>
       {notice && <Alert kind="ok">{notice}</Alert>}
       <form onSubmit={submit} noValidate>
-        <Alert>
-          {err}
-          {unverified && (
-            <>
-              {" "}
-              <Link to="/register" search={{ email, step: "code" }}>
-                {t("auth.enterCode")}
-              </Link>
-            </>
-          )}
-        </Alert>
+        {err && (
+          <Alert>
+            {err}
+            {unverified && (
+              <>
+                {" "}
+                <Link to="/register" search={{ email, step: "code" }}>
+                  {t("auth.enterCode")}
+                </Link>
+              </>
+            )}
+          </Alert>
+        )}
         <Field
           label={t("auth.email")}
           name="email"

@@ -13,12 +13,12 @@ const reset = getRouteApi("/reset-password");
 export function LoginRoute() {
   const { t } = useTranslation();
   const { next, email, notice } = login.useSearch();
-  const text =
-    notice === "password_reset"
-      ? t("auth.passwordResetDone")
-      : notice === "signed_out"
-        ? t("auth.signedOut")
-        : undefined;
+  const notices: Record<string, string> = {
+    password_reset: t("auth.passwordResetDone"),
+    signed_out: t("auth.signedOut"),
+    account_deleted: t("auth.accountDeleted"),
+  };
+  const text = notice ? notices[notice] : undefined;
   return <Login next={next} email={email} notice={text} />;
 }
 

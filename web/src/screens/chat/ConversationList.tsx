@@ -12,6 +12,8 @@ export function useConversationName(c: Conversation | undefined): { name: string
   const peer = usePerson(c?.kind === "direct" ? c.peer_id : undefined);
   if (!c) return { name: "", gone: false };
   if (c.kind !== "direct") return { name: c.name || t("chat.unnamedGroup"), gone: false };
+  // A direct conversation whose other person is no longer in it: their account is gone.
+  if (!c.peer_id) return { name: t("chat.deletedAccount"), gone: true };
   if (!peer) return { name: "…", gone: false };
   return peer.gone ? { name: t("chat.deletedAccount"), gone: true } : { name: peer.name, gone: false };
 }

@@ -70,7 +70,10 @@ function Attachment({ m }: { m: Message }) {
 
 function Body({ m }: { m: Message }) {
   const { t } = useTranslation();
-  if (m.deleted) return <p className="msg-deleted">{t("chat.deletedMessage")}</p>;
+  // Deleted for everyone, or erased with its author's account.
+  if (m.deleted || (m.kind === "text" && !m.body && !m.html && !m.pending)) {
+    return <p className="msg-deleted">{t("chat.deletedMessage")}</p>;
+  }
   if (m.kind === "location") {
     const l = m.location;
     return (

@@ -1,0 +1,144 @@
+// Privacy and administration: a locked field cannot be edited, the admin
+// previews a retention policy, the colleague downloads their data and deletes
+// their account, and the owner then sees a tombstoned author. Also the main
+// screens at phone width and in Chinese.
+import type { BrowserContext, Page } from "@playwright/test";
+import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
+import { member, org, owner } from "../lib/people";
+import { signIn } from "../lib/steps";
+
+test.describe
+  .serial("privacy and admin", () => {
+    let a: { ctx: BrowserContext; page: Page };
+    let b: { ctx: BrowserContext; page: Page };
+
+    test.beforeAll(async ({ browser }) => {
+      a = await newPerson(browser);
+      b = await newPerson(browser);
+      await signIn(a.page, owner);
+      await signIn(b.page, member);
+    });
+    test.afterEach(() => {
+      expect(pageErrors(a.page), "owner's console").toEqual([]);
+      expect(pageErrors(b.page), "member's console").toEqual([]);
+    });
+    test.afterAll(async () => {
+      await a.ctx.close();
+      await b.ctx.close();
+    });
+
+    test("a field the organization locks cannot be edited", async () => {
+      // The owner locks the work phone and adds a locked custom field.
+      await a.page.goto("/admin/org");
+      await a.page.getByRole("checkbox", { name: "Work phone" }).check();
+      await a.page.getByRole("button", { name: "Save" }).first().click();
+      await expect(a.page.getByText("Saved.")).toBeVisible();
+      await a.page.goto("/admin/fields");
+      await a.page.getByLabel("Field", { exact: true }).fill("Cost center");
+      await a.page.getByRole("checkbox", { name: "Locked: only admins can change it" }).check();
+      await a.page.getByRole("button", { name: "Add" }).click();
+      await expect(a.page.getByRole("cell", { name: "Cost center", exact: true })).toBeVisible();
+
+      // The colleague sees both locked; an unlocked field still saves.
+      await b.page.goto("/directory?tab=me");
+      await expect(b.page.getByLabel(/Work phone/)).toBeDisabled();
+      await expect(b.page.getByLabel(/Cost center/)).toBeDisabled();
+      await expect(b.page.getByText("Locked").first()).toBeVisible();
+      await b.page.getByLabel("Office").fill("Shanghai, 5F");
+      await b.page.getByRole("button", { name: "Save" }).click();
+      await expect(b.page.getByText("Saved.")).toBeVisible();
+      await shot(b.page, "directory-profile");
+
+      // The directory shows the colleague's profile to the owner.
+      await a.page.goto("/directory");
+      await a.page.getByRole("link", { name: new RegExp(member.name) }).click();
+      await expect(a.page.getByRole("complementary", { name: "Profile" })).toContainText("Shanghai, 5F");
+      await shot(a.page, "directory");
+    });
+
+    test("the admin previews a retention policy", async () => {
+      await a.page.goto("/admin/retention");
+      const days = a.page.getByRole("spinbutton").first();
+      await days.fill("1");
+      await a.page.getByRole("button", { name: "Preview (dry run)" }).click();
+      await expect(a.page.getByTestId("retention-preview")).toContainText(
+        /These policies would delete \d+ items now/,
+      );
+      await shot(a.page, "admin-retention");
+      // Nothing was saved or deleted: the chat still has its history.
+      await a.page.goto("/admin/audit");
+      await expect(a.page.getByTestId("chain-status")).toContainText("Chain intact");
+      await shot(a.page, "admin-audit");
+    });
+
+    test("the colleague downloads their data", async () => {
+      await b.page.goto("/privacy");
+      await expect(b.page.getByTestId("inquiry")).toBeVisible();
+      await b.page.getByRole("button", { name: "Prepare a new download" }).click();
+      const link = b.page.getByRole("link", { name: "Download my data (ZIP)" });
+      await expect(link).toBeVisible({ timeout: 30_000 });
+      const [download] = await Promise.all([b.page.waitForEvent("download"), link.click()]);
+      const path = await download.path();
+      expect(path).toBeTruthy();
+      const { statSync, readFileSync } = await import("node:fs");
+      expect(statSync(path).size).toBeGreaterThan(100);
+      expect(readFileSync(path).subarray(0, 2).toString()).toBe("PK");
+      await b.page.evaluate(() => window.scrollTo(0, 0));
+      await shot(b.page, "privacy-center");
+    });
+
+    test("the colleague deletes their account; the owner sees a deleted author", async () => {
+      await b.page.goto("/privacy");
+      const del = b.page.getByRole("region", { name: "Delete my account" });
+      await del.getByLabel("Password").fill(member.password);
+      await del.getByRole("checkbox", { name: "I understand that this cannot be undone" }).check();
+      await del.getByRole("button", { name: "Delete my account" }).click();
+      await expect(b.page).toHaveURL(/\/login/);
+      await expect(b.page.getByText("Your account is being deleted")).toBeVisible();
+
+      await a.page.goto("/chat");
+      const direct = a.page.getByTestId("conversation").filter({ hasText: "Deleted account" });
+      await expect(direct).toBeVisible();
+      await direct.click();
+      // Their message keeps its place under a tombstoned author; its content
+      // went with their account (a direct chat is personal data).
+      const sender = a.page.getByTestId("sender").filter({ hasText: "Deleted account" });
+      await expect(sender).toBeVisible();
+      await expect(a.page.getByTestId("message").filter({ hasText: "welcome aboard" })).toBeVisible();
+      await shot(a.page, "chat-deleted-author");
+    });
+
+    test("phone width: navigation drawer and chat", async () => {
+      await a.page.setViewportSize({ width: 375, height: 740 });
+      await a.page.goto("/chat");
+      const overflow = await a.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await a.page.getByRole("button", { name: "Open navigation" }).click();
+      await expect(
+        a.page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Directory" }),
+      ).toBeVisible();
+      await a.page.keyboard.press("Tab");
+      await a.page.getByRole("button", { name: "Close navigation" }).click();
+      await a.page.getByTestId("conversation").filter({ hasText: "Launch team" }).click();
+      await expect(a.page.getByRole("combobox", { name: "Message Launch team" })).toBeVisible();
+      await shot(a.page, "chat-phone");
+      await a.page.getByRole("link", { name: "Back to conversations" }).click();
+      await expect(a.page.getByRole("heading", { name: "Chat", exact: true })).toBeVisible();
+      await a.page.setViewportSize({ width: 1280, height: 800 });
+    });
+
+    test("the admin console and chat in Chinese", async () => {
+      await a.page.goto("/chat");
+      await a.page.getByRole("combobox", { name: "Language" }).selectOption("zh");
+      await expect(a.page.getByRole("heading", { name: "聊天", exact: true })).toBeVisible();
+      await a.page.getByTestId("conversation").filter({ hasText: "Launch team" }).click();
+      await expect(a.page.getByRole("button", { name: "置顶" })).toBeVisible();
+      await shot(a.page, "chat-zh");
+      await a.page.goto("/admin/members");
+      await expect(a.page.getByRole("heading", { name: "管理后台" })).toBeVisible();
+      await expect(a.page.getByRole("cell", { name: new RegExp(owner.name) })).toBeVisible();
+      await shot(a.page, "admin-members-zh");
+      await a.page.getByRole("combobox", { name: "语言" }).selectOption("en");
+      await expect(a.page.getByRole("banner").getByText(org.name)).toBeVisible();
+    });
+  });
