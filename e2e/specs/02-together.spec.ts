@@ -4,13 +4,8 @@
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { member, org, owner } from "../lib/people";
+import { gradientPNG } from "../lib/png";
 import { signIn } from "../lib/steps";
-
-// A 2×2 PNG.
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVQI12P4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==",
-  "base64",
-);
 
 test.describe
   .serial("together", () => {
@@ -129,10 +124,16 @@ test.describe
     test("an image upload shows a preview on both sides", async () => {
       await a.page
         .getByTestId("file-input")
-        .setInputFiles({ name: "diagram.png", mimeType: "image/png", buffer: PNG });
+        .setInputFiles({ name: "launch-plan.png", mimeType: "image/png", buffer: gradientPNG() });
       const img = a.page.getByTestId("message").locator(".msg-image img").last();
       await expect(img).toBeVisible();
       await expect(b.page.getByTestId("message").locator(".msg-image img").last()).toBeVisible();
+      await expect
+        .poll(() =>
+          img.evaluate((e) => (e as HTMLImageElement).complete && (e as HTMLImageElement).naturalWidth),
+        )
+        .toBeGreaterThan(0);
+      await a.page.mouse.move(0, 0);
       await shot(a.page, "chat");
     });
 

@@ -2,8 +2,12 @@
 // previews a retention policy, the colleague downloads their data and deletes
 // their account, and the owner then sees a tombstoned author. Also the main
 // screens at phone width and in Chinese.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "@playwright/test";
-import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
+import { expect, newPerson, pageErrors, shot, test, watch } from "../lib/fixtures";
 import { member, org, owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -140,5 +144,55 @@ test.describe
       await shot(a.page, "admin-members-zh");
       await a.page.getByRole("combobox", { name: "语言" }).selectOption("en");
       await expect(a.page.getByRole("banner").getByText(org.name)).toBeVisible();
+    });
+
+    test("time to interactive of the chat screen (docs/benchmarks.md)", async ({ browser }) => {
+      await a.page.goto("/chat");
+      const href = await a.page
+        .getByTestId("conversation")
+        .filter({ hasText: "Launch team" })
+        .getAttribute("href");
+      const cookies = await a.ctx.cookies();
+      const runs: { cold: boolean; tti: number; bytes: number; requests: number }[] = [];
+      for (let i = 0; i < 6; i++) {
+        const cold = i % 2 === 0;
+        const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        await ctx.addCookies(cookies);
+        const page = watch(await ctx.newPage());
+        let bytes = 0;
+        let requests = 0;
+        page.on("requestfinished", async (r) => {
+          const sizes = await r.sizes().catch(() => null);
+          if (sizes) bytes += sizes.responseBodySize;
+          requests++;
+        });
+        if (!cold) {
+          await page.goto(href ?? "/chat");
+          await expect(page.getByRole("combobox", { name: "Message Launch team" })).toBeEnabled();
+          bytes = 0;
+          requests = 0;
+        }
+        await page.goto(href ?? "/chat");
+        await expect(page.getByTestId("message").first()).toBeVisible();
+        await expect(page.getByRole("combobox", { name: "Message Launch team" })).toBeEnabled();
+        const tti = await page.evaluate(() => performance.now());
+        runs.push({ cold, tti: Math.round(tti), bytes, requests });
+        expect(pageErrors(page)).toEqual([]);
+        await ctx.close();
+      }
+      const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+      const coldRuns = runs.filter((r) => r.cold);
+      const warmRuns = runs.filter((r) => !r.cold);
+      const out = {
+        cold_tti_ms: median(coldRuns.map((r) => r.tti)),
+        warm_tti_ms: median(warmRuns.map((r) => r.tti)),
+        cold_bytes: median(coldRuns.map((r) => r.bytes)),
+        cold_requests: median(coldRuns.map((r) => r.requests)),
+        runs,
+      };
+      console.log(`chat screen: ${JSON.stringify(out)}`);
+      const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "test-results");
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "chat-tti.json"), JSON.stringify(out, null, 2));
     });
   });

@@ -401,7 +401,7 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         {notifyAsk && (
           <button
             type="button"
-            className="btn btn-small"
+            className="btn btn-small notify-button"
             onClick={async () => {
               await Notification.requestPermission();
               setNotifyAsk(false);

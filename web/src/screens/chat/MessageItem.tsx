@@ -42,8 +42,9 @@ function Attachment({ m }: { m: Message }) {
         <img
           src={a.has_thumbnail ? `/api/v1/files/${encodeURIComponent(a.file_id)}/thumbnail` : url}
           alt={a.name || t("chat.image")}
-          loading="lazy"
-          width={a.width && a.width < 320 ? a.width : undefined}
+          // Reserve the image's box so the list does not jump when it loads.
+          width={a.width ? Math.min(a.width, 320) : undefined}
+          height={a.width && a.height ? Math.round((a.height * Math.min(a.width, 320)) / a.width) : undefined}
         />
       </a>
     );
