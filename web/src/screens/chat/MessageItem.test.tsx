@@ -1,0 +1,70 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { Message } from "./data";
+import { type MessageActions, MessageItem } from "./MessageItem";
+
+const m: Message = {
+  id: "msg_1",
+  seq: 1,
+  body: "Kick-off at ten",
+  html: "<p>Kick-off at ten</p>",
+  client_msg_id: "c1",
+  conversation_id: "cnv_1",
+  created_at: Date.UTC(2026, 0, 5, 10, 0),
+  kind: "text",
+  sender_id: "acc_me",
+  reactions: [{ emoji: "👍", count: 2, mine: true }],
+};
+
+function actions(): MessageActions {
+  return {
+    reply: vi.fn(),
+    edit: vi.fn(),
+    react: vi.fn(),
+    hide: vi.fn(),
+    remove: vi.fn(),
+    receipts: vi.fn(),
+    jump: vi.fn(),
+    retry: vi.fn(),
+  };
+}
+
+describe("MessageItem", () => {
+  it("shows group receipts and opens the lists", async () => {
+    const a = actions();
+    render(
+      <MessageItem
+        m={m}
+        mine
+        sender={{ id: "acc_me", name: "Ada Lovelace", gone: false }}
+        showHeader
+        receipt={{ read: 12, unread: 3, direct: false }}
+        highlight={false}
+        actions={a}
+      />,
+    );
+    expect(screen.getByText("Kick-off at ten")).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "read by 12 · unread 3" }));
+    expect(a.receipts).toHaveBeenCalledWith(m);
+    // Clicking my own reaction takes it back.
+    await userEvent.click(screen.getByRole("button", { name: "👍 2" }));
+    expect(a.react).toHaveBeenCalledWith(m, "👍", false);
+  });
+
+  it("shows a deleted account as a tombstone and a deleted message as such", () => {
+    render(
+      <MessageItem
+        m={{ ...m, body: "", html: "", deleted: true, reactions: [] }}
+        mine={false}
+        sender={{ id: "acc_x", name: "", gone: true }}
+        showHeader
+        highlight={false}
+        actions={actions()}
+      />,
+    );
+    expect(screen.getByTestId("sender").textContent).toBe("Deleted account");
+    expect(screen.getByText("This message was deleted.")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Reply" })).toBeNull();
+  });
+});
