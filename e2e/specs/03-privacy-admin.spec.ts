@@ -126,6 +126,19 @@ test.describe
       await a.page.getByTestId("conversation").filter({ hasText: "Launch team" }).click();
       await expect(a.page.getByRole("combobox", { name: "Message Launch team" })).toBeVisible();
       await shot(a.page, "chat-phone");
+      // The other main screens fit too (wide tables scroll inside their card).
+      for (const path of ["/directory", "/privacy", "/admin/members", "/settings"]) {
+        await a.page.goto(path);
+        await expect(a.page.getByRole("heading", { level: 1 }).first()).toBeVisible();
+        // Nothing scrolls sideways: the screen's scroll container is as wide as the phone.
+        const over = await a.page.evaluate(() => {
+          const main = document.getElementById("main");
+          return main ? main.scrollWidth - main.clientWidth : 0;
+        });
+        expect(over, `${path} scrolls sideways at 375 px`).toBeLessThanOrEqual(0);
+      }
+      await a.page.goto("/chat");
+      await a.page.getByTestId("conversation").filter({ hasText: "Launch team" }).click();
       await a.page.getByRole("link", { name: "Back to conversations" }).click();
       await expect(a.page.getByRole("heading", { name: "Chat", exact: true })).toBeVisible();
       await a.page.setViewportSize({ width: 1280, height: 800 });

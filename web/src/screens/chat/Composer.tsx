@@ -1,4 +1,12 @@
-import { type ClipboardEvent, type KeyboardEvent, useEffect, useMemo, useRef, useState } from "react";
+import {
+  type ClipboardEvent,
+  type KeyboardEvent,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import type { Message } from "./data";
@@ -39,6 +47,7 @@ export function Composer({
   const area = useRef<HTMLTextAreaElement>(null);
   const file = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
+  const nextCaret = useRef<number | null>(null);
 
   useEffect(() => {
     if (editing) {
@@ -64,12 +73,18 @@ export function Composer({
     const next = `${text.slice(0, mq.start)}@${p.name} ${text.slice(caret)}`;
     setText(next);
     setPicked((x) => (x.some((y) => y.id === p.id) ? x : [...x, p]));
-    const pos = mq.start + p.name.length + 2;
-    requestAnimationFrame(() => {
-      area.current?.setSelectionRange(pos, pos);
-      setCaret(pos);
-    });
+    nextCaret.current = mq.start + p.name.length + 2;
   };
+  // Put the caret after an inserted mention as soon as the text is rendered,
+  // before the next key arrives.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each text change
+  useLayoutEffect(() => {
+    const pos = nextCaret.current;
+    if (pos === null) return;
+    nextCaret.current = null;
+    area.current?.setSelectionRange(pos, pos);
+    setCaret(pos);
+  }, [text]);
 
   const send = () => {
     const body = toMarkup(text.trim(), picked);
