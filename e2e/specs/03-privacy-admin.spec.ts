@@ -43,11 +43,20 @@ test.describe
       await a.page.getByRole("button", { name: "Add" }).click();
       await expect(a.page.getByRole("cell", { name: "Cost center", exact: true })).toBeVisible();
 
+      // An admin may change any field: the title.
+      await a.page.goto("/admin/members");
+      await a.page.getByRole("button", { name: `Edit ${member.name}` }).click();
+      const dialog = a.page.getByRole("dialog", { name: `Edit ${member.name}` });
+      await dialog.getByLabel("Title").fill("Engineer");
+      await dialog.getByRole("button", { name: "Save" }).click();
+      await expect(a.page.getByRole("cell", { name: "Engineer", exact: true })).toBeVisible();
+
       // The colleague sees both locked; an unlocked field still saves.
       await b.page.goto("/directory?tab=me");
       await expect(b.page.getByLabel(/Work phone/)).toBeDisabled();
       await expect(b.page.getByLabel(/Cost center/)).toBeDisabled();
       await expect(b.page.getByText("Locked").first()).toBeVisible();
+      await expect(b.page.getByText("Engineer")).toBeVisible();
       await b.page.getByLabel("Office").fill("Shanghai, 5F");
       await b.page.getByRole("button", { name: "Save" }).click();
       await expect(b.page.getByText("Saved.")).toBeVisible();
@@ -153,7 +162,7 @@ test.describe
       await shot(a.page, "chat-zh");
       await a.page.goto("/admin/members");
       await expect(a.page.getByRole("heading", { name: "管理后台" })).toBeVisible();
-      await expect(a.page.getByRole("cell", { name: new RegExp(owner.name) })).toBeVisible();
+      await expect(a.page.getByRole("cell", { name: new RegExp(owner.name) }).first()).toBeVisible();
       await shot(a.page, "admin-members-zh");
       await a.page.getByRole("combobox", { name: "语言" }).selectOption("en");
       await expect(a.page.getByRole("banner").getByText(org.name)).toBeVisible();

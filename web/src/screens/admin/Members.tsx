@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, must, type Schemas, withQuery } from "../../api/client";
 import { Alert, Avatar, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
+import { EditMember } from "./EditMember";
 
 type Member = Schemas["DirectoryMember"];
 
@@ -12,6 +13,7 @@ export function Members() {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [search, setSearch] = useState("");
+  const [editing, setEditing] = useState<Member | undefined>();
   const members = useInfiniteQuery({
     queryKey: ["members", "admin", search],
     queryFn: ({ pageParam }) =>
@@ -99,7 +101,15 @@ export function Members() {
                       {m.status === "active" ? t("admin.active") : t("admin.deactivated")}
                     </span>
                   </td>
-                  <td>
+                  <td className="row">
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => setEditing(m)}
+                      aria-label={t("admin.editNamed", { name: m.display_name })}
+                    >
+                      {t("chat.edit")}
+                    </button>
                     {m.role !== "owner" &&
                       (m.status === "active" ? (
                         <button
@@ -132,6 +142,7 @@ export function Members() {
           </button>
         )}
       </section>
+      <EditMember member={editing} onClose={() => setEditing(undefined)} />
       <AddMember onDone={refresh} />
       <ImportCSV onDone={refresh} />
     </div>
