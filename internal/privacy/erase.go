@@ -670,30 +670,6 @@ func (r TableRule) blobColumns() []string {
 	return append(out, r.ExtraBlobColumns...)
 }
 
-// purgeIndex removes the rows' entries from the table's derived index.
-func (s *Service) purgeIndex(ctx context.Context, t mapTable, r TableRule, where string, args []any) error {
-	if r.Index == nil || !t.has[r.Index.RowIDColumn] {
-		return nil
-	}
-	cols, _, err := s.schema(ctx)
-	if err != nil {
-		return err
-	}
-	if _, ok := cols[r.Index.Table]; !ok && !s.isVirtual(ctx, r.Index.Table) {
-		return nil
-	}
-	_, err = s.execRaw(ctx, "DELETE FROM "+ident(r.Index.Table)+" WHERE rowid IN (SELECT "+ident(r.Index.RowIDColumn)+" FROM "+ident(t.Name)+" WHERE "+where+")", args)
-	return err
-}
-
-func (s *Service) isVirtual(ctx context.Context, table string) bool {
-	if s.DB.Kind != db.SQLite {
-		return false
-	}
-	n, err := s.queryInt(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1`, []any{table})
-	return err == nil && n > 0
-}
-
 // afterErase deletes blob bodies (after the rows are gone) and folds the
 // WAL back so that erased bytes leave the database files.
 func (s *Service) afterErase(ctx context.Context, blobs []string) error {
@@ -1082,27 +1058,4 @@ func (s *Service) ReapplyErasures(ctx context.Context, since int64) (int, error)
 		}
 	}
 	return n, nil
-}
-
-// scrubEvents deletes event-log rows addressed to, or mentioning, the given
-// ids: the event log is a replay buffer, and erased data must not linger
-// in it.
-func (s *Service) scrubEvents(ctx context.Context, idList []string) error {
-	cols, _, err := s.schema(ctx)
-	if err != nil {
-		return err
-	}
-	if _, ok := cols["event_log"]; !ok {
-		return nil
-	}
-	for _, id := range idList {
-		if id == "" {
-			continue
-		}
-		if _, err := s.execRaw(ctx, `DELETE FROM event_log WHERE scope_id = $1 OR org_id = $1 OR data LIKE $2`,
-			[]any{id, "%" + id + "%"}); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -126,25 +126,6 @@ func (s *Service) MyData(ctx context.Context) (Inquiry, error) {
 	return out, nil
 }
 
-// groupCount counts t's rows matching where per org_id.
-func (s *Service) groupCount(ctx context.Context, t mapTable, where string, args []any) (map[string]int64, error) {
-	rows, err := s.DB.R(ctx).QueryContext(ctx, "SELECT org_id, COUNT(*) FROM "+ident(t.Name)+" WHERE "+where+" GROUP BY org_id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var org string
-		var n int64
-		if err := rows.Scan(&org, &n); err != nil {
-			return nil, err
-		}
-		out[org] = n
-	}
-	return out, rows.Err()
-}
-
 // ---- record of processing ----------------------------------------------------------
 
 // ProcessingActivity is one line of the record of processing (GDPR art. 30).

@@ -200,20 +200,6 @@ func (s *Service) DeleteOverride(ctx context.Context, conversationID string) err
 	})
 }
 
-// conversationInOrg reports whether the conversation belongs to the org
-// (through the conversations table's org_id, when it exists).
-func (s *Service) conversationInOrg(ctx context.Context, orgID, convID string) bool {
-	cols, _, err := s.schema(ctx)
-	if err != nil {
-		return false
-	}
-	if _, ok := cols["conversations"]; !ok {
-		return false
-	}
-	n, err := s.queryInt(ctx, `SELECT COUNT(*) FROM conversations WHERE id = $1 AND org_id = $2`, []any{convID, orgID})
-	return err == nil && n > 0
-}
-
 // ---- plans ------------------------------------------------------------------
 
 // step is one statement of a retention plan: rows of Table of Class older
@@ -725,25 +711,6 @@ func (s *Service) PlaceHold(ctx context.Context, in NewHold) (Hold, error) {
 			Details: map[string]any{"hold_id": h.ID}})
 	})
 	return h, err
-}
-
-// orgMember returns the account id of a member of the org (any status).
-func (s *Service) orgMember(ctx context.Context, orgID, memberID string) (string, error) {
-	cols, _, err := s.schema(ctx)
-	if err != nil {
-		return "", err
-	}
-	if _, ok := cols["members"]; !ok {
-		return "", apperr.ErrNotFound
-	}
-	acc, err := s.queryStrings(ctx, `SELECT account_id FROM members WHERE id = $1 AND org_id = $2`, []any{memberID, orgID})
-	if err != nil {
-		return "", err
-	}
-	if len(acc) == 0 {
-		return "", apperr.ErrNotFound
-	}
-	return acc[0], nil
 }
 
 // ReleaseHold releases a hold; erasures that waited on it run now.
