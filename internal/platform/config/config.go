@@ -37,6 +37,7 @@ type Config struct {
 	MinAge          int
 	ShutdownTimeout time.Duration
 	DevUIURL        string
+	DebugAddr       string
 }
 
 // Option is one row of the options table.
@@ -139,6 +140,21 @@ var Options = []Option{
 			return errors.New("must start with http:// or https://")
 		}
 		c.DevUIURL = strings.TrimRight(s, "/")
+		return nil
+	}},
+	{Name: "debug-addr", Default: "", Usage: "loopback host:port serving Go profiles (/debug/pprof/) for diagnosing load; empty disables", Set: func(c *Config, s string) error {
+		if s == "" {
+			c.DebugAddr = ""
+			return nil
+		}
+		host, _, err := net.SplitHostPort(s)
+		if err != nil {
+			return fmt.Errorf("must be host:port: %v", err)
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return errors.New("must be a loopback address (127.0.0.1, ::1 or localhost): profiles reveal memory contents")
+		}
+		c.DebugAddr = s
 		return nil
 	}},
 	{Name: "shutdown-timeout", Default: "20s", Usage: "how long shutdown waits for in-flight requests", Set: func(c *Config, s string) error {

@@ -50,11 +50,22 @@ func TestErrorsNameTheOption(t *testing.T) {
 		{args: []string{"--log-level", "loud"}, want: "--log-level"},
 		{env: []string{"ATRIUM_DATABASE_URL=mysql://x"}, want: "ATRIUM_DATABASE_URL"},
 		{env: []string{"ATRIUM_MIN_AGE=old"}, want: "ATRIUM_MIN_AGE"},
+		{env: []string{"ATRIUM_DEBUG_ADDR=0.0.0.0:6060"}, want: "ATRIUM_DEBUG_ADDR"},
+		{args: []string{"--debug-addr", "example.com:6060"}, want: "--debug-addr"},
 	}
 	for _, tc := range cases {
 		_, err := Load(flags(t, tc.args...), tc.env)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("env=%v args=%v: err = %v, want mention of %s", tc.env, tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestDebugAddrIsLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1:6060", "[::1]:6060", "localhost:6060"} {
+		c, err := Load(flags(t, "--debug-addr", addr), nil)
+		if err != nil || c.DebugAddr != addr {
+			t.Errorf("--debug-addr %s: %+v, %v", addr, c, err)
 		}
 	}
 }
