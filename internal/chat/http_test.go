@@ -346,6 +346,10 @@ func TestHTTPMessaging(t *testing.T) {
 		if conv.OwnerID == w.carol.ID || conv.OwnerID == "" {
 			t.Fatalf("owner after resignation: %+v", conv)
 		}
+		// Resignation ended carol's session in the org; signed in again,
+		// she no longer sees its conversations.
+		w.carol.Do(t, "GET", "/api/v1/conversations/"+in.ID, nil, nil).WantError(t, http.StatusUnauthorized, "unauthenticated")
+		w.carol.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": w.carol.Email, "password": pw}, nil).Want(t, http.StatusOK)
 		w.carol.Do(t, "GET", "/api/v1/conversations/"+in.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
 
 		// Dissolve: no more posting.

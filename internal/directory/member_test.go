@@ -177,15 +177,22 @@ func TestDeactivationEndsAccess(t *testing.T) {
 		o := setupOrg(t, env)
 		m, mID := o.member(t, "Mia Member")
 		m.do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
+		// A second device of the same person, signed in without an
+		// organization chosen: it is not a session "for that org".
+		device2 := env.Client()
+		device2.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": m.Email, "password": pw}, nil).Want(t, http.StatusOK)
 
 		var d directory.Member
 		o.Owner.do(t, "POST", "/api/v1/members/"+mID+"/deactivate", nil, &d).Want(t, http.StatusOK)
 		if d.Status != directory.StatusDeactivated {
 			t.Fatalf("status %q", d.Status)
 		}
-		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
-		m.do(t, "GET", "/api/v1/members", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
-		m.do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": o.ID}, nil).WantError(t, http.StatusNotFound, "not_found")
+		// The session in that organization is over, on its next request.
+		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusUnauthorized, "unauthenticated")
+		device2.Do(t, "GET", "/api/v1/me/sessions", nil, nil).Want(t, http.StatusOK)
+		device2.Do(t, "GET", "/api/v1/members", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
+		device2.Do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": o.ID}, nil).WantError(t, http.StatusNotFound, "not_found")
+		m.Client = device2
 		if env.App.Directory().IsActiveMember(context.Background(), o.ID, m.AccountID) {
 			t.Fatal("IsActiveMember true for a deactivated member")
 		}
@@ -207,13 +214,12 @@ func TestDeactivationEndsAccess(t *testing.T) {
 
 		// Reactivation gives access back; removal ends it for good.
 		o.Owner.do(t, "POST", "/api/v1/members/"+mID+"/reactivate", nil, nil).Want(t, http.StatusOK)
-		// Deactivation took the organization off their sessions: switching
-		// back in is a deliberate step.
+		// Switching back in is a deliberate step.
 		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
 		m.do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": o.ID}, nil).Want(t, http.StatusOK)
 		m.do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
 		o.Owner.do(t, "DELETE", "/api/v1/members/"+mID, nil, nil).Want(t, http.StatusNoContent)
-		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
+		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusUnauthorized, "unauthenticated")
 		o.Owner.do(t, "GET", "/api/v1/members/"+mID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
 
 		// The owner and oneself are protected.

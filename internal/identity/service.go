@@ -1096,6 +1096,32 @@ func (s *Service) EndSessions(ctx context.Context, accountID, exceptSessionID st
 	})
 }
 
+// EndOrgSessions ends the account's sessions whose current organization is
+// orgID: a member who is deactivated or removed is signed out there at
+// once, on every device. When the account itself is the caller (it quits
+// the organization), its own session stays signed in without an
+// organization instead.
+func (s *Service) EndOrgSessions(ctx context.Context, accountID, orgID string) error {
+	if orgID == "" {
+		return nil
+	}
+	return s.DB.Tx(ctx, func(ctx context.Context) error {
+		except := ""
+		if a := actor.From(ctx); a != nil && a.AccountID == accountID && a.SessionID != "" {
+			except = a.SessionID
+			if err := s.st.detachSessionOrg(ctx, except, orgID); err != nil {
+				return err
+			}
+		}
+		ended, err := s.st.deleteOrgSessions(ctx, accountID, orgID, except)
+		if err != nil || len(ended) == 0 {
+			return err
+		}
+		_, err = events.Append(ctx, s.DB, "", events.ScopeAccount, accountID, "session.ended", map[string]any{"session_ids": ended})
+		return err
+	})
+}
+
 func (s *Service) endSessions(ctx context.Context, accountID, except string) (int, error) {
 	ended, err := s.st.deleteSessions(ctx, accountID, except)
 	if err != nil {

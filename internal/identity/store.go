@@ -246,6 +246,32 @@ func (s store) deleteSessions(ctx context.Context, accountID, except string) ([]
 	return out, rows.Err()
 }
 
+// detachSessionOrg takes orgID away from one session, if it is its
+// current organization.
+func (s store) detachSessionOrg(ctx context.Context, id, orgID string) error {
+	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE sessions SET org_id = '' WHERE id = $1 AND org_id = $2`, id, orgID)
+	return err
+}
+
+// deleteOrgSessions deletes the account's sessions whose current
+// organization is orgID, but except, and returns their ids.
+func (s store) deleteOrgSessions(ctx context.Context, accountID, orgID, except string) ([]string, error) {
+	rows, err := s.d.W(ctx).QueryContext(ctx, `DELETE FROM sessions WHERE account_id = $1 AND org_id = $2 AND id <> $3 RETURNING id`, accountID, orgID, except)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // codeRow is a live one-time code.
 type codeRow struct {
 	CodeHash  string

@@ -7,8 +7,6 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
-	"github.com/atrium-hq/atrium/internal/platform/actor"
-	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
 
@@ -100,30 +98,8 @@ func (x accounts) SetSessionOrg(ctx context.Context, sessionID, orgID string) er
 	return x.id.SetSessionOrg(ctx, sessionID, orgID)
 }
 
-// EndOrgSessions takes orgID away from the account's sessions that have it
-// as their current organization (ending them, when identity offers
-// EndOrgSessions). The member's access ends at once either way: the server
-// resolves the member on every request and drops the organization from the
-// actor when that fails; detaching the sessions also keeps a later
-// reactivation from silently putting old sessions back in.
+// EndOrgSessions ends the account's sessions in orgID (its own current
+// session, when the account is the caller, stays without an organization).
 func (x accounts) EndOrgSessions(ctx context.Context, accountID, orgID string) error {
-	if e, ok := any(x.id).(interface {
-		EndOrgSessions(ctx context.Context, accountID, orgID string) error
-	}); ok {
-		return e.EndOrgSessions(ctx, accountID, orgID)
-	}
-	// Sessions lists the sessions of the actor in ctx: read them as the
-	// account itself (a read, audited by nobody), then detach.
-	list, err := x.id.Sessions(actor.With(ctx, &actor.Actor{AccountID: accountID}))
-	if err != nil {
-		return err
-	}
-	for _, se := range list.Items {
-		if se.OrgID == orgID {
-			if err := x.id.SetSessionOrg(ctx, se.ID, ""); err != nil && !apperr.IsNotFound(err) {
-				return err
-			}
-		}
-	}
-	return nil
+	return x.id.EndOrgSessions(ctx, accountID, orgID)
 }
