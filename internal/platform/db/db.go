@@ -121,7 +121,7 @@ func OpenSQLite(ctx context.Context, path string, readers int) (*DB, error) {
 	if readers <= 0 {
 		readers = 4
 	}
-	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	w, err := sql.Open(sqliteDriverName, sqliteDSN(path, false))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func OpenSQLite(ctx context.Context, path string, readers int) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	r, err := sql.Open(sqliteDriverName, sqliteDSN(path, true))
 	if err != nil {
 		w.Close()
 		return nil, err
