@@ -25,6 +25,11 @@ const sqliteDriverName = "atrium-sqlite"
 // used ones give way.
 const stmtCacheSize = 256
 
+// stmtCacheBytes bounds the query text a connection keeps prepared (the
+// compiled programs grow with it): multi-row inserts of varying lengths
+// would otherwise fill the cache with large programs used once.
+const stmtCacheBytes = 512 << 10
+
 func init() {
 	sql.Register(sqliteDriverName, cachingDriver{&sqlite.Driver{}})
 }
@@ -67,6 +72,7 @@ type cachingConn struct {
 	innerConn
 	byQuery map[string]*list.Element // of *cachedStmt
 	lru     *list.List               // front: most recently used
+	bytes   int                      // query text held
 }
 
 type cachedStmt struct {
@@ -88,7 +94,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 		}
 		return cs
 	}
-	if strings.Contains(strings.TrimRight(query, "; \t\n"), ";") {
+	if len(query) > stmtCacheBytes/8 || strings.Contains(strings.TrimRight(query, "; \t\n"), ";") {
 		// Perhaps a script of several statements (or a ';' in a literal):
 		// modernc re-parses scripts on every run anyway.
 		return nil
@@ -100,11 +106,13 @@ func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 	}
 	cs := &cachedStmt{query: query, st: st}
 	c.byQuery[query] = c.lru.PushFront(cs)
-	for c.lru.Len() > stmtCacheSize {
+	c.bytes += len(query)
+	for c.lru.Len() > stmtCacheSize || c.bytes > stmtCacheBytes {
 		old := c.lru.Back()
 		c.lru.Remove(old)
 		ocs := old.Value.(*cachedStmt)
 		delete(c.byQuery, ocs.query)
+		c.bytes -= len(ocs.query)
 		if ocs.busy {
 			ocs.evicted = true
 		} else {
@@ -144,6 +152,7 @@ func (c *cachingConn) Close() error {
 	}
 	c.lru.Init()
 	clear(c.byQuery)
+	c.bytes = 0
 	return c.innerConn.Close()
 }
 

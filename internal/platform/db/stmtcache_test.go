@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -101,6 +102,15 @@ func TestStmtCacheEviction(t *testing.T) {
 			q := fmt.Sprintf(`SELECT COUNT(*) + %d FROM sc WHERE id <= $1`, i)
 			if n := count(t, d.W(ctx), ctx, q, 3); n != 3+i {
 				return fmt.Errorf("%s = %d", q, n)
+			}
+		}
+		// Large texts: the byte budget pushes them (and the held
+		// statement, again) out.
+		pad := strings.Repeat(" ", 30<<10)
+		for i := 0; i < 40; i++ {
+			q := fmt.Sprintf(`SELECT COUNT(*) + %d FROM sc WHERE id <= $1%s`, i, pad)
+			if n := count(t, d.W(ctx), ctx, q, 2); n != 2+i {
+				return fmt.Errorf("large query %d = %d", i, n)
 			}
 		}
 		// The held rows still read correctly after their statement was
