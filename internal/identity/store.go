@@ -230,7 +230,12 @@ func (s store) deleteSession(ctx context.Context, id, accountID string) error {
 // deleteSessions deletes every session of an account but except, and
 // returns the ids it deleted.
 func (s store) deleteSessions(ctx context.Context, accountID, except string) ([]string, error) {
-	rows, err := s.d.W(ctx).QueryContext(ctx, `DELETE FROM sessions WHERE account_id = $1 AND id <> $2 RETURNING id`, accountID, except)
+	return s.deleteReturningIDs(ctx, `DELETE FROM sessions WHERE account_id = $1 AND id <> $2 RETURNING id`, accountID, except)
+}
+
+// deleteReturningIDs runs a DELETE … RETURNING id and collects the ids.
+func (s store) deleteReturningIDs(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.d.W(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -256,20 +261,7 @@ func (s store) detachSessionOrg(ctx context.Context, id, orgID string) error {
 // deleteOrgSessions deletes the account's sessions whose current
 // organization is orgID, but except, and returns their ids.
 func (s store) deleteOrgSessions(ctx context.Context, accountID, orgID, except string) ([]string, error) {
-	rows, err := s.d.W(ctx).QueryContext(ctx, `DELETE FROM sessions WHERE account_id = $1 AND org_id = $2 AND id <> $3 RETURNING id`, accountID, orgID, except)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return s.deleteReturningIDs(ctx, `DELETE FROM sessions WHERE account_id = $1 AND org_id = $2 AND id <> $3 RETURNING id`, accountID, orgID, except)
 }
 
 // codeRow is a live one-time code.

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"io"
 	"net"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/config"
-	"github.com/atrium-hq/atrium/internal/server"
 )
 
 // TestDebugAddrServesProfiles checks that --debug-addr serves the Go
@@ -26,22 +24,8 @@ func TestDebugAddrServesProfiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DataDir = t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	app, err := server.Build(ctx, cfg, discardLogger(), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	served := make(chan error, 1)
-	go func() { served <- app.Serve(ctx, ln) }()
+	url, cancel, served := serveApp(t, cfg)
 	defer func() { cancel(); <-served }()
-	url := "http://" + ln.Addr().String()
-	waitHealthy(t, url)
 
 	var resp *http.Response
 	for i := 0; i < 100; i++ {

@@ -21,24 +21,9 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DataDir = t.TempDir()
 	cfg.ShutdownTimeout = 10 * time.Second
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Addr = ln.Addr().String()
-	ctx, cancel := context.WithCancel(context.Background())
+	url, cancel, served := serveApp(t, cfg)
 	defer cancel()
-	app, err := server.Build(ctx, cfg, discardLogger(), io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
-	served := make(chan error, 1)
-	go func() { served <- app.Serve(ctx, ln) }()
-	url := "http://" + ln.Addr().String()
-	waitHealthy(t, url)
 
 	pr, pw := io.Pipe()
 	req, _ := http.NewRequest("POST", url+"/api/v1/auth/login", pr)
@@ -81,6 +66,31 @@ func TestGracefulShutdownFinishesInFlight(t *testing.T) {
 	if _, err := http.Get(url + "/api/v1/health"); err == nil {
 		t.Fatal("server still accepts connections after shutdown")
 	}
+}
+
+// serveApp builds and serves an app on a fresh data dir and a loopback
+// port, and waits until it is healthy. cancel starts the shutdown; served
+// yields what Serve returned.
+func serveApp(t *testing.T, cfg *config.Config) (url string, cancel context.CancelFunc, served <-chan error) {
+	t.Helper()
+	cfg.DataDir = t.TempDir()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Addr = ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	app, err := server.Build(ctx, cfg, discardLogger(), io.Discard)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, ln) }()
+	url = "http://" + ln.Addr().String()
+	waitHealthy(t, url)
+	return url, cancel, done
 }
 
 func waitHealthy(t *testing.T, url string) {
