@@ -27,13 +27,13 @@ func benchKinds(b *testing.B, fn func(b *testing.B, d *db.DB)) {
 }
 
 // BenchmarkSend measures durable sends through the group-commit writer:
-// 512 concurrent senders, each in one of 64 group conversations, every
+// 1,024 concurrent senders, each in one of 64 group conversations, every
 // send acknowledged after COMMIT.
 func BenchmarkSend(b *testing.B) {
 	benchKinds(b, func(b *testing.B, d *db.DB) {
 		f := newFixture(b, d)
 		org := ids.New("org")
-		const convs, senders = 64, 512
+		const convs, senders = 64, 1024
 		owner := acc()
 		f.dir.join(org, owner)
 		type sender struct {

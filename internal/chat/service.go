@@ -88,7 +88,7 @@ func New(d *db.DB, dir Directory, blobs blob.Store, log *slog.Logger) *Service {
 	if d.Kind == db.SQLite {
 		tuneSQLiteWriter(d)
 	}
-	s.w = newWriter(s, 256)
+	s.w = newWriter(s, 512)
 	return s
 }
 

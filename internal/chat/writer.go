@@ -70,7 +70,7 @@ func newWriter(s *Service, max int) *writer {
 		// from their first append to COMMIT (the WAL flush), so more
 		// writers only overlap the inserts; bigger batches pay for the
 		// flush instead.
-		n, max = 2, 4*max
+		n, max = 2, 2*max
 	}
 	w := &writer{s: s, in: make(chan *sendReq, 4*max), max: max}
 	for i := 0; i < n; i++ {
