@@ -359,6 +359,46 @@ func TestHTTPMessaging(t *testing.T) {
 	})
 }
 
+// TestOrgRecallWindow: the organization sets how long senders may delete
+// their own messages for everyone; group admins stay unlimited.
+func TestOrgRecallWindow(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		var org directory.Org
+		w.owner.Do(t, "GET", "/api/v1/orgs/current", nil, &org).Want(t, http.StatusOK)
+		if org.Settings.RecallWindowSeconds != directory.DefaultRecallWindowSeconds {
+			t.Fatalf("default recall window %d", org.Settings.RecallWindowSeconds)
+		}
+		for _, bad := range []any{5, 8 * 24 * 3600} {
+			w.owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"recall_window_seconds": bad}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		}
+		w.owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"recall_window_seconds": "1h"}, nil).WantError(t, http.StatusBadRequest, "wrong_type")
+		w.bob.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"recall_window_seconds": 3600}, nil).WantError(t, http.StatusForbidden, "forbidden")
+
+		in := create(t, w.owner, http.StatusCreated, map[string]any{"kind": "internal", "name": "Recall", "member_ids": []string{w.bob.ID}})
+		svc := env.App.Server.Chat
+		later := func(d time.Duration) { svc.Now = func() time.Time { return time.Now().Add(d) } }
+		defer func() { svc.Now = time.Now }()
+
+		// An hour's window: ten minutes later the sender still may.
+		w.owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"recall_window_seconds": 3600}, &org).Want(t, http.StatusOK)
+		if org.Settings.RecallWindowSeconds != 3600 {
+			t.Fatalf("recall window after PATCH: %d", org.Settings.RecallWindowSeconds)
+		}
+		m1 := send(t, w.bob, in.ID, map[string]any{"body": "first"}, http.StatusCreated)
+		later(10 * time.Minute)
+		w.bob.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m1.ID, nil, nil).Want(t, http.StatusNoContent)
+		svc.Now = time.Now
+
+		// Thirty seconds: a minute later the sender may not, the owner may.
+		w.owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"recall_window_seconds": 30}, nil).Want(t, http.StatusOK)
+		m2 := send(t, w.bob, in.ID, map[string]any{"body": "second"}, http.StatusCreated)
+		later(time.Minute)
+		w.bob.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m2.ID, nil, nil).WantError(t, http.StatusForbidden, "recall_window_passed")
+		w.owner.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m2.ID, nil, nil).Want(t, http.StatusNoContent)
+	})
+}
+
 func pngBytes(t testing.TB, w, h int) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for x := 0; x < w; x++ {

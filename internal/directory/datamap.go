@@ -12,7 +12,7 @@ func init() {
 		Purpose:   "The organizations people work in: name, description and directory settings.",
 		Subject:   []string{"owner_account_id"},
 		Columns:   map[string]datamap.Category{"owner_account_id": datamap.Identifier},
-		Technical: []string{"id", "name", "region", "industry", "size", "status", "join_requires_approval", "locked_profile_fields", "created_at", "updated_at", "disbanded_at"},
+		Technical: []string{"id", "name", "region", "industry", "size", "status", "join_requires_approval", "locked_profile_fields", "recall_window_seconds", "created_at", "updated_at", "disbanded_at"},
 		Erasure:   datamap.Keep,
 		Reason:    "The organization outlives its owner; ownership passes to another member before the owner leaves.",
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -32,7 +33,14 @@ type OrgSettings struct {
 	// LockedProfileFields lists the built-in profile fields members may not
 	// change themselves (display_name, work_phone, email, office).
 	LockedProfileFields []string `json:"locked_profile_fields"`
+	// RecallWindowSeconds is how long a sender may delete their own
+	// message for everyone (10 seconds to 7 days; default 2 minutes).
+	// Group owners and admins may delete any message at any time.
+	RecallWindowSeconds int `json:"recall_window_seconds"`
 }
+
+// DefaultRecallWindowSeconds is a new organization's recall window.
+const DefaultRecallWindowSeconds = 120
 
 // memberEditable are the built-in member fields a member may edit about
 // themselves unless the organization locks them.
@@ -54,6 +62,7 @@ type UpdateOrgRequest struct {
 	Size                 *string   `json:"size,omitempty"`
 	JoinRequiresApproval *bool     `json:"join_requires_approval,omitempty"`
 	LockedProfileFields  *[]string `json:"locked_profile_fields,omitempty"`
+	RecallWindowSeconds  *int      `json:"recall_window_seconds,omitempty"`
 }
 
 // TransferRequest hands the organization to another member; the owner proves
@@ -113,7 +122,7 @@ func (s *Service) createOrg(ctx context.Context, acc Account, req CreateOrgReque
 	}
 	now := s.nowMS()
 	o := Org{ID: ids.New("org"), Name: req.Name, Region: req.Region, Industry: req.Industry, Size: req.Size,
-		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}}, CreatedAt: now, UpdatedAt: now}
+		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}, RecallWindowSeconds: DefaultRecallWindowSeconds}, CreatedAt: now, UpdatedAt: now}
 	name := acc.Name
 	if name == "" {
 		name = acc.Email
@@ -209,6 +218,18 @@ type SwitchOrgResult struct {
 	MemberID string `json:"member_id"`
 }
 
+// RecallWindow is how long a sender may delete their own message for
+// everyone in conversations the organization owns (its setting); ok is
+// false for an unknown or disbanded organization. Chat asks it when a
+// sender deletes a message.
+func (s *Service) RecallWindow(ctx context.Context, orgID string) (time.Duration, bool) {
+	o, err := s.st.getOrg(ctx, orgID)
+	if err != nil || o.Settings.RecallWindowSeconds <= 0 {
+		return 0, false
+	}
+	return time.Duration(o.Settings.RecallWindowSeconds) * time.Second, true
+}
+
 // CurrentOrg returns the caller's current organization.
 func (s *Service) CurrentOrg(ctx context.Context) (Org, error) {
 	a, err := memberCaller(ctx)
@@ -265,6 +286,12 @@ func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, err
 				}
 			}
 			o.Settings.LockedProfileFields, changed["locked_profile_fields"] = locked, locked
+		}
+		if req.RecallWindowSeconds != nil {
+			if v := *req.RecallWindowSeconds; v < 10 || v > 7*24*3600 {
+				return apperr.InvalidField("recall_window_seconds", "the recall window is 10 seconds to 7 days (604800 seconds)").With("value", v)
+			}
+			o.Settings.RecallWindowSeconds, changed["recall_window_seconds"] = *req.RecallWindowSeconds, *req.RecallWindowSeconds
 		}
 		o.UpdatedAt = s.nowMS()
 		if err := s.st.updateOrg(ctx, o); err != nil {

@@ -68,21 +68,21 @@ func jsonText(v any) string {
 
 // ---- organizations ----------------------------------------------------------
 
-const orgCols = `id, name, region, industry, size, owner_account_id, status, join_requires_approval, locked_profile_fields, created_at, updated_at`
+const orgCols = `id, name, region, industry, size, owner_account_id, status, join_requires_approval, locked_profile_fields, recall_window_seconds, created_at, updated_at`
 
 func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
 	var o Org
 	var locked string
 	err := row.Scan(&o.ID, &o.Name, &o.Region, &o.Industry, &o.Size, &o.OwnerAccountID, &o.Status,
-		&o.Settings.JoinRequiresApproval, &locked, &o.CreatedAt, &o.UpdatedAt)
+		&o.Settings.JoinRequiresApproval, &locked, &o.Settings.RecallWindowSeconds, &o.CreatedAt, &o.UpdatedAt)
 	o.Settings.LockedProfileFields = jsonList[string](locked)
 	return o, err
 }
 
 func (st store) insertOrg(ctx context.Context, o Org) error {
-	return st.exec(ctx, false, `INSERT INTO orgs (`+orgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+	return st.exec(ctx, false, `INSERT INTO orgs (`+orgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		o.ID, o.Name, o.Region, o.Industry, o.Size, o.OwnerAccountID, o.Status, o.Settings.JoinRequiresApproval,
-		jsonText(o.Settings.LockedProfileFields), o.CreatedAt, o.UpdatedAt)
+		jsonText(o.Settings.LockedProfileFields), o.Settings.RecallWindowSeconds, o.CreatedAt, o.UpdatedAt)
 }
 
 // getOrg returns an active organization.
@@ -93,8 +93,9 @@ func (st store) getOrg(ctx context.Context, id string) (Org, error) {
 
 func (st store) updateOrg(ctx context.Context, o Org) error {
 	return st.exec(ctx, true, `UPDATE orgs SET name = $2, region = $3, industry = $4, size = $5, join_requires_approval = $6,
-		locked_profile_fields = $7, updated_at = $8 WHERE id = $1 AND status = 'active'`,
-		o.ID, o.Name, o.Region, o.Industry, o.Size, o.Settings.JoinRequiresApproval, jsonText(o.Settings.LockedProfileFields), o.UpdatedAt)
+		locked_profile_fields = $7, recall_window_seconds = $8, updated_at = $9 WHERE id = $1 AND status = 'active'`,
+		o.ID, o.Name, o.Region, o.Industry, o.Size, o.Settings.JoinRequiresApproval, jsonText(o.Settings.LockedProfileFields),
+		o.Settings.RecallWindowSeconds, o.UpdatedAt)
 }
 
 func (st store) setOrgOwner(ctx context.Context, orgID, accountID string, now int64) error {
