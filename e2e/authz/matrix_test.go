@@ -197,7 +197,8 @@ var matrix = map[string]entry{
 	"POST /api/v1/join-requests/{id}/reject":  {perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
 
 	// Audit log.
-	"GET /api/v1/audit": {perm: directory.PermViewAuditLog, ok: 200},
+	"GET /api/v1/audit":        {perm: directory.PermViewAuditLog, ok: 200},
+	"GET /api/v1/audit/verify": {perm: directory.PermViewAuditLog, ok: 200},
 
 	// Conversations: Owner (and OtherOrg in B) created them and own them;
 	// the other participants are plain members; everybody else sees none.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -322,6 +323,52 @@ func TestServiceListChecksPermissionAndScopesToOrg(t *testing.T) {
 		}
 		if _, err := s.List(ctx, Filter{}); apperr.KindOf(err) != apperr.KindUnauthenticated {
 			t.Fatalf("anonymous: %v", err)
+		}
+	})
+}
+
+// TestVerifyChainForAuditors: an org's auditor learns whether the whole
+// chain is intact, from a walk at most a minute old; others are refused.
+func TestVerifyChainForAuditors(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		for _, org := range []string{"org_a", "org_b", "org_a"} {
+			if err := Record(ctx, d, Entry{OrgID: org, Action: "member.update"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := time.UnixMilli(1_700_000_000_000)
+		s := &Service{DB: d, Now: func() time.Time { return now }}
+		auditor := actor.With(ctx, &actor.Actor{AccountID: "acc_1", OrgID: "org_a", MemberID: "mem_1"})
+		if _, err := s.VerifyChain(auditor); apperr.KindOf(err) != apperr.KindForbidden {
+			t.Fatalf("no authorizer: %v", err)
+		}
+		s.Auth = AuthorizerFunc(func(ctx context.Context, perm, dept string) error {
+			if perm != PermRead || actor.From(ctx).AccountID != "acc_1" {
+				return apperr.ErrForbidden
+			}
+			return nil
+		})
+		if _, err := s.VerifyChain(actor.With(ctx, &actor.Actor{AccountID: "acc_2", OrgID: "org_a"})); apperr.KindOf(err) != apperr.KindForbidden {
+			t.Fatalf("denied caller: %v", err)
+		}
+		if _, err := s.VerifyChain(ctx); apperr.KindOf(err) != apperr.KindUnauthenticated {
+			t.Fatalf("anonymous: %v", err)
+		}
+		st, err := s.VerifyChain(auditor)
+		if err != nil || !st.OK || st.VerifiedAt != now.UnixMilli() {
+			t.Fatalf("intact chain: %+v %v", st, err)
+		}
+		// Another organization's entry is edited: within the minute the
+		// earlier walk answers, after it the break shows.
+		exec(t, d, `UPDATE audit_log SET action = 'member.view' WHERE seq = 2`)
+		now = now.Add(30 * time.Second)
+		if st, _ := s.VerifyChain(auditor); !st.OK || st.VerifiedAt != now.Add(-30*time.Second).UnixMilli() {
+			t.Fatalf("within the minute: %+v", st)
+		}
+		now = now.Add(31 * time.Second)
+		if st, err := s.VerifyChain(auditor); err != nil || st.OK || st.VerifiedAt != now.UnixMilli() {
+			t.Fatalf("after tampering: %+v %v", st, err)
 		}
 	})
 }

@@ -52,3 +52,13 @@ func (s *Service) HandleList(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpx.OK(w, p)
 }
+
+// HandleVerify serves GET /api/v1/audit/verify: whether the audit chain is
+// intact (checked at most once a minute).
+func (s *Service) HandleVerify(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.VerifyChain(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, st)
+}

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
@@ -296,6 +297,54 @@ type Service struct {
 	DB *db.DB
 	// Auth checks PermRead; nil denies every caller.
 	Auth Authorizer
+	// Now is the clock (tests set it); nil means time.Now.
+	Now func() time.Time
+
+	verifyMu   sync.Mutex
+	lastVerify ChainStatus
+}
+
+// ChainStatus is what an organization's auditors learn of the whole chain
+// (it links every organization's entries): whether it is intact and when
+// that was checked. Where it breaks, and how many entries it holds, stay
+// with the operator (`atrium audit verify`).
+type ChainStatus struct {
+	OK         bool  `json:"ok"`
+	VerifiedAt int64 `json:"verified_at"`
+}
+
+// verifyEvery bounds how often the chain is walked for auditors' requests:
+// a walk reads every entry of every organization.
+const verifyEvery = time.Minute
+
+// VerifyChain reports whether the audit chain is intact, for a caller with
+// PermRead in their current organization. A walk is reused for a minute.
+func (s *Service) VerifyChain(ctx context.Context) (ChainStatus, error) {
+	a := actor.From(ctx)
+	if a == nil {
+		return ChainStatus{}, apperr.ErrUnauthenticated
+	}
+	if a.OrgID == "" || s.Auth == nil {
+		return ChainStatus{}, apperr.ErrForbidden
+	}
+	if err := s.Auth.Authorize(ctx, PermRead, ""); err != nil {
+		return ChainStatus{}, err
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	s.verifyMu.Lock()
+	defer s.verifyMu.Unlock()
+	if t := s.lastVerify.VerifiedAt; t != 0 && now().Sub(time.UnixMilli(t)) < verifyEvery {
+		return s.lastVerify, nil
+	}
+	rep, err := Verify(ctx, s.DB)
+	if err != nil {
+		return ChainStatus{}, err
+	}
+	s.lastVerify = ChainStatus{OK: rep.OK, VerifiedAt: now().UnixMilli()}
+	return s.lastVerify, nil
 }
 
 // List returns entries of the caller's current organization, newest first.

@@ -137,6 +137,7 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/notifications", Handler: s.Chat.HandleNotifications, Auth: Account, Summary: "My mention and direct-message notifications (?unread=true, cursor)", Response: chat.NotificationPage{}},
 		{Pattern: "POST /api/v1/notifications/read", Handler: s.Chat.HandleNotificationsRead, Auth: Account, Summary: "Mark notifications read (message_ids, or all)", Request: chat.NotificationsReadInput{}, Response: chat.Count{}},
 		{Pattern: "GET /api/v1/audit", Handler: s.Audit.HandleList, Auth: Member, Summary: "The organization's audit log, newest first (permission audit.read)", Response: audit.Page{}},
+		{Pattern: "GET /api/v1/audit/verify", Handler: s.Audit.HandleVerify, Auth: Member, Summary: "Whether the whole audit chain is intact, checked at most once a minute (permission audit.read)", Response: audit.ChainStatus{}},
 		// Privacy center: export, inquiry, erasure, retention and holds, policies and consents, requests, notices (internal/privacy).
 		{Pattern: "GET /api/v1/me/data", Handler: s.Privacy.HandleMyData, Auth: Account, Summary: "What is held about me, per data category, and why (counts, purpose, controller, retention)", Response: privacy.Inquiry{}},
 		{Pattern: "POST /api/v1/me/exports", Handler: s.Privacy.HandleRequestExport, Auth: Account, Summary: "Start building my data export (ZIP: data.json, index.html, files); 202", Response: privacy.Export{}},
