@@ -81,7 +81,19 @@ test.describe
       // Nothing was saved or deleted: the chat still has its history.
       await a.page.goto("/admin/audit");
       await expect(a.page.getByTestId("chain-status")).toContainText("Chain intact");
+      await expect(a.page.getByTestId("chain-verified")).toContainText("Whole chain verified");
       await shot(a.page, "admin-audit");
+    });
+
+    test("the admin sets the recall window", async () => {
+      await a.page.goto("/admin/org");
+      const recall = a.page.getByLabel("Recall window (minutes)");
+      await expect(recall).toHaveValue("2");
+      await recall.fill("15");
+      await a.page.getByRole("button", { name: "Save", exact: true }).click();
+      await expect(a.page.getByText("Saved.")).toBeVisible();
+      await a.page.reload();
+      await expect(a.page.getByLabel("Recall window (minutes)")).toHaveValue("15");
     });
 
     test("the colleague downloads their data", async () => {

@@ -278,6 +278,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the whole audit chain is intact, checked at most once a minute (permission audit.read) */
+        get: operations["get_audit_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -974,6 +991,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/guardian-consents/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a guardian's consent link is for (410 once used or expired) */
+        get: operations["get_guardian_consents_by_token"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/guardian-consents/{token}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The guardian confirms consent (records who, how and when) */
+        post: operations["post_guardian_consents_by_token_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/health": {
         parameters: {
             query?: never;
@@ -1448,6 +1499,23 @@ export interface paths {
         get: operations["get_me_guardian_consent"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/guardian-consent/request": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email my parent or guardian a one-time link to consent (7 days) */
+        post: operations["post_me_guardian_consent_request"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2148,6 +2216,10 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AuditChainStatus: {
+            ok: boolean;
+            verified_at: number;
+        };
         AuditItem: {
             action: string;
             actor_account_id?: string;
@@ -2658,6 +2730,7 @@ export interface components {
         DirectoryOrgSettings: {
             join_requires_approval: boolean;
             locked_profile_fields: string[];
+            recall_window_seconds: number;
         };
         DirectoryPerson: {
             account_id: string;
@@ -2757,6 +2830,7 @@ export interface components {
             join_requires_approval?: boolean | null;
             locked_profile_fields?: string[] | null;
             name?: string | null;
+            recall_window_seconds?: number | null;
             region?: string | null;
             size?: string | null;
         };
@@ -2974,6 +3048,10 @@ export interface components {
             items: components["schemas"]["PrivacyExport"][];
             next_cursor: string;
         };
+        PrivacyGuardianConfirmInput: {
+            consent: boolean;
+            guardian_name: string;
+        };
         PrivacyGuardianConsent: {
             account_id: string;
             guardian_contact?: string;
@@ -2982,6 +3060,24 @@ export interface components {
             recorded_at: number;
             recorded_by?: string;
             relationship?: string;
+        };
+        PrivacyGuardianLinkInfo: {
+            expires_at: number;
+            guardian_name: string;
+            relationship?: string;
+        };
+        PrivacyGuardianRequest: {
+            created_at: number;
+            expires_at: number;
+            guardian_email: string;
+            guardian_name: string;
+            id: string;
+            relationship?: string;
+        };
+        PrivacyGuardianRequestInput: {
+            guardian_email: string;
+            guardian_name: string;
+            relationship: string;
         };
         PrivacyGuardianStatus: {
             consent?: components["schemas"]["PrivacyGuardianConsent"] | null;
@@ -3844,6 +3940,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    get_audit_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditChainStatus"];
                 };
             };
             /** @description error */
@@ -5619,6 +5744,70 @@ export interface operations {
             };
         };
     };
+    get_guardian_consents_by_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyGuardianLinkInfo"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_guardian_consents_by_token_confirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyGuardianConfirmInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_health: {
         parameters: {
             query?: never;
@@ -6592,6 +6781,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PrivacyGuardianStatus"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_me_guardian_consent_request: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PrivacyGuardianRequestInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyGuardianRequest"];
                 };
             };
             /** @description error */

@@ -1,4 +1,4 @@
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, type Schemas, withQuery } from "../../api/client";
@@ -40,10 +40,26 @@ export function AuditLog() {
   });
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   const chain = chainStatus(items);
+  // The server walks the whole chain (at most once a minute).
+  const verify = useQuery({
+    queryKey: ["audit", "verify"],
+    queryFn: () => must(api.GET("/api/v1/audit/verify")),
+    refetchInterval: 60_000,
+  });
   return (
     <section className="card" aria-labelledby="a-title">
       <div className="row row-between">
         <h2 id="a-title">{t("admin.audit")}</h2>
+        {verify.data &&
+          (verify.data.ok ? (
+            <span className="badge badge-ok" data-testid="chain-verified">
+              {t("admin.chainVerified", { time: formatTime(verify.data.verified_at, i18n.language) })}
+            </span>
+          ) : (
+            <span className="badge badge-danger" role="alert" data-testid="chain-verified">
+              {t("admin.chainVerifyFailed")}
+            </span>
+          ))}
         {items.length > 1 &&
           (chain.broken.length === 0 ? (
             <span className="badge badge-ok" data-testid="chain-status">

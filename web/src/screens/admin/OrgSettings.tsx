@@ -8,7 +8,7 @@ import { errorText } from "../../lib/errors";
 import { queryClient } from "../../lib/query";
 import { PROFILE_FIELDS } from "./labels";
 
-/** OrgSettings: name, joining by approval, which profile fields members may edit, and disbanding. */
+/** OrgSettings: name, joining by approval, which profile fields members may edit, the recall window, and disbanding. */
 export function OrgSettings() {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -17,18 +17,25 @@ export function OrgSettings() {
   const [name, setName] = useState("");
   const [approval, setApproval] = useState(false);
   const [locked, setLocked] = useState<string[]>([]);
+  const [recall, setRecall] = useState("2");
   useEffect(() => {
     if (org.data) {
       setName(org.data.name);
       setApproval(org.data.settings.join_requires_approval);
       setLocked(org.data.settings.locked_profile_fields ?? []);
+      setRecall(String(Math.round(org.data.settings.recall_window_seconds / 60)));
     }
   }, [org.data]);
   const save = useMutation({
     mutationFn: () =>
       must(
         api.PATCH("/api/v1/orgs/current", {
-          body: { name, join_requires_approval: approval, locked_profile_fields: locked },
+          body: {
+            name,
+            join_requires_approval: approval,
+            locked_profile_fields: locked,
+            recall_window_seconds: Math.round(Number(recall) * 60),
+          },
         }),
       ),
     onSuccess: (o) => {
@@ -80,6 +87,18 @@ export function OrgSettings() {
               </label>
             ))}
           </fieldset>
+          <Field
+            label={t("admin.recallWindow")}
+            hint={t("admin.recallWindowHint")}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={10080}
+            step={1}
+            required
+            value={recall}
+            onChange={(e) => setRecall(e.target.value)}
+          />
           <button type="submit" className="btn btn-primary" disabled={save.isPending || !name.trim()}>
             {t("common.save")}
           </button>
