@@ -304,6 +304,22 @@ type Service struct {
 	lastVerify ChainStatus
 }
 
+// reader returns the caller if they may read their current organization's
+// audit log (PermRead there).
+func (s *Service) reader(ctx context.Context) (*actor.Actor, error) {
+	a := actor.From(ctx)
+	if a == nil {
+		return nil, apperr.ErrUnauthenticated
+	}
+	if a.OrgID == "" || s.Auth == nil {
+		return nil, apperr.ErrForbidden
+	}
+	if err := s.Auth.Authorize(ctx, PermRead, ""); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
 // ChainStatus is what an organization's auditors learn of the whole chain
 // (it links every organization's entries): whether it is intact and when
 // that was checked. Where it breaks, and how many entries it holds, stay
@@ -320,14 +336,7 @@ const verifyEvery = time.Minute
 // VerifyChain reports whether the audit chain is intact, for a caller with
 // PermRead in their current organization. A walk is reused for a minute.
 func (s *Service) VerifyChain(ctx context.Context) (ChainStatus, error) {
-	a := actor.From(ctx)
-	if a == nil {
-		return ChainStatus{}, apperr.ErrUnauthenticated
-	}
-	if a.OrgID == "" || s.Auth == nil {
-		return ChainStatus{}, apperr.ErrForbidden
-	}
-	if err := s.Auth.Authorize(ctx, PermRead, ""); err != nil {
+	if _, err := s.reader(ctx); err != nil {
 		return ChainStatus{}, err
 	}
 	now := time.Now
@@ -349,14 +358,8 @@ func (s *Service) VerifyChain(ctx context.Context) (ChainStatus, error) {
 
 // List returns entries of the caller's current organization, newest first.
 func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
-	a := actor.From(ctx)
-	if a == nil {
-		return Page{}, apperr.ErrUnauthenticated
-	}
-	if a.OrgID == "" || s.Auth == nil {
-		return Page{}, apperr.ErrForbidden
-	}
-	if err := s.Auth.Authorize(ctx, PermRead, ""); err != nil {
+	a, err := s.reader(ctx)
+	if err != nil {
 		return Page{}, err
 	}
 	f.OrgID = a.OrgID
