@@ -367,24 +367,43 @@ func TestRestoreReappliesErasures(t *testing.T) {
 				}
 			}
 			owner := env.Client()
+			var setup struct {
+				Org struct {
+					ID string `json:"id"`
+				} `json:"organization"`
+			}
 			owner.Do(t, "POST", "/api/v1/setup", map[string]any{
 				"token":        tok,
 				"organization": map[string]any{"name": "Restore Inc"},
 				"owner":        map[string]any{"name": "Owner", "email": "owner@restore.test", "password": "correct horse battery"},
-			}, nil).Want(t, http.StatusCreated)
+			}, &setup).Want(t, http.StatusCreated)
 			var conv struct {
 				ID string `json:"id"`
 			}
 			owner.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "G", "member_ids": []string{}}, &conv).Want(t, http.StatusCreated)
-			send := func(body string) string {
+			sent := 0
+			sendTo := func(convID, body string) string {
 				var m struct {
 					ID string `json:"id"`
 				}
-				owner.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": fmt.Sprintf("c%d", len(body)), "body": body}, &m).Want(t, http.StatusCreated)
+				sent++
+				owner.Do(t, "POST", "/api/v1/conversations/"+convID+"/messages", map[string]any{"client_msg_id": fmt.Sprintf("c%d", sent), "body": body}, &m).Want(t, http.StatusCreated)
 				return m.ID
 			}
+			send := func(body string) string { return sendTo(conv.ID, body) }
 			keep := send("KEEPSAKE kept message")
 			gone := send("ERASEDCANARY secret message")
+			// Erased after the backup through chat itself: deleted for
+			// everyone, deleted for me, and a history cleared for me.
+			chatDeleted := send("CHATDELETEDCANARY deleted in chat")
+			hidden := send("HIDDENCANARY deleted for me")
+			var conv2 struct {
+				ID string `json:"id"`
+			}
+			owner.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "G2", "member_ids": []string{}}, &conv2).Want(t, http.StatusCreated)
+			sendTo(conv2.ID, "CLEAREDCANARY in a history cleared for me")
+			// A profile field the owner deletes after the backup.
+			owner.Do(t, "POST", "/api/v1/me/erasures/profile", map[string]any{"fields": map[string]any{"office": "OFFICECANARY Room 42"}}, nil).Want(t, http.StatusOK)
 			// A member who will delete their account after the backup.
 			const leaverEmail = "leaver@restore.test"
 			leaverAcc, err := env.App.Identity().CreateAccount(context.Background(), identity.NewAccount{Email: leaverEmail, Password: "correct horse battery", Name: "Leaver"})
@@ -404,6 +423,10 @@ func TestRestoreReappliesErasures(t *testing.T) {
 			if r := owner.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages/"+gone, nil, nil); strings.Contains(string(r.Body), "ERASEDCANARY") {
 				t.Fatalf("the erasure did not erase: %s", r.Body)
 			}
+			owner.Do(t, "DELETE", "/api/v1/conversations/"+conv.ID+"/messages/"+chatDeleted, nil, nil).Want(t, http.StatusNoContent)
+			owner.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages/"+hidden+"/hide", nil, nil).Want(t, http.StatusNoContent)
+			owner.Do(t, "POST", "/api/v1/conversations/"+conv2.ID+"/clear", nil, nil).Want(t, http.StatusOK)
+			owner.Do(t, "POST", "/api/v1/me/erasures/profile", map[string]any{"fields": map[string]any{"office": nil}}, nil).Want(t, http.StatusOK)
 			// And the leaver deletes their account (the org erases at once);
 			// wait until it is done.
 			owner.Do(t, "PUT", "/api/v1/admin/privacy/settings", map[string]any{"leave_action": "delete", "leave_period_days": 0, "disband_grace_days": 30}, nil).Want(t, http.StatusOK)
@@ -438,6 +461,7 @@ func TestRestoreReappliesErasures(t *testing.T) {
 			defer stop2()
 			c := env2.Client()
 			c.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": "owner@restore.test", "password": "correct horse battery"}, nil).Want(t, http.StatusOK)
+			c.Do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": setup.Org.ID}, nil).Want(t, http.StatusOK)
 			if r := env2.Client().Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": leaverEmail, "password": "correct horse battery"}, nil); r.Status == http.StatusOK {
 				t.Error("an account deleted after the backup can sign in again after the restore")
 			}
@@ -453,21 +477,34 @@ func TestRestoreReappliesErasures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var n int
-			d.Reader().QueryRow(`SELECT count(*) FROM messages WHERE body LIKE '%ERASEDCANARY%'`).Scan(&n)
-			d.Close()
-			if n != 0 {
-				t.Errorf("the erased message is back in the database after the restore (%d rows)", n)
-			}
-			for _, path := range []string{
-				"/api/v1/conversations/" + conv.ID + "/messages",
-				"/api/v1/conversations/" + conv.ID + "/messages/" + gone,
-				"/api/v1/search/messages?q=ERASEDCANARY",
-			} {
-				if r := c.Do(t, "GET", path, nil, nil); strings.Contains(string(r.Body), "ERASEDCANARY") {
-					t.Errorf("GET %s after the restore shows the erased message: %s", path, r.Body)
+			for _, canary := range []string{"ERASEDCANARY", "CHATDELETEDCANARY"} {
+				var n int
+				d.Reader().QueryRow(`SELECT count(*) FROM messages WHERE body LIKE '%' || $1 || '%'`, canary).Scan(&n)
+				if n != 0 {
+					t.Errorf("the message with %s erased after the backup is back in the database after the restore (%d rows)", canary, n)
 				}
 			}
+			d.Close()
+			for path, canaries := range map[string][]string{
+				"/api/v1/conversations/" + conv.ID + "/messages":                {"ERASEDCANARY", "CHATDELETEDCANARY", "HIDDENCANARY"},
+				"/api/v1/conversations/" + conv.ID + "/messages/" + gone:        {"ERASEDCANARY"},
+				"/api/v1/conversations/" + conv.ID + "/messages/" + chatDeleted: {"CHATDELETEDCANARY"},
+				"/api/v1/conversations/" + conv2.ID + "/messages":               {"CLEAREDCANARY"},
+				"/api/v1/search/messages?q=CANARY":                              {"ERASEDCANARY", "CHATDELETEDCANARY", "HIDDENCANARY", "CLEAREDCANARY"},
+				"/api/v1/members/me":                                            {"OFFICECANARY"},
+			} {
+				r := c.Do(t, "GET", path, nil, nil)
+				for _, canary := range canaries {
+					if strings.Contains(string(r.Body), canary) {
+						t.Errorf("GET %s after the restore shows %s, erased after the backup: %s", path, canary, r.Body)
+					}
+				}
+			}
+			// What was kept is still there (the checks above see real pages).
+			if r := c.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, nil); !strings.Contains(string(r.Body), "KEEPSAKE") {
+				t.Errorf("history after the restore lacks the kept message: %s", r.Body)
+			}
+			c.Do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
 		})
 	}
 }

@@ -569,6 +569,9 @@ func (s *Service) Delete(ctx context.Context, convID, msgID string) error {
 		if err := tombstone(ctx, s.DB, &m, me, now); err != nil {
 			return err
 		}
+		if err := s.recordErasure(ctx, "message", me, c.OrgID, c.ID, m.ID, "for_everyone"); err != nil {
+			return err
+		}
 		if asAdmin {
 			if err := s.record(ctx, c.OrgID, "chat.message.delete", "message", m.ID,
 				map[string]any{"conversation_id": c.ID, "sender_id": m.SenderID}); err != nil {
@@ -596,10 +599,21 @@ func (s *Service) Hide(ctx context.Context, convID, msgID string) error {
 		if err := hideMessage(ctx, s.DB, me, &m, s.now()); err != nil {
 			return err
 		}
+		if err := s.recordErasure(ctx, "message", me, c.OrgID, c.ID, m.ID, "for_me"); err != nil {
+			return err
+		}
 		_, err = events.Append(ctx, s.DB, c.OrgID, events.ScopeAccount, me, "message.hidden",
 			map[string]any{"conversation_id": c.ID, "message_id": m.ID})
 		return err
 	})
+}
+
+// recordErasure notes an erasure in the ledger, when one is wired.
+func (s *Service) recordErasure(ctx context.Context, kind, accountID, orgID, convID, targetID, mode string) error {
+	if s.Ledger == nil {
+		return nil
+	}
+	return s.Ledger.RecordChatErasure(ctx, kind, accountID, orgID, convID, targetID, mode)
 }
 
 func checkEmoji(e string) error {

@@ -2,8 +2,10 @@ package chat
 
 import (
 	"context"
+	"errors"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 )
 
@@ -90,6 +92,30 @@ func (s *Service) Receipts(ctx context.Context, convID, msgID string) (Receipts,
 	return r, nil
 }
 
+// ReplayClear applies again, after a restore from a backup, a clear of
+// accountID's history of convID made at (Unix ms): everything sent up to
+// then is cleared for them again (never less than what the restored
+// database already has). A conversation or membership that is gone is no
+// error: there is nothing left to show. It runs without an actor.
+func (s *Service) ReplayClear(ctx context.Context, convID, accountID string, at int64) error {
+	return s.tx(ctx, func(ctx context.Context) error {
+		seq, err := lastSeqAt(ctx, s.DB, convID, at)
+		if err != nil || seq == 0 {
+			return err
+		}
+		if err := clearUpTo(ctx, s.DB, convID, accountID, seq); err != nil && !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
+		return nil
+	})
+}
+
+// ReplayHide applies again, after a restore, accountID's "delete for me"
+// of a message. It runs without an actor.
+func (s *Service) ReplayHide(ctx context.Context, msgID, accountID string) error {
+	return hideMessageByID(ctx, s.DB, accountID, msgID, s.now())
+}
+
 // Clear clears the conversation's history for the caller: everything up to
 // now disappears from their listings, search and every device, and counts
 // as read. Others keep it.
@@ -106,6 +132,9 @@ func (s *Service) Clear(ctx context.Context, convID string) (ReadState, error) {
 		}
 		upTo = cur.LastSeq
 		if err := clearUpTo(ctx, s.DB, c.ID, me, upTo); err != nil {
+			return err
+		}
+		if err := s.recordErasure(ctx, "conversation", me, c.OrgID, c.ID, c.ID, "for_me"); err != nil {
 			return err
 		}
 		if err := markConversationNotificationsRead(ctx, s.DB, c.ID, me, upTo, s.now()); err != nil {

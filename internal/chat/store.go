@@ -311,6 +311,23 @@ func clearUpTo(ctx context.Context, d *db.DB, convID, accountID string, seq int6
 	return rowsOrNotFound(res, err)
 }
 
+// lastSeqAt is the highest seq of the conversation's messages created at
+// or before at (Unix ms); 0 when there are none.
+func lastSeqAt(ctx context.Context, d *db.DB, convID string, at int64) (int64, error) {
+	var seq int64
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM messages WHERE conversation_id = $1 AND created_at <= $2`, convID, at).Scan(&seq)
+	return seq, err
+}
+
+// hideMessageByID hides a message for accountID, if the message still
+// exists.
+func hideMessageByID(ctx context.Context, d *db.DB, accountID, msgID string, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_hidden (account_id, message_id, conversation_id, hidden_at)
+		SELECT $1, id, conversation_id, $3 FROM messages WHERE id = $2
+		ON CONFLICT (account_id, message_id) DO NOTHING`, accountID, msgID, now)
+	return err
+}
+
 func rowsOrNotFound(res sql.Result, err error) error {
 	if err != nil {
 		return err

@@ -467,6 +467,25 @@ func (s *Service) UpdateMember(ctx context.Context, id string, p MemberPatch) (M
 	return out, err
 }
 
+// ReplayProfileErasure applies again, after a restore from a backup, a
+// person's deletion of their own profile fields in an organization (p
+// clears them). It runs without an actor and ignores the organization's
+// locks: the person already exercised the right. A member who is gone has
+// nothing left to delete.
+func (s *Service) ReplayProfileErasure(ctx context.Context, orgID, accountID string, p MemberPatch) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		r, err := s.st.getMemberByAccount(ctx, orgID, accountID)
+		if errors.Is(err, db.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = s.applyPatch(ctx, &r, p, true)
+		return err
+	})
+}
+
 // applyPatch checks and applies p to r in ctx's transaction and appends the
 // event. It returns the names of the changed fields (no values: they may be
 // personal).

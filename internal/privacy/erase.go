@@ -396,7 +396,7 @@ func (s *Service) EraseMessage(ctx context.Context, in EraseMessageInput) (Ledge
 				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its messages cannot be deleted now")
 			}
 		}
-		orgID, err := s.Messages.DeleteMessage(ctx, convID, in.MessageID, in.ForEveryone)
+		orgID, err := s.Messages.DeleteMessage(ledgered(ctx), convID, in.MessageID, in.ForEveryone)
 		if err != nil {
 			return err
 		}
@@ -447,7 +447,7 @@ func (s *Service) EraseConversation(ctx context.Context, in EraseConversationInp
 				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its history cannot be cleared for everyone now")
 			}
 		}
-		orgID, err := s.Messages.ClearConversation(ctx, in.ConversationID, in.ForEveryone)
+		orgID, err := s.Messages.ClearConversation(ledgered(ctx), in.ConversationID, in.ForEveryone)
 		if err != nil {
 			return err
 		}
@@ -488,23 +488,40 @@ func (s *Service) CorrectProfile(ctx context.Context, in ProfileInput) (LedgerEn
 		return LedgerEntry{}, apperr.InvalidField("fields", "name 1–50 fields to correct or delete")
 	}
 	names := make([]string, 0, len(in.Fields))
-	deleted := 0
+	var deletedNames []string
 	for k, v := range in.Fields {
 		names = append(names, k)
 		if v == nil {
-			deleted++
+			deletedNames = append(deletedNames, k)
 		}
 	}
+	deleted := len(deletedNames)
 	slices.Sort(names)
+	slices.Sort(deletedNames)
 	var out LedgerEntry
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := s.Fields.UpdateMyProfile(ctx, in.Fields); err != nil {
 			return err
 		}
 		var err error
-		out, err = s.recordDone(ctx, LedgerEntry{Kind: EraseProfile, AccountID: a.AccountID, OrgID: a.OrgID, TargetID: strings.Join(names, ","), Mode: "correct"})
-		if err != nil {
-			return err
+		// Deleted fields get an entry of their own, which a restore from a
+		// backup applies again; corrected values are not kept anywhere
+		// (the ledger holds no personal values), so corrections are not.
+		var corrected []string
+		for _, n := range names {
+			if !slices.Contains(deletedNames, n) {
+				corrected = append(corrected, n)
+			}
+		}
+		if len(corrected) > 0 {
+			if out, err = s.recordDone(ctx, LedgerEntry{Kind: EraseProfile, AccountID: a.AccountID, OrgID: a.OrgID, TargetID: strings.Join(corrected, ","), Mode: "correct"}); err != nil {
+				return err
+			}
+		}
+		if len(deletedNames) > 0 {
+			if out, err = s.recordDone(ctx, LedgerEntry{Kind: EraseProfile, AccountID: a.AccountID, OrgID: a.OrgID, TargetID: strings.Join(deletedNames, ","), Mode: "delete"}); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, s.DB, audit.Entry{OrgID: a.OrgID, Action: "privacy.profile.correct", TargetKind: "member", TargetID: a.MemberID,
 			Details: map[string]any{"fields": names, "deleted": deleted}})
@@ -554,20 +571,68 @@ func (s *Service) apply(ctx context.Context, e LedgerEntry, replay bool) error {
 		return s.eraseMembership(ctx, e, replay)
 	case EraseOrganization:
 		return s.eraseOrganization(ctx, e, replay)
-	case EraseMessage:
-		// Done by chat when requested; after a restore the message's
-		// content is cleared again, from the data map.
-		if replay && e.Mode == "for_everyone" {
-			return s.scrubItem(ctx, "message", e.TargetID, e.RequestedAt)
+	case EraseMessage, EraseConversation, EraseProfile:
+		// Done by chat or the directory when requested (these entries are
+		// recorded as done); after a restore they are applied again.
+		if !replay {
+			return nil
 		}
-		return nil
-	case EraseConversation, EraseProfile:
-		// Clearing a chat for oneself is a view setting (chat's cleared
-		// position); profile corrections hold new values the ledger does
-		// not keep. Neither is replayed.
-		return nil
+		return s.replayItem(ctx, e)
 	}
 	return jobs.Permanent(fmt.Errorf("unknown erasure kind %q", e.Kind))
+}
+
+// replayItem applies a message, conversation or profile erasure again
+// after a restore.
+func (s *Service) replayItem(ctx context.Context, e LedgerEntry) error {
+	switch {
+	case e.Kind == EraseMessage && e.Mode == "for_everyone":
+		// The message's content is cleared again, from the data map.
+		return s.scrubItem(ctx, "message", e.TargetID, e.RequestedAt)
+	case e.Kind == EraseMessage && e.Mode == "for_me" && s.Messages != nil:
+		return s.Messages.ReplayHide(ctx, e.TargetID, e.AccountID)
+	case e.Kind == EraseConversation && e.Mode == "for_me" && s.Messages != nil:
+		return s.Messages.ReplayClear(ctx, e.TargetID, e.AccountID, e.RequestedAt)
+	case e.Kind == EraseProfile && e.Mode == "delete" && s.Fields != nil:
+		return s.Fields.ReplayDeleteFields(ctx, e.OrgID, e.AccountID, strings.Split(e.TargetID, ","))
+	}
+	// Corrections to new values: the ledger does not hold the values.
+	return nil
+}
+
+// ledgeredKey marks a context whose erasure privacy records itself, so
+// that chat's own ledger hook does not record it a second time.
+type ledgeredKey struct{}
+
+func ledgered(ctx context.Context) context.Context {
+	return context.WithValue(ctx, ledgeredKey{}, true)
+}
+
+// RecordChatErasure records an erasure a person made through chat (delete
+// for everyone or for oneself, clear one's history) in the erasure ledger,
+// in chat's transaction, so that a restore from a backup applies it again.
+// A delete for everyone in a conversation under a legal hold is refused
+// (409 legal_hold), as the privacy center's own delete is.
+func (s *Service) RecordChatErasure(ctx context.Context, kind, accountID, orgID, convID, targetID, mode string) error {
+	if ctx.Value(ledgeredKey{}) != nil {
+		return nil
+	}
+	switch kind {
+	case EraseMessage, EraseConversation:
+	default:
+		return fmt.Errorf("privacy: chat erasure of unknown kind %q", kind)
+	}
+	if mode == "for_everyone" {
+		held, err := s.conversationHeld(ctx, convID)
+		if err != nil {
+			return err
+		}
+		if held {
+			return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its messages cannot be deleted now")
+		}
+	}
+	_, err := s.recordDone(ctx, LedgerEntry{Kind: kind, AccountID: accountID, OrgID: orgID, TargetID: targetID, Mode: mode})
+	return err
 }
 
 func (s *Service) erasers() []Eraser {

@@ -188,6 +188,11 @@ type MessageActions interface {
 	// ClearConversation clears the caller's history of a conversation (for
 	// everyone where the caller may).
 	ClearConversation(ctx context.Context, conversationID string, forEveryone bool) (orgID string, err error)
+	// ReplayClear and ReplayHide apply a clear of one's history (up to the
+	// messages sent by at, Unix ms) and a delete-for-me again after a
+	// restore, without an actor.
+	ReplayClear(ctx context.Context, conversationID, accountID string, at int64) error
+	ReplayHide(ctx context.Context, messageID, accountID string) error
 }
 
 // FieldActions is the directory's side of correcting profile fields: it
@@ -196,6 +201,9 @@ type FieldActions interface {
 	// UpdateMyProfile sets (value) or clears (nil) the caller's own fields
 	// in their current org.
 	UpdateMyProfile(ctx context.Context, fields map[string]*string) error
+	// ReplayDeleteFields deletes the person's named fields in an org again
+	// after a restore, without an actor and whatever the locks.
+	ReplayDeleteFields(ctx context.Context, orgID, accountID string, names []string) error
 }
 
 // TableRule tells privacy what it cannot read from the data map about one

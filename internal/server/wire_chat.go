@@ -27,6 +27,11 @@ func (a *App) wireChat(ctx context.Context) error {
 	if a.Keyring != nil {
 		svc.Sealer = a.Keyring
 	}
+	if a.Server.Privacy != nil {
+		// Deletes and clears made in chat go into the erasure ledger, so
+		// that a restore applies them again.
+		svc.Ledger = a.Server.Privacy
+	}
 	dir.OnMemberLeft(svc.MemberLeftOrg)
 	dir.SetGroupChecker(svc)
 	a.Server.Chat = svc

@@ -148,6 +148,23 @@ func (x privacyDirectory) LookupPhone(ctx context.Context, phone string) (string
 type privacyFields struct{ dir *directory.Service }
 
 func (x privacyFields) UpdateMyProfile(ctx context.Context, fields map[string]*string) error {
+	_, err := x.dir.UpdateMember(ctx, "me", profilePatch(fields))
+	return err
+}
+
+func (x privacyFields) ReplayDeleteFields(ctx context.Context, orgID, accountID string, names []string) error {
+	fields := make(map[string]*string, len(names))
+	for _, n := range names {
+		if n != "" {
+			fields[n] = nil
+		}
+	}
+	return x.dir.ReplayProfileErasure(ctx, orgID, accountID, profilePatch(fields))
+}
+
+// profilePatch turns privacy's field corrections (nil deletes) into a
+// member patch.
+func profilePatch(fields map[string]*string) directory.MemberPatch {
 	var p directory.MemberPatch
 	str := func(v *string) *string {
 		if v == nil {
@@ -184,8 +201,7 @@ func (x privacyFields) UpdateMyProfile(ctx context.Context, fields map[string]*s
 			}
 		}
 	}
-	_, err := x.dir.UpdateMember(ctx, "me", p)
-	return err
+	return p
 }
 
 // privacyMessages carries out message and chat-history erasure through chat
@@ -223,6 +239,20 @@ func (x privacyMessages) ClearConversation(ctx context.Context, convID string, f
 	}
 	_, err = c.Clear(ctx, convID)
 	return conv.OrgID, err
+}
+
+func (x privacyMessages) ReplayClear(ctx context.Context, convID, accountID string, at int64) error {
+	if x.s.Chat == nil {
+		return nil
+	}
+	return x.s.Chat.ReplayClear(ctx, convID, accountID, at)
+}
+
+func (x privacyMessages) ReplayHide(ctx context.Context, msgID, accountID string) error {
+	if x.s.Chat == nil {
+		return nil
+	}
+	return x.s.Chat.ReplayHide(ctx, msgID, accountID)
 }
 
 // chatExporter adds, where an organization's policy allows it, the other
