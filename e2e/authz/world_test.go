@@ -330,7 +330,7 @@ func (w *world) newObject(kind, org string) string {
 		w.must(admin.Client, "POST", "/api/v1/conversations/"+w.objects[org]["conversation"]+"/members", map[string]any{"account_ids": []string{p.AccountID}}, nil)
 		return p.AccountID
 	case "hold":
-		w.must(admin.Client, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "conversation", "target_id": w.objects[org]["conversation"], "reason": "matrix"}, &out)
+		w.must(admin.Client, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "conversation", "target_id": w.newObject("conversation", org), "reason": "matrix"}, &out)
 	case "privacy_request":
 		// A member files an objection that waits in the org's queue.
 		p := w.account(fmt.Sprintf("Objector %d", n))
