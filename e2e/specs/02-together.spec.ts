@@ -121,6 +121,29 @@ test.describe
       await expect(sent.getByRole("button", { name: "👍 1" })).toBeVisible();
     });
 
+    test("a reply in a thread reaches the other side", async () => {
+      const theirs = b.page.getByTestId("message").filter({ hasText: "Kick-off at ten" });
+      await theirs.hover();
+      await theirs.getByRole("button", { name: "More actions" }).click();
+      await b.page.getByRole("menuitem", { name: "Reply in thread" }).click();
+      const thread = b.page.getByTestId("thread");
+      await expect(thread).toContainText("Kick-off at ten");
+      await b.page.getByLabel("Reply in thread").fill("Confirmed, see you at ten");
+      await b.page.keyboard.press("Enter");
+      await expect(thread).toContainText("Confirmed, see you at ten");
+      await b.page.keyboard.press("Escape");
+
+      // The owner sees the reply live, marked as part of a thread, and
+      // opens the thread from it.
+      const reply = a.page.getByTestId("message").filter({ hasText: "Confirmed, see you at ten" });
+      await expect(reply).toBeVisible();
+      await reply.getByRole("button", { name: "In a thread · open" }).click();
+      await expect(a.page.getByTestId("thread")).toContainText("Kick-off at ten");
+      await expect(a.page.getByTestId("thread")).toContainText("Confirmed, see you at ten");
+      await a.page.keyboard.press("Escape");
+      await expect(a.page.getByTestId("thread")).toBeHidden();
+    });
+
     test("an image upload shows a preview on both sides", async () => {
       await a.page
         .getByTestId("file-input")

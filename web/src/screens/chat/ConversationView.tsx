@@ -27,6 +27,7 @@ import {
   type Window,
 } from "./data";
 import { type MessageActions, MessageItem } from "./MessageItem";
+import { ThreadDialog } from "./ThreadDialog";
 import { uploadFile } from "./upload";
 
 const GROUP_GAP = 5 * 60_000;
@@ -285,6 +286,7 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
   };
 
   const [receiptsOf, setReceiptsOf] = useState<Message | undefined>();
+  const [threadOf, setThreadOf] = useState<string | undefined>();
   const actions: MessageActions = useMemo(
     () => ({
       reply: (m) => {
@@ -323,6 +325,7 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         ).catch(setError);
       },
       receipts: (m) => setReceiptsOf(m),
+      thread: (rootId) => setThreadOf(rootId),
       jump: (mid) => void navigate({ to: "/chat/$id", params: { id }, search: { at: mid } }),
       retry: (m) => {
         if (m.kind === "text")
@@ -523,6 +526,13 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         />
       )}
       <ReceiptsDialog conversationId={id} message={receiptsOf} onClose={() => setReceiptsOf(undefined)} />
+      <ThreadDialog
+        conversationId={id}
+        rootId={threadOf}
+        live={items}
+        people={people}
+        onClose={() => setThreadOf(undefined)}
+      />
     </section>
   );
 }

@@ -25,6 +25,7 @@ function actions(): MessageActions {
     hide: vi.fn(),
     remove: vi.fn(),
     receipts: vi.fn(),
+    thread: vi.fn(),
     jump: vi.fn(),
     retry: vi.fn(),
   };
@@ -50,6 +51,25 @@ describe("MessageItem", () => {
     // Clicking my own reaction takes it back.
     await userEvent.click(screen.getByRole("button", { name: "👍 2" }));
     expect(a.react).toHaveBeenCalledWith(m, "👍", false);
+  });
+
+  it("opens a message's thread, and the thread a reply belongs to", async () => {
+    const a = actions();
+    const { rerender } = render(<MessageItem m={m} mine showHeader highlight={false} actions={a} />);
+    await userEvent.click(screen.getByRole("button", { name: "More actions" }));
+    await userEvent.click(screen.getByRole("menuitem", { name: "Reply in thread" }));
+    expect(a.thread).toHaveBeenCalledWith("msg_1");
+    rerender(
+      <MessageItem
+        m={{ ...m, id: "msg_2", thread_root_id: "msg_1" }}
+        mine
+        showHeader
+        highlight={false}
+        actions={a}
+      />,
+    );
+    await userEvent.click(screen.getByRole("button", { name: "In a thread · open" }));
+    expect(a.thread).toHaveBeenLastCalledWith("msg_1");
   });
 
   it("shows a deleted account as a tombstone and a deleted message as such", () => {

@@ -15,6 +15,7 @@ export type MessageActions = {
   hide: (m: Message) => void;
   remove: (m: Message) => void;
   receipts: (m: Message) => void;
+  thread: (rootId: string) => void;
   jump: (id: string) => void;
   retry: (m: Message) => void;
 };
@@ -156,6 +157,15 @@ export const MessageItem = memo(function MessageItem({
         <Body m={m} />
         <div className="msg-meta">
           {m.edited_at && !m.deleted ? <span className="muted small">{t("chat.edited")}</span> : null}
+          {m.thread_root_id ? (
+            <button
+              type="button"
+              className="btn-link small"
+              onClick={() => m.thread_root_id && actions.thread(m.thread_root_id)}
+            >
+              {t("chat.inThread")}
+            </button>
+          ) : null}
           {m.pinned && <span className="muted small">📌 {t("chat.pinnedMessage")}</span>}
           {m.pending && !m.failed && (
             <span className="muted small">
@@ -251,6 +261,16 @@ export const MessageItem = memo(function MessageItem({
           )}
           {menu && (
             <div className="menu-pop msg-menu" role="menu">
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenu(false);
+                  actions.thread(m.thread_root_id || m.id);
+                }}
+              >
+                {t("chat.replyInThread")}
+              </button>
               {mine && m.kind === "text" && (
                 <button
                   type="button"
