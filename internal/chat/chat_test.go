@@ -380,8 +380,8 @@ func TestMessagesEditDeleteReactReplyMention(t *testing.T) {
 		if !mAll.MentionAll {
 			t.Fatal("mention_all not set")
 		}
-		nb := must(f.s.Notifications(B, true, 0, 10))
-		nc := must(f.s.Notifications(C, true, 0, 10))
+		nb := must(f.s.Notifications(B, true, "", 10))
+		nc := must(f.s.Notifications(C, true, "", 10))
 		if len(nb.Items) != 1 || len(nc.Items) != 2 || nc.UnreadCount != 2 {
 			t.Fatalf("notifications: bob %+v carol %+v", nb, nc)
 		}
@@ -756,25 +756,167 @@ func TestNotificationsRespectMute(t *testing.T) {
 		m1 := f.send(A, dm.ID, "one")
 		must(f.s.SetMine(B, dm.ID, MySettings{Muted: ptr(true)}))
 		f.send(A, dm.ID, "two (muted)")
-		p := must(f.s.Notifications(B, false, 0, 10))
+		p := must(f.s.Notifications(B, false, "", 10))
 		if len(p.Items) != 1 || p.Items[0].MessageID != m1.ID || p.Items[0].Kind != "direct" || p.UnreadCount != 1 {
 			t.Fatalf("notifications = %+v", p)
 		}
 		if n := must(f.s.MarkNotificationsRead(B, nil, true)); n != 1 {
 			t.Fatalf("marked %d", n)
 		}
-		if p := must(f.s.Notifications(B, true, 0, 10)); len(p.Items) != 0 || p.UnreadCount != 0 {
+		if p := must(f.s.Notifications(B, true, "", 10)); len(p.Items) != 0 || p.UnreadCount != 0 {
 			t.Fatalf("after mark read: %+v", p)
 		}
 		// Reading the conversation reads its notifications.
 		must(f.s.SetMine(B, dm.ID, MySettings{Muted: ptr(false)}))
 		m3 := f.send(A, dm.ID, "three")
 		must(f.s.MarkRead(B, dm.ID, m3.ID))
-		if p := must(f.s.Notifications(B, true, 0, 10)); len(p.Items) != 0 {
+		if p := must(f.s.Notifications(B, true, "", 10)); len(p.Items) != 0 {
 			t.Fatalf("reading did not clear: %+v", p)
 		}
 		if _, err := f.s.MarkNotificationsRead(B, nil, false); !errors.Is(err, err) || apperr.CodeOf(err) != "invalid_field" {
 			t.Fatalf("empty mark: %v", err)
+		}
+	})
+}
+
+// A writer batch gives all its messages one created_at: paging must not
+// skip the notifications that share the created_at of a page's last item.
+func TestNotificationsPagingSharedCreatedAt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		fixed := time.UnixMilli(1_700_000_000_000)
+		f.s.Now = func() time.Time { return fixed }
+		alice, bob := acc(), acc()
+		f.dir.befriend(alice, bob)
+		A, B := as(alice, ""), as(bob, "")
+		dm := f.create(A, KindDirect, "", bob)
+		want := map[string]bool{}
+		for i := 0; i < 7; i++ {
+			want[f.send(A, dm.ID, fmt.Sprint("same instant ", i)).ID] = true
+		}
+		seen := map[string]int{}
+		cursor, pages := "", 0
+		for {
+			p := must(f.s.Notifications(B, false, cursor, 3))
+			if p.UnreadCount != 7 {
+				t.Fatalf("unread_count = %d", p.UnreadCount)
+			}
+			for _, n := range p.Items {
+				if n.CreatedAt != fixed.UnixMilli() {
+					t.Fatalf("created_at %d: the clock is not fixed", n.CreatedAt)
+				}
+				seen[n.MessageID]++
+			}
+			pages++
+			if p.NextCursor == "" || pages > 5 {
+				break
+			}
+			cursor = p.NextCursor
+		}
+		if pages != 3 || len(seen) != len(want) {
+			t.Fatalf("%d pages, saw %d of %d notifications: %v", pages, len(seen), len(want), seen)
+		}
+		for id, n := range seen {
+			if !want[id] || n != 1 {
+				t.Fatalf("notification %s seen %d times (wanted: %v)", id, n, want[id])
+			}
+		}
+		// A bare created_at cursor still works: everything older than it.
+		if p := must(f.s.Notifications(B, false, itoa64(fixed.UnixMilli()+1), 10)); len(p.Items) != 7 {
+			t.Fatalf("bare cursor above: %d items", len(p.Items))
+		}
+		if p := must(f.s.Notifications(B, false, itoa64(fixed.UnixMilli()), 10)); len(p.Items) != 0 {
+			t.Fatalf("bare cursor at: %d items", len(p.Items))
+		}
+		for _, bad := range []string{"x", "-1", "1.", ".msg_1", "1.msg 1", "1.2.3", "99999999999999999999"} {
+			_, err := f.s.Notifications(B, false, bad, 3)
+			wantCode(t, err, "invalid_query")
+		}
+	})
+}
+
+// Each notification carries its message as GetMessage returns it, and no
+// message when the person may not see it any more.
+func TestNotificationsCarryMessage(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		org := ids.New("org")
+		alice, bob, carol := acc(), acc(), acc()
+		f.dir.join(org, alice, bob, carol)
+		A, B := as(alice, org), as(bob, org)
+		dm := f.create(A, KindDirect, "", bob)
+		g := f.create(A, KindInternal, "team", bob, carol)
+		hello := f.send(A, dm.ID, "hello **bob**")
+		mention := f.send(A, g.ID, "@[Bob]("+bob+") have a look")
+		loc, _, err := f.s.Send(A, dm.ID, SendInput{ClientMsgID: cid(), Kind: MsgLocation, Location: &Location{Lat: 31.23, Lon: 121.47, Label: "上海"}})
+		noErr(t, err)
+		hidden := f.send(A, dm.ID, "delete me for bob")
+		noErr(t, f.s.React(B, dm.ID, hello.ID, "👍", true))
+		noErr(t, f.s.Hide(B, dm.ID, hidden.ID))
+
+		p := must(f.s.Notifications(B, false, "", 10))
+		if len(p.Items) != 4 || p.UnreadCount != 4 {
+			t.Fatalf("notifications = %+v", p)
+		}
+		byID := map[string]Notification{}
+		for _, n := range p.Items {
+			byID[n.MessageID] = n
+		}
+		for _, m := range []Message{hello, mention, loc} {
+			n := byID[m.ID]
+			if n.Message == nil {
+				t.Fatalf("notification of %s has no message", m.ID)
+			}
+			if n.Message.Body != m.Body || n.Message.ID != m.ID || n.Message.ConversationID != m.ConversationID {
+				t.Fatalf("message = %+v, sent %+v", n.Message, m)
+			}
+			got, _ := json.Marshal(n.Message)
+			want, _ := json.Marshal(must(f.s.GetMessage(B, m.ConversationID, m.ID)))
+			if string(got) != string(want) {
+				t.Fatalf("notification message\n%s\nGetMessage\n%s", got, want)
+			}
+		}
+		if m := byID[hello.ID].Message; m.Body != "hello **bob**" || len(m.Reactions) != 1 || !m.Reactions[0].Mine {
+			t.Fatalf("hello = %+v", m)
+		}
+		if m := byID[loc.ID].Message; m.Location == nil || m.Location.Label != "上海" {
+			t.Fatalf("location = %+v", m)
+		}
+		if n, ok := byID[hidden.ID]; !ok || n.Message != nil {
+			t.Fatalf("hidden message: %+v (listed %v)", n.Message, ok)
+		}
+		// Clearing the history leaves the notifications without messages.
+		must(f.s.Clear(B, dm.ID))
+		for _, n := range must(f.s.Notifications(B, false, "", 10)).Items {
+			if (n.Message == nil) != (n.ConversationID == dm.ID) {
+				t.Fatalf("after clear: %s in %s has message %v", n.MessageID, n.ConversationID, n.Message)
+			}
+		}
+	})
+}
+
+// After leaving a group its notifications are neither listed nor counted.
+func TestNotificationsAfterLeavingGroup(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		org := ids.New("org")
+		alice, bob, carol := acc(), acc(), acc()
+		f.dir.join(org, alice, bob, carol)
+		A, B := as(alice, org), as(bob, org)
+		dm := f.create(A, KindDirect, "", bob)
+		g := f.create(A, KindInternal, "team", bob, carol)
+		direct := f.send(A, dm.ID, "still here")
+		f.send(A, g.ID, "@[Bob]("+bob+") one")
+		f.send(A, g.ID, "@all two")
+		if p := must(f.s.Notifications(B, true, "", 10)); len(p.Items) != 3 || p.UnreadCount != 3 {
+			t.Fatalf("before leaving: %+v", p)
+		}
+		noErr(t, f.s.Leave(B, g.ID))
+		for _, unread := range []bool{true, false} {
+			p := must(f.s.Notifications(B, unread, "", 10))
+			if len(p.Items) != 1 || p.Items[0].MessageID != direct.ID || p.UnreadCount != 1 {
+				t.Fatalf("after leaving (unread=%v): %+v", unread, p)
+			}
 		}
 	})
 }

@@ -436,19 +436,12 @@ func (s *Service) HandleNotifications(w http.ResponseWriter, r *http.Request) er
 		}
 		unread = b
 	}
-	before, err := queryInt(r, "cursor")
-	if err != nil {
-		return err
-	}
 	limit, err := queryLimit(r)
 	if err != nil {
 		return err
 	}
-	var b int64
-	if before != nil {
-		b = *before
-	}
-	p, err := s.Notifications(r.Context(), unread, b, limit)
+	// The service checks the cursor (invalid_query when malformed).
+	p, err := s.Notifications(r.Context(), unread, r.URL.Query().Get("cursor"), limit)
 	if err != nil {
 		return err
 	}

@@ -510,3 +510,43 @@ func TestHTTPAttachmentKinds(t *testing.T) {
 		send(t, w.owner, g.ID, map[string]any{"kind": "card", "card": map[string]any{"url": "javascript:alert(1)", "title": "x"}}, http.StatusBadRequest)
 	})
 }
+
+func TestHTTPNotificationsCursor(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		dm := create(t, w.owner, http.StatusCreated, map[string]any{"kind": "direct", "member_ids": []string{w.bob.ID}})
+		sent := map[string]string{}
+		for i := 0; i < 3; i++ {
+			m := send(t, w.owner, dm.ID, map[string]any{"body": fmt.Sprint("note ", i)}, http.StatusCreated)
+			sent[m.ID] = m.Body
+		}
+		// Pages of one: every notification once, with its message.
+		seen := map[string]bool{}
+		path := "/api/v1/notifications?limit=1"
+		for i := 0; i < 5; i++ {
+			var p chat.NotificationPage
+			w.bob.Do(t, "GET", path, nil, &p).Want(t, http.StatusOK)
+			for _, n := range p.Items {
+				if seen[n.MessageID] || n.Message == nil || n.Message.Body != sent[n.MessageID] {
+					t.Fatalf("notification %+v (message %+v)", n, n.Message)
+				}
+				seen[n.MessageID] = true
+			}
+			if p.NextCursor == "" {
+				break
+			}
+			if at, id, ok := strings.Cut(p.NextCursor, "."); !ok || at != fmt.Sprint(p.Items[0].CreatedAt) || id != p.Items[0].MessageID {
+				t.Fatalf("next_cursor %q for %+v", p.NextCursor, p.Items[0])
+			}
+			path = "/api/v1/notifications?limit=1&cursor=" + url.QueryEscape(p.NextCursor)
+		}
+		if len(seen) != len(sent) {
+			t.Fatalf("saw %d of %d notifications", len(seen), len(sent))
+		}
+		// A bare created_at is still a cursor.
+		w.bob.Do(t, "GET", "/api/v1/notifications?cursor=1", nil, nil).Want(t, http.StatusOK)
+		for _, bad := range []string{"abc", "-1", "12.", ".msg_1", "12.msg%201", "12.a.b", "1e3", "99999999999999999999"} {
+			w.bob.Do(t, "GET", "/api/v1/notifications?cursor="+bad, nil, nil).WantError(t, http.StatusBadRequest, "invalid_query")
+		}
+	})
+}

@@ -117,4 +117,8 @@ type Notification struct {
 	CreatedAt      int64  `json:"created_at"`
 	Read           bool   `json:"read"`
 	ReadAt         int64  `json:"read_at,omitempty"`
+	// Message is the message as GetMessage returns it to the person: nil
+	// when they may not see it (deleted for them, before their cleared
+	// history). Not sent with the notification.created event.
+	Message *Message `json:"message,omitempty"`
 }

@@ -2,10 +2,13 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 )
 
@@ -22,10 +25,52 @@ type NotificationPage struct {
 	NextCursor  string         `json:"next_cursor"`
 }
 
+// notificationCursor is a position in the list of notifications, which is
+// ordered by (created_at DESC, message_id DESC): a page continues strictly
+// after it. Every message of one writer batch shares its created_at, so
+// created_at alone cannot say where a page ended.
+type notificationCursor struct {
+	createdAt int64
+	messageID string // "" continues below createdAt (a bare integer cursor)
+}
+
+func (c notificationCursor) String() string { return itoa64(c.createdAt) + "." + c.messageID }
+
+// parseNotificationCursor reads a next_cursor: "<created_at>.<message_id>",
+// or a bare created_at (older clients; "" and "0" mean the first page).
+func parseNotificationCursor(v string) (notificationCursor, error) {
+	if v == "" {
+		return notificationCursor{createdAt: math.MaxInt64}, nil
+	}
+	bad := apperr.New(apperr.KindInvalid, "invalid_query", "cursor is not valid").With("param", "cursor")
+	at, id, compound := strings.Cut(v, ".")
+	if at == "" || strings.Trim(at, "0123456789") != "" {
+		return notificationCursor{}, bad
+	}
+	n, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return notificationCursor{}, bad
+	}
+	if !compound {
+		if n == 0 {
+			n = math.MaxInt64
+		}
+		return notificationCursor{createdAt: n}, nil
+	}
+	if id == "" || len(id) > 100 || strings.IndexFunc(id, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
+	}) >= 0 {
+		return notificationCursor{}, bad
+	}
+	return notificationCursor{createdAt: n, messageID: id}, nil
+}
+
 // Notifications lists the caller's notifications (only unread ones when
-// unreadOnly), in conversations they are still in. before is the
-// created_at cursor of the previous page (0 for the first).
-func (s *Service) Notifications(ctx context.Context, unreadOnly bool, before int64, limit int) (NotificationPage, error) {
+// unreadOnly), in conversations they are still in, each with its message
+// as GetMessage would return it (nil when the caller may not see it any
+// more: hidden for them, cleared, or the conversation left). cursor is
+// the next_cursor of the previous page ("" for the first).
+func (s *Service) Notifications(ctx context.Context, unreadOnly bool, cursor string, limit int) (NotificationPage, error) {
 	a, err := who(ctx)
 	if err != nil {
 		return NotificationPage{}, err
@@ -33,20 +78,76 @@ func (s *Service) Notifications(ctx context.Context, unreadOnly bool, before int
 	if limit <= 0 || limit > MaxPage {
 		limit = DefaultPage
 	}
-	if before <= 0 {
-		before = math.MaxInt64
+	cur, err := parseNotificationCursor(cursor)
+	if err != nil {
+		return NotificationPage{}, err
 	}
-	items, err := listNotifications(ctx, s.DB, a.AccountID, unreadOnly, before, limit+1)
+	items, err := listNotifications(ctx, s.DB, a.AccountID, unreadOnly, cur.createdAt, cur.messageID, limit+1)
 	if err != nil {
 		return NotificationPage{}, err
 	}
 	p := NotificationPage{Items: items}
 	if len(items) > limit {
 		p.Items = items[:limit]
-		p.NextCursor = itoa64(p.Items[limit-1].CreatedAt)
+		last := p.Items[limit-1]
+		p.NextCursor = notificationCursor{createdAt: last.CreatedAt, messageID: last.MessageID}.String()
+	}
+	if err := s.attachMessages(ctx, p.Items); err != nil {
+		return NotificationPage{}, err
 	}
 	p.UnreadCount, err = countUnreadNotifications(ctx, s.DB, a.AccountID)
 	return p, err
+}
+
+// attachMessages sets the message of each notification, exactly as
+// GetMessage returns it to the caller: one view per conversation on the
+// page, then each visible message, presented per conversation.
+func (s *Service) attachMessages(ctx context.Context, ns []Notification) error {
+	type group struct {
+		c   *Conversation
+		me  string
+		idx []int // of ns
+		ms  []Message
+	}
+	groups := map[string]*group{}
+	var order []*group
+	for i := range ns {
+		g, seen := groups[ns[i].ConversationID]
+		if !seen {
+			c, me, err := s.view(ctx, ns[i].ConversationID)
+			if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+				return err
+			}
+			if err == nil {
+				g = &group{c: c, me: me}
+				order = append(order, g)
+			}
+			groups[ns[i].ConversationID] = g // nil: no longer visible
+		}
+		if g == nil {
+			continue
+		}
+		m, err := getMessage(ctx, s.DB, g.c.ID, ns[i].MessageID, g.me, g.c.ClearedSeq)
+		if errors.Is(err, db.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		g.idx = append(g.idx, i)
+		g.ms = append(g.ms, m)
+	}
+	for _, g := range order {
+		if len(g.ms) == 0 {
+			continue
+		}
+		s.presentAll(ctx, g.me, g.c, g.ms)
+		for j, i := range g.idx {
+			m := g.ms[j]
+			ns[i].Message = &m
+		}
+	}
+	return nil
 }
 
 // MarkNotificationsRead marks notifications read: those of the given

@@ -954,14 +954,21 @@ func fileVisibleTo(ctx context.Context, d *db.DB, fileID, accountID string) (boo
 
 // ---- notifications ---------------------------------------------------------
 
-func listNotifications(ctx context.Context, d *db.DB, accountID string, unreadOnly bool, before int64, limit int) ([]Notification, error) {
+// notificationMember keeps the notifications (n) of conversations the
+// account ($1) is still a member of.
+const notificationMember = `EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = n.conversation_id AND cm.account_id = $1)`
+
+// listNotifications returns up to limit of accountID's notifications in
+// (created_at DESC, message_id DESC) order, strictly after the position
+// (beforeAt, beforeID); an empty beforeID means everything below beforeAt.
+func listNotifications(ctx context.Context, d *db.DB, accountID string, unreadOnly bool, beforeAt int64, beforeID string, limit int) ([]Notification, error) {
 	q := `SELECT n.message_id, n.conversation_id, n.kind, n.created_at, n.read_at FROM chat_notifications n
-		WHERE n.account_id = $1 AND n.created_at < $2
-		AND EXISTS (SELECT 1 FROM conversation_members cm WHERE cm.conversation_id = n.conversation_id AND cm.account_id = $1)`
+		WHERE n.account_id = $1 AND (n.created_at < $2 OR (n.created_at = $2 AND n.message_id < $3))
+		AND ` + notificationMember
 	if unreadOnly {
 		q += ` AND n.read_at = 0`
 	}
-	rows, err := d.R(ctx).QueryContext(ctx, q+` ORDER BY n.created_at DESC, n.message_id DESC LIMIT $3`, accountID, before, limit)
+	rows, err := d.R(ctx).QueryContext(ctx, q+` ORDER BY n.created_at DESC, n.message_id DESC LIMIT $4`, accountID, beforeAt, beforeID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -978,9 +985,12 @@ func listNotifications(ctx context.Context, d *db.DB, accountID string, unreadOn
 	return out, rows.Err()
 }
 
+// countUnreadNotifications counts the unread notifications that
+// listNotifications can show: those of conversations accountID is in.
 func countUnreadNotifications(ctx context.Context, d *db.DB, accountID string) (int, error) {
 	var n int
-	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM chat_notifications WHERE account_id = $1 AND read_at = 0`, accountID).Scan(&n)
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM chat_notifications n
+		WHERE n.account_id = $1 AND n.read_at = 0 AND `+notificationMember, accountID).Scan(&n)
 	return n, err
 }
 

@@ -2379,6 +2379,7 @@ export interface components {
             conversation_id: string;
             created_at: number;
             kind: string;
+            message?: components["schemas"]["ChatMessage"] | null;
             message_id: string;
             read: boolean;
             read_at?: number;
