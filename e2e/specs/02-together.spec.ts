@@ -1,6 +1,8 @@
 // Two people in real time: the owner invites a colleague, who registers and
 // joins; they chat in two browser contexts (messages appear live, receipts
-// update), upload an image, and search.
+// update), upload an image, and search. Then a group is run from its details
+// panel (topic, announcement, roles, pins, edit history), a mention reaches
+// the colleague's notifications, and the group is left and dissolved.
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { member, org, owner } from "../lib/people";
@@ -169,5 +171,146 @@ test.describe
       await hit.click();
       await expect(b.page).toHaveURL(/at=msg_/);
       await expect(b.page.locator(".msg.highlight")).toContainText("welcome aboard");
+    });
+
+    test("the owner runs a group from its details: topic, announcement, roles, pins, edits", async () => {
+      // A new group for this story, so the others stay as they were.
+      await a.page.goto("/chat");
+      await a.page.getByRole("button", { name: "New chat" }).first().click();
+      await a.page.getByRole("radio", { name: /Internal group/ }).check();
+      await a.page.getByLabel("Group name").fill("Design review");
+      await a.page.getByRole("checkbox", { name: member.name }).check();
+      await a.page.getByRole("button", { name: "Create group" }).click();
+      await expect(a.page.getByRole("heading", { name: "Design review" })).toBeVisible();
+      const box = a.page.getByRole("combobox", { name: "Message Design review" });
+      await box.fill("Draft v1 of the spec is ready");
+      await box.press("Enter");
+      const draft = a.page.getByTestId("message").filter({ hasText: "of the spec is ready" });
+      await expect(draft).toBeVisible();
+      await expect(draft).not.toHaveClass(/pending/);
+      // The owner corrects it: the earlier version is kept.
+      await draft.hover();
+      await draft.getByRole("button", { name: "More actions" }).click();
+      await a.page.getByRole("menuitem", { name: "Edit" }).click();
+      await box.fill("Draft v2 of the spec is ready");
+      await box.press("Enter");
+      await expect(draft).toContainText("Draft v2");
+
+      // Topic and announcement, from the details panel.
+      await a.page.getByRole("button", { name: "Group details" }).click();
+      const panel = a.page.getByRole("dialog", { name: "Group details" });
+      await expect(panel.getByTestId("member")).toHaveCount(2);
+      await panel.getByLabel("Topic").fill("Spec review");
+      await panel.getByLabel("Announcement").fill("Reviews close on Friday.");
+      await panel.getByRole("button", { name: "Save" }).click();
+      await expect(panel.getByText("Saved.")).toBeVisible();
+
+      // The colleague sees them live, as a plain member.
+      await b.page.goto("/chat");
+      await b.page.getByTestId("conversation").filter({ hasText: "Design review" }).click();
+      await expect(b.page.locator(".announcement")).toHaveText("Reviews close on Friday.");
+      await expect(b.page.locator(".conv-header")).toContainText("Spec review");
+      await b.page.getByRole("button", { name: "Group details" }).click();
+      const theirs = b.page.getByRole("dialog", { name: "Group details" });
+      await expect(theirs.getByText("Reviews close on Friday.")).toBeVisible();
+      await expect(theirs.getByLabel("Topic")).toHaveCount(0);
+      await expect(theirs.getByRole("button", { name: "Add people" })).toHaveCount(0);
+
+      // The owner makes the colleague an admin; their panel turns editable.
+      const row = panel.getByTestId("member").filter({ hasText: member.name });
+      await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
+      await a.page.getByRole("menuitem", { name: "Make admin" }).click();
+      await expect(row.getByText("Admin", { exact: true })).toBeVisible();
+      await expect(theirs.getByLabel("Topic")).toHaveValue("Spec review");
+      await expect(theirs.getByRole("button", { name: "Add people" })).toBeVisible();
+      await b.page.keyboard.press("Escape");
+      await expect(theirs).toBeHidden();
+
+      // The colleague pins the draft; it shows in the owner's open panel.
+      const bDraft = b.page.getByTestId("message").filter({ hasText: "Draft v2" });
+      await bDraft.hover();
+      await bDraft.getByRole("button", { name: "More actions" }).click();
+      await b.page.getByRole("menuitem", { name: "Pin message" }).click();
+      await expect(panel.getByTestId("pins")).toContainText("Draft v2 of the spec is ready");
+      await panel.locator(".dialog-body").evaluate((e) => e.scrollTo(0, 0));
+      await shot(a.page, "chat-details");
+      await panel.getByRole("button", { name: "Show in chat" }).click();
+      await expect(panel).toBeHidden();
+      await expect(a.page.locator(".msg.highlight")).toContainText("Draft v2");
+
+      // The colleague reads the edit history.
+      await bDraft.getByRole("button", { name: "Edited — show earlier versions" }).click();
+      const history = b.page.getByTestId("edit-history");
+      await expect(history).toContainText("Draft v2 of the spec is ready");
+      await expect(history).toContainText("Draft v1 of the spec is ready");
+      await b.page.getByRole("button", { name: "Close" }).click();
+      await expect(history).toBeHidden();
+      // The colleague has read the draft by now, whatever the owner's list fetched meanwhile.
+      await expect(draft.getByTestId("receipt")).toHaveText("read by 1 · unread 0");
+    });
+
+    test("a mention reaches the colleague's notifications", async () => {
+      await b.page.goto("/directory");
+      await expect(b.page.getByTestId("bell")).toHaveAccessibleName("Notifications");
+      const box = a.page.getByRole("combobox", { name: "Message Design review" });
+      await box.fill("Could you look at section 3, @李");
+      await expect(a.page.getByRole("option", { name: `@${member.name}` })).toBeVisible();
+      await a.page.keyboard.press("Enter");
+      await box.press("End");
+      await box.pressSequentially("thanks");
+      await a.page.keyboard.press("Enter");
+      await expect(a.page.getByTestId("message").filter({ hasText: "section 3" })).not.toHaveClass(/pending/);
+
+      // The bell counts it live; the page says who, where and what.
+      const bell = b.page.getByTestId("bell");
+      await expect(bell).toHaveAccessibleName("Notifications, 1 unread");
+      await bell.click();
+      await expect(b.page.getByRole("heading", { name: "Notifications" })).toBeVisible();
+      const note = b.page.getByTestId("notification").first();
+      await expect(note).toContainText(`${owner.name} mentioned you in Design review`);
+      await expect(note).toContainText(`Could you look at section 3, @${member.name}`);
+      await expect(note.getByRole("img", { name: "Unread" })).toBeVisible();
+      await shot(b.page, "notifications");
+
+      // Opening it jumps to the message and reads it.
+      await note.getByRole("link").click();
+      await expect(b.page).toHaveURL(/\/chat\/.+at=msg_/);
+      await expect(b.page.locator(".msg.highlight")).toContainText("section 3");
+      await expect(bell).toHaveAccessibleName("Notifications");
+      await bell.click();
+      await expect(
+        b.page.getByTestId("notification").first().getByRole("img", { name: "Unread" }),
+      ).toHaveCount(0);
+      await b.page.getByRole("link", { name: "Unread (0)" }).click();
+      await expect(b.page.getByText("You are all caught up.")).toBeVisible();
+    });
+
+    test("the colleague leaves the group and the owner dissolves it", async () => {
+      await b.page.goto("/chat");
+      await b.page.getByTestId("conversation").filter({ hasText: "Design review" }).click();
+      await b.page.getByRole("button", { name: "Group details" }).click();
+      await b.page
+        .getByRole("dialog", { name: "Group details" })
+        .getByRole("button", { name: "Leave group" })
+        .click();
+      const ask = b.page.getByRole("dialog", { name: "Leave “Design review”?" });
+      await expect(ask).toContainText("You will no longer see new messages");
+      await ask.getByRole("button", { name: "Leave group" }).click();
+      await expect(b.page).toHaveURL(/\/chat$/);
+      await expect(b.page.getByTestId("conversation").filter({ hasText: "Design review" })).toHaveCount(0);
+
+      // The owner's header follows; dissolving closes the composer.
+      await expect(a.page.locator(".conv-header")).toContainText("1 member");
+      await a.page.getByRole("button", { name: "Group details" }).click();
+      const panel = a.page.getByRole("dialog", { name: "Group details" });
+      await expect(panel.getByTestId("member")).toHaveCount(1);
+      await panel.getByRole("button", { name: "Dissolve group" }).click();
+      const ask2 = a.page.getByRole("dialog", { name: "Dissolve “Design review”?" });
+      await ask2.getByRole("button", { name: "Dissolve group" }).click();
+      await expect(ask2).toBeHidden();
+      await expect(panel.getByRole("button", { name: "Leave group" })).toHaveCount(0);
+      await a.page.keyboard.press("Escape");
+      await expect(a.page.getByText("This group was dissolved.")).toBeVisible();
+      await expect(a.page.getByRole("combobox", { name: "Message Design review" })).toHaveCount(0);
     });
   });

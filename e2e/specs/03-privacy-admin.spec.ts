@@ -147,8 +147,18 @@ test.describe
       await a.page.getByTestId("conversation").filter({ hasText: "Launch team" }).click();
       await expect(a.page.getByRole("combobox", { name: "Message Launch team" })).toBeVisible();
       await shot(a.page, "chat-phone");
+      // The group's details cover the screen and fit it.
+      await a.page.getByRole("button", { name: "Group details" }).click();
+      const panel = a.page.getByRole("dialog", { name: "Group details" });
+      await expect(panel.getByTestId("member").first()).toBeVisible();
+      const box = await panel.boundingBox();
+      expect(box?.width ?? 0).toBeLessThanOrEqual(375);
+      const panelOver = await panel.evaluate((d) => d.scrollWidth - d.clientWidth);
+      expect(panelOver, "the details panel scrolls sideways at 375 px").toBeLessThanOrEqual(0);
+      await a.page.keyboard.press("Escape");
+      await expect(panel).toBeHidden();
       // The other main screens fit too (wide tables scroll inside their card).
-      for (const path of ["/directory", "/privacy", "/admin/members", "/settings"]) {
+      for (const path of ["/directory", "/notifications", "/privacy", "/admin/members", "/settings"]) {
         await a.page.goto(path);
         await expect(a.page.getByRole("heading", { level: 1 }).first()).toBeVisible();
         // Nothing scrolls sideways: the screen's scroll container is as wide as the phone.

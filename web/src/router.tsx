@@ -10,6 +10,7 @@ import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { AccountMenu } from "./components/AccountMenu";
 import type { IconName } from "./components/icons";
+import { NotificationBell } from "./components/NotificationBell";
 import { OrgSwitcher } from "./components/OrgSwitcher";
 import { Shell } from "./components/Shell";
 import { lastOrg, orgsQuery, switchOrg, usePermissions } from "./lib/org";
@@ -87,7 +88,12 @@ export const shellRoute = createRoute({
     const perms = usePermissions().data;
     return (
       <RealtimeProvider>
-        <Shell top={<OrgSwitcher />} account={<AccountMenu />} admin={(perms?.permissions.length ?? 0) > 0} />
+        <Shell
+          top={<OrgSwitcher />}
+          bell={<NotificationBell />}
+          account={<AccountMenu />}
+          admin={(perms?.permissions.length ?? 0) > 0}
+        />
       </RealtimeProvider>
     );
   },
@@ -191,6 +197,15 @@ const chatConversationRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatConversationRoute"),
 });
 
+const notificationsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/notifications",
+  validateSearch: (s: Record<string, unknown>): { unread?: boolean } => ({
+    unread: s.unread === true || s.unread === "true" ? true : undefined,
+  }),
+  component: lazyRouteComponent(() => import("./screens/notifications/routes"), "NotificationsRoute"),
+});
+
 const privacyRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/privacy",
@@ -210,6 +225,7 @@ const routeTree = rootRoute.addChildren([
     chatRoute,
     chatSearchRoute,
     chatConversationRoute,
+    notificationsRoute,
     directoryRoute,
     soon("/calendar", "calendar", (t) => t("nav.calendar")),
     soon("/approvals", "approvals", (t) => t("nav.approvals")),

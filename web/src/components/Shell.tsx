@@ -8,10 +8,20 @@ import { PolicyGate } from "./PolicyGate";
 
 /**
  * Shell is the signed-in frame: navigation (a rail on wide screens, a drawer
- * on phones), the top bar with the organization switcher, language and
- * account menu, and the current screen.
+ * on phones), the top bar with the organization switcher, notifications,
+ * language and account menu, and the current screen.
  */
-export function Shell({ top, account, admin }: { top?: ReactNode; account?: ReactNode; admin?: boolean }) {
+export function Shell({
+  top,
+  bell,
+  account,
+  admin,
+}: {
+  top?: ReactNode;
+  bell?: ReactNode;
+  account?: ReactNode;
+  admin?: boolean;
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const path = useRouterState({ select: (s) => s.location.pathname });
@@ -56,6 +66,7 @@ export function Shell({ top, account, admin }: { top?: ReactNode; account?: Reac
           <span className="brand-name">{t("app.name")}</span>
         </Link>
         <div className="topbar-slot">{top}</div>
+        {bell}
         <LanguageSwitcher />
         {account}
       </header>

@@ -167,6 +167,17 @@ export const icons = {
       <path d="M6 12h.01M12 12h.01M18 12h.01" />
     </Icon>
   ),
+  info: (
+    <Icon>
+      <circle cx="12" cy="12" r="8.5" />
+      <path d="M12 11v5M12 8h.01" />
+    </Icon>
+  ),
+  bell: (
+    <Icon>
+      <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15ZM10 20.5a2.2 2.2 0 0 0 4 0" />
+    </Icon>
+  ),
 } as const;
 
 export type IconName = keyof typeof icons;

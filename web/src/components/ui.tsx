@@ -1,6 +1,7 @@
 // Small building blocks shared by the screens.
 import { type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef } from "react";
 import { useTranslation } from "react-i18next";
+import { icons } from "./icons";
 import { LanguageSwitcher } from "./LanguageSwitcher";
 
 /** Field is a labelled input with an optional hint and error. */
@@ -67,18 +68,24 @@ export function AuthLayout({ title, children }: { title: string; children: React
   );
 }
 
-/** Dialog is a modal <dialog>: focus is trapped and Escape closes it. */
+/**
+ * Dialog is a modal <dialog>: focus is trapped and Escape closes it. A side
+ * dialog is a panel along the right edge (the whole screen on phones).
+ */
 export function Dialog({
   open,
   title,
   onClose,
+  side,
   children,
 }: {
   open: boolean;
   title: string;
   onClose: () => void;
+  side?: boolean;
   children: ReactNode;
 }) {
+  const { t } = useTranslation();
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
   useEffect(() => {
@@ -88,14 +95,77 @@ export function Dialog({
     if (!open && d.open) d.close?.();
   }, [open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={id} onClose={onClose} onCancel={onClose}>
+    <dialog
+      ref={ref}
+      className={side ? "dialog dialog-side" : "dialog"}
+      aria-labelledby={id}
+      onClose={onClose}
+      onCancel={onClose}
+    >
       {open && (
         <div className="dialog-body">
-          <h2 id={id}>{title}</h2>
+          {side ? (
+            <div className="dialog-head">
+              <h2 id={id}>{title}</h2>
+              <button type="button" className="icon-button" aria-label={t("common.close")} onClick={onClose}>
+                {icons.close}
+              </button>
+            </div>
+          ) : (
+            <h2 id={id}>{title}</h2>
+          )}
           {children}
         </div>
       )}
     </dialog>
+  );
+}
+
+/**
+ * ConfirmDialog asks before an action that cannot be undone: it says what
+ * will happen, shows the server's error if the action fails, and stays open
+ * until the action succeeds or the person cancels.
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirm,
+  danger,
+  pending,
+  error,
+  onConfirm,
+  onClose,
+}: {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  confirm: string;
+  danger?: boolean;
+  pending?: boolean;
+  error?: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Dialog open={open} title={title} onClose={onClose}>
+      <div className="confirm-text">{children}</div>
+      <Alert>{error ?? ""}</Alert>
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onClose}>
+          {t("common.cancel")}
+        </button>
+        <button
+          type="button"
+          className={danger ? "btn btn-danger-solid" : "btn btn-primary"}
+          disabled={pending}
+          onClick={onConfirm}
+        >
+          {confirm}
+        </button>
+      </div>
+    </Dialog>
   );
 }
 

@@ -23,6 +23,16 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   not_found: (t) => t("errors.not_found"),
   field_locked: (t) => t("errors.field_locked"),
   no_organization: (t) => t("errors.no_organization"),
+  not_group_admin: (t) => t("errors.not_group_admin"),
+  not_group_owner: (t) => t("errors.not_group_owner"),
+  cannot_remove: (t) => t("errors.cannot_remove"),
+  group_full: (t) => t("errors.group_full"),
+  member_not_allowed: (t) => t("errors.member_not_allowed"),
+  conversation_dissolved: (t) => t("errors.conversation_dissolved"),
+  legal_hold: (t) => t("errors.legal_hold"),
+  recall_window_passed: (t) => t("errors.recall_window_passed"),
+  message_deleted: (t) => t("errors.message_deleted"),
+  mention_all_not_allowed: (t) => t("errors.mention_all_not_allowed"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */

@@ -1,9 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { type DragEvent, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, must } from "../../api/client";
+import { ApiError, api, must } from "../../api/client";
 import { icons } from "../../components/icons";
 import { Alert, Dialog } from "../../components/ui";
 import { errorText } from "../../lib/errors";
@@ -11,9 +11,11 @@ import { usePeople } from "../../lib/people";
 import { usePresence, useRealtime, useTyping } from "../../lib/realtime";
 import { useMe } from "../../lib/session";
 import { Composer } from "./Composer";
+import { ConversationDetails, useSetMine } from "./ConversationDetails";
 import { useConversationName } from "./ConversationList";
 import {
   conversationsKey,
+  keepReadPositions,
   loadAround,
   loadBefore,
   loadLatest,
@@ -23,9 +25,11 @@ import {
   mergeMessages,
   messagesKey,
   newClientId,
+  pinsKey,
   readCounts,
   type Window,
 } from "./data";
+import { EditsDialog } from "./EditsDialog";
 import { type MessageActions, MessageItem } from "./MessageItem";
 import { ThreadDialog } from "./ThreadDialog";
 import { uploadFile } from "./upload";
@@ -57,10 +61,13 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
   });
   const members = useQuery({
     queryKey: membersKey(id),
-    queryFn: () =>
-      must(
-        api.GET("/api/v1/conversations/{id}/members", { params: { path: { id } } }),
-      ) as Promise<MemberList>,
+    queryFn: async () =>
+      keepReadPositions(
+        qc.getQueryData<MemberList>(membersKey(id)),
+        (await must(
+          api.GET("/api/v1/conversations/{id}/members", { params: { path: { id } } }),
+        )) as MemberList,
+      ),
   });
   const items = win.data?.items ?? [];
   const byId = useMemo(() => new Map(items.map((m) => [m.id, m])), [items]);
@@ -287,6 +294,8 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
 
   const [receiptsOf, setReceiptsOf] = useState<Message | undefined>();
   const [threadOf, setThreadOf] = useState<string | undefined>();
+  const [editsOf, setEditsOf] = useState<Message | undefined>();
+  const [details, setDetails] = useState(false);
   const actions: MessageActions = useMemo(
     () => ({
       reply: (m) => {
@@ -326,6 +335,16 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
       },
       receipts: (m) => setReceiptsOf(m),
       thread: (rootId) => setThreadOf(rootId),
+      edits: (m) => setEditsOf(m),
+      pin: (m, on) => {
+        const path = { params: { path: { id, message_id: m.id } } };
+        const call = on
+          ? api.PUT("/api/v1/conversations/{id}/messages/{message_id}/pin", path)
+          : api.DELETE("/api/v1/conversations/{id}/messages/{message_id}/pin", path);
+        void must(call)
+          .then(() => qc.invalidateQueries({ queryKey: pinsKey(id) }))
+          .catch(setError);
+      },
       jump: (mid) => void navigate({ to: "/chat/$id", params: { id }, search: { at: mid } }),
       retry: (m) => {
         if (m.kind === "text")
@@ -335,14 +354,7 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
     [id, qc, navigate, sendBody],
   );
 
-  const setMine = useMutation({
-    mutationFn: (body: { muted?: boolean; pinned?: boolean }) =>
-      must(api.PATCH("/api/v1/conversations/{id}/me", { params: { path: { id } }, body })),
-    onSuccess: (c) => {
-      qc.setQueryData(["conversation", id], c);
-      void qc.invalidateQueries({ queryKey: conversationsKey });
-    },
-  });
+  const setMine = useSetMine(id);
 
   const [dragOver, setDragOver] = useState(false);
   const onDrop = (e: DragEvent) => {
@@ -362,9 +374,20 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
   );
 
   if (conv.error) {
+    // Removed, left on another device, or never one's own: the same answer.
+    const gone = conv.error instanceof ApiError && conv.error.status === 404;
     return (
-      <section className="conversation">
-        <Alert>{errorText(t, conv.error)}</Alert>
+      <section className="conversation conversation-gone">
+        {gone ? (
+          <p className="muted" role="status">
+            {t("chat.notAvailable")}
+          </p>
+        ) : (
+          <Alert>{errorText(t, conv.error)}</Alert>
+        )}
+        <Link to="/chat" className="btn">
+          {t("chat.backToList")}
+        </Link>
       </section>
     );
   }
@@ -438,6 +461,16 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
           onClick={() => setMine.mutate({ muted: !conv.data?.muted })}
         >
           {icons.mute}
+        </button>
+        <button
+          type="button"
+          className="icon-button"
+          aria-label={direct ? t("chat.details.chatTitle") : t("chat.details.groupTitle")}
+          aria-haspopup="dialog"
+          onClick={() => setDetails(true)}
+          disabled={!conv.data}
+        >
+          {icons.info}
         </button>
       </header>
       {conv.data?.announcement && <div className="announcement">{conv.data.announcement}</div>}
@@ -526,6 +559,26 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         />
       )}
       <ReceiptsDialog conversationId={id} message={receiptsOf} onClose={() => setReceiptsOf(undefined)} />
+      <EditsDialog
+        conversationId={id}
+        message={editsOf ? (byId.get(editsOf.id) ?? editsOf) : undefined}
+        onClose={() => setEditsOf(undefined)}
+      />
+      {conv.data && (
+        <ConversationDetails
+          open={details}
+          conv={conv.data}
+          members={memberList}
+          people={people}
+          myId={myId}
+          name={name}
+          onJump={(mid) => {
+            setDetails(false);
+            actions.jump(mid);
+          }}
+          onClose={() => setDetails(false)}
+        />
+      )}
       <ThreadDialog
         conversationId={id}
         rootId={threadOf}

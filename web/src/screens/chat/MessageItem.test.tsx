@@ -28,6 +28,8 @@ function actions(): MessageActions {
     thread: vi.fn(),
     jump: vi.fn(),
     retry: vi.fn(),
+    edits: vi.fn(),
+    pin: vi.fn(),
   };
 }
 
@@ -86,5 +88,28 @@ describe("MessageItem", () => {
     expect(screen.getByTestId("sender").textContent).toBe("Deleted account");
     expect(screen.getByText("This message was deleted.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Reply" })).toBeNull();
+  });
+
+  it("opens the edit history of an edited message", async () => {
+    const a = actions();
+    const { rerender } = render(<MessageItem m={m} mine showHeader highlight={false} actions={a} />);
+    expect(screen.queryByRole("button", { name: "Edited — show earlier versions" })).toBeNull();
+    const edited = { ...m, edited_at: m.created_at + 60_000 };
+    rerender(<MessageItem m={edited} mine showHeader highlight={false} actions={a} />);
+    await userEvent.click(screen.getByRole("button", { name: "Edited — show earlier versions" }));
+    expect(a.edits).toHaveBeenCalledWith(edited);
+  });
+
+  it("pins a message and unpins a pinned one from its menu", async () => {
+    const a = actions();
+    const { rerender } = render(<MessageItem m={m} mine={false} showHeader highlight={false} actions={a} />);
+    await userEvent.click(screen.getByRole("button", { name: "More actions" }));
+    await userEvent.click(screen.getByRole("menuitem", { name: "Pin message" }));
+    expect(a.pin).toHaveBeenCalledWith(m, true);
+    const pinned = { ...m, pinned: true };
+    rerender(<MessageItem m={pinned} mine={false} showHeader highlight={false} actions={a} />);
+    await userEvent.click(screen.getByRole("button", { name: "More actions" }));
+    await userEvent.click(screen.getByRole("menuitem", { name: "Unpin" }));
+    expect(a.pin).toHaveBeenLastCalledWith(pinned, false);
   });
 });

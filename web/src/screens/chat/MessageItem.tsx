@@ -16,6 +16,8 @@ export type MessageActions = {
   remove: (m: Message) => void;
   receipts: (m: Message) => void;
   thread: (rootId: string) => void;
+  edits: (m: Message) => void;
+  pin: (m: Message, on: boolean) => void;
   jump: (id: string) => void;
   retry: (m: Message) => void;
 };
@@ -156,7 +158,16 @@ export const MessageItem = memo(function MessageItem({
         ) : null}
         <Body m={m} />
         <div className="msg-meta">
-          {m.edited_at && !m.deleted ? <span className="muted small">{t("chat.edited")}</span> : null}
+          {m.edited_at && !m.deleted ? (
+            <button
+              type="button"
+              className="btn-link muted small"
+              aria-label={t("chat.showEdits")}
+              onClick={() => actions.edits(m)}
+            >
+              {t("chat.edited")}
+            </button>
+          ) : null}
           {m.thread_root_id ? (
             <button
               type="button"
@@ -283,6 +294,16 @@ export const MessageItem = memo(function MessageItem({
                   {t("chat.edit")}
                 </button>
               )}
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenu(false);
+                  actions.pin(m, !m.pinned);
+                }}
+              >
+                {m.pinned ? t("chat.unpin") : t("chat.pin")}
+              </button>
               <button
                 type="button"
                 role="menuitem"

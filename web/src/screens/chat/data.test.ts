@@ -4,10 +4,14 @@ import type { StreamEvent } from "../../lib/stream";
 import {
   applyEvent,
   conversationsKey,
+  keepReadPositions,
   type Message,
   mergeMessages,
   messagesKey,
+  notificationsKey,
+  pinsKey,
   readCounts,
+  sortMembers,
   type Window,
 } from "./data";
 
@@ -143,5 +147,73 @@ describe("applyEvent", () => {
       { account_id: "acc_d", read_seq: 1, role: "", joined_at: 0 },
     ];
     expect(readCounts(msg(3), members)).toEqual({ read: 1, unread: 1 });
+  });
+
+  it("refreshes pins, notifications and edit histories when the stream says they changed", () => {
+    const qc = setup();
+    const stale = (key: readonly unknown[]) => qc.getQueryState(key)?.isInvalidated ?? false;
+    const seed = () => {
+      qc.setQueryData(pinsKey("cnv_1"), { items: [] });
+      qc.setQueryData([...notificationsKey, "count"], { items: [], unread_count: 0 });
+      qc.setQueryData(["edits", "cnv_1", "msg_2"], { items: [] });
+    };
+    seed();
+    applyEvent(qc, ev("message.pinned", { conversation_id: "cnv_1", message_id: "msg_1" }), "acc_me", "");
+    expect(win(qc)?.items[0].pinned).toBe(true);
+    expect(stale(pinsKey("cnv_1"))).toBe(true);
+    expect(stale([...notificationsKey, "count"])).toBe(false);
+
+    seed();
+    applyEvent(
+      qc,
+      {
+        ...ev("notification.created", { conversation_id: "cnv_1", message_id: "msg_2" }),
+        scope_kind: "account",
+      },
+      "acc_me",
+      "",
+    );
+    expect(stale([...notificationsKey, "count"])).toBe(true);
+
+    // Someone else reading changes nothing of mine; my own reading reads my notifications.
+    seed();
+    applyEvent(qc, ev("receipt.updated", { account_id: "acc_b", read_seq: 2 }), "acc_me", "");
+    expect(stale([...notificationsKey, "count"])).toBe(false);
+    applyEvent(qc, ev("receipt.updated", { account_id: "acc_me", read_seq: 2 }), "acc_me", "");
+    expect(stale([...notificationsKey, "count"])).toBe(true);
+
+    seed();
+    applyEvent(qc, ev("message.edited", msg(2, { body: "v2", edited_at: 9 })), "acc_me", "");
+    expect(stale(["edits", "cnv_1", "msg_2"])).toBe(true);
+    expect(stale(pinsKey("cnv_1"))).toBe(false);
+  });
+});
+
+describe("sortMembers", () => {
+  it("lists the owner, then admins, then members by when they joined", () => {
+    const ms = [
+      { account_id: "late", role: "member", read_seq: 0, joined_at: 30 },
+      { account_id: "admin2", role: "admin", read_seq: 0, joined_at: 20 },
+      { account_id: "early", role: "member", read_seq: 0, joined_at: 1 },
+      { account_id: "owner", role: "owner", read_seq: 0, joined_at: 10 },
+      { account_id: "admin1", role: "admin", read_seq: 0, joined_at: 5 },
+    ];
+    expect(sortMembers(ms).map((m) => m.account_id)).toEqual(["owner", "admin1", "admin2", "early", "late"]);
+    expect(ms[0].account_id).toBe("late"); // the input is left as it was
+  });
+});
+
+describe("keepReadPositions", () => {
+  it("keeps a read position the stream moved while the list was being fetched", () => {
+    const m = (account_id: string, read_seq: number) => ({
+      account_id,
+      read_seq,
+      role: "member",
+      joined_at: 0,
+    });
+    const cached = { items: [m("a", 7), m("b", 2), m("gone", 9)] };
+    const fresh = { items: [m("a", 5), m("b", 4), m("new", 1)] };
+    expect(keepReadPositions(cached, fresh).items).toEqual([m("a", 7), m("b", 4), m("new", 1)]);
+    expect(keepReadPositions(undefined, fresh)).toBe(fresh);
   });
 });

@@ -4,6 +4,9 @@
 // ["messages", id]             a window of a conversation's history:
 //                              { items (ascending seq), hasBefore, hasAfter }
 // ["conv-members", id]         members with their read positions (receipts)
+// ["pins", id]                 a conversation's pinned messages
+// ["edits", id, message id]    earlier versions of an edited message
+// ["notifications", …]         my notifications (pages and the unread count)
 import type { QueryClient } from "@tanstack/react-query";
 import { api, must, type Schemas } from "../../api/client";
 import type { StreamEvent } from "../../lib/stream";
@@ -18,6 +21,10 @@ export const PAGE = 50;
 export const messagesKey = (id: string) => ["messages", id] as const;
 export const membersKey = (id: string) => ["conv-members", id] as const;
 export const conversationsKey = ["conversations"] as const;
+export const pinsKey = (id: string) => ["pins", id] as const;
+export const editsKey = (conversationId: string, messageId: string) =>
+  ["edits", conversationId, messageId] as const;
+export const notificationsKey = ["notifications"] as const;
 
 export async function loadLatest(id: string): Promise<Window> {
   const h = await must(
@@ -125,6 +132,8 @@ export function applyEvent(
     case "message.edited": {
       const m = d as unknown as Message;
       updateMessage(qc, m.conversation_id, m.id, (x) => ({ ...x, ...m }));
+      void qc.invalidateQueries({ queryKey: editsKey(m.conversation_id, m.id) });
+      if (m.pinned) void qc.invalidateQueries({ queryKey: pinsKey(m.conversation_id) });
       return undefined;
     }
     case "message.deleted":
@@ -137,6 +146,7 @@ export function applyEvent(
         reactions: [],
         deleted_by: d.deleted_by as string,
       }));
+      void qc.invalidateQueries({ queryKey: pinsKey(convId) });
       return undefined;
     case "message.hidden":
       updateWindow(qc, convId, (w) => ({ ...w, items: w.items.filter((m) => m.id !== d.message_id) }));
@@ -147,6 +157,7 @@ export function applyEvent(
         ...x,
         pinned: e.event === "message.pinned",
       }));
+      void qc.invalidateQueries({ queryKey: pinsKey(convId) });
       return undefined;
     case "reaction.added":
     case "reaction.removed": {
@@ -193,10 +204,18 @@ export function applyEvent(
         );
       }
       void qc.invalidateQueries({ queryKey: ["receipts", convId] });
+      // Reading a conversation reads its notifications too.
+      if (d.account_id === me) void qc.invalidateQueries({ queryKey: notificationsKey });
+      return undefined;
+    case "notification.created":
+    case "notification.read":
+      void qc.invalidateQueries({ queryKey: notificationsKey });
       return undefined;
     case "conversation.cleared":
       void qc.invalidateQueries({ queryKey: messagesKey(convId) });
       void qc.invalidateQueries({ queryKey: conversationsKey });
+      void qc.invalidateQueries({ queryKey: pinsKey(convId) });
+      void qc.invalidateQueries({ queryKey: notificationsKey });
       return undefined;
     default:
       if (e.event.startsWith("conversation.")) {
@@ -231,6 +250,32 @@ export function readCounts(m: Message, members: Member[]): { read: number; unrea
     else unread++;
   }
   return { read, unread };
+}
+
+/**
+ * keepReadPositions merges a fresh member list with the cached one: a read
+ * position only moves forward, so one the stream applied while the list
+ * was being fetched is kept rather than overwritten by the older answer.
+ */
+export function keepReadPositions(cached: MemberList | undefined, fresh: MemberList): MemberList {
+  if (!cached) return fresh;
+  const seen = new Map(cached.items.map((m) => [m.account_id, m.read_seq]));
+  return {
+    ...fresh,
+    items: fresh.items.map((m) => {
+      const r = seen.get(m.account_id) ?? 0;
+      return r > m.read_seq ? { ...m, read_seq: r } : m;
+    }),
+  };
+}
+
+const ROLE_ORDER: Record<string, number> = { owner: 0, admin: 1 };
+
+/** sortMembers puts the owner first, then admins, then the others by when they joined. */
+export function sortMembers(members: Member[]): Member[] {
+  return members
+    .slice()
+    .sort((a, b) => (ROLE_ORDER[a.role] ?? 2) - (ROLE_ORDER[b.role] ?? 2) || a.joined_at - b.joined_at);
 }
 
 /** newClientId is a unique id for a send, so retries never post twice. */

@@ -1,0 +1,643 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useNavigate } from "@tanstack/react-router";
+import { type FormEvent, type ReactNode, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, must } from "../../api/client";
+import { Alert, Avatar, ConfirmDialog, Dialog, Field, formatTime } from "../../components/ui";
+import { errorText } from "../../lib/errors";
+import type { PersonName } from "../../lib/people";
+import { usePresence } from "../../lib/realtime";
+import {
+  type Conversation,
+  conversationsKey,
+  type Member,
+  membersKey,
+  messagesKey,
+  pinsKey,
+  sortMembers,
+} from "./data";
+import { type ChatKind, kindHint, kindLabel, type Picked, PickList, usePickCandidates } from "./PickPeople";
+
+/** MEMBER_PAGE is how many members the panel lists before "Show more". */
+const MEMBER_PAGE = 100;
+
+/** useSetMine mutes or pins a conversation for the caller. */
+export function useSetMine(id: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { muted?: boolean; pinned?: boolean }) =>
+      must(api.PATCH("/api/v1/conversations/{id}/me", { params: { path: { id } }, body })),
+    onSuccess: (c) => {
+      qc.setQueryData(["conversation", id], c);
+      void qc.invalidateQueries({ queryKey: conversationsKey });
+    },
+  });
+}
+
+type Confirm =
+  | { kind: "leave" | "dissolve" | "clear" }
+  | { kind: "remove" | "transfer"; account: string; name: string };
+
+/**
+ * ConversationDetails is the panel beside a conversation: the group's name,
+ * topic and announcement (editable by its owner and admins), its members
+ * with their roles (add, remove, make admin, hand on the ownership), the
+ * pinned messages, my own settings (mute, pin, clear my history), and
+ * leaving or dissolving the group.
+ */
+export function ConversationDetails({
+  open,
+  conv,
+  members,
+  people,
+  myId,
+  name,
+  onJump,
+  onClose,
+}: {
+  open: boolean;
+  conv: Conversation;
+  members: Member[];
+  people: Map<string, PersonName>;
+  myId: string;
+  name: string;
+  onJump: (messageId: string) => void;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const id = conv.id;
+  const group = conv.kind !== "direct";
+  const live = group && !conv.dissolved;
+  const owner = conv.role === "owner";
+  const admin = owner || conv.role === "admin";
+  const [confirm, setConfirm] = useState<Confirm | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [filter, setFilter] = useState("");
+  const [shown, setShown] = useState(MEMBER_PAGE);
+  const [menuFor, setMenuFor] = useState("");
+  const setMine = useSetMine(id);
+
+  const refresh = () => {
+    void qc.invalidateQueries({ queryKey: ["conversation", id] });
+    void qc.invalidateQueries({ queryKey: membersKey(id) });
+    void qc.invalidateQueries({ queryKey: conversationsKey });
+  };
+  const path = { params: { path: { id } } };
+  const act = useMutation({
+    mutationFn: async (c: Confirm) => {
+      switch (c.kind) {
+        case "leave":
+          return must(api.POST("/api/v1/conversations/{id}/leave", path));
+        case "dissolve":
+          return must(api.DELETE("/api/v1/conversations/{id}", path));
+        case "clear":
+          return must(api.POST("/api/v1/conversations/{id}/clear", path));
+        case "remove":
+          return must(
+            api.DELETE("/api/v1/conversations/{id}/members/{account_id}", {
+              params: { path: { id, account_id: c.account } },
+            }),
+          );
+        case "transfer":
+          return must(
+            api.POST("/api/v1/conversations/{id}/transfer", { ...path, body: { account_id: c.account } }),
+          );
+      }
+    },
+    onSuccess: async (_, c) => {
+      setConfirm(null);
+      if (c.kind === "leave") {
+        qc.setQueryData<{ items: Conversation[] }>(conversationsKey, (l) =>
+          l ? { ...l, items: l.items.filter((x) => x.id !== id) } : l,
+        );
+        onClose();
+        await navigate({ to: "/chat" });
+        return;
+      }
+      if (c.kind === "clear") {
+        await qc.invalidateQueries({ queryKey: messagesKey(id) });
+        void qc.invalidateQueries({ queryKey: pinsKey(id) });
+      }
+      refresh();
+    },
+  });
+  const setRole = useMutation({
+    mutationFn: (x: { account: string; role: "admin" | "member" }) =>
+      must(
+        api.PUT("/api/v1/conversations/{id}/members/{account_id}/role", {
+          params: { path: { id, account_id: x.account } },
+          body: { role: x.role },
+        }),
+      ),
+    onSuccess: refresh,
+  });
+
+  const nameOf = (a: string) => {
+    const p = people.get(a);
+    return p ? (p.gone ? t("chat.deletedAccount") : p.name) : "…";
+  };
+  const sorted = sortMembers(members);
+  const q = filter.trim().toLowerCase();
+  const matching = q ? sorted.filter((m) => nameOf(m.account_id).toLowerCase().includes(q)) : sorted;
+
+  const confirmText: Record<Confirm["kind"], { title: string; body: ReactNode; button: string }> = {
+    leave: {
+      title: t("chat.details.leaveTitle", { name }),
+      body: (
+        <>
+          <p>{t("chat.details.leaveBody")}</p>
+          {owner && <p>{t("chat.details.leaveOwner")}</p>}
+        </>
+      ),
+      button: t("chat.details.leave"),
+    },
+    dissolve: {
+      title: t("chat.details.dissolveTitle", { name }),
+      body: <p>{t("chat.details.dissolveBody")}</p>,
+      button: t("chat.details.dissolve"),
+    },
+    clear: {
+      title: t("chat.details.clearTitle"),
+      body: <p>{t("chat.details.clearBody")}</p>,
+      button: t("chat.details.clear"),
+    },
+    remove: {
+      title: t("chat.details.removeTitle", { name: confirm && "name" in confirm ? confirm.name : "" }),
+      body: <p>{t("chat.details.removeBody")}</p>,
+      button: t("chat.details.remove"),
+    },
+    transfer: {
+      title: t("chat.details.transferTitle", { name: confirm && "name" in confirm ? confirm.name : "" }),
+      body: <p>{t("chat.details.transferBody")}</p>,
+      button: t("chat.details.transfer"),
+    },
+  };
+  const c = confirm ? confirmText[confirm.kind] : undefined;
+
+  return (
+    <Dialog
+      open={open}
+      title={group ? t("chat.details.groupTitle") : t("chat.details.chatTitle")}
+      onClose={onClose}
+      side
+    >
+      <div className="details" data-testid="conversation-details">
+        <p className="muted small details-kind">
+          {kindLabel(t, conv.kind as ChatKind)}
+          {group && ` · ${t("chat.members", { count: members.length })}`}
+          {conv.dissolved && ` · ${t("chat.details.dissolvedBadge")}`}
+        </p>
+
+        {group && <GroupSettings conv={conv} editable={live && admin} onSaved={refresh} />}
+
+        <section className="details-section" aria-labelledby="details-mine">
+          <h3 id="details-mine">{t("chat.details.forMe")}</h3>
+          <label className="switch-row">
+            <input
+              type="checkbox"
+              checked={conv.muted}
+              onChange={(e) => setMine.mutate({ muted: e.target.checked })}
+            />
+            <span>
+              {t("chat.details.mute")}
+              <span className="field-hint block">{t("chat.details.muteHint")}</span>
+            </span>
+          </label>
+          <label className="switch-row">
+            <input
+              type="checkbox"
+              checked={conv.pinned}
+              onChange={(e) => setMine.mutate({ pinned: e.target.checked })}
+            />
+            <span>{t("chat.pinConversation")}</span>
+          </label>
+          {setMine.error && <Alert>{errorText(t, setMine.error)}</Alert>}
+          <button type="button" className="btn btn-small" onClick={() => setConfirm({ kind: "clear" })}>
+            {t("chat.details.clear")}
+          </button>
+        </section>
+
+        {group && (
+          <section className="details-section" aria-labelledby="details-members">
+            <div className="details-head">
+              <h3 id="details-members">{t("chat.details.membersTitle", { count: members.length })}</h3>
+              {live && admin && (
+                <button type="button" className="btn btn-small btn-primary" onClick={() => setAdding(true)}>
+                  {t("chat.details.addPeople")}
+                </button>
+              )}
+            </div>
+            {members.length > 8 && (
+              <Field
+                label={t("chat.details.findMember")}
+                type="search"
+                value={filter}
+                onChange={(e) => setFilter(e.target.value)}
+                autoComplete="off"
+              />
+            )}
+            {(setRole.error || (act.error && !confirm)) && (
+              <Alert>{errorText(t, setRole.error ?? act.error)}</Alert>
+            )}
+            <ul className="member-list" aria-labelledby="details-members">
+              {matching.slice(0, shown).map((m) => {
+                const mayRemove =
+                  live &&
+                  m.account_id !== myId &&
+                  m.role !== "owner" &&
+                  (owner || (admin && m.role === "member"));
+                const mayRole = live && owner && m.role !== "owner";
+                const n = nameOf(m.account_id);
+                return (
+                  <MemberRow key={m.account_id} m={m} name={n} me={m.account_id === myId}>
+                    {(mayRemove || mayRole) && (
+                      <div className="menu-wrap">
+                        <button
+                          type="button"
+                          className="icon-button"
+                          aria-label={t("chat.details.memberActions", { name: n })}
+                          aria-expanded={menuFor === m.account_id}
+                          onClick={() => setMenuFor(menuFor === m.account_id ? "" : m.account_id)}
+                        >
+                          ⋯
+                        </button>
+                        {menuFor === m.account_id && (
+                          <div className="menu-pop" role="menu">
+                            {mayRole && (
+                              <button
+                                type="button"
+                                role="menuitem"
+                                onClick={() => {
+                                  setMenuFor("");
+                                  setRole.mutate({
+                                    account: m.account_id,
+                                    role: m.role === "admin" ? "member" : "admin",
+                                  });
+                                }}
+                              >
+                                {m.role === "admin"
+                                  ? t("chat.details.unmakeAdmin")
+                                  : t("chat.details.makeAdmin")}
+                              </button>
+                            )}
+                            {mayRole && (
+                              <button
+                                type="button"
+                                role="menuitem"
+                                onClick={() => {
+                                  setMenuFor("");
+                                  setConfirm({ kind: "transfer", account: m.account_id, name: n });
+                                }}
+                              >
+                                {t("chat.details.makeOwner")}
+                              </button>
+                            )}
+                            {mayRemove && (
+                              <button
+                                type="button"
+                                role="menuitem"
+                                className="danger-text"
+                                onClick={() => {
+                                  setMenuFor("");
+                                  setConfirm({ kind: "remove", account: m.account_id, name: n });
+                                }}
+                              >
+                                {t("chat.details.remove")}
+                              </button>
+                            )}
+                          </div>
+                        )}
+                      </div>
+                    )}
+                  </MemberRow>
+                );
+              })}
+            </ul>
+            {matching.length > shown && (
+              <button type="button" className="btn btn-small" onClick={() => setShown(shown + MEMBER_PAGE)}>
+                {t("chat.details.showMore", { count: matching.length - shown })}
+              </button>
+            )}
+          </section>
+        )}
+
+        <Pins conversationId={id} people={people} onJump={onJump} />
+
+        {live && (
+          <section className="details-section details-danger" aria-labelledby="details-danger">
+            <h3 id="details-danger">{t("chat.details.leaveOrDissolve")}</h3>
+            <div className="row-actions">
+              <button type="button" className="btn btn-danger" onClick={() => setConfirm({ kind: "leave" })}>
+                {t("chat.details.leave")}
+              </button>
+              {owner && (
+                <button
+                  type="button"
+                  className="btn btn-danger"
+                  onClick={() => setConfirm({ kind: "dissolve" })}
+                >
+                  {t("chat.details.dissolve")}
+                </button>
+              )}
+            </div>
+          </section>
+        )}
+      </div>
+      <ConfirmDialog
+        open={!!confirm}
+        title={c?.title ?? ""}
+        confirm={c?.button ?? ""}
+        danger={confirm?.kind !== "transfer"}
+        pending={act.isPending}
+        error={act.error ? errorText(t, act.error) : undefined}
+        onConfirm={() => confirm && act.mutate(confirm)}
+        onClose={() => {
+          setConfirm(null);
+          act.reset();
+        }}
+      >
+        {c?.body}
+      </ConfirmDialog>
+      <AddMembers
+        open={adding}
+        conversationId={id}
+        kind={conv.kind as ChatKind}
+        existing={members.map((m) => m.account_id)}
+        onClose={() => setAdding(false)}
+        onAdded={refresh}
+      />
+    </Dialog>
+  );
+}
+
+function MemberRow({
+  m,
+  name,
+  me,
+  children,
+}: {
+  m: Member;
+  name: string;
+  me: boolean;
+  children?: ReactNode;
+}) {
+  const { t } = useTranslation();
+  const presence = usePresence(me ? undefined : m.account_id);
+  return (
+    <li className="member-row" data-testid="member">
+      <span className="avatar-wrap">
+        <Avatar name={name} small />
+        {presence && presence !== "offline" && (
+          <span className={`presence-dot ${presence}`} aria-hidden="true" />
+        )}
+      </span>
+      <span className="grow member-name">
+        {name}
+        {me && <span className="muted small"> ({t("chat.details.you")})</span>}
+      </span>
+      {m.role === "owner" && <span className="badge">{t("chat.details.role.owner")}</span>}
+      {m.role === "admin" && <span className="badge badge-muted">{t("chat.details.role.admin")}</span>}
+      {children}
+    </li>
+  );
+}
+
+/** GroupSettings edits a group's name, topic and announcement, or shows them to plain members. */
+function GroupSettings({
+  conv,
+  editable,
+  onSaved,
+}: {
+  conv: Conversation;
+  editable: boolean;
+  onSaved: () => void;
+}) {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const [name, setName] = useState(conv.name);
+  const [topic, setTopic] = useState(conv.topic);
+  const [announcement, setAnnouncement] = useState(conv.announcement);
+  // Follow changes made elsewhere (another admin, another device).
+  useEffect(() => {
+    setName(conv.name);
+    setTopic(conv.topic);
+    setAnnouncement(conv.announcement);
+  }, [conv.name, conv.topic, conv.announcement]);
+  const save = useMutation({
+    mutationFn: () =>
+      must(
+        api.PATCH("/api/v1/conversations/{id}", {
+          params: { path: { id: conv.id } },
+          body: { name, topic, announcement },
+        }),
+      ),
+    onSuccess: (c) => {
+      qc.setQueryData(["conversation", conv.id], c);
+      onSaved();
+    },
+  });
+  const changed = name !== conv.name || topic !== conv.topic || announcement !== conv.announcement;
+  if (!editable) {
+    return (
+      <section className="details-section" aria-labelledby="details-about">
+        <h3 id="details-about">{t("chat.details.about")}</h3>
+        <dl className="details-dl">
+          <dt>{t("chat.details.topic")}</dt>
+          <dd>{conv.topic || <span className="muted">{t("chat.details.none")}</span>}</dd>
+          <dt>{t("chat.details.announcement")}</dt>
+          <dd className="pre-wrap">
+            {conv.announcement || <span className="muted">{t("chat.details.none")}</span>}
+          </dd>
+        </dl>
+      </section>
+    );
+  }
+  return (
+    <section className="details-section" aria-labelledby="details-about">
+      <h3 id="details-about">{t("chat.details.about")}</h3>
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          save.mutate();
+        }}
+      >
+        <Field
+          label={t("chat.groupName")}
+          value={name}
+          maxLength={100}
+          onChange={(e) => {
+            setName(e.target.value);
+            save.reset();
+          }}
+        />
+        <Field
+          label={t("chat.details.topic")}
+          value={topic}
+          maxLength={250}
+          onChange={(e) => {
+            setTopic(e.target.value);
+            save.reset();
+          }}
+        />
+        <div className="field">
+          <label htmlFor="details-announcement" className="field-label">
+            {t("chat.details.announcement")}
+          </label>
+          <textarea
+            id="details-announcement"
+            rows={3}
+            value={announcement}
+            aria-describedby="details-announcement-hint"
+            onChange={(e) => {
+              setAnnouncement(e.target.value);
+              save.reset();
+            }}
+          />
+          <span id="details-announcement-hint" className="field-hint">
+            {t("chat.details.announcementHint")}
+          </span>
+        </div>
+        {save.error && <Alert>{errorText(t, save.error)}</Alert>}
+        {save.isSuccess && !changed && <Alert kind="ok">{t("common.saved")}</Alert>}
+        <button type="submit" className="btn btn-primary btn-small" disabled={!changed || save.isPending}>
+          {t("common.save")}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** Pins lists a conversation's pinned messages, newest pin first, each with jump and unpin. */
+function Pins({
+  conversationId,
+  people,
+  onJump,
+}: {
+  conversationId: string;
+  people: Map<string, PersonName>;
+  onJump: (messageId: string) => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const pins = useQuery({
+    queryKey: pinsKey(conversationId),
+    queryFn: () =>
+      must(api.GET("/api/v1/conversations/{id}/pins", { params: { path: { id: conversationId } } })),
+  });
+  const unpin = useMutation({
+    mutationFn: (mid: string) =>
+      must(
+        api.DELETE("/api/v1/conversations/{id}/messages/{message_id}/pin", {
+          params: { path: { id: conversationId, message_id: mid } },
+        }),
+      ),
+    onSuccess: () => qc.invalidateQueries({ queryKey: pinsKey(conversationId) }),
+  });
+  const items = pins.data?.items ?? [];
+  return (
+    <section className="details-section" aria-labelledby="details-pins">
+      <h3 id="details-pins">{t("chat.details.pinsTitle", { count: items.length })}</h3>
+      {pins.error && <Alert>{errorText(t, pins.error)}</Alert>}
+      {unpin.error && <Alert>{errorText(t, unpin.error)}</Alert>}
+      {pins.data && items.length === 0 && <p className="muted small">{t("chat.details.noPins")}</p>}
+      <ul className="pin-list" data-testid="pins">
+        {items.map((m) => {
+          const p = people.get(m.sender_id);
+          return (
+            <li key={m.id} className="pin-item">
+              <div className="muted small">
+                <strong>{p ? (p.gone ? t("chat.deletedAccount") : p.name) : "…"}</strong> ·{" "}
+                {formatTime(m.created_at, i18n.language)}
+              </div>
+              <div className="pin-text">
+                {m.body ||
+                  m.attachment?.name ||
+                  (m.kind === "location" ? t("chat.location") : t("chat.file"))}
+              </div>
+              <div className="row-actions">
+                <button type="button" className="btn-link small" onClick={() => onJump(m.id)}>
+                  {t("chat.details.jump")}
+                </button>
+                <button type="button" className="btn-link small" onClick={() => unpin.mutate(m.id)}>
+                  {t("chat.unpin")}
+                </button>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
+
+/** AddMembers picks people to add to a group, by the rules of its kind. */
+function AddMembers({
+  open,
+  conversationId,
+  kind,
+  existing,
+  onClose,
+  onAdded,
+}: {
+  open: boolean;
+  conversationId: string;
+  kind: ChatKind;
+  existing: string[];
+  onClose: () => void;
+  onAdded: () => void;
+}) {
+  const { t } = useTranslation();
+  const [search, setSearch] = useState("");
+  const [picked, setPicked] = useState<Picked[]>([]);
+  const candidates = usePickCandidates(kind, search, open, existing);
+  const close = () => {
+    setPicked([]);
+    setSearch("");
+    add.reset();
+    onClose();
+  };
+  const add = useMutation({
+    mutationFn: () =>
+      must(
+        api.POST("/api/v1/conversations/{id}/members", {
+          params: { path: { id: conversationId } },
+          body: { account_ids: picked.map((p) => p.id) },
+        }),
+      ),
+    onSuccess: () => {
+      onAdded();
+      close();
+    },
+  });
+  return (
+    <Dialog open={open} title={t("chat.details.addPeople")} onClose={close}>
+      <form
+        onSubmit={(e: FormEvent) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+      >
+        <p className="field-hint">{kindHint(t, kind)}</p>
+        <Field
+          label={t("chat.findPeople")}
+          type="search"
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          autoComplete="off"
+        />
+        <PickList candidates={candidates} picked={picked} onChange={setPicked} />
+        <Alert>{add.error ? errorText(t, add.error) : ""}</Alert>
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={close}>
+            {t("common.cancel")}
+          </button>
+          <button type="submit" className="btn btn-primary" disabled={picked.length === 0 || add.isPending}>
+            {t("chat.details.addCount", { count: picked.length })}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
