@@ -221,6 +221,12 @@ test.describe
       await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
       await a.page.getByRole("menuitem", { name: "Make admin" }).click();
       await expect(row.getByText("Admin", { exact: true })).toBeVisible();
+      // Escape closes a member's menu before it closes the panel.
+      await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
+      await expect(a.page.getByRole("menuitem", { name: "Remove as admin" })).toBeVisible();
+      await a.page.keyboard.press("Escape");
+      await expect(a.page.getByRole("menuitem", { name: "Remove as admin" })).toHaveCount(0);
+      await expect(panel).toBeVisible();
       await expect(theirs.getByLabel("Topic")).toHaveValue("Spec review");
       await expect(theirs.getByRole("button", { name: "Add people" })).toBeVisible();
       await b.page.keyboard.press("Escape");
@@ -299,15 +305,35 @@ test.describe
       await expect(b.page).toHaveURL(/\/chat$/);
       await expect(b.page.getByTestId("conversation").filter({ hasText: "Design review" })).toHaveCount(0);
 
-      // The owner's header follows; dissolving closes the composer.
+      // The owner's header follows; the owner adds the colleague back.
       await expect(a.page.locator(".conv-header")).toContainText("1 member");
       await a.page.getByRole("button", { name: "Group details" }).click();
       const panel = a.page.getByRole("dialog", { name: "Group details" });
       await expect(panel.getByTestId("member")).toHaveCount(1);
+      await panel.getByRole("button", { name: "Add people" }).click();
+      const add = a.page.getByRole("dialog", { name: "Add people" });
+      await add.getByRole("checkbox", { name: member.name }).check();
+      await add.getByRole("button", { name: "Add 1 person" }).click();
+      await expect(add).toBeHidden();
+      await expect(panel.getByTestId("member")).toHaveCount(2);
+      await expect(b.page.getByTestId("conversation").filter({ hasText: "Design review" })).toBeVisible();
+
+      // Then removes them, after asking; the group leaves the colleague's list again.
+      const row = panel.getByTestId("member").filter({ hasText: member.name });
+      await row.getByRole("button", { name: `Actions for ${member.name}` }).click();
+      await a.page.getByRole("menuitem", { name: "Remove from group" }).click();
+      const ask3 = a.page.getByRole("dialog", { name: `Remove ${member.name} from the group?` });
+      await ask3.getByRole("button", { name: "Remove from group" }).click();
+      await expect(panel.getByTestId("member")).toHaveCount(1);
+      await expect(b.page.getByTestId("conversation").filter({ hasText: "Design review" })).toHaveCount(0);
+
+      // Dissolving closes the composer.
       await panel.getByRole("button", { name: "Dissolve group" }).click();
       const ask2 = a.page.getByRole("dialog", { name: "Dissolve “Design review”?" });
       await ask2.getByRole("button", { name: "Dissolve group" }).click();
       await expect(ask2).toBeHidden();
+      // The panel stays open, now for a dissolved group.
+      await expect(panel).toContainText("Internal group · 1 member · dissolved");
       await expect(panel.getByRole("button", { name: "Leave group" })).toHaveCount(0);
       await a.page.keyboard.press("Escape");
       await expect(a.page.getByText("This group was dissolved.")).toBeVisible();

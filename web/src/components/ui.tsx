@@ -99,8 +99,10 @@ export function Dialog({
       ref={ref}
       className={side ? "dialog dialog-side" : "dialog"}
       aria-labelledby={id}
-      onClose={onClose}
-      onCancel={onClose}
+      // React passes a nested dialog's close and cancel up the tree: only
+      // this dialog's own close is ours.
+      onClose={(e) => e.target === e.currentTarget && onClose()}
+      onCancel={(e) => e.target === e.currentTarget && onClose()}
     >
       {open && (
         <div className="dialog-body">

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
-import { type FormEvent, type ReactNode, useEffect, useState } from "react";
+import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
 import { Alert, Avatar, ConfirmDialog, Dialog, Field, formatTime } from "../../components/ui";
@@ -78,6 +78,14 @@ export function ConversationDetails({
   const [shown, setShown] = useState(MEMBER_PAGE);
   const [menuFor, setMenuFor] = useState("");
   const setMine = useSetMine(id);
+  // Escape closes an open member menu first, then (pressed again) the panel.
+  const closeMenuOnEscape = (e: KeyboardEvent) => {
+    if (e.key === "Escape" && menuFor) {
+      e.preventDefault();
+      e.stopPropagation();
+      setMenuFor("");
+    }
+  };
 
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ["conversation", id] });
@@ -260,11 +268,12 @@ export function ConversationDetails({
                           aria-label={t("chat.details.memberActions", { name: n })}
                           aria-expanded={menuFor === m.account_id}
                           onClick={() => setMenuFor(menuFor === m.account_id ? "" : m.account_id)}
+                          onKeyDown={closeMenuOnEscape}
                         >
                           ⋯
                         </button>
                         {menuFor === m.account_id && (
-                          <div className="menu-pop" role="menu">
+                          <div className="menu-pop" role="menu" onKeyDown={closeMenuOnEscape}>
                             {mayRole && (
                               <button
                                 type="button"
