@@ -182,6 +182,14 @@ test.describe
       await a.page.getByTestId("conversation").filter({ hasText: "Launch team" }).click();
       await expect(a.page.getByRole("button", { name: "置顶" })).toBeVisible();
       await shot(a.page, "chat-zh");
+      await a.page.getByRole("button", { name: "群聊信息" }).click();
+      const panel = a.page.getByRole("dialog", { name: "群聊信息" });
+      await expect(panel.getByRole("heading", { name: "成员（1）" })).toBeVisible();
+      await expect(panel.getByRole("button", { name: "解散群聊" })).toBeVisible();
+      await a.page.keyboard.press("Escape");
+      await expect(panel).toBeHidden();
+      await a.page.goto("/notifications");
+      await expect(a.page.getByRole("heading", { name: "通知", exact: true })).toBeVisible();
       await a.page.goto("/admin/members");
       await expect(a.page.getByRole("heading", { name: "管理后台" })).toBeVisible();
       await expect(a.page.getByRole("cell", { name: new RegExp(owner.name) }).first()).toBeVisible();
