@@ -1,9 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
-import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
 import { Alert, Avatar, ConfirmDialog, Dialog, Field, formatTime } from "../../components/ui";
+import { useDismiss } from "../../lib/dismiss";
 import { errorText } from "../../lib/errors";
 import type { PersonName } from "../../lib/people";
 import { usePresence } from "../../lib/realtime";
@@ -79,13 +80,7 @@ export function ConversationDetails({
   const [menuFor, setMenuFor] = useState("");
   const setMine = useSetMine(id);
   // Escape closes an open member menu first, then (pressed again) the panel.
-  const closeMenuOnEscape = (e: KeyboardEvent) => {
-    if (e.key === "Escape" && menuFor) {
-      e.preventDefault();
-      e.stopPropagation();
-      setMenuFor("");
-    }
-  };
+  const menuRef = useDismiss(!!menuFor, () => setMenuFor(""));
 
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ["conversation", id] });
@@ -261,19 +256,18 @@ export function ConversationDetails({
                 return (
                   <MemberRow key={m.account_id} m={m} name={n} me={m.account_id === myId}>
                     {(mayRemove || mayRole) && (
-                      <div className="menu-wrap">
+                      <div className="menu-wrap" ref={menuFor === m.account_id ? menuRef : undefined}>
                         <button
                           type="button"
                           className="icon-button"
                           aria-label={t("chat.details.memberActions", { name: n })}
                           aria-expanded={menuFor === m.account_id}
                           onClick={() => setMenuFor(menuFor === m.account_id ? "" : m.account_id)}
-                          onKeyDown={closeMenuOnEscape}
                         >
                           ⋯
                         </button>
                         {menuFor === m.account_id && (
-                          <div className="menu-pop" role="menu" onKeyDown={closeMenuOnEscape}>
+                          <div className="menu-pop" role="menu">
                             {mayRole && (
                               <button
                                 type="button"

@@ -112,4 +112,20 @@ describe("MessageItem", () => {
     await userEvent.click(screen.getByRole("menuitem", { name: "Unpin" }));
     expect(a.pin).toHaveBeenLastCalledWith(pinned, false);
   });
+
+  it("closes its menu on Escape, giving the focus back, and on a press outside", async () => {
+    render(<MessageItem m={m} mine showHeader highlight={false} actions={actions()} />);
+    const more = screen.getByRole("button", { name: "More actions" });
+    await userEvent.click(more);
+    expect(screen.getByRole("menu")).toBeTruthy();
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(document.activeElement).toBe(more);
+    await userEvent.click(more);
+    await userEvent.click(screen.getByRole("button", { name: "Add reaction" }));
+    expect(screen.getByRole("toolbar", { name: "Add reaction" })).toBeTruthy();
+    await userEvent.click(document.body);
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(screen.queryByRole("toolbar")).toBeNull();
+  });
 });

@@ -2,6 +2,7 @@ import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
+import { useDismiss } from "../../lib/dismiss";
 import type { PersonName } from "../../lib/people";
 import type { Message } from "./data";
 import { formatSize } from "./upload";
@@ -115,6 +116,10 @@ export const MessageItem = memo(function MessageItem({
   const { t, i18n } = useTranslation();
   const [picker, setPicker] = useState(false);
   const [menu, setMenu] = useState(false);
+  const popups = useDismiss(picker || menu, () => {
+    setPicker(false);
+    setMenu(false);
+  });
   const name = sender ? (sender.gone ? t("chat.deletedAccount") : sender.name) : "…";
   const cls = [
     "msg",
@@ -226,7 +231,7 @@ export const MessageItem = memo(function MessageItem({
         )}
       </div>
       {!m.pending && !m.deleted && (
-        <div className="msg-actions">
+        <div className="msg-actions" ref={popups}>
           <button
             type="button"
             className="icon-button"
