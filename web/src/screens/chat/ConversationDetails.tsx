@@ -441,6 +441,11 @@ function GroupSettings({
       onSaved();
     },
   });
+  // A change after a save hides its "Saved." until the next one.
+  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => {
+    set(e.target.value);
+    save.reset();
+  };
   const changed = name !== conv.name || topic !== conv.topic || announcement !== conv.announcement;
   if (!editable) {
     return (
@@ -466,24 +471,8 @@ function GroupSettings({
           save.mutate();
         }}
       >
-        <Field
-          label={t("chat.groupName")}
-          value={name}
-          maxLength={100}
-          onChange={(e) => {
-            setName(e.target.value);
-            save.reset();
-          }}
-        />
-        <Field
-          label={t("chat.details.topic")}
-          value={topic}
-          maxLength={250}
-          onChange={(e) => {
-            setTopic(e.target.value);
-            save.reset();
-          }}
-        />
+        <Field label={t("chat.groupName")} value={name} maxLength={100} onChange={edit(setName)} />
+        <Field label={t("chat.details.topic")} value={topic} maxLength={500} onChange={edit(setTopic)} />
         <div className="field">
           <label htmlFor="details-announcement" className="field-label">
             {t("chat.details.announcement")}
@@ -491,12 +480,10 @@ function GroupSettings({
           <textarea
             id="details-announcement"
             rows={3}
+            maxLength={5000}
             value={announcement}
             aria-describedby="details-announcement-hint"
-            onChange={(e) => {
-              setAnnouncement(e.target.value);
-              save.reset();
-            }}
+            onChange={edit(setAnnouncement)}
           />
           <span id="details-announcement-hint" className="field-hint">
             {t("chat.details.announcementHint")}
