@@ -229,6 +229,19 @@ test.describe
       await expect(panel).toBeVisible();
       await expect(theirs.getByLabel("Topic")).toHaveValue("Spec review");
       await expect(theirs.getByRole("button", { name: "Add people" })).toBeVisible();
+
+      // Two admins edit at once: each save sends only its own field, and
+      // what one is typing survives the other's save.
+      await panel.getByLabel("Topic").fill("Spec review, round 2");
+      await theirs.getByLabel("Announcement").fill("Reviews close on Monday.");
+      await theirs.getByRole("button", { name: "Save" }).click();
+      await expect(theirs.getByText("Saved.")).toBeVisible();
+      await expect(panel.getByLabel("Announcement")).toHaveValue("Reviews close on Monday.");
+      await expect(panel.getByLabel("Topic")).toHaveValue("Spec review, round 2");
+      await panel.getByRole("button", { name: "Save" }).click();
+      await expect(panel.getByText("Saved.")).toBeVisible();
+      await expect(b.page.locator(".conv-header")).toContainText("Spec review, round 2");
+      await expect(b.page.locator(".announcement")).toHaveText("Reviews close on Monday.");
       await b.page.keyboard.press("Escape");
       await expect(theirs).toBeHidden();
 
@@ -334,7 +347,9 @@ test.describe
       await expect(ask2).toBeHidden();
       // The panel stays open, now for a dissolved group.
       await expect(panel).toContainText("Internal group · 1 member · dissolved");
-      await expect(panel.getByRole("button", { name: "Leave group" })).toHaveCount(0);
+      await expect(panel.getByRole("button", { name: "Dissolve group" })).toHaveCount(0);
+      // A dissolved group can still be left, to clear it from one's list.
+      await expect(panel.getByRole("button", { name: "Leave group" })).toBeVisible();
       await a.page.keyboard.press("Escape");
       await expect(a.page.getByText("This group was dissolved.")).toBeVisible();
       await expect(a.page.getByRole("combobox", { name: "Message Design review" })).toHaveCount(0);

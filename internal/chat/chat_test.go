@@ -882,8 +882,13 @@ func TestNotificationsCarryMessage(t *testing.T) {
 		if m := byID[loc.ID].Message; m.Location == nil || m.Location.Label != "上海" {
 			t.Fatalf("location = %+v", m)
 		}
-		if n, ok := byID[hidden.ID]; !ok || n.Message != nil {
-			t.Fatalf("hidden message: %+v (listed %v)", n.Message, ok)
+		if n, ok := byID[hidden.ID]; !ok || n.Message != nil || n.SenderID != alice {
+			t.Fatalf("hidden message: %+v from %q (listed %v)", n.Message, n.SenderID, ok)
+		}
+		for _, n := range p.Items {
+			if n.SenderID != alice {
+				t.Fatalf("notification %s: sender %q, want %q", n.MessageID, n.SenderID, alice)
+			}
 		}
 		// Clearing the history leaves the notifications without messages.
 		must(f.s.Clear(B, dm.ID))

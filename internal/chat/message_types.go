@@ -113,10 +113,13 @@ type File struct {
 type Notification struct {
 	MessageID      string `json:"message_id"`
 	ConversationID string `json:"conversation_id"`
-	Kind           string `json:"kind"` // "mention" | "direct"
-	CreatedAt      int64  `json:"created_at"`
-	Read           bool   `json:"read"`
-	ReadAt         int64  `json:"read_at,omitempty"`
+	// SenderID is who wrote the message, known even when the message itself
+	// is no longer shown to the person (hidden, cleared).
+	SenderID  string `json:"sender_id"`
+	Kind      string `json:"kind"` // "mention" | "direct"
+	CreatedAt int64  `json:"created_at"`
+	Read      bool   `json:"read"`
+	ReadAt    int64  `json:"read_at,omitempty"`
 	// Message is the message as GetMessage returns it to the person: nil
 	// when they may not see it (deleted for them, before their cleared
 	// history). Not sent with the notification.created event.

@@ -962,7 +962,8 @@ const notificationMember = `EXISTS (SELECT 1 FROM conversation_members cm WHERE 
 // (created_at DESC, message_id DESC) order, strictly after the position
 // (beforeAt, beforeID); an empty beforeID means everything below beforeAt.
 func listNotifications(ctx context.Context, d *db.DB, accountID string, unreadOnly bool, beforeAt int64, beforeID string, limit int) ([]Notification, error) {
-	q := `SELECT n.message_id, n.conversation_id, n.kind, n.created_at, n.read_at FROM chat_notifications n
+	q := `SELECT n.message_id, n.conversation_id, n.kind, n.created_at, n.read_at,
+		COALESCE((SELECT m.sender_id FROM messages m WHERE m.id = n.message_id), '') FROM chat_notifications n
 		WHERE n.account_id = $1 AND (n.created_at < $2 OR (n.created_at = $2 AND n.message_id < $3))
 		AND ` + notificationMember
 	if unreadOnly {
@@ -976,7 +977,7 @@ func listNotifications(ctx context.Context, d *db.DB, accountID string, unreadOn
 	out := []Notification{}
 	for rows.Next() {
 		var n Notification
-		if err := rows.Scan(&n.MessageID, &n.ConversationID, &n.Kind, &n.CreatedAt, &n.ReadAt); err != nil {
+		if err := rows.Scan(&n.MessageID, &n.ConversationID, &n.Kind, &n.CreatedAt, &n.ReadAt, &n.SenderID); err != nil {
 			return nil, err
 		}
 		n.Read = n.ReadAt > 0

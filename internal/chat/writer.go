@@ -287,7 +287,7 @@ func (w *writer) commitTx(batch []*sendReq) ([]sendResult, error) {
 			}
 			for _, acc := range notified[i] {
 				evs = append(evs, events.Pending{OrgID: m.orgID, ScopeKind: events.ScopeAccount, ScopeID: acc,
-					Type: "notification.created", Data: Notification{MessageID: m.ID, ConversationID: m.ConversationID, Kind: kind, CreatedAt: now}})
+					Type: "notification.created", Data: Notification{MessageID: m.ID, ConversationID: m.ConversationID, SenderID: m.SenderID, Kind: kind, CreatedAt: now}})
 			}
 			results[i] = sendResult{m: *m}
 		}

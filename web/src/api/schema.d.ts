@@ -2383,6 +2383,7 @@ export interface components {
             message_id: string;
             read: boolean;
             read_at?: number;
+            sender_id: string;
         };
         ChatNotificationPage: {
             items: components["schemas"]["ChatNotification"][];

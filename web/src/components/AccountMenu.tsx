@@ -1,7 +1,7 @@
 import { Link, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useDismiss } from "../lib/dismiss";
+import { onMenuKeys, useDismiss } from "../lib/dismiss";
 import { signOut, useMe } from "../lib/session";
 import { Avatar } from "./ui";
 
@@ -26,7 +26,7 @@ export function AccountMenu() {
         <Avatar name={me.name} small />
       </button>
       {open && (
-        <div className="menu-pop" role="menu">
+        <div className="menu-pop" role="menu" tabIndex={-1} onKeyDown={onMenuKeys}>
           <div className="muted small menu-who">
             <strong>{me.name}</strong>
             <br />

@@ -1,10 +1,11 @@
-import { useEffect, useRef } from "react";
+import { type KeyboardEvent as ReactKeyboardEvent, useEffect, useRef } from "react";
 
 /**
  * useDismiss closes a popup (a menu, a picker) on Escape or on a press
- * outside the element the returned ref is put on. Escape gives the focus
- * back to the control that had it when the popup opened, and is kept from
- * also closing a dialog around the popup.
+ * outside the element the returned ref is put on. Opening it moves the
+ * focus to its first menu item, if it has one; Escape gives the focus back
+ * to the control that had it when the popup opened, and is kept from also
+ * closing a dialog around the popup.
  */
 export function useDismiss<T extends HTMLElement = HTMLDivElement>(open: boolean, close: () => void) {
   const ref = useRef<T>(null);
@@ -13,6 +14,7 @@ export function useDismiss<T extends HTMLElement = HTMLDivElement>(open: boolean
   useEffect(() => {
     if (!open) return;
     const trigger = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    ref.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
     const onDown = (e: MouseEvent) => {
       if (!ref.current?.contains(e.target as Node)) closeRef.current();
     };
@@ -32,4 +34,19 @@ export function useDismiss<T extends HTMLElement = HTMLDivElement>(open: boolean
     };
   }, [open]);
   return ref;
+}
+
+/** onMenuKeys moves the focus among a menu's items: arrow keys (wrapping), Home and End. */
+export function onMenuKeys(e: ReactKeyboardEvent<HTMLElement>) {
+  const items = [...e.currentTarget.querySelectorAll<HTMLElement>('[role="menuitem"]')];
+  if (items.length === 0) return;
+  const i = items.indexOf(document.activeElement as HTMLElement);
+  let next = -1;
+  if (e.key === "ArrowDown") next = (i + 1) % items.length;
+  else if (e.key === "ArrowUp") next = (i - 1 + items.length) % items.length;
+  else if (e.key === "Home") next = 0;
+  else if (e.key === "End") next = items.length - 1;
+  if (next < 0) return;
+  e.preventDefault();
+  items[next].focus();
 }

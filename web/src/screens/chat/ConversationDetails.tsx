@@ -1,19 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
-import { type FormEvent, type ReactNode, useEffect, useState } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, must } from "../../api/client";
+import { api, errorCode, must } from "../../api/client";
 import { Alert, Avatar, ConfirmDialog, Dialog, Field, formatTime } from "../../components/ui";
-import { useDismiss } from "../../lib/dismiss";
+import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { errorText } from "../../lib/errors";
+import { useCurrentOrg } from "../../lib/org";
 import type { PersonName } from "../../lib/people";
 import { usePresence } from "../../lib/realtime";
+import { plainText } from "../../lib/text";
 import {
   type Conversation,
   conversationsKey,
   type Member,
   membersKey,
   messagesKey,
+  notificationsKey,
   pinsKey,
   sortMembers,
 } from "./data";
@@ -79,6 +82,10 @@ export function ConversationDetails({
   const [shown, setShown] = useState(MEMBER_PAGE);
   const [menuFor, setMenuFor] = useState("");
   const setMine = useSetMine(id);
+  const org = useCurrentOrg();
+  // Colleagues come from the directory of the organization the session is
+  // in, so an organization's group gains colleagues only from inside it.
+  const sameOrg = !conv.org_id || conv.org_id === org?.org_id;
   // Escape closes an open member menu first, then (pressed again) the panel.
   const menuRef = useDismiss(!!menuFor, () => setMenuFor(""));
 
@@ -115,6 +122,7 @@ export function ConversationDetails({
         qc.setQueryData<{ items: Conversation[] }>(conversationsKey, (l) =>
           l ? { ...l, items: l.items.filter((x) => x.id !== id) } : l,
         );
+        void qc.invalidateQueries({ queryKey: notificationsKey });
         onClose();
         await navigate({ to: "/chat" });
         return;
@@ -151,7 +159,7 @@ export function ConversationDetails({
       body: (
         <>
           <p>{t("chat.details.leaveBody")}</p>
-          {owner && <p>{t("chat.details.leaveOwner")}</p>}
+          {owner && live && <p>{t("chat.details.leaveOwner")}</p>}
         </>
       ),
       button: t("chat.details.leave"),
@@ -205,7 +213,7 @@ export function ConversationDetails({
             />
             <span>
               {t("chat.details.mute")}
-              <span className="field-hint block">{t("chat.details.muteHint")}</span>
+              {group && <span className="field-hint block">{t("chat.details.muteHint")}</span>}
             </span>
           </label>
           <label className="switch-row">
@@ -226,12 +234,13 @@ export function ConversationDetails({
           <section className="details-section" aria-labelledby="details-members">
             <div className="details-head">
               <h3 id="details-members">{t("chat.details.membersTitle", { count: members.length })}</h3>
-              {live && admin && (
+              {live && admin && sameOrg && (
                 <button type="button" className="btn btn-small btn-primary" onClick={() => setAdding(true)}>
                   {t("chat.details.addPeople")}
                 </button>
               )}
             </div>
+            {live && admin && !sameOrg && <p className="field-hint">{t("chat.details.addFromOrg")}</p>}
             {members.length > 8 && (
               <Field
                 label={t("chat.details.findMember")}
@@ -267,7 +276,7 @@ export function ConversationDetails({
                           ⋯
                         </button>
                         {menuFor === m.account_id && (
-                          <div className="menu-pop" role="menu">
+                          <div className="menu-pop" role="menu" tabIndex={-1} onKeyDown={onMenuKeys}>
                             {mayRole && (
                               <button
                                 type="button"
@@ -328,14 +337,16 @@ export function ConversationDetails({
 
         <Pins conversationId={id} people={people} onJump={onJump} />
 
-        {live && (
+        {group && (
           <section className="details-section details-danger" aria-labelledby="details-danger">
-            <h3 id="details-danger">{t("chat.details.leaveOrDissolve")}</h3>
+            <h3 id="details-danger">
+              {live && owner ? t("chat.details.leaveOrDissolve") : t("chat.details.leave")}
+            </h3>
             <div className="row-actions">
               <button type="button" className="btn btn-danger" onClick={() => setConfirm({ kind: "leave" })}>
                 {t("chat.details.leave")}
               </button>
-              {owner && (
+              {live && owner && (
                 <button
                   type="button"
                   className="btn btn-danger"
@@ -354,7 +365,13 @@ export function ConversationDetails({
         confirm={c?.button ?? ""}
         danger={confirm?.kind !== "transfer"}
         pending={act.isPending}
-        error={act.error ? errorText(t, act.error) : undefined}
+        error={
+          act.error
+            ? confirm?.kind === "transfer" && errorCode(act.error) === "member_not_allowed"
+              ? t("chat.details.transferNotAllowed")
+              : errorText(t, act.error)
+            : undefined
+        }
         onConfirm={() => confirm && act.mutate(confirm)}
         onClose={() => {
           setConfirm(null);
@@ -419,31 +436,30 @@ function GroupSettings({
 }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const [name, setName] = useState(conv.name);
-  const [topic, setTopic] = useState(conv.topic);
-  const [announcement, setAnnouncement] = useState(conv.announcement);
-  // Follow changes made elsewhere (another admin, another device).
-  useEffect(() => {
-    setName(conv.name);
-    setTopic(conv.topic);
-    setAnnouncement(conv.announcement);
-  }, [conv.name, conv.topic, conv.announcement]);
+  // Only the fields this admin edits are held here (and sent): the others
+  // show, and keep, what the group has now, changed elsewhere or not.
+  type Settings = { name?: string; topic?: string; announcement?: string };
+  const [draft, setDraft] = useState<Settings>({});
+  const name = draft.name ?? conv.name;
+  const topic = draft.topic ?? conv.topic;
+  const announcement = draft.announcement ?? conv.announcement;
   const save = useMutation({
-    mutationFn: () =>
-      must(
-        api.PATCH("/api/v1/conversations/{id}", {
-          params: { path: { id: conv.id } },
-          body: { name, topic, announcement },
-        }),
-      ),
-    onSuccess: (c) => {
+    mutationFn: (body: Settings) =>
+      must(api.PATCH("/api/v1/conversations/{id}", { params: { path: { id: conv.id } }, body })),
+    onSuccess: (c, sent) => {
       qc.setQueryData(["conversation", conv.id], c);
+      // Keep whatever was typed while the save was on its way.
+      setDraft((d) => {
+        const rest = { ...d };
+        for (const k of Object.keys(sent) as (keyof Settings)[]) if (rest[k] === sent[k]) delete rest[k];
+        return rest;
+      });
       onSaved();
     },
   });
   // A change after a save hides its "Saved." until the next one.
-  const edit = (set: (v: string) => void) => (e: { target: { value: string } }) => {
-    set(e.target.value);
+  const edit = (field: keyof Settings) => (e: { target: { value: string } }) => {
+    setDraft((d) => ({ ...d, [field]: e.target.value }));
     save.reset();
   };
   const changed = name !== conv.name || topic !== conv.topic || announcement !== conv.announcement;
@@ -468,11 +484,11 @@ function GroupSettings({
       <form
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
-          save.mutate();
+          save.mutate(draft);
         }}
       >
-        <Field label={t("chat.groupName")} value={name} maxLength={100} onChange={edit(setName)} />
-        <Field label={t("chat.details.topic")} value={topic} maxLength={500} onChange={edit(setTopic)} />
+        <Field label={t("chat.groupName")} value={name} maxLength={100} onChange={edit("name")} />
+        <Field label={t("chat.details.topic")} value={topic} maxLength={500} onChange={edit("topic")} />
         <div className="field">
           <label htmlFor="details-announcement" className="field-label">
             {t("chat.details.announcement")}
@@ -483,7 +499,7 @@ function GroupSettings({
             maxLength={5000}
             value={announcement}
             aria-describedby="details-announcement-hint"
-            onChange={edit(setAnnouncement)}
+            onChange={edit("announcement")}
           />
           <span id="details-announcement-hint" className="field-hint">
             {t("chat.details.announcementHint")}
@@ -542,9 +558,9 @@ function Pins({
                 {formatTime(m.created_at, i18n.language)}
               </div>
               <div className="pin-text">
-                {m.body ||
-                  m.attachment?.name ||
-                  (m.kind === "location" ? t("chat.location") : t("chat.file"))}
+                {m.body
+                  ? plainText(m.body, 300)
+                  : m.attachment?.name || (m.kind === "location" ? t("chat.location") : t("chat.file"))}
               </div>
               <div className="row-actions">
                 <button type="button" className="btn-link small" onClick={() => onJump(m.id)}>

@@ -342,7 +342,12 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
           ? api.PUT("/api/v1/conversations/{id}/messages/{message_id}/pin", path)
           : api.DELETE("/api/v1/conversations/{id}/messages/{message_id}/pin", path);
         void must(call)
-          .then(() => qc.invalidateQueries({ queryKey: pinsKey(id) }))
+          .then(() => {
+            qc.setQueryData<Window>(messagesKey(id), (w) =>
+              w ? { ...w, items: w.items.map((x) => (x.id === m.id ? { ...x, pinned: on } : x)) } : w,
+            );
+            return qc.invalidateQueries({ queryKey: pinsKey(id) });
+          })
           .catch(setError);
       },
       jump: (mid) => void navigate({ to: "/chat/$id", params: { id }, search: { at: mid } }),

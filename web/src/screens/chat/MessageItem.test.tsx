@@ -122,6 +122,15 @@ describe("MessageItem", () => {
     expect(screen.queryByRole("menu")).toBeNull();
     expect(document.activeElement).toBe(more);
     await userEvent.click(more);
+    // The menu takes the focus; the arrow keys move it, wrapping.
+    const items = screen.getAllByRole("menuitem");
+    expect(document.activeElement).toBe(items[0]);
+    await userEvent.keyboard("{ArrowDown}");
+    expect(document.activeElement).toBe(items[1]);
+    await userEvent.keyboard("{ArrowUp}{ArrowUp}");
+    expect(document.activeElement).toBe(items[items.length - 1]);
+    await userEvent.keyboard("{Home}");
+    expect(document.activeElement).toBe(items[0]);
     await userEvent.click(screen.getByRole("button", { name: "Add reaction" }));
     expect(screen.getByRole("toolbar", { name: "Add reaction" })).toBeTruthy();
     await userEvent.click(document.body);

@@ -2,7 +2,7 @@ import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
-import { useDismiss } from "../../lib/dismiss";
+import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import type { PersonName } from "../../lib/people";
 import type { Message } from "./data";
 import { formatSize } from "./upload";
@@ -276,7 +276,7 @@ export const MessageItem = memo(function MessageItem({
             </div>
           )}
           {menu && (
-            <div className="menu-pop msg-menu" role="menu">
+            <div className="menu-pop msg-menu" role="menu" tabIndex={-1} onKeyDown={onMenuKeys}>
               <button
                 type="button"
                 role="menuitem"

@@ -52,8 +52,9 @@ export function usePickCandidates(
 ): Map<string, string> {
   const me = useMe().data;
   const org = useCurrentOrg();
+  // The directory answers for the organization the session is in.
   const members = useQuery({
-    queryKey: ["members", "pick", search],
+    queryKey: ["members", "pick", org?.org_id, search],
     queryFn: () => must(api.GET("/api/v1/members", withQuery({ q: search, limit: 20 }))),
     enabled: enabled && !!org && kind !== "general",
   });

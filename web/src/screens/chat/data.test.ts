@@ -182,6 +182,19 @@ describe("applyEvent", () => {
     applyEvent(qc, ev("receipt.updated", { account_id: "acc_me", read_seq: 2 }), "acc_me", "");
     expect(stale([...notificationsKey, "count"])).toBe(true);
 
+    // A delete for everyone, or my leaving, takes notifications away.
+    seed();
+    applyEvent(qc, ev("message.deleted", { conversation_id: "cnv_1", message_id: "msg_2" }), "acc_me", "");
+    expect(stale([...notificationsKey, "count"])).toBe(true);
+    seed();
+    applyEvent(
+      qc,
+      { ...ev("conversation.member_removed", { conversation_id: "cnv_1" }), scope_kind: "account" },
+      "acc_me",
+      "",
+    );
+    expect(stale([...notificationsKey, "count"])).toBe(true);
+
     seed();
     applyEvent(qc, ev("message.edited", msg(2, { body: "v2", edited_at: 9 })), "acc_me", "");
     expect(stale(["edits", "cnv_1", "msg_2"])).toBe(true);

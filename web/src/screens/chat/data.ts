@@ -147,6 +147,8 @@ export function applyEvent(
         deleted_by: d.deleted_by as string,
       }));
       void qc.invalidateQueries({ queryKey: pinsKey(convId) });
+      // A message deleted for everyone takes its notifications with it.
+      void qc.invalidateQueries({ queryKey: notificationsKey });
       return undefined;
     case "message.hidden":
       updateWindow(qc, convId, (w) => ({ ...w, items: w.items.filter((m) => m.id !== d.message_id) }));
@@ -220,6 +222,9 @@ export function applyEvent(
     default:
       if (e.event.startsWith("conversation.")) {
         void qc.invalidateQueries({ queryKey: conversationsKey });
+        // Leaving or being removed hides that conversation's notifications.
+        if (e.event === "conversation.member_removed")
+          void qc.invalidateQueries({ queryKey: notificationsKey });
         if (convId) {
           void qc.invalidateQueries({ queryKey: ["conversation", convId] });
           void qc.invalidateQueries({ queryKey: membersKey(convId) });

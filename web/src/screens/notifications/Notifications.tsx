@@ -5,21 +5,13 @@ import { api, must, type Schemas, withQuery } from "../../api/client";
 import { Alert, Avatar, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { usePeople } from "../../lib/people";
+import { plainText } from "../../lib/text";
 import { useConversationName } from "../chat/ConversationList";
 import { type Conversation, conversationsKey, listConversations, notificationsKey } from "../chat/data";
 
 type Note = Schemas["ChatNotification"];
 
 const PAGE = 30;
-
-/** plainText is a message body with mentions written as @name, shortened for a list. */
-export function plainText(body: string, max = 160): string {
-  const s = body
-    .replace(/@\[([^\]]+)\]\([^)]+\)/g, "@$1")
-    .replace(/\s+/g, " ")
-    .trim();
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
-}
 
 /**
  * Notifications lists my mentions and direct messages, newest first: who,
@@ -45,7 +37,7 @@ export function Notifications({ unreadOnly }: { unreadOnly: boolean }) {
   const byConv = new Map((convs.data?.items ?? []).map((c) => [c.id, c]));
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const unread = list.data?.pages[0]?.unread_count ?? 0;
-  const people = usePeople(items.map((n) => n.message?.sender_id ?? ""));
+  const people = usePeople(items.map((n) => n.sender_id));
   const markRead = useMutation({
     mutationFn: (body: { message_ids?: string[]; all?: boolean }) =>
       must(api.POST("/api/v1/notifications/read", { body })),
@@ -94,7 +86,7 @@ export function Notifications({ unreadOnly }: { unreadOnly: boolean }) {
             key={`${n.message_id}`}
             n={n}
             conv={byConv.get(n.conversation_id)}
-            sender={n.message ? people.get(n.message.sender_id) : undefined}
+            sender={people.get(n.sender_id)}
             onOpen={() => {
               if (!n.read) markRead.mutate({ message_ids: [n.message_id] });
             }}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { plainText } from "./Notifications";
+import { plainText } from "./text";
 
 describe("plainText", () => {
   it("writes mentions as @name, folds white space and shortens", () => {
