@@ -1,6 +1,7 @@
 // Names of people by account id (chat messages carry only ids). A person
 // whose account was deleted answers 404: they are shown as a tombstone.
 import { useQueries, useQuery } from "@tanstack/react-query";
+import type { TFunction } from "i18next";
 import { ApiError, api, must } from "../api/client";
 
 export type PersonName = { id: string; name: string; gone: boolean };
@@ -35,4 +36,9 @@ export function usePeople(ids: string[]): Map<string, PersonName> {
     if (r.data) out.set(unique[i], r.data);
   });
   return out;
+}
+
+/** personName is how a person is named on screen: "…" while loading, a tombstone once their account is gone. */
+export function personName(t: TFunction, p: PersonName | undefined): string {
+  return p ? (p.gone ? t("chat.deletedAccount") : p.name) : "…";
 }

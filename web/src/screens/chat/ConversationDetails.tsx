@@ -7,7 +7,7 @@ import { Alert, Avatar, ConfirmDialog, Dialog, Field, formatTime } from "../../c
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { errorText } from "../../lib/errors";
 import { useCurrentOrg } from "../../lib/org";
-import type { PersonName } from "../../lib/people";
+import { type PersonName, personName } from "../../lib/people";
 import { usePresence } from "../../lib/realtime";
 import { plainText } from "../../lib/text";
 import {
@@ -89,6 +89,21 @@ export function ConversationDetails({
   // Escape closes an open member menu first, then (pressed again) the panel.
   const menuRef = useDismiss(!!menuFor, () => setMenuFor(""));
 
+  // One item of a member's menu: choosing it closes the menu, then acts.
+  const menuItem = (label: string, run: () => void, danger?: boolean) => (
+    <button
+      type="button"
+      role="menuitem"
+      className={danger ? "danger-text" : undefined}
+      onClick={() => {
+        setMenuFor("");
+        run();
+      }}
+    >
+      {label}
+    </button>
+  );
+
   const refresh = () => {
     void qc.invalidateQueries({ queryKey: ["conversation", id] });
     void qc.invalidateQueries({ queryKey: membersKey(id) });
@@ -145,10 +160,7 @@ export function ConversationDetails({
     onSuccess: refresh,
   });
 
-  const nameOf = (a: string) => {
-    const p = people.get(a);
-    return p ? (p.gone ? t("chat.deletedAccount") : p.name) : "…";
-  };
+  const nameOf = (a: string) => personName(t, people.get(a));
   const sorted = sortMembers(members);
   const q = filter.trim().toLowerCase();
   const matching = q ? sorted.filter((m) => nameOf(m.account_id).toLowerCase().includes(q)) : sorted;
@@ -277,48 +289,27 @@ export function ConversationDetails({
                         </button>
                         {menuFor === m.account_id && (
                           <div className="menu-pop" role="menu" tabIndex={-1} onKeyDown={onMenuKeys}>
-                            {mayRole && (
-                              <button
-                                type="button"
-                                role="menuitem"
-                                onClick={() => {
-                                  setMenuFor("");
+                            {mayRole &&
+                              menuItem(
+                                m.role === "admin"
+                                  ? t("chat.details.unmakeAdmin")
+                                  : t("chat.details.makeAdmin"),
+                                () =>
                                   setRole.mutate({
                                     account: m.account_id,
                                     role: m.role === "admin" ? "member" : "admin",
-                                  });
-                                }}
-                              >
-                                {m.role === "admin"
-                                  ? t("chat.details.unmakeAdmin")
-                                  : t("chat.details.makeAdmin")}
-                              </button>
-                            )}
-                            {mayRole && (
-                              <button
-                                type="button"
-                                role="menuitem"
-                                onClick={() => {
-                                  setMenuFor("");
-                                  setConfirm({ kind: "transfer", account: m.account_id, name: n });
-                                }}
-                              >
-                                {t("chat.details.makeOwner")}
-                              </button>
-                            )}
-                            {mayRemove && (
-                              <button
-                                type="button"
-                                role="menuitem"
-                                className="danger-text"
-                                onClick={() => {
-                                  setMenuFor("");
-                                  setConfirm({ kind: "remove", account: m.account_id, name: n });
-                                }}
-                              >
-                                {t("chat.details.remove")}
-                              </button>
-                            )}
+                                  }),
+                              )}
+                            {mayRole &&
+                              menuItem(t("chat.details.makeOwner"), () =>
+                                setConfirm({ kind: "transfer", account: m.account_id, name: n }),
+                              )}
+                            {mayRemove &&
+                              menuItem(
+                                t("chat.details.remove"),
+                                () => setConfirm({ kind: "remove", account: m.account_id, name: n }),
+                                true,
+                              )}
                           </div>
                         )}
                       </div>
@@ -554,8 +545,7 @@ function Pins({
           return (
             <li key={m.id} className="pin-item">
               <div className="muted small">
-                <strong>{p ? (p.gone ? t("chat.deletedAccount") : p.name) : "…"}</strong> ·{" "}
-                {formatTime(m.created_at, i18n.language)}
+                <strong>{personName(t, p)}</strong> · {formatTime(m.created_at, i18n.language)}
               </div>
               <div className="pin-text">
                 {m.body

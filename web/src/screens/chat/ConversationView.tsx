@@ -7,7 +7,7 @@ import { ApiError, api, must } from "../../api/client";
 import { icons } from "../../components/icons";
 import { Alert, Dialog } from "../../components/ui";
 import { errorText } from "../../lib/errors";
-import { usePeople } from "../../lib/people";
+import { personName, usePeople } from "../../lib/people";
 import { usePresence, useRealtime, useTyping } from "../../lib/realtime";
 import { useMe } from "../../lib/session";
 import { Composer } from "./Composer";
@@ -517,9 +517,7 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
                   sender={people.get(m.sender_id)}
                   showHeader={showHeader}
                   replyTo={reply}
-                  replyName={
-                    replyPerson ? (replyPerson.gone ? t("chat.deletedAccount") : replyPerson.name) : undefined
-                  }
+                  replyName={replyPerson ? personName(t, replyPerson) : undefined}
                   receipt={rc ? { ...rc, direct } : undefined}
                   highlight={m.id === highlight}
                   actions={actions}
@@ -616,10 +614,7 @@ function ReceiptsDialog({
     enabled: !!message,
   });
   const people = usePeople([...(q.data?.read ?? []), ...(q.data?.unread ?? [])]);
-  const nameOf = (a: string) => {
-    const p = people.get(a);
-    return p ? (p.gone ? t("chat.deletedAccount") : p.name) : "…";
-  };
+  const nameOf = (a: string) => personName(t, people.get(a));
   return (
     <Dialog open={!!message} title={t("chat.receipts")} onClose={onClose}>
       {q.error && <Alert>{errorText(t, q.error)}</Alert>}

@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
-import type { PersonName } from "../../lib/people";
+import { type PersonName, personName } from "../../lib/people";
 import type { Message } from "./data";
 import { formatSize } from "./upload";
 
@@ -120,7 +120,7 @@ export const MessageItem = memo(function MessageItem({
     setPicker(false);
     setMenu(false);
   });
-  const name = sender ? (sender.gone ? t("chat.deletedAccount") : sender.name) : "…";
+  const name = personName(t, sender);
   const cls = [
     "msg",
     mine ? "mine" : "",

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
 import { Alert, Dialog, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
-import type { PersonName } from "../../lib/people";
+import { type PersonName, personName } from "../../lib/people";
 import { type Message, newClientId } from "./data";
 
 /**
@@ -59,10 +59,7 @@ export function ThreadDialog({
     enabled: !!rootId,
   });
   const items = rootId ? threadItems(rootId, [...(replies.data?.items ?? []), ...sent], live) : [];
-  const nameOf = (a: string) => {
-    const p = people.get(a);
-    return p ? (p.gone ? t("chat.deletedAccount") : p.name) : "…";
-  };
+  const nameOf = (a: string) => personName(t, people.get(a));
   const send = async (e: FormEvent) => {
     e.preventDefault();
     const body = text.trim();

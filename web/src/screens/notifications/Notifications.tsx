@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, must, type Schemas, withQuery } from "../../api/client";
 import { Alert, Avatar, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
-import { usePeople } from "../../lib/people";
+import { type PersonName, personName, usePeople } from "../../lib/people";
 import { plainText } from "../../lib/text";
 import { useConversationName } from "../chat/ConversationList";
 import { type Conversation, conversationsKey, listConversations, notificationsKey } from "../chat/data";
@@ -115,13 +115,13 @@ function NoteRow({
 }: {
   n: Note;
   conv?: Conversation;
-  sender?: { name: string; gone: boolean };
+  sender?: PersonName;
   onOpen: () => void;
 }) {
   const { t, i18n } = useTranslation();
   const where = useConversationName(conv);
   const m = n.message;
-  const who = sender ? (sender.gone ? t("chat.deletedAccount") : sender.name) : "…";
+  const who = personName(t, sender);
   const what = !m
     ? t("notifications.unavailable")
     : m.deleted
