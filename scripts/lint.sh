@@ -6,6 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bin
 
+echo "== go mod tidy"
+if ! go mod tidy -diff; then
+  echo "go.mod/go.sum are not tidy: run 'go mod tidy'" >&2
+  exit 1
+fi
+
 echo "== go vet"
 go vet ./...
 

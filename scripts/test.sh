@@ -19,7 +19,11 @@ mkdir -p bin
 go build -o bin/pgtest ./cmd/pgtest
 pgurl=""
 if [ -z "${ATRIUM_TEST_POSTGRES:-}" ]; then
-  exec 3< <(tail -f /dev/null | bin/pgtest 2>&1)
+  # pgtest runs until its standard input closes; keep its PID to end it (and
+  # only it) when the tests are done.
+  coproc PGTEST { exec bin/pgtest 2>&1; }
+  exec 3<&"${PGTEST[0]}" 4>&"${PGTEST[1]}"
+  pgtest_pid=$PGTEST_PID
   if read -r -t 120 pgurl <&3 && [[ "$pgurl" == postgres://* ]]; then
     export ATRIUM_TEST_POSTGRES=$pgurl
     echo "== PostgreSQL test cluster at $pgurl"
@@ -28,7 +32,16 @@ if [ -z "${ATRIUM_TEST_POSTGRES:-}" ]; then
     [ "${ATRIUM_REQUIRE_POSTGRES:-}" = 1 ] && exit 1
   fi
 fi
-cleanup() { pkill -f "bin/pgtest" 2>/dev/null || true; }
+cleanup() {
+  if [ -n "${pgtest_pid:-}" ]; then
+    # Closing its standard input lets pgtest stop the cluster and remove it;
+    # a signal is the fallback should it hang.
+    exec 4>&- || true
+    for _ in $(seq 300); do kill -0 "$pgtest_pid" 2>/dev/null || break; sleep 0.1; done
+    kill "$pgtest_pid" 2>/dev/null || true
+    wait "$pgtest_pid" 2>/dev/null || true
+  fi
+}
 trap cleanup EXIT
 
 scripts/lint.sh
