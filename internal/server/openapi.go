@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,13 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
+		for _, q := range rt.Query {
+			name, typ, ok := strings.Cut(q, ":")
+			if !ok {
+				typ = "string"
+			}
+			params = append(params, map[string]any{"name": name, "in": "query", "required": false, "schema": map[string]any{"type": typ}})
+		}
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
@@ -47,21 +55,7 @@ func (s *Server) OpenAPI() map[string]any {
 				"content":  map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Request))}},
 			}
 		}
-		okResp := map[string]any{"description": "success"}
-		if rt.Response != nil {
-			okResp["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
-		}
-		status := "200"
-		if method == http.MethodPost && rt.Response != nil && strings.Contains(rt.Summary, "Create") {
-			status = "201"
-		}
-		if rt.Response == nil {
-			status = "204"
-		}
-		op["responses"] = map[string]any{
-			status:    okResp,
-			"default": map[string]any{"description": "error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}},
-		}
+		op["responses"] = g.responses(rt)
 		switch rt.Auth {
 		case Public:
 			op["security"] = []any{}
@@ -89,6 +83,10 @@ func (s *Server) OpenAPI() map[string]any {
 		"paths":   paths,
 		"components": map[string]any{
 			"schemas": g.defs,
+			"responses": map[string]any{"Error": map[string]any{
+				"description": "error",
+				"content":     map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}},
+			}},
 			"securitySchemes": map[string]any{
 				"cookie": map[string]any{"type": "apiKey", "in": "cookie", "name": SessionCookie},
 				"bearer": map[string]any{"type": "http", "scheme": "bearer"},
@@ -109,6 +107,113 @@ func (s *Server) openapi(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-cache")
 	_, err := w.Write(s.OpenAPIJSON())
 	return err
+}
+
+// Binary is a Route.Response that is not JSON: the media type of the body
+// ("text/csv", "application/zip").
+type Binary string
+
+// Answer is one status a route gives: a success, or an error with the
+// stable codes it may carry.
+type Answer struct {
+	Status int
+	// Text says what a success means, or lists the error codes.
+	Text string
+}
+
+// AllAnswers returns every status rt declares, in order: its success, the
+// further answers of its Answers field, and the errors every route of its
+// kind may give (commonAnswers). Entries of the same status are merged.
+func (rt Route) AllAnswers() []Answer {
+	var out []Answer
+	add := func(status int, text string) {
+		for i := range out {
+			if out[i].Status == status {
+				if text != "" && !strings.Contains(", "+out[i].Text+", ", ", "+text+", ") {
+					out[i].Text += ", " + text
+				}
+				return
+			}
+		}
+		out = append(out, Answer{status, text})
+	}
+	add(rt.SuccessStatus(), "success")
+	for _, a := range rt.Answers {
+		st, text, _ := strings.Cut(a, " ")
+		n, _ := strconv.Atoi(st)
+		add(n, text)
+	}
+	for _, a := range commonAnswers(rt) {
+		add(a.Status, a.Text)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Status < out[j].Status })
+	return out
+}
+
+// SuccessStatus is the status rt answers when it succeeds.
+func (rt Route) SuccessStatus() int {
+	switch {
+	case rt.Status != 0:
+		return rt.Status
+	case rt.Response != nil:
+		return http.StatusOK
+	}
+	return http.StatusNoContent
+}
+
+// commonAnswers are the errors a route gives by its kind, without a line
+// of its own: bad JSON or query values, missing or wrong credentials, no
+// current organization, an object that does not exist (or that the caller
+// may not see), and a server that cannot answer.
+func commonAnswers(rt Route) []Answer {
+	method, path, _ := strings.Cut(rt.Pattern, " ")
+	var out []Answer
+	if rt.Request != nil {
+		out = append(out, Answer{http.StatusBadRequest, "invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field"})
+	}
+	if len(rt.Query) > 0 {
+		out = append(out, Answer{http.StatusBadRequest, "invalid_query"})
+	}
+	if rt.Auth != Public {
+		out = append(out, Answer{http.StatusUnauthorized, "unauthenticated"})
+		codes := "insufficient_scope, policy_acceptance_required"
+		if !safeMethod(method) {
+			codes += ", csrf_failed"
+		}
+		if rt.Auth == Member {
+			codes += ", no_organization, forbidden"
+		}
+		out = append(out, Answer{http.StatusForbidden, codes})
+	}
+	if pathParam.MatchString(path) {
+		out = append(out, Answer{http.StatusNotFound, "not_found"})
+	}
+	out = append(out, Answer{http.StatusInternalServerError, "internal"}, Answer{http.StatusServiceUnavailable, "database_unavailable, shutting_down"})
+	return out
+}
+
+// responses is the OpenAPI responses object of rt.
+func (g *schemaGen) responses(rt Route) map[string]any {
+	out := map[string]any{"default": map[string]any{"$ref": "#/components/responses/Error"}}
+	for _, a := range rt.AllAnswers() {
+		r := map[string]any{}
+		switch {
+		case a.Status >= 400:
+			r["$ref"] = "#/components/responses/Error"
+			r["description"] = "error codes: " + a.Text
+		case a.Status == http.StatusNoContent || a.Status == http.StatusNotModified || a.Status == http.StatusSwitchingProtocols:
+			r["description"] = a.Text
+		default:
+			r["description"] = a.Text
+			if b, ok := rt.Response.(Binary); ok {
+				r["content"] = map[string]any{string(b): map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}
+			} else if rt.Response != nil {
+				r["content"] = map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(rt.Response))}}
+			}
+		}
+		out[strconv.Itoa(a.Status)] = r
+	}
+	return out
 }
 
 func operationID(method, path string) string {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -62,8 +63,35 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 			t.Errorf("%s has no error response", rt.Pattern)
 		}
 		want := param.FindAllStringSubmatch(path, -1)
-		if len(op.Parameters) != len(want) {
-			t.Errorf("%s: %d path parameters documented, want %d", rt.Pattern, len(op.Parameters), len(want))
+		inPath, inQuery := 0, 0
+		for _, p := range op.Parameters {
+			switch p.In {
+			case "path":
+				inPath++
+			case "query":
+				inQuery++
+			}
+		}
+		if inPath != len(want) || inQuery != len(rt.Query) {
+			t.Errorf("%s: %d path and %d query parameters documented, want %d and %d", rt.Pattern, inPath, inQuery, len(want), len(rt.Query))
+		}
+		if _, ok := op.Responses[strconv.Itoa(rt.SuccessStatus())]; !ok {
+			t.Errorf("%s: its success status %d is not documented", rt.Pattern, rt.SuccessStatus())
+		}
+		for _, a := range rt.Answers {
+			st, text, _ := strings.Cut(a, " ")
+			n, err := strconv.Atoi(st)
+			if err != nil || n < 100 || n > 599 || text == "" || strings.Contains(text, ",") || (n >= 400 && strings.Contains(text, " ")) {
+				t.Errorf("%s: answer %q is not \"STATUS what\" (an error: \"STATUS one_code\")", rt.Pattern, a)
+			}
+			if n == rt.SuccessStatus() {
+				t.Errorf("%s: answer %q repeats the success status", rt.Pattern, a)
+			}
+		}
+		for _, q := range rt.Query {
+			if _, typ, ok := strings.Cut(q, ":"); ok && typ != "integer" && typ != "boolean" {
+				t.Errorf("%s: query parameter %q: the type is integer or boolean (string when left out)", rt.Pattern, q)
+			}
 		}
 		if rt.Summary == "" {
 			t.Errorf("%s has no summary", rt.Pattern)

@@ -43,6 +43,18 @@ type Route struct {
 	Response any // zero value of the JSON response type, or nil
 	// Scope is the app-token scope the route requires ("" = people only).
 	Scope string
+	// Status is the status of success when it is not the default: 200
+	// with a Response, 204 without one.
+	Status int
+	// Answers lists the route's other deliberate answers, beyond Status and
+	// the errors every route of its kind gives (commonAnswers in
+	// openapi.go): another success ("200 already sent") or an error with
+	// its stable code ("409 legal_hold"). The OpenAPI document declares
+	// them, and servertest fails a test that sees an undeclared status.
+	Answers []string
+	// Query names the query parameters the handler reads: "name",
+	// "name:integer" or "name:boolean" (a string otherwise).
+	Query []string
 }
 
 // Authenticator turns a session cookie or bearer token into an actor.
