@@ -22,7 +22,7 @@ test: ## Run every test: Go on SQLite and PostgreSQL, web unit tests, browser e2
 test-go: ## Run only the Go tests
 	$(GO) test ./...
 
-lint: ## Static checks: go vet and staticcheck (pinned in tools/go.mod)
+lint: ## Static checks: tidy go.mod, go vet, architecture tests, staticcheck (pinned in tools/go.mod)
 	@scripts/lint.sh
 
 fuzz: ## Run every Go fuzz target for FUZZTIME each (default 30s; FUZZ=regexp picks targets)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Static checks: go vet and staticcheck (pinned in tools/go.mod, built into
-# bin/ once per version). Fails on any finding. Used by scripts/test.sh and
-# `make lint`.
+# Static checks: go mod tidy, go vet, the architecture tests and staticcheck
+# (pinned in tools/go.mod, built into bin/ once per version). Fails on any
+# finding. Used by scripts/test.sh and `make lint`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bin
@@ -14,6 +14,11 @@ fi
 
 echo "== go vet"
 go vet ./...
+
+# The architecture rules (layers, domain → domain imports, SQL and HTTP in
+# their files) are tests; lint runs them too so a broken boundary fails it.
+echo "== architecture (internal/archtest)"
+go test -count=1 ./internal/archtest/
 
 # Rebuild staticcheck only when tools/go.mod changed since the last build.
 stamp=bin/.staticcheck.mod
