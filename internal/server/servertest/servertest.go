@@ -40,6 +40,10 @@ type Env struct {
 	Logs *SafeBuffer
 	// Out holds the operator-facing start-up lines (URL, setup link).
 	Out *SafeBuffer
+
+	// seen holds what clients received that the OpenAPI document does not
+	// declare (conformance.go); the test fails on it when it ends.
+	seen *observations
 }
 
 // SafeBuffer is a bytes.Buffer safe for concurrent use.
@@ -110,7 +114,12 @@ func StartWith(t testing.TB, kind db.Kind, o Options) *Env {
 	if o.Configure != nil {
 		o.Configure(cfg)
 	}
-	env := &Env{URL: cfg.BaseURL, Kind: kind, Logs: &SafeBuffer{}, Out: &SafeBuffer{}}
+	env := &Env{URL: cfg.BaseURL, Kind: kind, Logs: &SafeBuffer{}, Out: &SafeBuffer{}, seen: &observations{kont: documentContract()}}
+	t.Cleanup(func() {
+		for _, f := range env.seen.report() {
+			t.Errorf("servertest: %s: declare it on the route's line in internal/server/routes.go (Status, Answers, Query), or fix the handler", f)
+		}
+	})
 	log := slog.New(slog.NewTextHandler(env.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	app, err := server.Build(ctx, cfg, log, env.Out)
@@ -223,6 +232,7 @@ func (c *Client) Do(t testing.TB, method, path string, body any, out any) *Respo
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Env.seen.observe(req, resp.StatusCode, data)
 	r := &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 	if out != nil && resp.StatusCode/100 == 2 && len(data) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
@@ -259,5 +269,6 @@ func (c *Client) Request(t testing.TB, req *http.Request) *Response {
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	c.Env.seen.observe(req, resp.StatusCode, data)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
 }
