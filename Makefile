@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 GO ?= go
 
-.PHONY: help run build ui test test-go lint fuzz crash bench clean
+.PHONY: help run build ui test test-go lint screenshots fuzz crash bench clean
 
 help: ## List the targets
 	@awk 'BEGIN{FS=":.*## "} /^[a-zA-Z_-]+:.*## /{printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,6 +24,9 @@ test-go: ## Run only the Go tests
 
 lint: ## Static checks: tidy go.mod, go vet, architecture tests, staticcheck (pinned in tools/go.mod)
 	@scripts/lint.sh
+
+screenshots: ## Refresh docs/screenshots: the browser tests with ATRIUM_SCREENSHOTS=docs (make test leaves them alone)
+	@ATRIUM_SCREENSHOTS=docs scripts/test-web.sh
 
 fuzz: ## Run every Go fuzz target for FUZZTIME each (default 30s; FUZZ=regexp picks targets)
 	@FUZZTIME=$${FUZZTIME:-30s} scripts/fuzz.sh

@@ -11,7 +11,13 @@ import { TOTP } from "otpauth";
 export { expect };
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SCREENSHOTS = join(here, "..", "..", "docs", "screenshots");
+// Screenshots go to e2e/test-results/screenshots, so that a test run never
+// touches committed files; `make screenshots` sets ATRIUM_SCREENSHOTS=docs to
+// refresh the ones in docs/screenshots.
+export const SCREENSHOTS =
+  process.env.ATRIUM_SCREENSHOTS === "docs"
+    ? join(here, "..", "..", "docs", "screenshots")
+    : join(here, "..", "test-results", "screenshots");
 
 // Chromium reports every 4xx response as a console error ("Failed to load
 // resource"); a wrong password or a signed-out check is an expected answer,
@@ -91,7 +97,7 @@ export function logLines(): number {
   return serverLog().split("\n").length - 1;
 }
 
-/** shot saves a screenshot of page for the docs (docs/screenshots/name.png). */
+/** shot saves a screenshot of page (SCREENSHOTS/name.png: docs/screenshots with `make screenshots`). */
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false, animations: "disabled" });
 }
