@@ -74,8 +74,9 @@ export function errorCode(e: unknown): string {
 }
 
 /**
- * withQuery passes query parameters to a route whose OpenAPI entry does not
- * list them (the route table documents bodies, not query strings).
+ * withQuery passes query parameters, leaving out empty values (the OpenAPI
+ * document lists each route's query parameters; this helper does not check
+ * them against it).
  */
 export function withQuery(query: Record<string, string | number | boolean | undefined>): {
   params: { query: never };
