@@ -4074,6 +4074,8 @@ export interface operations {
             400: components["responses"]["Error"];
             /** @description error codes: invalid_credentials, totp_required, invalid_totp_code, invalid_recovery_code */
             401: components["responses"]["Error"];
+            /** @description error codes: email_not_verified */
+            403: components["responses"]["Error"];
             /** @description error codes: account_not_active */
             409: components["responses"]["Error"];
             /** @description error codes: too_many_attempts */
@@ -5055,6 +5057,8 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
+            /** @description error codes: legal_hold */
+            409: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -6550,6 +6554,8 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
+            /** @description error codes: phone_taken */
+            409: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -7478,6 +7484,8 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: not_current_version */
             409: components["responses"]["Error"];
             /** @description error codes: internal */
@@ -7608,6 +7616,8 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -8752,6 +8762,8 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
             403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -8808,6 +8820,8 @@ export interface operations {
             };
             /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
             400: components["responses"]["Error"];
+            /** @description error codes: setup_token_invalid */
+            403: components["responses"]["Error"];
             /** @description error codes: setup_done */
             409: components["responses"]["Error"];
             /** @description error codes: internal */
