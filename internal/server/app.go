@@ -61,7 +61,7 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return nil, err
 	}
 	a := &App{Cfg: cfg, DB: d, Log: log, Out: out, Keyring: kr}
-	a.Server = &Server{Log: log, DB: d, DevUIURL: cfg.DevUIURL, Secure: cfg.TLSCert != "" || (len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://")}
+	a.Server = &Server{Log: log, DB: d, DevUIURL: cfg.DevUIURL, TrustProxy: cfg.TrustProxy, Secure: cfg.TLSCert != "" || (len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://")}
 	if err := a.wire(ctx); err != nil {
 		a.Close()
 		return nil, err
