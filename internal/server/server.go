@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/chat"
@@ -62,6 +63,9 @@ type Server struct {
 	// TrustProxy takes the client's address from X-Forwarded-For (the
 	// trust-proxy option): see reqctx.ClientIP.
 	TrustProxy bool
+	// ReadBodyTimeout is how long a request body may stall before the
+	// connection is closed (0: no bound); see stallGuard.
+	ReadBodyTimeout time.Duration
 	// DevUIURL, when set, proxies the web app's paths to a Vite dev server.
 	DevUIURL string
 	// Audit serves the organization's audit log to admins.
@@ -104,7 +108,7 @@ func (s *Server) Handler() http.Handler {
 	app := s.webApp() // webapp.go: the embedded SPA or the dev proxy
 	s.mountPages(app) // pages.go: /setup and /login while the app is not built
 	s.mux.Handle("/", app)
-	return reqctx.Middleware(s.TrustProxy, httpx.Observe(s.Log, securityHeaders(s.mux, s.Secure)))
+	return reqctx.Middleware(s.TrustProxy, httpx.Observe(s.Log, securityHeaders(bodyTimeout(s.ReadBodyTimeout, s.mux), s.Secure)))
 }
 
 // Routes returns the route table (for the OpenAPI document and tests).
