@@ -45,8 +45,11 @@ type PasswordResetRequest struct {
 type LoginResult struct {
 	Account   Account `json:"account"`
 	SessionID string  `json:"session_id"`
-	Token     string  `json:"token,omitempty"`
-	ExpiresAt int64   `json:"expires_at"`
+	// OrgID is the organization the session starts in: the account's only
+	// one, or "" when it has none or several (choose with POST /me/org).
+	OrgID     string `json:"org_id,omitempty"`
+	Token     string `json:"token,omitempty"`
+	ExpiresAt int64  `json:"expires_at"`
 }
 
 func checkDeviceID(id string) error {
@@ -118,7 +121,11 @@ func (s *Service) startSession(ctx context.Context, w http.ResponseWriter, r acc
 }
 
 func (s *Service) signedIn(ctx context.Context, w http.ResponseWriter, r accountRow, bearer bool, method string) error {
-	token, sess, err := s.startSession(ctx, w, r, "", !bearer, method)
+	orgID, err := s.startingOrg(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	token, sess, err := s.startSession(ctx, w, r, orgID, !bearer, method)
 	if err != nil {
 		return err
 	}
@@ -126,7 +133,7 @@ func (s *Service) signedIn(ctx context.Context, w http.ResponseWriter, r account
 	if err != nil {
 		return err
 	}
-	out := LoginResult{Account: acc, SessionID: sess.ID, ExpiresAt: sess.ExpiresAt}
+	out := LoginResult{Account: acc, SessionID: sess.ID, OrgID: orgID, ExpiresAt: sess.ExpiresAt}
 	if bearer {
 		out.Token = token
 	}

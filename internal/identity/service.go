@@ -118,6 +118,8 @@ type Service struct {
 	BaseURL string
 	// SecureCookies marks session and CSRF cookies Secure (HTTPS).
 	SecureCookies bool
+	// Orgs, when set, names the organization a new sign-in starts in.
+	Orgs OrgChooser
 
 	st     store
 	limits atomic.Pointer[Limits]
@@ -172,6 +174,23 @@ type client struct {
 func clientFrom(ctx context.Context) client {
 	r := reqctx.From(ctx)
 	return client{IP: r.ClientIP, UserAgent: r.UserAgent, DeviceID: r.DeviceID}
+}
+
+// OrgChooser says which organization a new session starts in.
+type OrgChooser interface {
+	// SoleOrg returns the organization accountID is an active member of
+	// when it is exactly one, and "" otherwise.
+	SoleOrg(ctx context.Context, accountID string) (string, error)
+}
+
+// startingOrg is the organization a sign-in's session starts in: the
+// account's only one, so that a script's first organization call works
+// without POST /me/org; with several the person chooses.
+func (s *Service) startingOrg(ctx context.Context, accountID string) (string, error) {
+	if s.Orgs == nil {
+		return "", nil
+	}
+	return s.Orgs.SoleOrg(ctx, accountID)
 }
 
 // Errors of this package that callers may check by code.

@@ -6,6 +6,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
@@ -18,7 +20,6 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/privacy"
 	"github.com/atrium-hq/atrium/internal/stream"
-	"github.com/atrium-hq/atrium/migrations"
 )
 
 // Auth says who may call a route.
@@ -102,13 +103,11 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Pattern, s.guard(rt))
 	}
-	s.mux.Handle("/api/", httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return apperr.New(apperr.KindNotFound, "no_route", "no such API route")
-	}))
+	s.mux.Handle("/api/", errNoRoute)
 	app := s.webApp() // webapp.go: the embedded SPA or the dev proxy
 	s.mountPages(app) // pages.go: /setup and /login while the app is not built
 	s.mux.Handle("/", app)
-	return reqctx.Middleware(s.TrustProxy, httpx.Observe(s.Log, securityHeaders(bodyTimeout(s.ReadBodyTimeout, s.mux), s.Secure)))
+	return reqctx.Middleware(s.TrustProxy, httpx.Observe(s.Log, securityHeaders(bodyTimeout(s.ReadBodyTimeout, cleanAPIPaths(s.mux)), s.Secure)))
 }
 
 // Routes returns the route table (for the OpenAPI document and tests).
@@ -152,6 +151,33 @@ func (s *Server) guard(rt Route) http.Handler {
 	})
 }
 
+// errNoRoute answers API paths that name no route.
+var errNoRoute = httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+	return apperr.New(apperr.KindNotFound, "no_route", "no such API route")
+})
+
+// cleanAPIPaths answers API paths that are not in canonical form (an empty
+// segment as in /conversations//messages, "." or ".." segments) and /api
+// itself with JSON 404 no_route. ServeMux would redirect them to the
+// cleaned path with an HTML 301/307 that API clients do not expect, and
+// that would turn a missing id into another route.
+func cleanAPIPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/api" || strings.HasPrefix(p, "/api/") {
+			c := path.Clean(p)
+			if strings.HasSuffix(p, "/") && c != "/" {
+				c += "/"
+			}
+			if c != p || p == "/api" {
+				errNoRoute.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
@@ -186,23 +212,4 @@ func securityHeaders(next http.Handler, secure bool) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// Health is the body of GET /api/v1/health.
-type Health struct {
-	Status        string `json:"status"`
-	Database      string `json:"database"`
-	SchemaVersion int64  `json:"schema_version"`
-	Version       string `json:"version"`
-}
-
-// Version is the build version, set by main.
-var Version = "dev"
-
-func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.DB.SchemaVersion(r.Context(), migrations.FS)
-	if err != nil {
-		return apperr.New(apperr.KindUnavailable, "database_unavailable", "the database is not answering").Wrap(err)
-	}
-	return httpx.OK(w, Health{Status: "ok", Database: string(s.DB.Kind), SchemaVersion: v, Version: Version})
 }
