@@ -65,6 +65,9 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		a.Close()
 		return nil, err
 	}
+	if cfg.Metrics {
+		a.instrument() // debug.go
+	}
 	return a, nil
 }
 

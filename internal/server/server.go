@@ -17,6 +17,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
+	"github.com/atrium-hq/atrium/internal/platform/metrics"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/privacy"
 	"github.com/atrium-hq/atrium/internal/stream"
@@ -64,6 +65,9 @@ type Server struct {
 	// TrustProxy takes the client's address from X-Forwarded-For (the
 	// trust-proxy option): see reqctx.ClientIP.
 	TrustProxy bool
+	// Metrics, when set, measures every request (the metrics option); it
+	// is served on the debug listener only (debug.go).
+	Metrics *metrics.Metrics
 	// ReadBodyTimeout is how long a request body may stall before the
 	// connection is closed (0: no bound); see stallGuard.
 	ReadBodyTimeout time.Duration
@@ -107,7 +111,11 @@ func (s *Server) Handler() http.Handler {
 	app := s.webApp() // webapp.go: the embedded SPA or the dev proxy
 	s.mountPages(app) // pages.go: /setup and /login while the app is not built
 	s.mux.Handle("/", app)
-	return reqctx.Middleware(s.TrustProxy, httpx.Observe(s.Log, securityHeaders(bodyTimeout(s.ReadBodyTimeout, cleanAPIPaths(s.mux)), s.Secure)))
+	var h http.Handler = cleanAPIPaths(s.mux)
+	if s.Metrics != nil {
+		h = s.Metrics.Middleware(h) // sees the pattern the mux matched: nothing between copies the request
+	}
+	return reqctx.Middleware(s.TrustProxy, httpx.Observe(s.Log, securityHeaders(bodyTimeout(s.ReadBodyTimeout, h), s.Secure)))
 }
 
 // Routes returns the route table (for the OpenAPI document and tests).
