@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/privacy"
 )
 
@@ -23,7 +23,7 @@ func withPrivacy(cmd *cobra.Command, fn func(ctx context.Context, p *privacy.Ser
 		return err
 	}
 	defer app.Close()
-	return fn(audit.WithClient(cmd.Context(), audit.Client{Via: "cli"}), app.Privacy())
+	return fn(reqctx.CLI(cmd.Context()), app.Privacy())
 }
 
 func privacyCmd() *cobra.Command {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
 func init() { extraCommands = append(extraCommands, userCmd) }
@@ -26,7 +26,7 @@ func withUsers(cmd *cobra.Command, fn func(ctx context.Context, id *identity.Ser
 		return err
 	}
 	defer app.Close()
-	return fn(audit.WithClient(cmd.Context(), audit.Client{Via: "cli"}), app.Identity())
+	return fn(reqctx.CLI(cmd.Context()), app.Identity())
 }
 
 // readPassword reads one line from r (the rest is ignored).

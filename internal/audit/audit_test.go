@@ -13,7 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
-	"github.com/atrium-hq/atrium/internal/platform/httpx"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -21,8 +21,8 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 // seed records n entries (seq 1..n) with an actor and a request id.
 func seed(t *testing.T, d *db.DB, n int) {
 	t.Helper()
-	ctx := actor.With(context.Background(), &actor.Actor{AccountID: "acc_1", MemberID: "mem_1", OrgID: "org_1", Via: actor.ViaCookie, IP: "192.0.2.7"})
-	ctx = httpx.WithRequestID(ctx, "req1")
+	ctx := actor.With(context.Background(), &actor.Actor{AccountID: "acc_1", MemberID: "mem_1", OrgID: "org_1", Via: actor.ViaCookie})
+	ctx = reqctx.With(ctx, reqctx.Request{ID: "req1", ClientIP: "192.0.2.7"})
 	for i := 1; i <= n; i++ {
 		err := Record(ctx, d, Entry{OrgID: "org_1", Action: "member.update", TargetKind: "member", TargetID: fmt.Sprintf("mem_%d", i), Details: map[string]any{"field": "title", "i": i}})
 		if err != nil {

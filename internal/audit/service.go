@@ -23,7 +23,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
-	"github.com/atrium-hq/atrium/internal/platform/httpx"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
 // Outcomes of an audited action.
@@ -63,24 +63,18 @@ type Item struct {
 	Hash           string          `json:"hash"`
 }
 
-type clientKey struct{}
+type accountKey struct{}
 
-// Client describes an anonymous caller (e.g. a failed login), for entries
-// recorded without an authenticated actor.
-type Client struct {
-	AccountID string // the account the caller claimed, when known
-	IP        string
-	Via       string
-}
-
-// WithClient returns ctx carrying c; Record uses it when ctx has no actor.
-func WithClient(ctx context.Context, c Client) context.Context {
-	return context.WithValue(ctx, clientKey{}, c)
+// WithAccount returns ctx naming accountID as the account of entries
+// recorded without an authenticated actor (e.g. the account a failed
+// sign-in claimed). Where the request came from is platform/reqctx's.
+func WithAccount(ctx context.Context, accountID string) context.Context {
+	return context.WithValue(ctx, accountKey{}, accountID)
 }
 
 // Record appends e to the hash-chained audit log in ctx's transaction (or in
 // its own when ctx carries none); actor, IP and request id come from ctx
-// (actor.From, httpx.RequestID).
+// (actor.From, reqctx.From).
 func Record(ctx context.Context, d *db.DB, e Entry) error {
 	if e.Action == "" {
 		return fmt.Errorf("audit: entry without action")
@@ -100,19 +94,22 @@ func Record(ctx context.Context, d *db.DB, e Entry) error {
 			return fmt.Errorf("audit: details of %s: %w", e.Action, err)
 		}
 	}
+	req := reqctx.From(ctx)
 	r := Item{
 		OrgID:      e.OrgID,
 		Action:     e.Action,
 		TargetKind: e.TargetKind,
 		TargetID:   e.TargetID,
 		Outcome:    e.Outcome,
-		RequestID:  httpx.RequestID(ctx),
+		RequestID:  req.ID,
+		IP:         req.ClientIP,
+		Via:        req.Via,
 		Details:    details,
 	}
 	if a := actor.From(ctx); a != nil {
-		r.ActorAccountID, r.ActorMemberID, r.Via, r.IP = a.AccountID, a.MemberID, string(a.Via), a.IP
-	} else if c, ok := ctx.Value(clientKey{}).(Client); ok {
-		r.ActorAccountID, r.IP, r.Via = c.AccountID, c.IP, c.Via
+		r.ActorAccountID, r.ActorMemberID, r.Via = a.AccountID, a.MemberID, string(a.Via)
+	} else if id, ok := ctx.Value(accountKey{}).(string); ok {
+		r.ActorAccountID = id
 	}
 	return d.Tx(ctx, func(ctx context.Context) error {
 		// Appends are serialized: on PostgreSQL by a transaction-scoped

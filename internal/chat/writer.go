@@ -12,6 +12,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/metrics"
 )
 
 // The group-commit writer. Sends are validated and rendered in the
@@ -134,6 +135,7 @@ func (w *writer) run() {
 		}
 		batchSizes.Add(int64(len(batch)))
 		batchCount.Add(1)
+		batchMetric.Observe(float64(len(batch)))
 		w.commit(batch)
 	}
 }
@@ -354,3 +356,6 @@ func eventMessage(m Message) Message {
 
 // batchSizes and batchCount let BenchmarkSend report the mean batch size.
 var batchSizes, batchCount atomic.Int64
+
+// batchMetric is the histogram of batch sizes operators scrape.
+var batchMetric = metrics.Batch("chat_messages")

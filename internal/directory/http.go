@@ -16,12 +16,6 @@ type SessionStarter interface {
 	StartSession(ctx context.Context, w http.ResponseWriter, accountID, orgID string, via actor.Via) (string, error)
 }
 
-// requestContexter is implemented by identity to record the client's
-// address on new sessions.
-type requestContexter interface {
-	RequestContext(r *http.Request, deviceID string) context.Context
-}
-
 // SetSessions sets what opens the owner's session after setup.
 func (s *Service) SetSessions(ss SessionStarter) { s.sessions = ss }
 
@@ -57,11 +51,7 @@ func (s *Service) HandleSetup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if s.sessions != nil {
-		ctx := r.Context()
-		if rc, ok := s.sessions.(requestContexter); ok {
-			ctx = rc.RequestContext(r, "")
-		}
-		if _, err := s.sessions.StartSession(ctx, w, res.AccountID, res.Org.ID, actor.ViaCookie); err != nil {
+		if _, err := s.sessions.StartSession(r.Context(), w, res.AccountID, res.Org.ID, actor.ViaCookie); err != nil {
 			return err
 		}
 	}

@@ -177,10 +177,12 @@ func TestDeactivationEndsAccess(t *testing.T) {
 		o := setupOrg(t, env)
 		m, mID := o.member(t, "Mia Member")
 		m.do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
-		// A second device of the same person, signed in without an
-		// organization chosen: it is not a session "for that org".
+		// A second device of the same person, in no organization (a
+		// sign-in starts in the only one; it leaves it): it is not a
+		// session "for that org".
 		device2 := env.Client()
 		device2.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": m.Email, "password": pw}, nil).Want(t, http.StatusOK)
+		device2.Do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": ""}, nil).Want(t, http.StatusOK)
 
 		var d directory.Member
 		o.Owner.do(t, "POST", "/api/v1/members/"+mID+"/deactivate", nil, &d).Want(t, http.StatusOK)

@@ -189,6 +189,16 @@ func (s *Service) MyOrgs(ctx context.Context) ([]MyOrg, error) {
 	return out, nil
 }
 
+// SoleOrg returns the organization accountID is an active member of when
+// it is exactly one, and "" otherwise: a new sign-in starts in it.
+func (s *Service) SoleOrg(ctx context.Context, accountID string) (string, error) {
+	orgs, err := s.st.myOrgs(ctx, accountID)
+	if err != nil || len(orgs) != 1 {
+		return "", err
+	}
+	return orgs[0].OrgID, nil
+}
+
 // SwitchOrg makes orgID the current organization of the caller's session.
 func (s *Service) SwitchOrg(ctx context.Context, orgID string) (SwitchOrgResult, error) {
 	a, err := accountCaller(ctx)

@@ -2,10 +2,8 @@ package identity
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 	"unicode"
 
@@ -13,13 +11,14 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
-// Cookie names. They must equal server.SessionCookie and server.CSRFCookie
-// (a test checks): the server reads them, this package sets them.
+// Cookie names: this package sets them, the server reads them; both name
+// them through platform/reqctx.
 const (
-	SessionCookie = "atrium_session"
-	CSRFCookie    = "atrium_csrf"
+	SessionCookie = reqctx.SessionCookie
+	CSRFCookie    = reqctx.CSRFCookie
 )
 
 // Accepted is the body of a 202 answer.
@@ -46,26 +45,11 @@ type PasswordResetRequest struct {
 type LoginResult struct {
 	Account   Account `json:"account"`
 	SessionID string  `json:"session_id"`
-	Token     string  `json:"token,omitempty"`
-	ExpiresAt int64   `json:"expires_at"`
-}
-
-// clientIP returns the address of the client: the connection's peer, or
-// with TrustProxy the last hop the proxy appended to X-Forwarded-For.
-func (s *Service) clientIP(r *http.Request) string {
-	if s.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(parts[len(parts)-1])); ip != nil {
-				return ip.String()
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	// OrgID is the organization the session starts in: the account's only
+	// one, or "" when it has none or several (choose with POST /me/org).
+	OrgID     string `json:"org_id,omitempty"`
+	Token     string `json:"token,omitempty"`
+	ExpiresAt int64  `json:"expires_at"`
 }
 
 func checkDeviceID(id string) error {
@@ -80,10 +64,14 @@ func checkDeviceID(id string) error {
 	return nil
 }
 
-// RequestContext returns r's context carrying the client's address, user
-// agent and device id, for StartSession and the login history.
+// RequestContext returns r's context naming the client's device (the
+// address and user agent are already there: platform/reqctx), for
+// StartSession and the login history.
 func (s *Service) RequestContext(r *http.Request, deviceID string) context.Context {
-	return WithClient(r.Context(), Client{IP: s.clientIP(r), UserAgent: r.UserAgent(), DeviceID: deviceID})
+	if deviceID == "" {
+		return r.Context()
+	}
+	return reqctx.WithDevice(r.Context(), deviceID)
 }
 
 func (s *Service) setSessionCookies(w http.ResponseWriter, token string) {
@@ -104,7 +92,7 @@ func (s *Service) clearSessionCookies(w http.ResponseWriter) {
 // StartSession opens a session for an active account and, for a cookie
 // session, sets the session and CSRF cookies on w. It returns the token
 // (which a bearer client keeps). The caller has proven who the person is.
-// Pass a context from RequestContext to record the client's address.
+// The client's address and user agent come from ctx (platform/reqctx).
 func (s *Service) StartSession(ctx context.Context, w http.ResponseWriter, accountID, orgID string, via actor.Via) (string, error) {
 	r, err := s.st.accountByID(ctx, accountID)
 	if err != nil {
@@ -133,7 +121,11 @@ func (s *Service) startSession(ctx context.Context, w http.ResponseWriter, r acc
 }
 
 func (s *Service) signedIn(ctx context.Context, w http.ResponseWriter, r accountRow, bearer bool, method string) error {
-	token, sess, err := s.startSession(ctx, w, r, "", !bearer, method)
+	orgID, err := s.startingOrg(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	token, sess, err := s.startSession(ctx, w, r, orgID, !bearer, method)
 	if err != nil {
 		return err
 	}
@@ -141,7 +133,7 @@ func (s *Service) signedIn(ctx context.Context, w http.ResponseWriter, r account
 	if err != nil {
 		return err
 	}
-	out := LoginResult{Account: acc, SessionID: sess.ID, ExpiresAt: sess.ExpiresAt}
+	out := LoginResult{Account: acc, SessionID: sess.ID, OrgID: orgID, ExpiresAt: sess.ExpiresAt}
 	if bearer {
 		out.Token = token
 	}

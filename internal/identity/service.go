@@ -42,6 +42,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 	"github.com/atrium-hq/atrium/internal/platform/keyring"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
 // Account statuses.
@@ -117,8 +118,8 @@ type Service struct {
 	BaseURL string
 	// SecureCookies marks session and CSRF cookies Secure (HTTPS).
 	SecureCookies bool
-	// TrustProxy takes the client address from X-Forwarded-For.
-	TrustProxy bool
+	// Orgs, when set, names the organization a new sign-in starts in.
+	Orgs OrgChooser
 
 	st     store
 	limits atomic.Pointer[Limits]
@@ -162,33 +163,34 @@ type NewAccount struct {
 	Locale    string // optional, e.g. "en" or "zh-CN"
 }
 
-// Client describes where a request comes from, for sessions, login history
-// and alerts.
-type Client struct {
+// client is where a request comes from (platform/reqctx), as sessions,
+// the login history and alerts record it.
+type client struct {
 	IP        string
 	UserAgent string
 	DeviceID  string
 }
 
-type clientKey struct{}
-
-// WithClient returns ctx carrying c. The HTTP handlers set it; StartSession
-// falls back to the actor's address when it is missing.
-func WithClient(ctx context.Context, c Client) context.Context {
-	return context.WithValue(ctx, clientKey{}, c)
+func clientFrom(ctx context.Context) client {
+	r := reqctx.From(ctx)
+	return client{IP: r.ClientIP, UserAgent: r.UserAgent, DeviceID: r.DeviceID}
 }
 
-func clientFrom(ctx context.Context) Client {
-	c, _ := ctx.Value(clientKey{}).(Client)
-	if a := actor.From(ctx); a != nil {
-		if c.IP == "" {
-			c.IP = a.IP
-		}
-		if c.UserAgent == "" {
-			c.UserAgent = a.UserAgent
-		}
+// OrgChooser says which organization a new session starts in.
+type OrgChooser interface {
+	// SoleOrg returns the organization accountID is an active member of
+	// when it is exactly one, and "" otherwise.
+	SoleOrg(ctx context.Context, accountID string) (string, error)
+}
+
+// startingOrg is the organization a sign-in's session starts in: the
+// account's only one, so that a script's first organization call works
+// without POST /me/org; with several the person chooses.
+func (s *Service) startingOrg(ctx context.Context, accountID string) (string, error) {
+	if s.Orgs == nil {
+		return "", nil
 	}
-	return c
+	return s.Orgs.SoleOrg(ctx, accountID)
 }
 
 // Errors of this package that callers may check by code.
@@ -616,7 +618,6 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 	now := time.Now().UnixMilli()
 	eh := s.emailHash(email)
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		actx := audit.WithClient(ctx, audit.Client{IP: c.IP})
 		existing, err := s.st.accountByEmailHash(ctx, eh)
 		switch {
 		case err == nil && existing.Status != StatusPending:
@@ -626,7 +627,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 					"If this was not you, you can ignore this email."}); err != nil {
 				return err
 			}
-			return audit.Record(actx, s.DB, audit.Entry{Action: "identity.register", TargetKind: "account", TargetID: existing.ID,
+			return audit.Record(ctx, s.DB, audit.Entry{Action: "identity.register", TargetKind: "account", TargetID: existing.ID,
 				Outcome: audit.Failure, Details: map[string]any{"reason": "email_registered"}})
 		case err != nil && !errors.Is(err, db.ErrNotFound):
 			return err
@@ -668,7 +669,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, r.ID, "account.registered", map[string]any{"account_id": r.ID}); err != nil {
 			return err
 		}
-		return audit.Record(actx, s.DB, audit.Entry{Action: "identity.register", TargetKind: "account", TargetID: r.ID})
+		return audit.Record(ctx, s.DB, audit.Entry{Action: "identity.register", TargetKind: "account", TargetID: r.ID})
 	})
 	if err != nil {
 		return err
@@ -680,7 +681,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 func minutes(d time.Duration) string { return fmt.Sprintf("%d minutes", int(d/time.Minute)) }
 
 // sendAllowed counts one emailed code for the address and the client.
-func (s *Service) sendAllowed(ctx context.Context, email string, c Client) error {
+func (s *Service) sendAllowed(ctx context.Context, email string, c client) error {
 	lim := s.Limits()
 	if err := s.hit(ctx, s.rateKey("code.ip", c.IP), lim.CodeSendsPerIP, lim.CodeWindow); err != nil {
 		return err
@@ -695,7 +696,6 @@ func (s *Service) Verify(ctx context.Context, email, code string) (Account, erro
 	if err != nil {
 		return Account{}, err
 	}
-	c := clientFrom(ctx)
 	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
 	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusPending) {
 		return Account{}, errInvalidCode
@@ -710,7 +710,7 @@ func (s *Service) Verify(ctx context.Context, email, code string) (Account, erro
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, r.ID, "account.activated", map[string]any{"account_id": r.ID}); err != nil {
 			return err
 		}
-		return audit.Record(audit.WithClient(ctx, audit.Client{AccountID: r.ID, IP: c.IP}), s.DB,
+		return audit.Record(audit.WithAccount(ctx, r.ID), s.DB,
 			audit.Entry{Action: "identity.verify", TargetKind: "account", TargetID: r.ID})
 	})
 	if err != nil {
@@ -901,7 +901,7 @@ func (s *Service) recordFailure(ctx context.Context, acc *accountRow, method, ou
 			details = map[string]any{}
 		}
 		details["reason"] = outcome
-		return audit.Record(audit.WithClient(ctx, audit.Client{AccountID: target, IP: c.IP}), s.DB,
+		return audit.Record(audit.WithAccount(ctx, target), s.DB,
 			audit.Entry{Action: "identity.login", TargetKind: "account", TargetID: target, Outcome: auditOutcome, Details: details})
 	})
 }
@@ -953,7 +953,7 @@ func (s *Service) openSession(ctx context.Context, acc accountRow, orgID, kind, 
 		if kind == KindBearer {
 			via = actor.ViaBearer
 		}
-		actx := actor.With(ctx, &actor.Actor{AccountID: acc.ID, SessionID: sess.ID, Via: via, OrgID: orgID, IP: c.IP, UserAgent: c.UserAgent})
+		actx := actor.With(ctx, &actor.Actor{AccountID: acc.ID, SessionID: sess.ID, Via: via, OrgID: orgID})
 		return audit.Record(actx, s.DB, audit.Entry{Action: "identity.login", TargetKind: "account", TargetID: acc.ID,
 			Details: map[string]any{"method": method, "session_id": sess.ID, "kind": kind}})
 	})
@@ -987,7 +987,7 @@ func network(ip string) string {
 // noticeNewClient remembers the client's device and network; when either is
 // new for an account that has signed in before, it records a notice and
 // emails the person. It reports whether an email was queued.
-func (s *Service) noticeNewClient(ctx context.Context, acc accountRow, c Client, now int64) (bool, error) {
+func (s *Service) noticeNewClient(ctx context.Context, acc accountRow, c client, now int64) (bool, error) {
 	before, err := s.st.hasKnownClients(ctx, acc.ID)
 	if err != nil {
 		return false, err
@@ -1418,7 +1418,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email string) error 
 				". If you did not ask to reset your password, ignore this email: your password stays as it is."}); err != nil {
 			return err
 		}
-		return audit.Record(audit.WithClient(ctx, audit.Client{IP: c.IP}), s.DB,
+		return audit.Record(ctx, s.DB,
 			audit.Entry{Action: "identity.password_reset_request", TargetKind: "account", TargetID: r.ID})
 	})
 	if err != nil {
@@ -1446,7 +1446,6 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, in PasswordResetConf
 	if err := checkNewPassword("new_password", in.NewPassword); err != nil {
 		return err
 	}
-	c := clientFrom(ctx)
 	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
 	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusActive) {
 		dummyHash(in.NewPassword) // answer as slowly as for a real account
@@ -1460,7 +1459,7 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, in PasswordResetConf
 		return err
 	}
 	ok, err := s.consumeCode(ctx, r.ID, purposeReset, in.Code, func(ctx context.Context) error {
-		return s.setPasswordAndEndSessions(audit.WithClient(ctx, audit.Client{AccountID: r.ID, IP: c.IP}), r.ID, e, h, "identity.password_reset")
+		return s.setPasswordAndEndSessions(audit.WithAccount(ctx, r.ID), r.ID, e, h, "identity.password_reset")
 	})
 	if err != nil {
 		return err

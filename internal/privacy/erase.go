@@ -143,7 +143,7 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 			// Leave through the directory's own mechanics (status, groups,
 			// sessions, hooks), acting as the person in that org.
 			if m.Status == "active" && s.Dir != nil {
-				as := actor.With(ctx, &actor.Actor{AccountID: a.AccountID, OrgID: m.OrgID, MemberID: m.MemberID, Via: a.Via, IP: a.IP})
+				as := actor.With(ctx, &actor.Actor{AccountID: a.AccountID, OrgID: m.OrgID, MemberID: m.MemberID, Via: a.Via})
 				if err := s.Dir.QuitOrg(as); err != nil {
 					return err
 				}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -61,10 +60,13 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		return nil, err
 	}
 	a := &App{Cfg: cfg, DB: d, Log: log, Out: out, Keyring: kr}
-	a.Server = &Server{Log: log, DB: d, DevUIURL: cfg.DevUIURL, Secure: cfg.TLSCert != "" || (len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://")}
+	a.Server = &Server{Log: log, DB: d, DevUIURL: cfg.DevUIURL, TrustProxy: cfg.TrustProxy, ReadBodyTimeout: cfg.ReadBodyTimeout, Secure: cfg.TLSCert != "" || (len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://")}
 	if err := a.wire(ctx); err != nil {
 		a.Close()
 		return nil, err
+	}
+	if cfg.Metrics {
+		a.instrument() // debug.go
 	}
 	return a, nil
 }
@@ -92,10 +94,16 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 			return fmt.Errorf("listen on %s: %w", a.Cfg.Addr, err)
 		}
 	}
+	// Slow clients are bounded without a deadline on whole requests (which
+	// would cut off large uploads and WebSocket streams): the headers must
+	// arrive within ReadHeaderTimeout, a body may not stall for longer than
+	// ReadBodyTimeout (Server.ReadBodyTimeout), an idle keep-alive
+	// connection closes after IdleTimeout. Hijacked WebSockets keep none of
+	// these deadlines.
 	srv := &http.Server{
 		Handler:           a.Server.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: a.Cfg.ReadHeaderTimeout,
+		IdleTimeout:       a.Cfg.IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}

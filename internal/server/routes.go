@@ -20,7 +20,9 @@ var memberSearch = []string{"q", "department_id", "recursive:boolean", "status",
 // OpenAPI document.
 func (s *Server) routeTable() []Route {
 	return []Route{
-		{Pattern: "GET /api/v1/health", Handler: s.health, Auth: Public, Summary: "Liveness and database status", Response: Health{}},
+		{Pattern: "GET /api/v1/health", Handler: s.health, Auth: Public, Summary: "Database kind, schema version and build version", Response: Health{}},
+		{Pattern: "GET /healthz", Handler: s.livez, Auth: Public, Summary: "Liveness probe: the process serves HTTP (checks nothing else)", Response: Liveness{}},
+		{Pattern: "GET /readyz", Handler: s.readyz, Auth: Public, Summary: "Readiness probe: database reachable and migrations current; 503 not_ready otherwise", Response: Readiness{}},
 		{Pattern: "GET /api/v1/openapi.json", Handler: s.openapi, Auth: Public, Summary: "This API's OpenAPI 3.1 document", Response: map[string]any{}},
 
 		// Identity: registration, sign-in, sessions, 2FA (internal/identity).

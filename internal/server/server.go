@@ -6,7 +6,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/chat"
@@ -15,9 +17,10 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
+	"github.com/atrium-hq/atrium/internal/platform/metrics"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/privacy"
 	"github.com/atrium-hq/atrium/internal/stream"
-	"github.com/atrium-hq/atrium/migrations"
 )
 
 // Auth says who may call a route.
@@ -58,17 +61,10 @@ type Route struct {
 }
 
 // Authenticator turns a session cookie or bearer token into an actor.
-type Authenticator interface {
-	// Authenticate returns the actor for token, or apperr.ErrUnauthenticated.
-	Authenticate(ctx context.Context, token string, via actor.Via) (*actor.Actor, error)
-}
+type Authenticator = reqctx.Authenticator
 
 // MemberResolver says which member an account is in an organization.
-type MemberResolver interface {
-	// ResolveMember returns the active member id of accountID in orgID, or
-	// an error when the account is not an active member there.
-	ResolveMember(ctx context.Context, accountID, orgID string) (string, error)
-}
+type MemberResolver = reqctx.MemberResolver
 
 // Server is the HTTP face of Atrium.
 type Server struct {
@@ -78,6 +74,15 @@ type Server struct {
 	Members MemberResolver
 	// Secure marks cookies Secure (TLS or a TLS-terminating proxy).
 	Secure bool
+	// TrustProxy takes the client's address from X-Forwarded-For (the
+	// trust-proxy option): see reqctx.ClientIP.
+	TrustProxy bool
+	// Metrics, when set, measures every request (the metrics option); it
+	// is served on the debug listener only (debug.go).
+	Metrics *metrics.Metrics
+	// ReadBodyTimeout is how long a request body may stall before the
+	// connection is closed (0: no bound); see stallGuard.
+	ReadBodyTimeout time.Duration
 	// DevUIURL, when set, proxies the web app's paths to a Vite dev server.
 	DevUIURL string
 	// Audit serves the organization's audit log to admins.
@@ -99,8 +104,12 @@ type Server struct {
 	routes []Route
 }
 
-// SessionCookie is the name of the web app's session cookie.
-const SessionCookie = "atrium_session"
+// Cookie and header names of web app sessions (platform/reqctx).
+const (
+	SessionCookie = reqctx.SessionCookie
+	CSRFCookie    = reqctx.CSRFCookie
+	CSRFHeader    = reqctx.CSRFHeader
+)
 
 // Handler builds the mux from the route table and returns the whole
 // middleware chain.
@@ -110,13 +119,15 @@ func (s *Server) Handler() http.Handler {
 	for _, rt := range s.routes {
 		s.mux.Handle(rt.Pattern, s.guard(rt))
 	}
-	s.mux.Handle("/api/", httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		return apperr.New(apperr.KindNotFound, "no_route", "no such API route")
-	}))
+	s.mux.Handle("/api/", errNoRoute)
 	app := s.webApp() // webapp.go: the embedded SPA or the dev proxy
 	s.mountPages(app) // pages.go: /setup and /login while the app is not built
 	s.mux.Handle("/", app)
-	return httpx.Observe(s.Log, securityHeaders(s.mux, s.Secure))
+	var h http.Handler = cleanAPIPaths(s.mux)
+	if s.Metrics != nil {
+		h = s.Metrics.Middleware(h) // sees the pattern the mux matched: nothing between copies the request
+	}
+	return reqctx.Middleware(s.TrustProxy, httpx.Observe(s.Log, securityHeaders(bodyTimeout(s.ReadBodyTimeout, h), s.Secure)))
 }
 
 // Routes returns the route table (for the OpenAPI document and tests).
@@ -130,7 +141,7 @@ func (s *Server) Routes() []Route {
 // guard authenticates the request as rt.Auth requires.
 func (s *Server) guard(rt Route) http.Handler {
 	return httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		a, err := s.authenticate(r)
+		a, err := s.callers().FromRequest(r)
 		if err != nil && rt.Auth != Public {
 			return err
 		}
@@ -160,16 +171,36 @@ func (s *Server) guard(rt Route) http.Handler {
 	})
 }
 
+// errNoRoute answers API paths that name no route.
+var errNoRoute = httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+	return apperr.New(apperr.KindNotFound, "no_route", "no such API route")
+})
+
+// cleanAPIPaths answers API paths that are not in canonical form (an empty
+// segment as in /conversations//messages, "." or ".." segments) and /api
+// itself with JSON 404 no_route. ServeMux would redirect them to the
+// cleaned path with an HTML 301/307 that API clients do not expect, and
+// that would turn a missing id into another route.
+func cleanAPIPaths(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/api" || strings.HasPrefix(p, "/api/") {
+			c := path.Clean(p)
+			if strings.HasSuffix(p, "/") && c != "/" {
+				c += "/"
+			}
+			if c != p || p == "/api" {
+				errNoRoute.ServeHTTP(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
-
-// CSRFCookie and CSRFHeader implement double-submit CSRF protection for
-// cookie sessions: the web app copies the cookie into the header.
-const (
-	CSRFCookie = "atrium_csrf"
-	CSRFHeader = "X-CSRF-Token"
-)
 
 func checkCSRF(r *http.Request) error {
 	c, err := r.Cookie(CSRFCookie)
@@ -180,50 +211,10 @@ func checkCSRF(r *http.Request) error {
 	return nil
 }
 
-// authenticate returns the actor of r, nil for anonymous requests, or an
-// error when credentials were presented but are not valid.
-func (s *Server) authenticate(r *http.Request) (*actor.Actor, error) {
-	if s.Auth == nil {
-		return nil, nil
-	}
-	var token string
-	via := actor.ViaBearer
-	if h := r.Header.Get("Authorization"); h != "" {
-		t, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || t == "" {
-			return nil, apperr.New(apperr.KindUnauthenticated, "bad_authorization", "the Authorization header must be 'Bearer <token>'")
-		}
-		token = t
-	} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
-		token, via = c.Value, actor.ViaCookie
-	} else {
-		return nil, nil
-	}
-	a, err := s.Auth.Authenticate(r.Context(), token, via)
-	if err != nil {
-		return nil, err
-	}
-	a.IP = clientIP(r)
-	a.UserAgent = r.UserAgent()
-	if a.OrgID != "" && s.Members != nil {
-		m, err := s.Members.ResolveMember(r.Context(), a.AccountID, a.OrgID)
-		if err != nil {
-			// Deactivated or removed: the account is still signed in, but
-			// no longer acts in that organization.
-			a.OrgID, a.MemberID = "", ""
-		} else {
-			a.MemberID = m
-		}
-	}
-	return a, nil
-}
-
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
+// callers finds the caller of a request (the route guard) or of a stream
+// socket's credential (its periodic recheck).
+func (s *Server) callers() reqctx.Callers {
+	return reqctx.Callers{Auth: s.Auth, Members: s.Members}
 }
 
 // securityHeaders sets the headers every response carries. HSTS goes out
@@ -241,23 +232,4 @@ func securityHeaders(next http.Handler, secure bool) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// Health is the body of GET /api/v1/health.
-type Health struct {
-	Status        string `json:"status"`
-	Database      string `json:"database"`
-	SchemaVersion int64  `json:"schema_version"`
-	Version       string `json:"version"`
-}
-
-// Version is the build version, set by main.
-var Version = "dev"
-
-func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.DB.SchemaVersion(r.Context(), migrations.FS)
-	if err != nil {
-		return apperr.New(apperr.KindUnavailable, "database_unavailable", "the database is not answering").Wrap(err)
-	}
-	return httpx.OK(w, Health{Status: "ok", Database: string(s.DB.Kind), SchemaVersion: v, Version: Version})
 }

@@ -26,6 +26,26 @@ import (
 // binary was built without `make ui`: the API still works and the browser is
 // told how to build the app.
 
+// appRoutes are the first path segments of the web app's routes
+// (web/src/router.tsx; TestAppRoutesMatchRouter keeps the two equal). Any
+// other path is not the app's: it answers 404 — with the app's page, which
+// shows its own "not found" — so that a probe or a script pointed at a
+// wrong path (/healthz-like, /metrics, /wp-admin) is not told 200.
+var appRoutes = map[string]bool{
+	"": true, "index.html": true,
+	"login": true, "register": true, "reset-password": true, "setup": true, "join": true, "welcome": true,
+	"settings": true, "admin": true, "directory": true, "chat": true, "notifications": true, "privacy": true,
+	"calendar": true, "approvals": true, "attendance": true, "announcements": true, "reports": true,
+	"drive": true, "docs": true, "tasks": true,
+}
+
+// isAppPath reports whether p (cleaned, without its leading slash) is a
+// route of the web app.
+func isAppPath(p string) bool {
+	first, _, _ := strings.Cut(p, "/")
+	return appRoutes[first]
+}
+
 // webApp returns the handler for every non-API path: a reverse proxy to the
 // Vite dev server when devURL is set, else the embedded build.
 func (s *Server) webApp() http.Handler {
@@ -76,6 +96,7 @@ func (h *webAppHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p = "index.html"
 	}
 	f := h.file(p)
+	status := http.StatusOK
 	switch {
 	case f != nil && strings.HasPrefix(p, "assets/"):
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
@@ -88,7 +109,11 @@ func (h *webAppHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	default:
-		// index.html itself, or a route of the app (/chat, /setup, …).
+		// index.html itself, or a route of the app (/chat, /setup, …);
+		// any other path gets the app's "not found" screen with a 404.
+		if !isAppPath(p) {
+			status = http.StatusNotFound
+		}
 		f = h.file("index.html")
 		w.Header().Set("Cache-Control", "no-cache")
 	}
@@ -100,7 +125,7 @@ func (h *webAppHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("Content-Type", f.ctype)
 	hd.Set("ETag", f.etag)
 	hd.Add("Vary", "Accept-Encoding")
-	if match := r.Header.Get("If-None-Match"); match != "" && match == f.etag {
+	if match := r.Header.Get("If-None-Match"); status == http.StatusOK && match != "" && match == f.etag {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -110,7 +135,7 @@ func (h *webAppHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body = f.gz
 	}
 	hd.Set("Content-Length", itoa(len(body)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
@@ -189,6 +214,10 @@ const notBuiltPage = `<!doctype html>
 
 func notBuilt() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAppPath(strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")) {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
 		w.WriteHeader(http.StatusOK)

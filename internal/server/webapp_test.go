@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -61,6 +63,10 @@ func TestWebAppServesBuild(t *testing.T) {
 		{"/favicon.svg", "no-cache", "image/svg+xml", "<svg", 200},
 		{"/assets/missing-999.js", "no-cache", "text/plain", "404", 404},
 		{"/robots.txt", "no-cache", "text/plain", "404", 404},
+		// Not a route of the app: the app's page (its "not found"
+		// screen), but an honest 404.
+		{"/healthcheck", "no-cache", "text/html", index, 404},
+		{"/wp-admin/setup", "no-cache", "text/html", index, 404},
 	}
 	for _, c := range cases {
 		r := webGet(t, h, c.path)
@@ -104,6 +110,9 @@ func TestWebAppNotBuilt(t *testing.T) {
 			t.Fatalf("%s: %d %q", p, r.StatusCode, b)
 		}
 	}
+	if r := webGet(t, h, "/healthcheck"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("/healthcheck: %d", r.StatusCode)
+	}
 }
 
 func TestWebAppDevProxy(t *testing.T) {
@@ -120,5 +129,29 @@ func TestWebAppDevProxy(t *testing.T) {
 	// The API is never proxied.
 	if r := webGet(t, h, "/api/v1/nope"); r.StatusCode != 404 || !strings.Contains(body(t, r), "no_route") {
 		t.Fatalf("api: %d", r.StatusCode)
+	}
+}
+
+// TestAppRoutesMatchRouter keeps appRoutes equal to the first segments of
+// the web app's routes, so that a new screen is not answered 404 and a
+// removed one not 200.
+func TestAppRoutesMatchRouter(t *testing.T) {
+	src, err := os.ReadFile("../../web/src/router.tsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{"": true, "index.html": true}
+	for _, m := range regexp.MustCompile(`(?:path: |soon\()"/([^"/]*)`).FindAllStringSubmatch(string(src), -1) {
+		want[m[1]] = true
+	}
+	for seg := range want {
+		if !appRoutes[seg] {
+			t.Errorf("the web app routes /%s, but appRoutes (webapp.go) lacks %q", seg, seg)
+		}
+	}
+	for seg := range appRoutes {
+		if !want[seg] {
+			t.Errorf("appRoutes has %q, which web/src/router.tsx does not route", seg)
+		}
 	}
 }

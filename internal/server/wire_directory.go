@@ -29,6 +29,7 @@ func (a *App) wireDirectory(ctx context.Context) error {
 		},
 	})
 	dir.SetSessions(id)
+	id.Orgs = dir
 	a.Server.Directory = dir
 	a.Server.Members = dir
 	if a.Server.Audit != nil {

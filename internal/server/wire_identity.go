@@ -14,7 +14,6 @@ func (a *App) wireIdentity(ctx context.Context) error {
 	id := identity.New(a.DB, a.Keyring, a.Log)
 	id.BaseURL = a.Cfg.BaseURL
 	id.SecureCookies = a.Server.Secure
-	id.TrustProxy = a.Cfg.TrustProxy
 	a.Server.Auth = id
 
 	w := &outbox.Worker{DB: a.DB, Log: a.Log, SMTP: outbox.SMTP{

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
@@ -13,6 +12,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/stream"
 )
 
@@ -60,32 +60,21 @@ func (a *App) wireStream(ctx context.Context) error {
 	// socket's credential is checked again (it catches sessions that
 	// simply expire).
 	gw.TokenOf = func(r *http.Request) string {
-		if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			return t
-		}
-		if c, err := r.Cookie(SessionCookie); err == nil {
-			return c.Value
-		}
-		return ""
+		token, _, _ := reqctx.Credential(r)
+		return token
 	}
 	gw.Recheck = func(ctx context.Context, token string) (string, bool, error) {
 		if a.Server.Auth == nil {
 			return "", false, errors.New("no authenticator")
 		}
-		act, err := a.Server.Auth.Authenticate(ctx, token, actor.ViaBearer)
+		act, err := a.Server.callers().Resolve(ctx, token, actor.ViaBearer)
 		if apperr.KindOf(err) == apperr.KindUnauthenticated {
 			return "", false, nil
 		}
 		if err != nil {
 			return "", false, err
 		}
-		org := act.OrgID
-		if org != "" && a.Server.Members != nil {
-			if _, err := a.Server.Members.ResolveMember(ctx, act.AccountID, org); err != nil {
-				org = "" // as the route guard does: signed in, in no organization
-			}
-		}
-		return org, true, nil
+		return act.OrgID, true, nil
 	}
 	gw.Start()
 	a.Server.Stream = gw

@@ -1,7 +1,9 @@
 // Package actor carries the authenticated caller of a request through a
 // context. Every service operation takes the actor from its context and
 // checks the caller's rights itself; the organization an operation works in
-// always comes from the actor, never from the request body.
+// always comes from the actor, never from the request body. Where the
+// request comes from (address, user agent, request id) is not the actor's:
+// platform/reqctx holds it, for authenticated and anonymous callers alike.
 package actor
 
 import "context"
@@ -30,9 +32,6 @@ type Actor struct {
 	// Reauthenticated is true when the request proved the password (or a
 	// second factor) again, for dangerous operations.
 	Reauthenticated bool
-	// IP and UserAgent describe the client, for login history and audit.
-	IP        string
-	UserAgent string
 }
 
 type key struct{}

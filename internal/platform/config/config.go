@@ -38,6 +38,15 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	DevUIURL        string
 	DebugAddr       string
+	// Metrics serves Prometheus metrics at /metrics on the debug address.
+	Metrics bool
+	// ReadHeaderTimeout bounds how long a client may take to send a
+	// request's headers; ReadBodyTimeout how long a request body may stall
+	// without a byte arriving; IdleTimeout how long an idle keep-alive
+	// connection stays open.
+	ReadHeaderTimeout time.Duration
+	ReadBodyTimeout   time.Duration
+	IdleTimeout       time.Duration
 }
 
 // Option is one row of the options table.
@@ -157,14 +166,29 @@ var Options = []Option{
 		c.DebugAddr = s
 		return nil
 	}},
-	{Name: "shutdown-timeout", Default: "20s", Usage: "how long shutdown waits for in-flight requests", Set: func(c *Config, s string) error {
+	{Name: "metrics", Default: "false", Usage: "serve Prometheus metrics at /metrics on the debug address (needs --debug-addr)", Set: func(c *Config, s string) error {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		c.Metrics = b
+		return nil
+	}},
+	{Name: "shutdown-timeout", Default: "20s", Usage: "how long shutdown waits for in-flight requests", Set: duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{Name: "read-header-timeout", Default: "10s", Usage: "how long a client may take to send a request's headers before the connection is closed", Set: duration(func(c *Config) *time.Duration { return &c.ReadHeaderTimeout })},
+	{Name: "read-body-timeout", Default: "30s", Usage: "how long a request body may stall with no byte arriving before the connection is closed (uploads that keep moving are not cut off)", Set: duration(func(c *Config) *time.Duration { return &c.ReadBodyTimeout })},
+	{Name: "idle-timeout", Default: "2m", Usage: "how long an idle keep-alive connection stays open (WebSocket streams are not affected)", Set: duration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+}
+
+func duration(dst func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, s string) error {
 		d, err := time.ParseDuration(s)
 		if err != nil || d <= 0 {
 			return errors.New("must be a positive duration such as 20s")
 		}
-		c.ShutdownTimeout = d
+		*dst(c) = d
 		return nil
-	}},
+	}
 }
 
 // AddFlags registers every option on fs, with its default.
@@ -233,6 +257,9 @@ func Load(fs *pflag.FlagSet, environ []string) (*Config, error) {
 			}
 			return nil, fmt.Errorf("invalid value %s for %s: %v", shown, source, err)
 		}
+	}
+	if c.Metrics && c.DebugAddr == "" {
+		return nil, errors.New("--metrics needs --debug-addr: metrics are served on the loopback debug listener, never publicly")
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key must be given together")

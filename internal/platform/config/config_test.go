@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -26,6 +27,21 @@ func TestDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.DatabaseURL != "" || c.BaseURL != "http://127.0.0.1:8080" || c.MinAge != 14 {
 		t.Fatalf("defaults: %+v", c)
+	}
+}
+
+// TestTimeoutDefaults: slow clients are bounded out of the box.
+func TestTimeoutDefaults(t *testing.T) {
+	c, err := Load(flags(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ReadHeaderTimeout != 10*time.Second || c.ReadBodyTimeout != 30*time.Second || c.IdleTimeout != 2*time.Minute || c.Metrics {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, err = Load(flags(t, "--metrics", "true", "--debug-addr", "127.0.0.1:6060"), nil)
+	if err != nil || !c.Metrics {
+		t.Fatalf("metrics on the debug address: %+v, %v", c, err)
 	}
 }
 
@@ -52,6 +68,9 @@ func TestErrorsNameTheOption(t *testing.T) {
 		{env: []string{"ATRIUM_MIN_AGE=old"}, want: "ATRIUM_MIN_AGE"},
 		{env: []string{"ATRIUM_DEBUG_ADDR=0.0.0.0:6060"}, want: "ATRIUM_DEBUG_ADDR"},
 		{args: []string{"--debug-addr", "example.com:6060"}, want: "--debug-addr"},
+		{env: []string{"ATRIUM_READ_BODY_TIMEOUT=0s"}, want: "ATRIUM_READ_BODY_TIMEOUT"},
+		{args: []string{"--idle-timeout", "forever"}, want: "--idle-timeout"},
+		{args: []string{"--metrics", "true"}, want: "--debug-addr"},
 	}
 	for _, tc := range cases {
 		_, err := Load(flags(t, tc.args...), tc.env)

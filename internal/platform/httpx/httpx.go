@@ -1,11 +1,9 @@
 // Package httpx is Atrium's HTTP kernel: handlers that return errors, the one
-// error writer, strict JSON decoding, request ids and access logs.
+// error writer, strict JSON decoding and access logs (request ids: platform/reqctx).
 package httpx
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
 // HandlerFunc is an HTTP handler that returns an error instead of writing it.
@@ -83,7 +82,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		ae = apperr.Internal(err)
 	}
 	status := StatusOf(ae.Kind)
-	rid := RequestID(r.Context())
+	rid := reqctx.ID(r.Context())
 	if status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "request_id", rid, "method", r.Method, "path", r.URL.Path, "err", err)
 		ae = &apperr.Error{Kind: ae.Kind, Code: ae.Code, Message: ae.Message}
@@ -134,26 +133,6 @@ func NoContent(w http.ResponseWriter) error {
 	return nil
 }
 
-type ridKey struct{}
-
-// RequestID returns the id of the request carried by ctx.
-func RequestID(ctx context.Context) string {
-	s, _ := ctx.Value(ridKey{}).(string)
-	return s
-}
-
-// WithRequestID returns ctx carrying id.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, ridKey{}, id)
-}
-
-// NewID returns a random 16-hex-digit request id.
-func NewID() string {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
-
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -180,14 +159,17 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 // for WebSocket hijacking and flushing).
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// Observe wraps next with a request id, panic recovery and an access log line.
-// Query strings are not logged: they may hold tokens.
+// Observe wraps next with panic recovery and an access log line naming the
+// request's id (platform/reqctx; attached here when reqctx.Middleware has
+// not run). Query strings are not logged: they may hold tokens.
 func Observe(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rid := NewID()
-		w.Header().Set("X-Request-Id", rid)
-		r = r.WithContext(WithRequestID(r.Context(), rid))
+		if reqctx.ID(r.Context()) == "" {
+			r = reqctx.Attach(r, false)
+			w.Header().Set("X-Request-Id", reqctx.ID(r.Context()))
+		}
+		rid := reqctx.ID(r.Context())
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

@@ -231,6 +231,19 @@ func (q *Queue) Wake() {
 	}
 }
 
+// Depth is how many jobs wait or run, for monitoring.
+type Depth struct {
+	Due     int64 // queued and due now: the backlog
+	Later   int64 // queued for a later time (scheduled, retries)
+	Running int64
+}
+
+// Depth counts the queue's unfinished jobs (every node's).
+func (q *Queue) Depth(ctx context.Context) (Depth, error) {
+	due, later, running, err := countJobs(ctx, q.DB, q.now().UnixMilli())
+	return Depth{Due: due, Later: later, Running: running}, err
+}
+
 // Get returns the state of a job.
 func (q *Queue) Get(ctx context.Context, id string) (Info, error) { return getJob(ctx, q.DB, id) }
 

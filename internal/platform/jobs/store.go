@@ -141,3 +141,14 @@ func pruneJobs(ctx context.Context, d *db.DB, before int64) error {
 	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM jobs WHERE state IN ('done', 'failed') AND finished_at > 0 AND finished_at < $1`, before)
 	return err
 }
+
+// countJobs counts unfinished jobs: queued and due by now, queued for
+// later, and running.
+func countJobs(ctx context.Context, d *db.DB, now int64) (due, later, running int64, err error) {
+	err = d.R(ctx).QueryRowContext(ctx,
+		`SELECT COALESCE(SUM(CASE WHEN state = 'queued' AND run_at <= $1 THEN 1 ELSE 0 END), 0),
+		        COALESCE(SUM(CASE WHEN state = 'queued' AND run_at > $1 THEN 1 ELSE 0 END), 0),
+		        COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0)
+		 FROM jobs WHERE state IN ('queued', 'running')`, now).Scan(&due, &later, &running)
+	return due, later, running, err
+}

@@ -1032,7 +1032,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness and database status */
+        /** Database kind, schema version and build version */
         get: operations["get_health"];
         put?: never;
         post?: never;
@@ -2212,6 +2212,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness probe: the process serves HTTP (checks nothing else) */
+        get: operations["get_healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness probe: database reachable and migrations current; 503 not_ready otherwise */
+        get: operations["get_readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2892,6 +2926,7 @@ export interface components {
         IdentityLoginResult: {
             account: components["schemas"]["IdentityAccount"];
             expires_at: number;
+            org_id?: string;
             session_id: string;
             token?: string;
         };
@@ -2962,6 +2997,10 @@ export interface components {
             code: string;
             device_id?: string;
             email: string;
+        };
+        Liveness: {
+            status: string;
+            version: string;
         };
         PrivacyAcceptInput: {
             document_ids: string[];
@@ -3292,6 +3331,11 @@ export interface components {
         };
         PrivacySetPoliciesInput: {
             policies: components["schemas"]["PrivacyPolicy"][];
+        };
+        Readiness: {
+            database: string;
+            schema_version: number;
+            status: string;
         };
     };
     responses: {
@@ -8853,6 +8897,56 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: upgrade_required */
             426: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
