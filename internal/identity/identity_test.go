@@ -358,7 +358,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		r.Want(t, http.StatusOK)
 
 		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": "wrong password", "new_password": "new password 1"}, nil).WantError(t, http.StatusForbidden, "invalid_password")
-		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "short"}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "short"}, nil).WantError(t, http.StatusBadRequest, "password_too_short")
 		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "new password 1"}, nil).Want(t, http.StatusNoContent)
 
 		a.Do(t, "GET", "/api/v1/me", nil, nil).Want(t, http.StatusOK)
@@ -635,4 +635,33 @@ func TestPhoneNotStoredInPlaintext(t *testing.T) {
 	if !bytes.Contains(raw, []byte("Test olivia.plaintext")) {
 		t.Fatal("the account name is not in the scanned bytes either: the scan does not see the data")
 	}
+}
+
+// TestWeakPasswordsRefused: registration, password change and reset refuse
+// common passwords, control characters and blank ones, each with its own
+// stable code and the field it concerns.
+func TestWeakPasswordsRefused(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		c := env.Client()
+		for pw, code := range map[string]string{
+			"12345678":                         "password_common",
+			"password":                         "password_common",
+			"\x00\x00\x00\x00\x00\x00\x00\x00": "password_control_characters",
+			"         ":                        "password_blank",
+			"short":                            "password_too_short",
+		} {
+			r := c.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": "weak@example.com", "password": pw, "name": "W"}, nil).
+				WantError(t, http.StatusBadRequest, code)
+			if !strings.Contains(string(r.Body), `"field":"password"`) {
+				t.Errorf("%q: no details.field: %s", pw, r.Body)
+			}
+		}
+		a, _ := signUp(t, env, "strong@example.com", "")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "iloveyou"}, nil).
+			WantError(t, http.StatusBadRequest, "password_common")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "tab\tinside pw"}, nil).
+			WantError(t, http.StatusBadRequest, "password_control_characters")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "a sound new passphrase"}, nil).
+			Want(t, http.StatusNoContent)
+	})
 }

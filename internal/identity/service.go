@@ -291,13 +291,11 @@ func checkBirthDate(d string) error {
 	return nil
 }
 
-// checkNewPassword enforces the password policy on a new password.
+// checkNewPassword enforces the password policy on a new password
+// (password.go: checkPasswordPolicy) and names field in the error.
 func checkNewPassword(field, pw string) error {
-	if len(pw) < MinPasswordLen {
-		return apperr.InvalidField(field, fmt.Sprintf("the password must have at least %d characters", MinPasswordLen)).With("min_length", MinPasswordLen)
-	}
-	if len(pw) > MaxPasswordLen {
-		return apperr.InvalidField(field, fmt.Sprintf("the password must have at most %d bytes", MaxPasswordLen))
+	if err := checkPasswordPolicy(pw); err != nil {
+		return err.With("field", field)
 	}
 	return nil
 }
