@@ -25,6 +25,7 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /api/v1/auth/verify", Handler: s.ident().HandleVerify, Auth: Public, Summary: "Confirm a registration with the emailed code and sign in", Request: identity.VerifyInput{}, Response: identity.LoginResult{}},
 		{Pattern: "POST /api/v1/auth/login", Handler: s.ident().HandleLogin, Auth: Public, Summary: "Sign in: cookie session, or a bearer token with bearer=true", Request: identity.LoginInput{}, Response: identity.LoginResult{}},
 		{Pattern: "POST /api/v1/auth/logout", Handler: s.ident().HandleLogout, Auth: Account, Summary: "End the current session"},
+		{Pattern: "POST /api/v1/auth/login-code", Handler: s.ident().HandleLoginCode, Auth: Public, Summary: "Email a one-time sign-in code to send with the password while the account is slowed by failed sign-ins (same answer for unknown addresses)", Request: identity.LoginCodeRequest{}, Response: identity.Accepted{}},
 		{Pattern: "POST /api/v1/auth/password-reset", Handler: s.ident().HandlePasswordReset, Auth: Public, Summary: "Email a password reset code (same answer for unknown addresses)", Request: identity.PasswordResetRequest{}, Response: identity.Accepted{}},
 		{Pattern: "POST /api/v1/auth/password-reset/confirm", Handler: s.ident().HandlePasswordResetConfirm, Auth: Public, Summary: "Set a new password with the emailed code; ends every session", Request: identity.PasswordResetConfirm{}},
 		{Pattern: "GET /api/v1/me", Handler: s.ident().HandleMe, Auth: Account, Summary: "The signed-in person's account", Response: identity.Account{}},
