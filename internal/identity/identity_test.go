@@ -212,7 +212,9 @@ func signIn(t *testing.T, c *servertest.Client, body map[string]any) *servertest
 // down that address only; the owner signs in from theirs at once.
 func TestAttackerAddressIsThrottledNotTheOwner(t *testing.T) {
 	eachBehindProxy(t, func(t *testing.T, env *servertest.Env) {
-		setLimits(t, env, func(l *identity.Limits) { l.PairFreeFailures, l.PairBackoff, l.PairBackoffMax = 3, time.Hour, 2*time.Hour })
+		setLimits(t, env, func(l *identity.Limits) {
+			l.PairFreeFailures, l.PairBackoff, l.PairBackoffMax = 3, time.Hour, 2*time.Hour
+		})
 		const email = "carol@example.com"
 		signUp(t, env, email, "")
 		attacker := from(env, "203.0.113.9")
