@@ -312,6 +312,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/login-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email a one-time sign-in code to send with the password while the account is slowed by failed sign-ins (same answer for unknown addresses) */
+        post: operations["post_auth_login_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -2868,6 +2885,9 @@ export interface components {
             status: string;
             totp_enabled: boolean;
         };
+        IdentityLoginCodeRequest: {
+            email: string;
+        };
         IdentityLoginEntry: {
             at: number;
             device_id?: string;
@@ -2885,6 +2905,7 @@ export interface components {
             bearer?: boolean;
             device_id?: string;
             email: string;
+            email_code?: string;
             password: string;
             recovery_code?: string;
             totp_code?: string;
@@ -4004,6 +4025,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["IdentityLoginResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_auth_login_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityLoginCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityAccepted"];
                 };
             };
             /** @description error */
