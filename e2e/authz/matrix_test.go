@@ -96,6 +96,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/auth/verify":                 {ok: anyStatus, body: body(map[string]any{"email": "nobody@authz.test", "code": "000000"})},
 	"POST /api/v1/auth/login":                  {ok: anyStatus, body: body(map[string]any{"email": "nobody@authz.test", "password": "wrong password"})},
 	"POST /api/v1/auth/password-reset":         {ok: anyStatus, body: body(map[string]any{"email": "nobody@authz.test"})},
+	"POST /api/v1/auth/login-code":             {ok: anyStatus, body: body(map[string]any{"email": "nobody@authz.test"})},
 	"POST /api/v1/auth/password-reset/confirm": {ok: anyStatus, body: body(map[string]any{"email": "nobody@authz.test", "code": "000000", "password": "another long password"})},
 	"GET /api/v1/setup":                        {ok: anyStatus},
 	"POST /api/v1/setup":                       {ok: anyStatus, body: body(map[string]any{"token": "0000", "organization": map[string]any{"name": "X"}, "owner": map[string]any{"name": "X", "email": "x@authz.test", "password": pw}})},

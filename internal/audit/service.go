@@ -172,9 +172,15 @@ type Report struct {
 	BadSeq int64 `json:"bad_seq,omitempty"`
 	// Problem says what is wrong with it.
 	Problem string `json:"problem,omitempty"`
+	// Checkpoints is how many signed checkpoints the chain was checked
+	// against (VerifyWithCheckpoints).
+	Checkpoints int `json:"checkpoints,omitempty"`
 }
 
 func (r Report) String() string {
+	if r.OK && r.Checkpoints > 0 {
+		return fmt.Sprintf("audit log intact: %d entries, head at seq %d, consistent with %d signed checkpoints", r.Entries, r.HeadSeq, r.Checkpoints)
+	}
 	if r.OK {
 		return fmt.Sprintf("audit log intact: %d entries, head at seq %d", r.Entries, r.HeadSeq)
 	}

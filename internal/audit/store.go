@@ -56,6 +56,12 @@ func readHead(ctx context.Context, d *db.DB) (seq int64, hash string, err error)
 	return seq, hash, d.Classify(err)
 }
 
+func hashAt(ctx context.Context, d *db.DB, seq int64) (string, error) {
+	var h string
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h)
+	return h, d.Classify(err)
+}
+
 func maxSeq(ctx context.Context, d *db.DB) (int64, error) {
 	var n int64
 	err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit_log`).Scan(&n)

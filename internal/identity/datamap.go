@@ -117,4 +117,15 @@ func init() {
 		Retention: "rate_limit",
 		Erasure:   datamap.Delete,
 	})
+	datamap.Register(datamap.Table{
+		Name:       "login_throttle",
+		Controller: datamap.System,
+		Purpose:    "Slows repeated failed sign-ins per keyed hash of an account and a client address or device, without locking the owner out.",
+		Columns: map[string]datamap.Category{
+			"key": datamap.Logs,
+		},
+		Technical: []string{"failures", "next_at", "updated_at"},
+		Retention: "rate_limit",
+		Erasure:   datamap.Delete,
+	})
 }

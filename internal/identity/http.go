@@ -116,6 +116,7 @@ func (s *Service) startSession(ctx context.Context, w http.ResponseWriter, r acc
 	}
 	if cookie {
 		s.setSessionCookies(w, token)
+		s.setDeviceCookie(ctx, w)
 	}
 	return token, sess, nil
 }
@@ -161,7 +162,7 @@ func (s *Service) HandleVerify(w http.ResponseWriter, r *http.Request) error {
 	if err := checkDeviceID(in.DeviceID); err != nil {
 		return err
 	}
-	ctx := s.RequestContext(r, in.DeviceID)
+	ctx := deviceContext(s.RequestContext(r, in.DeviceID), r, in.Bearer)
 	acc, err := s.Verify(ctx, in.Email, in.Code)
 	if err != nil {
 		return err
@@ -182,7 +183,7 @@ func (s *Service) HandleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := checkDeviceID(in.DeviceID); err != nil {
 		return err
 	}
-	ctx := s.RequestContext(r, in.DeviceID)
+	ctx := deviceContext(s.RequestContext(r, in.DeviceID), r, in.Bearer)
 	row, method, err := s.login(ctx, in)
 	if err != nil {
 		return err
@@ -208,6 +209,18 @@ func (s *Service) HandlePasswordReset(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if err := s.RequestPasswordReset(s.RequestContext(r, ""), in.Email); err != nil {
+		return err
+	}
+	return httpx.WriteJSON(w, http.StatusAccepted, Accepted{Status: "code_sent_if_registered"})
+}
+
+// HandleLoginCode is POST /api/v1/auth/login-code.
+func (s *Service) HandleLoginCode(w http.ResponseWriter, r *http.Request) error {
+	var in LoginCodeRequest
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.RequestLoginCode(s.RequestContext(r, ""), in.Email); err != nil {
 		return err
 	}
 	return httpx.WriteJSON(w, http.StatusAccepted, Accepted{Status: "code_sent_if_registered"})

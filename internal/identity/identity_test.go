@@ -15,6 +15,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/server"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
@@ -176,32 +177,120 @@ func TestWrongPasswordAndUnknownEmailAnswerAlike(t *testing.T) {
 	})
 }
 
-func TestLockoutAfterTooManyFailures(t *testing.T) {
-	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
-		setLimits(t, env, func(l *identity.Limits) { l.LoginFailures = 3 })
-		signUp(t, env, "carol@example.com", "")
+// from returns a new cookie client whose requests come from ip (the test
+// server trusts X-Forwarded-For).
+func from(env *servertest.Env, ip string) *servertest.Client {
+	c := env.Client()
+	c.HTTP.Transport = forwardedFor(ip)
+	return c
+}
+
+type forwardedFor string
+
+func (ip forwardedFor) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Forwarded-For", string(ip))
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// eachBehindProxy runs fn on both databases with a server that takes the
+// client address from X-Forwarded-For.
+func eachBehindProxy(t *testing.T, fn func(t *testing.T, env *servertest.Env)) {
+	for _, kind := range []db.Kind{db.SQLite, db.Postgres} {
+		t.Run(string(kind), func(t *testing.T) {
+			fn(t, servertest.StartWith(t, kind, servertest.Options{Configure: func(c *config.Config) { c.TrustProxy = true }}))
+		})
+	}
+}
+
+func signIn(t *testing.T, c *servertest.Client, body map[string]any) *servertest.Response {
+	t.Helper()
+	return c.Do(t, "POST", "/api/v1/auth/login", body, nil)
+}
+
+// TestAttackerAddressIsThrottledNotTheOwner: guesses from one address slow
+// down that address only; the owner signs in from theirs at once.
+func TestAttackerAddressIsThrottledNotTheOwner(t *testing.T) {
+	eachBehindProxy(t, func(t *testing.T, env *servertest.Env) {
+		setLimits(t, env, func(l *identity.Limits) {
+			l.PairFreeFailures, l.PairBackoff, l.PairBackoffMax = 3, time.Hour, 2*time.Hour
+		})
+		const email = "carol@example.com"
+		signUp(t, env, email, "")
+		attacker := from(env, "203.0.113.9")
 		for i := 0; i < 3; i++ {
-			_, r := login(t, env, map[string]any{"email": "carol@example.com", "password": "guess " + strconv.Itoa(i)})
-			r.WantError(t, http.StatusUnauthorized, "invalid_credentials")
+			signIn(t, attacker, map[string]any{"email": email, "password": "guess " + strconv.Itoa(i)}).WantError(t, http.StatusUnauthorized, "invalid_credentials")
 		}
-		// Locked out, even with the right password.
-		_, r := login(t, env, map[string]any{"email": "carol@example.com", "password": pw})
-		r.WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+		r := signIn(t, attacker, map[string]any{"email": email, "password": "guess 3"}).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
 		ra, err := strconv.Atoi(r.Header.Get("Retry-After"))
-		if err != nil || ra < 1 || ra > 3600 {
+		if err != nil || ra < 3000 || ra > 3600 {
 			t.Fatalf("Retry-After %q", r.Header.Get("Retry-After"))
 		}
-		// An unknown address locks the same way: the lockout reveals nothing.
-		for i := 0; i < 3; i++ {
-			_, r := login(t, env, map[string]any{"email": "ghost@example.com", "password": "guess"})
-			r.WantError(t, http.StatusUnauthorized, "invalid_credentials")
-		}
-		_, r = login(t, env, map[string]any{"email": "ghost@example.com", "password": "guess"})
-		r.WantError(t, http.StatusTooManyRequests, "too_many_attempts")
-		// Other accounts are unaffected.
+		// The attacker's address waits even with the right password …
+		signIn(t, attacker, map[string]any{"email": email, "password": pw}).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+		// … but the owner, from their own address and a fresh browser, is in.
+		signIn(t, from(env, "198.51.100.7"), map[string]any{"email": email, "password": pw}).Want(t, http.StatusOK)
+		// The wait is per account: the attacker's address may still sign in
+		// to another account (the per-address cap is separate).
 		signUp(t, env, "dave@example.com", "")
-		_, r = login(t, env, map[string]any{"email": "dave@example.com", "password": pw})
-		r.Want(t, http.StatusOK)
+		signIn(t, attacker, map[string]any{"email": "dave@example.com", "password": pw}).Want(t, http.StatusOK)
+		// An unknown address is throttled the same way: nothing is revealed.
+		for i := 0; i < 3; i++ {
+			signIn(t, attacker, map[string]any{"email": "ghost@example.com", "password": "guess"}).WantError(t, http.StatusUnauthorized, "invalid_credentials")
+		}
+		signIn(t, attacker, map[string]any{"email": "ghost@example.com", "password": "guess"}).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+	})
+}
+
+// TestDistributedGuessingIsSlowedNotLocked: guesses from many addresses
+// push the account into a shared slow lane; the owner still signs in from a
+// known device, or with a code emailed to them, at once.
+func TestDistributedGuessingIsSlowedNotLocked(t *testing.T) {
+	eachBehindProxy(t, func(t *testing.T, env *servertest.Env) {
+		setLimits(t, env, func(l *identity.Limits) { l.LoginFailures, l.AccountSlowEvery = 4, time.Hour })
+		const email = "erin@example.com"
+		device, _ := signUp(t, env, email, "") // this browser now holds a device cookie
+		for i := 0; i < 5; i++ {
+			// The fifth failure is past the cap: it takes the slow lane's slot.
+			signIn(t, from(env, "203.0.113."+strconv.Itoa(10+i)), map[string]any{"email": email, "password": "guess"}).
+				WantError(t, http.StatusUnauthorized, "invalid_credentials")
+		}
+		signIn(t, from(env, "203.0.113.99"), map[string]any{"email": email, "password": "guess"}).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+		// A new browser on a new address waits its turn too, right password or not …
+		signIn(t, from(env, "198.51.100.7"), map[string]any{"email": email, "password": pw}).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+		// … but the owner's known device is not slowed.
+		device.HTTP.Transport = forwardedFor("198.51.100.8")
+		signIn(t, device, map[string]any{"email": email, "password": pw}).Want(t, http.StatusOK)
+		// Nor is a new browser with a code emailed to the owner.
+		fresh := from(env, "198.51.100.9")
+		fresh.Do(t, "POST", "/api/v1/auth/login-code", map[string]any{"email": email}, nil).Want(t, http.StatusAccepted)
+		code := ""
+		for i := 0; i < 500 && code == ""; i++ {
+			for _, e := range emails(env, email) {
+				if strings.Contains(e, "sign-in code is") {
+					code = codeIn(t, e)
+				}
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if code == "" {
+			t.Fatalf("no sign-in code emailed; log:\n%s", env.Logs.String())
+		}
+		wrong := "000000"
+		if code == wrong {
+			wrong = "111111"
+		}
+		signIn(t, fresh, map[string]any{"email": email, "password": pw, "email_code": wrong}).WantError(t, http.StatusBadRequest, "invalid_code")
+		signIn(t, fresh, map[string]any{"email": email, "password": pw, "email_code": code}).Want(t, http.StatusOK)
+		// A code is single use, and an unknown address gets the same answer.
+		signIn(t, from(env, "198.51.100.10"), map[string]any{"email": email, "password": pw, "email_code": code}).WantError(t, http.StatusBadRequest, "invalid_code")
+		fresh.Do(t, "POST", "/api/v1/auth/login-code", map[string]any{"email": "ghost@example.com"}, nil).Want(t, http.StatusAccepted)
+		// The browser that used the code is now a known device itself.
+		fresh.HTTP.Transport = forwardedFor("198.51.100.11")
+		signIn(t, fresh, map[string]any{"email": email, "password": pw}).Want(t, http.StatusOK)
+		if !contains(auditActions(t, env), "identity.login_code_request:success") {
+			t.Error("sign-in code request not audited")
+		}
 	})
 }
 
@@ -223,7 +312,8 @@ func TestRateLimitSurvivesRestart(t *testing.T) {
 		t.Run(string(kind), func(t *testing.T) {
 			dir := t.TempDir()
 			env := servertest.StartWith(t, kind, servertest.Options{DataDir: dir})
-			setLimits(t, env, func(l *identity.Limits) { l.LoginFailures = 2 })
+			slow := func(l *identity.Limits) { l.PairFreeFailures, l.PairBackoff = 2, time.Hour }
+			setLimits(t, env, slow)
 			signUp(t, env, "frank@example.com", "")
 			for i := 0; i < 2; i++ {
 				_, r := login(t, env, map[string]any{"email": "frank@example.com", "password": "guess"})
@@ -231,7 +321,7 @@ func TestRateLimitSurvivesRestart(t *testing.T) {
 			}
 			// A second server on the same data (a restart, or another node).
 			env2 := servertest.StartWith(t, kind, servertest.Options{DataDir: dir, DatabaseURL: env.App.Cfg.DatabaseURL})
-			setLimits(t, env2, func(l *identity.Limits) { l.LoginFailures = 2 })
+			setLimits(t, env2, slow)
 			_, r := login(t, env2, map[string]any{"email": "frank@example.com", "password": pw})
 			r.WantError(t, http.StatusTooManyRequests, "too_many_attempts")
 		})
@@ -358,7 +448,7 @@ func TestPasswordChangeEndsOtherSessions(t *testing.T) {
 		r.Want(t, http.StatusOK)
 
 		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": "wrong password", "new_password": "new password 1"}, nil).WantError(t, http.StatusForbidden, "invalid_password")
-		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "short"}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "short"}, nil).WantError(t, http.StatusBadRequest, "password_too_short")
 		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "new password 1"}, nil).Want(t, http.StatusNoContent)
 
 		a.Do(t, "GET", "/api/v1/me", nil, nil).Want(t, http.StatusOK)
@@ -635,4 +725,33 @@ func TestPhoneNotStoredInPlaintext(t *testing.T) {
 	if !bytes.Contains(raw, []byte("Test olivia.plaintext")) {
 		t.Fatal("the account name is not in the scanned bytes either: the scan does not see the data")
 	}
+}
+
+// TestWeakPasswordsRefused: registration, password change and reset refuse
+// common passwords, control characters and blank ones, each with its own
+// stable code and the field it concerns.
+func TestWeakPasswordsRefused(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		c := env.Client()
+		for pw, code := range map[string]string{
+			"12345678":                         "password_common",
+			"password":                         "password_common",
+			"\x00\x00\x00\x00\x00\x00\x00\x00": "password_control_characters",
+			"         ":                        "password_blank",
+			"short":                            "password_too_short",
+		} {
+			r := c.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": "weak@example.com", "password": pw, "name": "W"}, nil).
+				WantError(t, http.StatusBadRequest, code)
+			if !strings.Contains(string(r.Body), `"field":"password"`) {
+				t.Errorf("%q: no details.field: %s", pw, r.Body)
+			}
+		}
+		a, _ := signUp(t, env, "strong@example.com", "")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "iloveyou"}, nil).
+			WantError(t, http.StatusBadRequest, "password_common")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "tab\tinside pw"}, nil).
+			WantError(t, http.StatusBadRequest, "password_control_characters")
+		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "a sound new passphrase"}, nil).
+			Want(t, http.StatusNoContent)
+	})
 }

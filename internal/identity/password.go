@@ -8,8 +8,14 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/trustelem/zxcvbn/frequency"
 	"golang.org/x/crypto/argon2"
+
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 )
 
 // Password hashing: argon2id (RFC 9106) with the OWASP Password Storage Cheat
@@ -100,4 +106,71 @@ func dummyHash(password string) {
 	hashSem <- struct{}{}
 	_ = argon2.IDKey([]byte(password), dummySalt, argonTime, argonMemory, argonThreads, argonKeyLen)
 	<-hashSem
+}
+
+// The password policy (NIST SP 800-63B §5.1.1.2): a new password has
+// MinPasswordLen to MaxPasswordLen bytes, no control characters, is not
+// blank, and is not one of the passwords most often found in breaches.
+// Each refusal has its own stable error code, so clients can show a message
+// in the person's language.
+const (
+	CodePasswordTooShort = "password_too_short"
+	CodePasswordTooLong  = "password_too_long"
+	CodePasswordControl  = "password_control_characters"
+	CodePasswordBlank    = "password_blank"
+	CodePasswordCommon   = "password_common"
+)
+
+// checkPasswordPolicy returns the first rule pw breaks, or nil.
+func checkPasswordPolicy(pw string) *apperr.Error {
+	if len(pw) < MinPasswordLen {
+		return apperr.Invalid(CodePasswordTooShort, fmt.Sprintf("the password must have at least %d characters", MinPasswordLen)).With("min_length", MinPasswordLen)
+	}
+	if len(pw) > MaxPasswordLen {
+		return apperr.Invalid(CodePasswordTooLong, fmt.Sprintf("the password must have at most %d bytes", MaxPasswordLen)).With("max_length", MaxPasswordLen)
+	}
+	if !utf8.ValidString(pw) {
+		return apperr.Invalid(CodePasswordControl, "the password must be text without control characters")
+	}
+	for _, r := range pw {
+		// Cc (NUL, tabs, newlines, DEL, C1) and the invisible format
+		// characters (zero-width joiners, bidi overrides: Cf) cannot be
+		// typed reliably and hide what the password is.
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return apperr.Invalid(CodePasswordControl, "the password must not contain control or invisible characters")
+		}
+	}
+	if strings.TrimFunc(pw, unicode.IsSpace) == "" {
+		return apperr.Invalid(CodePasswordBlank, "the password must not be only spaces")
+	}
+	if isCommonPassword(pw) {
+		return apperr.Invalid(CodePasswordCommon, "this password is one of the most common ones and is guessed first; choose another")
+	}
+	return nil
+}
+
+// commonPasswords is the set of the 30,000 passwords found most often in
+// breach corpora (the "passwords" list zxcvbn ships, from Mark Burnett's
+// 10 million leaked passwords), lower-cased. It is built on first use: the
+// list is part of the binary, so the check works offline.
+var commonPasswords = sync.OnceValue(func() map[string]struct{} {
+	list := frequency.FrequencyLists["passwords"]
+	m := make(map[string]struct{}, len(list))
+	for _, p := range list {
+		if len(p) >= MinPasswordLen {
+			m[strings.ToLower(p)] = struct{}{}
+		}
+	}
+	return m
+})
+
+// isCommonPassword reports whether pw, ignoring case and surrounding
+// spaces, is on the list of common passwords, or is one character repeated.
+func isCommonPassword(pw string) bool {
+	p := strings.ToLower(strings.TrimSpace(pw))
+	if _, ok := commonPasswords()[p]; ok {
+		return true
+	}
+	first, _ := utf8.DecodeRuneInString(p)
+	return strings.Trim(p, string(first)) == ""
 }

@@ -1,8 +1,12 @@
 package identity
 
 import (
+	"errors"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 )
 
 func TestPasswordHashFormat(t *testing.T) {
@@ -81,5 +85,55 @@ func BenchmarkHashPassword(b *testing.B) {
 		if _, err := hashPassword("correct horse battery"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestPasswordPolicy(t *testing.T) {
+	cases := []struct {
+		pw   string
+		code string // "" = accepted
+	}{
+		{"short", CodePasswordTooShort},
+		{strings.Repeat("x", MaxPasswordLen) + "y", CodePasswordTooLong},
+		{"12345678", CodePasswordCommon},
+		{"password", CodePasswordCommon},
+		{"PassWord", CodePasswordCommon},
+		{"qwertyuiop", CodePasswordCommon},
+		{"iloveyou", CodePasswordCommon},
+		{"1qaz2wsx", CodePasswordCommon},
+		{"aaaaaaaaaaaa", CodePasswordCommon},
+		{"\x00\x00\x00\x00\x00\x00\x00\x00", CodePasswordControl},
+		{"good pass\tphrase", CodePasswordControl},
+		{"line one\nline two", CodePasswordControl},
+		{"evil\u202egnp.exe pass", CodePasswordControl},
+		{"zero\u200bwidth joiner", CodePasswordControl},
+		{"bad utf8 \xff\xfe here", CodePasswordControl},
+		{"          ", CodePasswordBlank},
+		{"\u3000\u3000\u3000\u3000", CodePasswordBlank},
+		{"correct horse battery", ""},
+		{"new password 1", ""},
+		{"long enough", ""},
+		{"春眠不觉晓处处闻啼鸟", ""},
+		{"  spaced but fine  ", ""},
+	}
+	for _, c := range cases {
+		err := checkNewPassword("password", c.pw)
+		got := ""
+		if err != nil {
+			var ae *apperr.Error
+			if !errors.As(err, &ae) {
+				t.Fatalf("%q: %v is not an apperr", c.pw, err)
+			}
+			got = ae.Code
+			if ae.Kind != apperr.KindInvalid || ae.Details["field"] != "password" || ae.Message == "" {
+				t.Errorf("%q: %+v", c.pw, ae)
+			}
+		}
+		if got != c.code {
+			t.Errorf("%q: code %q, want %q", c.pw, got, c.code)
+		}
+	}
+	if n := len(commonPasswords()); n < 10000 {
+		t.Fatalf("only %d common passwords of the minimum length are known", n)
 	}
 }

@@ -72,17 +72,28 @@ const (
 )
 
 // Limits are the rate limits and code rules. Counters live in the database
-// (table rate_limits), so they hold across restarts and nodes.
+// (tables rate_limits and login_throttle), so they hold across restarts and
+// nodes. How the sign-in limits fit together: throttle.go.
 type Limits struct {
-	// LoginFailures is how many failed sign-ins an account (by email) may
-	// have in LoginWindow; after that it is locked out — even with the right
-	// password — until the window passes.
-	LoginFailures int
-	// LoginFailuresPerIP is the same limit per client IP address.
+	// PairFreeFailures is how many failed sign-ins one client (an account
+	// from one address, or from one known device) may have before each
+	// further attempt waits PairBackoff, doubling per failure up to
+	// PairBackoffMax. Only that client waits.
+	PairFreeFailures int
+	PairBackoff      time.Duration
+	PairBackoffMax   time.Duration
+	// LoginFailures is how many failed sign-ins an account may have in
+	// LoginWindow from all clients together; past it, clients the account
+	// does not trust (no known-device cookie, no emailed code) share one
+	// attempt per AccountSlowEvery. Slowed, never locked out.
+	LoginFailures    int
+	AccountSlowEvery time.Duration
+	// LoginFailuresPerIP is how many failed sign-ins one address may have
+	// in LoginWindow over all accounts before that address is refused.
 	LoginFailuresPerIP int
 	LoginWindow        time.Duration
 	// CodeSendsPerEmail and CodeSendsPerIP limit how many emailed codes
-	// (registration, password reset) may be requested in CodeWindow.
+	// (registration, password reset, sign-in) may be requested in CodeWindow.
 	CodeSendsPerEmail int
 	CodeSendsPerIP    int
 	// RegistrationsPerIP limits registrations from one address in CodeWindow.
@@ -94,10 +105,17 @@ type Limits struct {
 	CodeAttempts int
 }
 
-// DefaultLimits are the limits of a production server.
+// DefaultLimits are the limits of a production server. One address gets 5
+// free guesses at an account, then waits 1 s, 2 s, 4 s … up to 15 minutes
+// (about 15 guesses in the first hour, 4 an hour after); past 50 failures an
+// hour from everywhere, unknown clients get one guess per 30 s together.
 func DefaultLimits() Limits {
 	return Limits{
-		LoginFailures:      100,
+		PairFreeFailures:   5,
+		PairBackoff:        time.Second,
+		PairBackoffMax:     15 * time.Minute,
+		LoginFailures:      50,
+		AccountSlowEvery:   30 * time.Second,
 		LoginFailuresPerIP: 1000,
 		LoginWindow:        time.Hour,
 		CodeSendsPerEmail:  5,
@@ -293,13 +311,11 @@ func checkBirthDate(d string) error {
 	return nil
 }
 
-// checkNewPassword enforces the password policy on a new password.
+// checkNewPassword enforces the password policy on a new password
+// (password.go: checkPasswordPolicy) and names field in the error.
 func checkNewPassword(field, pw string) error {
-	if len(pw) < MinPasswordLen {
-		return apperr.InvalidField(field, fmt.Sprintf("the password must have at least %d characters", MinPasswordLen)).With("min_length", MinPasswordLen)
-	}
-	if len(pw) > MaxPasswordLen {
-		return apperr.InvalidField(field, fmt.Sprintf("the password must have at most %d bytes", MaxPasswordLen))
+	if err := checkPasswordPolicy(pw); err != nil {
+		return err.With("field", field)
 	}
 	return nil
 }
@@ -731,7 +747,11 @@ type LoginInput struct {
 	Password     string `json:"password"`
 	TOTPCode     string `json:"totp_code,omitempty"`
 	RecoveryCode string `json:"recovery_code,omitempty"`
-	DeviceID     string `json:"device_id,omitempty"`
+	// EmailCode is a one-time code from POST /api/v1/auth/login-code: with
+	// the password, it signs in while the account is being slowed down by
+	// guesses from elsewhere.
+	EmailCode string `json:"email_code,omitempty"`
+	DeviceID  string `json:"device_id,omitempty"`
 	// Bearer asks for a token in the body instead of a cookie (CLI, apps).
 	Bearer bool `json:"bearer,omitempty"`
 }
@@ -749,27 +769,38 @@ func (s *Service) login(ctx context.Context, in LoginInput) (accountRow, string,
 	if len(in.Password) > MaxPasswordLen {
 		return accountRow{}, "", errInvalidCredentials
 	}
-	c := clientFrom(ctx)
-	lim := s.Limits()
 	email, _ := NormalizeEmail(in.Email)
 	if email == "" {
 		email = strings.ToLower(strings.TrimSpace(in.Email))
 	}
-	emailKey := s.rateKey("login.fail.email", email)
-	ipKey := s.rateKey("login.fail.ip", c.IP)
 	r, err := s.st.accountByEmailHash(ctx, s.emailHash(email))
 	known := err == nil
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return accountRow{}, "", err
 	}
-	att, err := s.beginAttempt(ctx, []limitKey{{emailKey, lim.LoginFailures}, {ipKey, lim.LoginFailuresPerIP}}, lim.LoginWindow)
+	device := false
+	if known {
+		if device, err = s.knownDevice(ctx, r.ID); err != nil {
+			return accountRow{}, "", err
+		}
+	}
+	emailCode := strings.TrimSpace(in.EmailCode) != ""
+	if emailCode {
+		if err := s.checkLoginCode(ctx, r, known, in.EmailCode); err != nil {
+			return accountRow{}, "", err
+		}
+	}
+	att, err := s.beginSignIn(ctx, email, device, emailCode)
 	if err != nil {
 		return accountRow{}, "", err
 	}
 	r, method, err := s.checkLogin(ctx, in, r, known)
 	if err == nil || errors.Is(err, errTOTPRequired) || errors.Is(err, errNotVerified) || errors.Is(err, errDisabled) {
 		// The password was right: this attempt is not a failure.
-		s.endAttempt(ctx, att)
+		s.endSignIn(ctx, att)
+	}
+	if err == nil && emailCode {
+		method += "+email_code"
 	}
 	return r, method, err
 }
@@ -837,7 +868,7 @@ func (s *Service) failLogin(ctx context.Context, acc *accountRow, method, outcom
 	return answer
 }
 
-// limitKey is a rate-limit counter and its maximum.
+// limitKey is a rate-limit counter and its maximum (0: counted only).
 type limitKey struct {
 	key string
 	max int
@@ -856,6 +887,9 @@ type attempt struct {
 // not a flood of writes.
 func (s *Service) beginAttempt(ctx context.Context, keys []limitKey, win time.Duration) (*attempt, error) {
 	for _, k := range keys {
+		if k.max <= 0 {
+			continue // counted only
+		}
 		if err := s.limited(ctx, k.key, k.max, win); err != nil {
 			return nil, err
 		}
@@ -868,7 +902,8 @@ func (s *Service) beginAttempt(ctx context.Context, keys []limitKey, win time.Du
 			return nil, err
 		}
 		a.keys, a.starts = append(a.keys, k.key), append(a.starts, start)
-		if n > k.max {
+		if k.max > 0 && n > k.max {
+			s.endAttempt(ctx, a)
 			return nil, tooMany(time.UnixMilli(start).Add(win).Sub(now))
 		}
 	}
@@ -945,6 +980,12 @@ func (s *Service) openSession(ctx context.Context, acc accountRow, orgID, kind, 
 		var err error
 		if sent, err = s.noticeNewClient(ctx, acc, c, sess.CreatedAt); err != nil {
 			return err
+		}
+		// The browser becomes a known device of the account (throttle.go).
+		if tok := deviceTokenFrom(ctx); tok != "" {
+			if _, err := s.st.rememberClient(ctx, acc.ID, "device_key", s.deviceHash(tok), sess.CreatedAt); err != nil {
+				return err
+			}
 		}
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, acc.ID, "session.created", map[string]any{"session_id": sess.ID}); err != nil {
 			return err
@@ -1150,14 +1191,10 @@ func (s *Service) reauth(ctx context.Context, r accountRow, password string) err
 	if err != nil {
 		return err
 	}
-	lim := s.Limits()
-	c := clientFrom(ctx)
-	emailKey := s.rateKey("login.fail.email", email)
-	ipKey := s.rateKey("login.fail.ip", c.IP)
 	if len(password) > MaxPasswordLen {
 		return errInvalidPassword
 	}
-	att, err := s.beginAttempt(ctx, []limitKey{{emailKey, lim.LoginFailures}, {ipKey, lim.LoginFailuresPerIP}}, lim.LoginWindow)
+	att, err := s.beginSignIn(ctx, email, false, false)
 	if err != nil {
 		return err
 	}
@@ -1168,7 +1205,7 @@ func (s *Service) reauth(ctx context.Context, r accountRow, password string) err
 	if !ok {
 		return s.failLogin(ctx, &r, "reauthenticate", "bad_password", errInvalidPassword)
 	}
-	s.endAttempt(ctx, att)
+	s.endSignIn(ctx, att)
 	return nil
 }
 
@@ -1478,7 +1515,7 @@ func (s *Service) setPasswordAndEndSessions(ctx context.Context, id, email, hash
 	if err != nil {
 		return err
 	}
-	if err := s.st.clearRate(ctx, s.rateKey("login.fail.email", email)); err != nil {
+	if err := s.clearSignInLimits(ctx, email); err != nil {
 		return err
 	}
 	if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, id, "account.password_changed", map[string]any{}); err != nil {

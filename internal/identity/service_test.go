@@ -170,14 +170,14 @@ func TestSessionSlidesAndExpires(t *testing.T) {
 	})
 }
 
-// TestLockoutEndsWithItsWindow moves the window start back instead of
-// waiting an hour.
-func TestLockoutEndsWithItsWindow(t *testing.T) {
+// TestBackoffEndsWithItsWait moves the wait back instead of waiting an
+// hour.
+func TestBackoffEndsWithItsWait(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := newService(t, d)
 		l := s.Limits()
-		l.LoginFailures = 1
+		l.PairFreeFailures, l.PairBackoff = 1, time.Hour
 		s.SetLimits(l)
 		acc, err := s.CreateAccount(ctx, identity.NewAccount{Email: "window@example.com", Name: "W", Password: "window password"})
 		if err != nil {
@@ -187,49 +187,56 @@ func TestLockoutEndsWithItsWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := s.VerifyPassword(ctx, acc.ID, "window password"); apperr.KindOf(err) != apperr.KindRateLimited {
-			t.Fatalf("locked account: %v", err)
+			t.Fatalf("waiting client: %v", err)
 		}
-		if _, err := d.W(ctx).ExecContext(ctx, `UPDATE rate_limits SET window_start = $1`, time.Now().Add(-l.LoginWindow-time.Second).UnixMilli()); err != nil {
+		if _, err := d.W(ctx).ExecContext(ctx, `UPDATE login_throttle SET next_at = $1`, time.Now().Add(-time.Second).UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.VerifyPassword(ctx, acc.ID, "window password"); err != nil {
-			t.Fatalf("after the window: %v", err)
+			t.Fatalf("after the wait: %v", err)
+		}
+		// The right password cleared the client's backoff.
+		if err := s.VerifyPassword(ctx, acc.ID, "wrong"); apperr.CodeOf(err) != "invalid_password" {
+			t.Fatalf("after a success: %v", err)
 		}
 	})
 }
 
 // TestConcurrentGuessesStayWithinTheLimit fires many wrong passwords at once:
-// attempts are counted before the password is checked, so no more than the
-// limit are ever checked.
+// attempts are counted before the password is checked, and a client's slot
+// is claimed atomically, so no more than the free failures are ever checked
+// before the wait begins.
 func TestConcurrentGuessesStayWithinTheLimit(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		s := newService(t, d)
 		l := s.Limits()
-		l.LoginFailures = 5
+		l.PairFreeFailures, l.PairBackoff = 5, time.Hour
 		s.SetLimits(l)
 		acc, err := s.CreateAccount(ctx, identity.NewAccount{Email: "burst@example.com", Name: "B", Password: "burst password"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		const n = 20
-		errs := make(chan error, n)
-		for i := 0; i < n; i++ {
-			go func() { errs <- s.VerifyPassword(ctx, acc.ID, "wrong guess") }()
-		}
 		checked, limited := 0, 0
-		for i := 0; i < n; i++ {
-			switch err := <-errs; apperr.CodeOf(err) {
-			case "invalid_password":
-				checked++
-			case "too_many_attempts":
-				limited++
-			default:
-				t.Fatalf("unexpected: %v", err)
+		for round := 0; round < 10 && checked < l.PairFreeFailures; round++ {
+			const n = 20
+			errs := make(chan error, n)
+			for i := 0; i < n; i++ {
+				go func() { errs <- s.VerifyPassword(ctx, acc.ID, "wrong guess") }()
+			}
+			for i := 0; i < n; i++ {
+				switch err := <-errs; apperr.CodeOf(err) {
+				case "invalid_password":
+					checked++
+				case "too_many_attempts":
+					limited++
+				default:
+					t.Fatalf("unexpected: %v", err)
+				}
 			}
 		}
-		if checked > l.LoginFailures || checked+limited != n {
-			t.Fatalf("%d guesses checked (limit %d), %d refused", checked, l.LoginFailures, limited)
+		if checked != l.PairFreeFailures || limited == 0 {
+			t.Fatalf("%d guesses checked (free %d), %d refused", checked, l.PairFreeFailures, limited)
 		}
 		if err := s.VerifyPassword(ctx, acc.ID, "burst password"); apperr.CodeOf(err) != "too_many_attempts" {
 			t.Fatalf("right password after the burst: %v", err)

@@ -469,6 +469,56 @@ func (s store) clearRate(ctx context.Context, key string) error {
 	return err
 }
 
+// throttleRow is a row of login_throttle: failures counted on a key, when
+// the next attempt may come, and when the row last changed.
+type throttleRow struct {
+	failures  int
+	nextAt    int64
+	updatedAt int64
+}
+
+func (s store) getThrottle(ctx context.Context, key string) (throttleRow, bool, error) {
+	var r throttleRow
+	err := s.d.W(ctx).QueryRowContext(ctx, `SELECT failures, next_at, updated_at FROM login_throttle WHERE key = $1`, key).
+		Scan(&r.failures, &r.nextAt, &r.updatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return throttleRow{}, false, nil
+	}
+	return r, err == nil, err
+}
+
+// claimThrottle writes next over old (or inserts it when the key had no
+// row) only if the row is still as read; it reports whether it did.
+func (s store) claimThrottle(ctx context.Context, key string, found bool, old, next throttleRow) (bool, error) {
+	var res sql.Result
+	var err error
+	if !found {
+		res, err = s.d.W(ctx).ExecContext(ctx, `INSERT INTO login_throttle (key, failures, next_at, updated_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (key) DO NOTHING`, key, next.failures, next.nextAt, next.updatedAt)
+	} else {
+		res, err = s.d.W(ctx).ExecContext(ctx, `UPDATE login_throttle SET failures = $2, next_at = $3, updated_at = $4
+			WHERE key = $1 AND failures = $5 AND updated_at = $6`, key, next.failures, next.nextAt, next.updatedAt, old.failures, old.updatedAt)
+	}
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (s store) clearThrottle(ctx context.Context, key string) error {
+	_, err := s.d.W(ctx).ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, key)
+	return err
+}
+
+// isKnownClient reports whether the account signed in from the client.
+func (s store) isKnownClient(ctx context.Context, accountID, kind, hash string) (bool, error) {
+	var n int
+	err := s.d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM known_clients WHERE account_id = $1 AND kind = $2 AND value_hash = $3`,
+		accountID, kind, hash).Scan(&n)
+	return n > 0, err
+}
+
 // deleteExpired removes expired sessions and codes, and rate-limit windows
 // that ended before the horizon.
 func (s store) deleteExpired(ctx context.Context, now, rateHorizon int64) error {
@@ -479,6 +529,7 @@ func (s store) deleteExpired(ctx context.Context, now, rateHorizon int64) error 
 		{`DELETE FROM sessions WHERE expires_at <= $1`, now},
 		{`DELETE FROM verification_codes WHERE expires_at <= $1`, now},
 		{`DELETE FROM rate_limits WHERE window_start <= $1`, rateHorizon},
+		{`DELETE FROM login_throttle WHERE updated_at <= $1`, rateHorizon},
 	} {
 		if _, err := s.d.W(ctx).ExecContext(ctx, q.sql, q.arg); err != nil {
 			return err

@@ -81,6 +81,12 @@ func (s *Service) schedule(ctx context.Context, e LedgerEntry) (LedgerEntry, err
 		e.JobID = jid
 	}
 	if err := insertLedger(ctx, s.DB, e); err != nil {
+		if errors.Is(err, errLedgerExists) && e.JobID != "" {
+			// Already scheduled: the job queued above has nothing to do.
+			if cerr := s.Jobs.Cancel(ctx, e.JobID); cerr != nil {
+				return LedgerEntry{}, cerr
+			}
+		}
 		return LedgerEntry{}, err
 	}
 	return e, nil
@@ -132,9 +138,6 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 	}
 	var out DeleteAccountResult
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		if prev, err := listLedger(ctx, s.DB, ledgerFilter{AccountID: a.AccountID, Kind: EraseAccount}); err == nil && len(prev) > 0 {
-			return apperr.Conflict("already_deleting", "this account is already being deleted")
-		}
 		req, err := s.openRequest(ctx, a.AccountID, "", RequestErasure, StatusInProgress, "", "account deletion")
 		if err != nil {
 			return err
@@ -172,6 +175,9 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 			}
 		}
 		e, err := s.schedule(ctx, LedgerEntry{Kind: EraseAccount, AccountID: a.AccountID, Mode: string(ModeDelete), RequestID: req.ID})
+		if errors.Is(err, errLedgerExists) {
+			return apperr.Conflict("already_deleting", "this account is already being deleted")
+		}
 		if err != nil {
 			return err
 		}
@@ -219,6 +225,9 @@ func (s *Service) scheduleLeave(ctx context.Context, orgID, accountID, memberID,
 	due := now.Add(time.Duration(set.LeavePeriodDays) * 24 * time.Hour).UnixMilli()
 	e, err := s.schedule(ctx, LedgerEntry{Kind: EraseMembership, AccountID: accountID, OrgID: orgID, TargetID: memberID,
 		Mode: set.LeaveAction, RequestID: requestID, RequestedAt: now.UnixMilli(), DueAt: due})
+	if errors.Is(err, errLedgerExists) {
+		return LedgerEntry{}, nil // scheduled meanwhile by a concurrent leave
+	}
 	if err != nil {
 		return LedgerEntry{}, err
 	}
@@ -315,6 +324,9 @@ func (s *Service) scanDisbanded(ctx context.Context) (int, error) {
 			return audit.Record(ctx, s.DB, audit.Entry{OrgID: o.id, Action: "privacy.erase.org.schedule", TargetKind: "org", TargetID: o.id,
 				Details: map[string]any{"erasure_id": e.ID, "due_at": e.DueAt}})
 		})
+		if errors.Is(err, errLedgerExists) {
+			continue // another node scheduled it meanwhile
+		}
 		if err != nil {
 			return n, err
 		}

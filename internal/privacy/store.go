@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -431,11 +432,27 @@ func deleteExportsOf(ctx context.Context, d *db.DB, accountID string) error {
 
 const ledgerColumns = `id, kind, account_id, org_id, target_id, mode, tombstone_id, status, request_id, job_id, requested_at, due_at, completed_at`
 
+// errLedgerExists says the ledger already holds this erasure: a unique
+// index (migration 00080) allows one account erasure per account, one purge
+// per organization and one pending membership erasure per person and
+// organization. The index decides, not a read before the insert, so two
+// concurrent requests cannot both schedule one.
+var errLedgerExists = errors.New("privacy: the erasure is already in the ledger")
+
 func insertLedger(ctx context.Context, d *db.DB, e LedgerEntry) error {
-	_, err := d.W(ctx).ExecContext(ctx,
-		`INSERT INTO erasure_ledger (`+ledgerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+	res, err := d.W(ctx).ExecContext(ctx,
+		`INSERT INTO erasure_ledger (`+ledgerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		 ON CONFLICT DO NOTHING`,
 		e.ID, e.Kind, e.AccountID, e.OrgID, e.TargetID, e.Mode, e.TombstoneID, e.Status, e.RequestID, e.JobID, e.RequestedAt, e.DueAt, e.CompletedAt)
-	return err
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errLedgerExists
+	}
+	return nil
 }
 
 func scanLedger(sc interface{ Scan(...any) error }) (LedgerEntry, error) {

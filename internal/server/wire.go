@@ -21,6 +21,9 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wirePrivacy(ctx); err != nil {
 		return err
 	}
+	if err := a.wireAuditCheckpoints(); err != nil {
+		return err
+	}
 	if err := a.wireChat(ctx); err != nil {
 		return err
 	}

@@ -312,6 +312,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/login-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Email a one-time sign-in code to send with the password while the account is slowed by failed sign-ins (same answer for unknown addresses) */
+        post: operations["post_auth_login_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -2902,6 +2919,9 @@ export interface components {
             status: string;
             totp_enabled: boolean;
         };
+        IdentityLoginCodeRequest: {
+            email: string;
+        };
         IdentityLoginEntry: {
             at: number;
             device_id?: string;
@@ -2919,6 +2939,7 @@ export interface components {
             bearer?: boolean;
             device_id?: string;
             email: string;
+            email_code?: string;
             password: string;
             recovery_code?: string;
             totp_code?: string;
@@ -4122,6 +4143,39 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: account_not_active */
             409: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_auth_login_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityLoginCodeRequest"];
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityAccepted"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
             /** @description error codes: too_many_attempts */
             429: components["responses"]["Error"];
             /** @description error codes: internal */

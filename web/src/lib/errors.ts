@@ -33,6 +33,11 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   recall_window_passed: (t) => t("errors.recall_window_passed"),
   message_deleted: (t) => t("errors.message_deleted"),
   mention_all_not_allowed: (t) => t("errors.mention_all_not_allowed"),
+  password_too_short: (t) => t("errors.password_too_short"),
+  password_too_long: (t) => t("errors.password_too_long"),
+  password_common: (t) => t("errors.password_common"),
+  password_control_characters: (t) => t("errors.password_control_characters"),
+  password_blank: (t) => t("errors.password_blank"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */

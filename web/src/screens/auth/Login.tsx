@@ -28,6 +28,9 @@ export function Login({
   const [password, setPassword] = useState("");
   const [step, setStep] = useState<"password" | "totp" | "recovery">("password");
   const [code, setCode] = useState("");
+  // An emailed sign-in code: sent with the password, it gets the owner in
+  // while failed guesses from elsewhere slow the account down.
+  const [emailCode, setEmailCode] = useState<string | null>(null);
 
   const login = useMutation({
     mutationFn: () =>
@@ -37,6 +40,7 @@ export function Login({
             email,
             password,
             device_id: deviceId(),
+            ...(emailCode ? { email_code: emailCode.replace(/\s/g, "") } : {}),
             ...(step === "totp" ? { totp_code: code.replace(/\s/g, "") } : {}),
             ...(step === "recovery" ? { recovery_code: code.trim() } : {}),
           },
@@ -56,12 +60,18 @@ export function Login({
     },
   });
 
+  const sendCode = useMutation({
+    mutationFn: () => must(api.POST("/api/v1/auth/login-code", { body: { email } })),
+    onSuccess: () => setEmailCode(""),
+  });
+
   const submit = (e: FormEvent) => {
     e.preventDefault();
     login.mutate();
   };
   const err = login.error && errorCode(login.error) !== "totp_required" ? errorText(t, login.error) : "";
   const unverified = errorCode(login.error) === "email_not_verified";
+  const throttled = errorCode(login.error) === "too_many_attempts" && emailCode === null;
 
   if (step !== "password") {
     return (
@@ -141,8 +151,23 @@ export function Login({
                 </Link>
               </>
             )}
+            {throttled && (
+              <>
+                {" "}
+                <button
+                  type="button"
+                  className="btn-link"
+                  disabled={sendCode.isPending || !email}
+                  onClick={() => sendCode.mutate()}
+                >
+                  {t("auth.emailSignInCode")}
+                </button>
+              </>
+            )}
           </Alert>
         )}
+        {sendCode.error && <Alert>{errorText(t, sendCode.error)}</Alert>}
+        {emailCode !== null && <Alert kind="ok">{t("auth.signInCodeSent", { email })}</Alert>}
         <Field
           label={t("auth.email")}
           name="email"
@@ -163,10 +188,24 @@ export function Login({
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
+        {emailCode !== null && (
+          <Field
+            label={t("auth.signInCode")}
+            name="email_code"
+            className="code-input"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]*"
+            maxLength={6}
+            required
+            value={emailCode}
+            onChange={(e) => setEmailCode(e.target.value)}
+          />
+        )}
         <button
           type="submit"
           className="btn btn-primary btn-block"
-          disabled={login.isPending || !email || !password}
+          disabled={login.isPending || !email || !password || emailCode === ""}
         >
           {t("auth.login")}
         </button>

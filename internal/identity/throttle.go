@@ -1,0 +1,295 @@
+package identity
+
+// Sign-in throttling: keep password guessing slow without handing anyone a
+// way to lock someone else out.
+//
+// A fixed lockout per account ("100 wrong passwords lock the account for an
+// hour") lets anyone who knows an address lock its owner out. Instead, three
+// counters, all kept in the database (so they hold across restarts and
+// nodes):
+//
+//   - Per account and client. Each (account, address) pair — or (account,
+//     known device) when the browser presents the device cookie set at an
+//     earlier successful sign-in — gets PairFreeFailures free failures; after
+//     that every attempt waits PairBackoff, doubling with each failure up to
+//     PairBackoffMax. An attacker slows only themselves: the owner signs in
+//     from their own address or device at once. A successful sign-in clears
+//     the pair.
+//   - Per address, across accounts: LoginFailuresPerIP failures in
+//     LoginWindow, then that address is refused (credential stuffing from one
+//     address). A known device is exempt.
+//   - Per account, across addresses: past LoginFailures failures in
+//     LoginWindow (a distributed guess), clients the account does not trust
+//     share one attempt per AccountSlowEvery — slowed, never locked. A known
+//     device, or a password together with a one-time code emailed to the
+//     owner (POST /api/v1/auth/login-code), is not slowed.
+//
+// Attempts are counted before the password is checked and taken back when
+// it was right, so concurrent guesses cannot overshoot a limit; a refused
+// attempt writes nothing.
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/outbox"
+)
+
+// DeviceCookie holds a random token set at a successful sign-in; presented
+// again, it marks the browser as a device the account has signed in from.
+// Only its keyed hash is stored (known_clients, kind "device_key").
+const DeviceCookie = "atrium_device"
+
+// deviceCookieTTL is how long a browser stays a known device.
+const deviceCookieTTL = 365 * 24 * time.Hour
+
+const purposeLogin = "login"
+
+type deviceKey struct{}
+
+// withDeviceToken returns ctx carrying the device token of the request
+// (from the device cookie, or a new one to set after sign-in).
+func withDeviceToken(ctx context.Context, tok string) context.Context {
+	return context.WithValue(ctx, deviceKey{}, tok)
+}
+
+func deviceTokenFrom(ctx context.Context) string {
+	t, _ := ctx.Value(deviceKey{}).(string)
+	return t
+}
+
+// validDeviceToken reports whether tok has the form of a device token (so
+// a junk cookie is replaced rather than stored).
+func validDeviceToken(tok string) bool {
+	if len(tok) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(tok)
+	return err == nil
+}
+
+// deviceContext returns ctx with the request's device token: the cookie's,
+// or for a cookie sign-in a fresh one (set as the cookie once signed in).
+// Bearer sign-ins set no cookies, so they get no device token.
+func deviceContext(ctx context.Context, r *http.Request, bearer bool) context.Context {
+	if c, err := r.Cookie(DeviceCookie); err == nil && validDeviceToken(c.Value) {
+		return withDeviceToken(ctx, c.Value)
+	}
+	if bearer {
+		return ctx
+	}
+	return withDeviceToken(ctx, ids.Token(32))
+}
+
+func (s *Service) setDeviceCookie(ctx context.Context, w http.ResponseWriter) {
+	tok := deviceTokenFrom(ctx)
+	if tok == "" {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: tok, Path: "/api/v1/auth/", MaxAge: int(deviceCookieTTL / time.Second),
+		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteStrictMode})
+}
+
+func (s *Service) deviceHash(tok string) string { return s.Keys.Hash("known_device_key", tok) }
+
+// knownDevice reports whether the request's device cookie belongs to a
+// browser the account has signed in from before.
+func (s *Service) knownDevice(ctx context.Context, accountID string) (bool, error) {
+	tok := deviceTokenFrom(ctx)
+	if tok == "" {
+		return false, nil
+	}
+	return s.st.isKnownClient(ctx, accountID, "device_key", s.deviceHash(tok))
+}
+
+// backoff is a wait that doubles with each failure past the free ones.
+type backoff struct {
+	free      int
+	base, max time.Duration
+}
+
+// delay is how long the next attempt waits after failures failures.
+func (b backoff) delay(failures int) time.Duration {
+	if failures < b.free || b.base <= 0 {
+		return 0
+	}
+	d := b.base
+	for i := b.free; i < failures && d < b.max; i++ {
+		d *= 2
+	}
+	return min(d, b.max)
+}
+
+// claim counts one attempt on key unless key is still waiting, and sets
+// how long the next one waits. Counts older than window are forgotten. Two
+// concurrent claims on one key cannot both pass: the update is conditional
+// on the row being unchanged, and the loser is told to wait.
+func (s *Service) claim(ctx context.Context, key string, b backoff, window time.Duration) error {
+	now := time.Now()
+	row, found, err := s.st.getThrottle(ctx, key)
+	if err != nil {
+		return err
+	}
+	failures := row.failures
+	if found && now.Sub(time.UnixMilli(row.updatedAt)) > window {
+		failures, row.nextAt = 0, 0
+	}
+	if found && row.nextAt > now.UnixMilli() {
+		return tooMany(time.UnixMilli(row.nextAt).Sub(now))
+	}
+	next := throttleRow{failures: failures + 1, nextAt: now.Add(b.delay(failures + 1)).UnixMilli(), updatedAt: now.UnixMilli()}
+	ok, err := s.st.claimThrottle(ctx, key, found, row, next)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return tooMany(time.Second)
+	}
+	return nil
+}
+
+// signIn is a counted sign-in attempt.
+type signIn struct {
+	pairKey string
+	counted *attempt
+}
+
+// beginSignIn counts a sign-in attempt for email from the client in ctx,
+// or refuses it with a 429. device says the request carries the device
+// cookie of a browser this account signed in from; emailCode that it
+// carries a valid one-time code emailed to the account.
+func (s *Service) beginSignIn(ctx context.Context, email string, device, emailCode bool) (*signIn, error) {
+	lim := s.Limits()
+	c := clientFrom(ctx)
+	si := &signIn{}
+	if !emailCode {
+		si.pairKey = s.rateKey("login.pair", email+"\x00"+c.IP)
+		if device {
+			si.pairKey = s.rateKey("login.device", email+"\x00"+deviceTokenFrom(ctx))
+		}
+		if err := s.claim(ctx, si.pairKey, backoff{lim.PairFreeFailures, lim.PairBackoff, lim.PairBackoffMax}, lim.LoginWindow); err != nil {
+			return nil, err
+		}
+	}
+	var keys []limitKey
+	if !device && !emailCode {
+		keys = append(keys, limitKey{s.rateKey("login.fail.ip", c.IP), lim.LoginFailuresPerIP})
+	}
+	// The account's count is a plain counter (no maximum here): past
+	// LoginFailures, untrusted clients share the slow lane below.
+	acctKey := s.rateKey("login.fail.account", email)
+	keys = append(keys, limitKey{acctKey, 0})
+	att, err := s.beginAttempt(ctx, keys, lim.LoginWindow)
+	if err != nil {
+		return nil, err
+	}
+	si.counted = att
+	if device || emailCode {
+		return si, nil
+	}
+	n, _, err := s.st.peekRate(ctx, acctKey)
+	if err != nil {
+		s.endAttempt(ctx, att)
+		return nil, err
+	}
+	if n > lim.LoginFailures {
+		slow := backoff{0, lim.AccountSlowEvery, lim.AccountSlowEvery}
+		if err := s.claim(ctx, s.rateKey("login.slow.account", email), slow, lim.LoginWindow); err != nil {
+			s.endAttempt(ctx, att)
+			return nil, err
+		}
+	}
+	return si, nil
+}
+
+// endSignIn takes back the counts of an attempt whose password was right
+// and clears the client's own backoff.
+func (s *Service) endSignIn(ctx context.Context, si *signIn) {
+	if si == nil {
+		return
+	}
+	s.endAttempt(ctx, si.counted)
+	if si.pairKey != "" {
+		if err := s.st.clearThrottle(ctx, si.pairKey); err != nil {
+			s.Log.WarnContext(ctx, "identity: clear sign-in backoff", "err", err)
+		}
+	}
+}
+
+// checkLoginCode consumes an emailed sign-in code for the account.
+func (s *Service) checkLoginCode(ctx context.Context, r accountRow, known bool, code string) error {
+	if !known {
+		return errInvalidCode
+	}
+	ok, err := s.consumeCode(ctx, r.ID, purposeLogin, code, func(context.Context) error { return nil })
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := s.recordFailure(ctx, &r, "password+email_code", "bad_email_code", audit.Failure, nil); err != nil {
+			return err
+		}
+		return errInvalidCode
+	}
+	return nil
+}
+
+// LoginCodeRequest is the body of POST /api/v1/auth/login-code.
+type LoginCodeRequest struct {
+	Email string `json:"email"`
+}
+
+// RequestLoginCode emails a one-time sign-in code to an active account. The
+// code, sent with the password (LoginInput.EmailCode), lets the owner sign
+// in while guesses from elsewhere slow the account down. Unknown addresses
+// get the same answer and no email.
+func (s *Service) RequestLoginCode(ctx context.Context, email string) error {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	c := clientFrom(ctx)
+	if err := s.sendAllowed(ctx, e, c); err != nil {
+		return err
+	}
+	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
+	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusActive) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		code, err := s.issueCode(ctx, r.ID, purposeLogin)
+		if err != nil {
+			return err
+		}
+		if err := outbox.Send(ctx, s.DB, outbox.Message{To: e, Subject: "Your Atrium sign-in code",
+			Body: "Your Atrium sign-in code is " + code + "\n\nEnter it with your password. It is valid for " + minutes(s.Limits().CodeTTL) +
+				". If you did not ask for it, someone may be trying to guess your password: you can ignore this email, and change your password if in doubt."}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, s.DB,
+			audit.Entry{Action: "identity.login_code_request", TargetKind: "account", TargetID: r.ID})
+	})
+	if err != nil {
+		return err
+	}
+	outbox.Kick(s.DB)
+	return nil
+}
+
+// clearSignInLimits forgets the account's failure count and slow lane
+// (after a password reset: whoever reset it holds the mailbox).
+func (s *Service) clearSignInLimits(ctx context.Context, email string) error {
+	if err := s.st.clearRate(ctx, s.rateKey("login.fail.account", email)); err != nil {
+		return err
+	}
+	return s.st.clearThrottle(ctx, s.rateKey("login.slow.account", email))
+}
