@@ -83,15 +83,11 @@ func queryInt(r *http.Request, name string) (*int64, error) {
 	return &n, nil
 }
 
+// queryLimit reads ?limit= through the one paging validator (0 = the
+// default page).
 func queryLimit(r *http.Request) (int, error) {
-	n, err := queryInt(r, "limit")
-	if err != nil || n == nil {
-		return 0, err
-	}
-	if *n < 1 || *n > MaxPage {
-		return 0, apperr.New(apperr.KindInvalid, "invalid_query", "limit must be between 1 and 200").With("param", "limit")
-	}
-	return int(*n), nil
+	p, err := httpx.PageOf(r)
+	return p.Limit, err
 }
 
 // HandleListConversations lists the caller's conversations.
