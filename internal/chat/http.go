@@ -250,7 +250,7 @@ func (s *Service) HandleClear(w http.ResponseWriter, r *http.Request) error {
 // stored one when client_msg_id was used before.
 func (s *Service) HandleSend(w http.ResponseWriter, r *http.Request) error {
 	var in SendInput
-	if err := httpx.DecodeJSONLimit(w, r, &in, 64<<10); err != nil {
+	if err := httpx.DecodeJSONLimit(w, r, &in, MaxSendBody); err != nil {
 		return err
 	}
 	m, created, err := s.Send(r.Context(), r.PathValue("id"), in)
@@ -315,7 +315,7 @@ func (s *Service) HandleGetMessage(w http.ResponseWriter, r *http.Request) error
 // HandleEdit edits the caller's message.
 func (s *Service) HandleEdit(w http.ResponseWriter, r *http.Request) error {
 	var in EditInput
-	if err := httpx.DecodeJSONLimit(w, r, &in, 64<<10); err != nil {
+	if err := httpx.DecodeJSONLimit(w, r, &in, MaxSendBody); err != nil {
 		return err
 	}
 	m, err := s.Edit(r.Context(), r.PathValue("id"), r.PathValue("message_id"), in.Body)
