@@ -116,3 +116,50 @@ func TestLegalHoldTellsOnlyThoseWhoSee(t *testing.T) {
 		sender.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": a.conv, "message_id": a.msg, "for_everyone": false}, nil).Want(t, http.StatusOK)
 	})
 }
+
+// TestEveryPagedListRefusesABadLimitAlike: every list route that pages
+// reads ?limit= through the one validator, so a bad limit gets the same
+// 400 invalid_limit — status, code and body — on every route, and a good
+// one is served.
+func TestEveryPagedListRefusesABadLimitAlike(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w, ownerA, _ := smallWorld(t, env)
+		var dept, conv struct {
+			ID string `json:"id"`
+		}
+		w.must(ownerA.Client, "POST", "/api/v1/departments", map[string]any{"name": "Ops"}, &dept)
+		w.must(ownerA.Client, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "Paged", "member_ids": []string{}}, &conv)
+		lists := []string{
+			"/api/v1/members",
+			"/api/v1/departments/" + dept.ID + "/members",
+			"/api/v1/conversations/" + conv.ID + "/messages",
+			"/api/v1/search/messages?q=hello",
+			"/api/v1/notifications",
+			"/api/v1/audit",
+			"/api/v1/me/login-history",
+			"/api/v1/me/notices",
+		}
+		sep := func(p string) string {
+			if bytes.ContainsRune([]byte(p), '?') {
+				return p + "&"
+			}
+			return p + "?"
+		}
+		for _, bad := range []string{"0", "201", "-1", "abc", "1.5", "1e2", "%2B5", "", "5&limit=6"} {
+			var first []byte
+			for _, p := range lists {
+				r := ownerA.Do(t, "GET", sep(p)+"limit="+bad, nil, nil)
+				r.WantError(t, http.StatusBadRequest, "invalid_limit")
+				b := stripIDs(r.Body, nil)
+				if first == nil {
+					first = b
+				} else if !bytes.Equal(b, first) {
+					t.Errorf("limit=%s on %s: %s, but %s on %s", bad, p, b, first, lists[0])
+				}
+			}
+		}
+		for _, p := range lists {
+			ownerA.Do(t, "GET", sep(p)+"limit=200", nil, nil).Want(t, http.StatusOK)
+		}
+	})
+}
