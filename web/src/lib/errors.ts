@@ -33,6 +33,7 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   recall_window_passed: (t) => t("errors.recall_window_passed"),
   message_deleted: (t) => t("errors.message_deleted"),
   mention_all_not_allowed: (t) => t("errors.mention_all_not_allowed"),
+  unsafe_characters: (t) => t("errors.unsafe_characters"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */
