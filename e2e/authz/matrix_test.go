@@ -38,7 +38,10 @@ type entry struct {
 	// okCode, when set, is the error code a permitted caller gets (for
 	// dangerous routes tried with a wrong password, so nothing happens).
 	okCode string
-	// deny is the status for a signed-in member without the right (403).
+	// deny is the status for a signed-in member without the right: 403
+	// where members can read objects of the kind (members, departments,
+	// roles, fields), 404 where they cannot (invitations, join requests,
+	// privacy administration) — for every id alike.
 	deny int
 	// fresh: the request changes or removes its object, so permitted
 	// callers get a freshly made one.
@@ -191,13 +194,13 @@ var matrix = map[string]entry{
 	// Invitations and join requests.
 	"GET /api/v1/invitations":                 {perm: directory.PermManageInvitations, ok: 200},
 	"POST /api/v1/invitations":                {perm: directory.PermManageInvitations, ok: 201, body: body(map[string]any{"kind": "link"})},
-	"GET /api/v1/invitations/{id}":            {perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
-	"DELETE /api/v1/invitations/{id}":         {perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}, fresh: true},
-	"GET /api/v1/invitations/{id}/qr.png":     {perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
-	"GET /api/v1/invitations/{id}/qr.svg":     {perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
+	"GET /api/v1/invitations/{id}":            {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
+	"DELETE /api/v1/invitations/{id}":         {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}, fresh: true},
+	"GET /api/v1/invitations/{id}/qr.png":     {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
+	"GET /api/v1/invitations/{id}/qr.svg":     {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
 	"GET /api/v1/join-requests":               {perm: directory.PermManageInvitations, ok: 200},
-	"POST /api/v1/join-requests/{id}/approve": {perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
-	"POST /api/v1/join-requests/{id}/reject":  {perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
+	"POST /api/v1/join-requests/{id}/approve": {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
+	"POST /api/v1/join-requests/{id}/reject":  {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
 
 	// Audit log.
 	"GET /api/v1/audit":        {perm: directory.PermViewAuditLog, ok: 200},
@@ -282,21 +285,21 @@ var matrix = map[string]entry{
 	"POST /api/v1/admin/privacy/notice":                          {perm: directory.PermManagePrivacyRequests, ok: passed, body: body(map[string]any{"kind": "org_notice", "version": "1", "summary": "s", "body": "b"})},
 	"GET /api/v1/admin/retention":                                {perm: directory.PermManageRetention, ok: 200},
 	"PUT /api/v1/admin/retention/policies":                       {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}})},
-	"PUT /api/v1/admin/retention/overrides/{conversation_id}":    {perm: directory.PermManageRetention, ok: 200, obj: []string{"conversation"}, body: body(map[string]any{"days": 365})},
-	"DELETE /api/v1/admin/retention/overrides/{conversation_id}": {perm: directory.PermManageRetention, ok: any2xx, obj: []string{"override"}, fresh: true},
+	"PUT /api/v1/admin/retention/overrides/{conversation_id}":    {deny: 404, perm: directory.PermManageRetention, ok: 200, obj: []string{"conversation"}, body: body(map[string]any{"days": 365})},
+	"DELETE /api/v1/admin/retention/overrides/{conversation_id}": {deny: 404, perm: directory.PermManageRetention, ok: any2xx, obj: []string{"override"}, fresh: true},
 	"POST /api/v1/admin/retention/preview":                       {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}, "overrides": []any{}})},
 	"POST /api/v1/admin/retention/runs":                          {perm: directory.PermManageRetention, ok: any2xx},
 	"GET /api/v1/admin/retention/runs":                           {perm: directory.PermManageRetention, ok: 200},
-	"GET /api/v1/admin/retention/runs/{id}":                      {perm: directory.PermManageRetention, ok: 200, obj: []string{"run"}},
+	"GET /api/v1/admin/retention/runs/{id}":                      {deny: 404, perm: directory.PermManageRetention, ok: 200, obj: []string{"run"}},
 	// Holds go on conversations of their own: a hold on the standing one
 	// would (rightly) refuse the message deletes tested below.
 	"POST /api/v1/admin/legal-holds": {perm: directory.PermManageLegalHolds, ok: any2xx, obj: []string{"conversation"}, fresh: true, bodyIDs: func(w *world, _ string, ids []string) any {
 		return map[string]any{"target_kind": "conversation", "target_id": ids[0], "reason": "matrix"}
 	}},
 	"GET /api/v1/admin/legal-holds":                     {perm: directory.PermManageLegalHolds, ok: 200},
-	"POST /api/v1/admin/legal-holds/{id}/release":       {perm: directory.PermManageLegalHolds, ok: 200, obj: []string{"hold"}, fresh: true},
+	"POST /api/v1/admin/legal-holds/{id}/release":       {deny: 404, perm: directory.PermManageLegalHolds, ok: 200, obj: []string{"hold"}, fresh: true},
 	"GET /api/v1/admin/privacy-requests":                {perm: directory.PermManagePrivacyRequests, ok: 200},
-	"POST /api/v1/admin/privacy-requests/{id}/decision": {perm: directory.PermManagePrivacyRequests, ok: 200, obj: []string{"privacy_request"}, fresh: true, body: body(map[string]any{"status": "in_progress", "note": "looking"})},
+	"POST /api/v1/admin/privacy-requests/{id}/decision": {deny: 404, perm: directory.PermManagePrivacyRequests, ok: 200, obj: []string{"privacy_request"}, fresh: true, body: body(map[string]any{"status": "in_progress", "note": "looking"})},
 	"POST /api/v1/admin/guardian-consents": {perm: directory.PermManagePrivacyRequests, ok: passed, obj: []string{"conv_member"}, bodyIDs: func(w *world, _ string, ids []string) any {
 		return map[string]any{"account_id": ids[0], "guardian_name": "Gina", "method": "paper form"}
 	}},

@@ -39,13 +39,11 @@ func (s *Service) HandleList(w http.ResponseWriter, r *http.Request) error {
 			*p.dst = n
 		}
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			return apperr.InvalidField("limit", "limit must be a whole number from 1 to 200")
-		}
-		f.Limit = n
+	page, err := httpx.PageOf(r)
+	if err != nil {
+		return err
 	}
+	f.Limit = page.Limit
 	p, err := s.List(r.Context(), f)
 	if err != nil {
 		return err

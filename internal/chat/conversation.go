@@ -12,6 +12,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // Limits of conversations.
@@ -36,6 +37,16 @@ func checkText(field, v string, max int) error {
 		return apperr.InvalidField(field, field+" is too long").With("max_runes", max)
 	}
 	return nil
+}
+
+// checkName checks a group's name: its length, and no control or
+// text-direction characters that could make it read as something else
+// (400 unsafe_characters).
+func checkName(v string) error {
+	if err := checkText("name", v, maxNameRunes); err != nil {
+		return err
+	}
+	return safetext.Check("name", v)
 }
 
 // mayAdd checks that adder may bring account into a conversation of kind
@@ -112,7 +123,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Conversation, boo
 			return Conversation{}, false, apperr.Forbidden("member_not_allowed", "you can message this person once you are contacts or colleagues").With("account_id", peer)
 		}
 	case KindGeneral, KindInternal, KindExternal:
-		if err := checkText("name", in.Name, maxNameRunes); err != nil {
+		if err := checkName(in.Name); err != nil {
 			return Conversation{}, false, err
 		}
 		if err := checkText("topic", in.Topic, maxTopicRunes); err != nil {
@@ -244,7 +255,7 @@ func (s *Service) Update(ctx context.Context, convID string, in UpdateInput) (Co
 		return Conversation{}, err
 	}
 	if in.Name != nil {
-		if err := checkText("name", *in.Name, maxNameRunes); err != nil {
+		if err := checkName(*in.Name); err != nil {
 			return Conversation{}, err
 		}
 		c.Name = strings.TrimSpace(*in.Name)

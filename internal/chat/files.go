@@ -21,6 +21,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // thumbMax is the longest side of a thumbnail, in pixels.
@@ -81,6 +82,11 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (File, error) {
 	}
 	if s.Blobs == nil {
 		return File{}, apperr.New(apperr.KindUnavailable, "no_file_store", "file uploads are not configured")
+	}
+	// A name with a right-to-left override or a control character could
+	// show "invoice\u202Efdp.exe" as "invoiceexe.pdf": refused, not rewritten.
+	if err := safetext.Check("name", in.Name); err != nil {
+		return File{}, err
 	}
 	info, err := s.Blobs.Put(ctx, in.Body, s.MaxFileSize)
 	if errors.Is(err, blob.ErrTooLarge) {

@@ -83,15 +83,11 @@ func queryInt(r *http.Request, name string) (*int64, error) {
 	return &n, nil
 }
 
+// queryLimit reads ?limit= through the one paging validator (0 = the
+// default page).
 func queryLimit(r *http.Request) (int, error) {
-	n, err := queryInt(r, "limit")
-	if err != nil || n == nil {
-		return 0, err
-	}
-	if *n < 1 || *n > MaxPage {
-		return 0, apperr.New(apperr.KindInvalid, "invalid_query", "limit must be between 1 and 200").With("param", "limit")
-	}
-	return int(*n), nil
+	p, err := httpx.PageOf(r)
+	return p.Limit, err
 }
 
 // HandleListConversations lists the caller's conversations.
@@ -254,7 +250,7 @@ func (s *Service) HandleClear(w http.ResponseWriter, r *http.Request) error {
 // stored one when client_msg_id was used before.
 func (s *Service) HandleSend(w http.ResponseWriter, r *http.Request) error {
 	var in SendInput
-	if err := httpx.DecodeJSONLimit(w, r, &in, 64<<10); err != nil {
+	if err := httpx.DecodeJSONLimit(w, r, &in, MaxSendBody); err != nil {
 		return err
 	}
 	m, created, err := s.Send(r.Context(), r.PathValue("id"), in)
@@ -319,7 +315,7 @@ func (s *Service) HandleGetMessage(w http.ResponseWriter, r *http.Request) error
 // HandleEdit edits the caller's message.
 func (s *Service) HandleEdit(w http.ResponseWriter, r *http.Request) error {
 	var in EditInput
-	if err := httpx.DecodeJSONLimit(w, r, &in, 64<<10); err != nil {
+	if err := httpx.DecodeJSONLimit(w, r, &in, MaxSendBody); err != nil {
 		return err
 	}
 	m, err := s.Edit(r.Context(), r.PathValue("id"), r.PathValue("message_id"), in.Body)

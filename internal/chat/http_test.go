@@ -319,7 +319,7 @@ func TestHTTPMessaging(t *testing.T) {
 		if len(h.Items) != 2 || !h.HasBefore {
 			t.Fatalf("owner's history: %+v", h)
 		}
-		w.owner.Do(t, "GET", "/api/v1/conversations/"+in.ID+"/messages?limit=0", nil, nil).WantError(t, http.StatusBadRequest, "invalid_query")
+		w.owner.Do(t, "GET", "/api/v1/conversations/"+in.ID+"/messages?limit=0", nil, nil).WantError(t, http.StatusBadRequest, "invalid_limit")
 		w.owner.Do(t, "GET", "/api/v1/conversations/"+in.ID+"/messages?before=1&after=2", nil, nil).WantError(t, http.StatusBadRequest, "invalid_query")
 		if ids := search(w.bob, "会议纪要"); len(ids) != 0 {
 			t.Fatalf("bob finds cleared messages: %v", ids)

@@ -29,6 +29,11 @@ const (
 	maxDescRunes    = 1000
 	maxURLBytes     = 2048
 	maxMentionCount = 100
+	// MaxSendBody bounds the JSON body of a send or an edit. It holds any
+	// valid message in any escaping: 10,000 characters of text at most 12
+	// bytes each ("\ud83d\ude00"), a card and a location label (about 150
+	// KB in all), with room to spare; other routes take httpx.MaxJSONBody.
+	MaxSendBody = 256 << 10
 )
 
 // SendInput is the body of a send.

@@ -1,7 +1,10 @@
 package directory_test
 
 import (
+	"bytes"
+	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -96,49 +99,86 @@ func TestOtherOrganizationsObjectsAreNotFound(t *testing.T) {
 	})
 }
 
-// TestPlainMemberCannotManage: a plain member gets 403 for every management
-// action.
+// TestPlainMemberCannotManage: a plain member is refused every management
+// action, and the refusal is the same — status, code and body — for a real
+// id of their organization, another organization's id and a made-up one:
+// 403 forbidden where members can read the object (members, departments,
+// roles, fields), 404 not_found where they cannot (invitations, join
+// requests).
 func TestPlainMemberCannotManage(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		o := setupOrg(t, env)
 		m, _ := o.member(t, "Mia Member")
 		_, other := o.member(t, "Otto Other")
+		_, gone := o.member(t, "Gina Gone")
+		o.Owner.do(t, "POST", "/api/v1/members/"+gone+"/deactivate", nil, nil).Want(t, http.StatusOK)
 		d := dept(t, o.Owner, "Ops", "")
 		var r directory.Role
 		o.Owner.do(t, "POST", "/api/v1/roles", map[string]any{"name": "Helpers", "permissions": []string{"manage_fields"}}, &r).Want(t, http.StatusCreated)
 		var f directory.Field
 		o.Owner.do(t, "POST", "/api/v1/fields", map[string]any{"name": "Desk", "kind": "text"}, &f).Want(t, http.StatusCreated)
 		inv := inviteLink(t, o.Owner, nil)
+		o.Owner.do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"join_requires_approval": true}, nil).Want(t, http.StatusOK)
+		asker := newPerson(t, env, "Ask Er")
+		var jr directory.JoinResult
+		asker.do(t, "POST", "/api/v1/join", map[string]any{"token": tokenOf(t, inviteLink(t, o.Owner, nil).Link)}, &jr).Want(t, http.StatusOK)
 		other2 := newPerson(t, env, "Nina New")
 
+		// Routes without an id: 403.
 		for _, c := range []struct {
 			method, path string
 			body         any
 		}{
 			{"POST", "/api/v1/members", map[string]any{"email": other2.Email}},
-			{"PATCH", "/api/v1/members/" + other, map[string]any{"title": "x"}},
-			{"POST", "/api/v1/members/" + other + "/deactivate", nil},
-			{"DELETE", "/api/v1/members/" + other, nil},
-			{"PUT", "/api/v1/members/" + other + "/roles", map[string]any{"role": "admin"}},
 			{"GET", "/api/v1/members/export", nil},
 			{"POST", "/api/v1/roles", map[string]any{"name": "x", "permissions": []string{"manage_members"}}},
-			{"PUT", "/api/v1/roles/" + r.ID, map[string]any{"name": "x", "permissions": []string{"manage_members"}}},
-			{"DELETE", "/api/v1/roles/" + r.ID, nil},
 			{"POST", "/api/v1/fields", map[string]any{"name": "x", "kind": "text"}},
-			{"PATCH", "/api/v1/fields/" + f.ID, map[string]any{"locked": true}},
-			{"DELETE", "/api/v1/fields/" + f.ID, nil},
 			{"POST", "/api/v1/departments", map[string]any{"name": "x"}},
-			{"PATCH", "/api/v1/departments/" + d.ID, map[string]any{"name": "x"}},
-			{"DELETE", "/api/v1/departments/" + d.ID, nil},
+			{"POST", "/api/v1/departments", map[string]any{"name": "x", "parent_id": "dep_00000000000000000000000000000000"}},
 			{"POST", "/api/v1/invitations", map[string]any{"kind": "link"}},
 			{"GET", "/api/v1/invitations", nil},
-			{"GET", "/api/v1/invitations/" + inv.ID, nil},
-			{"DELETE", "/api/v1/invitations/" + inv.ID, nil},
 			{"GET", "/api/v1/join-requests", nil},
 			{"PATCH", "/api/v1/orgs/current", map[string]any{"name": "x"}},
 			{"GET", "/api/v1/audit", nil},
 		} {
 			m.do(t, c.method, c.path, c.body, nil).WantError(t, http.StatusForbidden, "forbidden")
+		}
+		// Routes with an id: one answer for a real id and a made-up one.
+		const missing = "x_00000000000000000000000000000000"
+		for _, c := range []struct {
+			method, path, id string
+			body             any
+			status           int
+		}{
+			{"PATCH", "/api/v1/members/%s", other, map[string]any{"title": "x"}, 403},
+			{"PATCH", "/api/v1/members/%s", gone, map[string]any{"title": "x"}, 403},
+			{"POST", "/api/v1/members/%s/deactivate", other, nil, 403},
+			{"POST", "/api/v1/members/%s/reactivate", gone, nil, 403},
+			{"DELETE", "/api/v1/members/%s", other, nil, 403},
+			{"DELETE", "/api/v1/members/%s", gone, nil, 403},
+			{"PUT", "/api/v1/members/%s/roles", other, map[string]any{"role": "admin"}, 403},
+			{"PUT", "/api/v1/roles/%s", r.ID, map[string]any{"name": "x", "permissions": []string{"manage_members"}}, 403},
+			{"DELETE", "/api/v1/roles/%s", r.ID, nil, 403},
+			{"PATCH", "/api/v1/fields/%s", f.ID, map[string]any{"locked": true}, 403},
+			{"DELETE", "/api/v1/fields/%s", f.ID, nil, 403},
+			{"PATCH", "/api/v1/departments/%s", d.ID, map[string]any{"name": "x"}, 403},
+			{"DELETE", "/api/v1/departments/%s", d.ID, nil, 403},
+			{"PUT", "/api/v1/departments/%s/leaders", d.ID, map[string]any{"member_ids": []string{}}, 403},
+			{"GET", "/api/v1/invitations/%s", inv.ID, nil, 404},
+			{"DELETE", "/api/v1/invitations/%s", inv.ID, nil, 404},
+			{"GET", "/api/v1/invitations/%s/qr.png", inv.ID, nil, 404},
+			{"POST", "/api/v1/join-requests/%s/approve", jr.RequestID, nil, 404},
+			{"POST", "/api/v1/join-requests/%s/reject", jr.RequestID, nil, 404},
+		} {
+			real := m.do(t, c.method, fmt.Sprintf(c.path, c.id), c.body, nil)
+			made := m.do(t, c.method, fmt.Sprintf(c.path, missing), c.body, nil)
+			code := map[int]string{403: "forbidden", 404: "not_found"}[c.status]
+			if real.Status != c.status || real.ErrorCode() != code {
+				t.Errorf("%s %s (real id): %d %s, want %d %s", c.method, c.path, real.Status, real.Body, c.status, code)
+			}
+			if made.Status != real.Status || !bytes.Equal(ridRe.ReplaceAll(made.Body, nil), ridRe.ReplaceAll(real.Body, nil)) {
+				t.Errorf("%s %s: %d %s for a real id, %d %s for a made-up one", c.method, c.path, real.Status, real.Body, made.Status, made.Body)
+			}
 		}
 		req, _ := http.NewRequest("POST", env.URL+"/api/v1/members/import", strings.NewReader("email\nx@example.test\n"))
 		req.Header.Set("Content-Type", "text/csv")
@@ -152,6 +192,54 @@ func TestPlainMemberCannotManage(t *testing.T) {
 		if acts := auditActions(t, env, o); !hasAction(acts, "member.deactivate:denied") {
 			t.Fatalf("audit lacks the denied deactivation: %v", acts)
 		}
+	})
+}
+
+var ridRe = regexp.MustCompile(`"request_id":"[^"]*"`)
+
+// TestScopedGrantRevealsOnlyWhatItReads: with manage_members limited to a
+// department, a member outside it whom the caller can read (active) is
+// refused with 403, but one they cannot read (deactivated) answers exactly
+// like a missing id.
+func TestScopedGrantRevealsOnlyWhatItReads(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		ow := o.Owner
+		eng := dept(t, ow, "Engineering", "")
+		hr, hrID := o.member(t, "Hana HR")
+		_, inEng := o.member(t, "Ed Eng")
+		_, outside := o.member(t, "Sal Sales")
+		_, outsideGone := o.member(t, "Gus Gone")
+		_, engGone := o.member(t, "Eve Eng")
+		ow.do(t, "PATCH", "/api/v1/members/"+inEng, map[string]any{"department_ids": []string{eng.ID}}, nil).Want(t, http.StatusOK)
+		ow.do(t, "PATCH", "/api/v1/members/"+engGone, map[string]any{"department_ids": []string{eng.ID}}, nil).Want(t, http.StatusOK)
+		ow.do(t, "POST", "/api/v1/members/"+outsideGone+"/deactivate", nil, nil).Want(t, http.StatusOK)
+		ow.do(t, "POST", "/api/v1/members/"+engGone+"/deactivate", nil, nil).Want(t, http.StatusOK)
+		var role directory.Role
+		ow.do(t, "POST", "/api/v1/roles", map[string]any{"name": "Eng HR", "permissions": []string{"manage_members"}, "department_id": eng.ID}, &role).Want(t, http.StatusCreated)
+		ow.do(t, "PUT", "/api/v1/members/"+hrID+"/roles", map[string]any{"role_ids": []string{role.ID}}, nil).Want(t, http.StatusOK)
+
+		const missing = "mem_00000000000000000000000000000000"
+		for _, c := range []struct{ method, path string }{
+			{"POST", "/api/v1/members/%s/deactivate"},
+			{"POST", "/api/v1/members/%s/reactivate"},
+			{"DELETE", "/api/v1/members/%s"},
+			{"PATCH", "/api/v1/members/%s"},
+		} {
+			var body any
+			if c.method == "PATCH" {
+				body = map[string]any{"title": "x"}
+			}
+			hr.do(t, c.method, fmt.Sprintf(c.path, outside), body, nil).WantError(t, http.StatusForbidden, "forbidden")
+			hidden := hr.do(t, c.method, fmt.Sprintf(c.path, outsideGone), body, nil).WantError(t, http.StatusNotFound, "not_found")
+			made := hr.do(t, c.method, fmt.Sprintf(c.path, missing), body, nil)
+			if made.Status != hidden.Status || !bytes.Equal(ridRe.ReplaceAll(made.Body, nil), ridRe.ReplaceAll(hidden.Body, nil)) {
+				t.Errorf("%s %s: %d %s for a deactivated member outside the grant, %d %s for a made-up id", c.method, c.path, hidden.Status, hidden.Body, made.Status, made.Body)
+			}
+		}
+		// Inside the grant the deactivated member is visible and manageable.
+		hr.do(t, "POST", "/api/v1/members/"+engGone+"/reactivate", nil, nil).Want(t, http.StatusOK)
+		hr.do(t, "POST", "/api/v1/members/"+inEng+"/deactivate", nil, nil).Want(t, http.StatusOK)
 	})
 }
 

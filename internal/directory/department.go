@@ -98,6 +98,9 @@ func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequ
 	if err != nil {
 		return Department{}, err
 	}
+	if err := s.gate(ctx, PermManageDepartments); err != nil {
+		return Department{}, err
+	}
 	name, err := text("name", req.Name, 1, 100)
 	if err != nil {
 		return Department{}, err
@@ -137,6 +140,9 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 	}
 	var d Department
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		if err := s.gate(ctx, PermManageDepartments); err != nil {
+			return err
+		}
 		var err error
 		if d, err = s.st.getDepartment(ctx, a.OrgID, id); err != nil {
 			return err
@@ -198,6 +204,9 @@ func (s *Service) DeleteDepartment(ctx context.Context, id string) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
+		if err := s.gate(ctx, PermManageDepartments); err != nil {
+			return err
+		}
 		d, err := s.st.getDepartment(ctx, a.OrgID, id)
 		if err != nil {
 			return err
@@ -235,6 +244,9 @@ func (s *Service) SetLeaders(ctx context.Context, id string, req LeadersRequest)
 	}
 	var d Department
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		if err := s.gate(ctx, PermManageDepartments); err != nil {
+			return err
+		}
 		var err error
 		if d, err = s.st.getDepartment(ctx, a.OrgID, id); err != nil {
 			return err

@@ -166,11 +166,11 @@ func (s *Service) UpdateField(ctx context.Context, id string, p FieldPatch) (Fie
 	}
 	var f Field
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		var err error
-		if f, err = s.st.getField(ctx, a.OrgID, id); err != nil {
+		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+		var err error
+		if f, err = s.st.getField(ctx, a.OrgID, id); err != nil {
 			return err
 		}
 		if p.Name != nil {
@@ -216,11 +216,11 @@ func (s *Service) DeleteField(ctx context.Context, id string) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		f, err := s.st.getField(ctx, a.OrgID, id)
-		if err != nil {
+		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+		f, err := s.st.getField(ctx, a.OrgID, id)
+		if err != nil {
 			return err
 		}
 		if err := s.st.deleteField(ctx, a.OrgID, f.ID); err != nil {

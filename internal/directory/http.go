@@ -185,9 +185,9 @@ func queryBool(r *http.Request, name string) bool {
 
 func searchFrom(r *http.Request) (SearchRequest, error) {
 	q := r.URL.Query()
-	limit, err := queryInt(r, "limit")
+	page, err := httpx.PageOf(r)
 	return SearchRequest{Q: q.Get("q"), DepartmentID: q.Get("department_id"), Recursive: queryBool(r, "recursive"),
-		Status: q.Get("status"), Cursor: q.Get("cursor"), Limit: limit}, err
+		Status: q.Get("status"), Cursor: page.Cursor, Limit: page.Limit}, err
 }
 
 // HandleSearchMembers is GET /api/v1/members?q=&department_id=&recursive=&status=&limit=&cursor=.

@@ -177,6 +177,9 @@ func (s *Service) CreateInvitation(ctx context.Context, req CreateInvitationRequ
 	if err != nil {
 		return Invitation{}, err
 	}
+	if err := s.gate(ctx, PermManageInvitations); err != nil {
+		return Invitation{}, err
+	}
 	if req.DepartmentID != "" {
 		if _, err := s.st.getDepartment(ctx, a.OrgID, req.DepartmentID); err != nil {
 			if errors.Is(err, db.ErrNotFound) {
@@ -297,7 +300,9 @@ func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, err
 	if err != nil {
 		return Invitation{}, err
 	}
-	if err := s.Authorize(ctx, PermManageInvitations, r.DepartmentID); err != nil {
+	// Invitations are not readable without the permission: 404, like a
+	// missing one.
+	if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
 		return Invitation{}, err
 	}
 	inv := r.Invitation
@@ -320,7 +325,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, id string) (Invitation, 
 		if err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageInvitations, r.DepartmentID); err != nil {
+		// Invitations are not readable without the permission: 404.
+		if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
 			return err
 		}
 		inv = r.Invitation
@@ -530,11 +536,13 @@ func (s *Service) DecideJoinRequest(ctx context.Context, id string, approve bool
 	}
 	var jr JoinRequestItem
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		var err error
-		if jr, err = s.st.getJoinRequest(ctx, a.OrgID, id); err != nil {
+		// Join requests are not readable without the permission: 404, like
+		// a missing one.
+		if err := hidden(s.Authorize(ctx, PermManageInvitations, "")); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageInvitations, ""); err != nil {
+		var err error
+		if jr, err = s.st.getJoinRequest(ctx, a.OrgID, id); err != nil {
 			return err
 		}
 		if jr.Status != "pending" {

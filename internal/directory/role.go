@@ -146,11 +146,11 @@ func (s *Service) UpdateRole(ctx context.Context, id string, req RoleRequest) (R
 	}
 	var r Role
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		var err error
-		if r, err = s.st.getRole(ctx, a.OrgID, id); err != nil {
+		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
+		var err error
+		if r, err = s.st.getRole(ctx, a.OrgID, id); err != nil {
 			return err
 		}
 		if req, err = s.checkRole(ctx, a.OrgID, req); err != nil {
@@ -178,11 +178,11 @@ func (s *Service) DeleteRole(ctx context.Context, id string) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		r, err := s.st.getRole(ctx, a.OrgID, id)
-		if err != nil {
+		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
+		r, err := s.st.getRole(ctx, a.OrgID, id)
+		if err != nil {
 			return err
 		}
 		if err := s.st.deleteRole(ctx, a.OrgID, r.ID); err != nil {
@@ -204,14 +204,15 @@ func (s *Service) AssignRoles(ctx context.Context, memberID string, req AssignRo
 	}
 	var out Member
 	err = s.tx(ctx, func(ctx context.Context) error {
-		m, err := s.st.getMember(ctx, a.OrgID, memberID)
-		if err != nil {
-			return err
-		}
+		// The permission first, so that the refusal is the same for every id.
 		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
 			if apperr.KindOf(err) == apperr.KindForbidden {
-				err = deny(a.OrgID, "member.assign_roles", "member", m.ID, "forbidden", err)
+				err = deny(a.OrgID, "member.assign_roles", "member", memberID, "forbidden", err)
 			}
+			return err
+		}
+		m, err := s.st.getMember(ctx, a.OrgID, memberID)
+		if err != nil {
 			return err
 		}
 		details := map[string]any{}

@@ -307,6 +307,52 @@ func (s *Service) can(ctx context.Context, perm Permission, deptID string) (bool
 	return false, err
 }
 
+// ---- refusals that reveal nothing ---------------------------------------------
+//
+// The rule (docs/security.md, "Refusals reveal nothing"): the answer to a
+// caller who may not act on an object is the same for a real id, another
+// organization's id and a made-up one. Objects every member can read
+// (members, departments, roles, fields) refuse with 403 forbidden — checked
+// before the lookup when the caller holds the permission nowhere, so the 403
+// says nothing about the id. Objects a caller without the permission cannot
+// read (invitations, join requests) answer 404 not_found, exactly like a
+// missing object. Only where the right depends on the object itself (a
+// department-limited grant) is the object looked up first, and then 403 is
+// given only for an object the caller can read.
+
+// holdsAnywhere reports whether the caller holds perm organization-wide or
+// for some department.
+func (s *Service) holdsAnywhere(ctx context.Context, perm Permission) (bool, error) {
+	a, err := memberCaller(ctx)
+	if err != nil {
+		return false, err
+	}
+	g, err := s.grantsOf(ctx, a, perm)
+	return g.all || len(g.scopes) > 0, err
+}
+
+// gate is the first check of a route that changes an object every member
+// can read: a caller who holds perm nowhere gets 403 before any lookup.
+func (s *Service) gate(ctx context.Context, perm Permission) error {
+	ok, err := s.holdsAnywhere(ctx, perm)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.ErrForbidden
+	}
+	return nil
+}
+
+// hidden turns a refusal into not found, for objects the caller could not
+// read without the permission they lack.
+func hidden(err error) error {
+	if apperr.KindOf(err) == apperr.KindForbidden && apperr.CodeOf(err) == apperr.ErrForbidden.Code {
+		return apperr.ErrNotFound
+	}
+	return err
+}
+
 // authorizeMember checks perm for a member: organization-wide, or for a
 // department subtree that contains one of the member's departments.
 func (s *Service) authorizeMember(ctx context.Context, perm Permission, memberID string) error {

@@ -3,7 +3,6 @@ package identity
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 	"unicode"
 
@@ -299,20 +298,10 @@ func (s *Service) HandleChangePassword(w http.ResponseWriter, r *http.Request) e
 	return httpx.NoContent(w)
 }
 
+// pageParams reads ?cursor= and ?limit= through the one paging validator.
 func pageParams(r *http.Request) (string, int, error) {
-	q := r.URL.Query()
-	limit := 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return "", 0, apperr.Invalid("invalid_limit", "limit must be a whole number from 1 to 200").With("field", "limit")
-		}
-		limit = n
-		if n == 0 {
-			limit = -1
-		}
-	}
-	return q.Get("cursor"), limit, nil
+	p, err := httpx.PageOf(r)
+	return p.Cursor, p.Limit, err
 }
 
 // HandleLoginHistory is GET /api/v1/me/login-history.

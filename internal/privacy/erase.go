@@ -399,6 +399,13 @@ func (s *Service) EraseMessage(ctx context.Context, in EraseMessageInput) (Ledge
 	var out LedgerEntry
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		convID := in.ConversationID
+		// Chat first: it answers 404 to whoever may not see the message, so
+		// the hold (state of the conversation) is told only to those who
+		// may; the delete rolls back with the transaction when held.
+		orgID, err := s.Messages.DeleteMessage(ledgered(ctx), convID, in.MessageID, in.ForEveryone)
+		if err != nil {
+			return err
+		}
 		if in.ForEveryone {
 			held, err := s.conversationHeld(ctx, convID)
 			if err != nil {
@@ -407,10 +414,6 @@ func (s *Service) EraseMessage(ctx context.Context, in EraseMessageInput) (Ledge
 			if held {
 				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its messages cannot be deleted now")
 			}
-		}
-		orgID, err := s.Messages.DeleteMessage(ledgered(ctx), convID, in.MessageID, in.ForEveryone)
-		if err != nil {
-			return err
 		}
 		mode := "for_me"
 		if in.ForEveryone {
@@ -450,6 +453,12 @@ func (s *Service) EraseConversation(ctx context.Context, in EraseConversationInp
 	}
 	var out LedgerEntry
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		// Chat first, as in EraseMessage: the hold is told only to those
+		// who may see the conversation.
+		orgID, err := s.Messages.ClearConversation(ledgered(ctx), in.ConversationID, in.ForEveryone)
+		if err != nil {
+			return err
+		}
 		if in.ForEveryone {
 			held, err := s.conversationHeld(ctx, in.ConversationID)
 			if err != nil {
@@ -458,10 +467,6 @@ func (s *Service) EraseConversation(ctx context.Context, in EraseConversationInp
 			if held {
 				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its history cannot be cleared for everyone now")
 			}
-		}
-		orgID, err := s.Messages.ClearConversation(ledgered(ctx), in.ConversationID, in.ForEveryone)
-		if err != nil {
-			return err
 		}
 		mode := "for_me"
 		if in.ForEveryone {

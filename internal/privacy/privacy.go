@@ -366,6 +366,19 @@ func (s *Service) admin(ctx context.Context, perm string) (*actor.Actor, error) 
 	return a, nil
 }
 
+// adminOver is admin for a route that names one object of the org's
+// privacy administration (an override, a run, a hold, a request). A caller
+// without the permission cannot read such objects, so the refusal is 404
+// not_found for every id, like a missing object (docs/security.md,
+// "Refusals reveal nothing").
+func (s *Service) adminOver(ctx context.Context, perm string) (*actor.Actor, error) {
+	a, err := s.admin(ctx, perm)
+	if err != nil && apperr.CodeOf(err) == apperr.ErrForbidden.Code {
+		return nil, apperr.ErrNotFound
+	}
+	return a, err
+}
+
 // Permissions privacy checks through Directory.Authorize.
 const (
 	PermManageRetention       = "manage_retention"

@@ -243,7 +243,7 @@ type Decision struct {
 
 // DecideRequest records an admin's decision on a request of their org.
 func (s *Service) DecideRequest(ctx context.Context, id string, d Decision) (Request, error) {
-	a, err := s.admin(ctx, PermManagePrivacyRequests)
+	a, err := s.adminOver(ctx, PermManagePrivacyRequests)
 	if err != nil {
 		return Request{}, err
 	}

@@ -159,7 +159,7 @@ func (s *Service) setPolicies(ctx context.Context, orgID string, pols []Policy) 
 
 // SetOverride sets (days ≥ 0) a conversation's own retention period.
 func (s *Service) SetOverride(ctx context.Context, o Override) (RetentionSettings, error) {
-	a, err := s.admin(ctx, PermManageRetention)
+	a, err := s.adminOver(ctx, PermManageRetention)
 	if err != nil {
 		return RetentionSettings{}, err
 	}
@@ -184,7 +184,7 @@ func (s *Service) SetOverride(ctx context.Context, o Override) (RetentionSetting
 
 // DeleteOverride removes a conversation's own retention period.
 func (s *Service) DeleteOverride(ctx context.Context, conversationID string) error {
-	a, err := s.admin(ctx, PermManageRetention)
+	a, err := s.adminOver(ctx, PermManageRetention)
 	if err != nil {
 		return err
 	}
@@ -633,7 +633,7 @@ func (s *Service) runRetention(ctx context.Context, j *jobs.Job) error {
 
 // GetRun returns a run of the caller's org.
 func (s *Service) GetRun(ctx context.Context, id string) (RetentionRun, error) {
-	a, err := s.admin(ctx, PermManageRetention)
+	a, err := s.adminOver(ctx, PermManageRetention)
 	if err != nil {
 		return RetentionRun{}, err
 	}
@@ -715,7 +715,7 @@ func (s *Service) PlaceHold(ctx context.Context, in NewHold) (Hold, error) {
 
 // ReleaseHold releases a hold; erasures that waited on it run now.
 func (s *Service) ReleaseHold(ctx context.Context, id string) (Hold, error) {
-	a, err := s.admin(ctx, PermManageLegalHolds)
+	a, err := s.adminOver(ctx, PermManageLegalHolds)
 	if err != nil {
 		return Hold{}, err
 	}

@@ -36,7 +36,7 @@ func FuzzRouteBodies(f *testing.F) {
 	for _, s := range []string{`{}`, `{"a":1}`, `[]`, `null`, `{"email":1}`, `{"permissions":[1]}`, `{"fields":{"x":null}}`, `{"member_ids":"x"}`} {
 		f.Add([]byte(s))
 	}
-	codes := map[string]bool{"invalid_json": true, "empty_body": true, "wrong_type": true, "unknown_field": true, "body_too_large": true}
+	codes := map[string]bool{"invalid_json": true, "empty_body": true, "wrong_type": true, "unknown_field": true, "body_too_large": true, "invalid_utf8": true, "duplicate_key": true}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, typ := range types {
 			dst := reflect.New(typ).Interface()

@@ -167,6 +167,14 @@ func (s *Server) guard(rt Route) http.Handler {
 				}
 			}
 		}
+		// One paging rule on every route: a bad ?limit= gets the same 400
+		// invalid_limit everywhere, on lists that page and lists that
+		// return every item alike (see httpx.PageOf).
+		if r.Method == http.MethodGet && strings.Contains(r.URL.RawQuery, "limit") {
+			if _, err := httpx.PageOf(r); err != nil {
+				return err
+			}
+		}
 		return rt.Handler(w, r)
 	})
 }

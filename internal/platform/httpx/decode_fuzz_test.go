@@ -6,6 +6,7 @@ import (
 	"errors"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
@@ -56,12 +57,21 @@ type (
 var stableCodes = map[string]bool{
 	"invalid_json": true, "empty_body": true, "wrong_type": true,
 	"unknown_field": true, "body_too_large": true,
+	"invalid_utf8": true, "duplicate_key": true,
 }
 
 func decodeInto(t *testing.T, data []byte, dst any) {
 	const limit = 4096
 	err := httpx.Decode(bytes.NewReader(data), dst, limit)
 	if err == nil {
+		// Only strict JSON gets through: UTF-8, no unpaired surrogate
+		// (which encoding/json would have turned into U+FFFD).
+		if !utf8.Valid(data) {
+			t.Fatalf("Decode(%q) accepted invalid UTF-8", data)
+		}
+		if bytes.Contains(data, []byte(`\ud800"`)) && !bytes.Contains(data, []byte(`\\ud800"`)) {
+			t.Fatalf("Decode(%q) accepted an unpaired surrogate", data)
+		}
 		// What decoded must encode again and decode to the same thing.
 		again, merr := json.Marshal(dst)
 		if merr != nil {
@@ -101,6 +111,11 @@ func FuzzDecode(f *testing.F) {
 		`{"text":"` + string(bytes.Repeat([]byte("x"), 5000)) + `"}`,
 		`{"level":1e400}`,
 		`{"fields":{"a":{"b":{"c":{"d":{"e":[[[[[[[[[[]]]]]]]]]]}}}}}`,
+		`{"email":"a","email":"b"}`,
+		`{"email":"a","EMAIL":"b"}`,
+		`{"fields":{"x":1,"\u0078":2}}`,
+		`{"text":"\ud83d\ude00\udc00"}`,
+		"{\"text\":\"\xed\xa0\x80\"}",
 	} {
 		f.Add([]byte(s))
 	}

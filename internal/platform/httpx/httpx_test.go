@@ -37,6 +37,24 @@ func TestDecodeJSONErrors(t *testing.T) {
 		{"two values", `{"name":"a"}{"name":"b"}`, "application/json", "invalid_json", ""},
 		{"huge", `{"name":"` + strings.Repeat("x", 2<<20) + `"}`, "application/json", "body_too_large", ""},
 		{"not json", `name=a`, "application/x-www-form-urlencoded", "unsupported_media_type", ""},
+		// Strict JSON (I-JSON, RFC 7493): UTF-8 only, no unpaired
+		// surrogates, every member name once.
+		{"invalid utf-8", "{\"name\":\"a\xff\"}", "application/json", "invalid_utf8", ""},
+		{"invalid utf-8 outside strings", "{\"name\":\"a\"}\xc0", "application/json", "invalid_utf8", ""},
+		{"overlong encoding", "{\"name\":\"\xc0\xaf\"}", "application/json", "invalid_utf8", ""},
+		{"lone high surrogate", `{"name":"\ud800"}`, "application/json", "invalid_utf8", ""},
+		{"lone low surrogate", `{"name":"\udc00x"}`, "application/json", "invalid_utf8", ""},
+		{"reversed pair", `{"name":"\udc00\ud800"}`, "application/json", "invalid_utf8", ""},
+		{"surrogate in a name", `{"\ud83d":1}`, "application/json", "invalid_utf8", ""},
+		{"paired surrogates", `{"name":"\ud83d\ude00"}`, "application/json", "", ""},
+		{"escaped backslash then u", `{"name":"\\ud800"}`, "application/json", "", ""},
+		{"duplicate key", `{"name":"a","name":"b"}`, "application/json", "duplicate_key", "name"},
+		{"duplicate key by case", `{"name":"a","NAME":"b"}`, "application/json", "duplicate_key", "NAME"},
+		{"duplicate key by escape", `{"name":"a","n\u0061me":"b"}`, "application/json", "duplicate_key", "name"},
+		{"duplicate key by kelvin fold", `{"k":1,"\u212a":2}`, "application/json", "duplicate_key", "\u212a"},
+		{"duplicate nested key", `{"inner":{"on":true,"on":false}}`, "application/json", "duplicate_key", "inner.on"},
+		{"duplicate key in an array element", `{"tags":[],"x":[{"a":1,"a":2}]}`, "application/json", "duplicate_key", "x[].a"},
+		{"same key in sibling objects", `{"inner":{"on":true},"tags":[]}`, "application/json", "", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,5 +116,49 @@ func TestWriteErrorHidesInternalText(t *testing.T) {
 		if body.Error.RequestID != w.Header().Get("X-Request-Id") {
 			t.Errorf("%s: request id in body and header differ", path)
 		}
+	}
+}
+
+// TestPageOf: one paging validator for every list route; every bad limit
+// is 400 invalid_limit with the same details.
+func TestPageOf(t *testing.T) {
+	for _, tc := range []struct {
+		query string
+		limit int
+		bad   bool
+	}{
+		{"", 0, false},
+		{"cursor=abc", 0, false},
+		{"limit=1", 1, false},
+		{"limit=200&cursor=x", 200, false},
+		{"limit=007", 7, false},
+		{"limit=0", 0, true},
+		{"limit=201", 0, true},
+		{"limit=-1", 0, true},
+		{"limit=%2B5", 0, true},
+		{"limit=1e2", 0, true},
+		{"limit=1.5", 0, true},
+		{"limit=abc", 0, true},
+		{"limit=", 0, true},
+		{"limit=%205", 0, true},
+		{"limit=99999999999999999999", 0, true},
+		{"limit=5&limit=6", 0, true},
+	} {
+		r := httptest.NewRequest("GET", "/x?"+tc.query, nil)
+		p, err := httpx.PageOf(r)
+		if !tc.bad {
+			if err != nil || p.Limit != tc.limit {
+				t.Errorf("%q: got %+v, %v; want limit %d", tc.query, p, err, tc.limit)
+			}
+			continue
+		}
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Code != "invalid_limit" || httpx.StatusOf(ae.Kind) != http.StatusBadRequest ||
+			ae.Details["param"] != "limit" || ae.Details["max"] != httpx.MaxLimit {
+			t.Errorf("%q: got %v, want 400 invalid_limit", tc.query, err)
+		}
+	}
+	if p, _ := httpx.PageOf(httptest.NewRequest("GET", "/x?cursor=c1", nil)); p.Cursor != "c1" {
+		t.Errorf("cursor = %q", p.Cursor)
 	}
 }

@@ -38,6 +38,7 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   password_common: (t) => t("errors.password_common"),
   password_control_characters: (t) => t("errors.password_control_characters"),
   password_blank: (t) => t("errors.password_blank"),
+  unsafe_characters: (t) => t("errors.unsafe_characters"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */
