@@ -159,9 +159,12 @@ func TestEraseMessageAndConversation(t *testing.T) {
 		var hold privacy.Hold
 		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "conversation", "target_id": conv.ID}, &hold).Want(t, http.StatusCreated)
 		y.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": m.ID, "for_everyone": true}, nil).WantError(t, http.StatusConflict, "legal_hold")
-		// The chat screen's own delete is held back the same way, and
-		// leaves the message as it was; deleting for oneself still works.
-		y.Do(t, "DELETE", "/api/v1/conversations/"+conv.ID+"/messages/"+m.ID, nil, nil).WantError(t, http.StatusConflict, "legal_hold")
+		// Someone who cannot see the conversation learns nothing of the
+		// hold: whether they may see it is checked first.
+		outsider := newPerson(t, env, identity.NewAccount{})
+		outsider.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": m.ID, "for_everyone": true}, nil).WantError(t, http.StatusNotFound, "not_found")
+		// One route per right: chat has no delete of its own to go around it.
+		y.Do(t, "DELETE", "/api/v1/conversations/"+conv.ID+"/messages/"+m.ID, nil, nil).WantError(t, http.StatusNotFound, "no_route")
 		var held history
 		o.Owner.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &held).Want(t, http.StatusOK)
 		if !strings.Contains(mustJSON(held), "secret plan") {

@@ -22,7 +22,9 @@ type Coverage struct {
 // that is not registered, a personal column a contract does not export, or
 // does not erase although the map says erasure deletes or anonymizes it,
 // and a file kind whose files are not exported and erased. Derived tables
-// (search indexes) are rebuilt from their source and need no owner.
+// (search indexes) are rebuilt from their source and need no owner. A
+// table whose rows name no subject cannot be exported or erased per
+// person: it must be short-lived (a retention class).
 func CheckCoverage(tables []Table, contracts []Contract) []string {
 	var out []string
 	owner := map[string]int{}
@@ -47,6 +49,15 @@ func CheckCoverage(tables []Table, contracts []Contract) []string {
 		}
 		if _, ok := owner[t.Name]; !ok {
 			out = append(out, fmt.Sprintf("table %s holds personal data but no domain's contract owns it", t.Name))
+			continue
+		}
+		if len(t.Subject) == 0 && len(t.Files) == 0 {
+			// Rows that name no person (an email waiting in the outbox, a
+			// rate-limit counter) cannot be found per person: they must be
+			// short-lived, swept by a retention class.
+			if t.Retention == "" {
+				out = append(out, fmt.Sprintf("table %s holds personal data, names no subject and has no retention class", t.Name))
+			}
 			continue
 		}
 		cv := cov[t.Name]
