@@ -28,7 +28,8 @@ var (
 
 // privacyTables are the directory's tables in the data map (datamap.go).
 var privacyTables = []string{"orgs", "members", "departments", "department_members", "roles", "member_roles", "profile_fields",
-	"member_field_values", "invitations", "join_requests", "contacts", "contact_requests", "contact_privacy", "setup_tokens"}
+	"member_field_values", "invitations", "join_requests", "contacts", "contact_requests", "contact_privacy", "setup_tokens",
+	"member_departures"}
 
 // Privacy returns the directory's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {

@@ -52,9 +52,18 @@ func (st store) disbandedOrgs(ctx context.Context) ([]datamap.Disbanded, error) 
 	return out, rows.Err()
 }
 
+// recordDeparture notes, in the departure's transaction, that the
+// account's member of the org left at at.
+func (st store) recordDeparture(ctx context.Context, id, orgID, accountID string, at int64) error {
+	return st.exec(ctx, false, `INSERT INTO member_departures (id, org_id, account_id, member_id, left_at)
+		SELECT $1, org_id, account_id, id, $4 FROM members WHERE org_id = $2 AND account_id = $3`, id, orgID, accountID, at)
+}
+
+// departures lists the departures since, leaving out people who are back.
 func (st store) departures(ctx context.Context, since int64) ([]datamap.Departure, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT org_id, account_id, id, left_at FROM members
-		WHERE status <> $1 AND left_at IS NOT NULL AND left_at >= $2 ORDER BY left_at, id`, StatusActive, since)
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT d.org_id, d.account_id, d.member_id, d.left_at FROM member_departures d
+		WHERE d.left_at >= $1 AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = d.org_id AND m.account_id = d.account_id AND m.status = $2)
+		ORDER BY d.left_at, d.id`, since, StatusActive)
 	if err != nil {
 		return nil, err
 	}

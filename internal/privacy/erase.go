@@ -871,6 +871,7 @@ func (s *Service) ReapplyErasures(ctx context.Context, since int64) (int, error)
 	if err != nil {
 		return 0, err
 	}
+	defer func() { _ = s.DB.Checkpoint(ctx) }()
 	n := 0
 	for _, e := range list {
 		switch e.Status {
