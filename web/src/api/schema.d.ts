@@ -537,23 +537,6 @@ export interface paths {
         patch: operations["patch_conversations_by_id"];
         trace?: never;
     };
-    "/api/v1/conversations/{id}/clear": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Clear the history for me, on every device */
-        post: operations["post_conversations_by_id_clear"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/conversations/{id}/leave": {
         parameters: {
             query?: never;
@@ -669,8 +652,7 @@ export interface paths {
         get: operations["get_conversations_by_id_messages_by_message_id"];
         put?: never;
         post?: never;
-        /** Delete a message for everyone (sender within the recall window; group admins any time, audited) */
-        delete: operations["delete_conversations_by_id_messages_by_message_id"];
+        delete?: never;
         options?: never;
         head?: never;
         /** Edit my message (the earlier version is kept) */
@@ -688,23 +670,6 @@ export interface paths {
         get: operations["get_conversations_by_id_messages_by_message_id_edits"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/conversations/{id}/messages/{message_id}/hide": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Delete a message for me only */
-        post: operations["post_conversations_by_id_messages_by_message_id_hide"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2032,23 +1997,6 @@ export interface paths {
         put?: never;
         /** Disband the organization (owner, password again, name typed) */
         post: operations["post_orgs_current_disband"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs/current/quit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Leave the current organization */
-        post: operations["post_orgs_current_quit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4544,37 +4492,6 @@ export interface operations {
             };
         };
     };
-    post_conversations_by_id_clear: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChatReadState"];
-                };
-            };
-            /** @description error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     post_conversations_by_id_leave: {
         parameters: {
             query?: never;
@@ -4867,36 +4784,6 @@ export interface operations {
             };
         };
     };
-    delete_conversations_by_id_messages_by_message_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                message_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description success */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     patch_conversations_by_id_messages_by_message_id: {
         parameters: {
             query?: never;
@@ -4953,36 +4840,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ChatItems__github_com_atrium_hq_atrium_internal_chat_Edit"];
                 };
-            };
-            /** @description error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    post_conversations_by_id_messages_by_message_id_hide: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                message_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description success */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description error */
             default: {
@@ -7912,33 +7769,6 @@ export interface operations {
                 "application/json": components["schemas"]["DirectoryDisbandRequest"];
             };
         };
-        responses: {
-            /** @description success */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    post_orgs_current_quit: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
         responses: {
             /** @description success */
             204: {
