@@ -423,9 +423,9 @@ func TestRestoreReappliesErasures(t *testing.T) {
 			if r := owner.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages/"+gone, nil, nil); strings.Contains(string(r.Body), "ERASEDCANARY") {
 				t.Fatalf("the erasure did not erase: %s", r.Body)
 			}
-			owner.Do(t, "DELETE", "/api/v1/conversations/"+conv.ID+"/messages/"+chatDeleted, nil, nil).Want(t, http.StatusNoContent)
-			owner.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages/"+hidden+"/hide", nil, nil).Want(t, http.StatusNoContent)
-			owner.Do(t, "POST", "/api/v1/conversations/"+conv2.ID+"/clear", nil, nil).Want(t, http.StatusOK)
+			owner.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": chatDeleted, "for_everyone": true}, nil).Want(t, http.StatusOK)
+			owner.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": hidden}, nil).Want(t, http.StatusOK)
+			owner.Do(t, "POST", "/api/v1/me/erasures/conversation", map[string]any{"conversation_id": conv2.ID}, nil).Want(t, http.StatusOK)
 			owner.Do(t, "POST", "/api/v1/me/erasures/profile", map[string]any{"fields": map[string]any{"office": nil}}, nil).Want(t, http.StatusOK)
 			// And the leaver deletes their account (the org erases at once);
 			// wait until it is done.

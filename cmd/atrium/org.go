@@ -209,14 +209,14 @@ as yourself. Sign in once with 'atrium org login', which keeps a session token i
 
 	quit := &cobra.Command{
 		Use:   "quit",
-		Short: "Leave your current organization",
+		Short: "Leave your current organization (its privacy policy then erases your data there)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := client(true)
 			if err != nil {
 				return err
 			}
-			if err := c.call("POST", "/api/v1/orgs/current/quit", nil, nil); err != nil {
+			if err := c.call("POST", "/api/v1/me/erasures/quit-org", nil, nil); err != nil {
 				return err
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), "left the organization")

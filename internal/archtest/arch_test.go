@@ -200,3 +200,100 @@ func TestRulesSeeTheCode(t *testing.T) {
 		t.Error("the SQL pattern does not recognize SQL")
 	}
 }
+
+// tableOwners reads, from every package's datamap.go, the tables it
+// registers (datamap.Table literals with a Name), by table name.
+func tableOwners(files []goFile) map[string]string {
+	owners := map[string]string{}
+	for _, f := range files {
+		if f.test || f.base() != "datamap.go" {
+			continue
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			cl, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			sel, ok := cl.Type.(*ast.SelectorExpr)
+			if !ok || sel.Sel.Name != "Table" {
+				return true
+			}
+			for _, el := range cl.Elts {
+				kv, ok := el.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Name" {
+					if lit, ok := kv.Value.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						if name, err := strconv.Unquote(lit.Value); err == nil {
+							owners[name] = f.pkg
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	return owners
+}
+
+// sqlTable finds the tables an SQL text reads or writes.
+var sqlTable = regexp.MustCompile(`(?i)\b(?:FROM|JOIN|INTO|UPDATE)\s+([a-z_][a-z0-9_]*)\b`)
+
+// foreignTables returns the tables named by SQL in s that another package
+// than pkg registers.
+func foreignTables(s, pkg string, owners map[string]string) []string {
+	var out []string
+	for _, m := range sqlTable.FindAllStringSubmatch(s, -1) {
+		t := strings.ToLower(m[1])
+		if owner, ok := owners[t]; ok && owner != pkg {
+			out = append(out, t+" (registered by "+strings.TrimPrefix(owner, module+"/")+")")
+		}
+	}
+	return out
+}
+
+// TestNoSQLNamingAnotherDomainsTables keeps each domain's SQL to its own
+// tables (DESIGN.md §3): a domain reaches another's data, the kernel's
+// included, only through that package's Go API or the privacy contract,
+// never by naming its tables. Table ownership is read from the datamap.go
+// registrations of every package.
+func TestNoSQLNamingAnotherDomainsTables(t *testing.T) {
+	files := parseModule(t)
+	owners := tableOwners(files)
+	if len(owners) < 20 {
+		t.Fatalf("found only %d registered tables: the datamap.go parser sees nothing", len(owners))
+	}
+	for _, f := range files {
+		if f.test || layer(f.pkg) != "domain" {
+			continue
+		}
+		ast.Inspect(f.ast, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err != nil || !sqlTable.MatchString(s) {
+				return true
+			}
+			for _, ft := range foreignTables(s, f.pkg, owners) {
+				t.Errorf("%s: SQL names %s: ask that package (or its privacy contract) instead", f.rel, ft)
+			}
+			return true
+		})
+	}
+}
+
+// TestSQLNamingRuleCanFail shows the rule above catching chat reading the
+// directory's members table, and leaving chat's own tables alone.
+func TestSQLNamingRuleCanFail(t *testing.T) {
+	owners := map[string]string{"members": module + "/internal/directory", "messages": module + "/internal/chat"}
+	chat := module + "/internal/chat"
+	if got := foreignTables(`SELECT m.id FROM messages m JOIN members x ON x.account_id = m.sender_id`, chat, owners); len(got) != 1 || !strings.HasPrefix(got[0], "members") {
+		t.Errorf("chat joining members: got %q, want members flagged", got)
+	}
+	if got := foreignTables("DELETE FROM messages WHERE id = $1", chat, owners); len(got) != 0 {
+		t.Errorf("chat's own table flagged: %q", got)
+	}
+}

@@ -418,17 +418,17 @@ func TestMessagesEditDeleteReactReplyMention(t *testing.T) {
 
 		// Delete for everyone: the sender within the window...
 		m4 := f.send(C, g.ID, "oops")
-		noErr(t, f.s.Delete(C, g.ID, m4.ID))
+		noErr(t, f.s.Delete(C, g.ID, m4.ID, nil))
 		tomb := must(f.s.GetMessage(A, g.ID, m4.ID))
 		if !tomb.Deleted || tomb.Body != "" || tomb.HTML != "" || tomb.DeletedBy != carol {
 			t.Fatalf("tombstone = %+v", tomb)
 		}
 		// ...not after it (unless admin), and not others' messages.
 		f.s.Now = func() time.Time { return time.Now().Add(3 * time.Minute) }
-		wantCode(t, f.s.Delete(B, g.ID, e.ID), "recall_window_passed")
-		wantCode(t, f.s.Delete(C, g.ID, m2.ID), "not_sender")
+		wantCode(t, f.s.Delete(B, g.ID, e.ID, nil), "recall_window_passed")
+		wantCode(t, f.s.Delete(C, g.ID, m2.ID, nil), "not_sender")
 		// A group admin deletes any message at any time, audited.
-		noErr(t, f.s.Delete(A, g.ID, e.ID))
+		noErr(t, f.s.Delete(A, g.ID, e.ID, nil))
 		f.s.Now = time.Now
 		var n int
 		if err := d.R(context.Background()).QueryRowContext(context.Background(),
@@ -722,7 +722,7 @@ func TestSearchVisibility(t *testing.T) {
 		noErr(t, f.s.Hide(A, g.ID, en.ID))
 		check(A, "quarterly")
 		check(B, "quarterly", en.ID)
-		noErr(t, f.s.Delete(A, g.ID, zh.ID))
+		noErr(t, f.s.Delete(A, g.ID, zh.ID, nil))
 		check(B, "会议纪要")
 		must(f.s.Edit(B, g.ID, short.ID, "后天开会 quarterly"))
 		check(A, "后天开会", short.ID)

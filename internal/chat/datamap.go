@@ -132,6 +132,7 @@ func init() {
 			"thumb_key":   datamap.Content,
 		},
 		Technical: []string{"id", "org_id", "content_type", "size", "width", "height", "created_at"},
+		Files:     []string{"blob_key", "thumb_key"},
 		Retention: "files",
 		Erasure:   datamap.Delete,
 	})

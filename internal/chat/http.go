@@ -237,15 +237,6 @@ func (s *Service) HandleRead(w http.ResponseWriter, r *http.Request) error {
 	return httpx.OK(w, st)
 }
 
-// HandleClear clears the conversation's history for the caller.
-func (s *Service) HandleClear(w http.ResponseWriter, r *http.Request) error {
-	st, err := s.Clear(r.Context(), r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return httpx.OK(w, st)
-}
-
 // HandleSend sends a message: 201 with the new message, or 200 with the
 // stored one when client_msg_id was used before.
 func (s *Service) HandleSend(w http.ResponseWriter, r *http.Request) error {
@@ -323,22 +314,6 @@ func (s *Service) HandleEdit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpx.OK(w, m)
-}
-
-// HandleDeleteMessage deletes a message for everyone.
-func (s *Service) HandleDeleteMessage(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Delete(r.Context(), r.PathValue("id"), r.PathValue("message_id")); err != nil {
-		return err
-	}
-	return httpx.NoContent(w)
-}
-
-// HandleHide deletes a message for the caller only.
-func (s *Service) HandleHide(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Hide(r.Context(), r.PathValue("id"), r.PathValue("message_id")); err != nil {
-		return err
-	}
-	return httpx.NoContent(w)
 }
 
 // HandleEdits lists a message's earlier versions.

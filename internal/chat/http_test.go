@@ -260,7 +260,6 @@ func TestHTTPMessaging(t *testing.T) {
 				{"GET", "/api/v1/conversations/" + id + "/messages/" + m1.ID},
 				{"GET", "/api/v1/conversations/" + id + "/messages/" + m1.ID + "/receipts"},
 				{"POST", "/api/v1/conversations/" + id + "/read"},
-				{"DELETE", "/api/v1/conversations/" + id + "/messages/" + m1.ID},
 			} {
 				var body any
 				if rq.method == "POST" {
@@ -269,6 +268,7 @@ func TestHTTPMessaging(t *testing.T) {
 				w.mallory.Do(t, rq.method, rq.path, body, nil).WantError(t, http.StatusNotFound, "not_found")
 			}
 			w.mallory.Do(t, "POST", "/api/v1/conversations/"+id+"/messages", map[string]any{"client_msg_id": "m-x", "body": "hi"}, nil).WantError(t, http.StatusNotFound, "not_found")
+			w.mallory.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": id, "message_id": m1.ID, "for_everyone": true}, nil).WantError(t, http.StatusNotFound, "not_found")
 		}
 
 		// Files: upload an image, send it, the members download it and its
@@ -301,15 +301,15 @@ func TestHTTPMessaging(t *testing.T) {
 		send(t, w.mallory, in.ID, map[string]any{"kind": "file", "file_id": f.ID}, http.StatusNotFound)
 
 		// Delete for everyone (tombstone), delete for me, clear history.
-		w.bob.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m2.ID, nil, nil).WantError(t, http.StatusForbidden, "not_sender")
-		w.owner.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m2.ID, nil, nil).Want(t, http.StatusNoContent)
+		w.bob.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": in.ID, "message_id": m2.ID, "for_everyone": true}, nil).WantError(t, http.StatusForbidden, "not_sender")
+		w.owner.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": in.ID, "message_id": m2.ID, "for_everyone": true}, nil).Want(t, http.StatusOK)
 		w.carol.Do(t, "GET", "/api/v1/conversations/"+in.ID+"/messages/"+m2.ID, nil, &got).Want(t, http.StatusOK)
 		if !got.Deleted || got.Body != "" {
 			t.Fatalf("tombstone = %+v", got)
 		}
-		w.carol.Do(t, "POST", "/api/v1/conversations/"+in.ID+"/messages/"+zh.ID+"/hide", nil, nil).Want(t, http.StatusNoContent)
+		w.carol.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": in.ID, "message_id": zh.ID}, nil).Want(t, http.StatusOK)
 		w.carol.Do(t, "GET", "/api/v1/conversations/"+in.ID+"/messages/"+zh.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
-		w.bob.Do(t, "POST", "/api/v1/conversations/"+in.ID+"/clear", nil, nil).Want(t, http.StatusOK)
+		w.bob.Do(t, "POST", "/api/v1/me/erasures/conversation", map[string]any{"conversation_id": in.ID}, nil).Want(t, http.StatusOK)
 		var h chat.History
 		w.bob.Do(t, "GET", "/api/v1/conversations/"+in.ID+"/messages", nil, &h).Want(t, http.StatusOK)
 		if len(h.Items) != 0 {
@@ -387,15 +387,15 @@ func TestOrgRecallWindow(t *testing.T) {
 		}
 		m1 := send(t, w.bob, in.ID, map[string]any{"body": "first"}, http.StatusCreated)
 		later(10 * time.Minute)
-		w.bob.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m1.ID, nil, nil).Want(t, http.StatusNoContent)
+		w.bob.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": in.ID, "message_id": m1.ID, "for_everyone": true}, nil).Want(t, http.StatusOK)
 		svc.Now = time.Now
 
 		// Thirty seconds: a minute later the sender may not, the owner may.
 		w.owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"recall_window_seconds": 30}, nil).Want(t, http.StatusOK)
 		m2 := send(t, w.bob, in.ID, map[string]any{"body": "second"}, http.StatusCreated)
 		later(time.Minute)
-		w.bob.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m2.ID, nil, nil).WantError(t, http.StatusForbidden, "recall_window_passed")
-		w.owner.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/messages/"+m2.ID, nil, nil).Want(t, http.StatusNoContent)
+		w.bob.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": in.ID, "message_id": m2.ID, "for_everyone": true}, nil).WantError(t, http.StatusForbidden, "recall_window_passed")
+		w.owner.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": in.ID, "message_id": m2.ID, "for_everyone": true}, nil).Want(t, http.StatusOK)
 	})
 }
 

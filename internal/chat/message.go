@@ -11,10 +11,14 @@ import (
 	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
+
+// locationAADPrefix binds a sealed location to its message (the id follows).
+const locationAADPrefix = "chat.location:"
 
 // Limits of message content.
 const (
@@ -278,7 +282,7 @@ func (s *Service) sealLocation(ctx context.Context, c *Conversation, m *Message,
 		m.sealed = b
 		return nil
 	}
-	sealed, err := s.Sealer.Seal(ctx, locationOwner(c.OrgID, m.SenderID), "chat.location:"+m.ID, b)
+	sealed, err := s.Sealer.Seal(ctx, locationOwner(c.OrgID, m.SenderID), locationAADPrefix+m.ID, b)
 	if err != nil {
 		return err
 	}
@@ -293,7 +297,7 @@ func (s *Service) openLocation(ctx context.Context, m *Message) {
 	b := m.sealed
 	if s.Sealer != nil {
 		var err error
-		b, err = s.Sealer.Open(ctx, locationOwner(m.orgID, m.SenderID), "chat.location:"+m.ID, m.sealed)
+		b, err = s.Sealer.Open(ctx, locationOwner(m.orgID, m.SenderID), locationAADPrefix+m.ID, m.sealed)
 		if err != nil {
 			// A destroyed key (erasure) leaves the location unreadable.
 			s.Log.Debug("chat: location not readable", "message", m.ID, "err", err)
@@ -542,7 +546,10 @@ func (s *Service) recallWindow(ctx context.Context, c *Conversation) time.Durati
 // Delete deletes a message for everyone, leaving a tombstone: the sender
 // may within the recall window, the group's owner and admins at any time
 // (audited).
-func (s *Service) Delete(ctx context.Context, convID, msgID string) error {
+//
+// held, when set, is asked after the caller's rights are checked: content
+// under a legal hold is not deleted (409 legal_hold).
+func (s *Service) Delete(ctx context.Context, convID, msgID string, held datamap.HoldChecker) error {
 	c, me, err := s.view(ctx, convID)
 	if err != nil {
 		return err
@@ -570,11 +577,17 @@ func (s *Service) Delete(ctx context.Context, convID, msgID string) error {
 			}
 			asAdmin = true
 		}
+		if held != nil {
+			h, err := held(ctx, "conversation", c.ID)
+			if err != nil {
+				return err
+			}
+			if h {
+				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its messages cannot be deleted now")
+			}
+		}
 		now := s.now()
 		if err := tombstone(ctx, s.DB, &m, me, now); err != nil {
-			return err
-		}
-		if err := s.recordErasure(ctx, "message", me, c.OrgID, c.ID, m.ID, "for_everyone"); err != nil {
 			return err
 		}
 		if asAdmin {
@@ -604,21 +617,10 @@ func (s *Service) Hide(ctx context.Context, convID, msgID string) error {
 		if err := hideMessage(ctx, s.DB, me, &m, s.now()); err != nil {
 			return err
 		}
-		if err := s.recordErasure(ctx, "message", me, c.OrgID, c.ID, m.ID, "for_me"); err != nil {
-			return err
-		}
 		_, err = events.Append(ctx, s.DB, c.OrgID, events.ScopeAccount, me, "message.hidden",
 			map[string]any{"conversation_id": c.ID, "message_id": m.ID})
 		return err
 	})
-}
-
-// recordErasure notes an erasure in the ledger, when one is wired.
-func (s *Service) recordErasure(ctx context.Context, kind, accountID, orgID, convID, targetID, mode string) error {
-	if s.Ledger == nil {
-		return nil
-	}
-	return s.Ledger.RecordChatErasure(ctx, kind, accountID, orgID, convID, targetID, mode)
 }
 
 func checkEmoji(e string) error {

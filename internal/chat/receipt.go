@@ -134,9 +134,6 @@ func (s *Service) Clear(ctx context.Context, convID string) (ReadState, error) {
 		if err := clearUpTo(ctx, s.DB, c.ID, me, upTo); err != nil {
 			return err
 		}
-		if err := s.recordErasure(ctx, "conversation", me, c.OrgID, c.ID, c.ID, "for_me"); err != nil {
-			return err
-		}
 		if err := markConversationNotificationsRead(ctx, s.DB, c.ID, me, upTo, s.now()); err != nil {
 			return err
 		}

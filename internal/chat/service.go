@@ -39,16 +39,6 @@ type RecallWindower interface {
 	RecallWindow(ctx context.Context, orgID string) (d time.Duration, ok bool)
 }
 
-// ErasureLedger records, in the transaction of the change, the erasures a
-// person makes through chat — a message deleted for everyone or for
-// oneself, a history cleared for oneself — so that a restore from a backup
-// applies them again (privacy's erasure ledger implements it). kind is
-// "message" or "conversation", mode "for_everyone" or "for_me". An error
-// (a legal hold on the conversation, say) undoes the change.
-type ErasureLedger interface {
-	RecordChatErasure(ctx context.Context, kind, accountID, orgID, convID, targetID, mode string) error
-}
-
 // Sealer encrypts small sensitive fields (message locations) with a
 // per-owner key. *keyring.Keyring implements it.
 type Sealer interface {
@@ -60,8 +50,6 @@ type Sealer interface {
 type Service struct {
 	DB        *db.DB
 	Directory Directory
-	// Ledger records erasures for restores; nil records nothing.
-	Ledger ErasureLedger
 	// Blobs stores attachment bodies; uploads fail without it.
 	Blobs blob.Store
 	// Sealer seals locations; when nil they are stored unsealed.

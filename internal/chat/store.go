@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
 
@@ -1301,4 +1302,36 @@ func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n 
 		}
 	}
 	return nil
+}
+
+// privacyRules tell the privacy engine (platform/datamap/sqlmap) what
+// chat's data map cannot say: how rows find their organization and
+// retention class through chat's own conversations, the message index,
+// the files' names.
+func privacyRules() []sqlmap.Rule {
+	convOrg := func(table string) string {
+		return "(SELECT c.org_id FROM conversations c WHERE c.id = " + table + ".conversation_id)"
+	}
+	msgOrg := func(table string) string {
+		return "(SELECT c.org_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = " + table + ".message_id)"
+	}
+	return []sqlmap.Rule{
+		{Table: "chat_files", NameColumn: "name", TypeColumn: "content_type"},
+		{Table: "messages", Index: &sqlmap.IndexRef{Table: "message_fts", RowIDColumn: "rid"}, OrgExpr: convOrg("messages"),
+			DeletedAtColumn: "deleted_at", SealedAAD: map[string]string{"location": locationAADPrefix},
+			ClassBy: &sqlmap.ClassJoin{Column: "conversation_id", Table: "conversations", Key: "id", KindColumn: "kind", Prefix: "messages.", OrgColumn: "org_id",
+				Kinds: []string{KindDirect, KindInternal, KindExternal, KindGeneral}}},
+		{Table: "conversations", Shared: true},
+		{Table: "conversation_members", OrgExpr: convOrg("conversation_members")},
+		{Table: "message_pins", OrgExpr: convOrg("message_pins")},
+		{Table: "message_edits", OrgExpr: msgOrg("message_edits"), TimeColumn: "edited_at"},
+		{Table: "message_reactions", OrgExpr: msgOrg("message_reactions")},
+	}
+}
+
+// conversationOrg returns a conversation's organization ("" for none).
+func conversationOrg(ctx context.Context, d *db.DB, id string) (string, error) {
+	var org string
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(org_id, '') FROM conversations WHERE id = $1`, id).Scan(&org)
+	return org, d.Classify(err)
 }

@@ -72,6 +72,15 @@ func init() {
 		Erasure:   datamap.Delete,
 	})
 	org(datamap.Table{
+		Name:      "member_departures",
+		Purpose:   "When a member left the organization (quit, removed or deactivated), so that their data there is erased as its policy says.",
+		Subject:   []string{"account_id", "member_id"},
+		Columns:   map[string]datamap.Category{"account_id": datamap.Identifier, "member_id": datamap.Identifier},
+		Technical: []string{"id", "org_id", "left_at"},
+		Retention: "member",
+		Erasure:   datamap.Delete,
+	})
+	org(datamap.Table{
 		Name:      "profile_fields",
 		Purpose:   "The custom profile fields an organization defines.",
 		Technical: []string{"id", "org_id", "name", "kind", "options", "required", "visibility", "locked", "sort_order", "created_at", "updated_at"},

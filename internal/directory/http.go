@@ -156,14 +156,6 @@ func (s *Service) HandleDisbandOrg(w http.ResponseWriter, r *http.Request) error
 	return httpx.NoContent(w)
 }
 
-// HandleQuitOrg is POST /api/v1/orgs/current/quit.
-func (s *Service) HandleQuitOrg(w http.ResponseWriter, r *http.Request) error {
-	if err := s.QuitOrg(r.Context()); err != nil {
-		return err
-	}
-	return httpx.NoContent(w)
-}
-
 // ---- members ----
 
 func queryInt(r *http.Request, name string) (int, error) {

@@ -83,8 +83,8 @@ func TestTransferDisbandQuit(t *testing.T) {
 		}
 
 		// The owner cannot quit; a member can, and loses access at once.
-		adminP.do(t, "POST", "/api/v1/orgs/current/quit", nil, nil).WantError(t, http.StatusConflict, "owner_cannot_quit")
-		m.do(t, "POST", "/api/v1/orgs/current/quit", nil, nil).Want(t, http.StatusNoContent)
+		adminP.do(t, "POST", "/api/v1/me/erasures/quit-org", nil, nil).WantError(t, http.StatusConflict, "owner_cannot_quit")
+		m.do(t, "POST", "/api/v1/me/erasures/quit-org", nil, nil).Want(t, http.StatusOK)
 		m.do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
 		var mine directory.MyOrgList
 		m.do(t, "GET", "/api/v1/me/orgs", nil, &mine).Want(t, http.StatusOK)

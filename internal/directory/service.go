@@ -22,6 +22,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
 
 // Permission names one thing a role allows in an organization.
@@ -179,6 +180,11 @@ func (s *Service) SetGroupChecker(g GroupChecker) {
 }
 
 func (s *Service) memberLeft(ctx context.Context, orgID, accountID string) error {
+	// The privacy center finds departures here (Privacy.Departures) and
+	// erases the person's data in the org under its policy.
+	if err := s.st.recordDeparture(ctx, ids.New("dep"), orgID, accountID, s.nowMS()); err != nil {
+		return err
+	}
 	s.mu.RLock()
 	hooks := slices.Clone(s.left)
 	s.mu.RUnlock()

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
+	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 )
 
 func mdCell(s string) string {
@@ -40,7 +41,7 @@ func DataTable() string {
 	b.WriteString("| Data (table) | Whose | Why | Kinds of personal data | How long | When you erase |\n")
 	b.WriteString("|---|---|---|---|---|---|\n")
 	for _, t := range datamap.All() {
-		kinds := strings.Join(categoriesOf(t), ", ")
+		kinds := strings.Join(sqlmap.Categories(t), ", ")
 		if kinds == "" {
 			kinds = "none"
 		}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -156,8 +155,7 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 				return err
 			}
 			if e.ID == "" {
-				// Scheduled by the directory's leave hook just now: tie it
-				// to this request.
+				// Scheduled when they left earlier: tie it to this request.
 				prev, err := listLedger(ctx, s.DB, ledgerFilter{AccountID: a.AccountID, OrgID: m.OrgID, Kind: EraseMembership, Status: LedgerScheduled})
 				if err != nil {
 					return err
@@ -208,6 +206,11 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 // they left it, as the org's policy says. An erasure already scheduled for
 // the same membership is kept (returned empty).
 func (s *Service) scheduleLeave(ctx context.Context, orgID, accountID, memberID, requestID string) (LedgerEntry, error) {
+	return s.scheduleLeaveAt(ctx, orgID, accountID, memberID, requestID, s.now())
+}
+
+// scheduleLeaveAt schedules it as of the time the person left.
+func (s *Service) scheduleLeaveAt(ctx context.Context, orgID, accountID, memberID, requestID string, now time.Time) (LedgerEntry, error) {
 	prev, err := listLedger(ctx, s.DB, ledgerFilter{AccountID: accountID, OrgID: orgID, Kind: EraseMembership})
 	if err != nil {
 		return LedgerEntry{}, err
@@ -221,7 +224,6 @@ func (s *Service) scheduleLeave(ctx context.Context, orgID, accountID, memberID,
 	if err != nil {
 		return LedgerEntry{}, err
 	}
-	now := s.now()
 	due := now.Add(time.Duration(set.LeavePeriodDays) * 24 * time.Hour).UnixMilli()
 	e, err := s.schedule(ctx, LedgerEntry{Kind: EraseMembership, AccountID: accountID, OrgID: orgID, TargetID: memberID,
 		Mode: set.LeaveAction, RequestID: requestID, RequestedAt: now.UnixMilli(), DueAt: due})
@@ -235,21 +237,54 @@ func (s *Service) scheduleLeave(ctx context.Context, orgID, accountID, memberID,
 		Details: map[string]any{"erasure_id": e.ID, "mode": e.Mode, "due_at": e.DueAt}})
 }
 
-// MemberLeft is called (by the directory, in its transaction) whenever a
-// person leaves an organization — they quit, or were removed: their company
-// data there is scheduled for erasure under the org's policy. The job
-// checks again when it runs and does nothing if they are back by then.
-func (s *Service) MemberLeft(ctx context.Context, orgID, accountID string) error {
-	memberID := ""
-	if ms, err := s.memberships(ctx, accountID); err == nil {
-		for _, m := range ms {
-			if m.OrgID == orgID {
-				memberID = m.MemberID
+// ScanDepartures schedules now (the periodic job does it every ten
+// minutes) the erasure of the data of everyone who left an organization —
+// quit, removed or deactivated by an admin — under the org's policy, as of
+// the time they left, and returns how many it scheduled. The directory says
+// who left; privacy decides what happens to the data. The first scan of a
+// process looks at every departure, later ones at the last week's.
+func (s *Service) ScanDepartures(ctx context.Context) (int, error) {
+	if s.Orgs == nil {
+		return 0, nil
+	}
+	s.mu.Lock()
+	since := int64(0)
+	if s.scanned {
+		since = s.now().Add(-7 * 24 * time.Hour).UnixMilli()
+	}
+	s.mu.Unlock()
+	list, err := s.Orgs.Departures(ctx, since)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range list {
+		prev, err := listLedger(ctx, s.DB, ledgerFilter{AccountID: d.AccountID, OrgID: d.OrgID, Kind: EraseMembership})
+		if err != nil {
+			return n, err
+		}
+		handled := false
+		for _, p := range prev {
+			if p.Status == LedgerScheduled || p.Status == LedgerWaitingHold || p.RequestedAt >= d.LeftAt {
+				handled = true
 			}
 		}
+		if handled {
+			continue
+		}
+		err = s.DB.Tx(ctx, func(ctx context.Context) error {
+			_, err := s.scheduleLeaveAt(ctx, d.OrgID, d.AccountID, d.MemberID, "", time.UnixMilli(d.LeftAt))
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+		n++
 	}
-	_, err := s.scheduleLeave(ctx, orgID, accountID, memberID, "")
-	return err
+	s.mu.Lock()
+	s.scanned = true
+	s.mu.Unlock()
+	return n, nil
 }
 
 // QuitInput confirms quitting the current organization.
@@ -271,7 +306,6 @@ func (s *Service) QuitOrg(ctx context.Context) (LedgerEntry, error) {
 		if err := s.Dir.QuitOrg(ctx); err != nil {
 			return err
 		}
-		// The directory's leave hook normally scheduled it already.
 		if _, err := s.scheduleLeave(ctx, orgID, a.AccountID, memberID, ""); err != nil {
 			return err
 		}
@@ -295,33 +329,33 @@ func (s *Service) ScanDisbanded(ctx context.Context) (int, error) { return s.sca
 // org's grace period. It runs as a periodic job (the directory disbands;
 // privacy decides what happens to the data).
 func (s *Service) scanDisbanded(ctx context.Context) (int, error) {
-	if s.Members == nil || s.Members.OrgTable == "" || s.Members.OrgDisbandedColumn == "" {
+	if s.Orgs == nil {
 		return 0, nil
 	}
-	list, err := disbandedOrgs(ctx, s.DB, s.Members)
+	list, err := s.Orgs.DisbandedOrgs(ctx)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, o := range list {
-		prev, err := listLedger(ctx, s.DB, ledgerFilter{OrgID: o.id, Kind: EraseOrganization})
+		prev, err := listLedger(ctx, s.DB, ledgerFilter{OrgID: o.OrgID, Kind: EraseOrganization})
 		if err != nil {
 			return n, err
 		}
 		if len(prev) > 0 {
 			continue
 		}
-		set, err := s.orgSettings(ctx, o.id)
+		set, err := s.orgSettings(ctx, o.OrgID)
 		if err != nil {
 			return n, err
 		}
 		err = s.DB.Tx(ctx, func(ctx context.Context) error {
-			due := time.UnixMilli(o.at).Add(time.Duration(set.DisbandGraceDays) * 24 * time.Hour).UnixMilli()
-			e, err := s.schedule(ctx, LedgerEntry{Kind: EraseOrganization, OrgID: o.id, TargetID: o.id, Mode: string(ModeDelete), DueAt: due})
+			due := time.UnixMilli(o.At).Add(time.Duration(set.DisbandGraceDays) * 24 * time.Hour).UnixMilli()
+			e, err := s.schedule(ctx, LedgerEntry{Kind: EraseOrganization, OrgID: o.OrgID, TargetID: o.OrgID, Mode: string(ModeDelete), DueAt: due})
 			if err != nil {
 				return err
 			}
-			return audit.Record(ctx, s.DB, audit.Entry{OrgID: o.id, Action: "privacy.erase.org.schedule", TargetKind: "org", TargetID: o.id,
+			return audit.Record(ctx, s.DB, audit.Entry{OrgID: o.OrgID, Action: "privacy.erase.org.schedule", TargetKind: "org", TargetID: o.OrgID,
 				Details: map[string]any{"erasure_id": e.ID, "due_at": e.DueAt}})
 		})
 		if errors.Is(err, errLedgerExists) {
@@ -335,7 +369,12 @@ func (s *Service) scanDisbanded(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (s *Service) runDisbandScan(ctx context.Context, j *jobs.Job) error {
+// runScan schedules the erasures that follow the directory's changes:
+// people who left organizations, organizations disbanded.
+func (s *Service) runScan(ctx context.Context, j *jobs.Job) error {
+	if _, err := s.ScanDepartures(ctx); err != nil {
+		return err
+	}
 	_, err := s.scanDisbanded(ctx)
 	return err
 }
@@ -383,14 +422,17 @@ type EraseMessageInput struct {
 	ForEveryone    bool   `json:"for_everyone"`
 }
 
-// EraseMessage deletes one message (chat's rules decide who may delete it
-// for everyone), recorded in the ledger and the audit log.
+// EraseMessage deletes one message for the caller or for everyone: chat
+// checks that the caller may see it and may delete it for everyone, then
+// whether a legal hold keeps it; recorded in the ledger and the audit log.
+// It is the one way to delete a message.
 func (s *Service) EraseMessage(ctx context.Context, in EraseMessageInput) (LedgerEntry, error) {
 	a, err := caller(ctx)
 	if err != nil {
 		return LedgerEntry{}, err
 	}
-	if s.Messages == nil {
+	x := s.itemEraser(EraseMessage)
+	if x == nil {
 		return LedgerEntry{}, apperr.New(apperr.KindUnavailable, "chat_unavailable", "messaging is not available")
 	}
 	if in.MessageID == "" || in.ConversationID == "" {
@@ -398,38 +440,33 @@ func (s *Service) EraseMessage(ctx context.Context, in EraseMessageInput) (Ledge
 	}
 	var out LedgerEntry
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		convID := in.ConversationID
-		// Chat first: it answers 404 to whoever may not see the message, so
-		// the hold (state of the conversation) is told only to those who
-		// may; the delete rolls back with the transaction when held.
-		orgID, err := s.Messages.DeleteMessage(ledgered(ctx), convID, in.MessageID, in.ForEveryone)
+		res, err := x.EraseItem(ctx, datamap.Item{Kind: EraseMessage, Container: in.ConversationID, ID: in.MessageID, ForEveryone: in.ForEveryone}, s.held)
 		if err != nil {
 			return err
 		}
-		if in.ForEveryone {
-			held, err := s.conversationHeld(ctx, convID)
-			if err != nil {
-				return err
-			}
-			if held {
-				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its messages cannot be deleted now")
-			}
-		}
-		mode := "for_me"
-		if in.ForEveryone {
-			mode = "for_everyone"
-		}
-		out, err = s.recordDone(ctx, LedgerEntry{Kind: EraseMessage, AccountID: a.AccountID, OrgID: orgID, TargetID: in.MessageID, Mode: mode})
+		out, err = s.recordDone(ctx, LedgerEntry{Kind: EraseMessage, AccountID: a.AccountID, OrgID: res.OrgID, TargetID: in.MessageID, Mode: res.Mode})
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, s.DB, audit.Entry{OrgID: orgID, Action: "privacy.erase.message", TargetKind: "message", TargetID: in.MessageID,
-			Details: map[string]any{"mode": mode, "conversation_id": convID}})
+		return audit.Record(ctx, s.DB, audit.Entry{OrgID: res.OrgID, Action: "privacy.erase.message", TargetKind: "message", TargetID: in.MessageID,
+			Details: map[string]any{"mode": res.Mode, "conversation_id": in.ConversationID}})
 	})
 	if err == nil && in.ForEveryone {
 		_ = s.DB.Checkpoint(ctx)
 	}
 	return out, err
+}
+
+// held answers the domains' question whether a target is under a legal hold.
+func (s *Service) held(ctx context.Context, kind, id string) (bool, error) {
+	switch kind {
+	case HoldConversation:
+		return s.conversationHeld(ctx, id)
+	case HoldMember:
+		hs, err := activeHolds(ctx, s.DB, holdFilter{TargetKind: HoldMember, TargetID: id})
+		return len(hs) > 0, err
+	}
+	return false, nil
 }
 
 // EraseConversationInput names a conversation whose history to clear.
@@ -438,14 +475,16 @@ type EraseConversationInput struct {
 	ForEveryone    bool   `json:"for_everyone"`
 }
 
-// EraseConversation clears a conversation's history for the caller (or for
-// everyone, where chat allows it), recorded in the ledger and the audit log.
+// EraseConversation clears a conversation's history for the caller (chat
+// refuses it for everyone), recorded in the ledger and the audit log. It is
+// the one way to clear a history.
 func (s *Service) EraseConversation(ctx context.Context, in EraseConversationInput) (LedgerEntry, error) {
 	a, err := caller(ctx)
 	if err != nil {
 		return LedgerEntry{}, err
 	}
-	if s.Messages == nil {
+	x := s.itemEraser(EraseConversation)
+	if x == nil {
 		return LedgerEntry{}, apperr.New(apperr.KindUnavailable, "chat_unavailable", "messaging is not available")
 	}
 	if in.ConversationID == "" {
@@ -453,35 +492,17 @@ func (s *Service) EraseConversation(ctx context.Context, in EraseConversationInp
 	}
 	var out LedgerEntry
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		// Chat first, as in EraseMessage: the hold is told only to those
-		// who may see the conversation.
-		orgID, err := s.Messages.ClearConversation(ledgered(ctx), in.ConversationID, in.ForEveryone)
+		res, err := x.EraseItem(ctx, datamap.Item{Kind: EraseConversation, ID: in.ConversationID, ForEveryone: in.ForEveryone}, s.held)
 		if err != nil {
 			return err
 		}
-		if in.ForEveryone {
-			held, err := s.conversationHeld(ctx, in.ConversationID)
-			if err != nil {
-				return err
-			}
-			if held {
-				return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its history cannot be cleared for everyone now")
-			}
-		}
-		mode := "for_me"
-		if in.ForEveryone {
-			mode = "for_everyone"
-		}
-		out, err = s.recordDone(ctx, LedgerEntry{Kind: EraseConversation, AccountID: a.AccountID, OrgID: orgID, TargetID: in.ConversationID, Mode: mode})
+		out, err = s.recordDone(ctx, LedgerEntry{Kind: EraseConversation, AccountID: a.AccountID, OrgID: res.OrgID, TargetID: in.ConversationID, Mode: res.Mode})
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, s.DB, audit.Entry{OrgID: orgID, Action: "privacy.erase.conversation", TargetKind: "conversation", TargetID: in.ConversationID,
-			Details: map[string]any{"mode": mode}})
+		return audit.Record(ctx, s.DB, audit.Entry{OrgID: res.OrgID, Action: "privacy.erase.conversation", TargetKind: "conversation", TargetID: in.ConversationID,
+			Details: map[string]any{"mode": res.Mode}})
 	})
-	if err == nil && in.ForEveryone {
-		_ = s.DB.Checkpoint(ctx)
-	}
 	return out, err
 }
 
@@ -498,7 +519,8 @@ func (s *Service) CorrectProfile(ctx context.Context, in ProfileInput) (LedgerEn
 	if err != nil {
 		return LedgerEntry{}, err
 	}
-	if s.Fields == nil {
+	x := s.itemEraser(EraseProfile)
+	if x == nil {
 		return LedgerEntry{}, apperr.New(apperr.KindUnavailable, "directory_unavailable", "the directory is not available")
 	}
 	if len(in.Fields) == 0 || len(in.Fields) > 50 {
@@ -517,7 +539,7 @@ func (s *Service) CorrectProfile(ctx context.Context, in ProfileInput) (LedgerEn
 	slices.Sort(deletedNames)
 	var out LedgerEntry
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		if err := s.Fields.UpdateMyProfile(ctx, in.Fields); err != nil {
+		if _, err := x.EraseItem(ctx, datamap.Item{Kind: EraseProfile, Fields: in.Fields}, s.held); err != nil {
 			return err
 		}
 		var err error
@@ -589,7 +611,7 @@ func (s *Service) apply(ctx context.Context, e LedgerEntry, replay bool) error {
 	case EraseOrganization:
 		return s.eraseOrganization(ctx, e, replay)
 	case EraseMessage, EraseConversation, EraseProfile:
-		// Done by chat or the directory when requested (these entries are
+		// Done by the owning domain when requested (these entries are
 		// recorded as done); after a restore they are applied again.
 		if !replay {
 			return nil
@@ -600,169 +622,47 @@ func (s *Service) apply(ctx context.Context, e LedgerEntry, replay bool) error {
 }
 
 // replayItem applies a message, conversation or profile erasure again
-// after a restore.
+// after a restore, through the domain that erased it.
 func (s *Service) replayItem(ctx context.Context, e LedgerEntry) error {
-	switch {
-	case e.Kind == EraseMessage && e.Mode == "for_everyone":
-		// The message's content is cleared again, from the data map.
-		return s.scrubItem(ctx, "message", e.TargetID, e.RequestedAt)
-	case e.Kind == EraseMessage && e.Mode == "for_me" && s.Messages != nil:
-		return s.Messages.ReplayHide(ctx, e.TargetID, e.AccountID)
-	case e.Kind == EraseConversation && e.Mode == "for_me" && s.Messages != nil:
-		return s.Messages.ReplayClear(ctx, e.TargetID, e.AccountID, e.RequestedAt)
-	case e.Kind == EraseProfile && e.Mode == "delete" && s.Fields != nil:
-		return s.Fields.ReplayDeleteFields(ctx, e.OrgID, e.AccountID, strings.Split(e.TargetID, ","))
-	}
-	// Corrections to new values: the ledger does not hold the values.
-	return nil
-}
-
-// ledgeredKey marks a context whose erasure privacy records itself, so
-// that chat's own ledger hook does not record it a second time.
-type ledgeredKey struct{}
-
-func ledgered(ctx context.Context) context.Context {
-	return context.WithValue(ctx, ledgeredKey{}, true)
-}
-
-// RecordChatErasure records an erasure a person made through chat (delete
-// for everyone or for oneself, clear one's history) in the erasure ledger,
-// in chat's transaction, so that a restore from a backup applies it again.
-// A delete for everyone in a conversation under a legal hold is refused
-// (409 legal_hold), as the privacy center's own delete is.
-func (s *Service) RecordChatErasure(ctx context.Context, kind, accountID, orgID, convID, targetID, mode string) error {
-	if ctx.Value(ledgeredKey{}) != nil {
+	x := s.itemEraser(e.Kind)
+	if x == nil {
 		return nil
 	}
-	switch kind {
-	case EraseMessage, EraseConversation:
-	default:
-		return fmt.Errorf("privacy: chat erasure of unknown kind %q", kind)
-	}
-	if mode == "for_everyone" {
-		held, err := s.conversationHeld(ctx, convID)
-		if err != nil {
+	return s.DB.Tx(ctx, func(ctx context.Context) error {
+		return x.ReplayItem(ctx, e.Kind, e.Mode, e.AccountID, e.OrgID, e.TargetID, e.RequestedAt)
+	})
+}
+
+// afterErase runs what the domains left for after the commit (deleting
+// file bodies), deletes export files and folds the WAL back so that erased
+// bytes leave the database files.
+func (s *Service) afterErase(ctx context.Context, res datamap.Erased, exportBlobs []string) error {
+	for _, fn := range res.After {
+		if err := fn(ctx); err != nil {
 			return err
 		}
-		if held {
-			return apperr.Conflict("legal_hold", "this conversation is under a legal hold; its messages cannot be deleted now")
-		}
 	}
-	_, err := s.recordDone(ctx, LedgerEntry{Kind: kind, AccountID: accountID, OrgID: orgID, TargetID: targetID, Mode: mode})
-	return err
-}
-
-func (s *Service) erasers() []Eraser {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return append([]Eraser(nil), s.erasList...)
-}
-
-func (s *Service) handled() map[string]bool {
-	out := map[string]bool{}
-	for _, e := range s.erasers() {
-		for _, t := range e.Tables() {
-			out[t] = true
-		}
-	}
-	return out
-}
-
-// passResult counts what a generic pass did, per table.
-type passResult struct {
-	Deleted    map[string]int64
-	Anonymized map[string]int64
-	blobs      []string
-}
-
-// erasePass applies the data map to the person's rows in scope sc of the
-// tables filter accepts: Delete tables are deleted, Anonymize tables are
-// anonymized (or deleted when mode is delete), Keep tables kept.
-func (s *Service) erasePass(ctx context.Context, sc scope, filter func(mapTable) bool, mode Mode, tombstone string) (passResult, error) {
-	res := passResult{Deleted: map[string]int64{}, Anonymized: map[string]int64{}}
-	tabs, err := s.tables(ctx)
-	if err != nil {
-		return res, err
-	}
-	skip := s.handled()
-	for _, t := range tabs {
-		if skip[t.Name] || t.rule.Skip || t.Derived || t.Erasure == datamap.Keep || !filter(t) {
-			continue
-		}
-		var args []any
-		where := t.where(sc, &args)
-		if where == "" {
-			continue
-		}
-		r := s.rule(t.Name)
-		for _, bc := range r.blobColumns() {
-			if !t.has[bc] {
-				continue
-			}
-			keys, err := s.columnValues(ctx, t, bc, where, args)
-			if err != nil {
-				return res, err
-			}
-			res.blobs = append(res.blobs, keys...)
-		}
-		action := erasureAction(t, mode)
-		if action != ModeAnonymize {
-			if err := s.purgeIndex(ctx, t, r, where, args); err != nil {
-				return res, err
-			}
-		}
-		if action == ModeDelete {
-			n, err := s.deleteRows(ctx, t, where, args)
-			if err != nil {
-				return res, err
-			}
-			if n > 0 {
-				res.Deleted[t.Name] += n
-			}
-			continue
-		}
-		n, err := s.anonymizeRows(ctx, t, sc, tombstone, where, args, action == ModeScrub)
-		if err != nil {
-			return res, err
-		}
-		if n > 0 {
-			res.Anonymized[t.Name] += n
-		}
-	}
-	return res, nil
-}
-
-// erasureAction is what erasing in mode does to a table's rows: delete,
-// anonymize (content kept) or scrub (content cleared too).
-func erasureAction(t mapTable, mode Mode) Mode {
-	switch {
-	case t.Erasure == datamap.Delete:
-		return ModeDelete
-	case t.rule.Shared && mode == ModeDelete:
-		return ModeAnonymize
-	}
-	return mode
-}
-
-func (r TableRule) blobColumns() []string {
-	var out []string
-	if r.BlobColumn != "" {
-		out = append(out, r.BlobColumn)
-	}
-	return append(out, r.ExtraBlobColumns...)
-}
-
-// afterErase deletes blob bodies (after the rows are gone) and folds the
-// WAL back so that erased bytes leave the database files.
-func (s *Service) afterErase(ctx context.Context, blobs []string) error {
 	if s.Blobs != nil {
-		for _, k := range blobs {
+		for _, k := range exportBlobs {
 			if err := s.Blobs.Delete(ctx, k); err != nil {
 				return err
 			}
 		}
 	}
 	return s.DB.Checkpoint(ctx)
+}
+
+// eraseAll asks every domain to erase r, in ctx's transaction.
+func (s *Service) eraseAll(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
+	res := datamap.Erased{Deleted: map[string]int64{}, Anonymized: map[string]int64{}}
+	for _, c := range s.Contracts() {
+		x, err := c.Erase(ctx, r)
+		if err != nil {
+			return res, fmt.Errorf("erase %v: %w", c.Tables(), err)
+		}
+		res.Merge(x)
+	}
+	return res, nil
 }
 
 func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) error {
@@ -774,14 +674,9 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 	if err != nil {
 		return err
 	}
-	var res passResult
+	var res datamap.Erased
 	var exportBlobs []string
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		for _, x := range s.erasers() {
-			if err := x.ErasePerson(ctx, p, ModeDelete, e.TombstoneID); err != nil {
-				return fmt.Errorf("eraser: %w", err)
-			}
-		}
 		exps, err := exportsOf(ctx, s.DB, e.AccountID)
 		if err != nil {
 			return err
@@ -791,23 +686,10 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 				exportBlobs = append(exportBlobs, x.blobKey)
 			}
 		}
-		// Personal data: every table but the organizations' (whose rows
-		// follow each org's leave policy), plus org-table rows that belong
-		// to no organization (direct chats, personal files).
-		res, err = s.erasePass(ctx, scope{ids: p.ids()}, func(t mapTable) bool {
-			return t.Controller != datamap.Organization
-		}, ModeScrub, e.TombstoneID)
+		// Personal data everywhere, and company rows that belong to no
+		// organization; each org's rows follow its leave policy.
+		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeAccount, Subject: p, Mode: ModeScrub, Tombstone: e.TombstoneID})
 		if err != nil {
-			return err
-		}
-		r2, err := s.erasePass(ctx, scope{ids: p.ids(), noOrg: true}, func(t mapTable) bool {
-			return t.Controller == datamap.Organization && t.orgExpr != ""
-		}, ModeScrub, e.TombstoneID)
-		if err != nil {
-			return err
-		}
-		res.merge(r2)
-		if err := s.scrubEvents(ctx, []string{e.AccountID}); err != nil {
 			return err
 		}
 		if err := deleteExportsOf(ctx, s.DB, e.AccountID); err != nil {
@@ -831,7 +713,7 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 	if err != nil {
 		return err
 	}
-	if err := s.afterErase(ctx, append(res.blobs, exportBlobs...)); err != nil {
+	if err := s.afterErase(ctx, res, exportBlobs); err != nil {
 		return err
 	}
 	if !held && s.Keys != nil {
@@ -840,16 +722,6 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 		}
 	}
 	return nil
-}
-
-func (r *passResult) merge(o passResult) {
-	for k, v := range o.Deleted {
-		r.Deleted[k] += v
-	}
-	for k, v := range o.Anonymized {
-		r.Anonymized[k] += v
-	}
-	r.blobs = append(r.blobs, o.blobs...)
 }
 
 func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay bool) error {
@@ -896,38 +768,13 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 			return s.requestFollows(ctx, e, LedgerWaitingHold)
 		})
 	}
-	subj := []string{e.AccountID}
-	if e.TargetID != "" {
-		subj = append(subj, e.TargetID)
-	}
-	p := Person{AccountID: e.AccountID, OrgID: e.OrgID, MemberID: e.TargetID, Members: map[string]string{e.OrgID: e.TargetID}}
-	mode := Mode(e.Mode)
-	var res passResult
+	p := datamap.Subject{AccountID: e.AccountID, Members: map[string]string{e.OrgID: e.TargetID}}
+	var res datamap.Erased
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		for _, x := range s.erasers() {
-			if err := x.ErasePerson(ctx, p, mode, e.TombstoneID); err != nil {
-				return fmt.Errorf("eraser: %w", err)
-			}
-		}
 		var err error
-		// Rows of the org's tables that name the person: by org_id where
-		// the table has one, else by the member id (unique to the org).
-		res, err = s.erasePass(ctx, scope{ids: subj, org: e.OrgID}, func(t mapTable) bool {
-			return t.Controller == datamap.Organization && t.orgExpr != ""
-		}, mode, e.TombstoneID)
+		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership, Subject: p, OrgID: e.OrgID, MemberID: e.TargetID,
+			Mode: Mode(e.Mode), Tombstone: e.TombstoneID})
 		if err != nil {
-			return err
-		}
-		if e.TargetID != "" {
-			r2, err := s.erasePass(ctx, scope{ids: []string{e.TargetID}}, func(t mapTable) bool {
-				return t.Controller == datamap.Organization && t.orgExpr == ""
-			}, mode, e.TombstoneID)
-			if err != nil {
-				return err
-			}
-			res.merge(r2)
-		}
-		if err := s.scrubEvents(ctx, subj); err != nil {
 			return err
 		}
 		if !replay {
@@ -947,7 +794,7 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 	if err != nil {
 		return err
 	}
-	return s.afterErase(ctx, res.blobs)
+	return s.afterErase(ctx, res, nil)
 }
 
 func (s *Service) eraseOrganization(ctx context.Context, e LedgerEntry, replay bool) error {
@@ -963,53 +810,11 @@ func (s *Service) eraseOrganization(ctx context.Context, e LedgerEntry, replay b
 			return setLedgerStatus(ctx, s.DB, e.ID, LedgerWaitingHold, 0)
 		})
 	}
-	tabs, err := s.tables(ctx)
-	if err != nil {
-		return err
-	}
-	var blobs []string
-	deleted := map[string]int64{}
+	var res datamap.Erased
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		s.mu.RLock()
-		oe := append([]OrgEraser(nil), s.orgErase...)
-		s.mu.RUnlock()
-		for _, x := range oe {
-			if err := x.EraseOrg(ctx, e.OrgID); err != nil {
-				return fmt.Errorf("org eraser: %w", err)
-			}
-		}
-		for _, t := range tabs {
-			r := s.rule(t.Name)
-			col := r.OrgColumn
-			if col == "" {
-				col = "org_id"
-			}
-			if t.Derived || !t.has[col] || t.Controller != datamap.Organization {
-				continue
-			}
-			args := []any{e.OrgID}
-			where := ident(col) + " = $1"
-			for _, bc := range r.blobColumns() {
-				if t.has[bc] {
-					keys, err := s.columnValues(ctx, t, bc, where, args)
-					if err != nil {
-						return err
-					}
-					blobs = append(blobs, keys...)
-				}
-			}
-			if err := s.purgeIndex(ctx, t, r, where, args); err != nil {
-				return err
-			}
-			n, err := s.deleteRows(ctx, t, where, args)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				deleted[t.Name] = n
-			}
-		}
-		if err := s.scrubEvents(ctx, []string{e.OrgID}); err != nil {
+		var err error
+		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeOrganization, OrgID: e.OrgID, Mode: ModeDelete, Tombstone: e.TombstoneID})
+		if err != nil {
 			return err
 		}
 		if !replay {
@@ -1018,12 +823,12 @@ func (s *Service) eraseOrganization(ctx context.Context, e LedgerEntry, replay b
 			}
 		}
 		return audit.Record(ctx, s.DB, audit.Entry{OrgID: e.OrgID, Action: "privacy.erase.org", TargetKind: "org", TargetID: e.OrgID,
-			Details: map[string]any{"erasure_id": e.ID, "deleted": deleted, "replay": replay}})
+			Details: map[string]any{"erasure_id": e.ID, "deleted": res.Deleted, "replay": replay}})
 	})
 	if err != nil {
 		return err
 	}
-	if err := s.afterErase(ctx, blobs); err != nil {
+	if err := s.afterErase(ctx, res, nil); err != nil {
 		return err
 	}
 	if s.Keys != nil {
@@ -1070,49 +875,6 @@ func (s *Service) requestFollows(ctx context.Context, e LedgerEntry, status stri
 	return s.setRequestStatus(ctx, r, StatusCompleted, "")
 }
 
-// scrubItem clears the content columns of the row id of the table that
-// holds items of kind, purges its index entries and marks it deleted.
-func (s *Service) scrubItem(ctx context.Context, kind, id string, at int64) error {
-	tabs, err := s.tables(ctx)
-	if err != nil {
-		return err
-	}
-	for _, t := range tabs {
-		if t.rule.Holds != kind || !t.has["id"] {
-			continue
-		}
-		args := []any{id}
-		where := "id = $1"
-		var sets []string
-		for col, cat := range t.Columns {
-			if cat != datamap.Content {
-				continue
-			}
-			if ci, ok := t.col(col); ok {
-				sets = append(sets, ident(col)+" = "+blankFor(ci))
-			}
-		}
-		if dc := t.rule.DeletedAtColumn; dc != "" && t.has[dc] {
-			sets = append(sets, ident(dc)+" = CASE WHEN "+ident(dc)+" = 0 THEN "+arg(&args, at)+" ELSE "+ident(dc)+" END")
-		}
-		sort.Strings(sets)
-		err := s.DB.Tx(ctx, func(ctx context.Context) error {
-			if err := s.purgeIndex(ctx, t, t.rule, where, args); err != nil {
-				return err
-			}
-			if len(sets) == 0 {
-				return nil
-			}
-			_, err := s.execRaw(ctx, "UPDATE "+ident(t.Name)+" SET "+strings.Join(sets, ", ")+" WHERE "+where, args)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return s.DB.Checkpoint(ctx)
-}
-
 // ReapplyErasures applies again every erasure recorded at or after since
 // (unix ms): after a backup is restored, nothing erased since the backup
 // comes back. It returns how many entries were applied.
@@ -1121,6 +883,7 @@ func (s *Service) ReapplyErasures(ctx context.Context, since int64) (int, error)
 	if err != nil {
 		return 0, err
 	}
+	defer func() { _ = s.DB.Checkpoint(ctx) }()
 	n := 0
 	for _, e := range list {
 		switch e.Status {

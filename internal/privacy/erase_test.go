@@ -1,6 +1,7 @@
 package privacy_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -159,9 +160,12 @@ func TestEraseMessageAndConversation(t *testing.T) {
 		var hold privacy.Hold
 		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "conversation", "target_id": conv.ID}, &hold).Want(t, http.StatusCreated)
 		y.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": m.ID, "for_everyone": true}, nil).WantError(t, http.StatusConflict, "legal_hold")
-		// The chat screen's own delete is held back the same way, and
-		// leaves the message as it was; deleting for oneself still works.
-		y.Do(t, "DELETE", "/api/v1/conversations/"+conv.ID+"/messages/"+m.ID, nil, nil).WantError(t, http.StatusConflict, "legal_hold")
+		// Someone who cannot see the conversation learns nothing of the
+		// hold: whether they may see it is checked first.
+		outsider := newPerson(t, env, identity.NewAccount{})
+		outsider.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": m.ID, "for_everyone": true}, nil).WantError(t, http.StatusNotFound, "not_found")
+		// One route per right: chat has no delete of its own to go around it.
+		y.Do(t, "DELETE", "/api/v1/conversations/"+conv.ID+"/messages/"+m.ID, nil, nil).WantError(t, http.StatusNotFound, "no_route")
 		var held history
 		o.Owner.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &held).Want(t, http.StatusOK)
 		if !strings.Contains(mustJSON(held), "secret plan") {
@@ -253,6 +257,47 @@ func TestCorrectProfileRespectsLocks(t *testing.T) {
 		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = 'privacy.profile.correct'`).Scan(&n)
 		if n != 2 {
 			t.Fatalf("%d profile corrections audited, want 2", n)
+		}
+	})
+}
+
+// A member an admin removes (no request of their own) has their data in
+// the organization erased under its policy too: the privacy center's scan
+// of the directory's departures schedules it as of the time they left,
+// once, and an anonymized member left behind under a tombstone is not
+// taken for a new departure.
+func TestAdminRemovalIsErasedByTheScan(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		ctx := context.Background()
+		o := setupOrg(t, env)
+		w := newPerson(t, env, identity.NewAccount{Name: "Wanda Removed"})
+		o.join(t, w)
+		var set privacy.OrgSettings
+		o.Owner.Do(t, "GET", "/api/v1/admin/privacy/settings", nil, &set).Want(t, http.StatusOK)
+		set.LeavePeriodDays = 0
+		o.Owner.Do(t, "PUT", "/api/v1/admin/privacy/settings", set, nil).Want(t, http.StatusOK)
+		o.Owner.Do(t, "DELETE", "/api/v1/members/"+w.MemberID, nil, nil).Want(t, http.StatusNoContent)
+
+		svc := env.App.Privacy()
+		for i, want := range []int{1, 0} {
+			n, err := svc.ScanDepartures(ctx)
+			if err != nil || n != want {
+				t.Fatalf("scan %d: scheduled %d (%v), want %d", i, n, err, want)
+			}
+		}
+		var kind, mode, org string
+		var n int
+		if err := env.App.DB.Reader().QueryRow(`SELECT MIN(kind), MIN(mode), MIN(org_id), COUNT(*) FROM erasure_ledger WHERE account_id = $1`, w.AccountID).
+			Scan(&kind, &mode, &org, &n); err != nil || n != 1 || kind != privacy.EraseMembership || mode != "anonymize" || org != o.ID {
+			t.Fatalf("erasures after removal: %d %s %s %s (%v)", n, kind, mode, org, err)
+		}
+		waitErasures(t, env, w.AccountID)
+		var left int
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM members WHERE account_id = $1`, w.AccountID).Scan(&left); err != nil || left != 0 {
+			t.Fatalf("members naming the removed person: %d (%v)", left, err)
+		}
+		if n, err := svc.ScanDepartures(ctx); err != nil || n != 0 {
+			t.Fatalf("scan after the erasure scheduled %d (%v): the tombstone was taken for a departure", n, err)
 		}
 	})
 }

@@ -56,28 +56,6 @@ type Export struct {
 	blobKey   string
 }
 
-// Section is the rows of one table about the person (in data.json).
-type Section struct {
-	Table      string   `json:"table"`
-	Controller string   `json:"controller"`
-	OrgID      string   `json:"org_id,omitempty"`
-	Purpose    string   `json:"purpose"`
-	Categories []string `json:"categories"`
-	Retention  string   `json:"retention,omitempty"`
-	Note       string   `json:"note,omitempty"`
-	Rows       []Row    `json:"rows"`
-}
-
-// FileRef names a stored file to put in the export.
-type FileRef struct {
-	Table       string
-	RowID       string
-	OrgID       string
-	Name        string
-	ContentType string
-	BlobKey     string
-}
-
 // ExportFile is a file in the ZIP, listed in data.json.
 type ExportFile struct {
 	Path        string `json:"path"`
@@ -233,7 +211,7 @@ func (s *Service) RegisterJobs(q *jobs.Queue) {
 	q.Handle(JobErase, s.runErase)
 	q.Handle(JobRetention, s.runRetention)
 	q.Handle(JobRetentionAll, s.runRetentionSchedule)
-	q.Handle(JobDisbandScan, s.runDisbandScan)
+	q.Handle(JobDisbandScan, s.runScan)
 	q.Every(JobDisbandScan, 10*time.Minute, nil)
 	q.Every(JobExpire, time.Hour, nil)
 	q.Every(JobRetentionAll, 24*time.Hour, nil)
@@ -303,11 +281,11 @@ func (s *Service) exportTTL() time.Duration {
 	return 7 * 24 * time.Hour
 }
 
-// collector gathers sections and files (ExportWriter for exporters).
+// collector gathers sections and files (the domains' ExportWriter).
 type collector struct {
 	mu       sync.Mutex
 	sections []Section
-	files    []FileRef
+	files    []datamap.File
 }
 
 func (c *collector) AddSection(s Section) {
@@ -322,180 +300,56 @@ func (c *collector) AddSection(s Section) {
 	c.sections = append(c.sections, s)
 }
 
-func (c *collector) AddFile(ctx context.Context, f FileRef) error {
+func (c *collector) AddFile(f datamap.File) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.files = append(c.files, f)
-	return nil
 }
 
-// collect computes everything about the person from the data map, plus
-// what the domains' exporters add.
-func (s *Service) collect(ctx context.Context, accountID string, progress func(int) error) (ExportData, []FileRef, error) {
+// collect asks every domain for what it holds about the person, with what
+// each organization lets them take.
+func (s *Service) collect(ctx context.Context, accountID string, progress func(int) error) (ExportData, []datamap.File, error) {
 	p, ms, err := s.person(ctx, accountID)
 	if err != nil {
 		return ExportData{}, nil, err
 	}
-	tabs, err := s.tables(ctx)
-	if err != nil {
-		return ExportData{}, nil, err
-	}
-	allIDs := p.ids()
-	c := &collector{}
-	for i, t := range tabs {
-		if len(t.subject) == 0 || t.Derived {
-			continue
-		}
-		var args []any
-		where := t.where(scope{ids: allIDs}, &args)
-		rows, err := s.selectRows(ctx, t, where, args, 0)
-		if err != nil {
-			return ExportData{}, nil, err
-		}
-		if len(rows) == 0 {
-			continue
-		}
-		r := s.rule(t.Name)
-		byOrg := map[string][]Row{}
-		for _, row := range rows {
-			org, _ := row["org_id"].(string)
-			if o, ok := row[orgKey].(string); ok {
-				org = o
-				delete(row, orgKey)
-			}
-			s.openRow(ctx, t, r, accountID, org, row)
-			byOrg[org] = append(byOrg[org], row)
-			if r.BlobColumn != "" {
-				if key, _ := row[r.BlobColumn].(string); key != "" {
-					name, _ := row[r.NameColumn].(string)
-					ct, _ := row[r.TypeColumn].(string)
-					id := fmt.Sprint(row["id"])
-					c.files = append(c.files, FileRef{Table: t.Name, RowID: id, OrgID: org, Name: name, ContentType: ct, BlobKey: key})
-				}
-			}
-		}
-		orgs := make([]string, 0, len(byOrg))
-		for o := range byOrg {
-			orgs = append(orgs, o)
-		}
-		sort.Strings(orgs)
-		for _, o := range orgs {
-			c.AddSection(Section{Table: t.Name, Controller: string(t.Controller), OrgID: o, Purpose: t.Purpose,
-				Categories: categoriesOf(t.Table), Retention: t.Retention, Rows: byOrg[o]})
-		}
-		if progress != nil && i%5 == 0 {
-			if err := progress(i * 80 / len(tabs)); err != nil {
-				return ExportData{}, nil, err
-			}
-		}
-	}
 	data := ExportData{Format: ExportFormat, AccountID: accountID, Organizations: []ExportOrg{}}
-	s.mu.RLock()
-	exps := append([]Exporter(nil), s.exporters...)
-	s.mu.RUnlock()
-	// Personal scope first, then each organization with its policy.
-	for _, x := range exps {
-		if err := x.ExportPerson(ctx, p, ExportOptions{}, c); err != nil {
-			return ExportData{}, nil, fmt.Errorf("exporter: %w", err)
-		}
-	}
+	req := datamap.ExportRequest{Subject: p}
 	for _, m := range ms {
 		set, err := s.orgSettings(ctx, m.OrgID)
 		if err != nil {
 			return ExportData{}, nil, err
 		}
 		data.Organizations = append(data.Organizations, ExportOrg{OrgID: m.OrgID, MemberID: m.MemberID, Status: m.Status, IncludesOthersMessages: set.ExportOthersMessages})
-		op := p
-		op.OrgID, op.MemberID = m.OrgID, m.MemberID
-		for _, x := range exps {
-			if err := x.ExportPerson(ctx, op, ExportOptions{OrgID: m.OrgID, IncludeOthersMessage: set.ExportOthersMessages}, c); err != nil {
-				return ExportData{}, nil, fmt.Errorf("exporter: %w", err)
+		req.Orgs = append(req.Orgs, datamap.OrgExport{OrgID: m.OrgID, MemberID: m.MemberID, OthersMessages: set.ExportOthersMessages})
+	}
+	c := &collector{}
+	cs := s.Contracts()
+	for i, x := range cs {
+		if err := x.Export(ctx, req, c); err != nil {
+			return ExportData{}, nil, fmt.Errorf("export %v: %w", x.Tables(), err)
+		}
+		if progress != nil {
+			if err := progress((i + 1) * 80 / len(cs)); err != nil {
+				return ExportData{}, nil, err
 			}
 		}
 	}
+	// One order whatever the domains' order: by table and organization,
+	// the person's own rows before others' shown beside them.
+	sort.SliceStable(c.sections, func(i, j int) bool {
+		a, b := c.sections[i], c.sections[j]
+		if a.Table != b.Table {
+			return a.Table < b.Table
+		}
+		if a.Note != b.Note {
+			return a.Note < b.Note
+		}
+		return a.OrgID < b.OrgID
+	})
 	data.Sections = nonNil(c.sections)
 	data.Files = []ExportFile{}
 	return data, c.files, nil
-}
-
-// ids returns every id naming the person: the account and each member id.
-func (p Person) ids() []string {
-	out := []string{p.AccountID}
-	orgs := make([]string, 0, len(p.Members))
-	for o := range p.Members {
-		orgs = append(orgs, o)
-	}
-	sort.Strings(orgs)
-	for _, o := range orgs {
-		if m := p.Members[o]; m != "" {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func categoriesOf(t datamap.Table) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, c := range t.Columns {
-		if !seen[string(c)] {
-			seen[string(c)] = true
-			out = append(out, string(c))
-		}
-	}
-	sort.Strings(out)
-	return nonNil(out)
-}
-
-// openRow decrypts sealed values (the table's rule first, then the
-// keyring's "table.column:id" convention with the person's or the row's
-// org key) and withholds credentials. Values that stay sealed are replaced
-// by a marker: an export never carries ciphertext.
-func (s *Service) openRow(ctx context.Context, t mapTable, r TableRule, accountID, org string, row Row) {
-	if r.Open != nil {
-		if err := r.Open(ctx, row); err != nil {
-			s.log().WarnContext(ctx, "privacy: open row for export", "table", t.Name, "err", err)
-		}
-	}
-	for col, v := range row {
-		if t.Columns[col] == datamap.Credentials {
-			if v != nil && v != "" {
-				row[col] = "[withheld: credential]"
-			}
-			continue
-		}
-		b, ok := v.([]byte)
-		if !ok {
-			continue
-		}
-		row[col] = s.openValue(ctx, t.Name, col, r.SealedAAD[col], accountID, org, row, b)
-	}
-}
-
-func (s *Service) openValue(ctx context.Context, table, col, prefix, accountID, org string, row Row, b []byte) any {
-	if len(b) == 0 {
-		return ""
-	}
-	if s.Keys != nil {
-		id := fmt.Sprint(row["id"])
-		owners := []string{accountID}
-		if org != "" {
-			owners = append(owners, org)
-		}
-		base := strings.TrimSuffix(col, "_sealed")
-		aads := []string{table + "." + base + ":" + id, table + "." + col + ":" + id}
-		if prefix != "" {
-			aads = append([]string{prefix + id}, aads...)
-		}
-		for _, owner := range owners {
-			for _, aad := range aads {
-				if pt, err := s.Keys.Open(ctx, owner, aad, b); err == nil {
-					return string(pt)
-				}
-			}
-		}
-	}
-	return map[string]any{"sealed": true}
 }
 
 // ---- the ZIP ------------------------------------------------------------------
@@ -503,7 +357,7 @@ func (s *Service) openValue(ctx context.Context, table, col, prefix, accountID, 
 // chunkSize is the plaintext size of one sealed chunk of a stored export.
 const chunkSize = 1 << 20
 
-func (s *Service) writeExport(ctx context.Context, e Export, data ExportData, files []FileRef, progress func(int) error) (string, int64, error) {
+func (s *Service) writeExport(ctx context.Context, e Export, data ExportData, files []datamap.File, progress func(int) error) (string, int64, error) {
 	pr, pw := io.Pipe()
 	type result struct {
 		key string
@@ -542,12 +396,12 @@ func (c *countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *Service) writeZip(ctx context.Context, w io.Writer, data ExportData, files []FileRef, progress func(int) error) (int64, error) {
+func (s *Service) writeZip(ctx context.Context, w io.Writer, data ExportData, files []datamap.File, progress func(int) error) (int64, error) {
 	cw := &countWriter{w: w}
 	zw := zip.NewWriter(cw)
 	used := map[string]bool{}
 	for i, f := range files {
-		obj, _, err := s.Blobs.Open(ctx, f.BlobKey)
+		obj, err := f.Open(ctx)
 		if err != nil {
 			s.log().WarnContext(ctx, "privacy: export file missing", "table", f.Table, "row_id", f.RowID)
 			continue
@@ -598,7 +452,7 @@ func (s *Service) writeZip(ctx context.Context, w io.Writer, data ExportData, fi
 }
 
 // filePath is a safe, unique path inside the ZIP for f.
-func filePath(f FileRef, used map[string]bool) string {
+func filePath(f datamap.File, used map[string]bool) string {
 	name := sanitizeName(f.Name)
 	if name == "" {
 		name = "file"

@@ -8,6 +8,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
+	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
@@ -65,45 +66,25 @@ func (s *Service) MyData(ctx context.Context) (Inquiry, error) {
 	if err != nil {
 		return Inquiry{}, err
 	}
-	tabs, err := s.tables(ctx)
-	if err != nil {
-		return Inquiry{}, err
-	}
 	byCat := map[string][]HeldItem{}
-	for _, t := range tabs {
-		if len(t.subject) == 0 || t.Derived {
-			continue
+	for _, c := range s.Contracts() {
+		held, err := c.Count(ctx, p)
+		if err != nil {
+			return Inquiry{}, err
 		}
-		var args []any
-		where := t.where(scope{ids: p.ids()}, &args)
-		counts := map[string]int64{}
-		if t.has["org_id"] {
-			rows, err := s.groupCount(ctx, t, where, args)
-			if err != nil {
-				return Inquiry{}, err
+		for _, h := range held {
+			t, ok := datamap.Lookup(h.Table)
+			if !ok || h.Count == 0 {
+				continue
 			}
-			counts = rows
-		} else {
-			n, err := s.countRows(ctx, t, where, args)
-			if err != nil {
-				return Inquiry{}, err
+			cats := map[string][]string{}
+			for col, c := range t.Columns {
+				cats[string(c)] = append(cats[string(c)], col)
 			}
-			if n > 0 {
-				counts[""] = n
-			}
-		}
-		if len(counts) == 0 {
-			continue
-		}
-		cats := map[string][]string{}
-		for col, c := range t.Columns {
-			cats[string(c)] = append(cats[string(c)], col)
-		}
-		for org, n := range counts {
 			for c, cols := range cats {
 				sort.Strings(cols)
-				byCat[c] = append(byCat[c], HeldItem{Table: t.Name, OrgID: org, Controller: string(t.Controller), Purpose: t.Purpose,
-					Retention: RetentionText(t.Retention), Erasure: string(t.Erasure), Reason: t.Reason, Columns: cols, Count: n})
+				byCat[c] = append(byCat[c], HeldItem{Table: t.Name, OrgID: h.OrgID, Controller: string(t.Controller), Purpose: t.Purpose,
+					Retention: RetentionText(t.Retention), Erasure: string(t.Erasure), Reason: t.Reason, Columns: cols, Count: h.Count})
 			}
 		}
 	}
@@ -152,7 +133,7 @@ func Record() RecordOfProcessing {
 	out := RecordOfProcessing{Activities: []ProcessingActivity{}}
 	for _, t := range datamap.All() {
 		out.Activities = append(out.Activities, ProcessingActivity{
-			Table: t.Name, Controller: string(t.Controller), Purpose: t.Purpose, Categories: categoriesOf(t),
+			Table: t.Name, Controller: string(t.Controller), Purpose: t.Purpose, Categories: sqlmap.Categories(t),
 			Subjects: nonNil(append([]string(nil), t.Subject...)), Retention: RetentionText(t.Retention), Erasure: string(t.Erasure),
 			Reason: t.Reason, Recipients: recipientsOf(t), Derived: t.Derived,
 		})
@@ -251,10 +232,10 @@ func (s *Service) SendOperatorNotice(ctx context.Context, in NewNotice) (Notice,
 	if err := in.validate(); err != nil {
 		return Notice{}, err
 	}
-	if s.Members == nil {
+	if s.Orgs == nil {
 		return Notice{}, apperr.New(apperr.KindUnavailable, "directory_unavailable", "the directory is not available")
 	}
-	orgs, err := liveOrgs(ctx, s.DB, s.Members)
+	orgs, err := s.Orgs.LiveOrgs(ctx)
 	if err != nil {
 		return Notice{}, err
 	}

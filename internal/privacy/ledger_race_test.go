@@ -22,7 +22,9 @@ func TestLedgerUniqueUnderConcurrency(t *testing.T) {
 		o.join(t, p)
 		svc := env.App.Privacy()
 
-		// Leaving: the directory's hook and QuitOrg may both schedule.
+		// Leaving: an admin removes the member; several nodes' departure
+		// scans see the departure at once and each schedules its erasure.
+		o.Owner.Do(t, "DELETE", "/api/v1/members/"+p.MemberID, nil, nil).Want(t, http.StatusNoContent)
 		const n = 8
 		var wg sync.WaitGroup
 		errs := make(chan error, n)
@@ -32,7 +34,8 @@ func TestLedgerUniqueUnderConcurrency(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				errs <- env.App.DB.Tx(ctx, func(ctx context.Context) error { return svc.MemberLeft(ctx, o.ID, p.AccountID) })
+				_, err := svc.ScanDepartures(ctx)
+				errs <- err
 			}()
 		}
 		close(start)
@@ -40,7 +43,7 @@ func TestLedgerUniqueUnderConcurrency(t *testing.T) {
 		close(errs)
 		for err := range errs {
 			if err != nil {
-				t.Fatalf("concurrent MemberLeft: %v", err)
+				t.Fatalf("concurrent ScanDepartures: %v", err)
 			}
 		}
 		count := func(q string, args ...any) int {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -166,7 +168,7 @@ func (s *Service) SetOverride(ctx context.Context, o Override) (RetentionSetting
 	if o.Days < 0 || o.Days > 36500 {
 		return RetentionSettings{}, apperr.InvalidField("days", "days must be from 0 (keep) to 36500")
 	}
-	if !s.conversationInOrg(ctx, a.OrgID, o.ConversationID) {
+	if _, ok, err := s.holdTarget(ctx, a.OrgID, HoldConversation, o.ConversationID); !ok || err != nil {
 		return RetentionSettings{}, apperr.ErrNotFound
 	}
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
@@ -219,49 +221,33 @@ type plan struct {
 	Steps []step `json:"steps"`
 }
 
-// target is a table that holds rows of retention classes.
+// target is a table of a domain that holds rows of retention classes the
+// organization can set.
 type target struct {
-	t     mapTable
-	r     TableRule
-	time  string
-	conv  string
-	class func(class string) bool
+	c       datamap.Contract
+	table   string
+	classes []string
+	perConv bool
 }
 
 func (s *Service) targets(ctx context.Context) ([]target, error) {
-	tabs, err := s.tables(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []target
-	for _, t := range tabs {
-		r := s.rule(t.Name)
-		tc := r.TimeColumn
-		if tc == "" {
-			tc = "created_at"
+	for _, c := range s.Contracts() {
+		ts, err := c.Targets(ctx)
+		if err != nil {
+			return nil, err
 		}
-		if !t.has[tc] || !t.has["id"] || t.Derived {
-			continue
-		}
-		conv := r.ConversationColumn
-		if conv == "" && t.has["conversation_id"] {
-			conv = "conversation_id"
-		}
-		tg := target{t: t, r: r, time: tc, conv: conv}
-		switch {
-		case r.ClassBy != nil:
-			prefix := r.ClassBy.Prefix
-			tg.class = func(c string) bool { return strings.HasPrefix(c, prefix) }
-		case t.Retention != "":
-			ret := t.Retention
-			if _, ok := retentionClass(ret); !ok || ret == "audit_log" {
-				continue
+		for _, t := range ts {
+			var classes []string
+			for _, cl := range t.Classes {
+				if _, ok := retentionClass(cl); ok && cl != "audit_log" {
+					classes = append(classes, cl)
+				}
 			}
-			tg.class = func(c string) bool { return c == ret }
-		default:
-			continue
+			if len(classes) > 0 {
+				out = append(out, target{c: c, table: t.Table, classes: classes, perConv: t.PerConversation})
+			}
 		}
-		out = append(out, tg)
 	}
 	return out, nil
 }
@@ -286,23 +272,23 @@ func (s *Service) makePlan(ctx context.Context, orgID string, pols []Policy, ovs
 	day := int64(24 * time.Hour / time.Millisecond)
 	for _, tg := range tgs {
 		for _, pol := range pols {
-			if pol.Days <= 0 || !tg.class(pol.Class) {
+			if pol.Days <= 0 || !slices.Contains(tg.classes, pol.Class) {
 				continue
 			}
-			st := step{Table: tg.t.Name, Class: pol.Class, Cutoff: now - int64(pol.Days)*day, Held: heldSubjects}
-			if tg.conv != "" {
+			st := step{Table: tg.table, Class: pol.Class, Cutoff: now - int64(pol.Days)*day, Held: heldSubjects}
+			if tg.perConv {
 				st.Exclude = exclude
 			}
 			p.Steps = append(p.Steps, st)
 		}
-		if tg.conv == "" {
+		if !tg.perConv {
 			continue
 		}
 		for _, o := range ovs {
 			if o.Days <= 0 || contains(heldConvs, o.ConversationID) {
 				continue
 			}
-			p.Steps = append(p.Steps, step{Table: tg.t.Name, Class: "override", Cutoff: now - int64(o.Days)*day, Conv: o.ConversationID, Held: heldSubjects})
+			p.Steps = append(p.Steps, step{Table: tg.table, Class: "override", Cutoff: now - int64(o.Days)*day, Conv: o.ConversationID, Held: heldSubjects})
 		}
 	}
 	return p, nil
@@ -317,50 +303,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// stepWhere builds the condition of a step.
-func (s *Service) stepWhere(ctx context.Context, orgID string, st step, args *[]any) (mapTable, string, error) {
+// sweep runs (or, dryRun, counts) one step of a plan through the domain
+// that owns its table, at most limit rows (0: all).
+func (s *Service) sweep(ctx context.Context, orgID string, st step, dryRun bool, limit int) (int64, error) {
 	tgs, err := s.targets(ctx)
 	if err != nil {
-		return mapTable{}, "", err
+		return 0, err
 	}
-	var tg *target
-	for i := range tgs {
-		if tgs[i].t.Name == st.Table {
-			tg = &tgs[i]
+	for _, tg := range tgs {
+		if tg.table == st.Table {
+			return tg.c.Sweep(ctx, datamap.SweepRequest{Table: st.Table, Class: st.Class, OrgID: orgID, Cutoff: st.Cutoff,
+				Only: st.Conv, Except: st.Exclude, Held: st.Held, Limit: limit, DryRun: dryRun})
 		}
 	}
-	if tg == nil {
-		return mapTable{}, "", fmt.Errorf("retention: table %s is not a retention target", st.Table)
-	}
-	t := tg.t
-	conds := []string{ident(tg.time) + " < " + arg(args, st.Cutoff)}
-	// The organization: the table's own org_id, or the joined table's.
-	cb := tg.r.ClassBy
-	switch {
-	case t.has["org_id"]:
-		conds = append(conds, "org_id = "+arg(args, orgID))
-	case cb != nil && cb.OrgColumn != "":
-		conds = append(conds, ident(cb.Column)+" IN (SELECT "+ident(cb.Key)+" FROM "+ident(cb.Table)+" WHERE "+ident(cb.OrgColumn)+" = "+arg(args, orgID)+")")
-	case orgID != "":
-		// A table with no organization belongs to the deployment's policy.
-		conds = append(conds, "1 = 0")
-	}
-	if cb != nil && st.Conv == "" {
-		kind := strings.TrimPrefix(st.Class, cb.Prefix)
-		conds = append(conds, ident(cb.Column)+" IN (SELECT "+ident(cb.Key)+" FROM "+ident(cb.Table)+" WHERE "+ident(cb.KindColumn)+" = "+arg(args, kind)+")")
-	}
-	if st.Conv != "" {
-		conds = append(conds, ident(tg.conv)+" = "+arg(args, st.Conv))
-	}
-	if len(st.Exclude) > 0 && tg.conv != "" {
-		conds = append(conds, ident(tg.conv)+" NOT IN ("+placeholders(args, st.Exclude)+")")
-	}
-	if len(st.Held) > 0 {
-		for _, c := range t.subject {
-			conds = append(conds, ident(c)+" NOT IN ("+placeholders(args, st.Held)+")")
-		}
-	}
-	return t, strings.Join(conds, " AND "), nil
+	return 0, fmt.Errorf("retention: table %s is not a retention target", st.Table)
 }
 
 // PreviewInput is a policy change to try; empty fields mean "as now".
@@ -415,12 +371,7 @@ func (s *Service) preview(ctx context.Context, orgID string, in PreviewInput) (P
 	}
 	out := Preview{Now: now, Counts: []PreviewCount{}}
 	for _, st := range p.Steps {
-		var args []any
-		t, where, err := s.stepWhere(ctx, orgID, st, &args)
-		if err != nil {
-			return Preview{}, err
-		}
-		n, err := s.countRows(ctx, t, where, args)
+		n, err := s.sweep(ctx, orgID, st, true, 0)
 		if err != nil {
 			return Preview{}, err
 		}
@@ -548,12 +499,7 @@ func (s *Service) runRetention(ctx context.Context, j *jobs.Job) error {
 		cp = retentionCheckpoint{Plan: pl, Deleted: map[string]int64{}}
 		planned := map[string]int64{}
 		for _, st := range pl.Steps {
-			var args []any
-			t, where, err := s.stepWhere(ctx, p.OrgID, st, &args)
-			if err != nil {
-				return err
-			}
-			n, err := s.countRows(ctx, t, where, args)
+			n, err := s.sweep(ctx, p.OrgID, st, true, 0)
 			if err != nil {
 				return err
 			}
@@ -575,34 +521,9 @@ func (s *Service) runRetention(ctx context.Context, j *jobs.Job) error {
 			return err
 		}
 		st := cp.Plan.Steps[cp.Step]
-		var args []any
-		t, where, err := s.stepWhere(ctx, p.OrgID, st, &args)
-		if err != nil {
-			return err
-		}
-		r := s.rule(t.Name)
 		n := 0
-		err = s.DB.Tx(ctx, func(ctx context.Context) error {
-			batchWhere := "id IN (SELECT id FROM " + ident(t.Name) + " WHERE " + where + " ORDER BY id LIMIT " + itoa(RetentionBatch) + ")"
-			for _, bc := range r.blobColumns() {
-				if t.has[bc] {
-					keys, err := s.columnValues(ctx, t, bc, batchWhere, args)
-					if err != nil {
-						return err
-					}
-					for _, k := range keys {
-						if s.Blobs != nil {
-							if err := s.Blobs.Delete(ctx, k); err != nil {
-								return err
-							}
-						}
-					}
-				}
-			}
-			if err := s.purgeIndex(ctx, t, r, batchWhere, args); err != nil {
-				return err
-			}
-			deleted, err := s.deleteRows(ctx, t, batchWhere, args)
+		err := s.DB.Tx(ctx, func(ctx context.Context) error {
+			deleted, err := s.sweep(ctx, p.OrgID, st, false, RetentionBatch)
 			if err != nil {
 				return err
 			}
@@ -690,16 +611,12 @@ func (s *Service) PlaceHold(ctx context.Context, in NewHold) (Hold, error) {
 	h := Hold{ID: ids.New("hld"), OrgID: a.OrgID, TargetKind: in.TargetKind, TargetID: in.TargetID, Reason: in.Reason,
 		CreatedBy: a.AccountID, CreatedAt: s.nowMS()}
 	switch in.TargetKind {
-	case HoldMember:
-		ms, err := s.orgMember(ctx, a.OrgID, in.TargetID)
-		if err != nil {
-			return Hold{}, err
-		}
-		h.AccountID = ms
-	case HoldConversation:
-		if !s.conversationInOrg(ctx, a.OrgID, in.TargetID) {
+	case HoldMember, HoldConversation:
+		acc, ok, err := s.holdTarget(ctx, a.OrgID, in.TargetKind, in.TargetID)
+		if !ok || err != nil {
 			return Hold{}, apperr.ErrNotFound
 		}
+		h.AccountID = acc
 	default:
 		return Hold{}, apperr.InvalidField("target_kind", "target_kind must be member or conversation")
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
@@ -54,8 +55,11 @@ func newRetentionService(t *testing.T, d *db.DB, clk *fakeClock) *privacy.Servic
 	q.Now = clk.Now
 	q.Lease = time.Minute
 	svc := &privacy.Service{DB: d, Dir: allow{}, Jobs: q, Now: clk.Now}
-	svc.AddRule(privacy.TableRule{Table: "messages", OrgExpr: "(SELECT c.org_id FROM conversations c WHERE c.id = messages.conversation_id)",
-		ClassBy: &privacy.ClassJoin{Column: "conversation_id", Table: "conversations", Key: "id", KindColumn: "kind", Prefix: "messages.", OrgColumn: "org_id"}})
+	// Chat's side of the contract sweeps its messages (by conversation
+	// kind and organization, through its own conversations table).
+	c := chat.New(d, nil, nil, nil)
+	t.Cleanup(c.Close)
+	svc.Register(c.Privacy())
 	svc.RegisterJobs(q)
 	return svc
 }

@@ -28,9 +28,9 @@ func (a *App) wireChat(ctx context.Context) error {
 		svc.Sealer = a.Keyring
 	}
 	if a.Server.Privacy != nil {
-		// Deletes and clears made in chat go into the erasure ledger, so
-		// that a restore applies them again.
-		svc.Ledger = a.Server.Privacy
+		// Chat's side of the privacy contract: its tables and files, the
+		// messages and histories people erase, conversations under hold.
+		a.Server.Privacy.Register(svc.Privacy())
 	}
 	dir.OnMemberLeft(svc.MemberLeftOrg)
 	dir.SetGroupChecker(svc)

@@ -5,7 +5,8 @@
 // the record of processing are computed from this map, and a test fails when
 // a table or column of the schema is missing from it.
 //
-// Each domain registers its tables from an init function in its datamap.go.
+// Each domain registers its tables from an init function in its datamap.go,
+// and implements the privacy contract (contract.go) for them.
 package datamap
 
 import (
@@ -76,6 +77,9 @@ type Table struct {
 	// Derived marks rebuildable data (search indexes): left out of backups,
 	// rebuilt rather than exported.
 	Derived bool
+	// Files lists the columns that hold file-store keys: the files they
+	// name are personal data too, exported and erased with the row.
+	Files []string
 }
 
 var (

@@ -554,23 +554,6 @@ export interface paths {
         patch: operations["patch_conversations_by_id"];
         trace?: never;
     };
-    "/api/v1/conversations/{id}/clear": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Clear the history for me, on every device */
-        post: operations["post_conversations_by_id_clear"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/conversations/{id}/leave": {
         parameters: {
             query?: never;
@@ -686,8 +669,7 @@ export interface paths {
         get: operations["get_conversations_by_id_messages_by_message_id"];
         put?: never;
         post?: never;
-        /** Delete a message for everyone (sender within the recall window; group admins any time, audited) */
-        delete: operations["delete_conversations_by_id_messages_by_message_id"];
+        delete?: never;
         options?: never;
         head?: never;
         /** Edit my message (the earlier version is kept) */
@@ -705,23 +687,6 @@ export interface paths {
         get: operations["get_conversations_by_id_messages_by_message_id_edits"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/conversations/{id}/messages/{message_id}/hide": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Delete a message for me only */
-        post: operations["post_conversations_by_id_messages_by_message_id_hide"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2049,23 +2014,6 @@ export interface paths {
         put?: never;
         /** Disband the organization (owner, password again, name typed) */
         post: operations["post_orgs_current_disband"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs/current/quit": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Leave the current organization */
-        post: operations["post_orgs_current_quit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4760,39 +4708,6 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    post_conversations_by_id_clear: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description success */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ChatReadState"];
-                };
-            };
-            /** @description error codes: unauthenticated */
-            401: components["responses"]["Error"];
-            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
-            403: components["responses"]["Error"];
-            /** @description error codes: not_found */
-            404: components["responses"]["Error"];
-            /** @description error codes: internal */
-            500: components["responses"]["Error"];
-            /** @description error codes: database_unavailable, shutting_down */
-            503: components["responses"]["Error"];
-            default: components["responses"]["Error"];
-        };
-    };
     post_conversations_by_id_leave: {
         parameters: {
             query?: never;
@@ -5130,40 +5045,6 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    delete_conversations_by_id_messages_by_message_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                message_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description success */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error codes: unauthenticated */
-            401: components["responses"]["Error"];
-            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
-            403: components["responses"]["Error"];
-            /** @description error codes: not_found */
-            404: components["responses"]["Error"];
-            /** @description error codes: legal_hold */
-            409: components["responses"]["Error"];
-            /** @description error codes: internal */
-            500: components["responses"]["Error"];
-            /** @description error codes: database_unavailable, shutting_down */
-            503: components["responses"]["Error"];
-            default: components["responses"]["Error"];
-        };
-    };
     patch_conversations_by_id_messages_by_message_id: {
         parameters: {
             query?: never;
@@ -5230,38 +5111,6 @@ export interface operations {
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
-            403: components["responses"]["Error"];
-            /** @description error codes: not_found */
-            404: components["responses"]["Error"];
-            /** @description error codes: internal */
-            500: components["responses"]["Error"];
-            /** @description error codes: database_unavailable, shutting_down */
-            503: components["responses"]["Error"];
-            default: components["responses"]["Error"];
-        };
-    };
-    post_conversations_by_id_messages_by_message_id_hide: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                message_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description success */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error codes: unauthenticated */
-            401: components["responses"]["Error"];
-            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
@@ -8488,35 +8337,6 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
             403: components["responses"]["Error"];
-            /** @description error codes: internal */
-            500: components["responses"]["Error"];
-            /** @description error codes: database_unavailable, shutting_down */
-            503: components["responses"]["Error"];
-            default: components["responses"]["Error"];
-        };
-    };
-    post_orgs_current_quit: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description success */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description error codes: unauthenticated */
-            401: components["responses"]["Error"];
-            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
-            403: components["responses"]["Error"];
-            /** @description error codes: owner_cannot_quit */
-            409: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

@@ -118,7 +118,11 @@ export function ConversationDetails({
         case "dissolve":
           return must(api.DELETE("/api/v1/conversations/{id}", path));
         case "clear":
-          return must(api.POST("/api/v1/conversations/{id}/clear", path));
+          return must(
+            api.POST("/api/v1/me/erasures/conversation", {
+              body: { conversation_id: id, for_everyone: false },
+            }),
+          );
         case "remove":
           return must(
             api.DELETE("/api/v1/conversations/{id}/members/{account_id}", {

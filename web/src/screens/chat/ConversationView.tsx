@@ -315,8 +315,8 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
       },
       hide: (m) => {
         void must(
-          api.POST("/api/v1/conversations/{id}/messages/{message_id}/hide", {
-            params: { path: { id, message_id: m.id } },
+          api.POST("/api/v1/me/erasures/message", {
+            body: { conversation_id: id, message_id: m.id, for_everyone: false },
           }),
         )
           .then(() =>
@@ -328,8 +328,8 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
       },
       remove: (m) => {
         void must(
-          api.DELETE("/api/v1/conversations/{id}/messages/{message_id}", {
-            params: { path: { id, message_id: m.id } },
+          api.POST("/api/v1/me/erasures/message", {
+            body: { conversation_id: id, message_id: m.id, for_everyone: true },
           }),
         ).catch(setError);
       },
