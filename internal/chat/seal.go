@@ -173,7 +173,7 @@ func (s *Service) ResealMessages(ctx context.Context, orgID, accountID string) (
 		return 0, nil
 	}
 	n := 0
-	reseal := func(aad string, box []byte) ([]byte, error) {
+	reseal := func(ctx context.Context, aad string, box []byte) ([]byte, error) {
 		pt, err := s.Sealer.Open(ctx, accountID, aad, box)
 		if err != nil {
 			return nil, fmt.Errorf("chat: reseal %s: %w", aad, err)
@@ -191,7 +191,7 @@ func (s *Service) ResealMessages(ctx context.Context, orgID, accountID string) (
 		}
 		err = s.tx(ctx, func(ctx context.Context) error {
 			for _, r := range rows {
-				box, err := reseal(contentAAD(r.id), r.box)
+				box, err := reseal(ctx, contentAAD(r.id), r.box)
 				if err != nil {
 					return err
 				}
@@ -213,7 +213,7 @@ func (s *Service) ResealMessages(ctx context.Context, orgID, accountID string) (
 	}
 	err = s.tx(ctx, func(ctx context.Context) error {
 		for _, r := range edits {
-			box, err := reseal(editAAD(r.id), r.box)
+			box, err := reseal(ctx, editAAD(r.id), r.box)
 			if err != nil {
 				return err
 			}
