@@ -26,6 +26,13 @@ ALTER TABLE event_log ADD COLUMN sealed BYTEA;
 ALTER TABLE event_log ADD COLUMN sealed_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE event_log ADD COLUMN sealed_aad TEXT NOT NULL DEFAULT '';
 
+-- The note of a contact request, sealed under the sender's key, and the
+-- notes of data requests (the person's, an admin's reasons), sealed under
+-- the requester's key.
+ALTER TABLE contact_requests ADD COLUMN message_sealed BYTEA;
+ALTER TABLE privacy_requests ADD COLUMN note_sealed BYTEA;
+ALTER TABLE privacy_request_events ADD COLUMN note_sealed BYTEA;
+
 -- The search index is derived data (rebuilt by `atrium search reindex`,
 -- left out of backups): a table of plaintext keyed like SQLite's FTS5
 -- index (rowid = messages.rid), with the pg_trgm GIN index that ILIKE
@@ -40,6 +47,9 @@ CREATE INDEX message_fts_body_trgm ON message_fts USING gin (body public.gin_trg
 INSERT INTO message_fts (rowid, body) SELECT rid, body FROM messages WHERE deleted_at = 0 AND body <> '';
 
 -- +goose Down
+ALTER TABLE privacy_request_events DROP COLUMN note_sealed;
+ALTER TABLE privacy_requests DROP COLUMN note_sealed;
+ALTER TABLE contact_requests DROP COLUMN message_sealed;
 DROP TABLE message_fts;
 CREATE INDEX messages_body_trgm ON messages USING gin (body public.gin_trgm_ops);
 ALTER TABLE event_log DROP COLUMN sealed_aad;

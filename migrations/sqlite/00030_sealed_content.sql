@@ -26,7 +26,17 @@ ALTER TABLE event_log ADD COLUMN sealed BLOB;
 ALTER TABLE event_log ADD COLUMN sealed_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE event_log ADD COLUMN sealed_aad TEXT NOT NULL DEFAULT '';
 
+-- The note of a contact request, sealed under the sender's key, and the
+-- notes of data requests (the person's, an admin's reasons), sealed under
+-- the requester's key.
+ALTER TABLE contact_requests ADD COLUMN message_sealed BLOB;
+ALTER TABLE privacy_requests ADD COLUMN note_sealed BLOB;
+ALTER TABLE privacy_request_events ADD COLUMN note_sealed BLOB;
+
 -- +goose Down
+ALTER TABLE privacy_request_events DROP COLUMN note_sealed;
+ALTER TABLE privacy_requests DROP COLUMN note_sealed;
+ALTER TABLE contact_requests DROP COLUMN message_sealed;
 ALTER TABLE event_log DROP COLUMN sealed_aad;
 ALTER TABLE event_log DROP COLUMN sealed_key;
 ALTER TABLE event_log DROP COLUMN sealed;
