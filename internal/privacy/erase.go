@@ -1080,7 +1080,9 @@ func (s *Service) scrubItem(ctx context.Context, kind, id string, at int64) erro
 		}
 		sort.Strings(sets)
 		err := s.DB.Tx(ctx, func(ctx context.Context) error {
-			if err := s.purgeIndex(ctx, t, t.rule, where, args); err != nil {
+			// The purge uses only the id ($1), not the time added for
+			// DeletedAtColumn (PostgreSQL refuses unused arguments).
+			if err := s.purgeIndex(ctx, t, t.rule, where, args[:1]); err != nil {
 				return err
 			}
 			if len(sets) == 0 {

@@ -52,10 +52,6 @@ func PutFor(ctx context.Context, st Store, owner string, r io.Reader, limit int6
 	return st.Put(ctx, r, limit)
 }
 
-// ErrNeedsOwner is returned by Envelope.Put: an encrypted body needs an
-// owner (use PutFor).
-var ErrNeedsOwner = errors.New("blob: an encrypted store stores a body for an owner: use PutFor")
-
 // ErrUnreadable is returned by Envelope.Open for a body whose owner's key
 // is gone (erased) or whose bytes were tampered with.
 var ErrUnreadable = errors.New("blob: the body cannot be decrypted (its owner's key was destroyed, or it was altered)")
@@ -79,9 +75,11 @@ type Envelope struct {
 // Seal returns st with envelope encryption under keys.
 func Seal(st Store, keys Sealer) *Envelope { return &Envelope{st: st, keys: keys} }
 
-// Put implements Store; it refuses, since a body needs an owner.
+// Put implements Store: it stores r as it is, unencrypted, for bodies that
+// are sealed by their producer already (privacy's exports) or hold no
+// personal data. Personal bodies go through PutFor.
 func (e *Envelope) Put(ctx context.Context, r io.Reader, limit int64) (Info, error) {
-	return Info{}, ErrNeedsOwner
+	return e.st.Put(ctx, r, limit)
 }
 
 // Delete implements Store.
