@@ -186,7 +186,7 @@ was erased after the backup was taken.`,
 				// The search index was left out of the backup: rebuild it
 				// (after the erasures, which run first).
 				app.OnRestore(server.RebuildDerived, "chat.search-index", func(ctx context.Context, _ int64) (int, error) {
-					n, err := chat.Reindex(ctx, app.DB, nil)
+					n, err := chat.Reindex(ctx, app.DB, app.Keyring, nil)
 					return int(n), err
 				})
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 	"github.com/atrium-hq/atrium/migrations"
 )
 
@@ -41,9 +42,14 @@ rebuild may miss messages not yet re-indexed.`,
 			if _, err := d.Migrate(ctx, migrations.FS); err != nil {
 				return err
 			}
+			// Sealed messages are opened with the data keys.
+			keys, err := keyring.Load(ctx, d, cfg.MasterKey, cfg.DataDir)
+			if err != nil {
+				return err
+			}
 			start := time.Now()
 			out := cmd.OutOrStdout()
-			n, err := chat.Reindex(ctx, d, func(done int64) {
+			n, err := chat.Reindex(ctx, d, keys, func(done int64) {
 				if done%100000 == 0 {
 					fmt.Fprintf(out, "  %d messages indexed\n", done)
 				}

@@ -53,7 +53,8 @@ func TestSearchReindex(t *testing.T) {
 			}
 			args = append(args, "--data-dir", filepath.Dir(d.Path))
 		} else {
-			args = append(args, "--database-url", d.URL)
+			// The data dir holds the master key that opens sealed messages.
+			args = append(args, "--database-url", d.URL, "--data-dir", t.TempDir())
 		}
 		out, err := runCmd(t, args...)
 		if err != nil || !strings.Contains(out, "search index rebuilt: 1 messages") {

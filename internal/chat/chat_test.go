@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +15,9 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -67,21 +70,33 @@ func (d *testDirectory) befriend(a, b string) {
 }
 
 type fixture struct {
-	t   testing.TB
-	d   *db.DB
-	dir *testDirectory
-	s   *Service
+	t       testing.TB
+	d       *db.DB
+	dir     *testDirectory
+	s       *Service
+	keys    *keyring.Keyring
+	blobDir string
 }
 
 func newFixture(t testing.TB, d *db.DB) *fixture {
-	bs, err := blob.NewLocal(t.TempDir())
+	blobDir := t.TempDir()
+	local, err := blob.NewLocal(blobDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Content is sealed as in production: a keyring, and file bytes under
+	// envelope encryption.
+	keys, err := keyring.New(d, []byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := newTestDirectory()
-	s := New(d, dir, bs, nil)
+	s := New(d, dir, blob.Seal(local, keys), nil)
+	s.Sealer = keys
+	events.SetOpener(d, keys)
+	t.Cleanup(func() { events.SetOpener(d, nil) })
 	t.Cleanup(s.Close)
-	return &fixture{t: t, d: d, dir: dir, s: s}
+	return &fixture{t: t, d: d, dir: dir, s: s, keys: keys, blobDir: blobDir}
 }
 
 // as returns a context acting as acc in org ("" for none).
@@ -737,7 +752,7 @@ func TestSearchVisibility(t *testing.T) {
 			t.Fatalf("paging: %d %q %d %q", len(p1.Items), p1.NextCursor, len(p2.Items), p2.NextCursor)
 		}
 		// Reindex rebuilds the same answers.
-		n, err := Reindex(context.Background(), d, nil)
+		n, err := Reindex(context.Background(), d, f.keys, nil)
 		if err != nil || n == 0 {
 			t.Fatalf("reindex: %d %v", n, err)
 		}
@@ -985,9 +1000,17 @@ func TestSendEvents(t *testing.T) {
 			if err := rows.Scan(&pos, &orgID, &data); err != nil {
 				t.Fatal(err)
 			}
+			// The stored event carries the text sealed; readers open it.
+			if strings.Contains(data, "event ") {
+				t.Fatalf("event %d stores the message text in plaintext: %s", pos, data)
+			}
+			evs, err := events.ReadAfter(ctx, d, pos-1, pos, 1)
+			if err != nil || len(evs) != 1 {
+				t.Fatal(evs, err)
+			}
 			var m Message
-			if err := json.Unmarshal([]byte(data), &m); err != nil {
-				t.Fatalf("event data %s: %v", data, err)
+			if err := json.Unmarshal(evs[0].Data, &m); err != nil {
+				t.Fatalf("event data %s: %v", evs[0].Data, err)
 			}
 			if m.Seq <= last || m.ConversationID != g.ID || orgID != org || m.CreatedAt == 0 || m.HTML == "" {
 				t.Fatalf("event %d: %+v (previous seq %d)", pos, m, last)

@@ -61,11 +61,19 @@ func init() {
 			"file_id":       datamap.Identifier,
 			"mentions":      datamap.Identifier,
 			"deleted_by":    datamap.Identifier,
+			"content":       datamap.Content,
+			"content_key":   datamap.Identifier,
+		},
+		Sealed: map[string]datamap.Seal{
+			"content": {AAD: "messages.content:", OwnerColumn: "content_key",
+				Owner: "the sender's key (acc_…); the organization's (org_…) once its leaver policy anonymized the sender. Holds body, html and attachment; the plaintext columns are empty for sealed rows"},
+			"location": {AAD: "chat.location:",
+				Owner: "the owning organization's key (conversations.org_id) in internal and external groups, else the sender's"},
 		},
 		Technical: []string{"rid", "id", "conversation_id", "seq", "kind", "reply_to_id", "thread_root_id", "mention_all", "edited_at", "deleted_at", "created_at"},
 		Retention: "messages",
 		Erasure:   datamap.Anonymize,
-		Reason:    "Messages are also the other participants' records: for people who quit an organization, that organization's policy anonymizes (or deletes) their messages in its groups; a person's own erasure deletes the content of their messages in direct chats and general groups and leaves tombstones so that the others' conversations stay coherent. Locations are sealed with the owner's key.",
+		Reason:    "Messages are also the other participants' records: for people who quit an organization, that organization's policy anonymizes (or deletes) their messages in its groups; a person's own erasure deletes the content of their messages in direct chats and general groups and leaves tombstones so that the others' conversations stay coherent. The content is sealed with the sender's key, so destroying it shreds every copy; anonymizing re-seals work messages under the organization's key first (chat.ResealMessages).",
 	})
 	datamap.Register(datamap.Table{
 		Name:       "message_edits",
@@ -73,9 +81,15 @@ func init() {
 		Purpose:    "Earlier versions of edited messages, shown to the participants",
 		Subject:    []string{"editor_id"},
 		Columns: map[string]datamap.Category{
-			"editor_id": datamap.Identifier,
-			"body":      datamap.Content,
-			"html":      datamap.Content,
+			"editor_id":   datamap.Identifier,
+			"body":        datamap.Content,
+			"html":        datamap.Content,
+			"content":     datamap.Content,
+			"content_key": datamap.Identifier,
+		},
+		Sealed: map[string]datamap.Seal{
+			"content": {AAD: "message_edits.content:", OwnerColumn: "content_key",
+				Owner: "the editor's (the sender's) key, or the organization's after re-sealing, as for messages.content"},
 		},
 		Technical: []string{"id", "message_id", "edited_at"},
 		Retention: "messages",
@@ -130,6 +144,12 @@ func init() {
 			"sha256":      datamap.Content,
 			"blob_key":    datamap.Content,
 			"thumb_key":   datamap.Content,
+			"meta":        datamap.Content,
+			"meta_key":    datamap.Identifier,
+		},
+		Sealed: map[string]datamap.Seal{
+			"meta": {AAD: "chat_files.meta:", OwnerColumn: "meta_key",
+				Owner: "the uploader's key, or the organization's after re-sealing. Holds name and content_type (empty in sealed rows); the bytes in the file store are encrypted with a per-file key sealed by the same owner (blob.Envelope)"},
 		},
 		Technical: []string{"id", "org_id", "content_type", "size", "width", "height", "created_at"},
 		Files:     []string{"blob_key", "thumb_key"},
@@ -152,11 +172,12 @@ func init() {
 	datamap.Register(datamap.Table{
 		Name:       "message_fts",
 		Controller: datamap.Organization,
-		Purpose:    "Search index of message text (SQLite FTS5 trigram; on PostgreSQL the pg_trgm index on messages.body plays this part)",
+		Purpose:    "Search index of message text, the only plaintext copy of it (SQLite FTS5 trigram; on PostgreSQL a table with a pg_trgm index); left out of backups, rebuilt from the sealed messages",
 		Columns: map[string]datamap.Category{
 			"body": datamap.Content,
 		},
-		Erasure: datamap.Delete,
-		Derived: true,
+		Technical: []string{"rowid"},
+		Erasure:   datamap.Delete,
+		Derived:   true,
 	})
 }

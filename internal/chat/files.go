@@ -3,7 +3,9 @@ package chat
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"image"
 	_ "image/gif" // registers the GIF decoder
 	"image/jpeg"
@@ -88,7 +90,9 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (File, error) {
 	if err := safetext.Check("name", in.Name); err != nil {
 		return File{}, err
 	}
-	info, err := s.Blobs.Put(ctx, in.Body, s.MaxFileSize)
+	// The bytes are encrypted under the uploader's key (when the store is
+	// a blob.Envelope), like the messages that carry them.
+	info, err := blob.PutFor(ctx, s.Blobs, a.AccountID, in.Body, s.MaxFileSize)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return File{}, apperr.New(apperr.KindTooLarge, "file_too_large", "the file is too large").With("max_bytes", s.MaxFileSize)
 	}
@@ -106,6 +110,9 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (File, error) {
 	}
 	if strings.HasPrefix(f.ContentType, "image/") {
 		s.thumbnail(ctx, &f)
+	}
+	if err := s.sealFileMeta(ctx, &f); err != nil {
+		return File{}, err
 	}
 	if err := insertFile(ctx, s.DB, &f); err != nil {
 		_ = s.Blobs.Delete(ctx, f.blobKey)
@@ -162,7 +169,7 @@ func (s *Service) thumbnail(ctx context.Context, f *File) {
 	if err != nil {
 		return
 	}
-	info, err := s.Blobs.Put(ctx, &buf, 0)
+	info, err := blob.PutFor(ctx, s.Blobs, f.UploaderID, &buf, 0)
 	if err != nil {
 		s.Log.Warn("chat: store thumbnail", "err", err)
 		return
@@ -173,7 +180,7 @@ func (s *Service) thumbnail(ctx context.Context, f *File) {
 // fileForSend returns a file the sender may attach: one they uploaded, or
 // one they can already see in a conversation (forwarding).
 func (s *Service) fileForSend(ctx context.Context, fileID, sender string) (File, error) {
-	f, err := getFile(ctx, s.DB, fileID)
+	f, err := s.loadFile(ctx, fileID)
 	if err == nil && f.UploaderID != sender {
 		var ok bool
 		ok, err = fileVisibleTo(ctx, s.DB, fileID, sender)
@@ -193,7 +200,7 @@ func (s *Service) FileMeta(ctx context.Context, fileID string) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
-	f, err := getFile(ctx, s.DB, fileID)
+	f, err := s.loadFile(ctx, fileID)
 	if err != nil {
 		return File{}, notFound(err)
 	}
@@ -229,5 +236,101 @@ func (s *Service) OpenFile(ctx context.Context, fileID string, thumb bool) (File
 	if errors.Is(err, blob.ErrNotFound) {
 		return File{}, nil, 0, apperr.ErrNotFound
 	}
+	if errors.Is(err, blob.ErrUnreadable) {
+		return File{}, nil, 0, errFileErased
+	}
 	return f, o, size, err
+}
+
+// errFileErased answers for a file whose bytes can no longer be decrypted:
+// the key of its owner was destroyed by an erasure.
+var errFileErased = apperr.New(apperr.KindNotFound, "file_erased", "this file has been erased")
+
+// fileMeta is the sealed part of a file's row.
+type fileMeta struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+}
+
+func fileMetaAAD(id string) string { return "chat_files.meta:" + id }
+
+// sealFileMeta seals a new file's name and content type under the
+// uploader's key.
+func (s *Service) sealFileMeta(ctx context.Context, f *File) error {
+	if s.Sealer == nil {
+		return nil
+	}
+	b, _ := json.Marshal(fileMeta{Name: f.Name, ContentType: f.ContentType})
+	box, err := s.Sealer.Seal(ctx, f.UploaderID, fileMetaAAD(f.ID), b)
+	if err != nil {
+		return fmt.Errorf("chat: seal file: %w", err)
+	}
+	f.meta, f.metaKey = box, f.UploaderID
+	return nil
+}
+
+// loadFile reads a file's row and opens its name and content type; when
+// they no longer open (erased) the file reads as ContentErased.
+func (s *Service) loadFile(ctx context.Context, id string) (File, error) {
+	f, err := getFile(ctx, s.DB, id)
+	if err != nil || len(f.meta) == 0 {
+		return f, err
+	}
+	var b []byte
+	if s.Sealer != nil {
+		b, err = s.Sealer.Open(ctx, f.metaKey, fileMetaAAD(f.ID), f.meta)
+	} else {
+		err = errors.New("no sealer")
+	}
+	var m fileMeta
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		f.Name, f.ContentType, f.ContentErased = "", "application/octet-stream", true
+		return f, nil
+	}
+	f.Name, f.ContentType = m.Name, m.ContentType
+	return f, nil
+}
+
+// resealFiles re-seals the files accountID uploaded in orgID (their
+// descriptions and their bytes) under the organization's key; see
+// ResealMessages.
+func (s *Service) resealFiles(ctx context.Context, orgID, accountID string) (int, error) {
+	fs, err := filesSealedBy(ctx, s.DB, orgID, accountID)
+	if err != nil {
+		return 0, err
+	}
+	env, _ := s.Blobs.(*blob.Envelope)
+	n := 0
+	for _, f := range fs {
+		pt, err := s.Sealer.Open(ctx, accountID, fileMetaAAD(f.ID), f.meta)
+		if err != nil {
+			return n, fmt.Errorf("chat: reseal file %s: %w", f.ID, err)
+		}
+		box, err := s.Sealer.Seal(ctx, orgID, fileMetaAAD(f.ID), pt)
+		if err != nil {
+			return n, err
+		}
+		var drop []string
+		if env != nil {
+			for _, k := range []*string{&f.blobKey, &f.thumbKey} {
+				if *k == "" {
+					continue
+				}
+				info, err := env.Rewrap(ctx, *k, orgID)
+				if err != nil {
+					return n, fmt.Errorf("chat: rewrap file %s: %w", f.ID, err)
+				}
+				drop = append(drop, *k)
+				*k = info.Key
+			}
+		}
+		if err := setFileSealed(ctx, s.DB, f.ID, box, orgID, f.blobKey, f.thumbKey); err != nil {
+			return n, err
+		}
+		for _, k := range drop {
+			_ = s.Blobs.Delete(ctx, k)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -123,6 +123,9 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 	if err := s.prepareContent(ctx, &c, &m, in); err != nil {
 		return Message{}, false, err
 	}
+	if err := s.sealContent(ctx, &m); err != nil {
+		return Message{}, false, err
+	}
 	r := &sendReq{m: m, direct: c.Kind == KindDirect, event: encodeEvent(m)}
 	if c.isGroup() {
 		for _, mn := range m.Mentions {
@@ -321,6 +324,7 @@ func (s *Service) presentAll(ctx context.Context, accountID string, c *Conversat
 	ids := make([]string, 0, len(ms))
 	for i := range ms {
 		ms[i].orgID = c.OrgID
+		s.openContent(ctx, &ms[i])
 		if ms[i].Kind == MsgLocation {
 			s.openLocation(ctx, &ms[i])
 		}
@@ -491,6 +495,10 @@ func (s *Service) Edit(ctx context.Context, convID, msgID, body string) (Message
 		if m.Deleted {
 			return apperr.Conflict("message_deleted", "the message has been deleted")
 		}
+		s.openContent(ctx, &m)
+		if m.ContentErased {
+			return apperr.Conflict("message_erased", "the message's content has been erased")
+		}
 		required := m.Kind == MsgText
 		if err := checkBody(body, required); err != nil {
 			return err
@@ -504,15 +512,25 @@ func (s *Service) Edit(ctx context.Context, convID, msgID, body string) (Message
 			return nil
 		}
 		now := s.now()
-		if err := insertEdit(ctx, s.DB, m.ID, Edit{ID: ids.New("med"), EditorID: me, Body: m.Body, HTML: m.HTML, EditedAt: now}); err != nil {
+		old := Edit{ID: ids.New("med"), EditorID: me, Body: m.Body, HTML: m.HTML, EditedAt: now}
+		if err := s.sealEdit(ctx, &old, m.Attachment); err != nil {
+			return err
+		}
+		if err := insertEdit(ctx, s.DB, m.ID, old); err != nil {
 			return err
 		}
 		m.Body, m.HTML, m.Mentions, m.MentionAll, m.EditedAt = body, r.HTML, r.Mentions, r.MentionAll && c.isGroup(), now
+		m.box, m.boxKey = nil, ""
+		if err := s.sealContent(ctx, &m); err != nil {
+			return err
+		}
 		if err := updateText(ctx, s.DB, &m); err != nil {
 			return err
 		}
+		box, key := m.box, m.boxKey
 		m = s.present(ctx, me, c, m)
-		_, err = events.Append(ctx, s.DB, c.OrgID, events.ScopeConversation, c.ID, "message.edited", eventMessage(m))
+		m.box, m.boxKey = box, key
+		_, err = events.AppendSealed(ctx, s.DB, c.OrgID, events.ScopeConversation, c.ID, "message.edited", eventMessage(m), sealedEvent(&m))
 		out = m
 		return err
 	})
@@ -528,7 +546,12 @@ func (s *Service) Edits(ctx context.Context, convID, msgID string) ([]Edit, erro
 	if _, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq); err != nil {
 		return nil, notFound(err)
 	}
-	return listEdits(ctx, s.DB, msgID)
+	es, err := listEdits(ctx, s.DB, msgID)
+	if err != nil {
+		return nil, err
+	}
+	s.openEdits(ctx, es)
+	return es, nil
 }
 
 // recallWindow is how long a sender may delete for everyone in c.

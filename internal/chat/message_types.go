@@ -33,12 +33,17 @@ type Message struct {
 	Deleted        bool        `json:"deleted,omitempty"`
 	DeletedAt      int64       `json:"deleted_at,omitempty"`
 	DeletedBy      string      `json:"deleted_by,omitempty"`
-	CreatedAt      int64       `json:"created_at"`
+	// ContentErased is set when the message's content can no longer be
+	// read: the key that sealed it was destroyed by an erasure.
+	ContentErased bool  `json:"content_erased,omitempty"`
+	CreatedAt     int64 `json:"created_at"`
 
 	rid    int64
 	fileID string
-	sealed []byte
+	sealed []byte // the sealed location
 	orgID  string
+	box    []byte // the sealed content (seal.go)
+	boxKey string // whose key sealed box
 }
 
 // Attachment describes the file of a file, image or voice message, or the
@@ -79,6 +84,11 @@ type Edit struct {
 	Body     string `json:"body"`
 	HTML     string `json:"html"`
 	EditedAt int64  `json:"edited_at"`
+	// ContentErased: the key that sealed this version was destroyed.
+	ContentErased bool `json:"content_erased,omitempty"`
+
+	box    []byte
+	boxKey string
 }
 
 // Receipts says who has read a message. Read and Unread list account ids
@@ -103,10 +113,15 @@ type File struct {
 	HasThumbnail bool   `json:"has_thumbnail"`
 	UploaderID   string `json:"uploader_id"`
 	CreatedAt    int64  `json:"created_at"`
+	// ContentErased: the file's owner's key was destroyed; its name and
+	// bytes can no longer be read.
+	ContentErased bool `json:"content_erased,omitempty"`
 
 	orgID    string
 	blobKey  string
 	thumbKey string
+	meta     []byte // sealed name and content type
+	metaKey  string
 }
 
 // Notification is a mention or a direct message waiting for a person.

@@ -161,6 +161,13 @@ func (p *Privacy) ReplayItem(ctx context.Context, kind, mode, accountID, orgID, 
 	return nil
 }
 
+// Reseal moves the person's work messages, earlier versions and files in
+// the organization's groups under the organization's key
+// (datamap.Resealer).
+func (p *Privacy) Reseal(ctx context.Context, orgID, accountID string) (int, error) {
+	return p.s.ResealMessages(ctx, orgID, accountID)
+}
+
 // HoldKinds: a legal hold can be placed on a conversation.
 func (p *Privacy) HoldKinds() []string { return []string{ItemConversation} }
 

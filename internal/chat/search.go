@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"log/slog"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -106,7 +107,7 @@ func (s *Service) searchShort(ctx context.Context, text string, f searchFilter, 
 	}
 	var all []Message
 	for _, sc := range scopes {
-		ms, err := searchRecent(ctx, s.DB, sc, text, f, shortWindow, limit)
+		ms, err := s.searchRecent(ctx, sc, text, f, shortWindow, limit)
 		if err != nil {
 			return nil, err
 		}
@@ -125,9 +126,46 @@ func (s *Service) searchShort(ctx context.Context, text string, f searchFilter, 
 	return all, nil
 }
 
+// searchRecent scans the newest window messages of one conversation for
+// text, case-insensitively: the bounded fallback for queries too short for
+// trigrams. The text is sealed at rest, so the scan opens each message and
+// matches in Go, a page at a time, newest first, until limit are found.
+func (s *Service) searchRecent(ctx context.Context, sc searchScope, text string, f searchFilter, window int64, limit int) ([]Message, error) {
+	floor := sc.last - window
+	if sc.clearedSeq > floor {
+		floor = sc.clearedSeq
+	}
+	needle := strings.ToLower(text)
+	var out []Message
+	below := sc.last + 1
+	const page = 500
+	for len(out) < limit {
+		ms, err := recentPage(ctx, s.DB, sc, f, floor, below, page)
+		if err != nil {
+			return nil, err
+		}
+		for i := range ms {
+			m := ms[i]
+			s.openContent(ctx, &m)
+			if m.Body != "" && strings.Contains(strings.ToLower(m.Body), needle) {
+				out = append(out, m)
+				if len(out) == limit {
+					break
+				}
+			}
+		}
+		if len(ms) < page {
+			break
+		}
+		below = ms[len(ms)-1].Seq
+	}
+	return out, nil
+}
+
 func (s *Service) presentSearch(ctx context.Context, me string, ms []Message) {
 	ids := make([]string, 0, len(ms))
 	for i := range ms {
+		s.openContent(ctx, &ms[i])
 		if ms[i].Kind == MsgLocation {
 			s.openLocation(ctx, &ms[i])
 		}
@@ -143,7 +181,51 @@ func (s *Service) presentSearch(ctx context.Context, me string, ms []Message) {
 }
 
 // Reindex rebuilds the search index from the messages (atrium search
-// reindex) and returns how many messages it indexed.
-func Reindex(ctx context.Context, d *db.DB, progress func(done int64)) (int64, error) {
-	return reindex(ctx, d, progress)
+// reindex, and restores: the index is left out of backups) and returns how
+// many messages it indexed. Sealed messages are opened with keys (the
+// keyring); those whose key was destroyed are not indexed.
+func Reindex(ctx context.Context, d *db.DB, keys Sealer, progress func(done int64)) (int64, error) {
+	s := &Service{DB: d, Sealer: keys, Log: slog.Default()}
+	return s.reindex(ctx, progress)
+}
+
+func (s *Service) reindex(ctx context.Context, progress func(done int64)) (int64, error) {
+	d := s.DB
+	upTo, err := emptyIndex(ctx, d)
+	if err != nil {
+		return 0, err
+	}
+	var done, after int64
+	for {
+		xs, err := indexSources(ctx, d, after, upTo, 5000)
+		if err != nil || len(xs) == 0 {
+			return done, err
+		}
+		var rids []int64
+		var bodies []string
+		for _, x := range xs {
+			after = x.rid
+			if x.deleted {
+				continue
+			}
+			body := x.body
+			if len(x.box) > 0 {
+				m := Message{ID: x.id, box: x.box, boxKey: x.boxKey}
+				s.openContent(ctx, &m)
+				body = m.Body
+			}
+			if body != "" {
+				rids = append(rids, x.rid)
+				bodies = append(bodies, body)
+			}
+		}
+		err = d.Tx(ctx, func(ctx context.Context) error { return insertIndex(ctx, d, rids, bodies) })
+		if err != nil {
+			return done, err
+		}
+		done += int64(len(rids))
+		if progress != nil {
+			progress(done)
+		}
+	}
 }

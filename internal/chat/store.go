@@ -343,14 +343,14 @@ func rowsOrNotFound(res sql.Result, err error) error {
 
 const msgCols = `m.rid, m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.kind, m.body, m.html,
 	m.attachment, m.location, m.file_id, m.reply_to_id, m.thread_root_id, m.mentions, m.mention_all,
-	m.edited_at, m.deleted_at, m.deleted_by, m.created_at`
+	m.edited_at, m.deleted_at, m.deleted_by, m.created_at, m.content, m.content_key`
 
 func scanMsg(r rowScanner, extra ...any) (Message, error) {
 	var m Message
 	var att, mentions string
 	dest := []any{&m.rid, &m.ID, &m.ConversationID, &m.Seq, &m.SenderID, &m.ClientMsgID, &m.Kind, &m.Body, &m.HTML,
 		&att, &m.sealed, &m.fileID, &m.ReplyToID, &m.ThreadRootID, &mentions, &m.MentionAll,
-		&m.EditedAt, &m.DeletedAt, &m.DeletedBy, &m.CreatedAt}
+		&m.EditedAt, &m.DeletedAt, &m.DeletedBy, &m.CreatedAt, &m.box, &m.boxKey}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return m, err
 	}
@@ -521,7 +521,7 @@ func (b *batchStmts) insertMessages(ctx context.Context, ms []*Message) error {
 	if b.d.Kind == db.Postgres {
 		return b.insertMessagesUnnest(ctx, ms)
 	}
-	const cols = 16
+	const cols = 18
 	const perStmt = 200
 	byID := make(map[string]*Message, len(ms))
 	for len(ms) > 0 {
@@ -529,7 +529,7 @@ func (b *batchStmts) insertMessages(ctx context.Context, ms []*Message) error {
 		ms = ms[len(chunk):]
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html,
-			attachment, location, file_id, reply_to_id, thread_root_id, mentions, mention_all, created_at) VALUES `)
+			attachment, location, file_id, reply_to_id, thread_root_id, mentions, mention_all, created_at, content, content_key) VALUES `)
 		args := make([]any, 0, len(chunk)*cols)
 		for i, m := range chunk {
 			if i > 0 {
@@ -549,12 +549,10 @@ func (b *batchStmts) insertMessages(ctx context.Context, ms []*Message) error {
 				}
 			}
 			sb.WriteByte(')')
-			att := ""
-			if m.Attachment != nil {
-				att = jsonOrEmpty(m.Attachment, false)
-			}
-			args = append(args, m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind, m.Body, m.HTML,
-				att, m.sealed, m.fileID, m.ReplyToID, m.ThreadRootID, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.CreatedAt)
+			body, html, att := plainColumns(m)
+			args = append(args, m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind, body, html,
+				att, m.sealed, m.fileID, m.ReplyToID, m.ThreadRootID, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.CreatedAt,
+				nullBytes(m.box), m.boxKey)
 			byID[m.ID] = m
 		}
 		sb.WriteString(` ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING rid, id`)
@@ -580,8 +578,28 @@ func (b *batchStmts) insertMessages(ctx context.Context, ms []*Message) error {
 	return nil
 }
 
+// plainColumns returns what goes into the plaintext columns body, html and
+// attachment: nothing when the content is sealed.
+func plainColumns(m *Message) (body, html, att string) {
+	if len(m.box) > 0 {
+		return "", "", ""
+	}
+	if m.Attachment != nil {
+		att = jsonOrEmpty(m.Attachment, false)
+	}
+	return m.Body, m.HTML, att
+}
+
+// nullBytes stores an empty value as NULL.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
 // insertMessagesUnnest is insertMessages for PostgreSQL: one statement
-// with sixteen array parameters instead of sixteen scalars per row, which
+// with eighteen array parameters instead of eighteen scalars per row, which
 // PostgreSQL parses, plans and binds far faster.
 func (b *batchStmts) insertMessagesUnnest(ctx context.Context, ms []*Message) error {
 	if len(ms) == 0 {
@@ -589,29 +607,29 @@ func (b *batchStmts) insertMessagesUnnest(ctx context.Context, ms []*Message) er
 	}
 	n := len(ms)
 	var (
-		id, conv, sender, client, kind, body, html, att, file, reply, thread, mentions = make([]string, n), make([]string, n),
+		id, conv, sender, client, kind, body, html, att, file, reply, thread, mentions, boxKey = make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		seq, created = make([]int64, n), make([]int64, n)
-		loc          = make([][]byte, n)
+		loc, box     = make([][]byte, n), make([][]byte, n)
 		all          = make([]bool, n)
 	)
 	byID := make(map[string]*Message, n)
 	for i, m := range ms {
-		id[i], conv[i], seq[i], sender[i], client[i], kind[i], body[i], html[i] = m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind, m.Body, m.HTML
-		if m.Attachment != nil {
-			att[i] = jsonOrEmpty(m.Attachment, false)
-		}
+		id[i], conv[i], seq[i], sender[i], client[i], kind[i] = m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind
+		body[i], html[i], att[i] = plainColumns(m)
+		box[i], boxKey[i] = m.box, m.boxKey
 		loc[i], file[i], reply[i], thread[i] = m.sealed, m.fileID, m.ReplyToID, m.ThreadRootID
 		mentions[i], all[i], created[i] = jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.CreatedAt
 		byID[m.ID] = m
 	}
 	rows, err := b.d.W(ctx).QueryContext(ctx, `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html,
-		attachment, location, file_id, reply_to_id, thread_root_id, mentions, mention_all, created_at)
+		attachment, location, file_id, reply_to_id, thread_root_id, mentions, mention_all, created_at, content, content_key)
 		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::bigint[])
+			$9::text[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::bigint[],
+			$17::bytea[], $18::text[])
 		ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING rid, id`,
-		id, conv, seq, sender, client, kind, body, html, att, loc, file, reply, thread, mentions, all, created)
+		id, conv, seq, sender, client, kind, body, html, att, loc, file, reply, thread, mentions, all, created, box, boxKey)
 	if err != nil {
 		return err
 	}
@@ -629,17 +647,57 @@ func (b *batchStmts) insertMessagesUnnest(ctx context.Context, ms []*Message) er
 	return rows.Err()
 }
 
-// indexRange adds the messages with rid in [from, to] to the SQLite search
-// index in one statement. On SQLite every rid in the range belongs to the
-// current transaction (there is one writer). FTS5 flushes its pending terms
-// at every statement boundary of other tables, so one statement per batch
-// instead of one per message matters.
-func (b *batchStmts) indexRange(ctx context.Context, from, to int64) error {
-	if b.d.Kind != db.SQLite || from <= 0 {
+// indexMessages adds the inserted messages of a batch (rid set) to the
+// search index: the plaintext comes from memory, since the stored content
+// is sealed. FTS5 flushes its pending terms at every statement boundary of
+// other tables, so one statement per batch instead of one per message
+// matters; on PostgreSQL one unnest insert into message_fts.
+func (b *batchStmts) indexMessages(ctx context.Context, ms []*Message) error {
+	var rids []int64
+	var bodies []string
+	for _, m := range ms {
+		if m.rid != 0 && m.Body != "" {
+			rids = append(rids, m.rid)
+			bodies = append(bodies, m.Body)
+		}
+	}
+	return insertIndex(ctx, b.d, rids, bodies)
+}
+
+// insertIndex adds (rid, body) entries to the search index.
+func insertIndex(ctx context.Context, d *db.DB, rids []int64, bodies []string) error {
+	if len(rids) == 0 {
 		return nil
 	}
-	_, err := b.d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body)
-		SELECT rid, body FROM messages WHERE rid >= $1 AND rid <= $2 AND body <> ''`, from, to)
+	if d.Kind == db.Postgres {
+		_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body)
+			SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT (rowid) DO UPDATE SET body = excluded.body`, rids, bodies)
+		return err
+	}
+	const perStmt = 400
+	for len(rids) > 0 {
+		n := min(perStmt, len(rids))
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO message_fts (rowid, body) VALUES `)
+		args := make([]any, 0, 2*n)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?)")
+			args = append(args, rids[i], bodies[i])
+		}
+		if _, err := d.W(ctx).ExecContext(ctx, sb.String(), args...); err != nil {
+			return err
+		}
+		rids, bodies = rids[n:], bodies[n:]
+	}
+	return nil
+}
+
+// unindex removes a message from the search index.
+func unindex(ctx context.Context, d *db.DB, rid int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM message_fts WHERE rowid = $1`, rid)
 	return err
 }
 
@@ -773,13 +831,17 @@ func reactionsOf(ctx context.Context, d *db.DB, accountID string, msgIDs []strin
 }
 
 func insertEdit(ctx context.Context, d *db.DB, msgID string, e Edit) error {
-	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_edits (id, message_id, editor_id, body, html, edited_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, e.ID, msgID, e.EditorID, e.Body, e.HTML, e.EditedAt)
+	body, html := e.Body, e.HTML
+	if len(e.box) > 0 {
+		body, html = "", ""
+	}
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_edits (id, message_id, editor_id, body, html, edited_at, content, content_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.ID, msgID, e.EditorID, body, html, e.EditedAt, nullBytes(e.box), e.boxKey)
 	return err
 }
 
 func listEdits(ctx context.Context, d *db.DB, msgID string) ([]Edit, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT id, editor_id, body, html, edited_at FROM message_edits
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT id, editor_id, body, html, edited_at, content, content_key FROM message_edits
 		WHERE message_id = $1 ORDER BY edited_at, id`, msgID)
 	if err != nil {
 		return nil, err
@@ -788,7 +850,7 @@ func listEdits(ctx context.Context, d *db.DB, msgID string) ([]Edit, error) {
 	out := []Edit{}
 	for rows.Next() {
 		var e Edit
-		if err := rows.Scan(&e.ID, &e.EditorID, &e.Body, &e.HTML, &e.EditedAt); err != nil {
+		if err := rows.Scan(&e.ID, &e.EditorID, &e.Body, &e.HTML, &e.EditedAt, &e.box, &e.boxKey); err != nil {
 			return nil, err
 		}
 		out = append(out, e)
@@ -798,20 +860,20 @@ func listEdits(ctx context.Context, d *db.DB, msgID string) ([]Edit, error) {
 
 // updateText stores new text of an edited message and re-indexes it.
 func updateText(ctx context.Context, d *db.DB, m *Message) error {
-	_, err := d.W(ctx).ExecContext(ctx, `UPDATE messages SET body = $2, html = $3, mentions = $4, mention_all = $5, edited_at = $6 WHERE id = $1`,
-		m.ID, m.Body, m.HTML, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.EditedAt)
+	body, html, att := plainColumns(m)
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE messages SET body = $2, html = $3, attachment = $4, mentions = $5, mention_all = $6, edited_at = $7,
+		content = $8, content_key = $9 WHERE id = $1`,
+		m.ID, body, html, att, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.EditedAt, nullBytes(m.box), m.boxKey)
 	if err != nil {
 		return err
 	}
-	if d.Kind == db.SQLite {
-		if _, err := d.W(ctx).ExecContext(ctx, `DELETE FROM message_fts WHERE rowid = $1`, m.rid); err != nil {
-			return err
-		}
-		if m.Body != "" {
-			_, err = d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body) VALUES ($1, $2)`, m.rid, m.Body)
-		}
+	if err := unindex(ctx, d, m.rid); err != nil {
+		return err
 	}
-	return err
+	if m.Body != "" {
+		return insertIndex(ctx, d, []int64{m.rid}, []string{m.Body})
+	}
+	return nil
 }
 
 // tombstone removes the content of a message for everyone: its text,
@@ -820,7 +882,7 @@ func updateText(ctx context.Context, d *db.DB, m *Message) error {
 func tombstone(ctx context.Context, d *db.DB, m *Message, by string, now int64) error {
 	w := d.W(ctx)
 	if _, err := w.ExecContext(ctx, `UPDATE messages SET body = '', html = '', attachment = '', location = NULL, file_id = '',
-		mentions = '', mention_all = FALSE, deleted_at = $2, deleted_by = $3 WHERE id = $1`, m.ID, now, by); err != nil {
+		mentions = '', mention_all = FALSE, content = NULL, content_key = '', deleted_at = $2, deleted_by = $3 WHERE id = $1`, m.ID, now, by); err != nil {
 		return err
 	}
 	for _, q := range []string{
@@ -833,12 +895,7 @@ func tombstone(ctx context.Context, d *db.DB, m *Message, by string, now int64) 
 			return err
 		}
 	}
-	if d.Kind == db.SQLite {
-		if _, err := w.ExecContext(ctx, `DELETE FROM message_fts WHERE rowid = $1`, m.rid); err != nil {
-			return err
-		}
-	}
-	return nil
+	return unindex(ctx, d, m.rid)
 }
 
 func hideMessage(ctx context.Context, d *db.DB, accountID string, m *Message, now int64) error {
@@ -923,19 +980,54 @@ func receiptMembers(ctx context.Context, d *db.DB, convID string, seq int64, sen
 // ---- files ----------------------------------------------------------------
 
 func insertFile(ctx context.Context, d *db.DB, f *File) error {
-	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO chat_files (id, uploader_id, org_id, blob_key, thumb_key, name, content_type, size, sha256, width, height, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		f.ID, f.UploaderID, f.orgID, f.blobKey, f.thumbKey, f.Name, f.ContentType, f.Size, f.SHA256, f.Width, f.Height, f.CreatedAt)
+	name, ct := f.Name, f.ContentType
+	if len(f.meta) > 0 {
+		name, ct = "", ""
+	}
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO chat_files (id, uploader_id, org_id, blob_key, thumb_key, name, content_type, size, sha256, width, height, created_at, meta, meta_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		f.ID, f.UploaderID, f.orgID, f.blobKey, f.thumbKey, name, ct, f.Size, f.SHA256, f.Width, f.Height, f.CreatedAt, nullBytes(f.meta), f.metaKey)
 	return err
 }
 
-func getFile(ctx context.Context, d *db.DB, id string) (File, error) {
+const fileCols = `id, uploader_id, org_id, blob_key, thumb_key, name, content_type, size, sha256, width, height, created_at, meta, meta_key`
+
+func scanFile(r rowScanner) (File, error) {
 	var f File
-	err := d.R(ctx).QueryRowContext(ctx, `SELECT id, uploader_id, org_id, blob_key, thumb_key, name, content_type, size, sha256, width, height, created_at
-		FROM chat_files WHERE id = $1`, id).Scan(&f.ID, &f.UploaderID, &f.orgID, &f.blobKey, &f.thumbKey, &f.Name, &f.ContentType,
-		&f.Size, &f.SHA256, &f.Width, &f.Height, &f.CreatedAt)
+	err := r.Scan(&f.ID, &f.UploaderID, &f.orgID, &f.blobKey, &f.thumbKey, &f.Name, &f.ContentType,
+		&f.Size, &f.SHA256, &f.Width, &f.Height, &f.CreatedAt, &f.meta, &f.metaKey)
 	f.HasThumbnail = f.thumbKey != ""
+	return f, err
+}
+
+func getFile(ctx context.Context, d *db.DB, id string) (File, error) {
+	f, err := scanFile(d.R(ctx).QueryRowContext(ctx, `SELECT `+fileCols+` FROM chat_files WHERE id = $1`, id))
 	return f, d.Classify(err)
+}
+
+// filesSealedBy lists the files uploaded in orgID whose description is
+// sealed under owner's key.
+func filesSealedBy(ctx context.Context, d *db.DB, orgID, owner string) ([]File, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+fileCols+` FROM chat_files WHERE org_id = $1 AND meta_key = $2`, orgID, owner)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []File
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+func setFileSealed(ctx context.Context, d *db.DB, id string, meta []byte, key, blobKey, thumbKey string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE chat_files SET meta = $2, meta_key = $3, blob_key = $4, thumb_key = $5 WHERE id = $1`,
+		id, meta, key, blobKey, thumbKey)
+	return err
 }
 
 // fileVisibleTo reports whether a message that accountID can see carries
@@ -1117,14 +1209,14 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 		cond, args := g.where(args)
 		args = append(args, n)
 		return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, `+pinned+`
-			FROM messages m `+visible+` AND `+match+` AND m.rid > $3 AND m.rid <= $4`+cond+`
-			ORDER BY m.rid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+			FROM message_fts x JOIN messages m ON m.rid = x.rowid `+visible+` AND `+match+` AND x.rowid > $3 AND x.rowid <= $4`+cond+`
+			ORDER BY x.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
 	}
-	recent, err := run(d.Dialect.ILike("(m.body || '')", "$2"), bound, top, limit)
+	recent, err := run(d.Dialect.ILike("(x.body || '')", "$2"), bound, top, limit)
 	if err != nil || len(recent) >= limit || bound <= 0 {
 		return recent, err
 	}
-	older, err := run(d.Dialect.ILike("m.body", "$2"), 0, bound, limit-len(recent))
+	older, err := run(d.Dialect.ILike("x.body", "$2"), 0, bound, limit-len(recent))
 	return append(recent, older...), err
 }
 
@@ -1166,21 +1258,17 @@ func searchScopes(ctx context.Context, d *db.DB, accountID, onlyConv string, lim
 	return out, rows.Err()
 }
 
-// searchRecent scans the newest window messages of one conversation for
-// text with LIKE: the bounded fallback for queries too short for trigrams.
-func searchRecent(ctx context.Context, d *db.DB, sc searchScope, text string, f searchFilter, window int64, limit int) ([]Message, error) {
-	floor := sc.last - window
-	if sc.clearedSeq > floor {
-		floor = sc.clearedSeq
-	}
-	args := []any{f.accountID, "%" + db.EscapeLike(text) + "%", sc.id, floor}
+// recentPage reads, newest first, up to limit messages of one conversation
+// visible to f.accountID with floor < seq < below: the bounded scan behind
+// short searches, which match the (sealed) text in Go.
+func recentPage(ctx context.Context, d *db.DB, sc searchScope, f searchFilter, floor, below int64, limit int) ([]Message, error) {
+	args := []any{f.accountID, sc.id, floor, below}
 	f.conversationID = ""
 	cond, args := f.where(args)
 	args = append(args, limit)
 	return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`,
 		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), ''
-		FROM messages m WHERE m.conversation_id = $3 AND m.seq > $4 AND m.deleted_at = 0
-		AND `+d.Dialect.ILike("m.body", "$2")+`
+		FROM messages m WHERE m.conversation_id = $2 AND m.seq > $3 AND m.seq < $4 AND m.deleted_at = 0
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`+cond+`
 		ORDER BY m.seq DESC LIMIT $`+strconv.Itoa(len(args)), args...))
 }
@@ -1191,57 +1279,51 @@ func ridOf(ctx context.Context, d *db.DB, msgID string) (int64, error) {
 	return rid, d.Classify(err)
 }
 
-// reindex rebuilds the search index from the messages table. On SQLite it
-// empties and refills the FTS5 table in batches; on PostgreSQL it rebuilds
-// the trigram index.
-func reindex(ctx context.Context, d *db.DB, progress func(done int64)) (int64, error) {
-	if d.Kind != db.SQLite {
-		if _, err := d.W(ctx).ExecContext(ctx, `REINDEX INDEX messages_body_trgm`); err != nil {
-			return 0, err
-		}
-		var n int64
-		err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM messages WHERE deleted_at = 0 AND body <> ''`).Scan(&n)
-		return n, err
-	}
-	// Empty the index and note the newest message in one transaction:
-	// every later message is indexed by the writer as usual.
+// indexSource is one message as reindex reads it.
+type indexSource struct {
+	rid      int64
+	id, body string
+	box      []byte
+	boxKey   string
+	deleted  bool
+}
+
+// emptyIndex empties the search index and returns the newest rid: every
+// later message is indexed by the writer as usual.
+func emptyIndex(ctx context.Context, d *db.DB) (int64, error) {
 	var upTo int64
 	err := d.Tx(ctx, func(ctx context.Context) error {
-		if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`); err != nil {
+		q := `DELETE FROM message_fts`
+		if d.Kind == db.SQLite {
+			q = `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`
+		}
+		if _, err := d.W(ctx).ExecContext(ctx, q); err != nil {
 			return err
 		}
 		return d.W(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&upTo)
 	})
+	return upTo, err
+}
+
+// indexSources reads up to limit messages with after < rid <= upTo.
+func indexSources(ctx context.Context, d *db.DB, after, upTo int64, limit int) ([]indexSource, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT rid, id, body, content, content_key, deleted_at FROM messages
+		WHERE rid > $1 AND rid <= $2 ORDER BY rid LIMIT $3`, after, upTo, limit)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var done, after int64
-	for {
-		var n int64
-		err := d.Tx(ctx, func(ctx context.Context) error {
-			var last sql.NullInt64
-			err := d.W(ctx).QueryRowContext(ctx, `SELECT max(rid), count(*) FROM (SELECT rid FROM messages WHERE rid > $1 AND rid <= $2 ORDER BY rid LIMIT 10000) x`, after, upTo).Scan(&last, &n)
-			if err != nil || n == 0 {
-				return err
-			}
-			if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body)
-				SELECT rid, body FROM messages WHERE rid > $1 AND rid <= $2 AND deleted_at = 0 AND body <> ''`, after, last.Int64); err != nil {
-				return err
-			}
-			after = last.Int64
-			return nil
-		})
-		if err != nil {
-			return done, err
+	defer rows.Close()
+	var out []indexSource
+	for rows.Next() {
+		var x indexSource
+		var deletedAt int64
+		if err := rows.Scan(&x.rid, &x.id, &x.body, &x.box, &x.boxKey, &deletedAt); err != nil {
+			return nil, err
 		}
-		if n == 0 {
-			return done, nil
-		}
-		done += n
-		if progress != nil {
-			progress(done)
-		}
+		x.deleted = deletedAt > 0
+		out = append(out, x)
 	}
+	return out, rows.Err()
 }
 
 // bulkLoad appends n plain text messages to a conversation with multi-row
@@ -1334,4 +1416,58 @@ func conversationOrg(ctx context.Context, d *db.DB, id string) (string, error) {
 	var org string
 	err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(org_id, '') FROM conversations WHERE id = $1`, id).Scan(&org)
 	return org, d.Classify(err)
+}
+
+// ---- re-sealing -------------------------------------------------------------
+
+// sealedRow is one sealed value found for re-sealing.
+type sealedRow struct {
+	rid int64
+	id  string
+	box []byte
+}
+
+// messagesSealedBy lists up to limit messages (rid > after) of orgID's
+// groups whose content is sealed under owner's key.
+func messagesSealedBy(ctx context.Context, d *db.DB, orgID, owner string, after int64, limit int) ([]sealedRow, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT m.rid, m.id, m.content FROM messages m
+		JOIN conversations c ON c.id = m.conversation_id
+		WHERE c.org_id = $1 AND c.kind IN ('internal', 'external') AND m.content_key = $2 AND m.rid > $3
+		ORDER BY m.rid LIMIT $4`, orgID, owner, after, limit)
+	return scanSealedRows(rows, err)
+}
+
+// editsSealedBy lists the earlier versions, in orgID's groups, sealed
+// under owner's key.
+func editsSealedBy(ctx context.Context, d *db.DB, orgID, owner string) ([]sealedRow, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT 0, e.id, e.content FROM message_edits e
+		JOIN messages m ON m.id = e.message_id JOIN conversations c ON c.id = m.conversation_id
+		WHERE c.org_id = $1 AND c.kind IN ('internal', 'external') AND e.content_key = $2`, orgID, owner)
+	return scanSealedRows(rows, err)
+}
+
+func scanSealedRows(rows *sql.Rows, err error) ([]sealedRow, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []sealedRow
+	for rows.Next() {
+		var r sealedRow
+		if err := rows.Scan(&r.rid, &r.id, &r.box); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func setMessageContent(ctx context.Context, d *db.DB, id string, box []byte, key string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE messages SET content = $2, content_key = $3 WHERE id = $1`, id, box, key)
+	return err
+}
+
+func setEditContent(ctx context.Context, d *db.DB, id string, box []byte, key string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE message_edits SET content = $2, content_key = $3 WHERE id = $1`, id, box, key)
+	return err
 }

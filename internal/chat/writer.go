@@ -232,19 +232,7 @@ func (w *writer) commitTx(batch []*sendReq) ([]sendResult, error) {
 		if err := st.insertMessages(ctx, fresh); err != nil {
 			return err
 		}
-		var minRID, maxRID int64
-		for _, m := range fresh {
-			if m.rid == 0 {
-				continue
-			}
-			if minRID == 0 || m.rid < minRID {
-				minRID = m.rid
-			}
-			if m.rid > maxRID {
-				maxRID = m.rid
-			}
-		}
-		if err := st.indexRange(ctx, minRID, maxRID); err != nil {
+		if err := st.indexMessages(ctx, fresh); err != nil {
 			return err
 		}
 		// Notifications, then events last: on PostgreSQL the first append
@@ -282,7 +270,7 @@ func (w *writer) commitTx(batch []*sendReq) ([]sendResult, error) {
 				continue
 			}
 			evs = append(evs, events.Pending{OrgID: m.orgID, ScopeKind: events.ScopeConversation, ScopeID: m.ConversationID,
-				Type: "message.created", Data: r.eventData(m)})
+				Type: "message.created", Data: r.eventData(m), Sealed: sealedEvent(m)})
 			kind := "mention"
 			if r.direct {
 				kind = "direct"
@@ -348,9 +336,14 @@ func (r *sendReq) eventData(m *Message) any {
 
 // eventMessage is the message as carried by events: everything a client
 // shows, except a location, which is sealed at rest and fetched with the
-// message instead of being copied into the event log.
-func eventMessage(m Message) Message {
+// message instead of being copied into the event log. Sealed content
+// (text, HTML, attachment) is left out: the event carries it sealed
+// (sealedEvent) and readers splice it back in.
+func eventMessage(m Message) any {
 	m.Location = nil
+	if len(m.box) > 0 {
+		return sealedEventMessage{Message: m}
+	}
 	return m
 }
 

@@ -115,6 +115,8 @@ type ContactRequest struct {
 	Status    string `json:"status"`
 	CreatedAt int64  `json:"created_at"`
 	DecidedAt int64  `json:"decided_at,omitempty"`
+
+	sealed []byte // Message, sealed under the sender's key
 }
 
 // ContactRequestList lists incoming and outgoing requests.
@@ -504,6 +506,9 @@ func (s *Service) AddContact(ctx context.Context, req AddContactRequest) (AddCon
 			return s.linkContacts(ctx, a.AccountID, target.ID, via)
 		}
 		cr := ContactRequest{ID: ids.New("crq"), FromAccount: a.AccountID, ToAccount: target.ID, Via: via, Message: msg, Status: "pending", CreatedAt: s.nowMS()}
+		if err := s.sealRequestMessage(ctx, &cr); err != nil {
+			return err
+		}
 		if err := s.st.insertContactRequest(ctx, cr); err != nil {
 			if errors.Is(err, db.ErrConflict) {
 				return apperr.Conflict("contact_request_pending", "you already asked; wait for an answer")
@@ -601,6 +606,10 @@ func (s *Service) ListContactRequests(ctx context.Context) (ContactRequestList, 
 		if acc, err := s.accounts.GetAccount(ctx, in[i].FromAccount); err == nil {
 			in[i].FromName = acc.Name
 		}
+		s.openRequestMessage(ctx, &in[i])
+	}
+	for i := range out {
+		s.openRequestMessage(ctx, &out[i])
 	}
 	return ContactRequestList{Incoming: in, Outgoing: out}, nil
 }
@@ -623,6 +632,7 @@ func (s *Service) DecideContactRequest(ctx context.Context, id string, accept bo
 		if cr.Status != "pending" {
 			return apperr.Conflict("contact_request_decided", "this request has already been answered")
 		}
+		s.openRequestMessage(ctx, &cr)
 		cr.DecidedAt = s.nowMS()
 		if accept {
 			cr.Status = "accepted"
@@ -682,4 +692,35 @@ func (s *Service) parseCard(card string) (string, int64, error) {
 		return "", 0, bad
 	}
 	return id, exp, nil
+}
+
+// requestAAD binds a contact request's sealed message to its row.
+func requestAAD(id string) string { return "contact_requests.message:" + id }
+
+// sealRequestMessage seals the note of a contact request under its
+// sender's key: erasing the sender makes it unreadable everywhere.
+func (s *Service) sealRequestMessage(ctx context.Context, cr *ContactRequest) error {
+	if s.keys == nil || cr.Message == "" {
+		return nil
+	}
+	b, err := s.keys.Seal(ctx, cr.FromAccount, requestAAD(cr.ID), []byte(cr.Message))
+	if err != nil {
+		return err
+	}
+	cr.sealed = b
+	return nil
+}
+
+// openRequestMessage fills in the note of a stored request; a note whose
+// key was destroyed reads as empty.
+func (s *Service) openRequestMessage(ctx context.Context, cr *ContactRequest) {
+	if len(cr.sealed) == 0 || s.keys == nil {
+		return
+	}
+	b, err := s.keys.Open(ctx, cr.FromAccount, requestAAD(cr.ID), cr.sealed)
+	if err != nil {
+		cr.Message = ""
+		return
+	}
+	cr.Message = string(b)
 }

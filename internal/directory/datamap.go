@@ -139,9 +139,14 @@ func init() {
 		Purpose: "Requests to become contacts, waiting for or answered by the person asked.",
 		Subject: []string{"from_account", "to_account"},
 		Columns: map[string]datamap.Category{
-			"from_account": datamap.Identifier,
-			"to_account":   datamap.Identifier,
-			"message":      datamap.Content,
+			"from_account":   datamap.Identifier,
+			"to_account":     datamap.Identifier,
+			"message":        datamap.Content,
+			"message_sealed": datamap.Content,
+		},
+		Sealed: map[string]datamap.Seal{
+			"message_sealed": {AAD: "contact_requests.message:", OwnerColumn: "from_account",
+				Owner: "the sender's key (message is empty in sealed rows)"},
 		},
 		Technical: []string{"id", "via", "status", "created_at", "decided_at"},
 		Retention: "account",

@@ -948,17 +948,24 @@ func (st store) listContacts(ctx context.Context, accountID string) ([]Contact, 
 	return out, rows.Err()
 }
 
-const contactRequestCols = `id, from_account, to_account, via, message, status, created_at, COALESCE(decided_at, 0)`
+const contactRequestCols = `id, from_account, to_account, via, message, status, created_at, COALESCE(decided_at, 0), message_sealed`
 
 func scanContactRequest(row interface{ Scan(...any) error }) (ContactRequest, error) {
 	var c ContactRequest
-	err := row.Scan(&c.ID, &c.FromAccount, &c.ToAccount, &c.Via, &c.Message, &c.Status, &c.CreatedAt, &c.DecidedAt)
+	err := row.Scan(&c.ID, &c.FromAccount, &c.ToAccount, &c.Via, &c.Message, &c.Status, &c.CreatedAt, &c.DecidedAt, &c.sealed)
 	return c, err
 }
 
+// insertContactRequest stores c; its message goes only in sealed form
+// when c.sealed is set.
 func (st store) insertContactRequest(ctx context.Context, c ContactRequest) error {
-	return st.exec(ctx, false, `INSERT INTO contact_requests (id, from_account, to_account, via, message, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.FromAccount, c.ToAccount, c.Via, c.Message, c.Status, c.CreatedAt)
+	msg := c.Message
+	var sealed any
+	if len(c.sealed) > 0 {
+		msg, sealed = "", c.sealed
+	}
+	return st.exec(ctx, false, `INSERT INTO contact_requests (id, from_account, to_account, via, message, status, created_at, message_sealed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, c.ID, c.FromAccount, c.ToAccount, c.Via, msg, c.Status, c.CreatedAt, sealed)
 }
 
 func (st store) pendingContactRequest(ctx context.Context, from, to string) (ContactRequest, error) {

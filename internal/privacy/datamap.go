@@ -54,17 +54,21 @@ func init() {
 	})
 	dm.Register(dm.Table{
 		Name: "privacy_requests", Controller: dm.Person,
-		Purpose:   "Track your access, export, correction, erasure and objection requests and their due dates.",
-		Subject:   []string{"account_id"},
-		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "note": dm.Content},
+		Purpose: "Track your access, export, correction, erasure and objection requests and their due dates.",
+		Subject: []string{"account_id"},
+		Columns: map[string]dm.Category{"account_id": dm.Identifier, "note": dm.Content, "note_sealed": dm.Content},
+		Sealed: map[string]dm.Seal{"note_sealed": {AAD: "privacy_requests.note:", OwnerColumn: "account_id",
+			Owner: "the requester's key (note is empty in sealed rows)"}},
 		Technical: []string{"id", "org_id", "kind", "status", "result_ref", "due_at", "created_at", "updated_at", "completed_at"},
 		Retention: "account", Erasure: dm.Delete,
 	})
 	dm.Register(dm.Table{
 		Name: "privacy_request_events", Controller: dm.Person,
-		Purpose:   "The history of each of your requests.",
-		Subject:   []string{"account_id"},
-		Columns:   map[string]dm.Category{"account_id": dm.Identifier, "actor_id": dm.Identifier, "note": dm.Content},
+		Purpose: "The history of each of your requests.",
+		Subject: []string{"account_id"},
+		Columns: map[string]dm.Category{"account_id": dm.Identifier, "actor_id": dm.Identifier, "note": dm.Content, "note_sealed": dm.Content},
+		Sealed: map[string]dm.Seal{"note_sealed": {AAD: "privacy_request_events.note:", OwnerColumn: "account_id",
+			Owner: "the requester's key (note is empty in sealed rows)"}},
 		Technical: []string{"id", "request_id", "status", "created_at"},
 		Retention: "account", Erasure: dm.Delete,
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
 // Erasure kinds in the ledger.
@@ -196,6 +197,11 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 		return audit.Record(ctx, s.DB, audit.Entry{Action: "privacy.erase.account.request", TargetKind: "account", TargetID: a.AccountID,
 			Details: map[string]any{"erasure_id": e.ID, "orgs": len(ms)}})
 	})
+	if errors.Is(err, keyring.ErrKeyDestroyed) {
+		// A request that raced the deletion it duplicates: the account's
+		// erasure already ran and shredded its key.
+		return DeleteAccountResult{}, apperr.Conflict("already_deleting", "this account is already being deleted")
+	}
 	if err == nil && s.Jobs != nil {
 		s.Jobs.Wake()
 	}
@@ -717,8 +723,46 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 		return err
 	}
 	if !held && s.Keys != nil {
+		if err := s.resealKept(ctx, e.AccountID); err != nil {
+			return err
+		}
 		if err := s.Keys.Destroy(ctx, e.AccountID); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// resealKept asks the domains (datamap.Resealer) to move what each
+// organization the person belonged to keeps under its leaver policy
+// ("anonymize") from the person's key to the organization's, before the
+// person's key is destroyed. Organizations whose policy deletes a leaver's
+// data lose it with the key, as they would with the membership erasure.
+func (s *Service) resealKept(ctx context.Context, accountID string) error {
+	ms, err := s.memberships(ctx, accountID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		set, err := s.orgSettings(ctx, m.OrgID)
+		if err != nil {
+			return err
+		}
+		if set.LeaveAction != string(ModeAnonymize) {
+			continue
+		}
+		for _, c := range s.Contracts() {
+			r, ok := c.(datamap.Resealer)
+			if !ok {
+				continue
+			}
+			n, err := r.Reseal(ctx, m.OrgID, accountID)
+			if err != nil {
+				return fmt.Errorf("reseal %v for %s: %w", c.Tables(), m.OrgID, err)
+			}
+			if n > 0 {
+				s.Log.InfoContext(ctx, "privacy: re-sealed an organization's records before shredding a key", "org", m.OrgID, "values", n)
+			}
 		}
 	}
 	return nil

@@ -301,3 +301,54 @@ func TestAdminRemovalIsErasedByTheScan(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountDeletionKeepsTheOrganizationsRecords: deleting an account
+// destroys the person's key. What an organization keeps of them under its
+// "anonymize" leaver policy — their messages in its groups — is re-sealed
+// under the organization's key first, so colleagues still read the work
+// conversation after the key is gone.
+func TestAccountDeletionKeepsTheOrganizationsRecords(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		x := newPerson(t, env, identity.NewAccount{Name: "Xavier Leaver"})
+		y := newPerson(t, env, identity.NewAccount{Name: "Yan Colleague"})
+		o.join(t, x)
+		o.join(t, y)
+		var conv struct {
+			ID string `json:"id"`
+		}
+		y.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "Release", "member_ids": []string{x.AccountID}}, &conv).Want(t, http.StatusCreated)
+		x.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "r1", "body": "the release plan is final"}, nil).Want(t, http.StatusCreated)
+
+		x.Do(t, "POST", "/api/v1/me/erasures/account", map[string]any{"password": pw}, nil).Want(t, http.StatusAccepted)
+		for i := 0; ; i++ {
+			runJobs(t, env)
+			var status string
+			if err := env.App.DB.Reader().QueryRow(`SELECT status FROM erasure_ledger WHERE account_id = $1 AND kind = 'account'`, x.AccountID).Scan(&status); err != nil {
+				t.Fatal(err)
+			}
+			if status == privacy.LedgerDone {
+				break
+			}
+			if i == 500 {
+				t.Fatalf("the account erasure is still %s", status)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		var keys int
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM data_keys WHERE owner_id = $1`, x.AccountID).Scan(&keys); err != nil {
+			t.Fatal(err)
+		}
+		if keys != 0 {
+			t.Fatal("the person's key survived the account's erasure")
+		}
+		var h history
+		y.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		for _, m := range h.Items {
+			if m.Body == "the release plan is final" {
+				return
+			}
+		}
+		t.Fatalf("the organization lost its work message with the person's key: %+v", h.Items)
+	})
+}

@@ -50,6 +50,8 @@ type Request struct {
 	UpdatedAt   int64          `json:"updated_at"`
 	CompletedAt int64          `json:"completed_at,omitempty"`
 	History     []RequestEvent `json:"history,omitempty"`
+
+	noteSealed []byte // Note, sealed (notes.go)
 }
 
 // RequestEvent is one step in a request's history.
@@ -58,6 +60,9 @@ type RequestEvent struct {
 	ActorID   string `json:"actor_id,omitempty"`
 	Note      string `json:"note,omitempty"`
 	CreatedAt int64  `json:"created_at"`
+
+	id, accountID string
+	noteSealed    []byte
 }
 
 func validKind(k string) bool {
@@ -77,6 +82,10 @@ func (s *Service) openRequest(ctx context.Context, accountID, orgID, kind, statu
 	if status == StatusCompleted {
 		r.CompletedAt = r.CreatedAt
 	}
+	var err error
+	if r.noteSealed, err = s.sealNote(ctx, accountID, requestNoteAAD(r.ID), note); err != nil {
+		return Request{}, err
+	}
 	if err := insertRequest(ctx, s.DB, r); err != nil {
 		return Request{}, err
 	}
@@ -84,7 +93,7 @@ func (s *Service) openRequest(ctx context.Context, accountID, orgID, kind, statu
 	if a := actor.From(ctx); a != nil {
 		actorID = a.AccountID
 	}
-	if err := insertRequestEvent(ctx, s.DB, ids.New("pre"), r.ID, accountID, status, actorID, "", r.CreatedAt); err != nil {
+	if err := insertRequestEvent(ctx, s.DB, ids.New("pre"), r.ID, accountID, status, actorID, "", nil, r.CreatedAt); err != nil {
 		return Request{}, err
 	}
 	return r, nil
@@ -104,10 +113,15 @@ func (s *Service) setRequestStatus(ctx context.Context, r Request, status, note 
 	if a := actor.From(ctx); a != nil {
 		actorID = a.AccountID
 	}
-	if err := insertRequestEvent(ctx, s.DB, ids.New("pre"), r.ID, r.AccountID, status, actorID, note, now); err != nil {
+	evID := ids.New("pre")
+	sealed, err := s.sealNote(ctx, r.AccountID, requestEventNoteAAD(evID), note)
+	if err != nil {
 		return err
 	}
-	_, err := events.Append(ctx, s.DB, "", events.ScopeAccount, r.AccountID, "privacy_request.updated", map[string]any{"id": r.ID, "status": status})
+	if err := insertRequestEvent(ctx, s.DB, evID, r.ID, r.AccountID, status, actorID, note, sealed, now); err != nil {
+		return err
+	}
+	_, err = events.Append(ctx, s.DB, "", events.ScopeAccount, r.AccountID, "privacy_request.updated", map[string]any{"id": r.ID, "status": status})
 	return err
 }
 
@@ -205,6 +219,7 @@ func (s *Service) MyRequests(ctx context.Context) ([]Request, error) {
 		return nil, err
 	}
 	list, err := listRequests(ctx, s.DB, requestFilter{AccountID: a.AccountID})
+	s.openNotes(ctx, list)
 	return nonNil(list), err
 }
 
@@ -222,6 +237,7 @@ func (s *Service) MyRequest(ctx context.Context, id string) (Request, error) {
 		return Request{}, err
 	}
 	r.History, err = listRequestEvents(ctx, s.DB, r.ID)
+	s.openRequestNotes(ctx, &r)
 	return r, err
 }
 
@@ -232,6 +248,7 @@ func (s *Service) AdminRequests(ctx context.Context, status string) ([]Request, 
 		return nil, err
 	}
 	list, err := listRequests(ctx, s.DB, requestFilter{OrgID: a.OrgID, Status: status})
+	s.openNotes(ctx, list)
 	return nonNil(list), err
 }
 
@@ -280,6 +297,7 @@ func (s *Service) DecideRequest(ctx context.Context, id string, d Decision) (Req
 		out, err = getRequest(ctx, s.DB, id)
 		if err == nil {
 			out.History, err = listRequestEvents(ctx, s.DB, id)
+			s.openRequestNotes(ctx, &out)
 		}
 		return err
 	})

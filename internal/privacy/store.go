@@ -304,19 +304,22 @@ func exportsOf(ctx context.Context, d *db.DB, accountID string) ([]Export, error
 
 // ---- requests ----------------------------------------------------------------
 
-const requestColumns = `id, account_id, org_id, kind, status, note, result_ref, due_at, created_at, updated_at, completed_at`
+const requestColumns = `id, account_id, org_id, kind, status, note, result_ref, due_at, created_at, updated_at, completed_at, note_sealed`
 
+// insertRequest stores r; a sealed note (notes.go) leaves note empty.
 func insertRequest(ctx context.Context, d *db.DB, r Request) error {
+	note, sealed := plainNote(r.Note, r.noteSealed)
 	_, err := d.W(ctx).ExecContext(ctx,
-		`INSERT INTO privacy_requests (`+requestColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		r.ID, r.AccountID, r.OrgID, r.Kind, r.Status, r.Note, r.ResultRef, r.DueAt, r.CreatedAt, r.UpdatedAt, r.CompletedAt)
+		`INSERT INTO privacy_requests (`+requestColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		r.ID, r.AccountID, r.OrgID, r.Kind, r.Status, note, r.ResultRef, r.DueAt, r.CreatedAt, r.UpdatedAt, r.CompletedAt, sealed)
 	return err
 }
 
-func insertRequestEvent(ctx context.Context, d *db.DB, id, requestID, accountID, status, actorID, note string, at int64) error {
+func insertRequestEvent(ctx context.Context, d *db.DB, id, requestID, accountID, status, actorID, note string, noteSealed []byte, at int64) error {
+	note, sealed := plainNote(note, noteSealed)
 	_, err := d.W(ctx).ExecContext(ctx,
-		`INSERT INTO privacy_request_events (id, request_id, account_id, status, actor_id, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		id, requestID, accountID, status, actorID, note, at)
+		`INSERT INTO privacy_request_events (id, request_id, account_id, status, actor_id, note, created_at, note_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		id, requestID, accountID, status, actorID, note, at, sealed)
 	return err
 }
 
@@ -361,7 +364,7 @@ func listRequests(ctx context.Context, d *db.DB, f requestFilter) ([]Request, er
 	var out []Request
 	for rows.Next() {
 		var r Request
-		if err := rows.Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt); err != nil {
+		if err := rows.Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt, &r.noteSealed); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -372,13 +375,13 @@ func listRequests(ctx context.Context, d *db.DB, f requestFilter) ([]Request, er
 func getRequest(ctx context.Context, d *db.DB, id string) (Request, error) {
 	var r Request
 	err := d.W(ctx).QueryRowContext(ctx, `SELECT `+requestColumns+` FROM privacy_requests WHERE id = $1`, id).
-		Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt)
+		Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt, &r.noteSealed)
 	return r, d.Classify(err)
 }
 
 func listRequestEvents(ctx context.Context, d *db.DB, requestID string) ([]RequestEvent, error) {
 	rows, err := d.W(ctx).QueryContext(ctx,
-		`SELECT status, actor_id, note, created_at FROM privacy_request_events WHERE request_id = $1 ORDER BY created_at, id`, requestID)
+		`SELECT id, account_id, status, actor_id, note, created_at, note_sealed FROM privacy_request_events WHERE request_id = $1 ORDER BY created_at, id`, requestID)
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +389,7 @@ func listRequestEvents(ctx context.Context, d *db.DB, requestID string) ([]Reque
 	var out []RequestEvent
 	for rows.Next() {
 		var e RequestEvent
-		if err := rows.Scan(&e.Status, &e.ActorID, &e.Note, &e.CreatedAt); err != nil {
+		if err := rows.Scan(&e.id, &e.accountID, &e.Status, &e.ActorID, &e.Note, &e.CreatedAt, &e.noteSealed); err != nil {
 			return nil, err
 		}
 		out = append(out, e)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/keyring"
 	"github.com/atrium-hq/atrium/migrations"
 )
@@ -59,6 +60,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 		d.Close()
 		return nil, err
 	}
+	// Events carrying sealed content are opened with the keyring when read.
+	events.SetOpener(d, kr)
 	a := &App{Cfg: cfg, DB: d, Log: log, Out: out, Keyring: kr}
 	a.Server = &Server{Log: log, DB: d, DevUIURL: cfg.DevUIURL, TrustProxy: cfg.TrustProxy, ReadBodyTimeout: cfg.ReadBodyTimeout, Secure: cfg.TLSCert != "" || (len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://")}
 	if err := a.wire(ctx); err != nil {

@@ -91,7 +91,9 @@ func TestDataMapComplete(t *testing.T) {
 					t.Errorf("subject column %s.%s must be classified in Columns (it identifies a person)", entry.Name, c)
 				}
 			}
-			if entry.Controller != datamap.System && len(entry.Columns) > 0 && len(entry.Subject) == 0 {
+			// Derived indexes (message_fts) are keyed by the rows they
+			// index, not by a person: erasure purges them with those rows.
+			if entry.Controller != datamap.System && !entry.Derived && len(entry.Columns) > 0 && len(entry.Subject) == 0 {
 				t.Errorf("table %s holds personal columns but names no subject column", entry.Name)
 			}
 		}

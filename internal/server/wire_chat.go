@@ -23,7 +23,12 @@ func (a *App) wireChat(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	svc := chat.New(a.DB, dir, blobs, a.Log)
+	var store blob.Store = blobs
+	if a.Keyring != nil {
+		// File bytes are encrypted under their uploader's key.
+		store = blob.Seal(blobs, a.Keyring)
+	}
+	svc := chat.New(a.DB, dir, store, a.Log)
 	if a.Keyring != nil {
 		svc.Sealer = a.Keyring
 	}

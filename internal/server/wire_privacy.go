@@ -27,10 +27,16 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var store blob.Store = blobs
+	if a.Keyring != nil {
+		// Chat's file bytes are encrypted (blob.Envelope): export reads
+		// them decrypted, erasure deletes them.
+		store = blob.Seal(blobs, a.Keyring)
+	}
 	svc := &privacy.Service{
 		DB:     a.DB,
 		Keys:   a.Keyring,
-		Blobs:  blobs,
+		Blobs:  store,
 		Jobs:   q,
 		Log:    a.Log,
 		MinAge: a.Cfg.MinAge,

@@ -253,6 +253,16 @@ type ItemEraser interface {
 	ReplayItem(ctx context.Context, kind, mode, accountID, orgID, targetID string, at int64) error
 }
 
+// Resealer is implemented by domains that seal an organization's records
+// with the writer's own key (chat: messages and files in work groups).
+// Before a person's key is destroyed, privacy asks it to re-seal under the
+// organization's key what an organization whose leaver policy anonymizes
+// keeps, so that shredding the person's key does not shred the company's
+// records. It returns how many values it re-sealed; run again, none.
+type Resealer interface {
+	Reseal(ctx context.Context, orgID, accountID string) (int, error)
+}
+
 // HoldTargets is implemented by domains that own what a legal hold can be
 // placed on (a member, a conversation): HoldTarget checks that id is a
 // target of that kind in the organization and returns the account it

@@ -80,6 +80,27 @@ type Table struct {
 	// Files lists the columns that hold file-store keys: the files they
 	// name are personal data too, exported and erased with the row.
 	Files []string
+	// Sealed says, per sealed column (one of Columns), how its values were
+	// sealed (platform/keyring), so that export can open them and the
+	// record of processing can say what is encrypted with whose key.
+	Sealed map[string]Seal
+}
+
+// Seal describes a sealed column: a value opens with the data key of its
+// owner and the associated data AAD + the row's id (or AADColumn's value).
+type Seal struct {
+	// AAD is the associated-data prefix the row id follows, e.g.
+	// "messages.content:". Empty when AADColumn holds the whole AAD.
+	AAD string
+	// AADColumn names the column holding the whole associated data
+	// (event_log.sealed_aad), when it is not AAD + id.
+	AADColumn string
+	// OwnerColumn names the column holding the owner whose key sealed the
+	// value ("acc_…" or "org_…"), e.g. "content_key", or "id" for a
+	// person's own row.
+	OwnerColumn string
+	// Owner explains whose key it is, for people reading the map.
+	Owner string
 }
 
 var (
@@ -95,6 +116,14 @@ func Register(t Table) {
 	}
 	if t.Erasure == Keep && t.Reason == "" {
 		panic(fmt.Sprintf("datamap: table %q keeps data on erasure without a Reason", t.Name))
+	}
+	for col, sl := range t.Sealed {
+		if _, ok := t.Columns[col]; !ok {
+			panic(fmt.Sprintf("datamap: table %q seals %q, which is not a personal column", t.Name, col))
+		}
+		if (sl.AAD == "") == (sl.AADColumn == "") || sl.Owner == "" {
+			panic(fmt.Sprintf("datamap: table %q: sealed column %q needs one of AAD and AADColumn, and Owner", t.Name, col))
+		}
 	}
 	mu.Lock()
 	defer mu.Unlock()

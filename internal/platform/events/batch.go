@@ -18,6 +18,16 @@ type Pending struct {
 	ScopeID   string
 	Type      string
 	Data      any
+	// Sealed, when set, is personal content stored sealed beside Data
+	// (see Sealed).
+	Sealed *Sealed
+}
+
+func (e *Pending) sealedCols() (box any, owner, aad string) {
+	if e.Sealed == nil {
+		return nil, "", ""
+	}
+	return nullBytes(e.Sealed.Box), e.Sealed.Owner, e.Sealed.AAD
 }
 
 // appendBatchRows is how many events one INSERT carries.
@@ -45,13 +55,8 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 		chunk := evs[:min(appendBatchRows, len(evs))]
 		evs = evs[len(chunk):]
 		var sb strings.Builder
-		args := make([]any, 0, len(chunk)*6)
-		if lock != "" {
-			sb.WriteString(`WITH lock AS (` + lock + `) INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
-				SELECT v.org_id, v.scope_kind, v.scope_id, v.type, v.data, v.created_at FROM lock, (VALUES `)
-		} else {
-			sb.WriteString(`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at) VALUES `)
-		}
+		args := make([]any, 0, len(chunk)*9)
+		sb.WriteString(`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad) VALUES `)
 		for i, e := range chunk {
 			var err error
 			var b []byte
@@ -64,18 +69,11 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			if lock != "" {
-				n := len(args)
-				fmt.Fprintf(&sb, "($%d::text, $%d::text, $%d::text, $%d::text, $%d::text, $%d::bigint, %d)", n+1, n+2, n+3, n+4, n+5, n+6, i)
-			} else {
-				// Anonymous parameters: SQLite resolves "$n" names with a
-				// linear search, quadratic over a multi-row statement.
-				sb.WriteString("(?, ?, ?, ?, ?, ?)")
-			}
-			args = append(args, e.OrgID, e.ScopeKind, e.ScopeID, e.Type, string(b), now)
-		}
-		if lock != "" {
-			sb.WriteString(`) AS v(org_id, scope_kind, scope_id, type, data, created_at, ord) ORDER BY v.ord`)
+			// Anonymous parameters: SQLite resolves "$n" names with a
+			// linear search, quadratic over a multi-row statement.
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			box, owner, aad := e.sealedCols()
+			args = append(args, e.OrgID, e.ScopeKind, e.ScopeID, e.Type, string(b), now, box, owner, aad)
 		}
 		sb.WriteString(` RETURNING pos`)
 		rows, err := d.W(ctx).QueryContext(ctx, sb.String(), args...)
@@ -105,6 +103,8 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 func appendBatchArrays(ctx context.Context, d *db.DB, lock string, evs []Pending, now int64) error {
 	n := len(evs)
 	org, kind, scope, typ, data := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	owner, aad := make([]string, n), make([]string, n)
+	box := make([][]byte, n)
 	at := make([]int64, n)
 	for i, e := range evs {
 		var b []byte
@@ -117,15 +117,18 @@ func appendBatchArrays(ctx context.Context, d *db.DB, lock string, evs []Pending
 			}
 		}
 		org[i], kind[i], scope[i], typ[i], data[i], at[i] = e.OrgID, e.ScopeKind, e.ScopeID, e.Type, string(b), now
+		if e.Sealed != nil {
+			box[i], owner[i], aad[i] = e.Sealed.Box, e.Sealed.Owner, e.Sealed.AAD
+		}
 	}
 	var last int64
 	err := d.W(ctx).QueryRowContext(ctx, `WITH lock AS (`+lock+`), ins AS (
-		INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
-		SELECT v.org_id, v.scope_kind, v.scope_id, v.type, v.data, v.created_at
-		FROM lock, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-			WITH ORDINALITY AS v(org_id, scope_kind, scope_id, type, data, created_at, ord)
+		INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad)
+		SELECT v.org_id, v.scope_kind, v.scope_id, v.type, v.data, v.created_at, v.sealed, v.sealed_key, v.sealed_aad
+		FROM lock, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bytea[], $8::text[], $9::text[])
+			WITH ORDINALITY AS v(org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad, ord)
 		ORDER BY v.ord RETURNING pos)
-		SELECT COALESCE(max(pos), 0) FROM ins`, org, kind, scope, typ, data, at).Scan(&last)
+		SELECT COALESCE(max(pos), 0) FROM ins`, org, kind, scope, typ, data, at, box, owner, aad).Scan(&last)
 	if err != nil {
 		return fmt.Errorf("events: append batch: %w", err)
 	}

@@ -9,10 +9,16 @@ func init() {
 		Purpose:    "Delivers changes to connected clients in real time and lets them catch up after a disconnect",
 		Subject:    []string{"scope_id"},
 		Columns: map[string]datamap.Category{
-			"scope_id": datamap.Identifier,
-			"data":     datamap.Content,
+			"scope_id":   datamap.Identifier,
+			"data":       datamap.Content,
+			"sealed":     datamap.Content,
+			"sealed_key": datamap.Identifier,
 		},
-		Technical: []string{"pos", "org_id", "scope_kind", "type", "created_at"},
+		Technical: []string{"pos", "org_id", "scope_kind", "type", "created_at", "sealed_aad"},
+		Sealed: map[string]datamap.Seal{
+			"sealed": {AADColumn: "sealed_aad", OwnerColumn: "sealed_key",
+				Owner: "the owner of the row the event copies (a message: its sender, see messages.content)"},
+		},
 		Retention: "event_log",
 		Erasure:   datamap.Delete,
 	})

@@ -66,9 +66,21 @@ const appendLockKey = 0x61747269756d // "atrium"
 // When the transaction commits, the bus attached to d (if any) is told of
 // the new position, so streams deliver it at once.
 func Append(ctx context.Context, d *db.DB, orgID, scopeKind, scopeID, typ string, data any) (int64, error) {
+	return AppendSealed(ctx, d, orgID, scopeKind, scopeID, typ, data, nil)
+}
+
+// AppendSealed is Append for an event that carries personal content: sealed
+// (when not nil) is stored sealed beside data and spliced into it by the
+// readers (see Sealed). data must then marshal to a JSON object.
+func AppendSealed(ctx context.Context, d *db.DB, orgID, scopeKind, scopeID, typ string, data any, sealed *Sealed) (int64, error) {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return 0, fmt.Errorf("events: marshal %s: %w", typ, err)
+	}
+	var box []byte
+	var owner, aad string
+	if sealed != nil {
+		box, owner, aad = sealed.Box, sealed.Owner, sealed.AAD
 	}
 	var pos int64
 	now := time.Now().UnixMilli()
@@ -78,21 +90,21 @@ func Append(ctx context.Context, d *db.DB, orgID, scopeKind, scopeID, typ string
 			// transaction so the lock spans the commit.
 			err = d.Tx(ctx, func(ctx context.Context) error {
 				var e error
-				pos, e = Append(ctx, d, orgID, scopeKind, scopeID, typ, data)
+				pos, e = AppendSealed(ctx, d, orgID, scopeKind, scopeID, typ, data, sealed)
 				return e
 			})
 			return pos, err
 		}
 		err = d.W(ctx).QueryRowContext(ctx,
 			`WITH lock AS (`+lock+`)
-			 INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
-			 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint FROM lock RETURNING pos`,
-			orgID, scopeKind, scopeID, typ, string(b), now).Scan(&pos)
+			 INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad)
+			 SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint, $7::bytea, $8::text, $9::text FROM lock RETURNING pos`,
+			orgID, scopeKind, scopeID, typ, string(b), now, nullBytes(box), owner, aad).Scan(&pos)
 	} else {
 		err = d.W(ctx).QueryRowContext(ctx,
-			`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at)
-			 VALUES ($1, $2, $3, $4, $5, $6) RETURNING pos`,
-			orgID, scopeKind, scopeID, typ, string(b), now).Scan(&pos)
+			`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING pos`,
+			orgID, scopeKind, scopeID, typ, string(b), now, nullBytes(box), owner, aad).Scan(&pos)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("events: append %s: %w", typ, err)

@@ -11,18 +11,22 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
 
-const eventColumns = `pos, org_id, scope_kind, scope_id, type, data, created_at`
+const eventColumns = `pos, org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad`
 
-func scanEvents(rows *sql.Rows) ([]Event, error) {
+// scanEvents reads events and opens their sealed content (see Sealed).
+func scanEvents(ctx context.Context, d *db.DB, rows *sql.Rows) ([]Event, error) {
 	defer rows.Close()
+	o := openerOf(d)
 	var out []Event
 	for rows.Next() {
 		var e Event
-		var data string
-		if err := rows.Scan(&e.Pos, &e.OrgID, &e.ScopeKind, &e.ScopeID, &e.Type, &data, &e.CreatedAt); err != nil {
+		var data, owner, aad string
+		var box []byte
+		if err := rows.Scan(&e.Pos, &e.OrgID, &e.ScopeKind, &e.ScopeID, &e.Type, &data, &e.CreatedAt, &box, &owner, &aad); err != nil {
 			return nil, err
 		}
 		e.Data = []byte(data)
+		unseal(ctx, o, &e, owner, aad, box)
 		out = append(out, e)
 	}
 	return out, rows.Err()
@@ -40,7 +44,7 @@ func ReadAfter(ctx context.Context, d *db.DB, after, upTo int64, limit int) ([]E
 	if err != nil {
 		return nil, fmt.Errorf("events: read: %w", err)
 	}
-	return scanEvents(rows)
+	return scanEvents(ctx, d, rows)
 }
 
 // Selector names the scopes one reader may see.
@@ -90,7 +94,7 @@ func ReadFor(ctx context.Context, d *db.DB, after, upTo int64, limit int, sel Se
 	if err != nil {
 		return nil, fmt.Errorf("events: read for reader: %w", err)
 	}
-	return scanEvents(rows)
+	return scanEvents(ctx, d, rows)
 }
 
 // Head returns the highest committed position (0 for an empty log).

@@ -2295,6 +2295,7 @@ export interface components {
         };
         ChatEdit: {
             body: string;
+            content_erased?: boolean;
             edited_at: number;
             editor_id: string;
             html: string;
@@ -2304,6 +2305,7 @@ export interface components {
             body: string;
         };
         ChatFile: {
+            content_erased?: boolean;
             content_type: string;
             created_at: number;
             has_thumbnail: boolean;
@@ -2351,6 +2353,7 @@ export interface components {
             attachment?: components["schemas"]["ChatAttachment"] | null;
             body: string;
             client_msg_id: string;
+            content_erased?: boolean;
             conversation_id: string;
             created_at: number;
             deleted?: boolean;
@@ -6798,10 +6801,12 @@ export interface operations {
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
-            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            /** @description error codes: invalid_password, insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
             /** @description error codes: owner_must_transfer, already_deleting */
             409: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

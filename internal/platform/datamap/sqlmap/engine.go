@@ -256,15 +256,21 @@ func (e *Engine) openRow(ctx context.Context, t mapTable, accountID, org string,
 		if !ok {
 			continue
 		}
-		row[col] = e.openValue(ctx, t.Name, col, t.rule.SealedAAD[col], accountID, org, row, b)
+		row[col] = e.openValue(ctx, t, col, accountID, org, row, b)
 	}
 }
 
-func (e *Engine) openValue(ctx context.Context, table, col, prefix, accountID, org string, row datamap.Row, b []byte) any {
+// openValue opens one sealed value. The data map's Seal entry for the
+// column says where its associated data and owner are (a message's
+// content_key, an event's sealed_aad); otherwise the rule's prefix and the
+// keyring's "table.column:id" convention are tried with the person's and
+// the organization's keys.
+func (e *Engine) openValue(ctx context.Context, t mapTable, col, accountID, org string, row datamap.Row, b []byte) any {
 	if len(b) == 0 {
 		return ""
 	}
 	if e.keys != nil {
+		table := t.Name
 		id := fmt.Sprint(row["id"])
 		owners := []string{accountID}
 		if org != "" {
@@ -272,8 +278,22 @@ func (e *Engine) openValue(ctx context.Context, table, col, prefix, accountID, o
 		}
 		base := strings.TrimSuffix(col, "_sealed")
 		aads := []string{table + "." + base + ":" + id, table + "." + col + ":" + id}
-		if prefix != "" {
+		if prefix := t.rule.SealedAAD[col]; prefix != "" {
 			aads = append([]string{prefix + id}, aads...)
+		}
+		if sl, ok := t.Sealed[col]; ok {
+			if sl.AADColumn != "" {
+				if v := rowString(row[sl.AADColumn]); v != "" {
+					aads = append([]string{v}, aads...)
+				}
+			} else if sl.AAD != "" {
+				aads = append([]string{sl.AAD + id}, aads...)
+			}
+			if sl.OwnerColumn != "" {
+				if v := rowString(row[sl.OwnerColumn]); v != "" {
+					owners = append([]string{v}, owners...)
+				}
+			}
 		}
 		for _, owner := range owners {
 			for _, aad := range aads {
@@ -667,4 +687,17 @@ func (e *Engine) Sweep(ctx context.Context, r datamap.SweepRequest) (int64, erro
 		return 0, err
 	}
 	return e.deleteRows(ctx, t, where, args)
+}
+
+// rowString is a row's value as text ("" for NULL).
+func rowString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	}
+	return fmt.Sprint(v)
 }
