@@ -16,10 +16,14 @@ import (
 // Member is an account's identity inside one organization, as the caller may
 // see it.
 type Member struct {
-	ID           string                     `json:"id"`
-	AccountID    string                     `json:"account_id"`
-	Role         string                     `json:"role"`
-	Status       string                     `json:"status"`
+	ID        string `json:"id"`
+	AccountID string `json:"account_id"`
+	Role      string `json:"role"`
+	Status    string `json:"status"`
+	// Anonymized is true once the organization's leave policy anonymized
+	// the person who held this membership: the row keeps no link to them
+	// and can never be reactivated.
+	Anonymized   bool                       `json:"anonymized,omitempty"`
 	DisplayName  string                     `json:"display_name"`
 	NamePinyin   string                     `json:"name_pinyin"`
 	Title        string                     `json:"title"`
@@ -62,6 +66,10 @@ type MemberPatch struct {
 	DepartmentIDs *[]string                  `json:"department_ids,omitempty"`
 	Fields        map[string]json.RawMessage `json:"fields,omitempty"`
 }
+
+// anonymized reports whether the person behind the row was anonymized: the
+// privacy center replaces the account id with a tombstone id.
+func (r memberRow) anonymized() bool { return ids.HasPrefix(r.AccountID, "tmb") }
 
 // AddMemberRequest adds an existing account (by email or account id) to the
 // organization.
@@ -197,6 +205,7 @@ func (s *Service) views(ctx context.Context, v viewer, rows []memberRow) ([]Memb
 			WorkPhone: s.openPhone(ctx, r.OrgID, r.ID, r.WorkPhone), Email: r.Email, Office: r.Office,
 			JoinDate: r.JoinDate, SupervisorID: r.SupervisorID, Departments: depts[r.ID],
 			Fields: map[string]json.RawMessage{}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+			Anonymized: r.anonymized(),
 		}
 		if m.Departments == nil {
 			m.Departments = []MemberDepartment{}
@@ -768,7 +777,12 @@ func (s *Service) ReactivateMember(ctx context.Context, id string) (Member, erro
 		if err != nil {
 			return err
 		}
-		if r.Status != StatusDeactivated {
+		switch {
+		case r.anonymized():
+			return apperr.Conflict("member_anonymized", "this membership was anonymized when the person left; invite them again instead")
+		case r.Status == StatusLeft:
+			return apperr.Conflict("member_left", "this person left the organization; invite them again instead")
+		case r.Status != StatusDeactivated:
 			return apperr.Conflict("member_not_deactivated", "only a deactivated member can be reactivated")
 		}
 		now := s.nowMS()
