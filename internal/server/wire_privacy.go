@@ -43,6 +43,7 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 	}
 	if id := a.Identity(); id != nil {
 		svc.Accounts = privacyAccounts{id}
+		id.AgeGate = svc
 	}
 	if dir := a.Directory(); dir != nil {
 		svc.Dir = privacyDirectory{dir}
