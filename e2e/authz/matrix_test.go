@@ -274,6 +274,7 @@ var matrix = map[string]entry{
 	"GET /api/v1/me/requests":                        {ok: 200},
 	"GET /api/v1/me/requests/{id}":                   {ok: 200, obj: []string{"request"}},
 	"GET /api/v1/me/security-notices":                {ok: 200},
+	"GET /api/v1/me/unacknowledged":                  {ok: 200},
 	"POST /api/v1/me/security-notices/{id}/read":     {ok: any2xx, obj: []string{"notice"}},
 
 	// Privacy administration of the current organization.

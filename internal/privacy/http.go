@@ -490,6 +490,15 @@ func (s *Service) HandleMyNotices(w http.ResponseWriter, r *http.Request) error 
 	return httpx.OK(w, NoticeList(items(list)))
 }
 
+// HandleMyUnacknowledged answers GET /api/v1/me/unacknowledged.
+func (s *Service) HandleMyUnacknowledged(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.MyUnacknowledged(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
 // HandleReadNotice answers POST /api/v1/me/security-notices/{id}/read.
 func (s *Service) HandleReadNotice(w http.ResponseWriter, r *http.Request) error {
 	if err := s.MarkNoticeRead(r.Context(), r.PathValue("id")); err != nil {

@@ -292,6 +292,13 @@ func (s *Service) sendNotice(ctx context.Context, orgID, by string, in NewNotice
 		if err := insertNotice(ctx, s.DB, n, by); err != nil {
 			return err
 		}
+		accs := make([]string, len(list))
+		for i, r := range list {
+			accs[i] = r.acc
+		}
+		if err := s.mailNotice(ctx, n, accs); err != nil {
+			return err
+		}
 		for _, r := range list {
 			if err := insertNoticeRecipient(ctx, s.DB, n.ID, r.acc, r.org); err != nil {
 				return err

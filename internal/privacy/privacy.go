@@ -165,9 +165,13 @@ type Service struct {
 	Messages MessageActions
 	// Fields corrects or deletes profile fields (directory mechanics).
 	Fields FieldActions
-	// Mail queues emails (guardian consent links); BaseURL starts links.
+	// Mail queues emails (guardian consent links, security notices, policy
+	// updates); BaseURL starts links.
 	Mail    Mailer
 	BaseURL string
+	// People names organizations and people, and says where to write to
+	// an account (notices.go); nil names nothing and mails nobody.
+	People People
 
 	gate      gateCache
 	mu        sync.RWMutex
