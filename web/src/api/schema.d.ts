@@ -1211,7 +1211,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change name, locale or phone */
+        /** Change name, locale, phone or birth date (a minor awaiting a guardian's consent cannot change it: 403 birth_date_locked) */
         patch: operations["patch_me"];
         trace?: never;
     };
@@ -1522,6 +1522,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations to organizations addressed to me, waiting for my answer */
+        get: operations["get_me_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation addressed to me: I become a member */
+        post: operations["post_me_invitations_by_id_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation addressed to me */
+        post: operations["post_me_invitations_by_id_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/join-requests": {
         parameters: {
             query?: never;
@@ -1754,7 +1805,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a security notice read */
+        /** Acknowledge a security notice (the app stops showing it) */
         post: operations["post_me_security_notices_by_id_read"];
         delete?: never;
         options?: never;
@@ -1796,6 +1847,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/unacknowledged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security notices and policy updates I have not acknowledged yet (policy updates are acknowledged by accepting them) */
+        get: operations["get_me_unacknowledged"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members": {
         parameters: {
             query?: never;
@@ -1806,7 +1874,7 @@ export interface paths {
         /** Search members: name, pinyin, initials, title, department, employee number, phone; paged */
         get: operations["get_members"];
         put?: never;
-        /** Create a member from an existing account (manage_members) */
+        /** Invite a person by email or account id with a prepared profile; they accept or decline (manage_members); 202, the same whether or not an account exists */
         post: operations["post_members"];
         delete?: never;
         options?: never;
@@ -2596,6 +2664,7 @@ export interface components {
             code?: string;
             created_at: number;
             created_by: string;
+            declined_at?: number;
             department_id: string;
             email?: string;
             expires_at: number;
@@ -2651,6 +2720,7 @@ export interface components {
         };
         DirectoryMember: {
             account_id: string;
+            anonymized?: boolean;
             created_at: number;
             departments: components["schemas"]["DirectoryMemberDepartment"][];
             display_name: string;
@@ -2699,6 +2769,17 @@ export interface components {
             title?: string | null;
             title_level?: number | null;
             work_phone?: string | null;
+        };
+        DirectoryMyInvitation: {
+            created_at: number;
+            expires_at: number;
+            id: string;
+            invited_by: string;
+            org_id: string;
+            org_name: string;
+        };
+        DirectoryMyInvitationList: {
+            items: components["schemas"]["DirectoryMyInvitation"][];
         };
         DirectoryMyOrg: {
             current: boolean;
@@ -2896,6 +2977,7 @@ export interface components {
             token?: string;
         };
         IdentityMePatch: {
+            birth_date?: string | null;
             locale?: string | null;
             name?: string | null;
             phone?: string | null;
@@ -3089,17 +3171,18 @@ export interface components {
         PrivacyHeldCategory: {
             category: string;
             items: components["schemas"]["PrivacyHeldItem"][];
+            title: string;
         };
         PrivacyHeldItem: {
-            columns: string[];
             controller: string;
             count: number;
             erasure: string;
             org_id?: string;
+            organization?: string;
             purpose: string;
             reason?: string;
             retention: string;
-            table: string;
+            what: string;
         };
         PrivacyHold: {
             account_id?: string;
@@ -3120,6 +3203,7 @@ export interface components {
         PrivacyInquiry: {
             account_id: string;
             categories: components["schemas"]["PrivacyHeldCategory"][];
+            language: string;
         };
         PrivacyLedgerEntry: {
             account_id?: string;
@@ -3292,6 +3376,10 @@ export interface components {
         };
         PrivacySetPoliciesInput: {
             policies: components["schemas"]["PrivacyPolicy"][];
+        };
+        PrivacyUnacknowledged: {
+            policy_updates: components["schemas"]["PrivacyDocument"][];
+            security_notices: components["schemas"]["PrivacyNotice"][];
         };
     };
     responses: never;
@@ -6829,6 +6917,95 @@ export interface operations {
             };
         };
     };
+    get_me_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryMyInvitationList"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_me_invitations_by_id_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryJoinResult"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    post_me_invitations_by_id_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_me_join_requests: {
         parameters: {
             query?: never;
@@ -7371,6 +7548,35 @@ export interface operations {
             };
         };
     };
+    get_me_unacknowledged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyUnacknowledged"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     get_members: {
         parameters: {
             query?: never;
@@ -7414,12 +7620,12 @@ export interface operations {
         };
         responses: {
             /** @description success */
-            201: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DirectoryMember"];
+                    "application/json": components["schemas"]["DirectoryInvitation"];
                 };
             };
             /** @description error */

@@ -39,6 +39,9 @@ class Ephemeral {
 type Realtime = { stream: Stream; status: StreamStatus; eph: Ephemeral; setOpen: (id: string) => void };
 const Ctx = createContext<Realtime | null>(null);
 
+// Events that change what the inbox banner shows (components/Inbox.tsx).
+const INBOX_EVENTS = new Set(["me.invitations_changed", "security_notice.created", "policy.published"]);
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const router = useRouter();
@@ -67,6 +70,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const offStatus = stream.onStatus(setStatus);
     const off = stream.on((f) => {
       if (f.type === "event") {
+        if (INBOX_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["inbox"] });
         const m = applyEvent(qc, f, me.id, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {
