@@ -217,7 +217,9 @@ func (p presenter) columns(rows []Row) []string {
 			keep = append(keep, c)
 		}
 	}
-	sort.Slice(keep, func(i, j int) bool { return columnRank(keep[i]) < columnRank(keep[j]) || (columnRank(keep[i]) == columnRank(keep[j]) && keep[i] < keep[j]) })
+	sort.Slice(keep, func(i, j int) bool {
+		return columnRank(keep[i]) < columnRank(keep[j]) || (columnRank(keep[i]) == columnRank(keep[j]) && keep[i] < keep[j])
+	})
 	return keep
 }
 
