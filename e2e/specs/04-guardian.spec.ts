@@ -30,7 +30,10 @@ test("a minor's guardian consents through the emailed link", async ({ page, brow
 
   let link = "";
   for (let i = 0; i < 50 && !link; i++) {
-    const lines = serverLog().split("\n").slice(before).filter((l) => l.includes("pat.parent@example.test"));
+    const lines = serverLog()
+      .split("\n")
+      .slice(before)
+      .filter((l) => l.includes("pat.parent@example.test"));
     const m = lines.join("\n").match(/(https?:\/\/[^\s"\\]+\/guardian-consent\?token=[0-9a-f]+)/);
     if (m) link = m[1];
     else await new Promise((res) => setTimeout(res, 200));
@@ -41,7 +44,9 @@ test("a minor's guardian consents through the emailed link", async ({ page, brow
   const parent = await newPerson(browser);
   await parent.page.setViewportSize({ width: 375, height: 740 });
   await parent.page.goto(link);
-  await expect(parent.page.getByRole("heading", { name: "A young person asks for your consent" })).toBeVisible();
+  await expect(
+    parent.page.getByRole("heading", { name: "A young person asks for your consent" }),
+  ).toBeVisible();
   await expect(parent.page.getByText("This page does not exist")).toHaveCount(0);
   await parent.page.getByLabel("Your full name").fill("Pat Parent");
   await parent.page.getByRole("checkbox").check();
@@ -51,7 +56,9 @@ test("a minor's guardian consents through the emailed link", async ({ page, brow
   expect(width).toBeLessThanOrEqual(375);
   // The link works once.
   await parent.page.goto(link);
-  await expect(parent.page.getByText("This link has expired, was already used, or is not valid.")).toBeVisible();
+  await expect(
+    parent.page.getByText("This link has expired, was already used, or is not valid."),
+  ).toBeVisible();
   await parent.ctx.close();
 
   // The minor goes on.
