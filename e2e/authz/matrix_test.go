@@ -73,7 +73,7 @@ type entry struct {
 
 // objects of the API whose ids are personal (belong to an account, not an
 // organization).
-var personalKinds = map[string]bool{"session": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true}
+var personalKinds = map[string]bool{"session": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true}
 
 func named(prefix string) func(w *world, actor string) any {
 	return func(w *world, actor string) any {
@@ -121,6 +121,9 @@ var matrix = map[string]entry{
 	"GET /api/v1/me/privacy":                     {ok: 200},
 	"PATCH /api/v1/me/privacy":                   {ok: 200, body: body(map[string]any{"discoverable": true})},
 	"GET /api/v1/me/join-requests":               {ok: 200},
+	"GET /api/v1/me/invitations":                 {ok: 200},
+	"POST /api/v1/me/invitations/{id}/accept":    {ok: passed, obj: []string{"my_invitation"}, fresh: true, last: true, session: true},
+	"POST /api/v1/me/invitations/{id}/decline":   {ok: any2xx, obj: []string{"my_invitation"}, fresh: true},
 	"POST /api/v1/orgs":                          {ok: 201, last: true, session: true, body: named("New org")},
 	"POST /api/v1/join/preview":                  {ok: 200, body: func(w *world, _ string) any { return map[string]any{"code": w.code} }},
 	"POST /api/v1/join":                          {ok: passed, last: true, session: true, body: func(w *world, _ string) any { return map[string]any{"code": w.code} }, custom: map[string]int{Deactivated: 403}},
@@ -148,7 +151,7 @@ var matrix = map[string]entry{
 
 	// Members.
 	"GET /api/v1/members":  {ok: 200},
-	"POST /api/v1/members": {perm: directory.PermManageMembers, ok: 201, body: func(w *world, _ string) any { return map[string]any{"account_id": w.account("Added").AccountID} }},
+	"POST /api/v1/members": {perm: directory.PermManageMembers, ok: 202, body: func(w *world, _ string) any { return map[string]any{"account_id": w.account("Added").AccountID} }},
 	"POST /api/v1/members/import": {perm: directory.PermManageMembers, ok: 200, raw: func(w *world) (string, []byte) {
 		return "text/csv", []byte("email,display_name\nimported@authz.test,Imported\n")
 	}},
@@ -273,6 +276,7 @@ var matrix = map[string]entry{
 	"GET /api/v1/me/requests":                        {ok: 200},
 	"GET /api/v1/me/requests/{id}":                   {ok: 200, obj: []string{"request"}},
 	"GET /api/v1/me/security-notices":                {ok: 200},
+	"GET /api/v1/me/unacknowledged":                  {ok: 200},
 	"POST /api/v1/me/security-notices/{id}/read":     {ok: any2xx, obj: []string{"notice"}},
 
 	// Privacy administration of the current organization.

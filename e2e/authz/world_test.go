@@ -125,6 +125,25 @@ func (w *world) must(c *servertest.Client, method, path string, body, out any) {
 	}
 }
 
+// add has admin invite p into orgID by account id (POST /members) and p
+// accept it in the app; it returns p's membership.
+func (w *world) add(admin *servertest.Client, p *who, orgID string) directory.JoinResult {
+	w.t.Helper()
+	w.must(admin, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, nil)
+	c := w.fx(p)
+	var mine directory.MyInvitationList
+	w.must(c, "GET", "/api/v1/me/invitations", nil, &mine)
+	for _, it := range mine.Items {
+		if it.OrgID == orgID {
+			var res directory.JoinResult
+			w.must(c, "POST", "/api/v1/me/invitations/"+it.ID+"/accept", nil, &res)
+			return res
+		}
+	}
+	w.t.Fatalf("%s has no invitation into %s", p.Name, orgID)
+	return directory.JoinResult{}
+}
+
 // join makes p a member of the org whose admin is inviter, and switches p's
 // session to it.
 func (w *world) join(inviter, p *who, orgID string) {
@@ -198,13 +217,12 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 
 	// A member of A who is in A's conversations but plays no actor.
 	peer := w.account("Pat Peer")
-	w.must(owner.Client, "POST", "/api/v1/members", map[string]any{"account_id": peer.AccountID}, nil)
+	w.add(owner.Client, peer, w.orgA)
 	w.peer = peer
 
 	// A second member of B, to share B's conversations with its owner.
 	bart := w.account("Bart B")
-	var bm directory.Member
-	w.must(ob.Client, "POST", "/api/v1/members", map[string]any{"account_id": bart.AccountID}, &bm)
+	w.add(ob.Client, bart, w.orgB)
 	w.bart = bart
 
 	// Standing objects of every kind in both organizations.
@@ -220,7 +238,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 		objs["conv_member"] = map[string]string{"A": peer.AccountID, "B": bart.AccountID}[org]
 		// Someone of the organization who is in none of its conversations.
 		outsider := w.account("Outsider " + org)
-		w.must(w.admin(org).Client, "POST", "/api/v1/members", map[string]any{"account_id": outsider.AccountID}, nil)
+		w.add(w.admin(org).Client, outsider, w.orgID(org))
 		objs["conv_member2"] = outsider.AccountID
 		objs["run"] = w.newObject("run", org)
 	}
@@ -276,6 +294,11 @@ func (w *world) pendingRequest(p *who, fromAccount string) string {
 }
 
 // admin returns the owner of org ("A" or "B").
+// orgID is the id of org "A" or "B".
+func (w *world) orgID(org string) string {
+	return map[string]string{"A": w.orgA, "B": w.orgB}[org]
+}
+
 func (w *world) admin(org string) *who {
 	if org == "B" {
 		return w.ownerB
@@ -326,7 +349,7 @@ func (w *world) newObject(kind, org string) string {
 	case "conv_member":
 		// A new member of the organization, added to the standing group.
 		p := w.account(fmt.Sprintf("Joiner %d", n))
-		w.must(admin.Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, nil)
+		w.add(admin.Client, p, w.orgID(org))
 		w.must(admin.Client, "POST", "/api/v1/conversations/"+w.objects[org]["conversation"]+"/members", map[string]any{"account_ids": []string{p.AccountID}}, nil)
 		return p.AccountID
 	case "hold":
@@ -334,7 +357,7 @@ func (w *world) newObject(kind, org string) string {
 	case "privacy_request":
 		// A member files an objection that waits in the org's queue.
 		p := w.account(fmt.Sprintf("Objector %d", n))
-		w.must(admin.Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, nil)
+		w.add(admin.Client, p, w.orgID(org))
 		pc := w.fx(p)
 		w.must(pc, "POST", "/api/v1/me/org", map[string]any{"org_id": map[string]string{"A": w.orgA, "B": w.orgB}[org]}, nil)
 		w.must(pc, "POST", "/api/v1/me/requests", map[string]any{"kind": "objection", "org_id": map[string]string{"A": w.orgA, "B": w.orgB}[org], "note": "matrix"}, &out)
@@ -355,7 +378,7 @@ func (w *world) newObject(kind, org string) string {
 		w.must(admin.Client, "POST", "/api/v1/invitations", map[string]any{"kind": "link"}, &out)
 	case "member":
 		p := w.account(fmt.Sprintf("Fresh %d", n))
-		w.must(admin.Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, &out)
+		out.ID = w.add(admin.Client, p, w.orgID(org)).MemberID
 	case "join_request":
 		// A new person asks to join with a team code.
 		var inv directory.Invitation
@@ -459,6 +482,21 @@ func (w *world) makePersonal(kind string, p *who) string {
 		}
 		w.must(w.admin(org).Client, "POST", "/api/v1/admin/security-notices", map[string]any{"title": "Notice", "what_happened": "x", "impact": "x", "remedies": "x", "account_ids": []string{p.AccountID}}, &out)
 		return out.ID
+	case "my_invitation":
+		// An invitation addressed to p into the organization p is not in.
+		inviter, org := w.ownerB, w.orgB
+		if p == w.ownerB {
+			inviter, org = w.who[Owner], w.orgA
+		}
+		w.must(inviter.Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, nil)
+		var mine directory.MyInvitationList
+		w.must(w.fx(p), "GET", "/api/v1/me/invitations", nil, &mine)
+		for _, it := range mine.Items {
+			if it.OrgID == org {
+				return it.ID
+			}
+		}
+		t.Fatalf("no invitation for %s into %s", p.Name, org)
 	case "contact_request":
 		q := w.account(fmt.Sprintf("Requester %d", w.seq.Add(1)))
 		r := w.fx(q).Do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": p.AccountID}, nil)
@@ -504,9 +542,7 @@ func (w *world) standIn(actor string) *who {
 		return w.who[actor]
 	}
 	p := w.signedIn(w.account("Stand-in " + actor))
-	var m directory.Member
-	w.must(w.who[Owner].Client, "POST", "/api/v1/members", map[string]any{"account_id": p.AccountID}, &m)
-	p.MemberID = m.ID
+	p.MemberID = w.add(w.who[Owner].Client, p, w.orgA).MemberID
 	w.must(p.Client, "POST", "/api/v1/me/org", map[string]any{"org_id": w.orgA}, nil)
 	switch actor {
 	case Admin:

@@ -119,9 +119,16 @@ func (w *world) account(name string) *person {
 
 // member adds p to org A and switches p's session there.
 func (w *world) member(p *person) {
-	var m directory.Member
-	w.owner.c.Do(w.t, "POST", "/api/v1/members", map[string]any{"account_id": p.accountID}, &m).Want(w.t, http.StatusCreated)
-	p.memberID = m.ID
+	w.owner.c.Do(w.t, "POST", "/api/v1/members", map[string]any{"account_id": p.accountID}, nil).Want(w.t, http.StatusAccepted)
+	var mine directory.MyInvitationList
+	p.c.Do(w.t, "GET", "/api/v1/me/invitations", nil, &mine).Want(w.t, http.StatusOK)
+	var res directory.JoinResult
+	for _, it := range mine.Items {
+		if it.OrgID == w.orgA {
+			p.c.Do(w.t, "POST", "/api/v1/me/invitations/"+it.ID+"/accept", nil, &res).Want(w.t, http.StatusOK)
+		}
+	}
+	p.memberID = res.MemberID
 	p.c.Do(w.t, "POST", "/api/v1/me/org", map[string]any{"org_id": w.orgA}, nil).Want(w.t, http.StatusOK)
 }
 

@@ -81,10 +81,17 @@ func (f *fixture) victim(t *testing.T) *person {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m directory.Member
-	f.owner.c.Do(t, "POST", "/api/v1/members", map[string]any{"account_id": acc.ID}, &m).Want(t, http.StatusCreated)
-	p := &person{accountID: acc.ID, memberID: m.ID, email: email}
+	f.owner.c.Do(t, "POST", "/api/v1/members", map[string]any{"account_id": acc.ID}, nil).Want(t, http.StatusAccepted)
+	p := &person{accountID: acc.ID, email: email}
 	p.c, p.sessionID = f.login(t, p)
+	var mine directory.MyInvitationList
+	p.c.Do(t, "GET", "/api/v1/me/invitations", nil, &mine).Want(t, http.StatusOK)
+	if len(mine.Items) != 1 {
+		t.Fatalf("invitations %+v", mine.Items)
+	}
+	var res directory.JoinResult
+	p.c.Do(t, "POST", "/api/v1/me/invitations/"+mine.Items[0].ID+"/accept", nil, &res).Want(t, http.StatusOK)
+	p.memberID = res.MemberID
 	p.c.Do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": f.orgID}, nil).Want(t, http.StatusOK)
 	var conv struct {
 		ID string `json:"id"`

@@ -264,7 +264,7 @@ func (s *Service) importRow(ctx context.Context, orgID, by string, ir importRow)
 			if err := s.checkPatch(ctx, orgID, p); err != nil {
 				return err
 			}
-			_, err := s.createInvitation(ctx, orgID, by, CreateInvitationRequest{Kind: InviteEmail, Email: ir.email}, 14*24, &p)
+			_, err := s.createInvitation(ctx, orgID, by, CreateInvitationRequest{Kind: InviteEmail, Email: ir.email}, 14*24, &p, "")
 			return err
 		}
 		m, err := s.st.getMemberByAccount(ctx, orgID, acc.ID)

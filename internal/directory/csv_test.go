@@ -151,18 +151,19 @@ func TestImportExportAndAdd(t *testing.T) {
 		importCSV(t, ow, "email,display_name,title,title_level,employee_no,work_phone,work_email,office,join_date,departments,supervisor_email\n"+
 			strings.Join(recs[1][:11], ",")+"\n", true).Want(t, http.StatusOK)
 
-		// Adding an existing account directly.
+		// Adding an existing account invites them with the prepared profile.
 		a6 := newPerson(t, env, "Six")
-		var added directory.Member
-		ow.do(t, "POST", "/api/v1/members", map[string]any{"email": a6.Email, "title": "Analyst", "department_ids": []string{eng.ID}}, &added).Want(t, http.StatusCreated)
-		if added.Title != "Analyst" || added.DisplayName != "Six" || len(added.Departments) != 1 {
-			t.Fatalf("added %+v", added)
+		var inv directory.Invitation
+		ow.do(t, "POST", "/api/v1/members", map[string]any{"email": a6.Email, "title": "Analyst", "department_ids": []string{eng.ID}}, &inv).Want(t, http.StatusAccepted)
+		added := acceptInvitation(t, a6, o.ID)
+		var m6 directory.Member
+		ow.do(t, "GET", "/api/v1/members/"+added.MemberID, nil, &m6).Want(t, http.StatusOK)
+		if m6.Title != "Analyst" || m6.DisplayName != "Six" || len(m6.Departments) != 1 {
+			t.Fatalf("added %+v", m6)
 		}
-		ow.do(t, "POST", "/api/v1/members", map[string]any{"email": a6.Email}, nil).WantError(t, http.StatusConflict, "already_member")
-		ow.do(t, "POST", "/api/v1/members", map[string]any{"email": "ghost@example.test"}, nil).WantError(t, http.StatusNotFound, "account_not_found")
 
 		acts := auditActions(t, env, o)
-		for _, want := range []string{"member.import:success", "member.export:success", "member.add:success"} {
+		for _, want := range []string{"member.import:success", "member.export:success", "member.invite:success", "member.join:success"} {
 			if !hasAction(acts, want) {
 				t.Errorf("audit lacks %s", want)
 			}

@@ -98,13 +98,14 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:    "invitations",
-		Purpose: "Invitation links, team codes and email invitations into an organization; an email invitation may carry a profile prepared by an import.",
-		Subject: []string{"email"},
+		Purpose: "Invitation links, team codes and email invitations into an organization; an email invitation (also what adding an existing account makes) is addressed to one person, who accepts or declines it, and may carry a profile prepared by an admin or an import.",
+		Subject: []string{"email", "invitee_account_id"},
 		Columns: map[string]datamap.Category{
-			"email":   datamap.Contact,
-			"prefill": datamap.Profile,
+			"email":              datamap.Contact,
+			"prefill":            datamap.Profile,
+			"invitee_account_id": datamap.Identifier,
 		},
-		Technical: []string{"id", "org_id", "kind", "token_hash", "code_hash", "secret", "department_id", "created_by", "expires_at", "max_uses", "uses", "revoked_at", "created_at"},
+		Technical: []string{"id", "org_id", "kind", "token_hash", "code_hash", "secret", "department_id", "created_by", "expires_at", "max_uses", "uses", "revoked_at", "declined_at", "created_at"},
 		Retention: "invitation",
 		Erasure:   datamap.Delete,
 	})

@@ -201,11 +201,11 @@ func (s *Service) HandleAddMember(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	m, err := s.AddMember(r.Context(), in)
+	inv, err := s.AddMember(r.Context(), in)
 	if err != nil {
 		return err
 	}
-	return httpx.Created(w, m)
+	return httpx.WriteJSON(w, http.StatusAccepted, inv)
 }
 
 // HandleGetMember is GET /api/v1/members/{id} ("me" for the caller).
@@ -738,4 +738,30 @@ func (s *Service) HandleUpdateMyPrivacy(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	return httpx.OK(w, out)
+}
+
+// HandleMyInvitations is GET /api/v1/me/invitations.
+func (s *Service) HandleMyInvitations(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.MyInvitations(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleAcceptInvitation is POST /api/v1/me/invitations/{id}/accept.
+func (s *Service) HandleAcceptInvitation(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.AcceptInvitation(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleDeclineInvitation is POST /api/v1/me/invitations/{id}/decline.
+func (s *Service) HandleDeclineInvitation(w http.ResponseWriter, r *http.Request) error {
+	if err := s.DeclineInvitation(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
 }

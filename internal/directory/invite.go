@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -34,8 +35,10 @@ type Invitation struct {
 	MaxUses   int   `json:"max_uses"`
 	Uses      int   `json:"uses"`
 	RevokedAt int64 `json:"revoked_at,omitempty"`
-	CreatedAt int64 `json:"created_at"`
-	// Status is active, expired, used_up or revoked.
+	// DeclinedAt is when the person it was addressed to declined it.
+	DeclinedAt int64 `json:"declined_at,omitempty"`
+	CreatedAt  int64 `json:"created_at"`
+	// Status is active, expired, used_up, revoked or declined.
 	Status string `json:"status"`
 	// Link and Code are shown to those who manage invitations.
 	Link string `json:"link,omitempty"`
@@ -147,6 +150,8 @@ func (inv *Invitation) computeStatus(now int64) {
 	switch {
 	case inv.RevokedAt != 0:
 		inv.Status = "revoked"
+	case inv.DeclinedAt != 0:
+		inv.Status = "declined"
 	case inv.ExpiresAt <= now:
 		inv.Status = "expired"
 	case inv.MaxUses > 0 && inv.Uses >= inv.MaxUses:
@@ -201,17 +206,24 @@ func (s *Service) CreateInvitation(ctx context.Context, req CreateInvitationRequ
 	if req.MaxUses < 0 || req.MaxUses > 100000 {
 		return Invitation{}, apperr.InvalidField("max_uses", "max_uses must be between 0 (no limit) and 100000")
 	}
-	return s.createInvitation(ctx, a.OrgID, a.AccountID, req, hours, nil)
+	return s.createInvitation(ctx, a.OrgID, a.AccountID, req, hours, nil, "")
 }
 
 // createInvitation stores an invitation (and mails it) in ctx's transaction.
-func (s *Service) createInvitation(ctx context.Context, orgID, by string, req CreateInvitationRequest, hours int, prefill *MemberPatch) (Invitation, error) {
+// An email invitation is addressed to one person: to the account invitee
+// when given (its address is then neither stored nor shown), else to the
+// account registered with the email, if any, who also sees it in the app.
+func (s *Service) createInvitation(ctx context.Context, orgID, by string, req CreateInvitationRequest, hours int, prefill *MemberPatch, invitee string) (Invitation, error) {
 	now := s.nowMS()
 	inv := Invitation{ID: ids.New("inv"), Kind: req.Kind, DepartmentID: req.DepartmentID, CreatedBy: by,
 		ExpiresAt: now + int64(hours)*int64(time.Hour/time.Millisecond), MaxUses: req.MaxUses, CreatedAt: now}
 	switch req.Kind {
 	case InviteLink:
 	case InviteEmail:
+		inv.MaxUses = 1
+		if invitee != "" {
+			break
+		}
 		e, err := normEmail("email", req.Email)
 		if err != nil {
 			return inv, err
@@ -219,9 +231,24 @@ func (s *Service) createInvitation(ctx context.Context, orgID, by string, req Cr
 		if e == "" {
 			return inv, apperr.InvalidField("email", "email is required for an email invitation")
 		}
-		inv.Email, inv.MaxUses = e, 1
+		inv.Email = e
 	default:
 		return inv, apperr.InvalidField("kind", "kind must be link or email")
+	}
+	// Where the email goes: the address typed, or the invitee's own.
+	to := inv.Email
+	if inv.Kind == InviteEmail {
+		if invitee != "" {
+			if acc, err := s.accounts.GetAccount(ctx, invitee); err == nil {
+				to = acc.Email
+			} else if !apperr.IsNotFound(err) && !errors.Is(err, db.ErrNotFound) {
+				return inv, err
+			}
+		} else if acc, err := s.accounts.AccountByEmail(ctx, inv.Email); err == nil {
+			invitee = acc.ID
+		} else if !apperr.IsNotFound(err) && !errors.Is(err, db.ErrNotFound) {
+			return inv, err
+		}
 	}
 	sec := inviteSecret{Token: ids.Token(24), Code: newCode()}
 	b, _ := json.Marshal(sec)
@@ -237,12 +264,12 @@ func (s *Service) createInvitation(ctx context.Context, orgID, by string, req Cr
 				return err
 			}
 		}
-		if err := s.st.insertInvitation(ctx, orgID, inv, tokenHash(sec.Token), s.codeHash(sec.Code), sealed, pre); err != nil {
+		if err := s.st.insertInvitation(ctx, orgID, inv, tokenHash(sec.Token), s.codeHash(sec.Code), sealed, pre, invitee); err != nil {
 			return err
 		}
 		inv.Link, inv.Code = s.inviteLink(sec.Token), sec.Code
 		inv.computeStatus(now)
-		if inv.Kind == InviteEmail {
+		if inv.Kind == InviteEmail && to != "" {
 			o, err := s.st.getOrg(ctx, orgID)
 			if err != nil {
 				return err
@@ -250,9 +277,15 @@ func (s *Service) createInvitation(ctx context.Context, orgID, by string, req Cr
 			if s.mail == nil {
 				return apperr.Internalf("directory: no mailer")
 			}
-			body := fmt.Sprintf("You are invited to join %s on Atrium.\n\nOpen this link to join:\n%s\n\nOr enter the team code %s after signing in.\n\nThe invitation expires on %s.\n",
+			body := fmt.Sprintf("You are invited to join %s on Atrium.\n\nOpen this link to join:\n%s\n\nOr enter the team code %s after signing in.\n"+
+				"If you already have an account, you can also accept or decline the invitation in Atrium.\n\nThe invitation expires on %s.\n",
 				o.Name, inv.Link, inv.Code, time.UnixMilli(inv.ExpiresAt).UTC().Format("2006-01-02 15:04 UTC"))
-			if err := s.mail(ctx, inv.Email, "Invitation to join "+o.Name, body); err != nil {
+			if err := s.mail(ctx, to, "Invitation to join "+o.Name, body); err != nil {
+				return err
+			}
+		}
+		if inv.Kind == InviteEmail && invitee != "" {
+			if err := s.accountEvent(ctx, invitee, "me.invitations_changed", map[string]any{"invitation_id": inv.ID}); err != nil {
 				return err
 			}
 		}
@@ -384,6 +417,8 @@ func usable(inv Invitation, now int64) error {
 		return apperr.New(apperr.KindGone, "invitation_expired", "this invitation has expired")
 	case "used_up":
 		return apperr.New(apperr.KindGone, "invitation_used_up", "this invitation has been used as many times as it allows")
+	case "declined":
+		return apperr.New(apperr.KindGone, "invitation_declined", "this invitation has been declined")
 	}
 	return nil
 }
@@ -397,7 +432,7 @@ func (s *Service) PreviewInvitation(ctx context.Context, req JoinRequest) (Invit
 	if err != nil {
 		return InvitationPreview{}, err
 	}
-	return InvitationPreview{OrgName: r.org.Name, RequiresApproval: r.org.Settings.JoinRequiresApproval, ExpiresAt: r.ExpiresAt}, nil
+	return InvitationPreview{OrgName: r.org.Name, RequiresApproval: r.org.Settings.JoinRequiresApproval && r.Kind != InviteEmail, ExpiresAt: r.ExpiresAt}, nil
 }
 
 // Join uses an invitation. When the organization requires approval, the
@@ -421,53 +456,78 @@ func (s *Service) Join(ctx context.Context, req JoinRequest) (JoinResult, error)
 		if err != nil {
 			return err
 		}
-		res.OrgID, res.OrgName = r.OrgID, r.org.Name
-		if r.Kind == InviteEmail && !strings.EqualFold(r.Email, acc.Email) {
-			return apperr.Forbidden("invitation_email_mismatch", "this invitation was sent to another email address")
-		}
-		if m, err := s.st.getMemberByAccount(ctx, r.OrgID, acc.ID); err == nil {
-			switch m.Status {
-			case StatusActive:
-				return apperr.Conflict("already_member", "you are already a member of this organization")
-			case StatusDeactivated:
-				return apperr.Forbidden("member_deactivated", "your membership of this organization is deactivated")
-			}
-		}
-		ok, err := s.st.useInvitation(ctx, r.ID, s.nowMS())
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return apperr.New(apperr.KindGone, "invitation_used_up", "this invitation has been used as many times as it allows")
-		}
-		if r.org.Settings.JoinRequiresApproval {
-			jr := JoinRequestItem{ID: ids.New("jrq"), OrgID: r.OrgID, AccountID: acc.ID, InvitationID: r.ID, DisplayName: acc.Name, Message: msg, Status: "pending", CreatedAt: s.nowMS()}
-			if err := s.st.insertJoinRequest(ctx, jr); err != nil {
-				if errors.Is(err, db.ErrConflict) {
-					return apperr.Conflict("join_request_pending", "you already asked to join; an admin will decide")
-				}
-				return err
-			}
-			res.Status, res.RequestID = "pending", jr.ID
-			if err := s.orgEvent(ctx, r.OrgID, "join_request.created", map[string]any{"request_id": jr.ID}); err != nil {
-				return err
-			}
-			return s.audit(ctx, r.OrgID, "join_request.create", "join_request", jr.ID, map[string]any{"invitation_id": r.ID})
-		}
-		m, err := s.admit(ctx, r, acc)
-		if err != nil {
-			return err
-		}
-		res.Status, res.MemberID = "joined", m.ID
-		// A session in no organization yet goes straight into the new one.
-		if a.OrgID == "" && a.SessionID != "" {
-			if err := s.accounts.SetSessionOrg(ctx, a.SessionID, r.OrgID); err != nil {
-				return err
-			}
-		}
-		return s.audit(ctx, r.OrgID, "member.join", "member", m.ID, map[string]any{"invitation_id": r.ID})
+		return s.useInvitation(ctx, a, acc, r, msg, &res)
 	})
 	return res, err
+}
+
+// addressedTo reports whether invitation r is meant for acc: email
+// invitations only for the person they were sent to.
+func addressedTo(r invitationRow, acc Account) bool {
+	if r.Kind != InviteEmail {
+		return true
+	}
+	if r.invitee != "" {
+		return r.invitee == acc.ID
+	}
+	return strings.EqualFold(r.Email, acc.Email)
+}
+
+// useInvitation lets acc in through invitation r, in ctx's transaction. An
+// email invitation was addressed to this person by an admin, so it admits
+// them at once; links and team codes wait for an admin's approval when the
+// organization requires it.
+func (s *Service) useInvitation(ctx context.Context, a *actor.Actor, acc Account, r invitationRow, msg string, res *JoinResult) error {
+	res.OrgID, res.OrgName = r.OrgID, r.org.Name
+	if !addressedTo(r, acc) {
+		return apperr.Forbidden("invitation_email_mismatch", "this invitation was sent to another email address")
+	}
+	if m, err := s.st.getMemberByAccount(ctx, r.OrgID, acc.ID); err == nil {
+		switch m.Status {
+		case StatusActive:
+			return apperr.Conflict("already_member", "you are already a member of this organization")
+		case StatusDeactivated:
+			return apperr.Forbidden("member_deactivated", "your membership of this organization is deactivated")
+		}
+	}
+	ok, err := s.st.useInvitation(ctx, r.ID, s.nowMS())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.New(apperr.KindGone, "invitation_used_up", "this invitation has been used as many times as it allows")
+	}
+	if r.org.Settings.JoinRequiresApproval && r.Kind != InviteEmail {
+		jr := JoinRequestItem{ID: ids.New("jrq"), OrgID: r.OrgID, AccountID: acc.ID, InvitationID: r.ID, DisplayName: acc.Name, Message: msg, Status: "pending", CreatedAt: s.nowMS()}
+		if err := s.st.insertJoinRequest(ctx, jr); err != nil {
+			if errors.Is(err, db.ErrConflict) {
+				return apperr.Conflict("join_request_pending", "you already asked to join; an admin will decide")
+			}
+			return err
+		}
+		res.Status, res.RequestID = "pending", jr.ID
+		if err := s.orgEvent(ctx, r.OrgID, "join_request.created", map[string]any{"request_id": jr.ID}); err != nil {
+			return err
+		}
+		return s.audit(ctx, r.OrgID, "join_request.create", "join_request", jr.ID, map[string]any{"invitation_id": r.ID})
+	}
+	m, err := s.admit(ctx, r, acc)
+	if err != nil {
+		return err
+	}
+	res.Status, res.MemberID = "joined", m.ID
+	// A session in no organization yet goes straight into the new one.
+	if a.OrgID == "" && a.SessionID != "" {
+		if err := s.accounts.SetSessionOrg(ctx, a.SessionID, r.OrgID); err != nil {
+			return err
+		}
+	}
+	if r.invitee != "" {
+		if err := s.accountEvent(ctx, r.invitee, "me.invitations_changed", map[string]any{"invitation_id": r.ID}); err != nil {
+			return err
+		}
+	}
+	return s.audit(ctx, r.OrgID, "member.join", "member", m.ID, map[string]any{"invitation_id": r.ID})
 }
 
 // admit makes acc a member through invitation r, applying what the

@@ -16,10 +16,14 @@ import (
 // Member is an account's identity inside one organization, as the caller may
 // see it.
 type Member struct {
-	ID           string                     `json:"id"`
-	AccountID    string                     `json:"account_id"`
-	Role         string                     `json:"role"`
-	Status       string                     `json:"status"`
+	ID        string `json:"id"`
+	AccountID string `json:"account_id"`
+	Role      string `json:"role"`
+	Status    string `json:"status"`
+	// Anonymized is true once the organization's leave policy anonymized
+	// the person who held this membership: the row keeps no link to them
+	// and can never be reactivated.
+	Anonymized   bool                       `json:"anonymized,omitempty"`
 	DisplayName  string                     `json:"display_name"`
 	NamePinyin   string                     `json:"name_pinyin"`
 	Title        string                     `json:"title"`
@@ -62,6 +66,10 @@ type MemberPatch struct {
 	DepartmentIDs *[]string                  `json:"department_ids,omitempty"`
 	Fields        map[string]json.RawMessage `json:"fields,omitempty"`
 }
+
+// anonymized reports whether the person behind the row was anonymized: the
+// privacy center replaces the account id with a tombstone id.
+func (r memberRow) anonymized() bool { return ids.HasPrefix(r.AccountID, "tmb") }
 
 // AddMemberRequest adds an existing account (by email or account id) to the
 // organization.
@@ -197,6 +205,7 @@ func (s *Service) views(ctx context.Context, v viewer, rows []memberRow) ([]Memb
 			WorkPhone: s.openPhone(ctx, r.OrgID, r.ID, r.WorkPhone), Email: r.Email, Office: r.Office,
 			JoinDate: r.JoinDate, SupervisorID: r.SupervisorID, Departments: depts[r.ID],
 			Fields: map[string]json.RawMessage{}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+			Anonymized: r.anonymized(),
 		}
 		if m.Departments == nil {
 			m.Departments = []MemberDepartment{}
@@ -324,59 +333,65 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 	return page, err
 }
 
-// AddMember adds an existing account to the caller's organization.
-func (s *Service) AddMember(ctx context.Context, req AddMemberRequest) (Member, error) {
+// AddMember invites a person — by email, or by the account id of someone
+// the caller has met — to the caller's organization, with the profile the
+// request prepares. Nobody becomes a member without accepting: the person
+// gets the invitation by email and, if they have an account, in the app.
+// The answer is the same whether or not an account exists, so that the
+// route tells nobody who is registered; the invitation shows no address the
+// caller did not type.
+func (s *Service) AddMember(ctx context.Context, req AddMemberRequest) (Invitation, error) {
 	a, err := memberCaller(ctx)
 	if err != nil {
-		return Member{}, err
+		return Invitation{}, err
 	}
 	// Organization-wide right, or the right for every department the new
 	// member goes into.
 	if len(req.DepartmentIDs) == 0 {
 		if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
-			return Member{}, err
+			return Invitation{}, err
 		}
 	}
 	for _, d := range req.DepartmentIDs {
 		if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
-			return Member{}, err
+			return Invitation{}, err
 		}
 	}
-	var acc Account
+	invReq := CreateInvitationRequest{Kind: InviteEmail}
+	invitee := ""
 	switch {
+	case req.AccountID != "" && req.Email != "":
+		return Invitation{}, apperr.InvalidField("email", "give email or account_id, not both")
 	case req.AccountID != "":
-		acc, err = s.accounts.GetAccount(ctx, req.AccountID)
+		if !ids.HasPrefix(req.AccountID, "acc") {
+			return Invitation{}, apperr.InvalidField("account_id", "account_id must be an account id")
+		}
+		invitee = req.AccountID
 	case req.Email != "":
-		var e string
-		if e, err = normEmail("email", req.Email); err != nil {
-			return Member{}, err
+		e, err := normEmail("email", req.Email)
+		if err != nil {
+			return Invitation{}, err
 		}
-		acc, err = s.accounts.AccountByEmail(ctx, e)
+		invReq.Email = e
 	default:
-		return Member{}, apperr.InvalidField("email", "email or account_id is required")
+		return Invitation{}, apperr.InvalidField("email", "email or account_id is required")
 	}
-	if err != nil {
-		if apperr.IsNotFound(err) || errors.Is(err, db.ErrNotFound) {
-			return Member{}, apperr.New(apperr.KindNotFound, "account_not_found", "no account with this email; send an invitation instead")
-		}
-		return Member{}, err
+	p := req.patch()
+	if err := s.checkPatch(ctx, a.OrgID, p); err != nil {
+		return Invitation{}, err
 	}
-	var r memberRow
+	var inv Invitation
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		var err error
-		r, err = s.joinAccount(ctx, a.OrgID, acc, nil)
-		if err != nil {
+		if inv, err = s.createInvitation(ctx, a.OrgID, a.AccountID, invReq, 14*24, &p, invitee); err != nil {
 			return err
 		}
-		if _, err = s.applyPatch(ctx, &r, req.patch(), true); err != nil {
-			return err
-		}
-		return s.audit(ctx, a.OrgID, "member.add", "member", r.ID, map[string]any{"account_id": acc.ID})
+		return s.audit(ctx, a.OrgID, "member.invite", "invitation", inv.ID, nil)
 	})
-	if err != nil {
-		return Member{}, err
-	}
-	return s.view(ctx, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: true}, r)
+	// The person accepts through the email or the app; the link and code
+	// are not needed here.
+	inv.Link, inv.Code = "", ""
+	return inv, err
 }
 
 // joinAccount makes acc an active member of orgID (a new row, or the old row
@@ -782,7 +797,12 @@ func (s *Service) ReactivateMember(ctx context.Context, id string) (Member, erro
 		if err != nil {
 			return err
 		}
-		if r.Status != StatusDeactivated {
+		switch {
+		case r.anonymized():
+			return apperr.Conflict("member_anonymized", "this membership was anonymized when the person left; invite them again instead")
+		case r.Status == StatusLeft:
+			return apperr.Conflict("member_left", "this person left the organization; invite them again instead")
+		case r.Status != StatusDeactivated:
 			return apperr.Conflict("member_not_deactivated", "only a deactivated member can be reactivated")
 		}
 		now := s.nowMS()

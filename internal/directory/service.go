@@ -474,6 +474,15 @@ func (s *Service) MemberDisplay(ctx context.Context, orgID, accountID string) (s
 	return n, err
 }
 
+// OrgName returns the name of a live organization ("" for none).
+func (s *Service) OrgName(ctx context.Context, orgID string) string {
+	o, err := s.st.getOrg(ctx, orgID)
+	if err != nil {
+		return ""
+	}
+	return o.Name
+}
+
 // ---- events and audit -------------------------------------------------------
 
 // orgEvent appends an event for every member of the organization.

@@ -780,23 +780,59 @@ type invitationRow struct {
 	secret  []byte
 	prefill []byte
 	org     Org
+	// invitee is the account an email invitation is addressed to ("" when
+	// the address had no account when it was made).
+	invitee string
 }
 
 const invitationCols = `id, org_id, kind, email, COALESCE(department_id, ''), created_by, expires_at, max_uses, uses,
-	COALESCE(revoked_at, 0), created_at, secret, prefill`
+	COALESCE(revoked_at, 0), created_at, secret, prefill, COALESCE(invitee_account_id, ''), COALESCE(declined_at, 0)`
 
 func scanInvitation(row interface{ Scan(...any) error }) (invitationRow, error) {
 	var r invitationRow
 	err := row.Scan(&r.ID, &r.OrgID, &r.Kind, &r.Email, &r.DepartmentID, &r.CreatedBy, &r.ExpiresAt, &r.MaxUses, &r.Uses,
-		&r.RevokedAt, &r.CreatedAt, &r.secret, &r.prefill)
+		&r.RevokedAt, &r.CreatedAt, &r.secret, &r.prefill, &r.invitee, &r.DeclinedAt)
 	return r, err
 }
 
-func (st store) insertInvitation(ctx context.Context, orgID string, inv Invitation, tokenHash, codeHash string, secret, prefill []byte) error {
+func (st store) insertInvitation(ctx context.Context, orgID string, inv Invitation, tokenHash, codeHash string, secret, prefill []byte, invitee string) error {
 	return st.exec(ctx, false, `INSERT INTO invitations (id, org_id, kind, token_hash, code_hash, email, secret, prefill, department_id,
-		created_by, expires_at, max_uses, uses, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13)`,
+		created_by, expires_at, max_uses, uses, created_at, invitee_account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14)`,
 		inv.ID, orgID, inv.Kind, tokenHash, codeHash, inv.Email, secret, prefill, nullable(inv.DepartmentID),
-		inv.CreatedBy, inv.ExpiresAt, inv.MaxUses, inv.CreatedAt)
+		inv.CreatedBy, inv.ExpiresAt, inv.MaxUses, inv.CreatedAt, nullable(invitee))
+}
+
+// invitationsFor lists the usable email invitations addressed to an
+// account, by its id or (made before the account existed) its address.
+func (st store) invitationsFor(ctx context.Context, accountID, email string, now int64) ([]invitationRow, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations
+		WHERE kind = 'email' AND (invitee_account_id = $1 OR (invitee_account_id IS NULL AND email = $2 AND email <> ''))
+		AND revoked_at IS NULL AND declined_at IS NULL AND expires_at > $3 AND (max_uses = 0 OR uses < max_uses)
+		ORDER BY created_at DESC, id DESC LIMIT 100`, accountID, email, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []invitationRow
+	for rows.Next() {
+		r, err := scanInvitation(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// invitationByID returns an invitation of any organization (the caller
+// checks that it is addressed to them).
+func (st store) invitationByID(ctx context.Context, id string) (invitationRow, error) {
+	r, err := scanInvitation(st.r(ctx).QueryRowContext(ctx, `SELECT `+invitationCols+` FROM invitations WHERE id = $1`, id))
+	return r, st.d.Classify(err)
+}
+
+func (st store) declineInvitation(ctx context.Context, id string, at int64) error {
+	return st.exec(ctx, true, `UPDATE invitations SET declined_at = $2 WHERE id = $1 AND declined_at IS NULL AND revoked_at IS NULL`, id, at)
 }
 
 func (st store) listInvitations(ctx context.Context, orgID string) ([]invitationRow, error) {
@@ -839,7 +875,7 @@ func (st store) revokeInvitation(ctx context.Context, orgID, id string, at int64
 // used up; it reports whether it counted.
 func (st store) useInvitation(ctx context.Context, id string, now int64) (bool, error) {
 	err := st.exec(ctx, true, `UPDATE invitations SET uses = uses + 1
-		WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2 AND (max_uses = 0 OR uses < max_uses)`, id, now)
+		WHERE id = $1 AND revoked_at IS NULL AND declined_at IS NULL AND expires_at > $2 AND (max_uses = 0 OR uses < max_uses)`, id, now)
 	if err == db.ErrNotFound {
 		return false, nil
 	}

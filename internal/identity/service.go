@@ -29,6 +29,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -138,6 +139,9 @@ type Service struct {
 	SecureCookies bool
 	// Orgs, when set, names the organization a new sign-in starts in.
 	Orgs OrgChooser
+	// AgeGate is the privacy center's check of minors, asked before and
+	// told after a person changes their birth date (nil: no check).
+	AgeGate AgeGate
 
 	st     store
 	limits atomic.Pointer[Limits]
@@ -156,6 +160,17 @@ func (s *Service) Limits() Limits { return *s.limits.Load() }
 
 // SetLimits replaces the limits (tests use small numbers). Safe while serving.
 func (s *Service) SetLimits(l Limits) { s.limits.Store(&l) }
+
+// AgeGate is what identity needs of the guardian-consent gate for minors.
+type AgeGate interface {
+	// CheckBirthDateChange refuses a change of the person's own birth
+	// date while the gate holds them back (a minor without a guardian's
+	// consent cannot type their way out of it).
+	CheckBirthDateChange(ctx context.Context, accountID string) error
+	// BirthDateChanged makes the gate read the new birth date at once, in
+	// ctx's transaction.
+	BirthDateChanged(ctx context.Context, accountID string) error
+}
 
 // Account is a person's account as other code sees it.
 type Account struct {
@@ -1229,14 +1244,16 @@ func (s *Service) Me(ctx context.Context) (Account, error) {
 }
 
 // MePatch is the body of PATCH /api/v1/me: absent fields stay as they are;
-// an empty phone removes it.
+// an empty phone or birth date removes it.
 type MePatch struct {
 	Name   *string `json:"name,omitempty"`
 	Locale *string `json:"locale,omitempty"`
 	Phone  *string `json:"phone,omitempty"`
+	// BirthDate is YYYY-MM-DD; it decides whether a guardian must consent.
+	BirthDate *string `json:"birth_date,omitempty"`
 }
 
-// UpdateMe changes the caller's name, locale or phone.
+// UpdateMe changes the caller's name, locale, phone or birth date.
 func (s *Service) UpdateMe(ctx context.Context, p MePatch) (Account, error) {
 	a, err := self(ctx)
 	if err != nil {
@@ -1255,6 +1272,12 @@ func (s *Service) UpdateMe(ctx context.Context, p MePatch) (Account, error) {
 	}
 	if p.Phone != nil && strings.TrimSpace(*p.Phone) != "" {
 		if phone, err = NormalizePhone(*p.Phone); err != nil {
+			return Account{}, err
+		}
+	}
+	if p.BirthDate != nil {
+		*p.BirthDate = strings.TrimSpace(*p.BirthDate)
+		if err := checkBirthDate(*p.BirthDate); err != nil {
 			return Account{}, err
 		}
 	}
@@ -1289,6 +1312,23 @@ func (s *Service) UpdateMe(ctx context.Context, p MePatch) (Account, error) {
 			}
 			changed = append(changed, "phone")
 		}
+		if p.BirthDate != nil {
+			old, err := s.open(ctx, r.ID, "birth_date", r.BirthSealed)
+			if err != nil {
+				return err
+			}
+			if old != *p.BirthDate {
+				if s.AgeGate != nil {
+					if err := s.AgeGate.CheckBirthDateChange(ctx, r.ID); err != nil {
+						return err
+					}
+				}
+				if r.BirthSealed, err = s.seal(ctx, r.ID, "birth_date", *p.BirthDate); err != nil {
+					return err
+				}
+				changed = append(changed, "birth_date")
+			}
+		}
 		out = r
 		if len(changed) == 0 {
 			return nil
@@ -1299,6 +1339,11 @@ func (s *Service) UpdateMe(ctx context.Context, p MePatch) (Account, error) {
 				return apperr.Conflict("phone_taken", "another account already uses this phone number")
 			}
 			return err
+		}
+		if slices.Contains(changed, "birth_date") && s.AgeGate != nil {
+			if err := s.AgeGate.BirthDateChanged(ctx, r.ID); err != nil {
+				return err
+			}
 		}
 		_, err = events.Append(ctx, s.DB, "", events.ScopeAccount, r.ID, "account.updated", map[string]any{"fields": changed})
 		return err

@@ -112,7 +112,7 @@ func (s store) setStatus(ctx context.Context, id, from, to string, now int64) (b
 
 func (s store) updateProfile(ctx context.Context, a accountRow) error {
 	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET name = $1, locale = $2, phone_hash = $3, phone_sealed = $4,
-		updated_at = $5 WHERE id = $6`, a.Name, a.Locale, a.PhoneHash, nullable(a.PhoneSealed), a.UpdatedAt, a.ID)
+		birth_date_sealed = $5, updated_at = $6 WHERE id = $7`, a.Name, a.Locale, a.PhoneHash, nullable(a.PhoneSealed), nullable(a.BirthSealed), a.UpdatedAt, a.ID)
 	return s.d.Classify(err)
 }
 

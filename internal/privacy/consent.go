@@ -128,6 +128,9 @@ func (s *Service) publish(ctx context.Context, orgID string, in PublishInput) (D
 			return err
 		}
 		s.gate.invalidate()
+		if err := s.mailPolicyUpdate(ctx, doc); err != nil {
+			return err
+		}
 		return audit.Record(ctx, s.DB, audit.Entry{OrgID: orgID, Action: "privacy.policy.publish", TargetKind: "policy", TargetID: doc.ID,
 			Details: map[string]any{"kind": doc.Kind, "version": doc.Version, "significant": doc.Significant}})
 	})

@@ -442,7 +442,7 @@ func (s *Service) writeZip(ctx context.Context, w io.Writer, data ExportData, fi
 	if err != nil {
 		return 0, err
 	}
-	if err := RenderExportHTML(fw, data); err != nil {
+	if err := s.renderExportFor(ctx, fw, data); err != nil {
 		return 0, err
 	}
 	if err := zw.Close(); err != nil {

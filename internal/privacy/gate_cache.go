@@ -103,3 +103,10 @@ func (s *Service) rememberAge(accountID string) {
 	}
 	c.ageOK[accountID] = s.now().Add(ageRecheck)
 }
+
+func (s *Service) forgetAge(accountID string) {
+	c := &s.gate
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.ageOK, accountID)
+}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
@@ -29,7 +30,12 @@ type (
 
 // HandleMyData answers GET /api/v1/me/data.
 func (s *Service) HandleMyData(w http.ResponseWriter, r *http.Request) error {
-	out, err := s.MyData(r.Context())
+	// ?lang=zh|en; else the browser's first language; else the account's.
+	lang := r.URL.Query().Get("lang")
+	if lang == "" {
+		lang, _, _ = strings.Cut(r.Header.Get("Accept-Language"), ",")
+	}
+	out, err := s.MyData(r.Context(), lang)
 	if err != nil {
 		return err
 	}
@@ -488,6 +494,15 @@ func (s *Service) HandleMyNotices(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return httpx.OK(w, NoticeList(items(list)))
+}
+
+// HandleMyUnacknowledged answers GET /api/v1/me/unacknowledged.
+func (s *Service) HandleMyUnacknowledged(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.MyUnacknowledged(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
 }
 
 // HandleReadNotice answers POST /api/v1/me/security-notices/{id}/read.

@@ -13,28 +13,35 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
 
-// HeldItem is one table's worth of data about the person.
+// HeldItem is one kind of data held about the person, in one organization
+// (or none), as the person reads it: no table names, no internal keys.
 type HeldItem struct {
-	Table      string   `json:"table"`
-	OrgID      string   `json:"org_id,omitempty"`
-	Controller string   `json:"controller"`
-	Purpose    string   `json:"purpose"`
-	Retention  string   `json:"retention"`
-	Erasure    string   `json:"erasure"`
-	Reason     string   `json:"reason,omitempty"`
-	Columns    []string `json:"columns"`
-	Count      int64    `json:"count"`
+	// What names the data ("Your messages").
+	What string `json:"what"`
+	// Organization is the organization's name, "" for personal data.
+	Organization string `json:"organization,omitempty"`
+	OrgID        string `json:"org_id,omitempty"`
+	// Controller says who decides about it ("You", the org's name, …).
+	Controller string `json:"controller"`
+	Purpose    string `json:"purpose"`
+	Retention  string `json:"retention"`
+	Erasure    string `json:"erasure"`
+	Reason     string `json:"reason,omitempty"`
+	Count      int64  `json:"count"`
 }
 
-// HeldCategory groups what is held by data category.
+// HeldCategory groups what is held by the data map's category.
 type HeldCategory struct {
 	Category string     `json:"category"`
+	Title    string     `json:"title"`
 	Items    []HeldItem `json:"items"`
 }
 
-// Inquiry is the answer to "what do you hold about me, and why".
+// Inquiry is the answer to "what do you hold about me, and why", in the
+// reader's language ("en" or "zh").
 type Inquiry struct {
 	AccountID  string         `json:"account_id"`
+	Language   string         `json:"language"`
 	Categories []HeldCategory `json:"categories"`
 }
 
@@ -49,62 +56,96 @@ func RetentionText(class string) string {
 		return "7 days after the export is ready"
 	case class == "jobs":
 		return "30 days after the job finished"
+	case class == "member", class == "invitation":
+		return "as the organization's policy for people who leave says"
+	case class == "session":
+		return "until the session ends or expires"
+	case class == "event_log":
+		return "a few days, until every device of yours caught up"
+	case class == "audit":
+		return "as long as the organization's audit log"
 	case strings.HasPrefix(class, "messages"), class == "files", class == "attendance", class == "location", class == "login_history", class == "audit_log":
 		return "as the organization's retention policy for " + class + " says (kept until deleted by you or by that policy)"
 	}
 	return class
 }
 
-// MyData counts, per category of the data map, what is held about the
-// caller and says why, without downloading anything.
-func (s *Service) MyData(ctx context.Context) (Inquiry, error) {
+// MyData counts what is held about the caller and says why, without
+// downloading anything: each kind of data once, under its data category,
+// per organization by name, in lang ("en" or "zh"; "" for the account's
+// language).
+func (s *Service) MyData(ctx context.Context, lang string) (Inquiry, error) {
 	a, err := caller(ctx)
 	if err != nil {
 		return Inquiry{}, err
 	}
+	if lang == "" && s.People != nil {
+		_, locale := s.People.Contact(ctx, a.AccountID)
+		lang = locale
+	}
+	lang = langOf(lang)
 	p, _, err := s.person(ctx, a.AccountID)
 	if err != nil {
 		return Inquiry{}, err
 	}
-	byCat := map[string][]HeldItem{}
+	type key struct{ table, org string }
+	counts := map[key]int64{}
+	var order []key
 	for _, c := range s.Contracts() {
 		held, err := c.Count(ctx, p)
 		if err != nil {
 			return Inquiry{}, err
 		}
 		for _, h := range held {
-			t, ok := datamap.Lookup(h.Table)
-			if !ok || h.Count == 0 {
+			if h.Count == 0 {
 				continue
 			}
-			cats := map[string][]string{}
-			for col, c := range t.Columns {
-				cats[string(c)] = append(cats[string(c)], col)
+			k := key{h.Table, h.OrgID}
+			if _, ok := counts[k]; !ok {
+				order = append(order, k)
 			}
-			for c, cols := range cats {
-				sort.Strings(cols)
-				byCat[c] = append(byCat[c], HeldItem{Table: t.Name, OrgID: h.OrgID, Controller: string(t.Controller), Purpose: t.Purpose,
-					Retention: RetentionText(t.Retention), Erasure: string(t.Erasure), Reason: t.Reason, Columns: cols, Count: h.Count})
-			}
+			counts[k] += h.Count
 		}
 	}
-	out := Inquiry{AccountID: a.AccountID, Categories: []HeldCategory{}}
-	var names []string
-	for c := range byCat {
-		names = append(names, c)
+	byCat := map[datamap.Category][]HeldItem{}
+	for _, k := range order {
+		t, ok := datamap.Lookup(k.table)
+		if !ok || t.Derived {
+			continue
+		}
+		name := s.orgName(ctx, k.org)
+		cat := primaryCategory(t)
+		byCat[cat] = append(byCat[cat], HeldItem{What: whatOf(t.Name, lang), Organization: name, OrgID: k.org,
+			Controller: controllerIn(t.Controller, name, lang), Purpose: purposeOf(t, lang),
+			Retention: retentionIn(t.Retention, lang), Erasure: erasureIn(t.Erasure, lang), Reason: reasonIn(t, lang), Count: counts[k]})
 	}
-	sort.Strings(names)
-	for _, c := range names {
+	out := Inquiry{AccountID: a.AccountID, Language: lang, Categories: []HeldCategory{}}
+	for _, c := range categoryOrder {
 		items := byCat[c]
-		sort.Slice(items, func(i, j int) bool {
-			if items[i].Table != items[j].Table {
-				return items[i].Table < items[j].Table
+		if len(items) == 0 {
+			continue
+		}
+		sort.SliceStable(items, func(i, j int) bool {
+			if items[i].Organization != items[j].Organization {
+				return items[i].Organization < items[j].Organization
 			}
-			return items[i].OrgID < items[j].OrgID
+			return items[i].What < items[j].What
 		})
-		out.Categories = append(out.Categories, HeldCategory{Category: c, Items: items})
+		out.Categories = append(out.Categories, HeldCategory{Category: string(c), Title: categoryTexts[c].in(lang), Items: items})
 	}
 	return out, nil
+}
+
+// reasonIn is why data is kept on erasure; the data map's reasons are in
+// English, so Chinese readers get a general sentence.
+func reasonIn(t datamap.Table, lang string) string {
+	if t.Reason == "" || t.Erasure != datamap.Keep {
+		return ""
+	}
+	if lang == "zh" {
+		return "因法律义务或他人的数据而保留。"
+	}
+	return t.Reason
 }
 
 // ---- record of processing ----------------------------------------------------------
@@ -271,6 +312,13 @@ func (s *Service) sendNotice(ctx context.Context, orgID, by string, in NewNotice
 	n.Recipients = len(list)
 	err := s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := insertNotice(ctx, s.DB, n, by); err != nil {
+			return err
+		}
+		accs := make([]string, len(list))
+		for i, r := range list {
+			accs[i] = r.acc
+		}
+		if err := s.mailNotice(ctx, n, accs); err != nil {
 			return err
 		}
 		for _, r := range list {

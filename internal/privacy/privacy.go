@@ -102,9 +102,13 @@ type Service struct {
 	MinAge int
 	// ExportTTL is how long a finished export can be downloaded (default 7 days).
 	ExportTTL time.Duration
-	// Mail queues emails (guardian consent links); BaseURL starts links.
+	// Mail queues emails (guardian consent links, security notices, policy
+	// updates); BaseURL starts links.
 	Mail    Mailer
 	BaseURL string
+	// People names organizations and people, and says where to write to
+	// an account (notices.go); nil names nothing and mails nobody.
+	People People
 
 	gate      gateCache
 	mu        sync.RWMutex

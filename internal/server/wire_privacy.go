@@ -48,7 +48,9 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 	if id := a.Identity(); id != nil {
 		svc.Accounts = privacyAccounts{id}
 		svc.Register(id.Privacy())
+		id.AgeGate = svc
 	}
+	svc.People = privacyPeople{id: a.Identity(), dir: a.Directory()}
 	if dir := a.Directory(); dir != nil {
 		svc.Dir = privacyDirectory{dir}
 		p := dir.Privacy()
@@ -108,6 +110,47 @@ func (x privacyAccounts) VerifyPassword(ctx context.Context, accountID, password
 
 func (x privacyAccounts) EndSessions(ctx context.Context, accountID string) error {
 	return x.id.EndSessions(ctx, accountID, "")
+}
+
+// privacyPeople names organizations and people for privacy's notices and
+// readable pages, and gives it the addresses to write to.
+type privacyPeople struct {
+	id  *identity.Service
+	dir *directory.Service
+}
+
+func (x privacyPeople) Contact(ctx context.Context, accountID string) (string, string) {
+	if x.id == nil {
+		return "", ""
+	}
+	acc, err := x.id.GetAccount(ctx, accountID)
+	if err != nil || acc.Status != identity.StatusActive {
+		return "", ""
+	}
+	return acc.Email, acc.Locale
+}
+
+func (x privacyPeople) OrgName(ctx context.Context, orgID string) string {
+	if x.dir == nil {
+		return ""
+	}
+	return x.dir.OrgName(ctx, orgID)
+}
+
+func (x privacyPeople) PersonName(ctx context.Context, orgID, accountID string) string {
+	if orgID != "" && x.dir != nil {
+		if n, err := x.dir.MemberDisplay(ctx, orgID, accountID); err == nil && n != "" {
+			return n
+		}
+	}
+	if x.id == nil {
+		return ""
+	}
+	acc, err := x.id.GetAccount(ctx, accountID)
+	if err != nil {
+		return ""
+	}
+	return acc.Name
 }
 
 // privacyDirectory adapts the directory to privacy.Directory.

@@ -119,6 +119,14 @@ const joinRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/org/routes"), "JoinRoute"),
 });
 
+// The page a guardian's emailed consent link opens; no account needed.
+const guardianRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/guardian-consent",
+  validateSearch: (s: Record<string, unknown>): { token?: string } => ({ token: str(s.token) }),
+  component: lazyRouteComponent(() => import("./screens/guardian/routes"), "GuardianRoute"),
+});
+
 const welcomeRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/welcome",
@@ -219,6 +227,7 @@ const routeTree = rootRoute.addChildren([
   resetRoute,
   setupRoute,
   joinRoute,
+  guardianRoute,
   shellRoute.addChildren([
     welcomeRoute,
     settingsRoute,

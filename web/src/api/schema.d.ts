@@ -1193,7 +1193,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change name, locale or phone */
+        /** Change name, locale, phone or birth date (a minor awaiting a guardian's consent cannot change it: 403 birth_date_locked) */
         patch: operations["patch_me"];
         trace?: never;
     };
@@ -1504,6 +1504,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invitations to organizations addressed to me, waiting for my answer */
+        get: operations["get_me_invitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation addressed to me: I become a member */
+        post: operations["post_me_invitations_by_id_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decline an invitation addressed to me */
+        post: operations["post_me_invitations_by_id_decline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/join-requests": {
         parameters: {
             query?: never;
@@ -1736,7 +1787,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a security notice read */
+        /** Acknowledge a security notice (the app stops showing it) */
         post: operations["post_me_security_notices_by_id_read"];
         delete?: never;
         options?: never;
@@ -1778,6 +1829,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/unacknowledged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Security notices and policy updates I have not acknowledged yet (policy updates are acknowledged by accepting them) */
+        get: operations["get_me_unacknowledged"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/members": {
         parameters: {
             query?: never;
@@ -1788,7 +1856,7 @@ export interface paths {
         /** Search members: name, pinyin, initials, title, department, employee number, phone; paged */
         get: operations["get_members"];
         put?: never;
-        /** Create a member from an existing account (manage_members) */
+        /** Invite a person by email or account id with a prepared profile; they accept or decline (manage_members); 202, the same whether or not an account exists */
         post: operations["post_members"];
         delete?: never;
         options?: never;
@@ -2598,6 +2666,7 @@ export interface components {
             code?: string;
             created_at: number;
             created_by: string;
+            declined_at?: number;
             department_id: string;
             email?: string;
             expires_at: number;
@@ -2653,6 +2722,7 @@ export interface components {
         };
         DirectoryMember: {
             account_id: string;
+            anonymized?: boolean;
             created_at: number;
             departments: components["schemas"]["DirectoryMemberDepartment"][];
             display_name: string;
@@ -2701,6 +2771,17 @@ export interface components {
             title?: string | null;
             title_level?: number | null;
             work_phone?: string | null;
+        };
+        DirectoryMyInvitation: {
+            created_at: number;
+            expires_at: number;
+            id: string;
+            invited_by: string;
+            org_id: string;
+            org_name: string;
+        };
+        DirectoryMyInvitationList: {
+            items: components["schemas"]["DirectoryMyInvitation"][];
         };
         DirectoryMyOrg: {
             current: boolean;
@@ -2903,6 +2984,7 @@ export interface components {
             token?: string;
         };
         IdentityMePatch: {
+            birth_date?: string | null;
             locale?: string | null;
             name?: string | null;
             phone?: string | null;
@@ -3100,17 +3182,18 @@ export interface components {
         PrivacyHeldCategory: {
             category: string;
             items: components["schemas"]["PrivacyHeldItem"][];
+            title: string;
         };
         PrivacyHeldItem: {
-            columns: string[];
             controller: string;
             count: number;
             erasure: string;
             org_id?: string;
+            organization?: string;
             purpose: string;
             reason?: string;
             retention: string;
-            table: string;
+            what: string;
         };
         PrivacyHold: {
             account_id?: string;
@@ -3131,6 +3214,7 @@ export interface components {
         PrivacyInquiry: {
             account_id: string;
             categories: components["schemas"]["PrivacyHeldCategory"][];
+            language: string;
         };
         PrivacyLedgerEntry: {
             account_id?: string;
@@ -3303,6 +3387,10 @@ export interface components {
         };
         PrivacySetPoliciesInput: {
             policies: components["schemas"]["PrivacyPolicy"][];
+        };
+        PrivacyUnacknowledged: {
+            policy_updates: components["schemas"]["PrivacyDocument"][];
+            security_notices: components["schemas"]["PrivacyNotice"][];
         };
         Readiness: {
             database: string;
@@ -6502,7 +6590,7 @@ export interface operations {
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
-            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            /** @description error codes: birth_date_locked, insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
             /** @description error codes: phone_taken */
             409: components["responses"]["Error"];
@@ -7154,6 +7242,99 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_me_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryMyInvitationList"];
+                };
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_me_invitations_by_id_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryJoinResult"];
+                };
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_me_invitations_by_id_decline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_me_join_requests: {
         parameters: {
             query?: never;
@@ -7730,6 +7911,35 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_me_unacknowledged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyUnacknowledged"];
+                };
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_members: {
         parameters: {
             query?: {
@@ -7782,12 +7992,12 @@ export interface operations {
         };
         responses: {
             /** @description success */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DirectoryMember"];
+                    "application/json": components["schemas"]["DirectoryInvitation"];
                 };
             };
             /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
@@ -7796,10 +8006,6 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
             403: components["responses"]["Error"];
-            /** @description error codes: not_found */
-            404: components["responses"]["Error"];
-            /** @description error codes: already_member */
-            409: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

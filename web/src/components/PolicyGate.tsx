@@ -1,9 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../api/client";
 import { errorText } from "../lib/errors";
-import { Alert, formatTime } from "./ui";
+import { Alert, Field, formatTime } from "./ui";
 
 /**
  * PolicyGate stands before the app while the person has policy versions to
@@ -21,6 +21,8 @@ export function PolicyGate({ children }: { children: ReactNode }) {
     queryKey: ["me", "guardian"],
     queryFn: () => must(api.GET("/api/v1/me/guardian-consent")),
     staleTime: 5 * 60_000,
+    // While waiting, notice the guardian's consent without a reload.
+    refetchInterval: (q) => (q.state.data?.required && !q.state.data.consent ? 10_000 : false),
   });
   const accept = useMutation({
     mutationFn: (ids: string[]) =>
@@ -36,6 +38,7 @@ export function PolicyGate({ children }: { children: ReactNode }) {
       <section className="page gate" aria-labelledby="gate-title">
         <h1 id="gate-title">{t("gate.guardianTitle")}</h1>
         <p>{t("gate.guardianBody", { age: guardian.data.min_age })}</p>
+        <AskGuardian />
       </section>
     );
   }
@@ -70,5 +73,59 @@ export function PolicyGate({ children }: { children: ReactNode }) {
         {t("gate.accept")}
       </button>
     </section>
+  );
+}
+
+/** AskGuardian emails a parent or guardian the one-time link to consent. */
+function AskGuardian() {
+  const { t } = useTranslation();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [relationship, setRelationship] = useState("");
+  const ask = useMutation({
+    mutationFn: () =>
+      must(
+        api.POST("/api/v1/me/guardian-consent/request", {
+          body: {
+            guardian_name: name.trim(),
+            guardian_email: email.trim(),
+            relationship: relationship.trim(),
+          },
+        }),
+      ),
+  });
+  return (
+    <form
+      className="card"
+      aria-labelledby="ask-guardian"
+      onSubmit={(e: FormEvent) => {
+        e.preventDefault();
+        ask.mutate();
+      }}
+    >
+      <h2 id="ask-guardian">{t("gate.askGuardian")}</h2>
+      <Alert>{ask.error ? errorText(t, ask.error) : ""}</Alert>
+      {ask.data && <Alert kind="ok">{t("gate.guardianSent", { email: ask.data.guardian_email })}</Alert>}
+      <Field label={t("gate.guardianName")} value={name} onChange={(e) => setName(e.target.value)} required />
+      <Field
+        label={t("gate.guardianEmail")}
+        type="email"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        required
+      />
+      <Field
+        label={t("gate.relationship")}
+        value={relationship}
+        onChange={(e) => setRelationship(e.target.value)}
+      />
+      <button
+        type="submit"
+        className="btn btn-primary"
+        disabled={ask.isPending || !name.trim() || !email.trim()}
+      >
+        {t("gate.sendLink")}
+      </button>
+    </form>
   );
 }

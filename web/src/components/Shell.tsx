@@ -2,6 +2,7 @@ import { Link, Outlet, useRouterState } from "@tanstack/react-router";
 import { type ReactNode, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { NAV, NAV_PERSONAL, type NavItem } from "../nav";
+import { Inbox } from "./Inbox";
 import { icons } from "./icons";
 import { LanguageSwitcher } from "./LanguageSwitcher";
 import { PolicyGate } from "./PolicyGate";
@@ -83,6 +84,7 @@ export function Shell({
       />
       <main id="main" className="main" tabIndex={-1}>
         <PolicyGate>
+          <Inbox />
           <Outlet />
         </PolicyGate>
       </main>

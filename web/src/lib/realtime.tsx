@@ -1,7 +1,7 @@
 // The app's one real-time connection, shared by every screen: it keeps the
 // query cache current from stream events, tracks typing and presence, and
 // raises desktop notifications for new messages when allowed.
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "@tanstack/react-router";
 import {
   createContext,
@@ -14,6 +14,7 @@ import {
   useSyncExternalStore,
 } from "react";
 import { useTranslation } from "react-i18next";
+import { api, must } from "../api/client";
 import { applyEvent, type Message } from "../screens/chat/data";
 import { personQuery } from "./people";
 import { useMe } from "./session";
@@ -39,11 +40,23 @@ class Ephemeral {
 type Realtime = { stream: Stream; status: StreamStatus; eph: Ephemeral; setOpen: (id: string) => void };
 const Ctx = createContext<Realtime | null>(null);
 
+// Events that change what the inbox banner shows (components/Inbox.tsx).
+const INBOX_EVENTS = new Set(["me.invitations_changed", "security_notice.created", "policy.published"]);
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const router = useRouter();
   const { t } = useTranslation();
   const me = useMe().data;
+  // A minor waiting for a guardian's consent may not use the stream (the
+  // server answers 403): connect once the gate lets them through.
+  const guardian = useQuery({
+    queryKey: ["me", "guardian"],
+    queryFn: () => must(api.GET("/api/v1/me/guardian-consent")),
+    staleTime: 5 * 60_000,
+    enabled: !!me,
+  });
+  const gated = guardian.isPending || (!!guardian.data?.required && !guardian.data.consent);
   const open = useRef("");
   const eph = useMemo(() => new Ephemeral(), []);
   const [status, setStatus] = useState<StreamStatus>("offline");
@@ -63,10 +76,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   );
 
   useEffect(() => {
-    if (!me) return;
+    if (!me || gated) return;
     const offStatus = stream.onStatus(setStatus);
     const off = stream.on((f) => {
       if (f.type === "event") {
+        if (INBOX_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["inbox"] });
         const m = applyEvent(qc, f, me.id, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {
@@ -111,7 +125,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       offStatus();
       stream.stop();
     };
-  }, [me, stream, qc, eph, router, t]);
+  }, [me, gated, stream, qc, eph, router, t]);
 
   const value = useMemo(
     () => ({

@@ -98,7 +98,7 @@ export function Members() {
                   </td>
                   <td>
                     <span className={m.status === "active" ? "badge badge-ok" : "badge badge-muted"}>
-                      {m.status === "active" ? t("admin.active") : t("admin.deactivated")}
+                      {memberStatus(t, m)}
                     </span>
                   </td>
                   <td className="row">
@@ -111,15 +111,17 @@ export function Members() {
                       {t("chat.edit")}
                     </button>
                     {m.role !== "owner" &&
-                      (m.status === "active" ? (
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
-                          onClick={() => act.mutate({ m, action: "deactivate" })}
-                          aria-label={t("admin.deactivateNamed", { name: m.display_name })}
-                        >
-                          {t("admin.deactivate")}
-                        </button>
+                      (m.status === "active" || m.status === "left" || m.anonymized ? (
+                        m.status === "active" && (
+                          <button
+                            type="button"
+                            className="btn btn-small btn-danger"
+                            onClick={() => act.mutate({ m, action: "deactivate" })}
+                            aria-label={t("admin.deactivateNamed", { name: m.display_name })}
+                          >
+                            {t("admin.deactivate")}
+                          </button>
+                        )
                       ) : (
                         <button
                           type="button"
@@ -149,6 +151,14 @@ export function Members() {
   );
 }
 
+/** memberStatus names a member's state: who left, and whose data was anonymized, are not just "deactivated". */
+function memberStatus(t: ReturnType<typeof useTranslation>["t"], m: Member): string {
+  if (m.anonymized) return t("admin.anonymized");
+  if (m.status === "active") return t("admin.active");
+  if (m.status === "left") return t("admin.left");
+  return t("admin.deactivated");
+}
+
 function AddMember({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
   const [email, setEmail] = useState("");
@@ -172,7 +182,7 @@ function AddMember({ onDone }: { onDone: () => void }) {
         }}
       >
         <Alert>{add.error ? errorText(t, add.error) : ""}</Alert>
-        {add.isSuccess && <Alert kind="ok">{t("admin.memberAdded")}</Alert>}
+        {add.isSuccess && <Alert kind="ok">{t("admin.memberInvited")}</Alert>}
         <div className="form-grid">
           <Field
             label={t("auth.email")}
@@ -183,7 +193,7 @@ function AddMember({ onDone }: { onDone: () => void }) {
           <Field label={t("directory.title")} value={title} onChange={(e) => setTitle(e.target.value)} />
         </div>
         <button type="submit" className="btn btn-primary" disabled={add.isPending || !email}>
-          {t("admin.add")}
+          {t("admin.invite")}
         </button>
       </form>
     </section>

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, must } from "../../api/client";
+import { api, must, withQuery } from "../../api/client";
 import { Alert, Field, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { useCurrentOrg } from "../../lib/org";
@@ -64,45 +64,42 @@ export function PrivacyCenter() {
 }
 
 function Held() {
-  const { t } = useTranslation();
-  const q = useQuery({ queryKey: ["me", "data"], queryFn: () => must(api.GET("/api/v1/me/data")) });
+  const { t, i18n } = useTranslation();
+  const lang = i18n.language.startsWith("zh") ? "zh" : "en";
+  const q = useQuery({
+    queryKey: ["me", "data", lang],
+    queryFn: () => must(api.GET("/api/v1/me/data", withQuery({ lang }))),
+  });
   return (
     <section className="card" id="held" aria-labelledby="held-title">
       <h2 id="held-title">{t("privacy.held")}</h2>
       <p className="muted">{t("privacy.heldBody")}</p>
       {q.error && <Alert>{errorText(t, q.error)}</Alert>}
-      <div className="table-wrap">
-        <table className="table" data-testid="inquiry">
-          <thead>
-            <tr>
-              <th scope="col">{t("privacy.category")}</th>
-              <th scope="col">{t("privacy.what")}</th>
-              <th scope="col">{t("privacy.count")}</th>
-              <th scope="col">{t("privacy.why")}</th>
-              <th scope="col">{t("privacy.keptFor")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {q.data?.categories.flatMap((c) =>
-              c.items
-                .filter((i) => i.count > 0)
-                .map((i) => (
-                  <tr key={`${c.category}-${i.table}-${i.org_id ?? ""}`}>
-                    <td>
-                      <span className="badge badge-muted">{c.category}</span>
-                    </td>
-                    <td>
-                      <code>{i.table}</code>
-                      <div className="muted small">{i.controller}</div>
-                    </td>
-                    <td>{i.count}</td>
-                    <td className="small">{i.purpose}</td>
-                    <td className="small">{i.retention}</td>
-                  </tr>
-                )),
-            )}
-          </tbody>
-        </table>
+      <div className="stack" data-testid="inquiry">
+        {q.data?.categories.map((c) => (
+          <section key={c.category} aria-labelledby={`held-${c.category}`} className="held-group">
+            <h3 id={`held-${c.category}`}>{c.title}</h3>
+            <ul className="held-list">
+              {c.items.map((i) => (
+                <li key={`${i.what}-${i.org_id ?? ""}`} className="held-item">
+                  <div className="row row-between">
+                    <strong>
+                      {i.what}
+                      {i.organization ? ` · ${i.organization}` : ""}
+                    </strong>
+                    <span className="badge badge-muted">{t("privacy.itemCount", { count: i.count })}</span>
+                  </div>
+                  <p className="small">{i.purpose}</p>
+                  <p className="muted small">
+                    {t("privacy.decidedBy", { who: i.controller })} · {t("privacy.keptFor")}: {i.retention}
+                  </p>
+                  <p className="muted small">{i.erasure}</p>
+                  {i.reason && <p className="muted small">{i.reason}</p>}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ))}
       </div>
     </section>
   );

@@ -31,9 +31,23 @@ function Profile({ me }: { me: Account }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const [name, setName] = useState(me.name);
+  const [birth, setBirth] = useState(me.birth_date ?? "");
+  const changed = name !== me.name || birth !== (me.birth_date ?? "");
   const save = useMutation({
-    mutationFn: () => must(api.PATCH("/api/v1/me", { body: { name } })),
-    onSuccess: (a) => qc.setQueryData(meQuery.queryKey, a),
+    mutationFn: () =>
+      must(
+        api.PATCH("/api/v1/me", {
+          body: {
+            ...(name !== me.name ? { name } : {}),
+            ...(birth !== (me.birth_date ?? "") ? { birth_date: birth } : {}),
+          },
+        }),
+      ),
+    onSuccess: (a) => {
+      qc.setQueryData(meQuery.queryKey, a);
+      // The birth date decides whether a guardian must consent.
+      void qc.invalidateQueries({ queryKey: ["me", "guardian"] });
+    },
   });
   return (
     <section className="card" aria-labelledby="profile-title">
@@ -54,7 +68,16 @@ function Profile({ me }: { me: Account }) {
           required
         />
         <Field label={t("auth.email")} name="email" value={me.email} disabled readOnly />
-        <button type="submit" className="btn" disabled={save.isPending || !name.trim() || name === me.name}>
+        <Field
+          label={t("settings.birthDate")}
+          name="birth_date"
+          type="date"
+          max={new Date().toISOString().slice(0, 10)}
+          value={birth}
+          onChange={(e) => setBirth(e.target.value)}
+          hint={t("settings.birthDateHint")}
+        />
+        <button type="submit" className="btn" disabled={save.isPending || !name.trim() || !changed}>
           {t("common.save")}
         </button>
       </form>
