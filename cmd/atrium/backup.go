@@ -174,10 +174,12 @@ never replaced.
 
 The keys come from the keyring archive (--keyring) and only from it: an
 erased person's or a disbanded organization's key, destroyed before the
-keyring archive was taken, stays destroyed. A keyring archive older than the
-data archive is refused (keyring_older_than_data). Restoring over a database
-(--force), that database's own keyring is read first and used as well, so
---keyring may then be left out.
+keyring archive was taken, stays destroyed. Use the newest keyring archive:
+--keyring may name the directory that holds them, and the newest is taken.
+Refused: a keyring archive older than the data archive
+(keyring_older_than_data), and one with a newer keyring archive beside it
+(keyring_superseded). Restoring over a database (--force), that database's
+own keyring is read first and used as well, so --keyring may then be left out.
 
 After the data is in place, every erasure of the keyring's ledger that the
 restored database does not know of is recorded and applied again, then the
@@ -206,7 +208,7 @@ The master key is read from the configuration (ATRIUM_MASTER_KEY, or
 		},
 	}
 	cmd.Flags().StringVar(&in, "in", "", "the data archive to restore (or give it as the argument)")
-	cmd.Flags().StringVar(&keyringIn, "keyring", "", "the keyring archive: taken with the data archive or later")
+	cmd.Flags().StringVar(&keyringIn, "keyring", "", "the newest keyring archive (or the directory holding them): taken with the data archive or later")
 	cmd.Flags().BoolVar(&force, "force", false, "replace a data directory or database that already holds data")
 	return withConfig(cmd)
 }
@@ -223,6 +225,12 @@ func runRestore(cmd *cobra.Command, cfg *config.Config, in, keyringIn string, fo
 	var keySources, erasureSources []*backup.Keyring
 	var archive *backup.Keyring
 	if keyringIn != "" {
+		if st, err := os.Stat(keyringIn); err == nil && st.IsDir() {
+			if keyringIn, err = backup.NewestKeyring(keyringIn); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "newest keyring archive in the directory: %s\n", keyringIn)
+		}
 		archive, err = backup.ReadKeyring(keyringIn)
 		if err != nil {
 			return err
@@ -230,6 +238,9 @@ func runRestore(cmd *cobra.Command, cfg *config.Config, in, keyringIn string, fo
 		km := archive.Manifest
 		fmt.Fprintf(out, "keyring archive taken %s (backup %s, position %d: %d keys, %d tombstones, %d ledger entries) verified\n", fmtMillis(km.CreatedAt), km.BackupID, km.Position, km.Keys, km.Tombstones, km.LedgerEntries)
 		if err := archive.CheckNewer(m); err != nil {
+			return err
+		}
+		if err := archive.CheckSuperseded(keyringIn); err != nil {
 			return err
 		}
 		keySources = append(keySources, archive)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -43,6 +44,10 @@ var (
 	// data archive: it may lack keys the data needs, and restoring data with
 	// keys of an earlier time is never what an operator means.
 	ErrKeyringOlder = apperr.Conflict("keyring_older_than_data", "the keyring archive is older than the data archive; restore with a keyring archive taken at the same time as the data archive or later")
+	// ErrKeyringSuperseded is returned when a newer keyring archive lies
+	// beside the one given: the older one may still hold the key of a
+	// person erased since, and the newer one is what a restore must use.
+	ErrKeyringSuperseded = apperr.Conflict("keyring_superseded", "a newer keyring archive lies beside this one; restore with the newest keyring archive (or pass its directory to --keyring), so that nothing erased since comes back")
 	// ErrKeyringRequired is returned when no keyring at least as new as the
 	// data is available.
 	ErrKeyringRequired = apperr.Invalid("keyring_required", "a keyring archive at least as new as the data archive is required (--keyring FILE): the data archive holds no keys")
@@ -129,15 +134,56 @@ func SnapshotKeyring(ctx context.Context, d *db.DB) (*Keyring, error) {
 }
 
 // WriteKeyring writes k as a keyring archive to out (a temporary file
-// renamed into place, mode 0600) and fills in k.Manifest's files.
+// renamed into place, mode 0600) and fills in k.Manifest's files. The
+// manifest is the archive's first entry, so that finding the newest of many
+// keyring archives reads only their first block (PeekKeyring).
 func WriteKeyring(k *Keyring, out string) error {
 	k.Manifest.Format, k.Manifest.Kind = FormatVersion, KindKeyring
 	k.Manifest.MasterKey = k.MasterKey != ""
 	k.Manifest.Files = nil
-	parts := []struct {
+	type part struct {
 		name string
-		rows any
-	}{{"keys.jsonl", k.Keys}, {"tombstones.jsonl", k.Tombstones}, {"ledger.jsonl", k.Ledger}}
+		b    []byte
+	}
+	var parts []part
+	encode := func(name string, write func(enc *json.Encoder) error) error {
+		var buf bytes.Buffer
+		if err := write(json.NewEncoder(&buf)); err != nil {
+			return err
+		}
+		parts = append(parts, part{name, buf.Bytes()})
+		return nil
+	}
+	err := errors.Join(
+		encode("keys.jsonl", func(enc *json.Encoder) (err error) {
+			for _, r := range k.Keys {
+				err = errors.Join(err, enc.Encode(r))
+			}
+			return err
+		}),
+		encode("tombstones.jsonl", func(enc *json.Encoder) (err error) {
+			for _, r := range k.Tombstones {
+				err = errors.Join(err, enc.Encode(r))
+			}
+			return err
+		}),
+		encode("ledger.jsonl", func(enc *json.Encoder) (err error) {
+			for _, r := range k.Ledger {
+				err = errors.Join(err, enc.Encode(r))
+			}
+			return err
+		}),
+	)
+	if err != nil {
+		return err
+	}
+	if k.MasterKey != "" {
+		parts = append(parts, part{keyring.KeyFile, []byte(strings.TrimSpace(k.MasterKey) + "\n")})
+	}
+	for _, p := range parts {
+		sum := sha256.Sum256(p.b)
+		k.Manifest.Files = append(k.Manifest.Files, File{Name: p.name, Size: int64(len(p.b)), SHA256: hex.EncodeToString(sum[:])})
+	}
 	f, err := os.OpenFile(out+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return err
@@ -145,48 +191,16 @@ func WriteKeyring(k *Keyring, out string) error {
 	defer os.Remove(out + ".tmp")
 	gz := gzip.NewWriter(f)
 	tw := tar.NewWriter(gz)
-	add := func(name string, b []byte) error {
-		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o600, Size: int64(len(b)), ModTime: time.UnixMilli(k.Manifest.CreatedAt)}); err != nil {
-			return err
-		}
-		if _, err := tw.Write(b); err != nil {
-			return err
-		}
-		sum := sha256.Sum256(b)
-		k.Manifest.Files = append(k.Manifest.Files, File{Name: name, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])})
-		return nil
-	}
+	err = writeManifest(tw, k.Manifest, k.Manifest.CreatedAt)
 	for _, p := range parts {
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		var err error
-		switch rows := p.rows.(type) {
-		case []keyring.ArchivedKey:
-			for _, r := range rows {
-				err = errors.Join(err, enc.Encode(r))
-			}
-		case []keyring.Tombstone:
-			for _, r := range rows {
-				err = errors.Join(err, enc.Encode(r))
-			}
-		case []LedgerRow:
-			err = WriteLedger(&buf, rows)
-		}
-		if err == nil {
-			err = add(p.name, buf.Bytes())
-		}
 		if err != nil {
-			f.Close()
-			return err
+			break
+		}
+		if err = tw.WriteHeader(&tar.Header{Name: p.name, Mode: 0o600, Size: int64(len(p.b)), ModTime: time.UnixMilli(k.Manifest.CreatedAt)}); err == nil {
+			_, err = tw.Write(p.b)
 		}
 	}
-	if k.MasterKey != "" {
-		if err := add(keyring.KeyFile, []byte(strings.TrimSpace(k.MasterKey)+"\n")); err != nil {
-			f.Close()
-			return err
-		}
-	}
-	if err := writeManifest(tw, k.Manifest, k.Manifest.CreatedAt); err != nil {
+	if err != nil {
 		f.Close()
 		return err
 	}
@@ -194,6 +208,90 @@ func WriteKeyring(k *Keyring, out string) error {
 		return err
 	}
 	return os.Rename(out+".tmp", out)
+}
+
+// errStop ends a walk early.
+var errStop = errors.New("stop")
+
+// PeekKeyring reads the manifest of the keyring archive at path from its
+// first entry only; ok is false for any other file (a data archive, or
+// something else altogether).
+func PeekKeyring(path string) (m KeyringManifest, ok bool) {
+	err := walkTar(path, func(h *tar.Header, r io.Reader) error {
+		if h.Name == "manifest.json" && h.Size < 1<<20 {
+			if json.NewDecoder(r).Decode(&m) == nil && m.Kind == KindKeyring {
+				ok = true
+			}
+		}
+		return errStop
+	})
+	return m, ok && errors.Is(err, errStop)
+}
+
+// keyringArchives lists the keyring archives in dir (by their manifest,
+// not their name).
+func keyringArchives(dir string) (map[string]KeyringManifest, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]KeyringManifest{}
+	for _, e := range ents {
+		if !e.Type().IsRegular() || !(strings.HasSuffix(e.Name(), ".tar.gz") || strings.HasSuffix(e.Name(), ".tgz")) {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if m, ok := PeekKeyring(p); ok {
+			out[p] = m
+		}
+	}
+	return out, nil
+}
+
+// newerManifest reports whether a was taken after b.
+func newerManifest(a, b KeyringManifest) bool {
+	if a.Position != b.Position {
+		return a.Position > b.Position
+	}
+	return a.CreatedAt > b.CreatedAt
+}
+
+// NewestKeyring returns the newest keyring archive in dir.
+func NewestKeyring(dir string) (string, error) {
+	all, err := keyringArchives(dir)
+	if err != nil {
+		return "", err
+	}
+	best := ""
+	for p, m := range all {
+		if best == "" || newerManifest(m, all[best]) {
+			best = p
+		}
+	}
+	if best == "" {
+		return "", ErrNotKeyring.With("dir", dir)
+	}
+	return best, nil
+}
+
+// CheckSuperseded returns ErrKeyringSuperseded when a keyring archive newer
+// than k lies beside the one at path: restoring with the older one would
+// bring back whatever was erased between the two.
+func (k *Keyring) CheckSuperseded(path string) error {
+	all, err := keyringArchives(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	self, _ := filepath.Abs(path)
+	for p, m := range all {
+		if abs, _ := filepath.Abs(p); abs == self {
+			continue
+		}
+		if newerManifest(m, k.Manifest) {
+			return ErrKeyringSuperseded.With("newer", p)
+		}
+	}
+	return nil
 }
 
 // ReadKeyring reads and verifies the keyring archive at in.
