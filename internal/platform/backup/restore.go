@@ -319,10 +319,30 @@ func MergeLedger(ctx context.Context, d *db.DB, rows []LedgerRow) ([]LedgerRow, 
 	for _, c := range cols {
 		has[c] = true
 	}
+	// What d holds already: most of a keyring's ledger, usually.
+	held := map[string]string{}
+	idRows, err := d.Reader().QueryContext(ctx, "SELECT id, status FROM "+LedgerTable)
+	if err != nil {
+		return nil, err
+	}
+	for idRows.Next() {
+		var id, status string
+		if err := idRows.Scan(&id, &status); err != nil {
+			idRows.Close()
+			return nil, err
+		}
+		held[id] = status
+	}
+	if err := errors.Join(idRows.Err(), idRows.Close()); err != nil {
+		return nil, err
+	}
 	var added []LedgerRow
 	err = d.Tx(ctx, func(ctx context.Context) error {
 		added = nil
 		for _, r := range rows {
+			if st, ok := held[fmt.Sprint(r["id"])]; ok && (st == "done" || fmt.Sprint(r["status"]) != "done") {
+				continue
+			}
 			var names []string
 			var args []any
 			var ph []string
