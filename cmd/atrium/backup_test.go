@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/backup"
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -84,9 +86,15 @@ func TestBackupRestore(t *testing.T) {
 			if _, err := d.Migrate(ctx, migrations.FS); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := keyring.Load(ctx, d, "", dataDir); err != nil {
+			kr, err := keyring.Load(ctx, d, "", dataDir)
+			if err != nil {
 				t.Fatal(err)
 			}
+			if _, err := kr.Seal(ctx, "acc_keep", "test:1", []byte("kept")); err != nil {
+				t.Fatal(err)
+			}
+			var wrapped []byte
+			d.Reader().QueryRow(`SELECT wrapped FROM data_keys WHERE owner_id = 'acc_keep'`).Scan(&wrapped)
 			key, err := os.ReadFile(filepath.Join(dataDir, keyring.KeyFile))
 			if err != nil {
 				t.Fatal(err)
@@ -141,6 +149,16 @@ func TestBackupRestore(t *testing.T) {
 					t.Errorf("backup holds %s", f.Name)
 				}
 			}
+			if raw := gunzip(t, file); len(wrapped) == 0 || bytes.Contains(raw, wrapped) {
+				t.Errorf("the data archive holds the wrapped data key (%d bytes)", len(wrapped))
+			}
+			ka, err := backup.ReadKeyring(strings.TrimSuffix(file, ".tar.gz") + ".keyring.tar.gz")
+			if err != nil {
+				t.Fatalf("the keyring archive beside the data archive: %v", err)
+			}
+			if ka.Manifest.BackupID != m.BackupID || !ka.Newer(m) || ka.MasterKey != "" || ka.Manifest.Keys != 1 || !bytes.Equal(ka.Keys[0].Wrapped, wrapped) {
+				t.Errorf("keyring manifest %+v for data manifest %+v", ka.Manifest, m)
+			}
 
 			// An erasure after the backup: recorded in the ledger, file gone.
 			time.Sleep(2 * time.Millisecond)
@@ -150,7 +168,7 @@ func TestBackupRestore(t *testing.T) {
 			os.Remove(blobPath)
 			d.Close()
 
-			if out, err := runCmd(t, append([]string{"restore", "--in", file}, args...)...); !errors.Is(err, backup.ErrNotEmpty) {
+			if out, err := runCmd(t, append([]string{"restore", file}, args...)...); !errors.Is(err, backup.ErrNotEmpty) {
 				t.Fatalf("restore over data without --force: %v\n%s", err, out)
 			}
 
@@ -169,7 +187,8 @@ func TestBackupRestore(t *testing.T) {
 				})
 			}}
 			t.Cleanup(func() { extraRestoreHooks = nil })
-			out, err = runCmd(t, append([]string{"restore", "--force", "--in", file}, args...)...)
+			// In place: the replaced database's own keyring is used.
+			out, err = runCmd(t, append([]string{"restore", "--force", file}, args...)...)
 			if err != nil {
 				t.Fatalf("restore: %v\n%s", err, out)
 			}
@@ -211,12 +230,19 @@ func TestBackupRestore(t *testing.T) {
 				}
 			}
 
-			// A fresh machine with no master key: refused, with a clear message.
+			// A fresh machine: refused without a keyring archive, and
+			// without a master key, each with its stable code.
 			if kind == db.SQLite {
 				fresh := t.TempDir()
-				out, err := runCmd(t, "restore", "--in", file, "--data-dir", fresh)
-				if err == nil || !strings.Contains(err.Error(), "master key") {
+				kfile := strings.TrimSuffix(file, ".tar.gz") + ".keyring.tar.gz"
+				out, err := runCmd(t, "restore", file, "--keyring", kfile, "--data-dir", fresh)
+				if apperr.CodeOf(err) != "master_key_missing" {
 					t.Errorf("restore without a master key: %v\n%s", err, out)
+				}
+				os.WriteFile(filepath.Join(fresh, keyring.KeyFile), key, 0o600)
+				out, err = runCmd(t, "restore", file, "--data-dir", fresh)
+				if apperr.CodeOf(err) != "keyring_required" {
+					t.Errorf("restore onto a fresh machine without a keyring archive: %v\n%s", err, out)
 				}
 			}
 		})
@@ -234,8 +260,12 @@ func contains(ss []string, s string) bool {
 
 // TestBackupRestorePostgresDatabase runs backup and restore against a whole
 // PostgreSQL database in its public schema (how operators configure it),
-// including the --ledger-only export re-applied from a file after the
-// database was lost.
+// after the machine is lost: onto a fresh data dir with no master key, with
+// a --keyring-only archive taken after the data archive that carries the
+// master key (--include-master-key) and an erasure made after the data
+// archive. It also checks that the data archive holds no wrapped key, that
+// an older keyring archive is refused, and that the restored database's
+// positions continue after the keyring's.
 func TestBackupRestorePostgresDatabase(t *testing.T) {
 	base := dbtest.ServerURL(t)
 	ctx := context.Background()
@@ -260,33 +290,67 @@ func TestBackupRestorePostgresDatabase(t *testing.T) {
 	if _, err := d.Migrate(ctx, migrations.FS); err != nil {
 		t.Fatal(err)
 	}
+	kr, err := keyring.Load(ctx, d, "", dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := kr.Seal(ctx, "acc_keep", "test:1", []byte("kept secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wrapped []byte
+	d.Reader().QueryRow(`SELECT wrapped FROM data_keys WHERE owner_id = 'acc_keep'`).Scan(&wrapped)
 	addLedger(ctx, d, "led_before", time.Now().UnixMilli())
+	d.Writer().Exec(`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at) VALUES ('', 'test', 'x', 'test', '{}', 0)`)
+	oldKeyring := filepath.Join(t.TempDir(), "old.keyring.tar.gz")
+	if out, err := runCmd(t, append([]string{"backup", "--keyring-only", "--out", oldKeyring}, args...)...); err != nil {
+		t.Fatalf("keyring-only backup: %v\n%s", err, out)
+	}
+	d.Writer().Exec(`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at) VALUES ('', 'test', 'y', 'test', '{}', 0)`)
 	file := filepath.Join(t.TempDir(), "b.tar.gz")
-	if out, err := runCmd(t, append([]string{"backup", "--include-master-key", "--out", file}, args...)...); err != nil {
+	if out, err := runCmd(t, append([]string{"backup", "--out", file}, args...)...); err != nil {
 		t.Fatalf("backup: %v\n%s", err, out)
 	}
-	addLedger(ctx, d, "led_after", time.Now().UnixMilli()+1)
-	ledgerFile := filepath.Join(t.TempDir(), "ledger.jsonl")
-	if out, err := runCmd(t, append([]string{"backup", "--ledger-only", "--out", ledgerFile}, args...)...); err != nil || !strings.Contains(out, "2 erasure ledger entries") {
-		t.Fatalf("ledger export: %v\n%s", err, out)
+	if raw := gunzip(t, file); len(wrapped) == 0 || bytes.Contains(raw, wrapped) {
+		t.Errorf("the data archive holds the wrapped data key (%d bytes)", len(wrapped))
 	}
-	// The database is lost: every table dropped.
+	addLedger(ctx, d, "led_after", time.Now().UnixMilli()+1)
+	keyFile := filepath.Join(t.TempDir(), "k.tar.gz")
+	out, err := runCmd(t, append([]string{"backup", "--keyring-only", "--include-master-key", "--out", keyFile}, args...)...)
+	if err != nil || !strings.Contains(out, "2 erasure ledger entries") || !strings.Contains(out, "with the master key") {
+		t.Fatalf("keyring export: %v\n%s", err, out)
+	}
+	// The machine is lost: every table dropped, the data dir gone.
 	if _, err := d.Writer().Exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public"); err != nil {
 		t.Fatal(err)
 	}
 	d.Close()
+	fresh := []string{"--data-dir", t.TempDir(), "--database-url", url}
+
+	// A keyring archive older than the data archive is refused, before
+	// anything is touched.
+	out, err = runCmd(t, append([]string{"restore", file, "--keyring", oldKeyring}, fresh...)...)
+	if apperr.CodeOf(err) != "keyring_older_than_data" {
+		t.Fatalf("restore with an older keyring: %v\n%s", err, out)
+	}
+	// The archives swapped: refused with their own codes.
+	if _, err := runCmd(t, append([]string{"restore", keyFile, "--keyring", keyFile}, fresh...)...); apperr.CodeOf(err) != "not_a_data_archive" {
+		t.Errorf("a keyring archive as the data: %v", err)
+	}
+	if _, err := runCmd(t, append([]string{"restore", file, "--keyring", file}, fresh...)...); apperr.CodeOf(err) != "not_a_keyring_archive" {
+		t.Errorf("a data archive as the keyring: %v", err)
+	}
 
 	var seen int
 	extraRestoreHooks = []func(*server.App){func(a *server.App) {
 		a.OnRestore(server.ReapplyErasures, "test.erasures", func(ctx context.Context, s int64) (int, error) { seen++; return 0, nil })
 	}}
 	t.Cleanup(func() { extraRestoreHooks = nil })
-	// The data dir still holds the master key and the (empty) file store.
-	out, err := runCmd(t, append([]string{"restore", "--force", "--in", file, "--ledger", ledgerFile}, args...)...)
+	out, err = runCmd(t, append([]string{"restore", file, "--keyring", keyFile}, fresh...)...)
 	if err != nil {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
-	if seen != 1 || !strings.Contains(out, "1 entries made after the backup") {
+	if seen != 1 || !strings.Contains(out, "1 entries made after the backup") || !strings.Contains(out, "master key taken from the keyring archive") {
 		t.Fatalf("erasure replay ran %d times; output:\n%s", seen, out)
 	}
 	d, err = db.Open(ctx, db.Options{URL: url})
@@ -301,6 +365,40 @@ func TestBackupRestorePostgresDatabase(t *testing.T) {
 	if v, err := d.SchemaVersion(ctx, migrations.FS); err != nil || v < 5 {
 		t.Fatalf("schema version %d %v", v, err)
 	}
+	// The key came back from the keyring archive, with the master key.
+	kr2, err := keyring.Load(ctx, d, "", fresh[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pt, err := kr2.Open(ctx, "acc_keep", "test:1", sealed); err != nil || string(pt) != "kept secret" {
+		t.Errorf("a sealed value does not open after the restore: %q %v", pt, err)
+	}
+	k, _ := backup.ReadKeyring(keyFile)
+	var pos int64
+	d.Reader().QueryRow(`SELECT pg_sequence_last_value(pg_get_serial_sequence('event_log', 'pos')::regclass)`).Scan(&pos)
+	if pos < k.Manifest.Position {
+		t.Errorf("the restored event log position %d is behind the keyring's %d", pos, k.Manifest.Position)
+	}
+}
+
+// gunzip returns the uncompressed bytes of a .tar.gz (the tar stream, so a
+// search finds what any extracted file holds).
+func gunzip(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // startApp runs the real server on dataDir/dbURL until the returned stop
@@ -450,7 +548,7 @@ func TestRestoreReappliesErasures(t *testing.T) {
 			stop()
 			stopped = true
 
-			out, err := runCmd(t, append([]string{"restore", "--force", "--in", file}, args...)...)
+			out, err := runCmd(t, append([]string{"restore", "--force", file}, args...)...)
 			if err != nil {
 				t.Fatalf("restore: %v\n%s", err, out)
 			}

@@ -1,31 +1,42 @@
 // Package backup makes consistent online backups of an Atrium deployment and
 // restores them.
 //
-// A backup is one gzip-compressed tar file holding:
+// A backup is two files. The data archive (a gzip-compressed tar) holds:
 //
 //	db/atrium.db        SQLite: a transactionally consistent copy (VACUUM INTO)
 //	db/postgres.dump    PostgreSQL: pg_dump's custom format (one snapshot)
 //	files/...           the data directory's other files (the file store)
-//	manifest.json       what the backup holds, with a SHA-256 of every file
+//	manifest.json       what the archive holds, with a SHA-256 of every file
 //
-// Derived data is left out: the full-text search index is emptied in the
-// SQLite copy (it is rebuilt after a restore) and caches and temporary
-// directories are skipped. The master key is left out unless asked for: a
-// backup then holds only ciphertext of encrypted fields, and a key that was
-// destroyed (crypto-shredding) stays destroyed for every copy.
+// It holds no key material: the rows of the data key table are left out (on
+// SQLite deleted from the copy, which is then rebuilt by VACUUM; on
+// PostgreSQL excluded from the dump), and the master key never goes in.
+// Derived data is left out too: the full-text and name search tables are
+// emptied (they are rebuilt after a restore), and caches and temporary
+// directories are skipped.
 //
-// Restoring never brings erased data back: the erasure ledger rows of the
-// database being replaced (and of any ledger file the operator kept) that the
-// backup does not hold are copied into the restored database, and the
-// erasures they record are applied again (by hooks the privacy service
-// registers) before the server accepts traffic. See docs/operations.md.
+// The keyring archive (keyring.go) is small and kept apart, for a limited
+// period: the wrapped data keys, the tombstones of destroyed keys and the
+// erasure ledger, read in one snapshot taken at or after the data
+// snapshot. Both manifests carry the backup id and a position (the event
+// log's sequence), so that a restore can tell which is newer.
+//
+// Restoring installs only the keys of the keyring archive, so a key that
+// was destroyed before the keyring archive was taken stays destroyed in the
+// restored copy; the keyring's erasure ledger rows that the data archive does
+// not hold are merged into the restored database, and the erasures they
+// record are applied again (by hooks the privacy service registers) before
+// the server accepts traffic. A keyring archive older than the data archive
+// is refused. See docs/operations.md.
 package backup
 
 import (
 	"archive/tar"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -38,22 +49,44 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
-// FormatVersion is the version of the backup layout written by Create.
-const FormatVersion = 1
+// FormatVersion is the version of the archive layout written by Create and
+// CreateKeyring. Version 1 data archives (which could still hold key
+// material) are read; restoring one installs only the keyring archive's
+// keys all the same.
+const FormatVersion = 2
 
-// Manifest describes a backup.
+// Archive kinds, recorded in every manifest.
+const (
+	KindData    = "data"
+	KindKeyring = "keyring"
+)
+
+// Manifest describes a data archive.
 type Manifest struct {
-	Format        int     `json:"format"`
-	CreatedAt     int64   `json:"created_at"` // unix ms, when the database snapshot was taken
+	Format int `json:"format"`
+	// Kind is KindData ("" in version 1 archives).
+	Kind string `json:"kind,omitempty"`
+	// BackupID is shared by the data archive and the keyring archive that
+	// one `atrium backup` writes.
+	BackupID string `json:"backup_id,omitempty"`
+	// CreatedAt is when the database snapshot was taken (unix ms).
+	CreatedAt int64 `json:"created_at"`
+	// Position is the event log's sequence at the snapshot: a keyring
+	// archive taken later never has a smaller one.
+	Position      int64   `json:"position"`
 	Version       string  `json:"atrium_version"`
 	Database      db.Kind `json:"database"`
 	SchemaVersion int64   `json:"schema_version"`
-	// LedgerIDs are the erasure ledger entries the snapshot holds.
-	LedgerEntries int  `json:"ledger_entries"`
-	MasterKey     bool `json:"master_key_included"`
+	// LedgerEntries counts the erasure ledger entries the snapshot holds.
+	LedgerEntries int `json:"ledger_entries"`
+	// MasterKey is only ever set in version 1 archives; a restore never
+	// takes a master key from a data archive.
+	MasterKey bool `json:"master_key_included,omitempty"`
 	// Extensions are the PostgreSQL extensions the database uses
 	// ("name schema"); a restore creates them before the dump's objects.
 	Extensions []string `json:"postgres_extensions,omitempty"`
@@ -62,7 +95,7 @@ type Manifest struct {
 	Excluded []string `json:"excluded"`
 }
 
-// File is one file of a backup.
+// File is one file of an archive.
 type File struct {
 	Name   string `json:"name"`
 	Size   int64  `json:"size"`
@@ -73,15 +106,26 @@ type File struct {
 type Options struct {
 	DB      *db.DB
 	DataDir string
-	// MasterKeyFile is the master key's file name in DataDir; it is only
-	// included when IncludeMasterKey is set.
-	MasterKeyFile    string
-	IncludeMasterKey bool
+	// MasterKeyFile is the master key's file name in DataDir: never put in
+	// a data archive.
+	MasterKeyFile string
 	// PGBin is where pg_dump/pg_restore are looked for when not on PATH.
 	PGBin   string
 	Version string
 	// SchemaVersion is recorded in the manifest.
 	SchemaVersion int64
+	// BackupID names the backup (NewBackupID when empty).
+	BackupID string
+	// Derived lists the tables of derived data to leave out; nil means
+	// every table the data map marks Derived.
+	Derived []string
+}
+
+// NewBackupID returns a new, time-ordered backup id.
+func NewBackupID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return "bk_" + time.Now().UTC().Format("20060102T150405") + "_" + hex.EncodeToString(b)
 }
 
 // sqliteFiles are the live database files; the consistent copy replaces them.
@@ -91,10 +135,27 @@ var sqliteFiles = map[string]bool{"atrium.db": true, "atrium.db-wal": true, "atr
 // are rebuilt from the database.
 var derivedDirs = map[string]bool{"tmp": true, "cache": true, "search": true, "index": true}
 
-// Create writes a backup of o to the file out (atomically: a temporary file
-// renamed into place) and returns its manifest.
+// derivedTables returns the tables o leaves out as derived data.
+func (o Options) derivedTables() []string {
+	if o.Derived != nil {
+		return o.Derived
+	}
+	var out []string
+	for _, t := range datamap.All() {
+		if t.Derived {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
+// Create writes a data archive of o to the file out (atomically: a
+// temporary file renamed into place) and returns its manifest.
 func Create(ctx context.Context, o Options, out string) (Manifest, error) {
-	m := Manifest{Format: FormatVersion, Version: o.Version, Database: o.DB.Kind, SchemaVersion: o.SchemaVersion, MasterKey: o.IncludeMasterKey}
+	if o.BackupID == "" {
+		o.BackupID = NewBackupID()
+	}
+	m := Manifest{Format: FormatVersion, Kind: KindData, BackupID: o.BackupID, Version: o.Version, Database: o.DB.Kind, SchemaVersion: o.SchemaVersion}
 	work, err := os.MkdirTemp(filepath.Dir(absOr(out)), ".atrium-backup-")
 	if err != nil {
 		return m, err
@@ -111,22 +172,25 @@ func Create(ctx context.Context, o Options, out string) (Manifest, error) {
 		if _, err := o.DB.Writer().ExecContext(ctx, "VACUUM INTO $1", dbFile); err != nil {
 			return m, fmt.Errorf("snapshot the SQLite database: %w", err)
 		}
-		excluded, err := stripDerivedSQLite(ctx, dbFile)
+		excluded, pos, ledger, err := stripSQLite(ctx, dbFile, o.derivedTables())
 		if err != nil {
 			return m, err
 		}
 		m.Excluded = append(m.Excluded, excluded...)
+		m.Position, m.LedgerEntries = pos, ledger
 	case db.Postgres:
 		dbFile, dbName = filepath.Join(work, "postgres.dump"), "db/postgres.dump"
-		if err := pgDump(ctx, o.PGBin, o.DB.URL, dbFile); err != nil {
+		exclude := append([]string{keyring.KeysTable}, o.derivedTables()...)
+		snap, err := pgDump(ctx, o.DB, o.PGBin, dbFile, exclude)
+		if err != nil {
 			return m, err
 		}
-		if m.Extensions, err = pgExtensions(ctx, o.DB); err != nil {
-			return m, err
+		m.Position, m.LedgerEntries, m.Extensions = snap.position, snap.ledger, snap.extensions
+		m.Excluded = append(m.Excluded, "table "+keyring.KeysTable+" rows (key material: in the keyring archive)")
+		for _, t := range exclude[1:] {
+			m.Excluded = append(m.Excluded, "table "+t+" rows (derived: rebuilt after restore)")
 		}
-	}
-	if n, err := countLedger(ctx, o.DB); err == nil {
-		m.LedgerEntries = n
+		m.Excluded = append(m.Excluded, "index contents (rebuilt by the restore)")
 	}
 
 	f, err := os.OpenFile(out+".tmp", os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -171,8 +235,8 @@ func Create(ctx context.Context, o Options, out string) (Manifest, error) {
 				return nil
 			case sqliteFiles[rel]:
 				return nil
-			case rel == o.MasterKeyFile && !o.IncludeMasterKey:
-				m.Excluded = append(m.Excluded, rel+" (master key: back it up separately)")
+			case rel == o.MasterKeyFile:
+				m.Excluded = append(m.Excluded, rel+" (master key: keep it apart from every archive)")
 				return nil
 			case strings.HasSuffix(rel, ".tmp") || strings.HasSuffix(rel, ".lock"):
 				return nil
@@ -191,12 +255,7 @@ func Create(ctx context.Context, o Options, out string) (Manifest, error) {
 			return m, err
 		}
 	}
-	mb, _ := json.MarshalIndent(m, "", "  ")
-	if err := tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o600, Size: int64(len(mb)), ModTime: time.UnixMilli(m.CreatedAt)}); err != nil {
-		f.Close()
-		return m, err
-	}
-	if _, err := tw.Write(mb); err != nil {
+	if err := writeManifest(tw, m, m.CreatedAt); err != nil {
 		f.Close()
 		return m, err
 	}
@@ -207,6 +266,15 @@ func Create(ctx context.Context, o Options, out string) (Manifest, error) {
 		return m, err
 	}
 	return m, nil
+}
+
+func writeManifest(tw *tar.Writer, m any, at int64) error {
+	mb, _ := json.MarshalIndent(m, "", "  ")
+	if err := tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o600, Size: int64(len(mb)), ModTime: time.UnixMilli(at)}); err != nil {
+		return err
+	}
+	_, err := tw.Write(mb)
+	return err
 }
 
 func absOr(p string) string {
@@ -241,51 +309,105 @@ func addFile(tw *tar.Writer, name, src string) (File, error) {
 	return File{Name: name, Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
-// stripDerivedSQLite empties the full-text indexes of the copy at path
-// (they are rebuilt after a restore) and compacts it.
-func stripDerivedSQLite(ctx context.Context, path string) ([]string, error) {
+// stripSQLite removes from the copy at path what a data archive must not
+// hold — the wrapped data keys, and the derived tables (full-text indexes
+// and the tables named in derived), which are rebuilt after a restore —
+// and rebuilds the file with VACUUM, so no page keeps their bytes. It
+// returns what it left out, the copy's position and its ledger size.
+func stripSQLite(ctx context.Context, path string, derived []string) (excluded []string, pos int64, ledger int, err error) {
+	// Only the writer is used: switching the copy back to a rollback
+	// journal at the end needs it to be the only connection that read it.
 	d, err := db.OpenSQLite(ctx, path, 1)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	defer d.Close()
 	rows, err := d.Writer().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%VIRTUAL TABLE%USING fts%'`)
 	if err != nil {
-		return nil, err
+		return nil, 0, 0, err
 	}
 	var names []string
+	fts := map[string]bool{}
 	for rows.Next() {
 		var n string
 		if err := rows.Scan(&n); err != nil {
 			rows.Close()
-			return nil, err
+			return nil, 0, 0, err
 		}
 		names = append(names, n)
+		fts[n] = true
 	}
 	rows.Close()
-	var excluded []string
+	for _, n := range derived {
+		if ok, err := hasTableQ(ctx, d, d.Writer(), n); err != nil {
+			return nil, 0, 0, err
+		} else if ok && !fts[n] {
+			names = append(names, n)
+		}
+	}
 	for _, n := range names {
-		q := `"` + strings.ReplaceAll(n, `"`, `""`) + `"`
-		// External-content and contentless tables take 'delete-all'; ordinary
-		// ones a plain DELETE.
-		if _, err := d.Writer().ExecContext(ctx, "INSERT INTO "+q+"("+q+") VALUES('delete-all')"); err != nil {
-			if _, err := d.Writer().ExecContext(ctx, "DELETE FROM "+q); err != nil {
-				return nil, fmt.Errorf("empty search index %s: %w", n, err)
+		q := quoteIdent(n)
+		// External-content and contentless FTS tables take 'delete-all';
+		// ordinary ones a plain DELETE.
+		if fts[n] {
+			if _, err := d.Writer().ExecContext(ctx, "INSERT INTO "+q+"("+q+") VALUES('delete-all')"); err == nil {
+				excluded = append(excluded, "table "+n+" (search index, rebuilt after restore)")
+				continue
 			}
 		}
-		excluded = append(excluded, "table "+n+" (search index, rebuilt after restore)")
-	}
-	if len(names) > 0 {
-		if _, err := d.Writer().ExecContext(ctx, "VACUUM"); err != nil {
-			return nil, err
+		if _, err := d.Writer().ExecContext(ctx, "DELETE FROM "+q); err != nil {
+			return nil, 0, 0, fmt.Errorf("empty derived table %s: %w", n, err)
 		}
+		excluded = append(excluded, "table "+n+" rows (derived: rebuilt after restore)")
+	}
+	if ok, err := hasTableQ(ctx, d, d.Writer(), keyring.KeysTable); err != nil {
+		return nil, 0, 0, err
+	} else if ok {
+		if _, err := d.Writer().ExecContext(ctx, "DELETE FROM "+keyring.KeysTable); err != nil {
+			return nil, 0, 0, fmt.Errorf("leave the data keys out: %w", err)
+		}
+		excluded = append(excluded, "table "+keyring.KeysTable+" rows (key material: in the keyring archive)")
+	}
+	if pos, err = position(ctx, d, d.Writer()); err != nil {
+		return nil, 0, 0, err
+	}
+	if ledger, err = countLedger(ctx, d, d.Writer()); err != nil {
+		return nil, 0, 0, err
+	}
+	// VACUUM writes a new file from the live rows only: nothing deleted
+	// above survives in a free page.
+	if _, err := d.Writer().ExecContext(ctx, "VACUUM"); err != nil {
+		return nil, 0, 0, err
 	}
 	_, err = d.Writer().ExecContext(ctx, "PRAGMA journal_mode=DELETE")
-	return excluded, err
+	return excluded, pos, ledger, err
 }
 
-// Read returns the manifest of the backup at in after checking every file's
-// checksum.
+// position returns the event log's sequence as q sees it: the newest
+// stream position ever handed out (0 on a database without one). It only
+// grows, erasures of event rows included, so it orders snapshots.
+func position(ctx context.Context, d *db.DB, q db.Querier) (int64, error) {
+	ok, err := hasTableQ(ctx, d, q, "event_log")
+	if err != nil || !ok {
+		return 0, err
+	}
+	var pos sql.NullInt64
+	if d.Kind == db.SQLite {
+		err = q.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'event_log'`).Scan(&pos)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, nil
+		}
+	} else {
+		err = q.QueryRowContext(ctx, `SELECT pg_sequence_last_value(pg_get_serial_sequence('event_log', 'pos')::regclass)`).Scan(&pos)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read the event log position: %w", err)
+	}
+	return pos.Int64, nil
+}
+
+// Read returns the manifest of the data archive at in after checking every
+// file's checksum.
 func Read(in string) (Manifest, error) {
 	var m Manifest
 	sums := map[string]File{}
@@ -304,20 +426,23 @@ func Read(in string) (Manifest, error) {
 	if err != nil {
 		return m, err
 	}
-	return m, verify(m, sums)
+	if m.Kind != KindData && m.Kind != "" {
+		return m, ErrNotData
+	}
+	return m, verify(m.Format, m.Files, sums)
 }
 
-func verify(m Manifest, got map[string]File) error {
-	if m.Format == 0 {
+func verify(format int, files []File, got map[string]File) error {
+	if format == 0 {
 		return errors.New("not an Atrium backup: no manifest")
 	}
-	if m.Format > FormatVersion {
-		return fmt.Errorf("backup format %d is newer than this binary understands (%d)", m.Format, FormatVersion)
+	if format > FormatVersion {
+		return fmt.Errorf("backup format %d is newer than this binary understands (%d)", format, FormatVersion)
 	}
-	if len(got) != len(m.Files) {
-		return fmt.Errorf("backup holds %d files, manifest lists %d", len(got), len(m.Files))
+	if len(got) != len(files) {
+		return fmt.Errorf("backup holds %d files, manifest lists %d", len(got), len(files))
 	}
-	for _, f := range m.Files {
+	for _, f := range files {
 		g, ok := got[f.Name]
 		if !ok || g.SHA256 != f.SHA256 || g.Size != f.Size {
 			return fmt.Errorf("backup file %s is missing or damaged", f.Name)

@@ -3,6 +3,7 @@ package backup
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"net/url"
 	"os"
@@ -77,18 +78,67 @@ func run(ctx context.Context, name string, args ...string) error {
 	return nil
 }
 
-// pgDump writes a custom-format dump of the URL's schema to file. pg_dump
-// reads one snapshot, so the dump is consistent while the server runs.
-func pgDump(ctx context.Context, bin, rawURL, file string) error {
+// pgSnap is what was read in the snapshot pg_dump dumped.
+type pgSnap struct {
+	position   int64
+	ledger     int
+	extensions []string
+}
+
+// pgDump writes a custom-format dump of d's schema to file, leaving out the
+// rows (not the definitions) of the tables in exclude. The snapshot is
+// exported from a repeatable-read transaction that stays open while
+// pg_dump runs with it, so the position and ledger size recorded in the
+// manifest are those of the dumped data, and the dump is consistent while
+// the server runs.
+func pgDump(ctx context.Context, d *db.DB, bin, file string, exclude []string) (pgSnap, error) {
+	var snap pgSnap
 	tool, err := pgTool(bin, "pg_dump")
 	if err != nil {
-		return err
+		return snap, err
 	}
-	u, schema, err := libpqURL(ctx, rawURL)
+	u, schema, err := libpqURL(ctx, d.URL)
 	if err != nil {
-		return err
+		return snap, err
 	}
-	return run(ctx, tool, "--format=custom", "--no-owner", "--no-privileges", "--schema="+schema, "--file="+file, "--dbname="+u)
+	conn, err := d.Writer().Conn(ctx)
+	if err != nil {
+		return snap, err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return snap, err
+	}
+	defer tx.Rollback()
+	var id string
+	if err := tx.QueryRowContext(ctx, `SELECT pg_export_snapshot()`).Scan(&id); err != nil {
+		return snap, fmt.Errorf("export a snapshot for pg_dump: %w", err)
+	}
+	// The sequence is read after the snapshot was taken: an upper bound of
+	// what the dump holds, so a keyring snapshot taken after the dump never
+	// has a smaller position.
+	if snap.position, err = position(ctx, d, tx); err != nil {
+		return snap, err
+	}
+	if ok, err := hasTableQ(ctx, d, tx, LedgerTable); err != nil {
+		return snap, err
+	} else if ok {
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+LedgerTable).Scan(&snap.ledger); err != nil {
+			return snap, err
+		}
+	}
+	if snap.extensions, err = pgExtensions(ctx, tx); err != nil {
+		return snap, err
+	}
+	args := []string{"--format=custom", "--no-owner", "--no-privileges", "--snapshot=" + id, "--schema=" + schema, "--file=" + file, "--dbname=" + u}
+	for _, t := range exclude {
+		args = append(args, "--exclude-table-data="+quoteIdent(schema)+"."+quoteIdent(t))
+	}
+	if err := run(ctx, tool, args...); err != nil {
+		return snap, err
+	}
+	return snap, tx.Commit()
 }
 
 var schemaTOC = regexp.MustCompile(`^\d+; \d+ \d+ SCHEMA - `)
@@ -147,8 +197,8 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // pgExtensions lists the extensions of d's database ("name schema"),
 // leaving out plpgsql, which every database has.
-func pgExtensions(ctx context.Context, d *db.DB) ([]string, error) {
-	rows, err := d.Reader().QueryContext(ctx, `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1`)
+func pgExtensions(ctx context.Context, q db.Querier) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1`)
 	if err != nil {
 		return nil, err
 	}

@@ -64,11 +64,12 @@ func TargetHasData(ctx context.Context, o RestoreOptions) (bool, error) {
 	return false, nil
 }
 
-// Restore unpacks the backup at in into the target of o, after verifying
-// every checksum. It refuses a target holding data unless o.Force. It does
-// not re-apply erasures: the caller reads the ledger of the database being
-// replaced first (ReadLedger), and afterwards merges it (MergeLedger) and runs
-// the restore hooks.
+// Restore unpacks the data archive at in into the target of o, after
+// verifying every checksum. It refuses a target holding data unless o.Force.
+// It installs no keys and re-applies no erasures: the caller reads the
+// keyring of the database being replaced first (SnapshotKeyring), and
+// afterwards installs the keyrings (InstallKeyring) and runs the restore
+// hooks.
 func Restore(ctx context.Context, in string, o RestoreOptions) (Manifest, error) {
 	m, err := Read(in)
 	if err != nil {
@@ -129,7 +130,7 @@ func Restore(ctx context.Context, in string, o RestoreOptions) (Manifest, error)
 	if err != nil {
 		return m, err
 	}
-	if err := verify(m, sums); err != nil {
+	if err := verify(m.Format, m.Files, sums); err != nil {
 		return m, err
 	}
 
@@ -155,11 +156,9 @@ func Restore(ctx context.Context, in string, o RestoreOptions) (Manifest, error)
 		}
 		for _, e := range ents {
 			if e.Name() == o.MasterKeyFile {
-				// Included with --include-master-key: only restored where
-				// there is no key yet.
-				if _, err := os.Stat(filepath.Join(o.DataDir, e.Name())); err == nil {
-					continue
-				}
+				// A version 1 archive made with --include-master-key: a
+				// master key never comes from a data archive.
+				continue
 			}
 			if err := os.Rename(filepath.Join(files, e.Name()), filepath.Join(o.DataDir, e.Name())); err != nil {
 				return m, err
@@ -215,35 +214,45 @@ const LedgerTable = "erasure_ledger"
 type LedgerRow map[string]any
 
 func hasTable(ctx context.Context, d *db.DB, table string) (bool, error) {
-	var q string
+	return hasTableQ(ctx, d, d.Reader(), table)
+}
+
+// hasTableQ is hasTable through q (a transaction: a one-connection pool
+// would otherwise wait for itself).
+func hasTableQ(ctx context.Context, d *db.DB, q db.Querier, table string) (bool, error) {
+	var query string
 	if d.Kind == db.SQLite {
-		q = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
+		query = `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $1`
 	} else {
-		q = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`
+		query = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`
 	}
 	var n int
-	err := d.Reader().QueryRowContext(ctx, q, table).Scan(&n)
+	err := q.QueryRowContext(ctx, query, table).Scan(&n)
 	return n > 0, err
 }
 
-func countLedger(ctx context.Context, d *db.DB) (int, error) {
-	ok, err := hasTable(ctx, d, LedgerTable)
+func countLedger(ctx context.Context, d *db.DB, q db.Querier) (int, error) {
+	ok, err := hasTableQ(ctx, d, q, LedgerTable)
 	if err != nil || !ok {
 		return 0, err
 	}
 	var n int
-	err = d.Reader().QueryRowContext(ctx, "SELECT count(*) FROM "+LedgerTable).Scan(&n)
+	err = q.QueryRowContext(ctx, "SELECT count(*) FROM "+LedgerTable).Scan(&n)
 	return n, err
 }
 
 // ReadLedger returns every row of d's erasure ledger (none when the table
 // does not exist yet).
 func ReadLedger(ctx context.Context, d *db.DB) ([]LedgerRow, error) {
-	ok, err := hasTable(ctx, d, LedgerTable)
+	return readLedger(ctx, d, d.Reader())
+}
+
+func readLedger(ctx context.Context, d *db.DB, q db.Querier) ([]LedgerRow, error) {
+	ok, err := hasTableQ(ctx, d, q, LedgerTable)
 	if err != nil || !ok {
 		return nil, err
 	}
-	rows, err := d.Reader().QueryContext(ctx, "SELECT * FROM "+LedgerTable+" ORDER BY id")
+	rows, err := q.QueryContext(ctx, "SELECT * FROM "+LedgerTable+" ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -274,8 +283,8 @@ func ReadLedger(ctx context.Context, d *db.DB) ([]LedgerRow, error) {
 	return out, rows.Err()
 }
 
-// WriteLedger writes rows as JSON lines (the format of `atrium backup
-// --ledger-only` and of `atrium restore --ledger`).
+// WriteLedger writes rows as JSON lines (ledger.jsonl of a keyring
+// archive).
 func WriteLedger(w io.Writer, rows []LedgerRow) error {
 	enc := json.NewEncoder(w)
 	for _, r := range rows {
@@ -286,30 +295,11 @@ func WriteLedger(w io.Writer, rows []LedgerRow) error {
 	return nil
 }
 
-// ReadLedgerFile reads JSON lines written by WriteLedger.
-func ReadLedgerFile(path string) ([]LedgerRow, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	dec := json.NewDecoder(f)
-	dec.UseNumber()
-	var out []LedgerRow
-	for {
-		var r LedgerRow
-		if err := dec.Decode(&r); errors.Is(err, io.EOF) {
-			return out, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("ledger file %s: %w", path, err)
-		}
-		out = append(out, r)
-	}
-}
-
 // MergeLedger inserts into d's erasure ledger every row of rows whose id it
 // does not hold yet — the erasures that happened after the backup was taken
-// — and returns them.
+// — and marks done the rows d holds as not yet done that rows records as
+// done (an erasure scheduled before the backup and carried out after it).
+// It returns both kinds: the erasures to apply again.
 func MergeLedger(ctx context.Context, d *db.DB, rows []LedgerRow) ([]LedgerRow, error) {
 	if len(rows) == 0 {
 		return nil, nil
@@ -325,9 +315,34 @@ func MergeLedger(ctx context.Context, d *db.DB, rows []LedgerRow) ([]LedgerRow, 
 	if err != nil {
 		return nil, err
 	}
+	has := map[string]bool{}
+	for _, c := range cols {
+		has[c] = true
+	}
+	// What d holds already: most of a keyring's ledger, usually.
+	held := map[string]string{}
+	idRows, err := d.Reader().QueryContext(ctx, "SELECT id, status FROM "+LedgerTable)
+	if err != nil {
+		return nil, err
+	}
+	for idRows.Next() {
+		var id, status string
+		if err := idRows.Scan(&id, &status); err != nil {
+			idRows.Close()
+			return nil, err
+		}
+		held[id] = status
+	}
+	if err := errors.Join(idRows.Err(), idRows.Close()); err != nil {
+		return nil, err
+	}
 	var added []LedgerRow
 	err = d.Tx(ctx, func(ctx context.Context) error {
+		added = nil
 		for _, r := range rows {
+			if st, ok := held[fmt.Sprint(r["id"])]; ok && (st == "done" || fmt.Sprint(r["status"]) != "done") {
+				continue
+			}
 			var names []string
 			var args []any
 			var ph []string
@@ -336,18 +351,22 @@ func MergeLedger(ctx context.Context, d *db.DB, rows []LedgerRow) ([]LedgerRow, 
 				if !ok {
 					continue
 				}
-				if n, ok := v.(json.Number); ok {
-					if i, err := n.Int64(); err == nil {
-						v = i
-					} else if f, err := n.Float64(); err == nil {
-						v = f
-					}
-				}
 				names = append(names, c)
-				args = append(args, v)
+				args = append(args, ledgerValue(v))
 				ph = append(ph, fmt.Sprintf("$%d", len(args)))
 			}
 			res, err := d.W(ctx).ExecContext(ctx, "INSERT INTO "+LedgerTable+" ("+strings.Join(names, ", ")+") VALUES ("+strings.Join(ph, ", ")+") ON CONFLICT (id) DO NOTHING", args...)
+			if err != nil {
+				return fmt.Errorf("merge ledger row %v: %w", r["id"], err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				added = append(added, r)
+				continue
+			}
+			if fmt.Sprint(r["status"]) != "done" || !has["status"] || !has["completed_at"] {
+				continue
+			}
+			res, err = d.W(ctx).ExecContext(ctx, "UPDATE "+LedgerTable+" SET status = 'done', completed_at = $2 WHERE id = $1 AND status <> 'done'", ledgerValue(r["id"]), ledgerValue(r["completed_at"]))
 			if err != nil {
 				return fmt.Errorf("merge ledger row %v: %w", r["id"], err)
 			}
@@ -358,6 +377,18 @@ func MergeLedger(ctx context.Context, d *db.DB, rows []LedgerRow) ([]LedgerRow, 
 		return nil
 	})
 	return added, err
+}
+
+// ledgerValue turns a value decoded from JSON back into one for SQL.
+func ledgerValue(v any) any {
+	if n, ok := v.(json.Number); ok {
+		if i, err := n.Int64(); err == nil {
+			return i
+		} else if f, err := n.Float64(); err == nil {
+			return f
+		}
+	}
+	return v
 }
 
 func tableColumns(ctx context.Context, d *db.DB, table string) ([]string, error) {
