@@ -508,9 +508,20 @@ func TestRestoreReappliesErasures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			owner.Do(t, "POST", "/api/v1/members", map[string]any{"account_id": leaverAcc.ID}, nil).Want(t, http.StatusCreated)
+			owner.Do(t, "POST", "/api/v1/members", map[string]any{"account_id": leaverAcc.ID}, nil).Want(t, http.StatusAccepted)
 			leaver := env.Client()
 			leaver.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": leaverEmail, "password": "correct horse battery"}, nil).Want(t, http.StatusOK)
+			// The add is an invitation: the leaver accepts it.
+			var mine struct {
+				Items []struct {
+					ID string `json:"id"`
+				} `json:"items"`
+			}
+			leaver.Do(t, "GET", "/api/v1/me/invitations", nil, &mine).Want(t, http.StatusOK)
+			if len(mine.Items) != 1 {
+				t.Fatalf("the leaver's invitations: %+v", mine.Items)
+			}
+			leaver.Do(t, "POST", "/api/v1/me/invitations/"+mine.Items[0].ID+"/accept", nil, nil).Want(t, http.StatusOK)
 
 			file := filepath.Join(t.TempDir(), "b.tar.gz")
 			if out, err := runCmd(t, append([]string{"backup", "--out", file}, args...)...); err != nil {

@@ -24,8 +24,13 @@ func TestReactivateRefusesLeftAndAnonymized(t *testing.T) {
 		_, pausedID := o.member(t, "Paula Paused")
 
 		ow.do(t, "POST", "/api/v1/members/"+goneID+"/deactivate", nil, nil).Want(t, http.StatusOK)
-		quitter.do(t, "POST", "/api/v1/orgs/current/quit", nil, nil).Want(t, http.StatusNoContent)
-		// Run the scheduled erasures (period 0: due now).
+		quitter.do(t, "POST", "/api/v1/me/erasures/quit-org", nil, nil).Want(t, http.StatusOK)
+		// The privacy center's departure scan (every ten minutes) finds the
+		// deactivated member; then run the scheduled erasures (period 0:
+		// due now).
+		if _, err := env.App.Privacy().ScanDepartures(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < 200; i++ {
 			if _, err := env.App.Privacy().Jobs.RunDue(context.Background()); err != nil {
 				t.Fatal(err)
@@ -83,7 +88,7 @@ func TestReactivateRefusesWhoLeft(t *testing.T) {
 		ow := o.Owner
 		ow.do(t, "PUT", "/api/v1/admin/privacy/settings", map[string]any{"leave_action": "anonymize", "leave_period_days": 30, "disband_grace_days": 30}, nil).Want(t, http.StatusOK)
 		quitter, quitID := o.member(t, "Quinn Quit")
-		quitter.do(t, "POST", "/api/v1/orgs/current/quit", nil, nil).Want(t, http.StatusNoContent)
+		quitter.do(t, "POST", "/api/v1/me/erasures/quit-org", nil, nil).Want(t, http.StatusOK)
 		var m directory.Member
 		ow.do(t, "GET", "/api/v1/members/"+quitID, nil, &m).Want(t, http.StatusOK)
 		if m.Status != directory.StatusLeft || m.Anonymized {

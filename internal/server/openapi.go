@@ -39,7 +39,7 @@ func (s *Server) OpenAPI() map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
-		for _, q := range rt.Query {
+		for _, q := range rt.QueryParams() {
 			name, typ, ok := strings.Cut(q, ":")
 			if !ok {
 				typ = "string"
@@ -173,6 +173,11 @@ func commonAnswers(rt Route) []Answer {
 	}
 	if len(rt.Query) > 0 {
 		out = append(out, Answer{http.StatusBadRequest, "invalid_query"})
+	}
+	if method == http.MethodGet {
+		// The server's one paging rule (server.go): every GET refuses a
+		// bad ?limit= alike.
+		out = append(out, Answer{http.StatusBadRequest, "invalid_limit"})
 	}
 	if rt.Auth != Public {
 		out = append(out, Answer{http.StatusUnauthorized, "unauthenticated"})
@@ -354,4 +359,19 @@ func (g *schemaGen) fields(t reflect.Type, props map[string]any, required *[]str
 			*required = append(*required, name)
 		}
 	}
+}
+
+// QueryParams is rt's query parameters: its own, and on every GET the
+// ?limit= the server's one paging rule reads (server.go).
+func (rt Route) QueryParams() []string {
+	method, _, _ := strings.Cut(rt.Pattern, " ")
+	if method != http.MethodGet {
+		return rt.Query
+	}
+	for _, q := range rt.Query {
+		if name, _, _ := strings.Cut(q, ":"); name == "limit" {
+			return rt.Query
+		}
+	}
+	return append(append([]string{}, rt.Query...), "limit:integer")
 }

@@ -72,8 +72,8 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 				inQuery++
 			}
 		}
-		if inPath != len(want) || inQuery != len(rt.Query) {
-			t.Errorf("%s: %d path and %d query parameters documented, want %d and %d", rt.Pattern, inPath, inQuery, len(want), len(rt.Query))
+		if inPath != len(want) || inQuery != len(rt.QueryParams()) {
+			t.Errorf("%s: %d path and %d query parameters documented, want %d and %d", rt.Pattern, inPath, inQuery, len(want), len(rt.QueryParams()))
 		}
 		if _, ok := op.Responses[strconv.Itoa(rt.SuccessStatus())]; !ok {
 			t.Errorf("%s: its success status %d is not documented", rt.Pattern, rt.SuccessStatus())
