@@ -13,7 +13,11 @@ export function fakeApi(answer: Answer) {
   const mw: Middleware = {
     async onRequest({ request }) {
       const text = await request.clone().text();
-      const c = { method: request.method, path: new URL(request.url).pathname, body: text ? JSON.parse(text) : undefined };
+      const c = {
+        method: request.method,
+        path: new URL(request.url).pathname,
+        body: text ? JSON.parse(text) : undefined,
+      };
       calls.push(c);
       const a = await answer(c);
       return new Response(a.body === undefined ? null : JSON.stringify(a.body), {

@@ -18,7 +18,8 @@ const msg = (seq: number, extra: Partial<Message> = {}): Message => ({
   sender_id: "acc_b",
   ...extra,
 });
-const conv = (readSeq: number) => ({ id: "cnv_1", read_seq: readSeq, unread_count: 2 }) as unknown as Conversation;
+const conv = (readSeq: number) =>
+  ({ id: "cnv_1", read_seq: readSeq, unread_count: 2 }) as unknown as Conversation;
 
 let restore = () => {};
 afterEach(() => restore());

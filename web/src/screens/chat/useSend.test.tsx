@@ -37,7 +37,13 @@ describe("newDraft and fileKind", () => {
   it("makes a pending draft last in the list, with a fresh client id", () => {
     const a = newDraft("cnv_1", "acc_me", { body: "hi" });
     const b = newDraft("cnv_1", "acc_me");
-    expect(a).toMatchObject({ id: "", conversation_id: "cnv_1", sender_id: "acc_me", body: "hi", pending: true });
+    expect(a).toMatchObject({
+      id: "",
+      conversation_id: "cnv_1",
+      sender_id: "acc_me",
+      body: "hi",
+      pending: true,
+    });
     expect(a.seq).toBe(Number.MAX_SAFE_INTEGER);
     expect(a.client_msg_id).not.toBe(b.client_msg_id);
   });
@@ -56,7 +62,10 @@ describe("useSend", () => {
     });
     const f = fakeApi(async (c) => {
       await gate;
-      return { status: 201, body: sent({ client_msg_id: (c.body as Message).client_msg_id, reply_to_id: "msg_1" }) };
+      return {
+        status: 201,
+        body: sent({ client_msg_id: (c.body as Message).client_msg_id, reply_to_id: "msg_1" }),
+      };
     });
     restore = f.restore;
     const { hook, items } = setup();
