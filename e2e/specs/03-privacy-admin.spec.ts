@@ -130,6 +130,11 @@ test.describe
       const sender = a.page.getByTestId("sender").filter({ hasText: "Deleted account" });
       await expect(sender).toBeVisible();
       await expect(a.page.getByTestId("message").filter({ hasText: "welcome aboard" })).toBeVisible();
+      // Their reply went with their account: it says so, never an empty bubble
+      // (deleted, or its content erased with their key).
+      const theirs = a.page.getByTestId("message").filter({ has: sender });
+      await expect(theirs).toContainText("This message was deleted");
+      await expect(a.page.getByText("Glad to be here")).toHaveCount(0);
       await shot(a.page, "chat-deleted-author");
     });
 

@@ -1,8 +1,9 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../api/client";
 import { errorText } from "../lib/errors";
+import { policiesKey, useGate } from "../lib/gate";
 import { Alert, Field, formatTime } from "./ui";
 
 /**
@@ -13,31 +14,21 @@ import { Alert, Field, formatTime } from "./ui";
 export function PolicyGate({ children }: { children: ReactNode }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
-  const policies = useQuery({
-    queryKey: ["me", "policies"],
-    queryFn: () => must(api.GET("/api/v1/me/policies")),
-  });
-  const guardian = useQuery({
-    queryKey: ["me", "guardian"],
-    queryFn: () => must(api.GET("/api/v1/me/guardian-consent")),
-    staleTime: 5 * 60_000,
-    // While waiting, notice the guardian's consent without a reload.
-    refetchInterval: (q) => (q.state.data?.required && !q.state.data.consent ? 10_000 : false),
-  });
+  const { state, policies, guardian } = useGate();
   const accept = useMutation({
     mutationFn: (ids: string[]) =>
       must(api.POST("/api/v1/me/policies/accept", { body: { document_ids: ids } })),
     onSuccess: (st) => {
-      qc.setQueryData(["me", "policies"], st);
+      qc.setQueryData(policiesKey, st);
       void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "me" });
     },
   });
   const pending = policies.data?.pending ?? [];
-  if (guardian.data?.required && !guardian.data.consent) {
+  if (state === "guardian") {
     return (
       <section className="page gate" aria-labelledby="gate-title">
         <h1 id="gate-title">{t("gate.guardianTitle")}</h1>
-        <p>{t("gate.guardianBody", { age: guardian.data.min_age })}</p>
+        <p>{t("gate.guardianBody", { age: guardian.data?.min_age })}</p>
         <AskGuardian />
       </section>
     );

@@ -1,7 +1,13 @@
-import { QueryClient } from "@tanstack/react-query";
+import { MutationCache, QueryCache, QueryClient } from "@tanstack/react-query";
 import { ApiError } from "../api/client";
+import { refreshGate } from "./gate";
 
-export const queryClient = new QueryClient({
+// A call refused by the gate (a policy to accept, a guardian's consent to
+// wait for) refreshes the gate's state, so the gate screen shows instead
+// of an error.
+export const queryClient: QueryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: (e) => refreshGate(queryClient, e) }),
+  mutationCache: new MutationCache({ onError: (e) => refreshGate(queryClient, e) }),
   defaultOptions: {
     queries: {
       staleTime: 30_000,

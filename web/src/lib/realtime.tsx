@@ -1,7 +1,7 @@
 // The app's one real-time connection, shared by every screen: it keeps the
 // query cache current from stream events, tracks typing and presence, and
 // raises desktop notifications for new messages when allowed.
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "@tanstack/react-router";
 import {
   createContext,
@@ -14,8 +14,8 @@ import {
   useSyncExternalStore,
 } from "react";
 import { useTranslation } from "react-i18next";
-import { api, must } from "../api/client";
 import { applyEvent, type Message } from "../screens/chat/data";
+import { refreshGateState, useGate } from "./gate";
 import { personQuery } from "./people";
 import { useMe } from "./session";
 import { Stream, type StreamStatus } from "./stream";
@@ -48,21 +48,21 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   const router = useRouter();
   const { t } = useTranslation();
   const me = useMe().data;
-  // A minor waiting for a guardian's consent may not use the stream (the
-  // server answers 403): connect once the gate lets them through.
-  const guardian = useQuery({
-    queryKey: ["me", "guardian"],
-    queryFn: () => must(api.GET("/api/v1/me/guardian-consent")),
-    staleTime: 5 * 60_000,
-    enabled: !!me,
-  });
-  const gated = guardian.isPending || (!!guardian.data?.required && !guardian.data.consent);
+  // Behind the gate (policies to accept, a guardian's consent to wait
+  // for) the server refuses the stream with 403, which the browser reports
+  // as a console error: connect only once the gate is known to be open.
+  const gate = useGate(!!me);
+  const gated = gate.state !== "open";
+  const myId = me?.id;
   const open = useRef("");
   const eph = useMemo(() => new Ephemeral(), []);
   const [status, setStatus] = useState<StreamStatus>("offline");
   const stream = useMemo(
     () =>
       new Stream({
+        // A connection refused before it opened may be the gate closing
+        // (a birth date just set, a policy just published): look again.
+        onRefused: () => refreshGateState(qc),
         onResync: () => void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== "me" }),
         onSignedOut: () => {
           qc.setQueryData(["me"], null);
@@ -76,12 +76,12 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   );
 
   useEffect(() => {
-    if (!me || gated) return;
+    if (!myId || gated) return;
     const offStatus = stream.onStatus(setStatus);
     const off = stream.on((f) => {
       if (f.type === "event") {
         if (INBOX_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["inbox"] });
-        const m = applyEvent(qc, f, me.id, open.current);
+        const m = applyEvent(qc, f, myId, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {
         let c = eph.typing.get(f.conversation_id);
@@ -125,7 +125,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
       offStatus();
       stream.stop();
     };
-  }, [me, gated, stream, qc, eph, router, t]);
+  }, [myId, gated, stream, qc, eph, router, t]);
 
   const value = useMemo(
     () => ({

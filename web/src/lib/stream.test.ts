@@ -118,6 +118,19 @@ describe("Stream", () => {
     expect(FakeSocket.all).toHaveLength(3);
   });
 
+  it("reports a connection refused before it opened, not one that dropped later", () => {
+    const refused = vi.fn();
+    make({ onRefused: refused });
+    FakeSocket.all[0].drop(1006); // e.g. 403 at the handshake: the gate
+    expect(refused).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(300);
+    const b = FakeSocket.all[1];
+    b.open();
+    b.recv({ type: "ready", pos: 1 });
+    b.drop(1001);
+    expect(refused).toHaveBeenCalledTimes(1);
+  });
+
   it("relays typing and presence once live", () => {
     const { s } = make();
     const a = FakeSocket.all[0];

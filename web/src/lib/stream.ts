@@ -35,6 +35,8 @@ export type StreamOptions = {
   socket?: typeof WebSocket;
   /** Called after "ready" when the client must reload its state (first connect or resync). */
   onResync?: () => void;
+  /** Called when a connection closed before it opened (refused, or the server unreachable). */
+  onRefused?: () => void;
   /** Called when the session ended (close code 4001): sign in again. */
   onSignedOut?: () => void;
   random?: () => number;
@@ -123,7 +125,9 @@ export class Stream {
     this.setStatus("connecting");
     const ws = new WS(this.url());
     this.ws = ws;
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       ws.send(
         JSON.stringify(this.lastPos === null ? { type: "hello" } : { type: "hello", last_pos: this.lastPos }),
       );
@@ -149,6 +153,7 @@ export class Stream {
       }
       if (e.code === 4400) this.lastPos = null;
       this.setStatus("offline");
+      if (!opened) this.opts.onRefused?.();
       this.schedule();
     };
   }

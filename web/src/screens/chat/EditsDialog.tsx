@@ -39,8 +39,12 @@ export function EditsDialog({
               <strong>{t("chat.currentVersion")}</strong> ·{" "}
               {formatTime(message.edited_at || message.created_at, i18n.language)}
             </div>
-            {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side (bluemonday) */}
-            <div className="msg-text" dangerouslySetInnerHTML={{ __html: message.html }} />
+            {message.content_erased ? (
+              <div className="muted">{t("chat.erasedMessage")}</div>
+            ) : (
+              // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side (bluemonday)
+              <div className="msg-text" dangerouslySetInnerHTML={{ __html: message.html }} />
+            )}
           </li>
           {earlier.map((e, i) => (
             <li key={e.id} className="thread-item">
@@ -48,8 +52,12 @@ export function EditsDialog({
                 <strong>{t("chat.earlierVersion", { n: earlier.length - i })}</strong> ·{" "}
                 {t("chat.replacedAt", { time: formatTime(e.edited_at, i18n.language) })}
               </div>
-              {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side (bluemonday) */}
-              <div className="msg-text" dangerouslySetInnerHTML={{ __html: e.html }} />
+              {e.content_erased ? (
+                <div className="muted">{t("chat.erasedMessage")}</div>
+              ) : (
+                // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side (bluemonday)
+                <div className="msg-text" dangerouslySetInnerHTML={{ __html: e.html }} />
+              )}
             </li>
           ))}
         </ol>

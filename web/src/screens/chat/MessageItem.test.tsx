@@ -1,5 +1,6 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import i18n from "i18next";
 import { describe, expect, it, vi } from "vitest";
 import type { Message } from "./data";
 import { type MessageActions, MessageItem } from "./MessageItem";
@@ -136,5 +137,55 @@ describe("MessageItem", () => {
     await userEvent.click(document.body);
     expect(screen.queryByRole("menu")).toBeNull();
     expect(screen.queryByRole("toolbar")).toBeNull();
+  });
+});
+
+describe("MessageItem with erased content", () => {
+  const erased: Message = { ...m, body: "", html: "", content_erased: true, reactions: [] };
+
+  it("says the message was deleted instead of showing an empty bubble, in English and Chinese", async () => {
+    const { rerender } = render(
+      <MessageItem m={erased} mine={false} showHeader highlight={false} actions={actions()} />,
+    );
+    expect(screen.getByText("This message was deleted: its content was erased.")).toBeTruthy();
+    await act(() => i18n.changeLanguage("zh"));
+    try {
+      rerender(<MessageItem m={erased} mine={false} showHeader highlight={false} actions={actions()} />);
+      expect(screen.getByText("此消息已删除：其内容已被抹除。")).toBeTruthy();
+    } finally {
+      await act(() => i18n.changeLanguage("en"));
+    }
+  });
+
+  it("shows no file or image for an erased attachment, and cannot be edited", async () => {
+    const image: Message = {
+      ...erased,
+      kind: "image",
+      edited_at: m.created_at + 1,
+      attachment: { file_id: "fil_1", name: "", content_type: "application/octet-stream" },
+    };
+    const { container } = render(
+      <MessageItem m={image} mine showHeader highlight={false} actions={actions()} />,
+    );
+    expect(screen.getByText("This message was deleted: its content was erased.")).toBeTruthy();
+    expect(container.querySelector("img, a.msg-file")).toBeNull();
+    expect(screen.queryByRole("button", { name: "Edited — show earlier versions" })).toBeNull();
+    await userEvent.click(screen.getByRole("button", { name: "More actions" }));
+    expect(screen.queryByRole("menuitem", { name: "Edit" })).toBeNull();
+  });
+
+  it("quotes an erased message as erased in a reply", () => {
+    render(
+      <MessageItem
+        m={{ ...m, id: "msg_2", reply_to_id: "msg_1" }}
+        mine={false}
+        showHeader
+        replyTo={erased}
+        replyName="Ada Lovelace"
+        highlight={false}
+        actions={actions()}
+      />,
+    );
+    expect(screen.getByText("This message was deleted: its content was erased.")).toBeTruthy();
   });
 });

@@ -1,10 +1,11 @@
+import type { TFunction } from "i18next";
 import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { type PersonName, personName } from "../../lib/people";
-import type { Message } from "./data";
+import { type Message, removedKey } from "./data";
 import { formatSize } from "./upload";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
@@ -75,10 +76,9 @@ function Attachment({ m }: { m: Message }) {
 
 function Body({ m }: { m: Message }) {
   const { t } = useTranslation();
-  // Deleted for everyone, or erased with its author's account.
-  if (m.deleted || (m.kind === "text" && !m.body && !m.html && !m.pending)) {
-    return <p className="msg-deleted">{t("chat.deletedMessage")}</p>;
-  }
+  // Deleted for everyone, or its content erased: a clear line, never an empty bubble.
+  const removed = removedKey(m);
+  if (removed) return <p className="msg-deleted">{t(removed)}</p>;
   if (m.kind === "location") {
     const l = m.location;
     return (
@@ -99,6 +99,13 @@ function Body({ m }: { m: Message }) {
       <Attachment m={m} />
     </>
   );
+}
+
+/** quoteText is the start of the message a reply quotes, or what became of it. */
+function quoteText(t: TFunction, m: Message | undefined): string {
+  if (!m) return "";
+  const removed = removedKey(m);
+  return removed ? t(removed) : m.body.slice(0, 120);
 }
 
 /** MessageItem is one message: sender, text or attachment, reply quote, reactions, receipts and actions. */
@@ -156,14 +163,12 @@ export const MessageItem = memo(function MessageItem({
             onClick={() => m.reply_to_id && actions.jump(m.reply_to_id)}
           >
             <span className="reply-name">{replyName ?? "…"}</span>{" "}
-            <span className="muted">
-              {replyTo?.deleted ? t("chat.deletedMessage") : (replyTo?.body ?? "").slice(0, 120)}
-            </span>
+            <span className="muted">{quoteText(t, replyTo)}</span>
           </button>
         ) : null}
         <Body m={m} />
         <div className="msg-meta">
-          {m.edited_at && !m.deleted ? (
+          {m.edited_at && !m.deleted && !m.content_erased ? (
             <button
               type="button"
               className="btn-link muted small"
@@ -287,7 +292,7 @@ export const MessageItem = memo(function MessageItem({
               >
                 {t("chat.replyInThread")}
               </button>
-              {mine && m.kind === "text" && (
+              {mine && m.kind === "text" && !m.content_erased && (
                 <button
                   type="button"
                   role="menuitem"

@@ -5,7 +5,7 @@ import { api, must } from "../../api/client";
 import { Alert, Dialog, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { type PersonName, personName } from "../../lib/people";
-import { type Message, newClientId } from "./data";
+import { type Message, newClientId, removedKey } from "./data";
 
 /**
  * threadItems is a thread's replies, oldest first: those fetched when the
@@ -89,8 +89,8 @@ export function ThreadDialog({
       <div className="muted small">
         <strong>{nameOf(m.sender_id)}</strong> · {formatTime(m.created_at, i18n.language)}
       </div>
-      {m.deleted ? (
-        <div className="muted">{t("chat.deletedMessage")}</div>
+      {removedKey(m) ? (
+        <div className="muted">{t(removedKey(m) as string)}</div>
       ) : (
         // biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side (bluemonday)
         <div className="msg-text" dangerouslySetInnerHTML={{ __html: m.html }} />

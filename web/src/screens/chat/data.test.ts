@@ -11,6 +11,7 @@ import {
   notificationsKey,
   pinsKey,
   readCounts,
+  removedKey,
   sortMembers,
   type Window,
 } from "./data";
@@ -228,5 +229,17 @@ describe("keepReadPositions", () => {
     const fresh = { items: [m("a", 5), m("b", 4), m("new", 1)] };
     expect(keepReadPositions(cached, fresh).items).toEqual([m("a", 7), m("b", 4), m("new", 1)]);
     expect(keepReadPositions(undefined, fresh)).toBe(fresh);
+  });
+});
+
+describe("removedKey", () => {
+  it("tells a deleted message from an erased one, and shows any other", () => {
+    expect(removedKey(msg(1, { deleted: true, content_erased: true }))).toBe("chat.deletedMessage");
+    expect(removedKey(msg(1, { content_erased: true, body: "", html: "" }))).toBe("chat.erasedMessage");
+    expect(removedKey(msg(1, { kind: "image", content_erased: true }))).toBe("chat.erasedMessage");
+    expect(removedKey(msg(1, { body: "", html: "" }))).toBe("chat.deletedMessage");
+    expect(removedKey(msg(1, { body: "", html: "", pending: true }))).toBeUndefined();
+    expect(removedKey(msg(1, { kind: "image", body: "", html: "" }))).toBeUndefined();
+    expect(removedKey(msg(1))).toBeUndefined();
   });
 });

@@ -287,3 +287,18 @@ export function sortMembers(members: Member[]): Member[] {
 export function newClientId(): string {
   return `web-${crypto.randomUUID()}`;
 }
+
+/**
+ * removedKey is the i18n key of the text shown instead of a message that
+ * has no content to show: deleted for everyone, or erased (the key that
+ * sealed it was destroyed, content_erased). Undefined for a message to show.
+ */
+export function removedKey(
+  m: Pick<Message, "deleted" | "content_erased" | "kind" | "body" | "html" | "pending">,
+): "chat.deletedMessage" | "chat.erasedMessage" | undefined {
+  if (m.deleted) return "chat.deletedMessage";
+  if (m.content_erased) return "chat.erasedMessage";
+  // Erased with its author's account before content_erased existed.
+  if (m.kind === "text" && !m.body && !m.html && !m.pending) return "chat.deletedMessage";
+  return undefined;
+}

@@ -126,11 +126,13 @@ function NoteRow({
     ? t("notifications.unavailable")
     : m.deleted
       ? t("chat.deletedMessage")
-      : m.body
-        ? plainText(m.body)
-        : m.kind === "location"
-          ? t("chat.location")
-          : t("chat.newAttachment");
+      : m.content_erased
+        ? t("chat.erasedMessage")
+        : m.body
+          ? plainText(m.body)
+          : m.kind === "location"
+            ? t("chat.location")
+            : t("chat.newAttachment");
   const headline =
     n.kind === "mention"
       ? t("notifications.mentioned", { name: who, where: where.name || "…" })

@@ -1,0 +1,82 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { createRootRoute, createRouter, RouterProvider } from "@tanstack/react-router";
+import { act, render, waitFor } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeApi } from "../test/fakeApi";
+import { guardianKey } from "./gate";
+import { RealtimeProvider } from "./realtime";
+
+// Sockets the provider opens (the browser's WebSocket, faked).
+let sockets: string[] = [];
+class FakeSocket {
+  readyState = 0;
+  onopen: (() => void) | null = null;
+  onmessage: (() => void) | null = null;
+  onclose: (() => void) | null = null;
+  constructor(url: string) {
+    sockets.push(url);
+  }
+  send() {}
+  close() {}
+}
+
+const me = { id: "acc_kim", name: "Kim Young", email: "kim@example.test" };
+
+function mount(guardian: { required: boolean; consent?: unknown }, policies: unknown[] = []) {
+  const f = fakeApi((c) => {
+    if (c.path === "/api/v1/me/guardian-consent") return { status: 200, body: guardian };
+    if (c.path === "/api/v1/me/policies") return { status: 200, body: { pending: policies, accepted: [] } };
+    return { status: 404, body: { error: { code: "not_found", message: "" } } };
+  });
+  const qc = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  qc.setQueryData(["me"], me);
+  const router = createRouter({
+    routeTree: createRootRoute({ component: () => <RealtimeProvider>app</RealtimeProvider> }),
+  });
+  render(
+    <QueryClientProvider client={qc}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>,
+  );
+  return { qc, restore: f.restore };
+}
+
+let restore = () => {};
+beforeEach(() => {
+  sockets = [];
+  vi.stubGlobal("WebSocket", FakeSocket);
+  vi.stubGlobal("scrollTo", () => {}); // the router restores scrolling; jsdom has none
+});
+afterEach(() => {
+  restore();
+  vi.unstubAllGlobals();
+});
+
+describe("RealtimeProvider", () => {
+  it("does not open the stream for a minor waiting for a guardian's consent", async () => {
+    const m = mount({ required: true });
+    restore = m.restore;
+    await waitFor(() => expect(m.qc.getQueryData(guardianKey)).toBeTruthy());
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    expect(sockets).toEqual([]);
+  });
+
+  it("does not open the stream while policies wait to be accepted", async () => {
+    const m = mount({ required: false }, [{ id: "doc_1" }]);
+    restore = m.restore;
+    await waitFor(() => expect(m.qc.getQueryData(guardianKey)).toBeTruthy());
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    expect(sockets).toEqual([]);
+  });
+
+  it("opens the stream once, and keeps it when the profile changes", async () => {
+    const m = mount({ required: false });
+    restore = m.restore;
+    await waitFor(() => expect(sockets).toHaveLength(1));
+    // Saving a birth date replaces the cached account before the gate has
+    // been asked again: that must not reconnect (the server would refuse).
+    act(() => m.qc.setQueryData(["me"], { ...me, birth_date: "2016-01-01" }));
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    expect(sockets).toHaveLength(1);
+  });
+});
