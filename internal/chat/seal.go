@@ -230,3 +230,72 @@ func (s *Service) ResealMessages(ctx context.Context, orgID, accountID string) (
 	f, err := s.resealFiles(ctx, orgID, accountID)
 	return n + f, err
 }
+
+// A group owned by an organization (internal, external) has its name,
+// topic and announcement sealed together under the organization's key
+// ("org_…"), which erasing the disbanded organization destroys; the AAD is
+// "conversations.profile:" + the conversation id. The conversation.created
+// and conversation.updated events carry the same sealed value. Direct
+// chats have none of these, and general groups (owned by a person) keep
+// them in plaintext. A profile whose key is gone reads as empty.
+
+func profileAAD(convID string) string { return "conversations.profile:" + convID }
+
+// sealedProfile is the sealed part of an organization's group.
+type sealedProfile struct {
+	Name         string `json:"name"`
+	Topic        string `json:"topic"`
+	Announcement string `json:"announcement"`
+}
+
+// sealProfile seals c's name, topic and announcement when an organization
+// owns c, and returns the sealed value for c's event (nil when c stays
+// plaintext).
+func (s *Service) sealProfile(ctx context.Context, c *Conversation) (*events.Sealed, error) {
+	c.profile = nil
+	if s.Sealer == nil || !c.orgOwned() || c.OrgID == "" {
+		return nil, nil
+	}
+	b, _ := json.Marshal(sealedProfile{Name: c.Name, Topic: c.Topic, Announcement: c.Announcement})
+	box, err := s.Sealer.Seal(ctx, c.OrgID, profileAAD(c.ID), b[1:len(b)-1])
+	if err != nil {
+		return nil, fmt.Errorf("chat: seal group profile: %w", err)
+	}
+	c.profile = box
+	return &events.Sealed{Owner: c.OrgID, AAD: profileAAD(c.ID), Box: box}, nil
+}
+
+// openProfile fills in c's name, topic and announcement from its sealed
+// profile.
+func (s *Service) openProfile(ctx context.Context, c *Conversation) {
+	if len(c.profile) == 0 {
+		return
+	}
+	box := c.profile
+	c.profile = nil
+	c.Name, c.Topic, c.Announcement = "", "", ""
+	if s.Sealer == nil {
+		return
+	}
+	frag, err := s.Sealer.Open(ctx, c.OrgID, profileAAD(c.ID), box)
+	if err != nil {
+		s.Log.Debug("chat: group profile not readable", "conversation", c.ID, "err", err)
+		return
+	}
+	var p sealedProfile
+	buf := append(append([]byte{'{'}, frag...), '}')
+	if json.Unmarshal(buf, &p) == nil {
+		c.Name, c.Topic, c.Announcement = p.Name, p.Topic, p.Announcement
+	}
+}
+
+// profileEvent returns data for a conversation event: without the
+// profile's fields when sealed carries them.
+func profileEvent(data map[string]any, sealed *events.Sealed) map[string]any {
+	if sealed != nil {
+		delete(data, "name")
+		delete(data, "topic")
+		delete(data, "announcement")
+	}
+	return data
+}

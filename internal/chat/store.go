@@ -39,7 +39,7 @@ func tuneSQLiteWriter(d *db.DB) {
 // ---- conversations and members ------------------------------------------
 
 const convCols = `c.id, c.kind, c.org_id, c.owner_id, COALESCE(c.pair_key, ''), c.name, c.topic, c.announcement,
-	c.last_seq, c.last_message_at, c.dissolved_at, c.created_by, c.created_at, c.updated_at`
+	c.last_seq, c.last_message_at, c.dissolved_at, c.created_by, c.created_at, c.updated_at, c.profile`
 
 const memberViewCols = `m.role, m.muted, m.pinned_at, m.read_seq, m.cleared_seq, m.joined_seq`
 
@@ -48,7 +48,7 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanConv(r rowScanner, extra ...any) (Conversation, error) {
 	var c Conversation
 	dest := []any{&c.ID, &c.Kind, &c.OrgID, &c.OwnerID, &c.pairKey, &c.Name, &c.Topic, &c.Announcement,
-		&c.LastSeq, &c.LastMessageAt, &c.dissolvedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt}
+		&c.LastSeq, &c.LastMessageAt, &c.dissolvedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.profile}
 	err := r.Scan(append(dest, extra...)...)
 	c.Dissolved = c.dissolvedAt > 0
 	return c, err
@@ -68,10 +68,14 @@ func insertConversation(ctx context.Context, d *db.DB, c *Conversation) error {
 	if c.pairKey != "" {
 		pair = c.pairKey
 	}
+	name, topic, ann := c.Name, c.Topic, c.Announcement
+	if len(c.profile) > 0 {
+		name, topic, ann = "", "", ""
+	}
 	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO conversations
-		(id, kind, org_id, owner_id, pair_key, name, topic, announcement, created_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		c.ID, c.Kind, c.OrgID, c.OwnerID, pair, c.Name, c.Topic, c.Announcement, c.CreatedBy, c.CreatedAt, c.UpdatedAt)
+		(id, kind, org_id, owner_id, pair_key, name, topic, announcement, created_by, created_at, updated_at, profile)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		c.ID, c.Kind, c.OrgID, c.OwnerID, pair, name, topic, ann, c.CreatedBy, c.CreatedAt, c.UpdatedAt, nullBytes(c.profile))
 	return d.Classify(err)
 }
 
@@ -273,8 +277,12 @@ func setOwner(ctx context.Context, d *db.DB, convID, ownerID string, now int64) 
 }
 
 func updateConversation(ctx context.Context, d *db.DB, c *Conversation) error {
-	_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = $2, topic = $3, announcement = $4, updated_at = $5 WHERE id = $1`,
-		c.ID, c.Name, c.Topic, c.Announcement, c.UpdatedAt)
+	name, topic, ann := c.Name, c.Topic, c.Announcement
+	if len(c.profile) > 0 {
+		name, topic, ann = "", "", ""
+	}
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = $2, topic = $3, announcement = $4, updated_at = $5, profile = $6 WHERE id = $1`,
+		c.ID, name, topic, ann, c.UpdatedAt, nullBytes(c.profile))
 	return err
 }
 

@@ -95,6 +95,9 @@ type Seal struct {
 	// AADColumn names the column holding the whole associated data
 	// (event_log.sealed_aad), when it is not AAD + id.
 	AADColumn string
+	// IDColumn names the column AAD is followed by, when it is not "id"
+	// (audit_log's "seq").
+	IDColumn string
 	// OwnerColumn names the column holding the owner whose key sealed the
 	// value ("acc_…" or "org_…"), e.g. "content_key", or "id" for a
 	// person's own row.
