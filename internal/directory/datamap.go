@@ -8,10 +8,10 @@ func init() {
 		datamap.Register(t)
 	}
 	org(datamap.Table{
-		Name:      "orgs",
-		Purpose:   "The organizations people work in: name, description and directory settings.",
-		Subject:   []string{"owner_account_id"},
-		Columns:   map[string]datamap.Category{"owner_account_id": datamap.Identifier, "name": datamap.Profile, "name_sealed": datamap.Profile},
+		Name:    "orgs",
+		Purpose: "The organizations people work in: name, description and directory settings.",
+		Subject: []string{"owner_account_id"},
+		Columns: map[string]datamap.Category{"owner_account_id": datamap.Identifier, "name": datamap.Profile, "name_sealed": datamap.Profile},
 		Sealed: map[string]datamap.Seal{
 			"name_sealed": {AAD: "orgs.name:", OwnerColumn: "id", Owner: "the organization's key (name is empty in sealed rows)"},
 		},

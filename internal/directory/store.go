@@ -330,8 +330,8 @@ type memberQuery struct {
 	phoneHash           string
 	// deptIDs are the departments whose (sealed) name matches text.
 	deptIDs []string
-	after               cursor
-	limit               int
+	after   cursor
+	limit   int
 }
 
 func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, error) {
