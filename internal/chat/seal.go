@@ -299,3 +299,35 @@ func profileEvent(data map[string]any, sealed *events.Sealed) map[string]any {
 	}
 	return data
 }
+
+// SealPlaintextProfiles seals the name, topic and announcement of the
+// organizations' groups written before sealing (profile NULL), so that
+// they leave the plaintext columns and, from then on, the backups. Safe to
+// run on several nodes and again; the server runs it at start-up. It
+// returns how many groups it sealed.
+func (s *Service) SealPlaintextProfiles(ctx context.Context) (int, error) {
+	if s.Sealer == nil {
+		return 0, nil
+	}
+	cs, err := plaintextOrgGroups(ctx, s.DB)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range cs {
+		c := &cs[i]
+		if _, err := s.sealProfile(ctx, c); err != nil {
+			// The organization's key is gone: its erasure deletes the row.
+			s.Log.Warn("chat: seal a plaintext group profile", "conversation", c.ID, "err", err)
+			continue
+		}
+		ok, err := setSealedProfile(ctx, s.DB, c)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}

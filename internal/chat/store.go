@@ -1479,3 +1479,38 @@ func setEditContent(ctx context.Context, d *db.DB, id string, box []byte, key st
 	_, err := d.W(ctx).ExecContext(ctx, `UPDATE message_edits SET content = $2, content_key = $3 WHERE id = $1`, id, box, key)
 	return err
 }
+
+// plaintextOrgGroups lists the organizations' groups whose name, topic or
+// announcement is stored in plaintext.
+func plaintextOrgGroups(ctx context.Context, d *db.DB) ([]Conversation, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+` FROM conversations c
+		WHERE c.profile IS NULL AND c.org_id <> '' AND c.kind IN ('internal', 'external')
+		AND (c.name <> '' OR c.topic <> '' OR c.announcement <> '')`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Conversation
+	for rows.Next() {
+		c, err := scanConv(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// setSealedProfile stores c's sealed profile in place of the plaintext it
+// was sealed from, unless the row changed meanwhile; it reports whether it
+// did.
+func setSealedProfile(ctx context.Context, d *db.DB, c *Conversation) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = '', topic = '', announcement = '', profile = $5
+		WHERE id = $1 AND name = $2 AND topic = $3 AND announcement = $4 AND profile IS NULL`,
+		c.ID, c.Name, c.Topic, c.Announcement, c.profile)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}

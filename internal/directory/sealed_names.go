@@ -79,3 +79,39 @@ func (n *sealedNames) open(ctx context.Context, orgID, aad, plain string, box []
 	n.mu.Unlock()
 	return string(b)
 }
+
+// SealPlaintextNames seals the names of organizations and departments
+// written before sealing (name_sealed NULL), so that they leave the
+// database's plaintext columns and, from then on, its backups. It is safe
+// to run on several nodes at once and again: each row is sealed once. The
+// server runs it at start-up; it returns how many names it sealed.
+func (s *Service) SealPlaintextNames(ctx context.Context) (int, error) {
+	if s.keys == nil {
+		return 0, nil
+	}
+	rows, err := s.st.plaintextNames(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rows {
+		aad := orgNameAAD(r.id)
+		if r.table == "departments" {
+			aad = deptNameAAD(r.id)
+		}
+		box, err := s.keys.Seal(ctx, r.orgID, aad, []byte(r.name))
+		if err != nil {
+			// The organization's key is gone: its erasure deletes the row.
+			s.log.WarnContext(ctx, "directory: seal a plaintext name", "table", r.table, "id", r.id, "err", err)
+			continue
+		}
+		ok, err := s.st.setSealedName(ctx, r.table, r.id, r.name, box)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}

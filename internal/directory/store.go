@@ -1151,3 +1151,43 @@ func (st store) rollbackToSavepoint(ctx context.Context) error {
 func (st store) releaseSavepoint(ctx context.Context) error {
 	return st.exec(ctx, false, `RELEASE SAVEPOINT directory_row`)
 }
+
+// plaintextName is an organization's or department's name stored before
+// sealing.
+type plaintextName struct {
+	table, id, orgID, name string
+}
+
+// plaintextNames lists the names still stored in plaintext.
+func (st store) plaintextNames(ctx context.Context) ([]plaintextName, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT 'orgs', id, id, name FROM orgs WHERE name_sealed IS NULL AND name <> ''
+		UNION ALL SELECT 'departments', id, org_id, name FROM departments WHERE name_sealed IS NULL AND name <> ''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []plaintextName
+	for rows.Next() {
+		var p plaintextName
+		if err := rows.Scan(&p.table, &p.id, &p.orgID, &p.name); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// setSealedName replaces a plaintext name by its sealed value, unless the
+// row changed meanwhile; it reports whether it did.
+func (st store) setSealedName(ctx context.Context, table, id, name string, box []byte) (bool, error) {
+	q := `UPDATE orgs SET name = '', name_sealed = $3 WHERE id = $1 AND name = $2 AND name_sealed IS NULL`
+	if table == "departments" {
+		q = `UPDATE departments SET name = '', name_sealed = $3 WHERE id = $1 AND name = $2 AND name_sealed IS NULL`
+	}
+	res, err := st.w(ctx).ExecContext(ctx, q, id, name, box)
+	if err != nil {
+		return false, st.d.Classify(err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}

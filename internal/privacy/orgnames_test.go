@@ -188,3 +188,57 @@ func TestOrgNamesSealedWithTheOrgKey(t *testing.T) {
 		}
 	})
 }
+
+// Names written before sealing (plaintext columns, nothing sealed) are
+// sealed by the start-up pass and still read the same.
+func TestPlaintextOrgNamesSealedAtStart(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		ctx := context.Background()
+		const (
+			orgName = "LEGACYorgNameZ3"
+			dept    = "LEGACYdeptNameZ3"
+			group   = "LEGACYgroupNameZ3"
+		)
+		o := setupOrg(t, env)
+		var d, conv struct {
+			ID string `json:"id"`
+		}
+		o.Owner.Do(t, "POST", "/api/v1/departments", map[string]any{"name": "x"}, &d).Want(t, http.StatusCreated)
+		o.Owner.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "x", "member_ids": []string{}}, &conv).Want(t, http.StatusCreated)
+		w := env.App.DB.Writer()
+		for _, q := range []struct {
+			sql, arg, id string
+		}{
+			{`UPDATE orgs SET name = $1, name_sealed = NULL WHERE id = $2`, orgName, o.ID},
+			{`UPDATE departments SET name = $1, name_sealed = NULL WHERE id = $2`, dept, d.ID},
+			{`UPDATE conversations SET name = $1, profile = NULL WHERE id = $2`, group, conv.ID},
+		} {
+			if _, err := w.Exec(q.sql, q.arg, q.id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := env.App.Directory().SealPlaintextNames(ctx); err != nil || n != 2 {
+			t.Fatalf("sealed %d names: %v", n, err)
+		}
+		if n, err := env.App.Server.Chat.SealPlaintextProfiles(ctx); err != nil || n != 1 {
+			t.Fatalf("sealed %d group profiles: %v", n, err)
+		}
+		if n, _ := env.App.Directory().SealPlaintextNames(ctx); n != 0 {
+			t.Fatalf("sealed %d names again", n)
+		}
+		for _, table := range []string{"orgs", "departments", "conversations"} {
+			if held := rawHolds(t, env, table, []string{orgName, dept, group}); len(held) > 0 {
+				t.Errorf("plaintext left: %v", held)
+			}
+		}
+		var cur, dep, g struct {
+			Name string `json:"name"`
+		}
+		o.Owner.Do(t, "GET", "/api/v1/orgs/current", nil, &cur).Want(t, http.StatusOK)
+		o.Owner.Do(t, "GET", "/api/v1/departments/"+d.ID, nil, &dep).Want(t, http.StatusOK)
+		o.Owner.Do(t, "GET", "/api/v1/conversations/"+conv.ID, nil, &g).Want(t, http.StatusOK)
+		if cur.Name != orgName || dep.Name != dept || g.Name != group {
+			t.Errorf("read back %q, %q, %q", cur.Name, dep.Name, g.Name)
+		}
+	})
+}
