@@ -45,13 +45,12 @@ func init() {
 	org(datamap.Table{
 		Name:    "departments",
 		Purpose: "The organization's department tree.",
-		Columns: map[string]datamap.Category{"name": datamap.Profile, "name_sealed": datamap.Profile},
 		Sealed: map[string]datamap.Seal{
 			"name_sealed": {AAD: "departments.name:", OwnerColumn: "org_id", Owner: "the organization's key (name is empty in sealed rows)"},
 		},
-		Technical: []string{"id", "org_id", "parent_id", "sort_order", "created_at", "updated_at"},
+		Technical: []string{"id", "org_id", "parent_id", "name", "name_sealed", "sort_order", "created_at", "updated_at"},
 		Erasure:   datamap.Keep,
-		Reason:    "The organization's own data, about no person; it is deleted, and its sealed names made unreadable, when the organization is disbanded and erased.",
+		Reason:    "Holds no personal data: the organization's own names, sealed with its key, deleted and made unreadable when the organization is disbanded and erased.",
 	})
 	org(datamap.Table{
 		Name:      "department_members",
