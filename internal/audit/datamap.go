@@ -14,11 +14,16 @@ func init() {
 			"ip":               datamap.Logs,
 			"target_id":        datamap.Identifier,
 			"details":          datamap.Logs,
+			"details_sealed":   datamap.Logs,
+		},
+		Sealed: map[string]datamap.Seal{
+			"details_sealed": {AAD: "audit_log.details:", IDColumn: "seq", OwnerColumn: "org_id",
+				Owner: "the organization's key, for its entries (details is '{}' in sealed rows)"},
 		},
 		Technical: []string{"seq", "created_at", "org_id", "via", "action", "target_kind", "outcome", "request_id", "prev_hash", "hash"},
 		Retention: "audit",
 		Erasure:   datamap.Keep,
-		Reason:    "The audit log is evidence of admin, identity and privacy actions (including erasure itself); its entries are hash-chained, so removing or changing one would break verification. Entries hold ids, not names or content, and become unlinkable once the person's account and member rows are erased.",
+		Reason:    "The audit log is evidence of admin, identity and privacy actions (including erasure itself); its entries are hash-chained, so removing or changing one would break verification. Entries hold ids, not content, and become unlinkable once the person's account and member rows are erased. The details of an organization's entries (which may name the organization, its departments or groups) are sealed with the organization's key: a disbanded organization's entries stay in the chain, and erasing it destroys the key that opens their details.",
 	})
 	datamap.Register(datamap.Table{
 		Name:       "audit_head",

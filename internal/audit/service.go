@@ -22,6 +22,7 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
@@ -42,6 +43,11 @@ type Entry struct {
 	TargetID   string
 	Outcome    string         // "success" | "failure" | "denied"; "" means success
 	Details    map[string]any // no secrets, no content
+	// Unsealed keeps the details of an organization's entry readable after
+	// the organization's key is destroyed: only for details that name
+	// nothing of the organization (ids and counts), such as the record of
+	// the organization's erasure itself. See sealed.go.
+	Unsealed bool
 }
 
 // Item is one stored entry of the audit log.
@@ -59,8 +65,16 @@ type Item struct {
 	Outcome        string          `json:"outcome"`
 	RequestID      string          `json:"request_id,omitempty"`
 	Details        json.RawMessage `json:"details"`
-	PrevHash       string          `json:"prev_hash"`
-	Hash           string          `json:"hash"`
+	// DetailsSealed says the details are stored sealed with the
+	// organization's key (sealed.go); Details shows them opened, or
+	// "[erased]" once the key was destroyed.
+	DetailsSealed bool   `json:"details_sealed,omitempty"`
+	PrevHash      string `json:"prev_hash"`
+	Hash          string `json:"hash"`
+
+	// sealed holds the sealed details as stored (Details is then "{}"
+	// in the row); the hash covers it.
+	sealed []byte
 }
 
 type accountKey struct{}
@@ -123,6 +137,11 @@ func Record(ctx context.Context, d *db.DB, e Entry) error {
 		}
 		r.Seq = seq
 		r.CreatedAt = time.Now().UnixMilli()
+		if !e.Unsealed {
+			if err := sealDetails(ctx, d, &r); err != nil {
+				return fmt.Errorf("audit: seal details of %s: %w", e.Action, err)
+			}
+		}
 		r.PrevHash = prev
 		r.Hash = r.computeHash()
 		if err := insertRecord(ctx, d, r); err != nil {
@@ -134,7 +153,10 @@ func Record(ctx context.Context, d *db.DB, e Entry) error {
 
 // computeHash returns the hex SHA-256 of the canonical encoding of r: every
 // field except Hash, each written as its length, a colon and its bytes, in
-// a fixed order, so that no two different records encode alike.
+// a fixed order, so that no two different records encode alike. An entry
+// with sealed details is encoded as version 2, which adds the sealed bytes
+// after the details: the chain covers what is stored, and verifies without
+// any key.
 func (r Item) computeHash() string {
 	h := sha256.New()
 	put := func(s string) {
@@ -142,7 +164,11 @@ func (r Item) computeHash() string {
 		h.Write([]byte{':'})
 		h.Write([]byte(s))
 	}
-	put("atrium.audit.v1")
+	if len(r.sealed) > 0 {
+		put("atrium.audit.v2")
+	} else {
+		put("atrium.audit.v1")
+	}
 	put(strconv.FormatInt(r.Seq, 10))
 	put(strconv.FormatInt(r.CreatedAt, 10))
 	put(r.OrgID)
@@ -156,6 +182,9 @@ func (r Item) computeHash() string {
 	put(r.Outcome)
 	put(r.RequestID)
 	put(string(r.Details))
+	if len(r.sealed) > 0 {
+		put(string(r.sealed))
+	}
 	put(r.PrevHash)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -300,6 +329,8 @@ type Service struct {
 	DB *db.DB
 	// Auth checks PermRead; nil denies every caller.
 	Auth Authorizer
+	// Keys opens sealed details for exports (nil: they stay marked sealed).
+	Keys sqlmap.Keyring
 	// Now is the clock (tests set it); nil means time.Now.
 	Now func() time.Time
 
@@ -377,6 +408,7 @@ func list(ctx context.Context, d *db.DB, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
+	openDetails(ctx, d, recs)
 	p := Page{Items: recs}
 	if p.Items == nil {
 		p.Items = []Item{}

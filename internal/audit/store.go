@@ -8,7 +8,7 @@ import (
 )
 
 const recordColumns = `seq, created_at, org_id, actor_account_id, actor_member_id, via, ip, action,
-	target_kind, target_id, outcome, request_id, details, prev_hash, hash`
+	target_kind, target_id, outcome, request_id, details, prev_hash, hash, details_sealed`
 
 // chainLockKey is the advisory lock that serializes audit appends. It is
 // the same key as the event log's append lock (platform/events), on
@@ -45,9 +45,9 @@ func setHeadHash(ctx context.Context, d *db.DB, hash string) error {
 func insertRecord(ctx context.Context, d *db.DB, r Item) error {
 	_, err := d.W(ctx).ExecContext(ctx,
 		`INSERT INTO audit_log (`+recordColumns+`)
-		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 		r.Seq, r.CreatedAt, r.OrgID, r.ActorAccountID, r.ActorMemberID, r.Via, r.IP, r.Action,
-		r.TargetKind, r.TargetID, r.Outcome, r.RequestID, string(r.Details), r.PrevHash, r.Hash)
+		r.TargetKind, r.TargetID, r.Outcome, r.RequestID, string(r.Details), r.PrevHash, r.Hash, nullBytes(r.sealed))
 	return d.Classify(err)
 }
 
@@ -74,8 +74,9 @@ func scanRecord(s scanner) (Item, error) {
 	var r Item
 	var details string
 	err := s.Scan(&r.Seq, &r.CreatedAt, &r.OrgID, &r.ActorAccountID, &r.ActorMemberID, &r.Via, &r.IP,
-		&r.Action, &r.TargetKind, &r.TargetID, &r.Outcome, &r.RequestID, &details, &r.PrevHash, &r.Hash)
+		&r.Action, &r.TargetKind, &r.TargetID, &r.Outcome, &r.RequestID, &details, &r.PrevHash, &r.Hash, &r.sealed)
 	r.Details = []byte(details)
+	r.DetailsSealed = len(r.sealed) > 0
 	return r, err
 }
 
@@ -166,4 +167,12 @@ func itoa(n int) string {
 		return digits[n : n+1]
 	}
 	return itoa(n/10) + digits[n%10:n%10+1]
+}
+
+// nullBytes stores an empty value as NULL.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }

@@ -147,6 +147,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Conversation, boo
 	default:
 		return Conversation{}, false, apperr.InvalidField("kind", "kind must be direct, general, internal or external")
 	}
+	sealed, err := s.sealProfile(ctx, &c)
+	if err != nil {
+		return Conversation{}, false, err
+	}
 	err = s.tx(ctx, func(ctx context.Context) error {
 		if err := insertConversation(ctx, s.DB, &c); err != nil {
 			return err
@@ -163,8 +167,8 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Conversation, boo
 				return err
 			}
 		}
-		if _, err := events.Append(ctx, s.DB, c.OrgID, events.ScopeConversation, c.ID, "conversation.created",
-			map[string]any{"conversation_id": c.ID, "kind": c.Kind, "name": c.Name, "created_by": a.AccountID}); err != nil {
+		if _, err := events.AppendSealed(ctx, s.DB, c.OrgID, events.ScopeConversation, c.ID, "conversation.created",
+			profileEvent(map[string]any{"conversation_id": c.ID, "kind": c.Kind, "name": c.Name, "created_by": a.AccountID}, sealed), sealed); err != nil {
 			return err
 		}
 		return s.announceMembers(ctx, &c, append([]string{a.AccountID}, members...), true)
@@ -209,6 +213,9 @@ func (s *Service) List(ctx context.Context) ([]Conversation, error) {
 	if cs == nil && err == nil {
 		cs = []Conversation{}
 	}
+	for i := range cs {
+		s.openProfile(ctx, &cs[i])
+	}
 	return cs, err
 }
 
@@ -218,6 +225,7 @@ func (s *Service) Get(ctx context.Context, convID string) (Conversation, error) 
 	if err != nil {
 		return Conversation{}, err
 	}
+	s.openProfile(ctx, c)
 	if c.UnreadCount, err = unreadCount(ctx, s.DB, c, me); err != nil {
 		return Conversation{}, err
 	}
@@ -254,6 +262,7 @@ func (s *Service) Update(ctx context.Context, convID string, in UpdateInput) (Co
 	if err := s.groupAdmin(c); err != nil {
 		return Conversation{}, err
 	}
+	s.openProfile(ctx, c)
 	if in.Name != nil {
 		if err := checkName(*in.Name); err != nil {
 			return Conversation{}, err
@@ -273,12 +282,16 @@ func (s *Service) Update(ctx context.Context, convID string, in UpdateInput) (Co
 		c.Announcement = *in.Announcement
 	}
 	c.UpdatedAt = s.now()
+	sealed, err := s.sealProfile(ctx, c)
+	if err != nil {
+		return Conversation{}, err
+	}
 	err = s.tx(ctx, func(ctx context.Context) error {
 		if err := updateConversation(ctx, s.DB, c); err != nil {
 			return err
 		}
-		_, err := events.Append(ctx, s.DB, c.OrgID, events.ScopeConversation, c.ID, "conversation.updated",
-			map[string]any{"conversation_id": c.ID, "name": c.Name, "topic": c.Topic, "announcement": c.Announcement})
+		_, err := events.AppendSealed(ctx, s.DB, c.OrgID, events.ScopeConversation, c.ID, "conversation.updated",
+			profileEvent(map[string]any{"conversation_id": c.ID, "name": c.Name, "topic": c.Topic, "announcement": c.Announcement}, sealed), sealed)
 		return err
 	})
 	if err != nil {

@@ -43,6 +43,7 @@ type Conversation struct {
 	MemberCount int    `json:"member_count"`
 
 	pairKey     string
+	profile     []byte // sealed name, topic and announcement (seal.go)
 	dissolvedAt int64
 	joinedSeq   int64
 	pinnedAt    int64

@@ -23,6 +23,11 @@ func init() {
 			"name":         datamap.Content,
 			"topic":        datamap.Content,
 			"announcement": datamap.Content,
+			"profile":      datamap.Content,
+		},
+		Sealed: map[string]datamap.Seal{
+			"profile": {AAD: "conversations.profile:", OwnerColumn: "org_id",
+				Owner: "the owning organization's key, for its internal and external groups (name, topic and announcement are empty in sealed rows)"},
 		},
 		Technical: []string{"id", "kind", "org_id", "last_seq", "last_message_at", "dissolved_at", "created_at", "updated_at"},
 		Retention: "messages",

@@ -223,3 +223,104 @@ func (s *Service) ResealMessages(ctx context.Context, orgID, accountID string) (
 	f, err := s.resealFiles(ctx, orgID, accountID)
 	return n + f, err
 }
+
+// A group owned by an organization (internal, external) has its name,
+// topic and announcement sealed together under the organization's key
+// ("org_…"), which erasing the disbanded organization destroys; the AAD is
+// "conversations.profile:" + the conversation id. The conversation.created
+// and conversation.updated events carry the same sealed value. Direct
+// chats have none of these, and general groups (owned by a person) keep
+// them in plaintext. A profile whose key is gone reads as empty.
+
+func profileAAD(convID string) string { return "conversations.profile:" + convID }
+
+// sealedProfile is the sealed part of an organization's group.
+type sealedProfile struct {
+	Name         string `json:"name"`
+	Topic        string `json:"topic"`
+	Announcement string `json:"announcement"`
+}
+
+// sealProfile seals c's name, topic and announcement when an organization
+// owns c, and returns the sealed value for c's event (nil when c stays
+// plaintext).
+func (s *Service) sealProfile(ctx context.Context, c *Conversation) (*events.Sealed, error) {
+	c.profile = nil
+	if s.Sealer == nil || !c.orgOwned() || c.OrgID == "" {
+		return nil, nil
+	}
+	b, _ := json.Marshal(sealedProfile{Name: c.Name, Topic: c.Topic, Announcement: c.Announcement})
+	box, err := s.Sealer.Seal(ctx, c.OrgID, profileAAD(c.ID), b[1:len(b)-1])
+	if err != nil {
+		return nil, fmt.Errorf("chat: seal group profile: %w", err)
+	}
+	c.profile = box
+	return &events.Sealed{Owner: c.OrgID, AAD: profileAAD(c.ID), Box: box}, nil
+}
+
+// openProfile fills in c's name, topic and announcement from its sealed
+// profile.
+func (s *Service) openProfile(ctx context.Context, c *Conversation) {
+	if len(c.profile) == 0 {
+		return
+	}
+	box := c.profile
+	c.profile = nil
+	c.Name, c.Topic, c.Announcement = "", "", ""
+	if s.Sealer == nil {
+		return
+	}
+	frag, err := s.Sealer.Open(ctx, c.OrgID, profileAAD(c.ID), box)
+	if err != nil {
+		s.Log.Debug("chat: group profile not readable", "conversation", c.ID, "err", err)
+		return
+	}
+	var p sealedProfile
+	buf := append(append([]byte{'{'}, frag...), '}')
+	if json.Unmarshal(buf, &p) == nil {
+		c.Name, c.Topic, c.Announcement = p.Name, p.Topic, p.Announcement
+	}
+}
+
+// profileEvent returns data for a conversation event: without the
+// profile's fields when sealed carries them.
+func profileEvent(data map[string]any, sealed *events.Sealed) map[string]any {
+	if sealed != nil {
+		delete(data, "name")
+		delete(data, "topic")
+		delete(data, "announcement")
+	}
+	return data
+}
+
+// SealPlaintextProfiles seals the name, topic and announcement of the
+// organizations' groups written before sealing (profile NULL), so that
+// they leave the plaintext columns and, from then on, the backups. Safe to
+// run on several nodes and again; the server runs it at start-up. It
+// returns how many groups it sealed.
+func (s *Service) SealPlaintextProfiles(ctx context.Context) (int, error) {
+	if s.Sealer == nil {
+		return 0, nil
+	}
+	cs, err := plaintextOrgGroups(ctx, s.DB)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range cs {
+		c := &cs[i]
+		if _, err := s.sealProfile(ctx, c); err != nil {
+			// The organization's key is gone: its erasure deletes the row.
+			s.Log.Warn("chat: seal a plaintext group profile", "conversation", c.ID, "err", err)
+			continue
+		}
+		ok, err := setSealedProfile(ctx, s.DB, c)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}

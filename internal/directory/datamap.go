@@ -8,11 +8,14 @@ func init() {
 		datamap.Register(t)
 	}
 	org(datamap.Table{
-		Name:      "orgs",
-		Purpose:   "The organizations people work in: name, description and directory settings.",
-		Subject:   []string{"owner_account_id"},
-		Columns:   map[string]datamap.Category{"owner_account_id": datamap.Identifier},
-		Technical: []string{"id", "name", "region", "industry", "size", "status", "join_requires_approval", "locked_profile_fields", "recall_window_seconds", "created_at", "updated_at", "disbanded_at"},
+		Name:    "orgs",
+		Purpose: "The organizations people work in: name, description and directory settings.",
+		Subject: []string{"owner_account_id"},
+		Columns: map[string]datamap.Category{"owner_account_id": datamap.Identifier, "name": datamap.Profile, "name_sealed": datamap.Profile},
+		Sealed: map[string]datamap.Seal{
+			"name_sealed": {AAD: "orgs.name:", OwnerColumn: "id", Owner: "the organization's key (name is empty in sealed rows)"},
+		},
+		Technical: []string{"id", "region", "industry", "size", "status", "join_requires_approval", "locked_profile_fields", "recall_window_seconds", "created_at", "updated_at", "disbanded_at"},
 		Erasure:   datamap.Keep,
 		Reason:    "The organization outlives its owner; ownership passes to another member before the owner leaves.",
 	})
@@ -40,11 +43,14 @@ func init() {
 		Erasure:   datamap.Anonymize,
 	})
 	org(datamap.Table{
-		Name:      "departments",
-		Purpose:   "The organization's department tree.",
-		Technical: []string{"id", "org_id", "parent_id", "name", "sort_order", "created_at", "updated_at"},
+		Name:    "departments",
+		Purpose: "The organization's department tree.",
+		Sealed: map[string]datamap.Seal{
+			"name_sealed": {AAD: "departments.name:", OwnerColumn: "org_id", Owner: "the organization's key (name is empty in sealed rows)"},
+		},
+		Technical: []string{"id", "org_id", "parent_id", "name", "name_sealed", "sort_order", "created_at", "updated_at"},
 		Erasure:   datamap.Keep,
-		Reason:    "Holds no personal data.",
+		Reason:    "Holds no personal data: the organization's own names, sealed with its key, deleted and made unreadable when the organization is disbanded and erased.",
 	})
 	org(datamap.Table{
 		Name:      "department_members",

@@ -318,6 +318,9 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 		if p, ok := looksLikePhone(t); ok {
 			q.phoneHash = s.keys.Hash("work_phone", p)
 		}
+		if q.deptIDs, err = s.st.departmentsMatching(ctx, a.OrgID, t); err != nil {
+			return MemberPage{}, err
+		}
 	}
 	rows, err := s.st.searchMembers(ctx, q)
 	if err != nil {

@@ -158,7 +158,7 @@ func New(c Config) *Service {
 		c.Log = slog.Default()
 	}
 	return &Service{
-		db: c.DB, st: store{d: c.DB}, keys: c.Keyring, accounts: c.Accounts, mail: c.Mail,
+		db: c.DB, st: store{d: c.DB, names: newSealedNames(c.Keyring, c.Log)}, keys: c.Keyring, accounts: c.Accounts, mail: c.Mail,
 		log: c.Log, baseURL: c.BaseURL, now: time.Now,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -13,7 +14,11 @@ import (
 
 // store holds the directory's SQL. It returns db.ErrNotFound and
 // db.ErrConflict, never service errors.
-type store struct{ d *db.DB }
+type store struct {
+	d *db.DB
+	// names seals and opens the organization's own names (sealed_names.go).
+	names *sealedNames
+}
 
 func (st store) r(ctx context.Context) db.Querier { return st.d.R(ctx) }
 func (st store) w(ctx context.Context) db.Querier { return st.d.W(ctx) }
@@ -68,34 +73,46 @@ func jsonText(v any) string {
 
 // ---- organizations ----------------------------------------------------------
 
-const orgCols = `id, name, region, industry, size, owner_account_id, status, join_requires_approval, locked_profile_fields, recall_window_seconds, created_at, updated_at`
+const orgCols = `id, name, region, industry, size, owner_account_id, status, join_requires_approval, locked_profile_fields, recall_window_seconds, created_at, updated_at, name_sealed`
 
-func scanOrg(row interface{ Scan(...any) error }) (Org, error) {
+func (st store) scanOrg(ctx context.Context, row interface{ Scan(...any) error }) (Org, error) {
 	var o Org
 	var locked string
+	var box []byte
 	err := row.Scan(&o.ID, &o.Name, &o.Region, &o.Industry, &o.Size, &o.OwnerAccountID, &o.Status,
-		&o.Settings.JoinRequiresApproval, &locked, &o.Settings.RecallWindowSeconds, &o.CreatedAt, &o.UpdatedAt)
+		&o.Settings.JoinRequiresApproval, &locked, &o.Settings.RecallWindowSeconds, &o.CreatedAt, &o.UpdatedAt, &box)
 	o.Settings.LockedProfileFields = jsonList[string](locked)
+	if err == nil {
+		o.Name = st.names.open(ctx, o.ID, orgNameAAD(o.ID), o.Name, box)
+	}
 	return o, err
 }
 
 func (st store) insertOrg(ctx context.Context, o Org) error {
-	return st.exec(ctx, false, `INSERT INTO orgs (`+orgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		o.ID, o.Name, o.Region, o.Industry, o.Size, o.OwnerAccountID, o.Status, o.Settings.JoinRequiresApproval,
-		jsonText(o.Settings.LockedProfileFields), o.Settings.RecallWindowSeconds, o.CreatedAt, o.UpdatedAt)
+	name, box, err := st.names.seal(ctx, o.ID, orgNameAAD(o.ID), o.Name)
+	if err != nil {
+		return err
+	}
+	return st.exec(ctx, false, `INSERT INTO orgs (`+orgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		o.ID, name, o.Region, o.Industry, o.Size, o.OwnerAccountID, o.Status, o.Settings.JoinRequiresApproval,
+		jsonText(o.Settings.LockedProfileFields), o.Settings.RecallWindowSeconds, o.CreatedAt, o.UpdatedAt, box)
 }
 
 // getOrg returns an active organization.
 func (st store) getOrg(ctx context.Context, id string) (Org, error) {
-	o, err := scanOrg(st.r(ctx).QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id = $1 AND status = 'active'`, id))
+	o, err := st.scanOrg(ctx, st.r(ctx).QueryRowContext(ctx, `SELECT `+orgCols+` FROM orgs WHERE id = $1 AND status = 'active'`, id))
 	return o, st.d.Classify(err)
 }
 
 func (st store) updateOrg(ctx context.Context, o Org) error {
+	name, box, err := st.names.seal(ctx, o.ID, orgNameAAD(o.ID), o.Name)
+	if err != nil {
+		return err
+	}
 	return st.exec(ctx, true, `UPDATE orgs SET name = $2, region = $3, industry = $4, size = $5, join_requires_approval = $6,
-		locked_profile_fields = $7, recall_window_seconds = $8, updated_at = $9 WHERE id = $1 AND status = 'active'`,
-		o.ID, o.Name, o.Region, o.Industry, o.Size, o.Settings.JoinRequiresApproval, jsonText(o.Settings.LockedProfileFields),
-		o.Settings.RecallWindowSeconds, o.UpdatedAt)
+		locked_profile_fields = $7, recall_window_seconds = $8, updated_at = $9, name_sealed = $10 WHERE id = $1 AND status = 'active'`,
+		o.ID, name, o.Region, o.Industry, o.Size, o.Settings.JoinRequiresApproval, jsonText(o.Settings.LockedProfileFields),
+		o.Settings.RecallWindowSeconds, o.UpdatedAt, box)
 }
 
 func (st store) setOrgOwner(ctx context.Context, orgID, accountID string, now int64) error {
@@ -113,10 +130,10 @@ func (st store) anyOrg(ctx context.Context) (bool, error) {
 }
 
 func (st store) myOrgs(ctx context.Context, accountID string) ([]MyOrg, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT o.id, o.name, m.id, m.role, m.display_name, m.title
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT o.id, o.name, o.name_sealed, m.id, m.role, m.display_name, m.title
 		FROM members m JOIN orgs o ON o.id = m.org_id
 		WHERE m.account_id = $1 AND m.status = 'active' AND o.status = 'active'
-		ORDER BY o.name, o.id`, accountID)
+		ORDER BY o.id`, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -124,11 +141,15 @@ func (st store) myOrgs(ctx context.Context, accountID string) ([]MyOrg, error) {
 	out := []MyOrg{}
 	for rows.Next() {
 		var m MyOrg
-		if err := rows.Scan(&m.OrgID, &m.Name, &m.MemberID, &m.Role, &m.DisplayName, &m.Title); err != nil {
+		var box []byte
+		if err := rows.Scan(&m.OrgID, &m.Name, &box, &m.MemberID, &m.Role, &m.DisplayName, &m.Title); err != nil {
 			return nil, err
 		}
+		m.Name = st.names.open(ctx, m.OrgID, orgNameAAD(m.OrgID), m.Name, box)
 		out = append(out, m)
 	}
+	// By name: the names are sealed, so they are sorted here.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, rows.Err()
 }
 
@@ -307,8 +328,10 @@ type memberQuery struct {
 	recursive           bool
 	text, compact       string
 	phoneHash           string
-	after               cursor
-	limit               int
+	// deptIDs are the departments whose (sealed) name matches text.
+	deptIDs []string
+	after   cursor
+	limit   int
 }
 
 func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, error) {
@@ -343,7 +366,9 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 			il("m.title", contains),
 			il("m.employee_no", prefix),
 			il("m.email", prefix),
-			"EXISTS (SELECT 1 FROM department_members dq JOIN departments d ON d.id = dq.department_id WHERE dq.member_id = m.id AND " + il("d.name", contains) + ")",
+		}
+		if len(q.deptIDs) > 0 {
+			ors = append(ors, "EXISTS (SELECT 1 FROM department_members dq WHERE dq.member_id = m.id AND dq.department_id IN ("+placeholders(&args, q.deptIDs)+"))")
 		}
 		if q.compact != "" {
 			ors = append(ors, il("m.name_pinyin", arg(db.EscapeLike(q.compact)+"%")), il("m.name_initials", arg(db.EscapeLike(q.compact)+"%")))
@@ -375,26 +400,42 @@ func (st store) allMembers(ctx context.Context, orgID string) ([]memberRow, erro
 // ---- departments ------------------------------------------------------------
 
 func (st store) listDepartments(ctx context.Context, orgID string) ([]Department, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, sort_order, created_at, updated_at
-		FROM departments WHERE org_id = $1 ORDER BY sort_order, name, id`, orgID)
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, name_sealed, sort_order, created_at, updated_at
+		FROM departments WHERE org_id = $1`, orgID)
 	if err != nil {
 		return nil, err
 	}
 	var out []Department
-	idx := map[string]int{}
 	for rows.Next() {
 		var d Department
-		if err := rows.Scan(&d.ID, &d.ParentID, &d.Name, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt); err != nil {
+		var box []byte
+		if err := rows.Scan(&d.ID, &d.ParentID, &d.Name, &box, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
 		d.LeaderIDs = []string{}
-		idx[d.ID] = len(out)
 		out = append(out, d)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
+	}
+	// By sort order, name and id: the names are sealed, so they are
+	// sorted here.
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.SortOrder != b.SortOrder {
+			return a.SortOrder < b.SortOrder
+		}
+		if a.Name != b.Name {
+			return a.Name < b.Name
+		}
+		return a.ID < b.ID
+	})
+	idx := make(map[string]int, len(out))
+	for i, d := range out {
+		idx[d.ID] = i
 	}
 	if err := st.fillDepartments(ctx, `dm.org_id = $1`, orgID, func(id string) *Department {
 		if i, ok := idx[id]; ok {
@@ -403,6 +444,24 @@ func (st store) listDepartments(ctx context.Context, orgID string) ([]Department
 		return nil
 	}); err != nil {
 		return nil, err
+	}
+	return out, nil
+}
+
+// departmentsMatching returns the ids of orgID's departments whose name
+// contains text, ignoring case. The names are sealed, so they are opened
+// and matched here; an organization has few departments.
+func (st store) departmentsMatching(ctx context.Context, orgID, text string) ([]string, error) {
+	ds, err := st.listDepartments(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	text = strings.ToLower(text)
+	var out []string
+	for _, d := range ds {
+		if strings.Contains(strings.ToLower(d.Name), text) {
+			out = append(out, d.ID)
+		}
 	}
 	return out, nil
 }
@@ -434,24 +493,34 @@ func (st store) fillDepartments(ctx context.Context, cond string, arg string, ge
 
 func (st store) getDepartment(ctx context.Context, orgID, id string) (Department, error) {
 	var d Department
-	err := st.r(ctx).QueryRowContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, sort_order, created_at, updated_at
-		FROM departments WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&d.ID, &d.ParentID, &d.Name, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt)
+	var box []byte
+	err := st.r(ctx).QueryRowContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, name_sealed, sort_order, created_at, updated_at
+		FROM departments WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&d.ID, &d.ParentID, &d.Name, &box, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt)
 	if err != nil {
 		return d, st.d.Classify(err)
 	}
+	d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
 	d.LeaderIDs = []string{}
 	err = st.fillDepartments(ctx, `dm.department_id = $1`, id, func(string) *Department { return &d })
 	return d, err
 }
 
 func (st store) insertDepartment(ctx context.Context, orgID string, d Department) error {
-	return st.exec(ctx, false, `INSERT INTO departments (id, org_id, parent_id, name, sort_order, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ID, orgID, nullable(d.ParentID), d.Name, d.SortOrder, d.CreatedAt, d.UpdatedAt)
+	name, box, err := st.names.seal(ctx, orgID, deptNameAAD(d.ID), d.Name)
+	if err != nil {
+		return err
+	}
+	return st.exec(ctx, false, `INSERT INTO departments (id, org_id, parent_id, name, sort_order, created_at, updated_at, name_sealed)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, d.ID, orgID, nullable(d.ParentID), name, d.SortOrder, d.CreatedAt, d.UpdatedAt, box)
 }
 
 func (st store) updateDepartment(ctx context.Context, orgID string, d Department) error {
-	return st.exec(ctx, true, `UPDATE departments SET parent_id = $3, name = $4, sort_order = $5, updated_at = $6
-		WHERE id = $1 AND org_id = $2`, d.ID, orgID, nullable(d.ParentID), d.Name, d.SortOrder, d.UpdatedAt)
+	name, box, err := st.names.seal(ctx, orgID, deptNameAAD(d.ID), d.Name)
+	if err != nil {
+		return err
+	}
+	return st.exec(ctx, true, `UPDATE departments SET parent_id = $3, name = $4, sort_order = $5, updated_at = $6, name_sealed = $7
+		WHERE id = $1 AND org_id = $2`, d.ID, orgID, nullable(d.ParentID), name, d.SortOrder, d.UpdatedAt, box)
 }
 
 func (st store) deleteDepartment(ctx context.Context, orgID, id string) error {
@@ -562,7 +631,7 @@ func (st store) memberDepartmentIDs(ctx context.Context, memberID string) ([]str
 func (st store) departmentsOfMembers(ctx context.Context, memberIDs []string) (map[string][]MemberDepartment, error) {
 	args := []any{}
 	in := placeholders(&args, memberIDs)
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT dm.member_id, d.id, d.name, dm.is_leader FROM department_members dm
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT dm.member_id, d.id, d.org_id, d.name, d.name_sealed, dm.is_leader FROM department_members dm
 		JOIN departments d ON d.id = dm.department_id WHERE dm.member_id IN (`+in+`) ORDER BY dm.created_at, d.id`, args...)
 	if err != nil {
 		return nil, err
@@ -570,11 +639,13 @@ func (st store) departmentsOfMembers(ctx context.Context, memberIDs []string) (m
 	defer rows.Close()
 	out := map[string][]MemberDepartment{}
 	for rows.Next() {
-		var mid string
+		var mid, orgID string
 		var d MemberDepartment
-		if err := rows.Scan(&mid, &d.ID, &d.Name, &d.Leader); err != nil {
+		var box []byte
+		if err := rows.Scan(&mid, &d.ID, &orgID, &d.Name, &box, &d.Leader); err != nil {
 			return nil, err
 		}
+		d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
 		out[mid] = append(out[mid], d)
 	}
 	return out, rows.Err()
@@ -1079,4 +1150,44 @@ func (st store) rollbackToSavepoint(ctx context.Context) error {
 
 func (st store) releaseSavepoint(ctx context.Context) error {
 	return st.exec(ctx, false, `RELEASE SAVEPOINT directory_row`)
+}
+
+// plaintextName is an organization's or department's name stored before
+// sealing.
+type plaintextName struct {
+	table, id, orgID, name string
+}
+
+// plaintextNames lists the names still stored in plaintext.
+func (st store) plaintextNames(ctx context.Context) ([]plaintextName, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT 'orgs', id, id, name FROM orgs WHERE name_sealed IS NULL AND name <> ''
+		UNION ALL SELECT 'departments', id, org_id, name FROM departments WHERE name_sealed IS NULL AND name <> ''`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []plaintextName
+	for rows.Next() {
+		var p plaintextName
+		if err := rows.Scan(&p.table, &p.id, &p.orgID, &p.name); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// setSealedName replaces a plaintext name by its sealed value, unless the
+// row changed meanwhile; it reports whether it did.
+func (st store) setSealedName(ctx context.Context, table, id, name string, box []byte) (bool, error) {
+	q := `UPDATE orgs SET name = '', name_sealed = $3 WHERE id = $1 AND name = $2 AND name_sealed IS NULL`
+	if table == "departments" {
+		q = `UPDATE departments SET name = '', name_sealed = $3 WHERE id = $1 AND name = $2 AND name_sealed IS NULL`
+	}
+	res, err := st.w(ctx).ExecContext(ctx, q, id, name, box)
+	if err != nil {
+		return false, st.d.Classify(err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }

@@ -866,8 +866,10 @@ func (s *Service) eraseOrganization(ctx context.Context, e LedgerEntry, replay b
 				return err
 			}
 		}
+		// Ids and counts only: the record of the erasure stays readable
+		// after the organization's key is destroyed below.
 		return audit.Record(ctx, s.DB, audit.Entry{OrgID: e.OrgID, Action: "privacy.erase.org", TargetKind: "org", TargetID: e.OrgID,
-			Details: map[string]any{"erasure_id": e.ID, "deleted": res.Deleted, "replay": replay}})
+			Details: map[string]any{"erasure_id": e.ID, "deleted": res.Deleted, "replay": replay}, Unsealed: true})
 	})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
@@ -62,6 +63,8 @@ func Build(ctx context.Context, cfg *config.Config, log *slog.Logger, out io.Wri
 	}
 	// Events carrying sealed content are opened with the keyring when read.
 	events.SetOpener(d, kr)
+	// The details of organizations' audit entries are sealed with their key.
+	audit.SetSealer(d, kr, keyring.ErrKeyDestroyed)
 	a := &App{Cfg: cfg, DB: d, Log: log, Out: out, Keyring: kr}
 	a.Server = &Server{Log: log, DB: d, DevUIURL: cfg.DevUIURL, TrustProxy: cfg.TrustProxy, ReadBodyTimeout: cfg.ReadBodyTimeout, Secure: cfg.TLSCert != "" || (len(cfg.BaseURL) > 8 && cfg.BaseURL[:8] == "https://")}
 	if err := a.wire(ctx); err != nil {

@@ -15,6 +15,9 @@ func (a *App) wire(ctx context.Context) error {
 	}
 	// The directory sets a.Server.Audit.Auth (the audit.read permission).
 	a.Server.Audit = &audit.Service{DB: a.DB}
+	if a.Keyring != nil {
+		a.Server.Audit.Keys = a.Keyring
+	}
 	if err := a.wireDirectory(ctx); err != nil {
 		return err
 	}

@@ -40,6 +40,17 @@ func (a *App) wireChat(ctx context.Context) error {
 	dir.OnMemberLeft(svc.MemberLeftOrg)
 	dir.SetGroupChecker(svc)
 	a.Server.Chat = svc
+	// Names written before sealing leave the plaintext columns.
+	if n, err := dir.SealPlaintextNames(ctx); err != nil {
+		a.Log.Error("seal plaintext organization names", "err", err)
+	} else if n > 0 {
+		a.Log.Info("sealed plaintext organization names", "count", n)
+	}
+	if n, err := svc.SealPlaintextProfiles(ctx); err != nil {
+		a.Log.Error("seal plaintext group profiles", "err", err)
+	} else if n > 0 {
+		a.Log.Info("sealed plaintext group profiles", "count", n)
+	}
 	// The writer commits what is queued before the database closes.
 	a.OnClose(svc.Close)
 	return nil

@@ -80,7 +80,9 @@ type Table struct {
 	// Files lists the columns that hold file-store keys: the files they
 	// name are personal data too, exported and erased with the row.
 	Files []string
-	// Sealed says, per sealed column (one of Columns), how its values were
+	// Sealed says, per sealed column (one of Columns, or of Technical for
+	// an organization's own data that is about no person, such as its
+	// department names), how its values were
 	// sealed (platform/keyring), so that export can open them and the
 	// record of processing can say what is encrypted with whose key.
 	Sealed map[string]Seal
@@ -95,6 +97,9 @@ type Seal struct {
 	// AADColumn names the column holding the whole associated data
 	// (event_log.sealed_aad), when it is not AAD + id.
 	AADColumn string
+	// IDColumn names the column AAD is followed by, when it is not "id"
+	// (audit_log's "seq").
+	IDColumn string
 	// OwnerColumn names the column holding the owner whose key sealed the
 	// value ("acc_…" or "org_…"), e.g. "content_key", or "id" for a
 	// person's own row.
@@ -118,8 +123,8 @@ func Register(t Table) {
 		panic(fmt.Sprintf("datamap: table %q keeps data on erasure without a Reason", t.Name))
 	}
 	for col, sl := range t.Sealed {
-		if _, ok := t.Columns[col]; !ok {
-			panic(fmt.Sprintf("datamap: table %q seals %q, which is not a personal column", t.Name, col))
+		if !t.Classified(col) {
+			panic(fmt.Sprintf("datamap: table %q seals %q, which is not one of its columns", t.Name, col))
 		}
 		if (sl.AAD == "") == (sl.AADColumn == "") || sl.Owner == "" {
 			panic(fmt.Sprintf("datamap: table %q: sealed column %q needs one of AAD and AADColumn, and Owner", t.Name, col))

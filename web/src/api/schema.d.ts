@@ -2293,6 +2293,7 @@ export interface components {
             actor_member_id?: string;
             created_at: number;
             details: unknown;
+            details_sealed?: boolean;
             hash: string;
             ip?: string;
             org_id?: string;

@@ -287,7 +287,11 @@ func (e *Engine) openValue(ctx context.Context, t mapTable, col, accountID, org 
 					aads = append([]string{v}, aads...)
 				}
 			} else if sl.AAD != "" {
-				aads = append([]string{sl.AAD + id}, aads...)
+				sid := id
+				if sl.IDColumn != "" {
+					sid = fmt.Sprint(row[sl.IDColumn])
+				}
+				aads = append([]string{sl.AAD + sid}, aads...)
 			}
 			if sl.OwnerColumn != "" {
 				if v := rowString(row[sl.OwnerColumn]); v != "" {
