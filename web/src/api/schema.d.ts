@@ -1306,7 +1306,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What is held about me, per data category, and why (counts, purpose, controller, retention) */
+        /** What is held about me, per data category, and why (counts, purpose, controller, retention); ?lang=en|zh, default the account's language */
         get: operations["get_me_data"];
         put?: never;
         post?: never;
@@ -3456,7 +3456,9 @@ export interface operations {
     };
     get_admin_legal_holds: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3472,6 +3474,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyHoldList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -3559,6 +3563,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3575,7 +3580,7 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyRequestList"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -3668,7 +3673,9 @@ export interface operations {
     };
     get_admin_privacy_settings: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3684,6 +3691,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyOrgSettings"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -3732,7 +3741,9 @@ export interface operations {
     };
     get_admin_record_of_processing: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3748,6 +3759,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyRecordOfProcessing"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -3761,7 +3774,9 @@ export interface operations {
     };
     get_admin_retention: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3777,6 +3792,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyRetentionSettings"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -3930,7 +3947,9 @@ export interface operations {
     };
     get_admin_retention_runs: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3946,6 +3965,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyRunList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -3988,7 +4009,9 @@ export interface operations {
     };
     get_admin_retention_runs_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4006,6 +4029,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyRetentionRun"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -4021,7 +4046,9 @@ export interface operations {
     };
     get_admin_security_notices: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4037,6 +4064,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyNoticeList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -4111,7 +4140,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPage"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -4126,7 +4155,9 @@ export interface operations {
     };
     get_audit_verify: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4142,6 +4173,8 @@ export interface operations {
                     "application/json": components["schemas"]["AuditChainStatus"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -4386,7 +4419,9 @@ export interface operations {
     };
     get_contact_requests: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4402,6 +4437,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryContactRequestList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -4485,7 +4522,9 @@ export interface operations {
     };
     get_contacts: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4501,6 +4540,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryContactList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -4626,7 +4667,9 @@ export interface operations {
     };
     get_conversations: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -4642,6 +4685,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatItems__github_com_atrium_hq_atrium_internal_chat_Conversation"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -4699,7 +4744,9 @@ export interface operations {
     };
     get_conversations_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4717,6 +4764,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatConversation"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -4872,7 +4921,9 @@ export interface operations {
     };
     get_conversations_by_id_members: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4890,6 +4941,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatItems__github_com_atrium_hq_atrium_internal_chat_Member"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -5038,7 +5091,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChatHistory"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -5105,7 +5158,9 @@ export interface operations {
     };
     get_conversations_by_id_messages_by_message_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5124,6 +5179,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatMessage"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -5181,7 +5238,9 @@ export interface operations {
     };
     get_conversations_by_id_messages_by_message_id_edits: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5200,6 +5259,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatItems__github_com_atrium_hq_atrium_internal_chat_Edit"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -5345,7 +5406,9 @@ export interface operations {
     };
     get_conversations_by_id_messages_by_message_id_receipts: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5364,6 +5427,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatReceipts"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -5379,7 +5444,9 @@ export interface operations {
     };
     get_conversations_by_id_pins: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5397,6 +5464,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatItems__github_com_atrium_hq_atrium_internal_chat_Message"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -5488,7 +5557,9 @@ export interface operations {
     };
     get_departments: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5504,6 +5575,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryDepartmentList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -5552,7 +5625,9 @@ export interface operations {
     };
     get_departments_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5570,6 +5645,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryDepartment"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -5723,7 +5800,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryMemberPage"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -5740,7 +5817,9 @@ export interface operations {
     };
     get_fields: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5756,6 +5835,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryFieldList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -5806,7 +5887,9 @@ export interface operations {
     };
     get_fields_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5824,6 +5907,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryField"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -5946,7 +6031,9 @@ export interface operations {
     };
     get_files_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5964,6 +6051,8 @@ export interface operations {
                     "application/json": components["schemas"]["ChatFile"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -5979,7 +6068,9 @@ export interface operations {
     };
     get_files_by_id_content: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6013,6 +6104,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -6028,7 +6121,9 @@ export interface operations {
     };
     get_files_by_id_thumbnail: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6053,6 +6148,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -6068,7 +6165,9 @@ export interface operations {
     };
     get_guardian_consents_by_token: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 token: string;
@@ -6086,6 +6185,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyGuardianLinkInfo"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
             /** @description error codes: link_expired */
@@ -6134,7 +6235,9 @@ export interface operations {
     };
     get_health: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6150,6 +6253,8 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -6159,7 +6264,9 @@ export interface operations {
     };
     get_invitations: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6175,6 +6282,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryInvitationList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -6223,7 +6332,9 @@ export interface operations {
     };
     get_invitations_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6241,6 +6352,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryInvitation"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -6289,7 +6402,9 @@ export interface operations {
     };
     get_invitations_by_id_qr_png: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6307,6 +6422,8 @@ export interface operations {
                     "image/png": string;
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -6322,7 +6439,9 @@ export interface operations {
     };
     get_invitations_by_id_qr_svg: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6340,6 +6459,8 @@ export interface operations {
                     "image/svg+xml": string;
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -6398,6 +6519,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: string;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -6414,7 +6536,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryJoinRequestList"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -6538,7 +6660,9 @@ export interface operations {
     };
     get_me: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6554,6 +6678,8 @@ export interface operations {
                     "application/json": components["schemas"]["IdentityAccount"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -6705,7 +6831,9 @@ export interface operations {
     };
     get_me_consents: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6721,6 +6849,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyConsentList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -6808,7 +6938,10 @@ export interface operations {
     };
     get_me_data: {
         parameters: {
-            query?: never;
+            query?: {
+                lang?: string;
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6824,6 +6957,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyInquiry"];
                 };
             };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -6837,7 +6972,9 @@ export interface operations {
     };
     get_me_erasures: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6853,6 +6990,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyLedgerList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7049,7 +7188,9 @@ export interface operations {
     };
     get_me_exports: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7065,6 +7206,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyExportList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7107,7 +7250,9 @@ export interface operations {
     };
     get_me_exports_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7125,6 +7270,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyExport"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7140,7 +7287,9 @@ export interface operations {
     };
     get_me_exports_by_id_download: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7158,6 +7307,8 @@ export interface operations {
                     "application/zip": string;
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7177,7 +7328,9 @@ export interface operations {
     };
     get_me_guardian_consent: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7193,6 +7346,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyGuardianStatus"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7245,7 +7400,9 @@ export interface operations {
     };
     get_me_invitations: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7261,6 +7418,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryMyInvitationList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7298,6 +7457,10 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
+            /** @description error codes: already_member */
+            409: components["responses"]["Error"];
+            /** @description error codes: invitation_declined, invitation_revoked, invitation_expired, invitation_used_up */
+            410: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -7329,6 +7492,8 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
+            /** @description error codes: invitation_declined, invitation_revoked, invitation_expired, invitation_used_up */
+            410: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -7338,7 +7503,9 @@ export interface operations {
     };
     get_me_join_requests: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7354,6 +7521,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryJoinRequestList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7386,7 +7555,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdentityLoginHistoryPage"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -7420,7 +7589,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdentityNoticePage"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -7472,7 +7641,9 @@ export interface operations {
     };
     get_me_orgs: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7488,6 +7659,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryMyOrgList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7534,7 +7707,9 @@ export interface operations {
     };
     get_me_permissions: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7550,6 +7725,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryMyPermissions"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -7563,7 +7740,9 @@ export interface operations {
     };
     get_me_policies: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7579,6 +7758,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyPolicyStatus"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7631,7 +7812,9 @@ export interface operations {
     };
     get_me_privacy: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7647,6 +7830,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryPrivacySettings"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7695,7 +7880,9 @@ export interface operations {
     };
     get_me_requests: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7711,6 +7898,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyRequestList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7761,7 +7950,9 @@ export interface operations {
     };
     get_me_requests_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7779,6 +7970,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyRequest"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7794,7 +7987,9 @@ export interface operations {
     };
     get_me_security_notices: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7810,6 +8005,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyNoticeList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7854,7 +8051,9 @@ export interface operations {
     };
     get_me_sessions: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7870,6 +8069,8 @@ export interface operations {
                     "application/json": components["schemas"]["IdentitySessionList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7914,7 +8115,9 @@ export interface operations {
     };
     get_me_unacknowledged: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7930,6 +8133,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyUnacknowledged"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -7966,7 +8171,7 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryMemberPage"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -8016,7 +8221,9 @@ export interface operations {
     };
     get_members_export: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8032,6 +8239,8 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -8078,7 +8287,9 @@ export interface operations {
     };
     get_members_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -8096,6 +8307,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryMember"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -8296,7 +8509,9 @@ export interface operations {
     };
     get_members_by_id_supervisors: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -8314,6 +8529,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryMemberList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -8349,7 +8566,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChatNotificationPage"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -8399,7 +8616,9 @@ export interface operations {
     };
     get_openapi_json: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8417,6 +8636,8 @@ export interface operations {
                     };
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -8461,7 +8682,9 @@ export interface operations {
     };
     get_orgs_current: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8477,6 +8700,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryOrg"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -8632,7 +8857,9 @@ export interface operations {
     };
     get_people_by_account_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 account_id: string;
@@ -8650,6 +8877,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryPerson"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -8665,7 +8894,9 @@ export interface operations {
     };
     get_policies: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8681,6 +8912,8 @@ export interface operations {
                     "application/json": components["schemas"]["PrivacyDocumentList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -8690,7 +8923,9 @@ export interface operations {
     };
     get_roles: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8706,6 +8941,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryRoleList"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -8756,7 +8993,9 @@ export interface operations {
     };
     get_roles_by_id: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path: {
                 id: string;
@@ -8774,6 +9013,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectoryRole"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
@@ -8886,7 +9127,7 @@ export interface operations {
                     "application/json": components["schemas"]["ChatSearchPage"];
                 };
             };
-            /** @description error codes: invalid_query */
+            /** @description error codes: invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
@@ -8903,7 +9144,9 @@ export interface operations {
     };
     get_setup: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8919,6 +9162,8 @@ export interface operations {
                     "application/json": components["schemas"]["DirectorySetupStatus"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -8963,7 +9208,9 @@ export interface operations {
     };
     get_stream: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8977,6 +9224,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
@@ -8992,7 +9241,9 @@ export interface operations {
     };
     get_healthz: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9008,6 +9259,8 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -9017,7 +9270,9 @@ export interface operations {
     };
     get_readyz: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9033,6 +9288,8 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
