@@ -3,9 +3,11 @@ package directory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
 // Sealed profiles. A member's display name, title, employee number, work
@@ -235,4 +237,82 @@ func (s *Service) RebuildSearch(ctx context.Context) (int, error) {
 // sealed fields keys opens (`atrium search reindex`, restores).
 func ReindexMembers(ctx context.Context, d *db.DB, keys Keyring) (int, error) {
 	return New(Config{DB: d, Keyring: keys}).RebuildSearch(ctx)
+}
+
+// errKeyGone marks a member whose person has no key to seal with any more.
+var errKeyGone = errors.New("directory: the person was anonymized or erased")
+
+// ResealLegacy seals the profile fields and custom field values of rows
+// written before they were sealed, clearing their plaintext, in batches.
+// The server runs it at start-up; a second run finds nothing. A person
+// whose key was already destroyed (an erased account) has the plaintext
+// cleared instead. It returns how many rows it sealed or cleared.
+func (s *Service) ResealLegacy(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		rows, err := s.st.legacyMembers(ctx, 200)
+		if err != nil || len(rows) == 0 {
+			if err != nil {
+				return n, err
+			}
+			break
+		}
+		err = s.db.Tx(ctx, func(ctx context.Context) error {
+			for _, r := range rows {
+				err := errKeyGone
+				if !r.anonymized() {
+					err = s.sealMember(ctx, &r)
+				}
+				gone := errors.Is(err, keyring.ErrKeyDestroyed) || errors.Is(err, errKeyGone)
+				if gone {
+					r.box, r.EmployeeNoHash = memberBox{}, ""
+				} else if err != nil {
+					return err
+				}
+				if err := s.st.resealMember(ctx, r); err != nil {
+					return err
+				}
+				if gone {
+					if err := s.st.blankSearch(ctx, r.ID); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(rows)
+	}
+	for {
+		vals, err := s.st.legacyFieldValues(ctx, 200)
+		if err != nil || len(vals) == 0 {
+			return n, err
+		}
+		err = s.db.Tx(ctx, func(ctx context.Context) error {
+			for _, v := range vals {
+				id := ids.New("mfv")
+				var box []byte
+				var err error
+				if !ids.HasPrefix(v.owner, "tmb") {
+					box, err = s.keys.Seal(ctx, v.owner, fieldValueAAD(id), []byte(v.value))
+				}
+				if errors.Is(err, keyring.ErrKeyDestroyed) {
+					box, err = nil, nil
+				}
+				if err != nil {
+					return err
+				}
+				if err := s.st.resealFieldValue(ctx, v.memberID, v.fieldID, id, box); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(vals)
+	}
 }

@@ -195,3 +195,69 @@ func TestNamesAndProfileFieldsSealed(t *testing.T) {
 		}
 	})
 }
+
+// TestLegacyProfilesResealed: rows written before names and profile fields
+// were sealed (plaintext columns, no sealed ones) are read as they are,
+// and the start-up reseal seals them and clears the plaintext; a second
+// run finds nothing.
+func TestLegacyProfilesResealed(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		p, mid := o.member(t, "Current Name")
+		var f directory.Field
+		o.Owner.do(t, "POST", "/api/v1/fields", map[string]any{"name": "Hobby", "kind": "text"}, &f).Want(t, http.StatusCreated)
+		o.Owner.do(t, "PATCH", "/api/v1/members/"+mid, map[string]any{"fields": map[string]any{f.ID: "x"}}, nil).Want(t, http.StatusOK)
+		ctx := context.Background()
+		for _, q := range []string{
+			`UPDATE members SET display_name = 'Legacyname Person', display_name_sealed = NULL, title = 'Legacytitle',
+				employee_no = 'LEGACY42', email = 'legacywork@acme.test', office = 'Legacyoffice', title_sealed = NULL,
+				employee_no_sealed = NULL, email_sealed = NULL, office_sealed = NULL WHERE id = '` + mid + `'`,
+			`UPDATE member_field_values SET value = '"Legacyfield"', value_sealed = NULL WHERE member_id = '` + mid + `'`,
+			`UPDATE accounts SET name = 'Legacyname Account', name_sealed = NULL WHERE id = '` + p.AccountID + `'`,
+		} {
+			if _, err := env.App.DB.W(ctx).ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		canaries := []string{"Legacyname", "Legacytitle", "LEGACY42", "legacywork@", "Legacyoffice", "Legacyfield"}
+		check := func(stage string) {
+			t.Helper()
+			var m directory.Member
+			o.Owner.do(t, "GET", "/api/v1/members/"+mid, nil, &m).Want(t, http.StatusOK)
+			if m.DisplayName != "Legacyname Person" || m.Title != "Legacytitle" || m.EmployeeNo != "LEGACY42" ||
+				m.Email != "legacywork@acme.test" || m.Office != "Legacyoffice" || string(m.Fields[f.ID]) != `"Legacyfield"` {
+				t.Fatalf("%s: %+v", stage, m)
+			}
+			var me struct {
+				Name string `json:"name"`
+			}
+			p.do(t, "GET", "/api/v1/me", nil, &me).Want(t, http.StatusOK)
+			if me.Name != "Legacyname Account" {
+				t.Fatalf("%s: account name %q", stage, me.Name)
+			}
+		}
+		check("before the reseal")
+		if hits := rawContains(t, env, "members", canaries...); len(hits) == 0 {
+			t.Fatal("the legacy rows were not written")
+		}
+		n, err := env.App.Identity().ResealNames(ctx)
+		if err != nil || n == 0 {
+			t.Fatalf("reseal names: %d, %v", n, err)
+		}
+		if n, err = env.App.Server.Directory.ResealLegacy(ctx); err != nil || n != 2 {
+			t.Fatalf("reseal profiles: %d, %v", n, err)
+		}
+		for _, tb := range []string{"members", "member_field_values", "accounts"} {
+			if hits := rawContains(t, env, tb, canaries...); len(hits) > 0 {
+				t.Errorf("after the reseal: %v", hits)
+			}
+		}
+		check("after the reseal")
+		if n, err = env.App.Server.Directory.ResealLegacy(ctx); err != nil || n != 0 {
+			t.Fatalf("second reseal: %d, %v", n, err)
+		}
+		if n, err = env.App.Identity().ResealNames(ctx); err != nil || n != 0 {
+			t.Fatalf("second name reseal: %d, %v", n, err)
+		}
+	})
+}

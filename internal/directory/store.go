@@ -1177,3 +1177,55 @@ func (st store) rollbackToSavepoint(ctx context.Context) error {
 func (st store) releaseSavepoint(ctx context.Context) error {
 	return st.exec(ctx, false, `RELEASE SAVEPOINT directory_row`)
 }
+
+// ---- rows written before sealing ---------------------------------------------
+
+// legacyMembers lists up to limit members whose profile fields are still
+// stored in plaintext.
+func (st store) legacyMembers(ctx context.Context, limit int) ([]memberRow, error) {
+	return st.members(ctx, `SELECT `+memberCols+` FROM members m
+		WHERE m.display_name <> '' OR m.title <> '' OR m.employee_no <> '' OR m.email <> '' OR m.office <> ''
+		ORDER BY m.id LIMIT $1`, limit)
+}
+
+// resealMember stores r's sealed fields in place of their plaintext.
+func (st store) resealMember(ctx context.Context, r memberRow) error {
+	return st.exec(ctx, false, `UPDATE members SET display_name = '', display_name_sealed = $2, title = '', title_sealed = $3,
+		employee_no = '', employee_no_sealed = $4, employee_no_hash = $5, email = '', email_sealed = $6, office = '', office_sealed = $7
+		WHERE id = $1`, r.ID, r.box.DisplayName, r.box.Title, r.box.EmployeeNo, r.EmployeeNoHash, r.box.Email, r.box.Office)
+}
+
+// legacyValue is a custom field value still stored in plaintext, with the
+// account of its member.
+type legacyValue struct {
+	memberID, fieldID, owner, value string
+}
+
+func (st store) legacyFieldValues(ctx context.Context, limit int) ([]legacyValue, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT v.member_id, v.field_id, m.account_id, v.value
+		FROM member_field_values v JOIN members m ON m.id = v.member_id
+		WHERE v.value <> '' ORDER BY v.member_id, v.field_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []legacyValue
+	for rows.Next() {
+		var v legacyValue
+		if err := rows.Scan(&v.memberID, &v.fieldID, &v.owner, &v.value); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// resealFieldValue stores a value's sealed form (nil: the value is dropped,
+// its person erased) in place of its plaintext.
+func (st store) resealFieldValue(ctx context.Context, memberID, fieldID, id string, sealed []byte) error {
+	if sealed == nil {
+		return st.exec(ctx, false, `DELETE FROM member_field_values WHERE member_id = $1 AND field_id = $2`, memberID, fieldID)
+	}
+	return st.exec(ctx, false, `UPDATE member_field_values SET id = $3, value = '', value_sealed = $4
+		WHERE member_id = $1 AND field_id = $2`, memberID, fieldID, id, sealed)
+}

@@ -1728,3 +1728,35 @@ func (s *Service) StartJanitor(interval time.Duration) (stop func()) {
 	}()
 	return func() { cancel(); <-done }
 }
+
+// ResealNames seals the names of accounts written before names were
+// sealed, clearing the plaintext, in batches; the server runs it at
+// start-up and a second run finds nothing. It returns how many it sealed.
+func (s *Service) ResealNames(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		rows, err := s.st.legacyNames(ctx, 200)
+		if err != nil || len(rows) == 0 {
+			return n, err
+		}
+		err = s.DB.Tx(ctx, func(ctx context.Context) error {
+			for _, r := range rows {
+				box, err := s.seal(ctx, r.ID, "name", r.Name)
+				if errors.Is(err, keyring.ErrKeyDestroyed) {
+					box, err = nil, nil // an erased person's leftover name: dropped
+				}
+				if err != nil {
+					return err
+				}
+				if err := s.st.setName(ctx, r.ID, box); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(rows)
+	}
+}

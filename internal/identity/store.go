@@ -541,3 +541,28 @@ func (s store) deleteExpired(ctx context.Context, now, rateHorizon int64) error 
 	}
 	return nil
 }
+
+// legacyNames lists up to limit accounts whose name is still stored in
+// plaintext.
+func (s store) legacyNames(ctx context.Context, limit int) ([]accountRow, error) {
+	rows, err := s.d.R(ctx).QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE name <> '' ORDER BY id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []accountRow
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// setName stores a sealed name in place of the plaintext one.
+func (s store) setName(ctx context.Context, id string, sealed []byte) error {
+	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET name = '', name_sealed = $2 WHERE id = $1`, id, nullable(sealed))
+	return err
+}
