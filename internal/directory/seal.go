@@ -25,7 +25,8 @@ import (
 // organization through a keyed hash.
 //
 // Rows written before sealing keep their plaintext columns and are read as
-// they are; their next write seals them and clears the plaintext.
+// they are until ResealLegacy (run at start-up) or their next write seals
+// them and clears the plaintext.
 
 func memberAAD(field, memberID string) string { return "members." + field + ":" + memberID }
 func fieldValueAAD(id string) string          { return "member_field_values.value:" + id }

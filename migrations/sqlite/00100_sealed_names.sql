@@ -5,8 +5,8 @@
 -- "member_field_values.value:" + the value's id). Destroying the person's key
 -- (account erasure) makes every copy unreadable, backups included. Rows
 -- written before this migration keep their plaintext columns (read as they
--- are) until they are next written, when they are sealed and the plaintext
--- cleared.
+-- are) until the server's start-up reseal (or their next write) seals them
+-- and clears the plaintext.
 ALTER TABLE accounts ADD COLUMN name_sealed BLOB;
 
 ALTER TABLE members ADD COLUMN display_name_sealed BLOB;
