@@ -103,13 +103,6 @@ func (s *Service) open(ctx context.Context, owner, aad string, box []byte) (seal
 	return parseFragment(b)
 }
 
-// openAll opens the content of every message of ms.
-func (s *Service) openAll(ctx context.Context, ms []Message) {
-	for i := range ms {
-		s.openContent(ctx, &ms[i])
-	}
-}
-
 // sealedEvent is the sealed half of a message's event: the same sealed
 // value as the row, spliced into the event's data by its readers.
 func sealedEvent(m *Message) *events.Sealed {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -17,22 +16,9 @@ import (
 // All SQL of the chat domain lives in this file. Functions take the
 // database and use the transaction carried by ctx when there is one.
 
-// tuneSQLiteWriter sets the writer connection up for chat's batched sends.
+// tuneSQLiteWriter merges the search index's segments in larger, rarer
+// steps (the writer's pragmas are platform/db's).
 func tuneSQLiteWriter(d *db.DB) {
-	// Statement journals (taken by multi-row inserts and AUTOINCREMENT
-	// tables such as the event log) go to temporary files by default:
-	// a write syscall per journalled page. Keep them in memory on the
-	// one writer connection.
-	_, _ = d.Writer().Exec(`PRAGMA temp_store = MEMORY`)
-	// Checkpoint the WAL every ~40 MB instead of every 4 MB: the
-	// pages that every batch touches (the right edges of the message
-	// and event B-trees, the search index's) are then copied into the
-	// database once per checkpoint instead of ten times.
-	_, _ = d.Writer().Exec(`PRAGMA wal_autocheckpoint = 10000`)
-	// A 64 MiB page cache for the writer: a batch touches leaves all
-	// over the indexes of messages and events.
-	_, _ = d.Writer().Exec(`PRAGMA cache_size = -65536`)
-	// Merge the search index's segments in larger, rarer steps.
 	_, _ = d.Writer().Exec(`INSERT INTO message_fts (message_fts, rank) VALUES ('automerge', 8)`)
 }
 
@@ -94,35 +80,11 @@ func getConversation(ctx context.Context, d *db.DB, id string) (Conversation, er
 	return c, d.Classify(err)
 }
 
-// stmts caches statements prepared on the reader pool for the hot read
-// paths (every send checks membership), so SQLite does not parse them on
-// every call. Keyed by pool and query text.
-var stmts sync.Map
-
-type stmtKey struct {
-	pool *sql.DB
-	q    string
-}
-
-// queryRow runs q on ctx's transaction, or as a cached prepared statement
-// on the reader pool.
+// queryRow runs q on ctx's transaction or the reader pool. Hot statements
+// need no cache here: the SQLite driver keeps each connection's recently
+// used statements prepared (platform/db, stmtcache.go), pgx its own.
 func queryRow(ctx context.Context, d *db.DB, q string, args ...any) *sql.Row {
-	if db.InTx(ctx) {
-		return d.R(ctx).QueryRowContext(ctx, q, args...)
-	}
-	k := stmtKey{d.Reader(), q}
-	if v, ok := stmts.Load(k); ok {
-		return v.(*sql.Stmt).QueryRowContext(ctx, args...)
-	}
-	st, err := d.Reader().PrepareContext(ctx, q)
-	if err != nil {
-		return d.R(ctx).QueryRowContext(ctx, q, args...)
-	}
-	if v, loaded := stmts.LoadOrStore(k, st); loaded {
-		st.Close()
-		st = v.(*sql.Stmt)
-	}
-	return st.QueryRowContext(ctx, args...)
+	return d.R(ctx).QueryRowContext(ctx, q, args...)
 }
 
 // getView loads a conversation as accountID sees it; ErrNotFound when the

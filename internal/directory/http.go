@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"strconv"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -157,18 +156,6 @@ func (s *Service) HandleDisbandOrg(w http.ResponseWriter, r *http.Request) error
 }
 
 // ---- members ----
-
-func queryInt(r *http.Request, name string) (int, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, apperr.InvalidField(name, name+" must be a whole number")
-	}
-	return n, nil
-}
 
 func queryBool(r *http.Request, name string) bool {
 	v := r.URL.Query().Get(name)

@@ -359,19 +359,6 @@ func hidden(err error) error {
 	return err
 }
 
-// authorizeMember checks perm for a member: organization-wide, or for a
-// department subtree that contains one of the member's departments.
-func (s *Service) authorizeMember(ctx context.Context, perm Permission, memberID string) error {
-	ok, err := s.canMember(ctx, perm, memberID)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return apperr.ErrForbidden
-	}
-	return nil
-}
-
 func (s *Service) canMember(ctx context.Context, perm Permission, memberID string) (bool, error) {
 	a, err := memberCaller(ctx)
 	if err != nil {

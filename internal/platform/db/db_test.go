@@ -69,6 +69,10 @@ func TestSQLitePragmas(t *testing.T) {
 		"synchronous":   "2",
 		"foreign_keys":  "1",
 		"secure_delete": "1",
+		// The writer's tuning is the database layer's, not a domain's.
+		"temp_store":         "2",
+		"wal_autocheckpoint": "10000",
+		"cache_size":         "-65536",
 	}
 	for p, want := range checks {
 		var got string
