@@ -8,12 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/atrium-hq/atrium/internal/chat"
+	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/platform/backup"
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -330,12 +332,18 @@ func runRestore(cmd *cobra.Command, cfg *config.Config, in, keyringIn string, fo
 	if len(res.LedgerAdded) > 0 && len(app.RestoreStageNames(server.ReapplyErasures)) == 0 {
 		return fmt.Errorf("%d erasures must be applied again but this build registers no erasure replay; do not start the server on this data", len(res.LedgerAdded))
 	}
-	if len(app.RestoreStageNames(server.RebuildDerived)) == 0 {
-		// The search index was left out of the backup: rebuild it (after
-		// the erasures, which run first).
+	// The search indexes were left out of the backup: rebuild them (after
+	// the erasures, which run first).
+	derived := app.RestoreStageNames(server.RebuildDerived)
+	if !slices.Contains(derived, "chat.search-index") {
 		app.OnRestore(server.RebuildDerived, "chat.search-index", func(ctx context.Context, _ int64) (int, error) {
 			n, err := chat.Reindex(ctx, app.DB, app.Keyring, nil)
 			return int(n), err
+		})
+	}
+	if !slices.Contains(derived, "directory.member-search") {
+		app.OnRestore(server.RebuildDerived, "directory.member-search", func(ctx context.Context, _ int64) (int, error) {
+			return directory.ReindexMembers(ctx, app.DB, app.Keyring)
 		})
 	}
 	err = app.RunRestoreHooks(ctx, m.CreatedAt, func(name string, n int) {

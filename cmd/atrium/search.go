@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/atrium-hq/atrium/internal/chat"
+	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/keyring"
 	"github.com/atrium-hq/atrium/migrations"
@@ -17,16 +18,19 @@ func init() { extraCommands = append(extraCommands, searchCmd) }
 func searchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "search",
-		Short: "Manage the message search index",
+		Short: "Manage the search indexes (messages, members)",
 	}
 	reindex := withConfig(&cobra.Command{
 		Use:   "reindex",
-		Short: "Rebuild the message search index from the messages",
-		Long: `Rebuild the message search index. The index is derived data: on SQLite
-an FTS5 trigram table, on PostgreSQL a pg_trgm index on the message text.
-Run it after restoring a backup (backups leave the index out) or if search
-answers look wrong. It is safe while the server runs: searches during the
-rebuild may miss messages not yet re-indexed.`,
+		Short: "Rebuild the message and member search indexes from the sealed data",
+		Long: `Rebuild the search indexes. They are derived data, the only plaintext copy
+of what they index: messages (on SQLite an FTS5 trigram table, on PostgreSQL
+a table with a pg_trgm index) and members' names, pinyin, initials, titles,
+employee numbers and work emails (the member_search table, which also holds
+the directory's sort order). Run it after restoring a backup (backups leave
+the indexes out; atrium restore rebuilds them itself) or if search answers
+look wrong. It is safe while the server runs: searches during the rebuild
+may miss items not yet re-indexed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadConfig(cmd)
@@ -58,6 +62,12 @@ rebuild may miss messages not yet re-indexed.`,
 				return err
 			}
 			fmt.Fprintf(out, "search index rebuilt: %d messages in %s (%s)\n", n, time.Since(start).Round(time.Millisecond), d.Kind)
+			start = time.Now()
+			m, err := directory.ReindexMembers(ctx, d, keys)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "member search index rebuilt: %d members in %s\n", m, time.Since(start).Round(time.Millisecond))
 			return nil
 		},
 	})

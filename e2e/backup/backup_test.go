@@ -62,6 +62,8 @@ var sealedCanaries = map[string]bool{
 	"file_name": true, "file_bytes": true, "contact_note": true, "request_note": true,
 	"org_message": true, "org_file_name": true, "org_file_bytes": true,
 	"org_name": true, "org_dept": true, "org_group": true, "org_topic": true,
+	"account_name": true, "display_name": true, "title": true, "office": true,
+	"work_email": true, "employee_no": true, "org_title": true, "org_display_name": true,
 }
 
 // awaitingSeal are the fields still stored as plaintext in the database,
@@ -69,9 +71,6 @@ var sealedCanaries = map[string]bool{
 // rest (issue 11, item 2). Check (a) logs them; move each to sealedCanaries
 // when it is sealed, until this list is empty.
 var awaitingSeal = map[string]bool{
-	"account_name": true, "display_name": true, "title": true, "office": true,
-	"work_email": true, "employee_no": true,
-	"org_title": true, "org_display_name": true,
 }
 
 // awaitingFix are canaries that B1 holds for a reason other than plaintext

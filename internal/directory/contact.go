@@ -291,6 +291,7 @@ func (s *Service) person(ctx context.Context, viewer string, acc Account) (Perso
 	if err != nil {
 		return Person{}, err
 	}
+	s.openMembers(ctx, memberships)
 	shared, err := s.st.sharedOrgs(ctx, viewer, acc.ID)
 	if err != nil {
 		return Person{}, err
@@ -349,7 +350,7 @@ func (s *Service) fieldsVisible(ctx context.Context, m memberRow, vis []string) 
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.st.fieldValuesOf(ctx, []string{m.ID})
+	vals, err := s.fieldValues(ctx, []memberRow{m})
 	if err != nil {
 		return nil, err
 	}

@@ -206,7 +206,7 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 			sup, ok := memberOf[ir.supervisor]
 			if !ok {
 				if acc, err := s.accounts.AccountByEmail(ctx, ir.supervisor); err == nil {
-					if m, err := s.st.getMemberByAccount(ctx, a.OrgID, acc.ID); err == nil && m.Status == StatusActive {
+					if m, err := s.getMemberByAccount(ctx, a.OrgID, acc.ID); err == nil && m.Status == StatusActive {
 						sup, ok = m.ID, true
 					}
 				}
@@ -222,7 +222,7 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 				continue
 			}
 			if err := s.savepointed(ctx, func(ctx context.Context) error {
-				m, err := s.st.getMember(ctx, a.OrgID, mid)
+				m, err := s.getMember(ctx, a.OrgID, mid)
 				if err != nil {
 					return err
 				}
@@ -267,7 +267,7 @@ func (s *Service) importRow(ctx context.Context, orgID, by string, ir importRow)
 			_, err := s.createInvitation(ctx, orgID, by, CreateInvitationRequest{Kind: InviteEmail, Email: ir.email}, 14*24, &p, "")
 			return err
 		}
-		m, err := s.st.getMemberByAccount(ctx, orgID, acc.ID)
+		m, err := s.getMemberByAccount(ctx, orgID, acc.ID)
 		switch {
 		case err == nil && m.Status == StatusActive:
 			action = "update"
@@ -370,6 +370,7 @@ func (s *Service) ExportMembers(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	s.openMembers(ctx, rows)
 	depts, err := s.st.listDepartments(ctx, a.OrgID)
 	if err != nil {
 		return err
@@ -456,7 +457,7 @@ func (s *Service) checkPatch(ctx context.Context, orgID string, p MemberPatch) e
 		return apperr.InvalidField("title_level", "title_level must be between 0 and 1000")
 	}
 	if p.EmployeeNo != nil && *p.EmployeeNo != "" {
-		taken, err := s.st.employeeNoTaken(ctx, orgID, strings.TrimSpace(*p.EmployeeNo))
+		taken, err := s.st.employeeNoTaken(ctx, orgID, strings.TrimSpace(*p.EmployeeNo), s.employeeNoHash(strings.TrimSpace(*p.EmployeeNo)))
 		if err != nil {
 			return err
 		}

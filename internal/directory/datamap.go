@@ -2,6 +2,9 @@ package directory
 
 import "github.com/atrium-hq/atrium/internal/platform/datamap"
 
+// memberSealOwner says whose key seals a member's profile fields.
+const memberSealOwner = "the key of the person the member is (account_id): erasing their account shreds it; an anonymized member's fields are cleared"
+
 func init() {
 	org := func(t datamap.Table) {
 		t.Controller = datamap.Organization
@@ -24,23 +27,55 @@ func init() {
 		Purpose: "A person's identity inside an organization: the name, title and contact details the organization's directory shows.",
 		Subject: []string{"account_id"},
 		Columns: map[string]datamap.Category{
-			"account_id":      datamap.Identifier,
-			"display_name":    datamap.Profile,
-			"name_pinyin":     datamap.Profile,
-			"name_initials":   datamap.Profile,
-			"title":           datamap.Profile,
-			"title_level":     datamap.Profile,
-			"employee_no":     datamap.Identifier,
-			"work_phone":      datamap.Contact,
-			"work_phone_hash": datamap.Contact,
-			"email":           datamap.Contact,
-			"office":          datamap.Location,
-			"join_date":       datamap.Profile,
-			"supervisor_id":   datamap.Profile,
+			"account_id":          datamap.Identifier,
+			"display_name":        datamap.Profile,
+			"display_name_sealed": datamap.Profile,
+			"title":               datamap.Profile,
+			"title_sealed":        datamap.Profile,
+			"title_level":         datamap.Profile,
+			"employee_no":         datamap.Identifier,
+			"employee_no_sealed":  datamap.Profile,
+			"employee_no_hash":    datamap.Identifier,
+			"work_phone":          datamap.Contact,
+			"work_phone_hash":     datamap.Contact,
+			"email":               datamap.Contact,
+			"email_sealed":        datamap.Contact,
+			"office":              datamap.Location,
+			"office_sealed":       datamap.Location,
+			"join_date":           datamap.Profile,
+			"supervisor_id":       datamap.Profile,
+		},
+		// The plaintext columns (display_name, title, employee_no, email,
+		// office) are empty in rows written since the fields are sealed;
+		// rows written before keep them until their next change.
+		Sealed: map[string]datamap.Seal{
+			"display_name_sealed": {AAD: "members.display_name:", OwnerColumn: "account_id", Owner: memberSealOwner},
+			"title_sealed":        {AAD: "members.title:", OwnerColumn: "account_id", Owner: memberSealOwner},
+			"employee_no_sealed":  {AAD: "members.employee_no:", OwnerColumn: "account_id", Owner: memberSealOwner},
+			"email_sealed":        {AAD: "members.email:", OwnerColumn: "account_id", Owner: memberSealOwner},
+			"office_sealed":       {AAD: "members.office:", OwnerColumn: "account_id", Owner: memberSealOwner},
+			"work_phone":          {AAD: "members.work_phone:", Owner: "the organization's key (org_id)"},
 		},
 		Technical: []string{"id", "org_id", "role", "status", "created_at", "updated_at", "left_at"},
 		Retention: "member",
 		Erasure:   datamap.Anonymize,
+	})
+	org(datamap.Table{
+		Name:    "member_search",
+		Purpose: "Search index of the directory: the plaintext of members' names (with their pinyin and initials), titles, employee numbers and work emails that search and sorting need; left out of backups, rebuilt from the sealed member rows.",
+		Subject: []string{"member_id"},
+		Columns: map[string]datamap.Category{
+			"member_id":   datamap.Identifier,
+			"sort_key":    datamap.Profile,
+			"initials":    datamap.Profile,
+			"name":        datamap.Profile,
+			"title":       datamap.Profile,
+			"employee_no": datamap.Profile,
+			"email":       datamap.Contact,
+		},
+		Technical: []string{"org_id"},
+		Erasure:   datamap.Delete,
+		Derived:   true,
 	})
 	org(datamap.Table{
 		Name:    "departments",
@@ -94,11 +129,14 @@ func init() {
 		Reason:    "Holds no personal data.",
 	})
 	org(datamap.Table{
-		Name:      "member_field_values",
-		Purpose:   "Members' values of the organization's custom profile fields.",
-		Subject:   []string{"member_id"},
-		Columns:   map[string]datamap.Category{"member_id": datamap.Identifier, "value": datamap.Profile},
-		Technical: []string{"field_id", "org_id", "updated_at"},
+		Name:    "member_field_values",
+		Purpose: "Members' values of the organization's custom profile fields.",
+		Subject: []string{"member_id"},
+		Columns: map[string]datamap.Category{"member_id": datamap.Identifier, "value": datamap.Profile, "value_sealed": datamap.Profile},
+		Sealed: map[string]datamap.Seal{
+			"value_sealed": {AAD: "member_field_values.value:", Owner: "the key of the person the member is (members.account_id); value is empty in sealed rows"},
+		},
+		Technical: []string{"id", "field_id", "org_id", "updated_at"},
 		Retention: "member",
 		Erasure:   datamap.Delete,
 	})

@@ -326,7 +326,7 @@ func (s *Service) setFieldValues(ctx context.Context, r *memberRow, vals map[str
 		if v == nil {
 			err = s.st.deleteFieldValue(ctx, r.ID, f.ID)
 		} else {
-			err = s.st.setFieldValue(ctx, r.OrgID, r.ID, f.ID, string(v), now)
+			err = s.setFieldValue(ctx, r, f.ID, v, now)
 		}
 		if err != nil {
 			return nil, err

@@ -482,7 +482,7 @@ func (s *Service) useInvitation(ctx context.Context, a *actor.Actor, acc Account
 	if !addressedTo(r, acc) {
 		return apperr.Forbidden("invitation_email_mismatch", "this invitation was sent to another email address")
 	}
-	if m, err := s.st.getMemberByAccount(ctx, r.OrgID, acc.ID); err == nil {
+	if m, err := s.getMemberByAccount(ctx, r.OrgID, acc.ID); err == nil {
 		switch m.Status {
 		case StatusActive:
 			return apperr.Conflict("already_member", "you are already a member of this organization")

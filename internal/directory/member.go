@@ -183,7 +183,7 @@ func (s *Service) views(ctx context.Context, v viewer, rows []memberRow) ([]Memb
 	if err != nil {
 		return nil, err
 	}
-	vals, err := s.st.fieldValuesOf(ctx, idl)
+	vals, err := s.fieldValues(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
@@ -248,7 +248,7 @@ func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, view
 	if err != nil {
 		return memberRow{}, viewer{}, err
 	}
-	r, err := s.st.getMember(ctx, a.OrgID, id)
+	r, err := s.getMember(ctx, a.OrgID, id)
 	if err != nil {
 		return r, viewer{}, err
 	}
@@ -323,6 +323,7 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 		}
 	}
 	rows, err := s.st.searchMembers(ctx, q)
+	s.openMembers(ctx, rows)
 	if err != nil {
 		return MemberPage{}, err
 	}
@@ -405,7 +406,7 @@ func (s *Service) joinAccount(ctx context.Context, orgID string, acc Account, de
 	if name == "" {
 		name, _, _ = strings.Cut(acc.Email, "@")
 	}
-	r, err := s.st.getMemberByAccount(ctx, orgID, acc.ID)
+	r, err := s.getMemberByAccount(ctx, orgID, acc.ID)
 	switch {
 	case err == nil && r.Status == StatusActive:
 		return r, apperr.Conflict("already_member", "this person is already a member of the organization")
@@ -420,7 +421,7 @@ func (s *Service) joinAccount(ctx context.Context, orgID string, acc Account, de
 		r = memberRow{ID: ids.New("mem"), OrgID: orgID, AccountID: acc.ID, Role: RoleMember, Status: StatusActive,
 			DisplayName: name, Email: acc.Email, CreatedAt: now, UpdatedAt: now}
 		r.NamePinyin, r.NameInitials = pinyinOf(name)
-		if err := s.st.insertMember(ctx, r); err != nil {
+		if err := s.insertMember(ctx, r); err != nil {
 			if errors.Is(err, db.ErrConflict) {
 				return r, apperr.Conflict("already_member", "this person is already a member of the organization")
 			}
@@ -499,7 +500,7 @@ func (s *Service) UpdateMember(ctx context.Context, id string, p MemberPatch) (M
 // nothing left to delete.
 func (s *Service) ReplayProfileErasure(ctx context.Context, orgID, accountID string, p MemberPatch) error {
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		r, err := s.st.getMemberByAccount(ctx, orgID, accountID)
+		r, err := s.getMemberByAccount(ctx, orgID, accountID)
 		if errors.Is(err, db.ErrNotFound) {
 			return nil
 		}
@@ -609,7 +610,7 @@ func (s *Service) applyPatch(ctx context.Context, r *memberRow, p MemberPatch, a
 		}
 	}
 	r.UpdatedAt = s.nowMS()
-	if err := s.st.updateMember(ctx, *r, phoneChanged); err != nil {
+	if err := s.updateMember(ctx, *r, phoneChanged); err != nil {
 		if errors.Is(err, db.ErrConflict) {
 			return nil, apperr.Conflict("employee_no_taken", "another member has this employee number").With("field", "employee_no")
 		}
@@ -648,7 +649,7 @@ func (s *Service) checkSupervisor(ctx context.Context, r *memberRow, sup string)
 	if sup == r.ID {
 		return apperr.Conflict("supervisor_cycle", "a member cannot be their own supervisor")
 	}
-	if _, err := s.st.getMember(ctx, r.OrgID, sup); err != nil {
+	if _, err := s.getMember(ctx, r.OrgID, sup); err != nil {
 		if errors.Is(err, db.ErrNotFound) {
 			return apperr.InvalidField("supervisor_id", "no such member")
 		}
@@ -862,7 +863,7 @@ func (s *Service) SupervisorChain(ctx context.Context, id string) ([]Member, err
 	}
 	rows := make([]memberRow, 0, len(chain))
 	for _, mid := range chain {
-		m, err := s.st.getMember(ctx, r.OrgID, mid)
+		m, err := s.getMember(ctx, r.OrgID, mid)
 		if err != nil {
 			return nil, err
 		}

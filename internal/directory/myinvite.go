@@ -45,7 +45,7 @@ func (s *Service) MyInvitations(ctx context.Context) (MyInvitationList, error) {
 		if err != nil || o.Status != "active" {
 			continue
 		}
-		if m, err := s.st.getMemberByAccount(ctx, r.OrgID, acc.ID); err == nil && m.Status == StatusActive {
+		if m, err := s.getMemberByAccount(ctx, r.OrgID, acc.ID); err == nil && m.Status == StatusActive {
 			continue // already in: nothing to answer
 		}
 		out.Items = append(out.Items, MyInvitation{ID: r.ID, OrgID: r.OrgID, OrgName: o.Name, InvitedBy: s.inviterName(ctx, r),
@@ -56,7 +56,7 @@ func (s *Service) MyInvitations(ctx context.Context) (MyInvitationList, error) {
 
 // inviterName is the name the inviting member has in the organization.
 func (s *Service) inviterName(ctx context.Context, r invitationRow) string {
-	m, err := s.st.getMemberByAccount(ctx, r.OrgID, r.CreatedBy)
+	m, err := s.getMemberByAccount(ctx, r.OrgID, r.CreatedBy)
 	if err != nil {
 		return ""
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -134,7 +135,7 @@ func (s *Service) createOrg(ctx context.Context, acc Account, req CreateOrgReque
 		if err := s.st.insertOrg(ctx, o); err != nil {
 			return err
 		}
-		if err := s.st.insertMember(ctx, m); err != nil {
+		if err := s.insertMember(ctx, m); err != nil {
 			return err
 		}
 		if err := s.orgEvent(ctx, o.ID, "org.created", map[string]any{"org_id": o.ID}); err != nil {
@@ -179,20 +180,25 @@ func (s *Service) MyOrgs(ctx context.Context) ([]MyOrg, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.st.myOrgs(ctx, a.AccountID)
+	ms, names, err := s.st.myOrgs(ctx, a.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		out[i].Current = out[i].OrgID == a.OrgID
+	s.openMembers(ctx, ms)
+	out := make([]MyOrg, len(ms))
+	for i, m := range ms {
+		out[i] = MyOrg{OrgID: m.OrgID, Name: names[i], MemberID: m.ID, Role: m.Role, DisplayName: m.DisplayName,
+			Title: m.Title, Current: m.OrgID == a.OrgID}
 	}
+	// By name: the names are sealed, so they are sorted here.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
 }
 
 // SoleOrg returns the organization accountID is an active member of when
 // it is exactly one, and "" otherwise: a new sign-in starts in it.
 func (s *Service) SoleOrg(ctx context.Context, accountID string) (string, error) {
-	orgs, err := s.st.myOrgs(ctx, accountID)
+	orgs, _, err := s.st.myOrgs(ctx, accountID)
 	if err != nil || len(orgs) != 1 {
 		return "", err
 	}
@@ -364,7 +370,7 @@ func (s *Service) TransferOwnership(ctx context.Context, req TransferRequest) (O
 	}
 	a := actorOf(ctx)
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		m, err := s.st.getMember(ctx, o.ID, req.MemberID)
+		m, err := s.getMember(ctx, o.ID, req.MemberID)
 		if err != nil {
 			return err
 		}
@@ -431,7 +437,7 @@ func (s *Service) QuitOrg(ctx context.Context) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		m, err := s.st.getMember(ctx, a.OrgID, a.MemberID)
+		m, err := s.getMember(ctx, a.OrgID, a.MemberID)
 		if err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ var (
 // privacyTables are the directory's tables in the data map (datamap.go).
 var privacyTables = []string{"orgs", "members", "departments", "department_members", "roles", "member_roles", "profile_fields",
 	"member_field_values", "invitations", "join_requests", "contacts", "contact_requests", "contact_privacy", "setup_tokens",
-	"member_departures"}
+	"member_departures", "member_search"}
 
 // Privacy returns the directory's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
@@ -40,6 +40,30 @@ func (s *Service) Privacy() *Privacy {
 	return &Privacy{s: s, Engine: sqlmap.New(sqlmap.Config{DB: s.db, Keys: keys, Tables: privacyTables, Log: s.log,
 		// The organizations table holds its own id, not an org_id.
 		Rules: []sqlmap.Rule{{Table: "orgs", OrgColumn: "id"}}})}
+}
+
+// Erase erases through the engine, then clears the search index entries
+// (derived plaintext) of what it erased: an anonymized member's entry is
+// emptied (deleted members lose theirs with the row), and an erased
+// account's entries are emptied in every organization, since its key —
+// which sealed the fields the entries repeat — is about to be destroyed.
+func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
+	res, err := p.Engine.Erase(ctx, r)
+	if err != nil {
+		return res, err
+	}
+	switch r.Scope {
+	case datamap.ScopeAccount:
+		err = p.s.st.blankSearchOfAccount(ctx, r.Subject.AccountID)
+	case datamap.ScopeMembership:
+		if r.MemberID != "" {
+			err = p.s.st.blankSearch(ctx, r.MemberID)
+		}
+		if err == nil && r.Tombstone != "" {
+			err = p.s.st.blankSearchOfAccount(ctx, r.Tombstone)
+		}
+	}
+	return res, err
 }
 
 // ItemKinds: a person corrects or deletes their own profile fields.

@@ -211,7 +211,7 @@ func (s *Service) AssignRoles(ctx context.Context, memberID string, req AssignRo
 			}
 			return err
 		}
-		m, err := s.st.getMember(ctx, a.OrgID, memberID)
+		m, err := s.getMember(ctx, a.OrgID, memberID)
 		if err != nil {
 			return err
 		}

@@ -454,11 +454,11 @@ func (s *Service) AreContacts(ctx context.Context, a, b string) bool {
 // MemberDisplay returns the name accountID shows in orgID (their member
 // display name), or an error when they are not a member there.
 func (s *Service) MemberDisplay(ctx context.Context, orgID, accountID string) (string, error) {
-	n, err := s.st.memberDisplayName(ctx, orgID, accountID)
+	r, err := s.getMemberByAccount(ctx, orgID, accountID)
 	if errors.Is(err, db.ErrNotFound) {
 		return "", apperr.ErrNotFound
 	}
-	return n, err
+	return r.DisplayName, err
 }
 
 // OrgName returns the name of a live organization ("" for none).

@@ -129,54 +129,83 @@ func (st store) anyOrg(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
-func (st store) myOrgs(ctx context.Context, accountID string) ([]MyOrg, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT o.id, o.name, o.name_sealed, m.id, m.role, m.display_name, m.title
+// myOrgs lists the account's active memberships of active organizations
+// with the organizations' names.
+func (st store) myOrgs(ctx context.Context, accountID string) ([]memberRow, []string, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT o.name, o.name_sealed, `+memberCols+`
 		FROM members m JOIN orgs o ON o.id = m.org_id
 		WHERE m.account_id = $1 AND m.status = 'active' AND o.status = 'active'
 		ORDER BY o.id`, accountID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	out := []MyOrg{}
+	var ms []memberRow
+	var names []string
 	for rows.Next() {
-		var m MyOrg
+		var name string
 		var box []byte
-		if err := rows.Scan(&m.OrgID, &m.Name, &box, &m.MemberID, &m.Role, &m.DisplayName, &m.Title); err != nil {
-			return nil, err
+		r, err := scanMember(prefixed{rows, []any{&name, &box}})
+		if err != nil {
+			return nil, nil, err
 		}
-		m.Name = st.names.open(ctx, m.OrgID, orgNameAAD(m.OrgID), m.Name, box)
-		out = append(out, m)
+		ms = append(ms, r)
+		names = append(names, st.names.open(ctx, r.OrgID, orgNameAAD(r.OrgID), name, box))
 	}
-	// By name: the names are sealed, so they are sorted here.
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, rows.Err()
+	return ms, names, rows.Err()
+}
+
+// prefixed scans leading columns into first, then the rest.
+type prefixed struct {
+	sc    interface{ Scan(...any) error }
+	first []any
+}
+
+func (p prefixed) Scan(dest ...any) error {
+	return p.sc.Scan(append(append([]any{}, p.first...), dest...)...)
 }
 
 // ---- members ----------------------------------------------------------------
 
-// memberRow is a members row; WorkPhone is sealed.
+// memberRow is a members row. The profile fields (DisplayName, Title,
+// EmployeeNo, Email, Office) hold plaintext: as read, only that of rows
+// written before the fields were sealed; the service opens box into them
+// (openMembers) and seals them into box before a write (sealMember).
+// WorkPhone is sealed with the organization's key.
 type memberRow struct {
-	ID, OrgID, AccountID, Role, Status    string
-	DisplayName, NamePinyin, NameInitials string
-	Title                                 string
-	TitleLevel                            int
-	EmployeeNo                            string
-	WorkPhone                             []byte
-	WorkPhoneHash                         string
-	Email, Office, JoinDate               string
-	SupervisorID                          string
-	CreatedAt, UpdatedAt, LeftAt          int64
+	ID, OrgID, AccountID, Role, Status string
+	DisplayName                        string
+	// NamePinyin and NameInitials are the search and sort keys of the
+	// display name (member_search), computed from it.
+	NamePinyin, NameInitials string
+	Title                    string
+	TitleLevel               int
+	EmployeeNo               string
+	EmployeeNoHash           string
+	WorkPhone                []byte
+	WorkPhoneHash            string
+	Email, Office, JoinDate  string
+	SupervisorID             string
+	CreatedAt, UpdatedAt     int64
+	LeftAt                   int64
+	box                      memberBox
 }
 
-const memberCols = `m.id, m.org_id, m.account_id, m.role, m.status, m.display_name, m.name_pinyin, m.name_initials,
-	m.title, m.title_level, m.employee_no, m.work_phone, m.work_phone_hash, m.email, m.office, m.join_date,
+// memberBox holds a member's sealed profile fields as stored.
+type memberBox struct {
+	DisplayName, Title, EmployeeNo, Email, Office []byte
+}
+
+const memberCols = `m.id, m.org_id, m.account_id, m.role, m.status, m.display_name, m.display_name_sealed,
+	m.title, m.title_sealed, m.title_level, m.employee_no, m.employee_no_sealed, m.employee_no_hash,
+	m.work_phone, m.work_phone_hash, m.email, m.email_sealed, m.office, m.office_sealed, m.join_date,
 	COALESCE(m.supervisor_id, ''), m.created_at, m.updated_at, COALESCE(m.left_at, 0)`
 
 func scanMember(row interface{ Scan(...any) error }) (memberRow, error) {
 	var r memberRow
-	err := row.Scan(&r.ID, &r.OrgID, &r.AccountID, &r.Role, &r.Status, &r.DisplayName, &r.NamePinyin, &r.NameInitials,
-		&r.Title, &r.TitleLevel, &r.EmployeeNo, &r.WorkPhone, &r.WorkPhoneHash, &r.Email, &r.Office, &r.JoinDate,
+	err := row.Scan(&r.ID, &r.OrgID, &r.AccountID, &r.Role, &r.Status, &r.DisplayName, &r.box.DisplayName,
+		&r.Title, &r.box.Title, &r.TitleLevel, &r.EmployeeNo, &r.box.EmployeeNo, &r.EmployeeNoHash,
+		&r.WorkPhone, &r.WorkPhoneHash, &r.Email, &r.box.Email, &r.Office, &r.box.Office, &r.JoinDate,
 		&r.SupervisorID, &r.CreatedAt, &r.UpdatedAt, &r.LeftAt)
 	return r, err
 }
@@ -198,13 +227,56 @@ func (st store) members(ctx context.Context, q string, args ...any) ([]memberRow
 	return out, rows.Err()
 }
 
+// insertMember stores a new member, its profile fields sealed (the
+// plaintext columns stay empty), and its entry in the search index.
 func (st store) insertMember(ctx context.Context, r memberRow) error {
-	return st.exec(ctx, false, `INSERT INTO members (id, org_id, account_id, role, status, display_name, name_pinyin, name_initials,
-		title, title_level, employee_no, work_phone, work_phone_hash, email, office, join_date, supervisor_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-		r.ID, r.OrgID, r.AccountID, r.Role, r.Status, r.DisplayName, r.NamePinyin, r.NameInitials,
-		r.Title, r.TitleLevel, r.EmployeeNo, r.WorkPhone, r.WorkPhoneHash, r.Email, r.Office, r.JoinDate,
+	err := st.exec(ctx, false, `INSERT INTO members (id, org_id, account_id, role, status, display_name, display_name_sealed,
+		title, title_sealed, title_level, employee_no, employee_no_sealed, employee_no_hash, work_phone, work_phone_hash,
+		email, email_sealed, office, office_sealed, join_date, supervisor_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, '', $6, '', $7, $8, '', $9, $10, $11, $12, '', $13, '', $14, $15, $16, $17, $18)`,
+		r.ID, r.OrgID, r.AccountID, r.Role, r.Status, r.box.DisplayName, r.box.Title, r.TitleLevel,
+		r.box.EmployeeNo, r.EmployeeNoHash, r.WorkPhone, r.WorkPhoneHash, r.box.Email, r.box.Office, r.JoinDate,
 		nullable(r.SupervisorID), r.CreatedAt, r.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	return st.putSearch(ctx, r)
+}
+
+// putSearch writes r's entry in the member search index (derived data:
+// the plaintext that search and sorting need).
+func (st store) putSearch(ctx context.Context, r memberRow) error {
+	return st.exec(ctx, false, `INSERT INTO member_search (member_id, org_id, sort_key, initials, name, title, employee_no, email)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (member_id) DO UPDATE SET sort_key = excluded.sort_key, initials = excluded.initials, name = excluded.name,
+		title = excluded.title, employee_no = excluded.employee_no, email = excluded.email`,
+		r.ID, r.OrgID, r.NamePinyin, r.NameInitials, strings.ToLower(r.DisplayName), strings.ToLower(r.Title),
+		strings.ToLower(r.EmployeeNo), strings.ToLower(r.Email))
+}
+
+// blankSearch clears a member's search entry (an anonymized member).
+func (st store) blankSearch(ctx context.Context, memberID string) error {
+	return st.exec(ctx, false, `UPDATE member_search SET sort_key = '', initials = '', name = '', title = '', employee_no = '', email = ''
+		WHERE member_id = $1`, memberID)
+}
+
+// blankSearchOf clears the search entries of the members that belong to
+// none of the accounts that still exist in the organization: those whose
+// account id the privacy engine replaced by a tombstone.
+func (st store) blankSearchOfAccount(ctx context.Context, accountID string) error {
+	return st.exec(ctx, false, `UPDATE member_search SET sort_key = '', initials = '', name = '', title = '', employee_no = '', email = ''
+		WHERE member_id IN (SELECT id FROM members WHERE account_id = $1)`, accountID)
+}
+
+// clearSearch empties the member search index (before a rebuild).
+func (st store) clearSearch(ctx context.Context) error {
+	return st.exec(ctx, false, `DELETE FROM member_search`)
+}
+
+// membersAfter lists up to limit members with ids after after, in id
+// order, any organization (for rebuilding the search index).
+func (st store) membersAfter(ctx context.Context, after string, limit int) ([]memberRow, error) {
+	return st.members(ctx, `SELECT `+memberCols+` FROM members m WHERE m.id > $1 ORDER BY m.id LIMIT $2`, after, limit)
 }
 
 func (st store) getMember(ctx context.Context, orgID, id string) (memberRow, error) {
@@ -217,16 +289,22 @@ func (st store) getMemberByAccount(ctx context.Context, orgID, accountID string)
 	return r, st.d.Classify(err)
 }
 
+// updateMember stores r's changes, its profile fields sealed (clearing
+// the plaintext of a row written before sealing), and its search entry.
 func (st store) updateMember(ctx context.Context, r memberRow, phone bool) error {
-	q := `UPDATE members SET display_name = $3, name_pinyin = $4, name_initials = $5, title = $6, title_level = $7,
-		employee_no = $8, email = $9, office = $10, join_date = $11, supervisor_id = $12, updated_at = $13`
-	args := []any{r.ID, r.OrgID, r.DisplayName, r.NamePinyin, r.NameInitials, r.Title, r.TitleLevel,
-		r.EmployeeNo, r.Email, r.Office, r.JoinDate, nullable(r.SupervisorID), r.UpdatedAt}
+	q := `UPDATE members SET display_name = '', display_name_sealed = $3, title = '', title_sealed = $4, title_level = $5,
+		employee_no = '', employee_no_sealed = $6, employee_no_hash = $7, email = '', email_sealed = $8, office = '', office_sealed = $9,
+		join_date = $10, supervisor_id = $11, updated_at = $12`
+	args := []any{r.ID, r.OrgID, r.box.DisplayName, r.box.Title, r.TitleLevel, r.box.EmployeeNo, r.EmployeeNoHash,
+		r.box.Email, r.box.Office, r.JoinDate, nullable(r.SupervisorID), r.UpdatedAt}
 	if phone {
-		q += `, work_phone = $14, work_phone_hash = $15`
+		q += `, work_phone = $13, work_phone_hash = $14`
 		args = append(args, r.WorkPhone, r.WorkPhoneHash)
 	}
-	return st.exec(ctx, true, q+` WHERE id = $1 AND org_id = $2`, args...)
+	if err := st.exec(ctx, true, q+` WHERE id = $1 AND org_id = $2`, args...); err != nil {
+		return err
+	}
+	return st.putSearch(ctx, r)
 }
 
 func (st store) setMemberStatus(ctx context.Context, orgID, id, status string, now int64) error {
@@ -258,12 +336,6 @@ func (st store) activeMemberID(ctx context.Context, orgID, accountID string) (st
 	err := st.r(ctx).QueryRowContext(ctx, `SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
 		WHERE m.org_id = $1 AND m.account_id = $2 AND m.status = 'active' AND o.status = 'active'`, orgID, accountID).Scan(&id)
 	return id, st.d.Classify(err)
-}
-
-func (st store) memberDisplayName(ctx context.Context, orgID, accountID string) (string, error) {
-	var n string
-	err := st.r(ctx).QueryRowContext(ctx, `SELECT display_name FROM members WHERE org_id = $1 AND account_id = $2`, orgID, accountID).Scan(&n)
-	return n, st.d.Classify(err)
 }
 
 // activeMemberships lists the account's active memberships of active
@@ -341,7 +413,7 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 		return "$" + strconv.Itoa(len(args))
 	}
 	var with string
-	where := []string{"m.org_id = $1"}
+	where := []string{"s.org_id = $1"}
 	if q.status != "all" {
 		where = append(where, "m.status = "+arg(q.status))
 	}
@@ -358,20 +430,24 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 		}
 	}
 	if q.text != "" {
+		// The index holds lower-cased text and the query is lower-cased:
+		// matching is case-insensitive beyond ASCII on both databases.
+		t := strings.ToLower(q.text)
+		contains := arg("%" + db.EscapeLike(t) + "%")
+		prefix := arg(db.EscapeLike(t) + "%")
 		il := st.d.Dialect.ILike
-		contains := arg("%" + db.EscapeLike(q.text) + "%")
-		prefix := arg(db.EscapeLike(q.text) + "%")
 		ors := []string{
-			il("m.display_name", contains),
-			il("m.title", contains),
-			il("m.employee_no", prefix),
-			il("m.email", prefix),
+			il("s.name", contains),
+			il("s.title", contains),
+			il("s.employee_no", prefix),
+			il("s.email", prefix),
 		}
 		if len(q.deptIDs) > 0 {
 			ors = append(ors, "EXISTS (SELECT 1 FROM department_members dq WHERE dq.member_id = m.id AND dq.department_id IN ("+placeholders(&args, q.deptIDs)+"))")
 		}
 		if q.compact != "" {
-			ors = append(ors, il("m.name_pinyin", arg(db.EscapeLike(q.compact)+"%")), il("m.name_initials", arg(db.EscapeLike(q.compact)+"%")))
+			c := arg(db.EscapeLike(q.compact) + "%")
+			ors = append(ors, il("s.sort_key", c), il("s.initials", c))
 		}
 		if q.phoneHash != "" {
 			ors = append(ors, "m.work_phone_hash = "+arg(q.phoneHash))
@@ -380,21 +456,27 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 	}
 	if q.after.ID != "" {
 		k := arg(q.after.K)
-		where = append(where, "(m.name_pinyin > "+k+" OR (m.name_pinyin = "+k+" AND m.id > "+arg(q.after.ID)+"))")
+		where = append(where, "(s.sort_key > "+k+" OR (s.sort_key = "+k+" AND s.member_id > "+arg(q.after.ID)+"))")
 	}
-	sqlText := with + `SELECT ` + memberCols + ` FROM members m WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY m.name_pinyin, m.id LIMIT ` + arg(q.limit)
+	// Driven by the index, which holds one entry per member (kept in step
+	// by every write, rebuilt after a restore), in its sort order.
+	sqlText := with + `SELECT ` + memberCols + ` FROM member_search s JOIN members m ON m.id = s.member_id WHERE ` +
+		strings.Join(where, " AND ") + ` ORDER BY s.sort_key, s.member_id LIMIT ` + arg(q.limit)
 	return st.members(ctx, sqlText, args...)
 }
 
-func (st store) employeeNoTaken(ctx context.Context, orgID, no string) (bool, error) {
-	n, err := st.count(ctx, `SELECT COUNT(*) FROM members WHERE org_id = $1 AND employee_no = $2`, orgID, no)
+// employeeNoTaken reports whether a member of orgID has the employee
+// number no (hash: its keyed hash; rows written before sealing hold it in
+// plaintext).
+func (st store) employeeNoTaken(ctx context.Context, orgID, no, hash string) (bool, error) {
+	n, err := st.count(ctx, `SELECT COUNT(*) FROM members WHERE org_id = $1 AND (employee_no_hash = $2 OR (employee_no <> '' AND employee_no = $3))`, orgID, hash, no)
 	return n > 0, err
 }
 
 // allMembers lists every member of an organization (for export).
 func (st store) allMembers(ctx context.Context, orgID string) ([]memberRow, error) {
-	return st.members(ctx, `SELECT `+memberCols+` FROM members m WHERE m.org_id = $1 ORDER BY m.name_pinyin, m.id`, orgID)
+	return st.members(ctx, `SELECT `+memberCols+` FROM members m LEFT JOIN member_search s ON s.member_id = m.id
+		WHERE m.org_id = $1 ORDER BY COALESCE(s.sort_key, ''), m.id`, orgID)
 }
 
 // ---- departments ------------------------------------------------------------
@@ -807,36 +889,49 @@ func (st store) deleteField(ctx context.Context, orgID, id string) error {
 	return st.exec(ctx, true, `DELETE FROM profile_fields WHERE id = $1 AND org_id = $2`, id, orgID)
 }
 
-// fieldValuesOf returns member id → field id → JSON value.
-func (st store) fieldValuesOf(ctx context.Context, memberIDs []string) (map[string]map[string]string, error) {
-	out := map[string]map[string]string{}
+// storedValue is a stored custom field value: sealed (with the id its
+// AAD names), or the plaintext of a row written before sealing.
+type storedValue struct {
+	id     string
+	value  string
+	sealed []byte
+}
+
+// fieldValuesOf returns member id → field id → stored value.
+func (st store) fieldValuesOf(ctx context.Context, memberIDs []string) (map[string]map[string]storedValue, error) {
+	out := map[string]map[string]storedValue{}
 	if len(memberIDs) == 0 {
 		return out, nil
 	}
 	args := []any{}
 	in := placeholders(&args, memberIDs)
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, field_id, value FROM member_field_values WHERE member_id IN (`+in+`)`, args...)
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, field_id, COALESCE(id, ''), value, value_sealed
+		FROM member_field_values WHERE member_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var m, f, v string
-		if err := rows.Scan(&m, &f, &v); err != nil {
+		var m, f string
+		var v storedValue
+		if err := rows.Scan(&m, &f, &v.id, &v.value, &v.sealed); err != nil {
 			return nil, err
 		}
 		if out[m] == nil {
-			out[m] = map[string]string{}
+			out[m] = map[string]storedValue{}
 		}
 		out[m][f] = v
 	}
 	return out, rows.Err()
 }
 
-func (st store) setFieldValue(ctx context.Context, orgID, memberID, fieldID, value string, now int64) error {
-	return st.exec(ctx, false, `INSERT INTO member_field_values (member_id, field_id, org_id, value, updated_at) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (member_id, field_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		memberID, fieldID, orgID, value, now)
+// setFieldValue stores a sealed value (the plaintext column stays empty).
+func (st store) setFieldValue(ctx context.Context, orgID, memberID, fieldID, id string, sealed []byte, now int64) error {
+	return st.exec(ctx, false, `INSERT INTO member_field_values (member_id, field_id, org_id, id, value, value_sealed, updated_at)
+		VALUES ($1, $2, $3, $4, '', $5, $6)
+		ON CONFLICT (member_id, field_id) DO UPDATE SET id = excluded.id, value = '', value_sealed = excluded.value_sealed,
+		updated_at = excluded.updated_at`,
+		memberID, fieldID, orgID, id, sealed, now)
 }
 
 func (st store) deleteFieldValue(ctx context.Context, memberID, fieldID string) error {
@@ -1150,6 +1245,58 @@ func (st store) rollbackToSavepoint(ctx context.Context) error {
 
 func (st store) releaseSavepoint(ctx context.Context) error {
 	return st.exec(ctx, false, `RELEASE SAVEPOINT directory_row`)
+}
+
+// ---- rows written before sealing ---------------------------------------------
+
+// legacyMembers lists up to limit members whose profile fields are still
+// stored in plaintext.
+func (st store) legacyMembers(ctx context.Context, limit int) ([]memberRow, error) {
+	return st.members(ctx, `SELECT `+memberCols+` FROM members m
+		WHERE m.display_name <> '' OR m.title <> '' OR m.employee_no <> '' OR m.email <> '' OR m.office <> ''
+		ORDER BY m.id LIMIT $1`, limit)
+}
+
+// resealMember stores r's sealed fields in place of their plaintext.
+func (st store) resealMember(ctx context.Context, r memberRow) error {
+	return st.exec(ctx, false, `UPDATE members SET display_name = '', display_name_sealed = $2, title = '', title_sealed = $3,
+		employee_no = '', employee_no_sealed = $4, employee_no_hash = $5, email = '', email_sealed = $6, office = '', office_sealed = $7
+		WHERE id = $1`, r.ID, r.box.DisplayName, r.box.Title, r.box.EmployeeNo, r.EmployeeNoHash, r.box.Email, r.box.Office)
+}
+
+// legacyValue is a custom field value still stored in plaintext, with the
+// account of its member.
+type legacyValue struct {
+	memberID, fieldID, owner, value string
+}
+
+func (st store) legacyFieldValues(ctx context.Context, limit int) ([]legacyValue, error) {
+	rows, err := st.r(ctx).QueryContext(ctx, `SELECT v.member_id, v.field_id, m.account_id, v.value
+		FROM member_field_values v JOIN members m ON m.id = v.member_id
+		WHERE v.value <> '' ORDER BY v.member_id, v.field_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []legacyValue
+	for rows.Next() {
+		var v legacyValue
+		if err := rows.Scan(&v.memberID, &v.fieldID, &v.owner, &v.value); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// resealFieldValue stores a value's sealed form (nil: the value is dropped,
+// its person erased) in place of its plaintext.
+func (st store) resealFieldValue(ctx context.Context, memberID, fieldID, id string, sealed []byte) error {
+	if sealed == nil {
+		return st.exec(ctx, false, `DELETE FROM member_field_values WHERE member_id = $1 AND field_id = $2`, memberID, fieldID)
+	}
+	return st.exec(ctx, false, `UPDATE member_field_values SET id = $3, value = '', value_sealed = $4
+		WHERE member_id = $1 AND field_id = $2`, memberID, fieldID, id, sealed)
 }
 
 // plaintextName is an organization's or department's name stored before

@@ -15,10 +15,15 @@ func init() {
 			"phone_hash":         datamap.Contact,
 			"phone_sealed":       datamap.Contact,
 			"name":               datamap.Profile,
+			"name_sealed":        datamap.Profile,
 			"birth_date_sealed":  datamap.Profile,
 			"password_hash":      datamap.Credentials,
 			"totp_secret_sealed": datamap.Credentials,
 			"locale":             datamap.Settings,
+		},
+		// name is empty in rows written since names are sealed.
+		Sealed: map[string]datamap.Seal{
+			"name_sealed": {AAD: "accounts.name:", OwnerColumn: "id", Owner: "the person's key (id)"},
 		},
 		Technical: []string{"status", "totp_enabled", "totp_last_step", "created_at", "updated_at"},
 		Retention: "account",

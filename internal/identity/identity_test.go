@@ -668,8 +668,9 @@ func TestUpdateMe(t *testing.T) {
 }
 
 // TestPhoneNotStoredInPlaintext reads the raw bytes of the SQLite database
-// and its WAL: the phone number (sealed, keyed hash) must not be there in
-// any usual spelling, and after a checkpoint neither must the email.
+// and its WAL: the phone number (sealed, keyed hash) and the name must not
+// be there in any usual spelling, and after a checkpoint neither must the
+// email.
 func TestPhoneNotStoredInPlaintext(t *testing.T) {
 	env := servertest.Start(t, db.SQLite)
 	const email = "olivia.plaintext@example.com"
@@ -720,10 +721,12 @@ func TestPhoneNotStoredInPlaintext(t *testing.T) {
 	// The email passed through the outbox (the verification email); once
 	// delivered its row is deleted (secure_delete zeroes it) and after a
 	// checkpoint no copy is left either.
-	check("after checkpoint", append(phones, email)...)
-	// The name is not sealed: finding it shows the scan reads the real bytes.
-	if !bytes.Contains(raw, []byte("Test olivia.plaintext")) {
-		t.Fatal("the account name is not in the scanned bytes either: the scan does not see the data")
+	// The name is sealed too (not even the WAL holds it).
+	check("after checkpoint", append(phones, email, "Test olivia.plaintext")...)
+	// The account id is not sealed: finding it shows the scan reads the
+	// real bytes.
+	if !bytes.Contains(raw, []byte(me.ID)) {
+		t.Fatal("the account id is not in the scanned bytes either: the scan does not see the data")
 	}
 }
 

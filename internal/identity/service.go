@@ -365,9 +365,29 @@ func (s *Service) open(ctx context.Context, id, field string, sealed []byte) (st
 	return string(b), nil
 }
 
-func (s *Service) account(ctx context.Context, r accountRow) (Account, error) {
-	a := Account{ID: r.ID, Name: r.Name, Locale: r.Locale, Status: r.Status, TOTPEnabled: r.TOTPEnabled, CreatedAt: r.CreatedAt}
+// nameOf returns the account's name: opened, or the plaintext of a row
+// written before names were sealed.
+func (s *Service) nameOf(ctx context.Context, r accountRow) (string, error) {
+	if len(r.NameSealed) == 0 {
+		return r.Name, nil
+	}
+	return s.open(ctx, r.ID, "name", r.NameSealed)
+}
+
+// sealName seals name into r, clearing the plaintext column.
+func (s *Service) sealName(ctx context.Context, r *accountRow, name string) error {
 	var err error
+	r.Name = ""
+	r.NameSealed, err = s.seal(ctx, r.ID, "name", name)
+	return err
+}
+
+func (s *Service) account(ctx context.Context, r accountRow) (Account, error) {
+	a := Account{ID: r.ID, Locale: r.Locale, Status: r.Status, TOTPEnabled: r.TOTPEnabled, CreatedAt: r.CreatedAt}
+	var err error
+	if a.Name, err = s.nameOf(ctx, r); err != nil {
+		return Account{}, err
+	}
 	if a.Email, err = s.open(ctx, r.ID, "email", r.EmailSealed); err != nil {
 		return Account{}, err
 	}
@@ -471,6 +491,9 @@ func (s *Service) CreateAccount(ctx context.Context, n NewAccount) (Account, err
 			}
 		}
 		if err := s.sealAccount(ctx, &r, email, phone, n.BirthDate); err != nil {
+			return err
+		}
+		if err := s.sealName(ctx, &r, name); err != nil {
 			return err
 		}
 		if err := s.st.insertAccount(ctx, r); err != nil {
@@ -678,6 +701,9 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 			}
 		}
 		if err := s.sealAccount(ctx, &r, email, phone, ""); err != nil {
+			return err
+		}
+		if err := s.sealName(ctx, &r, name); err != nil {
 			return err
 		}
 		if err == nil && existing.ID != "" {
@@ -1288,9 +1314,17 @@ func (s *Service) UpdateMe(ctx context.Context, p MePatch) (Account, error) {
 			return notFound(err)
 		}
 		changed := []string{}
-		if p.Name != nil && name != r.Name {
-			r.Name = name
+		cur, err := s.nameOf(ctx, r)
+		if err != nil {
+			return err
+		}
+		if p.Name != nil && name != cur {
+			cur = name
 			changed = append(changed, "name")
+		}
+		// Every write seals the name (a row from before sealing included).
+		if err := s.sealName(ctx, &r, cur); err != nil {
+			return err
 		}
 		if p.Locale != nil && *p.Locale != r.Locale {
 			r.Locale = *p.Locale
@@ -1693,4 +1727,36 @@ func (s *Service) StartJanitor(interval time.Duration) (stop func()) {
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// ResealNames seals the names of accounts written before names were
+// sealed, clearing the plaintext, in batches; the server runs it at
+// start-up and a second run finds nothing. It returns how many it sealed.
+func (s *Service) ResealNames(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		rows, err := s.st.legacyNames(ctx, 200)
+		if err != nil || len(rows) == 0 {
+			return n, err
+		}
+		err = s.DB.Tx(ctx, func(ctx context.Context) error {
+			for _, r := range rows {
+				box, err := s.seal(ctx, r.ID, "name", r.Name)
+				if errors.Is(err, keyring.ErrKeyDestroyed) {
+					box, err = nil, nil // an erased person's leftover name: dropped
+				}
+				if err != nil {
+					return err
+				}
+				if err := s.st.setName(ctx, r.ID, box); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(rows)
+	}
 }

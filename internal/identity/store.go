@@ -14,12 +14,15 @@ type store struct{ d *db.DB }
 
 // accountRow is a row of accounts as stored: sensitive fields still sealed.
 type accountRow struct {
-	ID           string
-	EmailHash    string
-	EmailSealed  []byte
-	PhoneHash    sql.NullString
-	PhoneSealed  []byte
+	ID          string
+	EmailHash   string
+	EmailSealed []byte
+	PhoneHash   sql.NullString
+	PhoneSealed []byte
+	// Name is the plaintext name of a row written before names were
+	// sealed; NameSealed the sealed name (the service opens it).
 	Name         string
+	NameSealed   []byte
 	BirthSealed  []byte
 	PasswordHash string
 	Status       string
@@ -31,12 +34,12 @@ type accountRow struct {
 	UpdatedAt    int64
 }
 
-const accountCols = `id, email_hash, email_sealed, phone_hash, phone_sealed, name, birth_date_sealed,
+const accountCols = `id, email_hash, email_sealed, phone_hash, phone_sealed, name, name_sealed, birth_date_sealed,
 	password_hash, status, locale, totp_secret_sealed, totp_enabled, totp_last_step, created_at, updated_at`
 
 func scanAccount(sc interface{ Scan(...any) error }) (accountRow, error) {
 	var a accountRow
-	err := sc.Scan(&a.ID, &a.EmailHash, &a.EmailSealed, &a.PhoneHash, &a.PhoneSealed, &a.Name, &a.BirthSealed,
+	err := sc.Scan(&a.ID, &a.EmailHash, &a.EmailSealed, &a.PhoneHash, &a.PhoneSealed, &a.Name, &a.NameSealed, &a.BirthSealed,
 		&a.PasswordHash, &a.Status, &a.Locale, &a.TOTPSealed, &a.TOTPEnabled, &a.TOTPLastStep, &a.CreatedAt, &a.UpdatedAt)
 	return a, err
 }
@@ -50,8 +53,8 @@ func nullable(b []byte) any {
 
 func (s store) insertAccount(ctx context.Context, a accountRow) error {
 	_, err := s.d.W(ctx).ExecContext(ctx, `INSERT INTO accounts (`+accountCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-		a.ID, a.EmailHash, a.EmailSealed, a.PhoneHash, nullable(a.PhoneSealed), a.Name, nullable(a.BirthSealed),
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+		a.ID, a.EmailHash, a.EmailSealed, a.PhoneHash, nullable(a.PhoneSealed), a.Name, nullable(a.NameSealed), nullable(a.BirthSealed),
 		a.PasswordHash, a.Status, a.Locale, nullable(a.TOTPSealed), a.TOTPEnabled, a.TOTPLastStep, a.CreatedAt, a.UpdatedAt)
 	return s.d.Classify(err)
 }
@@ -93,9 +96,9 @@ func (s store) listAccounts(ctx context.Context) ([]accountRow, error) {
 
 // updatePending replaces the registration data of a still-pending account.
 func (s store) updatePending(ctx context.Context, a accountRow) error {
-	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET password_hash = $1, name = $2, phone_hash = $3,
-		phone_sealed = $4, locale = $5, updated_at = $6 WHERE id = $7 AND status = 'pending'`,
-		a.PasswordHash, a.Name, a.PhoneHash, nullable(a.PhoneSealed), a.Locale, a.UpdatedAt, a.ID)
+	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET password_hash = $1, name = $2, name_sealed = $3, phone_hash = $4,
+		phone_sealed = $5, locale = $6, updated_at = $7 WHERE id = $8 AND status = 'pending'`,
+		a.PasswordHash, a.Name, nullable(a.NameSealed), a.PhoneHash, nullable(a.PhoneSealed), a.Locale, a.UpdatedAt, a.ID)
 	return s.d.Classify(err)
 }
 
@@ -111,8 +114,9 @@ func (s store) setStatus(ctx context.Context, id, from, to string, now int64) (b
 }
 
 func (s store) updateProfile(ctx context.Context, a accountRow) error {
-	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET name = $1, locale = $2, phone_hash = $3, phone_sealed = $4,
-		birth_date_sealed = $5, updated_at = $6 WHERE id = $7`, a.Name, a.Locale, a.PhoneHash, nullable(a.PhoneSealed), nullable(a.BirthSealed), a.UpdatedAt, a.ID)
+	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET name = $1, name_sealed = $2, locale = $3, phone_hash = $4, phone_sealed = $5,
+		birth_date_sealed = $6, updated_at = $7 WHERE id = $8`, a.Name, nullable(a.NameSealed), a.Locale, a.PhoneHash, nullable(a.PhoneSealed),
+		nullable(a.BirthSealed), a.UpdatedAt, a.ID)
 	return s.d.Classify(err)
 }
 
@@ -536,4 +540,29 @@ func (s store) deleteExpired(ctx context.Context, now, rateHorizon int64) error 
 		}
 	}
 	return nil
+}
+
+// legacyNames lists up to limit accounts whose name is still stored in
+// plaintext.
+func (s store) legacyNames(ctx context.Context, limit int) ([]accountRow, error) {
+	rows, err := s.d.R(ctx).QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE name <> '' ORDER BY id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []accountRow
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// setName stores a sealed name in place of the plaintext one.
+func (s store) setName(ctx context.Context, id string, sealed []byte) error {
+	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET name = '', name_sealed = $2 WHERE id = $1`, id, nullable(sealed))
+	return err
 }

@@ -30,6 +30,18 @@ func (a *App) wireDirectory(ctx context.Context) error {
 	})
 	dir.SetSessions(id)
 	id.Orgs = dir
+	// Names and profile fields written before they were sealed are sealed
+	// now, once (a later start finds nothing left).
+	if n, err := id.ResealNames(ctx); err != nil {
+		return fmt.Errorf("identity: seal names written before sealing: %w", err)
+	} else if n > 0 {
+		a.Log.InfoContext(ctx, "sealed account names written before sealing", "accounts", n)
+	}
+	if n, err := dir.ResealLegacy(ctx); err != nil {
+		return fmt.Errorf("directory: seal profiles written before sealing: %w", err)
+	} else if n > 0 {
+		a.Log.InfoContext(ctx, "sealed member profiles written before sealing", "rows", n)
+	}
 	a.Server.Directory = dir
 	a.Server.Members = dir
 	if a.Server.Audit != nil {

@@ -2,6 +2,8 @@ package keyring
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
@@ -42,4 +44,28 @@ func isDestroyed(ctx context.Context, d *db.DB, owner string) (bool, error) {
 	var n int
 	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM data_key_tombstones WHERE owner_id = $1`, owner).Scan(&n)
 	return n > 0, err
+}
+
+func loadKeys(ctx context.Context, d *db.DB, owners []string) (map[string][]byte, error) {
+	args := make([]any, len(owners))
+	ps := make([]string, len(owners))
+	for i, o := range owners {
+		args[i] = o
+		ps[i] = "$" + strconv.Itoa(i+1)
+	}
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT owner_id, wrapped FROM data_keys WHERE owner_id IN (`+strings.Join(ps, ", ")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[string][]byte, len(owners))
+	for rows.Next() {
+		var o string
+		var b []byte
+		if err := rows.Scan(&o, &b); err != nil {
+			return nil, err
+		}
+		out[o] = b
+	}
+	return out, rows.Err()
 }
