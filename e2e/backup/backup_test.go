@@ -70,8 +70,7 @@ var sealedCanaries = map[string]bool{
 // and so in B1's data archive, until names and profile fields are sealed at
 // rest (issue 11, item 2). Check (a) logs them; move each to sealedCanaries
 // when it is sealed, until this list is empty.
-var awaitingSeal = map[string]bool{
-}
+var awaitingSeal = map[string]bool{}
 
 // awaitingFix are canaries that B1 holds for a reason other than plaintext
 // columns, with the reason; check (a) logs them until the cause is fixed.
