@@ -27,12 +27,12 @@ func TestConformanceCatchesUndeclaredAnswers(t *testing.T) {
 
 	o.observe(httptest.NewRequest("POST", "/api/v1/me/exports", nil), 200, nil) // the old, guessed status
 	o.observe(httptest.NewRequest("GET", "/api/v1/me", nil), 409, []byte(`{"error":{"code":"made_up"}}`))
-	o.observe(httptest.NewRequest("GET", "/api/v1/me/sessions?limit=5", nil), 200, nil)
+	o.observe(httptest.NewRequest("GET", "/api/v1/me/sessions?sort=newest", nil), 200, nil)
 	got := strings.Join(o.report(), "\n")
 	for _, want := range []string{
 		"POST /api/v1/me/exports answered 200,",
 		"GET /api/v1/me answered 409 made_up,",
-		`GET /api/v1/me/sessions was sent the query parameter "limit"`,
+		`GET /api/v1/me/sessions was sent the query parameter "sort"`,
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("report lacks %q:\n%s", want, got)
