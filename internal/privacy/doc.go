@@ -48,6 +48,9 @@ func DataTable() string {
 		if t.Derived {
 			kinds += " (derived, rebuilt from the source)"
 		}
+		if t.Transient {
+			kinds += " (queued until sent, never in a backup)"
+		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", t.Name, whose(t.Controller), mdCell(t.Purpose), kinds,
 			mdCell(RetentionText(t.Retention)), mdCell(erasureText(t)))
 	}

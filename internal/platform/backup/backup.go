@@ -13,7 +13,9 @@
 // PostgreSQL excluded from the dump), and the master key never goes in.
 // Derived data is left out too: the full-text and name search tables are
 // emptied (they are rebuilt after a restore), and caches and temporary
-// directories are skipped.
+// directories are skipped. So are the rows of transient queues (the email
+// outbox), which name people in the clear for the seconds until delivery:
+// mail still queued when a backup is taken is not sent after a restore.
 //
 // The keyring archive (keyring.go) is small and kept apart, for a limited
 // period: the wrapped data keys, the tombstones of destroyed keys and the
@@ -119,6 +121,9 @@ type Options struct {
 	// Derived lists the tables of derived data to leave out; nil means
 	// every table the data map marks Derived.
 	Derived []string
+	// Transient lists the queues whose rows are left out; nil means every
+	// table the data map marks Transient.
+	Transient []string
 }
 
 // NewBackupID returns a new, time-ordered backup id.
@@ -149,6 +154,20 @@ func (o Options) derivedTables() []string {
 	return out
 }
 
+// transientTables returns the queues whose rows o leaves out.
+func (o Options) transientTables() []string {
+	if o.Transient != nil {
+		return o.Transient
+	}
+	var out []string
+	for _, t := range datamap.All() {
+		if t.Transient {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
 // Create writes a data archive of o to the file out (atomically: a
 // temporary file renamed into place) and returns its manifest.
 func Create(ctx context.Context, o Options, out string) (Manifest, error) {
@@ -172,7 +191,7 @@ func Create(ctx context.Context, o Options, out string) (Manifest, error) {
 		if _, err := o.DB.Writer().ExecContext(ctx, "VACUUM INTO $1", dbFile); err != nil {
 			return m, fmt.Errorf("snapshot the SQLite database: %w", err)
 		}
-		excluded, pos, ledger, err := stripSQLite(ctx, dbFile, o.derivedTables())
+		excluded, pos, ledger, err := stripSQLite(ctx, dbFile, o.derivedTables(), o.transientTables())
 		if err != nil {
 			return m, err
 		}
@@ -180,15 +199,19 @@ func Create(ctx context.Context, o Options, out string) (Manifest, error) {
 		m.Position, m.LedgerEntries = pos, ledger
 	case db.Postgres:
 		dbFile, dbName = filepath.Join(work, "postgres.dump"), "db/postgres.dump"
-		exclude := append([]string{keyring.KeysTable}, o.derivedTables()...)
+		derived, transient := o.derivedTables(), o.transientTables()
+		exclude := append(append([]string{keyring.KeysTable}, derived...), transient...)
 		snap, err := pgDump(ctx, o.DB, o.PGBin, dbFile, exclude)
 		if err != nil {
 			return m, err
 		}
 		m.Position, m.LedgerEntries, m.Extensions = snap.position, snap.ledger, snap.extensions
 		m.Excluded = append(m.Excluded, "table "+keyring.KeysTable+" rows (key material: in the keyring archive)")
-		for _, t := range exclude[1:] {
+		for _, t := range derived {
 			m.Excluded = append(m.Excluded, "table "+t+" rows (derived: rebuilt after restore)")
+		}
+		for _, t := range transient {
+			m.Excluded = append(m.Excluded, "table "+t+" rows (queued work: not done again after restore)")
 		}
 		m.Excluded = append(m.Excluded, "index contents (rebuilt by the restore)")
 	}
@@ -314,7 +337,7 @@ func addFile(tw *tar.Writer, name, src string) (File, error) {
 // and the tables named in derived), which are rebuilt after a restore —
 // and rebuilds the file with VACUUM, so no page keeps their bytes. It
 // returns what it left out, the copy's position and its ledger size.
-func stripSQLite(ctx context.Context, path string, derived []string) (excluded []string, pos int64, ledger int, err error) {
+func stripSQLite(ctx context.Context, path string, derived, transient []string) (excluded []string, pos int64, ledger int, err error) {
 	// Only the writer is used: switching the copy back to a rollback
 	// journal at the end needs it to be the only connection that read it.
 	d, err := db.OpenSQLite(ctx, path, 1)
@@ -359,6 +382,17 @@ func stripSQLite(ctx context.Context, path string, derived []string) (excluded [
 			return nil, 0, 0, fmt.Errorf("empty derived table %s: %w", n, err)
 		}
 		excluded = append(excluded, "table "+n+" rows (derived: rebuilt after restore)")
+	}
+	for _, n := range transient {
+		if ok, err := hasTableQ(ctx, d, d.Writer(), n); err != nil {
+			return nil, 0, 0, err
+		} else if !ok {
+			continue
+		}
+		if _, err := d.Writer().ExecContext(ctx, "DELETE FROM "+quoteIdent(n)); err != nil {
+			return nil, 0, 0, fmt.Errorf("leave queued rows of %s out: %w", n, err)
+		}
+		excluded = append(excluded, "table "+n+" rows (queued work: not done again after restore)")
 	}
 	if ok, err := hasTableQ(ctx, d, d.Writer(), keyring.KeysTable); err != nil {
 		return nil, 0, 0, err

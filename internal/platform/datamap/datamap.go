@@ -77,6 +77,11 @@ type Table struct {
 	// Derived marks rebuildable data (search indexes): left out of backups,
 	// rebuilt rather than exported.
 	Derived bool
+	// Transient marks a queue of work in flight whose rows live seconds to
+	// hours and name people in the clear (the email outbox): left out of
+	// backups, so that a backup holds no such copy. What is still queued
+	// when a backup is taken is not done again after a restore.
+	Transient bool
 	// Files lists the columns that hold file-store keys: the files they
 	// name are personal data too, exported and erased with the row.
 	Files []string

@@ -15,5 +15,6 @@ func init() {
 		Technical: []string{"id", "created_at", "attempts", "next_attempt_at", "last_error"},
 		Retention: "outbox",
 		Erasure:   datamap.Delete,
+		Transient: true,
 	})
 }
