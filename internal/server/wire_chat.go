@@ -53,5 +53,18 @@ func (a *App) wireChat(ctx context.Context) error {
 	}
 	// The writer commits what is queued before the database closes.
 	a.OnClose(svc.Close)
+	// Message text written before sealing leaves the plaintext columns in
+	// the background (there may be much of it); closing stops it first.
+	sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if n, err := svc.SealPlaintextMessages(sctx); err != nil && sctx.Err() == nil {
+			a.Log.Error("seal plaintext messages", "err", err)
+		} else if n > 0 {
+			a.Log.Info("sealed plaintext messages", "count", n)
+		}
+	}()
+	a.OnClose(func() { cancel(); <-done })
 	return nil
 }
