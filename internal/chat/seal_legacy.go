@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
@@ -13,7 +14,8 @@ import (
 const legacyBatch = 500
 
 // SealPlaintextMessages seals the text of messages and earlier versions
-// written before sealing existed (content_key empty), so that it leaves
+// written before sealing existed (content_key empty), and the names and
+// bytes of files uploaded before (meta_key empty), so that they leave
 // the plaintext columns and, from then on, the backups. Each is sealed
 // like a new one, under its author's key; when that key was destroyed (the
 // author was erased and an organization kept their work), under the
@@ -81,6 +83,60 @@ func (s *Service) SealPlaintextMessages(ctx context.Context) (int, error) {
 			break
 		}
 	}
+	f, err := s.sealPlaintextFiles(ctx)
+	return n + f, err
+}
+
+// sealPlaintextFiles seals the names and types of files uploaded before
+// sealing and encrypts their bodies (and thumbnails) under the same key,
+// deleting the plaintext bodies from the file store.
+func (s *Service) sealPlaintextFiles(ctx context.Context) (int, error) {
+	env, _ := s.Blobs.(*blob.Envelope)
+	n := 0
+	for after := ""; ; {
+		fs, err := plaintextFiles(ctx, s.DB, after, legacyBatch)
+		if err != nil {
+			return n, fmt.Errorf("chat: read plaintext files: %w", err)
+		}
+		for _, f := range fs {
+			after = f.ID
+			b, _ := json.Marshal(fileMeta{Name: f.Name, ContentType: f.ContentType})
+			box, key, err := s.sealLegacyBytes(ctx, f.UploaderID, f.orgID, fileMetaAAD(f.ID), b)
+			if err != nil {
+				s.Log.Warn("chat: seal a plaintext file", "file", f.ID, "err", err)
+				continue
+			}
+			var drop, fresh []string
+			if env != nil {
+				for _, k := range []*string{&f.blobKey, &f.thumbKey} {
+					if *k == "" {
+						continue
+					}
+					info, err := env.Rewrap(ctx, *k, key)
+					if err != nil {
+						return n, fmt.Errorf("chat: encrypt file %s: %w", f.ID, err)
+					}
+					drop, fresh = append(drop, *k), append(fresh, info.Key)
+					*k = info.Key
+				}
+			}
+			ok, err := sealPlaintextFile(ctx, s.DB, f.ID, box, key, f.blobKey, f.thumbKey)
+			if err != nil {
+				return n, err
+			}
+			if !ok { // sealed meanwhile: the copies are not referenced
+				drop = fresh
+			} else {
+				n++
+			}
+			for _, k := range drop {
+				_ = s.Blobs.Delete(ctx, k)
+			}
+		}
+		if len(fs) < legacyBatch {
+			break
+		}
+	}
 	return n, nil
 }
 
@@ -88,13 +144,19 @@ func (s *Service) SealPlaintextMessages(ctx context.Context) (int, error) {
 // when the author's key was destroyed. It returns the sealed bytes and the
 // key's owner.
 func (s *Service) sealLegacy(ctx context.Context, p plaintextMessage, aad string, c sealedContent) ([]byte, string, error) {
-	box, err := s.Sealer.Seal(ctx, p.owner, aad, c.fragment())
+	return s.sealLegacyBytes(ctx, p.owner, p.orgID, aad, c.fragment())
+}
+
+// sealLegacyBytes seals b under owner's key, or under orgID's when owner's
+// key was destroyed.
+func (s *Service) sealLegacyBytes(ctx context.Context, owner, orgID, aad string, b []byte) ([]byte, string, error) {
+	box, err := s.Sealer.Seal(ctx, owner, aad, b)
 	if err == nil {
-		return box, p.owner, nil
+		return box, owner, nil
 	}
-	if !errors.Is(err, keyring.ErrKeyDestroyed) || p.orgID == "" {
+	if !errors.Is(err, keyring.ErrKeyDestroyed) || orgID == "" {
 		return nil, "", err
 	}
-	box, err = s.Sealer.Seal(ctx, p.orgID, aad, c.fragment())
-	return box, p.orgID, err
+	box, err = s.Sealer.Seal(ctx, orgID, aad, b)
+	return box, orgID, err
 }

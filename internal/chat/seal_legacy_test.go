@@ -2,8 +2,11 @@ package chat
 
 import (
 	"context"
+	"io"
+	"strings"
 	"testing"
 
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -25,15 +28,22 @@ func TestSealPlaintextMessages(t *testing.T) {
 		A, B, C := as(alice, org), as(bob, org), as(carol, org)
 		g := f.create(A, KindInternal, "legacy", bob, carol)
 
-		sealer := f.s.Sealer
-		f.s.Sealer = nil
+		sealer, blobs := f.s.Sealer, f.s.Blobs
+		local, err := blob.NewLocal(f.blobDir)
+		noErr(t, err)
+		f.s.Sealer, f.s.Blobs = nil, local
+		file := must(f.s.Upload(A, UploadInput{Name: "LEGACYname.txt", SniffedType: "text/plain", Body: strings.NewReader("LEGACYbytes of the plan")}))
+		must2(f.s.Send(A, g.ID, SendInput{ClientMsgID: cid(), Kind: MsgFile, FileID: file.ID}))
 		m := f.send(A, g.ID, "LEGACYbody one")
 		e := f.send(A, g.ID, "LEGACYbefore draft")
 		must(f.s.Edit(A, g.ID, e.ID, "LEGACYafter final"))
 		gone := f.send(C, g.ID, "LEGACYcarol kept")
 		deleted := f.send(B, g.ID, "LEGACYdeleted")
 		noErr(t, f.s.Delete(B, g.ID, deleted.ID, nil))
-		f.s.Sealer = sealer
+		f.s.Sealer, f.s.Blobs = sealer, blobs
+		if hits := rawContains(t, d, "chat_files", "LEGACYname"); len(hits) == 0 {
+			t.Fatal("the fixture did not store the file name in plaintext")
+		}
 		for _, c := range []string{"LEGACYbody", "LEGACYbefore", "LEGACYafter", "LEGACYcarol"} {
 			if hits := rawContains(t, d, "messages", c); len(hits)+len(rawContains(t, d, "message_edits", c)) == 0 {
 				t.Fatalf("the fixture did not store %q in plaintext", c)
@@ -44,14 +54,14 @@ func TestSealPlaintextMessages(t *testing.T) {
 		noErr(t, f.keys.Destroy(ctx, carol))
 
 		n, err := f.s.SealPlaintextMessages(ctx)
-		if err != nil || n != 4 { // three messages and one earlier version
+		if err != nil || n != 6 { // four messages (one of them the file's), one earlier version, one file
 			t.Fatalf("seal: %d %v", n, err)
 		}
 		if n, err := f.s.SealPlaintextMessages(ctx); err != nil || n != 0 {
 			t.Fatalf("second pass: %d %v", n, err)
 		}
-		for _, c := range []string{"LEGACYbody", "LEGACYbefore", "LEGACYafter", "LEGACYcarol", "LEGACYdeleted"} {
-			for _, table := range []string{"messages", "message_edits"} {
+		for _, c := range []string{"LEGACYbody", "LEGACYbefore", "LEGACYafter", "LEGACYcarol", "LEGACYdeleted", "LEGACYname"} {
+			for _, table := range []string{"messages", "message_edits", "chat_files"} {
 				if hits := rawContains(t, d, table, c); len(hits) > 0 {
 					t.Errorf("%q still in plaintext in %v", c, hits)
 				}
@@ -68,6 +78,16 @@ func TestSealPlaintextMessages(t *testing.T) {
 		}
 		if got := must(f.s.GetMessage(B, g.ID, gone.ID)); got.Body != "LEGACYcarol kept" || got.ContentErased {
 			t.Errorf("an erased author's kept message reads %+v", got)
+		}
+		if hits, n := blobsContaining(t, f.blobDir, "LEGACYbytes"); len(hits) > 0 || n != 1 {
+			t.Errorf("file store after sealing: %d bodies, plaintext in %v", n, hits)
+		}
+		got, o, _, err := f.s.OpenFile(B, file.ID, false)
+		noErr(t, err)
+		b, _ := io.ReadAll(o)
+		o.Close()
+		if string(b) != "LEGACYbytes of the plan" || got.Name != "LEGACYname.txt" {
+			t.Errorf("sealed legacy file reads %q named %q", b, got.Name)
 		}
 		// Alice's erasure now shreds her sealed legacy messages.
 		noErr(t, f.keys.Destroy(ctx, alice))

@@ -84,3 +84,35 @@ func sealPlaintextEdit(ctx context.Context, d *db.DB, p plaintextMessage, box []
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// plaintextFiles returns up to limit files after id whose name and type
+// were never sealed (meta_key empty).
+func plaintextFiles(ctx context.Context, d *db.DB, after string, limit int) ([]File, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+fileCols+` FROM chat_files WHERE id > $1 AND meta_key = '' ORDER BY id LIMIT $2`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []File
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// sealPlaintextFile replaces a file's plaintext name and type by its
+// sealed description and its bodies by their encrypted copies, unless it
+// was sealed meanwhile.
+func sealPlaintextFile(ctx context.Context, d *db.DB, id string, meta []byte, key, blobKey, thumbKey string) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE chat_files SET meta = $2, meta_key = $3, blob_key = $4, thumb_key = $5, name = '', content_type = ''
+		WHERE id = $1 AND meta_key = ''`, id, meta, key, blobKey, thumbKey)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
