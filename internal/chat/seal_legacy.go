@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/atrium-hq/atrium/internal/platform/blob"
+	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
@@ -27,64 +28,64 @@ func (s *Service) SealPlaintextMessages(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	n := 0
-	for after := int64(0); ; {
-		ps, err := plaintextMessages(ctx, s.DB, after, legacyBatch)
+	for _, k := range []legacyText{
+		{"messages", plaintextMessages, contentAAD, sealPlaintextMessage},
+		{"earlier versions", plaintextEdits, editAAD, sealPlaintextEdit},
+	} {
+		m, err := s.sealPlaintextTexts(ctx, k)
+		n += m
 		if err != nil {
-			return n, fmt.Errorf("chat: read plaintext messages: %w", err)
-		}
-		for _, p := range ps {
-			after = p.rid
-			c := sealedContent{Body: p.body, HTML: p.html}
-			if p.attachRaw != "" {
-				c.Attachment = new(Attachment)
-				if err := json.Unmarshal([]byte(p.attachRaw), c.Attachment); err != nil {
-					s.Log.Warn("chat: a plaintext message's attachment does not parse; left as it is", "message", p.id, "err", err)
-					continue
-				}
-			}
-			box, key, err := s.sealLegacy(ctx, p, contentAAD(p.id), c)
-			if err != nil {
-				s.Log.Warn("chat: seal a plaintext message", "message", p.id, "err", err)
-				continue
-			}
-			ok, err := sealPlaintextMessage(ctx, s.DB, p, box, key)
-			if err != nil {
-				return n, err
-			}
-			if ok {
-				n++
-			}
-		}
-		if len(ps) < legacyBatch {
-			break
-		}
-	}
-	for after := ""; ; {
-		ps, err := plaintextEdits(ctx, s.DB, after, legacyBatch)
-		if err != nil {
-			return n, fmt.Errorf("chat: read plaintext edits: %w", err)
-		}
-		for _, p := range ps {
-			after = p.id
-			box, key, err := s.sealLegacy(ctx, p, editAAD(p.id), sealedContent{Body: p.body, HTML: p.html})
-			if err != nil {
-				s.Log.Warn("chat: seal a plaintext earlier version", "edit", p.id, "err", err)
-				continue
-			}
-			ok, err := sealPlaintextEdit(ctx, s.DB, p, box, key)
-			if err != nil {
-				return n, err
-			}
-			if ok {
-				n++
-			}
-		}
-		if len(ps) < legacyBatch {
-			break
+			return n, err
 		}
 	}
 	f, err := s.sealPlaintextFiles(ctx)
 	return n + f, err
+}
+
+// legacyText is a table of texts written before sealing: how to read a
+// batch of them, the AAD of a row, and how to store a row sealed.
+type legacyText struct {
+	what  string
+	read  func(ctx context.Context, d *db.DB, after string, limit int) ([]plaintextMessage, error)
+	aad   func(id string) string
+	store func(ctx context.Context, d *db.DB, p plaintextMessage, box []byte, key string) (bool, error)
+}
+
+// sealPlaintextTexts seals k's rows, a batch at a time.
+func (s *Service) sealPlaintextTexts(ctx context.Context, k legacyText) (int, error) {
+	n := 0
+	for after := ""; ; {
+		ps, err := k.read(ctx, s.DB, after, legacyBatch)
+		if err != nil {
+			return n, fmt.Errorf("chat: read plaintext %s: %w", k.what, err)
+		}
+		for _, p := range ps {
+			after = p.id
+			c := sealedContent{Body: p.body, HTML: p.html}
+			if p.attachRaw != "" {
+				c.Attachment = new(Attachment)
+				if err := json.Unmarshal([]byte(p.attachRaw), c.Attachment); err != nil {
+					s.Log.Warn("chat: a plaintext attachment does not parse; left as it is", "id", p.id, "err", err)
+					continue
+				}
+			}
+			box, key, err := s.sealLegacyBytes(ctx, p.owner, p.orgID, k.aad(p.id), c.fragment())
+			if err != nil {
+				s.Log.Warn("chat: seal plaintext "+k.what, "id", p.id, "err", err)
+				continue
+			}
+			ok, err := k.store(ctx, s.DB, p, box, key)
+			if err != nil {
+				return n, err
+			}
+			if ok {
+				n++
+			}
+		}
+		if len(ps) < legacyBatch {
+			return n, nil
+		}
+	}
 }
 
 // sealPlaintextFiles seals the names and types of files uploaded before
@@ -138,13 +139,6 @@ func (s *Service) sealPlaintextFiles(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
-}
-
-// sealLegacy seals c under p's author's key, or under the organization's
-// when the author's key was destroyed. It returns the sealed bytes and the
-// key's owner.
-func (s *Service) sealLegacy(ctx context.Context, p plaintextMessage, aad string, c sealedContent) ([]byte, string, error) {
-	return s.sealLegacyBytes(ctx, p.owner, p.orgID, aad, c.fragment())
 }
 
 // sealLegacyBytes seals b under owner's key, or under orgID's when owner's

@@ -9,19 +9,24 @@ import (
 // plaintextMessage is a message or an earlier version written before
 // sealing: its text is still in the plaintext columns.
 type plaintextMessage struct {
-	rid                   int64
 	id, owner, orgID      string
 	body, html, attachRaw string
 }
 
-// plaintextMessages returns up to limit messages after rid whose content
+// plaintextMessages returns up to limit messages after id whose content
 // was never sealed (content_key empty) and that still have some, oldest
 // first, with their conversation's organization.
-func plaintextMessages(ctx context.Context, d *db.DB, after int64, limit int) ([]plaintextMessage, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT m.rid, m.id, m.sender_id, c.org_id, m.body, m.html, m.attachment
+func plaintextMessages(ctx context.Context, d *db.DB, after string, limit int) ([]plaintextMessage, error) {
+	return readPlaintext(ctx, d, `SELECT m.id, m.sender_id, c.org_id, m.body, m.html, m.attachment
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		WHERE m.rid > $1 AND m.content_key = '' AND m.deleted_at = 0 AND (m.body <> '' OR m.html <> '' OR m.attachment <> '')
-		ORDER BY m.rid LIMIT $2`, after, limit)
+		WHERE m.id > $1 AND m.content_key = '' AND m.deleted_at = 0 AND (m.body <> '' OR m.html <> '' OR m.attachment <> '')
+		ORDER BY m.id LIMIT $2`, after, limit)
+}
+
+// readPlaintext runs q, which selects id, owner, organization, body, html
+// and attachment, after id.
+func readPlaintext(ctx context.Context, d *db.DB, q, after string, limit int) ([]plaintextMessage, error) {
+	rows, err := d.R(ctx).QueryContext(ctx, q, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +34,7 @@ func plaintextMessages(ctx context.Context, d *db.DB, after int64, limit int) ([
 	var out []plaintextMessage
 	for rows.Next() {
 		var p plaintextMessage
-		if err := rows.Scan(&p.rid, &p.id, &p.owner, &p.orgID, &p.body, &p.html, &p.attachRaw); err != nil {
+		if err := rows.Scan(&p.id, &p.owner, &p.orgID, &p.body, &p.html, &p.attachRaw); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -53,23 +58,10 @@ func sealPlaintextMessage(ctx context.Context, d *db.DB, p plaintextMessage, box
 // plaintextEdits returns up to limit earlier versions of messages, after
 // id, whose text was never sealed, with their conversation's organization.
 func plaintextEdits(ctx context.Context, d *db.DB, after string, limit int) ([]plaintextMessage, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT e.id, e.editor_id, c.org_id, e.body, e.html
+	return readPlaintext(ctx, d, `SELECT e.id, e.editor_id, c.org_id, e.body, e.html, ''
 		FROM message_edits e JOIN messages m ON m.id = e.message_id JOIN conversations c ON c.id = m.conversation_id
 		WHERE e.id > $1 AND e.content_key = '' AND (e.body <> '' OR e.html <> '')
 		ORDER BY e.id LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []plaintextMessage
-	for rows.Next() {
-		var p plaintextMessage
-		if err := rows.Scan(&p.id, &p.owner, &p.orgID, &p.body, &p.html); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // sealPlaintextEdit replaces an earlier version's plaintext by its sealed
