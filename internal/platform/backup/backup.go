@@ -145,13 +145,7 @@ func (o Options) derivedTables() []string {
 	if o.Derived != nil {
 		return o.Derived
 	}
-	var out []string
-	for _, t := range datamap.All() {
-		if t.Derived {
-			out = append(out, t.Name)
-		}
-	}
-	return out
+	return tablesWhere(func(t datamap.Table) bool { return t.Derived })
 }
 
 // transientTables returns the queues whose rows o leaves out.
@@ -159,9 +153,14 @@ func (o Options) transientTables() []string {
 	if o.Transient != nil {
 		return o.Transient
 	}
+	return tablesWhere(func(t datamap.Table) bool { return t.Transient })
+}
+
+// tablesWhere returns the data map's tables that keep says to.
+func tablesWhere(keep func(datamap.Table) bool) []string {
 	var out []string
 	for _, t := range datamap.All() {
-		if t.Transient {
+		if keep(t) {
 			out = append(out, t.Name)
 		}
 	}
