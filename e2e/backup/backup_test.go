@@ -39,10 +39,10 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/atrium-hq/atrium/e2e/atriumbin"
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
@@ -76,43 +76,12 @@ var awaitingSeal = map[string]bool{}
 // columns, with the reason; check (a) logs them until the cause is fixed.
 var awaitingFix = map[string]string{}
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds the real atrium binary once per test run.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "atrium-backup-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "atrium")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/atrium-hq/atrium/cmd/atrium").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
 // atrium runs the binary with args (no ATRIUM_* environment) and returns
 // its output.
 func atrium(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.Command(binary(t), args...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ATRIUM_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
+	cmd := exec.Command(atriumbin.Path(t), args...)
+	cmd.Env = atriumbin.CleanEnv()
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pressly/goose/v3"
 
+	"github.com/atrium-hq/atrium/e2e/atriumbin"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
 	"github.com/atrium-hq/atrium/migrations"
@@ -113,7 +114,7 @@ func TestMigrationKilled(t *testing.T) {
 
 			// How long an uninterrupted run takes.
 			tg := old()
-			binary(t)
+			atriumbin.Path(t)
 			begin := time.Now()
 			p := start(t, tg.args("migrate", "up")...)
 			<-p.done

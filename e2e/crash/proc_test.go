@@ -4,61 +4,21 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/atrium-hq/atrium/e2e/atriumbin"
 )
-
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// binary builds the real atrium binary once per test run.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "atrium-crash-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "atrium")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/atrium-hq/atrium/cmd/atrium").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
-
-// cleanEnv is the test's environment without ATRIUM_* variables: the
-// server gets its configuration from flags only.
-func cleanEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "ATRIUM_") {
-			out = append(out, kv)
-		}
-	}
-	return out
-}
 
 // proc is one running atrium process.
 type proc struct {
@@ -82,8 +42,8 @@ func freeAddr(t *testing.T) string {
 // start runs `atrium args...` and collects its output.
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(binary(t), args...), done: make(chan struct{})}
-	p.cmd.Env = cleanEnv()
+	p := &proc{cmd: exec.Command(atriumbin.Path(t), args...), done: make(chan struct{})}
+	p.cmd.Env = atriumbin.CleanEnv()
 	pr, pw := io.Pipe()
 	p.cmd.Stdout, p.cmd.Stderr = pw, pw
 	if err := p.cmd.Start(); err != nil {
