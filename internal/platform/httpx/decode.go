@@ -207,18 +207,42 @@ func (s *scanner) enter() error {
 	return nil
 }
 
-func (s *scanner) object(path string) error {
+// members scans the members of an object or the elements of an array up
+// to its closing byte, reading each with member.
+func (s *scanner) members(closing byte, member func() error) error {
 	if err := s.enter(); err != nil {
 		return err
 	}
 	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
+	if s.i < len(s.b) && s.b[s.i] == closing {
 		s.i++
 		s.depth--
 		return nil
 	}
-	var seen map[string]bool
 	for {
+		if err := member(); err != nil {
+			return err
+		}
+		s.ws()
+		if s.i >= len(s.b) {
+			return errMalformed
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+		case closing:
+			s.i++
+			s.depth--
+			return nil
+		default:
+			return errMalformed
+		}
+	}
+}
+
+func (s *scanner) object(path string) error {
+	var seen map[string]bool
+	return s.members('}', func() error {
 		s.ws()
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
 			return errMalformed
@@ -246,56 +270,13 @@ func (s *scanner) object(path string) error {
 			return errMalformed
 		}
 		s.i++
-		if err := s.value(field); err != nil {
-			return err
-		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return errMalformed
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			s.depth--
-			return nil
-		default:
-			return errMalformed
-		}
-	}
+		return s.value(field)
+	})
 }
 
 func (s *scanner) array(path string) error {
-	if err := s.enter(); err != nil {
-		return err
-	}
-	s.ws()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
-		s.i++
-		s.depth--
-		return nil
-	}
 	path += "[]"
-	for {
-		if err := s.value(path); err != nil {
-			return err
-		}
-		s.ws()
-		if s.i >= len(s.b) {
-			return errMalformed
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			s.depth--
-			return nil
-		default:
-			return errMalformed
-		}
-	}
+	return s.members(']', func() error { return s.value(path) })
 }
 
 // str scans a string starting at its opening quote, refusing unpaired
