@@ -49,8 +49,6 @@ const DeviceCookie = "atrium_device"
 // deviceCookieTTL is how long a browser stays a known device.
 const deviceCookieTTL = 365 * 24 * time.Hour
 
-const purposeLogin = "login"
-
 type deviceKey struct{}
 
 // withDeviceToken returns ctx carrying the device token of the request
@@ -152,6 +150,57 @@ func (s *Service) claim(ctx context.Context, key string, b backoff, window time.
 		return tooMany(time.Second)
 	}
 	return nil
+}
+
+// limitKey is a rate-limit counter and its maximum (0: counted only).
+type limitKey struct {
+	key string
+	max int
+}
+
+// attempt is a counted sign-in attempt: the counters it incremented.
+type attempt struct {
+	keys   []string
+	starts []int64
+}
+
+// beginAttempt counts a sign-in attempt as a failure before the password
+// is checked, so that concurrent guesses cannot overshoot a limit; endAttempt
+// takes it back when the password was right. A key already at its limit
+// refuses with a 429 and writes nothing, so a flood of refused attempts is
+// not a flood of writes.
+func (s *Service) beginAttempt(ctx context.Context, keys []limitKey, win time.Duration) (*attempt, error) {
+	for _, k := range keys {
+		if k.max <= 0 {
+			continue // counted only
+		}
+		if err := s.limited(ctx, k.key, k.max, win); err != nil {
+			return nil, err
+		}
+	}
+	a := &attempt{}
+	now := time.Now()
+	for _, k := range keys {
+		n, start, err := s.st.hitRate(ctx, k.key, now.UnixMilli(), win.Milliseconds())
+		if err != nil {
+			return nil, err
+		}
+		a.keys, a.starts = append(a.keys, k.key), append(a.starts, start)
+		if k.max > 0 && n > k.max {
+			s.endAttempt(ctx, a)
+			return nil, tooMany(time.UnixMilli(start).Add(win).Sub(now))
+		}
+	}
+	return a, nil
+}
+
+// endAttempt takes back the counts of a sign-in attempt that did not fail.
+func (s *Service) endAttempt(ctx context.Context, a *attempt) {
+	for i, k := range a.keys {
+		if err := s.st.unhitRate(ctx, k, a.starts[i]); err != nil {
+			s.Log.WarnContext(ctx, "identity: release rate-limit count", "err", err)
+		}
+	}
 }
 
 // signIn is a counted sign-in attempt.
