@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
 
 // Code purposes.
@@ -91,4 +93,51 @@ func (s *Service) sendAllowed(ctx context.Context, email string, c client) error
 		return err
 	}
 	return s.hit(ctx, s.rateKey("code.email", email), lim.CodeSendsPerEmail, lim.CodeWindow)
+}
+
+// codeEmail is what differs between the codes a person may ask to be
+// emailed: the purpose, the message and the audit action of the request.
+type codeEmail struct {
+	purpose string
+	subject string
+	// body is the message carrying code, valid for valid ("15 minutes").
+	body   func(code, valid string) string
+	action string
+}
+
+// emailCode emails a new code of m's kind to the active account registered
+// with email. The send counts against the address and the client first; an
+// address without an active account then gets the same answer and no email,
+// so the answer never tells whether it is registered.
+func (s *Service) emailCode(ctx context.Context, email string, m codeEmail) error {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	if err := s.sendAllowed(ctx, e, clientFrom(ctx)); err != nil {
+		return err
+	}
+	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
+	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusActive) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		code, err := s.issueCode(ctx, r.ID, m.purpose)
+		if err != nil {
+			return err
+		}
+		body := m.body(code, minutes(s.Limits().CodeTTL))
+		if err := outbox.Send(ctx, s.DB, outbox.Message{To: e, Subject: m.subject, Body: body}); err != nil {
+			return err
+		}
+		return audit.Record(ctx, s.DB, audit.Entry{Action: m.action, TargetKind: "account", TargetID: r.ID})
+	})
+	if err != nil {
+		return err
+	}
+	outbox.Kick(s.DB)
+	return nil
 }

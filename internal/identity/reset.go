@@ -12,7 +12,6 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
-	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
 
 // PasswordChange is the body of POST /api/v1/me/password.
@@ -58,42 +57,21 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	})
 }
 
+// resetCode is the emailed code of a password reset.
+var resetCode = codeEmail{
+	purpose: purposeReset,
+	subject: "Your Atrium password reset code",
+	body: func(code, valid string) string {
+		return "Your Atrium password reset code is " + code + "\n\nIt is valid for " + valid +
+			". If you did not ask to reset your password, ignore this email: your password stays as it is."
+	},
+	action: "identity.password_reset_request",
+}
+
 // RequestPasswordReset emails a reset code when an active account has this
 // address. The answer is the same either way.
 func (s *Service) RequestPasswordReset(ctx context.Context, email string) error {
-	e, err := NormalizeEmail(email)
-	if err != nil {
-		return err
-	}
-	c := clientFrom(ctx)
-	if err := s.sendAllowed(ctx, e, c); err != nil {
-		return err
-	}
-	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
-	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusActive) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		code, err := s.issueCode(ctx, r.ID, purposeReset)
-		if err != nil {
-			return err
-		}
-		if err := outbox.Send(ctx, s.DB, outbox.Message{To: e, Subject: "Your Atrium password reset code",
-			Body: "Your Atrium password reset code is " + code + "\n\nIt is valid for " + minutes(s.Limits().CodeTTL) +
-				". If you did not ask to reset your password, ignore this email: your password stays as it is."}); err != nil {
-			return err
-		}
-		return audit.Record(ctx, s.DB,
-			audit.Entry{Action: "identity.password_reset_request", TargetKind: "account", TargetID: r.ID})
-	})
-	if err != nil {
-		return err
-	}
-	outbox.Kick(s.DB)
-	return nil
+	return s.emailCode(ctx, email, resetCode)
 }
 
 // PasswordResetConfirm is the body of POST /api/v1/auth/password-reset/confirm.

@@ -31,14 +31,11 @@ package identity
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
-	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
-	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
 
 // DeviceCookie holds a random token set at a successful sign-in; presented
@@ -294,44 +291,23 @@ type LoginCodeRequest struct {
 	Email string `json:"email"`
 }
 
+// loginCode is the emailed code of a sign-in.
+var loginCode = codeEmail{
+	purpose: purposeLogin,
+	subject: "Your Atrium sign-in code",
+	body: func(code, valid string) string {
+		return "Your Atrium sign-in code is " + code + "\n\nEnter it with your password. It is valid for " + valid +
+			". If you did not ask for it, someone may be trying to guess your password: you can ignore this email, and change your password if in doubt."
+	},
+	action: "identity.login_code_request",
+}
+
 // RequestLoginCode emails a one-time sign-in code to an active account. The
 // code, sent with the password (LoginInput.EmailCode), lets the owner sign
 // in while guesses from elsewhere slow the account down. Unknown addresses
 // get the same answer and no email.
 func (s *Service) RequestLoginCode(ctx context.Context, email string) error {
-	e, err := NormalizeEmail(email)
-	if err != nil {
-		return err
-	}
-	c := clientFrom(ctx)
-	if err := s.sendAllowed(ctx, e, c); err != nil {
-		return err
-	}
-	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
-	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusActive) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		code, err := s.issueCode(ctx, r.ID, purposeLogin)
-		if err != nil {
-			return err
-		}
-		if err := outbox.Send(ctx, s.DB, outbox.Message{To: e, Subject: "Your Atrium sign-in code",
-			Body: "Your Atrium sign-in code is " + code + "\n\nEnter it with your password. It is valid for " + minutes(s.Limits().CodeTTL) +
-				". If you did not ask for it, someone may be trying to guess your password: you can ignore this email, and change your password if in doubt."}); err != nil {
-			return err
-		}
-		return audit.Record(ctx, s.DB,
-			audit.Entry{Action: "identity.login_code_request", TargetKind: "account", TargetID: r.ID})
-	})
-	if err != nil {
-		return err
-	}
-	outbox.Kick(s.DB)
-	return nil
+	return s.emailCode(ctx, email, loginCode)
 }
 
 // clearSignInLimits forgets the account's failure count and slow lane
