@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,27 +137,71 @@ func isStore(base string) bool {
 	return base == "store.go" || strings.HasPrefix(base, "store_") || strings.HasSuffix(base, "_store.go")
 }
 
-// isService reports whether a domain file holds rules (no HTTP there).
-func isService(base string) bool {
-	return base == "service.go" || strings.HasPrefix(base, "service_") || strings.HasSuffix(base, "_service.go")
+// isHTTP reports whether a domain file is one of its handler files.
+func isHTTP(base string) bool {
+	return base == "http.go" || strings.HasPrefix(base, "http_") || strings.HasSuffix(base, "_http.go")
 }
 
-// TestNoHTTPBelowHandlers keeps net/http out of domain services and stores,
-// and database/sql out of everything in a domain but its stores.
-func TestNoHTTPBelowHandlers(t *testing.T) {
-	for _, f := range parseModule(t) {
+// httpDomains are the domain packages that are HTTP all through, and why.
+var httpDomains = map[string]string{
+	module + "/internal/stream": "the real-time gateway upgrades HTTP requests to WebSockets",
+}
+
+// layerViolations lists the domain files that import net/http outside the
+// handler files, or database/sql outside the store files. A domain's rules
+// live in service.go and one file per concept (message.go, session.go, …):
+// none of them sees a request, so that each is callable without one.
+func layerViolations(files []goFile) []string {
+	var out []string
+	for _, f := range files {
 		if f.test || layer(f.pkg) != "domain" {
 			continue
 		}
 		b := f.base()
 		for _, im := range f.imports {
 			switch {
-			case im == "net/http" && (isService(b) || isStore(b) || b == "datamap.go"):
-				t.Errorf("%s imports net/http: HTTP belongs in the package's http.go", f.rel)
+			case im == "net/http" && !isHTTP(b) && httpDomains[f.pkg] == "":
+				out = append(out, f.rel+" imports net/http: HTTP belongs in the package's http.go")
 			case im == "database/sql" && !isStore(b):
-				t.Errorf("%s imports database/sql: SQL belongs in the package's store.go", f.rel)
+				out = append(out, f.rel+" imports database/sql: SQL belongs in the package's store.go")
 			}
 		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestNoHTTPBelowHandlers keeps net/http in a domain's handler files and
+// database/sql in its store files.
+func TestNoHTTPBelowHandlers(t *testing.T) {
+	for _, v := range layerViolations(parseModule(t)) {
+		t.Error(v)
+	}
+}
+
+// TestLayerRuleCanFail feeds the rule files that break it and files that
+// keep it, so that it cannot silently pass everything.
+func TestLayerRuleCanFail(t *testing.T) {
+	files := []goFile{
+		src(t, "internal/chat/service.go", "package chat\nimport _ \"net/http\"\n"),
+		src(t, "internal/identity/session.go", "package identity\nimport _ \"net/http\"\n"),
+		src(t, "internal/chat/message.go", "package chat\nimport _ \"database/sql\"\n"),
+		// Allowed: handler files, stores, tests, the gateway, the kernel.
+		src(t, "internal/chat/http.go", "package chat\nimport _ \"net/http\"\n"),
+		src(t, "internal/directory/http_members.go", "package directory\nimport _ \"net/http\"\n"),
+		src(t, "internal/chat/store.go", "package chat\nimport _ \"database/sql\"\n"),
+		src(t, "internal/chat/chat_test.go", "package chat\nimport _ \"net/http\"\n"),
+		src(t, "internal/stream/serve.go", "package stream\nimport _ \"net/http\"\n"),
+		src(t, "internal/platform/httpx/httpx.go", "package httpx\nimport _ \"net/http\"\n"),
+	}
+	got := layerViolations(files)
+	want := []string{
+		"internal/chat/message.go imports database/sql: SQL belongs in the package's store.go",
+		"internal/chat/service.go imports net/http: HTTP belongs in the package's http.go",
+		"internal/identity/session.go imports net/http: HTTP belongs in the package's http.go",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("violations:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
 

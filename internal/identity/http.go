@@ -88,6 +88,36 @@ func (s *Service) clearSessionCookies(w http.ResponseWriter) {
 	}
 }
 
+// DeviceCookie holds a random token set at a successful sign-in; presented
+// again, it marks the browser as a device the account has signed in from.
+// Only its keyed hash is stored (known_clients, kind "device_key").
+const DeviceCookie = "atrium_device"
+
+// deviceCookieTTL is how long a browser stays a known device.
+const deviceCookieTTL = 365 * 24 * time.Hour
+
+// deviceContext returns ctx with the request's device token: the cookie's,
+// or for a cookie sign-in a fresh one (set as the cookie once signed in).
+// Bearer sign-ins set no cookies, so they get no device token.
+func deviceContext(ctx context.Context, r *http.Request, bearer bool) context.Context {
+	if c, err := r.Cookie(DeviceCookie); err == nil && validDeviceToken(c.Value) {
+		return withDeviceToken(ctx, c.Value)
+	}
+	if bearer {
+		return ctx
+	}
+	return withDeviceToken(ctx, ids.Token(32))
+}
+
+func (s *Service) setDeviceCookie(ctx context.Context, w http.ResponseWriter) {
+	tok := deviceTokenFrom(ctx)
+	if tok == "" {
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: tok, Path: "/api/v1/auth/", MaxAge: int(deviceCookieTTL / time.Second),
+		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteStrictMode})
+}
+
 // StartSession opens a session for an active account and, for a cookie
 // session, sets the session and CSRF cookies on w. It returns the token
 // (which a bearer client keeps). The caller has proven who the person is.

@@ -516,6 +516,59 @@ func TestCodeAttemptsAndSendLimits(t *testing.T) {
 	})
 }
 
+// TestEmailedCodeRequests: a password-reset code and a sign-in code are
+// requested alike. Only an active account gets an email (and an audit
+// entry); a pending or unknown address gets the same answer and nothing
+// else; every request, registration included, counts against the
+// address's send limit, whether or not it has an account.
+func TestEmailedCodeRequests(t *testing.T) {
+	kinds := []struct{ name, path, subject, action string }{
+		{"reset", "/api/v1/auth/password-reset", "Your Atrium password reset code", "identity.password_reset_request:success"},
+		{"login", "/api/v1/auth/login-code", "Your Atrium sign-in code", "identity.login_code_request:success"},
+	}
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		setLimits(t, env, func(l *identity.Limits) { l.CodeSendsPerEmail = 2 })
+		for _, k := range kinds {
+			active, pending, unknown := k.name+"-active@example.com", k.name+"-pending@example.com", k.name+"-unknown@example.com"
+			c := env.Client()
+			request := func(email string) *servertest.Response {
+				return c.Do(t, "POST", k.path, map[string]any{"email": email}, nil)
+			}
+			signUp(t, env, active, "") // the registration is the first send
+			c.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": pending, "password": pw, "name": "Pending"}, nil).Want(t, http.StatusAccepted)
+			waitEmail(t, env, pending, 1)
+
+			request(pending).Want(t, http.StatusAccepted)
+			request(unknown).Want(t, http.StatusAccepted)
+			request(unknown).Want(t, http.StatusAccepted)
+			request(unknown).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+			request(active).Want(t, http.StatusAccepted)
+			line := waitEmail(t, env, active, 2)
+			if !strings.Contains(line, k.subject) {
+				t.Fatalf("%s: email %q, want subject %q", k.name, line, k.subject)
+			}
+			codeIn(t, line)
+			request(active).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+
+			if n := len(emails(env, unknown)); n != 0 {
+				t.Errorf("%s: %d emails to an unregistered address", k.name, n)
+			}
+			if n := len(emails(env, pending)); n != 1 {
+				t.Errorf("%s: %d emails to a pending account, want only its registration code", k.name, n)
+			}
+			n := 0
+			for _, a := range auditActions(t, env) {
+				if a == k.action {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s: %d %s audit entries, want 1 (the active account's)", k.name, n, k.action)
+			}
+		}
+	})
+}
+
 func TestCSRF(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		c, _ := signUp(t, env, "csrf@example.com", "")

@@ -31,25 +31,10 @@ package identity
 import (
 	"context"
 	"encoding/hex"
-	"errors"
-	"net/http"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
-	"github.com/atrium-hq/atrium/internal/platform/db"
-	"github.com/atrium-hq/atrium/internal/platform/ids"
-	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
-
-// DeviceCookie holds a random token set at a successful sign-in; presented
-// again, it marks the browser as a device the account has signed in from.
-// Only its keyed hash is stored (known_clients, kind "device_key").
-const DeviceCookie = "atrium_device"
-
-// deviceCookieTTL is how long a browser stays a known device.
-const deviceCookieTTL = 365 * 24 * time.Hour
-
-const purposeLogin = "login"
 
 type deviceKey struct{}
 
@@ -72,28 +57,6 @@ func validDeviceToken(tok string) bool {
 	}
 	_, err := hex.DecodeString(tok)
 	return err == nil
-}
-
-// deviceContext returns ctx with the request's device token: the cookie's,
-// or for a cookie sign-in a fresh one (set as the cookie once signed in).
-// Bearer sign-ins set no cookies, so they get no device token.
-func deviceContext(ctx context.Context, r *http.Request, bearer bool) context.Context {
-	if c, err := r.Cookie(DeviceCookie); err == nil && validDeviceToken(c.Value) {
-		return withDeviceToken(ctx, c.Value)
-	}
-	if bearer {
-		return ctx
-	}
-	return withDeviceToken(ctx, ids.Token(32))
-}
-
-func (s *Service) setDeviceCookie(ctx context.Context, w http.ResponseWriter) {
-	tok := deviceTokenFrom(ctx)
-	if tok == "" {
-		return
-	}
-	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: tok, Path: "/api/v1/auth/", MaxAge: int(deviceCookieTTL / time.Second),
-		HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteStrictMode})
 }
 
 func (s *Service) deviceHash(tok string) string { return s.Keys.Hash("known_device_key", tok) }
@@ -152,6 +115,57 @@ func (s *Service) claim(ctx context.Context, key string, b backoff, window time.
 		return tooMany(time.Second)
 	}
 	return nil
+}
+
+// limitKey is a rate-limit counter and its maximum (0: counted only).
+type limitKey struct {
+	key string
+	max int
+}
+
+// attempt is a counted sign-in attempt: the counters it incremented.
+type attempt struct {
+	keys   []string
+	starts []int64
+}
+
+// beginAttempt counts a sign-in attempt as a failure before the password
+// is checked, so that concurrent guesses cannot overshoot a limit; endAttempt
+// takes it back when the password was right. A key already at its limit
+// refuses with a 429 and writes nothing, so a flood of refused attempts is
+// not a flood of writes.
+func (s *Service) beginAttempt(ctx context.Context, keys []limitKey, win time.Duration) (*attempt, error) {
+	for _, k := range keys {
+		if k.max <= 0 {
+			continue // counted only
+		}
+		if err := s.limited(ctx, k.key, k.max, win); err != nil {
+			return nil, err
+		}
+	}
+	a := &attempt{}
+	now := time.Now()
+	for _, k := range keys {
+		n, start, err := s.st.hitRate(ctx, k.key, now.UnixMilli(), win.Milliseconds())
+		if err != nil {
+			return nil, err
+		}
+		a.keys, a.starts = append(a.keys, k.key), append(a.starts, start)
+		if k.max > 0 && n > k.max {
+			s.endAttempt(ctx, a)
+			return nil, tooMany(time.UnixMilli(start).Add(win).Sub(now))
+		}
+	}
+	return a, nil
+}
+
+// endAttempt takes back the counts of a sign-in attempt that did not fail.
+func (s *Service) endAttempt(ctx context.Context, a *attempt) {
+	for i, k := range a.keys {
+		if err := s.st.unhitRate(ctx, k, a.starts[i]); err != nil {
+			s.Log.WarnContext(ctx, "identity: release rate-limit count", "err", err)
+		}
+	}
 }
 
 // signIn is a counted sign-in attempt.
@@ -245,44 +259,23 @@ type LoginCodeRequest struct {
 	Email string `json:"email"`
 }
 
+// loginCode is the emailed code of a sign-in.
+var loginCode = codeEmail{
+	purpose: purposeLogin,
+	subject: "Your Atrium sign-in code",
+	body: func(code, valid string) string {
+		return "Your Atrium sign-in code is " + code + "\n\nEnter it with your password. It is valid for " + valid +
+			". If you did not ask for it, someone may be trying to guess your password: you can ignore this email, and change your password if in doubt."
+	},
+	action: "identity.login_code_request",
+}
+
 // RequestLoginCode emails a one-time sign-in code to an active account. The
 // code, sent with the password (LoginInput.EmailCode), lets the owner sign
 // in while guesses from elsewhere slow the account down. Unknown addresses
 // get the same answer and no email.
 func (s *Service) RequestLoginCode(ctx context.Context, email string) error {
-	e, err := NormalizeEmail(email)
-	if err != nil {
-		return err
-	}
-	c := clientFrom(ctx)
-	if err := s.sendAllowed(ctx, e, c); err != nil {
-		return err
-	}
-	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
-	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusActive) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	err = s.DB.Tx(ctx, func(ctx context.Context) error {
-		code, err := s.issueCode(ctx, r.ID, purposeLogin)
-		if err != nil {
-			return err
-		}
-		if err := outbox.Send(ctx, s.DB, outbox.Message{To: e, Subject: "Your Atrium sign-in code",
-			Body: "Your Atrium sign-in code is " + code + "\n\nEnter it with your password. It is valid for " + minutes(s.Limits().CodeTTL) +
-				". If you did not ask for it, someone may be trying to guess your password: you can ignore this email, and change your password if in doubt."}); err != nil {
-			return err
-		}
-		return audit.Record(ctx, s.DB,
-			audit.Entry{Action: "identity.login_code_request", TargetKind: "account", TargetID: r.ID})
-	})
-	if err != nil {
-		return err
-	}
-	outbox.Kick(s.DB)
-	return nil
+	return s.emailCode(ctx, email, loginCode)
 }
 
 // clearSignInLimits forgets the account's failure count and slow lane
