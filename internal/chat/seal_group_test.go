@@ -119,3 +119,29 @@ func TestPlaintextGeneralGroupSealedAtStart(t *testing.T) {
 		}
 	})
 }
+
+// TestErasureForgetsEmptiedGroups: erasing an account destroys the keys of
+// the general groups the person was the last member of, and only those.
+func TestErasureForgetsEmptiedGroups(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		alice, bob := acc(), acc()
+		f.dir.befriend(alice, bob)
+		A := as(alice, "")
+		alone := f.create(A, KindGeneral, "CANARYaloneG5")
+		shared := f.create(A, KindGeneral, "shared", bob)
+		err := d.Tx(ctx, func(ctx context.Context) error {
+			_, err := f.s.Privacy().Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeAccount,
+				Subject: datamap.Subject{AccountID: alice}, Mode: datamap.ModeScrub, Tombstone: ids.New("tmb")})
+			return err
+		})
+		noErr(t, err)
+		if gone, err := f.keys.Destroyed(ctx, alone.ID); err != nil || !gone {
+			t.Errorf("the emptied group's key survives the erasure: %v %v", gone, err)
+		}
+		if gone, _ := f.keys.Destroyed(ctx, shared.ID); gone {
+			t.Error("the key of a group someone is still in was destroyed")
+		}
+	})
+}
