@@ -62,6 +62,7 @@ var sealedCanaries = map[string]bool{
 	"file_name": true, "file_bytes": true, "contact_note": true, "request_note": true,
 	"org_message": true, "org_file_name": true, "org_file_bytes": true,
 	"org_name": true, "org_dept": true, "org_group": true, "org_topic": true,
+	"general_group": true, "general_topic": true, "general_announcement": true, "join_note": true, "invite_email": true,
 	"account_name": true, "display_name": true, "title": true, "office": true,
 	"work_email": true, "employee_no": true, "org_title": true, "org_display_name": true,
 }
@@ -234,6 +235,11 @@ func (w *world) populate() {
 	oc.Do(t, "PATCH", "/api/v1/me/privacy", map[string]any{"require_verification": true, "discoverable": true}, nil).Want(t, http.StatusOK)
 	p.Do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": out.ID, "message": "hi " + w.c("contact_note")}, nil).Want(t, http.StatusAccepted)
 	p.Do(t, "POST", "/api/v1/me/requests", map[string]any{"kind": "objection", "org_id": w.orgID, "note": "please " + w.c("request_note")}, nil).Want(t, http.StatusCreated)
+	// A general group of the person's own: its name, topic and
+	// announcement.
+	var gen idOnly
+	p.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "general", "name": w.c("general_group"), "topic": w.c("general_topic"), "member_ids": []string{}}, &gen).Want(t, http.StatusCreated)
+	p.Do(t, "PATCH", "/api/v1/conversations/"+gen.ID, map[string]any{"announcement": w.c("general_announcement")}, nil).Want(t, http.StatusOK)
 
 	// The organization that will be disbanded, owned by someone who stays.
 	w.org2OwnerEmail = "founder" + w.tok + "@backup.test"
@@ -256,6 +262,22 @@ func (w *world) populate() {
 	send(q, g2.ID, map[string]any{"body": "plans " + w.c("org_message")})
 	f2 := w.upload(q, w.c("org_file_name")+".txt", strings.Repeat(w.c("org_file_bytes")+" ", 50))
 	send(q, g2.ID, map[string]any{"kind": "file", "file_id": f2})
+	// An email invitation to an address with no account, and the person's
+	// request (with a note) to join, which waits for the founder.
+	q.Do(t, "POST", "/api/v1/invitations", map[string]any{"kind": "email", "email": w.c("invite_email") + "@example.test"}, nil).Want(t, http.StatusCreated)
+	q.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"join_requires_approval": true}, nil).Want(t, http.StatusOK)
+	var link struct {
+		Link string `json:"link"`
+	}
+	q.Do(t, "POST", "/api/v1/invitations", map[string]any{"kind": "link"}, &link).Want(t, http.StatusCreated)
+	_, token, _ := strings.Cut(link.Link, "token=")
+	var joined struct {
+		Status string `json:"status"`
+	}
+	p.Do(t, "POST", "/api/v1/join", map[string]any{"token": token, "message": "let me in " + w.c("join_note")}, &joined).Want(t, http.StatusOK)
+	if joined.Status != "pending" {
+		t.Fatalf("the join request is %q, want pending", joined.Status)
+	}
 }
 
 func (w *world) upload(c *servertest.Client, name, body string) string {

@@ -425,6 +425,9 @@ func (s *Service) removeLocked(ctx context.Context, c *Conversation, accountID, 
 			if err := setDissolved(ctx, s.DB, c.ID, now); err != nil {
 				return err
 			}
+			if err := s.forgetGroupKey(ctx, c); err != nil {
+				return err
+			}
 			_, err := events.Append(ctx, s.DB, c.OrgID, events.ScopeConversation, c.ID, "conversation.dissolved",
 				map[string]any{"conversation_id": c.ID, "by": by})
 			return err

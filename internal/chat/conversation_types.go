@@ -44,6 +44,7 @@ type Conversation struct {
 
 	pairKey     string
 	profile     []byte // sealed name, topic and announcement (seal.go)
+	profileKey  string // whose key sealed profile: the org's, or the group's own
 	dissolvedAt int64
 	joinedSeq   int64
 	pinnedAt    int64

@@ -26,10 +26,10 @@ func init() {
 			"profile":      datamap.Content,
 		},
 		Sealed: map[string]datamap.Seal{
-			"profile": {AAD: "conversations.profile:", OwnerColumn: "org_id",
-				Owner: "the owning organization's key, for its internal and external groups (name, topic and announcement are empty in sealed rows)"},
+			"profile": {AAD: "conversations.profile:", OwnerColumn: "profile_key",
+				Owner: "the owning organization's key for its internal and external groups; a general group's own key (the conversation id), destroyed when its last member leaves (name, topic and announcement are empty in sealed rows)"},
 		},
-		Technical: []string{"id", "kind", "org_id", "last_seq", "last_message_at", "dissolved_at", "created_at", "updated_at"},
+		Technical: []string{"id", "kind", "org_id", "last_seq", "last_message_at", "dissolved_at", "created_at", "updated_at", "profile_key"},
 		Retention: "messages",
 		Erasure:   datamap.Anonymize,
 		Reason:    "A conversation is shared by its members: erasing one person replaces them as creator or owner (ownership passes to another member) instead of deleting everyone's conversation.",

@@ -109,6 +109,30 @@ const (
 	ItemConversation = "conversation"
 )
 
+// Erase erases the person's rows as the data map says and, when the
+// account itself is erased, destroys the keys of the general groups the
+// person was the last member of: nobody is left to read their names,
+// topics and announcements (seal.go).
+func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
+	var lone []Conversation
+	if r.Scope == datamap.ScopeAccount && r.Subject.AccountID != "" {
+		var err error
+		if lone, err = soleGeneralGroups(ctx, p.s.DB, r.Subject.AccountID); err != nil {
+			return datamap.Erased{}, err
+		}
+	}
+	res, err := p.Engine.Erase(ctx, r)
+	if err != nil {
+		return res, err
+	}
+	for i := range lone {
+		if err := p.s.forgetGroupKey(ctx, &lone[i]); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
 // ItemKinds: a message (for the caller or for everyone), a conversation's
 // history (for the caller).
 func (p *Privacy) ItemKinds() []string { return []string{ItemMessage, ItemConversation} }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 )
 
@@ -224,38 +225,60 @@ func (s *Service) ResealMessages(ctx context.Context, orgID, accountID string) (
 	return n + f, err
 }
 
-// A group owned by an organization (internal, external) has its name,
-// topic and announcement sealed together under the organization's key
-// ("org_…"), which erasing the disbanded organization destroys; the AAD is
-// "conversations.profile:" + the conversation id. The conversation.created
-// and conversation.updated events carry the same sealed value. Direct
-// chats have none of these, and general groups (owned by a person) keep
-// them in plaintext. A profile whose key is gone reads as empty.
+// A group's name, topic and announcement are sealed together, with the
+// AAD "conversations.profile:" + the conversation id, under a key whose
+// destruction follows the group's life:
+//
+//   - a group owned by an organization (internal, external): the
+//     organization's key ("org_…"), which erasing the disbanded
+//     organization destroys;
+//   - a general group (owned by a person): the group's own key, whose
+//     owner is the conversation id ("cnv_…"), destroyed when the last
+//     member leaves. Not the creator's or the owner's key: the name is
+//     the group's, shared by its members, and outlives the person who
+//     made it (ownership passes on when they leave or are erased).
+//
+// profile_key names the key (profileKey). The conversation.created and
+// conversation.updated events carry the same sealed value. Direct chats
+// have none of these. A profile whose key is gone reads as empty.
 
 func profileAAD(convID string) string { return "conversations.profile:" + convID }
 
-// sealedProfile is the sealed part of an organization's group.
+// sealedProfile is the sealed part of a group.
 type sealedProfile struct {
 	Name         string `json:"name"`
 	Topic        string `json:"topic"`
 	Announcement string `json:"announcement"`
 }
 
-// sealProfile seals c's name, topic and announcement when an organization
-// owns c, and returns the sealed value for c's event (nil when c stays
-// plaintext).
+// profileOwner returns whose key seals c's profile: its organization's for
+// an organization's group, its own for a general group, none for a direct
+// chat.
+func profileOwner(c *Conversation) string {
+	switch {
+	case c.orgOwned():
+		return c.OrgID
+	case c.Kind == KindGeneral:
+		return c.ID
+	}
+	return ""
+}
+
+// sealProfile seals c's name, topic and announcement when c is a group,
+// and returns the sealed value for c's event (nil when c stays plaintext).
 func (s *Service) sealProfile(ctx context.Context, c *Conversation) (*events.Sealed, error) {
-	c.profile = nil
-	if s.Sealer == nil || !c.orgOwned() || c.OrgID == "" {
+	c.profile, c.profileKey = nil, ""
+	owner := profileOwner(c)
+	if s.Sealer == nil || owner == "" {
 		return nil, nil
 	}
 	b, _ := json.Marshal(sealedProfile{Name: c.Name, Topic: c.Topic, Announcement: c.Announcement})
-	box, err := s.Sealer.Seal(ctx, c.OrgID, profileAAD(c.ID), b[1:len(b)-1])
+	box, err := s.Sealer.Seal(ctx, owner, profileAAD(c.ID), b[1:len(b)-1])
 	if err != nil {
 		return nil, fmt.Errorf("chat: seal group profile: %w", err)
 	}
-	c.profile = box
-	return &events.Sealed{Owner: c.OrgID, AAD: profileAAD(c.ID), Box: box}, nil
+	c.profile, c.profileKey = box, owner
+	return &events.Sealed{Owner: owner, AAD: profileAAD(c.ID), Box: box}, nil
 }
 
 // openProfile fills in c's name, topic and announcement from its sealed
@@ -270,7 +293,11 @@ func (s *Service) openProfile(ctx context.Context, c *Conversation) {
 	if s.Sealer == nil {
 		return
 	}
-	frag, err := s.Sealer.Open(ctx, c.OrgID, profileAAD(c.ID), box)
+	owner := c.profileKey
+	if owner == "" {
+		owner = c.OrgID
+	}
+	frag, err := s.Sealer.Open(ctx, owner, profileAAD(c.ID), box)
 	if err != nil {
 		s.Log.Debug("chat: group profile not readable", "conversation", c.ID, "err", err)
 		return
@@ -280,6 +307,29 @@ func (s *Service) openProfile(ctx context.Context, c *Conversation) {
 	if json.Unmarshal(buf, &p) == nil {
 		c.Name, c.Topic, c.Announcement = p.Name, p.Topic, p.Announcement
 	}
+}
+
+// keyDestroyer destroys an owner's data key (*keyring.Keyring).
+type keyDestroyer interface {
+	Destroy(ctx context.Context, owner string) error
+}
+
+// forgetGroupKey destroys the key of general group c once its last member
+// has left, in ctx's transaction, so that its name, topic and announcement
+// become unreadable everywhere, backups included. A group under legal hold
+// keeps its key (the keyring refuses): that is logged, not an error, for
+// the person's leaving must not fail for it.
+func (s *Service) forgetGroupKey(ctx context.Context, c *Conversation) error {
+	d, ok := s.Sealer.(keyDestroyer)
+	if !ok || c.Kind != KindGeneral {
+		return nil
+	}
+	err := d.Destroy(ctx, c.ID)
+	if apperr.CodeOf(err) == "legal_hold" {
+		s.Log.Info("chat: an emptied group under legal hold keeps its key", "conversation", c.ID)
+		return nil
+	}
+	return err
 }
 
 // profileEvent returns data for a conversation event: without the
@@ -294,7 +344,7 @@ func profileEvent(data map[string]any, sealed *events.Sealed) map[string]any {
 }
 
 // SealPlaintextProfiles seals the name, topic and announcement of the
-// organizations' groups written before sealing (profile NULL), so that
+// groups written before sealing (profile NULL), so that
 // they leave the plaintext columns and, from then on, the backups. Safe to
 // run on several nodes and again; the server runs it at start-up. It
 // returns how many groups it sealed.
@@ -302,7 +352,7 @@ func (s *Service) SealPlaintextProfiles(ctx context.Context) (int, error) {
 	if s.Sealer == nil {
 		return 0, nil
 	}
-	cs, err := plaintextOrgGroups(ctx, s.DB)
+	cs, err := plaintextGroups(ctx, s.DB)
 	if err != nil {
 		return 0, err
 	}
@@ -310,7 +360,8 @@ func (s *Service) SealPlaintextProfiles(ctx context.Context) (int, error) {
 	for i := range cs {
 		c := &cs[i]
 		if _, err := s.sealProfile(ctx, c); err != nil {
-			// The organization's key is gone: its erasure deletes the row.
+			// The organization's key is gone (its erasure deletes the
+			// row), or the general group's (nobody is left in it).
 			s.Log.Warn("chat: seal a plaintext group profile", "conversation", c.ID, "err", err)
 			continue
 		}

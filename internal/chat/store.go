@@ -25,7 +25,7 @@ func tuneSQLiteWriter(d *db.DB) {
 // ---- conversations and members ------------------------------------------
 
 const convCols = `c.id, c.kind, c.org_id, c.owner_id, COALESCE(c.pair_key, ''), c.name, c.topic, c.announcement,
-	c.last_seq, c.last_message_at, c.dissolved_at, c.created_by, c.created_at, c.updated_at, c.profile`
+	c.last_seq, c.last_message_at, c.dissolved_at, c.created_by, c.created_at, c.updated_at, c.profile, c.profile_key`
 
 const memberViewCols = `m.role, m.muted, m.pinned_at, m.read_seq, m.cleared_seq, m.joined_seq`
 
@@ -34,7 +34,7 @@ type rowScanner interface{ Scan(dest ...any) error }
 func scanConv(r rowScanner, extra ...any) (Conversation, error) {
 	var c Conversation
 	dest := []any{&c.ID, &c.Kind, &c.OrgID, &c.OwnerID, &c.pairKey, &c.Name, &c.Topic, &c.Announcement,
-		&c.LastSeq, &c.LastMessageAt, &c.dissolvedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.profile}
+		&c.LastSeq, &c.LastMessageAt, &c.dissolvedAt, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &c.profile, &c.profileKey}
 	err := r.Scan(append(dest, extra...)...)
 	c.Dissolved = c.dissolvedAt > 0
 	return c, err
@@ -59,9 +59,9 @@ func insertConversation(ctx context.Context, d *db.DB, c *Conversation) error {
 		name, topic, ann = "", "", ""
 	}
 	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO conversations
-		(id, kind, org_id, owner_id, pair_key, name, topic, announcement, created_by, created_at, updated_at, profile)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		c.ID, c.Kind, c.OrgID, c.OwnerID, pair, name, topic, ann, c.CreatedBy, c.CreatedAt, c.UpdatedAt, nullBytes(c.profile))
+		(id, kind, org_id, owner_id, pair_key, name, topic, announcement, created_by, created_at, updated_at, profile, profile_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		c.ID, c.Kind, c.OrgID, c.OwnerID, pair, name, topic, ann, c.CreatedBy, c.CreatedAt, c.UpdatedAt, nullBytes(c.profile), c.profileKey)
 	return d.Classify(err)
 }
 
@@ -243,8 +243,8 @@ func updateConversation(ctx context.Context, d *db.DB, c *Conversation) error {
 	if len(c.profile) > 0 {
 		name, topic, ann = "", "", ""
 	}
-	_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = $2, topic = $3, announcement = $4, updated_at = $5, profile = $6 WHERE id = $1`,
-		c.ID, name, topic, ann, c.UpdatedAt, nullBytes(c.profile))
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = $2, topic = $3, announcement = $4, updated_at = $5, profile = $6, profile_key = $7
+		WHERE id = $1`, c.ID, name, topic, ann, c.UpdatedAt, nullBytes(c.profile), c.profileKey)
 	return err
 }
 
@@ -1442,11 +1442,11 @@ func setEditContent(ctx context.Context, d *db.DB, id string, box []byte, key st
 	return err
 }
 
-// plaintextOrgGroups lists the organizations' groups whose name, topic or
-// announcement is stored in plaintext.
-func plaintextOrgGroups(ctx context.Context, d *db.DB) ([]Conversation, error) {
+// plaintextGroups lists the groups (the organizations' and general ones)
+// whose name, topic or announcement is stored in plaintext.
+func plaintextGroups(ctx context.Context, d *db.DB) ([]Conversation, error) {
 	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+` FROM conversations c
-		WHERE c.profile IS NULL AND c.org_id <> '' AND c.kind IN ('internal', 'external')
+		WHERE c.profile IS NULL AND ((c.org_id <> '' AND c.kind IN ('internal', 'external')) OR c.kind = 'general')
 		AND (c.name <> '' OR c.topic <> '' OR c.announcement <> '')`)
 	if err != nil {
 		return nil, err
@@ -1467,9 +1467,9 @@ func plaintextOrgGroups(ctx context.Context, d *db.DB) ([]Conversation, error) {
 // was sealed from, unless the row changed meanwhile; it reports whether it
 // did.
 func setSealedProfile(ctx context.Context, d *db.DB, c *Conversation) (bool, error) {
-	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = '', topic = '', announcement = '', profile = $5
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET name = '', topic = '', announcement = '', profile = $5, profile_key = $6
 		WHERE id = $1 AND name = $2 AND topic = $3 AND announcement = $4 AND profile IS NULL`,
-		c.ID, c.Name, c.Topic, c.Announcement, c.profile)
+		c.ID, c.Name, c.Topic, c.Announcement, c.profile, c.profileKey)
 	if err != nil {
 		return false, err
 	}

@@ -43,6 +43,11 @@ type Invitation struct {
 	// Link and Code are shown to those who manage invitations.
 	Link string `json:"link,omitempty"`
 	Code string `json:"code,omitempty"`
+
+	// emailBox is Email sealed with the organization's key, emailHash its
+	// keyed hash (sealed_requests.go).
+	emailBox  []byte
+	emailHash string
 }
 
 // CreateInvitationRequest creates an invitation.
@@ -98,6 +103,10 @@ type JoinRequestItem struct {
 	DecidedBy string `json:"decided_by,omitempty"`
 	DecidedAt int64  `json:"decided_at,omitempty"`
 	CreatedAt int64  `json:"created_at"`
+
+	// nameBox and messageBox are DisplayName and Message sealed with the
+	// person's key (sealed_requests.go).
+	nameBox, messageBox []byte
 }
 
 // JoinRequestList lists join requests.
@@ -257,6 +266,9 @@ func (s *Service) createInvitation(ctx context.Context, orgID, by string, req Cr
 		if err != nil {
 			return err
 		}
+		if err := s.sealInvitationEmail(ctx, orgID, &inv); err != nil {
+			return err
+		}
 		var pre []byte
 		if prefill != nil {
 			pb, _ := json.Marshal(prefill)
@@ -313,6 +325,7 @@ func (s *Service) ListInvitations(ctx context.Context) (InvitationList, error) {
 	now := s.nowMS()
 	out := InvitationList{Items: make([]Invitation, 0, len(rows))}
 	for _, r := range rows {
+		s.openInvitationEmail(ctx, &r)
 		inv := r.Invitation
 		inv.computeStatus(now)
 		if err := s.reveal(ctx, a.OrgID, &inv, r.secret); err != nil {
@@ -338,6 +351,7 @@ func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, err
 	if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
 		return Invitation{}, err
 	}
+	s.openInvitationEmail(ctx, &r)
 	inv := r.Invitation
 	inv.computeStatus(s.nowMS())
 	if err := s.reveal(ctx, a.OrgID, &inv, r.secret); err != nil {
@@ -362,6 +376,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, id string) (Invitation, 
 		if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
 			return err
 		}
+		s.openInvitationEmail(ctx, &r)
 		inv = r.Invitation
 		if inv.RevokedAt == 0 {
 			inv.RevokedAt = s.nowMS()
@@ -400,6 +415,7 @@ func (s *Service) findInvitation(ctx context.Context, req JoinRequest) (invitati
 	if err != nil {
 		return r, err
 	}
+	s.openInvitationEmail(ctx, &r)
 	o, err := s.st.getOrg(ctx, r.OrgID)
 	if err != nil || o.Status != "active" {
 		return r, apperr.New(apperr.KindNotFound, "invitation_not_found", "no such invitation")
@@ -499,6 +515,9 @@ func (s *Service) useInvitation(ctx context.Context, a *actor.Actor, acc Account
 	}
 	if r.org.Settings.JoinRequiresApproval && r.Kind != InviteEmail {
 		jr := JoinRequestItem{ID: ids.New("jrq"), OrgID: r.OrgID, AccountID: acc.ID, InvitationID: r.ID, DisplayName: acc.Name, Message: msg, Status: "pending", CreatedAt: s.nowMS()}
+		if err := s.sealJoinRequest(ctx, &jr); err != nil {
+			return err
+		}
 		if err := s.st.insertJoinRequest(ctx, jr); err != nil {
 			if errors.Is(err, db.ErrConflict) {
 				return apperr.Conflict("join_request_pending", "you already asked to join; an admin will decide")
@@ -574,6 +593,7 @@ func (s *Service) ListJoinRequests(ctx context.Context, status string) (JoinRequ
 		status = "pending"
 	}
 	items, err := s.st.listJoinRequests(ctx, "org_id", a.OrgID, status)
+	s.openJoinRequests(ctx, items)
 	return JoinRequestList{Items: items}, err
 }
 
@@ -584,6 +604,7 @@ func (s *Service) MyJoinRequests(ctx context.Context) (JoinRequestList, error) {
 		return JoinRequestList{}, err
 	}
 	items, err := s.st.listJoinRequests(ctx, "account_id", a.AccountID, "all")
+	s.openJoinRequests(ctx, items)
 	return JoinRequestList{Items: items}, err
 }
 
@@ -605,6 +626,7 @@ func (s *Service) DecideJoinRequest(ctx context.Context, id string, approve bool
 		if jr, err = s.st.getJoinRequest(ctx, a.OrgID, id); err != nil {
 			return err
 		}
+		s.openJoinRequest(ctx, &jr)
 		if jr.Status != "pending" {
 			return apperr.Conflict("join_request_decided", "this request has already been decided")
 		}

@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -35,7 +36,7 @@ func (s *Service) MyInvitations(ctx context.Context) (MyInvitationList, error) {
 	if err != nil {
 		return MyInvitationList{}, err
 	}
-	rows, err := s.st.invitationsFor(ctx, acc.ID, acc.Email, s.nowMS())
+	rows, err := s.st.invitationsFor(ctx, acc.ID, strings.ToLower(acc.Email), s.inviteEmailHash(acc.Email), s.nowMS())
 	if err != nil {
 		return MyInvitationList{}, err
 	}
@@ -67,6 +68,7 @@ func (s *Service) inviterName(ctx context.Context, r invitationRow) string {
 // other answers exactly like a missing one.
 func (s *Service) addressedInvitation(ctx context.Context, id string, acc Account) (invitationRow, error) {
 	r, err := s.st.invitationByID(ctx, id)
+	s.openInvitationEmail(ctx, &r)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && (r.Kind != InviteEmail || !addressedTo(r, acc))) {
 		return r, apperr.ErrNotFound
 	}

@@ -952,29 +952,37 @@ type invitationRow struct {
 }
 
 const invitationCols = `id, org_id, kind, email, COALESCE(department_id, ''), created_by, expires_at, max_uses, uses,
-	COALESCE(revoked_at, 0), created_at, secret, prefill, COALESCE(invitee_account_id, ''), COALESCE(declined_at, 0)`
+	COALESCE(revoked_at, 0), created_at, secret, prefill, COALESCE(invitee_account_id, ''), COALESCE(declined_at, 0),
+	email_sealed, email_hash`
 
 func scanInvitation(row interface{ Scan(...any) error }) (invitationRow, error) {
 	var r invitationRow
 	err := row.Scan(&r.ID, &r.OrgID, &r.Kind, &r.Email, &r.DepartmentID, &r.CreatedBy, &r.ExpiresAt, &r.MaxUses, &r.Uses,
-		&r.RevokedAt, &r.CreatedAt, &r.secret, &r.prefill, &r.invitee, &r.DeclinedAt)
+		&r.RevokedAt, &r.CreatedAt, &r.secret, &r.prefill, &r.invitee, &r.DeclinedAt, &r.emailBox, &r.emailHash)
 	return r, err
 }
 
 func (st store) insertInvitation(ctx context.Context, orgID string, inv Invitation, tokenHash, codeHash string, secret, prefill []byte, invitee string) error {
+	email := inv.Email
+	if len(inv.emailBox) > 0 {
+		email = ""
+	}
 	return st.exec(ctx, false, `INSERT INTO invitations (id, org_id, kind, token_hash, code_hash, email, secret, prefill, department_id,
-		created_by, expires_at, max_uses, uses, created_at, invitee_account_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14)`,
-		inv.ID, orgID, inv.Kind, tokenHash, codeHash, inv.Email, secret, prefill, nullable(inv.DepartmentID),
-		inv.CreatedBy, inv.ExpiresAt, inv.MaxUses, inv.CreatedAt, nullable(invitee))
+		created_by, expires_at, max_uses, uses, created_at, invitee_account_id, email_sealed, email_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13, $14, $15, $16)`,
+		inv.ID, orgID, inv.Kind, tokenHash, codeHash, email, secret, prefill, nullable(inv.DepartmentID),
+		inv.CreatedBy, inv.ExpiresAt, inv.MaxUses, inv.CreatedAt, nullable(invitee), inv.emailBox, inv.emailHash)
 }
 
 // invitationsFor lists the usable email invitations addressed to an
-// account, by its id or (made before the account existed) its address.
-func (st store) invitationsFor(ctx context.Context, accountID, email string, now int64) ([]invitationRow, error) {
+// account, by its id or (made before the account existed) its address:
+// the keyed hash of it, or the plaintext of a row written before sealing.
+func (st store) invitationsFor(ctx context.Context, accountID, email, emailHash string, now int64) ([]invitationRow, error) {
 	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations
-		WHERE kind = 'email' AND (invitee_account_id = $1 OR (invitee_account_id IS NULL AND email = $2 AND email <> ''))
+		WHERE kind = 'email' AND (invitee_account_id = $1 OR (invitee_account_id IS NULL
+			AND ((email_hash = $4 AND email_hash <> '') OR (email = $2 AND email <> ''))))
 		AND revoked_at IS NULL AND declined_at IS NULL AND expires_at > $3 AND (max_uses = 0 OR uses < max_uses)
-		ORDER BY created_at DESC, id DESC LIMIT 100`, accountID, email, now)
+		ORDER BY created_at DESC, id DESC LIMIT 100`, accountID, email, now, emailHash)
 	if err != nil {
 		return nil, err
 	}
@@ -1048,16 +1056,28 @@ func (st store) useInvitation(ctx context.Context, id string, now int64) (bool, 
 	return err == nil, err
 }
 
-const joinRequestCols = `id, org_id, account_id, COALESCE(invitation_id, ''), display_name, message, status, decided_by, COALESCE(decided_at, 0), created_at`
+const joinRequestCols = `id, org_id, account_id, COALESCE(invitation_id, ''), display_name, message, status, decided_by, COALESCE(decided_at, 0), created_at,
+	display_name_sealed, message_sealed`
 
+// insertJoinRequest stores jr; its sealed name and note, when it has them,
+// replace the plaintext ones.
 func (st store) insertJoinRequest(ctx context.Context, jr JoinRequestItem) error {
-	return st.exec(ctx, false, `INSERT INTO join_requests (id, org_id, account_id, invitation_id, display_name, message, status, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, jr.ID, jr.OrgID, jr.AccountID, nullable(jr.InvitationID), jr.DisplayName, jr.Message, jr.Status, jr.CreatedAt)
+	name, msg := jr.DisplayName, jr.Message
+	if len(jr.nameBox) > 0 {
+		name = ""
+	}
+	if len(jr.messageBox) > 0 {
+		msg = ""
+	}
+	return st.exec(ctx, false, `INSERT INTO join_requests (id, org_id, account_id, invitation_id, display_name, message, status, created_at,
+		display_name_sealed, message_sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		jr.ID, jr.OrgID, jr.AccountID, nullable(jr.InvitationID), name, msg, jr.Status, jr.CreatedAt, jr.nameBox, jr.messageBox)
 }
 
 func scanJoinRequest(row interface{ Scan(...any) error }) (JoinRequestItem, error) {
 	var j JoinRequestItem
-	err := row.Scan(&j.ID, &j.OrgID, &j.AccountID, &j.InvitationID, &j.DisplayName, &j.Message, &j.Status, &j.DecidedBy, &j.DecidedAt, &j.CreatedAt)
+	err := row.Scan(&j.ID, &j.OrgID, &j.AccountID, &j.InvitationID, &j.DisplayName, &j.Message, &j.Status, &j.DecidedBy, &j.DecidedAt, &j.CreatedAt,
+		&j.nameBox, &j.messageBox)
 	return j, err
 }
 

@@ -42,6 +42,11 @@ func (a *App) wireDirectory(ctx context.Context) error {
 	} else if n > 0 {
 		a.Log.InfoContext(ctx, "sealed member profiles written before sealing", "rows", n)
 	}
+	if n, err := dir.SealPlaintextRequests(ctx); err != nil {
+		return fmt.Errorf("directory: seal join requests and invitations written before sealing: %w", err)
+	} else if n > 0 {
+		a.Log.InfoContext(ctx, "sealed join requests and invitation addresses written before sealing", "rows", n)
+	}
 	a.Server.Directory = dir
 	a.Server.Members = dir
 	if a.Server.Audit != nil {
