@@ -20,19 +20,18 @@ func init() {
 			"owner_id":     datamap.Identifier,
 			"created_by":   datamap.Identifier,
 			"pair_key":     datamap.Identifier,
-			"name":         datamap.Content,
-			"topic":        datamap.Content,
-			"announcement": datamap.Content,
-			"profile":      datamap.Content,
 		},
 		Sealed: map[string]datamap.Seal{
 			"profile": {AAD: "conversations.profile:", OwnerColumn: "profile_key",
 				Owner: "the owning organization's key for its internal and external groups; a general group's own key (the conversation id), destroyed when its last member leaves (name, topic and announcement are empty in sealed rows)"},
 		},
-		Technical: []string{"id", "kind", "org_id", "last_seq", "last_message_at", "dissolved_at", "created_at", "updated_at", "profile_key"},
+		// A group's name, topic and announcement are the group's, about no
+		// person: erasing its creator keeps them for the other members.
+		Technical: []string{"id", "kind", "org_id", "last_seq", "last_message_at", "dissolved_at", "created_at", "updated_at", "profile_key",
+			"name", "topic", "announcement", "profile"},
 		Retention: "messages",
 		Erasure:   datamap.Anonymize,
-		Reason:    "A conversation is shared by its members: erasing one person replaces them as creator or owner (ownership passes to another member) instead of deleting everyone's conversation.",
+		Reason:    "A conversation is shared by its members: erasing one person replaces them as creator or owner (ownership passes to another member) instead of deleting everyone's conversation; its name, topic and announcement stay the group's.",
 	})
 	datamap.Register(datamap.Table{
 		Name:       "conversation_members",

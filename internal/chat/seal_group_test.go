@@ -143,5 +143,10 @@ func TestErasureForgetsEmptiedGroups(t *testing.T) {
 		if gone, _ := f.keys.Destroyed(ctx, shared.ID); gone {
 			t.Error("the key of a group someone is still in was destroyed")
 		}
+		// The group's name is the group's: its creator's erasure keeps it
+		// for the members who stay.
+		if got := must(f.s.Get(as(bob, ""), shared.ID)); got.Name != "shared" {
+			t.Errorf("the remaining member sees the group named %q after its creator's erasure", got.Name)
+		}
 	})
 }
