@@ -5,6 +5,8 @@ import "github.com/atrium-hq/atrium/internal/platform/datamap"
 func init() {
 	datamap.Register(datamap.Table{
 		Name:       "audit_log",
+		Title:      datamap.Text{En: "Audit log entries", Zh: "审计日志记录"},
+		Why:        datamap.Text{Zh: "问责：谁在何时、从何处对什么做了什么，记录在防篡改的日志中。"},
 		Controller: datamap.Organization,
 		Purpose:    "Accountability: who did what to which object, when and from where, in a log that cannot be changed unnoticed",
 		Subject:    []string{"actor_account_id", "actor_member_id"},

@@ -13,6 +13,8 @@ import "github.com/atrium-hq/atrium/internal/platform/datamap"
 func init() {
 	datamap.Register(datamap.Table{
 		Name:       "conversations",
+		Title:      datamap.Text{En: "Conversations you started or own", Zh: "你创建或拥有的会话"},
+		Why:        datamap.Text{En: "Conversations: direct chats and groups, with their name, topic and announcement. The organization decides about its internal and external groups; the people in them about direct chats and general groups.", Zh: "会话：私聊和群聊，以及它们的名称、主题和公告。组织的内部群和外部群由组织决定，私聊和普通群由其中的人决定。"},
 		Controller: datamap.Organization,
 		Purpose:    "Conversations: direct chats and groups, with their name, topic and announcement. Internal and external groups are controlled by the owning organization (org_id); direct chats and general groups by the people in them.",
 		Subject:    []string{"owner_id", "created_by"},
@@ -35,6 +37,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "conversation_members",
+		Title:      datamap.Text{En: "Conversations you are in", Zh: "你参与的会话"},
+		Why:        datamap.Text{Zh: "你在哪些会话中，以及你的角色、已读位置和免打扰等设置。"},
 		Controller: datamap.Organization,
 		Purpose:    "Who is in which conversation, with their role, read position, cleared position and personal settings (mute, pin to top)",
 		Subject:    []string{"account_id"},
@@ -52,6 +56,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "messages",
+		Title:      datamap.Text{En: "Your messages", Zh: "你的消息"},
+		Why:        datamap.Text{En: "Messages you sent and the descriptions of their attachments. The organization decides about messages in its groups; you and the other people about direct chats and general groups.", Zh: "你发送的消息及其附件说明。组织群中的消息由组织决定，私聊和普通群中的消息由你和其他参与者决定。"},
 		Controller: datamap.Organization,
 		Purpose:    "Messages and their attachments' descriptions. Controller: the organization for internal and external groups; the person for direct conversations and general groups (conversations.kind/org_id tell which).",
 		Subject:    []string{"sender_id"},
@@ -81,6 +87,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "message_edits",
+		Title:      datamap.Text{En: "Earlier versions of your messages", Zh: "你消息的早先版本"},
+		Why:        datamap.Text{Zh: "编辑过的消息的早先版本，参与者可以看到。"},
 		Controller: datamap.Organization,
 		Purpose:    "Earlier versions of edited messages, shown to the participants",
 		Subject:    []string{"editor_id"},
@@ -101,6 +109,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "message_reactions",
+		Title:      datamap.Text{En: "Your reactions", Zh: "你的表情回应"},
+		Why:        datamap.Text{Zh: "对消息的表情回应。"},
 		Controller: datamap.Organization,
 		Purpose:    "Emoji reactions to messages",
 		Subject:    []string{"account_id"},
@@ -114,6 +124,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "message_hidden",
+		Title:      datamap.Text{En: "Messages you deleted for yourself", Zh: "你仅为自己删除的消息"},
+		Why:        datamap.Text{Zh: "你只为自己删除的消息。"},
 		Controller: datamap.Person,
 		Purpose:    "Messages a person deleted for themselves only",
 		Subject:    []string{"account_id"},
@@ -126,6 +138,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "message_pins",
+		Title:      datamap.Text{En: "Messages you pinned", Zh: "你置顶的消息"},
+		Why:        datamap.Text{Zh: "在会话中为所有成员置顶的消息。"},
 		Controller: datamap.Organization,
 		Purpose:    "Messages pinned in a conversation, for all its members",
 		Subject:    []string{"pinned_by"},
@@ -139,6 +153,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "chat_files",
+		Title:      datamap.Text{En: "Files you shared", Zh: "你分享的文件"},
+		Why:        datamap.Text{Zh: "消息中附带的文件、图片和语音。"},
 		Controller: datamap.Organization,
 		Purpose:    "Files, images and voice recordings attached to messages (the bytes are in the file store); controller as for messages: the organization when uploaded in an organization (org_id), else the person",
 		Subject:    []string{"uploader_id"},
@@ -162,6 +178,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "chat_notifications",
+		Title:      datamap.Text{En: "Notifications", Zh: "通知"},
+		Why:        datamap.Text{Zh: "等待你查看的提及和私信通知。"},
 		Controller: datamap.Person,
 		Purpose:    "Mentions and direct messages waiting for a person, read or unread",
 		Subject:    []string{"account_id"},

@@ -24,11 +24,12 @@ var CSVColumns = []string{"email", "display_name", "title", "title_level", "empl
 // MaxImportRows bounds one import.
 const MaxImportRows = 5000
 
-// ImportReport says what an import did, or — on a dry run — would do.
+// ImportReport says what an import did, or — on a dry run — would do. It
+// counts members updated and people invited; nobody becomes a member by an
+// import without accepting the invitation.
 type ImportReport struct {
 	DryRun  bool        `json:"dry_run"`
 	Rows    int         `json:"rows"`
-	Created int         `json:"created"`
 	Updated int         `json:"updated"`
 	Invited int         `json:"invited"`
 	Errors  []RowError  `json:"errors"`
@@ -43,9 +44,11 @@ type RowError struct {
 	Message string `json:"message"`
 }
 
-// RowAction is what happens to one row: create (an existing account
-// becomes a member), update (a member's profile changes) or invite (no
-// account has this email: an email invitation carrying the profile is sent).
+// RowAction is what happens to one row: update (an active member's
+// profile changes) or invite (anyone else — with or without an account, or
+// who left — gets an email invitation carrying the profile, like a single
+// add, and becomes a member only by accepting it). The action never says
+// whether an email has an account.
 type RowAction struct {
 	Row    int    `json:"row"`
 	Email  string `json:"email"`
@@ -63,7 +66,10 @@ type importRow struct {
 
 // ImportMembers reads a member CSV. A dry run reports every row error and
 // every action without changing anything; a real run changes nothing
-// unless every row is valid (400 import_has_errors with the report).
+// unless every row is valid (400 import_has_errors with the report). Each
+// row that is not an active member becomes an invitation, exactly like
+// AddMember: the report answers the same whether or not the email has an
+// account.
 func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (ImportReport, error) {
 	a, err := memberCaller(ctx)
 	if err != nil {
@@ -99,7 +105,8 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 	}
 	paths := departmentPaths(depts)
 	var rows []importRow
-	seen := map[string]int{}
+	seen := map[string]int{}   // email → row
+	seenNo := map[string]int{} // employee number → row
 	for n := 2; ; n++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -131,6 +138,13 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 			continue
 		}
 		seen[ir.email] = n
+		if no := cell("employee_no"); no != "" {
+			if prev, dup := seenNo[no]; dup {
+				fail(n, "employee_no", "employee_no_taken", fmt.Sprintf("row %d has this employee number too", prev))
+				continue
+			}
+			seenNo[no] = n
+		}
 		p := &ir.patch
 		for col, dst := range map[string]**string{"display_name": &p.DisplayName, "title": &p.Title, "employee_no": &p.EmployeeNo,
 			"work_phone": &p.WorkPhone, "work_email": &p.Email, "office": &p.Office, "join_date": &p.JoinDate} {
@@ -186,8 +200,6 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 			memberOf[ir.email] = mid
 			rep.Actions = append(rep.Actions, RowAction{Row: ir.n, Email: ir.email, Action: action})
 			switch action {
-			case "create":
-				rep.Created++
 			case "update":
 				rep.Updated++
 			case "invite":
@@ -205,20 +217,23 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 			}
 			sup, ok := memberOf[ir.supervisor]
 			if !ok {
-				if acc, err := s.accounts.AccountByEmail(ctx, ir.supervisor); err == nil {
-					if m, err := s.getMemberByAccount(ctx, a.OrgID, acc.ID); err == nil && m.Status == StatusActive {
-						sup, ok = m.ID, true
-					}
+				if id, err := s.activeMemberID(ctx, a.OrgID, ir.supervisor); err != nil {
+					return err
+				} else if id != "" {
+					sup, ok = id, true
 				}
+			}
+			if !ok {
+				fail(ir.n, "supervisor_email", "unknown_supervisor", "the supervisor must be a member or a row of this file")
+				continue
 			}
 			if mid == "" {
-				if !ok {
-					fail(ir.n, "supervisor_email", "unknown_supervisor", "the supervisor must be a member or a row of this file")
-				}
-				continue // invited people get their supervisor when they join
+				// The invitation carries a supervisor who is a member; one
+				// invited by this file is set once both have joined.
+				continue
 			}
-			if !ok || sup == "" {
-				fail(ir.n, "supervisor_email", "unknown_supervisor", "the supervisor must be a member or a row of this file")
+			if sup == "" {
+				fail(ir.n, "supervisor_email", "supervisor_not_member", "the supervisor is invited by this file and not a member yet")
 				continue
 			}
 			if err := s.savepointed(ctx, func(ctx context.Context) error {
@@ -242,7 +257,7 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 		if len(rep.Errors) > 0 {
 			return apperr.Invalid("import_has_errors", "nothing was imported: fix the rows named in details.report").With("report", rep)
 		}
-		return s.audit(ctx, a.OrgID, "member.import", "org", a.OrgID, map[string]any{"created": rep.Created, "updated": rep.Updated, "invited": rep.Invited})
+		return s.audit(ctx, a.OrgID, "member.import", "org", a.OrgID, map[string]any{"updated": rep.Updated, "invited": rep.Invited})
 	})
 	if errors.Is(err, errDryRun) {
 		return rep, nil
@@ -251,41 +266,72 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 }
 
 // importRow applies one row inside a savepoint, so that a bad row leaves no
-// trace and the transaction goes on.
+// trace and the transaction goes on. An active member's profile is updated;
+// everyone else is invited with the row's profile, by the path AddMember
+// takes, so that nothing in the outcome depends on whether the email has an
+// account.
 func (s *Service) importRow(ctx context.Context, orgID, by string, ir importRow) (action, memberID string, err error) {
 	err = s.savepointed(ctx, func(ctx context.Context) error {
-		acc, err := s.accounts.AccountByEmail(ctx, ir.email)
-		if err != nil {
-			if !apperr.IsNotFound(err) && !errors.Is(err, db.ErrNotFound) {
-				return err
-			}
-			action = "invite"
-			p := ir.patch
-			if err := s.checkPatch(ctx, orgID, p); err != nil {
-				return err
-			}
-			_, err := s.createInvitation(ctx, orgID, by, CreateInvitationRequest{Kind: InviteEmail, Email: ir.email}, 14*24, &p, "")
-			return err
-		}
-		m, err := s.getMemberByAccount(ctx, orgID, acc.ID)
+		m, err := s.memberByEmail(ctx, orgID, ir.email)
 		switch {
 		case err == nil && m.Status == StatusActive:
-			action = "update"
+			action, memberID = "update", m.ID
+			_, err = s.applyPatch(ctx, &m, ir.patch, true)
+			return err
 		case err == nil && m.Status == StatusDeactivated:
 			return apperr.Conflict("member_deactivated", "this member is deactivated; reactivate them first")
-		case err == nil || errors.Is(err, db.ErrNotFound):
-			action = "create"
-			if m, err = s.joinAccount(ctx, orgID, acc, nil); err != nil {
-				return err
-			}
-		default:
+		case err != nil && !errors.Is(err, db.ErrNotFound):
 			return err
 		}
-		memberID = m.ID
-		_, err = s.applyPatch(ctx, &m, ir.patch, true)
-		return err
+		action = "invite"
+		p := ir.patch
+		if ir.supervisor != "" {
+			sup, err := s.activeMemberID(ctx, orgID, ir.supervisor)
+			if err != nil {
+				return err
+			}
+			if sup != "" {
+				p.SupervisorID = &sup
+			}
+		}
+		if err := s.checkPatch(ctx, orgID, p); err != nil {
+			return err
+		}
+		inv, err := s.createInvitation(ctx, orgID, by, CreateInvitationRequest{Kind: InviteEmail, Email: ir.email}, 14*24, &p, "")
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, orgID, "member.invite", "invitation", inv.ID, nil)
 	})
 	return action, memberID, err
+}
+
+// memberByEmail finds the member of orgID (any status) whose account has
+// email; db.ErrNotFound when there is no such account or member.
+func (s *Service) memberByEmail(ctx context.Context, orgID, email string) (memberRow, error) {
+	acc, err := s.accounts.AccountByEmail(ctx, email)
+	if apperr.IsNotFound(err) || errors.Is(err, db.ErrNotFound) {
+		return memberRow{}, db.ErrNotFound
+	}
+	if err != nil {
+		return memberRow{}, err
+	}
+	return s.getMemberByAccount(ctx, orgID, acc.ID)
+}
+
+// activeMemberID is the id of the active member of orgID whose account has
+// email, or "" when there is none.
+func (s *Service) activeMemberID(ctx context.Context, orgID, email string) (string, error) {
+	m, err := s.memberByEmail(ctx, orgID, email)
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return "", nil
+	case err != nil:
+		return "", err
+	case m.Status != StatusActive:
+		return "", nil
+	}
+	return m.ID, nil
 }
 
 // savepointed runs fn inside a savepoint of ctx's transaction, rolling back

@@ -3,6 +3,7 @@ package directory_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -39,7 +40,7 @@ func TestImportExportAndAdd(t *testing.T) {
 		eng := dept(t, ow, "Eng", "")
 		backend := dept(t, ow, "Backend", eng.ID)
 		a1 := newPerson(t, env, "Alice")
-		a2 := newPerson(t, env, "Bob")
+		a2, bobID := o.member(t, "Bob")
 
 		bad := "email,display_name,title,title_level,employee_no,work_phone,join_date,departments,supervisor_email\n" +
 			a1.Email + ",Alice A.,Engineer,3,E1,+86 138 0000 0001,2024-01-02,Eng/Backend," + a2.Email + "\n" +
@@ -66,7 +67,9 @@ func TestImportExportAndAdd(t *testing.T) {
 				t.Errorf("row %d: %s (%s), want %s", e.Row, e.Code, e.Message, wantErr[e.Row])
 			}
 		}
-		if !rep.DryRun || rep.Created != 2 || rep.Invited != 1 {
+		// Bob is a member: updated. Alice has an account and Una none:
+		// both are invited alike.
+		if !rep.DryRun || rep.Updated != 1 || rep.Invited != 2 {
 			t.Fatalf("dry run report %+v", rep)
 		}
 		// A dry run changes nothing; a real run with errors neither.
@@ -79,8 +82,10 @@ func TestImportExportAndAdd(t *testing.T) {
 		}
 		var invs directory.InvitationList
 		ow.do(t, "GET", "/api/v1/invitations", nil, &invs).Want(t, http.StatusOK)
-		if len(invs.Items) != 0 {
-			t.Fatalf("failed import left invitations: %+v", invs.Items)
+		for _, it := range invs.Items {
+			if it.Kind == directory.InviteEmail {
+				t.Fatalf("failed import left invitations: %+v", invs.Items)
+			}
 		}
 
 		good := strings.Join(strings.Split(bad, "\n")[:4], "\n") + "\n"
@@ -89,17 +94,24 @@ func TestImportExportAndAdd(t *testing.T) {
 		if err := json.Unmarshal(r.Body, &rep); err != nil {
 			t.Fatal(err)
 		}
-		if rep.Created != 2 || rep.Invited != 1 || len(rep.Errors) != 0 {
+		if rep.Updated != 1 || rep.Invited != 2 || len(rep.Errors) != 0 {
 			t.Fatalf("import report %+v", rep)
+		}
+		// Nobody joined without accepting.
+		if n := memberCount(t, ow); n != before {
+			t.Fatalf("import added members: %d → %d", before, n)
 		}
 		var page directory.MemberPage
 		ow.do(t, "GET", "/api/v1/members?q=E1", nil, &page).Want(t, http.StatusOK)
-		if len(page.Items) != 1 {
-			t.Fatalf("imported member not found: %+v", page.Items)
+		if len(page.Items) != 0 {
+			t.Fatalf("invited person listed before accepting: %+v", page.Items)
 		}
-		alice := page.Items[0]
+		// Alice accepts in the app and gets the prepared profile.
+		res := acceptInvitation(t, a1, o.ID)
+		var alice directory.Member
+		ow.do(t, "GET", "/api/v1/members/"+res.MemberID, nil, &alice).Want(t, http.StatusOK)
 		if alice.DisplayName != "Alice A." || alice.Title != "Engineer" || alice.TitleLevel != 3 || alice.WorkPhone != "+8613800000001" ||
-			alice.JoinDate != "2024-01-02" || len(alice.Departments) != 1 || alice.Departments[0].ID != backend.ID || alice.SupervisorID == "" {
+			alice.JoinDate != "2024-01-02" || len(alice.Departments) != 1 || alice.Departments[0].ID != backend.ID || alice.SupervisorID != bobID {
 			t.Fatalf("imported member %+v", alice)
 		}
 		// The unknown address got an email invitation carrying the profile.
@@ -111,7 +123,7 @@ func TestImportExportAndAdd(t *testing.T) {
 		una.do(t, "POST", "/api/v1/join", map[string]any{"token": tok}, &jr).Want(t, http.StatusOK)
 		var um directory.Member
 		ow.do(t, "GET", "/api/v1/members/"+jr.MemberID, nil, &um).Want(t, http.StatusOK)
-		if um.DisplayName != "Una" || um.Title != "Intern" || um.EmployeeNo != "E3" || len(um.Departments) != 1 || um.Departments[0].ID != eng.ID {
+		if um.DisplayName != "Una" || um.Title != "Intern" || um.EmployeeNo != "E3" || len(um.Departments) != 1 || um.Departments[0].ID != eng.ID || um.SupervisorID != bobID {
 			t.Fatalf("invited member's profile %+v", um)
 		}
 		// Importing again updates.
@@ -172,6 +184,73 @@ func TestImportExportAndAdd(t *testing.T) {
 		var n int
 		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM event_log WHERE scope_kind = 'org' AND scope_id = $1 AND type = 'member.joined'`, o.ID).Scan(&n); err != nil || n < 4 {
 			t.Fatalf("member.joined events: %d (%v)", n, err)
+		}
+	})
+}
+
+// TestImportAnswersAlikeForAnyEmail: an imported row for a registered
+// account that is no member, and one for an address without an account,
+// get the same report (dry run and real), both become invitations, and the
+// registered person joins only by accepting. Someone who left is invited
+// too, not put back.
+func TestImportAnswersAlikeForAnyEmail(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		ow := o.Owner
+		reg := newPerson(t, env, "Rita Registered")
+		quitter, quitID := o.member(t, "Quinn Quit")
+		quitter.do(t, "POST", "/api/v1/me/erasures/quit-org", nil, nil).Want(t, http.StatusOK)
+		sam, samID := o.member(t, "Sam Supervisor")
+		before := memberCount(t, ow)
+
+		answer := func(email string, dry bool) string {
+			r := importCSV(t, ow, "email,title,supervisor_email\n"+email+",Analyst,"+sam.Email+"\n", dry).Want(t, http.StatusOK)
+			return strings.ReplaceAll(string(r.Body), email, "x")
+		}
+		for _, dry := range []bool{true, false} {
+			a, g := answer(reg.Email, dry), answer(fmt.Sprintf("ghost%v@example.test", dry), dry)
+			if a != g {
+				t.Fatalf("dry run %v: answers differ:\n registered %s\n unknown    %s", dry, a, g)
+			}
+			var rep directory.ImportReport
+			if err := json.Unmarshal([]byte(a), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Invited != 1 || rep.Updated != 0 || len(rep.Actions) != 1 || rep.Actions[0].Action != "invite" {
+				t.Fatalf("dry run %v: report %+v", dry, rep)
+			}
+		}
+		if n := memberCount(t, ow); n != before {
+			t.Fatalf("import added members: %d → %d", before, n)
+		}
+
+		// Someone who left is invited, not made a member again.
+		var rep directory.ImportReport
+		r := importCSV(t, ow, "email\n"+quitter.Email+"\n", false).Want(t, http.StatusOK)
+		if err := json.Unmarshal(r.Body, &rep); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Invited != 1 {
+			t.Fatalf("import of who left: %+v", rep)
+		}
+		var q directory.Member
+		ow.do(t, "GET", "/api/v1/members/"+quitID, nil, &q).Want(t, http.StatusOK)
+		if q.Status != directory.StatusLeft {
+			t.Fatalf("who left is now %q", q.Status)
+		}
+
+		// Rita sees the invitation in the app and joins by accepting it,
+		// with the prepared title; the prepared supervisor was removed
+		// meanwhile, which keeps neither her out nor the rest of the profile.
+		ow.do(t, "DELETE", "/api/v1/members/"+samID, nil, nil).Want(t, http.StatusNoContent)
+		res := acceptInvitation(t, reg, o.ID)
+		var m directory.Member
+		ow.do(t, "GET", "/api/v1/members/"+res.MemberID, nil, &m).Want(t, http.StatusOK)
+		if m.Title != "Analyst" || m.SupervisorID != "" || m.Status != directory.StatusActive {
+			t.Fatalf("Rita after accepting %+v", m)
+		}
+		if n := memberCount(t, ow); n != before {
+			t.Fatalf("members after one acceptance: %d → %d", before, n)
 		}
 	})
 }

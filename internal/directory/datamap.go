@@ -12,6 +12,8 @@ func init() {
 	}
 	org(datamap.Table{
 		Name:    "orgs",
+		Title:   datamap.Text{En: "Organizations you own", Zh: "你拥有的组织"},
+		Why:     datamap.Text{Zh: "人们工作的组织：名称、简介和通讯录设置。"},
 		Purpose: "The organizations people work in: name, description and directory settings.",
 		Subject: []string{"owner_account_id"},
 		Columns: map[string]datamap.Category{"owner_account_id": datamap.Identifier, "name": datamap.Profile, "name_sealed": datamap.Profile},
@@ -24,6 +26,8 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:    "members",
+		Title:   datamap.Text{En: "Your membership", Zh: "你的成员身份"},
+		Why:     datamap.Text{Zh: "你在组织中的身份：通讯录显示的姓名、职位和联系方式。"},
 		Purpose: "A person's identity inside an organization: the name, title and contact details the organization's directory shows.",
 		Subject: []string{"account_id"},
 		Columns: map[string]datamap.Category{
@@ -89,6 +93,8 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:      "department_members",
+		Title:     datamap.Text{En: "Your departments", Zh: "你所在的部门"},
+		Why:       datamap.Text{Zh: "你属于并领导哪些部门。"},
 		Purpose:   "Which departments a member belongs to and leads.",
 		Subject:   []string{"member_id"},
 		Columns:   map[string]datamap.Category{"member_id": datamap.Identifier, "is_leader": datamap.Profile},
@@ -105,6 +111,8 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:      "member_roles",
+		Title:     datamap.Text{En: "Your roles", Zh: "你的角色"},
+		Why:       datamap.Text{Zh: "你拥有哪些自定义角色，决定你能管理什么。"},
 		Purpose:   "Which custom roles a member holds, deciding what they may manage.",
 		Subject:   []string{"member_id"},
 		Columns:   map[string]datamap.Category{"member_id": datamap.Identifier},
@@ -114,6 +122,8 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:      "member_departures",
+		Title:     datamap.Text{En: "When you left", Zh: "你离开组织的记录"},
+		Why:       datamap.Text{Zh: "记录你何时离开组织，以便在期限到后按组织的离职政策处理你在组织中的数据。"},
 		Purpose:   "When a member left the organization (quit, removed or deactivated), so that their data there is erased as its policy says.",
 		Subject:   []string{"account_id", "member_id"},
 		Columns:   map[string]datamap.Category{"account_id": datamap.Identifier, "member_id": datamap.Identifier},
@@ -130,6 +140,8 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:    "member_field_values",
+		Title:   datamap.Text{En: "Custom profile fields", Zh: "自定义资料字段"},
+		Why:     datamap.Text{Zh: "你在组织自定义资料字段中的内容。"},
 		Purpose: "Members' values of the organization's custom profile fields.",
 		Subject: []string{"member_id"},
 		Columns: map[string]datamap.Category{"member_id": datamap.Identifier, "value": datamap.Profile, "value_sealed": datamap.Profile},
@@ -142,6 +154,8 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:    "invitations",
+		Title:   datamap.Text{En: "Invitations to you", Zh: "给你的邀请"},
+		Why:     datamap.Text{Zh: "加入组织的邀请，其中可能包含管理员预先填写的资料。"},
 		Purpose: "Invitation links, team codes and email invitations into an organization; an email invitation (also what adding an existing account makes) is addressed to one person, who accepts or declines it, and may carry a profile prepared by an admin or an import.",
 		Subject: []string{"email", "invitee_account_id"},
 		Columns: map[string]datamap.Category{
@@ -163,6 +177,8 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:    "join_requests",
+		Title:   datamap.Text{En: "Requests to join", Zh: "加入申请"},
+		Why:     datamap.Text{Zh: "需要管理员批准的加入组织申请。"},
 		Purpose: "Requests to join an organization that requires an admin's approval.",
 		Subject: []string{"account_id"},
 		Columns: map[string]datamap.Category{
@@ -188,6 +204,8 @@ func init() {
 	}
 	person(datamap.Table{
 		Name:      "contacts",
+		Title:     datamap.Text{En: "Your contacts", Zh: "你的联系人"},
+		Why:       datamap.Text{Zh: "你的联系人（双方都保存）。"},
 		Purpose:   "The person's contacts (kept on both sides).",
 		Subject:   []string{"account_id", "contact_id"},
 		Columns:   map[string]datamap.Category{"account_id": datamap.Identifier, "contact_id": datamap.Identifier},
@@ -197,6 +215,8 @@ func init() {
 	})
 	person(datamap.Table{
 		Name:    "contact_requests",
+		Title:   datamap.Text{En: "Contact requests", Zh: "联系人请求"},
+		Why:     datamap.Text{Zh: "成为联系人的请求，等待回复或已回复。"},
 		Purpose: "Requests to become contacts, waiting for or answered by the person asked.",
 		Subject: []string{"from_account", "to_account"},
 		Columns: map[string]datamap.Category{
@@ -215,6 +235,8 @@ func init() {
 	})
 	person(datamap.Table{
 		Name:    "contact_privacy",
+		Title:   datamap.Text{En: "Privacy settings", Zh: "隐私设置"},
+		Why:     datamap.Text{Zh: "你对谁能找到你、添加你以及外部联系人能看到什么的选择。"},
 		Purpose: "The person's choices about who may find and add them and what external contacts see.",
 		Subject: []string{"account_id"},
 		Columns: map[string]datamap.Category{

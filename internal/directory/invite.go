@@ -566,7 +566,13 @@ func (s *Service) admit(ctx context.Context, r invitationRow, acc Account) (memb
 		if err := json.Unmarshal(b, &p); err != nil {
 			return m, err
 		}
-		if _, err := s.applyPatch(ctx, &m, p, true); err != nil {
+		_, err = s.applyPatch(ctx, &m, p, true)
+		if err != nil && p.SupervisorID != nil {
+			// The supervisor may have left since: the rest still applies.
+			p.SupervisorID = nil
+			_, err = s.applyPatch(ctx, &m, p, true)
+		}
+		if err != nil {
 			// A prepared profile that no longer fits (say a department
 			// was deleted) must not keep the person out.
 			s.log.WarnContext(ctx, "apply invitation profile", "invitation_id", r.ID, "err", err)

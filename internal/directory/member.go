@@ -810,10 +810,14 @@ func (s *Service) ReactivateMember(ctx context.Context, id string) (Member, erro
 			return apperr.Conflict("member_not_deactivated", "only a deactivated member can be reactivated")
 		}
 		now := s.nowMS()
-		if err := s.st.setMemberStatus(ctx, a.OrgID, r.ID, StatusActive, now); err != nil {
+		if err := s.st.reactivateMember(ctx, a.OrgID, r.ID, r.AccountID, now); err != nil {
+			if errors.Is(err, db.ErrNotFound) {
+				// The leave policy's erasure ran meanwhile.
+				return apperr.Conflict("member_anonymized", "this membership was anonymized when the person left; invite them again instead")
+			}
 			return err
 		}
-		r.Status, r.UpdatedAt = StatusActive, now
+		r.Status, r.UpdatedAt, r.LeftAt = StatusActive, now, 0
 		if err := s.orgEvent(ctx, a.OrgID, "member.reactivated", map[string]any{"member_id": r.ID}); err != nil {
 			return err
 		}

@@ -3,11 +3,13 @@ package directory
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
+	"github.com/atrium-hq/atrium/internal/platform/db"
 )
 
 // Privacy is the directory's side of the privacy contract: the export,
@@ -48,6 +50,17 @@ func (s *Service) Privacy() *Privacy {
 // account's entries are emptied in every organization, since its key —
 // which sealed the fields the entries repeat — is about to be destroyed.
 func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
+	if r.Scope == datamap.ScopeMembership && r.OnlyIfGone {
+		// Locked until the erasure commits: a reactivation either came
+		// first (and is seen here) or waits, then finds the row erased.
+		status, err := p.s.st.lockMemberStatus(ctx, r.OrgID, r.Subject.AccountID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return datamap.Erased{}, err
+		}
+		if status == StatusActive {
+			return datamap.Erased{}, datamap.ErrMemberActive
+		}
+	}
 	res, err := p.Engine.Erase(ctx, r)
 	if err != nil {
 		return res, err

@@ -2,11 +2,13 @@ package directory_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -95,5 +97,39 @@ func TestReactivateRefusesWhoLeft(t *testing.T) {
 			t.Fatalf("member who quit = %+v", m)
 		}
 		ow.do(t, "POST", "/api/v1/members/"+quitID+"/reactivate", nil, nil).WantError(t, http.StatusConflict, "member_left")
+	})
+}
+
+// TestMembershipErasureSparesAnActiveMember: an erasure after a departure
+// (OnlyIfGone) that reaches a member who is active again refuses with
+// datamap.ErrMemberActive and changes nothing; once the member is gone
+// again it runs, and a reactivation then finds the membership anonymized.
+func TestMembershipErasureSparesAnActiveMember(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		ctx := context.Background()
+		o := setupOrg(t, env)
+		ow := o.Owner
+		p, id := o.member(t, "Ava Active")
+		erase := func() error {
+			return env.App.DB.Tx(ctx, func(ctx context.Context) error {
+				_, err := env.App.Directory().Privacy().Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership,
+					Subject: datamap.Subject{AccountID: p.AccountID, Members: map[string]string{o.ID: id}}, OrgID: o.ID, MemberID: id,
+					Mode: datamap.ModeAnonymize, Tombstone: "tmb_01a2480000000000000000000000beef", OnlyIfGone: true})
+				return err
+			})
+		}
+		if err := erase(); !errors.Is(err, datamap.ErrMemberActive) {
+			t.Fatalf("erasing an active member: %v, want ErrMemberActive", err)
+		}
+		var m directory.Member
+		ow.do(t, "GET", "/api/v1/members/"+id, nil, &m).Want(t, http.StatusOK)
+		if m.Status != directory.StatusActive || m.Anonymized || m.DisplayName != "Ava Active" {
+			t.Fatalf("active member after a refused erasure: %+v", m)
+		}
+		ow.do(t, "POST", "/api/v1/members/"+id+"/deactivate", nil, nil).Want(t, http.StatusOK)
+		if err := erase(); err != nil {
+			t.Fatalf("erasing a deactivated member: %v", err)
+		}
+		ow.do(t, "POST", "/api/v1/members/"+id+"/reactivate", nil, nil).WantError(t, http.StatusConflict, "member_anonymized")
 	})
 }

@@ -315,6 +315,14 @@ func (st store) setMemberStatus(ctx context.Context, orgID, id, status string, n
 	return st.exec(ctx, true, `UPDATE members SET status = $3, left_at = $4, updated_at = $5 WHERE id = $1 AND org_id = $2`, id, orgID, status, left, now)
 }
 
+// reactivateMember makes a deactivated member active again, only if the row
+// is still the deactivated membership of accountID: ErrNotFound when it was
+// changed meanwhile (say, anonymized by an erasure that committed first).
+func (st store) reactivateMember(ctx context.Context, orgID, id, accountID string, now int64) error {
+	return st.exec(ctx, true, `UPDATE members SET status = $4, left_at = NULL, updated_at = $5
+		WHERE id = $1 AND org_id = $2 AND account_id = $3 AND status = $6`, id, orgID, accountID, StatusActive, now, StatusDeactivated)
+}
+
 func (st store) setMemberRole(ctx context.Context, orgID, id, role string, now int64) error {
 	return st.exec(ctx, true, `UPDATE members SET role = $3, updated_at = $4 WHERE id = $1 AND org_id = $2`, id, orgID, role, now)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
+	"github.com/atrium-hq/atrium/internal/platform/db"
 )
 
 // SQL of the directory's side of the privacy contract (privacy.go).
@@ -77,6 +78,19 @@ func (st store) departures(ctx context.Context, since int64) ([]datamap.Departur
 		out = append(out, d)
 	}
 	return out, rows.Err()
+}
+
+// lockMemberStatus reads the status of the account's member of orgID and,
+// on PostgreSQL, locks the row until ctx's transaction ends (SQLite's
+// transactions already exclude other writers).
+func (st store) lockMemberStatus(ctx context.Context, orgID, accountID string) (string, error) {
+	q := `SELECT status FROM members WHERE org_id = $1 AND account_id = $2`
+	if st.d.Kind == db.Postgres {
+		q += ` FOR UPDATE`
+	}
+	var status string
+	err := st.w(ctx).QueryRowContext(ctx, q, orgID, accountID).Scan(&status)
+	return status, st.d.Classify(err)
 }
 
 func (st store) memberAccount(ctx context.Context, orgID, memberID string) (string, error) {

@@ -5,6 +5,8 @@ import "github.com/atrium-hq/atrium/internal/platform/datamap"
 func init() {
 	datamap.Register(datamap.Table{
 		Name:       "accounts",
+		Title:      datamap.Text{En: "Your account", Zh: "你的账户"},
+		Why:        datamap.Text{Zh: "让你登录并联系你：姓名、邮箱、手机号、出生日期和语言。"},
 		Controller: datamap.Person,
 		Purpose:    "The person's login identity: how to reach them, how they prove who they are, and their personal settings.",
 		Subject:    []string{"id"},
@@ -31,6 +33,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "sessions",
+		Title:      datamap.Text{En: "Signed-in devices", Zh: "已登录的设备"},
+		Why:        datamap.Text{Zh: "让你在设备上保持登录，并让你查看和结束这些会话。"},
 		Controller: datamap.Person,
 		Purpose:    "Keeps the person signed in on their devices and lets them see and end those sessions.",
 		Subject:    []string{"account_id"},
@@ -47,6 +51,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "verification_codes",
+		Title:      datamap.Text{En: "Verification codes", Zh: "验证码"},
+		Why:        datamap.Text{Zh: "通过邮件发送的一次性验证码，用于确认地址或重置密码，几分钟后过期。"},
 		Controller: datamap.Person,
 		Purpose:    "One-time codes emailed to confirm an address or reset a password; they expire after minutes.",
 		Subject:    []string{"account_id"},
@@ -60,6 +66,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "recovery_codes",
+		Title:      datamap.Text{En: "Recovery codes", Zh: "恢复码"},
+		Why:        datamap.Text{Zh: "在丢失验证器时让你登录的一次性代码。"},
 		Controller: datamap.Person,
 		Purpose:    "Single-use codes that let the person sign in when their authenticator is lost.",
 		Subject:    []string{"account_id"},
@@ -72,6 +80,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "login_history",
+		Title:      datamap.Text{En: "Sign-in history", Zh: "登录历史"},
+		Why:        datamap.Text{Zh: "显示你的账户何时、从何处登录，帮助发现攻击。"},
 		Controller: datamap.Person,
 		Purpose:    "Shows the person when and from where their account was signed in to, and helps detect attacks.",
 		Subject:    []string{"account_id"},
@@ -87,6 +97,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "known_clients",
+		Title:      datamap.Text{En: "Known devices and networks", Zh: "已知设备与网络"},
+		Why:        datamap.Text{Zh: "你登录过的设备和网络的加密摘要，用于在新设备登录时提醒你。"},
 		Controller: datamap.Person,
 		Purpose:    "Keyed hashes of the devices and networks the person signed in from, to warn them of a sign-in from a new one.",
 		Subject:    []string{"account_id"},
@@ -100,6 +112,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "account_notices",
+		Title:      datamap.Text{En: "Sign-in alerts", Zh: "登录提醒"},
+		Why:        datamap.Text{Zh: "提醒你账户的安全情况，例如从新设备或新网络登录。"},
 		Controller: datamap.Person,
 		Purpose:    "Security notices for the person, such as a sign-in from a new device or network.",
 		Subject:    []string{"account_id"},

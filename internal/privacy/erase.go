@@ -773,17 +773,24 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 	if err != nil {
 		return err
 	}
-	if !replay && len(deleting) == 0 {
-		// Back in the organization (re-joined or reactivated): nothing to do.
+	// Back in the organization (re-joined or reactivated): nothing to do,
+	// unless the whole account is being deleted. The directory checks it
+	// again under a lock in the erasure's transaction (OnlyIfGone), for a
+	// reactivation that races this one.
+	onlyIfGone := !replay && len(deleting) == 0
+	cancel := func() error {
+		return s.DB.Tx(ctx, func(ctx context.Context) error {
+			return setLedgerStatus(ctx, s.DB, e.ID, LedgerCancelled, s.nowMS())
+		})
+	}
+	if onlyIfGone {
 		ms, err := s.memberships(ctx, e.AccountID)
 		if err != nil {
 			return err
 		}
 		for _, m := range ms {
 			if m.OrgID == e.OrgID && m.Status == "active" {
-				return s.DB.Tx(ctx, func(ctx context.Context) error {
-					return setLedgerStatus(ctx, s.DB, e.ID, LedgerCancelled, s.nowMS())
-				})
+				return cancel()
 			}
 		}
 	}
@@ -817,7 +824,7 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		var err error
 		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership, Subject: p, OrgID: e.OrgID, MemberID: e.TargetID,
-			Mode: Mode(e.Mode), Tombstone: e.TombstoneID})
+			Mode: Mode(e.Mode), Tombstone: e.TombstoneID, OnlyIfGone: onlyIfGone})
 		if err != nil {
 			return err
 		}
@@ -835,6 +842,9 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 		return audit.Record(ctx, s.DB, audit.Entry{OrgID: e.OrgID, Action: "privacy.erase.membership", TargetKind: "account", TargetID: e.AccountID,
 			Details: map[string]any{"erasure_id": e.ID, "mode": e.Mode, "deleted": res.Deleted, "anonymized": res.Anonymized, "replay": replay}})
 	})
+	if errors.Is(err, datamap.ErrMemberActive) {
+		return cancel()
+	}
 	if err != nil {
 		return err
 	}

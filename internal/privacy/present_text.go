@@ -63,73 +63,26 @@ func primaryCategory(t datamap.Table) datamap.Category {
 	return datamap.Identifier
 }
 
-// tableTexts names what each table holds, as a person would say it, and
-// says why in Chinese (the data map's Purpose is the English).
-var tableTexts = map[string]struct{ what, zhPurpose text }{
-	"accounts":                   {text{"Your account", "你的账户"}, text{zh: "让你登录并联系你：姓名、邮箱、手机号、出生日期和语言。"}},
-	"account_notices":            {text{"Sign-in alerts", "登录提醒"}, text{zh: "提醒你账户的安全情况，例如从新设备或新网络登录。"}},
-	"age_gates":                  {text{"Age check", "年龄核验"}, text{zh: "根据你的出生日期判断是否需要监护人同意。"}},
-	"audit_log":                  {text{"Audit log entries", "审计日志记录"}, text{zh: "问责：谁在何时、从何处对什么做了什么，记录在防篡改的日志中。"}},
-	"chat_files":                 {text{"Files you shared", "你分享的文件"}, text{zh: "消息中附带的文件、图片和语音。"}},
-	"chat_notifications":         {text{"Notifications", "通知"}, text{zh: "等待你查看的提及和私信通知。"}},
-	"consent_events":             {text{"Consent history", "同意记录"}, text{zh: "你每次授予或撤回同意的记录。"}},
-	"consents":                   {text{"Your consents", "你的同意"}, text{zh: "你当前的同意选择（通讯录匹配、位置等）。"}},
-	"contact_privacy":            {text{"Privacy settings", "隐私设置"}, text{zh: "你对谁能找到你、添加你以及外部联系人能看到什么的选择。"}},
-	"contact_requests":           {text{"Contact requests", "联系人请求"}, text{zh: "成为联系人的请求，等待回复或已回复。"}},
-	"contacts":                   {text{"Your contacts", "你的联系人"}, text{zh: "你的联系人（双方都保存）。"}},
-	"conversation_members":       {text{"Conversations you are in", "你参与的会话"}, text{zh: "你在哪些会话中，以及你的角色、已读位置和免打扰等设置。"}},
-	"conversations":              {text{"Conversations you started or own", "你创建或拥有的会话"}, text{"Conversations: direct chats and groups, with their name, topic and announcement. The organization decides about its internal and external groups; the people in them about direct chats and general groups.", "会话：私聊和群聊，以及它们的名称、主题和公告。组织的内部群和外部群由组织决定，私聊和普通群由其中的人决定。"}},
-	"data_key_tombstones":        {text{"Destroyed keys", "已销毁的密钥"}, text{zh: "记录哪些密钥已被销毁，使被删除的加密数据保持无法读取。"}},
-	"data_keys":                  {text{"Your encryption key", "你的加密密钥"}, text{zh: "保护你敏感字段的加密密钥；销毁它即让这些数据无法读取。"}},
-	"department_members":         {text{"Your departments", "你所在的部门"}, text{zh: "你属于并领导哪些部门。"}},
-	"erasure_ledger":             {text{"Erasures carried out", "已执行的删除"}, text{zh: "记录每次删除（仅编号），以便恢复备份时再次执行。"}},
-	"event_log":                  {text{"Real-time updates", "实时更新"}, text{zh: "把变化实时送达已连接的设备，并让它们在断线后补上。"}},
-	"guardian_consents":          {text{"Guardian's consent", "监护人同意"}, text{zh: "未成年人的父母或监护人的同意：由谁、以何种方式、何时给出。"}},
-	"guardian_requests":          {text{"Requests to your guardian", "发给监护人的请求"}, text{zh: "发送给未成年人父母或监护人、用于确认同意的链接。"}},
-	"invitations":                {text{"Invitations to you", "给你的邀请"}, text{zh: "加入组织的邀请，其中可能包含管理员预先填写的资料。"}},
-	"join_requests":              {text{"Requests to join", "加入申请"}, text{zh: "需要管理员批准的加入组织申请。"}},
-	"known_clients":              {text{"Known devices and networks", "已知设备与网络"}, text{zh: "你登录过的设备和网络的加密摘要，用于在新设备登录时提醒你。"}},
-	"legal_holds":                {text{"Legal holds", "法律保全"}, text{zh: "阻止删除某成员或会话数据的法律保全。"}},
-	"login_history":              {text{"Sign-in history", "登录历史"}, text{zh: "显示你的账户何时、从何处登录，帮助发现攻击。"}},
-	"member_field_values":        {text{"Custom profile fields", "自定义资料字段"}, text{zh: "你在组织自定义资料字段中的内容。"}},
-	"member_roles":               {text{"Your roles", "你的角色"}, text{zh: "你拥有哪些自定义角色，决定你能管理什么。"}},
-	"members":                    {text{"Your membership", "你的成员身份"}, text{zh: "你在组织中的身份：通讯录显示的姓名、职位和联系方式。"}},
-	"message_edits":              {text{"Earlier versions of your messages", "你消息的早先版本"}, text{zh: "编辑过的消息的早先版本，参与者可以看到。"}},
-	"message_hidden":             {text{"Messages you deleted for yourself", "你仅为自己删除的消息"}, text{zh: "你只为自己删除的消息。"}},
-	"message_pins":               {text{"Messages you pinned", "你置顶的消息"}, text{zh: "在会话中为所有成员置顶的消息。"}},
-	"message_reactions":          {text{"Your reactions", "你的表情回应"}, text{zh: "对消息的表情回应。"}},
-	"messages":                   {text{"Your messages", "你的消息"}, text{"Messages you sent and the descriptions of their attachments. The organization decides about messages in its groups; you and the other people about direct chats and general groups.", "你发送的消息及其附件说明。组织群中的消息由组织决定，私聊和普通群中的消息由你和其他参与者决定。"}},
-	"orgs":                       {text{"Organizations you own", "你拥有的组织"}, text{zh: "人们工作的组织：名称、简介和通讯录设置。"}},
-	"policy_acceptances":         {text{"Policies you accepted", "你接受的政策"}, text{zh: "你接受了哪些版本的隐私政策和服务条款，以及时间。"}},
-	"policy_documents":           {text{"Policies you published", "你发布的政策"}, text{zh: "隐私政策、服务条款和组织隐私声明的已发布版本。"}},
-	"privacy_exports":            {text{"Your data exports", "你的数据导出"}, text{zh: "生成并保存你的数据导出，直到你下载。"}},
-	"privacy_request_events":     {text{"History of your requests", "你的请求记录"}, text{zh: "你每项请求的处理经过。"}},
-	"privacy_requests":           {text{"Your privacy requests", "你的隐私请求"}, text{zh: "跟踪你的查阅、导出、更正、删除和反对请求及其期限。"}},
-	"recovery_codes":             {text{"Recovery codes", "恢复码"}, text{zh: "在丢失验证器时让你登录的一次性代码。"}},
-	"security_notice_recipients": {text{"Security notices to you", "发给你的安全通知"}, text{zh: "哪些安全通知发给了你，以及你是否已确认。"}},
-	"security_notices":           {text{"Security notices you sent", "你发出的安全通知"}, text{zh: "发给受影响者的安全事件通知：发生了什么、可能的影响和补救措施。"}},
-	"sessions":                   {text{"Signed-in devices", "已登录的设备"}, text{zh: "让你在设备上保持登录，并让你查看和结束这些会话。"}},
-	"verification_codes":         {text{"Verification codes", "验证码"}, text{zh: "通过邮件发送的一次性验证码，用于确认地址或重置密码，几分钟后过期。"}},
-}
-
-// whatOf names a table's data for a person.
+// whatOf names a table's data for a person: the Title its domain gives it
+// in the data map.
 func whatOf(table, lang string) string {
-	if t, ok := tableTexts[table]; ok {
-		return t.what.in(lang)
+	if t, ok := datamap.Lookup(table); ok {
+		if w := (text{t.Title.En, t.Title.Zh}).in(lang); w != "" {
+			return w
+		}
 	}
 	w := strings.ReplaceAll(table, "_", " ")
 	return strings.ToUpper(w[:1]) + w[1:]
 }
 
-// purposeOf says why a table's data is held, in lang (the catalog's
-// words where the data map's Purpose speaks of columns).
+// purposeOf says why a table's data is held, in lang: the data map's Why,
+// with Purpose as the English where Why has none.
 func purposeOf(t datamap.Table, lang string) string {
-	x := tableTexts[t.Name].zhPurpose
 	switch {
-	case lang == "zh" && x.zh != "":
-		return x.zh
-	case lang != "zh" && x.en != "":
-		return x.en
+	case lang == "zh" && t.Why.Zh != "":
+		return t.Why.Zh
+	case lang != "zh" && t.Why.En != "":
+		return t.Why.En
 	}
 	return t.Purpose
 }

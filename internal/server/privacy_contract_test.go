@@ -52,6 +52,11 @@ func TestPrivacyContractCoversTheDataMap(t *testing.T) {
 	if problems := datamap.CheckCoverage(datamap.All(), contracts); len(problems) > 0 {
 		t.Errorf("the privacy contracts do not cover the data map:\n%s", strings.Join(problems, "\n"))
 	}
+	// Every table shown to a person has the words its domain gives it,
+	// in English and Chinese.
+	if problems := datamap.CheckTexts(datamap.All()); len(problems) > 0 {
+		t.Errorf("the data map lacks words for people:\n%s", strings.Join(problems, "\n"))
+	}
 	var owned []string
 	for _, c := range contracts {
 		owned = append(owned, c.Tables()...)

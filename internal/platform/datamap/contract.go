@@ -2,6 +2,7 @@ package datamap
 
 import (
 	"context"
+	"errors"
 	"io"
 	"sort"
 )
@@ -83,7 +84,18 @@ type EraseRequest struct {
 	Mode Mode
 	// Tombstone replaces the person as author where rows stay.
 	Tombstone string
+	// OnlyIfGone makes a membership erasure after a departure refuse, with
+	// ErrMemberActive and nothing changed, when the person is an active
+	// member of OrgID again (reactivated or re-joined since it was
+	// scheduled). The domain that owns memberships checks it under a lock
+	// in the erasure's transaction, so that a reactivation racing the
+	// erasure is never anonymized. Replays after a restore leave it false.
+	OnlyIfGone bool
 }
+
+// ErrMemberActive is what an erasure with OnlyIfGone answers when the
+// person is an active member again: the erasure is no longer due.
+var ErrMemberActive = errors.New("datamap: the person is an active member again")
 
 // Erased is what an erasure did.
 type Erased struct {

@@ -59,6 +59,14 @@ type Table struct {
 	Controller Controller
 	// Purpose says why the data is held, in words a person understands.
 	Purpose string
+	// Title names what the table holds as the person it is about would say
+	// it ("Your messages"), in English and Chinese, on the pages that show
+	// a person their data (what is held about me, the export's index).
+	Title Text
+	// Why says why the data is held on those pages: always in Chinese, and
+	// in English only where Purpose, written for the record of processing,
+	// does not read well to a person (Purpose is the English otherwise).
+	Why Text
 	// Subject lists the columns that name the account or member a row is
 	// about (e.g. "account_id", "sender_id"). Empty for system tables.
 	Subject []string
@@ -91,6 +99,12 @@ type Table struct {
 	// sealed (platform/keyring), so that export can open them and the
 	// record of processing can say what is encrypted with whose key.
 	Sealed map[string]Seal
+}
+
+// Text is words for people, in English and Chinese.
+type Text struct {
+	En string
+	Zh string
 }
 
 // Seal describes a sealed column: a value opens with the data key of its

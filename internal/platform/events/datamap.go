@@ -5,6 +5,8 @@ import "github.com/atrium-hq/atrium/internal/platform/datamap"
 func init() {
 	datamap.Register(datamap.Table{
 		Name:       "event_log",
+		Title:      datamap.Text{En: "Real-time updates", Zh: "实时更新"},
+		Why:        datamap.Text{Zh: "把变化实时送达已连接的设备，并让它们在断线后补上。"},
 		Controller: datamap.Organization,
 		Purpose:    "Delivers changes to connected clients in real time and lets them catch up after a disconnect",
 		Subject:    []string{"scope_id"},

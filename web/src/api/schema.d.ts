@@ -2656,7 +2656,6 @@ export interface components {
         };
         DirectoryImportReport: {
             actions: components["schemas"]["DirectoryRowAction"][];
-            created: number;
             dry_run: boolean;
             errors: components["schemas"]["DirectoryRowError"][];
             invited: number;

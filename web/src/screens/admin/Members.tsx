@@ -259,7 +259,6 @@ function ImportCSV({ onDone }: { onDone: () => void }) {
           <strong>{r.dry_run ? t("admin.dryRunResult") : t("admin.importResult")}</strong>{" "}
           {t("admin.importCounts", {
             rows: r.rows,
-            created: r.created,
             updated: r.updated,
             invited: r.invited,
           })}
