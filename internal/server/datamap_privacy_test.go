@@ -30,6 +30,7 @@ var technicalByDesign = map[string]string{
 	"orgs.name":             "the organization's name",
 	"profile_fields.name":   "the name of a custom profile field",
 	"roles.name":            "the name of a role",
+	"conversations.name":    "a group's name, the group's own (sealed with the group's or the organization's key)",
 }
 
 // toReclassify lists columns found by this test that their domain still has
