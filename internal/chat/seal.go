@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/events"
 )
@@ -45,10 +46,76 @@ type sealedContent struct {
 }
 
 // fragment encodes c as the members of a JSON object without its braces:
-// the form events splice into a message event's data.
+// the form events splice into a message event's data. It runs on every
+// send, so the two strings are encoded by hand (byte for byte what
+// encoding/json writes, see appendJSONString); only an attachment goes
+// through encoding/json.
 func (c sealedContent) fragment() []byte {
-	b, _ := json.Marshal(c)
-	return b[1 : len(b)-1]
+	b := make([]byte, 0, len(`"body":"","html":""`)+len(c.Body)+len(c.HTML)+len(c.HTML)/4+16)
+	b = append(b, `"body":`...)
+	b = appendJSONString(b, c.Body)
+	b = append(b, `,"html":`...)
+	b = appendJSONString(b, c.HTML)
+	if c.Attachment != nil {
+		att, _ := json.Marshal(c.Attachment)
+		b = append(append(b, `,"attachment":`...), att...)
+	}
+	return b
+}
+
+// appendJSONString appends s as a JSON string exactly as encoding/json
+// encodes it: HTML-safe (<, > and & as \u003c, \u003e, \u0026), U+2028
+// and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func parseFragment(b []byte) (sealedContent, error) {

@@ -619,9 +619,11 @@ func (b *batchStmts) insertMessagesUnnest(ctx context.Context, ms []*Message) er
 
 // indexMessages adds the inserted messages of a batch (rid set) to the
 // search index: the plaintext comes from memory, since the stored content
-// is sealed. FTS5 flushes its pending terms at every statement boundary of
-// other tables, so one statement per batch instead of one per message
-// matters; on PostgreSQL one unnest insert into message_fts.
+// is sealed. FTS5 flushes its pending terms into a new segment at every
+// statement boundary of other tables and at the start of each of its own
+// multi-row statements, and merges segments as they pile up, so a batch
+// goes in one statement (insertIndex); on PostgreSQL one unnest insert
+// into message_fts.
 func (b *batchStmts) indexMessages(ctx context.Context, ms []*Message) error {
 	var rids []int64
 	var bodies []string
@@ -644,7 +646,11 @@ func insertIndex(ctx context.Context, d *db.DB, rids []int64, bodies []string) e
 			SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT (rowid) DO UPDATE SET body = excluded.body`, rids, bodies)
 		return err
 	}
-	const perStmt = 400
+	// One statement for a whole batch of the writer (at most 512 sends on
+	// SQLite): every further statement would flush another small segment
+	// for FTS5 to merge. 2 × 2,048 parameters stay far below SQLite's
+	// limit of 32,766.
+	const perStmt = 2048
 	for len(rids) > 0 {
 		n := min(perStmt, len(rids))
 		var sb strings.Builder
