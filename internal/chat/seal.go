@@ -1,10 +1,12 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/events"
@@ -118,12 +120,123 @@ func appendJSONString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// parseFragment decodes a fragment written by fragment. History opens one
+// per message, so the usual form — body and html, no attachment — is
+// read by hand (readJSONString); anything else goes through encoding/json.
 func parseFragment(b []byte) (sealedContent, error) {
+	if c, ok := parseTextFragment(b); ok {
+		return c, nil
+	}
 	var c sealedContent
 	buf := make([]byte, 0, len(b)+2)
 	buf = append(append(append(buf, '{'), b...), '}')
 	err := json.Unmarshal(buf, &c)
 	return c, err
+}
+
+// parseTextFragment reads `"body":"…","html":"…"`; ok is false for any
+// other form.
+func parseTextFragment(b []byte) (c sealedContent, ok bool) {
+	const bodyKey, htmlKey = `"body":`, `,"html":`
+	if !bytes.HasPrefix(b, []byte(bodyKey)) {
+		return c, false
+	}
+	body, rest, ok := readJSONString(b[len(bodyKey):])
+	if !ok || !bytes.HasPrefix(rest, []byte(htmlKey)) {
+		return c, false
+	}
+	html, rest, ok := readJSONString(rest[len(htmlKey):])
+	if !ok || len(rest) != 0 {
+		return c, false
+	}
+	return sealedContent{Body: body, HTML: html}, true
+}
+
+// readJSONString decodes the JSON string at the start of b and returns the
+// rest of b. It reads what appendJSONString writes; ok is false for
+// anything it does not read exactly as encoding/json would (raw control
+// characters, invalid UTF-8, lone surrogates), which the caller then hands
+// to encoding/json.
+func readJSONString(b []byte) (s string, rest []byte, ok bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return "", nil, false
+	}
+	b = b[1:]
+	var out []byte
+	start := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c == '"':
+			if !utf8.Valid(b[start:i]) {
+				return "", nil, false
+			}
+			if out == nil {
+				return string(b[:i]), b[i+1:], true
+			}
+			out = append(out, b[start:i]...)
+			return string(out), b[i+1:], true
+		case c < 0x20:
+			return "", nil, false
+		case c != '\\':
+			i++
+			continue
+		}
+		if !utf8.Valid(b[start:i]) || i+1 >= len(b) {
+			return "", nil, false
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(out, b[start:i]...)
+		switch e := b[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(b[i+2:])
+			if !ok || utf16.IsSurrogate(r) {
+				return "", nil, false
+			}
+			out = utf8.AppendRune(out, r)
+			i += 4
+		default:
+			return "", nil, false
+		}
+		i += 2
+		start = i
+	}
+	return "", nil, false
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // sealContent seals m's text and attachment under the sender's key. Without

@@ -120,3 +120,62 @@ func TestSendSealsOnce(t *testing.T) {
 		})
 	}
 }
+
+// viaJSON is parseFragment without its hand-written reader.
+func viaJSON(b []byte) (sealedContent, error) {
+	var c sealedContent
+	err := json.Unmarshal(append(append([]byte{'{'}, b...), '}'), &c)
+	return c, err
+}
+
+// TestParseFragmentMatchesEncodingJSON checks that the hand-written reader
+// of sealed content reads what encoding/json reads, and declines
+// everything else.
+func TestParseFragmentMatchesEncodingJSON(t *testing.T) {
+	var frags [][]byte
+	for _, body := range fragmentSamples {
+		for _, html := range fragmentSamples {
+			frags = append(frags, sealedContent{Body: body, HTML: html}.fragment())
+		}
+	}
+	frags = append(frags,
+		[]byte(`"body":"a\/b \u00e9 \uD83D\uDE00 \"q\"","html":"x"`),
+		[]byte(`"body":"","html":""`),
+		[]byte(`"body":"a","html":"b","attachment":{"name":"n"}`),
+		[]byte(`"html":"b","body":"a"`),
+		[]byte(`"body":"a\x","html":"b"`),
+		[]byte(`"body":"a`),
+		[]byte("\"body\":\"raw\ttab\",\"html\":\"b\""),
+	)
+	for _, b := range frags {
+		checkParse(t, b)
+	}
+	c, ok := parseTextFragment(sealedContent{Body: "<b>", HTML: "<p>&lt;b&gt;</p>\n"}.fragment())
+	if !ok || c.Body != "<b>" || c.HTML != "<p>&lt;b&gt;</p>\n" {
+		t.Fatalf("the usual form was not read by hand: %+v %v", c, ok)
+	}
+}
+
+func checkParse(t *testing.T, b []byte) {
+	t.Helper()
+	want, werr := viaJSON(b)
+	got, err := parseFragment(b)
+	if (err == nil) != (werr == nil) {
+		t.Fatalf("parse %q: err %v, encoding/json %v", b, err, werr)
+	}
+	if err == nil && (got.Body != want.Body || got.HTML != want.HTML || (got.Attachment == nil) != (want.Attachment == nil)) {
+		t.Fatalf("parse %q:\n got %+v\nwant %+v", b, got, want)
+	}
+}
+
+func FuzzParseFragment(f *testing.F) {
+	for _, s := range fragmentSamples {
+		f.Add(sealedContent{Body: s, HTML: s}.fragment())
+	}
+	f.Add([]byte(`"body":"\u0041\n","html":"\ud800"`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, ok := parseTextFragment(b); ok {
+			checkParse(t, b)
+		}
+	})
+}
