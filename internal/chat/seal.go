@@ -1,10 +1,13 @@
 package chat
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/events"
@@ -46,18 +49,195 @@ type sealedContent struct {
 }
 
 // fragment encodes c as the members of a JSON object without its braces:
-// the form events splice into a message event's data.
+// the form events splice into a message event's data. It runs on every
+// send, so the two strings are encoded by hand (byte for byte what
+// encoding/json writes, see appendJSONString); only an attachment goes
+// through encoding/json.
 func (c sealedContent) fragment() []byte {
-	b, _ := json.Marshal(c)
-	return b[1 : len(b)-1]
+	b := make([]byte, 0, len(`"body":"","html":""`)+len(c.Body)+len(c.HTML)+len(c.HTML)/4+16)
+	b = append(b, `"body":`...)
+	b = appendJSONString(b, c.Body)
+	b = append(b, `,"html":`...)
+	b = appendJSONString(b, c.HTML)
+	if c.Attachment != nil {
+		att, _ := json.Marshal(c.Attachment)
+		b = append(append(b, `,"attachment":`...), att...)
+	}
+	return b
 }
 
+// appendJSONString appends s as a JSON string exactly as encoding/json
+// encodes it: HTML-safe (<, > and & as \u003c, \u003e, \u0026), U+2028
+// and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// parseFragment decodes a fragment written by fragment. History opens one
+// per message, so the usual form — body and html, no attachment — is
+// read by hand (readJSONString); anything else goes through encoding/json.
 func parseFragment(b []byte) (sealedContent, error) {
+	if c, ok := parseTextFragment(b); ok {
+		return c, nil
+	}
 	var c sealedContent
 	buf := make([]byte, 0, len(b)+2)
 	buf = append(append(append(buf, '{'), b...), '}')
 	err := json.Unmarshal(buf, &c)
 	return c, err
+}
+
+// parseTextFragment reads `"body":"…","html":"…"`; ok is false for any
+// other form.
+func parseTextFragment(b []byte) (c sealedContent, ok bool) {
+	const bodyKey, htmlKey = `"body":`, `,"html":`
+	if !bytes.HasPrefix(b, []byte(bodyKey)) {
+		return c, false
+	}
+	body, rest, ok := readJSONString(b[len(bodyKey):])
+	if !ok || !bytes.HasPrefix(rest, []byte(htmlKey)) {
+		return c, false
+	}
+	html, rest, ok := readJSONString(rest[len(htmlKey):])
+	if !ok || len(rest) != 0 {
+		return c, false
+	}
+	return sealedContent{Body: body, HTML: html}, true
+}
+
+// readJSONString decodes the JSON string at the start of b and returns the
+// rest of b. It reads what appendJSONString writes; ok is false for
+// anything it does not read exactly as encoding/json would (raw control
+// characters, invalid UTF-8, lone surrogates), which the caller then hands
+// to encoding/json.
+func readJSONString(b []byte) (s string, rest []byte, ok bool) {
+	if len(b) == 0 || b[0] != '"' {
+		return "", nil, false
+	}
+	b = b[1:]
+	var out []byte
+	start := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		switch {
+		case c == '"':
+			if !utf8.Valid(b[start:i]) {
+				return "", nil, false
+			}
+			if out == nil {
+				return string(b[:i]), b[i+1:], true
+			}
+			out = append(out, b[start:i]...)
+			return string(out), b[i+1:], true
+		case c < 0x20:
+			return "", nil, false
+		case c != '\\':
+			i++
+			continue
+		}
+		if !utf8.Valid(b[start:i]) || i+1 >= len(b) {
+			return "", nil, false
+		}
+		if out == nil {
+			out = make([]byte, 0, len(b))
+		}
+		out = append(out, b[start:i]...)
+		switch e := b[i+1]; e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			r, ok := hex4(b[i+2:])
+			if !ok || utf16.IsSurrogate(r) {
+				return "", nil, false
+			}
+			out = utf8.AppendRune(out, r)
+			i += 4
+		default:
+			return "", nil, false
+		}
+		i += 2
+		start = i
+	}
+	return "", nil, false
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c = c - 'a' + 10
+		case 'A' <= c && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }
 
 // sealContent seals m's text and attachment under the sender's key. Without

@@ -619,9 +619,11 @@ func (b *batchStmts) insertMessagesUnnest(ctx context.Context, ms []*Message) er
 
 // indexMessages adds the inserted messages of a batch (rid set) to the
 // search index: the plaintext comes from memory, since the stored content
-// is sealed. FTS5 flushes its pending terms at every statement boundary of
-// other tables, so one statement per batch instead of one per message
-// matters; on PostgreSQL one unnest insert into message_fts.
+// is sealed. FTS5 flushes its pending terms into a new segment at every
+// statement boundary of other tables and at the start of each of its own
+// multi-row statements, and merges segments as they pile up, so a batch
+// goes in one statement (insertIndex); on PostgreSQL one unnest insert
+// into message_fts.
 func (b *batchStmts) indexMessages(ctx context.Context, ms []*Message) error {
 	var rids []int64
 	var bodies []string
@@ -644,7 +646,11 @@ func insertIndex(ctx context.Context, d *db.DB, rids []int64, bodies []string) e
 			SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT (rowid) DO UPDATE SET body = excluded.body`, rids, bodies)
 		return err
 	}
-	const perStmt = 400
+	// One statement for a whole batch of the writer (at most 512 sends on
+	// SQLite): every further statement would flush another small segment
+	// for FTS5 to merge. 2 × 2,048 parameters stay far below SQLite's
+	// limit of 32,766.
+	const perStmt = 2048
 	for len(rids) > 0 {
 		n := min(perStmt, len(rids))
 		var sb strings.Builder
@@ -1296,10 +1302,15 @@ func indexSources(ctx context.Context, d *db.DB, after, upTo int64, limit int) (
 	return out, rows.Err()
 }
 
-// bulkLoad appends n plain text messages to a conversation with multi-row
+// bulkLoad appends n text messages to a conversation with multi-row
 // inserts, 1,000 rows a statement and 20,000 a transaction, and indexes
-// them. It is for benchmarks and load tests: no events, no notifications.
-func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n int, text func(i int) string) error {
+// them. When seal is set, each message's content is sealed with it as a
+// send seals it (seal returns the sealed value and whose key sealed it);
+// otherwise the text goes into the plaintext columns, as rows written
+// before sealing. It is for benchmarks and load tests: no events, no
+// notifications.
+func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n int, text func(i int) string,
+	seal func(id, sender, body, html string) ([]byte, string, error)) error {
 	const perStmt, perTx = 1000, 20000
 	var seq int64
 	if err := d.R(ctx).QueryRowContext(ctx, `SELECT last_seq FROM conversations WHERE id = $1`, convID).Scan(&seq); err != nil {
@@ -1308,43 +1319,62 @@ func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n 
 	now := int64(1_700_000_000_000)
 	for done := 0; done < n; {
 		err := d.Tx(ctx, func(ctx context.Context) error {
-			var firstRID int64 = -1
+			var rids []int64
+			var bodies []string
 			for t := 0; t < perTx && done < n; {
 				rows := min(perStmt, n-done, perTx-t)
 				var sb strings.Builder
-				args := make([]any, 0, rows*8)
-				sb.WriteString(`INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html, created_at) VALUES `)
+				args := make([]any, 0, rows*10)
+				plain := make(map[string]string, rows)
+				sb.WriteString(`INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html, created_at, content, content_key) VALUES `)
 				for r := 0; r < rows; r++ {
 					i := done + r
 					seq++
-					body := text(i)
+					id, sender, body := fmt.Sprintf("msg_bulk%024x", i), senders[i%len(senders)], text(i)
+					plain[id] = body
+					html := "<p>" + body + "</p>"
+					var box []byte
+					var boxKey string
+					if seal != nil {
+						var err error
+						if box, boxKey, err = seal(id, sender, body, html); err != nil {
+							return err
+						}
+						body, html = "", ""
+					}
 					if r > 0 {
 						sb.WriteString(", ")
 					}
 					if d.Kind == db.SQLite {
-						sb.WriteString("(?, ?, ?, ?, ?, 'text', ?, ?, ?)")
+						sb.WriteString("(?, ?, ?, ?, ?, 'text', ?, ?, ?, ?, ?)")
 					} else {
 						p := len(args)
-						fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'text', $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8)
+						fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'text', $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10)
 					}
-					args = append(args, fmt.Sprintf("msg_bulk%024x", i), convID, seq, senders[i%len(senders)],
-						fmt.Sprintf("bulk-%s-%d", convID, i), body, "<p>"+body+"</p>", now+int64(i))
+					args = append(args, id, convID, seq, sender, fmt.Sprintf("bulk-%s-%d", convID, i), body, html, now+int64(i), nullBytes(box), boxKey)
 				}
-				sb.WriteString(" RETURNING rid")
-				rids, err := collectStrings(d.W(ctx).QueryContext(ctx, sb.String(), args...))
+				sb.WriteString(" RETURNING rid, id")
+				res, err := d.W(ctx).QueryContext(ctx, sb.String(), args...)
 				if err != nil {
 					return err
 				}
-				if firstRID < 0 && len(rids) > 0 {
-					firstRID, _ = strconv.ParseInt(rids[0], 10, 64)
+				for res.Next() {
+					var rid int64
+					var id string
+					if err := res.Scan(&rid, &id); err != nil {
+						res.Close()
+						return err
+					}
+					rids, bodies = append(rids, rid), append(bodies, plain[id])
+				}
+				if err := errors.Join(res.Err(), res.Close()); err != nil {
+					return err
 				}
 				done += rows
 				t += rows
 			}
-			if d.Kind == db.SQLite {
-				if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body) SELECT rid, body FROM messages WHERE rid >= $1 AND conversation_id = $2`, firstRID, convID); err != nil {
-					return err
-				}
+			if err := insertIndex(ctx, d, rids, bodies); err != nil {
+				return err
 			}
 			_, err := d.W(ctx).ExecContext(ctx, `UPDATE conversations SET last_seq = $2, last_message_at = $3 WHERE id = $1`, convID, seq, now+int64(done))
 			return err
