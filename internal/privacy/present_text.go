@@ -69,6 +69,8 @@ var tableTexts = map[string]struct{ what, zhPurpose text }{
 	"accounts":                   {text{"Your account", "你的账户"}, text{zh: "让你登录并联系你：姓名、邮箱、手机号、出生日期和语言。"}},
 	"account_notices":            {text{"Sign-in alerts", "登录提醒"}, text{zh: "提醒你账户的安全情况，例如从新设备或新网络登录。"}},
 	"age_gates":                  {text{"Age check", "年龄核验"}, text{zh: "根据你的出生日期判断是否需要监护人同意。"}},
+	"announcement_recipients":    {text{"Announcements you received", "你收到的公告"}, text{zh: "每条公告发给了谁，以及每人何时阅读和确认，供发布者查看阅读情况和提醒。"}},
+	"announcements":              {text{"Announcements you published", "你发布的公告"}, text{zh: "组织向全员或指定部门、角色和人员发布的公告：标题、正文、分类、范围和设置。"}},
 	"audit_log":                  {text{"Audit log entries", "审计日志记录"}, text{zh: "问责：谁在何时、从何处对什么做了什么，记录在防篡改的日志中。"}},
 	"chat_files":                 {text{"Files you shared", "你分享的文件"}, text{zh: "消息中附带的文件、图片和语音。"}},
 	"chat_notifications":         {text{"Notifications", "通知"}, text{zh: "等待你查看的提及和私信通知。"}},
