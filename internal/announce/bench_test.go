@@ -66,4 +66,3 @@ func benchReadList(b *testing.B, ctx context.Context, svc *announce.Service, id 
 		}
 	}
 }
-
