@@ -260,6 +260,14 @@ func TestHTTPScheduleAndRemind(t *testing.T) {
 		if rm.Count != 1 {
 			t.Fatalf("reminded %d", rm.Count)
 		}
+		// The email goes out through the outbox (logged without SMTP), to
+		// the one who has not confirmed only.
+		for i := 0; i < 200 && !strings.Contains(env.Logs.String(), "to="+bob.Email); i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if logs := env.Logs.String(); !strings.Contains(logs, "to="+bob.Email) || strings.Contains(logs, "to="+w.owner.Email+" subject=\"An announcement") {
+			t.Fatal("the reminder email did not reach bob alone")
+		}
 		w.owner.Do(t, "POST", "/api/v1/announcements/"+s.ID+"/remind", nil, nil).WantError(t, http.StatusConflict, "already_reminded")
 		w.clock.add(23 * time.Hour)
 		w.owner.Do(t, "POST", "/api/v1/announcements/"+s.ID+"/remind", nil, nil).WantError(t, http.StatusConflict, "already_reminded")
