@@ -204,6 +204,24 @@ var matrix = map[string]entry{
 	"POST /api/v1/join-requests/{id}/approve": {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
 	"POST /api/v1/join-requests/{id}/reject":  {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
 
+	// Announcements: the standing one is published by each organization's
+	// owner to the whole organization and asks for confirmation, so every
+	// active member receives it; drafts are seen by publishers only.
+	"GET /api/v1/announcements": {ok: 200},
+	"POST /api/v1/announcements": {perm: directory.PermPublishAnnouncements, ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"title": fmt.Sprintf("Draft %d", w.seq.Add(1)), "body": "b", "audience": map[string]any{"all": true}}
+	}},
+	"GET /api/v1/admin/announcements":          {perm: directory.PermPublishAnnouncements, ok: 200},
+	"GET /api/v1/announcements/{id}":           {ok: 200, obj: []string{"announcement"}},
+	"PATCH /api/v1/announcements/{id}":         {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}, body: body(map[string]any{"title": "Edited"})},
+	"DELETE /api/v1/announcements/{id}":        {perm: directory.PermPublishAnnouncements, ok: any2xx, obj: []string{"announcement_draft"}, fresh: true},
+	"POST /api/v1/announcements/{id}/publish":  {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement_draft"}, fresh: true},
+	"POST /api/v1/announcements/{id}/withdraw": {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+	"POST /api/v1/announcements/{id}/read":     {ok: 200, obj: []string{"announcement"}},
+	"POST /api/v1/announcements/{id}/confirm":  {ok: 200, obj: []string{"announcement"}},
+	"GET /api/v1/announcements/{id}/receipts":  {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}},
+	"POST /api/v1/announcements/{id}/remind":   {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+
 	// Audit log.
 	"GET /api/v1/audit":        {perm: directory.PermViewAuditLog, ok: 200},
 	"GET /api/v1/audit/verify": {perm: directory.PermViewAuditLog, ok: 200},

@@ -228,7 +228,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	// Standing objects of every kind in both organizations.
 	for _, org := range []string{"A", "B"} {
 		objs := w.objects[org]
-		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request"} {
+		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft"} {
 			objs[kind] = w.newObject(kind, org)
 		}
 		// A second conversation with the same people, for swapped ids.
@@ -368,6 +368,12 @@ func (w *world) newObject(kind, org string) string {
 		return id
 	case "run":
 		w.must(admin.Client, "POST", "/api/v1/admin/retention/runs", nil, &out)
+	case "announcement":
+		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Notice %d", n), "body": "hello",
+			"audience": map[string]any{"all": true}, "require_confirm": true, "publish": true}, &out)
+	case "announcement_draft":
+		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Draft %d", n), "body": "hello",
+			"audience": map[string]any{"all": true}}, &out)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":

@@ -44,6 +44,7 @@ const (
 	PermManagePrivacyRequests Permission = "manage_privacy_requests"
 	PermSendSecurityNotices   Permission = "send_security_notices"
 	PermManageLegalHolds      Permission = "manage_legal_holds"
+	PermPublishAnnouncements  Permission = "publish_announcements"
 )
 
 // Permissions lists every permission, in the order the API shows them.
@@ -51,6 +52,7 @@ var Permissions = []Permission{
 	PermManageMembers, PermManageDepartments, PermManageRoles, PermManageFields,
 	PermManageInvitations, PermManageRetention, PermViewAuditLog, PermManageApps,
 	PermManageOrg, PermManagePrivacyRequests, PermSendSecurityNotices, PermManageLegalHolds,
+	PermPublishAnnouncements,
 }
 
 // Valid reports whether p is a known permission.

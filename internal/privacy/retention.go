@@ -35,6 +35,7 @@ var RetentionClasses = []RetentionClass{
 	{ID: "messages.external", Description: "Messages in external groups (with outside contacts)"},
 	{ID: "messages.general", Description: "Messages in general groups owned by a person"},
 	{ID: "files", Description: "Uploaded files"},
+	{ID: "announcements", Description: "Announcements (from their creation) with their read receipts"},
 	{ID: "attendance", Description: "Attendance and check-in records"},
 	{ID: "location", Description: "Location records"},
 	{ID: "login_history", Description: "Sign-in history"},

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/atrium-hq/atrium/internal/announce"
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -141,6 +142,19 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/files/{id}/thumbnail", Handler: s.Chat.HandleThumbnail, Auth: Account, Summary: "An image's thumbnail", Response: Binary("image/jpeg"), Answers: []string{"304 not modified", "404 no_thumbnail"}},
 		{Pattern: "GET /api/v1/notifications", Handler: s.Chat.HandleNotifications, Auth: Account, Summary: "My mention and direct-message notifications (?unread=true, cursor)", Response: chat.NotificationPage{}, Query: []string{"unread:boolean", "cursor", "limit:integer"}},
 		{Pattern: "POST /api/v1/notifications/read", Handler: s.Chat.HandleNotificationsRead, Auth: Account, Summary: "Mark notifications read (message_ids, or all)", Request: chat.NotificationsReadInput{}, Response: chat.Count{}},
+		// Announcements: publishing, read lists and reminders (internal/announce).
+		{Pattern: "GET /api/v1/announcements", Handler: s.Announce.HandleList, Auth: Member, Summary: "Announcements I received: pinned ones first, then newest first, with my unread count", Response: announce.Page{}, Query: []string{"cursor", "limit:integer"}},
+		{Pattern: "POST /api/v1/announcements", Handler: s.Announce.HandleCreate, Auth: Member, Summary: "Draft, schedule (publish_at) or publish (publish=true) an announcement (publish_announcements)", Request: announce.CreateInput{}, Response: announce.Announcement{}, Status: 201},
+		{Pattern: "GET /api/v1/admin/announcements", Handler: s.Announce.HandleListAll, Auth: Member, Summary: "Every announcement of the organization, drafts and withdrawn ones included, newest first (publish_announcements; ?status=)", Response: announce.ManageList{}, Query: []string{"status", "cursor", "limit:integer"}},
+		{Pattern: "GET /api/v1/announcements/{id}", Handler: s.Announce.HandleGet, Auth: Member, Summary: "An announcement I received (publishers: any of the organization's)", Response: announce.Announcement{}},
+		{Pattern: "PATCH /api/v1/announcements/{id}", Handler: s.Announce.HandleUpdate, Auth: Member, Summary: "Edit an announcement; a published one is marked edited and its readers are told (publish_announcements)", Request: announce.Patch{}, Response: announce.Announcement{}, Answers: []string{"409 announcement_published", "409 announcement_withdrawn"}},
+		{Pattern: "DELETE /api/v1/announcements/{id}", Handler: s.Announce.HandleDelete, Auth: Member, Summary: "Delete a draft or scheduled announcement (publish_announcements)", Answers: []string{"409 announcement_published"}},
+		{Pattern: "POST /api/v1/announcements/{id}/publish", Handler: s.Announce.HandlePublish, Auth: Member, Summary: "Publish a draft or scheduled announcement now: its recipients are computed and recorded (publish_announcements)", Response: announce.Announcement{}, Answers: []string{"409 announcement_published"}},
+		{Pattern: "POST /api/v1/announcements/{id}/withdraw", Handler: s.Announce.HandleWithdraw, Auth: Member, Summary: "Withdraw a published announcement from its readers (publish_announcements)", Response: announce.Announcement{}, Answers: []string{"409 announcement_not_published"}},
+		{Pattern: "POST /api/v1/announcements/{id}/read", Handler: s.Announce.HandleRead, Auth: Member, Summary: "Mark an announcement I received read", Response: announce.Announcement{}},
+		{Pattern: "POST /api/v1/announcements/{id}/confirm", Handler: s.Announce.HandleConfirm, Auth: Member, Summary: "Confirm that I have read an announcement that asks for it", Response: announce.Announcement{}, Answers: []string{"409 confirmation_not_required"}},
+		{Pattern: "GET /api/v1/announcements/{id}/receipts", Handler: s.Announce.HandleReceipts, Auth: Member, Summary: "Who has read and confirmed an announcement and who has not, per department (publish_announcements)", Response: announce.Receipts{}},
+		{Pattern: "POST /api/v1/announcements/{id}/remind", Handler: s.Announce.HandleRemind, Auth: Member, Summary: "Remind those who have not read (or confirmed) it, in the app and by email; at most once a day (publish_announcements)", Response: announce.Reminded{}, Answers: []string{"409 already_reminded", "409 announcement_not_published"}},
 		{Pattern: "GET /api/v1/audit", Handler: s.Audit.HandleList, Auth: Member, Summary: "The organization's audit log, newest first (permission audit.read)", Response: audit.Page{}, Query: []string{"action", "actor", "target_kind", "target_id", "outcome", "since:integer", "until:integer", "cursor", "limit:integer"}},
 		{Pattern: "GET /api/v1/audit/verify", Handler: s.Audit.HandleVerify, Auth: Member, Summary: "Whether the whole audit chain is intact, checked at most once a minute (permission audit.read)", Response: audit.ChainStatus{}},
 		// Privacy center: export, inquiry, erasure, retention and holds, policies and consents, requests, notices (internal/privacy).

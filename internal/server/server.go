@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/announce"
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -96,6 +97,8 @@ type Server struct {
 	Privacy *privacy.Service
 	// Chat is messaging (wire_chat.go).
 	Chat *chat.Service
+	// Announce is announcements (wire_announce.go).
+	Announce *announce.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

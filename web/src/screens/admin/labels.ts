@@ -13,6 +13,7 @@ const PERMISSIONS: Record<string, (t: TFunction) => string> = {
   manage_privacy_requests: (t) => t("perm.manage_privacy_requests"),
   send_security_notices: (t) => t("perm.send_security_notices"),
   manage_legal_holds: (t) => t("perm.manage_legal_holds"),
+  publish_announcements: (t) => t("perm.publish_announcements"),
 };
 
 export function permissionLabel(t: TFunction, p: string): string {

@@ -1,0 +1,40 @@
+package announce
+
+import "github.com/atrium-hq/atrium/internal/platform/datamap"
+
+func init() {
+	datamap.Register(datamap.Table{
+		Name:       "announcements",
+		Controller: datamap.Organization,
+		Purpose:    "Announcements the organization publishes to everyone or to chosen departments, roles and people: title and body, category, audience, schedule and settings.",
+		Subject:    []string{"author_id"},
+		Columns: map[string]datamap.Category{
+			"author_id": datamap.Identifier,
+			"content":   datamap.Content,
+			"audience":  datamap.Identifier,
+		},
+		Sealed: map[string]datamap.Seal{
+			"content": {AAD: "announcements.content:", OwnerColumn: "content_key",
+				Owner: "the organization's key (content_key): the title and body together"},
+		},
+		Technical: []string{"id", "org_id", "content_key", "category", "status", "include_later", "pinned", "require_confirm",
+			"allow_comments", "signature_department_id", "publish_at", "published_at", "edited_at", "withdrawn_at", "reminded_at",
+			"recipient_count", "created_at", "updated_at"},
+		Retention: "announcements",
+		Erasure:   datamap.Anonymize,
+		Reason:    "An announcement is the organization's word to its people, not its author's: erasing the author replaces them and leaves the announcement.",
+	})
+	datamap.Register(datamap.Table{
+		Name:       "announcement_recipients",
+		Controller: datamap.Organization,
+		Purpose:    "Who each announcement was published to, and when each of them read and confirmed it, for the publisher's read list and reminders.",
+		Subject:    []string{"account_id", "member_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"member_id":  datamap.Identifier,
+		},
+		Technical: []string{"announcement_id", "org_id", "department_id", "late", "read_at", "confirmed_at", "left_at", "created_at"},
+		Erasure:   datamap.Anonymize,
+		Reason:    "A receipt counts in the organization's read statistics: erasing the reader replaces them with a tombstone, after which the read and confirm times say nothing about anyone (or the rows are deleted, as the organization's leaver policy says). The rows go with their announcement when retention removes it.",
+	})
+}

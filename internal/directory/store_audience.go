@@ -1,0 +1,83 @@
+package directory
+
+import (
+	"context"
+	"strings"
+)
+
+// SQL of audiences (audience.go): who an announcement or another
+// organization-wide message reaches.
+
+// countInOrg counts how many of ids are rows of table (departments, roles
+// or members) in orgID.
+func (st store) countInOrg(ctx context.Context, table, orgID string, ids []string) (int, error) {
+	args := []any{orgID}
+	var q string
+	switch table {
+	case "departments":
+		q = `SELECT COUNT(*) FROM departments WHERE org_id = $1 AND id IN (`
+	case "roles":
+		q = `SELECT COUNT(*) FROM roles WHERE org_id = $1 AND id IN (`
+	default:
+		q = `SELECT COUNT(*) FROM members WHERE org_id = $1 AND id IN (`
+	}
+	var n int
+	err := st.r(ctx).QueryRowContext(ctx, q+placeholders(&args, ids)+`)`, args...).Scan(&n)
+	return n, err
+}
+
+// audience lists the active members q reaches, each with its first
+// department (by the time it joined it).
+func (st store) audience(ctx context.Context, orgID string, q AudienceQuery, customRoles []string) ([]AudienceMember, error) {
+	args := []any{orgID}
+	var with string
+	var ors []string
+	if !q.All {
+		if len(q.DepartmentIDs) > 0 {
+			with = `WITH RECURSIVE sub (id, depth) AS (
+				SELECT id, 0 FROM departments WHERE org_id = $1 AND id IN (` + placeholders(&args, q.DepartmentIDs) + `)
+				UNION ALL
+				SELECT d.id, sub.depth + 1 FROM departments d JOIN sub ON d.parent_id = sub.id WHERE sub.depth < 1000
+			) `
+			ors = append(ors, `EXISTS (SELECT 1 FROM department_members dm WHERE dm.member_id = m.id AND dm.department_id IN (SELECT id FROM sub))`)
+		}
+		var builtin []string
+		for _, r := range q.RoleIDs {
+			if r == RoleOwner || r == RoleAdmin || r == RoleMember {
+				builtin = append(builtin, r)
+			}
+		}
+		if len(builtin) > 0 {
+			ors = append(ors, `m.role IN (`+placeholders(&args, builtin)+`)`)
+		}
+		if len(customRoles) > 0 {
+			ors = append(ors, `EXISTS (SELECT 1 FROM member_roles mr WHERE mr.member_id = m.id AND mr.role_id IN (`+placeholders(&args, customRoles)+`))`)
+		}
+		if len(q.MemberIDs) > 0 {
+			ors = append(ors, `m.id IN (`+placeholders(&args, q.MemberIDs)+`)`)
+		}
+		if len(ors) == 0 {
+			return []AudienceMember{}, nil
+		}
+	}
+	cond := ""
+	if len(ors) > 0 {
+		cond = ` AND (` + strings.Join(ors, ` OR `) + `)`
+	}
+	rows, err := st.r(ctx).QueryContext(ctx, with+`SELECT m.id, m.account_id,
+		COALESCE((SELECT dm.department_id FROM department_members dm WHERE dm.member_id = m.id ORDER BY dm.created_at, dm.department_id LIMIT 1), '')
+		FROM members m WHERE m.org_id = $1 AND m.status = 'active'`+cond+` ORDER BY m.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []AudienceMember{}
+	for rows.Next() {
+		var a AudienceMember
+		if err := rows.Scan(&a.MemberID, &a.AccountID, &a.DepartmentID); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,86 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/announce"
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/outbox"
+)
+
+// publishDueJob is the background job that publishes scheduled
+// announcements.
+const publishDueJob = "announce.publish_due"
+
+// wireAnnounce builds announcements: the directory's answers (who may
+// publish, whom an audience reaches), the keyring for titles and bodies,
+// reminders by email through the outbox, the background publisher of
+// scheduled announcements, and the hook that marks a leaver's receipts.
+func (a *App) wireAnnounce(context.Context) error {
+	dir := a.Server.Directory
+	if dir == nil {
+		return fmt.Errorf("announce: the directory must be wired first")
+	}
+	svc := announce.New(a.DB, announceDirectory{dir}, a.Log)
+	if a.Keyring != nil {
+		svc.Sealer = a.Keyring
+	}
+	svc.BaseURL = a.Cfg.BaseURL
+	if id := a.Identity(); id != nil {
+		svc.Mail = func(ctx context.Context, accountID, subject, body string) error {
+			acc, err := id.GetAccount(ctx, accountID)
+			if err != nil || acc.Status != identity.StatusActive || acc.Email == "" {
+				return nil // nobody to write to; the in-app reminder stands
+			}
+			return outbox.Send(ctx, a.DB, outbox.Message{To: acc.Email, Subject: subject, Body: body})
+		}
+	}
+	if a.Server.Privacy != nil {
+		a.Server.Privacy.Register(svc.Privacy())
+	}
+	dir.OnMemberLeft(svc.MemberLeftOrg)
+	if q := a.Jobs(); q != nil {
+		q.Handle(publishDueJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.PublishDue(ctx)
+			return err
+		})
+		q.Every(publishDueJob, 30*time.Second, nil)
+	}
+	a.Server.Announce = svc
+	return nil
+}
+
+// Announce returns the announcements service, for tests (the clock) and
+// the CLI.
+func (a *App) Announce() *announce.Service { return a.Server.Announce }
+
+// announceDirectory adapts the directory to announce.Directory.
+type announceDirectory struct{ dir *directory.Service }
+
+func (x announceDirectory) Authorize(ctx context.Context, perm, deptID string) error {
+	p := directory.Permission(perm)
+	if perm == announce.PermPublish {
+		p = directory.PermPublishAnnouncements
+	}
+	return x.dir.Authorize(ctx, p, deptID)
+}
+
+func (x announceDirectory) Audience(ctx context.Context, orgID string, au announce.Audience) ([]announce.Recipient, error) {
+	ms, err := x.dir.Audience(ctx, orgID, directory.AudienceQuery{All: au.All, DepartmentIDs: au.DepartmentIDs, RoleIDs: au.RoleIDs, MemberIDs: au.MemberIDs})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]announce.Recipient, len(ms))
+	for i, m := range ms {
+		out[i] = announce.Recipient{MemberID: m.MemberID, AccountID: m.AccountID, DepartmentID: m.DepartmentID}
+	}
+	return out, nil
+}
+
+func (x announceDirectory) HasDepartment(ctx context.Context, orgID, id string) bool {
+	return x.dir.HasDepartment(ctx, orgID, id)
+}
