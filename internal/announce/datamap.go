@@ -5,6 +5,8 @@ import "github.com/atrium-hq/atrium/internal/platform/datamap"
 func init() {
 	datamap.Register(datamap.Table{
 		Name:       "announcements",
+		Title:      datamap.Text{En: "Announcements you published", Zh: "你发布的公告"},
+		Why:        datamap.Text{Zh: "组织向全员或指定部门、角色和人员发布的公告：标题、正文、分类、范围和设置。"},
 		Controller: datamap.Organization,
 		Purpose:    "Announcements the organization publishes to everyone or to chosen departments, roles and people: title and body, category, audience, schedule and settings.",
 		Subject:    []string{"author_id"},
@@ -26,6 +28,8 @@ func init() {
 	})
 	datamap.Register(datamap.Table{
 		Name:       "announcement_recipients",
+		Title:      datamap.Text{En: "Announcements you received", Zh: "你收到的公告"},
+		Why:        datamap.Text{Zh: "每条公告发给了谁，以及每人何时阅读和确认，供发布者查看阅读情况和提醒。"},
 		Controller: datamap.Organization,
 		Purpose:    "Who each announcement was published to, and when each of them read and confirmed it, for the publisher's read list and reminders.",
 		Subject:    []string{"account_id", "member_id"},
