@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -106,7 +107,7 @@ func queryRecords(ctx context.Context, d *db.DB, f Filter) ([]Item, error) {
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	if f.OrgID != "" {
 		add("org_id = ?", f.OrgID)
@@ -144,7 +145,7 @@ func queryRecords(ctx context.Context, d *db.DB, f Filter) ([]Item, error) {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit+1)
-	q += ` ORDER BY seq DESC LIMIT $` + itoa(len(args))
+	q += ` ORDER BY seq DESC LIMIT $` + strconv.Itoa(len(args))
 	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -159,14 +160,6 @@ func queryRecords(ctx context.Context, d *db.DB, f Filter) ([]Item, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
 }
 
 // nullBytes stores an empty value as NULL.

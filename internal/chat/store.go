@@ -682,7 +682,7 @@ func notifyMentions(ctx context.Context, d *db.DB, m *Message, ids []string, all
 	args := []any{m.ConversationID, m.ID, m.SenderID, m.CreatedAt}
 	cond := "FALSE"
 	if len(ids) > 0 {
-		cond = "account_id IN (" + placeholders(5, len(ids)) + ")"
+		cond = "account_id IN (" + db.Placeholders(5, len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -710,17 +710,6 @@ func collectStrings(rows *sql.Rows, err error) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-func placeholders(from, n int) string {
-	var sb strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("$" + strconv.Itoa(from+i))
-	}
-	return sb.String()
 }
 
 func messageByClientID(ctx context.Context, d *db.DB, senderID, clientID string) (Message, error) {
@@ -781,7 +770,7 @@ func reactionsOf(ctx context.Context, d *db.DB, accountID string, msgIDs []strin
 	}
 	rows, err := d.R(ctx).QueryContext(ctx, `SELECT message_id, emoji, count(*),
 		SUM(CASE WHEN account_id = $1 THEN 1 ELSE 0 END), MIN(created_at)
-		FROM message_reactions WHERE message_id IN (`+placeholders(2, len(msgIDs))+`)
+		FROM message_reactions WHERE message_id IN (`+db.Placeholders(2, len(msgIDs))+`)
 		GROUP BY message_id, emoji ORDER BY message_id, MIN(created_at), emoji`, args...)
 	if err != nil {
 		return nil, err
@@ -1064,7 +1053,7 @@ func markNotificationsRead(ctx context.Context, d *db.DB, accountID string, ids 
 	args := []any{accountID, now}
 	cond := ""
 	if len(ids) > 0 {
-		cond = " AND message_id IN (" + placeholders(3, len(ids)) + ")"
+		cond = " AND message_id IN (" + db.Placeholders(3, len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}

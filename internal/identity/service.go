@@ -400,20 +400,13 @@ func (s *Service) account(ctx context.Context, r accountRow) (Account, error) {
 	return a, nil
 }
 
-func notFound(err error) error {
-	if errors.Is(err, db.ErrNotFound) {
-		return apperr.ErrNotFound
-	}
-	return err
-}
-
 // ---- lookups for other domains
 
 // GetAccount returns the account with id.
 func (s *Service) GetAccount(ctx context.Context, id string) (Account, error) {
 	r, err := s.st.accountByID(ctx, id)
 	if err != nil {
-		return Account{}, notFound(err)
+		return Account{}, apperr.MapNotFound(err)
 	}
 	return s.account(ctx, r)
 }
@@ -426,7 +419,7 @@ func (s *Service) AccountByEmail(ctx context.Context, email string) (Account, er
 	}
 	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
 	if err != nil {
-		return Account{}, notFound(err)
+		return Account{}, apperr.MapNotFound(err)
 	}
 	return s.account(ctx, r)
 }
@@ -439,7 +432,7 @@ func (s *Service) AccountByPhone(ctx context.Context, phone string) (Account, er
 	}
 	r, err := s.st.accountByPhoneHash(ctx, s.phoneHash(p))
 	if err != nil {
-		return Account{}, notFound(err)
+		return Account{}, apperr.MapNotFound(err)
 	}
 	return s.account(ctx, r)
 }
@@ -1161,7 +1154,7 @@ func (s *Service) SetSessionOrg(ctx context.Context, sessionID, orgID string) er
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
 		accountID, err := s.st.setSessionOrg(ctx, sessionID, orgID)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		_, err = events.Append(ctx, s.DB, "", events.ScopeAccount, accountID, "session.org_changed",
 			map[string]any{"session_id": sessionID, "org_id": orgID})
@@ -1222,7 +1215,7 @@ func (s *Service) endSessions(ctx context.Context, accountID, except string) (in
 func (s *Service) VerifyPassword(ctx context.Context, accountID, password string) error {
 	r, err := s.st.accountByID(ctx, accountID)
 	if err != nil {
-		return notFound(err)
+		return apperr.MapNotFound(err)
 	}
 	return s.reauth(ctx, r, password)
 }
@@ -1311,7 +1304,7 @@ func (s *Service) UpdateMe(ctx context.Context, p MePatch) (Account, error) {
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		r, err := s.st.accountByID(ctx, a.AccountID)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		changed := []string{}
 		cur, err := s.nameOf(ctx, r)
@@ -1434,7 +1427,7 @@ func (s *Service) RevokeSession(ctx context.Context, id string) error {
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := s.st.deleteSession(ctx, id, a.AccountID); err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, a.AccountID, "session.ended", map[string]any{"session_ids": []string{id}}); err != nil {
 			return err
@@ -1452,7 +1445,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := s.st.deleteSession(ctx, a.SessionID, a.AccountID); err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, a.AccountID, "session.ended", map[string]any{"session_ids": []string{a.SessionID}}); err != nil {
 			return err
@@ -1479,7 +1472,7 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	}
 	r, err := s.st.accountByID(ctx, a.AccountID)
 	if err != nil {
-		return notFound(err)
+		return apperr.MapNotFound(err)
 	}
 	if err := s.reauth(ctx, r, in.CurrentPassword); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -338,8 +337,7 @@ func listRequests(ctx context.Context, d *db.DB, f requestFilter) ([]Request, er
 	var args []any
 	add := func(col, v string) {
 		if v != "" {
-			args = append(args, v)
-			where = append(where, col+" = $"+itoa(len(args)))
+			where = append(where, col+" = "+db.Arg(&args, v))
 		}
 	}
 	add("account_id", f.AccountID)
@@ -419,8 +417,6 @@ func putOrgSettings(ctx context.Context, d *db.DB, orgID string, s OrgSettings, 
 	return err
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
 func updateRequestRef(ctx context.Context, d *db.DB, id, ref string) error {
 	_, err := d.W(ctx).ExecContext(ctx, `UPDATE privacy_requests SET result_ref = $2 WHERE id = $1`, id, ref)
 	return err
@@ -478,8 +474,7 @@ func listLedger(ctx context.Context, d *db.DB, f ledgerFilter) ([]LedgerEntry, e
 	var args []any
 	add := func(col, v string) {
 		if v != "" {
-			args = append(args, v)
-			where = append(where, col+" = $"+itoa(len(args)))
+			where = append(where, col+" = "+db.Arg(&args, v))
 		}
 	}
 	add("account_id", f.AccountID)
@@ -730,8 +725,7 @@ func activeHolds(ctx context.Context, d *db.DB, f holdFilter) ([]Hold, error) {
 	var args []any
 	add := func(col, v string) {
 		if v != "" {
-			args = append(args, v)
-			where = append(where, col+" = $"+itoa(len(args)))
+			where = append(where, col+" = "+db.Arg(&args, v))
 		}
 	}
 	add("org_id", f.OrgID)
