@@ -29,7 +29,7 @@ const convCols = `c.id, c.kind, c.org_id, c.owner_id, COALESCE(c.pair_key, ''), 
 
 const memberViewCols = `m.role, m.muted, m.pinned_at, m.read_seq, m.cleared_seq, m.joined_seq`
 
-type rowScanner interface{ Scan(dest ...any) error }
+type rowScanner = interface{ Scan(dest ...any) error }
 
 func scanConv(r rowScanner, extra ...any) (Conversation, error) {
 	var c Conversation
@@ -200,22 +200,9 @@ func conversationIDsOf(ctx context.Context, d *db.DB, accountID string) ([]strin
 // orgGroupsOf lists the internal and external groups of orgID that
 // accountID belongs to.
 func orgGroupsOf(ctx context.Context, d *db.DB, orgID, accountID string) ([]Conversation, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+`, `+memberViewCols+`
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (Conversation, error) { return scanConvView(r) }, `SELECT `+convCols+`, `+memberViewCols+`
 		FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.account_id = $1 AND c.org_id = $2 AND c.kind IN ('internal', 'external')`, accountID, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Conversation
-	for rows.Next() {
-		c, err := scanConvView(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 func deleteMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, error) {
@@ -967,20 +954,7 @@ func getFile(ctx context.Context, d *db.DB, id string) (File, error) {
 // filesSealedBy lists the files uploaded in orgID whose description is
 // sealed under owner's key.
 func filesSealedBy(ctx context.Context, d *db.DB, orgID, owner string) ([]File, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+fileCols+` FROM chat_files WHERE org_id = $1 AND meta_key = $2`, orgID, owner)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []File
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanFile, `SELECT `+fileCols+` FROM chat_files WHERE org_id = $1 AND meta_key = $2`, orgID, owner)
 }
 
 func setFileSealed(ctx context.Context, d *db.DB, id string, meta []byte, key, blobKey, thumbKey string) error {
@@ -1434,22 +1408,9 @@ func setEditContent(ctx context.Context, d *db.DB, id string, box []byte, key st
 // plaintextOrgGroups lists the organizations' groups whose name, topic or
 // announcement is stored in plaintext.
 func plaintextOrgGroups(ctx context.Context, d *db.DB) ([]Conversation, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+` FROM conversations c
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (Conversation, error) { return scanConv(r) }, `SELECT `+convCols+` FROM conversations c
 		WHERE c.profile IS NULL AND c.org_id <> '' AND c.kind IN ('internal', 'external')
 		AND (c.name <> '' OR c.topic <> '' OR c.announcement <> '')`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Conversation
-	for rows.Next() {
-		c, err := scanConv(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // setSealedProfile stores c's sealed profile in place of the plaintext it

@@ -21,20 +21,7 @@ func scanDoc(sc interface{ Scan(...any) error }) (Document, error) {
 }
 
 func queryDocs(ctx context.Context, d *db.DB, q string, args ...any) ([]Document, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		doc, err := scanDoc(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, doc)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanDoc, q, args...)
 }
 
 func latestDocument(ctx context.Context, d *db.DB, orgID, kind string) (Document, error) {
@@ -237,20 +224,7 @@ func scanExport(sc interface{ Scan(...any) error }) (Export, error) {
 }
 
 func queryExports(ctx context.Context, d *db.DB, q string, args ...any) ([]Export, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Export
-	for rows.Next() {
-		e, err := scanExport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanExport, q, args...)
 }
 
 func insertExport(ctx context.Context, d *db.DB, e Export) error {
@@ -491,20 +465,7 @@ func listLedger(ctx context.Context, d *db.DB, f ledgerFilter) ([]LedgerEntry, e
 }
 
 func queryLedger(ctx context.Context, d *db.DB, q string, args ...any) ([]LedgerEntry, error) {
-	rows, err := d.W(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []LedgerEntry
-	for rows.Next() {
-		e, err := scanLedger(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.W(ctx), scanLedger, q, args...)
 }
 
 // ledgerSince lists entries requested or completed at or after since, in
@@ -591,21 +552,7 @@ func deleteOverride(ctx context.Context, d *db.DB, orgID, convID string) (int64,
 }
 
 func orgsWithRetention(ctx context.Context, d *db.DB) ([]string, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT org_id FROM retention_policies WHERE days > 0 UNION SELECT org_id FROM retention_overrides WHERE days > 0 ORDER BY 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var o string
-		if err := rows.Scan(&o); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT org_id FROM retention_policies WHERE days > 0 UNION SELECT org_id FROM retention_overrides WHERE days > 0 ORDER BY 1`)
 }
 
 func jsonCounts(m map[string]int64) string {
@@ -647,20 +594,7 @@ func scanRun(sc interface{ Scan(...any) error }) (RetentionRun, error) {
 }
 
 func listRuns(ctx context.Context, d *db.DB, orgID string) ([]RetentionRun, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+runColumns+` FROM retention_runs WHERE org_id = $1 ORDER BY started_at DESC, id DESC LIMIT 50`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RetentionRun
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanRun, `SELECT `+runColumns+` FROM retention_runs WHERE org_id = $1 ORDER BY started_at DESC, id DESC LIMIT 50`, orgID)
 }
 
 func getRun(ctx context.Context, d *db.DB, id string) (RetentionRun, error) {
@@ -696,20 +630,7 @@ func releaseHold(ctx context.Context, d *db.DB, id string, at int64, by string) 
 }
 
 func queryHolds(ctx context.Context, d *db.DB, q string, args ...any) ([]Hold, error) {
-	rows, err := d.W(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Hold
-	for rows.Next() {
-		h, err := scanHold(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.W(ctx), scanHold, q, args...)
 }
 
 func listHolds(ctx context.Context, d *db.DB, orgID string) ([]Hold, error) {

@@ -8,8 +8,11 @@ import (
 	"strings"
 )
 
-// Scanner is what *sql.Row and *sql.Rows offer: one row's columns.
-type Scanner interface {
+// Scanner is what *sql.Row and *sql.Rows offer: one row's columns. It is
+// an alias so that a store's scan function written against the same
+// method set (func(interface{ Scan(...any) error }) (T, error)) fits
+// QueryAll and QueryOne as it is.
+type Scanner = interface {
 	Scan(dest ...any) error
 }
 
