@@ -153,21 +153,12 @@ func memberCount(ctx context.Context, d *db.DB, convID string) (int, error) {
 }
 
 func listMembers(ctx context.Context, d *db.DB, convID string) ([]Member, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT account_id, role, read_seq, joined_at, joined_seq
-		FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_at, account_id`, convID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Member, error) {
 		var m Member
-		if err := rows.Scan(&m.AccountID, &m.Role, &m.ReadSeq, &m.JoinedAt, &m.joinedSeq); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		err := row.Scan(&m.AccountID, &m.Role, &m.ReadSeq, &m.JoinedAt, &m.joinedSeq)
+		return m, err
+	}, `SELECT account_id, role, read_seq, joined_at, joined_seq
+		FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_at, account_id`, convID)
 }
 
 func isMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, error) {
@@ -1175,20 +1166,11 @@ func searchScopes(ctx context.Context, d *db.DB, accountID, onlyConv string, lim
 		args = append(args, onlyConv)
 	}
 	args = append(args, limit)
-	rows, err := d.R(ctx).QueryContext(ctx, q+` ORDER BY c.last_message_at DESC LIMIT $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []searchScope
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (searchScope, error) {
 		var s searchScope
-		if err := rows.Scan(&s.id, &s.orgID, &s.clearedSeq, &s.last); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		err := row.Scan(&s.id, &s.orgID, &s.clearedSeq, &s.last)
+		return s, err
+	}, q+` ORDER BY c.last_message_at DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 }
 
 // recentPage reads, newest first, up to limit messages of one conversation

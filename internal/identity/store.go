@@ -324,20 +324,11 @@ func (s store) listLogins(ctx context.Context, accountID, cursor string, limit i
 		args = append(args, cursor)
 	}
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit)
-	rows, err := s.d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []loginRow
-	for rows.Next() {
+	return db.QueryAll(ctx, s.d.R(ctx), func(row db.Scanner) (loginRow, error) {
 		var r loginRow
-		if err := rows.Scan(&r.ID, &r.AccountID, &r.CreatedAt, &r.IP, &r.UserAgent, &r.DeviceID, &r.Method, &r.Outcome); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ID, &r.AccountID, &r.CreatedAt, &r.IP, &r.UserAgent, &r.DeviceID, &r.Method, &r.Outcome)
+		return r, err
+	}, q, args...)
 }
 
 // rememberClient records that the account signed in from a device or
@@ -384,20 +375,11 @@ func (s store) listNotices(ctx context.Context, accountID, cursor string, limit 
 		args = append(args, cursor)
 	}
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit)
-	rows, err := s.d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []noticeRow
-	for rows.Next() {
+	return db.QueryAll(ctx, s.d.R(ctx), func(row db.Scanner) (noticeRow, error) {
 		var n noticeRow
-		if err := rows.Scan(&n.ID, &n.AccountID, &n.Kind, &n.Data, &n.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := row.Scan(&n.ID, &n.AccountID, &n.Kind, &n.Data, &n.CreatedAt)
+		return n, err
+	}, q, args...)
 }
 
 // hitRate counts one hit on key in a window of length win that starts at

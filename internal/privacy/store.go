@@ -95,21 +95,11 @@ func insertAcceptance(ctx context.Context, d *db.DB, id, accountID string, doc D
 }
 
 func listAcceptances(ctx context.Context, d *db.DB, accountID string) ([]Acceptance, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT document_id, org_id, kind, version, accepted_at FROM policy_acceptances WHERE account_id = $1 ORDER BY accepted_at, id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Acceptance
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Acceptance, error) {
 		var a Acceptance
-		if err := rows.Scan(&a.DocumentID, &a.OrgID, &a.Kind, &a.Version, &a.AcceptedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := row.Scan(&a.DocumentID, &a.OrgID, &a.Kind, &a.Version, &a.AcceptedAt)
+		return a, err
+	}, `SELECT document_id, org_id, kind, version, accepted_at FROM policy_acceptances WHERE account_id = $1 ORDER BY accepted_at, id`, accountID)
 }
 
 // ---- minors ----------------------------------------------------------------
@@ -196,21 +186,11 @@ func putConsent(ctx context.Context, d *db.DB, eventID, accountID string, c Cons
 }
 
 func listConsentEvents(ctx context.Context, d *db.DB, accountID string) ([]ConsentEvent, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT purpose, granted, version, created_at FROM consent_events WHERE account_id = $1 ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ConsentEvent
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (ConsentEvent, error) {
 		var e ConsentEvent
-		if err := rows.Scan(&e.Purpose, &e.Granted, &e.Version, &e.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := row.Scan(&e.Purpose, &e.Granted, &e.Version, &e.CreatedAt)
+		return e, err
+	}, `SELECT purpose, granted, version, created_at FROM consent_events WHERE account_id = $1 ORDER BY created_at, id`, accountID)
 }
 
 // ---- exports ----------------------------------------------------------------
@@ -328,20 +308,11 @@ func listRequests(ctx context.Context, d *db.DB, f requestFilter) ([]Request, er
 	} else {
 		q += ` ORDER BY created_at DESC, id DESC LIMIT 500`
 	}
-	rows, err := d.W(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
+	return db.QueryAll(ctx, d.W(ctx), func(row db.Scanner) (Request, error) {
 		var r Request
-		if err := rows.Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt, &r.noteSealed); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt, &r.noteSealed)
+		return r, err
+	}, q, args...)
 }
 
 func getRequest(ctx context.Context, d *db.DB, id string) (Request, error) {
@@ -352,21 +323,11 @@ func getRequest(ctx context.Context, d *db.DB, id string) (Request, error) {
 }
 
 func listRequestEvents(ctx context.Context, d *db.DB, requestID string) ([]RequestEvent, error) {
-	rows, err := d.W(ctx).QueryContext(ctx,
-		`SELECT id, account_id, status, actor_id, note, created_at, note_sealed FROM privacy_request_events WHERE request_id = $1 ORDER BY created_at, id`, requestID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RequestEvent
-	for rows.Next() {
+	return db.QueryAll(ctx, d.W(ctx), func(row db.Scanner) (RequestEvent, error) {
 		var e RequestEvent
-		if err := rows.Scan(&e.id, &e.accountID, &e.Status, &e.ActorID, &e.Note, &e.CreatedAt, &e.noteSealed); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := row.Scan(&e.id, &e.accountID, &e.Status, &e.ActorID, &e.Note, &e.CreatedAt, &e.noteSealed)
+		return e, err
+	}, `SELECT id, account_id, status, actor_id, note, created_at, note_sealed FROM privacy_request_events WHERE request_id = $1 ORDER BY created_at, id`, requestID)
 }
 
 // ---- org settings ----------------------------------------------------------------
@@ -489,20 +450,11 @@ func setLedgerStatus(ctx context.Context, d *db.DB, id, status string, completed
 // ---- retention ----------------------------------------------------------------
 
 func listPolicies(ctx context.Context, d *db.DB, orgID string) ([]Policy, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT class, days FROM retention_policies WHERE org_id = $1 ORDER BY class`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Policy
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Policy, error) {
 		var p Policy
-		if err := rows.Scan(&p.Class, &p.Days); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := row.Scan(&p.Class, &p.Days)
+		return p, err
+	}, `SELECT class, days FROM retention_policies WHERE org_id = $1 ORDER BY class`, orgID)
 }
 
 func replacePolicies(ctx context.Context, d *db.DB, orgID string, pols []Policy, now int64) error {
@@ -519,20 +471,11 @@ func replacePolicies(ctx context.Context, d *db.DB, orgID string, pols []Policy,
 }
 
 func listOverrides(ctx context.Context, d *db.DB, orgID string) ([]Override, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT conversation_id, days FROM retention_overrides WHERE org_id = $1 ORDER BY conversation_id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Override
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Override, error) {
 		var o Override
-		if err := rows.Scan(&o.ConversationID, &o.Days); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		err := row.Scan(&o.ConversationID, &o.Days)
+		return o, err
+	}, `SELECT conversation_id, days FROM retention_overrides WHERE org_id = $1 ORDER BY conversation_id`, orgID)
 }
 
 func putOverride(ctx context.Context, d *db.DB, orgID string, o Override, now int64) error {
@@ -673,20 +616,11 @@ func insertNoticeRecipient(ctx context.Context, d *db.DB, noticeID, accountID, o
 }
 
 func queryNotices(ctx context.Context, d *db.DB, q string, args ...any) ([]Notice, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Notice
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Notice, error) {
 		var n Notice
-		if err := rows.Scan(&n.ID, &n.OrgID, &n.Title, &n.WhatHappened, &n.Impact, &n.Remedies, &n.Recipients, &n.CreatedAt, &n.ReadAt); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := row.Scan(&n.ID, &n.OrgID, &n.Title, &n.WhatHappened, &n.Impact, &n.Remedies, &n.Recipients, &n.CreatedAt, &n.ReadAt)
+		return n, err
+	}, q, args...)
 }
 
 func listOrgNotices(ctx context.Context, d *db.DB, orgID string) ([]Notice, error) {
