@@ -172,20 +172,11 @@ func isMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, er
 }
 
 func conversationIDsOf(ctx context.Context, d *db.DB, accountID string) ([]string, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT conversation_id FROM conversation_members WHERE account_id = $1`, accountID)
-	if err != nil {
-		return nil, err
+	out, err := db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT conversation_id FROM conversation_members WHERE account_id = $1`, accountID)
+	if err != nil || out != nil {
+		return out, err
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return []string{}, nil
 }
 
 // orgGroupsOf lists the internal and external groups of orgID that

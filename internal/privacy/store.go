@@ -68,23 +68,21 @@ func pendingDocuments(ctx context.Context, d *db.DB, accountID string) ([]Docume
 // requiredSeqs returns, per operator kind, the required seq of its current
 // version.
 func requiredSeqs(ctx context.Context, d *db.DB) (map[string]int, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT p.kind, p.required_seq FROM policy_documents p
+	out := map[string]int{}
+	err := db.Each(ctx, d.R(ctx), func(row db.Scanner) error {
+		var k string
+		var n int
+		if err := row.Scan(&k, &n); err != nil {
+			return err
+		}
+		out[k] = n
+		return nil
+	}, `SELECT p.kind, p.required_seq FROM policy_documents p
 		 WHERE p.org_id = '' AND p.seq = (SELECT MAX(seq) FROM policy_documents q WHERE q.org_id = '' AND q.kind = p.kind)`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func insertAcceptance(ctx context.Context, d *db.DB, id, accountID string, doc Document, at int64) error {
@@ -156,20 +154,19 @@ func putGuardianConsent(ctx context.Context, d *db.DB, g GuardianConsent) error 
 // ---- consents ----------------------------------------------------------------
 
 func listConsents(ctx context.Context, d *db.DB, accountID string) (map[string]Consent, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT purpose, granted, version, updated_at FROM consents WHERE account_id = $1`, accountID)
+	out := map[string]Consent{}
+	err := db.Each(ctx, d.R(ctx), func(row db.Scanner) error {
+		var c Consent
+		if err := row.Scan(&c.Purpose, &c.Granted, &c.Version, &c.UpdatedAt); err != nil {
+			return err
+		}
+		out[c.Purpose] = c
+		return nil
+	}, `SELECT purpose, granted, version, updated_at FROM consents WHERE account_id = $1`, accountID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]Consent{}
-	for rows.Next() {
-		var c Consent
-		if err := rows.Scan(&c.Purpose, &c.Granted, &c.Version, &c.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out[c.Purpose] = c
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func putConsent(ctx context.Context, d *db.DB, eventID, accountID string, c Consent) error {
