@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -68,7 +69,7 @@ func maxSeq(ctx context.Context, d *db.DB) (int64, error) {
 	return n, err
 }
 
-type scanner interface{ Scan(dest ...any) error }
+type scanner = interface{ Scan(dest ...any) error }
 
 func scanRecord(s scanner) (Item, error) {
 	var r Item
@@ -82,22 +83,8 @@ func scanRecord(s scanner) (Item, error) {
 
 // scanChain returns up to limit entries with after < seq <= upTo, by seq.
 func scanChain(ctx context.Context, d *db.DB, after, upTo int64, limit int) ([]Item, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT `+recordColumns+` FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
+	return db.QueryAll(ctx, d.R(ctx), scanRecord, `SELECT `+recordColumns+` FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT $3`,
 		after, upTo, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // queryRecords returns up to f.Limit+1 entries matching f, newest first.
@@ -106,7 +93,7 @@ func queryRecords(ctx context.Context, d *db.DB, f Filter) ([]Item, error) {
 	var args []any
 	add := func(cond string, v any) {
 		args = append(args, v)
-		where = append(where, strings.ReplaceAll(cond, "?", "$"+itoa(len(args))))
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
 	}
 	if f.OrgID != "" {
 		add("org_id = ?", f.OrgID)
@@ -144,29 +131,8 @@ func queryRecords(ctx context.Context, d *db.DB, f Filter) ([]Item, error) {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
 	args = append(args, f.Limit+1)
-	q += ` ORDER BY seq DESC LIMIT $` + itoa(len(args))
-	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		r, err := scanRecord(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
-	}
-	return itoa(n/10) + digits[n%10:n%10+1]
+	q += ` ORDER BY seq DESC LIMIT $` + strconv.Itoa(len(args))
+	return db.QueryAll(ctx, d.R(ctx), scanRecord, q, args...)
 }
 
 // nullBytes stores an empty value as NULL.

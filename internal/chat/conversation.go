@@ -474,7 +474,7 @@ func (s *Service) RemoveMember(ctx context.Context, convID, accountID string) er
 	return s.tx(ctx, func(ctx context.Context) error {
 		target, err := getView(ctx, s.DB, c.ID, accountID)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if target.Role == RoleOwner || (target.Role == RoleAdmin && c.Role != RoleOwner) {
 			return apperr.Forbidden("cannot_remove", "only the owner may remove an admin, and nobody may remove the owner")
@@ -516,7 +516,7 @@ func (s *Service) SetRole(ctx context.Context, convID, accountID, role string) e
 	return s.tx(ctx, func(ctx context.Context) error {
 		t, err := getView(ctx, s.DB, c.ID, accountID)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if t.Role == RoleOwner {
 			return apperr.Invalid("owner_role", "transfer the ownership instead")

@@ -19,9 +19,9 @@ func init() {
 		Purpose:    "Conversations: direct chats and groups, with their name, topic and announcement. Internal and external groups are controlled by the owning organization (org_id); direct chats and general groups by the people in them.",
 		Subject:    []string{"owner_id", "created_by"},
 		Columns: map[string]datamap.Category{
-			"owner_id":     datamap.Identifier,
-			"created_by":   datamap.Identifier,
-			"pair_key":     datamap.Identifier,
+			"owner_id":   datamap.Identifier,
+			"created_by": datamap.Identifier,
+			"pair_key":   datamap.Identifier,
 		},
 		Sealed: map[string]datamap.Seal{
 			"profile": {AAD: "conversations.profile:", OwnerColumn: "profile_key",

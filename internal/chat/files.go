@@ -202,7 +202,7 @@ func (s *Service) FileMeta(ctx context.Context, fileID string) (File, error) {
 	}
 	f, err := s.loadFile(ctx, fileID)
 	if err != nil {
-		return File{}, notFound(err)
+		return File{}, apperr.MapNotFound(err)
 	}
 	if f.UploaderID != a.AccountID {
 		ok, err := fileVisibleTo(ctx, s.DB, fileID, a.AccountID)

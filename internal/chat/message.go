@@ -100,7 +100,7 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 	}
 	c, err := getView(ctx, s.DB, convID, a.AccountID)
 	if err != nil {
-		return Message{}, false, notFound(err)
+		return Message{}, false, apperr.MapNotFound(err)
 	}
 	if c.Dissolved {
 		if old, err := messageByClientID(ctx, s.DB, a.AccountID, in.ClientMsgID); err == nil && old.ConversationID == c.ID {
@@ -340,13 +340,6 @@ func (s *Service) presentAll(ctx context.Context, accountID string, c *Conversat
 	}
 }
 
-func notFound(err error) error {
-	if errors.Is(err, db.ErrNotFound) {
-		return apperr.ErrNotFound
-	}
-	return err
-}
-
 // view loads the conversation as the caller sees it (404 for non-members).
 func (s *Service) view(ctx context.Context, convID string) (*Conversation, string, error) {
 	a, err := who(ctx)
@@ -355,7 +348,7 @@ func (s *Service) view(ctx context.Context, convID string) (*Conversation, strin
 	}
 	c, err := getView(ctx, s.DB, convID, a.AccountID)
 	if err != nil {
-		return nil, "", notFound(err)
+		return nil, "", apperr.MapNotFound(err)
 	}
 	return &c, a.AccountID, nil
 }
@@ -395,7 +388,7 @@ func (s *Service) History(ctx context.Context, convID string, q HistoryQuery) (H
 	}
 	if q.ThreadRootID != "" {
 		if _, err := getMessage(ctx, s.DB, c.ID, q.ThreadRootID, me, -1); err != nil {
-			return History{}, notFound(err)
+			return History{}, apperr.MapNotFound(err)
 		}
 	}
 	var h History
@@ -403,7 +396,7 @@ func (s *Service) History(ctx context.Context, convID string, q HistoryQuery) (H
 	case q.Around != "":
 		center, err := getMessage(ctx, s.DB, c.ID, q.Around, me, c.ClearedSeq)
 		if err != nil {
-			return History{}, notFound(err)
+			return History{}, apperr.MapNotFound(err)
 		}
 		half := limit / 2
 		older, err := listMessages(ctx, s.DB, c.ID, me, c.ClearedSeq, pageBefore, center.Seq, half+1, q.ThreadRootID)
@@ -468,7 +461,7 @@ func (s *Service) GetMessage(ctx context.Context, convID, msgID string) (Message
 	}
 	m, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq)
 	if err != nil {
-		return Message{}, notFound(err)
+		return Message{}, apperr.MapNotFound(err)
 	}
 	return s.present(ctx, me, c, m), nil
 }
@@ -487,7 +480,7 @@ func (s *Service) Edit(ctx context.Context, convID, msgID, body string) (Message
 	err = s.tx(ctx, func(ctx context.Context) error {
 		m, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if m.SenderID != me {
 			return apperr.Forbidden("not_sender", "only the sender may edit a message")
@@ -544,7 +537,7 @@ func (s *Service) Edits(ctx context.Context, convID, msgID string) ([]Edit, erro
 		return nil, err
 	}
 	if _, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq); err != nil {
-		return nil, notFound(err)
+		return nil, apperr.MapNotFound(err)
 	}
 	es, err := listEdits(ctx, s.DB, msgID)
 	if err != nil {
@@ -580,7 +573,7 @@ func (s *Service) Delete(ctx context.Context, convID, msgID string, held datamap
 	return s.tx(ctx, func(ctx context.Context) error {
 		m, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if m.Deleted {
 			return nil
@@ -635,7 +628,7 @@ func (s *Service) Hide(ctx context.Context, convID, msgID string) error {
 	return s.tx(ctx, func(ctx context.Context) error {
 		m, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if err := hideMessage(ctx, s.DB, me, &m, s.now()); err != nil {
 			return err
@@ -666,7 +659,7 @@ func (s *Service) React(ctx context.Context, convID, msgID, emoji string, on boo
 	return s.tx(ctx, func(ctx context.Context) error {
 		m, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if m.Deleted {
 			return apperr.Conflict("message_deleted", "the message has been deleted")
@@ -697,7 +690,7 @@ func (s *Service) Pin(ctx context.Context, convID, msgID string, on bool) error 
 	return s.tx(ctx, func(ctx context.Context) error {
 		m, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if m.Deleted {
 			return apperr.Conflict("message_deleted", "the message has been deleted")

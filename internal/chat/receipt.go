@@ -34,7 +34,7 @@ func (s *Service) MarkRead(ctx context.Context, convID, upToMessageID string) (R
 	if err != nil {
 		// Hidden or cleared messages still mark read.
 		if m, err = getMessageAny(ctx, s, c.ID, upToMessageID); err != nil {
-			return ReadState{}, notFound(err)
+			return ReadState{}, apperr.MapNotFound(err)
 		}
 	}
 	var st ReadState
@@ -79,7 +79,7 @@ func (s *Service) Receipts(ctx context.Context, convID, msgID string) (Receipts,
 	}
 	m, err := getMessage(ctx, s.DB, c.ID, msgID, me, c.ClearedSeq)
 	if err != nil {
-		return Receipts{}, notFound(err)
+		return Receipts{}, apperr.MapNotFound(err)
 	}
 	read, unread, err := receiptMembers(ctx, s.DB, c.ID, m.Seq, m.SenderID)
 	if err != nil {

@@ -29,7 +29,7 @@ const convCols = `c.id, c.kind, c.org_id, c.owner_id, COALESCE(c.pair_key, ''), 
 
 const memberViewCols = `m.role, m.muted, m.pinned_at, m.read_seq, m.cleared_seq, m.joined_seq`
 
-type rowScanner interface{ Scan(dest ...any) error }
+type rowScanner = interface{ Scan(dest ...any) error }
 
 func scanConv(r rowScanner, extra ...any) (Conversation, error) {
 	var c Conversation
@@ -153,21 +153,12 @@ func memberCount(ctx context.Context, d *db.DB, convID string) (int, error) {
 }
 
 func listMembers(ctx context.Context, d *db.DB, convID string) ([]Member, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT account_id, role, read_seq, joined_at, joined_seq
-		FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_at, account_id`, convID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Member, error) {
 		var m Member
-		if err := rows.Scan(&m.AccountID, &m.Role, &m.ReadSeq, &m.JoinedAt, &m.joinedSeq); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		err := row.Scan(&m.AccountID, &m.Role, &m.ReadSeq, &m.JoinedAt, &m.joinedSeq)
+		return m, err
+	}, `SELECT account_id, role, read_seq, joined_at, joined_seq
+		FROM conversation_members WHERE conversation_id = $1 ORDER BY joined_at, account_id`, convID)
 }
 
 func isMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, error) {
@@ -181,41 +172,19 @@ func isMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, er
 }
 
 func conversationIDsOf(ctx context.Context, d *db.DB, accountID string) ([]string, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT conversation_id FROM conversation_members WHERE account_id = $1`, accountID)
-	if err != nil {
-		return nil, err
+	out, err := db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT conversation_id FROM conversation_members WHERE account_id = $1`, accountID)
+	if err != nil || out != nil {
+		return out, err
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return []string{}, nil
 }
 
 // orgGroupsOf lists the internal and external groups of orgID that
 // accountID belongs to.
 func orgGroupsOf(ctx context.Context, d *db.DB, orgID, accountID string) ([]Conversation, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+`, `+memberViewCols+`
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (Conversation, error) { return scanConvView(r) }, `SELECT `+convCols+`, `+memberViewCols+`
 		FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.account_id = $1 AND c.org_id = $2 AND c.kind IN ('internal', 'external')`, accountID, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Conversation
-	for rows.Next() {
-		c, err := scanConvView(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 func deleteMember(ctx context.Context, d *db.DB, convID, accountID string) (bool, error) {
@@ -688,7 +657,7 @@ func notifyMentions(ctx context.Context, d *db.DB, m *Message, ids []string, all
 	args := []any{m.ConversationID, m.ID, m.SenderID, m.CreatedAt}
 	cond := "FALSE"
 	if len(ids) > 0 {
-		cond = "account_id IN (" + placeholders(5, len(ids)) + ")"
+		cond = "account_id IN (" + db.Placeholders(5, len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -716,17 +685,6 @@ func collectStrings(rows *sql.Rows, err error) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
-}
-
-func placeholders(from, n int) string {
-	var sb strings.Builder
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		sb.WriteString("$" + strconv.Itoa(from+i))
-	}
-	return sb.String()
 }
 
 func messageByClientID(ctx context.Context, d *db.DB, senderID, clientID string) (Message, error) {
@@ -787,7 +745,7 @@ func reactionsOf(ctx context.Context, d *db.DB, accountID string, msgIDs []strin
 	}
 	rows, err := d.R(ctx).QueryContext(ctx, `SELECT message_id, emoji, count(*),
 		SUM(CASE WHEN account_id = $1 THEN 1 ELSE 0 END), MIN(created_at)
-		FROM message_reactions WHERE message_id IN (`+placeholders(2, len(msgIDs))+`)
+		FROM message_reactions WHERE message_id IN (`+db.Placeholders(2, len(msgIDs))+`)
 		GROUP BY message_id, emoji ORDER BY message_id, MIN(created_at), emoji`, args...)
 	if err != nil {
 		return nil, err
@@ -984,20 +942,7 @@ func getFile(ctx context.Context, d *db.DB, id string) (File, error) {
 // filesSealedBy lists the files uploaded in orgID whose description is
 // sealed under owner's key.
 func filesSealedBy(ctx context.Context, d *db.DB, orgID, owner string) ([]File, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+fileCols+` FROM chat_files WHERE org_id = $1 AND meta_key = $2`, orgID, owner)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []File
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanFile, `SELECT `+fileCols+` FROM chat_files WHERE org_id = $1 AND meta_key = $2`, orgID, owner)
 }
 
 func setFileSealed(ctx context.Context, d *db.DB, id string, meta []byte, key, blobKey, thumbKey string) error {
@@ -1070,7 +1015,7 @@ func markNotificationsRead(ctx context.Context, d *db.DB, accountID string, ids 
 	args := []any{accountID, now}
 	cond := ""
 	if len(ids) > 0 {
-		cond = " AND message_id IN (" + placeholders(3, len(ids)) + ")"
+		cond = " AND message_id IN (" + db.Placeholders(3, len(ids)) + ")"
 		for _, id := range ids {
 			args = append(args, id)
 		}
@@ -1218,20 +1163,11 @@ func searchScopes(ctx context.Context, d *db.DB, accountID, onlyConv string, lim
 		args = append(args, onlyConv)
 	}
 	args = append(args, limit)
-	rows, err := d.R(ctx).QueryContext(ctx, q+` ORDER BY c.last_message_at DESC LIMIT $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []searchScope
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (searchScope, error) {
 		var s searchScope
-		if err := rows.Scan(&s.id, &s.orgID, &s.clearedSeq, &s.last); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+		err := row.Scan(&s.id, &s.orgID, &s.clearedSeq, &s.last)
+		return s, err
+	}, q+` ORDER BY c.last_message_at DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 }
 
 // recentPage reads, newest first, up to limit messages of one conversation
@@ -1475,22 +1411,9 @@ func setEditContent(ctx context.Context, d *db.DB, id string, box []byte, key st
 // plaintextGroups lists the groups (the organizations' and general ones)
 // whose name, topic or announcement is stored in plaintext.
 func plaintextGroups(ctx context.Context, d *db.DB) ([]Conversation, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+` FROM conversations c
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (Conversation, error) { return scanConv(r) }, `SELECT `+convCols+` FROM conversations c
 		WHERE c.profile IS NULL AND ((c.org_id <> '' AND c.kind IN ('internal', 'external')) OR c.kind = 'general')
 		AND (c.name <> '' OR c.topic <> '' OR c.announcement <> '')`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Conversation
-	for rows.Next() {
-		c, err := scanConv(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // setSealedProfile stores c's sealed profile in place of the plaintext it

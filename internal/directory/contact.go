@@ -371,7 +371,7 @@ func (s *Service) GetPerson(ctx context.Context, accountID string) (Person, erro
 	}
 	acc, err := s.accounts.GetAccount(ctx, accountID)
 	if err != nil {
-		return Person{}, notFound(err)
+		return Person{}, apperr.MapNotFound(err)
 	}
 	return s.person(ctx, a.AccountID, acc)
 }
@@ -388,13 +388,6 @@ func (s *Service) LookupPerson(ctx context.Context, req LookupRequest) (Person, 
 		return Person{}, err
 	}
 	return s.person(ctx, a.AccountID, acc)
-}
-
-func notFound(err error) error {
-	if apperr.IsNotFound(err) || errors.Is(err, db.ErrNotFound) {
-		return apperr.ErrNotFound
-	}
-	return err
 }
 
 func (s *Service) findAccount(ctx context.Context, req AddContactRequest) (Account, error) {
@@ -418,7 +411,7 @@ func (s *Service) findAccount(ctx context.Context, req AddContactRequest) (Accou
 	default:
 		return acc, apperr.InvalidField("email", "account_id, email or phone is required")
 	}
-	return acc, notFound(err)
+	return acc, apperr.MapNotFound(err)
 }
 
 // ---- contacts ----

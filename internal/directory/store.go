@@ -47,16 +47,6 @@ func nullable[T comparable](v T) any {
 	return v
 }
 
-// placeholders appends vals to args and returns "$n, $m, …".
-func placeholders(args *[]any, vals []string) string {
-	ps := make([]string, len(vals))
-	for i, v := range vals {
-		*args = append(*args, v)
-		ps[i] = "$" + strconv.Itoa(len(*args))
-	}
-	return strings.Join(ps, ", ")
-}
-
 func jsonList[T any](s string) []T {
 	var out []T
 	_ = json.Unmarshal([]byte(s), &out)
@@ -451,7 +441,7 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 			il("s.email", prefix),
 		}
 		if len(q.deptIDs) > 0 {
-			ors = append(ors, "EXISTS (SELECT 1 FROM department_members dq WHERE dq.member_id = m.id AND dq.department_id IN ("+placeholders(&args, q.deptIDs)+"))")
+			ors = append(ors, "EXISTS (SELECT 1 FROM department_members dq WHERE dq.member_id = m.id AND dq.department_id IN ("+db.In(&args, q.deptIDs)+"))")
 		}
 		if q.compact != "" {
 			c := arg(db.EscapeLike(q.compact) + "%")
@@ -683,7 +673,7 @@ func (st store) setLeaders(ctx context.Context, deptID string, memberIDs []strin
 		return nil
 	}
 	args := []any{deptID}
-	in := placeholders(&args, memberIDs)
+	in := db.In(&args, memberIDs)
 	return st.exec(ctx, false, `UPDATE department_members SET is_leader = TRUE WHERE department_id = $1 AND member_id IN (`+in+`)`, args...)
 }
 
@@ -720,7 +710,7 @@ func (st store) memberDepartmentIDs(ctx context.Context, memberID string) ([]str
 
 func (st store) departmentsOfMembers(ctx context.Context, memberIDs []string) (map[string][]MemberDepartment, error) {
 	args := []any{}
-	in := placeholders(&args, memberIDs)
+	in := db.In(&args, memberIDs)
 	rows, err := st.r(ctx).QueryContext(ctx, `SELECT dm.member_id, d.id, d.org_id, d.name, d.name_sealed, dm.is_leader FROM department_members dm
 		JOIN departments d ON d.id = dm.department_id WHERE dm.member_id IN (`+in+`) ORDER BY dm.created_at, d.id`, args...)
 	if err != nil {
@@ -813,7 +803,7 @@ func (st store) memberRoleGrants(ctx context.Context, memberID string) ([]Role, 
 
 func (st store) customRolesOfMembers(ctx context.Context, memberIDs []string) (map[string][]string, error) {
 	args := []any{}
-	in := placeholders(&args, memberIDs)
+	in := db.In(&args, memberIDs)
 	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, role_id FROM member_roles WHERE member_id IN (`+in+`) ORDER BY role_id`, args...)
 	if err != nil {
 		return nil, err
@@ -912,7 +902,7 @@ func (st store) fieldValuesOf(ctx context.Context, memberIDs []string) (map[stri
 		return out, nil
 	}
 	args := []any{}
-	in := placeholders(&args, memberIDs)
+	in := db.In(&args, memberIDs)
 	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, field_id, COALESCE(id, ''), value, value_sealed
 		FROM member_field_values WHERE member_id IN (`+in+`)`, args...)
 	if err != nil {

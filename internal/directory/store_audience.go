@@ -3,6 +3,8 @@ package directory
 import (
 	"context"
 	"strings"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
 )
 
 // SQL of audiences (audience.go): who an announcement or another
@@ -22,7 +24,7 @@ func (st store) countInOrg(ctx context.Context, table, orgID string, ids []strin
 		q = `SELECT COUNT(*) FROM members WHERE org_id = $1 AND id IN (`
 	}
 	var n int
-	err := st.r(ctx).QueryRowContext(ctx, q+placeholders(&args, ids)+`)`, args...).Scan(&n)
+	err := st.r(ctx).QueryRowContext(ctx, q+db.In(&args, ids)+`)`, args...).Scan(&n)
 	return n, err
 }
 
@@ -35,7 +37,7 @@ func (st store) audience(ctx context.Context, orgID string, q AudienceQuery, cus
 	if !q.All {
 		if len(q.DepartmentIDs) > 0 {
 			with = `WITH RECURSIVE sub (id, depth) AS (
-				SELECT id, 0 FROM departments WHERE org_id = $1 AND id IN (` + placeholders(&args, q.DepartmentIDs) + `)
+				SELECT id, 0 FROM departments WHERE org_id = $1 AND id IN (` + db.In(&args, q.DepartmentIDs) + `)
 				UNION ALL
 				SELECT d.id, sub.depth + 1 FROM departments d JOIN sub ON d.parent_id = sub.id WHERE sub.depth < 1000
 			) `
@@ -48,13 +50,13 @@ func (st store) audience(ctx context.Context, orgID string, q AudienceQuery, cus
 			}
 		}
 		if len(builtin) > 0 {
-			ors = append(ors, `m.role IN (`+placeholders(&args, builtin)+`)`)
+			ors = append(ors, `m.role IN (`+db.In(&args, builtin)+`)`)
 		}
 		if len(customRoles) > 0 {
-			ors = append(ors, `EXISTS (SELECT 1 FROM member_roles mr WHERE mr.member_id = m.id AND mr.role_id IN (`+placeholders(&args, customRoles)+`))`)
+			ors = append(ors, `EXISTS (SELECT 1 FROM member_roles mr WHERE mr.member_id = m.id AND mr.role_id IN (`+db.In(&args, customRoles)+`))`)
 		}
 		if len(q.MemberIDs) > 0 {
-			ors = append(ors, `m.id IN (`+placeholders(&args, q.MemberIDs)+`)`)
+			ors = append(ors, `m.id IN (`+db.In(&args, q.MemberIDs)+`)`)
 		}
 		if len(ors) == 0 {
 			return []AudienceMember{}, nil

@@ -213,7 +213,7 @@ func (s *Service) account(ctx context.Context, r accountRow) (Account, error) {
 func (s *Service) GetAccount(ctx context.Context, id string) (Account, error) {
 	r, err := s.st.accountByID(ctx, id)
 	if err != nil {
-		return Account{}, notFound(err)
+		return Account{}, apperr.MapNotFound(err)
 	}
 	return s.account(ctx, r)
 }
@@ -226,7 +226,7 @@ func (s *Service) AccountByEmail(ctx context.Context, email string) (Account, er
 	}
 	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
 	if err != nil {
-		return Account{}, notFound(err)
+		return Account{}, apperr.MapNotFound(err)
 	}
 	return s.account(ctx, r)
 }
@@ -239,7 +239,7 @@ func (s *Service) AccountByPhone(ctx context.Context, phone string) (Account, er
 	}
 	r, err := s.st.accountByPhoneHash(ctx, s.phoneHash(p))
 	if err != nil {
-		return Account{}, notFound(err)
+		return Account{}, apperr.MapNotFound(err)
 	}
 	return s.account(ctx, r)
 }

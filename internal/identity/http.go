@@ -125,7 +125,7 @@ func (s *Service) setDeviceCookie(ctx context.Context, w http.ResponseWriter) {
 func (s *Service) StartSession(ctx context.Context, w http.ResponseWriter, accountID, orgID string, via actor.Via) (string, error) {
 	r, err := s.st.accountByID(ctx, accountID)
 	if err != nil {
-		return "", notFound(err)
+		return "", apperr.MapNotFound(err)
 	}
 	if r.Status != StatusActive {
 		return "", apperr.Conflict("account_not_active", "the account is not active")

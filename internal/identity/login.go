@@ -171,7 +171,7 @@ func (s *Service) recordFailure(ctx context.Context, acc *accountRow, method, ou
 func (s *Service) VerifyPassword(ctx context.Context, accountID, password string) error {
 	r, err := s.st.accountByID(ctx, accountID)
 	if err != nil {
-		return notFound(err)
+		return apperr.MapNotFound(err)
 	}
 	return s.reauth(ctx, r, password)
 }

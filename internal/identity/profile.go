@@ -66,7 +66,7 @@ func (s *Service) UpdateMe(ctx context.Context, p MePatch) (Account, error) {
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		r, err := s.st.accountByID(ctx, a.AccountID)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		changed := []string{}
 		cur, err := s.nameOf(ctx, r)

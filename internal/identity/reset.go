@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 )
@@ -32,7 +33,7 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 	}
 	r, err := s.st.accountByID(ctx, a.AccountID)
 	if err != nil {
-		return notFound(err)
+		return apperr.MapNotFound(err)
 	}
 	if err := s.reauth(ctx, r, in.CurrentPassword); err != nil {
 		return err

@@ -25,7 +25,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -124,13 +123,6 @@ var (
 	errDisabled           = apperr.Forbidden("account_disabled", "this account is disabled")
 	errSecondFactor       = apperr.Forbidden("invalid_second_factor", "the authenticator or recovery code is wrong or already used")
 )
-
-func notFound(err error) error {
-	if errors.Is(err, db.ErrNotFound) {
-		return apperr.ErrNotFound
-	}
-	return err
-}
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

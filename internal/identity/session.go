@@ -121,7 +121,7 @@ func (s *Service) SetSessionOrg(ctx context.Context, sessionID, orgID string) er
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
 		accountID, err := s.st.setSessionOrg(ctx, sessionID, orgID)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		_, err = events.Append(ctx, s.DB, "", events.ScopeAccount, accountID, "session.org_changed",
 			map[string]any{"session_id": sessionID, "org_id": orgID})
@@ -223,7 +223,7 @@ func (s *Service) RevokeSession(ctx context.Context, id string) error {
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := s.st.deleteSession(ctx, id, a.AccountID); err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, a.AccountID, "session.ended", map[string]any{"session_ids": []string{id}}); err != nil {
 			return err
@@ -241,7 +241,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := s.st.deleteSession(ctx, a.SessionID, a.AccountID); err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, a.AccountID, "session.ended", map[string]any{"session_ids": []string{a.SessionID}}); err != nil {
 			return err

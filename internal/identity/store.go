@@ -78,20 +78,7 @@ func (s store) accountByPhoneHash(ctx context.Context, h string) (accountRow, er
 
 // listAccounts returns every account, oldest first (for the CLI).
 func (s store) listAccounts(ctx context.Context) ([]accountRow, error) {
-	rows, err := s.d.R(ctx).QueryContext(ctx, `SELECT `+accountCols+` FROM accounts ORDER BY created_at, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []accountRow
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.d.R(ctx), scanAccount, `SELECT `+accountCols+` FROM accounts ORDER BY created_at, id`)
 }
 
 // updatePending replaces the registration data of a still-pending account.
@@ -199,21 +186,8 @@ func (s store) setSessionOrg(ctx context.Context, id, orgID string) (string, err
 }
 
 func (s store) listSessions(ctx context.Context, accountID string, now int64) ([]sessionRow, error) {
-	rows, err := s.d.R(ctx).QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions
+	return db.QueryAll(ctx, s.d.R(ctx), scanSession, `SELECT `+sessionCols+` FROM sessions
 		WHERE account_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC, id`, accountID, now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sessionRow
-	for rows.Next() {
-		r, err := scanSession(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // deleteSession deletes one session of an account; db.ErrNotFound when the
@@ -239,20 +213,7 @@ func (s store) deleteSessions(ctx context.Context, accountID, except string) ([]
 
 // deleteReturningIDs runs a DELETE … RETURNING id and collects the ids.
 func (s store) deleteReturningIDs(ctx context.Context, query string, args ...any) ([]string, error) {
-	rows, err := s.d.W(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.d.W(ctx), db.Value[string], query, args...)
 }
 
 // detachSessionOrg takes orgID away from one session, if it is its
@@ -363,20 +324,11 @@ func (s store) listLogins(ctx context.Context, accountID, cursor string, limit i
 		args = append(args, cursor)
 	}
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit)
-	rows, err := s.d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []loginRow
-	for rows.Next() {
+	return db.QueryAll(ctx, s.d.R(ctx), func(row db.Scanner) (loginRow, error) {
 		var r loginRow
-		if err := rows.Scan(&r.ID, &r.AccountID, &r.CreatedAt, &r.IP, &r.UserAgent, &r.DeviceID, &r.Method, &r.Outcome); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ID, &r.AccountID, &r.CreatedAt, &r.IP, &r.UserAgent, &r.DeviceID, &r.Method, &r.Outcome)
+		return r, err
+	}, q, args...)
 }
 
 // rememberClient records that the account signed in from a device or
@@ -423,20 +375,11 @@ func (s store) listNotices(ctx context.Context, accountID, cursor string, limit 
 		args = append(args, cursor)
 	}
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, limit)
-	rows, err := s.d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []noticeRow
-	for rows.Next() {
+	return db.QueryAll(ctx, s.d.R(ctx), func(row db.Scanner) (noticeRow, error) {
 		var n noticeRow
-		if err := rows.Scan(&n.ID, &n.AccountID, &n.Kind, &n.Data, &n.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := row.Scan(&n.ID, &n.AccountID, &n.Kind, &n.Data, &n.CreatedAt)
+		return n, err
+	}, q, args...)
 }
 
 // hitRate counts one hit on key in a window of length win that starts at
@@ -545,20 +488,7 @@ func (s store) deleteExpired(ctx context.Context, now, rateHorizon int64) error 
 // legacyNames lists up to limit accounts whose name is still stored in
 // plaintext.
 func (s store) legacyNames(ctx context.Context, limit int) ([]accountRow, error) {
-	rows, err := s.d.R(ctx).QueryContext(ctx, `SELECT `+accountCols+` FROM accounts WHERE name <> '' ORDER BY id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []accountRow
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, s.d.R(ctx), scanAccount, `SELECT `+accountCols+` FROM accounts WHERE name <> '' ORDER BY id LIMIT $1`, limit)
 }
 
 // setName stores a sealed name in place of the plaintext one.

@@ -113,7 +113,7 @@ func (s *Service) SetupTOTP(ctx context.Context) (TOTPSetup, error) {
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		r, err := s.st.accountByID(ctx, a.AccountID)
 		if err != nil {
-			return notFound(err)
+			return apperr.MapNotFound(err)
 		}
 		if r.TOTPEnabled {
 			return apperr.Conflict("totp_already_enabled", "two-factor authentication is already on; disable it first to set up a new authenticator")
@@ -149,7 +149,7 @@ func (s *Service) EnableTOTP(ctx context.Context, in TOTPEnable) (RecoveryCodes,
 	}
 	r, err := s.st.accountByID(ctx, a.AccountID)
 	if err != nil {
-		return RecoveryCodes{}, notFound(err)
+		return RecoveryCodes{}, apperr.MapNotFound(err)
 	}
 	if r.TOTPEnabled {
 		return RecoveryCodes{}, apperr.Conflict("totp_already_enabled", "two-factor authentication is already on")
@@ -198,7 +198,7 @@ func (s *Service) DisableTOTP(ctx context.Context, in TOTPDisable) error {
 	}
 	r, err := s.st.accountByID(ctx, a.AccountID)
 	if err != nil {
-		return notFound(err)
+		return apperr.MapNotFound(err)
 	}
 	if !r.TOTPEnabled {
 		return apperr.Conflict("totp_not_enabled", "two-factor authentication is not on")

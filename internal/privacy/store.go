@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -22,20 +21,7 @@ func scanDoc(sc interface{ Scan(...any) error }) (Document, error) {
 }
 
 func queryDocs(ctx context.Context, d *db.DB, q string, args ...any) ([]Document, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		doc, err := scanDoc(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, doc)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanDoc, q, args...)
 }
 
 func latestDocument(ctx context.Context, d *db.DB, orgID, kind string) (Document, error) {
@@ -82,23 +68,21 @@ func pendingDocuments(ctx context.Context, d *db.DB, accountID string) ([]Docume
 // requiredSeqs returns, per operator kind, the required seq of its current
 // version.
 func requiredSeqs(ctx context.Context, d *db.DB) (map[string]int, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT p.kind, p.required_seq FROM policy_documents p
+	out := map[string]int{}
+	err := db.Each(ctx, d.R(ctx), func(row db.Scanner) error {
+		var k string
+		var n int
+		if err := row.Scan(&k, &n); err != nil {
+			return err
+		}
+		out[k] = n
+		return nil
+	}, `SELECT p.kind, p.required_seq FROM policy_documents p
 		 WHERE p.org_id = '' AND p.seq = (SELECT MAX(seq) FROM policy_documents q WHERE q.org_id = '' AND q.kind = p.kind)`)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func insertAcceptance(ctx context.Context, d *db.DB, id, accountID string, doc Document, at int64) error {
@@ -109,21 +93,11 @@ func insertAcceptance(ctx context.Context, d *db.DB, id, accountID string, doc D
 }
 
 func listAcceptances(ctx context.Context, d *db.DB, accountID string) ([]Acceptance, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT document_id, org_id, kind, version, accepted_at FROM policy_acceptances WHERE account_id = $1 ORDER BY accepted_at, id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Acceptance
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Acceptance, error) {
 		var a Acceptance
-		if err := rows.Scan(&a.DocumentID, &a.OrgID, &a.Kind, &a.Version, &a.AcceptedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := row.Scan(&a.DocumentID, &a.OrgID, &a.Kind, &a.Version, &a.AcceptedAt)
+		return a, err
+	}, `SELECT document_id, org_id, kind, version, accepted_at FROM policy_acceptances WHERE account_id = $1 ORDER BY accepted_at, id`, accountID)
 }
 
 // ---- minors ----------------------------------------------------------------
@@ -180,20 +154,19 @@ func putGuardianConsent(ctx context.Context, d *db.DB, g GuardianConsent) error 
 // ---- consents ----------------------------------------------------------------
 
 func listConsents(ctx context.Context, d *db.DB, accountID string) (map[string]Consent, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT purpose, granted, version, updated_at FROM consents WHERE account_id = $1`, accountID)
+	out := map[string]Consent{}
+	err := db.Each(ctx, d.R(ctx), func(row db.Scanner) error {
+		var c Consent
+		if err := row.Scan(&c.Purpose, &c.Granted, &c.Version, &c.UpdatedAt); err != nil {
+			return err
+		}
+		out[c.Purpose] = c
+		return nil
+	}, `SELECT purpose, granted, version, updated_at FROM consents WHERE account_id = $1`, accountID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]Consent{}
-	for rows.Next() {
-		var c Consent
-		if err := rows.Scan(&c.Purpose, &c.Granted, &c.Version, &c.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out[c.Purpose] = c
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func putConsent(ctx context.Context, d *db.DB, eventID, accountID string, c Consent) error {
@@ -210,21 +183,11 @@ func putConsent(ctx context.Context, d *db.DB, eventID, accountID string, c Cons
 }
 
 func listConsentEvents(ctx context.Context, d *db.DB, accountID string) ([]ConsentEvent, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT purpose, granted, version, created_at FROM consent_events WHERE account_id = $1 ORDER BY created_at, id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ConsentEvent
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (ConsentEvent, error) {
 		var e ConsentEvent
-		if err := rows.Scan(&e.Purpose, &e.Granted, &e.Version, &e.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := row.Scan(&e.Purpose, &e.Granted, &e.Version, &e.CreatedAt)
+		return e, err
+	}, `SELECT purpose, granted, version, created_at FROM consent_events WHERE account_id = $1 ORDER BY created_at, id`, accountID)
 }
 
 // ---- exports ----------------------------------------------------------------
@@ -238,20 +201,7 @@ func scanExport(sc interface{ Scan(...any) error }) (Export, error) {
 }
 
 func queryExports(ctx context.Context, d *db.DB, q string, args ...any) ([]Export, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Export
-	for rows.Next() {
-		e, err := scanExport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanExport, q, args...)
 }
 
 func insertExport(ctx context.Context, d *db.DB, e Export) error {
@@ -338,8 +288,7 @@ func listRequests(ctx context.Context, d *db.DB, f requestFilter) ([]Request, er
 	var args []any
 	add := func(col, v string) {
 		if v != "" {
-			args = append(args, v)
-			where = append(where, col+" = $"+itoa(len(args)))
+			where = append(where, col+" = "+db.Arg(&args, v))
 		}
 	}
 	add("account_id", f.AccountID)
@@ -356,20 +305,11 @@ func listRequests(ctx context.Context, d *db.DB, f requestFilter) ([]Request, er
 	} else {
 		q += ` ORDER BY created_at DESC, id DESC LIMIT 500`
 	}
-	rows, err := d.W(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Request
-	for rows.Next() {
+	return db.QueryAll(ctx, d.W(ctx), func(row db.Scanner) (Request, error) {
 		var r Request
-		if err := rows.Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt, &r.noteSealed); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := row.Scan(&r.ID, &r.AccountID, &r.OrgID, &r.Kind, &r.Status, &r.Note, &r.ResultRef, &r.DueAt, &r.CreatedAt, &r.UpdatedAt, &r.CompletedAt, &r.noteSealed)
+		return r, err
+	}, q, args...)
 }
 
 func getRequest(ctx context.Context, d *db.DB, id string) (Request, error) {
@@ -380,21 +320,11 @@ func getRequest(ctx context.Context, d *db.DB, id string) (Request, error) {
 }
 
 func listRequestEvents(ctx context.Context, d *db.DB, requestID string) ([]RequestEvent, error) {
-	rows, err := d.W(ctx).QueryContext(ctx,
-		`SELECT id, account_id, status, actor_id, note, created_at, note_sealed FROM privacy_request_events WHERE request_id = $1 ORDER BY created_at, id`, requestID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RequestEvent
-	for rows.Next() {
+	return db.QueryAll(ctx, d.W(ctx), func(row db.Scanner) (RequestEvent, error) {
 		var e RequestEvent
-		if err := rows.Scan(&e.id, &e.accountID, &e.Status, &e.ActorID, &e.Note, &e.CreatedAt, &e.noteSealed); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := row.Scan(&e.id, &e.accountID, &e.Status, &e.ActorID, &e.Note, &e.CreatedAt, &e.noteSealed)
+		return e, err
+	}, `SELECT id, account_id, status, actor_id, note, created_at, note_sealed FROM privacy_request_events WHERE request_id = $1 ORDER BY created_at, id`, requestID)
 }
 
 // ---- org settings ----------------------------------------------------------------
@@ -418,8 +348,6 @@ func putOrgSettings(ctx context.Context, d *db.DB, orgID string, s OrgSettings, 
 		orgID, s.LeaveAction, s.LeavePeriodDays, s.ExportOthersMessages, s.TellAboutHolds, s.DisbandGraceDays, now)
 	return err
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 func updateRequestRef(ctx context.Context, d *db.DB, id, ref string) error {
 	_, err := d.W(ctx).ExecContext(ctx, `UPDATE privacy_requests SET result_ref = $2 WHERE id = $1`, id, ref)
@@ -478,8 +406,7 @@ func listLedger(ctx context.Context, d *db.DB, f ledgerFilter) ([]LedgerEntry, e
 	var args []any
 	add := func(col, v string) {
 		if v != "" {
-			args = append(args, v)
-			where = append(where, col+" = $"+itoa(len(args)))
+			where = append(where, col+" = "+db.Arg(&args, v))
 		}
 	}
 	add("account_id", f.AccountID)
@@ -496,20 +423,7 @@ func listLedger(ctx context.Context, d *db.DB, f ledgerFilter) ([]LedgerEntry, e
 }
 
 func queryLedger(ctx context.Context, d *db.DB, q string, args ...any) ([]LedgerEntry, error) {
-	rows, err := d.W(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []LedgerEntry
-	for rows.Next() {
-		e, err := scanLedger(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.W(ctx), scanLedger, q, args...)
 }
 
 // ledgerSince lists entries requested or completed at or after since, in
@@ -533,20 +447,11 @@ func setLedgerStatus(ctx context.Context, d *db.DB, id, status string, completed
 // ---- retention ----------------------------------------------------------------
 
 func listPolicies(ctx context.Context, d *db.DB, orgID string) ([]Policy, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT class, days FROM retention_policies WHERE org_id = $1 ORDER BY class`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Policy
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Policy, error) {
 		var p Policy
-		if err := rows.Scan(&p.Class, &p.Days); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := row.Scan(&p.Class, &p.Days)
+		return p, err
+	}, `SELECT class, days FROM retention_policies WHERE org_id = $1 ORDER BY class`, orgID)
 }
 
 func replacePolicies(ctx context.Context, d *db.DB, orgID string, pols []Policy, now int64) error {
@@ -563,20 +468,11 @@ func replacePolicies(ctx context.Context, d *db.DB, orgID string, pols []Policy,
 }
 
 func listOverrides(ctx context.Context, d *db.DB, orgID string) ([]Override, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT conversation_id, days FROM retention_overrides WHERE org_id = $1 ORDER BY conversation_id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Override
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Override, error) {
 		var o Override
-		if err := rows.Scan(&o.ConversationID, &o.Days); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+		err := row.Scan(&o.ConversationID, &o.Days)
+		return o, err
+	}, `SELECT conversation_id, days FROM retention_overrides WHERE org_id = $1 ORDER BY conversation_id`, orgID)
 }
 
 func putOverride(ctx context.Context, d *db.DB, orgID string, o Override, now int64) error {
@@ -596,21 +492,7 @@ func deleteOverride(ctx context.Context, d *db.DB, orgID, convID string) (int64,
 }
 
 func orgsWithRetention(ctx context.Context, d *db.DB) ([]string, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT org_id FROM retention_policies WHERE days > 0 UNION SELECT org_id FROM retention_overrides WHERE days > 0 ORDER BY 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var o string
-		if err := rows.Scan(&o); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT org_id FROM retention_policies WHERE days > 0 UNION SELECT org_id FROM retention_overrides WHERE days > 0 ORDER BY 1`)
 }
 
 func jsonCounts(m map[string]int64) string {
@@ -652,20 +534,7 @@ func scanRun(sc interface{ Scan(...any) error }) (RetentionRun, error) {
 }
 
 func listRuns(ctx context.Context, d *db.DB, orgID string) ([]RetentionRun, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+runColumns+` FROM retention_runs WHERE org_id = $1 ORDER BY started_at DESC, id DESC LIMIT 50`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []RetentionRun
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanRun, `SELECT `+runColumns+` FROM retention_runs WHERE org_id = $1 ORDER BY started_at DESC, id DESC LIMIT 50`, orgID)
 }
 
 func getRun(ctx context.Context, d *db.DB, id string) (RetentionRun, error) {
@@ -701,20 +570,7 @@ func releaseHold(ctx context.Context, d *db.DB, id string, at int64, by string) 
 }
 
 func queryHolds(ctx context.Context, d *db.DB, q string, args ...any) ([]Hold, error) {
-	rows, err := d.W(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Hold
-	for rows.Next() {
-		h, err := scanHold(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.W(ctx), scanHold, q, args...)
 }
 
 func listHolds(ctx context.Context, d *db.DB, orgID string) ([]Hold, error) {
@@ -730,8 +586,7 @@ func activeHolds(ctx context.Context, d *db.DB, f holdFilter) ([]Hold, error) {
 	var args []any
 	add := func(col, v string) {
 		if v != "" {
-			args = append(args, v)
-			where = append(where, col+" = $"+itoa(len(args)))
+			where = append(where, col+" = "+db.Arg(&args, v))
 		}
 	}
 	add("org_id", f.OrgID)
@@ -758,20 +613,11 @@ func insertNoticeRecipient(ctx context.Context, d *db.DB, noticeID, accountID, o
 }
 
 func queryNotices(ctx context.Context, d *db.DB, q string, args ...any) ([]Notice, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Notice
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(row db.Scanner) (Notice, error) {
 		var n Notice
-		if err := rows.Scan(&n.ID, &n.OrgID, &n.Title, &n.WhatHappened, &n.Impact, &n.Remedies, &n.Recipients, &n.CreatedAt, &n.ReadAt); err != nil {
-			return nil, err
-		}
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		err := row.Scan(&n.ID, &n.OrgID, &n.Title, &n.WhatHappened, &n.Impact, &n.Remedies, &n.Recipients, &n.CreatedAt, &n.ReadAt)
+		return n, err
+	}, q, args...)
 }
 
 func listOrgNotices(ctx context.Context, d *db.DB, orgID string) ([]Notice, error) {

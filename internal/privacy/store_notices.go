@@ -23,19 +23,5 @@ func listUnreadNotices(ctx context.Context, d *db.DB, accountID string) ([]Notic
 // acceptorsOf lists the accounts that accepted some version of a document
 // kind: those an update of it concerns.
 func acceptorsOf(ctx context.Context, d *db.DB, orgID, kind string) ([]string, error) {
-	rows, err := d.R(ctx).QueryContext(ctx,
-		`SELECT DISTINCT account_id FROM policy_acceptances WHERE org_id = $1 AND kind = $2 ORDER BY account_id`, orgID, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT DISTINCT account_id FROM policy_acceptances WHERE org_id = $1 AND kind = $2 ORDER BY account_id`, orgID, kind)
 }

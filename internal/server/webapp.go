@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -134,7 +135,7 @@ func (h *webAppHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		hd.Set("Content-Encoding", "gzip")
 		body = f.gz
 	}
-	hd.Set("Content-Length", itoa(len(body)))
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(body)
@@ -187,19 +188,6 @@ func acceptsGzip(r *http.Request) bool {
 		}
 	}
 	return false
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
 }
 
 // notBuiltPage is shown instead of the app when the binary was built

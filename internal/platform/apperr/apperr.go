@@ -121,5 +121,17 @@ func CodeOf(err error) string {
 	return "internal"
 }
 
+// MapNotFound returns ErrNotFound when err says that a row does not exist
+// (a store's db.ErrNotFound, or any error in its chain with a NotFound
+// method that answers true), and err unchanged otherwise. Services wrap
+// store results with it so that a missing row is a 404, never a 500.
+func MapNotFound(err error) error {
+	var nf interface{ NotFound() bool }
+	if errors.As(err, &nf) && nf.NotFound() {
+		return ErrNotFound
+	}
+	return err
+}
+
 // IsNotFound reports whether err is a not-found error.
 func IsNotFound(err error) bool { return KindOf(err) == KindNotFound }

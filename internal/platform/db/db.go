@@ -34,10 +34,19 @@ const (
 // Store errors. They carry no HTTP meaning; services map them.
 var (
 	// ErrNotFound is returned when a row that must exist does not.
-	ErrNotFound = errors.New("db: not found")
+	// apperr.MapNotFound turns it into the services' not-found error.
+	ErrNotFound error = notFoundError{}
 	// ErrConflict is returned when a unique constraint rejects a write.
 	ErrConflict = errors.New("db: conflict")
 )
+
+type notFoundError struct{}
+
+func (notFoundError) Error() string { return "db: not found" }
+
+// NotFound marks the error as "no such row" for apperr.MapNotFound, which
+// cannot import this package.
+func (notFoundError) NotFound() bool { return true }
 
 // Querier is what both *sql.DB and *sql.Tx offer.
 type Querier interface {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -93,7 +94,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.Kind == apperr.KindRateLimited {
 		if ra, ok := ae.Details["retry_after_seconds"]; ok {
 			if n, ok := ra.(int); ok {
-				w.Header().Set("Retry-After", itoa(n))
+				w.Header().Set("Retry-After", strconv.Itoa(n))
 			}
 		}
 	}
@@ -101,11 +102,6 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="atrium"`)
 	}
 	WriteJSON(w, status, ErrorBody{Error: ErrorPayload{Code: ae.Code, Message: ae.Message, Details: ae.Details, RequestID: rid}})
-}
-
-func itoa(n int) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // WriteJSON writes v as JSON with the given status.

@@ -504,7 +504,7 @@ func (e *Engine) ClearRow(ctx context.Context, table, id string, at int64) error
 			}
 		}
 		if dc := t.rule.DeletedAtColumn; dc != "" && t.has[dc] {
-			sets = append(sets, ident(dc)+" = CASE WHEN "+ident(dc)+" = 0 THEN "+arg(&args, at)+" ELSE "+ident(dc)+" END")
+			sets = append(sets, ident(dc)+" = CASE WHEN "+ident(dc)+" = 0 THEN "+db.Arg(&args, at)+" ELSE "+ident(dc)+" END")
 		}
 		sort.Strings(sets)
 		if err := e.purgeIndex(ctx, t, where, args[:1]); err != nil {
@@ -624,34 +624,34 @@ func (e *Engine) sweepWhere(ctx context.Context, r datamap.SweepRequest, args *[
 		return target{}, "", fmt.Errorf("sqlmap: table %s is not a retention target", r.Table)
 	}
 	t := tg.t
-	conds := []string{ident(tg.time) + " < " + arg(args, r.Cutoff)}
+	conds := []string{ident(tg.time) + " < " + db.Arg(args, r.Cutoff)}
 	cb := t.rule.ClassBy
 	switch {
 	case t.has["org_id"]:
-		conds = append(conds, "org_id = "+arg(args, r.OrgID))
+		conds = append(conds, "org_id = "+db.Arg(args, r.OrgID))
 	case cb != nil && cb.OrgColumn != "":
-		conds = append(conds, ident(cb.Column)+" IN (SELECT "+ident(cb.Key)+" FROM "+ident(cb.Table)+" WHERE "+ident(cb.OrgColumn)+" = "+arg(args, r.OrgID)+")")
+		conds = append(conds, ident(cb.Column)+" IN (SELECT "+ident(cb.Key)+" FROM "+ident(cb.Table)+" WHERE "+ident(cb.OrgColumn)+" = "+db.Arg(args, r.OrgID)+")")
 	case r.OrgID != "":
 		// A table with no organization belongs to the deployment's policy.
 		conds = append(conds, "1 = 0")
 	}
 	if cb != nil && r.Only == "" {
 		kind := strings.TrimPrefix(r.Class, cb.Prefix)
-		conds = append(conds, ident(cb.Column)+" IN (SELECT "+ident(cb.Key)+" FROM "+ident(cb.Table)+" WHERE "+ident(cb.KindColumn)+" = "+arg(args, kind)+")")
+		conds = append(conds, ident(cb.Column)+" IN (SELECT "+ident(cb.Key)+" FROM "+ident(cb.Table)+" WHERE "+ident(cb.KindColumn)+" = "+db.Arg(args, kind)+")")
 	}
 	if r.Only != "" {
 		if tg.conv == "" {
 			conds = append(conds, "1 = 0")
 		} else {
-			conds = append(conds, ident(tg.conv)+" = "+arg(args, r.Only))
+			conds = append(conds, ident(tg.conv)+" = "+db.Arg(args, r.Only))
 		}
 	}
 	if len(r.Except) > 0 && tg.conv != "" {
-		conds = append(conds, ident(tg.conv)+" NOT IN ("+placeholders(args, r.Except)+")")
+		conds = append(conds, ident(tg.conv)+" NOT IN ("+db.In(args, r.Except)+")")
 	}
 	if len(r.Held) > 0 {
 		for _, c := range t.subject {
-			conds = append(conds, ident(c)+" NOT IN ("+placeholders(args, r.Held)+")")
+			conds = append(conds, ident(c)+" NOT IN ("+db.In(args, r.Held)+")")
 		}
 	}
 	return *tg, strings.Join(conds, " AND "), nil

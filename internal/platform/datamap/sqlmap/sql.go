@@ -12,21 +12,6 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
 
-// placeholders builds "$n, $n+1, …" for vals appended to args.
-func placeholders(args *[]any, vals []string) string {
-	ph := make([]string, len(vals))
-	for i, v := range vals {
-		*args = append(*args, v)
-		ph[i] = "$" + strconv.Itoa(len(*args))
-	}
-	return strings.Join(ph, ", ")
-}
-
-func arg(args *[]any, v any) string {
-	*args = append(*args, v)
-	return "$" + strconv.Itoa(len(*args))
-}
-
 // scope selects the rows of a table that concern a person.
 type scope struct {
 	ids []string // subject ids (account id and member ids)
@@ -44,12 +29,12 @@ func (t mapTable) where(sc scope, args *[]any) string {
 	}
 	var ors []string
 	for _, c := range t.subject {
-		ors = append(ors, ident(c)+" IN ("+placeholders(args, sc.ids)+")")
+		ors = append(ors, ident(c)+" IN ("+db.In(args, sc.ids)+")")
 	}
 	cond := "(" + strings.Join(ors, " OR ") + ")"
 	switch {
 	case sc.org != "" && t.orgExpr != "":
-		cond += " AND " + t.orgExpr + " = " + arg(args, sc.org)
+		cond += " AND " + t.orgExpr + " = " + db.Arg(args, sc.org)
 	case sc.noOrg && t.orgExpr != "":
 		cond += " AND COALESCE(" + t.orgExpr + ", '') = ''"
 	}
@@ -220,7 +205,7 @@ func (e *Engine) anonymizeRows(ctx context.Context, t mapTable, sc scope, tombst
 	for _, c := range t.subject {
 		subj[c] = true
 		sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s IN (%s) THEN %s ELSE %s END",
-			ident(c), ident(c), placeholders(&args, sc.ids), arg(&args, tombstone), ident(c)))
+			ident(c), ident(c), db.In(&args, sc.ids), db.Arg(&args, tombstone), ident(c)))
 	}
 	var rest []string
 	for col, cat := range t.Columns {
