@@ -80,20 +80,7 @@ func sealPlaintextEdit(ctx context.Context, d *db.DB, p plaintextMessage, box []
 // plaintextFiles returns up to limit files after id whose name and type
 // were never sealed (meta_key empty).
 func plaintextFiles(ctx context.Context, d *db.DB, after string, limit int) ([]File, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+fileCols+` FROM chat_files WHERE id > $1 AND meta_key = '' ORDER BY id LIMIT $2`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []File
-	for rows.Next() {
-		f, err := scanFile(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.R(ctx), scanFile, `SELECT `+fileCols+` FROM chat_files WHERE id > $1 AND meta_key = '' ORDER BY id LIMIT $2`, after, limit)
 }
 
 // sealPlaintextFile replaces a file's plaintext name and type by its

@@ -201,20 +201,7 @@ func scanMember(row interface{ Scan(...any) error }) (memberRow, error) {
 }
 
 func (st store) members(ctx context.Context, q string, args ...any) ([]memberRow, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []memberRow
-	for rows.Next() {
-		r, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, st.r(ctx), scanMember, q, args...)
 }
 
 // insertMember stores a new member, its profile fields sealed (the
@@ -976,24 +963,11 @@ func (st store) insertInvitation(ctx context.Context, orgID string, inv Invitati
 // account, by its id or (made before the account existed) its address:
 // the keyed hash of it, or the plaintext of a row written before sealing.
 func (st store) invitationsFor(ctx context.Context, accountID, email, emailHash string, now int64) ([]invitationRow, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations
+	return db.QueryAll(ctx, st.r(ctx), scanInvitation, `SELECT `+invitationCols+` FROM invitations
 		WHERE kind = 'email' AND (invitee_account_id = $1 OR (invitee_account_id IS NULL
 			AND ((email_hash = $4 AND email_hash <> '') OR (email = $2 AND email <> ''))))
 		AND revoked_at IS NULL AND declined_at IS NULL AND expires_at > $3 AND (max_uses = 0 OR uses < max_uses)
 		ORDER BY created_at DESC, id DESC LIMIT 100`, accountID, email, now, emailHash)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []invitationRow
-	for rows.Next() {
-		r, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // invitationByID returns an invitation of any organization (the caller
@@ -1008,20 +982,7 @@ func (st store) declineInvitation(ctx context.Context, id string, at int64) erro
 }
 
 func (st store) listInvitations(ctx context.Context, orgID string) ([]invitationRow, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []invitationRow
-	for rows.Next() {
-		r, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, st.r(ctx), scanInvitation, `SELECT `+invitationCols+` FROM invitations WHERE org_id = $1 ORDER BY created_at DESC, id DESC LIMIT 500`, orgID)
 }
 
 func (st store) getInvitation(ctx context.Context, orgID, id string) (invitationRow, error) {

@@ -1,6 +1,10 @@
 package directory
 
-import "context"
+import (
+	"context"
+
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
 
 // The start-up sealing of join requests and email invitations written
 // before their personal fields were sealed (sealed_requests.go).
@@ -8,20 +12,7 @@ import "context"
 // plaintextJoinRequests lists the join requests whose name or note is
 // still stored in plaintext.
 func (st store) plaintextJoinRequests(ctx context.Context) ([]JoinRequestItem, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+joinRequestCols+` FROM join_requests WHERE display_name <> '' OR message <> ''`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []JoinRequestItem
-	for rows.Next() {
-		j, err := scanJoinRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, st.r(ctx), scanJoinRequest, `SELECT `+joinRequestCols+` FROM join_requests WHERE display_name <> '' OR message <> ''`)
 }
 
 // setSealedJoinRequest replaces a join request's plaintext name and note
@@ -40,20 +31,7 @@ func (st store) setSealedJoinRequest(ctx context.Context, jr JoinRequestItem) (b
 // plaintextInvitationEmails lists the invitations whose address is still
 // stored in plaintext.
 func (st store) plaintextInvitationEmails(ctx context.Context) ([]invitationRow, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+invitationCols+` FROM invitations WHERE email <> ''`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []invitationRow
-	for rows.Next() {
-		r, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, st.r(ctx), scanInvitation, `SELECT `+invitationCols+` FROM invitations WHERE email <> ''`)
 }
 
 // setSealedInvitationEmail replaces an invitation's plaintext address by
