@@ -187,21 +187,12 @@ func deleteUnpublished(ctx context.Context, d *db.DB, orgID, id string) (bool, e
 
 // dueAnnouncements lists scheduled announcements due at now: (org, id).
 func dueAnnouncements(ctx context.Context, d *db.DB, now int64, limit int) ([][2]string, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT org_id, id FROM announcements WHERE status = 'scheduled' AND publish_at <= $1
-		ORDER BY publish_at, id LIMIT `+strconv.Itoa(limit), now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out [][2]string
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) ([2]string, error) {
 		var p [2]string
-		if err := rows.Scan(&p[0], &p[1]); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := r.Scan(&p[0], &p[1])
+		return p, err
+	}, `SELECT org_id, id FROM announcements WHERE status = 'scheduled' AND publish_at <= $1
+		ORDER BY publish_at, id LIMIT `+strconv.Itoa(limit), now)
 }
 
 // recipientBatch is how many recipients one INSERT carries (7 parameters
@@ -249,21 +240,16 @@ type receiptRow struct {
 
 // receiptsOf lists an announcement's recipients by department and member.
 func receiptsOf(ctx context.Context, d *db.DB, orgID, annID string) ([]receiptRow, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT account_id, member_id, department_id, late, read_at, confirmed_at, left_at
-		FROM announcement_recipients WHERE org_id = $1 AND announcement_id = $2 ORDER BY department_id, member_id`, orgID, annID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []receiptRow{}
-	for rows.Next() {
+	out, err := db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (receiptRow, error) {
 		var x receiptRow
-		if err := rows.Scan(&x.AccountID, &x.MemberID, &x.DepartmentID, &x.Late, &x.ReadAt, &x.ConfirmedAt, &x.LeftAt); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
+		err := r.Scan(&x.AccountID, &x.MemberID, &x.DepartmentID, &x.Late, &x.ReadAt, &x.ConfirmedAt, &x.LeftAt)
+		return x, err
+	}, `SELECT account_id, member_id, department_id, late, read_at, confirmed_at, left_at
+		FROM announcement_recipients WHERE org_id = $1 AND announcement_id = $2 ORDER BY department_id, member_id`, orgID, annID)
+	if out == nil && err == nil {
+		out = []receiptRow{}
 	}
-	return out, rows.Err()
+	return out, err
 }
 
 // pendingAccounts lists the recipients still in the organization who have
@@ -273,21 +259,8 @@ func pendingAccounts(ctx context.Context, d *db.DB, orgID, annID string, confirm
 	if confirm {
 		col = "confirmed_at"
 	}
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT account_id FROM announcement_recipients
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT account_id FROM announcement_recipients
 		WHERE org_id = $1 AND announcement_id = $2 AND left_at = 0 AND `+col+` = 0 ORDER BY account_id`, orgID, annID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // markRead sets accountID's read time once (and the confirm time too when
