@@ -235,6 +235,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 		objs["conversation2"] = w.newObject("conversation", org)
 		objs["message"] = w.newMessage(org, objs["conversation"])
 		objs["message2"] = w.newMessage(org, objs["conversation2"])
+		objs["announcement_comment"] = w.newObject("announcement_comment", org)
 		objs["conv_member"] = map[string]string{"A": peer.AccountID, "B": bart.AccountID}[org]
 		// Someone of the organization who is in none of its conversations.
 		outsider := w.account("Outsider " + org)
@@ -370,7 +371,10 @@ func (w *world) newObject(kind, org string) string {
 		w.must(admin.Client, "POST", "/api/v1/admin/retention/runs", nil, &out)
 	case "announcement":
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Notice %d", n), "body": "hello",
-			"audience": map[string]any{"all": true}, "require_confirm": true, "publish": true}, &out)
+			"audience": map[string]any{"all": true}, "require_confirm": true, "allow_comments": true, "publish": true}, &out)
+	case "announcement_comment":
+		// A comment by the admin on the organization's standing announcement.
+		w.must(admin.Client, "POST", "/api/v1/announcements/"+w.objects[org]["announcement"]+"/comments", map[string]any{"body": fmt.Sprintf("Comment %d", n)}, &out)
 	case "announcement_draft":
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Draft %d", n), "body": "hello",
 			"audience": map[string]any{"all": true}}, &out)

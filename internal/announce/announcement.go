@@ -268,16 +268,9 @@ func (s *Service) Get(ctx context.Context, id string) (Announcement, error) {
 	if err != nil {
 		return Announcement{}, err
 	}
-	x, err := s.load(ctx, a.OrgID, id, a.AccountID)
+	x, manager, err := s.readable(ctx, a, id)
 	if err != nil {
 		return Announcement{}, err
-	}
-	manager, err := s.mayPublish(ctx)
-	if err != nil {
-		return Announcement{}, err
-	}
-	if !manager && !receives(x) {
-		return Announcement{}, apperr.ErrNotFound
 	}
 	return s.view(ctx, x, manager), nil
 }
