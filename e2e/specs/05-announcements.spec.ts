@@ -174,4 +174,47 @@ test.describe
         p.getByText(/They were already reminded today\. You can remind them again after/),
       ).toBeVisible();
     });
+
+    test("drafts by keyboard, and the publisher's screens at phone width", async () => {
+      const p = a.page;
+      // Enter in the title saves a draft; Escape closes the question before deleting it.
+      await p.goto("/announcements/new");
+      await p.getByLabel("Title").fill("Canteen menu");
+      await p.getByLabel("Title").press("Enter");
+      await expect(p.getByRole("link", { name: "Drafts" })).toHaveAttribute("aria-current", "page");
+      const draft = p.getByTestId("managed-announcement").filter({ hasText: "Canteen menu" });
+      await draft.getByRole("button", { name: "Delete" }).click();
+      const ask = p.getByRole("dialog", { name: "Delete “Canteen menu”?" });
+      await expect(ask).toBeVisible();
+      await p.keyboard.press("Escape");
+      await expect(ask).toBeHidden();
+      await draft.getByRole("button", { name: "Delete" }).click();
+      await ask.getByRole("button", { name: "Delete" }).click();
+      await expect(draft).toHaveCount(0);
+
+      await p.setViewportSize({ width: 375, height: 667 });
+      for (const path of [
+        "/announcements",
+        "/announcements/manage",
+        "/announcements/new",
+        `/announcements/${id}`,
+        `/announcements/${id}/receipts`,
+      ]) {
+        await p.goto(path);
+        await expect(p.getByRole("heading", { level: 1 }).first()).toBeVisible();
+        if (path === "/announcements/new") {
+          await p.getByRole("radio", { name: "Chosen departments, roles and people" }).check();
+          await shot(p, "announcement-editor-phone");
+        }
+        const over = await p.evaluate(() => {
+          const main = document.getElementById("main");
+          return Math.max(
+            document.documentElement.scrollWidth - window.innerWidth,
+            main ? main.scrollWidth - main.clientWidth : 0,
+          );
+        });
+        expect(over, `${path} scrolls sideways at 375 px`).toBeLessThanOrEqual(0);
+      }
+      await p.setViewportSize({ width: 1280, height: 800 });
+    });
   });
