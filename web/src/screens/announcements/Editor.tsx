@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
+import type { TFunction } from "i18next";
 import { type FormEvent, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, type Schemas, withQuery } from "../../api/client";
@@ -268,7 +269,7 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
                       })
                     }
                   />
-                  {r.name}
+                  {roleName(t, r)}
                 </label>
               ))}
             </fieldset>
@@ -317,4 +318,19 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
       </form>
     </section>
   );
+}
+
+/** roleName names a role: the built-in ones in the UI language. */
+function roleName(t: TFunction, r: { id: string; name: string; builtin: boolean }): string {
+  if (!r.builtin) return r.name;
+  switch (r.id) {
+    case "owner":
+      return t("admin.roleOwner");
+    case "admin":
+      return t("admin.roleAdmin");
+    case "member":
+      return t("admin.roleMember");
+    default:
+      return r.name;
+  }
 }
