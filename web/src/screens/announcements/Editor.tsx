@@ -113,7 +113,7 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
   };
 
   return (
-    <section className="page page-wide" aria-labelledby="page-title">
+    <section className="page page-wide ann-wrap" aria-labelledby="page-title">
       <p>
         <Link to="/announcements/manage" search={{}} className="btn-link">
           ← {t("announcements.manage")}

@@ -32,7 +32,7 @@ export function AnnouncementList() {
   const depts = useDepartmentNames();
   const people = usePeople(items.filter((a) => !a.signature_department_id).map((a) => a.author_id));
   return (
-    <section className="page" aria-labelledby="page-title">
+    <section className="page ann-wrap" aria-labelledby="page-title">
       <div className="page-header">
         <h1 id="page-title">{t("announcements.title")}</h1>
         {publisher && (

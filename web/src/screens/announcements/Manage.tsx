@@ -82,7 +82,7 @@ export function ManageAnnouncements({ status }: { status: Status }) {
     },
   });
   return (
-    <section className="page page-wide" aria-labelledby="page-title">
+    <section className="page page-wide ann-wrap" aria-labelledby="page-title">
       <p>
         <Link to="/announcements" className="btn-link">
           ← {t("announcements.back")}

@@ -48,7 +48,7 @@ export function AnnouncementView({ id }: { id: string }) {
 
   const missing = q.error instanceof ApiError && q.error.status === 404;
   return (
-    <section className="page" aria-labelledby="page-title">
+    <section className="page ann-wrap" aria-labelledby="page-title">
       <p>
         <Link to="/announcements" className="btn-link">
           ← {t("announcements.back")}
