@@ -192,3 +192,18 @@ func TestHTTPCommentsSealed(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPBodyHTML: one announcement comes with its body rendered by the
+// renderer of messages: the Markdown subset, nothing unsafe.
+func TestHTTPBodyHTML(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		ann := w.member(t, "Ann")
+		a := publish(t, w.owner, map[string]any{"body": "**hi** <script>alert(1)</script> [x](javascript:alert(1))", "audience": map[string]any{"all": true}, "publish": true})
+		var got announce.Announcement
+		ann.Do(t, "GET", "/api/v1/announcements/"+a.ID, nil, &got).Want(t, http.StatusOK)
+		if !strings.Contains(got.BodyHTML, "<strong>hi</strong>") || strings.Contains(got.BodyHTML, "<script") || strings.Contains(got.BodyHTML, "javascript:") {
+			t.Fatalf("body_html: %q", got.BodyHTML)
+		}
+	})
+}
