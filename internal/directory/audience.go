@@ -72,3 +72,21 @@ func uniq(ids []string) []string {
 	}
 	return out
 }
+
+// Supervisor returns memberID's supervisor when they have one who is an
+// active member of orgID (an empty list otherwise). It checks no caller.
+func (s *Service) Supervisor(ctx context.Context, orgID, memberID string) ([]AudienceMember, error) {
+	return s.st.supervisorOf(ctx, orgID, memberID)
+}
+
+// Leaders returns the active leaders of memberID's departments in orgID,
+// memberID excluded, ordered by member id. It checks no caller.
+func (s *Service) Leaders(ctx context.Context, orgID, memberID string) ([]AudienceMember, error) {
+	return s.st.leadersOf(ctx, orgID, memberID)
+}
+
+// LedDepartments returns the ids of the departments of orgID that
+// memberID leads. It checks no caller.
+func (s *Service) LedDepartments(ctx context.Context, orgID, memberID string) ([]string, error) {
+	return s.st.ledDepartments(ctx, orgID, memberID)
+}
