@@ -254,12 +254,13 @@ func listMine(ctx context.Context, d *db.DB, orgID, accountID, templateID, statu
 	return db.QueryAll(ctx, d.R(ctx), scanReport, q+` ORDER BY p.created_at DESC, p.id DESC LIMIT `+strconv.Itoa(limit), args...)
 }
 
-// listInbox lists the submitted reports accountID received in orgID,
-// newest first, before the cursor (received at, id).
+// listInbox lists the reports accountID received in orgID (recipients
+// are recorded when a report is submitted, and a report never goes back
+// to draft), newest first, before the cursor (received at, id).
 func listInbox(ctx context.Context, d *db.DB, orgID, accountID, templateID string, unread bool, beforeAt int64, beforeID string, limit int) ([]repRow, error) {
 	args := []any{orgID, accountID}
 	q := `SELECT ` + repCols + ` FROM report_recipients r JOIN reports p ON p.id = r.report_id
-		WHERE r.org_id = $1 AND r.account_id = $2 AND p.status = 'submitted'`
+		WHERE r.org_id = $1 AND r.account_id = $2`
 	if templateID != "" {
 		q += ` AND p.template_id = ` + db.Arg(&args, templateID)
 	}
@@ -268,15 +269,15 @@ func listInbox(ctx context.Context, d *db.DB, orgID, accountID, templateID strin
 	}
 	if beforeID != "" {
 		at, id := db.Arg(&args, beforeAt), db.Arg(&args, beforeID)
-		q += ` AND (r.created_at < ` + at + ` OR (r.created_at = ` + at + ` AND p.id < ` + id + `))`
+		q += ` AND (r.created_at < ` + at + ` OR (r.created_at = ` + at + ` AND r.report_id < ` + id + `))`
 	}
-	return db.QueryAll(ctx, d.R(ctx), scanReport, q+` ORDER BY r.created_at DESC, p.id DESC LIMIT `+strconv.Itoa(limit), args...)
+	return db.QueryAll(ctx, d.R(ctx), scanReport, q+` ORDER BY r.created_at DESC, r.report_id DESC LIMIT `+strconv.Itoa(limit), args...)
 }
 
 // unreadCount counts the reports accountID received and has not read.
 func unreadCount(ctx context.Context, d *db.DB, orgID, accountID string) (int, error) {
-	return db.QueryOne(ctx, d.R(ctx), db.Value[int], `SELECT COUNT(*) FROM report_recipients r JOIN reports p ON p.id = r.report_id
-		WHERE r.org_id = $1 AND r.account_id = $2 AND r.read_at = 0 AND p.status = 'submitted'`, orgID, accountID)
+	return db.QueryOne(ctx, d.R(ctx), db.Value[int], `SELECT COUNT(*) FROM report_recipients
+		WHERE account_id = $1 AND org_id = $2 AND read_at = 0`, accountID, orgID)
 }
 
 // submittedFor returns the members who submitted a report for a period.

@@ -71,7 +71,9 @@ CREATE TABLE report_recipients (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (report_id, account_id)
 );
-CREATE INDEX report_recipients_account ON report_recipients (account_id, org_id, created_at);
+-- The inbox pages by (created_at, report_id) and counts the unread.
+CREATE INDEX report_recipients_account ON report_recipients (account_id, org_id, created_at, report_id);
+CREATE INDEX report_recipients_unread ON report_recipients (account_id, org_id, read_at);
 
 -- Comments under a report, sealed with the organization's key (associated
 -- data "report_comments.content:" + id); mentions lists the account ids
