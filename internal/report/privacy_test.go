@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
@@ -123,6 +124,26 @@ func TestPrivacyContract(t *testing.T) {
 		}
 		if got, err := svc.GetTemplate(as(author), tp.ID); err != nil || got.CreatedBy != "acc_boss" {
 			t.Fatalf("template after its designer's erasure: %+v %v", got, err)
+		}
+
+		// Retention: the class "reports" sweeps reports older than the
+		// cutoff, with their receipts and comments.
+		ts, err := p.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		swept := false
+		for _, tg := range ts {
+			if tg.Table == "reports" && len(tg.Classes) == 1 && tg.Classes[0] == "reports" {
+				n, err := p.Sweep(ctx, datamap.SweepRequest{Table: "reports", Class: "reports", OrgID: orgID, Cutoff: time.Now().Add(time.Hour).UnixMilli()})
+				if err != nil || n != 2 {
+					t.Fatalf("sweep: %d %v", n, err)
+				}
+				swept = true
+			}
+		}
+		if _, err := svc.Get(as(boss), kept.ID); !swept || err == nil {
+			t.Fatalf("retention did not sweep reports (targets %+v)", ts)
 		}
 	})
 }
