@@ -219,7 +219,9 @@ func TestHTTPWriteSubmitAndRead(t *testing.T) {
 		tm.ann.Do(t, "POST", "/api/v1/reports/"+d.ID+"/submit", nil, nil).WantError(t, http.StatusBadRequest, "invalid_field")
 		tm.ann.Do(t, "PATCH", "/api/v1/reports/"+d.ID, map[string]any{"values": map[string]any{"mood": "great"}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
 		tm.ann.Do(t, "PATCH", "/api/v1/reports/"+d.ID, map[string]any{"values": map[string]any{"next_visit": "tomorrow"}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
-		tm.ann.Do(t, "POST", "/api/v1/reports", map[string]any{"template_id": tp.ID, "values": map[string]any{}}, nil).WantError(t, http.StatusConflict, "report_exists")
+		if r := tm.ann.Do(t, "POST", "/api/v1/reports", map[string]any{"template_id": tp.ID, "values": map[string]any{}}, nil).WantError(t, http.StatusConflict, "report_exists"); !strings.Contains(string(r.Body), d.ID) {
+			t.Fatalf("report_exists does not name the report: %s", r.Body)
+		}
 		tm.ann.Do(t, "POST", "/api/v1/reports", map[string]any{"template_id": tp.ID, "period": "2026-12-12", "values": map[string]any{}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
 		w.clock.set(at(7, 17, 0))
 		var sub report.Report
@@ -275,6 +277,12 @@ func TestHTTPWriteSubmitAndRead(t *testing.T) {
 			t.Fatalf("edited: %+v", edited)
 		}
 		tm.ann.Do(t, "PATCH", "/api/v1/reports/"+late.ID, map[string]any{"values": map[string]any{"done": ""}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		// Submitting again changes nothing.
+		var again report.Report
+		tm.ann.Do(t, "POST", "/api/v1/reports/"+late.ID+"/submit", nil, &again).Want(t, http.StatusOK)
+		if again.EditedAt != edited.EditedAt || again.SubmittedAt != late.SubmittedAt {
+			t.Fatalf("submitted again: %+v", again)
+		}
 		w.clock.set(at(9, 19, 31))
 		tm.ann.Do(t, "PATCH", "/api/v1/reports/"+late.ID, map[string]any{"plans": "x"}, nil).WantError(t, http.StatusConflict, "edit_window_closed")
 		tm.ann.Do(t, "DELETE", "/api/v1/reports/"+late.ID, nil, nil).WantError(t, http.StatusConflict, "report_submitted")

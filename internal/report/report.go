@@ -276,10 +276,17 @@ func (s *Service) Write(ctx context.Context, in WriteInput) (Report, error) {
 		if x.DepartmentID, err = s.departmentOf(ctx, a.OrgID, a.MemberID); err != nil {
 			return err
 		}
+		exists := func(id string) error {
+			return apperr.Conflict("report_exists", "you have a report for this period already: edit it").With("id", id)
+		}
+		if id, err := reportFor(ctx, s.DB, t.ID, a.MemberID, x.Period); err == nil {
+			return exists(id)
+		} else if !errors.Is(err, db.ErrNotFound) {
+			return err
+		}
 		if err := insertReport(ctx, s.DB, x); err != nil {
 			if errors.Is(err, db.ErrConflict) {
-				id, _ := reportFor(ctx, s.DB, t.ID, a.MemberID, x.Period)
-				return apperr.Conflict("report_exists", "you have a report for this period already: edit it").With("id", id)
+				return exists("") // written at the same moment elsewhere
 			}
 			return err
 		}
@@ -440,6 +447,9 @@ func (s *Service) Edit(ctx context.Context, id string, in EditInput) (Report, er
 		}
 		if x.AuthorID != a.AccountID {
 			return apperr.ErrNotFound
+		}
+		if x.Status == StatusSubmitted && in.Values == nil && in.Plans == nil {
+			return nil // submitting again, or an empty edit: nothing changes
 		}
 		t, err := getTemplate(ctx, s.DB, x.OrgID, x.TemplateID)
 		if err != nil {
