@@ -385,6 +385,18 @@ func TestHTTPSchedulesAndReminders(t *testing.T) {
 		if n, err := svc.RemindDue(ctx); err != nil || n != 1 {
 			t.Fatalf("reminded %d an hour before the due time (want ann)", n)
 		}
+		// A template made after its period's reminder time waits for the
+		// next period.
+		w.clock.set(at(15, 19, 0))
+		in["name"] = "Evening notes"
+		w.owner.Do(t, "POST", "/api/v1/report-templates", in, nil).Want(t, http.StatusCreated)
+		if n, err := svc.RemindDue(ctx); err != nil || n != 0 {
+			t.Fatalf("a new template reminded %d for a period already past its reminder time", n)
+		}
+		w.clock.set(at(16, 17, 0))
+		if n, err := svc.RemindDue(ctx); err != nil || n != 2 {
+			t.Fatalf("reminded %d on the next day (want ann, twice)", n)
+		}
 	})
 }
 

@@ -36,14 +36,17 @@ func (s *Service) RemindDue(ctx context.Context) (int, error) {
 		if !ok || t.RemindedPeriod == cur.Key || now.Before(remindAt(cur, t.RemindBefore)) || !now.Before(sc.end(cur)) {
 			continue
 		}
+		k := 0
 		err = s.DB.Tx(ctx, func(ctx context.Context) error {
-			k, err := s.remind(ctx, t, cur)
-			n += k
+			k, err = s.remind(ctx, t, cur)
 			return err
 		})
 		if err != nil {
+			// Rolled back: the next run tries again.
 			s.Log.WarnContext(ctx, "report: remind", "template", t.ID, "period", cur.Key, "err", err)
+			continue
 		}
+		n += k
 	}
 	return n, nil
 }

@@ -289,8 +289,8 @@ func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Templat
 }
 
 // alreadyPast returns the current period's key when its reminder time
-// has passed already: a new or rescheduled template does not remind for
-// a period that was over before it existed.
+// has passed already: a new template does not remind for a period whose
+// reminder time came before it existed.
 func (s *Service) alreadyPast(x tmplRow) string {
 	sc, err := x.schedule()
 	if err != nil {
@@ -369,9 +369,6 @@ func (s *Service) UpdateTemplate(ctx context.Context, id string, in TemplateInpu
 		}
 		if err := s.templateRow(ctx, a.OrgID, in, &x); err != nil {
 			return err
-		}
-		if p := s.alreadyPast(x); p != "" && x.RemindedPeriod == "" {
-			x.RemindedPeriod = p
 		}
 		x.UpdatedAt = s.now()
 		if err := updateTemplate(ctx, s.DB, x); err != nil {
