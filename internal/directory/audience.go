@@ -85,8 +85,17 @@ func (s *Service) Leaders(ctx context.Context, orgID, memberID string) ([]Audien
 	return s.st.leadersOf(ctx, orgID, memberID)
 }
 
-// LedDepartments returns the ids of the departments of orgID that
-// memberID leads. It checks no caller.
-func (s *Service) LedDepartments(ctx context.Context, orgID, memberID string) ([]string, error) {
-	return s.st.ledDepartments(ctx, orgID, memberID)
+// Leads reports whether memberID leads deptID, or a department of orgID
+// above it. It checks no caller.
+func (s *Service) Leads(ctx context.Context, orgID, memberID, deptID string) (bool, error) {
+	led, err := s.st.ledDepartments(ctx, orgID, memberID)
+	if err != nil {
+		return false, err
+	}
+	for _, l := range led {
+		if ok, err := s.st.deptWithin(ctx, orgID, l, deptID); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
 }

@@ -33,5 +33,5 @@ func (o org) Supervisor(context.Context, string, string) ([]report.Person, error
 func (o org) Leaders(context.Context, string, string) ([]report.Person, error) {
 	return o.leaders, nil
 }
-func (o org) LedDepartments(context.Context, string, string) ([]string, error) { return nil, nil }
-func (o org) Name(context.Context, string, string) string                      { return "" }
+func (o org) Leads(context.Context, string, string, string) (bool, error) { return false, nil }
+func (o org) Name(context.Context, string, string) string                 { return "" }

@@ -133,7 +133,7 @@ func (w *world) dept(t *testing.T, name string) string {
 // team is a department with a leader and two members, a supervisor of
 // one of them outside it, and someone of HR every report goes to.
 type team struct {
-	dept                   string
+	dept, otherDept        string
 	lead, ann, ed, sup, hr *person
 	otto                   *person // a member of another department
 }
@@ -142,6 +142,7 @@ func newTeam(t *testing.T, w *world) team {
 	var tm team
 	tm.dept = w.dept(t, "Sales")
 	ops := w.dept(t, "Ops")
+	tm.otherDept = ops
 	tm.lead = w.member(t, "Lena Lead", tm.dept)
 	tm.ann = w.member(t, "Ann", tm.dept)
 	tm.ed = w.member(t, "Ed", tm.dept)
@@ -437,6 +438,14 @@ func TestHTTPStatistics(t *testing.T) {
 		if len(st.People) != 3 {
 			t.Fatalf("the leader's stats: %+v", st)
 		}
+		// …and the departments under it, but not the others.
+		var east directory.Department
+		w.owner.Do(t, "POST", "/api/v1/departments", map[string]any{"name": "Sales East", "parent_id": tm.dept}, &east).Want(t, http.StatusCreated)
+		tm.lead.Do(t, "GET", q+"&department_id="+east.ID, nil, &st).Want(t, http.StatusOK)
+		if len(st.People) != 0 {
+			t.Fatalf("the leader's stats of an empty sub-department: %+v", st)
+		}
+		tm.lead.Do(t, "GET", q+"&department_id="+tm.otherDept, nil, nil).WantError(t, http.StatusForbidden, "forbidden")
 		tm.lead.Do(t, "GET", q, nil, nil).WantError(t, http.StatusForbidden, "forbidden")
 		tm.ed.Do(t, "GET", q+"&department_id="+tm.dept, nil, nil).WantError(t, http.StatusForbidden, "forbidden")
 		w.mallory.Do(t, "GET", q, nil, nil).WantError(t, http.StatusNotFound, "not_found")

@@ -70,8 +70,9 @@ type Directory interface {
 	// Leaders returns the active leaders of the member's departments,
 	// the member excluded.
 	Leaders(ctx context.Context, orgID, memberID string) ([]Person, error)
-	// LedDepartments returns the departments the member leads.
-	LedDepartments(ctx context.Context, orgID, memberID string) ([]string, error)
+	// Leads reports whether the member leads the department or one
+	// above it.
+	Leads(ctx context.Context, orgID, memberID, deptID string) (bool, error)
 	// Name returns the name the organization shows for an account ("" if
 	// none), for the statistics' CSV.
 	Name(ctx context.Context, orgID, accountID string) string

@@ -174,19 +174,17 @@ func compare(a, b string) int {
 }
 
 // mayReadStats lets managers read every department's statistics, and a
-// department's leaders (or a role scoped to it) their department's.
+// department's leaders (or a role scoped to it) those of their department
+// and the departments under it.
 func (s *Service) mayReadStats(ctx context.Context, orgID, memberID, deptID string) error {
 	ok, err := s.may(ctx, deptID)
 	if err != nil || ok {
 		return err
 	}
 	if deptID != "" {
-		led, err := s.Directory.LedDepartments(ctx, orgID, memberID)
-		if err != nil {
+		leads, err := s.Directory.Leads(ctx, orgID, memberID, deptID)
+		if err != nil || leads {
 			return err
-		}
-		if slices.Contains(led, deptID) {
-			return nil
 		}
 	}
 	return apperr.ErrForbidden

@@ -90,8 +90,8 @@ func (x reportDirectory) Leaders(ctx context.Context, orgID, memberID string) ([
 	return people(x.dir.Leaders(ctx, orgID, memberID))
 }
 
-func (x reportDirectory) LedDepartments(ctx context.Context, orgID, memberID string) ([]string, error) {
-	return x.dir.LedDepartments(ctx, orgID, memberID)
+func (x reportDirectory) Leads(ctx context.Context, orgID, memberID, deptID string) (bool, error) {
+	return x.dir.Leads(ctx, orgID, memberID, deptID)
 }
 
 func (x reportDirectory) Name(ctx context.Context, orgID, accountID string) string {
