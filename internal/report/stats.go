@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"io"
@@ -158,19 +159,9 @@ func (s *Service) Stats(ctx context.Context, id string, q StatsQuery) (Stats, er
 	for _, d := range byDept {
 		out.Departments = append(out.Departments, *d)
 	}
-	slices.SortFunc(out.Departments, func(a, b DepartmentStats) int { return compare(a.DepartmentID, b.DepartmentID) })
-	slices.SortStableFunc(out.People, func(a, b PersonStats) int { return compare(a.DepartmentID, b.DepartmentID) })
+	slices.SortFunc(out.Departments, func(a, b DepartmentStats) int { return cmp.Compare(a.DepartmentID, b.DepartmentID) })
+	slices.SortStableFunc(out.People, func(a, b PersonStats) int { return cmp.Compare(a.DepartmentID, b.DepartmentID) })
 	return out, nil
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // mayReadStats lets managers read every department's statistics, and a
