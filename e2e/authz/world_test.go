@@ -228,7 +228,8 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	// Standing objects of every kind in both organizations.
 	for _, org := range []string{"A", "B"} {
 		objs := w.objects[org]
-		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft"} {
+		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft",
+			"report_template", "report", "report_draft"} {
 			objs[kind] = w.newObject(kind, org)
 		}
 		// A second conversation with the same people, for swapped ids.
@@ -378,6 +379,21 @@ func (w *world) newObject(kind, org string) string {
 	case "announcement_draft":
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Draft %d", n), "body": "hello",
 			"audience": map[string]any{"all": true}}, &out)
+	case "report_template":
+		// A custom template (every report a period of its own) whose
+		// reports in A go to the admin, both custom roles and the member
+		// — not to the bystander.
+		var to []string
+		if org == "A" {
+			for _, name := range []string{Admin, CustomWith, CustomWithout, Member} {
+				to = append(to, w.who[name].MemberID)
+			}
+		}
+		w.must(admin.Client, "POST", "/api/v1/report-templates", map[string]any{"name": fmt.Sprintf("Template %d", n), "period": "custom",
+			"fields": []map[string]any{{"id": "done", "label": "Done", "kind": "text"}}, "recipients": map[string]any{"member_ids": to}}, &out)
+	case "report", "report_draft":
+		w.must(admin.Client, "POST", "/api/v1/reports", map[string]any{"template_id": w.objects[org]["report_template"],
+			"values": map[string]any{"done": "work"}, "submit": kind == "report"}, &out)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":

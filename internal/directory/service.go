@@ -45,6 +45,7 @@ const (
 	PermSendSecurityNotices   Permission = "send_security_notices"
 	PermManageLegalHolds      Permission = "manage_legal_holds"
 	PermPublishAnnouncements  Permission = "publish_announcements"
+	PermManageReports         Permission = "manage_reports"
 )
 
 // Permissions lists every permission, in the order the API shows them.
@@ -52,7 +53,7 @@ var Permissions = []Permission{
 	PermManageMembers, PermManageDepartments, PermManageRoles, PermManageFields,
 	PermManageInvitations, PermManageRetention, PermViewAuditLog, PermManageApps,
 	PermManageOrg, PermManagePrivacyRequests, PermSendSecurityNotices, PermManageLegalHolds,
-	PermPublishAnnouncements,
+	PermPublishAnnouncements, PermManageReports,
 }
 
 // Valid reports whether p is a known permission.

@@ -31,6 +31,7 @@ var technicalByDesign = map[string]string{
 	"profile_fields.name":   "the name of a custom profile field",
 	"roles.name":            "the name of a role",
 	"conversations.name":    "a group's name, the group's own (sealed with the group's or the organization's key)",
+	"report_templates.name": "the name of a report template (Daily report), the organization's",
 }
 
 // toReclassify lists columns found by this test that their domain still has
