@@ -1,7 +1,9 @@
 // Announcements: the owner publishes one that asks for confirmation to one
 // department; a member of it confirms it on a phone; a colleague outside
 // the department never sees it, not even by its address; the owner's read
-// list counts the confirmation, and reminds the others once a day.
+// list counts the confirmation, and reminds the others once a day. On one
+// that allows comments a member comments from a phone, and the publisher,
+// told live, sees it under the member's name and deletes it.
 import type { APIResponse, BrowserContext, Page } from "@playwright/test";
 import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
@@ -216,5 +218,59 @@ test.describe
         expect(over, `${path} scrolls sideways at 375 px`).toBeLessThanOrEqual(0);
       }
       await p.setViewportSize({ width: 1280, height: 800 });
+    });
+
+    test("a member comments on a phone; the publisher sees it live and deletes it", async () => {
+      const made = await call(a.page, "POST", "/api/v1/announcements", {
+        title: "Summer party",
+        body: "Ideas for the summer party are welcome.",
+        allow_comments: true,
+        audience: { all: true, department_ids: [], role_ids: [], member_ids: [] },
+        publish: true,
+      });
+      expect(made.ok(), await made.text()).toBeTruthy();
+      const party = (await made.json()).id as string;
+
+      // The publisher has it open before anyone comments.
+      const p = a.page;
+      await p.goto(`/announcements/${party}`);
+      const comments = p.getByRole("region", { name: "Comments" });
+      await expect(comments.getByText("No comments yet.")).toBeVisible();
+
+      const m = r.page;
+      await m.setViewportSize({ width: 375, height: 667 });
+      await m.goto(`/announcements/${party}`);
+      const box = m.getByLabel("Your comment");
+      const send = m.getByRole("button", { name: "Send" });
+      await expect(send).toBeDisabled();
+      await box.fill("A picnic by the river?");
+      await expect(m.getByText("22 / 2000 characters")).toBeVisible();
+      await box.press("Control+Enter");
+      const mine = m.getByTestId("announcement-comment").filter({ hasText: "A picnic by the river?" });
+      await expect(mine).toContainText(reader.name);
+      await expect(box).toHaveValue("");
+      await expect(mine.getByRole("button", { name: `Delete the comment by ${reader.name}` })).toBeVisible();
+      const over = await m.evaluate(() => {
+        const main = document.getElementById("main");
+        return Math.max(
+          document.documentElement.scrollWidth - window.innerWidth,
+          main ? main.scrollWidth - main.clientWidth : 0,
+        );
+      });
+      expect(over, "the comments scroll sideways at 375 px").toBeLessThanOrEqual(0);
+      await shot(m, "announcement-comments-phone");
+
+      // The publisher, as the announcement's author, is told on the stream.
+      const theirs = p.getByTestId("announcement-comment").filter({ hasText: "A picnic by the river?" });
+      await expect(theirs).toContainText(reader.name);
+      await theirs.getByRole("button", { name: `Delete the comment by ${reader.name}` }).click();
+      const ask = p.getByRole("dialog", { name: "Delete this comment?" });
+      await ask.getByRole("button", { name: "Delete" }).click();
+      await expect(ask).toBeHidden();
+      await expect(theirs).toHaveCount(0);
+      await expect(comments.getByText("No comments yet.")).toBeVisible();
+
+      await m.reload();
+      await expect(m.getByText("A picnic by the river?")).toHaveCount(0);
     });
   });

@@ -44,6 +44,7 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   announcement_withdrawn: (t) => t("errors.announcement_withdrawn"),
   announcement_not_published: (t) => t("errors.announcement_not_published"),
   confirmation_not_required: (t) => t("errors.confirmation_not_required"),
+  comments_disabled: (t) => t("errors.comments_disabled"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */

@@ -113,4 +113,34 @@ describe("RealtimeProvider", () => {
       expect(m.qc.getQueryState(key)?.isInvalidated, event).toBe(true);
     }
   });
+
+  it("refetches the comments of an announcement someone commented on, and nothing else", async () => {
+    const m = mount({ required: false });
+    restore = m.restore;
+    await waitFor(() => expect(opened).toHaveLength(1));
+    const ws = opened[0];
+    act(() => ws.onopen?.());
+    await act(() => ws.onmessage?.({ data: JSON.stringify({ type: "ready", pos: 1 }) }));
+    const keys = {
+      commented: ["announcements", "comments", "ann_1"],
+      other: ["announcements", "comments", "ann_2"],
+      summary: ["announcements", "summary"],
+    };
+    for (const k of Object.values(keys)) m.qc.setQueryData(k, { items: [] });
+    await act(() =>
+      ws.onmessage?.({
+        data: JSON.stringify({
+          type: "event",
+          pos: 2,
+          event: "announcement.commented",
+          scope_kind: "account",
+          scope_id: me.id,
+          data: { id: "ann_1", org_id: "org_1", comment_id: "acm_1" },
+        }),
+      }),
+    );
+    expect(m.qc.getQueryState(keys.commented)?.isInvalidated).toBe(true);
+    expect(m.qc.getQueryState(keys.other)?.isInvalidated).toBe(false);
+    expect(m.qc.getQueryState(keys.summary)?.isInvalidated).toBe(false);
+  });
 });

@@ -14,6 +14,7 @@ import {
   useSyncExternalStore,
 } from "react";
 import { useTranslation } from "react-i18next";
+import { commentsKey } from "../screens/announcements/data";
 import { applyEvent, type Message } from "../screens/chat/data";
 import { refreshGateState, useGate } from "./gate";
 import { personQuery } from "./people";
@@ -91,6 +92,10 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         if (INBOX_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["inbox"] });
         // Announcement events carry only ids: fetch again what may be seen.
         if (ANNOUNCEMENT_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["announcements"] });
+        // Someone commented on my announcement: fetch its comments again.
+        if (f.event === "announcement.commented" && typeof f.data.id === "string") {
+          void qc.invalidateQueries({ queryKey: commentsKey(f.data.id) });
+        }
         const m = applyEvent(qc, f, myId, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {

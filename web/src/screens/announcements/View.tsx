@@ -9,6 +9,7 @@ import { errorText } from "../../lib/errors";
 import { Markdown } from "../../lib/markdown";
 import { useCan } from "../../lib/org";
 import { personName, usePerson } from "../../lib/people";
+import { Comments } from "./Comments";
 import { announcementsKey, needsConfirm, useDepartmentNames } from "./data";
 
 /** oneKey is the query key of one announcement. */
@@ -122,6 +123,7 @@ export function AnnouncementView({ id }: { id: string }) {
           )}
         </article>
       )}
+      {a?.allow_comments && a.status === "published" && <Comments id={a.id} publisher={publisher} />}
     </section>
   );
 }

@@ -5,11 +5,15 @@ import {
   type Announcement,
   audienceEmpty,
   bannerPick,
+  COMMENT_MAX,
+  type Comment,
+  commentLength,
   createBody,
   dismiss,
   dismissedIds,
   emptyForm,
   formOf,
+  mergeComments,
   patchBody,
   publishAtOf,
 } from "./data";
@@ -152,5 +156,38 @@ describe("read list", () => {
     expect(remindError(t, new ApiError(409, "already_reminded", "x"), "en")).toBe(
       "They were already reminded today.",
     );
+  });
+});
+
+describe("comments", () => {
+  const c = (id: string, at: number): Comment => ({
+    id,
+    announcement_id: "ann_1",
+    author_id: "acc_1",
+    body: id,
+    created_at: at,
+    mine: false,
+  });
+
+  it("shows loaded pages then what I just posted, each once, oldest first", () => {
+    const pages = [{ items: [c("a", 1), c("b", 2)] }, { items: [c("c", 3), c("d", 3)] }];
+    expect(mergeComments(pages, []).map((x) => x.id)).toEqual(["a", "b", "c", "d"]);
+    // Posted before the next page was loaded: at the end, and once it is loaded, only once.
+    const mine = c("e", 4);
+    expect(mergeComments(pages.slice(0, 1), [mine]).map((x) => x.id)).toEqual(["a", "b", "e"]);
+    const all = [...pages, { items: [mine] }];
+    expect(mergeComments(all, [mine]).map((x) => x.id)).toEqual(["a", "b", "c", "d", "e"]);
+    // Comments of the same millisecond keep the server's order.
+    expect(mergeComments([{ items: [c("z", 3), c("y", 3)] }], []).map((x) => x.id)).toEqual(["z", "y"]);
+  });
+
+  it("leaves out comments just deleted", () => {
+    const pages = [{ items: [c("a", 1), c("b", 2)] }];
+    expect(mergeComments(pages, [c("e", 4)], new Set(["b", "e"])).map((x) => x.id)).toEqual(["a"]);
+  });
+
+  it("counts characters as the server does", () => {
+    expect(commentLength("你好👋")).toBe(3);
+    expect(commentLength("x".repeat(COMMENT_MAX))).toBe(COMMENT_MAX);
   });
 });

@@ -6,11 +6,44 @@ import { useCurrentOrg } from "../../lib/org";
 
 export type Announcement = Schemas["AnnounceAnnouncement"];
 export type Audience = Schemas["AnnounceAudience"];
+export type Comment = Schemas["AnnounceComment"];
 export type Status = "draft" | "scheduled" | "published" | "withdrawn";
 export const STATUSES: Status[] = ["published", "scheduled", "draft", "withdrawn"];
 
 /** Every announcement query starts with this key; stream events refetch them all. */
 export const announcementsKey = ["announcements"] as const;
+
+/** commentsKey is the query key of an announcement's comments; announcement.commented refetches it. */
+export const commentsKey = (id: string) => [...announcementsKey, "comments", id] as const;
+
+/** COMMENT_MAX is the longest comment the server takes, in characters. */
+export const COMMENT_MAX = 2000;
+
+/** commentLength counts a comment's characters as the server does (code points, not UTF-16 units). */
+export function commentLength(body: string): number {
+  return [...body].length;
+}
+
+/**
+ * mergeComments is the list the comments section shows: the pages loaded so
+ * far, then comments I just posted that no loaded page holds yet, each once,
+ * oldest first, less those just deleted.
+ */
+export function mergeComments(
+  pages: { items: Comment[] }[],
+  posted: Comment[],
+  deleted: Set<string> = new Set(),
+): Comment[] {
+  const seen = new Set<string>();
+  const out: Comment[] = [];
+  for (const c of [...pages.flatMap((p) => p.items), ...posted]) {
+    if (seen.has(c.id) || deleted.has(c.id)) continue;
+    seen.add(c.id);
+    out.push(c);
+  }
+  // Stable: the server's order stands among comments of the same millisecond.
+  return out.sort((a, b) => a.created_at - b.created_at);
+}
 
 /** summaryQuery is the first page of my announcements: the unread count, the banner. */
 export const summaryQuery = {
