@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -1054,38 +1055,17 @@ func querySearch(ctx context.Context, d *db.DB, q string, args ...any) ([]Messag
 }
 
 // searchIndexed finds messages containing text (at least 3 characters)
-// through the search index — FTS5 trigram on SQLite, the pg_trgm GIN index
-// on PostgreSQL — among what f.accountID may see, newest first.
+// through the search index (message_fts, a text index: see db.Dialect)
+// among what f.accountID may see, newest first.
 func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, limit int) ([]Message, error) {
 	visible := `JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = $1
 		JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.deleted_at = 0 AND m.seq > cm.cleared_seq
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`
 	pinned := `EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), c.org_id`
-	if d.Kind == db.SQLite {
-		args := []any{f.accountID, `"` + strings.ReplaceAll(text, `"`, `""`) + `"`}
-		cond, args := f.where(args)
-		args = append(args, limit)
-		return querySearch(ctx, d, `SELECT `+msgCols+`, `+pinned+`
-			FROM message_fts f JOIN messages m ON m.rid = f.rowid `+visible+`
-			AND message_fts MATCH $2`+cond+`
-			ORDER BY f.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...)
-	}
-	// PostgreSQL: the trigram index finds every match, then sorts them
-	// all to return the newest few — slow for common words. So first scan
-	// the newest pgRecentWindow messages in rid order without the index
-	// (cheap, and enough when the word is common), then ask the index only
-	// for older matches. The two ranges do not overlap, so the result is
-	// exactly the newest matches.
-	top := f.beforeRID - 1
-	if f.beforeRID <= 0 {
-		if err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&top); err != nil {
-			return nil, err
-		}
-	}
-	bound := top - pgRecentWindow
+	// run reads up to n matches with lo < rid <= hi, newest first.
 	run := func(match string, lo, hi int64, n int) ([]Message, error) {
-		args := []any{f.accountID, "%" + db.EscapeLike(text) + "%", lo, hi}
+		args := []any{f.accountID, d.Dialect.TextPattern(text), lo, hi}
 		g := f
 		g.beforeRID = 0
 		cond, args := g.where(args)
@@ -1094,17 +1074,37 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 			FROM message_fts x JOIN messages m ON m.rid = x.rowid `+visible+` AND `+match+` AND x.rowid > $3 AND x.rowid <= $4`+cond+`
 			ORDER BY x.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	}
-	recent, err := run(d.Dialect.ILike("(x.body || '')", "$2"), bound, top, limit)
+	top := int64(math.MaxInt64)
+	if f.beforeRID > 0 {
+		top = f.beforeRID - 1
+	}
+	if d.Dialect.TextIndexOrdered() {
+		return run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, top, limit)
+	}
+	// An index that finds every match, then sorts them all to return the
+	// newest few, is slow for common words. So first scan the newest
+	// recentWindow messages in rid order without the index (cheap, and
+	// enough when the word is common), then ask the index only for older
+	// matches. The two ranges do not overlap, so the result is exactly the
+	// newest matches.
+	if f.beforeRID <= 0 {
+		if err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&top); err != nil {
+			return nil, err
+		}
+	}
+	bound := top - recentWindow
+	recent, err := run(d.Dialect.TextScan("message_fts", "x.body", "$2"), bound, top, limit)
 	if err != nil || len(recent) >= limit || bound <= 0 {
 		return recent, err
 	}
-	older, err := run(d.Dialect.ILike("x.body", "$2"), 0, bound, limit-len(recent))
+	older, err := run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, bound, limit-len(recent))
 	return append(recent, older...), err
 }
 
-// pgRecentWindow is how many of the newest messages a PostgreSQL search
-// scans before it turns to the trigram index.
-const pgRecentWindow = 2000
+// recentWindow is how many of the newest messages a search scans before
+// it turns to a text index that does not yield matches in order (a
+// variable so that tests can cross it with a few messages).
+var recentWindow int64 = 2000
 
 // searchScope is one conversation a bounded search scans.
 type searchScope struct {
@@ -1166,11 +1166,7 @@ type indexSource struct {
 func emptyIndex(ctx context.Context, d *db.DB) (int64, error) {
 	var upTo int64
 	err := d.Tx(ctx, func(ctx context.Context) error {
-		q := `DELETE FROM message_fts`
-		if d.Kind == db.SQLite {
-			q = `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`
-		}
-		if _, err := d.W(ctx).ExecContext(ctx, q); err != nil {
+		if _, err := d.W(ctx).ExecContext(ctx, d.Dialect.EmptyTextIndex("message_fts")); err != nil {
 			return err
 		}
 		return d.W(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&upTo)
@@ -1233,12 +1229,8 @@ func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n 
 					if r > 0 {
 						sb.WriteString(", ")
 					}
-					if d.Kind == db.SQLite {
-						sb.WriteString("(?, ?, ?, ?, ?, 'text', ?, ?, ?, ?, ?)")
-					} else {
-						p := len(args)
-						fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'text', $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10)
-					}
+					p := len(args)
+					sb.WriteString("(" + db.Placeholders(p+1, 5) + ", 'text', " + db.Placeholders(p+6, 5) + ")")
 					args = append(args, id, convID, seq, sender, fmt.Sprintf("bulk-%s-%d", convID, i), body, html, now+int64(i), nullBytes(box), boxKey)
 				}
 				sb.WriteString(" RETURNING rid, id")

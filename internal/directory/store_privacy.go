@@ -57,12 +57,8 @@ func (st store) departures(ctx context.Context, since int64) ([]datamap.Departur
 // on PostgreSQL, locks the row until ctx's transaction ends (SQLite's
 // transactions already exclude other writers).
 func (st store) lockMemberStatus(ctx context.Context, orgID, accountID string) (string, error) {
-	q := `SELECT status FROM members WHERE org_id = $1 AND account_id = $2`
-	if st.d.Kind == db.Postgres {
-		q += ` FOR UPDATE`
-	}
 	var status string
-	err := st.w(ctx).QueryRowContext(ctx, q, orgID, accountID).Scan(&status)
+	err := st.w(ctx).QueryRowContext(ctx, `SELECT status FROM members WHERE org_id = $1 AND account_id = $2`+st.d.Dialect.ForUpdate(), orgID, accountID).Scan(&status)
 	return status, st.d.Classify(err)
 }
 

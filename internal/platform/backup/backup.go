@@ -364,7 +364,7 @@ func stripSQLite(ctx context.Context, path string, derived, transient []string) 
 		// External-content and contentless FTS tables take 'delete-all';
 		// ordinary ones a plain DELETE.
 		if fts[n] {
-			if _, err := d.Writer().ExecContext(ctx, "INSERT INTO "+q+"("+q+") VALUES('delete-all')"); err == nil {
+			if _, err := d.Writer().ExecContext(ctx, d.Dialect.EmptyTextIndex(q)); err == nil {
 				excluded = append(excluded, "table "+n+" (search index, rebuilt after restore)")
 				continue
 			}
