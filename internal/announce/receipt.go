@@ -2,11 +2,11 @@ package announce
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
 
 // Page is the body of GET /api/v1/announcements: the pinned announcements
@@ -33,18 +33,21 @@ type Query struct {
 	Status string
 }
 
-func cursorOf(at int64, id string) string { return strconv.FormatInt(at, 10) + ":" + id }
-
-func parseCursor(c string) (int64, string, error) {
-	if c == "" {
-		return 0, "", nil
+// parseCursor reads a next_cursor (httpx.Cursor: a time, an id), or the
+// "<time>:<id>" the lists handed out before; "" is the first page (0, "").
+func parseCursor(v string) (int64, string, error) {
+	c, err := httpx.ParseCursor(v, func(v string) (httpx.Cursor, bool) {
+		at, id, ok := strings.Cut(v, ":")
+		return httpx.Cursor{Key: at, ID: id}, ok && id != ""
+	})
+	if err != nil || v == "" {
+		return 0, "", err
 	}
-	at, id, ok := strings.Cut(c, ":")
-	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return 0, "", apperr.Invalid("invalid_cursor", "the cursor is not one this list handed out")
+	at, ok := c.Int()
+	if !ok {
+		return 0, "", httpx.ErrInvalidCursor
 	}
-	return n, id, nil
+	return at, c.ID, nil
 }
 
 func limitOf(q Query) int {
@@ -83,7 +86,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		out.NextCursor = cursorOf(last.PublishedAt, last.ID)
+		out.NextCursor = httpx.IntCursor(last.PublishedAt, last.ID).String()
 	}
 	for _, x := range rows {
 		out.Items = append(out.Items, s.view(ctx, x, false))
@@ -118,7 +121,7 @@ func (s *Service) ListAll(ctx context.Context, q Query) (ManageList, error) {
 	out := ManageList{Items: []Announcement{}}
 	if len(rows) > limit {
 		rows = rows[:limit]
-		out.NextCursor = cursorOf(rows[limit-1].CreatedAt, rows[limit-1].ID)
+		out.NextCursor = httpx.IntCursor(rows[limit-1].CreatedAt, rows[limit-1].ID).String()
 	}
 	for _, x := range rows {
 		out.Items = append(out.Items, s.view(ctx, x, true))

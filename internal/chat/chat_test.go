@@ -752,6 +752,10 @@ func TestSearchVisibility(t *testing.T) {
 		if len(p1.Items) != 3 || p1.NextCursor == "" || len(p2.Items) != 2 || p2.NextCursor != "" {
 			t.Fatalf("paging: %d %q %d %q", len(p1.Items), p1.NextCursor, len(p2.Items), p2.NextCursor)
 		}
+		// The bare message id that next_cursor was before still pages.
+		if old := must(f.s.Search(A, SearchQuery{Q: "paging word", Limit: 3, Cursor: p1.Items[2].ID})); fmt.Sprint(old.Items) != fmt.Sprint(p2.Items) {
+			t.Fatalf("old cursor: %+v, want %+v", old.Items, p2.Items)
+		}
 		// Reindex rebuilds the same answers.
 		n, err := Reindex(context.Background(), d, f.keys, nil)
 		if err != nil || n == 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
 
@@ -303,12 +304,12 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 			return MemberPage{}, err
 		}
 	}
-	c, err := decodeCursor(req.Cursor)
+	c, err := httpx.ParseCursor(req.Cursor, nil)
 	if err != nil {
 		return MemberPage{}, err
 	}
 	limit := pageLimit(req.Limit)
-	q := memberQuery{orgID: a.OrgID, status: req.Status, dept: req.DepartmentID, recursive: req.Recursive, after: c, limit: limit + 1}
+	q := memberQuery{orgID: a.OrgID, status: req.Status, dept: req.DepartmentID, recursive: req.Recursive, afterKey: c.Key, afterID: c.ID, limit: limit + 1}
 	if t := strings.TrimSpace(req.Q); t != "" {
 		if len([]rune(t)) > 100 {
 			return MemberPage{}, apperr.InvalidField("q", "the query is too long")
@@ -331,7 +332,7 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		page.NextCursor = cursor{K: last.NamePinyin, ID: last.ID}.encode()
+		page.NextCursor = httpx.Cursor{Key: last.NamePinyin, ID: last.ID}.String()
 	}
 	page.Items, err = s.views(ctx, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: admin}, rows)
 	return page, err

@@ -370,8 +370,10 @@ type memberQuery struct {
 	phoneHash           string
 	// deptIDs are the departments whose (sealed) name matches text.
 	deptIDs []string
-	after   cursor
-	limit   int
+	// afterKey and afterID are the sort key and id of the last member of
+	// the previous page ("" for the first page).
+	afterKey, afterID string
+	limit             int
 }
 
 func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, error) {
@@ -422,9 +424,9 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
-	if q.after.ID != "" {
-		k := arg(q.after.K)
-		where = append(where, "(s.sort_key > "+k+" OR (s.sort_key = "+k+" AND s.member_id > "+arg(q.after.ID)+"))")
+	if q.afterID != "" {
+		k := arg(q.afterKey)
+		where = append(where, "(s.sort_key > "+k+" OR (s.sort_key = "+k+" AND s.member_id > "+arg(q.afterID)+"))")
 	}
 	// Driven by the index, which holds one entry per member (kept in step
 	// by every write, rebuilt after a restore), in its sort order.
