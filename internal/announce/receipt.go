@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
@@ -60,7 +61,7 @@ func limitOf(q Query) int {
 // List returns the announcements the caller received in their current
 // organization.
 func (s *Service) List(ctx context.Context, q Query) (Page, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Page{}, err
 	}
@@ -141,7 +142,7 @@ func (s *Service) Confirm(ctx context.Context, id string) (Announcement, error) 
 }
 
 func (s *Service) receipt(ctx context.Context, id string, confirm bool) (Announcement, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Announcement{}, err
 	}

@@ -103,23 +103,11 @@ func New(d *db.DB, dir Directory, log *slog.Logger) *Service {
 
 func (s *Service) now() int64 { return s.Now().UnixMilli() }
 
-// caller returns the calling member or an error.
-func caller(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
-	}
-	if a.OrgID == "" || a.MemberID == "" {
-		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
-	}
-	return a, nil
-}
-
 // publisher returns the caller when they may publish in their
 // organization. The refusal comes before any lookup, so it says nothing
 // about the id asked for.
 func (s *Service) publisher(ctx context.Context) (*actor.Actor, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -341,9 +341,9 @@ type Service struct {
 // reader returns the caller if they may read their current organization's
 // audit log (PermRead there).
 func (s *Service) reader(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil {
-		return nil, apperr.ErrUnauthenticated
+	a, err := actor.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if a.OrgID == "" || s.Auth == nil {
 		return nil, apperr.ErrForbidden

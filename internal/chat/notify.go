@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
@@ -73,7 +74,7 @@ func legacyNotificationCursor(v string) (httpx.Cursor, bool) {
 // more: hidden for them, cleared, or the conversation left). cursor is
 // the next_cursor of the previous page ("" for the first).
 func (s *Service) Notifications(ctx context.Context, unreadOnly bool, cursor string, limit int) (NotificationPage, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return NotificationPage{}, err
 	}
@@ -155,7 +156,7 @@ func (s *Service) attachMessages(ctx context.Context, ns []Notification) error {
 // MarkNotificationsRead marks notifications read: those of the given
 // messages, or all of them when all is true.
 func (s *Service) MarkNotificationsRead(ctx context.Context, messageIDs []string, all bool) (int, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
@@ -49,7 +50,7 @@ type SearchPage struct {
 
 // Search runs q for the caller.
 func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return SearchPage{}, err
 	}

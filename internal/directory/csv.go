@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
@@ -71,7 +72,7 @@ type importRow struct {
 // AddMember: the report answers the same whether or not the email has an
 // account.
 func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (ImportReport, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return ImportReport{}, err
 	}
@@ -405,7 +406,7 @@ func departmentPath(byID map[string]Department, d Department) string {
 // ExportMembers writes every member of the caller's organization as CSV
 // (the import columns plus status and role).
 func (s *Service) ExportMembers(ctx context.Context, w io.Writer) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}

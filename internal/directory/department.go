@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -50,7 +51,7 @@ type DepartmentList struct {
 
 // ListDepartments returns every department of the caller's organization.
 func (s *Service) ListDepartments(ctx context.Context) (DepartmentList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return DepartmentList{}, err
 	}
@@ -85,7 +86,7 @@ func treeOrder(ds []Department) []Department {
 
 // GetDepartment returns one department of the caller's organization.
 func (s *Service) GetDepartment(ctx context.Context, id string) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}
@@ -94,7 +95,7 @@ func (s *Service) GetDepartment(ctx context.Context, id string) (Department, err
 
 // CreateDepartment creates a department.
 func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequest) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}
@@ -134,7 +135,7 @@ func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequ
 // department itself or one of its descendants is refused (409
 // department_cycle).
 func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDepartmentRequest) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}
@@ -199,7 +200,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 // DeleteDepartment deletes an empty-of-children department; its members
 // simply leave it.
 func (s *Service) DeleteDepartment(ctx context.Context, id string) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
@@ -238,7 +239,7 @@ func (s *Service) DeleteDepartment(ctx context.Context, id string) error {
 
 // SetLeaders sets the leaders of a department; each must be a member of it.
 func (s *Service) SetLeaders(ctx context.Context, id string, req LeadersRequest) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -111,7 +112,7 @@ func checkField(f Field) (Field, error) {
 
 // ListFields lists the custom fields of the caller's organization.
 func (s *Service) ListFields(ctx context.Context) (FieldList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return FieldList{}, err
 	}
@@ -121,7 +122,7 @@ func (s *Service) ListFields(ctx context.Context) (FieldList, error) {
 
 // GetField returns one custom field.
 func (s *Service) GetField(ctx context.Context, id string) (Field, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Field{}, err
 	}
@@ -130,7 +131,7 @@ func (s *Service) GetField(ctx context.Context, id string) (Field, error) {
 
 // CreateField defines a custom field.
 func (s *Service) CreateField(ctx context.Context, req FieldRequest) (Field, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Field{}, err
 	}
@@ -160,7 +161,7 @@ func (s *Service) CreateField(ctx context.Context, req FieldRequest) (Field, err
 
 // UpdateField changes a custom field.
 func (s *Service) UpdateField(ctx context.Context, id string, p FieldPatch) (Field, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Field{}, err
 	}
@@ -211,7 +212,7 @@ func (s *Service) UpdateField(ctx context.Context, id string, p FieldPatch) (Fie
 
 // DeleteField deletes a custom field and every member's value of it.
 func (s *Service) DeleteField(ctx context.Context, id string) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}

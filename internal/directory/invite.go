@@ -187,7 +187,7 @@ func (s *Service) reveal(ctx context.Context, orgID string, inv *Invitation, sea
 // CreateInvitation creates a link or email invitation. Email invitations
 // are sent through the outbox.
 func (s *Service) CreateInvitation(ctx context.Context, req CreateInvitationRequest) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -311,7 +311,7 @@ func (s *Service) createInvitation(ctx context.Context, orgID, by string, req Cr
 
 // ListInvitations lists the organization's invitations, newest first.
 func (s *Service) ListInvitations(ctx context.Context) (InvitationList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return InvitationList{}, err
 	}
@@ -338,7 +338,7 @@ func (s *Service) ListInvitations(ctx context.Context) (InvitationList, error) {
 
 // GetInvitation returns one invitation with its link and code.
 func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -362,7 +362,7 @@ func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, err
 
 // RevokeInvitation makes an invitation unusable.
 func (s *Service) RevokeInvitation(ctx context.Context, id string) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -441,7 +441,7 @@ func usable(inv Invitation, now int64) error {
 
 // PreviewInvitation tells a signed-in person what an invitation is for.
 func (s *Service) PreviewInvitation(ctx context.Context, req JoinRequest) (InvitationPreview, error) {
-	if _, err := accountCaller(ctx); err != nil {
+	if _, err := actor.Caller(ctx); err != nil {
 		return InvitationPreview{}, err
 	}
 	r, err := s.findInvitation(ctx, req)
@@ -454,7 +454,7 @@ func (s *Service) PreviewInvitation(ctx context.Context, req JoinRequest) (Invit
 // Join uses an invitation. When the organization requires approval, the
 // caller gets a pending join request; otherwise they become a member.
 func (s *Service) Join(ctx context.Context, req JoinRequest) (JoinResult, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return JoinResult{}, err
 	}
@@ -583,7 +583,7 @@ func (s *Service) admit(ctx context.Context, r invitationRow, acc Account) (memb
 
 // ListJoinRequests lists the organization's join requests (pending first).
 func (s *Service) ListJoinRequests(ctx context.Context, status string) (JoinRequestList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return JoinRequestList{}, err
 	}
@@ -605,7 +605,7 @@ func (s *Service) ListJoinRequests(ctx context.Context, status string) (JoinRequ
 
 // MyJoinRequests lists the caller's own join requests.
 func (s *Service) MyJoinRequests(ctx context.Context) (JoinRequestList, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return JoinRequestList{}, err
 	}
@@ -617,7 +617,7 @@ func (s *Service) MyJoinRequests(ctx context.Context) (JoinRequestList, error) {
 // DecideJoinRequest approves (the person becomes a member) or rejects a
 // pending join request.
 func (s *Service) DecideJoinRequest(ctx context.Context, id string, approve bool) (JoinRequestItem, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return JoinRequestItem{}, err
 	}

@@ -136,8 +136,6 @@ type MemberPage struct {
 	NextCursor string   `json:"next_cursor"`
 }
 
-func actorOf(ctx context.Context) *actor.Actor { return actor.From(ctx) }
-
 // viewer says what the caller may see of members.
 type viewer struct {
 	orgID    string
@@ -245,7 +243,7 @@ func (s *Service) view(ctx context.Context, v viewer, r memberRow) (Member, erro
 // may see: active members for everyone, others only for those who manage
 // members. Anything else is not found.
 func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, viewer, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return memberRow{}, viewer{}, err
 	}
@@ -265,7 +263,7 @@ func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, view
 
 // GetMember returns a member of the caller's organization.
 func (s *Service) GetMember(ctx context.Context, id string) (Member, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Member{}, err
 	}
@@ -281,7 +279,7 @@ func (s *Service) GetMember(ctx context.Context, id string) (Member, error) {
 
 // SearchMembers lists and searches the caller's organization's members.
 func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberPage, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return MemberPage{}, err
 	}
@@ -346,7 +344,7 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 // route tells nobody who is registered; the invitation shows no address the
 // caller did not type.
 func (s *Service) AddMember(ctx context.Context, req AddMemberRequest) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -456,7 +454,7 @@ func (s *Service) joinAccount(ctx context.Context, orgID string, acc Account, de
 // phone, email and office (unless the organization locks them) and their
 // custom fields that are not locked.
 func (s *Service) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Member{}, err
 	}
@@ -712,7 +710,7 @@ func (s *Service) setDepartments(ctx context.Context, r *memberRow, want []strin
 // memberAction loads a member the caller may manage, refusing the owner and
 // the caller themselves.
 func (s *Service) memberAction(ctx context.Context, id, action string) (memberRow, *actor.Actor, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return memberRow{}, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -55,7 +56,7 @@ func builtinRoles() []Role {
 
 // ListRoles lists the roles of the caller's organization.
 func (s *Service) ListRoles(ctx context.Context) (RoleList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return RoleList{}, err
 	}
@@ -68,7 +69,7 @@ func (s *Service) ListRoles(ctx context.Context) (RoleList, error) {
 
 // GetRole returns a role of the caller's organization.
 func (s *Service) GetRole(ctx context.Context, id string) (Role, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Role{}, err
 	}
@@ -111,7 +112,7 @@ func (s *Service) checkRole(ctx context.Context, orgID string, req RoleRequest) 
 
 // CreateRole creates a custom role.
 func (s *Service) CreateRole(ctx context.Context, req RoleRequest) (Role, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Role{}, err
 	}
@@ -140,7 +141,7 @@ func (s *Service) CreateRole(ctx context.Context, req RoleRequest) (Role, error)
 
 // UpdateRole replaces a custom role.
 func (s *Service) UpdateRole(ctx context.Context, id string, req RoleRequest) (Role, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Role{}, err
 	}
@@ -173,7 +174,7 @@ func (s *Service) UpdateRole(ctx context.Context, id string, req RoleRequest) (R
 
 // DeleteRole deletes a custom role; its members lose it.
 func (s *Service) DeleteRole(ctx context.Context, id string) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func (s *Service) DeleteRole(ctx context.Context, id string) error {
 // AssignRoles sets a member's built-in and custom roles. Making or unmaking
 // an admin takes an owner or admin; custom roles take manage_roles.
 func (s *Service) AssignRoles(ctx context.Context, memberID string, req AssignRolesRequest) (Member, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Member{}, err
 	}

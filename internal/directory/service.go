@@ -200,29 +200,6 @@ func (s *Service) memberLeft(ctx context.Context, orgID, accountID string) error
 
 func (s *Service) nowMS() int64 { return s.now().UnixMilli() }
 
-// ---- callers ----------------------------------------------------------------
-
-// accountCaller returns the signed-in caller.
-func accountCaller(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
-	}
-	return a, nil
-}
-
-// memberCaller returns the caller acting in their current organization.
-func memberCaller(ctx context.Context) (*actor.Actor, error) {
-	a, err := accountCaller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if a.OrgID == "" || a.MemberID == "" {
-		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
-	}
-	return a, nil
-}
-
 // ---- the permission check ---------------------------------------------------
 
 // grants says where the caller holds a permission: everywhere, or in the
@@ -282,7 +259,7 @@ func (s *Service) covers(ctx context.Context, orgID string, g grants, dept strin
 // contains deptID when deptID is given, or organization-wide when it is "".
 // Otherwise apperr.ErrForbidden.
 func (s *Service) Authorize(ctx context.Context, perm Permission, deptID string) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
@@ -331,7 +308,7 @@ func (s *Service) can(ctx context.Context, perm Permission, deptID string) (bool
 // holdsAnywhere reports whether the caller holds perm organization-wide or
 // for some department.
 func (s *Service) holdsAnywhere(ctx context.Context, perm Permission) (bool, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -362,7 +339,7 @@ func hidden(err error) error {
 }
 
 func (s *Service) canMember(ctx context.Context, perm Permission, memberID string) (bool, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -389,7 +366,7 @@ func (s *Service) canMember(ctx context.Context, perm Permission, memberID strin
 // MyPermissions returns the permissions the caller holds organization-wide
 // and the department-limited ones.
 func (s *Service) MyPermissions(ctx context.Context) (MyPermissions, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return MyPermissions{}, err
 	}

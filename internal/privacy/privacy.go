@@ -175,11 +175,11 @@ func (s *Service) log() *slog.Logger {
 	return slog.Default()
 }
 
-// caller returns the signed-in person.
+// caller returns the signed-in person (actor.Caller), refusing apps.
 func caller(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
+	a, err := actor.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if a.Via == actor.ViaApp {
 		// Privacy rights are exercised by the person, not by apps.
@@ -195,7 +195,7 @@ func (s *Service) admin(ctx context.Context, perm string) (*actor.Actor, error) 
 		return nil, err
 	}
 	if a.OrgID == "" {
-		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
+		return nil, actor.ErrNoOrganization
 	}
 	if s.Dir == nil {
 		return nil, apperr.ErrForbidden
