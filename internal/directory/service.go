@@ -23,40 +23,33 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
-// Permission names one thing a role allows in an organization.
-type Permission string
+// Permission is a permission of the one vocabulary (platform/perm); the
+// directory's names for them below are perm's, for its own rooms and
+// callers.
+type Permission = perm.Permission
 
-// The permissions a role may grant. Owners and admins hold all of them;
-// custom roles hold the ones they list, optionally only for a department
-// subtree.
+// The permissions a role may grant (perm's).
 const (
-	PermManageMembers         Permission = "manage_members"
-	PermManageDepartments     Permission = "manage_departments"
-	PermManageRoles           Permission = "manage_roles"
-	PermManageFields          Permission = "manage_fields"
-	PermManageInvitations     Permission = "manage_invitations"
-	PermManageRetention       Permission = "manage_retention"
-	PermViewAuditLog          Permission = "view_audit_log"
-	PermManageApps            Permission = "manage_apps"
-	PermManageOrg             Permission = "manage_org"
-	PermManagePrivacyRequests Permission = "manage_privacy_requests"
-	PermSendSecurityNotices   Permission = "send_security_notices"
-	PermManageLegalHolds      Permission = "manage_legal_holds"
-	PermPublishAnnouncements  Permission = "publish_announcements"
+	PermManageMembers         = perm.ManageMembers
+	PermManageDepartments     = perm.ManageDepartments
+	PermManageRoles           = perm.ManageRoles
+	PermManageFields          = perm.ManageFields
+	PermManageInvitations     = perm.ManageInvitations
+	PermManageRetention       = perm.ManageRetention
+	PermViewAuditLog          = perm.ViewAuditLog
+	PermManageApps            = perm.ManageApps
+	PermManageOrg             = perm.ManageOrg
+	PermManagePrivacyRequests = perm.ManagePrivacyRequests
+	PermSendSecurityNotices   = perm.SendSecurityNotices
+	PermManageLegalHolds      = perm.ManageLegalHolds
+	PermPublishAnnouncements  = perm.PublishAnnouncements
 )
 
 // Permissions lists every permission, in the order the API shows them.
-var Permissions = []Permission{
-	PermManageMembers, PermManageDepartments, PermManageRoles, PermManageFields,
-	PermManageInvitations, PermManageRetention, PermViewAuditLog, PermManageApps,
-	PermManageOrg, PermManagePrivacyRequests, PermSendSecurityNotices, PermManageLegalHolds,
-	PermPublishAnnouncements,
-}
-
-// Valid reports whether p is a known permission.
-func (p Permission) Valid() bool { return slices.Contains(Permissions, p) }
+var Permissions = perm.All
 
 // Built-in roles, stored on the member row.
 const (
