@@ -13,6 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // CSVColumns are the columns of the member import and export files. The
@@ -76,7 +77,7 @@ func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (
 	if err != nil {
 		return ImportReport{}, err
 	}
-	if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageMembers, ""); err != nil {
 		return ImportReport{}, err
 	}
 	rep := ImportReport{DryRun: dryRun, Errors: []RowError{}, Actions: []RowAction{}}
@@ -410,7 +411,7 @@ func (s *Service) ExportMembers(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageMembers, ""); err != nil {
 		return err
 	}
 	rows, err := s.st.allMembers(ctx, a.OrgID)

@@ -9,6 +9,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Department is a node of the organization's tree.
@@ -99,7 +100,7 @@ func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequ
 	if err != nil {
 		return Department{}, err
 	}
-	if err := s.gate(ctx, PermManageDepartments); err != nil {
+	if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 		return Department{}, err
 	}
 	name, err := text("name", req.Name, 1, 100)
@@ -114,7 +115,7 @@ func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequ
 			return Department{}, err
 		}
 	}
-	if err := s.Authorize(ctx, PermManageDepartments, req.ParentID); err != nil {
+	if err := s.Authorize(ctx, perm.ManageDepartments, req.ParentID); err != nil {
 		return Department{}, err
 	}
 	now := s.nowMS()
@@ -141,14 +142,14 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 	}
 	var d Department
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.gate(ctx, PermManageDepartments); err != nil {
+		if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 			return err
 		}
 		var err error
 		if d, err = s.st.getDepartment(ctx, a.OrgID, id); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageDepartments, d.ID); err != nil {
+		if err := s.Authorize(ctx, perm.ManageDepartments, d.ID); err != nil {
 			return err
 		}
 		details := map[string]any{}
@@ -179,7 +180,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 				}
 			}
 			// Moving needs the right where the subtree goes as well.
-			if err := s.Authorize(ctx, PermManageDepartments, np); err != nil {
+			if err := s.Authorize(ctx, perm.ManageDepartments, np); err != nil {
 				return err
 			}
 			details["from_parent_id"], details["to_parent_id"] = d.ParentID, np
@@ -205,14 +206,14 @@ func (s *Service) DeleteDepartment(ctx context.Context, id string) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.gate(ctx, PermManageDepartments); err != nil {
+		if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 			return err
 		}
 		d, err := s.st.getDepartment(ctx, a.OrgID, id)
 		if err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageDepartments, d.ID); err != nil {
+		if err := s.Authorize(ctx, perm.ManageDepartments, d.ID); err != nil {
 			return err
 		}
 		n, err := s.st.countChildren(ctx, d.ID)
@@ -245,14 +246,14 @@ func (s *Service) SetLeaders(ctx context.Context, id string, req LeadersRequest)
 	}
 	var d Department
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.gate(ctx, PermManageDepartments); err != nil {
+		if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 			return err
 		}
 		var err error
 		if d, err = s.st.getDepartment(ctx, a.OrgID, id); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageDepartments, d.ID); err != nil {
+		if err := s.Authorize(ctx, perm.ManageDepartments, d.ID); err != nil {
 			return err
 		}
 		for _, m := range req.MemberIDs {

@@ -13,6 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Field kinds.
@@ -135,7 +136,7 @@ func (s *Service) CreateField(ctx context.Context, req FieldRequest) (Field, err
 	if err != nil {
 		return Field{}, err
 	}
-	if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageFields, ""); err != nil {
 		return Field{}, err
 	}
 	now := s.nowMS()
@@ -167,7 +168,7 @@ func (s *Service) UpdateField(ctx context.Context, id string, p FieldPatch) (Fie
 	}
 	var f Field
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageFields, ""); err != nil {
 			return err
 		}
 		var err error
@@ -217,7 +218,7 @@ func (s *Service) DeleteField(ctx context.Context, id string) error {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageFields, ""); err != nil {
 			return err
 		}
 		f, err := s.st.getField(ctx, a.OrgID, id)

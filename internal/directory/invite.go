@@ -15,6 +15,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Invitation kinds.
@@ -191,7 +192,7 @@ func (s *Service) CreateInvitation(ctx context.Context, req CreateInvitationRequ
 	if err != nil {
 		return Invitation{}, err
 	}
-	if err := s.gate(ctx, PermManageInvitations); err != nil {
+	if err := s.gate(ctx, perm.ManageInvitations); err != nil {
 		return Invitation{}, err
 	}
 	if req.DepartmentID != "" {
@@ -202,7 +203,7 @@ func (s *Service) CreateInvitation(ctx context.Context, req CreateInvitationRequ
 			return Invitation{}, err
 		}
 	}
-	if err := s.Authorize(ctx, PermManageInvitations, req.DepartmentID); err != nil {
+	if err := s.Authorize(ctx, perm.ManageInvitations, req.DepartmentID); err != nil {
 		return Invitation{}, err
 	}
 	hours := req.ExpiresInHours
@@ -315,7 +316,7 @@ func (s *Service) ListInvitations(ctx context.Context) (InvitationList, error) {
 	if err != nil {
 		return InvitationList{}, err
 	}
-	if err := s.Authorize(ctx, PermManageInvitations, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageInvitations, ""); err != nil {
 		return InvitationList{}, err
 	}
 	rows, err := s.st.listInvitations(ctx, a.OrgID)
@@ -348,7 +349,7 @@ func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, err
 	}
 	// Invitations are not readable without the permission: 404, like a
 	// missing one.
-	if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
+	if err := hidden(s.Authorize(ctx, perm.ManageInvitations, r.DepartmentID)); err != nil {
 		return Invitation{}, err
 	}
 	s.openInvitationEmail(ctx, &r)
@@ -373,7 +374,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, id string) (Invitation, 
 			return err
 		}
 		// Invitations are not readable without the permission: 404.
-		if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
+		if err := hidden(s.Authorize(ctx, perm.ManageInvitations, r.DepartmentID)); err != nil {
 			return err
 		}
 		s.openInvitationEmail(ctx, &r)
@@ -587,7 +588,7 @@ func (s *Service) ListJoinRequests(ctx context.Context, status string) (JoinRequ
 	if err != nil {
 		return JoinRequestList{}, err
 	}
-	if err := s.Authorize(ctx, PermManageInvitations, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageInvitations, ""); err != nil {
 		return JoinRequestList{}, err
 	}
 	switch status {
@@ -625,7 +626,7 @@ func (s *Service) DecideJoinRequest(ctx context.Context, id string, approve bool
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		// Join requests are not readable without the permission: 404, like
 		// a missing one.
-		if err := hidden(s.Authorize(ctx, PermManageInvitations, "")); err != nil {
+		if err := hidden(s.Authorize(ctx, perm.ManageInvitations, "")); err != nil {
 			return err
 		}
 		var err error

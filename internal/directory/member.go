@@ -12,6 +12,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Member is an account's identity inside one organization, as the caller may
@@ -251,7 +252,7 @@ func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, view
 	if err != nil {
 		return r, viewer{}, err
 	}
-	admin, err := s.canMember(ctx, PermManageMembers, r.ID)
+	admin, err := s.canMember(ctx, perm.ManageMembers, r.ID)
 	if err != nil {
 		return r, viewer{}, err
 	}
@@ -283,7 +284,7 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 	if err != nil {
 		return MemberPage{}, err
 	}
-	admin, err := s.can(ctx, PermManageMembers, req.DepartmentID)
+	admin, err := s.can(ctx, perm.ManageMembers, req.DepartmentID)
 	if err != nil {
 		return MemberPage{}, err
 	}
@@ -351,12 +352,12 @@ func (s *Service) AddMember(ctx context.Context, req AddMemberRequest) (Invitati
 	// Organization-wide right, or the right for every department the new
 	// member goes into.
 	if len(req.DepartmentIDs) == 0 {
-		if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageMembers, ""); err != nil {
 			return Invitation{}, err
 		}
 	}
 	for _, d := range req.DepartmentIDs {
-		if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+		if err := s.Authorize(ctx, perm.ManageMembers, d); err != nil {
 			return Invitation{}, err
 		}
 	}
@@ -464,7 +465,7 @@ func (s *Service) UpdateMember(ctx context.Context, id string, p MemberPatch) (M
 	if id != a.MemberID {
 		// Changing someone else takes manage_members: without it anywhere,
 		// the 403 comes before the lookup (see gate).
-		if err := s.gate(ctx, PermManageMembers); err != nil {
+		if err := s.gate(ctx, perm.ManageMembers); err != nil {
 			return Member{}, err
 		}
 	}
@@ -683,7 +684,7 @@ func (s *Service) setDepartments(ctx context.Context, r *memberRow, want []strin
 			return err
 		}
 		if !isSystem(ctx) {
-			if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+			if err := s.Authorize(ctx, perm.ManageMembers, d); err != nil {
 				return err
 			}
 		}
@@ -696,7 +697,7 @@ func (s *Service) setDepartments(ctx context.Context, r *memberRow, want []strin
 			continue
 		}
 		if !isSystem(ctx) {
-			if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+			if err := s.Authorize(ctx, perm.ManageMembers, d); err != nil {
 				return err
 			}
 		}
@@ -718,7 +719,7 @@ func (s *Service) memberAction(ctx context.Context, id, action string) (memberRo
 	// id names. With a department-limited grant: a member the caller cannot
 	// read (deactivated, outside the grant) is not found; one they can read
 	// but not manage is 403.
-	if err := s.gate(ctx, PermManageMembers); err != nil {
+	if err := s.gate(ctx, perm.ManageMembers); err != nil {
 		if apperr.KindOf(err) == apperr.KindForbidden {
 			err = deny(a.OrgID, action, "member", id, "forbidden", err)
 		}
@@ -873,7 +874,7 @@ func (s *Service) SupervisorChain(ctx context.Context, id string) ([]Member, err
 		rows = append(rows, m)
 	}
 	v.admin = false
-	if ok, err := s.can(ctx, PermManageMembers, ""); err == nil {
+	if ok, err := s.can(ctx, perm.ManageMembers, ""); err == nil {
 		v.admin = ok
 	}
 	return s.views(ctx, v, rows)

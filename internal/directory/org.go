@@ -11,6 +11,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Org is an organization: a company or team that invites people.
@@ -262,7 +263,7 @@ func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, err
 	if err != nil {
 		return Org{}, err
 	}
-	if err := s.Authorize(ctx, PermManageOrg, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageOrg, ""); err != nil {
 		return Org{}, err
 	}
 	var o Org

@@ -26,31 +26,6 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
-// Permission is a permission of the one vocabulary (platform/perm); the
-// directory's names for them below are perm's, for its own rooms and
-// callers.
-type Permission = perm.Permission
-
-// The permissions a role may grant (perm's).
-const (
-	PermManageMembers         = perm.ManageMembers
-	PermManageDepartments     = perm.ManageDepartments
-	PermManageRoles           = perm.ManageRoles
-	PermManageFields          = perm.ManageFields
-	PermManageInvitations     = perm.ManageInvitations
-	PermManageRetention       = perm.ManageRetention
-	PermViewAuditLog          = perm.ViewAuditLog
-	PermManageApps            = perm.ManageApps
-	PermManageOrg             = perm.ManageOrg
-	PermManagePrivacyRequests = perm.ManagePrivacyRequests
-	PermSendSecurityNotices   = perm.SendSecurityNotices
-	PermManageLegalHolds      = perm.ManageLegalHolds
-	PermPublishAnnouncements  = perm.PublishAnnouncements
-)
-
-// Permissions lists every permission, in the order the API shows them.
-var Permissions = perm.All
-
 // Built-in roles, stored on the member row.
 const (
 	RoleOwner  = "owner"
@@ -202,7 +177,7 @@ type grants struct {
 	scopes []string
 }
 
-func (s *Service) grantsOf(ctx context.Context, a *actor.Actor, perm Permission) (grants, error) {
+func (s *Service) grantsOf(ctx context.Context, a *actor.Actor, p perm.Permission) (grants, error) {
 	role, err := s.st.activeRole(ctx, a.OrgID, a.MemberID)
 	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
@@ -219,7 +194,7 @@ func (s *Service) grantsOf(ctx context.Context, a *actor.Actor, perm Permission)
 	}
 	var g grants
 	for _, r := range rs {
-		if !slices.Contains(r.Permissions, perm) {
+		if !slices.Contains(r.Permissions, p) {
 			continue
 		}
 		if r.DepartmentID == "" {
@@ -251,15 +226,15 @@ func (s *Service) covers(ctx context.Context, orgID string, g grants, dept strin
 // holds perm in its current organization — for the department subtree that
 // contains deptID when deptID is given, or organization-wide when it is "".
 // Otherwise apperr.ErrForbidden.
-func (s *Service) Authorize(ctx context.Context, perm Permission, deptID string) error {
+func (s *Service) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
 	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
-	if !perm.Valid() {
-		return apperr.Internalf("directory: unknown permission %q", perm)
+	if !p.Valid() {
+		return apperr.Internalf("directory: unknown permission %q", p)
 	}
-	g, err := s.grantsOf(ctx, a, perm)
+	g, err := s.grantsOf(ctx, a, p)
 	if err != nil {
 		return err
 	}
@@ -274,8 +249,8 @@ func (s *Service) Authorize(ctx context.Context, perm Permission, deptID string)
 }
 
 // can is Authorize as a boolean, for deciding what to show.
-func (s *Service) can(ctx context.Context, perm Permission, deptID string) (bool, error) {
-	err := s.Authorize(ctx, perm, deptID)
+func (s *Service) can(ctx context.Context, p perm.Permission, deptID string) (bool, error) {
+	err := s.Authorize(ctx, p, deptID)
 	if err == nil {
 		return true, nil
 	}
@@ -300,19 +275,19 @@ func (s *Service) can(ctx context.Context, perm Permission, deptID string) (bool
 
 // holdsAnywhere reports whether the caller holds perm organization-wide or
 // for some department.
-func (s *Service) holdsAnywhere(ctx context.Context, perm Permission) (bool, error) {
+func (s *Service) holdsAnywhere(ctx context.Context, p perm.Permission) (bool, error) {
 	a, err := actor.Member(ctx)
 	if err != nil {
 		return false, err
 	}
-	g, err := s.grantsOf(ctx, a, perm)
+	g, err := s.grantsOf(ctx, a, p)
 	return g.all || len(g.scopes) > 0, err
 }
 
 // gate is the first check of a route that changes an object every member
 // can read: a caller who holds perm nowhere gets 403 before any lookup.
-func (s *Service) gate(ctx context.Context, perm Permission) error {
-	ok, err := s.holdsAnywhere(ctx, perm)
+func (s *Service) gate(ctx context.Context, p perm.Permission) error {
+	ok, err := s.holdsAnywhere(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -331,12 +306,12 @@ func hidden(err error) error {
 	return err
 }
 
-func (s *Service) canMember(ctx context.Context, perm Permission, memberID string) (bool, error) {
+func (s *Service) canMember(ctx context.Context, p perm.Permission, memberID string) (bool, error) {
 	a, err := actor.Member(ctx)
 	if err != nil {
 		return false, err
 	}
-	g, err := s.grantsOf(ctx, a, perm)
+	g, err := s.grantsOf(ctx, a, p)
 	if err != nil || g.all {
 		return g.all, err
 	}
@@ -363,13 +338,13 @@ func (s *Service) MyPermissions(ctx context.Context) (MyPermissions, error) {
 	if err != nil {
 		return MyPermissions{}, err
 	}
-	out := MyPermissions{Role: RoleMember, Permissions: []Permission{}, Scoped: []ScopedPermission{}}
+	out := MyPermissions{Role: RoleMember, Permissions: []perm.Permission{}, Scoped: []ScopedPermission{}}
 	role, err := s.st.activeRole(ctx, a.OrgID, a.MemberID)
 	if err != nil {
 		return out, err
 	}
 	out.Role = role
-	for _, p := range Permissions {
+	for _, p := range perm.All {
 		g, err := s.grantsOf(ctx, a, p)
 		if err != nil {
 			return out, err
@@ -388,14 +363,14 @@ func (s *Service) MyPermissions(ctx context.Context) (MyPermissions, error) {
 // MyPermissions is the caller's effective permissions.
 type MyPermissions struct {
 	Role        string             `json:"role"`
-	Permissions []Permission       `json:"permissions"`
+	Permissions []perm.Permission  `json:"permissions"`
 	Scoped      []ScopedPermission `json:"scoped"`
 }
 
 // ScopedPermission is a permission held for one department subtree.
 type ScopedPermission struct {
-	Permission   Permission `json:"permission"`
-	DepartmentID string     `json:"department_id"`
+	Permission   perm.Permission `json:"permission"`
+	DepartmentID string          `json:"department_id"`
 }
 
 // ---- exported for other domains -------------------------------------------

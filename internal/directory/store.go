@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // store holds the directory's SQL. It returns db.ErrNotFound and
@@ -687,7 +688,7 @@ func scanRole(row interface{ Scan(...any) error }) (Role, error) {
 	var r Role
 	var perms string
 	err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &r.DepartmentID, &r.CreatedAt, &r.UpdatedAt)
-	r.Permissions = jsonList[Permission](perms)
+	r.Permissions = jsonList[perm.Permission](perms)
 	return r, err
 }
 
