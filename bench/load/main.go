@@ -3,11 +3,13 @@
 // sends messages at a target rate through the REST API and reports accepted
 // sends/s, send→delivery latency on the other members' sockets and the
 // server's memory. The idle mode opens many idle sockets and reports the
-// server memory per socket.
+// server memory per socket; the announce mode publishes one announcement to
+// every member and reports when each socket got it, and the read list.
 //
 //	go run ./bench/load                               # SQLite, own server on a fresh data dir
 //	go run ./bench/load --database-url postgres://…   # PostgreSQL, own server on a fresh schema
 //	go run ./bench/load --mode idle --sockets 10000   # idle sockets
+//	go run ./bench/load --mode announce --members 10000   # publish to 10,000 sockets
 //	go run ./bench/load --url http://127.0.0.1:8080 --data-dir ./data   # a running server
 //
 // The last line of its output is one JSON object (sends_per_sec, p50_ms,
@@ -69,11 +71,13 @@ type result struct {
 	Errors           int64   `json:"errors"`
 	Behind           int64   `json:"behind,omitempty"`
 	Disconnects      int64   `json:"disconnects"`
+	PublishMs        float64 `json:"publish_ms,omitempty"`
+	ReadListMs       float64 `json:"read_list_ms,omitempty"`
 }
 
 func main() {
 	var o options
-	flag.StringVar(&o.mode, "mode", "send", "send (messages at a rate) or idle (idle sockets, memory per socket)")
+	flag.StringVar(&o.mode, "mode", "send", "send (messages at a rate), idle (idle sockets, memory per socket) or announce (one announcement to every member's socket)")
 	flag.StringVar(&o.url, "url", "", "target a running server at this base URL instead of starting one (seeds through --data-dir or --database-url, which must be the server's)")
 	flag.StringVar(&o.dataDir, "data-dir", "", "data directory (default: a fresh temporary one)")
 	flag.StringVar(&o.databaseURL, "database-url", "", "PostgreSQL server URL; the tool uses a fresh schema on it unless --url is set")
@@ -168,9 +172,12 @@ func run(ctx context.Context, o options, out io.Writer) (*result, error) {
 		logf(out, "server: pid %d at %s (log %s)", pid, baseURL, srv.log)
 	}
 	res := &result{Mode: o.mode, Database: dbKind, Sockets: o.sockets, Members: o.members, ConvSize: o.convSize}
-	if o.mode == "idle" {
+	switch o.mode {
+	case "idle":
 		err = runIdle(ctx, o, fx, baseURL, pid, res, out)
-	} else {
+	case "announce":
+		err = runAnnounce(ctx, o, fx, baseURL, pid, res, out)
+	default:
 		err = runSend(ctx, o, fx, baseURL, pid, res, out)
 	}
 	return res, err

@@ -85,6 +85,14 @@ func body(v map[string]any) func(w *world, actor string) any {
 	return func(*world, string) any { return v }
 }
 
+// notRecipient: a report is seen by its author and recipients only; the
+// bystander, a member it did not go to, gets 404 like everyone outside.
+var notRecipient = map[string]int{Bystander: 404}
+
+// notAuthor: only a report's author changes it; its recipients and the
+// bystander get 404.
+var notAuthor = map[string]int{Admin: 404, CustomWith: 404, CustomWithout: 404, Member: 404, Bystander: 404}
+
 // matrix has one entry per route of internal/server/routes.go. A route
 // without an entry fails TestMatrixCoversEveryRoute, naming it.
 var matrix = map[string]entry{
@@ -211,16 +219,46 @@ var matrix = map[string]entry{
 	"POST /api/v1/announcements": {perm: perm.PublishAnnouncements, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"title": fmt.Sprintf("Draft %d", w.seq.Add(1)), "body": "b", "audience": map[string]any{"all": true}}
 	}},
-	"GET /api/v1/admin/announcements":          {perm: perm.PublishAnnouncements, ok: 200},
-	"GET /api/v1/announcements/{id}":           {ok: 200, obj: []string{"announcement"}},
-	"PATCH /api/v1/announcements/{id}":         {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, body: body(map[string]any{"title": "Edited"})},
-	"DELETE /api/v1/announcements/{id}":        {perm: perm.PublishAnnouncements, ok: any2xx, obj: []string{"announcement_draft"}, fresh: true},
-	"POST /api/v1/announcements/{id}/publish":  {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement_draft"}, fresh: true},
-	"POST /api/v1/announcements/{id}/withdraw": {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
-	"POST /api/v1/announcements/{id}/read":     {ok: 200, obj: []string{"announcement"}},
-	"POST /api/v1/announcements/{id}/confirm":  {ok: 200, obj: []string{"announcement"}},
-	"GET /api/v1/announcements/{id}/receipts":  {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}},
-	"POST /api/v1/announcements/{id}/remind":   {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+	"GET /api/v1/admin/announcements":                         {perm: perm.PublishAnnouncements, ok: 200},
+	"GET /api/v1/announcements/{id}":                          {ok: 200, obj: []string{"announcement"}},
+	"PATCH /api/v1/announcements/{id}":                        {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, body: body(map[string]any{"title": "Edited"})},
+	"DELETE /api/v1/announcements/{id}":                       {perm: perm.PublishAnnouncements, ok: any2xx, obj: []string{"announcement_draft"}, fresh: true},
+	"POST /api/v1/announcements/{id}/publish":                 {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement_draft"}, fresh: true},
+	"POST /api/v1/announcements/{id}/withdraw":                {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+	"POST /api/v1/announcements/{id}/read":                    {ok: 200, obj: []string{"announcement"}},
+	"POST /api/v1/announcements/{id}/confirm":                 {ok: 200, obj: []string{"announcement"}},
+	"GET /api/v1/announcements/{id}/receipts":                 {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}},
+	"GET /api/v1/announcements/{id}/comments":                 {ok: 200, obj: []string{"announcement"}},
+	"POST /api/v1/announcements/{id}/comments":                {ok: 201, obj: []string{"announcement"}, body: body(map[string]any{"body": "A comment"})},
+	"DELETE /api/v1/announcements/{id}/comments/{comment_id}": {perm: perm.PublishAnnouncements, ok: any2xx, obj: []string{"announcement", "announcement_comment"}, fresh: true},
+	"POST /api/v1/announcements/{id}/remind":                  {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+
+	// Work reports: the standing report is written by each organization's
+	// owner on a custom template and goes, in A, to the admin, both custom
+	// roles and the member; the bystander, like everyone outside its
+	// recipients, gets 404. Only the author edits, submits and deletes.
+	"GET /api/v1/report-templates": {ok: 200},
+	"POST /api/v1/report-templates": {perm: perm.ManageReports, ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"name": fmt.Sprintf("Template %d", w.seq.Add(1)), "period": "custom", "fields": []any{}, "recipients": map[string]any{}}
+	}},
+	"GET /api/v1/report-templates/{id}": {ok: 200, obj: []string{"report_template"}},
+	"PUT /api/v1/report-templates/{id}": {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}, fresh: true,
+		body: body(map[string]any{"name": "Renamed", "period": "custom", "fields": []any{}, "recipients": map[string]any{}})},
+	"DELETE /api/v1/report-templates/{id}":        {perm: perm.ManageReports, ok: any2xx, obj: []string{"report_template"}, fresh: true},
+	"GET /api/v1/report-templates/{id}/stats":     {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}},
+	"GET /api/v1/report-templates/{id}/stats.csv": {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}},
+	"GET /api/v1/reports":                         {ok: 200},
+	"POST /api/v1/reports": {ok: 201, obj: []string{"report_template"}, bodyIDs: func(_ *world, _ string, ids []string) any {
+		return map[string]any{"template_id": ids[0], "values": map[string]any{"done": "matrix"}}
+	}},
+	"GET /api/v1/reports/inbox":          {ok: 200},
+	"GET /api/v1/reports/{id}":           {ok: 200, obj: []string{"report"}, custom: notRecipient},
+	"PATCH /api/v1/reports/{id}":         {ok: 200, obj: []string{"report"}, custom: notAuthor, body: body(map[string]any{"values": map[string]any{"done": "edited"}})},
+	"DELETE /api/v1/reports/{id}":        {ok: any2xx, obj: []string{"report_draft"}, custom: notAuthor, fresh: true},
+	"POST /api/v1/reports/{id}/submit":   {ok: 200, obj: []string{"report_draft"}, custom: notAuthor, fresh: true},
+	"POST /api/v1/reports/{id}/read":     {ok: 200, obj: []string{"report"}, custom: notRecipient},
+	"GET /api/v1/reports/{id}/comments":  {ok: 200, obj: []string{"report"}, custom: notRecipient},
+	"POST /api/v1/reports/{id}/comments": {ok: 201, obj: []string{"report"}, custom: notRecipient, body: body(map[string]any{"body": "matrix"})},
 
 	// Audit log.
 	"GET /api/v1/audit":        {perm: perm.ViewAuditLog, ok: 200},

@@ -228,13 +228,15 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	// Standing objects of every kind in both organizations.
 	for _, org := range []string{"A", "B"} {
 		objs := w.objects[org]
-		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft"} {
+		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft",
+			"report_template", "report", "report_draft"} {
 			objs[kind] = w.newObject(kind, org)
 		}
 		// A second conversation with the same people, for swapped ids.
 		objs["conversation2"] = w.newObject("conversation", org)
 		objs["message"] = w.newMessage(org, objs["conversation"])
 		objs["message2"] = w.newMessage(org, objs["conversation2"])
+		objs["announcement_comment"] = w.newObject("announcement_comment", org)
 		objs["conv_member"] = map[string]string{"A": peer.AccountID, "B": bart.AccountID}[org]
 		// Someone of the organization who is in none of its conversations.
 		outsider := w.account("Outsider " + org)
@@ -370,10 +372,28 @@ func (w *world) newObject(kind, org string) string {
 		w.must(admin.Client, "POST", "/api/v1/admin/retention/runs", nil, &out)
 	case "announcement":
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Notice %d", n), "body": "hello",
-			"audience": map[string]any{"all": true}, "require_confirm": true, "publish": true}, &out)
+			"audience": map[string]any{"all": true}, "require_confirm": true, "allow_comments": true, "publish": true}, &out)
+	case "announcement_comment":
+		// A comment by the admin on the organization's standing announcement.
+		w.must(admin.Client, "POST", "/api/v1/announcements/"+w.objects[org]["announcement"]+"/comments", map[string]any{"body": fmt.Sprintf("Comment %d", n)}, &out)
 	case "announcement_draft":
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Draft %d", n), "body": "hello",
 			"audience": map[string]any{"all": true}}, &out)
+	case "report_template":
+		// A custom template (every report a period of its own) whose
+		// reports in A go to the admin, both custom roles and the member
+		// — not to the bystander.
+		var to []string
+		if org == "A" {
+			for _, name := range []string{Admin, CustomWith, CustomWithout, Member} {
+				to = append(to, w.who[name].MemberID)
+			}
+		}
+		w.must(admin.Client, "POST", "/api/v1/report-templates", map[string]any{"name": fmt.Sprintf("Template %d", n), "period": "custom",
+			"fields": []map[string]any{{"id": "done", "label": "Done", "kind": "text"}}, "recipients": map[string]any{"member_ids": to}}, &out)
+	case "report", "report_draft":
+		w.must(admin.Client, "POST", "/api/v1/reports", map[string]any{"template_id": w.objects[org]["report_template"],
+			"values": map[string]any{"done": "work"}, "submit": kind == "report"}, &out)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":

@@ -14,6 +14,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/markdown"
 )
 
 // Announcement is one announcement as the caller sees it.
@@ -21,9 +22,12 @@ type Announcement struct {
 	ID       string `json:"id"`
 	AuthorID string `json:"author_id"`
 	Title    string `json:"title"`
-	// Body is Markdown as written; clients render it (the Markdown subset
-	// and sanitizing rules of messages, docs/announcements.md).
-	Body     string `json:"body"`
+	// Body is Markdown as written.
+	Body string `json:"body"`
+	// BodyHTML is Body rendered to safe HTML by the renderer of messages
+	// (platform/markdown: the same subset and allowlist); only GET of one
+	// announcement fills it in.
+	BodyHTML string `json:"body_html,omitempty"`
 	Category string `json:"category"`
 	// Status is draft, scheduled, published or withdrawn.
 	Status string `json:"status"`
@@ -269,18 +273,15 @@ func (s *Service) Get(ctx context.Context, id string) (Announcement, error) {
 	if err != nil {
 		return Announcement{}, err
 	}
-	x, err := s.load(ctx, a.OrgID, id, a.AccountID)
+	x, manager, err := s.readable(ctx, a, id)
 	if err != nil {
 		return Announcement{}, err
 	}
-	manager, err := s.mayPublish(ctx)
-	if err != nil {
-		return Announcement{}, err
+	v := s.view(ctx, x, manager)
+	if v.Body != "" {
+		v.BodyHTML = markdown.Render(v.Body).HTML
 	}
-	if !manager && !receives(x) {
-		return Announcement{}, apperr.ErrNotFound
-	}
-	return s.view(ctx, x, manager), nil
+	return v, nil
 }
 
 // receives reports whether the caller of a loaded row sees it as a reader.

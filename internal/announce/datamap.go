@@ -41,4 +41,22 @@ func init() {
 		Erasure:   datamap.Anonymize,
 		Reason:    "A receipt counts in the organization's read statistics: erasing the reader replaces them with a tombstone, after which the read and confirm times say nothing about anyone (or the rows are deleted, as the organization's leaver policy says). The rows go with their announcement when retention removes it.",
 	})
+	datamap.Register(datamap.Table{
+		Name:       "announcement_comments",
+		Title:      datamap.Text{En: "Your comments on announcements", Zh: "你对公告的评论"},
+		Why:        datamap.Text{Zh: "你在允许评论的公告下写的评论，公告的读者和发布者都能看到。"},
+		Controller: datamap.Organization,
+		Purpose:    "Comments people write on announcements that allow them, shown to the announcement's readers and publishers.",
+		Subject:    []string{"author_id"},
+		Columns: map[string]datamap.Category{
+			"author_id": datamap.Identifier,
+			"content":   datamap.Content,
+		},
+		Sealed: map[string]datamap.Seal{
+			"content": {AAD: "announcement_comments.content:", OwnerColumn: "content_key",
+				Owner: "the author's key (content_key): erasing the author shreds their comments"},
+		},
+		Technical: []string{"id", "announcement_id", "org_id", "content_key", "created_at"},
+		Erasure:   datamap.Delete,
+	})
 }

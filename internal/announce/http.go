@@ -128,6 +128,40 @@ func (s *Service) HandleRemind(w http.ResponseWriter, r *http.Request) error {
 	return httpx.OK(w, rm)
 }
 
+// HandleComments lists an announcement's comments, oldest first.
+func (s *Service) HandleComments(w http.ResponseWriter, r *http.Request) error {
+	q, err := query(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.Comments(r.Context(), r.PathValue("id"), q)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, p)
+}
+
+// HandleAddComment comments on an announcement.
+func (s *Service) HandleAddComment(w http.ResponseWriter, r *http.Request) error {
+	var in CommentInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, 16<<10); err != nil {
+		return err
+	}
+	c, err := s.AddComment(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.Created(w, c)
+}
+
+// HandleDeleteComment deletes a comment (its author, or a publisher).
+func (s *Service) HandleDeleteComment(w http.ResponseWriter, r *http.Request) error {
+	if err := s.DeleteComment(r.Context(), r.PathValue("id"), r.PathValue("comment_id")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
 func (s *Service) answer(w http.ResponseWriter, r *http.Request, fn func(ctx context.Context, id string) (Announcement, error)) error {
 	a, err := fn(r.Context(), r.PathValue("id"))
 	if err != nil {

@@ -17,7 +17,7 @@ type Privacy struct {
 var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are announce's tables in the data map (datamap.go).
-var privacyTables = []string{"announcements", "announcement_recipients"}
+var privacyTables = []string{"announcements", "announcement_recipients", "announcement_comments"}
 
 // Privacy returns announce's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {

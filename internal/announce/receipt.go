@@ -34,22 +34,9 @@ type Query struct {
 	Status string
 }
 
-// parseCursor reads a next_cursor (httpx.Cursor: a time, an id), or the
-// "<time>:<id>" the lists handed out before; "" is the first page (0, "").
-func parseCursor(v string) (int64, string, error) {
-	c, err := httpx.ParseCursor(v, func(v string) (httpx.Cursor, bool) {
-		at, id, ok := strings.Cut(v, ":")
-		return httpx.Cursor{Key: at, ID: id}, ok && id != ""
-	})
-	if err != nil || v == "" {
-		return 0, "", err
-	}
-	at, ok := c.Int()
-	if !ok {
-		return 0, "", httpx.ErrInvalidCursor
-	}
-	return at, c.ID, nil
-}
+// parseCursor reads a next_cursor (httpx.IntCursor: a time, an id), or
+// the "<time>:<id>" the lists handed out before; "" is the first page.
+func parseCursor(v string) (int64, string, error) { return httpx.ParseIntCursor(v) }
 
 func limitOf(q Query) int {
 	if q.Limit <= 0 {

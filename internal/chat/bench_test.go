@@ -29,10 +29,21 @@ func benchKinds(b *testing.B, fn func(b *testing.B, d *db.DB)) {
 
 // BenchmarkSend measures durable sends through the group-commit writer:
 // 1,024 concurrent senders, each in one of 64 group conversations, every
-// send acknowledged after COMMIT.
-func BenchmarkSend(b *testing.B) {
+// send acknowledged after COMMIT, its content sealed.
+func BenchmarkSend(b *testing.B) { benchSend(b, true) }
+
+// BenchmarkSendUnsealed is BenchmarkSend with the same code and nothing
+// sealed (no Sealer: text in the plaintext columns and in the event), so
+// that the cost of sealing is measured apart from every other change:
+// run both in one binary, interleaved (docs/benchmarks.md).
+func BenchmarkSendUnsealed(b *testing.B) { benchSend(b, false) }
+
+func benchSend(b *testing.B, sealed bool) {
 	benchKinds(b, func(b *testing.B, d *db.DB) {
 		f := newFixture(b, d)
+		if !sealed {
+			f.s.Sealer = nil
+		}
 		org := ids.New("org")
 		const convs, senders = 64, 1024
 		owner := acc()
@@ -58,7 +69,7 @@ func BenchmarkSend(b *testing.B) {
 		// Steady state: every sender already has a data key, unwrapped in
 		// the keyring's cache (a send then adds one AES-GCM seal).
 		for _, x := range ss {
-			if _, err := f.keys.Seal(context.Background(), actor.From(x.ctx).AccountID, "warm", nil); err != nil {
+			if _, err := f.keys.Seal(context.Background(), actor.From(x.ctx).AccountID, "warm", nil); err != nil && sealed {
 				b.Fatal(err)
 			}
 		}

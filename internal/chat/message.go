@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/atrium-hq/atrium/internal/platform/markdown"
 	"math"
 	"net/url"
 	"strings"
@@ -229,7 +230,7 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 	if in.FileID != "" && m.fileID == "" {
 		return apperr.InvalidField("file_id", "file_id is only for file, image and voice messages")
 	}
-	r := Render(m.Body)
+	r := markdown.Render(m.Body)
 	m.HTML = r.HTML
 	if len(r.Mentions) > maxMentionCount {
 		return apperr.Invalid("too_many_mentions", "a message may mention at most 100 people")
@@ -497,7 +498,7 @@ func (s *Service) Edit(ctx context.Context, convID, msgID, body string) (Message
 		if err := checkBody(body, required); err != nil {
 			return err
 		}
-		r := Render(body)
+		r := markdown.Render(body)
 		if c.isGroup() && r.MentionAll && !c.isAdmin() {
 			return apperr.Forbidden("mention_all_not_allowed", "only the group's owner and admins may mention @all")
 		}

@@ -1,5 +1,7 @@
 package chat
 
+import "github.com/atrium-hq/atrium/internal/platform/markdown"
+
 // Message kinds.
 const (
 	MsgText     = "text"
@@ -13,26 +15,26 @@ const (
 // Message is a message as a participant sees it. A message deleted for
 // everyone is a tombstone: Deleted is true and the content fields are empty.
 type Message struct {
-	ID             string      `json:"id"`
-	ConversationID string      `json:"conversation_id"`
-	Seq            int64       `json:"seq"`
-	SenderID       string      `json:"sender_id"`
-	ClientMsgID    string      `json:"client_msg_id"`
-	Kind           string      `json:"kind"`
-	Body           string      `json:"body"`
-	HTML           string      `json:"html"`
-	Attachment     *Attachment `json:"attachment,omitempty"`
-	Location       *Location   `json:"location,omitempty"`
-	ReplyToID      string      `json:"reply_to_id,omitempty"`
-	ThreadRootID   string      `json:"thread_root_id,omitempty"`
-	Mentions       []Mention   `json:"mentions,omitempty"`
-	MentionAll     bool        `json:"mention_all,omitempty"`
-	Reactions      []Reaction  `json:"reactions,omitempty"`
-	Pinned         bool        `json:"pinned,omitempty"`
-	EditedAt       int64       `json:"edited_at,omitempty"`
-	Deleted        bool        `json:"deleted,omitempty"`
-	DeletedAt      int64       `json:"deleted_at,omitempty"`
-	DeletedBy      string      `json:"deleted_by,omitempty"`
+	ID             string             `json:"id"`
+	ConversationID string             `json:"conversation_id"`
+	Seq            int64              `json:"seq"`
+	SenderID       string             `json:"sender_id"`
+	ClientMsgID    string             `json:"client_msg_id"`
+	Kind           string             `json:"kind"`
+	Body           string             `json:"body"`
+	HTML           string             `json:"html"`
+	Attachment     *Attachment        `json:"attachment,omitempty"`
+	Location       *Location          `json:"location,omitempty"`
+	ReplyToID      string             `json:"reply_to_id,omitempty"`
+	ThreadRootID   string             `json:"thread_root_id,omitempty"`
+	Mentions       []markdown.Mention `json:"mentions,omitempty"`
+	MentionAll     bool               `json:"mention_all,omitempty"`
+	Reactions      []Reaction         `json:"reactions,omitempty"`
+	Pinned         bool               `json:"pinned,omitempty"`
+	EditedAt       int64              `json:"edited_at,omitempty"`
+	Deleted        bool               `json:"deleted,omitempty"`
+	DeletedAt      int64              `json:"deleted_at,omitempty"`
+	DeletedBy      string             `json:"deleted_by,omitempty"`
 	// ContentErased is set when the message's content can no longer be
 	// read: the key that sealed it was destroyed by an erasure.
 	ContentErased bool  `json:"content_erased,omitempty"`

@@ -38,8 +38,11 @@ import (
 
 // contentAAD and editAAD bind sealed content to its row, following the
 // keyring's "table.column:id" convention (which export relies on).
-func contentAAD(msgID string) string { return "messages.content:" + msgID }
-func editAAD(editID string) string   { return "message_edits.content:" + editID }
+func contentAAD(msgID string) string { return contentAADPrefix + msgID }
+
+const contentAADPrefix = "messages.content:"
+
+func editAAD(editID string) string { return "message_edits.content:" + editID }
 
 // sealedContent is the sealed part of a message or of an earlier version.
 type sealedContent struct {
@@ -284,13 +287,20 @@ func (s *Service) open(ctx context.Context, owner, aad string, box []byte) (seal
 	return parseFragment(b)
 }
 
-// sealedEvent is the sealed half of a message's event: the same sealed
-// value as the row, spliced into the event's data by its readers.
+// sealedEvent is the sealed half of a message's event: a reference to the
+// row's sealed value, which the event log's readers fetch (sealedSource)
+// and splice into the event's data. The content is stored once, and a
+// deleted or edited message leaves no copy of its old text in the log.
 func sealedEvent(m *Message) *events.Sealed {
 	if len(m.box) == 0 {
 		return nil
 	}
-	return &events.Sealed{Owner: m.boxKey, AAD: contentAAD(m.ID), Box: m.box}
+	return events.Ref(contentAAD(m.ID))
+}
+
+// sealedSource is the events.Source of messages' sealed content.
+func (s *Service) sealedSource(ctx context.Context, ids []string) (map[string]events.Sealed, error) {
+	return sealedContents(ctx, s.DB, ids)
 }
 
 // sealedEventMessage is a message as the event log stores it when its

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"image"
 	"image/color"
 	"image/png"
@@ -287,4 +288,63 @@ func must2[T any](v T, _ bool, err error) T {
 		panic(err)
 	}
 	return v
+}
+
+// TestEventsReferToSealedContent: a message's events store no copy of its
+// sealed content, only a reference the event log's readers resolve. The
+// bytes are written once, an edit shows the current text, and a deleted
+// message leaves nothing of its text in the log.
+func TestEventsReferToSealedContent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		org := ids.New("org")
+		alice, bob := acc(), acc()
+		f.dir.join(org, alice, bob)
+		A := as(alice, org)
+		g := f.create(A, KindInternal, "refs", bob)
+		kept := f.send(A, g.ID, "REFkept the plan")
+		edited := f.send(A, g.ID, "REFfirst draft")
+		gone := f.send(A, g.ID, "REFgone by noon")
+
+		var copies int
+		if err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM event_log
+			WHERE type = 'message.created' AND (sealed IS NOT NULL OR sealed_key <> '')`).Scan(&copies); err != nil {
+			t.Fatal(err)
+		}
+		if copies != 0 {
+			t.Errorf("%d message events store a copy of the sealed content", copies)
+		}
+
+		must(f.s.Edit(A, g.ID, edited.ID, "REFsecond draft"))
+		noErr(t, f.s.Delete(A, g.ID, gone.ID, nil))
+
+		evs, err := events.ReadAfter(ctx, d, 0, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		created := map[string]string{} // message id → the event's data
+		for _, ev := range evs {
+			if ev.Type != "message.created" {
+				continue
+			}
+			var m struct {
+				ID string `json:"id"`
+			}
+			noErr(t, json.Unmarshal(ev.Data, &m))
+			created[m.ID] = string(ev.Data)
+		}
+		if !strings.Contains(created[kept.ID], "REFkept the plan") {
+			t.Errorf("kept message's event: %s", created[kept.ID])
+		}
+		if s := created[edited.ID]; !strings.Contains(s, "REFsecond draft") || strings.Contains(s, "REFfirst") {
+			t.Errorf("edited message's event: %s", s)
+		}
+		if s := created[gone.ID]; s == "" || strings.Contains(s, "REFgone") {
+			t.Errorf("deleted message's event: %q", s)
+		}
+		if hits := rawContains(t, d, "event_log", "REF"); len(hits) > 0 {
+			t.Errorf("plaintext in the event log: %v", hits)
+		}
+	})
 }

@@ -3,6 +3,7 @@ package chat_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/atrium-hq/atrium/internal/platform/markdown"
 	"image"
 	"image/color"
 	"image/gif"
@@ -83,7 +84,7 @@ func FuzzMentions(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		r := chat.Render(src)
+		r := markdown.Render(src)
 		if bad := unsafeHTML(r.HTML); bad != "" {
 			t.Fatalf("rendering %q let %s through: %s", src, bad, r.HTML)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/events"
 )
 
 // Directory is what chat needs to know about organizations and people.
@@ -87,6 +88,7 @@ func New(d *db.DB, dir Directory, blobs blob.Store, log *slog.Logger) *Service {
 		tuneSQLiteWriter(d)
 	}
 	s.w = newWriter(s, 512)
+	events.SetSource(d, contentAADPrefix, s.sealedSource)
 	return s
 }
 

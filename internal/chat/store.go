@@ -12,6 +12,7 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/events"
 )
 
 // All SQL of the chat domain lives in this file. Functions take the
@@ -787,6 +788,32 @@ func updateText(ctx context.Context, d *db.DB, m *Message) error {
 		return insertIndex(ctx, d, []int64{m.rid}, []string{m.Body})
 	}
 	return nil
+}
+
+// sealedContents returns the sealed content of the messages with the given
+// ids that still have one, by id.
+func sealedContents(ctx context.Context, d *db.DB, ids []string) (map[string]events.Sealed, error) {
+	out := make(map[string]events.Sealed, len(ids))
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		var args []any
+		q := `SELECT id, content_key, content FROM messages WHERE id IN (` + db.In(&args, chunk) + `) AND content IS NOT NULL`
+		err := db.Each(ctx, d.R(ctx), func(r db.Scanner) error {
+			var id string
+			var v events.Sealed
+			if err := r.Scan(&id, &v.Owner, &v.Box); err != nil {
+				return err
+			}
+			v.AAD = contentAAD(id)
+			out[id] = v
+			return nil
+		}, q, args...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // tombstone removes the content of a message for everyone: its text,

@@ -72,3 +72,30 @@ func uniq(ids []string) []string {
 	}
 	return out
 }
+
+// Supervisor returns memberID's supervisor when they have one who is an
+// active member of orgID (an empty list otherwise). It checks no caller.
+func (s *Service) Supervisor(ctx context.Context, orgID, memberID string) ([]AudienceMember, error) {
+	return s.st.supervisorOf(ctx, orgID, memberID)
+}
+
+// Leaders returns the active leaders of memberID's departments in orgID,
+// memberID excluded, ordered by member id. It checks no caller.
+func (s *Service) Leaders(ctx context.Context, orgID, memberID string) ([]AudienceMember, error) {
+	return s.st.leadersOf(ctx, orgID, memberID)
+}
+
+// Leads reports whether memberID leads deptID, or a department of orgID
+// above it. It checks no caller.
+func (s *Service) Leads(ctx context.Context, orgID, memberID, deptID string) (bool, error) {
+	led, err := s.st.ledDepartments(ctx, orgID, memberID)
+	if err != nil {
+		return false, err
+	}
+	for _, l := range led {
+		if ok, err := s.st.deptWithin(ctx, orgID, l, deptID); err != nil || ok {
+			return ok, err
+		}
+	}
+	return false, nil
+}

@@ -164,6 +164,7 @@ func init() {
 			"email_hash":         datamap.Contact,
 			"prefill":            datamap.Profile,
 			"invitee_account_id": datamap.Identifier,
+			"created_by":         datamap.Identifier,
 		},
 		// email is empty in rows written since the address is sealed.
 		Sealed: map[string]datamap.Seal{
@@ -171,7 +172,7 @@ func init() {
 				Owner: "the organization's key: the invitation is its record and the invitee may have no account yet (email is empty in sealed rows; email_hash finds it)"},
 			"prefill": {AAD: "invitations.prefill:", OwnerColumn: "org_id", Owner: "the organization's key"},
 		},
-		Technical: []string{"id", "org_id", "kind", "token_hash", "code_hash", "secret", "department_id", "created_by", "expires_at", "max_uses", "uses", "revoked_at", "declined_at", "created_at"},
+		Technical: []string{"id", "org_id", "kind", "token_hash", "code_hash", "secret", "department_id", "expires_at", "max_uses", "uses", "revoked_at", "declined_at", "created_at"},
 		Retention: "invitation",
 		Erasure:   datamap.Delete,
 	})
@@ -187,6 +188,7 @@ func init() {
 			"display_name_sealed": datamap.Profile,
 			"message":             datamap.Content,
 			"message_sealed":      datamap.Content,
+			"decided_by":          datamap.Identifier,
 		},
 		// display_name and message are empty in rows written since they
 		// are sealed.
@@ -194,7 +196,7 @@ func init() {
 			"display_name_sealed": {AAD: "join_requests.display_name:", OwnerColumn: "account_id", Owner: "the key of the person asking (display_name is empty in sealed rows)"},
 			"message_sealed":      {AAD: "join_requests.message:", OwnerColumn: "account_id", Owner: "the key of the person asking (message is empty in sealed rows)"},
 		},
-		Technical: []string{"id", "org_id", "invitation_id", "status", "decided_by", "decided_at", "created_at"},
+		Technical: []string{"id", "org_id", "invitation_id", "status", "decided_at", "created_at"},
 		Retention: "join_request",
 		Erasure:   datamap.Delete,
 	})

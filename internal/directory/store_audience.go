@@ -74,3 +74,43 @@ func (st store) audience(ctx context.Context, orgID string, q AudienceQuery, cus
 		COALESCE((SELECT dm.department_id FROM department_members dm WHERE dm.member_id = m.id ORDER BY dm.created_at, dm.department_id LIMIT 1), '')
 		FROM members m WHERE m.org_id = $1 AND m.status = 'active'`+cond+` ORDER BY m.id`, args...))
 }
+
+// firstDept is the department a member is counted under: its first one.
+const firstDept = `COALESCE((SELECT dm.department_id FROM department_members dm WHERE dm.member_id = m.id ORDER BY dm.created_at, dm.department_id LIMIT 1), '')`
+
+func scanAudienceMember(r db.Scanner) (AudienceMember, error) {
+	var a AudienceMember
+	err := r.Scan(&a.MemberID, &a.AccountID, &a.DepartmentID)
+	return a, err
+}
+
+// supervisorOf lists memberID's active supervisor (none or one).
+func (st store) supervisorOf(ctx context.Context, orgID, memberID string) ([]AudienceMember, error) {
+	out, err := db.QueryAll(ctx, st.r(ctx), scanAudienceMember, `SELECT m.id, m.account_id, `+firstDept+`
+		FROM members e JOIN members m ON m.id = e.supervisor_id
+		WHERE e.org_id = $1 AND e.id = $2 AND m.org_id = $1 AND m.status = 'active'`, orgID, memberID)
+	if out == nil && err == nil {
+		out = []AudienceMember{}
+	}
+	return out, err
+}
+
+// leadersOf lists the active leaders of memberID's departments.
+func (st store) leadersOf(ctx context.Context, orgID, memberID string) ([]AudienceMember, error) {
+	out, err := db.QueryAll(ctx, st.r(ctx), scanAudienceMember, `SELECT m.id, m.account_id, `+firstDept+`
+		FROM members m WHERE m.org_id = $1 AND m.status = 'active' AND m.id <> $2 AND EXISTS (
+			SELECT 1 FROM department_members mine JOIN department_members lead ON lead.department_id = mine.department_id
+			WHERE mine.member_id = $2 AND lead.member_id = m.id AND lead.is_leader)
+		ORDER BY m.id`, orgID, memberID)
+	if out == nil && err == nil {
+		out = []AudienceMember{}
+	}
+	return out, err
+}
+
+// ledDepartments lists the departments of orgID that memberID leads.
+func (st store) ledDepartments(ctx context.Context, orgID, memberID string) ([]string, error) {
+	return db.QueryAll(ctx, st.r(ctx), db.Value[string], `SELECT d.id FROM departments d
+		JOIN department_members dm ON dm.department_id = d.id
+		WHERE d.org_id = $1 AND dm.member_id = $2 AND dm.is_leader ORDER BY d.id`, orgID, memberID)
+}

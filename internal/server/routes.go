@@ -7,6 +7,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/privacy"
+	"github.com/atrium-hq/atrium/internal/report"
 )
 
 // memberSearch is the query of the member search routes.
@@ -154,7 +155,29 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /api/v1/announcements/{id}/read", Handler: s.Announce.HandleRead, Auth: Member, Summary: "Mark an announcement I received read", Response: announce.Announcement{}},
 		{Pattern: "POST /api/v1/announcements/{id}/confirm", Handler: s.Announce.HandleConfirm, Auth: Member, Summary: "Confirm that I have read an announcement that asks for it", Response: announce.Announcement{}, Answers: []string{"409 confirmation_not_required"}},
 		{Pattern: "GET /api/v1/announcements/{id}/receipts", Handler: s.Announce.HandleReceipts, Auth: Member, Summary: "Who has read and confirmed an announcement and who has not, per department (publish_announcements)", Response: announce.Receipts{}},
+		{Pattern: "GET /api/v1/announcements/{id}/comments", Handler: s.Announce.HandleComments, Auth: Member, Summary: "Comments on an announcement I can read, oldest first", Response: announce.CommentPage{}, Query: []string{"cursor", "limit:integer"}},
+		{Pattern: "POST /api/v1/announcements/{id}/comments", Handler: s.Announce.HandleAddComment, Auth: Member, Summary: "Comment on a published announcement that allows comments", Request: announce.CommentInput{}, Response: announce.Comment{}, Status: 201, Answers: []string{"409 comments_disabled", "409 announcement_not_published"}},
+		{Pattern: "DELETE /api/v1/announcements/{id}/comments/{comment_id}", Handler: s.Announce.HandleDeleteComment, Auth: Member, Summary: "Delete a comment: my own, or any as a publisher (publish_announcements)"},
 		{Pattern: "POST /api/v1/announcements/{id}/remind", Handler: s.Announce.HandleRemind, Auth: Member, Summary: "Remind those who have not read (or confirmed) it, in the app and by email; at most once a day (publish_announcements)", Response: announce.Reminded{}, Answers: []string{"409 already_reminded", "409 announcement_not_published"}},
+
+		// Work reports: templates, writing and submitting, the inbox, comments, statistics (internal/report).
+		{Pattern: "GET /api/v1/report-templates", Handler: s.Report.HandleListTemplates, Auth: Member, Summary: "The organization's report templates, by name (archived=true: archived ones too, manage_reports)", Response: report.TemplateList{}, Query: []string{"archived:boolean"}},
+		{Pattern: "POST /api/v1/report-templates", Handler: s.Report.HandleCreateTemplate, Auth: Member, Summary: "Design a report template: fields, submitters, recipients and schedule (manage_reports)", Request: report.TemplateInput{}, Response: report.Template{}, Status: 201},
+		{Pattern: "GET /api/v1/report-templates/{id}", Handler: s.Report.HandleGetTemplate, Auth: Member, Summary: "A report template, with its current period and due time", Response: report.Template{}},
+		{Pattern: "PUT /api/v1/report-templates/{id}", Handler: s.Report.HandleUpdateTemplate, Auth: Member, Summary: "Replace a report template's settings; reports already written keep their period and lateness (manage_reports)", Request: report.TemplateInput{}, Response: report.Template{}},
+		{Pattern: "DELETE /api/v1/report-templates/{id}", Handler: s.Report.HandleArchiveTemplate, Auth: Member, Summary: "Archive a report template: no new reports, no reminders; its reports stay (manage_reports)"},
+		{Pattern: "GET /api/v1/report-templates/{id}/stats", Handler: s.Report.HandleStats, Auth: Member, Summary: "Who submitted on time, late or not at all, per person and department, over the periods from..to (manage_reports; a department's leaders for their department)", Response: report.Stats{}, Query: []string{"from", "to", "department_id"}},
+		{Pattern: "GET /api/v1/report-templates/{id}/stats.csv", Handler: s.Report.HandleStatsCSV, Auth: Member, Summary: "The same statistics as CSV, one row per person (manage_reports; a department's leaders for their department)", Response: Binary("text/csv"), Query: []string{"from", "to", "department_id"}},
+		{Pattern: "GET /api/v1/reports", Handler: s.Report.HandleMine, Auth: Member, Summary: "Reports I wrote, newest first (?template_id=, ?status=draft|submitted)", Response: report.Page{}, Query: []string{"template_id", "status", "cursor", "limit:integer"}},
+		{Pattern: "POST /api/v1/reports", Handler: s.Report.HandleWrite, Auth: Member, Summary: "Write a report for a period (default the current one): a draft, or submitted with submit=true (late after the due time)", Request: report.WriteInput{}, Response: report.Report{}, Status: 201, Answers: []string{"404 not_found", "409 report_exists"}},
+		{Pattern: "GET /api/v1/reports/inbox", Handler: s.Report.HandleInbox, Auth: Member, Summary: "Reports I received, newest first, with my unread count (?unread=true, ?template_id=)", Response: report.Inbox{}, Query: []string{"template_id", "unread:boolean", "cursor", "limit:integer"}},
+		{Pattern: "GET /api/v1/reports/{id}", Handler: s.Report.HandleGet, Auth: Member, Summary: "A report I wrote (with who read it) or received", Response: report.Report{}},
+		{Pattern: "PATCH /api/v1/reports/{id}", Handler: s.Report.HandleEdit, Auth: Member, Summary: "Edit my draft, or my submitted report within the template's edit window; submit=true submits a draft", Request: report.EditInput{}, Response: report.Report{}, Answers: []string{"409 edit_window_closed", "409 template_archived"}},
+		{Pattern: "DELETE /api/v1/reports/{id}", Handler: s.Report.HandleDelete, Auth: Member, Summary: "Delete my draft", Answers: []string{"409 report_submitted"}},
+		{Pattern: "POST /api/v1/reports/{id}/submit", Handler: s.Report.HandleSubmit, Auth: Member, Summary: "Submit my draft: its recipients receive it (late after the due time); 400 invalid_field names an empty required field", Response: report.Report{}, Answers: []string{"400 invalid_field", "409 edit_window_closed", "409 template_archived"}},
+		{Pattern: "POST /api/v1/reports/{id}/read", Handler: s.Report.HandleRead, Auth: Member, Summary: "Mark a report I received read (its author sees it)", Response: report.Report{}},
+		{Pattern: "GET /api/v1/reports/{id}/comments", Handler: s.Report.HandleComments, Auth: Member, Summary: "Comments on a report I wrote or received, oldest first", Response: report.CommentList{}},
+		{Pattern: "POST /api/v1/reports/{id}/comments", Handler: s.Report.HandleAddComment, Auth: Member, Summary: "Comment on a submitted report I wrote or received, mentioning its author or recipients", Request: report.CommentInput{}, Response: report.Comment{}, Status: 201, Answers: []string{"409 report_not_submitted"}},
 		{Pattern: "GET /api/v1/audit", Handler: s.Audit.HandleList, Auth: Member, Summary: "The organization's audit log, newest first (permission audit.read)", Response: audit.Page{}, Query: []string{"action", "actor", "target_kind", "target_id", "outcome", "since:integer", "until:integer", "cursor", "limit:integer"}},
 		{Pattern: "GET /api/v1/audit/verify", Handler: s.Audit.HandleVerify, Auth: Member, Summary: "Whether the whole audit chain is intact, checked at most once a minute (permission audit.read)", Response: audit.ChainStatus{}},
 		// Privacy center: export, inquiry, erasure, retention and holds, policies and consents, requests, notices (internal/privacy).

@@ -21,6 +21,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/metrics"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/privacy"
+	"github.com/atrium-hq/atrium/internal/report"
 	"github.com/atrium-hq/atrium/internal/stream"
 )
 
@@ -99,6 +100,8 @@ type Server struct {
 	Chat *chat.Service
 	// Announce is announcements (wire_announce.go).
 	Announce *announce.Service
+	// Report is work reports (wire_report.go).
+	Report *report.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

@@ -17,6 +17,8 @@ import { lastOrg, orgsQuery, switchOrg, usePermissions } from "./lib/org";
 import { queryClient } from "./lib/query";
 import { RealtimeProvider } from "./lib/realtime";
 import { meQuery } from "./lib/session";
+import { AnnouncementBanner } from "./screens/announcements/Banner";
+import { useUnreadAnnouncements } from "./screens/announcements/data";
 import { ComingSoon } from "./screens/ComingSoon";
 import { NotFound } from "./screens/NotFound";
 
@@ -86,6 +88,7 @@ export const shellRoute = createRoute({
   },
   component: function ShellRoute() {
     const perms = usePermissions().data;
+    const unread = useUnreadAnnouncements();
     return (
       <RealtimeProvider>
         <Shell
@@ -93,6 +96,8 @@ export const shellRoute = createRoute({
           bell={<NotificationBell />}
           account={<AccountMenu />}
           admin={(perms?.permissions.length ?? 0) > 0}
+          counts={{ "/announcements": unread }}
+          banner={<AnnouncementBanner />}
         />
       </RealtimeProvider>
     );
@@ -220,6 +225,48 @@ const privacyRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/privacy/PrivacyCenter"), "PrivacyCenter"),
 });
 
+const announcementsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/announcements",
+  component: lazyRouteComponent(() => import("./screens/announcements/routes"), "AnnouncementsRoute"),
+});
+
+const STATUSES = ["draft", "scheduled", "published", "withdrawn"] as const;
+type Status = (typeof STATUSES)[number];
+
+const announcementsManageRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/announcements/manage",
+  validateSearch: (s: Record<string, unknown>): { status?: Status } => ({
+    status: STATUSES.find((x) => x === s.status),
+  }),
+  component: lazyRouteComponent(() => import("./screens/announcements/routes"), "ManageRoute"),
+});
+
+const announcementNewRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/announcements/new",
+  component: lazyRouteComponent(() => import("./screens/announcements/routes"), "NewRoute"),
+});
+
+const announcementRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/announcements/$id",
+  component: lazyRouteComponent(() => import("./screens/announcements/routes"), "AnnouncementRoute"),
+});
+
+const announcementEditRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/announcements/$id/edit",
+  component: lazyRouteComponent(() => import("./screens/announcements/routes"), "EditRoute"),
+});
+
+const announcementReceiptsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/announcements/$id/receipts",
+  component: lazyRouteComponent(() => import("./screens/announcements/routes"), "ReceiptsRoute"),
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
@@ -239,7 +286,12 @@ const routeTree = rootRoute.addChildren([
     soon("/calendar", "calendar", (t) => t("nav.calendar")),
     soon("/approvals", "approvals", (t) => t("nav.approvals")),
     soon("/attendance", "attendance", (t) => t("nav.attendance")),
-    soon("/announcements", "announcements", (t) => t("nav.announcements")),
+    announcementsRoute,
+    announcementsManageRoute,
+    announcementNewRoute,
+    announcementRoute,
+    announcementEditRoute,
+    announcementReceiptsRoute,
     soon("/reports", "reports", (t) => t("nav.reports")),
     soon("/drive", "drive", (t) => t("nav.drive")),
     soon("/docs", "docs", (t) => t("nav.docs")),

@@ -19,7 +19,7 @@ func init() {
 		Technical: []string{"pos", "org_id", "scope_kind", "type", "created_at", "sealed_aad"},
 		Sealed: map[string]datamap.Seal{
 			"sealed": {AADColumn: "sealed_aad", OwnerColumn: "sealed_key",
-				Owner: "the owner of the row the event copies (a message: its sender, see messages.content)"},
+				Owner: "the owner of the row the event copies (a group's profile); message events store no copy, only sealed_aad naming the message, whose content readers fetch from messages.content"},
 		},
 		Retention: "event_log",
 		Erasure:   datamap.Delete,

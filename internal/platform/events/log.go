@@ -16,20 +16,27 @@ const eventColumns = `pos, org_id, scope_kind, scope_id, type, data, created_at,
 // scanEvents reads events and opens their sealed content (see Sealed).
 func scanEvents(ctx context.Context, d *db.DB, rows *sql.Rows) ([]Event, error) {
 	defer rows.Close()
-	o := openerOf(d)
 	var out []Event
+	var cols []sealedCols
 	for rows.Next() {
 		var e Event
-		var data, owner, aad string
-		var box []byte
-		if err := rows.Scan(&e.Pos, &e.OrgID, &e.ScopeKind, &e.ScopeID, &e.Type, &data, &e.CreatedAt, &box, &owner, &aad); err != nil {
+		var data string
+		var c sealedCols
+		if err := rows.Scan(&e.Pos, &e.OrgID, &e.ScopeKind, &e.ScopeID, &e.Type, &data, &e.CreatedAt, &c.box, &c.owner, &c.aad); err != nil {
 			return nil, err
 		}
 		e.Data = []byte(data)
-		unseal(ctx, o, &e, owner, aad, box)
 		out = append(out, e)
+		cols = append(cols, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close() // before the sources read, on SQLite's few reader connections
+	if err := unsealAll(ctx, d, out, cols); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ReadAfter returns up to limit events with after < pos <= upTo, oldest

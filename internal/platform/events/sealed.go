@@ -2,6 +2,8 @@ package events
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -18,10 +20,61 @@ import (
 // The domain seals its row and its event with the same Box, so a change
 // costs one seal, and destroying the owner's key makes the event log's copy
 // unreadable together with the row's.
+//
+// A Sealed without Box (see Ref) stores no copy at all: the event keeps only
+// AAD, which names the row ("messages.content:" + id), and readers fetch the
+// row's current sealed value through the Source its domain registered for
+// that prefix. The bytes are written once, and when the row's content is
+// deleted or replaced the event log no longer holds the old text.
 type Sealed struct {
 	Owner string
 	AAD   string
 	Box   []byte
+}
+
+// Ref is the sealed content of the row that aad names, not copied into the
+// event but read from the row when the event is read (see SetSource).
+func Ref(aad string) *Sealed { return &Sealed{AAD: aad} }
+
+// Source returns the current sealed values of the rows with the given ids
+// (the part of the AAD after its prefix), each with its Owner and Box; rows
+// that no longer exist or hold no sealed content are left out.
+type Source func(ctx context.Context, ids []string) (map[string]Sealed, error)
+
+type sourceKey struct {
+	d      *db.DB
+	prefix string
+}
+
+var sources sync.Map // sourceKey → Source
+
+// SetSource makes the readers of d's event log resolve the references (see
+// Ref) whose AAD starts with prefix through src. The domain that owns the
+// rows registers it when it starts.
+func SetSource(d *db.DB, prefix string, src Source) {
+	k := sourceKey{d, prefix}
+	if src == nil {
+		sources.Delete(k)
+		return
+	}
+	sources.Store(k, src)
+}
+
+func sourceOf(d *db.DB, prefix string) Source {
+	if v, ok := sources.Load(sourceKey{d, prefix}); ok {
+		return v.(Source)
+	}
+	return nil
+}
+
+// refPrefix splits a reference's AAD into the prefix its Source is
+// registered under (up to and including the last ':') and the row's id.
+func refPrefix(aad string) (prefix, id string, ok bool) {
+	i := strings.LastIndexByte(aad, ':')
+	if i < 0 || i == len(aad)-1 {
+		return "", "", false
+	}
+	return aad[:i+1], aad[i+1:], true
 }
 
 // Opener opens sealed values; *keyring.Keyring implements it.
@@ -69,6 +122,54 @@ func splice(data, frag []byte) []byte {
 	}
 	out = append(out, frag...)
 	return append(out, '}')
+}
+
+// sealedCols is an event's sealed content as read from its row.
+type sealedCols struct {
+	owner, aad string
+	box        []byte
+}
+
+// unsealAll opens the sealed content of evs (cols[i] is evs[i]'s) into
+// their Data, resolving references with one Source call per prefix.
+func unsealAll(ctx context.Context, d *db.DB, evs []Event, cols []sealedCols) error {
+	o := openerOf(d)
+	if o == nil {
+		return nil
+	}
+	refs := map[string][]string{} // prefix → ids
+	for _, c := range cols {
+		if len(c.box) == 0 && c.aad != "" {
+			if prefix, id, ok := refPrefix(c.aad); ok {
+				refs[prefix] = append(refs[prefix], id)
+			}
+		}
+	}
+	found := map[string]Sealed{} // AAD → the row's sealed value
+	for prefix, ids := range refs {
+		src := sourceOf(d, prefix)
+		if src == nil {
+			continue
+		}
+		vals, err := src(ctx, ids)
+		if err != nil {
+			return fmt.Errorf("events: read sealed %s: %w", prefix, err)
+		}
+		for id, v := range vals {
+			found[prefix+id] = v
+		}
+	}
+	for i, c := range cols {
+		if len(c.box) == 0 {
+			v, ok := found[c.aad]
+			if !ok {
+				continue
+			}
+			c.owner, c.box = v.Owner, v.Box
+		}
+		unseal(ctx, o, &evs[i], c.owner, c.aad, c.box)
+	}
+	return nil
 }
 
 // unseal opens e's sealed content into e.Data.

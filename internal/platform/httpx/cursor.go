@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 )
@@ -60,4 +61,22 @@ func ParseCursor(s string, legacy func(string) (Cursor, bool)) (Cursor, error) {
 		}
 	}
 	return Cursor{}, ErrInvalidCursor
+}
+
+// ParseIntCursor reads a cursor made by IntCursor, or the "<number>:<id>"
+// that lists paged by a time handed out before it, which clients may still
+// hold. "" is the first page: (0, "").
+func ParseIntCursor(s string) (int64, string, error) {
+	c, err := ParseCursor(s, func(v string) (Cursor, bool) {
+		key, id, ok := strings.Cut(v, ":")
+		return Cursor{Key: key, ID: id}, ok && id != ""
+	})
+	if err != nil || s == "" {
+		return 0, "", err
+	}
+	n, ok := c.Int()
+	if !ok {
+		return 0, "", ErrInvalidCursor
+	}
+	return n, c.ID, nil
 }

@@ -45,4 +45,13 @@ func TestCursor(t *testing.T) {
 			t.Errorf("ParseCursor(%q) = %v", bad, err)
 		}
 	}
+	// ParseIntCursor: an IntCursor, or the "<number>:<id>" of before.
+	for _, c := range []string{httpx.IntCursor(17, "rpt_1").String(), "17:rpt_1"} {
+		if n, id, err := httpx.ParseIntCursor(c); err != nil || n != 17 || id != "rpt_1" {
+			t.Errorf("ParseIntCursor(%q) = %d %q %v", c, n, id, err)
+		}
+	}
+	if _, _, err := httpx.ParseIntCursor("x:rpt_1"); apperr.CodeOf(err) != "invalid_cursor" {
+		t.Errorf("text key: %v", err)
+	}
 }

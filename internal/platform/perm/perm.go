@@ -28,6 +28,7 @@ const (
 	SendSecurityNotices   Permission = "send_security_notices"
 	ManageLegalHolds      Permission = "manage_legal_holds"
 	PublishAnnouncements  Permission = "publish_announcements"
+	ManageReports         Permission = "manage_reports"
 )
 
 // All lists every permission, in the order the API shows them.
@@ -35,7 +36,7 @@ var All = []Permission{
 	ManageMembers, ManageDepartments, ManageRoles, ManageFields,
 	ManageInvitations, ManageRetention, ViewAuditLog, ManageApps,
 	ManageOrg, ManagePrivacyRequests, SendSecurityNotices, ManageLegalHolds,
-	PublishAnnouncements,
+	PublishAnnouncements, ManageReports,
 }
 
 // Valid reports whether p is a known permission.

@@ -315,6 +315,41 @@ export interface paths {
         patch: operations["patch_announcements_by_id"];
         trace?: never;
     };
+    "/api/v1/announcements/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comments on an announcement I can read, oldest first */
+        get: operations["get_announcements_by_id_comments"];
+        put?: never;
+        /** Comment on a published announcement that allows comments */
+        post: operations["post_announcements_by_id_comments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcements/{id}/comments/{comment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a comment: my own, or any as a publisher (publish_announcements) */
+        delete: operations["delete_announcements_by_id_comments_by_comment_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/announcements/{id}/confirm": {
         parameters: {
             query?: never;
@@ -2312,6 +2347,183 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/report-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization's report templates, by name (archived=true: archived ones too, manage_reports) */
+        get: operations["get_report_templates"];
+        put?: never;
+        /** Design a report template: fields, submitters, recipients and schedule (manage_reports) */
+        post: operations["post_report_templates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report template, with its current period and due time */
+        get: operations["get_report_templates_by_id"];
+        /** Replace a report template's settings; reports already written keep their period and lateness (manage_reports) */
+        put: operations["put_report_templates_by_id"];
+        post?: never;
+        /** Archive a report template: no new reports, no reminders; its reports stay (manage_reports) */
+        delete: operations["delete_report_templates_by_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-templates/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who submitted on time, late or not at all, per person and department, over the periods from..to (manage_reports; a department's leaders for their department) */
+        get: operations["get_report_templates_by_id_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/report-templates/{id}/stats.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same statistics as CSV, one row per person (manage_reports; a department's leaders for their department) */
+        get: operations["get_report_templates_by_id_stats_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports I wrote, newest first (?template_id=, ?status=draft|submitted) */
+        get: operations["get_reports"];
+        put?: never;
+        /** Write a report for a period (default the current one): a draft, or submitted with submit=true (late after the due time) */
+        post: operations["post_reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports I received, newest first, with my unread count (?unread=true, ?template_id=) */
+        get: operations["get_reports_inbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report I wrote (with who read it) or received */
+        get: operations["get_reports_by_id"];
+        put?: never;
+        post?: never;
+        /** Delete my draft */
+        delete: operations["delete_reports_by_id"];
+        options?: never;
+        head?: never;
+        /** Edit my draft, or my submitted report within the template's edit window; submit=true submits a draft */
+        patch: operations["patch_reports_by_id"];
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Comments on a report I wrote or received, oldest first */
+        get: operations["get_reports_by_id_comments"];
+        put?: never;
+        /** Comment on a submitted report I wrote or received, mentioning its author or recipients */
+        post: operations["post_reports_by_id_comments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a report I received read (its author sees it) */
+        post: operations["post_reports_by_id_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit my draft: its recipients receive it (late after the due time); 400 invalid_field names an empty required field */
+        post: operations["post_reports_by_id_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -2444,6 +2656,7 @@ export interface components {
             audience?: components["schemas"]["AnnounceAudience"] | null;
             author_id: string;
             body: string;
+            body_html?: string;
             category: string;
             confirmed_at: number;
             created_at: number;
@@ -2468,6 +2681,22 @@ export interface components {
             department_ids: string[];
             member_ids: string[];
             role_ids: string[];
+        };
+        AnnounceComment: {
+            announcement_id: string;
+            author_id: string;
+            body: string;
+            content_erased?: boolean;
+            created_at: number;
+            id: string;
+            mine: boolean;
+        };
+        AnnounceCommentInput: {
+            body: string;
+        };
+        AnnounceCommentPage: {
+            items: components["schemas"]["AnnounceComment"][];
+            next_cursor: string;
         };
         AnnounceCreateInput: {
             allow_comments?: boolean;
@@ -2665,10 +2894,6 @@ export interface components {
             read_seq: number;
             role: string;
         };
-        ChatMention: {
-            account_id: string;
-            name: string;
-        };
         ChatMessage: {
             attachment?: components["schemas"]["ChatAttachment"] | null;
             body: string;
@@ -2685,7 +2910,7 @@ export interface components {
             kind: string;
             location?: components["schemas"]["ChatLocation"] | null;
             mention_all?: boolean;
-            mentions?: components["schemas"]["ChatMention"][];
+            mentions?: components["schemas"]["MarkdownMention"][];
             pinned?: boolean;
             reactions?: components["schemas"]["ChatReaction"][];
             reply_to_id?: string;
@@ -3307,6 +3532,10 @@ export interface components {
             status: string;
             version: string;
         };
+        MarkdownMention: {
+            account_id: string;
+            name: string;
+        };
         PrivacyAcceptInput: {
             document_ids: string[];
         };
@@ -3647,6 +3876,159 @@ export interface components {
             database: string;
             schema_version: number;
             status: string;
+        };
+        ReportAudience: {
+            all: boolean;
+            department_ids: string[];
+            member_ids: string[];
+            role_ids: string[];
+        };
+        ReportComment: {
+            author_id: string;
+            body: string;
+            created_at: number;
+            id: string;
+            mentions: string[];
+            report_id: string;
+        };
+        ReportCommentInput: {
+            body: string;
+            mentions?: string[];
+        };
+        ReportCommentList: {
+            items: components["schemas"]["ReportComment"][];
+        };
+        ReportCounts: {
+            late: number;
+            missing: number;
+            on_time: number;
+            pending: number;
+        };
+        ReportDepartmentStats: {
+            counts: components["schemas"]["ReportCounts"];
+            department_id: string;
+            people: number;
+        };
+        ReportEditInput: {
+            plans?: string | null;
+            submit?: boolean;
+            values?: {
+                [key: string]: unknown;
+            };
+        };
+        ReportField: {
+            id: string;
+            kind: string;
+            label: string;
+            options: string[];
+            required: boolean;
+        };
+        ReportInbox: {
+            items: components["schemas"]["ReportReport"][];
+            next_cursor: string;
+            unread: number;
+        };
+        ReportPage: {
+            items: components["schemas"]["ReportReport"][];
+            next_cursor: string;
+        };
+        ReportPersonStats: {
+            account_id: string;
+            counts: components["schemas"]["ReportCounts"];
+            department_id: string;
+            member_id: string;
+            states: string[];
+        };
+        ReportReader: {
+            account_id: string;
+            member_id: string;
+            read_at: number;
+        };
+        ReportRecipients: {
+            department_leaders: boolean;
+            member_ids: string[];
+            supervisor: boolean;
+        };
+        ReportReport: {
+            author_id: string;
+            created_at: number;
+            department_id: string;
+            due_at: number;
+            editable_until: number;
+            edited_at: number;
+            id: string;
+            late: boolean;
+            member_id: string;
+            period: string;
+            plans: string;
+            read_at: number;
+            readers?: components["schemas"]["ReportReader"][];
+            status: string;
+            submitted_at: number;
+            template_id: string;
+            updated_at: number;
+            values: {
+                [key: string]: unknown;
+            };
+        };
+        ReportStats: {
+            counts: components["schemas"]["ReportCounts"];
+            department_id: string;
+            departments: components["schemas"]["ReportDepartmentStats"][];
+            from: string;
+            people: components["schemas"]["ReportPersonStats"][];
+            periods: string[];
+            template_id: string;
+            to: string;
+        };
+        ReportTemplate: {
+            archived: boolean;
+            created_at: number;
+            created_by: string;
+            current_due_at: number;
+            current_period: string;
+            due_day: number;
+            due_time: string;
+            due_weekday: number;
+            edit_window_minutes: number;
+            fields: components["schemas"]["ReportField"][];
+            id: string;
+            name: string;
+            period: string;
+            plans: boolean;
+            recipients: components["schemas"]["ReportRecipients"];
+            remind_before_minutes: number;
+            submitters: components["schemas"]["ReportAudience"];
+            timezone: string;
+            updated_at: number;
+            workdays: number[];
+        };
+        ReportTemplateInput: {
+            due_day?: number;
+            due_time?: string;
+            due_weekday?: number;
+            edit_window_minutes?: number | null;
+            fields: components["schemas"]["ReportField"][];
+            name: string;
+            period: string;
+            plans?: boolean;
+            recipients: components["schemas"]["ReportRecipients"];
+            remind_before_minutes?: number;
+            submitters?: components["schemas"]["ReportAudience"] | null;
+            timezone?: string;
+            workdays?: number[];
+        };
+        ReportTemplateList: {
+            items: components["schemas"]["ReportTemplate"][];
+        };
+        ReportWriteInput: {
+            period?: string;
+            plans?: string;
+            submit?: boolean;
+            template_id: string;
+            values: {
+                [key: string]: unknown;
+            };
         };
     };
     responses: {
@@ -4570,6 +4952,117 @@ export interface operations {
             404: components["responses"]["Error"];
             /** @description error codes: announcement_published, announcement_withdrawn */
             409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_announcements_by_id_comments: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnounceCommentPage"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_announcements_by_id_comments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AnnounceCommentInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnounceComment"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: comments_disabled, announcement_not_published */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_announcements_by_id_comments_by_comment_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                comment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -9589,6 +10082,632 @@ export interface operations {
             };
             /** @description error codes: invalid_limit */
             400: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_report_templates: {
+        parameters: {
+            query?: {
+                archived?: boolean;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTemplateList"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_report_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTemplate"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_report_templates_by_id: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTemplate"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_report_templates_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportTemplate"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_report_templates_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_report_templates_by_id_stats: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                department_id?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportStats"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_report_templates_by_id_stats_csv: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                department_id?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_reports: {
+        parameters: {
+            query?: {
+                template_id?: string;
+                status?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportPage"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_reports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportWriteInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReport"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: report_exists */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_reports_inbox: {
+        parameters: {
+            query?: {
+                template_id?: string;
+                unread?: boolean;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportInbox"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_reports_by_id: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReport"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_reports_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: report_submitted */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_reports_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportEditInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReport"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: edit_window_closed, template_archived */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_reports_by_id_comments: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportCommentList"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_reports_by_id_comments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCommentInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportComment"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: report_not_submitted */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_reports_by_id_read: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReport"];
+                };
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_reports_by_id_submit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReportReport"];
+                };
+            };
+            /** @description error codes: invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: edit_window_closed, template_archived */
+            409: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

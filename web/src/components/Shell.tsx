@@ -10,18 +10,24 @@ import { PolicyGate } from "./PolicyGate";
 /**
  * Shell is the signed-in frame: navigation (a rail on wide screens, a drawer
  * on phones), the top bar with the organization switcher, notifications,
- * language and account menu, and the current screen.
+ * language and account menu, a banner above every screen, and the current
+ * screen. counts puts a number (unread announcements, …) beside a
+ * navigation entry.
  */
 export function Shell({
   top,
   bell,
   account,
   admin,
+  counts,
+  banner,
 }: {
   top?: ReactNode;
   bell?: ReactNode;
   account?: ReactNode;
   admin?: boolean;
+  counts?: Record<string, number>;
+  banner?: ReactNode;
 }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
@@ -40,6 +46,12 @@ export function Shell({
         {icons[n.icon]}
         <span className="nav-label">{n.label(t)}</span>
         {n.soon && <span className="nav-soon">{t("common.soon")}</span>}
+        {(counts?.[n.to] ?? 0) > 0 && (
+          <span className="nav-count" data-testid="nav-count">
+            <span aria-hidden="true">{countText(counts?.[n.to] ?? 0)}</span>
+            <span className="sr-only">{t("nav.unread", { count: counts?.[n.to] ?? 0 })}</span>
+          </span>
+        )}
       </Link>
     </li>
   );
@@ -85,9 +97,15 @@ export function Shell({
       <main id="main" className="main" tabIndex={-1}>
         <PolicyGate>
           <Inbox />
+          {banner}
           <Outlet />
         </PolicyGate>
       </main>
     </div>
   );
+}
+
+/** countText shortens a count for a badge: 1…99, then 99+. */
+export function countText(n: number): string {
+  return n > 99 ? "99+" : String(n);
 }

@@ -39,6 +39,11 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   password_control_characters: (t) => t("errors.password_control_characters"),
   password_blank: (t) => t("errors.password_blank"),
   unsafe_characters: (t) => t("errors.unsafe_characters"),
+  already_reminded: (t) => t("errors.already_reminded"),
+  announcement_published: (t) => t("errors.announcement_published"),
+  announcement_withdrawn: (t) => t("errors.announcement_withdrawn"),
+  announcement_not_published: (t) => t("errors.announcement_not_published"),
+  confirmation_not_required: (t) => t("errors.confirmation_not_required"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */

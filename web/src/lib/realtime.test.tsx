@@ -8,13 +8,15 @@ import { RealtimeProvider } from "./realtime";
 
 // Sockets the provider opens (the browser's WebSocket, faked).
 let sockets: string[] = [];
+let opened: FakeSocket[] = [];
 class FakeSocket {
   readyState = 0;
   onopen: (() => void) | null = null;
-  onmessage: (() => void) | null = null;
+  onmessage: ((m: { data: string }) => void) | null = null;
   onclose: (() => void) | null = null;
   constructor(url: string) {
     sockets.push(url);
+    opened.push(this);
   }
   send() {}
   close() {}
@@ -44,6 +46,7 @@ function mount(guardian: { required: boolean; consent?: unknown }, policies: unk
 let restore = () => {};
 beforeEach(() => {
   sockets = [];
+  opened = [];
   vi.stubGlobal("WebSocket", FakeSocket);
   vi.stubGlobal("scrollTo", () => {}); // the router restores scrolling; jsdom has none
 });
@@ -78,5 +81,36 @@ describe("RealtimeProvider", () => {
     act(() => m.qc.setQueryData(["me"], { ...me, birth_date: "2016-01-01" }));
     await act(() => new Promise((r) => setTimeout(r, 50)));
     expect(sockets).toHaveLength(1);
+  });
+
+  it("refetches the announcements on their events", async () => {
+    const m = mount({ required: false });
+    restore = m.restore;
+    await waitFor(() => expect(opened).toHaveLength(1));
+    const ws = opened[0];
+    const frame = (f: unknown) => act(() => ws.onmessage?.({ data: JSON.stringify(f) }));
+    act(() => ws.onopen?.());
+    await frame({ type: "ready", pos: 1 });
+    const key = ["announcements", "summary"];
+    let pos = 1;
+    for (const event of [
+      "announcement.published",
+      "announcement.updated",
+      "announcement.withdrawn",
+      "announcement.reminder",
+    ]) {
+      m.qc.setQueryData(key, { unread: 0 });
+      expect(m.qc.getQueryState(key)?.isInvalidated).toBe(false);
+      pos++;
+      await frame({
+        type: "event",
+        pos,
+        event,
+        scope_kind: "account",
+        scope_id: me.id,
+        data: { id: "ann_1" },
+      });
+      expect(m.qc.getQueryState(key)?.isInvalidated, event).toBe(true);
+    }
   });
 });

@@ -43,6 +43,14 @@ const Ctx = createContext<Realtime | null>(null);
 // Events that change what the inbox banner shows (components/Inbox.tsx).
 const INBOX_EVENTS = new Set(["me.invitations_changed", "security_notice.created", "policy.published"]);
 
+// Events that change the announcements (screens/announcements).
+const ANNOUNCEMENT_EVENTS = new Set([
+  "announcement.published",
+  "announcement.updated",
+  "announcement.withdrawn",
+  "announcement.reminder",
+]);
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const router = useRouter();
@@ -81,6 +89,8 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
     const off = stream.on((f) => {
       if (f.type === "event") {
         if (INBOX_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["inbox"] });
+        // Announcement events carry only ids: fetch again what may be seen.
+        if (ANNOUNCEMENT_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["announcements"] });
         const m = applyEvent(qc, f, myId, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {

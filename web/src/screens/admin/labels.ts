@@ -14,6 +14,7 @@ const PERMISSIONS: Record<string, (t: TFunction) => string> = {
   send_security_notices: (t) => t("perm.send_security_notices"),
   manage_legal_holds: (t) => t("perm.manage_legal_holds"),
   publish_announcements: (t) => t("perm.publish_announcements"),
+  manage_reports: (t) => t("perm.manage_reports"),
 };
 
 export function permissionLabel(t: TFunction, p: string): string {

@@ -1,4 +1,6 @@
-package chat
+// Package markdown renders the Markdown subset people write in Atrium —
+// messages, announcements — into safe HTML, the same way everywhere.
+package markdown
 
 import (
 	"bytes"
@@ -13,7 +15,7 @@ import (
 	"github.com/yuin/goldmark/extension"
 )
 
-// Message text is a Markdown subset: emphasis, strong, strikethrough,
+// Text is a Markdown subset: emphasis, strong, strikethrough,
 // inline code and code blocks, block quotes, lists, headings and links
 // (http, https and mailto only). Raw HTML in the source is dropped by
 // goldmark (it runs without the unsafe option) and the output then goes
@@ -55,20 +57,20 @@ func sanitizer() *bluemonday.Policy {
 	return policy
 }
 
-// Mention is one @person found in a message.
+// Mention is one @person found in a text.
 type Mention struct {
 	AccountID string `json:"account_id"`
 	Name      string `json:"name"`
 }
 
-// Rendered is the result of rendering message source text.
+// Rendered is the result of rendering source text.
 type Rendered struct {
 	HTML       string
 	Mentions   []Mention
 	MentionAll bool
 }
 
-// Render turns message source text into safe HTML and extracts mentions.
+// Render turns source text into safe HTML and extracts mentions.
 func Render(src string) Rendered {
 	if plainText(src) {
 		return Rendered{HTML: "<p>" + html.EscapeString(strings.TrimSpace(src)) + "</p>"}

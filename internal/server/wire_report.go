@@ -1,0 +1,100 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/outbox"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
+	"github.com/atrium-hq/atrium/internal/report"
+)
+
+// remindDueJob is the background job that reminds the people who have
+// not submitted a scheduled report.
+const remindDueJob = "report.remind_due"
+
+// wireReport builds work reports: the directory's answers (who may manage
+// templates, whom an audience reaches, supervisors and department
+// leaders), the keyring for report content and comments, reminder emails
+// through the outbox, and the background reminder.
+func (a *App) wireReport(context.Context) error {
+	dir := a.Server.Directory
+	if dir == nil {
+		return fmt.Errorf("report: the directory must be wired first")
+	}
+	svc := report.New(a.DB, reportDirectory{dir}, a.Log)
+	if a.Keyring != nil {
+		svc.Sealer = a.Keyring
+	}
+	svc.BaseURL = a.Cfg.BaseURL
+	if id := a.Identity(); id != nil {
+		svc.Mail = func(ctx context.Context, accountID, subject, body string) error {
+			acc, err := id.GetAccount(ctx, accountID)
+			if err != nil || acc.Status != identity.StatusActive || acc.Email == "" {
+				return nil // nobody to write to; the in-app reminder stands
+			}
+			return outbox.Send(ctx, a.DB, outbox.Message{To: acc.Email, Subject: subject, Body: body})
+		}
+	}
+	if a.Server.Privacy != nil {
+		a.Server.Privacy.Register(svc.Privacy())
+	}
+	if q := a.Jobs(); q != nil {
+		q.Handle(remindDueJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.RemindDue(ctx)
+			return err
+		})
+		q.Every(remindDueJob, time.Minute, nil)
+	}
+	a.Server.Report = svc
+	return nil
+}
+
+// Report returns the work reports service, for tests (the clock).
+func (a *App) Report() *report.Service { return a.Server.Report }
+
+// reportDirectory adapts the directory to report.Directory.
+type reportDirectory struct{ dir *directory.Service }
+
+func (x reportDirectory) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
+	return x.dir.Authorize(ctx, p, deptID)
+}
+
+func people(ms []directory.AudienceMember, err error) ([]report.Person, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]report.Person, len(ms))
+	for i, m := range ms {
+		out[i] = report.Person{MemberID: m.MemberID, AccountID: m.AccountID, DepartmentID: m.DepartmentID}
+	}
+	return out, nil
+}
+
+func (x reportDirectory) Audience(ctx context.Context, orgID string, au report.Audience) ([]report.Person, error) {
+	return people(x.dir.Audience(ctx, orgID, directory.AudienceQuery{All: au.All, DepartmentIDs: au.DepartmentIDs, RoleIDs: au.RoleIDs, MemberIDs: au.MemberIDs}))
+}
+
+func (x reportDirectory) Supervisor(ctx context.Context, orgID, memberID string) ([]report.Person, error) {
+	return people(x.dir.Supervisor(ctx, orgID, memberID))
+}
+
+func (x reportDirectory) Leaders(ctx context.Context, orgID, memberID string) ([]report.Person, error) {
+	return people(x.dir.Leaders(ctx, orgID, memberID))
+}
+
+func (x reportDirectory) Leads(ctx context.Context, orgID, memberID, deptID string) (bool, error) {
+	return x.dir.Leads(ctx, orgID, memberID, deptID)
+}
+
+func (x reportDirectory) Name(ctx context.Context, orgID, accountID string) string {
+	n, err := x.dir.MemberDisplay(ctx, orgID, accountID)
+	if err != nil {
+		return ""
+	}
+	return n
+}
