@@ -25,8 +25,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/server"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
@@ -217,8 +217,8 @@ func statusName(want int) string {
 
 // setPermissions gives the custom roles exactly perm / everything but perm.
 func setPermissions(w *world, e entry) {
-	var with, without []directory.Permission
-	for _, p := range directory.Permissions {
+	var with, without []perm.Permission
+	for _, p := range perm.All {
 		if e.owner || p != e.perm {
 			without = append(without, p)
 		}
@@ -228,11 +228,11 @@ func setPermissions(w *world, e entry) {
 	}
 	if e.perm == "" && !e.owner {
 		with = nil
-		without = directory.Permissions
+		without = perm.All
 	}
-	for name, perms := range map[string][]directory.Permission{CustomWith: with, CustomWithout: without} {
+	for name, perms := range map[string][]perm.Permission{CustomWith: with, CustomWithout: without} {
 		if perms == nil {
-			perms = []directory.Permission{}
+			perms = []perm.Permission{}
 		}
 		w.must(w.who[Owner].Client, "PUT", "/api/v1/roles/"+w.roles[name], map[string]any{"name": "role " + name, "permissions": perms}, nil)
 	}

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Special expected statuses.
@@ -24,7 +24,7 @@ const (
 type entry struct {
 	// perm is the directory permission the route needs ("" = none beyond
 	// its auth level).
-	perm directory.Permission
+	perm perm.Permission
 	// owner: only the organization's owner may.
 	owner bool
 	// obj names the kind of each path parameter, in order.
@@ -149,7 +149,7 @@ var matrix = map[string]entry{
 	// The current organization.
 	"GET /api/v1/me/permissions": {ok: 200},
 	"GET /api/v1/orgs/current":   {ok: 200},
-	"PATCH /api/v1/orgs/current": {perm: directory.PermManageOrg, ok: 200, body: body(map[string]any{"industry": "Software"})},
+	"PATCH /api/v1/orgs/current": {perm: perm.ManageOrg, ok: 200, body: body(map[string]any{"industry": "Software"})},
 	"POST /api/v1/orgs/current/transfer": {owner: true, ok: 403, okCode: "reauthentication_failed", body: func(w *world, actor string) any {
 		return map[string]any{"member_id": w.who[Bystander].MemberID, "password": "wrong password"}
 	}},
@@ -159,94 +159,94 @@ var matrix = map[string]entry{
 
 	// Members.
 	"GET /api/v1/members":  {ok: 200},
-	"POST /api/v1/members": {perm: directory.PermManageMembers, ok: 202, body: func(w *world, _ string) any { return map[string]any{"account_id": w.account("Added").AccountID} }},
-	"POST /api/v1/members/import": {perm: directory.PermManageMembers, ok: 200, raw: func(w *world) (string, []byte) {
+	"POST /api/v1/members": {perm: perm.ManageMembers, ok: 202, body: func(w *world, _ string) any { return map[string]any{"account_id": w.account("Added").AccountID} }},
+	"POST /api/v1/members/import": {perm: perm.ManageMembers, ok: 200, raw: func(w *world) (string, []byte) {
 		return "text/csv", []byte("email,display_name\nimported@authz.test,Imported\n")
 	}},
-	"GET /api/v1/members/export":           {perm: directory.PermManageMembers, ok: 200},
+	"GET /api/v1/members/export":           {perm: perm.ManageMembers, ok: 200},
 	"GET /api/v1/members/{id}":             {ok: 200, obj: []string{"member"}},
-	"PATCH /api/v1/members/{id}":           {perm: directory.PermManageMembers, ok: 200, obj: []string{"member"}, body: body(map[string]any{"title": "Engineer"})},
-	"DELETE /api/v1/members/{id}":          {perm: directory.PermManageMembers, ok: any2xx, obj: []string{"member"}, fresh: true},
-	"POST /api/v1/members/{id}/deactivate": {perm: directory.PermManageMembers, ok: 200, obj: []string{"member"}, fresh: true},
-	"POST /api/v1/members/{id}/reactivate": {perm: directory.PermManageMembers, ok: passed, obj: []string{"member"}, fresh: true},
+	"PATCH /api/v1/members/{id}":           {perm: perm.ManageMembers, ok: 200, obj: []string{"member"}, body: body(map[string]any{"title": "Engineer"})},
+	"DELETE /api/v1/members/{id}":          {perm: perm.ManageMembers, ok: any2xx, obj: []string{"member"}, fresh: true},
+	"POST /api/v1/members/{id}/deactivate": {perm: perm.ManageMembers, ok: 200, obj: []string{"member"}, fresh: true},
+	"POST /api/v1/members/{id}/reactivate": {perm: perm.ManageMembers, ok: passed, obj: []string{"member"}, fresh: true},
 	"GET /api/v1/members/{id}/supervisors": {ok: 200, obj: []string{"member"}},
-	"PUT /api/v1/members/{id}/roles":       {perm: directory.PermManageRoles, ok: 200, obj: []string{"member"}, fresh: true, body: body(map[string]any{"role": "member"})},
+	"PUT /api/v1/members/{id}/roles":       {perm: perm.ManageRoles, ok: 200, obj: []string{"member"}, fresh: true, body: body(map[string]any{"role": "member"})},
 
 	// Departments.
 	"GET /api/v1/departments":              {ok: 200},
-	"POST /api/v1/departments":             {perm: directory.PermManageDepartments, ok: 201, body: named("Dept")},
+	"POST /api/v1/departments":             {perm: perm.ManageDepartments, ok: 201, body: named("Dept")},
 	"GET /api/v1/departments/{id}":         {ok: 200, obj: []string{"department"}},
-	"PATCH /api/v1/departments/{id}":       {perm: directory.PermManageDepartments, ok: 200, obj: []string{"department"}, body: named("Renamed")},
-	"DELETE /api/v1/departments/{id}":      {perm: directory.PermManageDepartments, ok: any2xx, obj: []string{"department"}, fresh: true},
+	"PATCH /api/v1/departments/{id}":       {perm: perm.ManageDepartments, ok: 200, obj: []string{"department"}, body: named("Renamed")},
+	"DELETE /api/v1/departments/{id}":      {perm: perm.ManageDepartments, ok: any2xx, obj: []string{"department"}, fresh: true},
 	"GET /api/v1/departments/{id}/members": {ok: 200, obj: []string{"department"}},
-	"PUT /api/v1/departments/{id}/leaders": {perm: directory.PermManageDepartments, ok: 200, obj: []string{"department"}, body: body(map[string]any{"member_ids": []string{}})},
+	"PUT /api/v1/departments/{id}/leaders": {perm: perm.ManageDepartments, ok: 200, obj: []string{"department"}, body: body(map[string]any{"member_ids": []string{}})},
 
 	// Roles.
 	"GET /api/v1/roles": {ok: 200},
-	"POST /api/v1/roles": {perm: directory.PermManageRoles, ok: 201, body: func(w *world, _ string) any {
+	"POST /api/v1/roles": {perm: perm.ManageRoles, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"name": fmt.Sprintf("Role %d", w.seq.Add(1)), "permissions": []string{}}
 	}},
 	"GET /api/v1/roles/{id}": {ok: 200, obj: []string{"role"}},
-	"PUT /api/v1/roles/{id}": {perm: directory.PermManageRoles, ok: 200, obj: []string{"role"}, body: func(w *world, _ string) any {
+	"PUT /api/v1/roles/{id}": {perm: perm.ManageRoles, ok: 200, obj: []string{"role"}, body: func(w *world, _ string) any {
 		return map[string]any{"name": fmt.Sprintf("Role %d", w.seq.Add(1)), "permissions": []string{}}
 	}},
-	"DELETE /api/v1/roles/{id}": {perm: directory.PermManageRoles, ok: any2xx, obj: []string{"role"}, fresh: true},
+	"DELETE /api/v1/roles/{id}": {perm: perm.ManageRoles, ok: any2xx, obj: []string{"role"}, fresh: true},
 
 	// Custom profile fields.
 	"GET /api/v1/fields": {ok: 200},
-	"POST /api/v1/fields": {perm: directory.PermManageFields, ok: 201, body: func(w *world, _ string) any {
+	"POST /api/v1/fields": {perm: perm.ManageFields, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"name": fmt.Sprintf("Field %d", w.seq.Add(1)), "kind": "text"}
 	}},
 	"GET /api/v1/fields/{id}":    {ok: 200, obj: []string{"field"}},
-	"PATCH /api/v1/fields/{id}":  {perm: directory.PermManageFields, ok: 200, obj: []string{"field"}, body: named("Field")},
-	"DELETE /api/v1/fields/{id}": {perm: directory.PermManageFields, ok: any2xx, obj: []string{"field"}, fresh: true},
+	"PATCH /api/v1/fields/{id}":  {perm: perm.ManageFields, ok: 200, obj: []string{"field"}, body: named("Field")},
+	"DELETE /api/v1/fields/{id}": {perm: perm.ManageFields, ok: any2xx, obj: []string{"field"}, fresh: true},
 
 	// Invitations and join requests.
-	"GET /api/v1/invitations":                 {perm: directory.PermManageInvitations, ok: 200},
-	"POST /api/v1/invitations":                {perm: directory.PermManageInvitations, ok: 201, body: body(map[string]any{"kind": "link"})},
-	"GET /api/v1/invitations/{id}":            {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
-	"DELETE /api/v1/invitations/{id}":         {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}, fresh: true},
-	"GET /api/v1/invitations/{id}/qr.png":     {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
-	"GET /api/v1/invitations/{id}/qr.svg":     {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"invitation"}},
-	"GET /api/v1/join-requests":               {perm: directory.PermManageInvitations, ok: 200},
-	"POST /api/v1/join-requests/{id}/approve": {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
-	"POST /api/v1/join-requests/{id}/reject":  {deny: 404, perm: directory.PermManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
+	"GET /api/v1/invitations":                 {perm: perm.ManageInvitations, ok: 200},
+	"POST /api/v1/invitations":                {perm: perm.ManageInvitations, ok: 201, body: body(map[string]any{"kind": "link"})},
+	"GET /api/v1/invitations/{id}":            {deny: 404, perm: perm.ManageInvitations, ok: 200, obj: []string{"invitation"}},
+	"DELETE /api/v1/invitations/{id}":         {deny: 404, perm: perm.ManageInvitations, ok: 200, obj: []string{"invitation"}, fresh: true},
+	"GET /api/v1/invitations/{id}/qr.png":     {deny: 404, perm: perm.ManageInvitations, ok: 200, obj: []string{"invitation"}},
+	"GET /api/v1/invitations/{id}/qr.svg":     {deny: 404, perm: perm.ManageInvitations, ok: 200, obj: []string{"invitation"}},
+	"GET /api/v1/join-requests":               {perm: perm.ManageInvitations, ok: 200},
+	"POST /api/v1/join-requests/{id}/approve": {deny: 404, perm: perm.ManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
+	"POST /api/v1/join-requests/{id}/reject":  {deny: 404, perm: perm.ManageInvitations, ok: 200, obj: []string{"join_request"}, fresh: true},
 
 	// Announcements: the standing one is published by each organization's
 	// owner to the whole organization and asks for confirmation, so every
 	// active member receives it; drafts are seen by publishers only.
 	"GET /api/v1/announcements": {ok: 200},
-	"POST /api/v1/announcements": {perm: directory.PermPublishAnnouncements, ok: 201, body: func(w *world, _ string) any {
+	"POST /api/v1/announcements": {perm: perm.PublishAnnouncements, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"title": fmt.Sprintf("Draft %d", w.seq.Add(1)), "body": "b", "audience": map[string]any{"all": true}}
 	}},
-	"GET /api/v1/admin/announcements":                         {perm: directory.PermPublishAnnouncements, ok: 200},
+	"GET /api/v1/admin/announcements":                         {perm: perm.PublishAnnouncements, ok: 200},
 	"GET /api/v1/announcements/{id}":                          {ok: 200, obj: []string{"announcement"}},
-	"PATCH /api/v1/announcements/{id}":                        {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}, body: body(map[string]any{"title": "Edited"})},
-	"DELETE /api/v1/announcements/{id}":                       {perm: directory.PermPublishAnnouncements, ok: any2xx, obj: []string{"announcement_draft"}, fresh: true},
-	"POST /api/v1/announcements/{id}/publish":                 {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement_draft"}, fresh: true},
-	"POST /api/v1/announcements/{id}/withdraw":                {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+	"PATCH /api/v1/announcements/{id}":                        {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, body: body(map[string]any{"title": "Edited"})},
+	"DELETE /api/v1/announcements/{id}":                       {perm: perm.PublishAnnouncements, ok: any2xx, obj: []string{"announcement_draft"}, fresh: true},
+	"POST /api/v1/announcements/{id}/publish":                 {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement_draft"}, fresh: true},
+	"POST /api/v1/announcements/{id}/withdraw":                {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
 	"POST /api/v1/announcements/{id}/read":                    {ok: 200, obj: []string{"announcement"}},
 	"POST /api/v1/announcements/{id}/confirm":                 {ok: 200, obj: []string{"announcement"}},
-	"GET /api/v1/announcements/{id}/receipts":                 {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}},
+	"GET /api/v1/announcements/{id}/receipts":                 {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}},
 	"GET /api/v1/announcements/{id}/comments":                 {ok: 200, obj: []string{"announcement"}},
 	"POST /api/v1/announcements/{id}/comments":                {ok: 201, obj: []string{"announcement"}, body: body(map[string]any{"body": "A comment"})},
-	"DELETE /api/v1/announcements/{id}/comments/{comment_id}": {perm: directory.PermPublishAnnouncements, ok: any2xx, obj: []string{"announcement", "announcement_comment"}, fresh: true},
-	"POST /api/v1/announcements/{id}/remind":                  {perm: directory.PermPublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+	"DELETE /api/v1/announcements/{id}/comments/{comment_id}": {perm: perm.PublishAnnouncements, ok: any2xx, obj: []string{"announcement", "announcement_comment"}, fresh: true},
+	"POST /api/v1/announcements/{id}/remind":                  {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
 
 	// Work reports: the standing report is written by each organization's
 	// owner on a custom template and goes, in A, to the admin, both custom
 	// roles and the member; the bystander, like everyone outside its
 	// recipients, gets 404. Only the author edits, submits and deletes.
 	"GET /api/v1/report-templates": {ok: 200},
-	"POST /api/v1/report-templates": {perm: directory.PermManageReports, ok: 201, body: func(w *world, _ string) any {
+	"POST /api/v1/report-templates": {perm: perm.ManageReports, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"name": fmt.Sprintf("Template %d", w.seq.Add(1)), "period": "custom", "fields": []any{}, "recipients": map[string]any{}}
 	}},
 	"GET /api/v1/report-templates/{id}": {ok: 200, obj: []string{"report_template"}},
-	"PUT /api/v1/report-templates/{id}": {perm: directory.PermManageReports, ok: 200, obj: []string{"report_template"}, fresh: true,
+	"PUT /api/v1/report-templates/{id}": {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}, fresh: true,
 		body: body(map[string]any{"name": "Renamed", "period": "custom", "fields": []any{}, "recipients": map[string]any{}})},
-	"DELETE /api/v1/report-templates/{id}":        {perm: directory.PermManageReports, ok: any2xx, obj: []string{"report_template"}, fresh: true},
-	"GET /api/v1/report-templates/{id}/stats":     {perm: directory.PermManageReports, ok: 200, obj: []string{"report_template"}},
-	"GET /api/v1/report-templates/{id}/stats.csv": {perm: directory.PermManageReports, ok: 200, obj: []string{"report_template"}},
+	"DELETE /api/v1/report-templates/{id}":        {perm: perm.ManageReports, ok: any2xx, obj: []string{"report_template"}, fresh: true},
+	"GET /api/v1/report-templates/{id}/stats":     {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}},
+	"GET /api/v1/report-templates/{id}/stats.csv": {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}},
 	"GET /api/v1/reports":                         {ok: 200},
 	"POST /api/v1/reports": {ok: 201, obj: []string{"report_template"}, bodyIDs: func(_ *world, _ string, ids []string) any {
 		return map[string]any{"template_id": ids[0], "values": map[string]any{"done": "matrix"}}
@@ -261,8 +261,8 @@ var matrix = map[string]entry{
 	"POST /api/v1/reports/{id}/comments": {ok: 201, obj: []string{"report"}, custom: notRecipient, body: body(map[string]any{"body": "matrix"})},
 
 	// Audit log.
-	"GET /api/v1/audit":        {perm: directory.PermViewAuditLog, ok: 200},
-	"GET /api/v1/audit/verify": {perm: directory.PermViewAuditLog, ok: 200},
+	"GET /api/v1/audit":        {perm: perm.ViewAuditLog, ok: 200},
+	"GET /api/v1/audit/verify": {perm: perm.ViewAuditLog, ok: 200},
 
 	// Conversations: Owner (and OtherOrg in B) created them and own them;
 	// the other participants are plain members; everybody else sees none.
@@ -336,34 +336,34 @@ var matrix = map[string]entry{
 	"POST /api/v1/me/security-notices/{id}/read":     {ok: any2xx, obj: []string{"notice"}},
 
 	// Privacy administration of the current organization.
-	"GET /api/v1/admin/privacy/settings":                         {perm: directory.PermManageRetention, ok: 200},
-	"PUT /api/v1/admin/privacy/settings":                         {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"leave_action": "anonymize", "leave_period_days": 30, "export_others_messages": false, "tell_about_holds": false})},
-	"POST /api/v1/admin/privacy/notice":                          {perm: directory.PermManagePrivacyRequests, ok: passed, body: body(map[string]any{"kind": "org_notice", "version": "1", "summary": "s", "body": "b"})},
-	"GET /api/v1/admin/retention":                                {perm: directory.PermManageRetention, ok: 200},
-	"PUT /api/v1/admin/retention/policies":                       {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}})},
-	"PUT /api/v1/admin/retention/overrides/{conversation_id}":    {deny: 404, perm: directory.PermManageRetention, ok: 200, obj: []string{"conversation"}, body: body(map[string]any{"days": 365})},
-	"DELETE /api/v1/admin/retention/overrides/{conversation_id}": {deny: 404, perm: directory.PermManageRetention, ok: any2xx, obj: []string{"override"}, fresh: true},
-	"POST /api/v1/admin/retention/preview":                       {perm: directory.PermManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}, "overrides": []any{}})},
-	"POST /api/v1/admin/retention/runs":                          {perm: directory.PermManageRetention, ok: any2xx},
-	"GET /api/v1/admin/retention/runs":                           {perm: directory.PermManageRetention, ok: 200},
-	"GET /api/v1/admin/retention/runs/{id}":                      {deny: 404, perm: directory.PermManageRetention, ok: 200, obj: []string{"run"}},
+	"GET /api/v1/admin/privacy/settings":                         {perm: perm.ManageRetention, ok: 200},
+	"PUT /api/v1/admin/privacy/settings":                         {perm: perm.ManageRetention, ok: 200, body: body(map[string]any{"leave_action": "anonymize", "leave_period_days": 30, "export_others_messages": false, "tell_about_holds": false})},
+	"POST /api/v1/admin/privacy/notice":                          {perm: perm.ManagePrivacyRequests, ok: passed, body: body(map[string]any{"kind": "org_notice", "version": "1", "summary": "s", "body": "b"})},
+	"GET /api/v1/admin/retention":                                {perm: perm.ManageRetention, ok: 200},
+	"PUT /api/v1/admin/retention/policies":                       {perm: perm.ManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}})},
+	"PUT /api/v1/admin/retention/overrides/{conversation_id}":    {deny: 404, perm: perm.ManageRetention, ok: 200, obj: []string{"conversation"}, body: body(map[string]any{"days": 365})},
+	"DELETE /api/v1/admin/retention/overrides/{conversation_id}": {deny: 404, perm: perm.ManageRetention, ok: any2xx, obj: []string{"override"}, fresh: true},
+	"POST /api/v1/admin/retention/preview":                       {perm: perm.ManageRetention, ok: 200, body: body(map[string]any{"policies": []any{}, "overrides": []any{}})},
+	"POST /api/v1/admin/retention/runs":                          {perm: perm.ManageRetention, ok: any2xx},
+	"GET /api/v1/admin/retention/runs":                           {perm: perm.ManageRetention, ok: 200},
+	"GET /api/v1/admin/retention/runs/{id}":                      {deny: 404, perm: perm.ManageRetention, ok: 200, obj: []string{"run"}},
 	// Holds go on conversations of their own: a hold on the standing one
 	// would (rightly) refuse the message deletes tested below.
-	"POST /api/v1/admin/legal-holds": {perm: directory.PermManageLegalHolds, ok: any2xx, obj: []string{"conversation"}, fresh: true, bodyIDs: func(w *world, _ string, ids []string) any {
+	"POST /api/v1/admin/legal-holds": {perm: perm.ManageLegalHolds, ok: any2xx, obj: []string{"conversation"}, fresh: true, bodyIDs: func(w *world, _ string, ids []string) any {
 		return map[string]any{"target_kind": "conversation", "target_id": ids[0], "reason": "matrix"}
 	}},
-	"GET /api/v1/admin/legal-holds":                     {perm: directory.PermManageLegalHolds, ok: 200},
-	"POST /api/v1/admin/legal-holds/{id}/release":       {deny: 404, perm: directory.PermManageLegalHolds, ok: 200, obj: []string{"hold"}, fresh: true},
-	"GET /api/v1/admin/privacy-requests":                {perm: directory.PermManagePrivacyRequests, ok: 200},
-	"POST /api/v1/admin/privacy-requests/{id}/decision": {deny: 404, perm: directory.PermManagePrivacyRequests, ok: 200, obj: []string{"privacy_request"}, fresh: true, body: body(map[string]any{"status": "in_progress", "note": "looking"})},
-	"POST /api/v1/admin/guardian-consents": {perm: directory.PermManagePrivacyRequests, ok: passed, obj: []string{"conv_member"}, bodyIDs: func(w *world, _ string, ids []string) any {
+	"GET /api/v1/admin/legal-holds":                     {perm: perm.ManageLegalHolds, ok: 200},
+	"POST /api/v1/admin/legal-holds/{id}/release":       {deny: 404, perm: perm.ManageLegalHolds, ok: 200, obj: []string{"hold"}, fresh: true},
+	"GET /api/v1/admin/privacy-requests":                {perm: perm.ManagePrivacyRequests, ok: 200},
+	"POST /api/v1/admin/privacy-requests/{id}/decision": {deny: 404, perm: perm.ManagePrivacyRequests, ok: 200, obj: []string{"privacy_request"}, fresh: true, body: body(map[string]any{"status": "in_progress", "note": "looking"})},
+	"POST /api/v1/admin/guardian-consents": {perm: perm.ManagePrivacyRequests, ok: passed, obj: []string{"conv_member"}, bodyIDs: func(w *world, _ string, ids []string) any {
 		return map[string]any{"account_id": ids[0], "guardian_name": "Gina", "method": "paper form"}
 	}},
-	"GET /api/v1/admin/record-of-processing": {perm: directory.PermManagePrivacyRequests, ok: 200},
-	"POST /api/v1/admin/security-notices": {perm: directory.PermSendSecurityNotices, ok: any2xx, otherStatus: 400, obj: []string{"conv_member"}, bodyIDs: func(w *world, _ string, ids []string) any {
+	"GET /api/v1/admin/record-of-processing": {perm: perm.ManagePrivacyRequests, ok: 200},
+	"POST /api/v1/admin/security-notices": {perm: perm.SendSecurityNotices, ok: any2xx, otherStatus: 400, obj: []string{"conv_member"}, bodyIDs: func(w *world, _ string, ids []string) any {
 		return map[string]any{"title": "t", "what_happened": "x", "impact": "x", "remedies": "x", "account_ids": []string{ids[0]}}
 	}},
-	"GET /api/v1/admin/security-notices": {perm: directory.PermSendSecurityNotices, ok: 200},
+	"GET /api/v1/admin/security-notices": {perm: perm.SendSecurityNotices, ok: 200},
 }
 
 var paramRe = regexp.MustCompile(`\{([^}]+)\}`)

@@ -38,6 +38,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -299,14 +300,14 @@ func (w *world) act() {
 			do(w.owner, "PATCH", "/api/v1/departments/"+pick(w.depts), map[string]any{"parent_id": pick(w.depts)}, nil)
 		}
 	case r < 90: // the bystander's permissions change
-		var perms []directory.Permission
-		for _, p := range directory.Permissions {
+		var perms []perm.Permission
+		for _, p := range perm.All {
 			if rand.IntN(2) == 0 {
 				perms = append(perms, p)
 			}
 		}
 		if perms == nil {
-			perms = []directory.Permission{}
+			perms = []perm.Permission{}
 		}
 		do(w.owner, "PUT", "/api/v1/roles/"+w.roleID, map[string]any{"name": "Bystander role", "permissions": perms}, nil)
 	case r < 95: // a file with a canary name, sent into the group

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
@@ -268,7 +269,7 @@ func (s *Service) load(ctx context.Context, orgID, id, accountID string) (row, e
 // of the organization to a publisher. Others get 404, exactly as for an
 // id that does not exist.
 func (s *Service) Get(ctx context.Context, id string) (Announcement, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Announcement{}, err
 	}

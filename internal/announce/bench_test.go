@@ -9,6 +9,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Benchmarks of publishing. Figures and the command are in
@@ -20,7 +21,7 @@ import (
 // publisher.
 type bigOrg struct{ rs []announce.Recipient }
 
-func (o bigOrg) Authorize(context.Context, string, string) error { return nil }
+func (o bigOrg) Authorize(context.Context, perm.Permission, string) error { return nil }
 func (o bigOrg) Audience(context.Context, string, announce.Audience) ([]announce.Recipient, error) {
 	return o.rs, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) readable(ctx context.Context, a *actor.Actor, id string) (row,
 // Comments returns a page of an announcement's comments, oldest first, to
 // those who may read the announcement.
 func (s *Service) Comments(ctx context.Context, id string, q Query) (CommentPage, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return CommentPage{}, err
 	}
@@ -86,7 +87,7 @@ func (s *Service) Comments(ctx context.Context, id string, q Query) (CommentPage
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		out.NextCursor = cursorOf(last.CreatedAt, last.ID)
+		out.NextCursor = httpx.IntCursor(last.CreatedAt, last.ID).String()
 	}
 	for _, c := range rows {
 		out.Items = append(out.Items, s.openComment(ctx, c, a.AccountID))
@@ -97,7 +98,7 @@ func (s *Service) Comments(ctx context.Context, id string, q Query) (CommentPage
 // AddComment comments on a published announcement that allows comments,
 // as one of its readers or a publisher. Its author is told on the stream.
 func (s *Service) AddComment(ctx context.Context, id string, in CommentInput) (Comment, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Comment{}, err
 	}
@@ -141,7 +142,7 @@ func (s *Service) AddComment(ctx context.Context, id string, in CommentInput) (C
 // someone else's comment, a missing one, one they cannot read — answers the
 // same 403, so the refusal tells nothing about what exists.
 func (s *Service) DeleteComment(ctx context.Context, id, commentID string) error {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,12 @@ package announce
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
 
 // Page is the body of GET /api/v1/announcements: the pinned announcements
@@ -33,19 +34,9 @@ type Query struct {
 	Status string
 }
 
-func cursorOf(at int64, id string) string { return strconv.FormatInt(at, 10) + ":" + id }
-
-func parseCursor(c string) (int64, string, error) {
-	if c == "" {
-		return 0, "", nil
-	}
-	at, id, ok := strings.Cut(c, ":")
-	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return 0, "", apperr.Invalid("invalid_cursor", "the cursor is not one this list handed out")
-	}
-	return n, id, nil
-}
+// parseCursor reads a next_cursor (httpx.IntCursor: a time, an id), or
+// the "<time>:<id>" the lists handed out before; "" is the first page.
+func parseCursor(v string) (int64, string, error) { return httpx.ParseIntCursor(v) }
 
 func limitOf(q Query) int {
 	if q.Limit <= 0 {
@@ -57,7 +48,7 @@ func limitOf(q Query) int {
 // List returns the announcements the caller received in their current
 // organization.
 func (s *Service) List(ctx context.Context, q Query) (Page, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Page{}, err
 	}
@@ -83,7 +74,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		out.NextCursor = cursorOf(last.PublishedAt, last.ID)
+		out.NextCursor = httpx.IntCursor(last.PublishedAt, last.ID).String()
 	}
 	for _, x := range rows {
 		out.Items = append(out.Items, s.view(ctx, x, false))
@@ -118,7 +109,7 @@ func (s *Service) ListAll(ctx context.Context, q Query) (ManageList, error) {
 	out := ManageList{Items: []Announcement{}}
 	if len(rows) > limit {
 		rows = rows[:limit]
-		out.NextCursor = cursorOf(rows[limit-1].CreatedAt, rows[limit-1].ID)
+		out.NextCursor = httpx.IntCursor(rows[limit-1].CreatedAt, rows[limit-1].ID).String()
 	}
 	for _, x := range rows {
 		out.Items = append(out.Items, s.view(ctx, x, true))
@@ -138,7 +129,7 @@ func (s *Service) Confirm(ctx context.Context, id string) (Announcement, error) 
 }
 
 func (s *Service) receipt(ctx context.Context, id string, confirm bool) (Announcement, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Announcement{}, err
 	}

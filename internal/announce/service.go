@@ -25,11 +25,12 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // PermPublish is the organization permission to publish and manage
 // announcements and to see their read lists. Owners and admins hold it.
-const PermPublish = "publish_announcements"
+const PermPublish = perm.PublishAnnouncements
 
 // Audience says whom an announcement is for: the whole organization (All),
 // or the union of departments with their sub-departments, roles (the
@@ -58,7 +59,7 @@ type Recipient struct {
 type Directory interface {
 	// Authorize checks that the caller holds perm in its current
 	// organization (403 forbidden otherwise).
-	Authorize(ctx context.Context, perm, deptID string) error
+	Authorize(ctx context.Context, p perm.Permission, deptID string) error
 	// Audience resolves an audience to the organization's active members;
 	// ids naming nothing in the organization are 400 invalid_field.
 	Audience(ctx context.Context, orgID string, a Audience) ([]Recipient, error)
@@ -103,23 +104,11 @@ func New(d *db.DB, dir Directory, log *slog.Logger) *Service {
 
 func (s *Service) now() int64 { return s.Now().UnixMilli() }
 
-// caller returns the calling member or an error.
-func caller(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
-	}
-	if a.OrgID == "" || a.MemberID == "" {
-		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
-	}
-	return a, nil
-}
-
 // publisher returns the caller when they may publish in their
 // organization. The refusal comes before any lookup, so it says nothing
 // about the id asked for.
 func (s *Service) publisher(ctx context.Context) (*actor.Actor, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return nil, err
 	}

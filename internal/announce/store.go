@@ -2,7 +2,6 @@ package announce
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"strings"
 
@@ -57,20 +56,9 @@ func scanRow(sc interface{ Scan(...any) error }) (row, error) {
 	return x, err
 }
 
-func scanRows(rows *sql.Rows, err error) ([]row, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []row{}
-	for rows.Next() {
-		x, err := scanRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+// queryRows lists the announcements of a query selecting rowCols.
+func queryRows(ctx context.Context, d *db.DB, q string, args ...any) ([]row, error) {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanRow, q, args...))
 }
 
 func insertAnnouncement(ctx context.Context, d *db.DB, x row) error {
@@ -121,7 +109,7 @@ func listVisible(ctx context.Context, d *db.DB, orgID, accountID string, pinned 
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
 	}
-	return scanRows(d.R(ctx).QueryContext(ctx, q, args...))
+	return queryRows(ctx, d, q, args...)
 }
 
 // unreadCount counts the visible announcements accountID has not read.
@@ -147,9 +135,9 @@ func listAll(ctx context.Context, d *db.DB, orgID, accountID, status string, bef
 		n := len(args)
 		conds = append(conds, ` AND (a.created_at < $`+strconv.Itoa(n-1)+` OR (a.created_at = $`+strconv.Itoa(n-1)+` AND a.id < $`+strconv.Itoa(n)+`))`)
 	}
-	return scanRows(d.R(ctx).QueryContext(ctx, `SELECT `+rowCols+` FROM announcements a
+	return queryRows(ctx, d, `SELECT `+rowCols+` FROM announcements a
 		LEFT JOIN announcement_recipients r ON r.announcement_id = a.id AND r.account_id = $2
-		WHERE a.org_id = $1`+strings.Join(conds, "")+` ORDER BY a.created_at DESC, a.id DESC LIMIT `+strconv.Itoa(limit), args...))
+		WHERE a.org_id = $1`+strings.Join(conds, "")+` ORDER BY a.created_at DESC, a.id DESC LIMIT `+strconv.Itoa(limit), args...)
 }
 
 // markPublished moves a draft or scheduled announcement to published and

@@ -13,6 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
@@ -302,9 +303,9 @@ func TestServiceListChecksPermissionAndScopesToOrg(t *testing.T) {
 		if _, err := s.List(admin, Filter{}); apperr.KindOf(err) != apperr.KindForbidden {
 			t.Fatalf("no authorizer: %v", err)
 		}
-		var asked string
-		s.Auth = AuthorizerFunc(func(ctx context.Context, perm, dept string) error {
-			asked = perm
+		var asked perm.Permission
+		s.Auth = AuthorizerFunc(func(ctx context.Context, p perm.Permission, dept string) error {
+			asked = p
 			if actor.From(ctx).AccountID != "acc_1" {
 				return apperr.ErrForbidden
 			}
@@ -343,8 +344,8 @@ func TestVerifyChainForAuditors(t *testing.T) {
 		if _, err := s.VerifyChain(auditor); apperr.KindOf(err) != apperr.KindForbidden {
 			t.Fatalf("no authorizer: %v", err)
 		}
-		s.Auth = AuthorizerFunc(func(ctx context.Context, perm, dept string) error {
-			if perm != PermRead || actor.From(ctx).AccountID != "acc_1" {
+		s.Auth = AuthorizerFunc(func(ctx context.Context, p perm.Permission, dept string) error {
+			if p != PermRead || actor.From(ctx).AccountID != "acc_1" {
 				return apperr.ErrForbidden
 			}
 			return nil

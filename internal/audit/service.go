@@ -24,6 +24,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
 
@@ -310,19 +311,19 @@ type Page struct {
 // Authorizer decides whether the caller (actor.From(ctx)) holds a
 // permission in its current organization. The directory implements it.
 type Authorizer interface {
-	Authorize(ctx context.Context, perm string, deptID string) error
+	Authorize(ctx context.Context, p perm.Permission, deptID string) error
 }
 
 // AuthorizerFunc adapts a function to Authorizer.
-type AuthorizerFunc func(ctx context.Context, perm string, deptID string) error
+type AuthorizerFunc func(ctx context.Context, p perm.Permission, deptID string) error
 
 // Authorize calls f.
-func (f AuthorizerFunc) Authorize(ctx context.Context, perm, deptID string) error {
-	return f(ctx, perm, deptID)
+func (f AuthorizerFunc) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
+	return f(ctx, p, deptID)
 }
 
 // PermRead is the permission to read an organization's audit log.
-const PermRead = "audit.read"
+const PermRead = perm.ViewAuditLog
 
 // Service serves the audit log to organization admins.
 type Service struct {
@@ -341,9 +342,9 @@ type Service struct {
 // reader returns the caller if they may read their current organization's
 // audit log (PermRead there).
 func (s *Service) reader(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil {
-		return nil, apperr.ErrUnauthenticated
+	a, err := actor.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if a.OrgID == "" || s.Auth == nil {
 		return nil, apperr.ErrForbidden

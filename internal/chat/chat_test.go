@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -751,6 +752,10 @@ func TestSearchVisibility(t *testing.T) {
 		if len(p1.Items) != 3 || p1.NextCursor == "" || len(p2.Items) != 2 || p2.NextCursor != "" {
 			t.Fatalf("paging: %d %q %d %q", len(p1.Items), p1.NextCursor, len(p2.Items), p2.NextCursor)
 		}
+		// The bare message id that next_cursor was before still pages.
+		if old := must(f.s.Search(A, SearchQuery{Q: "paging word", Limit: 3, Cursor: p1.Items[2].ID})); fmt.Sprint(old.Items) != fmt.Sprint(p2.Items) {
+			t.Fatalf("old cursor: %+v, want %+v", old.Items, p2.Items)
+		}
 		// Reindex rebuilds the same answers.
 		n, err := Reindex(context.Background(), d, f.keys, nil)
 		if err != nil || n == 0 {
@@ -758,6 +763,42 @@ func TestSearchVisibility(t *testing.T) {
 		}
 		check(A, "后天开会", short.ID)
 		check(B, "会议纪要")
+	})
+}
+
+// A search finds the newest matches, in order, whether they lie in the
+// recent messages it scans or the older ones it asks the index for, and
+// pages across the boundary.
+func TestSearchAcrossRecentWindow(t *testing.T) {
+	defer func(w int64) { recentWindow = w }(recentWindow)
+	recentWindow = 3
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		org := ids.New("org")
+		alice, bob := acc(), acc()
+		f.dir.join(org, alice, bob)
+		A := as(alice, org)
+		g := f.create(A, KindInternal, "team", bob)
+		var want []string
+		for i := 0; i < 7; i++ {
+			want = append(want, f.send(A, g.ID, fmt.Sprint("window word ", i)).ID)
+			f.send(A, g.ID, fmt.Sprint("filler ", i))
+		}
+		slices.Reverse(want)
+		var got []string
+		cursor := ""
+		for range 4 {
+			p := must(f.s.Search(A, SearchQuery{Q: "window word", Limit: 2, Cursor: cursor}))
+			for _, m := range p.Items {
+				got = append(got, m.ID)
+			}
+			if cursor = p.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("search = %v, want %v", got, want)
+		}
 	})
 }
 

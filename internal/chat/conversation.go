@@ -94,7 +94,7 @@ func dedupe(in []string, except string) []string {
 // Create creates a conversation. A direct conversation is created at most
 // once per pair: asking again returns the existing one with created false.
 func (s *Service) Create(ctx context.Context, in CreateInput) (Conversation, bool, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return Conversation{}, false, err
 	}
@@ -205,7 +205,7 @@ func (s *Service) announceMembers(ctx context.Context, c *Conversation, accounts
 // List returns the caller's conversations: pinned first, then by latest
 // activity, each with its unread count.
 func (s *Service) List(ctx context.Context) ([]Conversation, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/image/draw"
 	_ "golang.org/x/image/webp" // registers the WebP decoder
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -78,7 +79,7 @@ func contentType(sniffed, declared string) string {
 
 // Upload stores a file for the caller to attach to messages.
 func (s *Service) Upload(ctx context.Context, in UploadInput) (File, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return File{}, err
 	}
@@ -196,7 +197,7 @@ func (s *Service) fileForSend(ctx context.Context, fileID, sender string) (File,
 
 // FileMeta returns a file the caller may see (404 otherwise).
 func (s *Service) FileMeta(ctx context.Context, fileID string) (File, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return File{}, err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -535,8 +536,17 @@ func TestHTTPNotificationsCursor(t *testing.T) {
 			if p.NextCursor == "" {
 				break
 			}
-			if at, id, ok := strings.Cut(p.NextCursor, "."); !ok || at != fmt.Sprint(p.Items[0].CreatedAt) || id != p.Items[0].MessageID {
+			if c, err := httpx.ParseCursor(p.NextCursor, nil); err != nil || c != httpx.IntCursor(p.Items[0].CreatedAt, p.Items[0].MessageID) {
 				t.Fatalf("next_cursor %q for %+v", p.NextCursor, p.Items[0])
+			}
+			// The "<created_at>.<message_id>" cursor handed out before is
+			// still read: the same next page.
+			var again chat.NotificationPage
+			w.bob.Do(t, "GET", "/api/v1/notifications?limit=1&cursor="+fmt.Sprint(p.Items[0].CreatedAt)+"."+p.Items[0].MessageID, nil, &again).Want(t, http.StatusOK)
+			var next chat.NotificationPage
+			w.bob.Do(t, "GET", "/api/v1/notifications?limit=1&cursor="+url.QueryEscape(p.NextCursor), nil, &next).Want(t, http.StatusOK)
+			if len(again.Items) != len(next.Items) || (len(next.Items) > 0 && again.Items[0].MessageID != next.Items[0].MessageID) {
+				t.Fatalf("old cursor: %+v, new: %+v", again.Items, next.Items)
 			}
 			path = "/api/v1/notifications?limit=1&cursor=" + url.QueryEscape(p.NextCursor)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -92,7 +93,7 @@ func checkBody(body string, required bool) error {
 // Send posts a message. created is false when the client id was already
 // used by the caller (the stored message is returned).
 func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Message, created bool, err error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return Message{}, false, err
 	}
@@ -343,7 +344,7 @@ func (s *Service) presentAll(ctx context.Context, accountID string, c *Conversat
 
 // view loads the conversation as the caller sees it (404 for non-members).
 func (s *Service) view(ctx context.Context, convID string) (*Conversation, string, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return nil, "", err
 	}

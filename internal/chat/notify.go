@@ -7,9 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
 
 // Notification entries are created by the writer in the send's own
@@ -34,35 +36,36 @@ type notificationCursor struct {
 	messageID string // "" continues below createdAt (a bare integer cursor)
 }
 
-func (c notificationCursor) String() string { return itoa64(c.createdAt) + "." + c.messageID }
-
-// parseNotificationCursor reads a next_cursor: "<created_at>.<message_id>",
-// or a bare created_at (older clients; "" and "0" mean the first page).
+// parseNotificationCursor reads a next_cursor (httpx.Cursor: created_at,
+// message id), or one of the forms handed out before, which clients may
+// still hold: "<created_at>.<message_id>", or a bare created_at ("" and
+// "0" mean the first page). A bad cursor is 400 invalid_query, as the list
+// has always answered.
 func parseNotificationCursor(v string) (notificationCursor, error) {
-	if v == "" {
+	c, err := httpx.ParseCursor(v, legacyNotificationCursor)
+	at, ok := c.Int()
+	switch {
+	case err != nil || (v != "" && (!ok || at < 0)):
+		return notificationCursor{}, apperr.New(apperr.KindInvalid, "invalid_query", "cursor is not valid").With("param", "cursor")
+	case at == 0 && c.ID == "":
 		return notificationCursor{createdAt: math.MaxInt64}, nil
 	}
-	bad := apperr.New(apperr.KindInvalid, "invalid_query", "cursor is not valid").With("param", "cursor")
+	return notificationCursor{createdAt: at, messageID: c.ID}, nil
+}
+
+// legacyNotificationCursor reads "<created_at>.<message_id>" and a bare
+// created_at (its Cursor has an empty ID: everything below created_at).
+func legacyNotificationCursor(v string) (httpx.Cursor, bool) {
 	at, id, compound := strings.Cut(v, ".")
 	if at == "" || strings.Trim(at, "0123456789") != "" {
-		return notificationCursor{}, bad
+		return httpx.Cursor{}, false
 	}
-	n, err := strconv.ParseInt(at, 10, 64)
-	if err != nil {
-		return notificationCursor{}, bad
-	}
-	if !compound {
-		if n == 0 {
-			n = math.MaxInt64
-		}
-		return notificationCursor{createdAt: n}, nil
-	}
-	if id == "" || len(id) > 100 || strings.IndexFunc(id, func(r rune) bool {
+	if compound && (id == "" || len(id) > 100 || strings.IndexFunc(id, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-')
-	}) >= 0 {
-		return notificationCursor{}, bad
+	}) >= 0) {
+		return httpx.Cursor{}, false
 	}
-	return notificationCursor{createdAt: n, messageID: id}, nil
+	return httpx.Cursor{Key: at, ID: id}, true
 }
 
 // Notifications lists the caller's notifications (only unread ones when
@@ -71,7 +74,7 @@ func parseNotificationCursor(v string) (notificationCursor, error) {
 // more: hidden for them, cleared, or the conversation left). cursor is
 // the next_cursor of the previous page ("" for the first).
 func (s *Service) Notifications(ctx context.Context, unreadOnly bool, cursor string, limit int) (NotificationPage, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return NotificationPage{}, err
 	}
@@ -90,7 +93,7 @@ func (s *Service) Notifications(ctx context.Context, unreadOnly bool, cursor str
 	if len(items) > limit {
 		p.Items = items[:limit]
 		last := p.Items[limit-1]
-		p.NextCursor = notificationCursor{createdAt: last.CreatedAt, messageID: last.MessageID}.String()
+		p.NextCursor = httpx.IntCursor(last.CreatedAt, last.MessageID).String()
 	}
 	if err := s.attachMessages(ctx, p.Items); err != nil {
 		return NotificationPage{}, err
@@ -153,7 +156,7 @@ func (s *Service) attachMessages(ctx context.Context, ns []Notification) error {
 // MarkNotificationsRead marks notifications read: those of the given
 // messages, or all of them when all is true.
 func (s *Service) MarkNotificationsRead(ctx context.Context, messageIDs []string, all bool) (int, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return 0, err
 	}

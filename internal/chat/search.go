@@ -7,8 +7,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
 
 // Search finds messages by their text among what the caller may see: the
@@ -48,7 +50,7 @@ type SearchPage struct {
 
 // Search runs q for the caller.
 func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
-	a, err := who(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return SearchPage{}, err
 	}
@@ -69,7 +71,13 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 	}
 	f := searchFilter{accountID: a.AccountID, conversationID: q.ConversationID, senderID: q.SenderID, from: q.From, to: q.To, hasFile: q.HasFile}
 	if q.Cursor != "" {
-		rid, err := ridOf(ctx, s.DB, q.Cursor)
+		// A next_cursor names the last message; before it was an
+		// httpx.Cursor it was the bare message id, which clients may hold.
+		c, err := httpx.ParseCursor(q.Cursor, func(v string) (httpx.Cursor, bool) { return httpx.Cursor{ID: v}, true })
+		if err != nil {
+			return SearchPage{}, apperr.InvalidField("cursor", "the cursor is not valid")
+		}
+		rid, err := ridOf(ctx, s.DB, c.ID)
 		if err != nil {
 			return SearchPage{}, apperr.InvalidField("cursor", "the cursor is not valid")
 		}
@@ -94,7 +102,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 	page := SearchPage{Items: items}
 	if len(items) > limit {
 		page.Items = items[:limit]
-		page.NextCursor = page.Items[limit-1].ID
+		page.NextCursor = httpx.Cursor{ID: page.Items[limit-1].ID}.String()
 	}
 	s.presentSearch(ctx, a.AccountID, page.Items)
 	return page, nil

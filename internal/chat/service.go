@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
-	"github.com/atrium-hq/atrium/internal/platform/actor"
-	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
@@ -107,15 +105,6 @@ func (s *Service) now() int64 { return s.Now().UnixMilli() }
 // wake the stream after COMMIT through the bus attached to the event log.
 func (s *Service) tx(ctx context.Context, fn func(ctx context.Context) error) error {
 	return s.DB.Tx(ctx, fn)
-}
-
-// who returns the calling account or ErrUnauthenticated.
-func who(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
-	}
-	return a, nil
 }
 
 // record writes an audit entry in ctx's transaction.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -108,7 +109,13 @@ const unreadCap = 1000
 const readFloor = `CASE WHEN m.read_seq > m.cleared_seq THEN m.read_seq ELSE m.cleared_seq END`
 
 func listViews(ctx context.Context, d *db.DB, accountID string) ([]Conversation, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT `+convCols+`, `+memberViewCols+`,
+	return db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (Conversation, error) {
+		var unread, members int
+		var peer string
+		c, err := scanConvView(s, &unread, &members, &peer)
+		c.UnreadCount, c.MemberCount, c.PeerID = unread, members, peer
+		return c, err
+	}, `SELECT `+convCols+`, `+memberViewCols+`,
 		(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > `+readFloor+`
 			AND x.sender_id <> $1 AND x.deleted_at = 0 LIMIT `+strconv.Itoa(unreadCap)+`) u),
 		(SELECT count(*) FROM conversation_members y WHERE y.conversation_id = c.id),
@@ -116,22 +123,6 @@ func listViews(ctx context.Context, d *db.DB, accountID string) ([]Conversation,
 		FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.account_id = $1
 		ORDER BY m.pinned_at DESC, c.last_message_at DESC, c.created_at DESC`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Conversation
-	for rows.Next() {
-		var unread, members int
-		var peer string
-		c, err := scanConvView(rows, &unread, &members, &peer)
-		if err != nil {
-			return nil, err
-		}
-		c.UnreadCount, c.MemberCount, c.PeerID = unread, members, peer
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // unreadCount counts the unread messages of one member.
@@ -309,22 +300,18 @@ func scanMsg(r rowScanner, extra ...any) (Message, error) {
 	return m, nil
 }
 
-func scanMsgs(rows *sql.Rows, err error) ([]Message, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Message{}
-	for rows.Next() {
-		var pinned bool
-		m, err := scanMsg(rows, &pinned)
-		if err != nil {
-			return nil, err
-		}
-		m.Pinned = pinned
-		out = append(out, m)
-	}
-	return out, rows.Err()
+// scanPinnedMsg reads msgCols followed by whether the message is pinned.
+func scanPinnedMsg(r db.Scanner) (Message, error) {
+	var pinned bool
+	m, err := scanMsg(r, &pinned)
+	m.Pinned = pinned
+	return m, err
+}
+
+// queryMsgs lists the messages of a query selecting msgCols and whether
+// each is pinned.
+func queryMsgs(ctx context.Context, d *db.DB, q string, args ...any) ([]Message, error) {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanPinnedMsg, q, args...))
 }
 
 func jsonOrEmpty(v any, empty bool) string {
@@ -666,12 +653,14 @@ func notifyMentions(ctx context.Context, d *db.DB, m *Message, ids []string, all
 	if all {
 		cond = "(" + cond + " OR muted = FALSE)"
 	}
-	return collectStrings(d.W(ctx).QueryContext(ctx, `INSERT INTO chat_notifications (account_id, message_id, conversation_id, kind, created_at)
+	return db.QueryAll(ctx, d.W(ctx), db.Value[string], `INSERT INTO chat_notifications (account_id, message_id, conversation_id, kind, created_at)
 		SELECT account_id, $2, $1, 'mention', $4 FROM conversation_members
 		WHERE conversation_id = $1 AND account_id <> $3 AND `+cond+`
-		ON CONFLICT (account_id, message_id) DO NOTHING RETURNING account_id`, args...))
+		ON CONFLICT (account_id, message_id) DO NOTHING RETURNING account_id`, args...)
 }
 
+// collectStrings reads the one-column rows of a prepared statement, which
+// db.QueryAll (query text) cannot run.
 func collectStrings(rows *sql.Rows, err error) ([]string, error) {
 	if err != nil {
 		return nil, err
@@ -727,11 +716,11 @@ func listMessages(ctx context.Context, d *db.DB, convID, accountID string, clear
 		thread = " AND m.thread_root_id = $6"
 		args = append(args, threadRoot)
 	}
-	return scanMsgs(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`,
+	return queryMsgs(ctx, d, `SELECT `+msgCols+`,
 		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id)
 		FROM messages m WHERE m.conversation_id = $1 AND m.seq `+op+` $2 AND m.seq > $3`+thread+`
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $4 AND h.message_id = m.id)
-		ORDER BY m.seq `+order+` LIMIT $5`, args...))
+		ORDER BY m.seq `+order+` LIMIT $5`, args...)
 }
 
 // reactionsOf aggregates the reactions of messages.
@@ -744,25 +733,24 @@ func reactionsOf(ctx context.Context, d *db.DB, accountID string, msgIDs []strin
 	for _, id := range msgIDs {
 		args = append(args, id)
 	}
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT message_id, emoji, count(*),
+	err := db.Each(ctx, d.R(ctx), func(s db.Scanner) error {
+		var id string
+		var r Reaction
+		var mine, first int64
+		if err := s.Scan(&id, &r.Emoji, &r.Count, &mine, &first); err != nil {
+			return err
+		}
+		r.Mine = mine > 0
+		out[id] = append(out[id], r)
+		return nil
+	}, `SELECT message_id, emoji, count(*),
 		SUM(CASE WHEN account_id = $1 THEN 1 ELSE 0 END), MIN(created_at)
 		FROM message_reactions WHERE message_id IN (`+db.Placeholders(2, len(msgIDs))+`)
 		GROUP BY message_id, emoji ORDER BY message_id, MIN(created_at), emoji`, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var r Reaction
-		var mine, first int64
-		if err := rows.Scan(&id, &r.Emoji, &r.Count, &mine, &first); err != nil {
-			return nil, err
-		}
-		r.Mine = mine > 0
-		out[id] = append(out[id], r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func insertEdit(ctx context.Context, d *db.DB, msgID string, e Edit) error {
@@ -776,21 +764,12 @@ func insertEdit(ctx context.Context, d *db.DB, msgID string, e Edit) error {
 }
 
 func listEdits(ctx context.Context, d *db.DB, msgID string) ([]Edit, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT id, editor_id, body, html, edited_at, content, content_key FROM message_edits
-		WHERE message_id = $1 ORDER BY edited_at, id`, msgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Edit{}
-	for rows.Next() {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (Edit, error) {
 		var e Edit
-		if err := rows.Scan(&e.ID, &e.EditorID, &e.Body, &e.HTML, &e.EditedAt, &e.box, &e.boxKey); err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		err := s.Scan(&e.ID, &e.EditorID, &e.Body, &e.HTML, &e.EditedAt, &e.box, &e.boxKey)
+		return e, err
+	}, `SELECT id, editor_id, body, html, edited_at, content, content_key FROM message_edits
+		WHERE message_id = $1 ORDER BY edited_at, id`, msgID))
 }
 
 // updateText stores new text of an edited message and re-indexes it.
@@ -905,37 +884,36 @@ func unpinMessage(ctx context.Context, d *db.DB, convID, msgID string) (bool, er
 }
 
 func listPinned(ctx context.Context, d *db.DB, convID, accountID string, clearedSeq int64) ([]Message, error) {
-	return scanMsgs(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, TRUE
+	return queryMsgs(ctx, d, `SELECT `+msgCols+`, TRUE
 		FROM message_pins p JOIN messages m ON m.id = p.message_id
 		WHERE p.conversation_id = $1 AND m.seq > $2
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $3 AND h.message_id = m.id)
-		ORDER BY p.pinned_at DESC`, convID, clearedSeq, accountID))
+		ORDER BY p.pinned_at DESC`, convID, clearedSeq, accountID)
 }
 
 // receiptMembers lists the members who count for a message's receipts (in
 // the conversation when it was sent, other than the sender) and whether
 // each has read it.
 func receiptMembers(ctx context.Context, d *db.DB, convID string, seq int64, senderID string) (read, unread []string, err error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT account_id, read_seq >= $2 FROM conversation_members
-		WHERE conversation_id = $1 AND joined_seq < $2 AND account_id <> $3 ORDER BY joined_at, account_id`, convID, seq, senderID)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
 	read, unread = []string{}, []string{}
-	for rows.Next() {
+	err = db.Each(ctx, d.R(ctx), func(s db.Scanner) error {
 		var id string
 		var r bool
-		if err := rows.Scan(&id, &r); err != nil {
-			return nil, nil, err
+		if err := s.Scan(&id, &r); err != nil {
+			return err
 		}
 		if r {
 			read = append(read, id)
 		} else {
 			unread = append(unread, id)
 		}
+		return nil
+	}, `SELECT account_id, read_seq >= $2 FROM conversation_members
+		WHERE conversation_id = $1 AND joined_seq < $2 AND account_id <> $3 ORDER BY joined_at, account_id`, convID, seq, senderID)
+	if err != nil {
+		return nil, nil, err
 	}
-	return read, unread, rows.Err()
+	return read, unread, nil
 }
 
 // ---- files ----------------------------------------------------------------
@@ -1010,21 +988,12 @@ func listNotifications(ctx context.Context, d *db.DB, accountID string, unreadOn
 	if unreadOnly {
 		q += ` AND n.read_at = 0`
 	}
-	rows, err := d.R(ctx).QueryContext(ctx, q+` ORDER BY n.created_at DESC, n.message_id DESC LIMIT $4`, accountID, beforeAt, beforeID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Notification{}
-	for rows.Next() {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (Notification, error) {
 		var n Notification
-		if err := rows.Scan(&n.MessageID, &n.ConversationID, &n.Kind, &n.CreatedAt, &n.ReadAt, &n.SenderID); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&n.MessageID, &n.ConversationID, &n.Kind, &n.CreatedAt, &n.ReadAt, &n.SenderID)
 		n.Read = n.ReadAt > 0
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		return n, err
+	}, q+` ORDER BY n.created_at DESC, n.message_id DESC LIMIT $4`, accountID, beforeAt, beforeID, limit))
 }
 
 // countUnreadNotifications counts the unread notifications that
@@ -1047,8 +1016,8 @@ func markNotificationsRead(ctx context.Context, d *db.DB, accountID string, ids 
 			args = append(args, id)
 		}
 	}
-	return collectStrings(d.W(ctx).QueryContext(ctx, `UPDATE chat_notifications SET read_at = $2
-		WHERE account_id = $1 AND read_at = 0`+cond+` RETURNING message_id`, args...))
+	return db.QueryAll(ctx, d.W(ctx), db.Value[string], `UPDATE chat_notifications SET read_at = $2
+		WHERE account_id = $1 AND read_at = 0`+cond+` RETURNING message_id`, args...)
 }
 
 // markConversationNotificationsRead marks the notifications of messages up
@@ -1100,77 +1069,69 @@ func (f searchFilter) where(args []any) (string, []any) {
 	return sb.String(), args
 }
 
-func scanSearch(rows *sql.Rows, err error) ([]Message, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Message{}
-	for rows.Next() {
+// querySearch lists the messages of a query selecting msgCols, whether
+// each is pinned and its conversation's organization.
+func querySearch(ctx context.Context, d *db.DB, q string, args ...any) ([]Message, error) {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (Message, error) {
 		var org string
 		var pinned bool
-		m, err := scanMsg(rows, &pinned, &org)
-		if err != nil {
-			return nil, err
-		}
+		m, err := scanMsg(s, &pinned, &org)
 		m.Pinned, m.orgID = pinned, org
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	}, q, args...))
 }
 
 // searchIndexed finds messages containing text (at least 3 characters)
-// through the search index — FTS5 trigram on SQLite, the pg_trgm GIN index
-// on PostgreSQL — among what f.accountID may see, newest first.
+// through the search index (message_fts, a text index: see db.Dialect)
+// among what f.accountID may see, newest first.
 func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, limit int) ([]Message, error) {
 	visible := `JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = $1
 		JOIN conversations c ON c.id = m.conversation_id
 		WHERE m.deleted_at = 0 AND m.seq > cm.cleared_seq
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`
 	pinned := `EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), c.org_id`
-	if d.Kind == db.SQLite {
-		args := []any{f.accountID, `"` + strings.ReplaceAll(text, `"`, `""`) + `"`}
-		cond, args := f.where(args)
-		args = append(args, limit)
-		return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, `+pinned+`
-			FROM message_fts f JOIN messages m ON m.rid = f.rowid `+visible+`
-			AND message_fts MATCH $2`+cond+`
-			ORDER BY f.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+	// run reads up to n matches with lo < rid <= hi, newest first.
+	run := func(match string, lo, hi int64, n int) ([]Message, error) {
+		args := []any{f.accountID, d.Dialect.TextPattern(text), lo, hi}
+		g := f
+		g.beforeRID = 0
+		cond, args := g.where(args)
+		args = append(args, n)
+		return querySearch(ctx, d, `SELECT `+msgCols+`, `+pinned+`
+			FROM message_fts x JOIN messages m ON m.rid = x.rowid `+visible+` AND `+match+` AND x.rowid > $3 AND x.rowid <= $4`+cond+`
+			ORDER BY x.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	}
-	// PostgreSQL: the trigram index finds every match, then sorts them
-	// all to return the newest few — slow for common words. So first scan
-	// the newest pgRecentWindow messages in rid order without the index
-	// (cheap, and enough when the word is common), then ask the index only
-	// for older matches. The two ranges do not overlap, so the result is
-	// exactly the newest matches.
-	top := f.beforeRID - 1
+	top := int64(math.MaxInt64)
+	if f.beforeRID > 0 {
+		top = f.beforeRID - 1
+	}
+	if d.Dialect.TextIndexOrdered() {
+		return run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, top, limit)
+	}
+	// An index that finds every match, then sorts them all to return the
+	// newest few, is slow for common words. So first scan the newest
+	// recentWindow messages in rid order without the index (cheap, and
+	// enough when the word is common), then ask the index only for older
+	// matches. The two ranges do not overlap, so the result is exactly the
+	// newest matches.
 	if f.beforeRID <= 0 {
 		if err := d.R(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&top); err != nil {
 			return nil, err
 		}
 	}
-	bound := top - pgRecentWindow
-	run := func(match string, lo, hi int64, n int) ([]Message, error) {
-		args := []any{f.accountID, "%" + db.EscapeLike(text) + "%", lo, hi}
-		g := f
-		g.beforeRID = 0
-		cond, args := g.where(args)
-		args = append(args, n)
-		return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`, `+pinned+`
-			FROM message_fts x JOIN messages m ON m.rid = x.rowid `+visible+` AND `+match+` AND x.rowid > $3 AND x.rowid <= $4`+cond+`
-			ORDER BY x.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...))
-	}
-	recent, err := run(d.Dialect.ILike("(x.body || '')", "$2"), bound, top, limit)
+	bound := top - recentWindow
+	recent, err := run(d.Dialect.TextScan("message_fts", "x.body", "$2"), bound, top, limit)
 	if err != nil || len(recent) >= limit || bound <= 0 {
 		return recent, err
 	}
-	older, err := run(d.Dialect.ILike("x.body", "$2"), 0, bound, limit-len(recent))
+	older, err := run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, bound, limit-len(recent))
 	return append(recent, older...), err
 }
 
-// pgRecentWindow is how many of the newest messages a PostgreSQL search
-// scans before it turns to the trigram index.
-const pgRecentWindow = 2000
+// recentWindow is how many of the newest messages a search scans before
+// it turns to a text index that does not yield matches in order (a
+// variable so that tests can cross it with a few messages).
+var recentWindow int64 = 2000
 
 // searchScope is one conversation a bounded search scans.
 type searchScope struct {
@@ -1205,11 +1166,11 @@ func recentPage(ctx context.Context, d *db.DB, sc searchScope, f searchFilter, f
 	f.conversationID = ""
 	cond, args := f.where(args)
 	args = append(args, limit)
-	return scanSearch(d.R(ctx).QueryContext(ctx, `SELECT `+msgCols+`,
+	return querySearch(ctx, d, `SELECT `+msgCols+`,
 		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), ''
 		FROM messages m WHERE m.conversation_id = $2 AND m.seq > $3 AND m.seq < $4 AND m.deleted_at = 0
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`+cond+`
-		ORDER BY m.seq DESC LIMIT $`+strconv.Itoa(len(args)), args...))
+		ORDER BY m.seq DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 }
 
 func ridOf(ctx context.Context, d *db.DB, msgID string) (int64, error) {
@@ -1232,11 +1193,7 @@ type indexSource struct {
 func emptyIndex(ctx context.Context, d *db.DB) (int64, error) {
 	var upTo int64
 	err := d.Tx(ctx, func(ctx context.Context) error {
-		q := `DELETE FROM message_fts`
-		if d.Kind == db.SQLite {
-			q = `INSERT INTO message_fts (message_fts) VALUES ('delete-all')`
-		}
-		if _, err := d.W(ctx).ExecContext(ctx, q); err != nil {
+		if _, err := d.W(ctx).ExecContext(ctx, d.Dialect.EmptyTextIndex("message_fts")); err != nil {
 			return err
 		}
 		return d.W(ctx).QueryRowContext(ctx, `SELECT COALESCE(max(rid), 0) FROM messages`).Scan(&upTo)
@@ -1246,23 +1203,14 @@ func emptyIndex(ctx context.Context, d *db.DB) (int64, error) {
 
 // indexSources reads up to limit messages with after < rid <= upTo.
 func indexSources(ctx context.Context, d *db.DB, after, upTo int64, limit int) ([]indexSource, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT rid, id, body, content, content_key, deleted_at FROM messages
-		WHERE rid > $1 AND rid <= $2 ORDER BY rid LIMIT $3`, after, upTo, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []indexSource
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (indexSource, error) {
 		var x indexSource
 		var deletedAt int64
-		if err := rows.Scan(&x.rid, &x.id, &x.body, &x.box, &x.boxKey, &deletedAt); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&x.rid, &x.id, &x.body, &x.box, &x.boxKey, &deletedAt)
 		x.deleted = deletedAt > 0
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		return x, err
+	}, `SELECT rid, id, body, content, content_key, deleted_at FROM messages
+		WHERE rid > $1 AND rid <= $2 ORDER BY rid LIMIT $3`, after, upTo, limit)
 }
 
 // bulkLoad appends n text messages to a conversation with multi-row
@@ -1308,29 +1256,21 @@ func bulkLoad(ctx context.Context, d *db.DB, convID string, senders []string, n 
 					if r > 0 {
 						sb.WriteString(", ")
 					}
-					if d.Kind == db.SQLite {
-						sb.WriteString("(?, ?, ?, ?, ?, 'text', ?, ?, ?, ?, ?)")
-					} else {
-						p := len(args)
-						fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'text', $%d, $%d, $%d, $%d, $%d)", p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, p+10)
-					}
+					p := len(args)
+					sb.WriteString("(" + db.Placeholders(p+1, 5) + ", 'text', " + db.Placeholders(p+6, 5) + ")")
 					args = append(args, id, convID, seq, sender, fmt.Sprintf("bulk-%s-%d", convID, i), body, html, now+int64(i), nullBytes(box), boxKey)
 				}
 				sb.WriteString(" RETURNING rid, id")
-				res, err := d.W(ctx).QueryContext(ctx, sb.String(), args...)
-				if err != nil {
-					return err
-				}
-				for res.Next() {
+				err := db.Each(ctx, d.W(ctx), func(s db.Scanner) error {
 					var rid int64
 					var id string
-					if err := res.Scan(&rid, &id); err != nil {
-						res.Close()
+					if err := s.Scan(&rid, &id); err != nil {
 						return err
 					}
 					rids, bodies = append(rids, rid), append(bodies, plain[id])
-				}
-				if err := errors.Join(res.Err(), res.Close()); err != nil {
+					return nil
+				}, sb.String(), args...)
+				if err != nil {
 					return err
 				}
 				done += rows
@@ -1393,36 +1333,24 @@ type sealedRow struct {
 // messagesSealedBy lists up to limit messages (rid > after) of orgID's
 // groups whose content is sealed under owner's key.
 func messagesSealedBy(ctx context.Context, d *db.DB, orgID, owner string, after int64, limit int) ([]sealedRow, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT m.rid, m.id, m.content FROM messages m
+	return db.QueryAll(ctx, d.R(ctx), scanSealedRow, `SELECT m.rid, m.id, m.content FROM messages m
 		JOIN conversations c ON c.id = m.conversation_id
 		WHERE c.org_id = $1 AND c.kind IN ('internal', 'external') AND m.content_key = $2 AND m.rid > $3
 		ORDER BY m.rid LIMIT $4`, orgID, owner, after, limit)
-	return scanSealedRows(rows, err)
 }
 
 // editsSealedBy lists the earlier versions, in orgID's groups, sealed
 // under owner's key.
 func editsSealedBy(ctx context.Context, d *db.DB, orgID, owner string) ([]sealedRow, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT 0, e.id, e.content FROM message_edits e
+	return db.QueryAll(ctx, d.R(ctx), scanSealedRow, `SELECT 0, e.id, e.content FROM message_edits e
 		JOIN messages m ON m.id = e.message_id JOIN conversations c ON c.id = m.conversation_id
 		WHERE c.org_id = $1 AND c.kind IN ('internal', 'external') AND e.content_key = $2`, orgID, owner)
-	return scanSealedRows(rows, err)
 }
 
-func scanSealedRows(rows *sql.Rows, err error) ([]sealedRow, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []sealedRow
-	for rows.Next() {
-		var r sealedRow
-		if err := rows.Scan(&r.rid, &r.id, &r.box); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+func scanSealedRow(s db.Scanner) (sealedRow, error) {
+	var r sealedRow
+	err := s.Scan(&r.rid, &r.id, &r.box)
+	return r, err
 }
 
 func setMessageContent(ctx context.Context, d *db.DB, id string, box []byte, key string) error {

@@ -26,20 +26,11 @@ func plaintextMessages(ctx context.Context, d *db.DB, after string, limit int) (
 // readPlaintext runs q, which selects id, owner, organization, body, html
 // and attachment, after id.
 func readPlaintext(ctx context.Context, d *db.DB, q, after string, limit int) ([]plaintextMessage, error) {
-	rows, err := d.R(ctx).QueryContext(ctx, q, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []plaintextMessage
-	for rows.Next() {
+	return db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (plaintextMessage, error) {
 		var p plaintextMessage
-		if err := rows.Scan(&p.id, &p.owner, &p.orgID, &p.body, &p.html, &p.attachRaw); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := s.Scan(&p.id, &p.owner, &p.orgID, &p.body, &p.html, &p.attachRaw)
+		return p, err
+	}, q, after, limit)
 }
 
 // sealPlaintextMessage replaces a message's plaintext columns by its sealed

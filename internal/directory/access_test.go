@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -261,7 +262,7 @@ func TestRolesAndScopedPermissions(t *testing.T) {
 
 		var roles directory.RoleList
 		ow.do(t, "GET", "/api/v1/roles", nil, &roles).Want(t, http.StatusOK)
-		if len(roles.Items) != 3 || len(roles.Permissions) != len(directory.Permissions) {
+		if len(roles.Items) != 3 || len(roles.Permissions) != len(perm.All) {
 			t.Fatalf("roles %+v", roles)
 		}
 		ow.do(t, "POST", "/api/v1/roles", map[string]any{"name": "Bad", "permissions": []string{"fly"}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")

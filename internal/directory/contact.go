@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -177,7 +178,7 @@ func (s *Service) privacyOf(ctx context.Context, accountID string) (PrivacySetti
 
 // MyPrivacy returns the caller's privacy settings.
 func (s *Service) MyPrivacy(ctx context.Context) (PrivacySettings, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return PrivacySettings{}, err
 	}
@@ -186,7 +187,7 @@ func (s *Service) MyPrivacy(ctx context.Context) (PrivacySettings, error) {
 
 // UpdateMyPrivacy changes the caller's privacy settings.
 func (s *Service) UpdateMyPrivacy(ctx context.Context, p PrivacyPatch) (PrivacySettings, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return PrivacySettings{}, err
 	}
@@ -365,7 +366,7 @@ func (s *Service) fieldsVisible(ctx context.Context, m memberRow, vis []string) 
 
 // GetPerson returns what the caller may see of a person.
 func (s *Service) GetPerson(ctx context.Context, accountID string) (Person, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return Person{}, err
 	}
@@ -379,7 +380,7 @@ func (s *Service) GetPerson(ctx context.Context, accountID string) (Person, erro
 // LookupPerson finds a person by email or phone. People who are not
 // discoverable are found only by their colleagues and contacts.
 func (s *Service) LookupPerson(ctx context.Context, req LookupRequest) (Person, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return Person{}, err
 	}
@@ -421,7 +422,7 @@ func (s *Service) findAccount(ctx context.Context, req AddContactRequest) (Accou
 // (discoverable) and whether requests via a group chat or a contact card
 // are allowed.
 func (s *Service) AddContact(ctx context.Context, req AddContactRequest) (AddContactResult, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return AddContactResult{}, err
 	}
@@ -541,7 +542,7 @@ func (s *Service) acceptContact(ctx context.Context, cr ContactRequest) error {
 
 // ListContacts lists the caller's contacts.
 func (s *Service) ListContacts(ctx context.Context) (ContactList, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return ContactList{}, err
 	}
@@ -559,7 +560,7 @@ func (s *Service) ListContacts(ctx context.Context) (ContactList, error) {
 
 // RemoveContact removes a contact (on both sides).
 func (s *Service) RemoveContact(ctx context.Context, accountID string) error {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return err
 	}
@@ -584,7 +585,7 @@ func (s *Service) RemoveContact(ctx context.Context, accountID string) error {
 // ListContactRequests lists the caller's pending incoming and outgoing
 // contact requests.
 func (s *Service) ListContactRequests(ctx context.Context) (ContactRequestList, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return ContactRequestList{}, err
 	}
@@ -610,7 +611,7 @@ func (s *Service) ListContactRequests(ctx context.Context) (ContactRequestList, 
 
 // DecideContactRequest accepts or declines a request made to the caller.
 func (s *Service) DecideContactRequest(ctx context.Context, id string, accept bool) (ContactRequest, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return ContactRequest{}, err
 	}
@@ -648,7 +649,7 @@ const cardLifetime = 30 * 24 * time.Hour
 // ShareCard makes a contact card of accountID that the caller can pass on.
 // The caller must be the person, a contact or a colleague of them.
 func (s *Service) ShareCard(ctx context.Context, accountID string) (ContactCard, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return ContactCard{}, err
 	}

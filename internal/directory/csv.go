@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // CSVColumns are the columns of the member import and export files. The
@@ -71,11 +73,11 @@ type importRow struct {
 // AddMember: the report answers the same whether or not the email has an
 // account.
 func (s *Service) ImportMembers(ctx context.Context, r io.Reader, dryRun bool) (ImportReport, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return ImportReport{}, err
 	}
-	if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageMembers, ""); err != nil {
 		return ImportReport{}, err
 	}
 	rep := ImportReport{DryRun: dryRun, Errors: []RowError{}, Actions: []RowAction{}}
@@ -405,11 +407,11 @@ func departmentPath(byID map[string]Department, d Department) string {
 // ExportMembers writes every member of the caller's organization as CSV
 // (the import columns plus status and role).
 func (s *Service) ExportMembers(ctx context.Context, w io.Writer) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
-	if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageMembers, ""); err != nil {
 		return err
 	}
 	rows, err := s.st.allMembers(ctx, a.OrgID)

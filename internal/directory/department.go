@@ -5,9 +5,11 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Department is a node of the organization's tree.
@@ -50,7 +52,7 @@ type DepartmentList struct {
 
 // ListDepartments returns every department of the caller's organization.
 func (s *Service) ListDepartments(ctx context.Context) (DepartmentList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return DepartmentList{}, err
 	}
@@ -85,7 +87,7 @@ func treeOrder(ds []Department) []Department {
 
 // GetDepartment returns one department of the caller's organization.
 func (s *Service) GetDepartment(ctx context.Context, id string) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}
@@ -94,11 +96,11 @@ func (s *Service) GetDepartment(ctx context.Context, id string) (Department, err
 
 // CreateDepartment creates a department.
 func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequest) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}
-	if err := s.gate(ctx, PermManageDepartments); err != nil {
+	if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 		return Department{}, err
 	}
 	name, err := text("name", req.Name, 1, 100)
@@ -113,7 +115,7 @@ func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequ
 			return Department{}, err
 		}
 	}
-	if err := s.Authorize(ctx, PermManageDepartments, req.ParentID); err != nil {
+	if err := s.Authorize(ctx, perm.ManageDepartments, req.ParentID); err != nil {
 		return Department{}, err
 	}
 	now := s.nowMS()
@@ -134,20 +136,20 @@ func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequ
 // department itself or one of its descendants is refused (409
 // department_cycle).
 func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDepartmentRequest) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}
 	var d Department
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.gate(ctx, PermManageDepartments); err != nil {
+		if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 			return err
 		}
 		var err error
 		if d, err = s.st.getDepartment(ctx, a.OrgID, id); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageDepartments, d.ID); err != nil {
+		if err := s.Authorize(ctx, perm.ManageDepartments, d.ID); err != nil {
 			return err
 		}
 		details := map[string]any{}
@@ -178,7 +180,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 				}
 			}
 			// Moving needs the right where the subtree goes as well.
-			if err := s.Authorize(ctx, PermManageDepartments, np); err != nil {
+			if err := s.Authorize(ctx, perm.ManageDepartments, np); err != nil {
 				return err
 			}
 			details["from_parent_id"], details["to_parent_id"] = d.ParentID, np
@@ -199,19 +201,19 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 // DeleteDepartment deletes an empty-of-children department; its members
 // simply leave it.
 func (s *Service) DeleteDepartment(ctx context.Context, id string) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.gate(ctx, PermManageDepartments); err != nil {
+		if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 			return err
 		}
 		d, err := s.st.getDepartment(ctx, a.OrgID, id)
 		if err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageDepartments, d.ID); err != nil {
+		if err := s.Authorize(ctx, perm.ManageDepartments, d.ID); err != nil {
 			return err
 		}
 		n, err := s.st.countChildren(ctx, d.ID)
@@ -238,20 +240,20 @@ func (s *Service) DeleteDepartment(ctx context.Context, id string) error {
 
 // SetLeaders sets the leaders of a department; each must be a member of it.
 func (s *Service) SetLeaders(ctx context.Context, id string, req LeadersRequest) (Department, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Department{}, err
 	}
 	var d Department
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.gate(ctx, PermManageDepartments); err != nil {
+		if err := s.gate(ctx, perm.ManageDepartments); err != nil {
 			return err
 		}
 		var err error
 		if d, err = s.st.getDepartment(ctx, a.OrgID, id); err != nil {
 			return err
 		}
-		if err := s.Authorize(ctx, PermManageDepartments, d.ID); err != nil {
+		if err := s.Authorize(ctx, perm.ManageDepartments, d.ID); err != nil {
 			return err
 		}
 		for _, m := range req.MemberIDs {

@@ -9,9 +9,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Field kinds.
@@ -111,7 +113,7 @@ func checkField(f Field) (Field, error) {
 
 // ListFields lists the custom fields of the caller's organization.
 func (s *Service) ListFields(ctx context.Context) (FieldList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return FieldList{}, err
 	}
@@ -121,7 +123,7 @@ func (s *Service) ListFields(ctx context.Context) (FieldList, error) {
 
 // GetField returns one custom field.
 func (s *Service) GetField(ctx context.Context, id string) (Field, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Field{}, err
 	}
@@ -130,11 +132,11 @@ func (s *Service) GetField(ctx context.Context, id string) (Field, error) {
 
 // CreateField defines a custom field.
 func (s *Service) CreateField(ctx context.Context, req FieldRequest) (Field, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Field{}, err
 	}
-	if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageFields, ""); err != nil {
 		return Field{}, err
 	}
 	now := s.nowMS()
@@ -160,13 +162,13 @@ func (s *Service) CreateField(ctx context.Context, req FieldRequest) (Field, err
 
 // UpdateField changes a custom field.
 func (s *Service) UpdateField(ctx context.Context, id string, p FieldPatch) (Field, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Field{}, err
 	}
 	var f Field
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageFields, ""); err != nil {
 			return err
 		}
 		var err error
@@ -211,12 +213,12 @@ func (s *Service) UpdateField(ctx context.Context, id string, p FieldPatch) (Fie
 
 // DeleteField deletes a custom field and every member's value of it.
 func (s *Service) DeleteField(ctx context.Context, id string) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.Authorize(ctx, PermManageFields, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageFields, ""); err != nil {
 			return err
 		}
 		f, err := s.st.getField(ctx, a.OrgID, id)

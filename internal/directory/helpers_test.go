@@ -15,6 +15,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -141,7 +142,7 @@ func (o *org) member(t *testing.T, name string) (*person, string) {
 // first, straight from the audit service.
 func auditActions(t *testing.T, env *servertest.Env, o *org) []string {
 	t.Helper()
-	svc := &audit.Service{DB: env.App.DB, Auth: audit.AuthorizerFunc(func(context.Context, string, string) error { return nil })}
+	svc := &audit.Service{DB: env.App.DB, Auth: audit.AuthorizerFunc(func(context.Context, perm.Permission, string) error { return nil })}
 	var out []string
 	cursor := int64(0)
 	for {

@@ -15,6 +15,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Invitation kinds.
@@ -187,11 +188,11 @@ func (s *Service) reveal(ctx context.Context, orgID string, inv *Invitation, sea
 // CreateInvitation creates a link or email invitation. Email invitations
 // are sent through the outbox.
 func (s *Service) CreateInvitation(ctx context.Context, req CreateInvitationRequest) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
-	if err := s.gate(ctx, PermManageInvitations); err != nil {
+	if err := s.gate(ctx, perm.ManageInvitations); err != nil {
 		return Invitation{}, err
 	}
 	if req.DepartmentID != "" {
@@ -202,7 +203,7 @@ func (s *Service) CreateInvitation(ctx context.Context, req CreateInvitationRequ
 			return Invitation{}, err
 		}
 	}
-	if err := s.Authorize(ctx, PermManageInvitations, req.DepartmentID); err != nil {
+	if err := s.Authorize(ctx, perm.ManageInvitations, req.DepartmentID); err != nil {
 		return Invitation{}, err
 	}
 	hours := req.ExpiresInHours
@@ -311,11 +312,11 @@ func (s *Service) createInvitation(ctx context.Context, orgID, by string, req Cr
 
 // ListInvitations lists the organization's invitations, newest first.
 func (s *Service) ListInvitations(ctx context.Context) (InvitationList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return InvitationList{}, err
 	}
-	if err := s.Authorize(ctx, PermManageInvitations, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageInvitations, ""); err != nil {
 		return InvitationList{}, err
 	}
 	rows, err := s.st.listInvitations(ctx, a.OrgID)
@@ -338,7 +339,7 @@ func (s *Service) ListInvitations(ctx context.Context) (InvitationList, error) {
 
 // GetInvitation returns one invitation with its link and code.
 func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -348,7 +349,7 @@ func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, err
 	}
 	// Invitations are not readable without the permission: 404, like a
 	// missing one.
-	if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
+	if err := hidden(s.Authorize(ctx, perm.ManageInvitations, r.DepartmentID)); err != nil {
 		return Invitation{}, err
 	}
 	s.openInvitationEmail(ctx, &r)
@@ -362,7 +363,7 @@ func (s *Service) GetInvitation(ctx context.Context, id string) (Invitation, err
 
 // RevokeInvitation makes an invitation unusable.
 func (s *Service) RevokeInvitation(ctx context.Context, id string) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -373,7 +374,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, id string) (Invitation, 
 			return err
 		}
 		// Invitations are not readable without the permission: 404.
-		if err := hidden(s.Authorize(ctx, PermManageInvitations, r.DepartmentID)); err != nil {
+		if err := hidden(s.Authorize(ctx, perm.ManageInvitations, r.DepartmentID)); err != nil {
 			return err
 		}
 		s.openInvitationEmail(ctx, &r)
@@ -441,7 +442,7 @@ func usable(inv Invitation, now int64) error {
 
 // PreviewInvitation tells a signed-in person what an invitation is for.
 func (s *Service) PreviewInvitation(ctx context.Context, req JoinRequest) (InvitationPreview, error) {
-	if _, err := accountCaller(ctx); err != nil {
+	if _, err := actor.Caller(ctx); err != nil {
 		return InvitationPreview{}, err
 	}
 	r, err := s.findInvitation(ctx, req)
@@ -454,7 +455,7 @@ func (s *Service) PreviewInvitation(ctx context.Context, req JoinRequest) (Invit
 // Join uses an invitation. When the organization requires approval, the
 // caller gets a pending join request; otherwise they become a member.
 func (s *Service) Join(ctx context.Context, req JoinRequest) (JoinResult, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return JoinResult{}, err
 	}
@@ -583,11 +584,11 @@ func (s *Service) admit(ctx context.Context, r invitationRow, acc Account) (memb
 
 // ListJoinRequests lists the organization's join requests (pending first).
 func (s *Service) ListJoinRequests(ctx context.Context, status string) (JoinRequestList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return JoinRequestList{}, err
 	}
-	if err := s.Authorize(ctx, PermManageInvitations, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageInvitations, ""); err != nil {
 		return JoinRequestList{}, err
 	}
 	switch status {
@@ -605,7 +606,7 @@ func (s *Service) ListJoinRequests(ctx context.Context, status string) (JoinRequ
 
 // MyJoinRequests lists the caller's own join requests.
 func (s *Service) MyJoinRequests(ctx context.Context) (JoinRequestList, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return JoinRequestList{}, err
 	}
@@ -617,7 +618,7 @@ func (s *Service) MyJoinRequests(ctx context.Context) (JoinRequestList, error) {
 // DecideJoinRequest approves (the person becomes a member) or rejects a
 // pending join request.
 func (s *Service) DecideJoinRequest(ctx context.Context, id string, approve bool) (JoinRequestItem, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return JoinRequestItem{}, err
 	}
@@ -625,7 +626,7 @@ func (s *Service) DecideJoinRequest(ctx context.Context, id string, approve bool
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		// Join requests are not readable without the permission: 404, like
 		// a missing one.
-		if err := hidden(s.Authorize(ctx, PermManageInvitations, "")); err != nil {
+		if err := hidden(s.Authorize(ctx, perm.ManageInvitations, "")); err != nil {
 			return err
 		}
 		var err error

@@ -10,7 +10,9 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Member is an account's identity inside one organization, as the caller may
@@ -135,8 +137,6 @@ type MemberPage struct {
 	NextCursor string   `json:"next_cursor"`
 }
 
-func actorOf(ctx context.Context) *actor.Actor { return actor.From(ctx) }
-
 // viewer says what the caller may see of members.
 type viewer struct {
 	orgID    string
@@ -244,7 +244,7 @@ func (s *Service) view(ctx context.Context, v viewer, r memberRow) (Member, erro
 // may see: active members for everyone, others only for those who manage
 // members. Anything else is not found.
 func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, viewer, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return memberRow{}, viewer{}, err
 	}
@@ -252,7 +252,7 @@ func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, view
 	if err != nil {
 		return r, viewer{}, err
 	}
-	admin, err := s.canMember(ctx, PermManageMembers, r.ID)
+	admin, err := s.canMember(ctx, perm.ManageMembers, r.ID)
 	if err != nil {
 		return r, viewer{}, err
 	}
@@ -264,7 +264,7 @@ func (s *Service) visibleMember(ctx context.Context, id string) (memberRow, view
 
 // GetMember returns a member of the caller's organization.
 func (s *Service) GetMember(ctx context.Context, id string) (Member, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Member{}, err
 	}
@@ -280,11 +280,11 @@ func (s *Service) GetMember(ctx context.Context, id string) (Member, error) {
 
 // SearchMembers lists and searches the caller's organization's members.
 func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberPage, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return MemberPage{}, err
 	}
-	admin, err := s.can(ctx, PermManageMembers, req.DepartmentID)
+	admin, err := s.can(ctx, perm.ManageMembers, req.DepartmentID)
 	if err != nil {
 		return MemberPage{}, err
 	}
@@ -303,12 +303,12 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 			return MemberPage{}, err
 		}
 	}
-	c, err := decodeCursor(req.Cursor)
+	c, err := httpx.ParseCursor(req.Cursor, nil)
 	if err != nil {
 		return MemberPage{}, err
 	}
 	limit := pageLimit(req.Limit)
-	q := memberQuery{orgID: a.OrgID, status: req.Status, dept: req.DepartmentID, recursive: req.Recursive, after: c, limit: limit + 1}
+	q := memberQuery{orgID: a.OrgID, status: req.Status, dept: req.DepartmentID, recursive: req.Recursive, afterKey: c.Key, afterID: c.ID, limit: limit + 1}
 	if t := strings.TrimSpace(req.Q); t != "" {
 		if len([]rune(t)) > 100 {
 			return MemberPage{}, apperr.InvalidField("q", "the query is too long")
@@ -331,7 +331,7 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 	if len(rows) > limit {
 		rows = rows[:limit]
 		last := rows[limit-1]
-		page.NextCursor = cursor{K: last.NamePinyin, ID: last.ID}.encode()
+		page.NextCursor = httpx.Cursor{Key: last.NamePinyin, ID: last.ID}.String()
 	}
 	page.Items, err = s.views(ctx, viewer{orgID: a.OrgID, memberID: a.MemberID, admin: admin}, rows)
 	return page, err
@@ -345,19 +345,19 @@ func (s *Service) SearchMembers(ctx context.Context, req SearchRequest) (MemberP
 // route tells nobody who is registered; the invitation shows no address the
 // caller did not type.
 func (s *Service) AddMember(ctx context.Context, req AddMemberRequest) (Invitation, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Invitation{}, err
 	}
 	// Organization-wide right, or the right for every department the new
 	// member goes into.
 	if len(req.DepartmentIDs) == 0 {
-		if err := s.Authorize(ctx, PermManageMembers, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageMembers, ""); err != nil {
 			return Invitation{}, err
 		}
 	}
 	for _, d := range req.DepartmentIDs {
-		if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+		if err := s.Authorize(ctx, perm.ManageMembers, d); err != nil {
 			return Invitation{}, err
 		}
 	}
@@ -455,7 +455,7 @@ func (s *Service) joinAccount(ctx context.Context, orgID string, acc Account, de
 // phone, email and office (unless the organization locks them) and their
 // custom fields that are not locked.
 func (s *Service) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Member{}, err
 	}
@@ -465,7 +465,7 @@ func (s *Service) UpdateMember(ctx context.Context, id string, p MemberPatch) (M
 	if id != a.MemberID {
 		// Changing someone else takes manage_members: without it anywhere,
 		// the 403 comes before the lookup (see gate).
-		if err := s.gate(ctx, PermManageMembers); err != nil {
+		if err := s.gate(ctx, perm.ManageMembers); err != nil {
 			return Member{}, err
 		}
 	}
@@ -684,7 +684,7 @@ func (s *Service) setDepartments(ctx context.Context, r *memberRow, want []strin
 			return err
 		}
 		if !isSystem(ctx) {
-			if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+			if err := s.Authorize(ctx, perm.ManageMembers, d); err != nil {
 				return err
 			}
 		}
@@ -697,7 +697,7 @@ func (s *Service) setDepartments(ctx context.Context, r *memberRow, want []strin
 			continue
 		}
 		if !isSystem(ctx) {
-			if err := s.Authorize(ctx, PermManageMembers, d); err != nil {
+			if err := s.Authorize(ctx, perm.ManageMembers, d); err != nil {
 				return err
 			}
 		}
@@ -711,7 +711,7 @@ func (s *Service) setDepartments(ctx context.Context, r *memberRow, want []strin
 // memberAction loads a member the caller may manage, refusing the owner and
 // the caller themselves.
 func (s *Service) memberAction(ctx context.Context, id, action string) (memberRow, *actor.Actor, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return memberRow{}, nil, err
 	}
@@ -719,7 +719,7 @@ func (s *Service) memberAction(ctx context.Context, id, action string) (memberRo
 	// id names. With a department-limited grant: a member the caller cannot
 	// read (deactivated, outside the grant) is not found; one they can read
 	// but not manage is 403.
-	if err := s.gate(ctx, PermManageMembers); err != nil {
+	if err := s.gate(ctx, perm.ManageMembers); err != nil {
 		if apperr.KindOf(err) == apperr.KindForbidden {
 			err = deny(a.OrgID, action, "member", id, "forbidden", err)
 		}
@@ -874,7 +874,7 @@ func (s *Service) SupervisorChain(ctx context.Context, id string) ([]Member, err
 		rows = append(rows, m)
 	}
 	v.admin = false
-	if ok, err := s.can(ctx, PermManageMembers, ""); err == nil {
+	if ok, err := s.can(ctx, perm.ManageMembers, ""); err == nil {
 		v.admin = ok
 	}
 	return s.views(ctx, v, rows)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
@@ -28,7 +29,7 @@ type MyInvitationList struct {
 // MyInvitations lists the usable email invitations addressed to the caller
 // (by account, or by their address when sent before they registered).
 func (s *Service) MyInvitations(ctx context.Context) (MyInvitationList, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return MyInvitationList{}, err
 	}
@@ -86,7 +87,7 @@ func (s *Service) addressedInvitation(ctx context.Context, id string, acc Accoun
 // AcceptInvitation makes the caller a member through an invitation
 // addressed to them.
 func (s *Service) AcceptInvitation(ctx context.Context, id string) (JoinResult, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return JoinResult{}, err
 	}
@@ -108,7 +109,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, id string) (JoinResult, 
 // DeclineInvitation turns down an invitation addressed to the caller: it
 // can no longer be used, and the organization sees it declined.
 func (s *Service) DeclineInvitation(ctx context.Context, id string) error {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return err
 	}

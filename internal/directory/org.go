@@ -7,9 +7,11 @@ import (
 	"sort"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Org is an organization: a company or team that invites people.
@@ -152,7 +154,7 @@ func (s *Service) createOrg(ctx context.Context, acc Account, req CreateOrgReque
 // CreateOrg creates an organization owned by the caller and makes it the
 // session's current organization.
 func (s *Service) CreateOrg(ctx context.Context, req CreateOrgRequest) (Org, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return Org{}, err
 	}
@@ -176,7 +178,7 @@ func (s *Service) CreateOrg(ctx context.Context, req CreateOrgRequest) (Org, err
 
 // MyOrgs lists the caller's active memberships ("company identities").
 func (s *Service) MyOrgs(ctx context.Context) ([]MyOrg, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +209,7 @@ func (s *Service) SoleOrg(ctx context.Context, accountID string) (string, error)
 
 // SwitchOrg makes orgID the current organization of the caller's session.
 func (s *Service) SwitchOrg(ctx context.Context, orgID string) (SwitchOrgResult, error) {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return SwitchOrgResult{}, err
 	}
@@ -248,7 +250,7 @@ func (s *Service) RecallWindow(ctx context.Context, orgID string) (time.Duration
 
 // CurrentOrg returns the caller's current organization.
 func (s *Service) CurrentOrg(ctx context.Context) (Org, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Org{}, err
 	}
@@ -257,11 +259,11 @@ func (s *Service) CurrentOrg(ctx context.Context) (Org, error) {
 
 // UpdateOrg renames the current organization or changes its settings.
 func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Org{}, err
 	}
-	if err := s.Authorize(ctx, PermManageOrg, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageOrg, ""); err != nil {
 		return Org{}, err
 	}
 	var o Org
@@ -324,7 +326,7 @@ func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, err
 // reauth checks the caller's password for a dangerous action, recording a
 // denied attempt in the audit log.
 func (s *Service) reauth(ctx context.Context, orgID, action, password string) error {
-	a, err := accountCaller(ctx)
+	a, err := actor.Caller(ctx)
 	if err != nil {
 		return err
 	}
@@ -343,7 +345,7 @@ func (s *Service) reauth(ctx context.Context, orgID, action, password string) er
 
 // ownerOnly checks that the caller owns the current organization.
 func (s *Service) ownerOnly(ctx context.Context, action string) (*Org, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -368,7 +370,7 @@ func (s *Service) TransferOwnership(ctx context.Context, req TransferRequest) (O
 	if err := s.reauth(ctx, o.ID, "org.transfer", req.Password); err != nil {
 		return Org{}, err
 	}
-	a := actorOf(ctx)
+	a := actor.From(ctx)
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		m, err := s.getMember(ctx, o.ID, req.MemberID)
 		if err != nil {
@@ -412,7 +414,7 @@ func (s *Service) DisbandOrg(ctx context.Context, req DisbandRequest) error {
 	if err := s.reauth(ctx, o.ID, "org.disband", req.Password); err != nil {
 		return err
 	}
-	a := actorOf(ctx)
+	a := actor.From(ctx)
 	return s.db.Tx(ctx, func(ctx context.Context) error {
 		if err := s.st.disbandOrg(ctx, o.ID, s.nowMS()); err != nil {
 			return err
@@ -432,7 +434,7 @@ func (s *Service) DisbandOrg(ctx context.Context, req DisbandRequest) error {
 // QuitOrg makes the caller leave their current organization. The owner must
 // hand the organization over first.
 func (s *Service) QuitOrg(ctx context.Context) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}

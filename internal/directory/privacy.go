@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
@@ -88,7 +89,7 @@ func (p *Privacy) EraseItem(ctx context.Context, it datamap.Item, _ datamap.Hold
 	if it.Kind != "profile" {
 		return datamap.ItemResult{}, apperr.ErrNotFound
 	}
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return datamap.ItemResult{}, err
 	}

@@ -5,37 +5,39 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Role is a named set of permissions. The built-in roles owner, admin and
 // member have those names as ids; custom roles may be limited to a
 // department subtree.
 type Role struct {
-	ID           string       `json:"id"`
-	Name         string       `json:"name"`
-	Description  string       `json:"description"`
-	Builtin      bool         `json:"builtin"`
-	Permissions  []Permission `json:"permissions"`
-	DepartmentID string       `json:"department_id"`
-	CreatedAt    int64        `json:"created_at"`
-	UpdatedAt    int64        `json:"updated_at"`
+	ID           string            `json:"id"`
+	Name         string            `json:"name"`
+	Description  string            `json:"description"`
+	Builtin      bool              `json:"builtin"`
+	Permissions  []perm.Permission `json:"permissions"`
+	DepartmentID string            `json:"department_id"`
+	CreatedAt    int64             `json:"created_at"`
+	UpdatedAt    int64             `json:"updated_at"`
 }
 
 // RoleRequest creates or replaces a custom role.
 type RoleRequest struct {
-	Name         string       `json:"name"`
-	Description  string       `json:"description,omitempty"`
-	Permissions  []Permission `json:"permissions"`
-	DepartmentID string       `json:"department_id,omitempty"`
+	Name         string            `json:"name"`
+	Description  string            `json:"description,omitempty"`
+	Permissions  []perm.Permission `json:"permissions"`
+	DepartmentID string            `json:"department_id,omitempty"`
 }
 
 // RoleList lists the built-in and custom roles and every permission.
 type RoleList struct {
-	Items       []Role       `json:"items"`
-	Permissions []Permission `json:"permissions"`
+	Items       []Role            `json:"items"`
+	Permissions []perm.Permission `json:"permissions"`
 }
 
 // AssignRolesRequest sets a member's built-in role (admin or member; ""
@@ -47,15 +49,15 @@ type AssignRolesRequest struct {
 
 func builtinRoles() []Role {
 	return []Role{
-		{ID: RoleOwner, Name: "Owner", Description: "Owns the organization: every permission, transfer and disband", Builtin: true, Permissions: Permissions},
-		{ID: RoleAdmin, Name: "Admin", Description: "Every permission", Builtin: true, Permissions: Permissions},
-		{ID: RoleMember, Name: "Member", Description: "Uses the organization; no management permission", Builtin: true, Permissions: []Permission{}},
+		{ID: RoleOwner, Name: "Owner", Description: "Owns the organization: every permission, transfer and disband", Builtin: true, Permissions: perm.All},
+		{ID: RoleAdmin, Name: "Admin", Description: "Every permission", Builtin: true, Permissions: perm.All},
+		{ID: RoleMember, Name: "Member", Description: "Uses the organization; no management permission", Builtin: true, Permissions: []perm.Permission{}},
 	}
 }
 
 // ListRoles lists the roles of the caller's organization.
 func (s *Service) ListRoles(ctx context.Context) (RoleList, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return RoleList{}, err
 	}
@@ -63,12 +65,12 @@ func (s *Service) ListRoles(ctx context.Context) (RoleList, error) {
 	if err != nil {
 		return RoleList{}, err
 	}
-	return RoleList{Items: append(builtinRoles(), rs...), Permissions: Permissions}, nil
+	return RoleList{Items: append(builtinRoles(), rs...), Permissions: perm.All}, nil
 }
 
 // GetRole returns a role of the caller's organization.
 func (s *Service) GetRole(ctx context.Context, id string) (Role, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Role{}, err
 	}
@@ -88,7 +90,7 @@ func (s *Service) checkRole(ctx context.Context, orgID string, req RoleRequest) 
 	if req.Description, err = text("description", req.Description, 0, 500); err != nil {
 		return req, err
 	}
-	perms := []Permission{}
+	perms := []perm.Permission{}
 	for _, p := range req.Permissions {
 		if !p.Valid() {
 			return req, apperr.InvalidField("permissions", "unknown permission").With("permission", string(p))
@@ -111,11 +113,11 @@ func (s *Service) checkRole(ctx context.Context, orgID string, req RoleRequest) 
 
 // CreateRole creates a custom role.
 func (s *Service) CreateRole(ctx context.Context, req RoleRequest) (Role, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Role{}, err
 	}
-	if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
+	if err := s.Authorize(ctx, perm.ManageRoles, ""); err != nil {
 		return Role{}, err
 	}
 	if req, err = s.checkRole(ctx, a.OrgID, req); err != nil {
@@ -140,13 +142,13 @@ func (s *Service) CreateRole(ctx context.Context, req RoleRequest) (Role, error)
 
 // UpdateRole replaces a custom role.
 func (s *Service) UpdateRole(ctx context.Context, id string, req RoleRequest) (Role, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Role{}, err
 	}
 	var r Role
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageRoles, ""); err != nil {
 			return err
 		}
 		var err error
@@ -173,12 +175,12 @@ func (s *Service) UpdateRole(ctx context.Context, id string, req RoleRequest) (R
 
 // DeleteRole deletes a custom role; its members lose it.
 func (s *Service) DeleteRole(ctx context.Context, id string) error {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
 	return s.db.Tx(ctx, func(ctx context.Context) error {
-		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageRoles, ""); err != nil {
 			return err
 		}
 		r, err := s.st.getRole(ctx, a.OrgID, id)
@@ -198,14 +200,14 @@ func (s *Service) DeleteRole(ctx context.Context, id string) error {
 // AssignRoles sets a member's built-in and custom roles. Making or unmaking
 // an admin takes an owner or admin; custom roles take manage_roles.
 func (s *Service) AssignRoles(ctx context.Context, memberID string, req AssignRolesRequest) (Member, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Member{}, err
 	}
 	var out Member
 	err = s.tx(ctx, func(ctx context.Context) error {
 		// The permission first, so that the refusal is the same for every id.
-		if err := s.Authorize(ctx, PermManageRoles, ""); err != nil {
+		if err := s.Authorize(ctx, perm.ManageRoles, ""); err != nil {
 			if apperr.KindOf(err) == apperr.KindForbidden {
 				err = deny(a.OrgID, "member.assign_roles", "member", memberID, "forbidden", err)
 			}

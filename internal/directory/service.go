@@ -23,41 +23,8 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
-
-// Permission names one thing a role allows in an organization.
-type Permission string
-
-// The permissions a role may grant. Owners and admins hold all of them;
-// custom roles hold the ones they list, optionally only for a department
-// subtree.
-const (
-	PermManageMembers         Permission = "manage_members"
-	PermManageDepartments     Permission = "manage_departments"
-	PermManageRoles           Permission = "manage_roles"
-	PermManageFields          Permission = "manage_fields"
-	PermManageInvitations     Permission = "manage_invitations"
-	PermManageRetention       Permission = "manage_retention"
-	PermViewAuditLog          Permission = "view_audit_log"
-	PermManageApps            Permission = "manage_apps"
-	PermManageOrg             Permission = "manage_org"
-	PermManagePrivacyRequests Permission = "manage_privacy_requests"
-	PermSendSecurityNotices   Permission = "send_security_notices"
-	PermManageLegalHolds      Permission = "manage_legal_holds"
-	PermPublishAnnouncements  Permission = "publish_announcements"
-	PermManageReports         Permission = "manage_reports"
-)
-
-// Permissions lists every permission, in the order the API shows them.
-var Permissions = []Permission{
-	PermManageMembers, PermManageDepartments, PermManageRoles, PermManageFields,
-	PermManageInvitations, PermManageRetention, PermViewAuditLog, PermManageApps,
-	PermManageOrg, PermManagePrivacyRequests, PermSendSecurityNotices, PermManageLegalHolds,
-	PermPublishAnnouncements, PermManageReports,
-}
-
-// Valid reports whether p is a known permission.
-func (p Permission) Valid() bool { return slices.Contains(Permissions, p) }
 
 // Built-in roles, stored on the member row.
 const (
@@ -201,29 +168,6 @@ func (s *Service) memberLeft(ctx context.Context, orgID, accountID string) error
 
 func (s *Service) nowMS() int64 { return s.now().UnixMilli() }
 
-// ---- callers ----------------------------------------------------------------
-
-// accountCaller returns the signed-in caller.
-func accountCaller(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
-	}
-	return a, nil
-}
-
-// memberCaller returns the caller acting in their current organization.
-func memberCaller(ctx context.Context) (*actor.Actor, error) {
-	a, err := accountCaller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if a.OrgID == "" || a.MemberID == "" {
-		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
-	}
-	return a, nil
-}
-
 // ---- the permission check ---------------------------------------------------
 
 // grants says where the caller holds a permission: everywhere, or in the
@@ -233,7 +177,7 @@ type grants struct {
 	scopes []string
 }
 
-func (s *Service) grantsOf(ctx context.Context, a *actor.Actor, perm Permission) (grants, error) {
+func (s *Service) grantsOf(ctx context.Context, a *actor.Actor, p perm.Permission) (grants, error) {
 	role, err := s.st.activeRole(ctx, a.OrgID, a.MemberID)
 	if err != nil {
 		if errors.Is(err, db.ErrNotFound) {
@@ -250,7 +194,7 @@ func (s *Service) grantsOf(ctx context.Context, a *actor.Actor, perm Permission)
 	}
 	var g grants
 	for _, r := range rs {
-		if !slices.Contains(r.Permissions, perm) {
+		if !slices.Contains(r.Permissions, p) {
 			continue
 		}
 		if r.DepartmentID == "" {
@@ -282,15 +226,15 @@ func (s *Service) covers(ctx context.Context, orgID string, g grants, dept strin
 // holds perm in its current organization — for the department subtree that
 // contains deptID when deptID is given, or organization-wide when it is "".
 // Otherwise apperr.ErrForbidden.
-func (s *Service) Authorize(ctx context.Context, perm Permission, deptID string) error {
-	a, err := memberCaller(ctx)
+func (s *Service) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
-	if !perm.Valid() {
-		return apperr.Internalf("directory: unknown permission %q", perm)
+	if !p.Valid() {
+		return apperr.Internalf("directory: unknown permission %q", p)
 	}
-	g, err := s.grantsOf(ctx, a, perm)
+	g, err := s.grantsOf(ctx, a, p)
 	if err != nil {
 		return err
 	}
@@ -305,8 +249,8 @@ func (s *Service) Authorize(ctx context.Context, perm Permission, deptID string)
 }
 
 // can is Authorize as a boolean, for deciding what to show.
-func (s *Service) can(ctx context.Context, perm Permission, deptID string) (bool, error) {
-	err := s.Authorize(ctx, perm, deptID)
+func (s *Service) can(ctx context.Context, p perm.Permission, deptID string) (bool, error) {
+	err := s.Authorize(ctx, p, deptID)
 	if err == nil {
 		return true, nil
 	}
@@ -331,19 +275,19 @@ func (s *Service) can(ctx context.Context, perm Permission, deptID string) (bool
 
 // holdsAnywhere reports whether the caller holds perm organization-wide or
 // for some department.
-func (s *Service) holdsAnywhere(ctx context.Context, perm Permission) (bool, error) {
-	a, err := memberCaller(ctx)
+func (s *Service) holdsAnywhere(ctx context.Context, p perm.Permission) (bool, error) {
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return false, err
 	}
-	g, err := s.grantsOf(ctx, a, perm)
+	g, err := s.grantsOf(ctx, a, p)
 	return g.all || len(g.scopes) > 0, err
 }
 
 // gate is the first check of a route that changes an object every member
 // can read: a caller who holds perm nowhere gets 403 before any lookup.
-func (s *Service) gate(ctx context.Context, perm Permission) error {
-	ok, err := s.holdsAnywhere(ctx, perm)
+func (s *Service) gate(ctx context.Context, p perm.Permission) error {
+	ok, err := s.holdsAnywhere(ctx, p)
 	if err != nil {
 		return err
 	}
@@ -362,12 +306,12 @@ func hidden(err error) error {
 	return err
 }
 
-func (s *Service) canMember(ctx context.Context, perm Permission, memberID string) (bool, error) {
-	a, err := memberCaller(ctx)
+func (s *Service) canMember(ctx context.Context, p perm.Permission, memberID string) (bool, error) {
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return false, err
 	}
-	g, err := s.grantsOf(ctx, a, perm)
+	g, err := s.grantsOf(ctx, a, p)
 	if err != nil || g.all {
 		return g.all, err
 	}
@@ -390,17 +334,17 @@ func (s *Service) canMember(ctx context.Context, perm Permission, memberID strin
 // MyPermissions returns the permissions the caller holds organization-wide
 // and the department-limited ones.
 func (s *Service) MyPermissions(ctx context.Context) (MyPermissions, error) {
-	a, err := memberCaller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return MyPermissions{}, err
 	}
-	out := MyPermissions{Role: RoleMember, Permissions: []Permission{}, Scoped: []ScopedPermission{}}
+	out := MyPermissions{Role: RoleMember, Permissions: []perm.Permission{}, Scoped: []ScopedPermission{}}
 	role, err := s.st.activeRole(ctx, a.OrgID, a.MemberID)
 	if err != nil {
 		return out, err
 	}
 	out.Role = role
-	for _, p := range Permissions {
+	for _, p := range perm.All {
 		g, err := s.grantsOf(ctx, a, p)
 		if err != nil {
 			return out, err
@@ -419,14 +363,14 @@ func (s *Service) MyPermissions(ctx context.Context) (MyPermissions, error) {
 // MyPermissions is the caller's effective permissions.
 type MyPermissions struct {
 	Role        string             `json:"role"`
-	Permissions []Permission       `json:"permissions"`
+	Permissions []perm.Permission  `json:"permissions"`
 	Scoped      []ScopedPermission `json:"scoped"`
 }
 
 // ScopedPermission is a permission held for one department subtree.
 type ScopedPermission struct {
-	Permission   Permission `json:"permission"`
-	DepartmentID string     `json:"department_id"`
+	Permission   perm.Permission `json:"permission"`
+	DepartmentID string          `json:"department_id"`
 }
 
 // ---- exported for other domains -------------------------------------------

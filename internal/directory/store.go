@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // store holds the directory's SQL. It returns db.ErrNotFound and
@@ -122,27 +123,30 @@ func (st store) anyOrg(ctx context.Context) (bool, error) {
 // myOrgs lists the account's active memberships of active organizations
 // with the organizations' names.
 func (st store) myOrgs(ctx context.Context, accountID string) ([]memberRow, []string, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT o.name, o.name_sealed, `+memberCols+`
+	type row struct {
+		m    memberRow
+		name string
+		box  []byte
+	}
+	rs, err := db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (row, error) {
+		var r row
+		var err error
+		r.m, err = scanMember(prefixed{s, []any{&r.name, &r.box}})
+		return r, err
+	}, `SELECT o.name, o.name_sealed, `+memberCols+`
 		FROM members m JOIN orgs o ON o.id = m.org_id
 		WHERE m.account_id = $1 AND m.status = 'active' AND o.status = 'active'
 		ORDER BY o.id`, accountID)
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
 	var ms []memberRow
 	var names []string
-	for rows.Next() {
-		var name string
-		var box []byte
-		r, err := scanMember(prefixed{rows, []any{&name, &box}})
-		if err != nil {
-			return nil, nil, err
-		}
-		ms = append(ms, r)
-		names = append(names, st.names.open(ctx, r.OrgID, orgNameAAD(r.OrgID), name, box))
+	for _, r := range rs {
+		ms = append(ms, r.m)
+		names = append(names, st.names.open(ctx, r.m.OrgID, orgNameAAD(r.m.OrgID), r.name, r.box))
 	}
-	return ms, names, rows.Err()
+	return ms, names, nil
 }
 
 // prefixed scans leading columns into first, then the rest.
@@ -333,28 +337,15 @@ func (st store) activeMemberships(ctx context.Context, accountID string) ([]memb
 // sharedOrgs lists the active organizations where both accounts are active
 // members.
 func (st store) sharedOrgs(ctx context.Context, a, b string) ([]string, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT ma.org_id FROM members ma
+	return db.QueryAll(ctx, st.r(ctx), db.Value[string], `SELECT ma.org_id FROM members ma
 		JOIN members mb ON mb.org_id = ma.org_id AND mb.account_id = $2 AND mb.status = 'active'
 		JOIN orgs o ON o.id = ma.org_id AND o.status = 'active'
 		WHERE ma.account_id = $1 AND ma.status = 'active'`, a, b)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // supervisorChain returns the ids of id's supervisors, nearest first.
 func (st store) supervisorChain(ctx context.Context, orgID, id string) ([]string, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `WITH RECURSIVE chain (id, supervisor_id, depth) AS (
+	ids, err := db.QueryAll(ctx, st.r(ctx), db.Value[string], `WITH RECURSIVE chain (id, supervisor_id, depth) AS (
 			SELECT id, supervisor_id, 0 FROM members WHERE id = $1 AND org_id = $2
 			UNION ALL
 			SELECT m.id, m.supervisor_id, c.depth + 1 FROM members m JOIN chain c ON m.id = c.supervisor_id
@@ -364,19 +355,12 @@ func (st store) supervisorChain(ctx context.Context, orgID, id string) ([]string
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
+	for i, s := range ids {
+		if i > 0 && s == id {
+			return ids[:i], nil // a cycle made before the check existed
 		}
-		if len(out) > 0 && s == id {
-			break // a cycle made before the check existed
-		}
-		out = append(out, s)
 	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // memberQuery is a search of the member list.
@@ -387,8 +371,10 @@ type memberQuery struct {
 	phoneHash           string
 	// deptIDs are the departments whose (sealed) name matches text.
 	deptIDs []string
-	after   cursor
-	limit   int
+	// afterKey and afterID are the sort key and id of the last member of
+	// the previous page ("" for the first page).
+	afterKey, afterID string
+	limit             int
 }
 
 func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, error) {
@@ -439,9 +425,9 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
-	if q.after.ID != "" {
-		k := arg(q.after.K)
-		where = append(where, "(s.sort_key > "+k+" OR (s.sort_key = "+k+" AND s.member_id > "+arg(q.after.ID)+"))")
+	if q.afterID != "" {
+		k := arg(q.afterKey)
+		where = append(where, "(s.sort_key > "+k+" OR (s.sort_key = "+k+" AND s.member_id > "+arg(q.afterID)+"))")
 	}
 	// Driven by the index, which holds one entry per member (kept in step
 	// by every write, rebuilt after a restore), in its sort order.
@@ -466,26 +452,26 @@ func (st store) allMembers(ctx context.Context, orgID string) ([]memberRow, erro
 
 // ---- departments ------------------------------------------------------------
 
+const departmentCols = `id, COALESCE(parent_id, ''), name, name_sealed, sort_order, created_at, updated_at`
+
+// scanDepartment reads a departmentCols row, its name opened and its
+// leaders not yet filled in (fillDepartments).
+func (st store) scanDepartment(ctx context.Context, orgID string, s db.Scanner) (Department, error) {
+	var d Department
+	var box []byte
+	if err := s.Scan(&d.ID, &d.ParentID, &d.Name, &box, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt); err != nil {
+		return d, err
+	}
+	d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
+	d.LeaderIDs = []string{}
+	return d, nil
+}
+
 func (st store) listDepartments(ctx context.Context, orgID string) ([]Department, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, name_sealed, sort_order, created_at, updated_at
-		FROM departments WHERE org_id = $1`, orgID)
+	out, err := db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (Department, error) {
+		return st.scanDepartment(ctx, orgID, s)
+	}, `SELECT `+departmentCols+` FROM departments WHERE org_id = $1`, orgID)
 	if err != nil {
-		return nil, err
-	}
-	var out []Department
-	for rows.Next() {
-		var d Department
-		var box []byte
-		if err := rows.Scan(&d.ID, &d.ParentID, &d.Name, &box, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
-		d.LeaderIDs = []string{}
-		out = append(out, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	// By sort order, name and id: the names are sealed, so they are
@@ -535,17 +521,10 @@ func (st store) departmentsMatching(ctx context.Context, orgID, text string) ([]
 
 // fillDepartments adds leaders and active member counts.
 func (st store) fillDepartments(ctx context.Context, cond string, arg string, get func(string) *Department) error {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT dm.department_id, dm.member_id, dm.is_leader
-		FROM department_members dm JOIN members m ON m.id = dm.member_id AND m.status = 'active'
-		WHERE `+cond+` ORDER BY dm.created_at, dm.member_id`, arg)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	return db.Each(ctx, st.r(ctx), func(s db.Scanner) error {
 		var dep, mem string
 		var leader bool
-		if err := rows.Scan(&dep, &mem, &leader); err != nil {
+		if err := s.Scan(&dep, &mem, &leader); err != nil {
 			return err
 		}
 		if d := get(dep); d != nil {
@@ -554,20 +533,18 @@ func (st store) fillDepartments(ctx context.Context, cond string, arg string, ge
 				d.LeaderIDs = append(d.LeaderIDs, mem)
 			}
 		}
-	}
-	return rows.Err()
+		return nil
+	}, `SELECT dm.department_id, dm.member_id, dm.is_leader
+		FROM department_members dm JOIN members m ON m.id = dm.member_id AND m.status = 'active'
+		WHERE `+cond+` ORDER BY dm.created_at, dm.member_id`, arg)
 }
 
 func (st store) getDepartment(ctx context.Context, orgID, id string) (Department, error) {
-	var d Department
-	var box []byte
-	err := st.r(ctx).QueryRowContext(ctx, `SELECT id, COALESCE(parent_id, ''), name, name_sealed, sort_order, created_at, updated_at
-		FROM departments WHERE id = $1 AND org_id = $2`, id, orgID).Scan(&d.ID, &d.ParentID, &d.Name, &box, &d.SortOrder, &d.CreatedAt, &d.UpdatedAt)
+	d, err := st.scanDepartment(ctx, orgID, st.r(ctx).QueryRowContext(ctx, `SELECT `+departmentCols+`
+		FROM departments WHERE id = $1 AND org_id = $2`, id, orgID))
 	if err != nil {
 		return d, st.d.Classify(err)
 	}
-	d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
-	d.LeaderIDs = []string{}
 	err = st.fillDepartments(ctx, `dm.department_id = $1`, id, func(string) *Department { return &d })
 	return d, err
 }
@@ -614,25 +591,12 @@ func (st store) departmentUsedByRoles(ctx context.Context, id string) (bool, err
 
 // ancestors returns the ids above id, nearest first.
 func (st store) ancestors(ctx context.Context, orgID, id string) ([]string, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `WITH RECURSIVE up (id, parent_id, depth) AS (
+	return db.QueryAll(ctx, st.r(ctx), db.Value[string], `WITH RECURSIVE up (id, parent_id, depth) AS (
 			SELECT id, parent_id, 0 FROM departments WHERE id = $1 AND org_id = $2
 			UNION ALL
 			SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id WHERE up.depth < 1000
 		)
 		SELECT id FROM up WHERE depth > 0 ORDER BY depth`, id, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // deptWithin reports whether dept is ancestor or inside ancestor's subtree.
@@ -679,43 +643,29 @@ func (st store) removeDepartmentMember(ctx context.Context, deptID, memberID str
 }
 
 func (st store) memberDepartmentIDs(ctx context.Context, memberID string) ([]string, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT department_id FROM department_members WHERE member_id = $1 ORDER BY created_at, department_id`, memberID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, st.r(ctx), db.Value[string], `SELECT department_id FROM department_members WHERE member_id = $1 ORDER BY created_at, department_id`, memberID)
 }
 
 func (st store) departmentsOfMembers(ctx context.Context, memberIDs []string) (map[string][]MemberDepartment, error) {
 	args := []any{}
 	in := db.In(&args, memberIDs)
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT dm.member_id, d.id, d.org_id, d.name, d.name_sealed, dm.is_leader FROM department_members dm
+	out := map[string][]MemberDepartment{}
+	err := db.Each(ctx, st.r(ctx), func(s db.Scanner) error {
+		var mid, orgID string
+		var d MemberDepartment
+		var box []byte
+		if err := s.Scan(&mid, &d.ID, &orgID, &d.Name, &box, &d.Leader); err != nil {
+			return err
+		}
+		d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
+		out[mid] = append(out[mid], d)
+		return nil
+	}, `SELECT dm.member_id, d.id, d.org_id, d.name, d.name_sealed, dm.is_leader FROM department_members dm
 		JOIN departments d ON d.id = dm.department_id WHERE dm.member_id IN (`+in+`) ORDER BY dm.created_at, d.id`, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string][]MemberDepartment{}
-	for rows.Next() {
-		var mid, orgID string
-		var d MemberDepartment
-		var box []byte
-		if err := rows.Scan(&mid, &d.ID, &orgID, &d.Name, &box, &d.Leader); err != nil {
-			return nil, err
-		}
-		d.Name = st.names.open(ctx, orgID, deptNameAAD(d.ID), d.Name, box)
-		out[mid] = append(out[mid], d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (st store) departmentNames(ctx context.Context, memberID string) ([]string, error) {
@@ -738,25 +688,12 @@ func scanRole(row interface{ Scan(...any) error }) (Role, error) {
 	var r Role
 	var perms string
 	err := row.Scan(&r.ID, &r.Name, &r.Description, &perms, &r.DepartmentID, &r.CreatedAt, &r.UpdatedAt)
-	r.Permissions = jsonList[Permission](perms)
+	r.Permissions = jsonList[perm.Permission](perms)
 	return r, err
 }
 
 func (st store) roles(ctx context.Context, q string, args ...any) ([]Role, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Role{}
-	for rows.Next() {
-		r, err := scanRole(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return db.OrEmpty(db.QueryAll(ctx, st.r(ctx), scanRole, q, args...))
 }
 
 func (st store) listRoles(ctx context.Context, orgID string) ([]Role, error) {
@@ -791,20 +728,19 @@ func (st store) memberRoleGrants(ctx context.Context, memberID string) ([]Role, 
 func (st store) customRolesOfMembers(ctx context.Context, memberIDs []string) (map[string][]string, error) {
 	args := []any{}
 	in := db.In(&args, memberIDs)
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, role_id FROM member_roles WHERE member_id IN (`+in+`) ORDER BY role_id`, args...)
+	out := map[string][]string{}
+	err := db.Each(ctx, st.r(ctx), func(s db.Scanner) error {
+		var m, r string
+		if err := s.Scan(&m, &r); err != nil {
+			return err
+		}
+		out[m] = append(out[m], r)
+		return nil
+	}, `SELECT member_id, role_id FROM member_roles WHERE member_id IN (`+in+`) ORDER BY role_id`, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string][]string{}
-	for rows.Next() {
-		var m, r string
-		if err := rows.Scan(&m, &r); err != nil {
-			return nil, err
-		}
-		out[m] = append(out[m], r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (st store) setMemberRoles(ctx context.Context, orgID, memberID string, roleIDs []string, now int64) error {
@@ -837,20 +773,7 @@ func scanField(row interface{ Scan(...any) error }) (Field, error) {
 }
 
 func (st store) listFields(ctx context.Context, orgID string) ([]Field, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+fieldCols+` FROM profile_fields WHERE org_id = $1 ORDER BY sort_order, name, id`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Field{}
-	for rows.Next() {
-		f, err := scanField(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return db.OrEmpty(db.QueryAll(ctx, st.r(ctx), scanField, `SELECT `+fieldCols+` FROM profile_fields WHERE org_id = $1 ORDER BY sort_order, name, id`, orgID))
 }
 
 func (st store) getField(ctx context.Context, orgID, id string) (Field, error) {
@@ -890,24 +813,23 @@ func (st store) fieldValuesOf(ctx context.Context, memberIDs []string) (map[stri
 	}
 	args := []any{}
 	in := db.In(&args, memberIDs)
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT member_id, field_id, COALESCE(id, ''), value, value_sealed
-		FROM member_field_values WHERE member_id IN (`+in+`)`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+	err := db.Each(ctx, st.r(ctx), func(s db.Scanner) error {
 		var m, f string
 		var v storedValue
-		if err := rows.Scan(&m, &f, &v.id, &v.value, &v.sealed); err != nil {
-			return nil, err
+		if err := s.Scan(&m, &f, &v.id, &v.value, &v.sealed); err != nil {
+			return err
 		}
 		if out[m] == nil {
 			out[m] = map[string]storedValue{}
 		}
 		out[m][f] = v
+		return nil
+	}, `SELECT member_id, field_id, COALESCE(id, ''), value, value_sealed
+		FROM member_field_values WHERE member_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // setFieldValue stores a sealed value (the plaintext column stays empty).
@@ -1052,20 +974,7 @@ func (st store) listJoinRequests(ctx context.Context, col, val, status string) (
 		q += ` AND status = $2`
 		args = append(args, status)
 	}
-	rows, err := st.r(ctx).QueryContext(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT 500`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []JoinRequestItem{}
-	for rows.Next() {
-		j, err := scanJoinRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return db.OrEmpty(db.QueryAll(ctx, st.r(ctx), scanJoinRequest, q+` ORDER BY created_at DESC, id DESC LIMIT 500`, args...))
 }
 
 func (st store) getJoinRequest(ctx context.Context, orgID, id string) (JoinRequestItem, error) {
@@ -1113,20 +1022,11 @@ func (st store) deleteContacts(ctx context.Context, a, b string) error {
 }
 
 func (st store) listContacts(ctx context.Context, accountID string) ([]Contact, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT contact_id, created_at FROM contacts WHERE account_id = $1 ORDER BY created_at, contact_id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Contact{}
-	for rows.Next() {
+	return db.OrEmpty(db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (Contact, error) {
 		var c Contact
-		if err := rows.Scan(&c.AccountID, &c.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := s.Scan(&c.AccountID, &c.CreatedAt)
+		return c, err
+	}, `SELECT contact_id, created_at FROM contacts WHERE account_id = $1 ORDER BY created_at, contact_id`, accountID))
 }
 
 const contactRequestCols = `id, from_account, to_account, via, message, status, created_at, COALESCE(decided_at, 0), message_sealed`
@@ -1170,21 +1070,8 @@ func (st store) contactRequests(ctx context.Context, col, accountID string) ([]C
 	if col != "from_account" && col != "to_account" {
 		return nil, fmt.Errorf("directory: bad column %q", col)
 	}
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT `+contactRequestCols+` FROM contact_requests WHERE `+col+` = $1 AND status = 'pending'
-		ORDER BY created_at DESC, id DESC LIMIT 500`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []ContactRequest{}
-	for rows.Next() {
-		c, err := scanContactRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.OrEmpty(db.QueryAll(ctx, st.r(ctx), scanContactRequest, `SELECT `+contactRequestCols+` FROM contact_requests WHERE `+col+` = $1 AND status = 'pending'
+		ORDER BY created_at DESC, id DESC LIMIT 500`, accountID))
 }
 
 // ---- first-run setup --------------------------------------------------------
@@ -1250,22 +1137,13 @@ type legacyValue struct {
 }
 
 func (st store) legacyFieldValues(ctx context.Context, limit int) ([]legacyValue, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT v.member_id, v.field_id, m.account_id, v.value
+	return db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (legacyValue, error) {
+		var v legacyValue
+		err := s.Scan(&v.memberID, &v.fieldID, &v.owner, &v.value)
+		return v, err
+	}, `SELECT v.member_id, v.field_id, m.account_id, v.value
 		FROM member_field_values v JOIN members m ON m.id = v.member_id
 		WHERE v.value <> '' ORDER BY v.member_id, v.field_id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []legacyValue
-	for rows.Next() {
-		var v legacyValue
-		if err := rows.Scan(&v.memberID, &v.fieldID, &v.owner, &v.value); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // resealFieldValue stores a value's sealed form (nil: the value is dropped,
@@ -1286,21 +1164,12 @@ type plaintextName struct {
 
 // plaintextNames lists the names still stored in plaintext.
 func (st store) plaintextNames(ctx context.Context) ([]plaintextName, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT 'orgs', id, id, name FROM orgs WHERE name_sealed IS NULL AND name <> ''
-		UNION ALL SELECT 'departments', id, org_id, name FROM departments WHERE name_sealed IS NULL AND name <> ''`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []plaintextName
-	for rows.Next() {
+	return db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (plaintextName, error) {
 		var p plaintextName
-		if err := rows.Scan(&p.table, &p.id, &p.orgID, &p.name); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		err := s.Scan(&p.table, &p.id, &p.orgID, &p.name)
+		return p, err
+	}, `SELECT 'orgs', id, id, name FROM orgs WHERE name_sealed IS NULL AND name <> ''
+		UNION ALL SELECT 'departments', id, org_id, name FROM departments WHERE name_sealed IS NULL AND name <> ''`)
 }
 
 // setSealedName replaces a plaintext name by its sealed value, unless the

@@ -66,22 +66,13 @@ func (st store) audience(ctx context.Context, orgID string, q AudienceQuery, cus
 	if len(ors) > 0 {
 		cond = ` AND (` + strings.Join(ors, ` OR `) + `)`
 	}
-	rows, err := st.r(ctx).QueryContext(ctx, with+`SELECT m.id, m.account_id,
-		COALESCE((SELECT dm.department_id FROM department_members dm WHERE dm.member_id = m.id ORDER BY dm.created_at, dm.department_id LIMIT 1), '')
-		FROM members m WHERE m.org_id = $1 AND m.status = 'active'`+cond+` ORDER BY m.id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []AudienceMember{}
-	for rows.Next() {
+	return db.OrEmpty(db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (AudienceMember, error) {
 		var a AudienceMember
-		if err := rows.Scan(&a.MemberID, &a.AccountID, &a.DepartmentID); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		err := s.Scan(&a.MemberID, &a.AccountID, &a.DepartmentID)
+		return a, err
+	}, with+`SELECT m.id, m.account_id,
+		COALESCE((SELECT dm.department_id FROM department_members dm WHERE dm.member_id = m.id ORDER BY dm.created_at, dm.department_id LIMIT 1), '')
+		FROM members m WHERE m.org_id = $1 AND m.status = 'active'`+cond+` ORDER BY m.id`, args...))
 }
 
 // firstDept is the department a member is counted under: its first one.

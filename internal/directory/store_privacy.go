@@ -10,22 +10,13 @@ import (
 // SQL of the directory's side of the privacy contract (privacy.go).
 
 func (st store) memberships(ctx context.Context, accountID string) ([]datamap.Membership, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT org_id, id, status, role, COALESCE(left_at, 0) FROM members WHERE account_id = $1 ORDER BY org_id`, accountID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []datamap.Membership
-	for rows.Next() {
+	return db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (datamap.Membership, error) {
 		var m datamap.Membership
 		var role string
-		if err := rows.Scan(&m.OrgID, &m.MemberID, &m.Status, &role, &m.LeftAt); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&m.OrgID, &m.MemberID, &m.Status, &role, &m.LeftAt)
 		m.Owner = role == RoleOwner
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	}, `SELECT org_id, id, status, role, COALESCE(left_at, 0) FROM members WHERE account_id = $1 ORDER BY org_id`, accountID)
 }
 
 func (st store) activeMemberAccounts(ctx context.Context, orgID string) ([]string, error) {
@@ -37,20 +28,11 @@ func (st store) liveOrgIDs(ctx context.Context) ([]string, error) {
 }
 
 func (st store) disbandedOrgs(ctx context.Context) ([]datamap.Disbanded, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT id, disbanded_at FROM orgs WHERE disbanded_at IS NOT NULL ORDER BY 2`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []datamap.Disbanded
-	for rows.Next() {
+	return db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (datamap.Disbanded, error) {
 		var d datamap.Disbanded
-		if err := rows.Scan(&d.OrgID, &d.At); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		err := s.Scan(&d.OrgID, &d.At)
+		return d, err
+	}, `SELECT id, disbanded_at FROM orgs WHERE disbanded_at IS NOT NULL ORDER BY 2`)
 }
 
 // recordDeparture notes, in the departure's transaction, that the
@@ -62,34 +44,21 @@ func (st store) recordDeparture(ctx context.Context, id, orgID, accountID string
 
 // departures lists the departures since, leaving out people who are back.
 func (st store) departures(ctx context.Context, since int64) ([]datamap.Departure, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, `SELECT d.org_id, d.account_id, d.member_id, d.left_at FROM member_departures d
+	return db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) (datamap.Departure, error) {
+		var d datamap.Departure
+		err := s.Scan(&d.OrgID, &d.AccountID, &d.MemberID, &d.LeftAt)
+		return d, err
+	}, `SELECT d.org_id, d.account_id, d.member_id, d.left_at FROM member_departures d
 		WHERE d.left_at >= $1 AND NOT EXISTS (SELECT 1 FROM members m WHERE m.org_id = d.org_id AND m.account_id = d.account_id AND m.status = $2)
 		ORDER BY d.left_at, d.id`, since, StatusActive)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []datamap.Departure
-	for rows.Next() {
-		var d datamap.Departure
-		if err := rows.Scan(&d.OrgID, &d.AccountID, &d.MemberID, &d.LeftAt); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
 }
 
 // lockMemberStatus reads the status of the account's member of orgID and,
 // on PostgreSQL, locks the row until ctx's transaction ends (SQLite's
 // transactions already exclude other writers).
 func (st store) lockMemberStatus(ctx context.Context, orgID, accountID string) (string, error) {
-	q := `SELECT status FROM members WHERE org_id = $1 AND account_id = $2`
-	if st.d.Kind == db.Postgres {
-		q += ` FOR UPDATE`
-	}
 	var status string
-	err := st.w(ctx).QueryRowContext(ctx, q, orgID, accountID).Scan(&status)
+	err := st.w(ctx).QueryRowContext(ctx, `SELECT status FROM members WHERE org_id = $1 AND account_id = $2`+st.d.Dialect.ForUpdate(), orgID, accountID).Scan(&status)
 	return status, st.d.Classify(err)
 }
 
@@ -100,18 +69,5 @@ func (st store) memberAccount(ctx context.Context, orgID, memberID string) (stri
 }
 
 func (st store) strings(ctx context.Context, q string, args ...any) ([]string, error) {
-	rows, err := st.r(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, st.r(ctx), db.Value[string], q, args...)
 }

@@ -1,8 +1,6 @@
 package directory
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"net/mail"
 	"strings"
 	"time"
@@ -91,29 +89,6 @@ func date(field, s string) (string, error) {
 		return "", apperr.InvalidField(field, field+" must be a date (YYYY-MM-DD)")
 	}
 	return s, nil
-}
-
-// cursor is the position after the last row of a page.
-type cursor struct {
-	K  string `json:"k"`
-	ID string `json:"id"`
-}
-
-func (c cursor) encode() string {
-	b, _ := json.Marshal(c)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func decodeCursor(s string) (cursor, error) {
-	var c cursor
-	if s == "" {
-		return c, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || json.Unmarshal(b, &c) != nil {
-		return c, apperr.Invalid("invalid_cursor", "the cursor is not valid")
-	}
-	return c, nil
 }
 
 // pageLimit clamps a requested page size.

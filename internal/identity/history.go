@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
@@ -111,17 +112,21 @@ type LoginHistoryPage struct {
 	NextCursor string       `json:"next_cursor"`
 }
 
-func checkPage(cursor, prefix string, limit int) (int, error) {
-	if cursor != "" && !ids.HasPrefix(cursor, prefix) {
-		return 0, apperr.Invalid("invalid_cursor", "the cursor is not valid").With("field", "cursor")
+// checkPage reads a page of a list ordered by id: the id the page
+// continues below ("" for the first page) and the limit. The cursor is an
+// httpx.Cursor of that id, or the bare id the lists handed out before.
+func checkPage(cursor, prefix string, limit int) (string, int, error) {
+	c, err := httpx.ParseCursor(cursor, func(v string) (httpx.Cursor, bool) { return httpx.Cursor{ID: v}, true })
+	if err != nil || (cursor != "" && !ids.HasPrefix(c.ID, prefix)) {
+		return "", 0, httpx.ErrInvalidCursor
 	}
 	if limit == 0 {
 		limit = 50
 	}
 	if limit < 1 || limit > 200 {
-		return 0, apperr.Invalid("invalid_limit", "limit must be from 1 to 200").With("field", "limit")
+		return "", 0, apperr.Invalid("invalid_limit", "limit must be from 1 to 200").With("field", "limit")
 	}
-	return limit, nil
+	return c.ID, limit, nil
 }
 
 // LoginHistory returns the caller's sign-in attempts, newest first.
@@ -130,17 +135,18 @@ func (s *Service) LoginHistory(ctx context.Context, cursor string, limit int) (L
 	if err != nil {
 		return LoginHistoryPage{}, err
 	}
-	if limit, err = checkPage(cursor, "lgn", limit); err != nil {
+	after, limit, err := checkPage(cursor, "lgn", limit)
+	if err != nil {
 		return LoginHistoryPage{}, err
 	}
-	rows, err := s.st.listLogins(ctx, a.AccountID, cursor, limit+1)
+	rows, err := s.st.listLogins(ctx, a.AccountID, after, limit+1)
 	if err != nil {
 		return LoginHistoryPage{}, err
 	}
 	p := LoginHistoryPage{Items: []LoginEntry{}}
 	for i, r := range rows {
 		if i == limit {
-			p.NextCursor = rows[i-1].ID
+			p.NextCursor = httpx.Cursor{ID: rows[i-1].ID}.String()
 			break
 		}
 		p.Items = append(p.Items, LoginEntry{ID: r.ID, At: r.CreatedAt, IP: r.IP, UserAgent: r.UserAgent, DeviceID: r.DeviceID, Method: r.Method, Outcome: r.Outcome})
@@ -168,17 +174,18 @@ func (s *Service) Notices(ctx context.Context, cursor string, limit int) (Notice
 	if err != nil {
 		return NoticePage{}, err
 	}
-	if limit, err = checkPage(cursor, "ntc", limit); err != nil {
+	after, limit, err := checkPage(cursor, "ntc", limit)
+	if err != nil {
 		return NoticePage{}, err
 	}
-	rows, err := s.st.listNotices(ctx, a.AccountID, cursor, limit+1)
+	rows, err := s.st.listNotices(ctx, a.AccountID, after, limit+1)
 	if err != nil {
 		return NoticePage{}, err
 	}
 	p := NoticePage{Items: []Notice{}}
 	for i, r := range rows {
 		if i == limit {
-			p.NextCursor = rows[i-1].ID
+			p.NextCursor = httpx.Cursor{ID: rows[i-1].ID}.String()
 			break
 		}
 		p.Items = append(p.Items, Notice{ID: r.ID, Kind: r.Kind, Data: json.RawMessage(r.Data), CreatedAt: r.CreatedAt})

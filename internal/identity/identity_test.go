@@ -687,6 +687,12 @@ func TestLoginHistoryAndNewDeviceNotice(t *testing.T) {
 		if len(all) != 4 || all[3].ID != page.Items[3].ID {
 			t.Fatalf("paged history: %+v", all)
 		}
+		// The bare id that next_cursor was before still pages.
+		var old identity.LoginHistoryPage
+		c.Do(t, "GET", "/api/v1/me/login-history?cursor="+page.Items[2].ID, nil, &old).Want(t, http.StatusOK)
+		if len(old.Items) != 1 || old.Items[0].ID != page.Items[3].ID {
+			t.Fatalf("old cursor: %+v", old.Items)
+		}
 		c.Do(t, "GET", "/api/v1/me/login-history?limit=0", nil, nil).WantError(t, http.StatusBadRequest, "invalid_limit")
 		c.Do(t, "GET", "/api/v1/me/login-history?cursor=bogus", nil, nil).WantError(t, http.StatusBadRequest, "invalid_cursor")
 	})

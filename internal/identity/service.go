@@ -134,9 +134,11 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
+// self returns the signed-in person (actor.Caller); an app, which cannot
+// manage the account it acts for, counts as not signed in.
 func self(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" || a.Via == actor.ViaApp {
+	a, err := actor.Caller(ctx)
+	if err != nil || a.Via == actor.ViaApp {
 		return nil, apperr.ErrUnauthenticated
 	}
 	return a, nil

@@ -304,7 +304,7 @@ func (s *Service) QuitOrg(ctx context.Context) (LedgerEntry, error) {
 		return LedgerEntry{}, err
 	}
 	if a.OrgID == "" || s.Dir == nil {
-		return LedgerEntry{}, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
+		return LedgerEntry{}, actor.ErrNoOrganization
 	}
 	orgID, memberID := a.OrgID, a.MemberID
 	var out LedgerEntry

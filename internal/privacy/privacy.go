@@ -27,6 +27,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // Keyring is what privacy needs of platform/keyring.
@@ -44,7 +45,7 @@ type Membership = datamap.Membership
 // adapts the directory service to it.
 type Directory interface {
 	// Authorize checks that the caller holds perm in its current org.
-	Authorize(ctx context.Context, perm string, deptID string) error
+	Authorize(ctx context.Context, p perm.Permission, deptID string) error
 	// QuitOrg makes the caller leave their current organization.
 	QuitOrg(ctx context.Context) error
 	// LookupPhone finds the account with that phone number as the caller
@@ -175,11 +176,11 @@ func (s *Service) log() *slog.Logger {
 	return slog.Default()
 }
 
-// caller returns the signed-in person.
+// caller returns the signed-in person (actor.Caller), refusing apps.
 func caller(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
+	a, err := actor.Caller(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if a.Via == actor.ViaApp {
 		// Privacy rights are exercised by the person, not by apps.
@@ -189,18 +190,18 @@ func caller(ctx context.Context) (*actor.Actor, error) {
 }
 
 // admin returns the caller after checking perm in their current org.
-func (s *Service) admin(ctx context.Context, perm string) (*actor.Actor, error) {
+func (s *Service) admin(ctx context.Context, p perm.Permission) (*actor.Actor, error) {
 	a, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if a.OrgID == "" {
-		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
+		return nil, actor.ErrNoOrganization
 	}
 	if s.Dir == nil {
 		return nil, apperr.ErrForbidden
 	}
-	if err := s.Dir.Authorize(ctx, perm, ""); err != nil {
+	if err := s.Dir.Authorize(ctx, p, ""); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -211,8 +212,8 @@ func (s *Service) admin(ctx context.Context, perm string) (*actor.Actor, error) 
 // without the permission cannot read such objects, so the refusal is 404
 // not_found for every id, like a missing object (docs/security.md,
 // "Refusals reveal nothing").
-func (s *Service) adminOver(ctx context.Context, perm string) (*actor.Actor, error) {
-	a, err := s.admin(ctx, perm)
+func (s *Service) adminOver(ctx context.Context, p perm.Permission) (*actor.Actor, error) {
+	a, err := s.admin(ctx, p)
 	if err != nil && apperr.CodeOf(err) == apperr.ErrForbidden.Code {
 		return nil, apperr.ErrNotFound
 	}
@@ -221,10 +222,10 @@ func (s *Service) adminOver(ctx context.Context, perm string) (*actor.Actor, err
 
 // Permissions privacy checks through Directory.Authorize.
 const (
-	PermManageRetention       = "manage_retention"
-	PermManageLegalHolds      = "manage_legal_holds"
-	PermManagePrivacyRequests = "manage_privacy_requests"
-	PermSendSecurityNotices   = "send_security_notices"
+	PermManageRetention       = perm.ManageRetention
+	PermManageLegalHolds      = perm.ManageLegalHolds
+	PermManagePrivacyRequests = perm.ManagePrivacyRequests
+	PermSendSecurityNotices   = perm.SendSecurityNotices
 )
 
 // memberships returns the person's memberships (none without a directory).

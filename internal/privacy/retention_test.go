@@ -13,6 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/privacy"
 )
 
@@ -20,8 +21,8 @@ import (
 // retention, not roles (the HTTP tests check the permissions).
 type allow struct{}
 
-func (allow) Authorize(context.Context, string, string) error { return nil }
-func (allow) QuitOrg(context.Context) error                   { return nil }
+func (allow) Authorize(context.Context, perm.Permission, string) error { return nil }
+func (allow) QuitOrg(context.Context) error                            { return nil }
 func (allow) LookupPhone(context.Context, string) (string, string, error) {
 	return "", "", fmt.Errorf("none")
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"slices"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
@@ -66,7 +67,7 @@ func (s *Service) Comments(ctx context.Context, id string) (CommentList, error) 
 // received. Everyone the report concerns is told; the mentioned get a
 // mention of their own.
 func (s *Service) AddComment(ctx context.Context, id string, in CommentInput) (Comment, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Comment{}, err
 	}

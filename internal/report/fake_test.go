@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/report"
 )
 
@@ -14,7 +15,7 @@ type org struct {
 	leaders []report.Person
 }
 
-func (o org) Authorize(context.Context, string, string) error { return nil }
+func (o org) Authorize(context.Context, perm.Permission, string) error { return nil }
 
 func (o org) Audience(_ context.Context, _ string, a report.Audience) ([]report.Person, error) {
 	if a.All || len(a.DepartmentIDs) > 0 {

@@ -2,10 +2,10 @@ package report
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
 
 // Lists: the reports a person wrote, and the inbox of those they received.
@@ -35,19 +35,9 @@ type Inbox struct {
 	NextCursor string   `json:"next_cursor"`
 }
 
-func cursorOf(at int64, id string) string { return strconv.FormatInt(at, 10) + ":" + id }
-
-func parseCursor(c string) (int64, string, error) {
-	if c == "" {
-		return 0, "", nil
-	}
-	at, id, ok := strings.Cut(c, ":")
-	n, err := strconv.ParseInt(at, 10, 64)
-	if !ok || err != nil || id == "" {
-		return 0, "", apperr.Invalid("invalid_cursor", "the cursor is not one this list handed out")
-	}
-	return n, id, nil
-}
+// parseCursor reads a next_cursor (httpx.IntCursor: a time, an id), or
+// the "<time>:<id>" the lists handed out before; "" is the first page.
+func parseCursor(v string) (int64, string, error) { return httpx.ParseIntCursor(v) }
 
 func limitOf(q Query) int {
 	if q.Limit <= 0 {
@@ -59,7 +49,7 @@ func limitOf(q Query) int {
 // Mine lists the reports the caller wrote in their current organization,
 // newest first.
 func (s *Service) Mine(ctx context.Context, q Query) (Page, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Page{}, err
 	}
@@ -80,7 +70,7 @@ func (s *Service) Mine(ctx context.Context, q Query) (Page, error) {
 	out := Page{Items: []Report{}}
 	if len(rows) > limit {
 		rows = rows[:limit]
-		out.NextCursor = cursorOf(rows[limit-1].CreatedAt, rows[limit-1].ID)
+		out.NextCursor = httpx.IntCursor(rows[limit-1].CreatedAt, rows[limit-1].ID).String()
 	}
 	windows, err := s.editWindows(ctx, a.OrgID)
 	if err != nil {
@@ -107,7 +97,7 @@ func (s *Service) editWindows(ctx context.Context, orgID string) (map[string]int
 
 // Inbox lists the submitted reports the caller received, newest first.
 func (s *Service) Inbox(ctx context.Context, q Query) (Inbox, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Inbox{}, err
 	}
@@ -123,7 +113,7 @@ func (s *Service) Inbox(ctx context.Context, q Query) (Inbox, error) {
 	out := Inbox{Items: []Report{}}
 	if len(rows) > limit {
 		rows = rows[:limit]
-		out.NextCursor = cursorOf(rows[limit-1].ReceivedAt, rows[limit-1].ID)
+		out.NextCursor = httpx.IntCursor(rows[limit-1].ReceivedAt, rows[limit-1].ID).String()
 	}
 	windows, err := s.editWindows(ctx, a.OrgID)
 	if err != nil {

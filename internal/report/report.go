@@ -12,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -227,7 +228,7 @@ func (s *Service) view(ctx context.Context, x repRow, editWindow int) Report {
 
 // Write stores a new report: a draft, or submitted at once.
 func (s *Service) Write(ctx context.Context, in WriteInput) (Report, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Report{}, err
 	}
@@ -395,7 +396,7 @@ func (s *Service) load(ctx context.Context, orgID, id, accountID string) (repRow
 // visible loads a report the caller wrote or received (submitted); 404
 // for anyone else, exactly as for an id that does not exist.
 func (s *Service) visible(ctx context.Context, id string) (repRow, bool, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return repRow{}, false, err
 	}
@@ -436,7 +437,7 @@ func (s *Service) Get(ctx context.Context, id string) (Report, error) {
 // template's edit window (409 edit_window_closed after it); recipients of
 // a submitted one are told.
 func (s *Service) Edit(ctx context.Context, id string, in EditInput) (Report, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Report{}, err
 	}
@@ -543,7 +544,7 @@ func accountsOf(rs []Reader) []string {
 // Delete deletes the author's draft (409 report_submitted for a
 // submitted report).
 func (s *Service) Delete(ctx context.Context, id string) error {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
@@ -569,7 +570,7 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 // MarkRead records that the caller, a recipient, read a report, and
 // tells its author.
 func (s *Service) MarkRead(ctx context.Context, id string) (Report, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Report{}, err
 	}

@@ -28,11 +28,12 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // PermManage is the organization permission to design templates and see
 // the statistics of every department. Owners and admins hold it.
-const PermManage = "manage_reports"
+const PermManage = perm.ManageReports
 
 // Audience chooses members of the organization: everyone (All), or the
 // union of departments (with their sub-departments), roles and members.
@@ -61,7 +62,7 @@ type Directory interface {
 	// Authorize checks that the caller holds perm in its current
 	// organization, for deptID's subtree when deptID is set (403
 	// forbidden otherwise).
-	Authorize(ctx context.Context, perm, deptID string) error
+	Authorize(ctx context.Context, p perm.Permission, deptID string) error
 	// Audience resolves an audience to the organization's active members;
 	// ids naming nothing in the organization are 400 invalid_field.
 	Audience(ctx context.Context, orgID string, a Audience) ([]Person, error)
@@ -112,22 +113,10 @@ func New(d *db.DB, dir Directory, log *slog.Logger) *Service {
 
 func (s *Service) now() int64 { return s.Now().UnixMilli() }
 
-// caller returns the calling member or an error.
-func caller(ctx context.Context) (*actor.Actor, error) {
-	a := actor.From(ctx)
-	if a == nil || a.AccountID == "" {
-		return nil, apperr.ErrUnauthenticated
-	}
-	if a.OrgID == "" || a.MemberID == "" {
-		return nil, apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
-	}
-	return a, nil
-}
-
 // manager returns the caller when they may manage templates. The refusal
 // comes before any lookup, so it says nothing about the id asked for.
 func (s *Service) manager(ctx context.Context) (*actor.Actor, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return nil, err
 	}

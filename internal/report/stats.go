@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 )
 
@@ -89,7 +90,7 @@ const MaxStatsDays = 366
 
 // Stats computes a template's statistics.
 func (s *Service) Stats(ctx context.Context, id string, q StatsQuery) (Stats, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -243,7 +244,7 @@ func (s *Service) expected(ctx context.Context, t tmplRow, deptID string) ([]Per
 // WriteStatsCSV writes statistics as CSV: one row per person, with their
 // name as the organization shows it.
 func (s *Service) WriteStatsCSV(ctx context.Context, w io.Writer, st Stats) error {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}

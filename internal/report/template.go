@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -316,7 +317,7 @@ func (s *Service) loadTemplate(ctx context.Context, orgID, id string, archived b
 // GetTemplate returns one template: active ones to every member, archived
 // ones to managers.
 func (s *Service) GetTemplate(ctx context.Context, id string) (Template, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return Template{}, err
 	}
@@ -334,7 +335,7 @@ func (s *Service) GetTemplate(ctx context.Context, id string) (Template, error) 
 // ListTemplates lists the organization's active templates by name;
 // managers may ask for the archived ones too.
 func (s *Service) ListTemplates(ctx context.Context, archived bool) (TemplateList, error) {
-	a, err := caller(ctx)
+	a, err := actor.Member(ctx)
 	if err != nil {
 		return TemplateList{}, err
 	}

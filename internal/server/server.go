@@ -156,7 +156,7 @@ func (s *Server) guard(rt Route) http.Handler {
 		}
 		if a != nil {
 			if rt.Auth == Member && a.OrgID == "" {
-				return apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
+				return actor.ErrNoOrganization
 			}
 			if a.Via == actor.ViaApp && (rt.Scope == "" || !a.HasScope(rt.Scope)) && rt.Auth != Public {
 				return apperr.New(apperr.KindForbidden, "insufficient_scope", "the app token lacks the scope for this route").With("scope", rt.Scope)

@@ -10,6 +10,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
 
 // publishDueJob is the background job that publishes scheduled
@@ -61,11 +62,7 @@ func (a *App) Announce() *announce.Service { return a.Server.Announce }
 // announceDirectory adapts the directory to announce.Directory.
 type announceDirectory struct{ dir *directory.Service }
 
-func (x announceDirectory) Authorize(ctx context.Context, perm, deptID string) error {
-	p := directory.Permission(perm)
-	if perm == announce.PermPublish {
-		p = directory.PermPublishAnnouncements
-	}
+func (x announceDirectory) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
 	return x.dir.Authorize(ctx, p, deptID)
 }
 

@@ -50,13 +50,7 @@ func (a *App) wireDirectory(ctx context.Context) error {
 	a.Server.Directory = dir
 	a.Server.Members = dir
 	if a.Server.Audit != nil {
-		a.Server.Audit.Auth = audit.AuthorizerFunc(func(ctx context.Context, perm, deptID string) error {
-			p := directory.Permission(perm)
-			if perm == audit.PermRead {
-				p = directory.PermViewAuditLog
-			}
-			return dir.Authorize(ctx, p, deptID)
-		})
+		a.Server.Audit.Auth = audit.AuthorizerFunc(dir.Authorize)
 	}
 	return nil
 }

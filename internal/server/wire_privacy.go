@@ -12,6 +12,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/privacy"
 )
 
@@ -156,8 +157,8 @@ func (x privacyPeople) PersonName(ctx context.Context, orgID, accountID string) 
 // privacyDirectory adapts the directory to privacy.Directory.
 type privacyDirectory struct{ dir *directory.Service }
 
-func (x privacyDirectory) Authorize(ctx context.Context, perm, deptID string) error {
-	return x.dir.Authorize(ctx, directory.Permission(perm), deptID)
+func (x privacyDirectory) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
+	return x.dir.Authorize(ctx, p, deptID)
 }
 
 func (x privacyDirectory) QuitOrg(ctx context.Context) error { return x.dir.QuitOrg(ctx) }

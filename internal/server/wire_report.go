@@ -9,6 +9,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/report"
 )
 
@@ -59,11 +60,7 @@ func (a *App) Report() *report.Service { return a.Server.Report }
 // reportDirectory adapts the directory to report.Directory.
 type reportDirectory struct{ dir *directory.Service }
 
-func (x reportDirectory) Authorize(ctx context.Context, perm, deptID string) error {
-	p := directory.Permission(perm)
-	if perm == report.PermManage {
-		p = directory.PermManageReports
-	}
+func (x reportDirectory) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
 	return x.dir.Authorize(ctx, p, deptID)
 }
 

@@ -6,7 +6,11 @@
 // platform/reqctx holds it, for authenticated and anonymous callers alike.
 package actor
 
-import "context"
+import (
+	"context"
+
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
+)
 
 // Via says how the caller authenticated.
 type Via string
@@ -59,4 +63,32 @@ func (a *Actor) HasScope(scope string) bool {
 		}
 	}
 	return false
+}
+
+// ErrNoOrganization is the 403 of an operation that works in the caller's
+// current organization when they have none.
+var ErrNoOrganization = apperr.New(apperr.KindForbidden, "no_organization", "join or switch to an organization first")
+
+// Caller returns the signed-in caller of ctx, or apperr.ErrUnauthenticated
+// (401 unauthenticated) when there is none. Services start with it, or with
+// Member, rather than reading From and checking it themselves.
+func Caller(ctx context.Context) (*Actor, error) {
+	a := From(ctx)
+	if a == nil || a.AccountID == "" {
+		return nil, apperr.ErrUnauthenticated
+	}
+	return a, nil
+}
+
+// Member returns the caller acting in their current organization: Caller,
+// then ErrNoOrganization when they are in none.
+func Member(ctx context.Context) (*Actor, error) {
+	a, err := Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.OrgID == "" || a.MemberID == "" {
+		return nil, ErrNoOrganization
+	}
+	return a, nil
 }

@@ -344,22 +344,14 @@ func stripSQLite(ctx context.Context, path string, derived, transient []string) 
 		return nil, 0, 0, err
 	}
 	defer d.Close()
-	rows, err := d.Writer().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%VIRTUAL TABLE%USING fts%'`)
+	names, err := db.QueryAll(ctx, d.Writer(), db.Value[string], `SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%VIRTUAL TABLE%USING fts%'`)
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	var names []string
 	fts := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, 0, 0, err
-		}
-		names = append(names, n)
+	for _, n := range names {
 		fts[n] = true
 	}
-	rows.Close()
 	for _, n := range derived {
 		if ok, err := hasTableQ(ctx, d, d.Writer(), n); err != nil {
 			return nil, 0, 0, err
@@ -372,7 +364,7 @@ func stripSQLite(ctx context.Context, path string, derived, transient []string) 
 		// External-content and contentless FTS tables take 'delete-all';
 		// ordinary ones a plain DELETE.
 		if fts[n] {
-			if _, err := d.Writer().ExecContext(ctx, "INSERT INTO "+q+"("+q+") VALUES('delete-all')"); err == nil {
+			if _, err := d.Writer().ExecContext(ctx, d.Dialect.EmptyTextIndex(q)); err == nil {
 				excluded = append(excluded, "table "+n+" (search index, rebuilt after restore)")
 				continue
 			}

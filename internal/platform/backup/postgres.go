@@ -198,18 +198,9 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // pgExtensions lists the extensions of d's database ("name schema"),
 // leaving out plpgsql, which every database has.
 func pgExtensions(ctx context.Context, q db.Querier) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	return db.QueryAll(ctx, q, func(s db.Scanner) (string, error) {
 		var name, nsp string
-		if err := rows.Scan(&name, &nsp); err != nil {
-			return nil, err
-		}
-		out = append(out, name+" "+nsp)
-	}
-	return out, rows.Err()
+		err := s.Scan(&name, &nsp)
+		return name + " " + nsp, err
+	}, `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY 1`)
 }

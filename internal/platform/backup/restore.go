@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -257,6 +256,8 @@ func readLedger(ctx context.Context, d *db.DB, q db.Querier) ([]LedgerRow, error
 		return nil, err
 	}
 	defer rows.Close()
+	// A hand loop: the ledger's columns are read by name (rows.Columns),
+	// which db.Each does not offer.
 	cols, err := rows.Columns()
 	if err != nil {
 		return nil, err
@@ -392,24 +393,9 @@ func ledgerValue(v any) any {
 }
 
 func tableColumns(ctx context.Context, d *db.DB, table string) ([]string, error) {
-	var rows *sql.Rows
-	var err error
+	q := `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`
 	if d.Kind == db.SQLite {
-		rows, err = d.Reader().QueryContext(ctx, `SELECT name FROM pragma_table_info($1) ORDER BY cid`, table)
-	} else {
-		rows, err = d.Reader().QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`, table)
+		q = `SELECT name FROM pragma_table_info($1) ORDER BY cid`
 	}
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return db.QueryAll(ctx, d.Reader(), db.Value[string], q, table)
 }

@@ -29,6 +29,35 @@ type Dialect interface {
 	// released at COMMIT or ROLLBACK ("" on SQLite, whose single writer
 	// already serializes transactions).
 	XactLock(key int64) string
+	// ForUpdate is the suffix of a SELECT that locks the rows it reads
+	// until the transaction ends ("" on SQLite, whose transactions already
+	// exclude other writers).
+	ForUpdate() string
+
+	// A text index is a table of (rowid, column) that finds the rows whose
+	// text contains a string of three characters or more: an FTS5 trigram
+	// table on SQLite, a table with a pg_trgm GIN index on PostgreSQL.
+
+	// TextPattern is the argument that TextMatch and TextScan compare with
+	// the indexed text to find text.
+	TextPattern(text string) string
+	// TextMatch is the condition that the row of text index table, whose
+	// column is col (qualified as the query names it), contains the
+	// TextPattern bound to param, answered by the index.
+	TextMatch(table, col, param string) string
+	// TextScan is TextMatch tested on the rows a query reads anyway (in
+	// rowid order) rather than answered by the index, where the engine can
+	// tell them apart (PostgreSQL); otherwise it is TextMatch.
+	TextScan(table, col, param string) string
+	// TextIndexOrdered reports whether the text index yields its matches
+	// in rowid order, so that the newest few cost no more than reading
+	// them (FTS5). When false (pg_trgm) the index finds every match and
+	// they are sorted after: a newest-first search should scan the newest
+	// rows first (TextScan) and ask the index only for older ones.
+	TextIndexOrdered() bool
+	// EmptyTextIndex is the statement that deletes every row of a text
+	// index table.
+	EmptyTextIndex(table string) string
 }
 
 type sqliteDialect struct{}
@@ -60,6 +89,29 @@ func (sqliteDialect) ForUpdateSkipLocked() string { return "" }
 
 func (sqliteDialect) XactLock(int64) string { return "" }
 
+func (sqliteDialect) ForUpdate() string { return "" }
+
+// TextPattern quotes text as one FTS5 phrase.
+func (sqliteDialect) TextPattern(text string) string {
+	return `"` + strings.ReplaceAll(text, `"`, `""`) + `"`
+}
+
+// TextMatch is a MATCH of the FTS5 table, which names the table rather
+// than the (contentless) column.
+func (sqliteDialect) TextMatch(table, _, param string) string { return table + " MATCH " + param }
+
+func (d sqliteDialect) TextScan(table, col, param string) string {
+	return d.TextMatch(table, col, param)
+}
+
+func (sqliteDialect) TextIndexOrdered() bool { return true }
+
+// EmptyTextIndex is FTS5's delete-all command, the only way to empty a
+// contentless table.
+func (sqliteDialect) EmptyTextIndex(table string) string {
+	return "INSERT INTO " + table + " (" + table + ") VALUES ('delete-all')"
+}
+
 type postgresDialect struct{}
 
 func (postgresDialect) Name() string { return "postgres" }
@@ -85,6 +137,24 @@ func (postgresDialect) ForUpdateSkipLocked() string { return " FOR UPDATE SKIP L
 func (postgresDialect) XactLock(key int64) string {
 	return "SELECT pg_advisory_xact_lock(" + strconv.FormatInt(key, 10) + ")"
 }
+
+func (postgresDialect) ForUpdate() string { return " FOR UPDATE" }
+
+// TextPattern is a LIKE pattern of text anywhere.
+func (postgresDialect) TextPattern(text string) string { return "%" + EscapeLike(text) + "%" }
+
+// TextMatch is an ILIKE of the column, which the trigram index answers.
+func (d postgresDialect) TextMatch(_, col, param string) string { return d.ILike(col, param) }
+
+// TextScan is an ILIKE of an expression of the column, which the trigram
+// index cannot answer, so the planner tests the rows it reads.
+func (d postgresDialect) TextScan(_, col, param string) string {
+	return d.ILike("("+col+" || '')", param)
+}
+
+func (postgresDialect) TextIndexOrdered() bool { return false }
+
+func (postgresDialect) EmptyTextIndex(table string) string { return "DELETE FROM " + table }
 
 // EscapeLike escapes %, _ and \ so that s matches literally inside a LIKE
 // pattern built with ILike.

@@ -89,18 +89,9 @@ func (d *DB) Columns(ctx context.Context) ([]Column, error) {
 		     WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'
 		     ORDER BY table_name, column_name`
 	}
-	rows, err := d.r.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Column
-	for rows.Next() {
+	return QueryAll(ctx, d.r, func(s Scanner) (Column, error) {
 		var c Column
-		if err := rows.Scan(&c.Table, &c.Column); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		err := s.Scan(&c.Table, &c.Column)
+		return c, err
+	}, q)
 }

@@ -102,3 +102,15 @@ func In[T any](args *[]any, vals []T) string {
 	}
 	return Placeholders(from, len(vals))
 }
+
+// OrEmpty passes on what QueryAll returned, with an empty result as an
+// empty slice rather than nil, for lists that are encoded as JSON ([] rather
+// than null):
+//
+//	return db.OrEmpty(db.QueryAll(ctx, q, scanRole, `SELECT …`))
+func OrEmpty[T any](s []T, err error) ([]T, error) {
+	if err == nil && s == nil {
+		s = []T{}
+	}
+	return s, err
+}

@@ -52,6 +52,13 @@ func TestQueryHelpers(t *testing.T) {
 		if err != nil || len(ids) != 0 {
 			t.Fatalf("no rows: %v %v", ids, err)
 		}
+		// OrEmpty makes "no rows" an empty list, and keeps an error's nil.
+		if ids, err := db.OrEmpty(db.QueryAll(ctx, q, db.Value[string], `SELECT id FROM t WHERE n > $1`, 5)); err != nil || ids == nil {
+			t.Fatalf("OrEmpty: %#v %v", ids, err)
+		}
+		if ids, err := db.OrEmpty(db.QueryAll(ctx, q, db.Value[string], `SELECT nope FROM t`)); err == nil || ids != nil {
+			t.Fatalf("OrEmpty on error: %#v %v", ids, err)
+		}
 
 		// QueryOne: a row, or ErrNotFound that services map to a 404.
 		p, err := db.QueryOne(ctx, q, scanPair, `SELECT id, n FROM t WHERE id = $1`, "b")

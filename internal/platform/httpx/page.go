@@ -15,9 +15,10 @@ type Page struct {
 	// Limit is the page size asked for; 0 when the request names none (the
 	// service then applies its default).
 	Limit int
-	// Cursor is where the page starts; its format is the service's own, and
-	// the service refuses one it did not hand out (400 invalid_cursor or
-	// invalid_query).
+	// Cursor is where the page starts: what the previous page's Cursor
+	// (cursor.go) wrote, which the service reads with ParseCursor and
+	// refuses when it did not hand it out (400 invalid_cursor, or the
+	// code the list has always answered).
 	Cursor string
 }
 

@@ -43,36 +43,23 @@ type Tombstone struct {
 // whatever else it reads there, such as the erasure ledger) come from one
 // snapshot.
 func Export(ctx context.Context, q db.Querier) ([]ArchivedKey, []Tombstone, error) {
-	rows, err := q.QueryContext(ctx, `SELECT owner_id, wrapped, created_at FROM data_keys ORDER BY owner_id`)
+	keys, err := db.QueryAll(ctx, q, func(s db.Scanner) (ArchivedKey, error) {
+		var k ArchivedKey
+		err := s.Scan(&k.Owner, &k.Wrapped, &k.CreatedAt)
+		return k, err
+	}, `SELECT owner_id, wrapped, created_at FROM data_keys ORDER BY owner_id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("keyring: export keys: %w", err)
 	}
-	var keys []ArchivedKey
-	for rows.Next() {
-		var k ArchivedKey
-		if err := rows.Scan(&k.Owner, &k.Wrapped, &k.CreatedAt); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		keys = append(keys, k)
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return nil, nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT owner_id, destroyed_at FROM data_key_tombstones ORDER BY owner_id`)
+	tombs, err := db.QueryAll(ctx, q, func(s db.Scanner) (Tombstone, error) {
+		var t Tombstone
+		err := s.Scan(&t.Owner, &t.DestroyedAt)
+		return t, err
+	}, `SELECT owner_id, destroyed_at FROM data_key_tombstones ORDER BY owner_id`)
 	if err != nil {
 		return nil, nil, fmt.Errorf("keyring: export tombstones: %w", err)
 	}
-	defer rows.Close()
-	var tombs []Tombstone
-	for rows.Next() {
-		var t Tombstone
-		if err := rows.Scan(&t.Owner, &t.DestroyedAt); err != nil {
-			return nil, nil, err
-		}
-		tombs = append(tombs, t)
-	}
-	return keys, tombs, rows.Err()
+	return keys, tombs, nil
 }
 
 // ImportResult says what Import did.

@@ -2,8 +2,6 @@ package keyring
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
@@ -47,25 +45,20 @@ func isDestroyed(ctx context.Context, d *db.DB, owner string) (bool, error) {
 }
 
 func loadKeys(ctx context.Context, d *db.DB, owners []string) (map[string][]byte, error) {
-	args := make([]any, len(owners))
-	ps := make([]string, len(owners))
-	for i, o := range owners {
-		args[i] = o
-		ps[i] = "$" + strconv.Itoa(i+1)
-	}
-	rows, err := d.R(ctx).QueryContext(ctx, `SELECT owner_id, wrapped FROM data_keys WHERE owner_id IN (`+strings.Join(ps, ", ")+`)`, args...)
+	var args []any
+	in := db.In(&args, owners)
+	out := make(map[string][]byte, len(owners))
+	err := db.Each(ctx, d.R(ctx), func(s db.Scanner) error {
+		var o string
+		var b []byte
+		if err := s.Scan(&o, &b); err != nil {
+			return err
+		}
+		out[o] = b
+		return nil
+	}, `SELECT owner_id, wrapped FROM data_keys WHERE owner_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := make(map[string][]byte, len(owners))
-	for rows.Next() {
-		var o string
-		var b []byte
-		if err := rows.Scan(&o, &b); err != nil {
-			return nil, err
-		}
-		out[o] = b
-	}
-	return out, rows.Err()
+	return out, nil
 }

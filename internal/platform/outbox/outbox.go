@@ -171,24 +171,16 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	now := time.Now().UnixMilli()
 	var batch []queued
 	err := w.DB.Tx(ctx, func(ctx context.Context) error {
-		rows, err := w.DB.W(ctx).QueryContext(ctx,
-			`SELECT id, to_addr, subject, body, attempts FROM outbox
+		var err error
+		batch, err = db.QueryAll(ctx, w.DB.W(ctx), func(s db.Scanner) (queued, error) {
+			var q queued
+			err := s.Scan(&q.id, &q.To, &q.Subject, &q.Body, &q.attempts)
+			return q, err
+		}, `SELECT id, to_addr, subject, body, attempts FROM outbox
 			 WHERE next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 20`+w.DB.Dialect.ForUpdateSkipLocked(), now)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var q queued
-			if err := rows.Scan(&q.id, &q.To, &q.Subject, &q.Body, &q.attempts); err != nil {
-				return err
-			}
-			batch = append(batch, q)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		rows.Close()
 		// Claim: hide the batch from other workers for the lease.
 		for _, q := range batch {
 			if _, err := w.DB.W(ctx).ExecContext(ctx, `UPDATE outbox SET next_attempt_at = $1 WHERE id = $2`,

@@ -92,23 +92,22 @@ func loadColumns(ctx context.Context, d *db.DB) (map[string][]colInfo, error) {
 		     WHERE table_schema = current_schema() AND table_name <> 'goose_db_version'
 		     ORDER BY table_name, ordinal_position`
 	}
-	rows, err := d.R(ctx).QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string][]colInfo{}
-	for rows.Next() {
+	err := db.Each(ctx, d.R(ctx), func(s db.Scanner) error {
 		var t string
 		var c colInfo
 		var nn int
-		if err := rows.Scan(&t, &c.Name, &c.Type, &nn, &c.Position); err != nil {
-			return nil, err
+		if err := s.Scan(&t, &c.Name, &c.Type, &nn, &c.Position); err != nil {
+			return err
 		}
 		c.NotNull = nn != 0
 		out[t] = append(out[t], c)
+		return nil
+	}, q)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // loadForeignKeys returns, per table, the tables it references.
@@ -123,22 +122,21 @@ func loadForeignKeys(ctx context.Context, d *db.DB) (map[string][]string, error)
 		       ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema
 		     WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()`
 	}
-	rows, err := d.R(ctx).QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string][]string{}
-	for rows.Next() {
+	err := db.Each(ctx, d.R(ctx), func(s db.Scanner) error {
 		var t, ref string
-		if err := rows.Scan(&t, &ref); err != nil {
-			return nil, err
+		if err := s.Scan(&t, &ref); err != nil {
+			return err
 		}
 		if t != ref {
 			out[t] = append(out[t], ref)
 		}
+		return nil
+	}, q)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // mapTable is one of the engine's registered tables that exists in the

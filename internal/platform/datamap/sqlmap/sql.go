@@ -59,13 +59,7 @@ func (e *Engine) selectRows(ctx context.Context, t mapTable, where string, args 
 	if t.has["created_at"] {
 		q += " ORDER BY created_at"
 	}
-	rows, err := e.db.R(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("select %s: %w", t.Name, err)
-	}
-	defer rows.Close()
-	var out []datamap.Row
-	for rows.Next() {
+	out, err := db.QueryAll(ctx, e.db.R(ctx), func(s db.Scanner) (datamap.Row, error) {
 		n := len(names)
 		if withOrg {
 			n++
@@ -75,7 +69,7 @@ func (e *Engine) selectRows(ctx context.Context, t mapTable, where string, args 
 		for i := range vals {
 			ptrs[i] = &vals[i]
 		}
-		if err := rows.Scan(ptrs...); err != nil {
+		if err := s.Scan(ptrs...); err != nil {
 			return nil, err
 		}
 		r := datamap.Row{}
@@ -85,9 +79,12 @@ func (e *Engine) selectRows(ctx context.Context, t mapTable, where string, args 
 		if withOrg {
 			r[orgKey] = fmt.Sprint(normalize(vals[len(names)]))
 		}
-		out = append(out, r)
+		return r, nil
+	}, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("select %s: %w", t.Name, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // normalize turns driver values into JSON-friendly ones; bytes that are
@@ -114,35 +111,29 @@ func (e *Engine) count(ctx context.Context, t mapTable, where string, args []any
 
 // groupCount counts t's rows matching where per organization.
 func (e *Engine) groupCount(ctx context.Context, t mapTable, where string, args []any) (map[string]int64, error) {
-	rows, err := e.db.R(ctx).QueryContext(ctx, "SELECT org_id, COUNT(*) FROM "+ident(t.Name)+" WHERE "+where+" GROUP BY org_id", args...)
+	out := map[string]int64{}
+	err := db.Each(ctx, e.db.R(ctx), func(s db.Scanner) error {
+		var org string
+		var n int64
+		if err := s.Scan(&org, &n); err != nil {
+			return err
+		}
+		out[org] = n
+		return nil
+	}, "SELECT org_id, COUNT(*) FROM "+ident(t.Name)+" WHERE "+where+" GROUP BY org_id", args...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var org string
-		var n int64
-		if err := rows.Scan(&org, &n); err != nil {
-			return nil, err
-		}
-		out[org] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // columnValues returns the non-empty values of col in t's rows matching where.
 func (e *Engine) columnValues(ctx context.Context, t mapTable, col, where string, args []any) ([]string, error) {
-	rows, err := e.db.W(ctx).QueryContext(ctx, "SELECT "+ident(col)+" FROM "+ident(t.Name)+" WHERE "+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []string
-	for rows.Next() {
+	err := db.Each(ctx, e.db.W(ctx), func(s db.Scanner) error {
 		var v any
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
+		if err := s.Scan(&v); err != nil {
+			return err
 		}
 		switch x := v.(type) {
 		case string:
@@ -156,8 +147,12 @@ func (e *Engine) columnValues(ctx context.Context, t mapTable, col, where string
 		case int64:
 			out = append(out, strconv.FormatInt(x, 10))
 		}
+		return nil
+	}, "SELECT "+ident(col)+" FROM "+ident(t.Name)+" WHERE "+where, args...)
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (e *Engine) deleteRows(ctx context.Context, t mapTable, where string, args []any) (int64, error) {
