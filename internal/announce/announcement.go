@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -15,6 +12,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 	"github.com/atrium-hq/atrium/internal/platform/markdown"
+	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // Announcement is one announcement as the caller sees it.
@@ -166,34 +164,16 @@ func audienceOf(x row) Audience {
 	return au
 }
 
-// text checks a field's length and characters.
-func text(field, v string, min, max int, multiline bool) (string, error) {
-	v = strings.TrimSpace(v)
-	n := utf8.RuneCountInString(v)
-	if n < min {
-		return "", apperr.InvalidField(field, field+" is required")
-	}
-	if n > max {
-		return "", apperr.InvalidField(field, field+" is too long").With("max", max)
-	}
-	for _, r := range v {
-		if r == utf8.RuneError || (unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r'))) {
-			return "", apperr.InvalidField(field, field+" must not contain control characters")
-		}
-	}
-	return v, nil
-}
-
 // check validates a row about to be stored, with its content.
 func (s *Service) check(ctx context.Context, x *row, c *content, au Audience) error {
 	var err error
-	if c.Title, err = text("title", c.Title, 1, MaxTitle, false); err != nil {
+	if c.Title, err = safetext.Field("title", c.Title, 1, MaxTitle, false); err != nil {
 		return err
 	}
-	if c.Body, err = text("body", c.Body, 0, MaxBody, true); err != nil {
+	if c.Body, err = safetext.Field("body", c.Body, 0, MaxBody, true); err != nil {
 		return err
 	}
-	if x.Category, err = text("category", x.Category, 0, MaxCategory, false); err != nil {
+	if x.Category, err = safetext.Field("category", x.Category, 0, MaxCategory, false); err != nil {
 		return err
 	}
 	if x.SignatureDepartmentID != "" && !s.Directory.HasDepartment(ctx, x.OrgID, x.SignatureDepartmentID) {

@@ -12,6 +12,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // MaxComment is the longest comment, in characters.
@@ -102,7 +103,7 @@ func (s *Service) AddComment(ctx context.Context, id string, in CommentInput) (C
 	if err != nil {
 		return Comment{}, err
 	}
-	body, err := text("body", in.Body, 1, MaxComment, true)
+	body, err := safetext.Field("body", in.Body, 1, MaxComment, true)
 	if err != nil {
 		return Comment{}, err
 	}

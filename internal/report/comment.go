@@ -8,6 +8,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // Comments under a report, by its author and recipients, with mentions
@@ -71,7 +72,7 @@ func (s *Service) AddComment(ctx context.Context, id string, in CommentInput) (C
 	if err != nil {
 		return Comment{}, err
 	}
-	body, err := text("body", in.Body, 1, MaxComment, true)
+	body, err := safetext.Field("body", in.Body, 1, MaxComment, true)
 	if err != nil {
 		return Comment{}, err
 	}

@@ -7,15 +7,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // Reports: written, saved as drafts, submitted (late ones marked) and
@@ -99,24 +97,6 @@ type content struct {
 	Plans  string         `json:"plans"`
 }
 
-// text checks a field's length and characters.
-func text(field, v string, min, max int, multiline bool) (string, error) {
-	v = strings.TrimSpace(v)
-	n := utf8.RuneCountInString(v)
-	if n < min {
-		return "", apperr.InvalidField(field, field+" is required")
-	}
-	if n > max {
-		return "", apperr.InvalidField(field, field+" is too long").With("max", max)
-	}
-	for _, r := range v {
-		if r == utf8.RuneError || (unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r'))) {
-			return "", apperr.InvalidField(field, field+" must not contain control characters")
-		}
-	}
-	return v, nil
-}
-
 // checkValues validates values against a template's fields; on submit,
 // required fields must be filled.
 func checkValues(fields []Field, in map[string]json.RawMessage, submit bool) (map[string]any, error) {
@@ -159,7 +139,7 @@ func checkValue(f Field, raw json.RawMessage) (any, error) {
 	}
 	switch f.Kind {
 	case KindText:
-		t, err := text("values", v, 0, MaxText, true)
+		t, err := safetext.Field("values", v, 0, MaxText, true)
 		if err != nil {
 			return nil, bad("a text field is at most 20000 characters, without control characters")
 		}
@@ -266,7 +246,7 @@ func (s *Service) Write(ctx context.Context, in WriteInput) (Report, error) {
 	}
 	c := content{Values: vals}
 	if t.Plans {
-		if c.Plans, err = text("plans", in.Plans, 0, MaxPlans, true); err != nil {
+		if c.Plans, err = safetext.Field("plans", in.Plans, 0, MaxPlans, true); err != nil {
 			return Report{}, err
 		}
 	}
@@ -484,7 +464,7 @@ func (s *Service) Edit(ctx context.Context, id string, in EditInput) (Report, er
 			return err
 		}
 		if in.Plans != nil && t.Plans {
-			if c.Plans, err = text("plans", *in.Plans, 0, MaxPlans, true); err != nil {
+			if c.Plans, err = safetext.Field("plans", *in.Plans, 0, MaxPlans, true); err != nil {
 				return err
 			}
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // Templates: what a report asks for, who writes it, whom it goes to and
@@ -135,7 +136,7 @@ func checkFields(fs []Field) ([]Field, error) {
 		}
 		seen[f.ID] = true
 		var err error
-		if f.Label, err = text("label", f.Label, 1, MaxLabel, false); err != nil {
+		if f.Label, err = safetext.Field("label", f.Label, 1, MaxLabel, false); err != nil {
 			return nil, err
 		}
 		switch f.Kind {
@@ -147,7 +148,7 @@ func checkFields(fs []Field) ([]Field, error) {
 			}
 			opts := make([]string, 0, len(f.Options))
 			for _, o := range f.Options {
-				if o, err = text("options", o, 1, MaxLabel, false); err != nil {
+				if o, err = safetext.Field("options", o, 1, MaxLabel, false); err != nil {
 					return nil, err
 				}
 				if slices.Contains(opts, o) {
@@ -167,7 +168,7 @@ func checkFields(fs []Field) ([]Field, error) {
 // templateRow builds the stored row of an input, checked.
 func (s *Service) templateRow(ctx context.Context, orgID string, in TemplateInput, x *tmplRow) error {
 	var err error
-	if x.Name, err = text("name", in.Name, 1, MaxName, false); err != nil {
+	if x.Name, err = safetext.Field("name", in.Name, 1, MaxName, false); err != nil {
 		return err
 	}
 	fields, err := checkFields(in.Fields)

@@ -8,6 +8,8 @@ package safetext
 
 import (
 	"fmt"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -60,4 +62,25 @@ func Check(field, s string) error {
 	}
 	return apperr.Invalid("unsafe_characters", fmt.Sprintf("%s holds a control or text-direction character (U+%04X) that could disguise it", field, r)).
 		With("field", field).With("character", fmt.Sprintf("U+%04X", r)).With("offset", off)
+}
+
+// Field trims v and checks it as the value of a text field: between min
+// and max characters (400 invalid_field otherwise), valid UTF-8, and no
+// control characters — except line breaks and tabs when multiline. It
+// returns the trimmed value.
+func Field(field, v string, min, max int, multiline bool) (string, error) {
+	v = strings.TrimSpace(v)
+	n := utf8.RuneCountInString(v)
+	if n < min {
+		return "", apperr.InvalidField(field, field+" is required")
+	}
+	if n > max {
+		return "", apperr.InvalidField(field, field+" is too long").With("max", max)
+	}
+	for _, r := range v {
+		if r == utf8.RuneError || (unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r'))) {
+			return "", apperr.InvalidField(field, field+" must not contain control characters")
+		}
+	}
+	return v, nil
 }

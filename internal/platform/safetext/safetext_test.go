@@ -52,3 +52,30 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestField(t *testing.T) {
+	for _, c := range []struct {
+		in        string
+		multiline bool
+		want      string
+		code      string
+	}{
+		{"  a title  ", false, "a title", ""},
+		{"", false, "", "invalid_field"},
+		{"   ", false, "", "invalid_field"},
+		{"twelve chars", false, "", "invalid_field"}, // over max 10
+		{"one\ntwo", false, "", "invalid_field"},
+		{"one\ntwo\tthree", true, "one\ntwo\tthree", ""},
+		{"bell\a", true, "", "invalid_field"},
+		{"\xff\xfe", false, "", "invalid_field"},
+	} {
+		max := 100
+		if c.in == "twelve chars" {
+			max = 10
+		}
+		got, err := safetext.Field("title", c.in, 1, max, c.multiline)
+		if bad := (c.code == "" && (err != nil || got != c.want)) || (c.code != "" && apperr.CodeOf(err) != c.code); bad {
+			t.Errorf("Field(%q, multiline %v) = %q, %v; want %q, code %q", c.in, c.multiline, got, err, c.want, c.code)
+		}
+	}
+}
