@@ -51,6 +51,16 @@ const ANNOUNCEMENT_EVENTS = new Set([
   "announcement.reminder",
 ]);
 
+// Events that change the reports (screens/reports).
+const REPORT_EVENTS = new Set([
+  "report.submitted",
+  "report.updated",
+  "report.read",
+  "report.commented",
+  "report.mentioned",
+  "report.reminder",
+]);
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const router = useRouter();
@@ -91,6 +101,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         if (INBOX_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["inbox"] });
         // Announcement events carry only ids: fetch again what may be seen.
         if (ANNOUNCEMENT_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["announcements"] });
+        if (REPORT_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["reports"] });
         const m = applyEvent(qc, f, myId, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {
