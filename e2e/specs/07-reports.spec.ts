@@ -182,8 +182,45 @@ test.describe
       ).toHaveCount(0);
     });
 
+    test("a report after the due time is late; after the edit window it cannot change", async () => {
+      // Weekly, due on Monday at 00:01: a report written now is late (but on
+      // Monday in the first minute); no edit window at all.
+      const mine = (
+        await ok(await call(a.page, "GET", `/api/v1/members?q=${encodeURIComponent(owner.email)}`))
+      ).items[0];
+      await ok(
+        await call(a.page, "POST", "/api/v1/report-templates", {
+          name: "Weekly summary",
+          period: "weekly",
+          due_weekday: 1,
+          due_time: "00:01",
+          edit_window_minutes: 0,
+          fields: [{ id: "summary", label: "Summary", kind: "text", required: true, options: [] }],
+          recipients: { supervisor: false, department_leaders: false, member_ids: [mine.id] },
+        }),
+      );
+      const p = w.page;
+      await p.goto("/reports/new");
+      await p.getByTestId("report-template").filter({ hasText: "Weekly summary" }).getByRole("link").click();
+      await expect(
+        p.getByText("The due time has passed: submitting now marks this report late."),
+      ).toBeVisible();
+      await p.getByLabel("Summary *").fill("Three visits, one order.");
+      await p.getByRole("button", { name: "Submit" }).click();
+      const view = p.getByTestId("report-view");
+      await expect(view).toContainText("Late");
+      await expect(view).toContainText("The time to edit this report has passed.");
+      await expect(view.getByRole("link", { name: "Edit" })).toHaveCount(0);
+      const late = new URL(p.url()).pathname.split("/").pop() ?? "";
+      await p.goto(`/reports/${late}/edit`);
+      await p.getByLabel("Summary *").fill("Changed afterwards.");
+      await p.getByRole("button", { name: "Save" }).click();
+      await expect(p.getByRole("alert")).toHaveText("The time to edit this report has passed.");
+    });
+
     test("the author sees the comment and every report screen fits a phone", async () => {
       const p = w.page;
+      await p.goto(`/reports/${id}`);
       await expect(p.getByTestId("report-comment")).toContainText("send me the order number");
       await shot(p, "report-read-phone");
       for (const path of [
