@@ -218,6 +218,26 @@ test.describe
       await expect(p.getByRole("alert")).toHaveText("The time to edit this report has passed.");
     });
 
+    test("the manager's statistics count the late report, and download as CSV", async () => {
+      const p = a.page;
+      await p.goto("/reports");
+      await p.getByRole("link", { name: "Statistics" }).click();
+      await p.getByLabel("Template").selectOption({ label: "Weekly summary" });
+      const row = p.getByTestId("report-stats-person").filter({ hasText: writer.name });
+      // Columns: on time, late, missing, not due yet.
+      await expect(row.getByRole("cell").nth(1)).toHaveText("1");
+      await expect(row.getByRole("cell").nth(0)).toHaveText("0");
+      const href = await p.getByRole("link", { name: "Download CSV" }).getAttribute("href");
+      expect(href).toMatch(/\/stats\.csv$/);
+      const csv = await call(p, "GET", href ?? "");
+      expect(csv.headers()["content-type"]).toContain("text/csv");
+      expect(await csv.text()).toContain(writer.name);
+      await p.setViewportSize({ width: 375, height: 667 });
+      await noSideScroll(p, "the statistics");
+      await shot(p, "report-stats-phone");
+      await p.setViewportSize({ width: 1280, height: 800 });
+    });
+
     test("the author sees the comment and every report screen fits a phone", async () => {
       const p = w.page;
       await p.goto(`/reports/${id}`);

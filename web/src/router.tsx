@@ -281,6 +281,12 @@ const reportsMineRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/reports/routes"), "MineRoute"),
 });
 
+const reportsStatsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/stats",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "StatsRoute"),
+});
+
 // The reminder email links here with ?template=…&period=….
 const reportNewRoute = createRoute({
   getParentRoute: () => shellRoute,
@@ -331,6 +337,7 @@ const routeTree = rootRoute.addChildren([
     announcementReceiptsRoute,
     reportsRoute,
     reportsMineRoute,
+    reportsStatsRoute,
     reportNewRoute,
     reportRoute,
     reportEditRoute,

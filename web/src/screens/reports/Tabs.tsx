@@ -1,11 +1,13 @@
 import { Link } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
+import { useCan } from "../../lib/org";
 import { useUnreadReports } from "./data";
 
-/** ReportTabs links the three report lists: received, mine, write one. */
+/** ReportTabs links the report screens: received, mine, write one, and (managers) statistics. */
 export function ReportTabs() {
   const { t } = useTranslation();
   const unread = useUnreadReports();
+  const manager = useCan("manage_reports");
   return (
     <nav className="rep-tabs" aria-label={t("reports.title")}>
       <Link
@@ -23,6 +25,11 @@ export function ReportTabs() {
       <Link to="/reports/new" search={{}} className="rep-tab" activeProps={{ "aria-current": "page" }}>
         {t("reports.write")}
       </Link>
+      {manager && (
+        <Link to="/reports/stats" className="rep-tab" activeProps={{ "aria-current": "page" }}>
+          {t("reports.stats")}
+        </Link>
+      )}
     </nav>
   );
 }

@@ -1,5 +1,6 @@
 import { getRouteApi } from "@tanstack/react-router";
 import { MyReports, ReportInbox } from "./Lists";
+import { ReportStats } from "./Stats";
 import { ReportView } from "./View";
 import { ChooseTemplate, EditReport, NewReport } from "./Write";
 
@@ -30,4 +31,8 @@ export function ReportRoute() {
 
 export function EditRoute() {
   return <EditReport id={edit.useParams().id} />;
+}
+
+export function StatsRoute() {
+  return <ReportStats />;
 }
