@@ -238,6 +238,37 @@ test.describe
       await p.setViewportSize({ width: 1280, height: 800 });
     });
 
+    test("the manager designs a template on a phone; members can write on it", async () => {
+      const p = a.page;
+      await p.setViewportSize({ width: 375, height: 667 });
+      await p.goto("/reports");
+      await p.getByRole("link", { name: "Templates" }).click();
+      await p.getByRole("button", { name: "New template" }).click();
+      const form = p.getByRole("form", { name: "Template" });
+      await form.getByLabel("Name").fill("Daily check-in");
+      await form.getByRole("button", { name: "Add a field" }).click();
+      const field = form.getByTestId("designed-field");
+      await field.getByLabel("Label").fill("Mood");
+      await field.getByLabel("Kind").selectOption("choice");
+      await field.getByLabel("Options").fill("Good, Tired");
+      await field.getByRole("checkbox", { name: "Required" }).check();
+      await noSideScroll(p, "the template designer");
+      await form.getByRole("button", { name: "Save" }).click();
+      await expect(p.getByTestId("designed-template").filter({ hasText: "Daily check-in" })).toContainText(
+        "Daily",
+      );
+      await p.setViewportSize({ width: 1280, height: 800 });
+
+      await w.page.goto("/reports/new");
+      await w.page
+        .getByTestId("report-template")
+        .filter({ hasText: "Daily check-in" })
+        .getByRole("link")
+        .click();
+      await expect(w.page.getByLabel("Mood *")).toBeVisible();
+      await expect(w.page.getByLabel("Mood *").locator("option")).toHaveText(["Choose…", "Good", "Tired"]);
+    });
+
     test("the author sees the comment and every report screen fits a phone", async () => {
       const p = w.page;
       await p.goto(`/reports/${id}`);

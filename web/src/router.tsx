@@ -287,6 +287,12 @@ const reportsStatsRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/reports/routes"), "StatsRoute"),
 });
 
+const reportsTemplatesRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/templates",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "TemplatesRoute"),
+});
+
 // The reminder email links here with ?template=…&period=….
 const reportNewRoute = createRoute({
   getParentRoute: () => shellRoute,
@@ -338,6 +344,7 @@ const routeTree = rootRoute.addChildren([
     reportsRoute,
     reportsMineRoute,
     reportsStatsRoute,
+    reportsTemplatesRoute,
     reportNewRoute,
     reportRoute,
     reportEditRoute,

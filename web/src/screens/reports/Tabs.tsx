@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useCan } from "../../lib/org";
 import { useUnreadReports } from "./data";
 
-/** ReportTabs links the report screens: received, mine, write one, and (managers) statistics. */
+/** ReportTabs links the report screens: received, mine, write one, and (managers) statistics and templates. */
 export function ReportTabs() {
   const { t } = useTranslation();
   const unread = useUnreadReports();
@@ -28,6 +28,11 @@ export function ReportTabs() {
       {manager && (
         <Link to="/reports/stats" className="rep-tab" activeProps={{ "aria-current": "page" }}>
           {t("reports.stats")}
+        </Link>
+      )}
+      {manager && (
+        <Link to="/reports/templates" className="rep-tab" activeProps={{ "aria-current": "page" }}>
+          {t("reports.templates")}
         </Link>
       )}
     </nav>

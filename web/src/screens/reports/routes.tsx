@@ -1,4 +1,5 @@
 import { getRouteApi } from "@tanstack/react-router";
+import { TemplateDesigner } from "./Design";
 import { MyReports, ReportInbox } from "./Lists";
 import { ReportStats } from "./Stats";
 import { ReportView } from "./View";
@@ -35,4 +36,8 @@ export function EditRoute() {
 
 export function StatsRoute() {
   return <ReportStats />;
+}
+
+export function TemplatesRoute() {
+  return <TemplateDesigner />;
 }
