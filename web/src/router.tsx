@@ -21,6 +21,7 @@ import { AnnouncementBanner } from "./screens/announcements/Banner";
 import { useUnreadAnnouncements } from "./screens/announcements/data";
 import { ComingSoon } from "./screens/ComingSoon";
 import { NotFound } from "./screens/NotFound";
+import { useUnreadReports } from "./screens/reports/data";
 
 const rootRoute = createRootRoute({
   component: Outlet,
@@ -89,6 +90,7 @@ export const shellRoute = createRoute({
   component: function ShellRoute() {
     const perms = usePermissions().data;
     const unread = useUnreadAnnouncements();
+    const unreadReports = useUnreadReports();
     return (
       <RealtimeProvider>
         <Shell
@@ -96,7 +98,7 @@ export const shellRoute = createRoute({
           bell={<NotificationBell />}
           account={<AccountMenu />}
           admin={(perms?.permissions.length ?? 0) > 0}
-          counts={{ "/announcements": unread }}
+          counts={{ "/announcements": unread, "/reports": unreadReports }}
           banner={<AnnouncementBanner />}
         />
       </RealtimeProvider>
@@ -267,6 +269,53 @@ const announcementReceiptsRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/announcements/routes"), "ReceiptsRoute"),
 });
 
+const reportsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "InboxRoute"),
+});
+
+const reportsMineRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/mine",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "MineRoute"),
+});
+
+const reportsStatsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/stats",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "StatsRoute"),
+});
+
+const reportsTemplatesRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/templates",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "TemplatesRoute"),
+});
+
+// The reminder email links here with ?template=…&period=….
+const reportNewRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/new",
+  validateSearch: (s: Record<string, unknown>): { template?: string; period?: string } => ({
+    template: typeof s.template === "string" && s.template ? s.template : undefined,
+    period: typeof s.period === "string" && s.period ? s.period : undefined,
+  }),
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "WriteRoute"),
+});
+
+const reportRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/$id",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "ReportRoute"),
+});
+
+const reportEditRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/reports/$id/edit",
+  component: lazyRouteComponent(() => import("./screens/reports/routes"), "EditRoute"),
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
@@ -292,7 +341,13 @@ const routeTree = rootRoute.addChildren([
     announcementRoute,
     announcementEditRoute,
     announcementReceiptsRoute,
-    soon("/reports", "reports", (t) => t("nav.reports")),
+    reportsRoute,
+    reportsMineRoute,
+    reportsStatsRoute,
+    reportsTemplatesRoute,
+    reportNewRoute,
+    reportRoute,
+    reportEditRoute,
     soon("/drive", "drive", (t) => t("nav.drive")),
     soon("/docs", "docs", (t) => t("nav.docs")),
     soon("/tasks", "tasks", (t) => t("nav.tasks")),

@@ -45,6 +45,10 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   announcement_not_published: (t) => t("errors.announcement_not_published"),
   confirmation_not_required: (t) => t("errors.confirmation_not_required"),
   comments_disabled: (t) => t("errors.comments_disabled"),
+  edit_window_closed: (t) => t("errors.edit_window_closed"),
+  report_exists: (t) => t("errors.report_exists"),
+  report_submitted: (t) => t("errors.report_submitted"),
+  report_not_submitted: (t) => t("errors.report_not_submitted"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */

@@ -143,4 +143,37 @@ describe("RealtimeProvider", () => {
     expect(m.qc.getQueryState(keys.other)?.isInvalidated).toBe(false);
     expect(m.qc.getQueryState(keys.summary)?.isInvalidated).toBe(false);
   });
+
+  it("refetches the reports on their events", async () => {
+    const m = mount({ required: false });
+    restore = m.restore;
+    await waitFor(() => expect(opened).toHaveLength(1));
+    const ws = opened[0];
+    const frame = (f: unknown) => act(() => ws.onmessage?.({ data: JSON.stringify(f) }));
+    act(() => ws.onopen?.());
+    await frame({ type: "ready", pos: 1 });
+    const key = ["reports", "inbox", "summary"];
+    let pos = 1;
+    for (const event of [
+      "report.submitted",
+      "report.updated",
+      "report.read",
+      "report.commented",
+      "report.mentioned",
+      "report.reminder",
+    ]) {
+      m.qc.setQueryData(key, { unread: 0 });
+      expect(m.qc.getQueryState(key)?.isInvalidated).toBe(false);
+      pos++;
+      await frame({
+        type: "event",
+        pos,
+        event,
+        scope_kind: "account",
+        scope_id: me.id,
+        data: { id: "rep_1" },
+      });
+      expect(m.qc.getQueryState(key)?.isInvalidated, event).toBe(true);
+    }
+  });
 });

@@ -52,6 +52,16 @@ const ANNOUNCEMENT_EVENTS = new Set([
   "announcement.reminder",
 ]);
 
+// Events that change the reports (screens/reports).
+const REPORT_EVENTS = new Set([
+  "report.submitted",
+  "report.updated",
+  "report.read",
+  "report.commented",
+  "report.mentioned",
+  "report.reminder",
+]);
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const router = useRouter();
@@ -96,6 +106,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         if (f.event === "announcement.commented" && typeof f.data.id === "string") {
           void qc.invalidateQueries({ queryKey: commentsKey(f.data.id) });
         }
+        if (REPORT_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["reports"] });
         const m = applyEvent(qc, f, myId, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {

@@ -1,0 +1,107 @@
+// The template designer's form: what it holds, and the body it sends.
+import type { Schemas } from "../../api/client";
+import type { Template } from "./data";
+
+export type FieldForm = { id: string; label: string; kind: string; required: boolean; options: string };
+
+/** TemplateForm is what the designer holds; settings it does not show are kept as they were. */
+export type TemplateForm = {
+  name: string;
+  period: string;
+  dueTime: string;
+  dueWeekday: number;
+  dueDay: number;
+  editWindow: number;
+  plans: boolean;
+  supervisor: boolean;
+  leaders: boolean;
+  fields: FieldForm[];
+  keep?: Template;
+};
+
+export const emptyTemplate: TemplateForm = {
+  name: "",
+  period: "daily",
+  dueTime: "18:00",
+  dueWeekday: 5,
+  dueDay: 0,
+  editWindow: 1440,
+  plans: false,
+  supervisor: true,
+  leaders: true,
+  fields: [],
+};
+
+/** templateForm fills the designer from a template. */
+export function templateForm(t: Template): TemplateForm {
+  return {
+    name: t.name,
+    period: t.period,
+    dueTime: t.due_time,
+    dueWeekday: t.due_weekday,
+    dueDay: t.due_day,
+    editWindow: t.edit_window_minutes,
+    plans: t.plans,
+    supervisor: t.recipients.supervisor,
+    leaders: t.recipients.department_leaders,
+    fields: t.fields.map((f) => ({ ...f, options: f.options.join(", ") })),
+    keep: t,
+  };
+}
+
+/**
+ * fieldId makes a field id from its label: lower-case letters, digits and
+ * "_", unique among taken; a label with none of them gets field_N.
+ */
+export function fieldId(label: string, taken: string[]): string {
+  const base0 = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(0, 40);
+  const base = base0 || "field";
+  if (base !== "field" && !taken.includes(base)) return base;
+  for (let n = 2; ; n++) if (!taken.includes(`${base}_${n}`)) return `${base}_${n}`;
+}
+
+/** optionsOf splits a choice field's options, written separated by commas. */
+export function optionsOf(s: string): string[] {
+  return [
+    ...new Set(
+      s
+        .split(/[,，\n]/)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
+
+/** templateBody is the body of POST or PUT /api/v1/report-templates for the form. */
+export function templateBody(f: TemplateForm): Schemas["ReportTemplateInput"] {
+  const k = f.keep;
+  return {
+    name: f.name.trim(),
+    period: f.period,
+    due_time: f.dueTime,
+    due_weekday: f.dueWeekday,
+    due_day: f.dueDay,
+    edit_window_minutes: f.editWindow,
+    plans: f.plans,
+    fields: f.fields.map((x) => ({
+      id: x.id,
+      label: x.label.trim(),
+      kind: x.kind,
+      required: x.required,
+      options: x.kind === "choice" ? optionsOf(x.options) : [],
+    })),
+    recipients: {
+      supervisor: f.supervisor,
+      department_leaders: f.leaders,
+      member_ids: k?.recipients.member_ids ?? [],
+    },
+    submitters: k?.submitters,
+    timezone: k?.timezone,
+    workdays: k?.workdays,
+    remind_before_minutes: k?.remind_before_minutes,
+  };
+}
