@@ -31,15 +31,7 @@ func (a *App) wireAnnounce(context.Context) error {
 		svc.Sealer = a.Keyring
 	}
 	svc.BaseURL = a.Cfg.BaseURL
-	if id := a.Identity(); id != nil {
-		svc.Mail = func(ctx context.Context, accountID, subject, body string) error {
-			acc, err := id.GetAccount(ctx, accountID)
-			if err != nil || acc.Status != identity.StatusActive || acc.Email == "" {
-				return nil // nobody to write to; the in-app reminder stands
-			}
-			return outbox.Send(ctx, a.DB, outbox.Message{To: acc.Email, Subject: subject, Body: body})
-		}
-	}
+	svc.Mail = a.mailAccount()
 	if a.Server.Privacy != nil {
 		a.Server.Privacy.Register(svc.Privacy())
 	}
@@ -80,4 +72,22 @@ func (x announceDirectory) Audience(ctx context.Context, orgID string, au announ
 
 func (x announceDirectory) HasDepartment(ctx context.Context, orgID, id string) bool {
 	return x.dir.HasDepartment(ctx, orgID, id)
+}
+
+// mailAccount returns a function that queues an email to an active account
+// through the outbox, in the caller's transaction (reminders of
+// announcements and reports); nil without identity. Accounts that cannot be
+// written to are skipped: the in-app reminder stands.
+func (a *App) mailAccount() func(ctx context.Context, accountID, subject, body string) error {
+	id := a.Identity()
+	if id == nil {
+		return nil
+	}
+	return func(ctx context.Context, accountID, subject, body string) error {
+		acc, err := id.GetAccount(ctx, accountID)
+		if err != nil || acc.Status != identity.StatusActive || acc.Email == "" {
+			return nil
+		}
+		return outbox.Send(ctx, a.DB, outbox.Message{To: acc.Email, Subject: subject, Body: body})
+	}
 }

@@ -6,9 +6,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/directory"
-	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
-	"github.com/atrium-hq/atrium/internal/platform/outbox"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/report"
 )
@@ -31,15 +29,7 @@ func (a *App) wireReport(context.Context) error {
 		svc.Sealer = a.Keyring
 	}
 	svc.BaseURL = a.Cfg.BaseURL
-	if id := a.Identity(); id != nil {
-		svc.Mail = func(ctx context.Context, accountID, subject, body string) error {
-			acc, err := id.GetAccount(ctx, accountID)
-			if err != nil || acc.Status != identity.StatusActive || acc.Email == "" {
-				return nil // nobody to write to; the in-app reminder stands
-			}
-			return outbox.Send(ctx, a.DB, outbox.Message{To: acc.Email, Subject: subject, Body: body})
-		}
-	}
+	svc.Mail = a.mailAccount()
 	if a.Server.Privacy != nil {
 		a.Server.Privacy.Register(svc.Privacy())
 	}
