@@ -432,8 +432,8 @@ func TestNoDeadlockWithEventAppends(t *testing.T) {
 // invalid_cursor.
 func TestParseCursor(t *testing.T) {
 	for in, want := range map[string]int64{
-		"":  0,
-		"7": 7,
+		"":                              0,
+		"7":                             7,
 		httpx.Cursor{ID: "42"}.String(): 42,
 	} {
 		if got, err := ParseCursor(in); err != nil || got != want {

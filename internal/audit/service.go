@@ -22,9 +22,9 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
-	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
