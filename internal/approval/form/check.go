@@ -167,7 +167,7 @@ func (c *checker) field(f Field, raw json.RawMessage) (json.RawMessage, error) {
 		v, err = c.table(f, raw)
 	default:
 		v, err = c.cell(f, raw)
-		if ids, ok := v.([]string); ok && err == nil {
+		if ids, ok := v.([]string); ok && err == nil && isRef(f.Type) {
 			err = c.resolve(f, ids)
 		}
 	}
@@ -483,9 +483,14 @@ func printableASCII(s string) bool {
 	return true
 }
 
+// isRef reports whether a type's values are ids the Resolver checks.
+func isRef(typ string) bool {
+	return typ == TypeMember || typ == TypeDepartment || typ == TypeAttachment || typ == TypeImage
+}
+
 // resolve asks the Resolver whether ids exist.
 func (c *checker) resolve(f Field, ids []string) error {
-	if c.r == nil || len(ids) == 0 {
+	if c.r == nil || len(ids) == 0 || !isRef(f.Type) {
 		return nil
 	}
 	var err error
@@ -620,7 +625,7 @@ func (c *checker) row(f Field, raw json.RawMessage, n int, refs map[string][]str
 			}
 			continue
 		}
-		if ids, ok := v.([]string); ok {
+		if ids, ok := v.([]string); ok && isRef(col.Type) {
 			refs[col.ID] = append(refs[col.ID], ids...)
 		}
 		b, err := json.Marshal(v)
