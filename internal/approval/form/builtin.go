@@ -171,34 +171,29 @@ type fieldZH struct {
 func newBuiltin(key string, group [2]string, name, desc [2]string, fields ...fieldZH) Builtin {
 	b := Builtin{Key: key, Group: both(group[0], group[1]), Name: both(name[0], name[1]),
 		Description: both(desc[0], desc[1]), LabelsZH: map[string]string{}, OptionsZH: map[string][]string{}}
-	var add func(fs []fieldZH, prefix string) []Field
-	add = func(fs []fieldZH, prefix string) []Field {
-		out := make([]Field, 0, len(fs))
-		for _, f := range fs {
-			b.LabelsZH[prefix+f.ID] = f.zh
-			if f.options != nil {
-				b.OptionsZH[prefix+f.ID] = f.options
-			}
-			out = append(out, f.Field)
-		}
-		return out
+	for _, f := range fields {
+		b.Schema = append(b.Schema, b.addZH(f.ID, f))
 	}
-	b.Schema = add(fields, "")
 	return b
 }
 
-// table builds a table field from columns with their Chinese labels.
+// addZH records f's Chinese label and options under key and returns f's
+// field.
+func (b *Builtin) addZH(key string, f fieldZH) Field {
+	b.LabelsZH[key] = f.zh
+	if f.options != nil {
+		b.OptionsZH[key] = f.options
+	}
+	return f.Field
+}
+
+// table gives table field id its columns, with their Chinese labels.
 func table(b *Builtin, id string, cols ...fieldZH) {
 	for i := range b.Schema {
-		if b.Schema[i].ID != id {
-			continue
-		}
-		for _, c := range cols {
-			b.LabelsZH[id+"."+c.ID] = c.zh
-			if c.options != nil {
-				b.OptionsZH[id+"."+c.ID] = c.options
+		if b.Schema[i].ID == id {
+			for _, c := range cols {
+				b.Schema[i].Columns = append(b.Schema[i].Columns, b.addZH(id+"."+c.ID, c))
 			}
-			b.Schema[i].Columns = append(b.Schema[i].Columns, c.Field)
 		}
 	}
 }
