@@ -594,7 +594,8 @@ func (c *checker) table(f Field, raw json.RawMessage) (any, error) {
 }
 
 // row checks one row of a table; a row with no values is dropped. The ids
-// it refers to are gathered into refs by column, checked once per table.
+// it refers to are gathered into refs by column, each once, and checked
+// once per table.
 func (c *checker) row(f Field, raw json.RawMessage, n int, refs map[string][]string) (Values, error) {
 	cells := map[string]json.RawMessage{}
 	if !isNull(raw) {
@@ -626,7 +627,11 @@ func (c *checker) row(f Field, raw json.RawMessage, n int, refs map[string][]str
 			continue
 		}
 		if ids, ok := v.([]string); ok && isRef(col.Type) {
-			refs[col.ID] = append(refs[col.ID], ids...)
+			for _, id := range ids {
+				if !slices.Contains(refs[col.ID], id) {
+					refs[col.ID] = append(refs[col.ID], id)
+				}
+			}
 		}
 		b, err := json.Marshal(v)
 		if err != nil {

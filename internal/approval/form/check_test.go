@@ -392,6 +392,16 @@ func TestTableRefsCheckedOnce(t *testing.T) {
 	if !slices.Equal(r.calls, []string{"members:m1,m2"}) {
 		t.Fatalf("resolver calls %q", r.calls)
 	}
+	// An id in several rows is asked about once; choices are not references.
+	r = &resolver{}
+	_, err = every.Check(context.Background(), json.RawMessage(`{"title":"x","tags":["a"],"lines":{"rows":[
+		{"amount":"1","who":["m2"],"tags":["p"]},{"amount":"1","who":["m2"],"tags":["q","p"]},{"amount":"2","who":["m3"]}]}}`), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(r.calls, []string{"members:m2,m3"}) {
+		t.Fatalf("resolver calls %q", r.calls)
+	}
 }
 
 func TestTableRowLimit(t *testing.T) {

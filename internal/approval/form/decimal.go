@@ -30,7 +30,7 @@ var (
 
 // Decimal is an exact decimal number: an integer scaled by a power of ten.
 // The zero value is 0. A Decimal is never changed once made, so copies may
-// share their digits.
+// share their digits; compare Decimals with Cmp, never with ==.
 type Decimal struct {
 	u     *big.Int // unscaled value; nil is 0
 	scale int      // digits after the point; no trailing zeros
