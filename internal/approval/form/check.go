@@ -59,9 +59,29 @@ func (e *FieldError) Error() string {
 	return b.String() + ": " + e.Reason
 }
 
+// fieldCause carries a FieldError as an apperr.Error's cause, so that
+// errors.As finds it, without repeating the message in the error's text.
+type fieldCause struct{ fe *FieldError }
+
+func (c fieldCause) Error() string {
+	if c.fe.Field == "" {
+		return "in the form"
+	}
+	return "in field " + c.fe.Field
+}
+
+// As lets errors.As reach the FieldError.
+func (c fieldCause) As(target any) bool {
+	if p, ok := target.(**FieldError); ok {
+		*p = c.fe
+		return true
+	}
+	return false
+}
+
 // formErr is the 400 invalid_form error for fe.
 func formErr(fe *FieldError) error {
-	e := apperr.Invalid("invalid_form", fe.Error()).Wrap(fe)
+	e := apperr.Invalid("invalid_form", fe.Error()).Wrap(fieldCause{fe})
 	if fe.Field != "" {
 		e = e.With("field", fe.Field)
 	}

@@ -285,7 +285,7 @@ func schemaErr(table, id, reason string) error {
 	if table != "" {
 		fe = &FieldError{Field: table, Column: id, Reason: reason}
 	}
-	e := apperr.Invalid("invalid_schema", fe.Error()).Wrap(fe)
+	e := apperr.Invalid("invalid_schema", fe.Error()).Wrap(fieldCause{fe})
 	if fe.Field != "" {
 		e = e.With("field", fe.Field)
 	}
