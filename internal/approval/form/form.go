@@ -294,3 +294,35 @@ func schemaErr(table, id, reason string) error {
 	}
 	return e
 }
+
+// Clean returns a copy of s with its texts trimmed and the settings that
+// do not apply to each field's type dropped, the way a template should be
+// stored. It does not validate: call Validate as well.
+func (s Schema) Clean() Schema {
+	if s == nil {
+		return nil
+	}
+	out := make(Schema, len(s))
+	for i, f := range s {
+		c := Field{ID: f.ID, Type: f.Type, Label: trim(f.Label), Required: f.Required,
+			Placeholder: trim(f.Placeholder), Help: trim(f.Help)}
+		switch f.Type {
+		case TypeChoice, TypeMultiChoice:
+			c.Options = append([]string(nil), f.Options...)
+		case TypeMoney:
+			c.Currency, c.Min, c.Max = f.Currency, f.Min, f.Max
+		case TypeNumber:
+			c.Decimals, c.Min, c.Max = f.Decimals, f.Min, f.Max
+		case TypeMember, TypeDepartment, TypeAttachment, TypeImage:
+			c.Multiple = f.Multiple
+		case TypeDateRange:
+			c.Unit = f.Unit
+		case TypeTable:
+			c.Columns, c.Total = Schema(f.Columns).Clean(), f.Total
+		case TypeDescription:
+			c.Required, c.Placeholder, c.Text = false, "", trim(f.Text)
+		}
+		out[i] = c
+	}
+	return out
+}

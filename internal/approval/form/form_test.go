@@ -148,3 +148,39 @@ func TestValidateRefuses(t *testing.T) {
 		t.Fatalf("100 fields: %v", err)
 	}
 }
+
+func TestClean(t *testing.T) {
+	dirty := form.Schema{
+		{ID: "a", Type: form.TypeText, Label: "  Title ", Options: []string{"x"}, Currency: "USD", Decimals: 2, Min: "1", Unit: "hour", Multiple: true, Total: "q", Text: "t",
+			Columns: []form.Field{{ID: "q", Type: form.TypeText, Label: "Q"}}},
+		{ID: "m", Type: form.TypeMoney, Label: "M", Currency: "USD", Min: "0", Max: "9", Decimals: 3, Options: []string{"x"}},
+		{ID: "n", Type: form.TypeNumber, Label: "N", Decimals: 2, Min: "0", Currency: "USD"},
+		{ID: "c", Type: form.TypeChoice, Label: "C", Options: []string{"x", "y"}, Unit: "day"},
+		{ID: "w", Type: form.TypeMember, Label: "W", Multiple: true, Min: "1"},
+		{ID: "r", Type: form.TypeDateRange, Label: "R", Unit: "hour", Options: []string{"x"}},
+		{ID: "t", Type: form.TypeTable, Label: "T", Total: "q", Multiple: true, Columns: []form.Field{{ID: "q", Type: form.TypeMoney, Label: " Q ", Options: []string{"x"}}}},
+		{ID: "d", Type: form.TypeDescription, Label: "D", Required: true, Placeholder: "p", Text: " Read me. \n"},
+	}
+	want := `[{"id":"a","type":"text","label":"Title","required":false},` +
+		`{"id":"m","type":"money","label":"M","required":false,"currency":"USD","min":"0","max":"9"},` +
+		`{"id":"n","type":"number","label":"N","required":false,"decimals":2,"min":"0"},` +
+		`{"id":"c","type":"choice","label":"C","required":false,"options":["x","y"]},` +
+		`{"id":"w","type":"member","label":"W","required":false,"multiple":true},` +
+		`{"id":"r","type":"daterange","label":"R","required":false,"unit":"hour"},` +
+		`{"id":"t","type":"table","label":"T","required":false,"columns":[{"id":"q","type":"money","label":"Q","required":false}],"total":"q"},` +
+		`{"id":"d","type":"description","label":"D","required":false,"text":"Read me."}]`
+	clean := dirty.Clean()
+	if b, _ := json.Marshal(clean); string(b) != want {
+		t.Fatalf("Clean:\n%s\nwant\n%s", b, want)
+	}
+	if err := clean.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	clean[3].Options[0] = "changed"
+	if dirty[3].Options[0] != "x" {
+		t.Error("Clean shares options with its input")
+	}
+	if form.Schema(nil).Clean() != nil {
+		t.Error("Clean(nil) is not nil")
+	}
+}
