@@ -31,8 +31,6 @@ type Builtin struct {
 	// Flow is the default flow with English step names and no Finance
 	// step (FlowIn adds it when the organization has a Finance role).
 	Flow json.RawMessage
-	// finance is the amount above which an expense goes to Finance too.
-	finance string
 }
 
 // Builtin keys: the value of a template's "builtin" and of the
@@ -135,7 +133,7 @@ func (b Builtin) FlowIn(lang, financeRoleID string) json.RawMessage {
 		f.Steps = append(f.Steps, step{ID: "department_leaders", Name: stepName("leaders", lang),
 			Approvers: map[string]any{"type": "department_leaders", "department_id": ""}, Mode: "any"})
 		if financeRoleID != "" {
-			when := Condition{Field: "lines", Op: OpGT, Value: json.RawMessage(`"` + b.finance + `"`)}
+			when := Condition{Field: "lines", Op: OpGT, Value: json.RawMessage(`"` + FinanceThreshold + `"`)}
 			f.Steps = append(f.Steps, step{ID: "finance", Name: stepName("finance", lang),
 				Approvers: map[string]any{"type": "role", "role_id": financeRoleID}, Mode: "any", When: &when})
 		}
@@ -258,7 +256,6 @@ func expense() Builtin {
 		fz(Field{ID: "description", Type: TypeText, Label: "Description"}, "说明"),
 		fz(Field{ID: "amount", Type: TypeMoney, Label: "Amount", Required: true, Min: "0"}, "金额"),
 	)
-	b.finance = FinanceThreshold
 	return b
 }
 
