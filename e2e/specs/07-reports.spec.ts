@@ -42,12 +42,13 @@ test.describe
     let a: Person;
     let w: Person;
     let id = "";
+    let dept = "";
 
     test.beforeAll(async ({ browser }) => {
       a = await newPerson(browser);
       w = await newPerson(browser);
       await signIn(a.page, owner);
-      const dept = (await ok(await call(a.page, "POST", "/api/v1/departments", { name: "Field Sales" }))).id;
+      dept = (await ok(await call(a.page, "POST", "/api/v1/departments", { name: "Field Sales" }))).id;
       // The owner is the template's chosen recipient.
       const me = await ok(await call(a.page, "GET", "/api/v1/me"));
       const members = await ok(
@@ -307,5 +308,24 @@ test.describe
         await expect(p.getByRole("heading", { level: 1 })).toBeVisible();
         await noSideScroll(p, path);
       }
+    });
+
+    test("a department's leader reads their department's statistics", async () => {
+      const p = w.page;
+      const meW = await ok(await call(p, "GET", "/api/v1/me"));
+      const found = await ok(
+        await call(a.page, "GET", `/api/v1/members?q=${encodeURIComponent(writer.email)}`),
+      );
+      const member = found.items.find((m: { account_id: string }) => m.account_id === meW.id);
+      await ok(await call(a.page, "PUT", `/api/v1/departments/${dept}/leaders`, { member_ids: [member.id] }));
+      await p.goto("/reports");
+      await p.getByRole("link", { name: "Statistics" }).click();
+      await p.getByLabel("Template").selectOption({ label: "Daily check-in" });
+      await expect(p.getByTestId("report-counts")).toBeVisible();
+      await expect(p.getByTestId("report-stats-person").first()).toContainText(writer.name);
+      await expect(p.getByRole("link", { name: "Download CSV" })).toHaveAttribute(
+        "href",
+        new RegExp(`department_id=${dept}`),
+      );
     });
   });

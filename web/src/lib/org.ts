@@ -36,6 +36,21 @@ export function useCan(perm: string): boolean {
   return usePermissions().data?.permissions.includes(perm) ?? false;
 }
 
+/**
+ * useLedDepartments lists the departments of the current organization the
+ * caller leads (statistics of their people are theirs to read).
+ */
+export function useLedDepartments(): Schemas["DirectoryDepartment"][] {
+  const org = useCurrentOrg();
+  const depts = useQuery({
+    queryKey: ["departments", org?.org_id],
+    queryFn: () => must(api.GET("/api/v1/departments")),
+    enabled: !!org,
+  });
+  const me = org?.member_id ?? "";
+  return (depts.data?.items ?? []).filter((d) => me !== "" && d.leader_ids.includes(me));
+}
+
 const LAST_ORG = "atrium.org";
 
 /** lastOrg is the organization this browser used last. */

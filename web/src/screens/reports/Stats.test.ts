@@ -11,4 +11,10 @@ describe("csvHref", () => {
       "/api/v1/report-templates/rtp_1/stats.csv?from=2026-11-01&to=2026-11-30",
     );
   });
+
+  it("names the department a leader reads", () => {
+    expect(csvHref("rtp_1", "", "", "dep_1")).toBe(
+      "/api/v1/report-templates/rtp_1/stats.csv?department_id=dep_1",
+    );
+  });
 });

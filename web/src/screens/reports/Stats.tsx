@@ -4,13 +4,15 @@ import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
 import { Alert, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
+import { useCan, useLedDepartments } from "../../lib/org";
 import { personName, usePeople } from "../../lib/people";
 import { reportsKey, templatesQuery } from "./data";
 import { ReportTabs } from "./Tabs";
 
-/** csvHref is the address of a template's statistics as CSV for the dates chosen. */
-export function csvHref(id: string, from: string, to: string): string {
+/** csvHref is the address of a template's statistics as CSV for the dates (and department) chosen. */
+export function csvHref(id: string, from: string, to: string, dept = ""): string {
   const q = new URLSearchParams();
+  if (dept) q.set("department_id", dept);
   if (from) q.set("from", from);
   if (to) q.set("to", to);
   const s = q.toString();
@@ -20,10 +22,17 @@ export function csvHref(id: string, from: string, to: string): string {
 /**
  * ReportStats shows, for a template and a range of dates, who submitted on
  * time, late or not at all (never what they wrote), with a CSV download.
+ * Managers see the whole organization or one department; a department's
+ * leaders see the departments they lead.
  */
 export function ReportStats() {
   const { t } = useTranslation();
   const selectId = useId();
+  const deptId = useId();
+  const manager = useCan("manage_reports");
+  const led = useLedDepartments();
+  const [deptChosen, setDept] = useState("");
+  const dept = deptChosen || (manager ? "" : (led[0]?.id ?? ""));
   const templates = useQuery(templatesQuery);
   const items = templates.data?.items ?? [];
   const [chosen, setChosen] = useState("");
@@ -31,14 +40,17 @@ export function ReportStats() {
   const [to, setTo] = useState("");
   const id = chosen || items[0]?.id || "";
   const stats = useQuery({
-    queryKey: [...reportsKey, "stats", id, from, to],
+    queryKey: [...reportsKey, "stats", id, from, to, dept],
     queryFn: () =>
       must(
         api.GET("/api/v1/report-templates/{id}/stats", {
-          params: { path: { id }, query: { from: from || undefined, to: to || undefined } },
+          params: {
+            path: { id },
+            query: { from: from || undefined, to: to || undefined, department_id: dept || undefined },
+          },
         }),
       ),
-    enabled: !!id,
+    enabled: !!id && (manager || dept !== ""),
   });
   const s = stats.data;
   const people = usePeople((s?.people ?? []).map((p) => p.account_id));
@@ -62,6 +74,21 @@ export function ReportStats() {
               ))}
             </select>
           </div>
+          {(led.length > 1 || (manager && led.length > 0)) && (
+            <div className="field">
+              <label htmlFor={deptId} className="field-label">
+                {t("reports.department")}
+              </label>
+              <select id={deptId} value={dept} onChange={(e) => setDept(e.target.value)}>
+                {manager && <option value="">{t("reports.wholeOrg")}</option>}
+                {led.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
           <Field
             label={t("reports.from")}
             type="date"
@@ -121,7 +148,7 @@ export function ReportStats() {
             </table>
           </div>
           <p>
-            <a className="btn" href={csvHref(id, from, to)} download>
+            <a className="btn" href={csvHref(id, from, to, dept)} download>
               {t("reports.downloadCsv")}
             </a>
           </p>

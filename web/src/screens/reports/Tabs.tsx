@@ -1,13 +1,17 @@
 import { Link } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
-import { useCan } from "../../lib/org";
+import { useCan, useLedDepartments } from "../../lib/org";
 import { useUnreadReports } from "./data";
 
-/** ReportTabs links the report screens: received, mine, write one, and (managers) statistics and templates. */
+/**
+ * ReportTabs links the report screens: received, mine, write one,
+ * statistics (managers and department leaders) and templates (managers).
+ */
 export function ReportTabs() {
   const { t } = useTranslation();
   const unread = useUnreadReports();
   const manager = useCan("manage_reports");
+  const leads = useLedDepartments().length > 0;
   return (
     <nav className="rep-tabs" aria-label={t("reports.title")}>
       <Link
@@ -25,7 +29,7 @@ export function ReportTabs() {
       <Link to="/reports/new" search={{}} className="rep-tab" activeProps={{ "aria-current": "page" }}>
         {t("reports.write")}
       </Link>
-      {manager && (
+      {(manager || leads) && (
         <Link to="/reports/stats" className="rep-tab" activeProps={{ "aria-current": "page" }}>
           {t("reports.stats")}
         </Link>
