@@ -24,14 +24,17 @@ var personalName = regexp.MustCompile(`(^|_)(account|member|sender|owner|author|
 // technicalByDesign lists columns whose names match but that hold no
 // personal data, with the reason.
 var technicalByDesign = map[string]string{
-	"jobs.lease_owner":      "the name of the server node holding a job's lease",
-	"policy_documents.body": "the published policy text, written for everyone",
-	"departments.name":      "the name of a department, not of a person",
-	"orgs.name":             "the organization's name",
-	"profile_fields.name":   "the name of a custom profile field",
-	"roles.name":            "the name of a role",
-	"conversations.name":    "a group's name, the group's own (sealed with the group's or the organization's key)",
-	"report_templates.name": "the name of a report template (Daily report), the organization's",
+	"jobs.lease_owner":         "the name of the server node holding a job's lease",
+	"policy_documents.body":    "the published policy text, written for everyone",
+	"departments.name":         "the name of a department, not of a person",
+	"orgs.name":                "the organization's name",
+	"profile_fields.name":      "the name of a custom profile field",
+	"roles.name":               "the name of a role",
+	"conversations.name":       "a group's name, the group's own (sealed with the group's or the organization's key)",
+	"report_templates.name":    "the name of a report template (Daily report), the organization's",
+	"attendance_groups.name":   "the name of an attendance group (Shanghai office), the organization's",
+	"attendance_holidays.name": "the name of a holiday (National Day)",
+	"attendance_cursor.name":   "the name of an event-log cursor (approvals)",
 }
 
 // toReclassify lists columns found by this test that their domain still has
