@@ -288,7 +288,6 @@ func (s *Service) MyAdjustments(ctx context.Context, month string) ([]Adjustment
 	return out, err
 }
 
-
 // AdjustmentList is a member's adjustments of a month.
 type AdjustmentList struct {
 	Items []Adjustment `json:"items"`

@@ -333,4 +333,3 @@ func TestHolidaysAndTimeZones(t *testing.T) {
 		}
 	})
 }
-
