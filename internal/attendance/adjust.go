@@ -269,11 +269,14 @@ type Adjustment struct {
 }
 
 // MyAdjustments lists the caller's applied and refused approvals of a
-// month.
+// month ("" for the current one).
 func (s *Service) MyAdjustments(ctx context.Context, month string) ([]Adjustment, error) {
 	a, err := s.callerMember(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if month == "" {
+		month = s.Now().Format("2006-01")
 	}
 	days, err := monthDays(month)
 	if err != nil {

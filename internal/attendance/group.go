@@ -187,11 +187,7 @@ func (s *Service) membersOf(ctx context.Context, orgID string, gs []groupRow) ([
 		if len(g.Members.MemberIDs)+len(g.Members.DepartmentIDs) == 0 {
 			continue
 		}
-		ps, err := s.Directory.Audience(ctx, orgID, g.Members.MemberIDs, g.Members.DepartmentIDs)
-		if apperr.KindOf(err) == apperr.KindInvalid {
-			// A member or department since removed: the rest still count.
-			continue
-		}
+		ps, err := s.audience(ctx, orgID, g.Members)
 		if err != nil {
 			return nil, err
 		}
@@ -203,6 +199,36 @@ func (s *Service) membersOf(ctx context.Context, orgID string, gs []groupRow) ([
 		}
 	}
 	return out, nil
+}
+
+// audience resolves a group's members. When one of them has since left
+// (or a department was deleted), the others still count: each id is then
+// resolved alone and those naming nothing are skipped.
+func (s *Service) audience(ctx context.Context, orgID string, m Members) ([]Person, error) {
+	ps, err := s.Directory.Audience(ctx, orgID, m.MemberIDs, m.DepartmentIDs)
+	if apperr.KindOf(err) != apperr.KindInvalid {
+		return ps, err
+	}
+	ps = nil
+	one := func(members, depts []string) error {
+		got, err := s.Directory.Audience(ctx, orgID, members, depts)
+		if apperr.KindOf(err) == apperr.KindInvalid {
+			return nil
+		}
+		ps = append(ps, got...)
+		return err
+	}
+	for _, id := range m.MemberIDs {
+		if err := one([]string{id}, nil); err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range m.DepartmentIDs {
+		if err := one(nil, []string{id}); err != nil {
+			return nil, err
+		}
+	}
+	return ps, nil
 }
 
 // memberOf returns the group of one member (404 no_group when none).
