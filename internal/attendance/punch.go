@@ -311,6 +311,10 @@ func (s *Service) answer(ctx context.Context, m member, x punchRow) (CheckIn, er
 // evaluate computes a member's day from its check-ins and adjustments.
 func (s *Service) evaluate(m member, day string, cal func(string) Calendar, ps []punchRow, adjs []adjRow) dayRow {
 	p := m.Rules.planFor(day, cal(day))
+	if p.Workday && p.End.UnixMilli() <= m.Group.CreatedAt {
+		// Before the group existed its rules did not apply.
+		p = plan{}
+	}
 	now := s.now()
 	x := dayRow{ID: ids.New("atd"), OrgID: m.Group.OrgID, GroupID: m.Group.ID, MemberID: m.MemberID, AccountID: m.AccountID,
 		DepartmentID: m.DepartmentID, Day: day, Workday: p.Workday, ShiftID: p.ShiftID, CreatedAt: now, UpdatedAt: now}
