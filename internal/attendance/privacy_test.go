@@ -177,4 +177,3 @@ func TestRawLocationSealedExportedAndErased(t *testing.T) {
 		}
 	})
 }
-
