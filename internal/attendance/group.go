@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
 
@@ -89,6 +91,7 @@ func (s *Service) CreateGroup(ctx context.Context, in GroupInput) (Group, error)
 		}
 		return s.record(ctx, a.OrgID, "attendance.group.create", "attendance_group", x.ID, nil)
 	})
+	s.cache.forget(a.OrgID)
 	return x.group(), err
 }
 
@@ -115,6 +118,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id string, in GroupInput) (Gr
 		}
 		return s.record(ctx, a.OrgID, "attendance.group.update", "attendance_group", x.ID, nil)
 	})
+	s.cache.forget(a.OrgID)
 	return x.group(), err
 }
 
@@ -127,6 +131,7 @@ func (s *Service) ArchiveGroup(ctx context.Context, id string) error {
 	if x, err := getGroup(ctx, s.DB, a.OrgID, id); err != nil || x.Archived {
 		return apperr.ErrNotFound
 	}
+	defer s.cache.forget(a.OrgID)
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := archiveGroup(ctx, s.DB, a.OrgID, id, s.now()); err != nil {
 			return err
@@ -169,14 +174,56 @@ type member struct {
 	Rules Rules
 }
 
+// membersTTL is how long a resolution of the groups' members is reused:
+// a check-in asks for its caller's group, and resolving departments of
+// thousands of people for each would dominate it. Changes to a group
+// take effect at once; changes in the directory within membersTTL.
+const membersTTL = 30 * time.Second
+
+// memberCache holds the recent resolutions, per organization.
+type memberCache struct {
+	mu   sync.Mutex
+	orgs map[string]cachedMembers
+}
+
+type cachedMembers struct {
+	at time.Time
+	ms []member
+}
+
+// forget drops an organization's resolution after its groups changed.
+func (c *memberCache) forget(orgID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.orgs, orgID)
+}
+
 // members resolves every active group of orgID to its members; a person
 // in several groups counts in the first created.
 func (s *Service) members(ctx context.Context, orgID string) ([]member, error) {
+	c := &s.cache
+	c.mu.Lock()
+	hit, ok := c.orgs[orgID]
+	c.mu.Unlock()
+	if ok && time.Since(hit.at) < membersTTL {
+		return hit.ms, nil
+	}
 	gs, err := listGroups(ctx, s.DB, orgID)
 	if err != nil {
 		return nil, err
 	}
-	return s.membersOf(ctx, orgID, gs)
+	ms, err := s.membersOf(ctx, orgID, gs)
+	if err != nil || db.InTx(ctx) {
+		// Inside a transaction the groups may yet roll back.
+		return ms, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.orgs == nil {
+		c.orgs = map[string]cachedMembers{}
+	}
+	c.orgs[orgID] = cachedMembers{at: time.Now(), ms: ms}
+	return ms, nil
 }
 
 func (s *Service) membersOf(ctx context.Context, orgID string, gs []groupRow) ([]member, error) {

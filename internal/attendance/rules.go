@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -235,11 +236,18 @@ func (r *Rules) normalize() error {
 	return nil
 }
 
+// zones caches loaded time zones: loading one reads the zone database.
+var zones sync.Map // name → *time.Location
+
 func (r Rules) loc() *time.Location {
+	if l, ok := zones.Load(r.Timezone); ok {
+		return l.(*time.Location)
+	}
 	l, err := time.LoadLocation(r.Timezone)
 	if err != nil {
 		return time.UTC
 	}
+	zones.Store(r.Timezone, l)
 	return l
 }
 

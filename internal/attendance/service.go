@@ -97,6 +97,8 @@ type Service struct {
 	Log    *slog.Logger
 	// Now is the clock; tests replace it to move time forward.
 	Now func() time.Time
+
+	cache memberCache
 }
 
 // New returns a service over d.
