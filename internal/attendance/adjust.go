@@ -3,10 +3,12 @@ package attendance
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
@@ -16,10 +18,16 @@ import (
 // log after its cursor and applies the built-ins it knows — leave and
 // trips cover days, overtime accrues on its day, and a correction fills a
 // missing check-in or check-out unless the member reached the group's
-// monthly limit, in which case it is recorded as refused.
+// monthly limit, in which case it is recorded as refused. An
+// approval.revoked event ({"request_id"}) undoes an applied one.
 
-// EventApproved is the event type approvals append.
-const EventApproved = "approval.approved"
+// Event types approvals append.
+const (
+	EventApproved = "approval.approved"
+	// EventRevoked undoes an approval (withdrawn or cancelled after it
+	// was approved).
+	EventRevoked = "approval.revoked"
+)
 
 // MethodCorrection marks check-ins an approved correction made.
 const MethodCorrection = "correction"
@@ -33,6 +41,7 @@ const (
 
 	AdjApplied = "applied"
 	AdjRefused = "refused"
+	AdjRevoked = "revoked"
 )
 
 // approvalsCursor names the cursor of the approvals reader.
@@ -85,8 +94,12 @@ func (s *Service) ApplyApprovals(ctx context.Context) (int, error) {
 		}
 		for _, e := range evs {
 			err := s.DB.Tx(ctx, func(ctx context.Context) error {
-				if e.Type == EventApproved && e.OrgID != "" {
-					ok, err := s.applyApproval(ctx, e)
+				if (e.Type == EventApproved || e.Type == EventRevoked) && e.OrgID != "" {
+					apply := s.applyApproval
+					if e.Type == EventRevoked {
+						apply = s.revokeApproval
+					}
+					ok, err := apply(ctx, e)
 					if err != nil {
 						return err
 					}
@@ -227,6 +240,51 @@ func (s *Service) applyApproval(ctx context.Context, e events.Event) (bool, erro
 	typ := "attendance.adjusted"
 	return true, s.notify(ctx, e.OrgID, typ, map[string]string{"request_id": ap.RequestID, "kind": x.Kind, "status": x.Status, "day": x.FirstDay},
 		[]string{m.AccountID})
+}
+
+// revokeApproval undoes an applied approval, in ctx's transaction: the
+// correction's check-in goes, and the days it covered are judged again.
+func (s *Service) revokeApproval(ctx context.Context, e events.Event) (bool, error) {
+	var ap approved
+	if err := json.Unmarshal(e.Data, &ap); err != nil || ap.RequestID == "" {
+		return false, nil
+	}
+	x, err := adjByRequest(ctx, s.DB, e.OrgID, ap.RequestID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && x.Status != AdjApplied) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if err := setAdjStatus(ctx, s.DB, x.ID, AdjRevoked); err != nil {
+		return false, err
+	}
+	if x.Kind == AdjCorrection {
+		if err := deletePunchByClient(ctx, s.DB, e.OrgID, x.MemberID, "approval:"+x.RequestID); err != nil {
+			return false, err
+		}
+	}
+	ms, err := s.members(ctx, e.OrgID)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range ms {
+		if m.MemberID != x.MemberID {
+			continue
+		}
+		cal, err := s.calendar(ctx, e.OrgID, m, x.FirstDay, x.LastDay)
+		if err != nil {
+			return false, err
+		}
+		first, _ := time.Parse(time.DateOnly, x.FirstDay)
+		for d, i := first, 0; d.Format(time.DateOnly) <= x.LastDay && i < 62; d, i = d.AddDate(0, 0, 1), i+1 {
+			if _, err := s.recompute(ctx, m, d.Format(time.DateOnly), cal); err != nil {
+				return false, err
+			}
+		}
+	}
+	return true, s.notify(ctx, e.OrgID, "attendance.adjusted", map[string]string{"request_id": x.RequestID, "kind": x.Kind, "status": AdjRevoked,
+		"day": x.FirstDay}, []string{x.AccountID})
 }
 
 // applyAdj folds an applied adjustment into a day.

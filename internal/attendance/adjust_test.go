@@ -94,6 +94,26 @@ func TestApprovalsAndMonthlyReport(t *testing.T) {
 		if err != nil || len(adj) != 3 || adj[2].Status != attendance.AdjRefused {
 			t.Fatalf("adjustments: %+v %v", adj, err)
 		}
+		// A revoked correction is undone; the refused one stays refused.
+		for _, id := range []string{"req_fix1", "req_fix2"} {
+			if _, err := events.Append(ctx, d, w.orgID, events.ScopeAccount, b.AccountID, attendance.EventRevoked, map[string]any{"request_id": id}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := w.svc.ApplyApprovals(ctx); err != nil || n != 1 {
+			t.Fatalf("revoked %d: %v", n, err)
+		}
+		if got := w.day(t, b, now, "2026-12-08"); !got.MissingIn || got.Corrected {
+			t.Fatalf("after revoking the correction: %+v", got)
+		}
+		// Approved again (a new request): filled again, within the limit.
+		w.approve(t, d, "req_fix3", "correction", b, map[string]any{"date": "2026-12-08", "kind": "in", "time": "09:00"})
+		if n, err := w.svc.ApplyApprovals(ctx); err != nil || n != 1 {
+			t.Fatalf("applied %d: %v", n, err)
+		}
+		if got := w.day(t, b, now, "2026-12-08"); got.Status != attendance.StatusNormal || !got.Corrected {
+			t.Fatalf("corrected again: %+v", got)
+		}
 
 		// The monthly report, on the morning of Saturday the 12th: C was
 		// absent all week.

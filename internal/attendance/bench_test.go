@@ -93,4 +93,3 @@ func BenchmarkTenThousand(b *testing.B) {
 		})
 	}
 }
-

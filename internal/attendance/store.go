@@ -345,3 +345,20 @@ func rosterMonth(ctx context.Context, d *db.DB, orgID, from, to string) ([]Roste
 		return x, err
 	}, `SELECT member_id, day, shift_id FROM attendance_roster WHERE org_id = $1 AND day >= $2 AND day <= $3`, orgID, from, to)
 }
+
+// adjByRequest returns the adjustment an approval request made.
+func adjByRequest(ctx context.Context, d *db.DB, orgID, requestID string) (adjRow, error) {
+	return db.QueryOne(ctx, d.W(ctx), scanAdj, `SELECT `+adjCols+` FROM attendance_adjustments WHERE org_id = $1 AND request_id = $2`, orgID, requestID)
+}
+
+// setAdjStatus changes an adjustment's status.
+func setAdjStatus(ctx context.Context, d *db.DB, id, status string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE attendance_adjustments SET status = $2 WHERE id = $1`, id, status)
+	return err
+}
+
+// deletePunchByClient deletes a member's check-in with a client id.
+func deletePunchByClient(ctx context.Context, d *db.DB, orgID, memberID, clientID string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM attendance_punches WHERE org_id = $1 AND member_id = $2 AND client_id = $3`, orgID, memberID, clientID)
+	return err
+}
