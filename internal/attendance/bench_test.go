@@ -19,8 +19,8 @@ import (
 
 // BenchmarkTenThousand acknowledges the notice for 10,000 people (outside
 // the timing), then times their check-ins — 32 devices at a time, each
-// at the office, sealing aside (no keyring) — and the month's report of
-// all of them, with its CSV and XLSX.
+// at the office, sealing aside (no keyring) — the day's team view of all
+// of them (a manager's), and the month's report, with its XLSX.
 func BenchmarkTenThousand(b *testing.B) {
 	for _, k := range dbtest.Kinds {
 		b.Run(string(k), func(b *testing.B) {
@@ -72,6 +72,15 @@ func BenchmarkTenThousand(b *testing.B) {
 					})
 					b.ReportMetric(float64(n)/el.Seconds(), "checkins/s")
 					b.ReportMetric(el.Seconds(), "s/10k")
+				}
+			})
+			b.Run("team", func(b *testing.B) {
+				ctx := w.as(w.admin)
+				for i := 0; i < b.N; i++ {
+					tm, err := w.svc.Team(ctx, "2026-12-07")
+					if err != nil || tm.Summary.Members != n {
+						b.Fatalf("team: %+v %v", tm.Summary, err)
+					}
 				}
 			})
 			b.Run("monthly", func(b *testing.B) {

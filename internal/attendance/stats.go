@@ -460,7 +460,11 @@ func (s *Service) Team(ctx context.Context, date string) (Team, error) {
 	if err != nil {
 		return Team{}, err
 	}
-	out := Team{Date: date, Members: []TeamMember{}}
+	// Whose team it is, and each one's day (today in their group's zone
+	// when no date is given).
+	var team []member
+	dayOf := map[string]string{}
+	var days []string
 	for _, m := range all {
 		if m.MemberID == a.MemberID {
 			continue
@@ -478,26 +482,59 @@ func (s *Service) Team(ctx context.Context, date string) (Team, error) {
 		if day == "" {
 			day = s.Now().In(m.Rules.loc()).Format(time.DateOnly)
 		}
-		cal, err := s.calendar(ctx, a.OrgID, m, day, day)
-		if err != nil {
-			return Team{}, err
+		if !slices.Contains(days, day) {
+			days = append(days, day)
 		}
-		stored, err := daysOf(ctx, s.DB, a.OrgID, []string{m.MemberID}, day, day)
-		if err != nil {
-			return Team{}, err
+		dayOf[m.MemberID] = day
+		team = append(team, m)
+	}
+	out := Team{Date: date, Members: []TeamMember{}}
+	if len(team) == 0 {
+		return out, nil
+	}
+	// The records of the whole team in a few queries.
+	sort.Strings(days)
+	from, to := days[0], days[len(days)-1]
+	ids := make([]string, len(team))
+	for i, m := range team {
+		ids[i] = m.MemberID
+	}
+	stored, err := daysOf(ctx, s.DB, a.OrgID, ids, from, to)
+	if err != nil {
+		return Team{}, err
+	}
+	ps, err := punchesOn(ctx, s.DB, a.OrgID, ids, from, to)
+	if err != nil {
+		return Team{}, err
+	}
+	adjs, err := adjsOn(ctx, s.DB, a.OrgID, ids, from, to)
+	if err != nil {
+		return Team{}, err
+	}
+	cals, err := s.calendars(ctx, a.OrgID, from, to)
+	if err != nil {
+		return Team{}, err
+	}
+	storedBy, punchesBy, adjsBy := map[string][]dayRow{}, map[string][]Punch{}, map[string][]adjRow{}
+	for _, d := range stored {
+		if d.Day == dayOf[d.MemberID] {
+			storedBy[d.MemberID] = append(storedBy[d.MemberID], d)
 		}
-		adjs, err := adjsOf(ctx, s.DB, a.OrgID, m.MemberID, day, day)
-		if err != nil {
-			return Team{}, err
+	}
+	for _, p := range ps {
+		if p.Day == dayOf[p.MemberID] {
+			punchesBy[p.MemberID] = append(punchesBy[p.MemberID], p.punch())
 		}
+	}
+	for _, ad := range adjs {
+		adjsBy[ad.MemberID] = append(adjsBy[ad.MemberID], ad)
+	}
+	for _, m := range team {
+		day := dayOf[m.MemberID]
 		tm := TeamMember{MemberID: m.MemberID, Name: s.Directory.Name(ctx, a.OrgID, m.AccountID), DepartmentID: m.DepartmentID,
-			Day: s.settleDays(m, []string{day}, stored, cal, adjs)[0], Punches: []Punch{}}
-		ps, err := punchesOf(ctx, s.DB, a.OrgID, m.MemberID, day, day)
-		if err != nil {
-			return Team{}, err
-		}
-		for _, p := range ps {
-			tm.Punches = append(tm.Punches, p.punch())
+			Day: s.settleDays(m, []string{day}, storedBy[m.MemberID], cals(m), adjsBy[m.MemberID])[0], Punches: punchesBy[m.MemberID]}
+		if tm.Punches == nil {
+			tm.Punches = []Punch{}
 		}
 		out.Summary.add(tm.Day)
 		out.Members = append(out.Members, tm)

@@ -362,3 +362,23 @@ func deletePunchByClient(ctx context.Context, d *db.DB, orgID, memberID, clientI
 	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM attendance_punches WHERE org_id = $1 AND member_id = $2 AND client_id = $3`, orgID, memberID, clientID)
 	return err
 }
+
+// punchesOn lists the check-ins of members on days from..to, in time order.
+func punchesOn(ctx context.Context, d *db.DB, orgID string, memberIDs []string, from, to string) ([]punchRow, error) {
+	if len(memberIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{orgID, from, to}
+	return db.QueryAll(ctx, d.R(ctx), scanPunch, `SELECT `+punchCols+` FROM attendance_punches WHERE org_id = $1 AND day >= $2 AND day <= $3
+		AND member_id IN (`+db.In(&args, memberIDs)+`) ORDER BY at, id`, args...)
+}
+
+// adjsOn lists the adjustments of members touching from..to.
+func adjsOn(ctx context.Context, d *db.DB, orgID string, memberIDs []string, from, to string) ([]adjRow, error) {
+	if len(memberIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{orgID, from, to}
+	return db.QueryAll(ctx, d.R(ctx), scanAdj, `SELECT `+adjCols+` FROM attendance_adjustments WHERE org_id = $1 AND first_day <= $3
+		AND last_day >= $2 AND member_id IN (`+db.In(&args, memberIDs)+`) ORDER BY created_at, id`, args...)
+}
