@@ -261,7 +261,34 @@ var matrix = map[string]entry{
 	"DELETE /api/v1/report-templates/{id}":        {perm: perm.ManageReports, ok: any2xx, obj: []string{"report_template"}, fresh: true},
 	"GET /api/v1/report-templates/{id}/stats":     {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}},
 	"GET /api/v1/report-templates/{id}/stats.csv": {perm: perm.ManageReports, ok: 200, obj: []string{"report_template"}},
-	"GET /api/v1/reports":                         {ok: 200},
+	// Attendance: groups, rosters and holidays are managed with
+	// manage_attendance; every member of A is in the standing group and
+	// checks in, reads their month and their (empty) team; the monthly
+	// report needs manage_attendance.
+	"GET /api/v1/attendance-groups": {perm: perm.ManageAttendance, ok: 200},
+	"POST /api/v1/attendance-groups": {perm: perm.ManageAttendance, ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"name": fmt.Sprintf("Attendance %d", w.seq.Add(1)), "rules": map[string]any{}}
+	}},
+	"GET /api/v1/attendance-groups/{id}": {perm: perm.ManageAttendance, ok: 200, obj: []string{"attendance_group"}},
+	"PUT /api/v1/attendance-groups/{id}": {perm: perm.ManageAttendance, ok: 200, obj: []string{"attendance_group"}, fresh: true,
+		body: body(map[string]any{"name": "Renamed", "rules": map[string]any{"kind": "shifts", "shifts": []map[string]any{{"id": "d", "name": "D", "start": "09:00", "end": "17:00"}}}})},
+	"DELETE /api/v1/attendance-groups/{id}":     {perm: perm.ManageAttendance, ok: any2xx, obj: []string{"attendance_group"}, fresh: true},
+	"GET /api/v1/attendance-groups/{id}/roster": {perm: perm.ManageAttendance, ok: 200, obj: []string{"attendance_group"}, query: "month=2026-12"},
+	"PUT /api/v1/attendance-groups/{id}/roster": {perm: perm.ManageAttendance, ok: any2xx, obj: []string{"attendance_group"}, body: body(map[string]any{"entries": []any{}})},
+	"GET /api/v1/attendance-holidays/{year}":    {ok: 200, obj: []string{"year"}},
+	"PUT /api/v1/attendance-holidays/{year}":    {perm: perm.ManageAttendance, ok: 200, obj: []string{"year"}, body: body(map[string]any{"days": []any{}})},
+	"POST /api/v1/attendance/notice":            {ok: 200},
+	"GET /api/v1/attendance/today":              {ok: 200},
+	"GET /api/v1/attendance/month":              {ok: 200},
+	"GET /api/v1/attendance/adjustments":        {ok: 200},
+	"GET /api/v1/attendance/team":               {ok: 200},
+	"GET /api/v1/attendance/report":             {perm: perm.ManageAttendance, ok: 200},
+	"GET /api/v1/attendance/report.csv":         {perm: perm.ManageAttendance, ok: 200},
+	"GET /api/v1/attendance/report.xlsx":        {perm: perm.ManageAttendance, ok: 200},
+	"POST /api/v1/attendance/punches": {ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"client_id": fmt.Sprintf("matrix-%d", w.seq.Add(1)), "lat": "31.2304", "lng": "121.4737"}
+	}},
+	"GET /api/v1/reports": {ok: 200},
 	"POST /api/v1/reports": {ok: 201, obj: []string{"report_template"}, bodyIDs: func(_ *world, _ string, ids []string) any {
 		return map[string]any{"template_id": ids[0], "values": map[string]any{"done": "matrix"}}
 	}},

@@ -229,7 +229,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	for _, org := range []string{"A", "B"} {
 		objs := w.objects[org]
 		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft",
-			"report_template", "report", "report_draft", "approval_template", "approval"} {
+			"report_template", "report", "report_draft", "approval_template", "approval", "attendance_group"} {
 			objs[kind] = w.newObject(kind, org)
 		}
 		// A second conversation with the same people, for swapped ids.
@@ -391,6 +391,22 @@ func (w *world) newObject(kind, org string) string {
 		}
 		w.must(admin.Client, "POST", "/api/v1/report-templates", map[string]any{"name": fmt.Sprintf("Template %d", n), "period": "custom",
 			"fields": []map[string]any{{"id": "done", "label": "Done", "kind": "text"}}, "recipients": map[string]any{"member_ids": to}}, &out)
+	case "attendance_group":
+		// A shift group covering every active actor of A (B's owner in B),
+		// anywhere and on contract, each of whom acknowledged the
+		// attendance notice: their check-ins are recorded.
+		names := []string{OtherOrg}
+		if org == "A" {
+			names = []string{Owner, Admin, CustomWith, CustomWithout, Member, Bystander}
+		}
+		var ids []string
+		for _, name := range names {
+			ids = append(ids, w.who[name].MemberID)
+			w.must(w.who[name].Client, "POST", "/api/v1/attendance/notice", nil, nil)
+		}
+		w.must(admin.Client, "POST", "/api/v1/attendance-groups", map[string]any{"name": fmt.Sprintf("Attendance %d", n),
+			"members": map[string]any{"member_ids": ids}, "rules": map[string]any{"kind": "shifts", "legal_basis": "contract",
+				"shifts": []map[string]any{{"id": "day", "name": "Day", "start": "09:00", "end": "17:00"}}}}, &out)
 	case "report", "report_draft":
 		w.must(admin.Client, "POST", "/api/v1/reports", map[string]any{"template_id": w.objects[org]["report_template"],
 			"values": map[string]any{"done": "work"}, "submit": kind == "report"}, &out)

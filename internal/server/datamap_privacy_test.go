@@ -36,6 +36,9 @@ var technicalByDesign = map[string]string{
 	"approval_template_versions.group_name": "the group an approval template is listed under (HR), the organization's",
 	"approval_steps.name":                   "the name of a flow's step (Supervisor), copied from the organization's template",
 	"approval_steps.reason":                 "why a step was skipped (condition, no_approver), a fixed word",
+	"attendance_groups.name":                "the name of an attendance group (Shanghai office), the organization's",
+	"attendance_holidays.name":              "the name of a holiday (National Day)",
+	"attendance_cursor.name":                "the name of an event-log cursor (approvals)",
 }
 
 // toReclassify lists columns found by this test that their domain still has

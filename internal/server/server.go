@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"github.com/atrium-hq/atrium/internal/approval"
+	"github.com/atrium-hq/atrium/internal/attendance"
 	"log/slog"
 	"net/http"
 	"path"
@@ -105,6 +106,9 @@ type Server struct {
 	Report *report.Service
 	// Approval is approvals (wire_approval.go).
 	Approval *approval.Service
+	// Attendance is check-ins, rules and attendance reports
+	// (wire_attendance.go).
+	Attendance *attendance.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

@@ -30,6 +30,7 @@ const (
 	PublishAnnouncements  Permission = "publish_announcements"
 	ManageReports         Permission = "manage_reports"
 	ManageApprovals       Permission = "manage_approvals"
+	ManageAttendance      Permission = "manage_attendance"
 )
 
 // All lists every permission, in the order the API shows them.
@@ -37,7 +38,7 @@ var All = []Permission{
 	ManageMembers, ManageDepartments, ManageRoles, ManageFields,
 	ManageInvitations, ManageRetention, ViewAuditLog, ManageApps,
 	ManageOrg, ManagePrivacyRequests, SendSecurityNotices, ManageLegalHolds,
-	PublishAnnouncements, ManageReports, ManageApprovals,
+	PublishAnnouncements, ManageReports, ManageApprovals, ManageAttendance,
 }
 
 // Valid reports whether p is a known permission.

@@ -15,6 +15,7 @@ const PERMISSIONS: Record<string, (t: TFunction) => string> = {
   manage_legal_holds: (t) => t("perm.manage_legal_holds"),
   publish_announcements: (t) => t("perm.publish_announcements"),
   manage_reports: (t) => t("perm.manage_reports"),
+  manage_attendance: (t) => t("perm.manage_attendance"),
 };
 
 export function permissionLabel(t: TFunction, p: string): string {

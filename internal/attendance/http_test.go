@@ -1,0 +1,107 @@
+package attendance_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/atrium-hq/atrium/internal/attendance"
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/server/servertest"
+)
+
+var setupRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
+
+const pw = "correct horse battery"
+
+// TestHTTPCheckInWithConsent: the real server on both databases — the
+// notice and the privacy center's location consent come before any
+// check-in, a retried check-in is answered with the first, and the
+// monthly report downloads as CSV and XLSX for managers only.
+func TestHTTPCheckInWithConsent(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		c := &clock{t: sh(7, 8, 0)}
+		env.App.Attendance().Now = c.now
+		var tok string
+		for i := 0; i < 500 && tok == ""; i++ {
+			if m := setupRe.FindStringSubmatch(env.Out.String()); m != nil {
+				tok = m[1]
+			} else {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+		owner := env.Client()
+		var res directory.SetupResult
+		owner.Do(t, "POST", "/api/v1/setup", map[string]any{"token": tok, "organization": map[string]any{"name": "Acme"},
+			"owner": map[string]any{"name": "Olivia", "email": "owner@acme.test", "password": pw}}, &res).Want(t, http.StatusCreated)
+		if _, err := env.App.Identity().CreateAccount(context.Background(), identity.NewAccount{Email: "ann@acme.test", Password: pw, Name: "Ann"}); err != nil {
+			t.Fatal(err)
+		}
+		ann := env.Client()
+		ann.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": "ann@acme.test", "password": pw}, nil).Want(t, http.StatusOK)
+		var inv directory.Invitation
+		owner.Do(t, "POST", "/api/v1/invitations", map[string]any{"kind": "link"}, &inv).Want(t, http.StatusCreated)
+		_, itok, _ := strings.Cut(inv.Link, "token=")
+		var jr directory.JoinResult
+		ann.Do(t, "POST", "/api/v1/join", map[string]any{"token": itok}, &jr).Want(t, http.StatusOK)
+		ann.Do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": res.Org.ID}, nil).Want(t, http.StatusOK)
+
+		ann.Do(t, "POST", "/api/v1/attendance-groups", map[string]any{"name": "x"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+		var g attendance.Group
+		owner.Do(t, "POST", "/api/v1/attendance-groups", map[string]any{"name": "HQ", "members": map[string]any{"member_ids": []string{jr.MemberID}},
+			"rules": map[string]any{"timezone": "Asia/Shanghai", "places": []map[string]any{{"name": "HQ", "lat": "31.2304", "lng": "121.4737", "radius_m": 200}}}},
+			&g).Want(t, http.StatusCreated)
+		if g.Rules.Kind != attendance.KindFixed || g.Rules.LocationDays != 90 || g.Rules.LegalBasis != attendance.BasisConsent {
+			t.Fatalf("defaults: %+v", g.Rules)
+		}
+		owner.Do(t, "POST", "/api/v1/attendance-groups", map[string]any{"name": "x", "rules": map[string]any{"timezone": "Mars/Olympus"}}, nil).
+			WantError(t, http.StatusBadRequest, "invalid_field")
+
+		punch := map[string]any{"client_id": "c1", "lat": "31.2305", "lng": "121.4738"}
+		ann.Do(t, "POST", "/api/v1/attendance/punches", punch, nil).WantError(t, http.StatusForbidden, "notice_required")
+		ann.Do(t, "POST", "/api/v1/attendance/notice", nil, nil).Want(t, http.StatusOK)
+		ann.Do(t, "POST", "/api/v1/attendance/punches", punch, nil).WantError(t, http.StatusForbidden, "consent_required")
+		ann.Do(t, "PUT", "/api/v1/me/consents/location", map[string]any{"granted": true}, nil).Want(t, http.StatusOK)
+		var first, again attendance.CheckIn
+		ann.Do(t, "POST", "/api/v1/attendance/punches", punch, &first).Want(t, http.StatusCreated)
+		ann.Do(t, "POST", "/api/v1/attendance/punches", punch, &again).Want(t, http.StatusCreated)
+		if !first.Punch.InArea || first.Punch.Matched != "HQ" || again.Punch.ID != first.Punch.ID {
+			t.Fatalf("check-in %+v, retried %+v", first.Punch, again.Punch)
+		}
+		var today attendance.Today
+		ann.Do(t, "GET", "/api/v1/attendance/today", nil, &today).Want(t, http.StatusOK)
+		if len(today.Punches) != 1 || today.Day.Status != attendance.StatusWorking || !today.NoticeAcknowledged || today.Places[0] != "HQ" {
+			t.Fatalf("today: %+v", today)
+		}
+		// The month never carries the position.
+		r := ann.Do(t, "GET", "/api/v1/attendance/month?month=2026-12", nil, nil).Want(t, http.StatusOK)
+		if bytes.Contains(r.Body, []byte("31.2305")) {
+			t.Fatalf("the month shows the position: %s", r.Body)
+		}
+		// Withdrawing the consent stops collection at once.
+		ann.Do(t, "PUT", "/api/v1/me/consents/location", map[string]any{"granted": false}, nil).Want(t, http.StatusOK)
+		ann.Do(t, "POST", "/api/v1/attendance/punches", map[string]any{"client_id": "c2"}, nil).WantError(t, http.StatusForbidden, "consent_required")
+
+		ann.Do(t, "GET", "/api/v1/attendance/report.csv?month=2026-12", nil, nil).WantError(t, http.StatusForbidden, "forbidden")
+		csv := owner.Do(t, "GET", "/api/v1/attendance/report.csv?month=2026-12", nil, nil).Want(t, http.StatusOK)
+		if !strings.HasPrefix(string(csv.Body), "member_id,name,") || !strings.Contains(string(csv.Body), jr.MemberID+",Ann,") {
+			t.Fatalf("csv: %s", csv.Body)
+		}
+		x := owner.Do(t, "GET", "/api/v1/attendance/report.xlsx?month=2026-12", nil, nil).Want(t, http.StatusOK)
+		f, err := excelize.OpenReader(bytes.NewReader(x.Body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if v, _ := f.GetCellValue("Members", "B2"); v != "Ann" {
+			t.Fatalf("xlsx name: %q", v)
+		}
+	})
+}
