@@ -132,4 +132,21 @@ func init() {
 		Erasure:   datamap.Anonymize,
 		Reason:    "A comment is part of the request's thread: erasing its author replaces them (or deletes it, as the organization's leaver policy says).",
 	})
+	datamap.Register(datamap.Table{
+		Name:       "approval_delegations",
+		Title:      datamap.Text{En: "Your delegation of approvals", Zh: "你的审批委托"},
+		Why:        datamap.Text{Zh: "你休假期间把审批交给谁，从何时到何时。"},
+		Controller: datamap.Organization,
+		Purpose:    "Whom a member's approval tasks go to while they are away, and for which period.",
+		Subject:    []string{"account_id", "member_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"member_id":  datamap.Identifier,
+			"to_account": datamap.Identifier,
+			"to_member":  datamap.Identifier,
+		},
+		Technical: []string{"org_id", "from_at", "until_at", "created_at"},
+		Erasure:   datamap.Delete,
+		Reason:    "A delegation is a setting of the member who made it: erasing them deletes it.",
+	})
 }

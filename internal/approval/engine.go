@@ -161,6 +161,18 @@ func (s *Service) openStep(ctx context.Context, st *state, sr *stepRow) error {
 			}
 			t.ApproverID, t.MemberID, t.Origin = sub.AccountID, sub.MemberID, "reassigned"
 		}
+		if t.ApproverID != "" {
+			d, ok, err := s.delegate(ctx, st.req.OrgID, t.ApproverID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := s.note(ctx, st, "", "reassigned", sr.StepID, "", map[string]any{"from": t.MemberID, "to": d.MemberID, "reason": "delegation"}); err != nil {
+					return err
+				}
+				t.OnBehalfOf, t.ApproverID, t.MemberID = t.ApproverID, d.AccountID, d.MemberID
+			}
+		}
 		if t.ApproverID == "" || taken[t.ApproverID] {
 			if _, err := decideTask(ctx, s.DB, t.ID, TaskSkipped, []string{TaskPlanned}, nil, "", now); err != nil {
 				return err

@@ -166,3 +166,106 @@ func decodeOptional(w http.ResponseWriter, r *http.Request, dst any) error {
 	}
 	return httpx.DecodeJSONLimit(w, r, dst, maxBody)
 }
+
+// HandleReturn returns a request to an earlier step or its applicant.
+func (s *Service) HandleReturn(w http.ResponseWriter, r *http.Request) error {
+	var in ReturnInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.Return(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleResubmit resubmits a returned request.
+func (s *Service) HandleResubmit(w http.ResponseWriter, r *http.Request) error {
+	var in ResubmitInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.Resubmit(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleTransfer hands the caller's task to someone else.
+func (s *Service) HandleTransfer(w http.ResponseWriter, r *http.Request) error {
+	var in TransferInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.Transfer(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleAddApprover adds approvers before or after the caller.
+func (s *Service) HandleAddApprover(w http.ResponseWriter, r *http.Request) error {
+	var in AddApproverInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.AddApprover(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleUrge reminds the approvers of the caller's request.
+func (s *Service) HandleUrge(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Urge(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleComment comments on a request.
+func (s *Service) HandleComment(w http.ResponseWriter, r *http.Request) error {
+	var in CommentInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	c, err := s.AddComment(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.Created(w, c)
+}
+
+// HandleGetDelegation returns the caller's delegation.
+func (s *Service) HandleGetDelegation(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.GetDelegation(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, d)
+}
+
+// HandleSetDelegation sets the caller's delegation.
+func (s *Service) HandleSetDelegation(w http.ResponseWriter, r *http.Request) error {
+	var in DelegationInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	d, err := s.SetDelegation(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, d)
+}
+
+// HandleDeleteDelegation ends the caller's delegation.
+func (s *Service) HandleDeleteDelegation(w http.ResponseWriter, r *http.Request) error {
+	if err := s.DeleteDelegation(r.Context()); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}

@@ -20,7 +20,7 @@ var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are approval's tables in the data map (datamap.go).
 var privacyTables = []string{"approval_templates", "approval_template_versions", "approval_requests", "approval_steps", "approval_tasks",
-	"approval_events", "approval_cc", "approval_comments"}
+	"approval_events", "approval_cc", "approval_comments", "approval_delegations"}
 
 // Privacy returns approval's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {

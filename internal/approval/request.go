@@ -392,6 +392,10 @@ func (s *Service) view(ctx context.Context, a *actor.Actor, x reqRow) (Request, 
 			}
 			tv := TaskView{Approver: n.ref(t.ApproverID, t.MemberID), Status: status, DecidedAt: t.DecidedAt,
 				Comment: string(s.open(ctx, t.CommentKey, taskAAD(t.ID), t.Comment))}
+			if t.OnBehalfOf != "" {
+				ref := n.ref(t.OnBehalfOf, s.Directory.Member(ctx, x.OrgID, t.OnBehalfOf))
+				tv.OnBehalfOf = &ref
+			}
 			sv.Tasks = append(sv.Tasks, tv)
 		}
 		r.Steps = append(r.Steps, sv)

@@ -186,7 +186,8 @@ func decideTask(ctx context.Context, d *db.DB, id, status string, from []string,
 // planTask turns a planned task into a pending or waiting one.
 func planTask(ctx context.Context, d *db.DB, t taskRow) error {
 	_, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET status = $2, waits_for = $3, activated_at = $4, approver_id = $5,
-		member_id = $6, origin = $7 WHERE id = $1 AND status = 'planned'`, t.ID, t.Status, t.WaitsFor, t.ActivatedAt, t.ApproverID, t.MemberID, t.Origin)
+		member_id = $6, origin = $7, on_behalf_of = $8 WHERE id = $1 AND status = 'planned'`,
+		t.ID, t.Status, t.WaitsFor, t.ActivatedAt, t.ApproverID, t.MemberID, t.Origin, t.OnBehalfOf)
 	return err
 }
 
@@ -385,4 +386,33 @@ func listComments(ctx context.Context, d *db.DB, requestID string) ([]commentRow
 		return c, err
 	}, `SELECT id, request_id, org_id, author_id, member_id, content, content_key, mentions, file_ids, created_at FROM approval_comments
 		WHERE request_id = $1 ORDER BY created_at, id LIMIT 1000`, requestID))
+}
+
+// delegationRow is a member's delegation as stored.
+type delegationRow struct {
+	OrgID, AccountID, MemberID string
+	ToAccount, ToMember        string
+	FromAt, UntilAt, CreatedAt int64
+}
+
+func putDelegation(ctx context.Context, d *db.DB, x delegationRow) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO approval_delegations (org_id, account_id, member_id, to_account, to_member, from_at,
+		until_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id, account_id) DO UPDATE SET
+		to_account = excluded.to_account, to_member = excluded.to_member, from_at = excluded.from_at, until_at = excluded.until_at,
+		created_at = excluded.created_at`, x.OrgID, x.AccountID, x.MemberID, x.ToAccount, x.ToMember, x.FromAt, x.UntilAt, x.CreatedAt)
+	return err
+}
+
+func getDelegation(ctx context.Context, d *db.DB, orgID, accountID string) (delegationRow, error) {
+	return db.QueryOne(ctx, d.R(ctx), func(r db.Scanner) (delegationRow, error) {
+		var x delegationRow
+		err := r.Scan(&x.OrgID, &x.AccountID, &x.MemberID, &x.ToAccount, &x.ToMember, &x.FromAt, &x.UntilAt, &x.CreatedAt)
+		return x, err
+	}, `SELECT org_id, account_id, member_id, to_account, to_member, from_at, until_at, created_at FROM approval_delegations
+		WHERE org_id = $1 AND account_id = $2`, orgID, accountID)
+}
+
+func deleteDelegation(ctx context.Context, d *db.DB, orgID, accountID string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM approval_delegations WHERE org_id = $1 AND account_id = $2`, orgID, accountID)
+	return err
 }

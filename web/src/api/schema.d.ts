@@ -452,6 +452,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-delegation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My delegation of approvals while on leave (null when none) */
+        get: operations["get_approval_delegation"];
+        /** Delegate my approvals to another member from..until (unix milliseconds) */
+        put: operations["put_approval_delegation"];
+        post?: never;
+        /** End my delegation of approvals */
+        delete: operations["delete_approval_delegation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-templates": {
         parameters: {
             query?: never;
@@ -574,6 +593,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/{id}/add-approver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add approvers to my step, before or after me (加签) */
+        post: operations["post_approvals_by_id_add_approver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/{id}/approve": {
         parameters: {
             query?: never;
@@ -591,6 +627,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment on a request I may see (Markdown), mentioning its applicant, approvers or CC */
+        post: operations["post_approvals_by_id_comments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/{id}/reject": {
         parameters: {
             query?: never;
@@ -602,6 +655,74 @@ export interface paths {
         put?: never;
         /** Reject a request at my step: the flow stops */
         post: operations["post_approvals_by_id_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/resubmit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resubmit my request returned to me, with a changed form: the flow starts again */
+        post: operations["post_approvals_by_id_resubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return a request to an earlier step (to_step) or to its applicant (to_step ""), who resubmits */
+        post: operations["post_approvals_by_id_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand my task on a request to another member */
+        post: operations["post_approvals_by_id_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remind the approvers my pending request waits for (once an hour) */
+        post: operations["post_approvals_by_id_urge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2936,6 +3057,11 @@ export interface components {
             count: number;
             reminded_at: number;
         };
+        ApprovalAddApproverInput: {
+            comment: string;
+            member_ids: string[];
+            position: string;
+        };
         ApprovalApprovers: {
             department_id?: string;
             levels?: number;
@@ -2973,10 +3099,16 @@ export interface components {
         ApprovalComment: {
             author: components["schemas"]["ApprovalPersonRef"];
             body: string;
+            body_html: string;
             created_at: number;
             file_ids: string[];
             id: string;
             mentions: components["schemas"]["ApprovalPersonRef"][];
+        };
+        ApprovalCommentInput: {
+            body: string;
+            file_ids?: string[];
+            mentions?: string[];
         };
         ApprovalCondition: {
             all?: components["schemas"]["ApprovalCondition"][];
@@ -2988,6 +3120,20 @@ export interface components {
         };
         ApprovalDecisionInput: {
             comment: string;
+        };
+        ApprovalDelegation: {
+            active: boolean;
+            from: number;
+            to: components["schemas"]["ApprovalPersonRef"];
+            until: number;
+        };
+        ApprovalDelegationInput: {
+            from: number;
+            to: string;
+            until: number;
+        };
+        ApprovalDelegationState: {
+            delegation?: components["schemas"]["ApprovalDelegation"] | null;
         };
         ApprovalEntry: {
             action: string;
@@ -3049,6 +3195,16 @@ export interface components {
             name: string;
             reason: string;
             skipped: boolean;
+        };
+        ApprovalResubmitInput: {
+            chosen?: {
+                [key: string]: string[];
+            };
+            form: unknown;
+        };
+        ApprovalReturnInput: {
+            comment: string;
+            to_step: string;
         };
         ApprovalStep: {
             approvers: components["schemas"]["ApprovalApprovers"];
@@ -3125,6 +3281,10 @@ export interface components {
         ApprovalTimeout: {
             action: string;
             hours: number;
+        };
+        ApprovalTransferInput: {
+            comment: string;
+            to: string;
         };
         AuditChainStatus: {
             ok: boolean;
@@ -5643,6 +5803,101 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_approval_delegation: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDelegationState"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_approval_delegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDelegationInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDelegationState"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_approval_delegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_approval_templates: {
         parameters: {
             query?: {
@@ -6003,6 +6258,47 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    post_approvals_by_id_add_approver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalAddApproverInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: already_approver, step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_approvals_by_id_approve: {
         parameters: {
             query?: never;
@@ -6044,6 +6340,45 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    post_approvals_by_id_comments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalCommentInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalComment"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_approvals_by_id_reject: {
         parameters: {
             query?: never;
@@ -6078,6 +6413,164 @@ export interface operations {
             404: components["responses"]["Error"];
             /** @description error codes: step_closed, not_pending */
             409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_resubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalResubmitInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_form, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_applicant, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: not_returned */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalReturnInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalTransferInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_urge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_applicant, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: urged_recently */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
