@@ -312,6 +312,8 @@ var matrix = map[string]entry{
 	"POST /api/v1/approvals/{id}/urge": {ok: any2xx, obj: []string{"approval"}, fresh: true, reads: approvers,
 		custom: map[string]int{Admin: 403, CustomWith: 403, CustomWithout: 403, Member: 403, Bystander: 404}},
 	"POST /api/v1/approvals/{id}/comments": {ok: 201, obj: []string{"approval"}, custom: notRecipient, body: body(map[string]any{"body": "matrix"})},
+	"POST /api/v1/approval-files":          {ok: 201, raw: func(w *world) (string, []byte) { return "text/plain", []byte("receipt") }},
+	"GET /api/v1/approval-files/{id}":      {ok: 200, obj: []string{"approval_file"}, custom: notRecipient},
 	"GET /api/v1/approval-delegation":      {ok: 200},
 	"PUT /api/v1/approval-delegation": {ok: passed, body: func(w *world, actor string) any {
 		return map[string]any{"to": w.admin(home(actor)).MemberID, "from": 1, "until": 2}

@@ -75,7 +75,7 @@ func (s *Service) AddComment(ctx context.Context, id string, in CommentInput) (C
 			}
 		}
 		files := orEmpty(in.FileIDs)
-		if err := s.checkFiles(ctx, a, st.req.ID, files); err != nil {
+		if err := s.attach(ctx, st.req.OrgID, a.AccountID, st.req.ID, files); err != nil {
 			return err
 		}
 		c := commentRow{ID: ids.New("apc"), RequestID: st.req.ID, OrgID: st.req.OrgID, AuthorID: a.AccountID, MemberID: a.MemberID,
@@ -155,13 +155,4 @@ func (s *Service) commentView(ctx context.Context, n *namer, c commentRow) Comme
 	}
 	_ = json.Unmarshal([]byte(c.FileIDs), &cm.FileIDs)
 	return cm
-}
-
-// checkFiles refuses file ids the caller did not upload (files land with
-// the approval files; until then no id is accepted).
-func (s *Service) checkFiles(_ context.Context, _ *actor.Actor, _ string, ids []string) error {
-	if len(ids) > 0 {
-		return apperr.InvalidField("file_ids", "no such file")
-	}
-	return nil
 }

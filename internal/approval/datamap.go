@@ -149,4 +149,26 @@ func init() {
 		Erasure:   datamap.Delete,
 		Reason:    "A delegation is a setting of the member who made it: erasing them deletes it.",
 	})
+	datamap.Register(datamap.Table{
+		Name:       "approval_files",
+		Title:      datamap.Text{En: "Files you attached to approval requests", Zh: "你在审批中上传的附件"},
+		Why:        datamap.Text{Zh: "审批表单和评论中附带的收据、图片等文件。"},
+		Controller: datamap.Organization,
+		Purpose:    "Receipts, images and other files attached to approval requests and their comments (the bytes are in the file store, encrypted under the organization's key).",
+		Subject:    []string{"uploader_id"},
+		Columns: map[string]datamap.Category{
+			"uploader_id": datamap.Identifier,
+			"meta":        datamap.Content,
+			"sha256":      datamap.Content,
+			"blob_key":    datamap.Content,
+		},
+		Sealed: map[string]datamap.Seal{
+			"meta": {AAD: "approval_files.meta:", OwnerColumn: "meta_key", Owner: "the organization's key (meta_key): the file's name"},
+		},
+		Technical: []string{"id", "org_id", "request_id", "meta_key", "content_type", "size", "created_at"},
+		Files:     []string{"blob_key"},
+		Retention: "approvals",
+		Erasure:   datamap.Anonymize,
+		Reason:    "A file belongs to the request it is attached to: erasing its uploader replaces them (or deletes it with its bytes, as the organization's leaver policy says).",
+	})
 }

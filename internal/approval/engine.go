@@ -51,6 +51,9 @@ type state struct {
 	steps []stepRow
 	tasks []taskRow
 	flow  Flow
+	// builtin is the key of a built-in template ("" for the
+	// organization's own).
+	builtin string
 	// todo are the accounts whose tasks became pending.
 	todo []string
 	// decided is set when the request reached a final status.
@@ -74,7 +77,7 @@ func (s *Service) load(ctx context.Context, orgID, id string) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.flow = flowOf(v.Flow)
+	st.flow, st.builtin = flowOf(v.Flow), v.Builtin
 	return st, nil
 }
 
@@ -380,6 +383,9 @@ func (s *Service) finish(ctx context.Context, st *state, status string) error {
 	st.req.Status, st.req.FinishedAt, st.req.CurrentStep, st.decided = status, now, "", true
 	if status == StatusApproved {
 		if err := s.note(ctx, st, "", "approved", "", "", map[string]any{"final": true}); err != nil {
+			return err
+		}
+		if err := s.announceApproved(ctx, st); err != nil {
 			return err
 		}
 	}

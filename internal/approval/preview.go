@@ -47,7 +47,7 @@ func (s *Service) Preview(ctx context.Context, id string, in PreviewInput) (Prev
 	if err := s.mayFile(ctx, a, t); err != nil {
 		return PreviewResult{}, err
 	}
-	values, err := checkForm(ctx, Schema(t.Fields), in.Form, resolver{s, a.OrgID})
+	values, err := checkForm(ctx, Schema(t.Fields), in.Form, resolver{s, a.OrgID, nil})
 	if err != nil {
 		return PreviewResult{}, err
 	}

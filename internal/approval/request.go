@@ -112,10 +112,12 @@ type SubmitInput struct {
 	ClientID string `json:"client_id,omitempty"`
 }
 
-// resolver checks the references of a request's form values.
+// resolver checks the references of a request's form values and
+// collects the files they name.
 type resolver struct {
 	s     *Service
 	orgID string
+	files *fileIDs
 }
 
 func (r resolver) Members(ctx context.Context, ids []string) error {
@@ -132,7 +134,12 @@ func (r resolver) Departments(ctx context.Context, ids []string) error {
 	return nil
 }
 
-func (r resolver) Files(context.Context, []string) error { return nil }
+func (r resolver) Files(_ context.Context, ids []string) error {
+	if r.files != nil {
+		r.files.add(ids)
+	}
+	return nil
+}
 
 // Submit files a request on a template version and starts its flow.
 func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
@@ -160,7 +167,8 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 	if err := s.mayFile(ctx, a, t); err != nil {
 		return Request{}, err
 	}
-	values, err := checkForm(ctx, Schema(t.Fields), in.Form, resolver{s, a.OrgID})
+	files := &fileIDs{}
+	values, err := checkForm(ctx, Schema(t.Fields), in.Form, resolver{s, a.OrgID, files})
 	if err != nil {
 		return Request{}, err
 	}
@@ -192,7 +200,10 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 			}
 			return err
 		}
-		st := &state{req: x, flow: flow}
+		if err := s.attach(ctx, a.OrgID, a.AccountID, x.ID, files.ids); err != nil {
+			return err
+		}
+		st := &state{req: x, flow: flow, builtin: t.Builtin}
 		if err := s.start(ctx, st, steps, a.AccountID, "submitted"); err != nil {
 			return err
 		}

@@ -156,8 +156,12 @@ func (s *Service) Resubmit(ctx context.Context, id string, in ResubmitInput) (Re
 		if err != nil {
 			return err
 		}
-		values, err := checkForm(ctx, Schema(v.Fields), in.Form, resolver{s, a.OrgID})
+		files := &fileIDs{}
+		values, err := checkForm(ctx, Schema(v.Fields), in.Form, resolver{s, a.OrgID, files})
 		if err != nil {
+			return err
+		}
+		if err := s.attach(ctx, a.OrgID, a.AccountID, st.req.ID, files.ids); err != nil {
 			return err
 		}
 		if in.Chosen != nil {

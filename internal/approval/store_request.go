@@ -416,3 +416,35 @@ func deleteDelegation(ctx context.Context, d *db.DB, orgID, accountID string) er
 	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM approval_delegations WHERE org_id = $1 AND account_id = $2`, orgID, accountID)
 	return err
 }
+
+// fileRow is an uploaded file as stored.
+type fileRow struct {
+	ID, OrgID, UploaderID, RequestID string
+	Meta                             []byte
+	MetaKey, ContentType             string
+	Size                             int64
+	SHA256, BlobKey                  string
+	CreatedAt                        int64
+}
+
+func insertFile(ctx context.Context, d *db.DB, f fileRow) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO approval_files (id, org_id, uploader_id, request_id, meta, meta_key, content_type, size,
+		sha256, blob_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		f.ID, f.OrgID, f.UploaderID, f.RequestID, f.Meta, f.MetaKey, f.ContentType, f.Size, f.SHA256, f.BlobKey, f.CreatedAt)
+	return err
+}
+
+func getFile(ctx context.Context, d *db.DB, orgID, id string) (fileRow, error) {
+	return db.QueryOne(ctx, d.R(ctx), func(r db.Scanner) (fileRow, error) {
+		var f fileRow
+		err := r.Scan(&f.ID, &f.OrgID, &f.UploaderID, &f.RequestID, &f.Meta, &f.MetaKey, &f.ContentType, &f.Size, &f.SHA256, &f.BlobKey, &f.CreatedAt)
+		return f, err
+	}, `SELECT id, org_id, uploader_id, request_id, meta, meta_key, content_type, size, sha256, blob_key, created_at FROM approval_files
+		WHERE org_id = $1 AND id = $2`, orgID, id)
+}
+
+// attachFile attaches a file to a request.
+func attachFile(ctx context.Context, d *db.DB, id, requestID string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_files SET request_id = $2 WHERE id = $1 AND request_id = ''`, id, requestID)
+	return err
+}
