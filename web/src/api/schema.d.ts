@@ -4554,6 +4554,7 @@ export interface components {
             due_time: string;
             due_weekday: number;
             edit_window_minutes: number;
+            expected: boolean;
             fields: components["schemas"]["ReportField"][];
             id: string;
             name: string;
