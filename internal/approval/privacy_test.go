@@ -48,7 +48,7 @@ func TestPrivacyContract(t *testing.T) {
 		as := func(p approval.Person) context.Context {
 			return actor.With(ctx, &actor.Actor{AccountID: p.AccountID, OrgID: orgID, MemberID: p.MemberID})
 		}
-		tp, err := svc.CreateTemplate(as(boss), approval.TemplateInput{Name: "Leave", Fields: approval.Schema(`[{"id":"reason","type":"text","label":"Reason"}]`)})
+		tp, err := svc.CreateTemplate(as(boss), approval.TemplateInput{Name: "Leave", Fields: approval.Schema{{ID: "reason", Type: "text", Label: "Reason"}}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -139,7 +139,7 @@ func (s *Service) resolveFiled(ctx context.Context, st *state) ([]resolvedStep, 
 	_ = json.Unmarshal(s.open(ctx, st.req.FormKey, formAAD(st.req.ID), st.req.Form), &form)
 	var chosen map[string][]string
 	_ = json.Unmarshal([]byte(st.req.Chosen), &chosen)
-	return s.resolve(ctx, st.req.OrgID, app, st.flow, Schema(v.Fields), form, chosen)
+	return s.resolve(ctx, st.req.OrgID, app, st.flow, schemaOf(v.Fields), form, chosen)
 }
 
 // Resubmit files a returned request again, with a changed form: its flow
@@ -157,7 +157,7 @@ func (s *Service) Resubmit(ctx context.Context, id string, in ResubmitInput) (Re
 			return err
 		}
 		files := &fileIDs{}
-		values, err := checkForm(ctx, Schema(v.Fields), in.Form, resolver{s, a.OrgID, files})
+		values, err := schemaOf(v.Fields).Check(ctx, in.Form, resolver{s, a.OrgID, files})
 		if err != nil {
 			return err
 		}
@@ -174,7 +174,7 @@ func (s *Service) Resubmit(ctx context.Context, id string, in ResubmitInput) (Re
 		if err != nil {
 			return err
 		}
-		steps, err := s.resolve(ctx, a.OrgID, app, st.flow, Schema(v.Fields), values, chosen)
+		steps, err := s.resolve(ctx, a.OrgID, app, st.flow, schemaOf(v.Fields), values, chosen)
 		if err != nil {
 			return err
 		}

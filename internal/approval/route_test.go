@@ -59,7 +59,7 @@ func TestHTTPReturnTransferAddApprover(t *testing.T) {
 		decide(t, tm.sam, r.ID, "approve", http.StatusConflict)
 		tm.sam.Do(t, "POST", "/api/v1/approvals/"+r.ID+"/resubmit", map[string]any{"form": map[string]any{}}, nil).WantError(t, http.StatusForbidden, "not_applicant")
 		tm.ann.Do(t, "POST", "/api/v1/approvals/"+r.ID+"/resubmit", map[string]any{"form": map[string]any{"amount": "100"}}, &r).Want(t, http.StatusOK)
-		if r.Status != approval.StatusPending || current(r) != "s1" || stepStatus(r)["s3"] != approval.StepSkipped || string(r.Form["amount"]) != `"100"` {
+		if r.Status != approval.StatusPending || current(r) != "s1" || stepStatus(r)["s3"] != approval.StepSkipped || string(r.Form["amount"]) != `"100.00"` {
 			t.Fatalf("resubmitted: %+v %+v", r.Summary, r.Steps)
 		}
 		if !strings.Contains(actions(r), "resubmitted") {

@@ -97,3 +97,8 @@ func setArchived(ctx context.Context, d *db.DB, orgID, id string, archived bool,
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// countBuiltins counts an organization's built-in templates.
+func countBuiltins(ctx context.Context, d *db.DB, orgID string) (int, error) {
+	return db.QueryOne(ctx, d.R(ctx), db.Value[int], `SELECT COUNT(*) FROM approval_templates WHERE org_id = $1 AND builtin <> ''`, orgID)
+}

@@ -3144,14 +3144,6 @@ export interface components {
             file_ids?: string[];
             mentions?: string[];
         };
-        ApprovalCondition: {
-            all?: components["schemas"]["ApprovalCondition"][];
-            any?: components["schemas"]["ApprovalCondition"][];
-            applicant?: string;
-            field?: string;
-            op: string;
-            value?: unknown;
-        };
         ApprovalDecisionInput: {
             comment: string;
         };
@@ -3213,7 +3205,7 @@ export interface components {
             cc: components["schemas"]["ApprovalPersonRef"][];
             comments: components["schemas"]["ApprovalComment"][];
             current_step?: components["schemas"]["ApprovalStepRef"] | null;
-            fields: unknown;
+            fields: components["schemas"]["FormField"][];
             form: {
                 [key: string]: unknown;
             };
@@ -3253,7 +3245,7 @@ export interface components {
             mode: string;
             name: string;
             timeout?: components["schemas"]["ApprovalTimeout"] | null;
-            when?: components["schemas"]["ApprovalCondition"] | null;
+            when?: components["schemas"]["FormCondition"] | null;
         };
         ApprovalStepRef: {
             id: string;
@@ -3299,7 +3291,7 @@ export interface components {
             builtin: string;
             created_at: number;
             description: string;
-            fields: unknown;
+            fields: components["schemas"]["FormField"][];
             flow: components["schemas"]["ApprovalFlow"];
             group: string;
             id: string;
@@ -3310,7 +3302,7 @@ export interface components {
         ApprovalTemplateInput: {
             available_to?: components["schemas"]["ApprovalAudience"] | null;
             description: string;
-            fields: unknown;
+            fields: components["schemas"]["FormField"][];
             flow?: components["schemas"]["ApprovalFlow"] | null;
             group: string;
             name: string;
@@ -3969,6 +3961,32 @@ export interface components {
             };
             message: string;
             request_id?: string;
+        };
+        FormCondition: {
+            all?: components["schemas"]["FormCondition"][];
+            any?: components["schemas"]["FormCondition"][];
+            applicant?: string;
+            field?: string;
+            op: string;
+            value: unknown;
+        };
+        FormField: {
+            columns?: components["schemas"]["FormField"][];
+            currency?: string;
+            decimals?: number;
+            help?: string;
+            id: string;
+            label: string;
+            max?: string;
+            min?: string;
+            multiple?: boolean;
+            options?: string[];
+            placeholder?: string;
+            required: boolean;
+            text?: string;
+            total?: string;
+            type: string;
+            unit?: string;
         };
         Health: {
             database: string;
