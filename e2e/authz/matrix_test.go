@@ -287,10 +287,12 @@ var matrix = map[string]entry{
 	"GET /api/v1/approval-templates/{id}": {ok: 200, obj: []string{"approval_template"}},
 	"PUT /api/v1/approval-templates/{id}": {perm: perm.ManageApprovals, ok: 200, obj: []string{"approval_template"}, fresh: true,
 		body: body(map[string]any{"name": "Renamed"})},
-	"POST /api/v1/approval-templates/{id}/archive": {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
-	"POST /api/v1/approval-templates/{id}/restore": {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
-	"POST /api/v1/approval-templates/{id}/preview": {ok: 200, obj: []string{"approval_template"}, body: body(map[string]any{"form": map[string]any{}})},
-	"GET /api/v1/approvals":                        {ok: 200},
+	"POST /api/v1/approval-templates/{id}/archive":     {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
+	"POST /api/v1/approval-templates/{id}/restore":     {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
+	"POST /api/v1/approval-templates/{id}/preview":     {ok: 200, obj: []string{"approval_template"}, body: body(map[string]any{"form": map[string]any{}})},
+	"GET /api/v1/approval-templates/{id}/stats":        {perm: perm.ManageApprovals, ok: 200, obj: []string{"approval_template"}},
+	"GET /api/v1/approval-templates/{id}/requests.csv": {perm: perm.ManageApprovals, ok: 200, obj: []string{"approval_template"}},
+	"GET /api/v1/approvals":                            {ok: 200},
 	"POST /api/v1/approvals": {ok: 201, obj: []string{"approval_template"}, bodyIDs: func(_ *world, _ string, ids []string) any {
 		return map[string]any{"template_id": ids[0], "form": map[string]any{}}
 	}},

@@ -74,7 +74,7 @@ func init() {
 			"comment": {AAD: "approval_tasks.comment:", OwnerColumn: "comment_key", Owner: "the organization's key (comment_key)"},
 		},
 		Technical: []string{"id", "request_id", "org_id", "step_idx", "round", "seq", "status", "waits_for", "origin", "comment_key",
-			"activated_at", "decided_at", "reminded_at", "created_at"},
+			"activated_at", "decided_at", "reminded_at", "due_at", "created_at"},
 		Erasure: datamap.Anonymize,
 		Reason:  "A decision belongs to the request's record: erasing the approver replaces them with a tombstone (or deletes the rows, as the organization's leaver policy says). Tasks go with their request.",
 	})

@@ -191,6 +191,9 @@ func (s *Service) openStep(ctx context.Context, st *state, sr *stepRow) error {
 		if err := planTask(ctx, s.DB, *t); err != nil {
 			return err
 		}
+		if err := s.setDue(ctx, st, t); err != nil {
+			return err
+		}
 		if t.Status == TaskPending {
 			st.todo = append(st.todo, t.ApproverID)
 		}

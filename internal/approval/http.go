@@ -1,6 +1,8 @@
 package approval
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
@@ -268,4 +270,27 @@ func (s *Service) HandleDeleteDelegation(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	return httpx.NoContent(w)
+}
+
+// HandleStats returns a template's statistics.
+func (s *Service) HandleStats(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.Stats(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, st)
+}
+
+// HandleCSV returns every request of a template as CSV.
+func (s *Service) HandleCSV(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	err := s.DB.Tx(r.Context(), func(ctx context.Context) error { return s.WriteCSV(ctx, &buf, r.PathValue("id")) })
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="approvals.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
 }

@@ -174,7 +174,7 @@ func listTasks(ctx context.Context, d *db.DB, requestID string, round int) ([]ta
 // reports whether it did (false: someone else closed it first).
 func decideTask(ctx context.Context, d *db.DB, id, status string, from []string, box []byte, key string, now int64) (bool, error) {
 	args := []any{id, status, box, key, now}
-	res, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET status = $2, comment = $3, comment_key = $4, decided_at = $5
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET status = $2, comment = $3, comment_key = $4, decided_at = $5, due_at = 0
 		WHERE id = $1 AND status IN (`+db.In(&args, from)+`)`, args...)
 	if err != nil {
 		return false, err
@@ -447,4 +447,36 @@ func getFile(ctx context.Context, d *db.DB, orgID, id string) (fileRow, error) {
 func attachFile(ctx context.Context, d *db.DB, id, requestID string) error {
 	_, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_files SET request_id = $2 WHERE id = $1 AND request_id = ''`, id, requestID)
 	return err
+}
+
+// dueTask is a pending task whose timeout fell due.
+type dueTask struct {
+	ID, RequestID, OrgID string
+	DueAt                int64
+}
+
+// dueTasks lists the tasks whose timeout fell due by now, oldest first.
+func dueTasks(ctx context.Context, d *db.DB, now int64, limit int) ([]dueTask, error) {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (dueTask, error) {
+		var x dueTask
+		err := r.Scan(&x.ID, &x.RequestID, &x.OrgID, &x.DueAt)
+		return x, err
+	}, `SELECT id, request_id, org_id, due_at FROM approval_tasks WHERE due_at > 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2`, now, limit))
+}
+
+// setTaskDue sets when a task's timeout falls due.
+func setTaskDue(ctx context.Context, d *db.DB, id string, at int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET due_at = $2 WHERE id = $1`, id, at)
+	return err
+}
+
+// claimDue clears a task's due time unless another node did, and
+// reports whether this call did.
+func claimDue(ctx context.Context, d *db.DB, id string, at int64) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET due_at = 0, reminded_at = $2 WHERE id = $1 AND due_at = $2`, id, at)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

@@ -575,6 +575,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-templates/{id}/requests.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every request of a template as CSV, one column per field (manage_approvals; audited) */
+        get: operations["get_approval_templates_by_id_requests_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-templates/{id}/restore": {
         parameters: {
             query?: never;
@@ -586,6 +603,23 @@ export interface paths {
         put?: never;
         /** Restore an archived approval template (manage_approvals) */
         post: operations["post_approval_templates_by_id_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-templates/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template's requests by status and each step's decisions with their average time (manage_approvals) */
+        get: operations["get_approval_templates_by_id_stats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3238,6 +3272,12 @@ export interface components {
             comment: string;
             to_step: string;
         };
+        ApprovalStats: {
+            counts: {
+                [key: string]: number;
+            };
+            steps: components["schemas"]["ApprovalStepStats"][];
+        };
         ApprovalStep: {
             approvers: components["schemas"]["ApprovalApprovers"];
             hidden_fields?: string[];
@@ -3250,6 +3290,12 @@ export interface components {
         ApprovalStepRef: {
             id: string;
             name: string;
+        };
+        ApprovalStepStats: {
+            avg_seconds: number;
+            decided: number;
+            name: string;
+            step_id: string;
         };
         ApprovalStepView: {
             id: string;
@@ -6246,6 +6292,43 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_approval_templates_by_id_requests_csv: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_approval_templates_by_id_restore: {
         parameters: {
             query?: never;
@@ -6267,6 +6350,43 @@ export interface operations {
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approval_templates_by_id_stats: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalStats"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
