@@ -314,10 +314,12 @@ var matrix = map[string]entry{
 	"GET /api/v1/approval-templates/{id}": {ok: 200, obj: []string{"approval_template"}},
 	"PUT /api/v1/approval-templates/{id}": {perm: perm.ManageApprovals, ok: 200, obj: []string{"approval_template"}, fresh: true,
 		body: body(map[string]any{"name": "Renamed"})},
-	"POST /api/v1/approval-templates/{id}/archive": {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
-	"POST /api/v1/approval-templates/{id}/restore": {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
-	"POST /api/v1/approval-templates/{id}/preview": {ok: 200, obj: []string{"approval_template"}, body: body(map[string]any{"form": map[string]any{}})},
-	"GET /api/v1/approvals":                        {ok: 200},
+	"POST /api/v1/approval-templates/{id}/archive":     {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
+	"POST /api/v1/approval-templates/{id}/restore":     {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
+	"POST /api/v1/approval-templates/{id}/preview":     {ok: 200, obj: []string{"approval_template"}, body: body(map[string]any{"form": map[string]any{}})},
+	"GET /api/v1/approval-templates/{id}/stats":        {perm: perm.ManageApprovals, ok: 200, obj: []string{"approval_template"}},
+	"GET /api/v1/approval-templates/{id}/requests.csv": {perm: perm.ManageApprovals, ok: 200, obj: []string{"approval_template"}},
+	"GET /api/v1/approvals":                            {ok: 200},
 	"POST /api/v1/approvals": {ok: 201, obj: []string{"approval_template"}, bodyIDs: func(_ *world, _ string, ids []string) any {
 		return map[string]any{"template_id": ids[0], "form": map[string]any{}}
 	}},
@@ -326,6 +328,26 @@ var matrix = map[string]entry{
 	"POST /api/v1/approvals/{id}/reject":  {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants},
 	"POST /api/v1/approvals/{id}/withdraw": {ok: 200, obj: []string{"approval"}, fresh: true, reads: approvers,
 		custom: map[string]int{Admin: 403, CustomWith: 403, CustomWithout: 403, Member: 403, Bystander: 404}},
+	"POST /api/v1/approvals/{id}/return": {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants,
+		body: body(map[string]any{"to_step": ""})},
+	"POST /api/v1/approvals/{id}/resubmit": {ok: 409, okCode: "not_returned", obj: []string{"approval"}, reads: approvers,
+		custom: map[string]int{Admin: 403, CustomWith: 403, CustomWithout: 403, Member: 403, Bystander: 404}, body: body(map[string]any{"form": map[string]any{}})},
+	"POST /api/v1/approvals/{id}/transfer": {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants,
+		body: func(w *world, actor string) any { return map[string]any{"to": w.admin(home(actor)).MemberID} }},
+	"POST /api/v1/approvals/{id}/add-approver": {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants,
+		body: func(w *world, actor string) any {
+			return map[string]any{"member_ids": []string{w.admin(home(actor)).MemberID}, "position": "after"}
+		}},
+	"POST /api/v1/approvals/{id}/urge": {ok: any2xx, obj: []string{"approval"}, fresh: true, reads: approvers,
+		custom: map[string]int{Admin: 403, CustomWith: 403, CustomWithout: 403, Member: 403, Bystander: 404}},
+	"POST /api/v1/approvals/{id}/comments": {ok: 201, obj: []string{"approval"}, custom: notRecipient, body: body(map[string]any{"body": "matrix"})},
+	"POST /api/v1/approval-files":          {ok: 201, raw: func(w *world) (string, []byte) { return "text/plain", []byte("receipt") }},
+	"GET /api/v1/approval-files/{id}":      {ok: 200, obj: []string{"approval_file"}, custom: notRecipient},
+	"GET /api/v1/approval-delegation":      {ok: 200},
+	"PUT /api/v1/approval-delegation": {ok: passed, body: func(w *world, actor string) any {
+		return map[string]any{"to": w.admin(home(actor)).MemberID, "from": 1, "until": 2}
+	}},
+	"DELETE /api/v1/approval-delegation": {ok: any2xx},
 
 	// Audit log.
 	"GET /api/v1/audit":        {perm: perm.ViewAuditLog, ok: 200},

@@ -243,6 +243,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 		w.add(w.admin(org).Client, outsider, w.orgID(org))
 		objs["conv_member2"] = outsider.AccountID
 		objs["run"] = w.newObject("run", org)
+		objs["approval_file"] = w.newObject("approval_file", org)
 	}
 	var inv directory.Invitation
 	w.must(owner.Client, "POST", "/api/v1/invitations", map[string]any{"kind": "link"}, &inv)
@@ -425,6 +426,15 @@ func (w *world) newObject(kind, org string) string {
 				"approvers": map[string]any{"type": "members", "member_ids": approvers}}}}}, &out)
 	case "approval":
 		w.must(admin.Client, "POST", "/api/v1/approvals", map[string]any{"template_id": w.objects[org]["approval_template"], "form": map[string]any{}}, &out)
+	case "approval_file":
+		// Uploaded by the owner and attached to the standing approval.
+		req, _ := http.NewRequest("POST", w.env.URL+"/api/v1/approval-files?name=receipt.txt", strings.NewReader("receipt"))
+		req.Header.Set("Content-Type", "text/plain")
+		r := admin.Client.Request(t, req)
+		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &out) != nil {
+			t.Fatalf("approval file: %d %s", r.Status, r.Body)
+		}
+		w.must(admin.Client, "POST", "/api/v1/approvals/"+w.objects[org]["approval"]+"/comments", map[string]any{"body": "receipt", "file_ids": []string{out.ID}}, nil)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":

@@ -74,7 +74,7 @@ func init() {
 			"comment": {AAD: "approval_tasks.comment:", OwnerColumn: "comment_key", Owner: "the organization's key (comment_key)"},
 		},
 		Technical: []string{"id", "request_id", "org_id", "step_idx", "round", "seq", "status", "waits_for", "origin", "comment_key",
-			"activated_at", "decided_at", "reminded_at", "created_at"},
+			"activated_at", "decided_at", "reminded_at", "due_at", "created_at"},
 		Erasure: datamap.Anonymize,
 		Reason:  "A decision belongs to the request's record: erasing the approver replaces them with a tombstone (or deletes the rows, as the organization's leaver policy says). Tasks go with their request.",
 	})
@@ -131,5 +131,44 @@ func init() {
 		Technical: []string{"id", "request_id", "org_id", "content_key", "file_ids", "created_at"},
 		Erasure:   datamap.Anonymize,
 		Reason:    "A comment is part of the request's thread: erasing its author replaces them (or deletes it, as the organization's leaver policy says).",
+	})
+	datamap.Register(datamap.Table{
+		Name:       "approval_delegations",
+		Title:      datamap.Text{En: "Your delegation of approvals", Zh: "你的审批委托"},
+		Why:        datamap.Text{Zh: "你休假期间把审批交给谁，从何时到何时。"},
+		Controller: datamap.Organization,
+		Purpose:    "Whom a member's approval tasks go to while they are away, and for which period.",
+		Subject:    []string{"account_id", "member_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"member_id":  datamap.Identifier,
+			"to_account": datamap.Identifier,
+			"to_member":  datamap.Identifier,
+		},
+		Technical: []string{"org_id", "from_at", "until_at", "created_at"},
+		Erasure:   datamap.Delete,
+		Reason:    "A delegation is a setting of the member who made it: erasing them deletes it.",
+	})
+	datamap.Register(datamap.Table{
+		Name:       "approval_files",
+		Title:      datamap.Text{En: "Files you attached to approval requests", Zh: "你在审批中上传的附件"},
+		Why:        datamap.Text{Zh: "审批表单和评论中附带的收据、图片等文件。"},
+		Controller: datamap.Organization,
+		Purpose:    "Receipts, images and other files attached to approval requests and their comments (the bytes are in the file store, encrypted under the organization's key).",
+		Subject:    []string{"uploader_id"},
+		Columns: map[string]datamap.Category{
+			"uploader_id": datamap.Identifier,
+			"meta":        datamap.Content,
+			"sha256":      datamap.Content,
+			"blob_key":    datamap.Content,
+		},
+		Sealed: map[string]datamap.Seal{
+			"meta": {AAD: "approval_files.meta:", OwnerColumn: "meta_key", Owner: "the organization's key (meta_key): the file's name"},
+		},
+		Technical: []string{"id", "org_id", "request_id", "meta_key", "content_type", "size", "created_at"},
+		Files:     []string{"blob_key"},
+		Retention: "approvals",
+		Erasure:   datamap.Anonymize,
+		Reason:    "A file belongs to the request it is attached to: erasing its uploader replaces them (or deletes it with its bytes, as the organization's leaver policy says).",
 	})
 }

@@ -51,6 +51,9 @@ type state struct {
 	steps []stepRow
 	tasks []taskRow
 	flow  Flow
+	// builtin is the key of a built-in template ("" for the
+	// organization's own).
+	builtin string
 	// todo are the accounts whose tasks became pending.
 	todo []string
 	// decided is set when the request reached a final status.
@@ -74,7 +77,7 @@ func (s *Service) load(ctx context.Context, orgID, id string) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	st.flow = flowOf(v.Flow)
+	st.flow, st.builtin = flowOf(v.Flow), v.Builtin
 	return st, nil
 }
 
@@ -161,6 +164,18 @@ func (s *Service) openStep(ctx context.Context, st *state, sr *stepRow) error {
 			}
 			t.ApproverID, t.MemberID, t.Origin = sub.AccountID, sub.MemberID, "reassigned"
 		}
+		if t.ApproverID != "" {
+			d, ok, err := s.delegate(ctx, st.req.OrgID, t.ApproverID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				if err := s.note(ctx, st, "", "reassigned", sr.StepID, "", map[string]any{"from": t.MemberID, "to": d.MemberID, "reason": "delegation"}); err != nil {
+					return err
+				}
+				t.OnBehalfOf, t.ApproverID, t.MemberID = t.ApproverID, d.AccountID, d.MemberID
+			}
+		}
 		if t.ApproverID == "" || taken[t.ApproverID] {
 			if _, err := decideTask(ctx, s.DB, t.ID, TaskSkipped, []string{TaskPlanned}, nil, "", now); err != nil {
 				return err
@@ -174,6 +189,9 @@ func (s *Service) openStep(ctx context.Context, st *state, sr *stepRow) error {
 			t.Status, t.WaitsFor, t.ActivatedAt = TaskWaiting, prev, 0
 		}
 		if err := planTask(ctx, s.DB, *t); err != nil {
+			return err
+		}
+		if err := s.setDue(ctx, st, t); err != nil {
 			return err
 		}
 		if t.Status == TaskPending {
@@ -368,6 +386,9 @@ func (s *Service) finish(ctx context.Context, st *state, status string) error {
 	st.req.Status, st.req.FinishedAt, st.req.CurrentStep, st.decided = status, now, "", true
 	if status == StatusApproved {
 		if err := s.note(ctx, st, "", "approved", "", "", map[string]any{"final": true}); err != nil {
+			return err
+		}
+		if err := s.announceApproved(ctx, st); err != nil {
 			return err
 		}
 	}

@@ -136,7 +136,7 @@ func (f *Flow) validate(s Schema) error {
 			return bad("approvers type is members, role, supervisor, department_leaders or applicant_choice").With("step", st.ID)
 		}
 		if st.When != nil {
-			if err := validateCondition(*st.When, s); err != nil {
+			if err := st.When.Validate(s); err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,8 @@
 package approval
 
 import (
+	"bytes"
+	"context"
 	"net/http"
 
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
@@ -165,4 +167,130 @@ func decodeOptional(w http.ResponseWriter, r *http.Request, dst any) error {
 		return nil
 	}
 	return httpx.DecodeJSONLimit(w, r, dst, maxBody)
+}
+
+// HandleReturn returns a request to an earlier step or its applicant.
+func (s *Service) HandleReturn(w http.ResponseWriter, r *http.Request) error {
+	var in ReturnInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.Return(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleResubmit resubmits a returned request.
+func (s *Service) HandleResubmit(w http.ResponseWriter, r *http.Request) error {
+	var in ResubmitInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.Resubmit(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleTransfer hands the caller's task to someone else.
+func (s *Service) HandleTransfer(w http.ResponseWriter, r *http.Request) error {
+	var in TransferInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.Transfer(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleAddApprover adds approvers before or after the caller.
+func (s *Service) HandleAddApprover(w http.ResponseWriter, r *http.Request) error {
+	var in AddApproverInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	req, err := s.AddApprover(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, req)
+}
+
+// HandleUrge reminds the approvers of the caller's request.
+func (s *Service) HandleUrge(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Urge(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleComment comments on a request.
+func (s *Service) HandleComment(w http.ResponseWriter, r *http.Request) error {
+	var in CommentInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	c, err := s.AddComment(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	return httpx.Created(w, c)
+}
+
+// HandleGetDelegation returns the caller's delegation.
+func (s *Service) HandleGetDelegation(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.GetDelegation(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, d)
+}
+
+// HandleSetDelegation sets the caller's delegation.
+func (s *Service) HandleSetDelegation(w http.ResponseWriter, r *http.Request) error {
+	var in DelegationInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	d, err := s.SetDelegation(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, d)
+}
+
+// HandleDeleteDelegation ends the caller's delegation.
+func (s *Service) HandleDeleteDelegation(w http.ResponseWriter, r *http.Request) error {
+	if err := s.DeleteDelegation(r.Context()); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleStats returns a template's statistics.
+func (s *Service) HandleStats(w http.ResponseWriter, r *http.Request) error {
+	st, err := s.Stats(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, st)
+}
+
+// HandleCSV returns every request of a template as CSV.
+func (s *Service) HandleCSV(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	err := s.DB.Tx(r.Context(), func(ctx context.Context) error { return s.WriteCSV(ctx, &buf, r.PathValue("id")) })
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="approvals.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
 }

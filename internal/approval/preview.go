@@ -47,7 +47,7 @@ func (s *Service) Preview(ctx context.Context, id string, in PreviewInput) (Prev
 	if err := s.mayFile(ctx, a, t); err != nil {
 		return PreviewResult{}, err
 	}
-	values, err := checkForm(ctx, Schema(t.Fields), in.Form, resolver{s, a.OrgID})
+	values, err := schemaOf(t.Fields).Check(ctx, in.Form, resolver{s, a.OrgID, nil})
 	if err != nil {
 		return PreviewResult{}, err
 	}
@@ -56,7 +56,7 @@ func (s *Service) Preview(ctx context.Context, id string, in PreviewInput) (Prev
 		return PreviewResult{}, err
 	}
 	flow := flowOf(t.Flow)
-	steps, err := s.resolvePreview(ctx, a.OrgID, app, flow, Schema(t.Fields), values, orEmptyMap(in.Chosen))
+	steps, err := s.resolvePreview(ctx, a.OrgID, app, flow, schemaOf(t.Fields), values, orEmptyMap(in.Chosen))
 	if err != nil {
 		return PreviewResult{}, err
 	}

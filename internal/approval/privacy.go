@@ -20,7 +20,7 @@ var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are approval's tables in the data map (datamap.go).
 var privacyTables = []string{"approval_templates", "approval_template_versions", "approval_requests", "approval_steps", "approval_tasks",
-	"approval_events", "approval_cc", "approval_comments"}
+	"approval_events", "approval_cc", "approval_comments", "approval_delegations", "approval_files"}
 
 // Privacy returns approval's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
@@ -28,11 +28,12 @@ func (s *Service) Privacy() *Privacy {
 	if s.Sealer != nil {
 		keys = s.Sealer
 	}
-	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Tables: privacyTables, Log: s.Log,
+	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
 		Rules: []sqlmap.Rule{
 			{Table: "approval_templates", Shared: true},
 			{Table: "approval_template_versions", Shared: true},
 			{Table: "approval_requests", TimeColumn: "submitted_at"},
 			{Table: "approval_events", TimeColumn: "at"},
+			{Table: "approval_files", TypeColumn: "content_type"},
 		}})}
 }

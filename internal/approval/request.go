@@ -48,13 +48,13 @@ type Request struct {
 	Summary
 	Version int `json:"version"`
 	// Fields are the fields of its template version the caller may see.
-	Fields   json.RawMessage `json:"fields"`
-	Form     Values          `json:"form"`
-	Steps    []StepView      `json:"steps"`
-	CC       []PersonRef     `json:"cc"`
-	Timeline []Entry         `json:"timeline"`
-	Comments []Comment       `json:"comments"`
-	Can      Can             `json:"can"`
+	Fields   Schema      `json:"fields"`
+	Form     Values      `json:"form"`
+	Steps    []StepView  `json:"steps"`
+	CC       []PersonRef `json:"cc"`
+	Timeline []Entry     `json:"timeline"`
+	Comments []Comment   `json:"comments"`
+	Can      Can         `json:"can"`
 }
 
 // StepView is a step of a request with the tasks of its current round.
@@ -112,10 +112,12 @@ type SubmitInput struct {
 	ClientID string `json:"client_id,omitempty"`
 }
 
-// resolver checks the references of a request's form values.
+// resolver checks the references of a request's form values and
+// collects the files they name.
 type resolver struct {
 	s     *Service
 	orgID string
+	files *fileIDs
 }
 
 func (r resolver) Members(ctx context.Context, ids []string) error {
@@ -132,7 +134,12 @@ func (r resolver) Departments(ctx context.Context, ids []string) error {
 	return nil
 }
 
-func (r resolver) Files(context.Context, []string) error { return nil }
+func (r resolver) Files(_ context.Context, ids []string) error {
+	if r.files != nil {
+		r.files.add(ids)
+	}
+	return nil
+}
 
 // Submit files a request on a template version and starts its flow.
 func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
@@ -160,7 +167,8 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 	if err := s.mayFile(ctx, a, t); err != nil {
 		return Request{}, err
 	}
-	values, err := checkForm(ctx, Schema(t.Fields), in.Form, resolver{s, a.OrgID})
+	files := &fileIDs{}
+	values, err := schemaOf(t.Fields).Check(ctx, in.Form, resolver{s, a.OrgID, files})
 	if err != nil {
 		return Request{}, err
 	}
@@ -169,7 +177,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 		return Request{}, err
 	}
 	flow := flowOf(t.Flow)
-	steps, err := s.resolve(ctx, a.OrgID, app, flow, Schema(t.Fields), values, in.Chosen)
+	steps, err := s.resolve(ctx, a.OrgID, app, flow, schemaOf(t.Fields), values, in.Chosen)
 	if err != nil {
 		return Request{}, err
 	}
@@ -192,7 +200,10 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 			}
 			return err
 		}
-		st := &state{req: x, flow: flow}
+		if err := s.attach(ctx, a.OrgID, a.AccountID, x.ID, files.ids); err != nil {
+			return err
+		}
+		st := &state{req: x, flow: flow, builtin: t.Builtin}
 		if err := s.start(ctx, st, steps, a.AccountID, "submitted"); err != nil {
 			return err
 		}
@@ -392,6 +403,10 @@ func (s *Service) view(ctx context.Context, a *actor.Actor, x reqRow) (Request, 
 			}
 			tv := TaskView{Approver: n.ref(t.ApproverID, t.MemberID), Status: status, DecidedAt: t.DecidedAt,
 				Comment: string(s.open(ctx, t.CommentKey, taskAAD(t.ID), t.Comment))}
+			if t.OnBehalfOf != "" {
+				ref := n.ref(t.OnBehalfOf, s.Directory.Member(ctx, x.OrgID, t.OnBehalfOf))
+				tv.OnBehalfOf = &ref
+			}
 			sv.Tasks = append(sv.Tasks, tv)
 		}
 		r.Steps = append(r.Steps, sv)
@@ -426,7 +441,7 @@ func (s *Service) view(ctx context.Context, a *actor.Actor, x reqRow) (Request, 
 	}
 	form := Values{}
 	_ = json.Unmarshal(s.open(ctx, x.FormKey, formAAD(x.ID), x.Form), &form)
-	r.Fields, r.Form = visibleFields(Schema(v.Fields), form, hidden)
+	r.Fields, r.Form = visibleFields(schemaOf(v.Fields), form, hidden)
 	r.Can = can(x, all, a.AccountID, s.now())
 	comments, err := s.comments(ctx, n, x)
 	if err != nil {
@@ -469,26 +484,16 @@ func hiddenFor(f Flow, steps []stepRow, tasks []taskRow, accountID string) []str
 }
 
 // visibleFields drops hidden fields from a schema and the values.
-func visibleFields(s Schema, v Values, hidden []string) (json.RawMessage, Values) {
-	if len(hidden) == 0 {
-		return json.RawMessage(s), v
-	}
-	var fields []json.RawMessage
-	_ = json.Unmarshal(s, &fields)
-	kept := []json.RawMessage{}
-	for _, f := range fields {
-		var id struct {
-			ID string `json:"id"`
-		}
-		_ = json.Unmarshal(f, &id)
-		if slices.Contains(hidden, id.ID) {
-			delete(v, id.ID)
+func visibleFields(s Schema, v Values, hidden []string) (Schema, Values) {
+	kept := Schema{}
+	for _, f := range s {
+		if slices.Contains(hidden, f.ID) {
+			delete(v, f.ID)
 			continue
 		}
 		kept = append(kept, f)
 	}
-	b, _ := json.Marshal(kept)
-	return b, v
+	return kept, v
 }
 
 // urgeEvery is how often an applicant may urge.

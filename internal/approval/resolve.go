@@ -41,7 +41,7 @@ func (s *Service) resolve(ctx context.Context, orgID string, app Facts, f Flow, 
 	out := make([]resolvedStep, 0, len(f.Steps))
 	for _, st := range f.Steps {
 		r := resolvedStep{Step: st}
-		if st.When != nil && !match(*st.When, schema, v, applicantOf(app)) {
+		if st.When != nil && !st.When.Match(schema, v, applicantOf(app)) {
 			r.Skipped, r.Reason = true, ReasonCondition
 			out = append(out, r)
 			continue

@@ -31,6 +31,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
@@ -118,7 +119,9 @@ type Service struct {
 	// Sealer seals content; when nil it is stored unsealed (key ''),
 	// which only tests do.
 	Sealer Sealer
-	Log    *slog.Logger
+	// Blobs stores uploaded files; uploads fail without it.
+	Blobs blob.Store
+	Log   *slog.Logger
 	// Now is the clock; tests replace it to move time forward.
 	Now func() time.Time
 }

@@ -97,3 +97,49 @@ func setArchived(ctx context.Context, d *db.DB, orgID, id string, archived bool,
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// countBuiltins counts an organization's built-in templates.
+func countBuiltins(ctx context.Context, d *db.DB, orgID string) (int, error) {
+	return db.QueryOne(ctx, d.R(ctx), db.Value[int], `SELECT COUNT(*) FROM approval_templates WHERE org_id = $1 AND builtin <> ''`, orgID)
+}
+
+// statusCounts counts a template's requests by status.
+func statusCounts(ctx context.Context, d *db.DB, orgID, templateID string) (map[string]int, error) {
+	out := map[string]int{}
+	err := db.Each(ctx, d.R(ctx), func(r db.Scanner) error {
+		var st string
+		var n int
+		if err := r.Scan(&st, &n); err != nil {
+			return err
+		}
+		out[st] = n
+		return nil
+	}, `SELECT status, COUNT(*) FROM approval_requests WHERE org_id = $1 AND template_id = $2 GROUP BY status`, orgID, templateID)
+	return out, err
+}
+
+// stepTime is one step's decided tasks and their total time.
+type stepTime struct {
+	StepID, Name string
+	Decided      int
+	TotalMillis  int64
+}
+
+// stepTimes sums the decided tasks of a template's requests per step.
+func stepTimes(ctx context.Context, d *db.DB, orgID, templateID string) ([]stepTime, error) {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (stepTime, error) {
+		var x stepTime
+		err := r.Scan(&x.StepID, &x.Name, &x.Decided, &x.TotalMillis)
+		return x, err
+	}, `SELECT s.step_id, MAX(s.name), COUNT(*), COALESCE(SUM(t.decided_at - t.activated_at), 0)
+		FROM approval_tasks t JOIN approval_requests r ON r.id = t.request_id
+		JOIN approval_steps s ON s.request_id = t.request_id AND s.idx = t.step_idx
+		WHERE r.org_id = $1 AND r.template_id = $2 AND t.status IN ('approved', 'rejected') AND t.activated_at > 0
+		GROUP BY s.step_id ORDER BY MIN(s.idx), s.step_id`, orgID, templateID))
+}
+
+// templateRequests lists a template's requests, oldest first.
+func templateRequests(ctx context.Context, d *db.DB, orgID, templateID string) ([]reqRow, error) {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanRequest, `SELECT `+reqCols+` FROM approval_requests r
+		WHERE r.org_id = $1 AND r.template_id = $2 ORDER BY r.submitted_at, r.id LIMIT 100000`, orgID, templateID))
+}

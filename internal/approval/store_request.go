@@ -174,7 +174,7 @@ func listTasks(ctx context.Context, d *db.DB, requestID string, round int) ([]ta
 // reports whether it did (false: someone else closed it first).
 func decideTask(ctx context.Context, d *db.DB, id, status string, from []string, box []byte, key string, now int64) (bool, error) {
 	args := []any{id, status, box, key, now}
-	res, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET status = $2, comment = $3, comment_key = $4, decided_at = $5
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET status = $2, comment = $3, comment_key = $4, decided_at = $5, due_at = 0
 		WHERE id = $1 AND status IN (`+db.In(&args, from)+`)`, args...)
 	if err != nil {
 		return false, err
@@ -186,7 +186,8 @@ func decideTask(ctx context.Context, d *db.DB, id, status string, from []string,
 // planTask turns a planned task into a pending or waiting one.
 func planTask(ctx context.Context, d *db.DB, t taskRow) error {
 	_, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET status = $2, waits_for = $3, activated_at = $4, approver_id = $5,
-		member_id = $6, origin = $7 WHERE id = $1 AND status = 'planned'`, t.ID, t.Status, t.WaitsFor, t.ActivatedAt, t.ApproverID, t.MemberID, t.Origin)
+		member_id = $6, origin = $7, on_behalf_of = $8 WHERE id = $1 AND status = 'planned'`,
+		t.ID, t.Status, t.WaitsFor, t.ActivatedAt, t.ApproverID, t.MemberID, t.Origin, t.OnBehalfOf)
 	return err
 }
 
@@ -385,4 +386,97 @@ func listComments(ctx context.Context, d *db.DB, requestID string) ([]commentRow
 		return c, err
 	}, `SELECT id, request_id, org_id, author_id, member_id, content, content_key, mentions, file_ids, created_at FROM approval_comments
 		WHERE request_id = $1 ORDER BY created_at, id LIMIT 1000`, requestID))
+}
+
+// delegationRow is a member's delegation as stored.
+type delegationRow struct {
+	OrgID, AccountID, MemberID string
+	ToAccount, ToMember        string
+	FromAt, UntilAt, CreatedAt int64
+}
+
+func putDelegation(ctx context.Context, d *db.DB, x delegationRow) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO approval_delegations (org_id, account_id, member_id, to_account, to_member, from_at,
+		until_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (org_id, account_id) DO UPDATE SET
+		to_account = excluded.to_account, to_member = excluded.to_member, from_at = excluded.from_at, until_at = excluded.until_at,
+		created_at = excluded.created_at`, x.OrgID, x.AccountID, x.MemberID, x.ToAccount, x.ToMember, x.FromAt, x.UntilAt, x.CreatedAt)
+	return err
+}
+
+func getDelegation(ctx context.Context, d *db.DB, orgID, accountID string) (delegationRow, error) {
+	return db.QueryOne(ctx, d.R(ctx), func(r db.Scanner) (delegationRow, error) {
+		var x delegationRow
+		err := r.Scan(&x.OrgID, &x.AccountID, &x.MemberID, &x.ToAccount, &x.ToMember, &x.FromAt, &x.UntilAt, &x.CreatedAt)
+		return x, err
+	}, `SELECT org_id, account_id, member_id, to_account, to_member, from_at, until_at, created_at FROM approval_delegations
+		WHERE org_id = $1 AND account_id = $2`, orgID, accountID)
+}
+
+func deleteDelegation(ctx context.Context, d *db.DB, orgID, accountID string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM approval_delegations WHERE org_id = $1 AND account_id = $2`, orgID, accountID)
+	return err
+}
+
+// fileRow is an uploaded file as stored.
+type fileRow struct {
+	ID, OrgID, UploaderID, RequestID string
+	Meta                             []byte
+	MetaKey, ContentType             string
+	Size                             int64
+	SHA256, BlobKey                  string
+	CreatedAt                        int64
+}
+
+func insertFile(ctx context.Context, d *db.DB, f fileRow) error {
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO approval_files (id, org_id, uploader_id, request_id, meta, meta_key, content_type, size,
+		sha256, blob_key, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		f.ID, f.OrgID, f.UploaderID, f.RequestID, f.Meta, f.MetaKey, f.ContentType, f.Size, f.SHA256, f.BlobKey, f.CreatedAt)
+	return err
+}
+
+func getFile(ctx context.Context, d *db.DB, orgID, id string) (fileRow, error) {
+	return db.QueryOne(ctx, d.R(ctx), func(r db.Scanner) (fileRow, error) {
+		var f fileRow
+		err := r.Scan(&f.ID, &f.OrgID, &f.UploaderID, &f.RequestID, &f.Meta, &f.MetaKey, &f.ContentType, &f.Size, &f.SHA256, &f.BlobKey, &f.CreatedAt)
+		return f, err
+	}, `SELECT id, org_id, uploader_id, request_id, meta, meta_key, content_type, size, sha256, blob_key, created_at FROM approval_files
+		WHERE org_id = $1 AND id = $2`, orgID, id)
+}
+
+// attachFile attaches a file to a request.
+func attachFile(ctx context.Context, d *db.DB, id, requestID string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_files SET request_id = $2 WHERE id = $1 AND request_id = ''`, id, requestID)
+	return err
+}
+
+// dueTask is a pending task whose timeout fell due.
+type dueTask struct {
+	ID, RequestID, OrgID string
+	DueAt                int64
+}
+
+// dueTasks lists the tasks whose timeout fell due by now, oldest first.
+func dueTasks(ctx context.Context, d *db.DB, now int64, limit int) ([]dueTask, error) {
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (dueTask, error) {
+		var x dueTask
+		err := r.Scan(&x.ID, &x.RequestID, &x.OrgID, &x.DueAt)
+		return x, err
+	}, `SELECT id, request_id, org_id, due_at FROM approval_tasks WHERE due_at > 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2`, now, limit))
+}
+
+// setTaskDue sets when a task's timeout falls due.
+func setTaskDue(ctx context.Context, d *db.DB, id string, at int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET due_at = $2 WHERE id = $1`, id, at)
+	return err
+}
+
+// claimDue clears a task's due time unless another node did, and
+// reports whether this call did.
+func claimDue(ctx context.Context, d *db.DB, id string, at int64) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE approval_tasks SET due_at = 0, reminded_at = $2 WHERE id = $1 AND due_at = $2`, id, at)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

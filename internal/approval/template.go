@@ -61,13 +61,14 @@ func (in TemplateInput) check(x *tmplRow) error {
 		return err
 	}
 	fields := in.Fields
-	if len(fields) == 0 || string(fields) == "null" {
-		fields = Schema(`[]`)
+	if fields == nil {
+		fields = Schema{}
 	}
-	if err := validateSchema(fields); err != nil {
+	if err := fields.Validate(); err != nil {
 		return err
 	}
-	x.Fields = string(fields)
+	b, _ := json.Marshal(fields)
+	x.Fields = string(b)
 	f := defaultFlow()
 	if in.Flow != nil {
 		f = *in.Flow
@@ -81,7 +82,7 @@ func (in TemplateInput) check(x *tmplRow) error {
 		au = *in.AvailableTo
 	}
 	au.DepartmentIDs, au.RoleIDs, au.MemberIDs = orEmpty(au.DepartmentIDs), orEmpty(au.RoleIDs), nil
-	b, _ := json.Marshal(au)
+	b, _ = json.Marshal(au)
 	x.AvailableTo = string(b)
 	return nil
 }
@@ -96,7 +97,7 @@ func orEmpty(s []string) []string {
 // view turns a stored template into what the API shows.
 func (x tmplRow) view() Template {
 	t := Template{ID: x.ID, Name: x.Name, Description: x.Description, Group: x.Group, Builtin: x.Builtin, Version: x.Version,
-		Fields: Schema(x.Fields), Flow: flowOf(x.Flow), Archived: x.Archived, CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}
+		Fields: schemaOf(x.Fields), Flow: flowOf(x.Flow), Archived: x.Archived, CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}
 	_ = json.Unmarshal([]byte(x.AvailableTo), &t.AvailableTo)
 	t.AvailableTo.DepartmentIDs, t.AvailableTo.RoleIDs = orEmpty(t.AvailableTo.DepartmentIDs), orEmpty(t.AvailableTo.RoleIDs)
 	if t.Flow.Steps == nil {
@@ -293,7 +294,3 @@ func (s *Service) ArchiveTemplate(ctx context.Context, id string, archived bool)
 		return s.record(ctx, a.OrgID, action, "approval_template", id, nil)
 	})
 }
-
-// seedBuiltins adds the built-in templates to an organization the first
-// time it lists or files approvals.
-func (s *Service) seedBuiltins(context.Context, string) error { return nil }

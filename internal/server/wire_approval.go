@@ -4,31 +4,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/approval"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
+
+// timeoutsDueJob is the background job that reminds or escalates the
+// approval tasks whose step timeout fell due.
+const timeoutsDueJob = "approval.timeouts_due"
 
 // wireApproval builds approvals: the directory's answers (who may manage
 // templates, audiences, supervisor chains, department leaders, a member's
 // departments and roles), the keyring for form values and comments, and
-// the hook that hands a leaver's open tasks to someone else.
+// the file store for attachments, and the hook that hands a leaver's open tasks to someone else, and the
+// background job of step timeouts.
 func (a *App) wireApproval(context.Context) error {
 	dir := a.Server.Directory
 	if dir == nil {
 		return fmt.Errorf("approval: the directory must be wired first")
 	}
 	svc := approval.New(a.DB, approvalDirectory{dir}, a.Log)
+	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	svc.Blobs = blobs
 	if a.Keyring != nil {
 		svc.Sealer = a.Keyring
+		// File bytes are encrypted under the organization's key.
+		svc.Blobs = blob.Seal(blobs, a.Keyring)
 	}
 	if a.Server.Privacy != nil {
 		a.Server.Privacy.Register(svc.Privacy())
 	}
 	dir.OnMemberLeft(svc.MemberLeft)
+	if q := a.Jobs(); q != nil {
+		q.Handle(timeoutsDueJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.TimeoutsDue(ctx)
+			return err
+		})
+		q.Every(timeoutsDueJob, time.Minute, nil)
+	}
 	a.Server.Approval = svc
 	return nil
 }

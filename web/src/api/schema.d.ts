@@ -452,6 +452,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-delegation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My delegation of approvals while on leave (null when none) */
+        get: operations["get_approval_delegation"];
+        /** Delegate my approvals to another member from..until (unix milliseconds) */
+        put: operations["put_approval_delegation"];
+        post?: never;
+        /** End my delegation of approvals */
+        delete: operations["delete_approval_delegation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (raw body, ?name=) to attach to a request or a comment; at most 20 MB */
+        post: operations["post_approval_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file's bytes, for its uploader and whoever may see the request it is attached to */
+        get: operations["get_approval_files_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-templates": {
         parameters: {
             query?: never;
@@ -522,6 +575,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-templates/{id}/requests.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every request of a template as CSV, one column per field (manage_approvals; audited) */
+        get: operations["get_approval_templates_by_id_requests_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approval-templates/{id}/restore": {
         parameters: {
             query?: never;
@@ -533,6 +603,23 @@ export interface paths {
         put?: never;
         /** Restore an archived approval template (manage_approvals) */
         post: operations["post_approval_templates_by_id_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-templates/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A template's requests by status and each step's decisions with their average time (manage_approvals) */
+        get: operations["get_approval_templates_by_id_stats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -574,6 +661,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/{id}/add-approver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add approvers to my step, before or after me (加签) */
+        post: operations["post_approvals_by_id_add_approver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/{id}/approve": {
         parameters: {
             query?: never;
@@ -591,6 +695,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/{id}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Comment on a request I may see (Markdown), mentioning its applicant, approvers or CC */
+        post: operations["post_approvals_by_id_comments"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/{id}/reject": {
         parameters: {
             query?: never;
@@ -602,6 +723,74 @@ export interface paths {
         put?: never;
         /** Reject a request at my step: the flow stops */
         post: operations["post_approvals_by_id_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/resubmit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Resubmit my request returned to me, with a changed form: the flow starts again */
+        post: operations["post_approvals_by_id_resubmit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Return a request to an earlier step (to_step) or to its applicant (to_step ""), who resubmits */
+        post: operations["post_approvals_by_id_return"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/transfer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand my task on a request to another member */
+        post: operations["post_approvals_by_id_transfer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/urge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remind the approvers my pending request waits for (once an hour) */
+        post: operations["post_approvals_by_id_urge"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3162,6 +3351,11 @@ export interface components {
             count: number;
             reminded_at: number;
         };
+        ApprovalAddApproverInput: {
+            comment: string;
+            member_ids: string[];
+            position: string;
+        };
         ApprovalApprovers: {
             department_id?: string;
             levels?: number;
@@ -3199,21 +3393,33 @@ export interface components {
         ApprovalComment: {
             author: components["schemas"]["ApprovalPersonRef"];
             body: string;
+            body_html: string;
             created_at: number;
             file_ids: string[];
             id: string;
             mentions: components["schemas"]["ApprovalPersonRef"][];
         };
-        ApprovalCondition: {
-            all?: components["schemas"]["ApprovalCondition"][];
-            any?: components["schemas"]["ApprovalCondition"][];
-            applicant?: string;
-            field?: string;
-            op: string;
-            value?: unknown;
+        ApprovalCommentInput: {
+            body: string;
+            file_ids?: string[];
+            mentions?: string[];
         };
         ApprovalDecisionInput: {
             comment: string;
+        };
+        ApprovalDelegation: {
+            active: boolean;
+            from: number;
+            to: components["schemas"]["ApprovalPersonRef"];
+            until: number;
+        };
+        ApprovalDelegationInput: {
+            from: number;
+            to: string;
+            until: number;
+        };
+        ApprovalDelegationState: {
+            delegation?: components["schemas"]["ApprovalDelegation"] | null;
         };
         ApprovalEntry: {
             action: string;
@@ -3224,6 +3430,12 @@ export interface components {
                 [key: string]: unknown;
             };
             step_id: string;
+        };
+        ApprovalFile: {
+            content_type: string;
+            id: string;
+            name: string;
+            size: number;
         };
         ApprovalFlow: {
             auto_approve: components["schemas"]["ApprovalAutoApprove"];
@@ -3253,7 +3465,7 @@ export interface components {
             cc: components["schemas"]["ApprovalPersonRef"][];
             comments: components["schemas"]["ApprovalComment"][];
             current_step?: components["schemas"]["ApprovalStepRef"] | null;
-            fields: unknown;
+            fields: components["schemas"]["FormField"][];
             form: {
                 [key: string]: unknown;
             };
@@ -3276,6 +3488,22 @@ export interface components {
             reason: string;
             skipped: boolean;
         };
+        ApprovalResubmitInput: {
+            chosen?: {
+                [key: string]: string[];
+            };
+            form: unknown;
+        };
+        ApprovalReturnInput: {
+            comment: string;
+            to_step: string;
+        };
+        ApprovalStats: {
+            counts: {
+                [key: string]: number;
+            };
+            steps: components["schemas"]["ApprovalStepStats"][];
+        };
         ApprovalStep: {
             approvers: components["schemas"]["ApprovalApprovers"];
             hidden_fields?: string[];
@@ -3283,11 +3511,17 @@ export interface components {
             mode: string;
             name: string;
             timeout?: components["schemas"]["ApprovalTimeout"] | null;
-            when?: components["schemas"]["ApprovalCondition"] | null;
+            when?: components["schemas"]["FormCondition"] | null;
         };
         ApprovalStepRef: {
             id: string;
             name: string;
+        };
+        ApprovalStepStats: {
+            avg_seconds: number;
+            decided: number;
+            name: string;
+            step_id: string;
         };
         ApprovalStepView: {
             id: string;
@@ -3329,7 +3563,7 @@ export interface components {
             builtin: string;
             created_at: number;
             description: string;
-            fields: unknown;
+            fields: components["schemas"]["FormField"][];
             flow: components["schemas"]["ApprovalFlow"];
             group: string;
             id: string;
@@ -3340,7 +3574,7 @@ export interface components {
         ApprovalTemplateInput: {
             available_to?: components["schemas"]["ApprovalAudience"] | null;
             description: string;
-            fields: unknown;
+            fields: components["schemas"]["FormField"][];
             flow?: components["schemas"]["ApprovalFlow"] | null;
             group: string;
             name: string;
@@ -3351,6 +3585,10 @@ export interface components {
         ApprovalTimeout: {
             action: string;
             hours: number;
+        };
+        ApprovalTransferInput: {
+            comment: string;
+            to: string;
         };
         AttendanceAdjustment: {
             created_at: number;
@@ -4229,6 +4467,32 @@ export interface components {
             };
             message: string;
             request_id?: string;
+        };
+        FormCondition: {
+            all?: components["schemas"]["FormCondition"][];
+            any?: components["schemas"]["FormCondition"][];
+            applicant?: string;
+            field?: string;
+            op: string;
+            value: unknown;
+        };
+        FormField: {
+            columns?: components["schemas"]["FormField"][];
+            currency?: string;
+            decimals?: number;
+            help?: string;
+            id: string;
+            label: string;
+            max?: string;
+            min?: string;
+            multiple?: boolean;
+            options?: string[];
+            placeholder?: string;
+            required: boolean;
+            text?: string;
+            total?: string;
+            type: string;
+            unit?: string;
         };
         Health: {
             database: string;
@@ -6104,6 +6368,173 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_approval_delegation: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDelegationState"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_approval_delegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDelegationInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalDelegationState"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_approval_delegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approval_files: {
+        parameters: {
+            query?: {
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalFile"];
+                };
+            };
+            /** @description error codes: empty_file, invalid_query */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: file_too_large */
+            413: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approval_files_by_id: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_approval_templates: {
         parameters: {
             query?: {
@@ -6321,6 +6752,43 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_approval_templates_by_id_requests_csv: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_approval_templates_by_id_restore: {
         parameters: {
             query?: never;
@@ -6342,6 +6810,43 @@ export interface operations {
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approval_templates_by_id_stats: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalStats"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
@@ -6464,6 +6969,47 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    post_approvals_by_id_add_approver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalAddApproverInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: already_approver, step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_approvals_by_id_approve: {
         parameters: {
             query?: never;
@@ -6505,6 +7051,45 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    post_approvals_by_id_comments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalCommentInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalComment"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_approvals_by_id_reject: {
         parameters: {
             query?: never;
@@ -6539,6 +7124,164 @@ export interface operations {
             404: components["responses"]["Error"];
             /** @description error codes: step_closed, not_pending */
             409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_resubmit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalResubmitInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_form, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_applicant, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: not_returned */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_return: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalReturnInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_transfer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalTransferInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_urge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_applicant, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: urged_recently */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
