@@ -16,7 +16,7 @@ import {
 } from "./data";
 import { ApprovalForm } from "./FormRenderer";
 import { emptyForm, fillForm, type Problem, payload, problems as problemsOf } from "./form";
-import { modeText } from "./labels";
+import { modeText, reasonText } from "./labels";
 import { MemberPicker } from "./Pickers";
 import { ApprovalTabs } from "./Tabs";
 import type { FormField, FormValues, Request, ResolvedStep, Template } from "./types";
@@ -221,7 +221,7 @@ export function FlowPreview({ steps }: { steps: ResolvedStep[] }) {
             {s.skipped ? (
               <span className="badge badge-muted">
                 {t("approvals.skipped")}
-                {s.reason ? `: ${s.reason}` : ""}
+                {s.reason ? `: ${reasonText(t, s.reason)}` : ""}
               </span>
             ) : (
               <>

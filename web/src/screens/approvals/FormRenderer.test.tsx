@@ -133,7 +133,7 @@ describe("FilingForm", () => {
           return json(200, {
             steps: [
               { id: "s1", name: "Supervisor", mode: "any", approvers: [{ id: "m1", name: "Wang Fang" }] },
-              { id: "s2", name: "Finance", skipped: true, reason: "condition not met" },
+              { id: "s2", name: "Finance", skipped: true, reason: "condition" },
             ],
           });
         if (refuse) {
@@ -160,7 +160,7 @@ describe("FilingForm", () => {
     fireEvent.click(screen.getByRole("button", { name: "Preview the flow" }));
     const preview = await screen.findByTestId("flow-preview");
     expect(preview.textContent).toContain("Wang Fang");
-    expect(preview.textContent).toContain("Skipped: condition not met");
+    expect(preview.textContent).toContain("Skipped: its condition does not hold");
     expect(calls[0].url).toBe("/api/v1/approval-templates/tpl_1/preview");
     const form = { title: "Client visit", amount: "8000.00", lines: { rows: [{ cost: "8000.00" }] } };
     expect(calls[0].body).toEqual({ form, chosen: {} });

@@ -1,17 +1,34 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
+import type { TFunction } from "i18next";
 import { type FormEvent, type ReactNode, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ApiError } from "../../api/client";
 import { Alert, ConfirmDialog, Dialog, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
-import { useMe } from "../../lib/session";
+import { useCurrentOrg } from "../../lib/org";
 import { act, approvalsKey, fileURL, requestKey, requestQuery, uploadFile } from "./data";
 import { showAmount } from "./decimal";
 import { FilingForm } from "./File";
-import { actionText, durationText, modeText, statusClass, statusText, stepStatusText } from "./labels";
+import {
+  actionText,
+  durationText,
+  modeText,
+  reasonText,
+  statusClass,
+  statusText,
+  stepStatusText,
+} from "./labels";
 import { MemberPicker, useDepartments, useMemberNames } from "./Pickers";
-import type { DateRangeValue, FieldValue, FormField, LocationValue, Request, TableValue } from "./types";
+import type {
+  DateRangeValue,
+  FieldValue,
+  FormField,
+  LocationValue,
+  Request,
+  TableValue,
+  TimelineEntry,
+} from "./types";
 
 /**
  * RequestView is one request: its form, the steps with who decided what,
@@ -19,12 +36,13 @@ import type { DateRangeValue, FieldValue, FormField, LocationValue, Request, Tab
  */
 export function RequestView({ id }: { id: string }) {
   const { t, i18n } = useTranslation();
-  const me = useMe().data;
+  const myMember = useCurrentOrg()?.member_id;
   const q = useQuery(requestQuery(id));
   const r = q.data;
   const [resubmitting, setResubmitting] = useState(false);
   const missing = q.error instanceof ApiError && q.error.status === 404;
-  const mine = !!r && !!me && r.applicant.id === me.id;
+  // People in a request are named by member id.
+  const mine = !!r && !!myMember && r.applicant.id === myMember;
   return (
     <section className="page rep-wrap" aria-labelledby="page-title">
       <p>
@@ -257,12 +275,21 @@ function Steps({ r }: { r: Request }) {
               <strong>{s.name}</strong>
               <span className={statusClass(s.status)}>{stepStatusText(t, s.status)}</span>
               <span className="muted small">{modeText(t, s.mode)}</span>
+              {s.reason && <span className="muted small">{reasonText(t, s.reason)}</span>}
             </div>
             <ul className="rep-people">
               {s.tasks.map((k, i) => (
                 // biome-ignore lint/suspicious/noArrayIndexKey: one person may hold two tasks of a step
                 <li key={`${k.approver.id}-${i}`}>
-                  <span>{k.approver.name}</span>
+                  <span>
+                    {k.approver.name}
+                    {k.on_behalf_of && (
+                      <span className="muted small">
+                        {" "}
+                        {t("approvals.onBehalfOf", { name: k.on_behalf_of.name })}
+                      </span>
+                    )}
+                  </span>
                   <span className="muted small">
                     {stepStatusText(t, k.status)}
                     {k.decided_at ? ` · ${formatTime(k.decided_at, i18n.language)}` : ""}
@@ -303,7 +330,7 @@ function Timeline({ r }: { r: Request }) {
                 <span className="muted"> · {stepName.get(e.step_id)}</span>
               )}
             </span>
-            {e.detail && <span className="muted small">{e.detail}</span>}
+            {detailText(t, e.detail) && <span className="muted small">{detailText(t, e.detail)}</span>}
             {e.comment && <span className="apv-quote">{e.comment}</span>}
           </li>
         ))}
@@ -524,7 +551,7 @@ function Actions({ r }: { r: Request }) {
 function Comments({ r }: { r: Request }) {
   const { t, i18n } = useTranslation();
   const qc = useQueryClient();
-  const me = useMe().data;
+  const myMember = useCurrentOrg()?.member_id;
   const [body, setBody] = useState("");
   const [mentions, setMentions] = useState<string[]>([]);
   const [files, setFiles] = useState<{ id: string; name: string }[]>([]);
@@ -535,7 +562,7 @@ function Comments({ r }: { r: Request }) {
   people.set(r.applicant.id, r.applicant.name);
   for (const s of r.steps) for (const k of s.tasks) people.set(k.approver.id, k.approver.name);
   for (const p of r.cc) people.set(p.id, p.name);
-  if (me) people.delete(me.id);
+  if (myMember) people.delete(myMember);
   const upload = useMutation({
     mutationFn: (f: File) => uploadFile(f),
     onSuccess: (x) => setFiles((fs) => [...fs, { id: x.id, name: x.name }]),
@@ -639,4 +666,10 @@ function Comments({ r }: { r: Request }) {
       )}
     </section>
   );
+}
+
+/** detailText is what a timeline entry's detail adds (its reason), or "". */
+function detailText(t: TFunction, d: TimelineEntry["detail"]): string {
+  const reason = d && typeof d.reason === "string" ? d.reason : "";
+  return reason ? reasonText(t, reason) : "";
 }

@@ -238,3 +238,22 @@ export function durationText(t: TFunction, unit: string | undefined, value: stri
     ? t("approvals.hours", { count, n: value })
     : t("approvals.days", { count, n: value });
 }
+
+/** reasonText says why a step was skipped or reassigned, in words when the reason is one the server names. */
+export function reasonText(t: TFunction, reason: string): string {
+  switch (reason) {
+    case "condition":
+      return t("approvals.reason.condition");
+    case "no_approver":
+      return t("approvals.reason.no_approver");
+    case "vacancy":
+      return t("approvals.reason.vacancy");
+    case "approval_admins":
+      return t("approvals.reason.approval_admins");
+    case "inactive":
+    case "left":
+      return t("approvals.reason.left");
+    default:
+      return reason;
+  }
+}

@@ -146,6 +146,8 @@ export type RequestSummary = {
 
 export type Task = {
   approver: Person;
+  /** on_behalf_of is whom a delegate decides for. */
+  on_behalf_of?: Person | null;
   status: "pending" | "approved" | "rejected" | "transferred" | "skipped" | string;
   decided_at?: number;
   comment?: string;
@@ -156,6 +158,7 @@ export type RequestStep = {
   name: string;
   mode: string;
   status: "waiting" | "active" | "approved" | "rejected" | "skipped" | "returned" | string;
+  reason?: string;
   tasks: Task[];
 };
 
@@ -165,7 +168,7 @@ export type TimelineEntry = {
   action: string;
   step_id?: string;
   comment?: string;
-  detail?: string;
+  detail?: Record<string, unknown> | null;
 };
 
 export type Comment = {
@@ -173,7 +176,7 @@ export type Comment = {
   author?: Person;
   author_id?: string;
   body: string;
-  mentions?: string[];
+  mentions?: Person[];
   file_ids?: string[];
   created_at: number;
 };
