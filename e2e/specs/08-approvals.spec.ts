@@ -233,6 +233,27 @@ test.describe
       await shot(p, "approval-timeline-phone");
       await p.goto("/approvals?box=mine");
       await expect(p.getByTestId("approval-row").filter({ hasText: template })).toContainText("Approved");
+      for (const path of ["/approvals", "/approvals?box=cc", "/approvals/new"]) {
+        await p.goto(path);
+        await expect(p.getByRole("heading", { level: 1 })).toBeVisible();
+        await noSideScroll(p, path);
+      }
+      await p.setViewportSize({ width: 1280, height: 800 });
+    });
+
+    test("the designer fits a phone too", async () => {
+      const p = a.page;
+      await p.setViewportSize({ width: 375, height: 667 });
+      await p.goto("/approvals/templates");
+      await p
+        .getByTestId("designed-template")
+        .filter({ hasText: template })
+        .getByRole("button", { name: `Edit ${template}` })
+        .click();
+      const form = p.getByRole("form", { name: "Template" });
+      await expect(form.getByTestId("designed-field")).toHaveCount(2);
+      await expect(form.getByTestId("condition")).toHaveCount(1);
+      await noSideScroll(p, "the template designer");
       await p.setViewportSize({ width: 1280, height: 800 });
     });
   });
