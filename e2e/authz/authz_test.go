@@ -142,8 +142,12 @@ func denyStatus(e entry) int {
 
 // readsObject reports whether actor, though not permitted, can read the
 // route's object: a participant of a conversation who lacks the group
-// role the route needs. Only they may learn (403) that the object exists.
+// role the route needs, or an actor the entry says reads it. Only they may
+// learn (403) that the object exists.
 func readsObject(w *world, rt server.Route, e entry, actor string) bool {
+	if e.reads[actor] {
+		return true
+	}
 	return e.party == "owner" && participants[actor] && !w.ended[actor]
 }
 

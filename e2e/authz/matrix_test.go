@@ -69,6 +69,10 @@ type entry struct {
 	// standIn: the request changes the caller's membership (quitting), so
 	// each caller is played by a fresh person of the same kind.
 	standIn bool
+	// reads lists actors who see the object but may not act on it now
+	// (an approval's applicant asked to approve it): only they may learn
+	// (their custom 403) that it exists; other ids answer them 404.
+	reads map[string]bool
 }
 
 // objects of the API whose ids are personal (belong to an account, not an
@@ -92,6 +96,16 @@ var notRecipient = map[string]int{Bystander: 404}
 // notAuthor: only a report's author changes it; its recipients and the
 // bystander get 404.
 var notAuthor = map[string]int{Admin: 404, CustomWith: 404, CustomWithout: 404, Member: 404, Bystander: 404}
+
+// notApprover: the applicant (each organization's owner) may see a
+// request but not decide it; the bystander does not see it.
+var notApprover = map[string]int{Owner: 403, OtherOrg: 403, Bystander: 404}
+
+// applicants and approvers of the standing approvals see them.
+var (
+	applicants = map[string]bool{Owner: true, OtherOrg: true}
+	approvers  = map[string]bool{Admin: true, CustomWith: true, CustomWithout: true, Member: true}
+)
 
 // matrix has one entry per route of internal/server/routes.go. A route
 // without an entry fails TestMatrixCoversEveryRoute, naming it.
@@ -259,6 +273,32 @@ var matrix = map[string]entry{
 	"POST /api/v1/reports/{id}/read":     {ok: 200, obj: []string{"report"}, custom: notRecipient},
 	"GET /api/v1/reports/{id}/comments":  {ok: 200, obj: []string{"report"}, custom: notRecipient},
 	"POST /api/v1/reports/{id}/comments": {ok: 201, obj: []string{"report"}, custom: notRecipient, body: body(map[string]any{"body": "matrix"})},
+
+	// Approvals: the standing template is available to everyone; the
+	// standing request is filed by each organization's owner and waits,
+	// in A, for any one of the admin, both custom roles and the member —
+	// not the bystander, who gets 404 like everyone outside it. Holders of
+	// manage_approvals see every request; only approvers decide and only
+	// the applicant withdraws.
+	"GET /api/v1/approval-templates": {ok: 200},
+	"POST /api/v1/approval-templates": {perm: perm.ManageApprovals, ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"name": fmt.Sprintf("Template %d", w.seq.Add(1))}
+	}},
+	"GET /api/v1/approval-templates/{id}": {ok: 200, obj: []string{"approval_template"}},
+	"PUT /api/v1/approval-templates/{id}": {perm: perm.ManageApprovals, ok: 200, obj: []string{"approval_template"}, fresh: true,
+		body: body(map[string]any{"name": "Renamed"})},
+	"POST /api/v1/approval-templates/{id}/archive": {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
+	"POST /api/v1/approval-templates/{id}/restore": {perm: perm.ManageApprovals, ok: any2xx, obj: []string{"approval_template"}, fresh: true},
+	"POST /api/v1/approval-templates/{id}/preview": {ok: 200, obj: []string{"approval_template"}, body: body(map[string]any{"form": map[string]any{}})},
+	"GET /api/v1/approvals":                        {ok: 200},
+	"POST /api/v1/approvals": {ok: 201, obj: []string{"approval_template"}, bodyIDs: func(_ *world, _ string, ids []string) any {
+		return map[string]any{"template_id": ids[0], "form": map[string]any{}}
+	}},
+	"GET /api/v1/approvals/{id}":          {ok: 200, obj: []string{"approval"}, custom: notRecipient},
+	"POST /api/v1/approvals/{id}/approve": {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants},
+	"POST /api/v1/approvals/{id}/reject":  {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants},
+	"POST /api/v1/approvals/{id}/withdraw": {ok: 200, obj: []string{"approval"}, fresh: true, reads: approvers,
+		custom: map[string]int{Admin: 403, CustomWith: 403, CustomWithout: 403, Member: 403, Bystander: 404}},
 
 	// Audit log.
 	"GET /api/v1/audit":        {perm: perm.ViewAuditLog, ok: 200},

@@ -222,14 +222,14 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 
 	// A second member of B, to share B's conversations with its owner.
 	bart := w.account("Bart B")
-	w.add(ob.Client, bart, w.orgB)
+	bart.MemberID = w.add(ob.Client, bart, w.orgB).MemberID
 	w.bart = bart
 
 	// Standing objects of every kind in both organizations.
 	for _, org := range []string{"A", "B"} {
 		objs := w.objects[org]
 		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft",
-			"report_template", "report", "report_draft"} {
+			"report_template", "report", "report_draft", "approval_template", "approval"} {
 			objs[kind] = w.newObject(kind, org)
 		}
 		// A second conversation with the same people, for swapped ids.
@@ -394,6 +394,21 @@ func (w *world) newObject(kind, org string) string {
 	case "report", "report_draft":
 		w.must(admin.Client, "POST", "/api/v1/reports", map[string]any{"template_id": w.objects[org]["report_template"],
 			"values": map[string]any{"done": "work"}, "submit": kind == "report"}, &out)
+	case "approval_template":
+		// Available to everyone; in A any one of the admin, both custom
+		// roles and the member approves (in B, Bart).
+		approvers := []string{w.bart.MemberID}
+		if org == "A" {
+			approvers = nil
+			for _, name := range []string{Admin, CustomWith, CustomWithout, Member} {
+				approvers = append(approvers, w.who[name].MemberID)
+			}
+		}
+		w.must(admin.Client, "POST", "/api/v1/approval-templates", map[string]any{"name": fmt.Sprintf("Approval %d", n),
+			"flow": map[string]any{"steps": []map[string]any{{"id": "s1", "name": "Approvers", "mode": "any",
+				"approvers": map[string]any{"type": "members", "member_ids": approvers}}}}}, &out)
+	case "approval":
+		w.must(admin.Client, "POST", "/api/v1/approvals", map[string]any{"template_id": w.objects[org]["approval_template"], "form": map[string]any{}}, &out)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":

@@ -252,6 +252,13 @@ test.describe
       await field.getByLabel("Kind").selectOption("choice");
       await field.getByLabel("Options").fill("Good, Tired");
       await field.getByRole("checkbox", { name: "Required" }).check();
+      // Chosen writers, a time zone and a reminder, kept by the template.
+      await form.getByLabel("Time zone").selectOption("Asia/Shanghai");
+      await form.getByLabel("Remind minutes before the due time").fill("30");
+      await form.getByRole("radio", { name: "Chosen departments, roles and people" }).check();
+      const writers = form.locator(".ann-audience").first();
+      await writers.getByLabel("Find people").fill("Chen");
+      await writers.getByRole("checkbox", { name: writer.name }).check();
       await noSideScroll(p, "the template designer");
       await form.getByRole("button", { name: "Save" }).click();
       await expect(p.getByTestId("designed-template").filter({ hasText: "Daily check-in" })).toContainText(
@@ -267,6 +274,21 @@ test.describe
         .click();
       await expect(w.page.getByLabel("Mood *")).toBeVisible();
       await expect(w.page.getByLabel("Mood *").locator("option")).toHaveText(["Choose…", "Good", "Tired"]);
+
+      // The writer was chosen: the template is marked as expected of them,
+      // and it kept the designer's settings.
+      await w.page.goto("/reports/new");
+      await expect(w.page.getByTestId("report-template").filter({ hasText: "Daily check-in" })).toContainText(
+        "Expected of you",
+      );
+      const list = await ok(await call(a.page, "GET", "/api/v1/report-templates"));
+      const made = list.items.find((x: { name: string }) => x.name === "Daily check-in");
+      expect([
+        made.timezone,
+        made.remind_before_minutes,
+        made.submitters.all,
+        made.submitters.member_ids.length,
+      ]).toEqual(["Asia/Shanghai", 30, false, 1]);
     });
 
     test("the author sees the comment and every report screen fits a phone", async () => {

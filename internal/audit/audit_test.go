@@ -13,6 +13,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
@@ -271,7 +272,9 @@ func TestListFiltersAndPages(t *testing.T) {
 			if pages > 5 {
 				t.Fatal("paging does not end")
 			}
-			fmt.Sscan(p.NextCursor, &f.Before)
+			if f.Before, err = ParseCursor(p.NextCursor); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if fmt.Sprint(seqs) != "[7 5 4 2 1]" {
 			t.Fatalf("org_a pages = %v", seqs)
@@ -422,4 +425,24 @@ func TestNoDeadlockWithEventAppends(t *testing.T) {
 			t.Fatalf("%+v", r)
 		}
 	})
+}
+
+// TestParseCursor: the list hands out the one opaque cursor and still
+// reads the bare sequence numbers it handed out before; anything else is
+// invalid_cursor.
+func TestParseCursor(t *testing.T) {
+	for in, want := range map[string]int64{
+		"":                              0,
+		"7":                             7,
+		httpx.Cursor{ID: "42"}.String(): 42,
+	} {
+		if got, err := ParseCursor(in); err != nil || got != want {
+			t.Errorf("ParseCursor(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"abc", "0", "-1", "+5", httpx.Cursor{ID: "x"}.String(), httpx.IntCursor(5, "a").String()} {
+		if _, err := ParseCursor(in); !errors.Is(err, httpx.ErrInvalidCursor) {
+			t.Errorf("ParseCursor(%q) err = %v, want invalid_cursor", in, err)
+		}
+	}
 }

@@ -26,10 +26,15 @@ func (s *Service) HandleList(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return apperr.InvalidField("outcome", "outcome must be success, failure or denied")
 	}
+	before, err := ParseCursor(q.Get("cursor"))
+	if err != nil {
+		return err
+	}
+	f.Before = before
 	ints := []struct {
 		name string
 		dst  *int64
-	}{{"cursor", &f.Before}, {"since", &f.Since}, {"until", &f.Until}}
+	}{{"since", &f.Since}, {"until", &f.Until}}
 	for _, p := range ints {
 		if v := q.Get(p.name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)

@@ -24,6 +24,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
@@ -302,6 +303,21 @@ type Filter struct {
 	Limit  int
 }
 
+// ParseCursor reads the next_cursor of a Page into Filter.Before: the
+// cursor every list hands out (httpx.Cursor), or the bare sequence number
+// this list handed out before, which clients may still hold.
+func ParseCursor(s string) (int64, error) {
+	c, err := httpx.ParseCursor(s, func(v string) (httpx.Cursor, bool) { return httpx.Cursor{ID: v}, true })
+	if err != nil || c.ID == "" {
+		return 0, err
+	}
+	seq, err := strconv.ParseInt(c.ID, 10, 64)
+	if err != nil || seq <= 0 || c.ID[0] == '+' {
+		return 0, httpx.ErrInvalidCursor
+	}
+	return seq, nil
+}
+
 // Page is one page of entries, newest first.
 type Page struct {
 	Items      []Item `json:"items"`
@@ -416,7 +432,7 @@ func list(ctx context.Context, d *db.DB, f Filter) (Page, error) {
 	}
 	if len(recs) > f.Limit {
 		p.Items = recs[:f.Limit]
-		p.NextCursor = strconv.FormatInt(p.Items[f.Limit-1].Seq, 10)
+		p.NextCursor = httpx.Cursor{ID: strconv.FormatInt(p.Items[f.Limit-1].Seq, 10)}.String()
 	}
 	return p, nil
 }

@@ -373,132 +373,83 @@ func (b *batchStmts) bumpSeqs(ctx context.Context, ids []string, counts map[stri
 		return out, nil
 	}
 	w := b.d.W(ctx)
-	ph := func(i int) string {
-		if b.d.Kind == db.SQLite {
-			return "?"
-		}
-		return "$" + strconv.Itoa(i)
-	}
-	if b.d.Kind == db.Postgres {
-		args := make([]any, len(ids))
-		var sb strings.Builder
-		for i, id := range ids {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString(ph(i + 1))
-			args[i] = id
-		}
-		rows, err := w.QueryContext(ctx, `SELECT id FROM conversations WHERE id IN (`+sb.String()+`) ORDER BY id FOR UPDATE`, args...)
+	if lock := b.d.Dialect.ForUpdate(); lock != "" {
+		var args []any
+		rows, err := w.QueryContext(ctx, `SELECT id FROM conversations WHERE id IN (`+db.In(&args, ids)+`) ORDER BY id `+lock, args...)
 		if err != nil {
 			return nil, err
 		}
 		rows.Close()
 	}
-	var sb strings.Builder
-	args := make([]any, 0, 2*len(ids)+1)
-	args = append(args, now)
-	for i, id := range ids {
-		if i > 0 {
-			sb.WriteString(", ")
-		}
-		if b.d.Kind == db.SQLite {
-			sb.WriteString("(?, ?)")
-		} else {
-			fmt.Fprintf(&sb, "($%d::text, $%d::bigint)", len(args)+1, len(args)+2)
-		}
-		args = append(args, id, counts[id])
-	}
-	first := ph(1)
-	if b.d.Kind == db.SQLite {
-		// The "now" parameter comes first in args; SQLite numbers "?" in
-		// text order, so name it explicitly.
-		first = "?1"
-		sb.Reset()
-		for i := range ids {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			fmt.Fprintf(&sb, "(?%d, ?%d)", 2*i+2, 2*i+3)
-		}
-	}
-	rows, err := w.QueryContext(ctx, `WITH v(id, n) AS (VALUES `+sb.String()+`)
-		UPDATE conversations SET last_seq = last_seq + v.n, last_message_at = `+first+`
+	stmts, err := seqRows.With(b.d.Kind, "v", `UPDATE conversations SET last_seq = last_seq + v.n, last_message_at = v.at
 		FROM v WHERE conversations.id = v.id AND conversations.dissolved_at = 0
-		RETURNING conversations.id, conversations.last_seq`, args...)
+		RETURNING conversations.id, conversations.last_seq`, len(ids), func(i int, vals []any) {
+		vals[0], vals[1], vals[2] = ids[i], int64(counts[ids[i]]), now
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var last int64
-		if err := rows.Scan(&id, &last); err != nil {
+	for _, st := range stmts {
+		err := db.Each(ctx, w, func(r db.Scanner) error {
+			var id string
+			var last int64
+			err := r.Scan(&id, &last)
+			out[id] = last
+			return err
+		}, st.Query, st.Args...)
+		if err != nil {
 			return nil, err
 		}
-		out[id] = last
 	}
-	return out, rows.Err()
+	return out, nil
 }
+
+// seqRows are the (conversation, count, time) rows of bumpSeqs; a batch of
+// the writer touches far fewer conversations than one statement carries.
+var seqRows = db.Rows{Cols: db.Cols("id text", "n bigint", "at bigint"), PerStmt: 1000}
+
+// messageRows are the columns of a message row as the writer inserts it.
+var messageRows = db.Rows{Cols: db.Cols(
+	"id text", "conversation_id text", "seq bigint", "sender_id text", "client_msg_id text", "kind text",
+	"body text", "html text", "attachment text", "location bytea", "file_id text", "reply_to_id text",
+	"thread_root_id text", "mentions text", "mention_all boolean", "created_at bigint", "content bytea", "content_key text",
+), PerStmt: 200}
 
 // insertMessages inserts ms with multi-row statements and sets the rid of
 // each inserted one; a message whose (sender, client id) already exists is
 // skipped and keeps rid 0.
 func (b *batchStmts) insertMessages(ctx context.Context, ms []*Message) error {
-	if b.d.Kind == db.Postgres {
-		return b.insertMessagesUnnest(ctx, ms)
+	if len(ms) == 0 {
+		return nil
 	}
-	const cols = 18
-	const perStmt = 200
-	byID := make(map[string]*Message, len(ms))
-	for len(ms) > 0 {
-		chunk := ms[:min(perStmt, len(ms))]
-		ms = ms[len(chunk):]
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html,
-			attachment, location, file_id, reply_to_id, thread_root_id, mentions, mention_all, created_at, content, content_key) VALUES `)
-		args := make([]any, 0, len(chunk)*cols)
-		for i, m := range chunk {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteByte('(')
-			for c := 1; c <= cols; c++ {
-				if c > 1 {
-					sb.WriteString(", ")
-				}
-				// Anonymous "?" on SQLite: it resolves "$n" names with a
-				// linear search, quadratic over a multi-row statement.
-				if b.d.Kind == db.SQLite {
-					sb.WriteByte('?')
-				} else {
-					sb.WriteString("$" + strconv.Itoa(i*cols+c))
-				}
-			}
-			sb.WriteByte(')')
+	stmts, err := messageRows.Insert(b.d.Kind, "messages", `ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING rid, id`, "",
+		len(ms), func(i int, v []any) {
+			m := ms[i]
 			body, html, att := plainColumns(m)
-			args = append(args, m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind, body, html,
-				att, m.sealed, m.fileID, m.ReplyToID, m.ThreadRootID, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.CreatedAt,
-				nullBytes(m.box), m.boxKey)
-			byID[m.ID] = m
-		}
-		sb.WriteString(` ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING rid, id`)
-		rows, err := b.d.W(ctx).QueryContext(ctx, sb.String(), args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
+			v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7] = m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind, body, html
+			v[8], v[9], v[10], v[11], v[12] = att, m.sealed, m.fileID, m.ReplyToID, m.ThreadRootID
+			v[13], v[14], v[15], v[16], v[17] = jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.CreatedAt, nullBytes(m.box), m.boxKey
+		})
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]*Message, len(ms))
+	for _, m := range ms {
+		byID[m.ID] = m
+	}
+	for _, st := range stmts {
+		err := db.Each(ctx, b.d.W(ctx), func(r db.Scanner) error {
 			var rid int64
 			var id string
-			if err := rows.Scan(&rid, &id); err != nil {
-				rows.Close()
+			if err := r.Scan(&rid, &id); err != nil {
 				return err
 			}
 			if m := byID[id]; m != nil {
 				m.rid = rid
 			}
-		}
-		if err := rows.Close(); err != nil {
+			return nil
+		}, st.Query, st.Args...)
+		if err != nil {
 			return err
 		}
 	}
@@ -525,55 +476,6 @@ func nullBytes(b []byte) any {
 	return b
 }
 
-// insertMessagesUnnest is insertMessages for PostgreSQL: one statement
-// with eighteen array parameters instead of eighteen scalars per row, which
-// PostgreSQL parses, plans and binds far faster.
-func (b *batchStmts) insertMessagesUnnest(ctx context.Context, ms []*Message) error {
-	if len(ms) == 0 {
-		return nil
-	}
-	n := len(ms)
-	var (
-		id, conv, sender, client, kind, body, html, att, file, reply, thread, mentions, boxKey = make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n),
-			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		seq, created = make([]int64, n), make([]int64, n)
-		loc, box     = make([][]byte, n), make([][]byte, n)
-		all          = make([]bool, n)
-	)
-	byID := make(map[string]*Message, n)
-	for i, m := range ms {
-		id[i], conv[i], seq[i], sender[i], client[i], kind[i] = m.ID, m.ConversationID, m.Seq, m.SenderID, m.ClientMsgID, m.Kind
-		body[i], html[i], att[i] = plainColumns(m)
-		box[i], boxKey[i] = m.box, m.boxKey
-		loc[i], file[i], reply[i], thread[i] = m.sealed, m.fileID, m.ReplyToID, m.ThreadRootID
-		mentions[i], all[i], created[i] = jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.CreatedAt
-		byID[m.ID] = m
-	}
-	rows, err := b.d.W(ctx).QueryContext(ctx, `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, html,
-		attachment, location, file_id, reply_to_id, thread_root_id, mentions, mention_all, created_at, content, content_key)
-		SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::bytea[], $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::bigint[],
-			$17::bytea[], $18::text[])
-		ON CONFLICT (sender_id, client_msg_id) DO NOTHING RETURNING rid, id`,
-		id, conv, seq, sender, client, kind, body, html, att, loc, file, reply, thread, mentions, all, created, box, boxKey)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var rid int64
-		var mid string
-		if err := rows.Scan(&rid, &mid); err != nil {
-			return err
-		}
-		if m := byID[mid]; m != nil {
-			m.rid = rid
-		}
-	}
-	return rows.Err()
-}
-
 // indexMessages adds the inserted messages of a batch (rid set) to the
 // search index: the plaintext comes from memory, since the stored content
 // is sealed. FTS5 flushes its pending terms into a new segment at every
@@ -593,37 +495,33 @@ func (b *batchStmts) indexMessages(ctx context.Context, ms []*Message) error {
 	return insertIndex(ctx, b.d, rids, bodies)
 }
 
-// insertIndex adds (rid, body) entries to the search index.
+// indexRows are the (rid, body) entries of the search index. One statement
+// carries a whole batch of the writer (at most 512 sends on SQLite): every
+// further statement would flush another small segment for FTS5 to merge.
+// 2 × 2,048 parameters stay far below SQLite's limit of 32,766.
+var indexRows = db.Rows{Cols: db.Cols("rowid bigint", "body text"), PerStmt: 2048}
+
+// insertIndex adds (rid, body) entries to the search index. An FTS5 table
+// takes no upsert, so only PostgreSQL's index replaces an entry that is
+// already there.
 func insertIndex(ctx context.Context, d *db.DB, rids []int64, bodies []string) error {
 	if len(rids) == 0 {
 		return nil
 	}
+	tail := ""
 	if d.Kind == db.Postgres {
-		_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO message_fts (rowid, body)
-			SELECT * FROM unnest($1::bigint[], $2::text[]) ON CONFLICT (rowid) DO UPDATE SET body = excluded.body`, rids, bodies)
+		tail = "ON CONFLICT (rowid) DO UPDATE SET body = excluded.body"
+	}
+	stmts, err := indexRows.Insert(d.Kind, "message_fts", tail, "", len(rids), func(i int, v []any) {
+		v[0], v[1] = rids[i], bodies[i]
+	})
+	if err != nil {
 		return err
 	}
-	// One statement for a whole batch of the writer (at most 512 sends on
-	// SQLite): every further statement would flush another small segment
-	// for FTS5 to merge. 2 × 2,048 parameters stay far below SQLite's
-	// limit of 32,766.
-	const perStmt = 2048
-	for len(rids) > 0 {
-		n := min(perStmt, len(rids))
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO message_fts (rowid, body) VALUES `)
-		args := make([]any, 0, 2*n)
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			sb.WriteString("(?, ?)")
-			args = append(args, rids[i], bodies[i])
-		}
-		if _, err := d.W(ctx).ExecContext(ctx, sb.String(), args...); err != nil {
+	for _, st := range stmts {
+		if _, err := d.W(ctx).ExecContext(ctx, st.Query, st.Args...); err != nil {
 			return err
 		}
-		rids, bodies = rids[n:], bodies[n:]
 	}
 	return nil
 }

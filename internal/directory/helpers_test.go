@@ -157,7 +157,9 @@ func auditActions(t *testing.T, env *servertest.Env, o *org) []string {
 		if page.NextCursor == "" {
 			return out
 		}
-		fmt.Sscan(page.NextCursor, &cursor)
+		if cursor, err = audit.ParseCursor(page.NextCursor); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

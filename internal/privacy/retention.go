@@ -37,6 +37,7 @@ var RetentionClasses = []RetentionClass{
 	{ID: "files", Description: "Uploaded files"},
 	{ID: "announcements", Description: "Announcements (from their creation) with their read receipts"},
 	{ID: "reports", Description: "Work reports (from their creation) with their read receipts and comments"},
+	{ID: "approvals", Description: "Approval requests (from their submission) with their steps, decisions, history and comments"},
 	{ID: "attendance", Description: "Attendance and check-in records"},
 	{ID: "location", Description: "Location records"},
 	{ID: "login_history", Description: "Sign-in history"},

@@ -204,8 +204,13 @@ func TestHTTPWriteSubmitAndRead(t *testing.T) {
 		}
 		var tl report.TemplateList
 		tm.otto.Do(t, "GET", "/api/v1/report-templates", nil, &tl).Want(t, http.StatusOK)
-		if len(tl.Items) != 1 {
-			t.Fatalf("templates: %+v", tl)
+		if len(tl.Items) != 1 || tl.Items[0].Expected {
+			t.Fatalf("templates of a member of another department: %+v", tl)
+		}
+		// Ann is in the submitting department: the template is expected of her.
+		tm.ann.Do(t, "GET", "/api/v1/report-templates", nil, &tl).Want(t, http.StatusOK)
+		if len(tl.Items) != 1 || !tl.Items[0].Expected {
+			t.Fatalf("templates of a submitter: %+v", tl)
 		}
 		w.mallory.Do(t, "GET", "/api/v1/report-templates/"+tp.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
 

@@ -70,6 +70,9 @@ type Template struct {
 	// not submitted are reminded (0: at the due time).
 	RemindBeforeMinutes int  `json:"remind_before_minutes"`
 	Archived            bool `json:"archived"`
+	// Expected reports whether the caller is among the submitters: the
+	// templates a person is asked to write on.
+	Expected bool `json:"expected"`
 	// CurrentPeriod and CurrentDueAt are the period a report written now
 	// is for, and when it is due ("" and 0 for custom templates).
 	CurrentPeriod string `json:"current_period"`
@@ -238,8 +241,8 @@ func mustJSON(v any) string {
 	return string(b)
 }
 
-// view turns a stored template into what members see.
-func (s *Service) viewTemplate(x tmplRow) Template {
+// viewTemplate turns a stored template into what the member sees.
+func (s *Service) viewTemplate(ctx context.Context, orgID, memberID string, x tmplRow) Template {
 	t := Template{ID: x.ID, Name: x.Name, Period: x.Period, Plans: x.Plans, Timezone: x.Timezone, DueTime: x.DueTime,
 		DueWeekday: x.DueWeekday, DueDay: x.DueDay, EditWindowMinutes: x.EditWindow, RemindBeforeMinutes: x.RemindBefore,
 		Archived: x.Archived, CreatedBy: x.CreatedBy, CreatedAt: x.CreatedAt, UpdatedAt: x.UpdatedAt}
@@ -263,6 +266,7 @@ func (s *Service) viewTemplate(x tmplRow) Template {
 			t.CurrentPeriod, t.CurrentDueAt = cur.Key, cur.Due.UnixMilli()
 		}
 	}
+	t.Expected = s.expects(ctx, orgID, memberID, t.Submitters)
 	return t
 }
 
@@ -287,7 +291,7 @@ func (s *Service) CreateTemplate(ctx context.Context, in TemplateInput) (Templat
 	if err != nil {
 		return Template{}, err
 	}
-	return s.viewTemplate(x), nil
+	return s.viewTemplate(ctx, a.OrgID, a.MemberID, x), nil
 }
 
 // alreadyPast returns the current period's key when its reminder time
@@ -330,7 +334,20 @@ func (s *Service) GetTemplate(ctx context.Context, id string) (Template, error) 
 	if err != nil {
 		return Template{}, err
 	}
-	return s.viewTemplate(x), nil
+	return s.viewTemplate(ctx, a.OrgID, a.MemberID, x), nil
+}
+
+// expects reports whether the member is among the submitters of a
+// template (false when the audience cannot be resolved).
+func (s *Service) expects(ctx context.Context, orgID, memberID string, sub Audience) bool {
+	if sub.All || slices.Contains(sub.MemberIDs, memberID) {
+		return true
+	}
+	if len(sub.DepartmentIDs) == 0 && len(sub.RoleIDs) == 0 {
+		return false
+	}
+	people, err := s.Directory.Audience(ctx, orgID, sub)
+	return err == nil && slices.ContainsFunc(people, func(p Person) bool { return p.MemberID == memberID })
 }
 
 // ListTemplates lists the organization's active templates by name;
@@ -351,7 +368,7 @@ func (s *Service) ListTemplates(ctx context.Context, archived bool) (TemplateLis
 	}
 	out := TemplateList{Items: make([]Template, 0, len(rows))}
 	for _, x := range rows {
-		out.Items = append(out.Items, s.viewTemplate(x))
+		out.Items = append(out.Items, s.viewTemplate(ctx, a.OrgID, a.MemberID, x))
 	}
 	return out, nil
 }
@@ -382,7 +399,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, id string, in TemplateInpu
 	if err != nil {
 		return Template{}, err
 	}
-	return s.viewTemplate(out), nil
+	return s.viewTemplate(ctx, a.OrgID, a.MemberID, out), nil
 }
 
 // ArchiveTemplate retires a template (manage_reports): no new reports,

@@ -24,14 +24,18 @@ var personalName = regexp.MustCompile(`(^|_)(account|member|sender|owner|author|
 // technicalByDesign lists columns whose names match but that hold no
 // personal data, with the reason.
 var technicalByDesign = map[string]string{
-	"jobs.lease_owner":      "the name of the server node holding a job's lease",
-	"policy_documents.body": "the published policy text, written for everyone",
-	"departments.name":      "the name of a department, not of a person",
-	"orgs.name":             "the organization's name",
-	"profile_fields.name":   "the name of a custom profile field",
-	"roles.name":            "the name of a role",
-	"conversations.name":    "a group's name, the group's own (sealed with the group's or the organization's key)",
-	"report_templates.name": "the name of a report template (Daily report), the organization's",
+	"jobs.lease_owner":                      "the name of the server node holding a job's lease",
+	"policy_documents.body":                 "the published policy text, written for everyone",
+	"departments.name":                      "the name of a department, not of a person",
+	"orgs.name":                             "the organization's name",
+	"profile_fields.name":                   "the name of a custom profile field",
+	"roles.name":                            "the name of a role",
+	"conversations.name":                    "a group's name, the group's own (sealed with the group's or the organization's key)",
+	"report_templates.name":                 "the name of a report template (Daily report), the organization's",
+	"approval_template_versions.name":       "the name of an approval template (Leave), the organization's",
+	"approval_template_versions.group_name": "the group an approval template is listed under (HR), the organization's",
+	"approval_steps.name":                   "the name of a flow's step (Supervisor), copied from the organization's template",
+	"approval_steps.reason":                 "why a step was skipped (condition, no_approver), a fixed word",
 }
 
 // toReclassify lists columns found by this test that their domain still has

@@ -2,6 +2,7 @@ package server
 
 import (
 	"github.com/atrium-hq/atrium/internal/announce"
+	"github.com/atrium-hq/atrium/internal/approval"
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -178,6 +179,20 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /api/v1/reports/{id}/read", Handler: s.Report.HandleRead, Auth: Member, Summary: "Mark a report I received read (its author sees it)", Response: report.Report{}},
 		{Pattern: "GET /api/v1/reports/{id}/comments", Handler: s.Report.HandleComments, Auth: Member, Summary: "Comments on a report I wrote or received, oldest first", Response: report.CommentList{}},
 		{Pattern: "POST /api/v1/reports/{id}/comments", Handler: s.Report.HandleAddComment, Auth: Member, Summary: "Comment on a submitted report I wrote or received, mentioning its author or recipients", Request: report.CommentInput{}, Response: report.Comment{}, Status: 201, Answers: []string{"409 report_not_submitted"}},
+		// Approvals: templates, filing, the boxes, decisions (internal/approval).
+		{Pattern: "GET /api/v1/approval-templates", Handler: s.Approval.HandleListTemplates, Auth: Member, Summary: "Approval templates I may file, by group and name (?all=1: every template, archived too, manage_approvals)", Response: approval.TemplateList{}, Query: []string{"all"}},
+		{Pattern: "POST /api/v1/approval-templates", Handler: s.Approval.HandleCreateTemplate, Auth: Member, Summary: "Design an approval template: form fields, flow and who may file it (manage_approvals)", Request: approval.TemplateInput{}, Response: approval.Template{}, Status: 201},
+		{Pattern: "GET /api/v1/approval-templates/{id}", Handler: s.Approval.HandleGetTemplate, Auth: Member, Summary: "An approval template at its current version", Response: approval.Template{}},
+		{Pattern: "PUT /api/v1/approval-templates/{id}", Handler: s.Approval.HandleUpdateTemplate, Auth: Member, Summary: "Write a new version of an approval template; requests already filed keep theirs (manage_approvals)", Request: approval.TemplateInput{}, Response: approval.Template{}, Answers: []string{"409 template_changed"}},
+		{Pattern: "POST /api/v1/approval-templates/{id}/archive", Handler: s.Approval.HandleArchiveTemplate, Auth: Member, Summary: "Archive an approval template: no new requests; filed ones go on (manage_approvals)"},
+		{Pattern: "POST /api/v1/approval-templates/{id}/restore", Handler: s.Approval.HandleRestoreTemplate, Auth: Member, Summary: "Restore an archived approval template (manage_approvals)"},
+		{Pattern: "POST /api/v1/approval-templates/{id}/preview", Handler: s.Approval.HandlePreview, Auth: Member, Summary: "The flow my request would take now: each step's approvers, skipped steps with their reason", Request: approval.PreviewInput{}, Response: approval.PreviewResult{}},
+		{Pattern: "GET /api/v1/approvals", Handler: s.Approval.HandleList, Auth: Member, Summary: "My approvals, newest first: box=todo (waiting for me), mine, cc or done; filters status, template_id, q (title or applicant)", Response: approval.Page{}, Query: []string{"box", "status", "template_id", "q", "cursor", "limit:integer"}},
+		{Pattern: "POST /api/v1/approvals", Handler: s.Approval.HandleSubmit, Auth: Member, Summary: "File a request on a template (client_id makes retries idempotent)", Request: approval.SubmitInput{}, Response: approval.Request{}, Status: 201, Answers: []string{"400 invalid_form", "404 not_found"}},
+		{Pattern: "GET /api/v1/approvals/{id}", Handler: s.Approval.HandleGet, Auth: Member, Summary: "A request I filed, approve, was copied to, or manage: steps, timeline, comments and what I can do", Response: approval.Request{}},
+		{Pattern: "POST /api/v1/approvals/{id}/approve", Handler: s.Approval.HandleApprove, Auth: Member, Summary: "Approve my task on a request", Request: approval.DecisionInput{}, Response: approval.Request{}, Answers: []string{"409 step_closed", "409 not_pending", "403 not_your_turn"}},
+		{Pattern: "POST /api/v1/approvals/{id}/reject", Handler: s.Approval.HandleReject, Auth: Member, Summary: "Reject a request at my step: the flow stops", Request: approval.DecisionInput{}, Response: approval.Request{}, Answers: []string{"409 step_closed", "409 not_pending", "403 not_your_turn"}},
+		{Pattern: "POST /api/v1/approvals/{id}/withdraw", Handler: s.Approval.HandleWithdraw, Auth: Member, Summary: "Withdraw my request while it is pending", Response: approval.Request{}, Answers: []string{"409 not_pending", "403 not_applicant"}},
 		{Pattern: "GET /api/v1/audit", Handler: s.Audit.HandleList, Auth: Member, Summary: "The organization's audit log, newest first (permission audit.read)", Response: audit.Page{}, Query: []string{"action", "actor", "target_kind", "target_id", "outcome", "since:integer", "until:integer", "cursor", "limit:integer"}},
 		{Pattern: "GET /api/v1/audit/verify", Handler: s.Audit.HandleVerify, Auth: Member, Summary: "Whether the whole audit chain is intact, checked at most once a minute (permission audit.read)", Response: audit.ChainStatus{}},
 		// Privacy center: export, inquiry, erasure, retention and holds, policies and consents, requests, notices (internal/privacy).

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"github.com/atrium-hq/atrium/internal/approval"
 	"log/slog"
 	"net/http"
 	"path"
@@ -102,6 +103,8 @@ type Server struct {
 	Announce *announce.Service
 	// Report is work reports (wire_report.go).
 	Report *report.Service
+	// Approval is approvals (wire_approval.go).
+	Approval *approval.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

@@ -36,6 +36,9 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wireReport(ctx); err != nil {
 		return err
 	}
+	if err := a.wireApproval(ctx); err != nil {
+		return err
+	}
 	// Last: the stream uses the services built above.
 	if err := a.wireStream(ctx); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -30,13 +29,11 @@ func (e *Pending) sealedCols() (box any, owner, aad string) {
 	return nullBytes(e.Sealed.Box), e.Sealed.Owner, e.Sealed.AAD
 }
 
-// appendBatchRows is how many events one INSERT carries.
-const appendBatchRows = 200
-
 // AppendBatch is Append for many events at once, for group-commit writers
 // (message sends): the same rows, the same ordering lock on PostgreSQL and
-// the same wake-up of the bus after COMMIT, but one multi-row INSERT per
-// appendBatchRows events instead of one statement each. It must run in a
+// the same wake-up of the bus after COMMIT, but multi-row INSERTs
+// (db.Rows: 200 events a statement on SQLite, one statement on
+// PostgreSQL) instead of one statement each. It must run in a
 // transaction. Events get increasing positions in the order given.
 func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	if len(evs) == 0 {
@@ -46,49 +43,47 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 		return d.Tx(ctx, func(ctx context.Context) error { return AppendBatch(ctx, d, evs) })
 	}
 	now := time.Now().UnixMilli()
+	data := make([]string, len(evs))
+	for i, e := range evs {
+		if raw, ok := e.Data.(json.RawMessage); ok {
+			// Already encoded by the caller (off the writer's path).
+			data[i] = string(raw)
+			continue
+		}
+		b, err := json.Marshal(e.Data)
+		if err != nil {
+			return fmt.Errorf("events: marshal %s: %w", e.Type, err)
+		}
+		data[i] = string(b)
+	}
+	// On PostgreSQL the rows are selected with the ordering lock, so that
+	// positions commit in order.
 	lock := d.Dialect.XactLock(appendLockKey)
+	join := ""
 	if lock != "" {
-		return appendBatchArrays(ctx, d, lock, evs, now)
+		join = "lock"
+	}
+	stmts, err := eventRows.Insert(d.Kind, "event_log", "RETURNING pos", join, len(evs), func(i int, v []any) {
+		e := &evs[i]
+		box, owner, aad := e.sealedCols()
+		v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] = e.OrgID, e.ScopeKind, e.ScopeID, e.Type, data[i], now, box, owner, aad
+	})
+	if err != nil {
+		return err
 	}
 	var last int64
-	for len(evs) > 0 {
-		chunk := evs[:min(appendBatchRows, len(evs))]
-		evs = evs[len(chunk):]
-		var sb strings.Builder
-		args := make([]any, 0, len(chunk)*9)
-		sb.WriteString(`INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad) VALUES `)
-		for i, e := range chunk {
-			var err error
-			var b []byte
-			if raw, ok := e.Data.(json.RawMessage); ok {
-				// Already encoded by the caller (off the writer's path).
-				b = raw
-			} else if b, err = json.Marshal(e.Data); err != nil {
-				return fmt.Errorf("events: marshal %s: %w", e.Type, err)
-			}
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			// Anonymous parameters: SQLite resolves "$n" names with a
-			// linear search, quadratic over a multi-row statement.
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			box, owner, aad := e.sealedCols()
-			args = append(args, e.OrgID, e.ScopeKind, e.ScopeID, e.Type, string(b), now, box, owner, aad)
+	for _, st := range stmts {
+		q := st.Query
+		if lock != "" {
+			q = "WITH lock AS (" + lock + "), ins AS (" + q + ") SELECT COALESCE(max(pos), 0) FROM ins"
 		}
-		sb.WriteString(` RETURNING pos`)
-		rows, err := d.W(ctx).QueryContext(ctx, sb.String(), args...)
-		if err != nil {
-			return fmt.Errorf("events: append batch: %w", err)
-		}
-		for rows.Next() {
+		err := db.Each(ctx, d.W(ctx), func(r db.Scanner) error {
 			var pos int64
-			if err := rows.Scan(&pos); err != nil {
-				rows.Close()
-				return err
-			}
+			err := r.Scan(&pos)
 			last = max(last, pos)
-		}
-		if err := rows.Close(); err != nil {
+			return err
+		}, q, st.Args...)
+		if err != nil {
 			return fmt.Errorf("events: append batch: %w", err)
 		}
 	}
@@ -98,42 +93,8 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	return nil
 }
 
-// appendBatchArrays is AppendBatch for PostgreSQL: one INSERT … SELECT
-// FROM unnest(arrays) WITH ORDINALITY, in order, behind the ordering lock.
-func appendBatchArrays(ctx context.Context, d *db.DB, lock string, evs []Pending, now int64) error {
-	n := len(evs)
-	org, kind, scope, typ, data := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	owner, aad := make([]string, n), make([]string, n)
-	box := make([][]byte, n)
-	at := make([]int64, n)
-	for i, e := range evs {
-		var b []byte
-		if raw, ok := e.Data.(json.RawMessage); ok {
-			b = raw
-		} else {
-			var err error
-			if b, err = json.Marshal(e.Data); err != nil {
-				return fmt.Errorf("events: marshal %s: %w", e.Type, err)
-			}
-		}
-		org[i], kind[i], scope[i], typ[i], data[i], at[i] = e.OrgID, e.ScopeKind, e.ScopeID, e.Type, string(b), now
-		if e.Sealed != nil {
-			box[i], owner[i], aad[i] = e.Sealed.Box, e.Sealed.Owner, e.Sealed.AAD
-		}
-	}
-	var last int64
-	err := d.W(ctx).QueryRowContext(ctx, `WITH lock AS (`+lock+`), ins AS (
-		INSERT INTO event_log (org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad)
-		SELECT v.org_id, v.scope_kind, v.scope_id, v.type, v.data, v.created_at, v.sealed, v.sealed_key, v.sealed_aad
-		FROM lock, unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bytea[], $8::text[], $9::text[])
-			WITH ORDINALITY AS v(org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad, ord)
-		ORDER BY v.ord RETURNING pos)
-		SELECT COALESCE(max(pos), 0) FROM ins`, org, kind, scope, typ, data, at, box, owner, aad).Scan(&last)
-	if err != nil {
-		return fmt.Errorf("events: append batch: %w", err)
-	}
-	if nf := notifierOf(d); nf != nil {
-		db.AfterCommit(ctx, func() { nf.Notify(last) })
-	}
-	return nil
-}
+// eventRows are the columns of an event as AppendBatch inserts it.
+var eventRows = db.Rows{Cols: db.Cols(
+	"org_id text", "scope_kind text", "scope_id text", "type text", "data text",
+	"created_at bigint", "sealed bytea", "sealed_key text", "sealed_aad text",
+), PerStmt: 200}

@@ -29,6 +29,7 @@ const (
 	ManageLegalHolds      Permission = "manage_legal_holds"
 	PublishAnnouncements  Permission = "publish_announcements"
 	ManageReports         Permission = "manage_reports"
+	ManageApprovals       Permission = "manage_approvals"
 )
 
 // All lists every permission, in the order the API shows them.
@@ -36,7 +37,7 @@ var All = []Permission{
 	ManageMembers, ManageDepartments, ManageRoles, ManageFields,
 	ManageInvitations, ManageRetention, ViewAuditLog, ManageApps,
 	ManageOrg, ManagePrivacyRequests, SendSecurityNotices, ManageLegalHolds,
-	PublishAnnouncements, ManageReports,
+	PublishAnnouncements, ManageReports, ManageApprovals,
 }
 
 // Valid reports whether p is a known permission.

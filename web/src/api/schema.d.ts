@@ -452,6 +452,179 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Approval templates I may file, by group and name (?all=1: every template, archived too, manage_approvals) */
+        get: operations["get_approval_templates"];
+        put?: never;
+        /** Design an approval template: form fields, flow and who may file it (manage_approvals) */
+        post: operations["post_approval_templates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An approval template at its current version */
+        get: operations["get_approval_templates_by_id"];
+        /** Write a new version of an approval template; requests already filed keep theirs (manage_approvals) */
+        put: operations["put_approval_templates_by_id"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-templates/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive an approval template: no new requests; filed ones go on (manage_approvals) */
+        post: operations["post_approval_templates_by_id_archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-templates/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The flow my request would take now: each step's approvers, skipped steps with their reason */
+        post: operations["post_approval_templates_by_id_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-templates/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Restore an archived approval template (manage_approvals) */
+        post: operations["post_approval_templates_by_id_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My approvals, newest first: box=todo (waiting for me), mine, cc or done; filters status, template_id, q (title or applicant) */
+        get: operations["get_approvals"];
+        put?: never;
+        /** File a request on a template (client_id makes retries idempotent) */
+        post: operations["post_approvals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A request I filed, approve, was copied to, or manage: steps, timeline, comments and what I can do */
+        get: operations["get_approvals_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve my task on a request */
+        post: operations["post_approvals_by_id_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a request at my step: the flow stops */
+        post: operations["post_approvals_by_id_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw my request while it is pending */
+        post: operations["post_approvals_by_id_withdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -2763,6 +2936,196 @@ export interface components {
             count: number;
             reminded_at: number;
         };
+        ApprovalApprovers: {
+            department_id?: string;
+            levels?: number;
+            member_ids?: string[];
+            multiple?: boolean;
+            role_id?: string;
+            type: string;
+        };
+        ApprovalAudience: {
+            all: boolean;
+            department_ids: string[];
+            member_ids?: string[];
+            role_ids: string[];
+        };
+        ApprovalAutoApprove: {
+            applicant: boolean;
+            repeated: boolean;
+        };
+        ApprovalCC: {
+            at: string;
+            member_ids: string[];
+            role_ids: string[];
+            supervisor: boolean;
+        };
+        ApprovalCan: {
+            add_approver: boolean;
+            approve: boolean;
+            comment: boolean;
+            reject: boolean;
+            return: boolean;
+            transfer: boolean;
+            urge: boolean;
+            withdraw: boolean;
+        };
+        ApprovalComment: {
+            author: components["schemas"]["ApprovalPersonRef"];
+            body: string;
+            created_at: number;
+            file_ids: string[];
+            id: string;
+            mentions: components["schemas"]["ApprovalPersonRef"][];
+        };
+        ApprovalCondition: {
+            all?: components["schemas"]["ApprovalCondition"][];
+            any?: components["schemas"]["ApprovalCondition"][];
+            applicant?: string;
+            field?: string;
+            op: string;
+            value?: unknown;
+        };
+        ApprovalDecisionInput: {
+            comment: string;
+        };
+        ApprovalEntry: {
+            action: string;
+            actor?: components["schemas"]["ApprovalPersonRef"] | null;
+            at: number;
+            comment: string;
+            detail: {
+                [key: string]: unknown;
+            };
+            step_id: string;
+        };
+        ApprovalFlow: {
+            auto_approve: components["schemas"]["ApprovalAutoApprove"];
+            cc: components["schemas"]["ApprovalCC"];
+            steps: components["schemas"]["ApprovalStep"][];
+        };
+        ApprovalPage: {
+            items: components["schemas"]["ApprovalSummary"][];
+            next_cursor: string;
+        };
+        ApprovalPersonRef: {
+            id: string;
+            name: string;
+        };
+        ApprovalPreviewInput: {
+            chosen?: {
+                [key: string]: string[];
+            };
+            form: unknown;
+        };
+        ApprovalPreviewResult: {
+            steps: components["schemas"]["ApprovalResolvedStep"][];
+        };
+        ApprovalRequest: {
+            applicant: components["schemas"]["ApprovalPersonRef"];
+            can: components["schemas"]["ApprovalCan"];
+            cc: components["schemas"]["ApprovalPersonRef"][];
+            comments: components["schemas"]["ApprovalComment"][];
+            current_step?: components["schemas"]["ApprovalStepRef"] | null;
+            fields: unknown;
+            form: {
+                [key: string]: unknown;
+            };
+            id: string;
+            status: string;
+            steps: components["schemas"]["ApprovalStepView"][];
+            submitted_at: number;
+            template_id: string;
+            template_name: string;
+            timeline: components["schemas"]["ApprovalEntry"][];
+            title: string;
+            updated_at: number;
+            version: number;
+        };
+        ApprovalResolvedStep: {
+            approvers: components["schemas"]["ApprovalPersonRef"][];
+            id: string;
+            mode: string;
+            name: string;
+            reason: string;
+            skipped: boolean;
+        };
+        ApprovalStep: {
+            approvers: components["schemas"]["ApprovalApprovers"];
+            hidden_fields?: string[];
+            id: string;
+            mode: string;
+            name: string;
+            timeout?: components["schemas"]["ApprovalTimeout"] | null;
+            when?: components["schemas"]["ApprovalCondition"] | null;
+        };
+        ApprovalStepRef: {
+            id: string;
+            name: string;
+        };
+        ApprovalStepView: {
+            id: string;
+            mode: string;
+            name: string;
+            reason?: string;
+            status: string;
+            tasks: components["schemas"]["ApprovalTaskView"][];
+        };
+        ApprovalSubmitInput: {
+            chosen?: {
+                [key: string]: string[];
+            };
+            client_id?: string;
+            form: unknown;
+            template_id: string;
+        };
+        ApprovalSummary: {
+            applicant: components["schemas"]["ApprovalPersonRef"];
+            current_step?: components["schemas"]["ApprovalStepRef"] | null;
+            id: string;
+            status: string;
+            submitted_at: number;
+            template_id: string;
+            template_name: string;
+            title: string;
+            updated_at: number;
+        };
+        ApprovalTaskView: {
+            approver: components["schemas"]["ApprovalPersonRef"];
+            comment: string;
+            decided_at: number;
+            on_behalf_of?: components["schemas"]["ApprovalPersonRef"] | null;
+            status: string;
+        };
+        ApprovalTemplate: {
+            archived: boolean;
+            available_to: components["schemas"]["ApprovalAudience"];
+            builtin: string;
+            created_at: number;
+            description: string;
+            fields: unknown;
+            flow: components["schemas"]["ApprovalFlow"];
+            group: string;
+            id: string;
+            name: string;
+            updated_at: number;
+            version: number;
+        };
+        ApprovalTemplateInput: {
+            available_to?: components["schemas"]["ApprovalAudience"] | null;
+            description: string;
+            fields: unknown;
+            flow?: components["schemas"]["ApprovalFlow"] | null;
+            group: string;
+            name: string;
+        };
+        ApprovalTemplateList: {
+            items: components["schemas"]["ApprovalTemplate"][];
+        };
+        ApprovalTimeout: {
+            action: string;
+            hours: number;
+        };
         AuditChainStatus: {
             ok: boolean;
             verified_at: number;
@@ -3991,6 +4354,7 @@ export interface components {
             due_time: string;
             due_weekday: number;
             edit_window_minutes: number;
+            expected: boolean;
             fields: components["schemas"]["ReportField"][];
             id: string;
             name: string;
@@ -5272,6 +5636,483 @@ export interface operations {
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
             /** @description error codes: announcement_not_published */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approval_templates: {
+        parameters: {
+            query?: {
+                all?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplateList"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approval_templates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplate"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approval_templates_by_id: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplate"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    put_approval_templates_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalTemplateInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalTemplate"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: template_changed */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approval_templates_by_id_archive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approval_templates_by_id_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalPreviewInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPreviewResult"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approval_templates_by_id_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approvals: {
+        parameters: {
+            query?: {
+                box?: string;
+                status?: string;
+                template_id?: string;
+                q?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalPage"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalSubmitInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_form, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_approvals_by_id: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalDecisionInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_your_turn, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: step_closed, not_pending */
+            409: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_approvals_by_id_withdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequest"];
+                };
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: not_applicant, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: not_pending */
             409: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];

@@ -1,15 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import type { TFunction } from "i18next";
-import { type FormEvent, useEffect, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, must, type Schemas, withQuery } from "../../api/client";
+import { api, must, type Schemas } from "../../api/client";
+import { AudiencePicker } from "../../components/AudiencePicker";
 import { Alert, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { Markdown } from "../../lib/markdown";
 import { useCurrentOrg } from "../../lib/org";
 import { buildTree, flatten } from "../../lib/tree";
-import { PickList } from "../chat/PickPeople";
 import {
   type Action,
   type Announcement,
@@ -53,39 +52,13 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
   const published = status === "published";
   const fixed = published || status === "withdrawn";
 
+  // Departments sign announcements.
   const depts = useQuery({
     queryKey: ["departments", org?.org_id],
     queryFn: () => must(api.GET("/api/v1/departments")),
     enabled: !!org,
   });
   const tree = flatten(buildTree(depts.data?.items ?? []));
-  const roles = useQuery({ queryKey: ["roles"], queryFn: () => must(api.GET("/api/v1/roles")) });
-  const [search, setSearch] = useState("");
-  const found = useQuery({
-    queryKey: ["members", "announce-pick", org?.org_id, search],
-    queryFn: () => must(api.GET("/api/v1/members", withQuery({ q: search, limit: 20 }))),
-    enabled: !!org && !f.all && !fixed,
-  });
-  const candidates = new Map((found.data?.items ?? []).map((m) => [m.id, m.display_name]));
-  // People chosen before: their names come from the directory.
-  const unnamed = f.members.filter((m) => !m.name).map((m) => m.id);
-  const names = useQuery({
-    queryKey: ["members", "names", unnamed],
-    queryFn: () =>
-      Promise.all(
-        unnamed.map((id) =>
-          must(api.GET("/api/v1/members/{id}", { params: { path: { id } } }))
-            .then((m) => [id, m.display_name] as const)
-            .catch(() => [id, id] as const),
-        ),
-      ),
-    enabled: unnamed.length > 0,
-  });
-  useEffect(() => {
-    if (!names.data) return;
-    const got = new Map(names.data);
-    setF((x) => ({ ...x, members: x.members.map((m) => ({ ...m, name: m.name || got.get(m.id) || m.id })) }));
-  }, [names.data]);
 
   const save = useMutation({
     mutationFn: async (action: Action): Promise<Schemas["AnnounceAnnouncement"]> => {
@@ -235,56 +208,11 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
           </label>
         </fieldset>
         {!f.all && (
-          <div className="ann-audience">
-            <fieldset className="checks" disabled={fixed}>
-              <legend>{t("announcements.departments")}</legend>
-              {tree.length === 0 && <p className="muted small">{t("announcements.noDepartments")}</p>}
-              {tree.map((d) => (
-                <label key={d.id} className={`checkbox ann-depth-${Math.min(d.depth, 4)}`}>
-                  <input
-                    type="checkbox"
-                    checked={f.departments.includes(d.id)}
-                    onChange={(e) =>
-                      set({
-                        departments: e.target.checked
-                          ? [...f.departments, d.id]
-                          : f.departments.filter((x) => x !== d.id),
-                      })
-                    }
-                  />
-                  {d.name}
-                </label>
-              ))}
-            </fieldset>
-            <fieldset className="checks" disabled={fixed}>
-              <legend>{t("announcements.roles")}</legend>
-              {(roles.data?.items ?? []).map((r) => (
-                <label key={r.id} className="checkbox">
-                  <input
-                    type="checkbox"
-                    checked={f.roles.includes(r.id)}
-                    onChange={(e) =>
-                      set({
-                        roles: e.target.checked ? [...f.roles, r.id] : f.roles.filter((x) => x !== r.id),
-                      })
-                    }
-                  />
-                  {roleName(t, r)}
-                </label>
-              ))}
-            </fieldset>
-            <fieldset className="checks" disabled={fixed}>
-              <legend>{t("announcements.people")}</legend>
-              <Field
-                label={t("announcements.findPeople")}
-                type="search"
-                value={search}
-                onChange={(e) => setSearch(e.target.value)}
-                onKeyDown={(e) => e.key === "Enter" && e.preventDefault()}
-              />
-              <PickList candidates={candidates} picked={f.members} onChange={(members) => set({ members })} />
-            </fieldset>
-          </div>
+          <AudiencePicker
+            value={{ departments: f.departments, roles: f.roles, members: f.members }}
+            disabled={fixed}
+            onChange={(v) => set(v)}
+          />
         )}
         {!fixed && (
           <Field
@@ -318,19 +246,4 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
       </form>
     </section>
   );
-}
-
-/** roleName names a role: the built-in ones in the UI language. */
-function roleName(t: TFunction, r: { id: string; name: string; builtin: boolean }): string {
-  if (!r.builtin) return r.name;
-  switch (r.id) {
-    case "owner":
-      return t("admin.roleOwner");
-    case "admin":
-      return t("admin.roleAdmin");
-    case "member":
-      return t("admin.roleMember");
-    default:
-      return r.name;
-  }
 }

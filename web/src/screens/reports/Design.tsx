@@ -3,13 +3,14 @@ import type { TFunction } from "i18next";
 import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
+import { AudiencePicker } from "../../components/AudiencePicker";
 import { Alert, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { reportsKey, type Template } from "./data";
 import {
-  emptyTemplate,
   type FieldForm,
   fieldId,
+  newTemplate,
   type TemplateForm,
   templateBody,
   templateForm,
@@ -50,7 +51,7 @@ export function TemplateDesigner() {
             <button
               type="button"
               className="btn btn-primary"
-              onClick={() => setEditing({ id: "", form: emptyTemplate })}
+              onClick={() => setEditing({ id: "", form: newTemplate() })}
             >
               {t("reports.newTemplate")}
             </button>
@@ -93,7 +94,8 @@ export function TemplateDesigner() {
 }
 
 function Designer({ id, initial, onDone }: { id: string; initial: TemplateForm; onDone: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const zoneId = useId();
   const qc = useQueryClient();
   const [f, setF] = useState(initial);
   const set = (p: Partial<TemplateForm>) => setF((old) => ({ ...old, ...p }));
@@ -172,6 +174,63 @@ function Designer({ id, initial, onDone }: { id: string; initial: TemplateForm; 
         value={f.editWindow}
         onChange={(e) => set({ editWindow: Number(e.target.value) })}
       />
+      <div className="field">
+        <label htmlFor={zoneId} className="field-label">
+          {t("reports.timezone")}
+        </label>
+        <select id={zoneId} value={f.timezone} onChange={(e) => set({ timezone: e.target.value })}>
+          {zones(f.timezone).map((z) => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+      </div>
+      {f.period === "daily" && (
+        <fieldset className="checks rep-days">
+          <legend>{t("reports.workdays")}</legend>
+          {[1, 2, 3, 4, 5, 6, 7].map((d) => (
+            <label key={d} className="checkbox inline">
+              <input
+                type="checkbox"
+                checked={f.workdays.includes(d)}
+                onChange={(e) =>
+                  set({ workdays: e.target.checked ? [...f.workdays, d] : f.workdays.filter((x) => x !== d) })
+                }
+              />
+              {weekdayName(d, i18n.language)}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {f.period !== "custom" && (
+        <Field
+          label={t("reports.remindBefore")}
+          type="number"
+          min={0}
+          max={10080}
+          value={f.remindBefore}
+          hint={t("reports.remindHint")}
+          onChange={(e) => set({ remindBefore: Number(e.target.value) })}
+        />
+      )}
+      <fieldset className="checks">
+        <legend>{t("reports.whoWrites")}</legend>
+        <label className="checkbox">
+          <input type="radio" name="rep-who" checked={f.everyone} onChange={() => set({ everyone: true })} />
+          {t("reports.everyone")}
+        </label>
+        <label className="checkbox">
+          <input
+            type="radio"
+            name="rep-who"
+            checked={!f.everyone}
+            onChange={() => set({ everyone: false })}
+          />
+          {t("reports.chosenWriters")}
+        </label>
+      </fieldset>
+      {!f.everyone && <AudiencePicker value={f.submitters} onChange={(submitters) => set({ submitters })} />}
       <fieldset className="checks">
         <legend>{t("reports.sendTo")}</legend>
         <label className="checkbox">
@@ -186,6 +245,11 @@ function Designer({ id, initial, onDone }: { id: string; initial: TemplateForm; 
           <input type="checkbox" checked={f.leaders} onChange={(e) => set({ leaders: e.target.checked })} />
           {t("reports.toLeaders")}
         </label>
+        <AudiencePicker
+          parts={["members"]}
+          value={{ departments: [], roles: [], members: f.alsoTo }}
+          onChange={(v) => set({ alsoTo: v.members })}
+        />
         <label className="checkbox">
           <input type="checkbox" checked={f.plans} onChange={(e) => set({ plans: e.target.checked })} />
           {t("reports.withPlans")}
@@ -286,4 +350,22 @@ function KindSelect({ t, value, onChange }: { t: TFunction; value: string; onCha
       </select>
     </div>
   );
+}
+
+/** zones lists the time zones the browser knows, with current first if it is unknown to it. */
+function zones(current: string): string[] {
+  let all: string[] = [];
+  try {
+    all = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf("timeZone");
+  } catch {
+    all = [];
+  }
+  if (!all.includes("UTC")) all = ["UTC", ...all];
+  return all.includes(current) ? all : [current, ...all];
+}
+
+/** weekdayName names an ISO weekday (1 Monday … 7 Sunday) in the language. */
+function weekdayName(d: number, lang: string): string {
+  // 2024-01-01 was a Monday.
+  return new Date(Date.UTC(2024, 0, d)).toLocaleDateString(lang, { weekday: "short", timeZone: "UTC" });
 }

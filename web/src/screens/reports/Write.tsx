@@ -25,7 +25,7 @@ import { ReportTabs } from "./Tabs";
  * the period a report written now is for and its due time.
  */
 export function ChooseTemplate() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const q = useQuery(templatesQuery);
   const items = q.data?.items ?? [];
   return (
@@ -35,29 +35,45 @@ export function ChooseTemplate() {
       <h2 className="rep-sub">{t("reports.choose")}</h2>
       {q.error && <Alert>{errorText(t, q.error)}</Alert>}
       {q.data && items.length === 0 && <p className="muted">{t("reports.noTemplates")}</p>}
-      <ul className="note-list" aria-label={t("reports.templates")}>
-        {items.map((tp) => (
-          <li key={tp.id} className="note" data-testid="report-template">
-            <Link to="/reports/new" search={{ template: tp.id }} className="note-link">
-              <span className="note-main">
-                <span className="note-top">
-                  <span className="note-head">{tp.name}</span>
-                  <span className="badge badge-muted">{periodLabel(t, tp.period)}</span>
-                </span>
-                {tp.current_due_at > 0 && (
-                  <span className="muted small">
-                    {t("reports.dueAt", {
-                      period: tp.current_period,
-                      time: formatTime(tp.current_due_at, i18n.language),
-                    })}
-                  </span>
-                )}
-              </span>
-            </Link>
-          </li>
-        ))}
-      </ul>
+      <TemplateList items={items.filter((tp) => tp.expected)} label={t("reports.templates")} />
+      {items.some((tp) => !tp.expected) && (
+        <>
+          {items.some((tp) => tp.expected) && <h2 className="rep-sub">{t("reports.otherTemplates")}</h2>}
+          <TemplateList items={items.filter((tp) => !tp.expected)} label={t("reports.otherTemplates")} />
+        </>
+      )}
     </section>
+  );
+}
+
+/** TemplateList lists templates to write on; those expected of the caller carry a badge. */
+function TemplateList({ items, label }: { items: Template[]; label: string }) {
+  const { t, i18n } = useTranslation();
+  if (items.length === 0) return null;
+  return (
+    <ul className="note-list" aria-label={label}>
+      {items.map((tp) => (
+        <li key={tp.id} className="note" data-testid="report-template">
+          <Link to="/reports/new" search={{ template: tp.id }} className="note-link">
+            <span className="note-main">
+              <span className="note-top">
+                <span className="note-head">{tp.name}</span>
+                <span className="badge badge-muted">{periodLabel(t, tp.period)}</span>
+                {tp.expected && <span className="badge">{t("reports.expected")}</span>}
+              </span>
+              {tp.current_due_at > 0 && (
+                <span className="muted small">
+                  {t("reports.dueAt", {
+                    period: tp.current_period,
+                    time: formatTime(tp.current_due_at, i18n.language),
+                  })}
+                </span>
+              )}
+            </span>
+          </Link>
+        </li>
+      ))}
+    </ul>
   );
 }
 

@@ -1,5 +1,7 @@
 // The template designer's form: what it holds, and the body it sends.
 import type { Schemas } from "../../api/client";
+import type { Chosen } from "../../components/AudiencePicker";
+import type { Picked } from "../chat/PickPeople";
 import type { Template } from "./data";
 
 export type FieldForm = { id: string; label: string; kind: string; required: boolean; options: string };
@@ -15,9 +17,27 @@ export type TemplateForm = {
   plans: boolean;
   supervisor: boolean;
   leaders: boolean;
+  /** alsoTo are chosen members every report goes to. */
+  alsoTo: Picked[];
+  /** everyone: the whole organization writes; otherwise submitters. */
+  everyone: boolean;
+  submitters: Chosen;
+  timezone: string;
+  /** workdays are ISO weekdays, 1 (Monday) … 7 (Sunday). */
+  workdays: number[];
+  remindBefore: number;
   fields: FieldForm[];
   keep?: Template;
 };
+
+/** localZone is the browser's time zone, the default of a new template. */
+export function localZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch {
+    return "UTC";
+  }
+}
 
 export const emptyTemplate: TemplateForm = {
   name: "",
@@ -29,8 +49,21 @@ export const emptyTemplate: TemplateForm = {
   plans: false,
   supervisor: true,
   leaders: true,
+  alsoTo: [],
+  everyone: true,
+  submitters: { departments: [], roles: [], members: [] },
+  timezone: "UTC",
+  workdays: [1, 2, 3, 4, 5],
+  remindBefore: 0,
   fields: [],
 };
+
+/** newTemplate is an empty template in the browser's time zone. */
+export function newTemplate(): TemplateForm {
+  return { ...emptyTemplate, timezone: localZone() };
+}
+
+const named = (ids: string[]): Picked[] => ids.map((id) => ({ id, name: "" }));
 
 /** templateForm fills the designer from a template. */
 export function templateForm(t: Template): TemplateForm {
@@ -44,6 +77,16 @@ export function templateForm(t: Template): TemplateForm {
     plans: t.plans,
     supervisor: t.recipients.supervisor,
     leaders: t.recipients.department_leaders,
+    alsoTo: named(t.recipients.member_ids),
+    everyone: t.submitters.all,
+    submitters: {
+      departments: t.submitters.department_ids,
+      roles: t.submitters.role_ids,
+      members: named(t.submitters.member_ids),
+    },
+    timezone: t.timezone,
+    workdays: t.workdays,
+    remindBefore: t.remind_before_minutes,
     fields: t.fields.map((f) => ({ ...f, options: f.options.join(", ") })),
     keep: t,
   };
@@ -78,7 +121,6 @@ export function optionsOf(s: string): string[] {
 
 /** templateBody is the body of POST or PUT /api/v1/report-templates for the form. */
 export function templateBody(f: TemplateForm): Schemas["ReportTemplateInput"] {
-  const k = f.keep;
   return {
     name: f.name.trim(),
     period: f.period,
@@ -97,11 +139,18 @@ export function templateBody(f: TemplateForm): Schemas["ReportTemplateInput"] {
     recipients: {
       supervisor: f.supervisor,
       department_leaders: f.leaders,
-      member_ids: k?.recipients.member_ids ?? [],
+      member_ids: f.alsoTo.map((p) => p.id),
     },
-    submitters: k?.submitters,
-    timezone: k?.timezone,
-    workdays: k?.workdays,
-    remind_before_minutes: k?.remind_before_minutes,
+    submitters: f.everyone
+      ? { all: true, department_ids: [], role_ids: [], member_ids: [] }
+      : {
+          all: false,
+          department_ids: f.submitters.departments,
+          role_ids: f.submitters.roles,
+          member_ids: f.submitters.members.map((p) => p.id),
+        },
+    timezone: f.timezone,
+    workdays: [...f.workdays].sort((a, b) => a - b),
+    remind_before_minutes: f.remindBefore,
   };
 }

@@ -1,0 +1,220 @@
+package db
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Col is one column of a set of rows sent at once: its name and its
+// PostgreSQL type (text, bigint, bytea or boolean), the element type of
+// the array it travels in on PostgreSQL.
+type Col struct {
+	Name, Type string
+}
+
+// Cols makes columns from "name type" pairs: Cols("id text", "n bigint").
+func Cols(specs ...string) []Col {
+	out := make([]Col, len(specs))
+	for i, spec := range specs {
+		name, typ, ok := strings.Cut(spec, " ")
+		if !ok {
+			panic("db: column " + strconv.Quote(spec) + " is not \"name type\"")
+		}
+		out[i] = Col{Name: name, Type: typ}
+	}
+	return out
+}
+
+// Stmt is a statement with its arguments.
+type Stmt struct {
+	Query string
+	Args  []any
+}
+
+// Rows is a set of rows of the same columns that a statement reads as one
+// relation. SQLite gets them as VALUES lists of anonymous parameters
+// (SQLite resolves "$n" names with a linear search, quadratic over a
+// multi-row statement); PostgreSQL gets one typed array per column and
+// unnests them, which it parses, plans and binds far faster than
+// thousands of scalar parameters. Both sides keep the rows in order.
+type Rows struct {
+	Cols []Col
+	// PerStmt is how many rows one statement carries on SQLite, whose
+	// parameters are limited (default 200); PostgreSQL takes every row in
+	// one statement.
+	PerStmt int
+}
+
+// Insert returns the statements inserting n rows into table, row(i, vals)
+// filling the values of row i in column order. tail follows the rows (ON
+// CONFLICT …, RETURNING …). join, when not "", is another FROM item the
+// rows are selected with on PostgreSQL (a CTE such as an ordering lock).
+func (r Rows) Insert(k Kind, table, tail, join string, n int, row func(i int, vals []any)) ([]Stmt, error) {
+	names := make([]string, len(r.Cols))
+	for i, c := range r.Cols {
+		names[i] = c.Name
+	}
+	head := "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ") "
+	if k == Postgres {
+		args, err := r.arrays(n, row)
+		if err != nil {
+			return nil, err
+		}
+		var sb strings.Builder
+		sb.WriteString(head + "SELECT ")
+		for i, name := range names {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("v." + name)
+		}
+		sb.WriteString(" FROM ")
+		if join != "" {
+			sb.WriteString(join + ", ")
+		}
+		sb.WriteString(r.unnest(1) + " WITH ORDINALITY AS v(" + strings.Join(names, ", ") + ", ord) ORDER BY v.ord")
+		if tail != "" {
+			sb.WriteString(" " + tail)
+		}
+		return []Stmt{{Query: sb.String(), Args: args}}, nil
+	}
+	var out []Stmt
+	r.chunks(n, func(values string, args []any) {
+		q := head + "VALUES " + values
+		if tail != "" {
+			q += " " + tail
+		}
+		out = append(out, Stmt{Query: q, Args: args})
+	}, row)
+	return out, nil
+}
+
+// With returns the statements that run body once per chunk of rows, the
+// rows being the CTE name(columns) that body reads: body is the rest of
+// the statement after "WITH name(cols) AS (…) ". On PostgreSQL there is
+// one statement.
+func (r Rows) With(k Kind, name, body string, n int, row func(i int, vals []any)) ([]Stmt, error) {
+	names := make([]string, len(r.Cols))
+	for i, c := range r.Cols {
+		names[i] = c.Name
+	}
+	head := "WITH " + name + "(" + strings.Join(names, ", ") + ") AS ("
+	if k == Postgres {
+		args, err := r.arrays(n, row)
+		if err != nil {
+			return nil, err
+		}
+		return []Stmt{{Query: head + "SELECT * FROM " + r.unnest(1) + ") " + body, Args: args}}, nil
+	}
+	var out []Stmt
+	r.chunks(n, func(values string, args []any) {
+		out = append(out, Stmt{Query: head + "VALUES " + values + ") " + body, Args: args})
+	}, row)
+	return out, nil
+}
+
+// unnest is unnest($first::type[], …) over the columns.
+func (r Rows) unnest(first int) string {
+	var sb strings.Builder
+	sb.WriteString("unnest(")
+	for i, c := range r.Cols {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("$" + strconv.Itoa(first+i) + "::" + c.Type + "[]")
+	}
+	sb.WriteByte(')')
+	return sb.String()
+}
+
+// chunks calls emit for each run of at most PerStmt rows with their VALUES
+// lists and arguments.
+func (r Rows) chunks(n int, emit func(values string, args []any), row func(i int, vals []any)) {
+	per := r.PerStmt
+	if per <= 0 {
+		per = 200
+	}
+	vals := make([]any, len(r.Cols))
+	tuple := "(" + strings.Repeat("?, ", len(r.Cols)-1) + "?)"
+	for from := 0; from < n; from += per {
+		to := min(from+per, n)
+		var sb strings.Builder
+		sb.Grow((to - from) * (len(tuple) + 2))
+		args := make([]any, 0, (to-from)*len(r.Cols))
+		for i := from; i < to; i++ {
+			if i > from {
+				sb.WriteString(", ")
+			}
+			sb.WriteString(tuple)
+			clear(vals)
+			row(i, vals)
+			args = append(args, vals...)
+		}
+		emit(sb.String(), args)
+	}
+}
+
+// arrays gathers the rows into one typed slice per column: []string,
+// []int64, [][]byte (nil is NULL) or []bool.
+func (r Rows) arrays(n int, row func(i int, vals []any)) ([]any, error) {
+	cols := make([]any, len(r.Cols))
+	for j, c := range r.Cols {
+		switch c.Type {
+		case "text":
+			cols[j] = make([]string, n)
+		case "bigint":
+			cols[j] = make([]int64, n)
+		case "bytea":
+			cols[j] = make([][]byte, n)
+		case "boolean":
+			cols[j] = make([]bool, n)
+		default:
+			return nil, fmt.Errorf("db: column %s: unsupported type %q", c.Name, c.Type)
+		}
+	}
+	vals := make([]any, len(r.Cols))
+	for i := 0; i < n; i++ {
+		clear(vals)
+		row(i, vals)
+		for j, v := range vals {
+			if !put(cols[j], i, v) {
+				return nil, fmt.Errorf("db: column %s: %T is not %s", r.Cols[j].Name, v, r.Cols[j].Type)
+			}
+		}
+	}
+	return cols, nil
+}
+
+// put stores v at index i of the typed slice col, reporting whether v has
+// the column's type.
+func put(col any, i int, v any) bool {
+	switch c := col.(type) {
+	case []string:
+		s, ok := v.(string)
+		c[i] = s
+		return ok
+	case []int64:
+		switch x := v.(type) {
+		case int64:
+			c[i] = x
+		case int:
+			c[i] = int64(x)
+		default:
+			return false
+		}
+		return true
+	case [][]byte:
+		if v == nil {
+			return true
+		}
+		b, ok := v.([]byte)
+		c[i] = b
+		return ok
+	case []bool:
+		b, ok := v.(bool)
+		c[i] = b
+		return ok
+	}
+	return false
+}
