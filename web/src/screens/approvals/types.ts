@@ -1,6 +1,8 @@
-// The approval API's shapes, as docs/APPROVALS contract §1–§3 describes them.
-// Hand-written until the server's OpenAPI document has them; the screens
-// import only from here, so the switch to the generated types is one file.
+// The approval API's shapes. Responses are the OpenAPI document's types
+// (src/api/schema.d.ts); the form schema, values, flow and conditions —
+// which the document leaves as "unknown" or plain strings — are typed here
+// as docs/approvals.md describes them. The screens import only from here.
+import type { Schemas } from "../../api/client";
 
 export type FieldType =
   | "text"
@@ -92,22 +94,13 @@ export type Flow = {
   auto_approve?: { applicant?: boolean; repeated?: boolean };
 };
 
-export type AvailableTo = { all: boolean; department_ids: string[]; role_ids: string[] };
-
-export type Template = {
-  id: string;
-  name: string;
-  description: string;
-  group: string;
-  builtin: string;
-  version: number;
+/** Template is a template at its current version; its form is typed here (the document says only "unknown"). */
+export type Template = Omit<Schemas["ApprovalTemplate"], "fields" | "flow"> & {
   fields: FormField[];
   flow: Flow;
-  available_to: AvailableTo;
-  archived: boolean;
-  created_at: number;
-  updated_at: number;
 };
+
+export type AvailableTo = Schemas["ApprovalAudience"];
 
 export type TemplateInput = {
   name: string;
@@ -118,92 +111,27 @@ export type TemplateInput = {
   available_to: AvailableTo;
 };
 
-export type Person = { id: string; name: string };
+export type Person = Schemas["ApprovalPersonRef"];
 
 /** ResolvedStep is a step of the flow a request would take now (the preview). */
-export type ResolvedStep = {
-  id: string;
-  name: string;
-  mode?: string;
-  approvers?: Person[];
-  skipped?: boolean;
-  reason?: string;
-};
+export type ResolvedStep = Schemas["ApprovalResolvedStep"];
 
 export type RequestStatus = "pending" | "approved" | "rejected" | "withdrawn" | "returned";
 
-export type RequestSummary = {
-  id: string;
-  template_id: string;
-  template_name: string;
-  title: string;
-  applicant: Person;
-  status: RequestStatus | string;
-  current_step?: { id: string; name: string } | null;
-  submitted_at: number;
-  updated_at: number;
-};
+export type RequestSummary = Schemas["ApprovalSummary"];
+export type Task = Schemas["ApprovalTaskView"];
+export type RequestStep = Schemas["ApprovalStepView"];
+export type TimelineEntry = Schemas["ApprovalEntry"];
+export type Comment = Schemas["ApprovalComment"];
+export type Can = Schemas["ApprovalCan"];
 
-export type Task = {
-  approver: Person;
-  /** on_behalf_of is whom a delegate decides for. */
-  on_behalf_of?: Person | null;
-  status: "pending" | "approved" | "rejected" | "transferred" | "skipped" | string;
-  decided_at?: number;
-  comment?: string;
-};
-
-export type RequestStep = {
-  id: string;
-  name: string;
-  mode: string;
-  status: "waiting" | "active" | "approved" | "rejected" | "skipped" | "returned" | string;
-  reason?: string;
-  tasks: Task[];
-};
-
-export type TimelineEntry = {
-  at: number;
-  actor?: Person | null;
-  action: string;
-  step_id?: string;
-  comment?: string;
-  detail?: Record<string, unknown> | null;
-};
-
-export type Comment = {
-  id: string;
-  author?: Person;
-  author_id?: string;
-  body: string;
-  mentions?: Person[];
-  file_ids?: string[];
-  created_at: number;
-};
-
-export type Can = {
-  approve: boolean;
-  reject: boolean;
-  withdraw: boolean;
-  return: boolean;
-  transfer: boolean;
-  add_approver: boolean;
-  urge: boolean;
-  comment: boolean;
-};
-
-export type Request = RequestSummary & {
-  version: number;
+/** Request is one request as its page shows it, with the fields and values typed as the contract says. */
+export type Request = Omit<Schemas["ApprovalRequest"], "fields" | "form"> & {
   fields: FormField[];
   form: FormValues;
-  steps: RequestStep[];
-  cc: Person[];
-  timeline: TimelineEntry[];
-  comments: Comment[];
-  can: Can;
 };
 
-export type RequestPage = { items: RequestSummary[]; next_cursor: string };
+export type RequestPage = Schemas["ApprovalPage"];
 
 export type UploadedFile = { id: string; name: string; size: number; content_type: string };
 
