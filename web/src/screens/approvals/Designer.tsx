@@ -11,6 +11,7 @@ import {
   useState,
 } from "react";
 import { useTranslation } from "react-i18next";
+import { AudiencePicker, type Chosen, roleName } from "../../components/AudiencePicker";
 import { Alert, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { allTemplatesQuery, approvalsKey, call, saveTemplate } from "./data";
@@ -211,8 +212,6 @@ function Designer({ id, initial, onDone }: { id: string; initial: TemplateInput;
 
 function Availability({ d, set }: { d: TemplateInput; set: (p: Partial<TemplateInput>) => void }) {
   const { t } = useTranslation();
-  const depts = useDepartments();
-  const roles = useRoles();
   const a = d.available_to;
   const setA = (p: Partial<TemplateInput["available_to"]>) => set({ available_to: { ...a, ...p } });
   const name = useId();
@@ -229,21 +228,56 @@ function Availability({ d, set }: { d: TemplateInput; set: (p: Partial<TemplateI
       </label>
       {!a.all && (
         <div className="apv-indent">
-          <Checks
-            legend={t("approvals.departments")}
-            items={depts.map((x) => ({ id: x.id, name: x.name, depth: x.depth }))}
-            value={a.department_ids}
-            onChange={(department_ids) => setA({ department_ids })}
-          />
-          <Checks
-            legend={t("approvals.roles")}
-            items={roles.map((x) => ({ id: x.id, name: x.name }))}
-            value={a.role_ids}
-            onChange={(role_ids) => setA({ role_ids })}
+          <Audience
+            departments={a.department_ids}
+            roles={a.role_ids}
+            members={a.member_ids ?? []}
+            onChange={(x) =>
+              setA({ department_ids: x.departments, role_ids: x.roles, member_ids: x.members })
+            }
           />
         </div>
       )}
     </fieldset>
+  );
+}
+
+/**
+ * Audience is the directory's AudiencePicker over lists of ids: it keeps
+ * the names of the people chosen here so their chips read well.
+ */
+function Audience({
+  departments = [],
+  roles,
+  members,
+  parts,
+  onChange,
+}: {
+  departments?: string[];
+  roles: string[];
+  members: string[];
+  parts?: ("departments" | "roles" | "members")[];
+  onChange: (x: { departments: string[]; roles: string[]; members: string[] }) => void;
+}) {
+  const [names, setNames] = useState<Map<string, string>>(new Map());
+  const value: Chosen = {
+    departments,
+    roles,
+    members: members.map((id) => ({ id, name: names.get(id) ?? "" })),
+  };
+  return (
+    <AudiencePicker
+      value={value}
+      parts={parts}
+      onChange={(v) => {
+        setNames((old) => {
+          const n = new Map(old);
+          for (const m of v.members) if (m.name) n.set(m.id, m.name);
+          return n;
+        });
+        onChange({ departments: v.departments, roles: v.roles, members: v.members.map((m) => m.id) });
+      }}
+    />
   );
 }
 
@@ -635,7 +669,6 @@ function FieldEditor({
 function FlowEditor({ d, setFlow }: { d: TemplateInput; setFlow: (p: Partial<Flow>) => void }) {
   const { t } = useTranslation();
   const steps = d.flow.steps;
-  const roles = useRoles();
   const cc = d.flow.cc ?? {};
   const auto = d.flow.auto_approve ?? {};
   const atId = useId();
@@ -693,17 +726,11 @@ function FlowEditor({ d, setFlow }: { d: TemplateInput; setFlow: (p: Partial<Flo
       </fieldset>
       <fieldset className="checks">
         <legend>{t("approvals.cc")}</legend>
-        <MemberPicker
-          label={t("approvals.ccPeople")}
-          value={cc.member_ids ?? []}
-          multiple
-          onChange={(member_ids) => setFlow({ cc: { ...cc, member_ids } })}
-        />
-        <Checks
-          legend={t("approvals.ccRoles")}
-          items={roles.map((r) => ({ id: r.id, name: r.name }))}
-          value={cc.role_ids ?? []}
-          onChange={(role_ids) => setFlow({ cc: { ...cc, role_ids } })}
+        <Audience
+          parts={["roles", "members"]}
+          roles={cc.role_ids ?? []}
+          members={cc.member_ids ?? []}
+          onChange={(x) => setFlow({ cc: { ...cc, role_ids: x.roles, member_ids: x.members } })}
         />
         <label className="checkbox">
           <input
@@ -856,7 +883,7 @@ function StepEditor({
             <option value="">{t("approvals.pick")}</option>
             {roles.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.name}
+                {roleName(t, r)}
               </option>
             ))}
           </select>
@@ -1091,7 +1118,7 @@ function CondLeaf({
     c.applicant === "department" || field?.type === "department"
       ? depts.map((d) => ({ id: d.id, name: d.name, depth: d.depth }))
       : c.applicant === "role"
-        ? roles.map((r) => ({ id: r.id, name: r.name }))
+        ? roles.map((r) => ({ id: r.id, name: roleName(t, r) }))
         : (field?.options ?? []).map((o) => ({ id: o, name: o }));
   let valueInput: ReactNode;
   if (isListOp(c.op) && choices.length > 0) {
