@@ -19,6 +19,8 @@ import { RealtimeProvider } from "./lib/realtime";
 import { meQuery } from "./lib/session";
 import { AnnouncementBanner } from "./screens/announcements/Banner";
 import { useUnreadAnnouncements } from "./screens/announcements/data";
+import { useTodoCount } from "./screens/approvals/data";
+import { ApprovalNotices } from "./screens/approvals/Notices";
 import { ComingSoon } from "./screens/ComingSoon";
 import { NotFound } from "./screens/NotFound";
 import { useUnreadReports } from "./screens/reports/data";
@@ -91,6 +93,7 @@ export const shellRoute = createRoute({
     const perms = usePermissions().data;
     const unread = useUnreadAnnouncements();
     const unreadReports = useUnreadReports();
+    const todo = useTodoCount();
     return (
       <RealtimeProvider>
         <Shell
@@ -98,8 +101,13 @@ export const shellRoute = createRoute({
           bell={<NotificationBell />}
           account={<AccountMenu />}
           admin={(perms?.permissions.length ?? 0) > 0}
-          counts={{ "/announcements": unread, "/reports": unreadReports }}
-          banner={<AnnouncementBanner />}
+          counts={{ "/announcements": unread, "/reports": unreadReports, "/approvals": todo }}
+          banner={
+            <>
+              <AnnouncementBanner />
+              <ApprovalNotices />
+            </>
+          }
         />
       </RealtimeProvider>
     );
@@ -316,6 +324,43 @@ const reportEditRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/reports/routes"), "EditRoute"),
 });
 
+const BOXES = ["todo", "mine", "cc", "done"] as const;
+type BoxName = (typeof BOXES)[number];
+
+const approvalsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/approvals",
+  validateSearch: (
+    s: Record<string, unknown>,
+  ): { box?: BoxName; status?: string; template?: string; q?: string } => ({
+    box: BOXES.find((x) => x === s.box),
+    status: str(s.status),
+    template: str(s.template),
+    q: str(s.q),
+  }),
+  component: lazyRouteComponent(() => import("./screens/approvals/routes"), "ListRoute"),
+});
+
+// Notifications and emails link here with ?template=….
+const approvalNewRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/approvals/new",
+  validateSearch: (s: Record<string, unknown>): { template?: string } => ({ template: str(s.template) }),
+  component: lazyRouteComponent(() => import("./screens/approvals/routes"), "NewRoute"),
+});
+
+const approvalTemplatesRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/approvals/templates",
+  component: lazyRouteComponent(() => import("./screens/approvals/routes"), "TemplatesRoute"),
+});
+
+const approvalRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/approvals/$id",
+  component: lazyRouteComponent(() => import("./screens/approvals/routes"), "RequestRoute"),
+});
+
 const routeTree = rootRoute.addChildren([
   indexRoute,
   loginRoute,
@@ -333,7 +378,10 @@ const routeTree = rootRoute.addChildren([
     notificationsRoute,
     directoryRoute,
     soon("/calendar", "calendar", (t) => t("nav.calendar")),
-    soon("/approvals", "approvals", (t) => t("nav.approvals")),
+    approvalsRoute,
+    approvalNewRoute,
+    approvalTemplatesRoute,
+    approvalRoute,
     soon("/attendance", "attendance", (t) => t("nav.attendance")),
     announcementsRoute,
     announcementsManageRoute,

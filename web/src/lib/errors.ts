@@ -49,6 +49,10 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   report_exists: (t) => t("errors.report_exists"),
   report_submitted: (t) => t("errors.report_submitted"),
   report_not_submitted: (t) => t("errors.report_not_submitted"),
+  step_closed: (t) => t("errors.step_closed"),
+  not_your_turn: (t) => t("errors.not_your_turn"),
+  not_pending: (t) => t("errors.not_pending"),
+  urged_recently: (t) => t("errors.urged_recently"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */

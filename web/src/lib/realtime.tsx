@@ -62,6 +62,16 @@ const REPORT_EVENTS = new Set([
   "report.reminder",
 ]);
 
+// Events that change the approvals (screens/approvals).
+const APPROVAL_EVENTS = new Set([
+  "approval.updated",
+  "approval.todo",
+  "approval.decided",
+  "approval.cc",
+  "approval.urged",
+  "approval.mentioned",
+]);
+
 export function RealtimeProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
   const router = useRouter();
@@ -107,6 +117,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
           void qc.invalidateQueries({ queryKey: commentsKey(f.data.id) });
         }
         if (REPORT_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["reports"] });
+        if (APPROVAL_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["approvals"] });
         const m = applyEvent(qc, f, myId, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {
