@@ -16,6 +16,7 @@ const PERMISSIONS: Record<string, (t: TFunction) => string> = {
   publish_announcements: (t) => t("perm.publish_announcements"),
   manage_reports: (t) => t("perm.manage_reports"),
   manage_attendance: (t) => t("perm.manage_attendance"),
+  manage_approvals: (t) => t("perm.manage_approvals"),
 };
 
 export function permissionLabel(t: TFunction, p: string): string {
