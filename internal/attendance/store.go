@@ -174,26 +174,6 @@ func insertLocation(ctx context.Context, d *db.DB, id, orgID, memberID, accountI
 	return err
 }
 
-// locationRow is a sealed raw location.
-type locationRow struct {
-	ID, AccountID string
-	Raw           []byte
-	Key           string
-	CreatedAt     int64
-}
-
-func locationsOf(ctx context.Context, d *db.DB, orgID string, ids []string) ([]locationRow, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	args := []any{orgID}
-	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (locationRow, error) {
-		var x locationRow
-		err := r.Scan(&x.ID, &x.AccountID, &x.Raw, &x.Key, &x.CreatedAt)
-		return x, err
-	}, `SELECT id, account_id, raw, sealed_key, created_at FROM attendance_locations WHERE org_id = $1 AND id IN (`+db.In(&args, ids)+`)`, args...)
-}
-
 // eraseExpired deletes up to limit raw locations whose retention ended
 // before now, and returns how many.
 func eraseExpired(ctx context.Context, d *db.DB, now int64, limit int) (int64, error) {
