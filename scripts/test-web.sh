@@ -9,6 +9,8 @@
 # skip then ends with a loud "web: SKIPPED …" line, never a quiet pass.
 # ATRIUM_SCREENSHOTS=docs (`make screenshots`) writes the e2e screenshots to
 # docs/screenshots; otherwise they go to e2e/test-results/screenshots.
+# ATRIUM_E2E_SPECS="01- 10-" runs only the specs whose file names match
+# (01- sets up the organization the others use).
 # The last line is a summary: "web: N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -126,7 +128,7 @@ if [ -z "$broken" ]; then
   [ -z "$setup" ] && echo "== e2e: the server printed no setup link"
   echo "== e2e: server at $url (log $log)"
   (cd e2e && ATRIUM_E2E_URL="$url" ATRIUM_E2E_SETUP_URL="$setup" ATRIUM_E2E_LOG="$log" \
-    ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test)
+    ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test ${ATRIUM_E2E_SPECS:-})
   e2e_pass=$(count "$work/e2e.json" "r.stats.expected")
   e2e_fail=$(count "$work/e2e.json" "r.stats.unexpected + r.stats.flaky + (r.stats ? 0 : 1)")
   e2e_skip=$(count "$work/e2e.json" "r.stats.skipped")
