@@ -4,30 +4,44 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 
 	"github.com/atrium-hq/atrium/internal/approval/form"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
 
-// Built-in templates: leave, overtime, business trip, expense, purchase
-// and a general request (form.Builtins), seeded for everyone the first
-// time an organization lists or files approvals. They are the
+// Built-in templates: leave, overtime, business trip, attendance
+// correction, expense, purchase and a general request (form.Builtins),
+// seeded for everyone the first time an organization lists or files
+// approvals; a built-in added in a later release is seeded the same way
+// into organizations that have the others. They are the
 // organization's from then on: admins edit them like any other (a new
 // version each time). The expense flow's Finance step needs a role id
 // the built-in cannot know, so it is left out; admins add it in the
 // designer.
 
-// seedBuiltins adds the built-in templates to an organization that has
-// none yet. Two first calls at once both try; the unique index lets one
-// win and the other finds them seeded.
+// seedBuiltins adds the built-in templates an organization does not have
+// yet (archived ones count as had: they stay archived). Two first calls
+// at once both try; the unique index lets one win and the other finds
+// them seeded.
 func (s *Service) seedBuiltins(ctx context.Context, orgID string) error {
-	if n, err := countBuiltins(ctx, s.DB, orgID); err != nil || n > 0 {
+	have, err := builtinKeys(ctx, s.DB, orgID)
+	if err != nil {
 		return err
 	}
+	var missing []form.Builtin
+	for _, b := range form.Builtins() {
+		if !slices.Contains(have, b.Key) {
+			missing = append(missing, b)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
 	now := s.now()
-	err := s.DB.Tx(ctx, func(ctx context.Context) error {
-		for _, b := range form.Builtins() {
+	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		for _, b := range missing {
 			fields, _ := json.Marshal(b.Schema)
 			x := tmplRow{ID: ids.New("apt"), OrgID: orgID, Builtin: b.Key, Version: 1, AvailableTo: `{"all":true,"department_ids":[],"role_ids":[]}`,
 				CreatedAt: now, UpdatedAt: now, Name: b.Name[form.LangEN], Description: b.Description[form.LangEN], Group: b.Group[form.LangEN],

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/approval"
+	"github.com/atrium-hq/atrium/internal/approval/form"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
@@ -34,11 +35,19 @@ func TestBuiltinsAndEvents(t *testing.T) {
 		if again, err := svc.ListTemplates(as(boss), false); err != nil || len(again.Items) != len(l.Items) {
 			t.Fatalf("seeded twice: %d then %d (%v)", len(l.Items), len(again.Items), err)
 		}
+		// An organization seeded before a built-in existed gets it the
+		// next time it lists templates, and only that one.
+		if _, err := d.W(ctx).ExecContext(ctx, `DELETE FROM approval_templates WHERE org_id = $1 AND builtin = 'correction'`, orgID); err != nil {
+			t.Fatal(err)
+		}
+		if l, err = svc.ListTemplates(as(applicant), false); err != nil || len(l.Items) != len(form.Builtins()) {
+			t.Fatalf("after a new built-in: %d templates (%v)", len(l.Items), err)
+		}
 		keys := map[string]string{}
 		for _, tp := range l.Items {
 			keys[tp.Builtin] = tp.ID
 		}
-		for _, k := range []string{"leave", "overtime", "trip", "expense", "purchase", "general"} {
+		for _, k := range []string{"leave", "overtime", "trip", "correction", "expense", "purchase", "general"} {
 			if keys[k] == "" {
 				t.Fatalf("no built-in %s: %+v", k, keys)
 			}

@@ -98,9 +98,9 @@ func setArchived(ctx context.Context, d *db.DB, orgID, id string, archived bool,
 	return n == 1, err
 }
 
-// countBuiltins counts an organization's built-in templates.
-func countBuiltins(ctx context.Context, d *db.DB, orgID string) (int, error) {
-	return db.QueryOne(ctx, d.R(ctx), db.Value[int], `SELECT COUNT(*) FROM approval_templates WHERE org_id = $1 AND builtin <> ''`, orgID)
+// builtinKeys lists the keys of an organization's built-in templates.
+func builtinKeys(ctx context.Context, d *db.DB, orgID string) ([]string, error) {
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT builtin FROM approval_templates WHERE org_id = $1 AND builtin <> ''`, orgID)
 }
 
 // statusCounts counts a template's requests by status.

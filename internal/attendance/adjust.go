@@ -177,7 +177,9 @@ func (s *Service) applyApproval(ctx context.Context, e events.Event) (bool, erro
 		x.LastDay = x.FirstDay
 	case AdjCorrection:
 		day, kind, hm := str(ap.Form["date"]), strings.ToLower(str(ap.Form["kind"])), str(ap.Form["time"])
-		if strings.HasPrefix(kind, "check-out") || kind == "out" || kind == "签退" {
+		// The built-in correction's options ("Check-in"/"Check-out", or
+		// "上班打卡"/"下班打卡" when seeded in Chinese) or the bare "in"/"out".
+		if strings.HasPrefix(kind, "check-out") || kind == "out" || kind == "签退" || strings.HasPrefix(kind, "下班") {
 			kind = PunchOut
 		} else {
 			kind = PunchIn

@@ -1,7 +1,8 @@
 package form
 
 // The built-in templates every organization starts with: leave, overtime,
-// business trip, expense reimbursement, purchase and a general request,
+// business trip, attendance correction (a missed check-in or check-out
+// filled in), expense reimbursement, purchase and a general request,
 // with their default flows. Names and labels come in English and Chinese;
 // option values are what requests store, so a seeded template keeps the
 // options of the language it was seeded in.
@@ -21,7 +22,7 @@ const (
 // English; LabelsZH and OptionsZH hold the Chinese ones, keyed by field id
 // ("table.column" for a table's columns), options in Schema's order.
 type Builtin struct {
-	Key         string            // "leave", "overtime", "trip", "expense", "purchase", "general"
+	Key         string            // "leave", "overtime", "trip", "correction", "expense", "purchase", "general"
 	Group       map[string]string // by language
 	Name        map[string]string
 	Description map[string]string
@@ -36,12 +37,13 @@ type Builtin struct {
 // Builtin keys: the value of a template's "builtin" and of the
 // approval.approved event's.
 const (
-	BuiltinLeave    = "leave"
-	BuiltinOvertime = "overtime"
-	BuiltinTrip     = "trip"
-	BuiltinExpense  = "expense"
-	BuiltinPurchase = "purchase"
-	BuiltinGeneral  = "general"
+	BuiltinLeave      = "leave"
+	BuiltinOvertime   = "overtime"
+	BuiltinTrip       = "trip"
+	BuiltinCorrection = "correction"
+	BuiltinExpense    = "expense"
+	BuiltinPurchase   = "purchase"
+	BuiltinGeneral    = "general"
 )
 
 // FinanceThreshold is the expense total above which the built-in expense
@@ -51,7 +53,7 @@ const FinanceThreshold = "5000"
 // Builtins returns the built-in templates, in the order they are listed.
 // Every call returns fresh values the caller may change.
 func Builtins() []Builtin {
-	out := []Builtin{leave(), overtime(), trip(), expense(), purchase(), general()}
+	out := []Builtin{leave(), overtime(), trip(), correction(), expense(), purchase(), general()}
 	for i := range out {
 		out[i].Flow = out[i].FlowIn(LangEN, "")
 	}
@@ -237,6 +239,23 @@ func trip() Builtin {
 			Options: options("Plane|Train|Car|Bus|Ship|Other")}, "交通工具", options("飞机|火车|汽车|大巴|轮船|其他")...),
 		fz(Field{ID: "purpose", Type: TypeTextarea, Label: "Purpose", Required: true}, "出差事由"),
 		fz(Field{ID: "estimated_cost", Type: TypeMoney, Label: "Estimated cost", Min: "0"}, "预计费用"),
+	)
+}
+
+// CorrectionKinds are the correction's "kind" options, English then
+// Chinese: which check-in the request fills in.
+var CorrectionKinds = [2][]string{options("Check-in|Check-out"), options("上班打卡|下班打卡")}
+
+func correction() Builtin {
+	return newBuiltin(BuiltinCorrection, groupAttendance,
+		[2]string{"Attendance correction", "补卡"},
+		[2]string{"Fill in a check-in or check-out you missed: the day, which one and the time. Attendance counts it once approved, within the monthly limit.",
+			"补上漏打的上班或下班卡：日期、哪一次和时间。审批通过后计入考勤，受每月补卡次数限制。"},
+		fz(Field{ID: "date", Type: TypeDate, Label: "Date", Required: true}, "补卡日期"),
+		fz(Field{ID: "kind", Type: TypeChoice, Label: "Check-in or check-out", Required: true, Options: CorrectionKinds[0]},
+			"补卡类型", CorrectionKinds[1]...),
+		fz(Field{ID: "time", Type: TypeTime, Label: "Time", Required: true, Placeholder: "09:00"}, "补卡时间"),
+		fz(Field{ID: "reason", Type: TypeTextarea, Label: "Reason", Required: true}, "补卡原因"),
 	)
 }
 

@@ -58,12 +58,13 @@ func parseFlow(t *testing.T, raw json.RawMessage) flowDoc {
 
 // filled is a valid form for each built-in template.
 var filled = map[string]string{
-	form.BuiltinLeave:    `{"type":"Annual","period":{"start":"2026-12-07","end":"2026-12-08","end_half":"am"},"reason":"Family visit","attachments":["f1"]}`,
-	form.BuiltinOvertime: `{"period":{"start":"2026-12-07T18:00","end":"2026-12-07T21:00"},"compensation":"Time off","reason":"Release"}`,
-	form.BuiltinTrip:     `{"destination":"Shenzhen","period":{"start":"2026-12-07","end":"2026-12-09"},"transport":"Train","purpose":"Customer visit","estimated_cost":"3200.50"}`,
-	form.BuiltinExpense:  `{"lines":{"rows":[{"date":"2026-12-01","category":"Travel","amount":"5000.00"},{"date":"2026-12-02","category":"Meals","description":"Team dinner","amount":"3000"}]},"receipts":["f1","f2"]}`,
-	form.BuiltinPurchase: `{"items":{"rows":[{"item":"Paper","quantity":"2.5","unit_price":"10","amount":"25"}]},"reason":"Office","delivery_date":"2026-12-20"}`,
-	form.BuiltinGeneral:  `{"title":"New monitor","details":"Mine flickers.","attachments":["f3"]}`,
+	form.BuiltinLeave:      `{"type":"Annual","period":{"start":"2026-12-07","end":"2026-12-08","end_half":"am"},"reason":"Family visit","attachments":["f1"]}`,
+	form.BuiltinOvertime:   `{"period":{"start":"2026-12-07T18:00","end":"2026-12-07T21:00"},"compensation":"Time off","reason":"Release"}`,
+	form.BuiltinTrip:       `{"destination":"Shenzhen","period":{"start":"2026-12-07","end":"2026-12-09"},"transport":"Train","purpose":"Customer visit","estimated_cost":"3200.50"}`,
+	form.BuiltinExpense:    `{"lines":{"rows":[{"date":"2026-12-01","category":"Travel","amount":"5000.00"},{"date":"2026-12-02","category":"Meals","description":"Team dinner","amount":"3000"}]},"receipts":["f1","f2"]}`,
+	form.BuiltinPurchase:   `{"items":{"rows":[{"item":"Paper","quantity":"2.5","unit_price":"10","amount":"25"}]},"reason":"Office","delivery_date":"2026-12-20"}`,
+	form.BuiltinCorrection: `{"date":"2026-12-07","kind":"Check-out","time":"18:05","reason":"Forgot to check out"}`,
+	form.BuiltinGeneral:    `{"title":"New monitor","details":"Mine flickers.","attachments":["f3"]}`,
 }
 
 func TestBuiltins(t *testing.T) {
@@ -72,7 +73,7 @@ func TestBuiltins(t *testing.T) {
 	for _, b := range bs {
 		keys = append(keys, b.Key)
 	}
-	if !slices.Equal(keys, []string{"leave", "overtime", "trip", "expense", "purchase", "general"}) {
+	if !slices.Equal(keys, []string{"leave", "overtime", "trip", "correction", "expense", "purchase", "general"}) {
 		t.Fatalf("builtins %v", keys)
 	}
 	stepID := regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
@@ -156,7 +157,7 @@ func TestBuiltins(t *testing.T) {
 // The expense flow goes to department leaders, and to Finance above 5,000
 // when the organization has a Finance role: 8,000 does, 3,000 does not.
 func TestExpenseFlow(t *testing.T) {
-	b := form.Builtins()[3]
+	b := form.Builtins()[4]
 	f := parseFlow(t, b.FlowIn("en", ""))
 	if len(f.Steps) != 2 || f.Steps[1].Approvers.Type != "department_leaders" || f.Steps[1].Approvers.DepartmentID == nil || *f.Steps[1].Approvers.DepartmentID != "" {
 		t.Fatalf("steps without Finance %+v", f.Steps)
@@ -203,25 +204,46 @@ func TestBuiltinValues(t *testing.T) {
 		t.Errorf("overtime duration %s", d)
 	}
 	// Expense: the total.
-	v, err = bs[3].Schema.Check(ctx, json.RawMessage(filled[form.BuiltinExpense]), &resolver{})
+	v, err = bs[4].Schema.Check(ctx, json.RawMessage(filled[form.BuiltinExpense]), &resolver{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, ok := bs[3].Schema.Number(v, "lines"); !ok || d.String() != "8000" {
+	if d, ok := bs[4].Schema.Number(v, "lines"); !ok || d.String() != "8000" {
 		t.Errorf("expense total %s", d)
 	}
 	// Purchase: quantities to two decimals, the amounts' total.
-	v, err = bs[4].Schema.Check(ctx, json.RawMessage(`{"items":{"rows":[{"item":"Paper","quantity":"2.5","unit_price":"10","amount":"25"},{"item":"Pens","quantity":3,"amount":"4.5"}]},"reason":"Office"}`), nil)
+	v, err = bs[5].Schema.Check(ctx, json.RawMessage(`{"items":{"rows":[{"item":"Paper","quantity":"2.5","unit_price":"10","amount":"25"},{"item":"Pens","quantity":3,"amount":"4.5"}]},"reason":"Office"}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d, ok := bs[4].Schema.Number(v, "items"); !ok || d.String() != "29.5" {
+	if d, ok := bs[5].Schema.Number(v, "items"); !ok || d.String() != "29.5" {
 		t.Errorf("purchase total %s", d)
 	}
-	if _, err := bs[4].Schema.Check(ctx, json.RawMessage(`{"items":{"rows":[{"item":"Paper","quantity":"2.555","amount":"1"}]},"reason":"x"}`), nil); err == nil {
+	if _, err := bs[5].Schema.Check(ctx, json.RawMessage(`{"items":{"rows":[{"item":"Paper","quantity":"2.555","amount":"1"}]},"reason":"x"}`), nil); err == nil {
 		t.Error("a quantity with three decimals passed")
 	}
-	if _, err := bs[3].Schema.Check(ctx, json.RawMessage(`{"lines":{"rows":[{"date":"2026-12-01","category":"Travel","amount":"-1"}]}}`), nil); err == nil {
+	if _, err := bs[4].Schema.Check(ctx, json.RawMessage(`{"lines":{"rows":[{"date":"2026-12-01","category":"Travel","amount":"-1"}]}}`), nil); err == nil {
 		t.Error("a negative expense passed")
+	}
+}
+
+// TestTimeField: a time of day is HH:MM from 00:00 to 23:59.
+func TestTimeField(t *testing.T) {
+	s := form.Schema{{ID: "at", Type: form.TypeTime, Label: "At", Required: true}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, ok := range []string{"00:00", "09:30", "23:59"} {
+		if _, err := s.Check(context.Background(), json.RawMessage(`{"at":"`+ok+`"}`), nil); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{`"24:00"`, `"9:30"`, `"09:60"`, `"09:30:00"`, `"noon"`, `930`} {
+		if _, err := s.Check(context.Background(), json.RawMessage(`{"at":`+bad+`}`), nil); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if _, err := s.Check(context.Background(), json.RawMessage(`{"at":""}`), nil); err == nil {
+		t.Error("an empty required time accepted")
 	}
 }

@@ -234,6 +234,18 @@ func (c *checker) cell(f Field, raw json.RawMessage) (any, error) {
 			return nil, err
 		}
 		return s, nil
+	case TypeTime:
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return nil, errors.New("must be a time of day such as 09:30")
+		}
+		if s == "" {
+			return nil, nil
+		}
+		if _, err := time.Parse("15:04", s); err != nil || len(s) != 5 {
+			return nil, errors.New("must be a time of day such as 09:30")
+		}
+		return s, nil
 	case TypeDateRange:
 		return dateRangeValue(f, raw)
 	case TypeChoice:

@@ -28,6 +28,7 @@ const (
 	TypeNumber      = "number"
 	TypeMoney       = "money"
 	TypeDate        = "date"
+	TypeTime        = "time"
 	TypeDateRange   = "daterange"
 	TypeChoice      = "choice"
 	TypeMultiChoice = "multichoice"
@@ -97,7 +98,7 @@ type Schema []Field
 
 var idRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
-var types = []string{TypeText, TypeTextarea, TypeNumber, TypeMoney, TypeDate, TypeDateRange, TypeChoice,
+var types = []string{TypeText, TypeTextarea, TypeNumber, TypeMoney, TypeDate, TypeTime, TypeDateRange, TypeChoice,
 	TypeMultiChoice, TypeMember, TypeDepartment, TypeAttachment, TypeImage, TypeLocation, TypeTable, TypeDescription}
 
 var currencyRe = regexp.MustCompile(`^[A-Z]{3}$`)

@@ -75,6 +75,7 @@ function FieldInput(props: InputProps) {
     case "number":
     case "money":
     case "date":
+    case "time":
       return <SimpleInput {...props} />;
     case "daterange":
       return <DateRangeInput {...props} />;
@@ -171,7 +172,7 @@ function SimpleInput({ field: f, path, value, problems, onChange }: InputProps) 
     input = (
       <input
         {...common}
-        type={f.type === "date" ? "date" : "text"}
+        type={f.type === "date" || f.type === "time" ? f.type : "text"}
         inputMode={f.type === "number" ? "decimal" : undefined}
         onChange={(e) => onChange(e.target.value)}
       />

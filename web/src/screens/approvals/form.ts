@@ -10,6 +10,7 @@ export const MAX_ROWS = 200;
 const TEXT_MAX = 2000;
 const TEXTAREA_MAX = 20000;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** ProblemKind is why a field cannot be sent as it is; each has a message on screen. */
 export type ProblemKind =
@@ -22,6 +23,7 @@ export type ProblemKind =
   | "min"
   | "max"
   | "date"
+  | "time"
   | "range"
   | "order"
   | "choice"
@@ -154,6 +156,9 @@ function checkValue(f: FormField, v: FieldValue | undefined, key: string, out: P
       if (!DATE.test(s) || duration("day", { start: s, end: s }).ok === false) p("date");
       return;
     }
+    case "time":
+      if (!TIME.test(v as string)) p("time");
+      return;
     case "daterange": {
       const r = v as DateRangeValue;
       if (!r.start || !r.end) return p("range");

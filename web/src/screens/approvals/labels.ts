@@ -24,6 +24,8 @@ export function problemText(t: TFunction, p: Problem): string {
       return t("approvals.problem.max", { max: p.limit });
     case "date":
       return t("approvals.problem.date");
+    case "time":
+      return t("approvals.problem.time");
     case "range":
       return t("approvals.problem.range");
     case "order":
@@ -145,6 +147,7 @@ export const FIELD_TYPES: FieldType[] = [
   "number",
   "money",
   "date",
+  "time",
   "daterange",
   "choice",
   "multichoice",
@@ -169,6 +172,8 @@ export function typeText(t: TFunction, ty: string): string {
       return t("approvals.type.money");
     case "date":
       return t("approvals.type.date");
+    case "time":
+      return t("approvals.type.time");
     case "daterange":
       return t("approvals.type.daterange");
     case "choice":

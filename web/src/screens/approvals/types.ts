@@ -10,6 +10,7 @@ export type FieldType =
   | "number"
   | "money"
   | "date"
+  | "time"
   | "daterange"
   | "choice"
   | "multichoice"
