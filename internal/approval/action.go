@@ -27,6 +27,7 @@ func (s *Service) act(ctx context.Context, id string, fn func(ctx context.Contex
 	if err != nil {
 		return Request{}, err
 	}
+	var done *state
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		if _, err := s.visible(ctx, a, id); err != nil {
 			return err
@@ -38,11 +39,13 @@ func (s *Service) act(ctx context.Context, id string, fn func(ctx context.Contex
 		if err := fn(ctx, a, st); err != nil {
 			return err
 		}
+		done = st
 		return s.save(ctx, st)
 	})
 	if err != nil {
 		return Request{}, err
 	}
+	s.sendCards(ctx, a.AccountID, done)
 	return s.Get(ctx, id)
 }
 

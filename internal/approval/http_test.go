@@ -2,9 +2,12 @@ package approval_test
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/approval"
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -71,6 +74,27 @@ func TestHTTPExpenseWalksTheFlow(t *testing.T) {
 			t.Fatal("the leader of a step never reached sees the request")
 		}
 		decide(t, tm.sam, rej.ID, "approve", http.StatusConflict)
+
+		// Cards in chat: each approver got one from whoever handed the
+		// request to them, once; Ann got the decisions from the approver
+		// who ended each request.
+		if got := cards(t, tm.sam, tm.ann.ID); !slices.Equal(got, []string{
+			"/approvals/" + big.ID + " Waiting for your approval · 待你审批",
+			"/approvals/" + small.ID + " Waiting for your approval · 待你审批",
+			"/approvals/" + rej.ID + " Waiting for your approval · 待你审批",
+			"/approvals/" + rej.ID + " Rejected · 已驳回",
+		}) {
+			t.Errorf("Sam and Ann's cards: %q", got)
+		}
+		if got := cards(t, tm.lena, tm.sam.ID); !slices.Equal(got, []string{
+			"/approvals/" + big.ID + " Waiting for your approval · 待你审批",
+			"/approvals/" + small.ID + " Waiting for your approval · 待你审批",
+		}) {
+			t.Errorf("Lena and Sam's cards: %q", got)
+		}
+		if got := cards(t, tm.ann, tm.hana.ID); !slices.Equal(got, []string{"/approvals/" + big.ID + " Approved · 已通过"}) {
+			t.Errorf("Ann and Hana's cards: %q", got)
+		}
 
 		// Other organizations see none of it.
 		w.mallory.Do(t, "GET", "/api/v1/approval-templates/"+tp.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
@@ -143,4 +167,26 @@ func containsTemplate(l approval.TemplateList, id string) bool {
 		}
 	}
 	return false
+}
+
+// cards lists the approval cards in p's direct conversation with the
+// account peer, oldest first, as "url description".
+func cards(t *testing.T, p *person, peer string) []string {
+	t.Helper()
+	var convs chat.ConversationList
+	p.Do(t, "GET", "/api/v1/conversations", nil, &convs).Want(t, http.StatusOK)
+	var out []string
+	for _, c := range convs.Items {
+		if c.Kind != chat.KindDirect || c.PeerID != peer {
+			continue
+		}
+		var h chat.History
+		p.Do(t, "GET", "/api/v1/conversations/"+c.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		for _, m := range h.Items {
+			if m.Kind == chat.MsgCard && m.Attachment != nil && strings.HasPrefix(m.Attachment.URL, "/approvals/") {
+				out = append(out, m.Attachment.URL+" "+m.Attachment.Description)
+			}
+		}
+	}
+	return out
 }

@@ -193,6 +193,7 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 	if x.Form, x.FormKey, err = s.seal(ctx, a.OrgID, formAAD(x.ID), form); err != nil {
 		return Request{}, err
 	}
+	var filed *state
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		if err := insertRequest(ctx, s.DB, x); err != nil {
 			if errors.Is(err, db.ErrConflict) {
@@ -207,11 +208,13 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 		if err := s.start(ctx, st, steps, a.AccountID, "submitted"); err != nil {
 			return err
 		}
+		filed = st
 		return s.record(ctx, a.OrgID, "approval.submit", "approval_request", x.ID, map[string]any{"template_id": t.ID, "version": t.Version})
 	})
 	if err != nil {
 		return Request{}, err
 	}
+	s.sendCards(ctx, a.AccountID, filed)
 	return s.Get(ctx, x.ID)
 }
 

@@ -119,6 +119,8 @@ type Service struct {
 	// Sealer seals content; when nil it is stored unsealed (key ''),
 	// which only tests do.
 	Sealer Sealer
+	// Cards sends chat cards about requests (card.go); nil sends none.
+	Cards Cards
 	// Blobs stores uploaded files; uploads fail without it.
 	Blobs blob.Store
 	Log   *slog.Logger

@@ -477,6 +477,16 @@ func TestMessagesEditDeleteReactReplyMention(t *testing.T) {
 		}
 		_, _, err = f.s.Send(A, g.ID, SendInput{ClientMsgID: cid(), Kind: MsgCard, Card: &Card{URL: "javascript:alert(1)", Title: "X"}})
 		wantCode(t, err, "invalid_field")
+		// A path in the app is a card's link too; a path that leaves the
+		// site ("//host", "/\\host") or any other scheme is not.
+		inApp, _, err := f.s.Send(A, g.ID, SendInput{ClientMsgID: cid(), Kind: MsgCard, Card: &Card{URL: "/approvals/apr_1", Title: "Leave"}})
+		if err != nil || inApp.Attachment.URL != "/approvals/apr_1" {
+			t.Fatalf("in-app card: %+v %v", inApp, err)
+		}
+		for _, bad := range []string{"//evil.example/x", "/\\evil.example", "approvals/apr_1", "data:text/html,x", "mailto:a@b.c"} {
+			_, _, err = f.s.Send(A, g.ID, SendInput{ClientMsgID: cid(), Kind: MsgCard, Card: &Card{URL: bad, Title: "X"}})
+			wantCode(t, err, "invalid_field")
+		}
 		loc, _, err := f.s.Send(A, g.ID, SendInput{ClientMsgID: cid(), Kind: MsgLocation, Location: &Location{Lat: 31.23, Lon: 121.47, Label: "上海"}})
 		if err != nil {
 			t.Fatal(err)

@@ -211,8 +211,8 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 			return apperr.InvalidField("card", "card is required for card messages")
 		}
 		u, err := url.Parse(cd.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(cd.URL) > maxURLBytes {
-			return apperr.InvalidField("card.url", "card.url must be an http or https URL")
+		if err != nil || !(inApp(u) || (u.Scheme == "http" || u.Scheme == "https") && u.Host != "") || len(cd.URL) > maxURLBytes {
+			return apperr.InvalidField("card.url", "card.url must be an http or https URL, or a path in the app such as /approvals/apr_1")
 		}
 		if strings.TrimSpace(cd.Title) == "" || utf8.RuneCountInString(cd.Title) > maxTitleRunes || !utf8.ValidString(cd.Title) {
 			return apperr.InvalidField("card.title", "card.title is required (at most 300 characters)")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/approval"
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
@@ -23,7 +24,7 @@ const timeoutsDueJob = "approval.timeouts_due"
 // wireApproval builds approvals: the directory's answers (who may manage
 // templates, audiences, supervisor chains, department leaders, a member's
 // departments and roles), the keyring for form values and comments, and
-// the file store for attachments, and the hook that hands a leaver's open tasks to someone else, and the
+// the file store for attachments, chat for its cards, and the hook that hands a leaver's open tasks to someone else, and the
 // background job of step timeouts.
 func (a *App) wireApproval(context.Context) error {
 	dir := a.Server.Directory
@@ -45,6 +46,9 @@ func (a *App) wireApproval(context.Context) error {
 		a.Server.Privacy.Register(svc.Privacy())
 	}
 	dir.OnMemberLeft(svc.MemberLeft)
+	if a.Server.Chat != nil {
+		svc.Cards = approvalCards{a.Server.Chat}
+	}
 	if q := a.Jobs(); q != nil {
 		q.Handle(timeoutsDueJob, func(ctx context.Context, _ *jobs.Job) error {
 			_, err := svc.TimeoutsDue(ctx)
@@ -58,6 +62,14 @@ func (a *App) wireApproval(context.Context) error {
 
 // Approval returns the approvals service, for tests (the clock).
 func (a *App) Approval() *approval.Service { return a.Server.Approval }
+
+// approvalCards sends approval's chat cards through chat.
+type approvalCards struct{ chat *chat.Service }
+
+func (c approvalCards) SendCard(ctx context.Context, to, clientID string, card approval.Card) error {
+	_, err := c.chat.SendDirectCard(ctx, to, clientID, chat.Card{URL: card.URL, Title: card.Title, Description: card.Description})
+	return err
+}
 
 // approvalDirectory adapts the directory to approval.Directory.
 type approvalDirectory struct{ dir *directory.Service }

@@ -189,3 +189,39 @@ describe("MessageItem with erased content", () => {
     expect(screen.getByText("This message was deleted: its content was erased.")).toBeTruthy();
   });
 });
+
+describe("cards", () => {
+  it("opens a card of the app in place and any other in a new tab", () => {
+    const card = (id: string, url: string): Message => ({
+      ...m,
+      id,
+      kind: "card",
+      body: "",
+      html: "",
+      reactions: [],
+      attachment: { url, title: `Leave · Ann ${id}`, description: "Waiting for your approval · 待你审批" },
+    });
+    for (const [id, url] of [
+      ["msg_app", "/approvals/apr_1"],
+      ["msg_web", "https://example.com/plan"],
+    ]) {
+      render(
+        <MessageItem
+          m={card(id, url)}
+          mine={false}
+          sender={{ id: "acc_ann", name: "Ann", gone: false }}
+          showHeader
+          highlight={false}
+          actions={actions()}
+        />,
+      );
+    }
+    const app = screen.getByText("Leave · Ann msg_app").closest("a");
+    expect(app?.getAttribute("href")).toBe("/approvals/apr_1");
+    expect(app?.getAttribute("target")).toBeNull();
+    expect(app?.textContent).toContain("Waiting for your approval");
+    const web = screen.getByText("Leave · Ann msg_web").closest("a");
+    expect(web?.getAttribute("target")).toBe("_blank");
+    expect(web?.getAttribute("rel")).toContain("noopener");
+  });
+});

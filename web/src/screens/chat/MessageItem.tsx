@@ -1,3 +1,4 @@
+import { useNavigate } from "@tanstack/react-router";
 import type { TFunction } from "i18next";
 import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -36,10 +37,38 @@ type Props = {
   actions: MessageActions;
 };
 
+/** inApp reports whether a card's link is a path in this app ("/approvals/apr_1"). */
+export function inApp(url: string): boolean {
+  return url.startsWith("/") && !url.startsWith("//") && !url.includes("\\");
+}
+
+/** Card is a link card: a page elsewhere (a new tab) or an object in the app (opened in place). */
+function Card({ url, title, description }: { url: string; title?: string; description?: string }) {
+  const navigate = useNavigate();
+  const local = inApp(url);
+  return (
+    <a
+      href={url}
+      className="msg-card"
+      target={local ? undefined : "_blank"}
+      rel={local ? undefined : "noreferrer noopener"}
+      onClick={(e) => {
+        if (!local || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+        e.preventDefault();
+        void navigate({ href: url });
+      }}
+    >
+      <span className="msg-card-title">{title || url}</span>
+      {description ? <span className="muted small">{description}</span> : null}
+    </a>
+  );
+}
+
 function Attachment({ m }: { m: Message }) {
   const { t } = useTranslation();
   const a = m.attachment;
   if (!a) return null;
+  if (m.kind === "card" && a.url) return <Card url={a.url} title={a.title} description={a.description} />;
   const url = a.file_id ? `/api/v1/files/${encodeURIComponent(a.file_id)}/content` : a.url;
   if (m.kind === "image" && a.file_id) {
     return (
