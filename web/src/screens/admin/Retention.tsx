@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, must, type Schemas } from "../../api/client";
 import { Alert, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
+import { dayProblem, daysText, policiesOf } from "./retention";
 
 type Policy = Schemas["PrivacyPolicy"];
 
@@ -23,13 +24,17 @@ export function Retention() {
   useEffect(() => {
     if (!q.data) return;
     const d: Record<string, string> = {};
-    for (const p of q.data.policies) d[p.class] = String(p.days);
+    for (const p of q.data.policies) d[p.class] = daysText(p.days);
     setDays(d);
   }, [q.data]);
-  const policies = (): Policy[] =>
-    Object.entries(days)
-      .filter(([, v]) => v.trim() !== "" && Number(v) > 0)
-      .map(([k, v]) => ({ class: k, days: Number(v) }));
+  const policies = (): Policy[] => policiesOf(days);
+  const problems = new Map(
+    (q.data?.classes ?? []).flatMap((c) => {
+      const p = dayProblem(days[c.id] ?? "", c.min_days ?? 1);
+      return p ? [[c.id, p] as const] : [];
+    }),
+  );
+  const invalid = problems.size > 0;
   const preview = useMutation({
     mutationFn: () =>
       must(
@@ -74,14 +79,23 @@ export function Retention() {
                       className="input days-input"
                       type="number"
                       min={c.min_days ?? 1}
+                      step={1}
                       aria-label={t("retention.daysFor", { name: c.id })}
+                      aria-invalid={problems.has(c.id) || undefined}
+                      aria-describedby={problems.has(c.id) ? `ret-err-${c.id}` : undefined}
                       placeholder={t("retention.forever")}
                       value={days[c.id] ?? ""}
                       onChange={(e) => {
                         setDays({ ...days, [c.id]: e.target.value });
                         preview.reset();
+                        save.reset();
                       }}
                     />
+                    {problems.has(c.id) && (
+                      <div id={`ret-err-${c.id}`} className="error-text small" role="alert">
+                        {t("retention.tooFew", { min: problems.get(c.id)?.min ?? 1 })}
+                      </div>
+                    )}
                   </td>
                 </tr>
               ))}
@@ -89,14 +103,19 @@ export function Retention() {
           </table>
         </div>
         <div className="row">
-          <button type="button" className="btn" onClick={() => preview.mutate()} disabled={preview.isPending}>
+          <button
+            type="button"
+            className="btn"
+            onClick={() => preview.mutate()}
+            disabled={preview.isPending || invalid}
+          >
             {t("retention.preview")}
           </button>
           <button
             type="button"
             className="btn btn-primary"
             onClick={() => save.mutate()}
-            disabled={save.isPending}
+            disabled={save.isPending || invalid}
           >
             {t("common.save")}
           </button>
@@ -111,7 +130,13 @@ export function Retention() {
         </div>
         {preview.data && (
           <div className="alert alert-info" role="status" data-testid="retention-preview">
-            <strong>{t("retention.previewResult", { total: preview.data.total })}</strong>
+            <strong>
+              {preview.data.total > 0
+                ? t("retention.previewResult", { total: preview.data.total })
+                : policies().length > 0
+                  ? t("retention.previewNothing")
+                  : t("retention.previewNoPolicy")}
+            </strong>
             <ul>
               {preview.data.counts
                 .filter((c) => c.count > 0)
