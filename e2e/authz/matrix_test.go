@@ -442,6 +442,7 @@ var matrix = map[string]entry{
 		return map[string]any{"target_kind": "conversation", "target_id": ids[0], "reason": "matrix"}
 	}},
 	"GET /api/v1/admin/legal-holds":                     {perm: perm.ManageLegalHolds, ok: 200},
+	"GET /api/v1/admin/legal-holds/targets":             {perm: perm.ManageLegalHolds, ok: 200},
 	"POST /api/v1/admin/legal-holds/{id}/release":       {deny: 404, perm: perm.ManageLegalHolds, ok: 200, obj: []string{"hold"}, fresh: true},
 	"GET /api/v1/admin/privacy-requests":                {perm: perm.ManagePrivacyRequests, ok: 200},
 	"POST /api/v1/admin/privacy-requests/{id}/decision": {deny: 404, perm: perm.ManagePrivacyRequests, ok: 200, obj: []string{"privacy_request"}, fresh: true, body: body(map[string]any{"status": "in_progress", "note": "looking"})},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -194,6 +195,48 @@ func (p *Privacy) Reseal(ctx context.Context, orgID, accountID string) (int, err
 
 // HoldKinds: a legal hold can be placed on a conversation.
 func (p *Privacy) HoldKinds() []string { return []string{ItemConversation} }
+
+var _ datamap.HoldNamer = (*Privacy)(nil)
+
+// FindHoldTargets lists the organization's groups whose name contains q
+// (datamap.HoldNamer): the names are sealed, so each is opened here and
+// compared in memory.
+func (p *Privacy) FindHoldTargets(ctx context.Context, orgID, kind, q string, limit int) ([]datamap.NamedTarget, error) {
+	if kind != ItemConversation || orgID == "" {
+		return []datamap.NamedTarget{}, nil
+	}
+	cs, err := orgGroups(ctx, p.s.DB, orgID)
+	if err != nil {
+		return nil, err
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	out := []datamap.NamedTarget{}
+	for i := range cs {
+		if len(out) >= limit {
+			break
+		}
+		c := &cs[i]
+		p.s.openProfile(ctx, c)
+		if q != "" && !strings.Contains(strings.ToLower(c.Name), q) {
+			continue
+		}
+		out = append(out, datamap.NamedTarget{ID: c.ID, Name: c.Name, Detail: c.Kind})
+	}
+	return out, nil
+}
+
+// HoldTargetName names one of the organization's groups.
+func (p *Privacy) HoldTargetName(ctx context.Context, orgID, kind, id string) string {
+	if kind != ItemConversation || orgID == "" {
+		return ""
+	}
+	c, err := getConversation(ctx, p.s.DB, id)
+	if err != nil || c.OrgID != orgID {
+		return ""
+	}
+	p.s.openProfile(ctx, &c)
+	return c.Name
+}
 
 // HoldTarget checks that the conversation belongs to the organization.
 func (p *Privacy) HoldTarget(ctx context.Context, orgID, kind, id string) (string, error) {

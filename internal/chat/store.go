@@ -1269,6 +1269,12 @@ func plaintextGroups(ctx context.Context, d *db.DB) ([]Conversation, error) {
 		AND (c.name <> '' OR c.topic <> '' OR c.announcement <> '')`)
 }
 
+// orgGroups lists an organization's groups, newest first.
+func orgGroups(ctx context.Context, d *db.DB, orgID string) ([]Conversation, error) {
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (Conversation, error) { return scanConv(r) }, `SELECT `+convCols+` FROM conversations c
+		WHERE c.org_id = $1 AND c.kind IN ('internal', 'external') ORDER BY c.created_at DESC, c.id`, orgID)
+}
+
 // setSealedProfile stores c's sealed profile in place of the plaintext it
 // was sealed from, unless the row changed meanwhile; it reports whether it
 // did.

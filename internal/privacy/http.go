@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"io"
 	"net/http"
 	"strconv"
@@ -26,6 +27,8 @@ type (
 	NoticeList   Items[Notice]
 	RunList      Items[RetentionRun]
 	HoldList     Items[Hold]
+	// HoldTargetList is what a legal hold can be placed on, by name.
+	HoldTargetList Items[datamap.NamedTarget]
 )
 
 // HandleMyData answers GET /api/v1/me/data.
@@ -423,6 +426,16 @@ func (s *Service) HandleGetRun(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return httpx.OK(w, out)
+}
+
+// HandleHoldTargets answers GET /api/v1/admin/legal-holds/targets.
+func (s *Service) HandleHoldTargets(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	list, err := s.FindHoldTargets(r.Context(), q.Get("kind"), q.Get("q"))
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, HoldTargetList(items(list)))
 }
 
 // HandlePlaceHold answers POST /api/v1/admin/legal-holds.

@@ -587,6 +587,9 @@ type Hold struct {
 	OrgID      string `json:"org_id"`
 	TargetKind string `json:"target_kind"`
 	TargetID   string `json:"target_id"`
+	// TargetName is the target's name where its domain names it (a
+	// group's); members are named by the directory.
+	TargetName string `json:"target_name,omitempty"`
 	AccountID  string `json:"account_id,omitempty"`
 	Reason     string `json:"reason"`
 	CreatedBy  string `json:"created_by"`
@@ -687,7 +690,50 @@ func (s *Service) Holds(ctx context.Context) ([]Hold, error) {
 		return nil, err
 	}
 	list, err := listHolds(ctx, s.DB, a.OrgID)
+	for i := range list {
+		if n := s.holdNamer(list[i].TargetKind); n != nil {
+			list[i].TargetName = n.HoldTargetName(ctx, a.OrgID, list[i].TargetKind, list[i].TargetID)
+		}
+	}
 	return nonNil(list), err
+}
+
+// MaxHoldTargets bounds one answer of FindHoldTargets.
+const MaxHoldTargets = 20
+
+// FindHoldTargets finds what a legal hold can be placed on by name:
+// kind "conversation" (the default) searches the organization's groups.
+// Members are found with the directory's member search.
+func (s *Service) FindHoldTargets(ctx context.Context, kind, q string) ([]datamap.NamedTarget, error) {
+	a, err := s.admin(ctx, PermManageLegalHolds)
+	if err != nil {
+		return nil, err
+	}
+	if kind == "" {
+		kind = HoldConversation
+	}
+	n := s.holdNamer(kind)
+	if n == nil {
+		return nil, apperr.InvalidField("kind", "kind must be conversation (find members with GET /api/v1/members)")
+	}
+	if len(q) > 200 {
+		return nil, apperr.InvalidField("q", "q is longer than 200 characters")
+	}
+	return n.FindHoldTargets(ctx, a.OrgID, kind, q, MaxHoldTargets)
+}
+
+// holdNamer returns the contract that names hold targets of kind, or nil.
+func (s *Service) holdNamer(kind string) datamap.HoldNamer {
+	for _, c := range s.Contracts() {
+		t, ok := c.(datamap.HoldTargets)
+		if !ok || !slices.Contains(t.HoldKinds(), kind) {
+			continue
+		}
+		if n, ok := c.(datamap.HoldNamer); ok {
+			return n
+		}
+	}
+	return nil
 }
 
 // heldIn returns the conversations and subject ids held in an org.

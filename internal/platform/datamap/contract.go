@@ -285,6 +285,25 @@ type HoldTargets interface {
 	HoldTarget(ctx context.Context, orgID, kind, id string) (accountID string, err error)
 }
 
+// HoldNamer is implemented by HoldTargets whose targets have names people
+// know them by (a group's name), so that administrators find a target and
+// read the list of holds by name, never by raw id. FindHoldTargets lists
+// at most limit targets of kind in the organization whose name contains q
+// (any case; every one when q is empty); HoldTargetName names one ("" when
+// it has no name or is not the organization's).
+type HoldNamer interface {
+	FindHoldTargets(ctx context.Context, orgID, kind, q string, limit int) ([]NamedTarget, error)
+	HoldTargetName(ctx context.Context, orgID, kind, id string) string
+}
+
+// NamedTarget is a legal-hold target with its name and a short detail (a
+// group's kind, say).
+type NamedTarget struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Detail string `json:"detail,omitempty"`
+}
+
 // Membership is one organization a person belongs or belonged to.
 type Membership struct {
 	OrgID    string

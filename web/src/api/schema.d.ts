@@ -42,11 +42,28 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The org's legal holds (manage_legal_holds) */
+        /** The org's legal holds, groups with their names (manage_legal_holds) */
         get: operations["get_admin_legal_holds"];
         put?: never;
         /** Place a legal hold on a member or a conversation (manage_legal_holds) */
         post: operations["post_admin_legal_holds"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/legal-holds/targets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Find what a legal hold can be placed on by name: the organization's groups whose name contains q (kind=conversation, the default; at most 20) (manage_legal_holds) */
+        get: operations["get_admin_legal_holds_targets"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4048,6 +4065,11 @@ export interface components {
             name?: string | null;
             topic?: string | null;
         };
+        DatamapNamedTarget: {
+            detail?: string;
+            id: string;
+            name: string;
+        };
         DirectoryAddContactRequest: {
             account_id?: string;
             card?: string;
@@ -4773,9 +4795,14 @@ export interface components {
             released_by?: string;
             target_id: string;
             target_kind: string;
+            target_name?: string;
         };
         PrivacyHoldList: {
             items: components["schemas"]["PrivacyHold"][];
+            next_cursor: string;
+        };
+        PrivacyHoldTargetList: {
+            items: components["schemas"]["DatamapNamedTarget"][];
             next_cursor: string;
         };
         PrivacyInquiry: {
@@ -5272,6 +5299,41 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_admin_legal_holds_targets: {
+        parameters: {
+            query?: {
+                kind?: string;
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PrivacyHoldTargetList"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

@@ -1,9 +1,57 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, must } from "../../api/client";
+import { api, must, withQuery } from "../../api/client";
 import { Alert, Field, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
+import { MemberPicker, useMemberNames } from "../approvals/Pickers";
+
+/** GroupPicker finds one of the organization's groups by a word of its name. */
+function GroupPicker({ value, onChange }: { value: string; onChange: (id: string) => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [search, setSearch] = useState("");
+  const found = useQuery({
+    queryKey: ["holds", "targets", search],
+    queryFn: () =>
+      must(api.GET("/api/v1/admin/legal-holds/targets", withQuery({ kind: "conversation", q: search }))),
+  });
+  return (
+    <fieldset className="checks">
+      <legend className="field-label">{t("holds.group")}</legend>
+      <div className="field">
+        <label htmlFor={id} className="sr-only">
+          {t("holds.findGroup")}
+        </label>
+        <input
+          id={id}
+          type="search"
+          placeholder={t("holds.findGroup")}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => e.key === "Enter" && e.preventDefault()}
+        />
+      </div>
+      <ul className="list" aria-live="polite">
+        {found.data?.items.map((g) => (
+          <li key={g.id}>
+            <label className="check">
+              <input
+                type="radio"
+                name={`${id}-group`}
+                checked={value === g.id}
+                onChange={() => onChange(g.id)}
+              />
+              <span>{g.name || t("holds.unnamed")}</span>
+              {g.detail ? <span className="muted small"> · {t(`holds.kind.${g.detail}`)}</span> : null}
+            </label>
+          </li>
+        ))}
+        {found.data && found.data.items.length === 0 && <li className="muted small">{t("holds.noGroup")}</li>}
+      </ul>
+    </fieldset>
+  );
+}
 
 /** Holds places and releases legal holds on members or conversations (they block erasure). */
 export function Holds() {
@@ -11,6 +59,9 @@ export function Holds() {
   const qc = useQueryClient();
   const q = useQuery({ queryKey: ["holds"], queryFn: () => must(api.GET("/api/v1/admin/legal-holds")) });
   const [kind, setKind] = useState("member");
+  const names = useMemberNames(
+    (q.data?.items ?? []).filter((h) => h.target_kind === "member").map((h) => h.target_id),
+  );
   const [target, setTarget] = useState("");
   const [reason, setReason] = useState("");
   const place = useMutation({
@@ -37,7 +88,14 @@ export function Holds() {
           {q.data?.items.map((h) => (
             <li key={h.id} className="row row-between">
               <div>
-                <strong>{h.target_kind}</strong> <code>{h.target_id}</code>
+                <span className="badge">
+                  {h.target_kind === "member" ? t("holds.member") : t("holds.conversation")}
+                </span>{" "}
+                <strong>
+                  {h.target_kind === "member"
+                    ? (names.get(h.target_id) ?? "…")
+                    : h.target_name || t("holds.unnamed")}
+                </strong>
                 <div className="muted small">
                   {h.reason} · {formatTime(h.created_at, i18n.language)}
                 </div>
@@ -67,12 +125,27 @@ export function Holds() {
               <label className="field-label" htmlFor="h-kind">
                 {t("holds.on")}
               </label>
-              <select id="h-kind" value={kind} onChange={(e) => setKind(e.target.value)}>
+              <select
+                id="h-kind"
+                value={kind}
+                onChange={(e) => {
+                  setKind(e.target.value);
+                  setTarget("");
+                }}
+              >
                 <option value="member">{t("holds.member")}</option>
                 <option value="conversation">{t("holds.conversation")}</option>
               </select>
             </div>
-            <Field label={t("holds.targetId")} value={target} onChange={(e) => setTarget(e.target.value)} />
+            {kind === "member" ? (
+              <MemberPicker
+                label={t("holds.member")}
+                value={target ? [target] : []}
+                onChange={(ids) => setTarget(ids[ids.length - 1] ?? "")}
+              />
+            ) : (
+              <GroupPicker value={target} onChange={setTarget} />
+            )}
             <Field label={t("holds.reason")} value={reason} onChange={(e) => setReason(e.target.value)} />
           </div>
           <button type="submit" className="btn btn-primary" disabled={!target || !reason || place.isPending}>
