@@ -90,6 +90,22 @@ test.describe
       await shot(a.page, "admin-audit");
     });
 
+    test("the admin places a legal hold on a group found by name, then releases it", async () => {
+      await a.page.goto("/admin/holds");
+      await a.page.getByLabel("Hold on").selectOption("conversation");
+      await a.page.getByPlaceholder("Find a group by name").fill("LAUNCH");
+      await a.page.getByRole("radio", { name: /Launch team/ }).check();
+      await a.page.getByLabel("Reason").fill("Contract dispute");
+      await a.page.getByRole("button", { name: "Place a hold" }).click();
+      // Listed by the group's name, never by its id.
+      const held = a.page.getByRole("listitem").filter({ hasText: "Contract dispute" });
+      await expect(held).toContainText("Launch team");
+      await expect(held).not.toContainText("cnv_");
+      await shot(a.page, "admin-holds");
+      await held.getByRole("button", { name: "Release" }).click();
+      await expect(held).toContainText("Released");
+    });
+
     test("the admin sets the recall window", async () => {
       await a.page.goto("/admin/org");
       const recall = a.page.getByLabel("Recall window (minutes)");

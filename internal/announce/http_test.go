@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,8 +24,7 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 const pw = "correct horse battery"
 
 var (
-	setupRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
-	seq     atomic.Int64
+	seq atomic.Int64
 )
 
 type person struct {
@@ -59,14 +57,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	t.Helper()
 	w := &world{env: env, clock: &clock{t: time.Now()}}
 	env.App.Announce().Now = w.clock.now
-	var tok string
-	for i := 0; i < 500 && tok == ""; i++ {
-		if m := setupRe.FindStringSubmatch(env.Out.String()); m != nil {
-			tok = m[1]
-		} else {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	tok := env.SetupToken(t)
 	c := env.Client()
 	var res directory.SetupResult
 	c.Do(t, "POST", "/api/v1/setup", map[string]any{"token": tok, "organization": map[string]any{"name": "Acme"},

@@ -5,10 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -18,8 +16,6 @@ import (
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
-
-var setupRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
 
 const pw = "correct horse battery"
 
@@ -90,14 +86,7 @@ func TestHTTPCheckInWithConsent(t *testing.T) {
 // both signed in, in Acme, and Ann's member id.
 func ownerAndAnn(t *testing.T, env *servertest.Env) (owner, ann *servertest.Client, annID string) {
 	t.Helper()
-	var tok string
-	for i := 0; i < 500 && tok == ""; i++ {
-		if m := setupRe.FindStringSubmatch(env.Out.String()); m != nil {
-			tok = m[1]
-		} else {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	tok := env.SetupToken(t)
 	owner = env.Client()
 	var res directory.SetupResult
 	owner.Do(t, "POST", "/api/v1/setup", map[string]any{"token": tok, "organization": map[string]any{"name": "Acme"},

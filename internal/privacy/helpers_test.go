@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,21 +20,8 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 const pw = "correct horse battery"
 
-var setupRe = regexp.MustCompile(`Open (\S+)/setup\?token=([0-9a-f]+) to create the first organization`)
 
-func setupToken(t *testing.T, env *servertest.Env) string {
-	t.Helper()
-	var m [][]string
-	for i := 0; i < 500 && m == nil; i++ {
-		if m = setupRe.FindAllStringSubmatch(env.Out.String(), -1); m == nil {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	if m == nil {
-		t.Fatalf("no setup link in the start-up lines:\n%s", env.Out.String())
-	}
-	return m[len(m)-1][2]
-}
+func setupToken(t *testing.T, env *servertest.Env) string { return env.SetupToken(t) }
 
 type person struct {
 	*servertest.Client

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"testing"
 	"time"
 
@@ -23,17 +22,8 @@ import (
 // it and reads the list of holds by name; members are found elsewhere.
 func TestHoldTargetsByName(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
-		re := regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
-		var tok string
-		for i := 0; i < 500 && tok == ""; i++ {
-			if m := re.FindStringSubmatch(env.Out.String()); m != nil {
-				tok = m[1]
-			} else {
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
 		owner := env.Client()
-		owner.Do(t, "POST", "/api/v1/setup", map[string]any{"token": tok, "organization": map[string]any{"name": "Acme"},
+		owner.Do(t, "POST", "/api/v1/setup", map[string]any{"token": setupToken(t, env), "organization": map[string]any{"name": "Acme"},
 			"owner": map[string]any{"name": "Olivia", "email": "owner@acme.test", "password": "correct horse battery"}}, &directory.SetupResult{}).
 			Want(t, http.StatusCreated)
 		var falcon, sales chat.Conversation

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,9 +26,8 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 const pw = "correct horse battery"
 
 var (
-	setupRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
-	seq     atomic.Int64
-	cst     = mustZone("Asia/Shanghai")
+	seq atomic.Int64
+	cst = mustZone("Asia/Shanghai")
 )
 
 func mustZone(name string) *time.Location {
@@ -73,14 +71,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	t.Helper()
 	w := &world{env: env, clock: &clock{t: at(7, 9, 0)}}
 	env.App.Report().Now = w.clock.now
-	var tok string
-	for i := 0; i < 500 && tok == ""; i++ {
-		if m := setupRe.FindStringSubmatch(env.Out.String()); m != nil {
-			tok = m[1]
-		} else {
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
+	tok := env.SetupToken(t)
 	c := env.Client()
 	var res directory.SetupResult
 	c.Do(t, "POST", "/api/v1/setup", map[string]any{"token": tok, "organization": map[string]any{"name": "Acme"},

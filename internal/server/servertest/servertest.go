@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -271,4 +272,22 @@ func (c *Client) Request(t testing.TB, req *http.Request) *Response {
 	data, _ := io.ReadAll(resp.Body)
 	c.Env.seen.observe(req, resp.StatusCode, data)
 	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+var setupLinkRe = regexp.MustCompile(`/setup\?token=([0-9a-f]+)`)
+
+// SetupToken waits for the first-run setup link the server prints on
+// start and returns its token (the last one printed).
+func (e *Env) SetupToken(t testing.TB) string {
+	t.Helper()
+	var m [][]string
+	for i := 0; i < 500 && m == nil; i++ {
+		if m = setupLinkRe.FindAllStringSubmatch(e.Out.String(), -1); m == nil {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if m == nil {
+		t.Fatalf("no setup link in the start-up lines:\n%s", e.Out.String())
+	}
+	return m[len(m)-1][1]
 }
