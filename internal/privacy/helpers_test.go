@@ -20,7 +20,6 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 
 const pw = "correct horse battery"
 
-
 func setupToken(t *testing.T, env *servertest.Env) string { return env.SetupToken(t) }
 
 type person struct {
