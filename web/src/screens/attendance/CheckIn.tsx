@@ -79,7 +79,8 @@ function Puncher({ today }: { today: Today }) {
         api.POST("/api/v1/attendance/punches", {
           body: {
             client_id: clientId.current,
-            kind,
+            // The server decides: in when the work day has none yet, else out.
+            kind: "",
             lat: pos?.lat ?? "",
             lng: pos?.lng ?? "",
             bssid: "",
