@@ -45,6 +45,10 @@ if [ ! -x "$CHROMIUM" ]; then
   missing "Chromium is needed at $CHROMIUM (apt-get install chromium, or set ATRIUM_TEST_CHROMIUM)"
 fi
 
+# The server refuses unknown ATRIUM_* variables: keep the spec filter here.
+specs=${ATRIUM_E2E_SPECS:-}
+unset ATRIUM_E2E_SPECS
+
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -128,7 +132,7 @@ if [ -z "$broken" ]; then
   [ -z "$setup" ] && echo "== e2e: the server printed no setup link"
   echo "== e2e: server at $url (log $log)"
   (cd e2e && ATRIUM_E2E_URL="$url" ATRIUM_E2E_SETUP_URL="$setup" ATRIUM_E2E_LOG="$log" \
-    ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test ${ATRIUM_E2E_SPECS:-})
+    ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test ${specs})
   e2e_pass=$(count "$work/e2e.json" "r.stats.expected")
   e2e_fail=$(count "$work/e2e.json" "r.stats.unexpected + r.stats.flaky + (r.stats ? 0 : 1)")
   e2e_skip=$(count "$work/e2e.json" "r.stats.skipped")
