@@ -55,7 +55,7 @@ export function fromCoords(c: { latitude: number; longitude: number }): Position
 /** GeoFailure is why no position came: refused, unavailable (no sensor, no fix) or timed out. */
 export type GeoFailure = "denied" | "unavailable" | "timeout";
 
-/** locate asks the browser for the position; called only when the person taps. */
+/** locate asks the browser for a fresh position (never a cached one); called only when the person taps. */
 export function locate(timeout = 10_000): Promise<Position> {
   return new Promise((resolve, reject) => {
     if (typeof navigator === "undefined" || !("geolocation" in navigator)) {
@@ -66,7 +66,7 @@ export function locate(timeout = 10_000): Promise<Position> {
       (p) => resolve(fromCoords(p.coords)),
       (e) =>
         reject((e.code === 1 ? "denied" : e.code === 3 ? "timeout" : "unavailable") satisfies GeoFailure),
-      { enableHighAccuracy: true, timeout, maximumAge: 30_000 },
+      { enableHighAccuracy: true, timeout, maximumAge: 0 },
     );
   });
 }
