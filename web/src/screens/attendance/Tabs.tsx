@@ -1,6 +1,6 @@
 import { Link } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
-import { useCan } from "../../lib/org";
+import { useCan, useLedDepartments } from "../../lib/org";
 
 /**
  * AttendanceTabs links the attendance screens: check in, my month, my
@@ -9,6 +9,7 @@ import { useCan } from "../../lib/org";
 export function AttendanceTabs() {
   const { t } = useTranslation();
   const manager = useCan("manage_attendance");
+  const leads = useLedDepartments().length > 0;
   return (
     <nav className="rep-tabs" aria-label={t("attendance.title")}>
       <Link
@@ -33,10 +34,12 @@ export function AttendanceTabs() {
           <Link to="/attendance/holidays" className="rep-tab" activeProps={{ "aria-current": "page" }}>
             {t("attendance.holidaysTab")}
           </Link>
-          <Link to="/attendance/report" className="rep-tab" activeProps={{ "aria-current": "page" }}>
-            {t("attendance.reportTab")}
-          </Link>
         </>
+      )}
+      {(manager || leads) && (
+        <Link to="/attendance/report" className="rep-tab" activeProps={{ "aria-current": "page" }}>
+          {t("attendance.reportTab")}
+        </Link>
       )}
     </nav>
   );
