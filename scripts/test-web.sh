@@ -16,6 +16,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 CHROMIUM=${ATRIUM_TEST_CHROMIUM:-/usr/bin/chromium}
+# The server refuses ATRIUM_ variables it does not know: keep the spec
+# filter for Playwright only.
+specs=${ATRIUM_E2E_SPECS:-}
+unset ATRIUM_E2E_SPECS
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # missing <what>: fail (CI, or no explicit skip), or skip loudly.
@@ -44,10 +48,6 @@ fi
 if [ ! -x "$CHROMIUM" ]; then
   missing "Chromium is needed at $CHROMIUM (apt-get install chromium, or set ATRIUM_TEST_CHROMIUM)"
 fi
-
-# The server refuses unknown ATRIUM_* variables: keep the spec filter here.
-specs=${ATRIUM_E2E_SPECS:-}
-unset ATRIUM_E2E_SPECS
 
 work=$(mktemp -d)
 server_pid=""
@@ -132,7 +132,7 @@ if [ -z "$broken" ]; then
   [ -z "$setup" ] && echo "== e2e: the server printed no setup link"
   echo "== e2e: server at $url (log $log)"
   (cd e2e && ATRIUM_E2E_URL="$url" ATRIUM_E2E_SETUP_URL="$setup" ATRIUM_E2E_LOG="$log" \
-    ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test ${specs})
+    ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test $specs)
   e2e_pass=$(count "$work/e2e.json" "r.stats.expected")
   e2e_fail=$(count "$work/e2e.json" "r.stats.unexpected + r.stats.flaky + (r.stats ? 0 : 1)")
   e2e_skip=$(count "$work/e2e.json" "r.stats.skipped")

@@ -114,7 +114,9 @@ export function MyMonth({ month: initial }: { month?: string }) {
                         onClick={() => setPicked(c.date)}
                       >
                         <span className="att-cell-day">{c.day}</span>
-                        {c.data && <span className="att-cell-status">{statusText(t, c.data.status)}</span>}
+                        {c.data && c.data.status !== "upcoming" && (
+                          <span className="att-cell-status">{statusText(t, c.data.status)}</span>
+                        )}
                       </button>
                     </td>
                   ) : (
