@@ -341,11 +341,26 @@ const approvalsRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/approvals/routes"), "ListRoute"),
 });
 
-// Notifications and emails link here with ?template=….
+/** prefill keeps the string values of a prefill object from the address (a form filled in advance). */
+function prefill(v: unknown): Record<string, string> | undefined {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) if (typeof x === "string") out[k] = x;
+  return Object.keys(out).length ? out : undefined;
+}
+
+// Notifications and emails link here with ?template=…; other screens with
+// ?builtin=<key> (a built-in template by its key) and a prefill of values.
 const approvalNewRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/approvals/new",
-  validateSearch: (s: Record<string, unknown>): { template?: string } => ({ template: str(s.template) }),
+  validateSearch: (
+    s: Record<string, unknown>,
+  ): { template?: string; builtin?: string; prefill?: Record<string, string> } => ({
+    template: str(s.template),
+    builtin: str(s.builtin),
+    prefill: prefill(s.prefill),
+  }),
   component: lazyRouteComponent(() => import("./screens/approvals/routes"), "NewRoute"),
 });
 
@@ -359,6 +374,45 @@ const approvalRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/approvals/$id",
   component: lazyRouteComponent(() => import("./screens/approvals/routes"), "RequestRoute"),
+});
+
+const attendanceRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/attendance",
+  component: lazyRouteComponent(() => import("./screens/attendance/routes"), "CheckInRoute"),
+});
+
+const attendanceMonthRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/attendance/month",
+  validateSearch: (s: Record<string, unknown>): { month?: string } => ({
+    month: typeof s.month === "string" && /^\d{4}-\d{2}$/.test(s.month) ? s.month : undefined,
+  }),
+  component: lazyRouteComponent(() => import("./screens/attendance/routes"), "MonthRoute"),
+});
+
+const attendanceTeamRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/attendance/team",
+  component: lazyRouteComponent(() => import("./screens/attendance/routes"), "TeamRoute"),
+});
+
+const attendanceGroupsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/attendance/groups",
+  component: lazyRouteComponent(() => import("./screens/attendance/routes"), "GroupsRoute"),
+});
+
+const attendanceHolidaysRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/attendance/holidays",
+  component: lazyRouteComponent(() => import("./screens/attendance/routes"), "HolidaysRoute"),
+});
+
+const attendanceReportRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/attendance/report",
+  component: lazyRouteComponent(() => import("./screens/attendance/routes"), "ReportRoute"),
 });
 
 const routeTree = rootRoute.addChildren([
@@ -382,7 +436,12 @@ const routeTree = rootRoute.addChildren([
     approvalNewRoute,
     approvalTemplatesRoute,
     approvalRoute,
-    soon("/attendance", "attendance", (t) => t("nav.attendance")),
+    attendanceRoute,
+    attendanceMonthRoute,
+    attendanceTeamRoute,
+    attendanceGroupsRoute,
+    attendanceHolidaysRoute,
+    attendanceReportRoute,
     announcementsRoute,
     announcementsManageRoute,
     announcementNewRoute,

@@ -59,8 +59,31 @@ export function ChooseTemplate() {
   );
 }
 
-/** NewRequest files a request on a template. */
-export function NewRequest({ templateId }: { templateId: string }) {
+/**
+ * NewBuiltin files a request on the built-in template with a key (for
+ * instance "correction"), its form prefilled from the link.
+ */
+export function NewBuiltin({ builtin, prefill }: { builtin: string; prefill?: FormValues }) {
+  const { t } = useTranslation();
+  const q = useQuery(templatesQuery);
+  const tp = q.data?.items.find((x) => x.builtin === builtin && !x.archived);
+  if (tp) return <NewRequest templateId={tp.id} prefill={prefill} />;
+  return (
+    <section className="page rep-wrap" aria-labelledby="page-title">
+      <h1 id="page-title">{t("approvals.title")}</h1>
+      <p>
+        <Link to="/approvals/new" search={{}} className="btn-link">
+          ← {t("approvals.backToTemplates")}
+        </Link>
+      </p>
+      {q.error && <Alert>{errorText(t, q.error)}</Alert>}
+      {q.data && <p className="muted">{t("approvals.builtinMissing")}</p>}
+    </section>
+  );
+}
+
+/** NewRequest files a request on a template (its form prefilled when the link carries values). */
+export function NewRequest({ templateId, prefill }: { templateId: string; prefill?: FormValues }) {
   const { t } = useTranslation();
   const q = useQuery(templateQuery(templateId));
   return (
@@ -71,7 +94,7 @@ export function NewRequest({ templateId }: { templateId: string }) {
         </Link>
       </p>
       {q.error && <Alert>{errorText(t, q.error)}</Alert>}
-      {q.data && <FilingForm template={q.data} />}
+      {q.data && <FilingForm template={q.data} prefill={prefill} />}
     </section>
   );
 }
@@ -84,10 +107,12 @@ export function NewRequest({ templateId }: { templateId: string }) {
 export function FilingForm({
   template,
   returned,
+  prefill,
   onDone,
 }: {
   template: Pick<Template, "id" | "name" | "description" | "fields" | "flow">;
   returned?: Request;
+  prefill?: FormValues;
   onDone?: () => void;
 }) {
   const { t } = useTranslation();
@@ -95,7 +120,7 @@ export function FilingForm({
   const navigate = useNavigate();
   const fields: FormField[] = returned?.fields ?? template.fields;
   const [values, setValues] = useState<FormValues>(() =>
-    returned ? fillForm(fields, returned.form) : emptyForm(fields),
+    returned ? fillForm(fields, returned.form) : prefill ? fillForm(fields, prefill) : emptyForm(fields),
   );
   const [shown, setShown] = useState<Problem[]>([]);
   const [serverProblem, setServerProblem] = useState<Problem | null>(null);

@@ -185,3 +185,27 @@ describe("FilingForm", () => {
     expect((calls[3].body as { client_id: string }).client_id).toBe(key);
   });
 });
+
+describe("FilingForm prefill", () => {
+  it("starts from the values a link carries (a correction from the attendance month)", () => {
+    const correction: FormField[] = [
+      { id: "date", type: "date", label: "Date", required: true },
+      { id: "kind", type: "choice", label: "Kind", required: true, options: ["in", "out"] },
+      { id: "time", type: "text", label: "Time", required: true },
+    ];
+    wrap(
+      <FilingForm
+        template={{
+          id: "tpl_c",
+          name: "Correction",
+          description: "",
+          fields: correction,
+          flow: { steps: [] },
+        }}
+        prefill={{ date: "2026-12-07", kind: "out", time: "18:00" }}
+      />,
+    );
+    expect((screen.getByLabelText("Date *") as HTMLInputElement).value).toBe("2026-12-07");
+    expect((screen.getByLabelText("Time *") as HTMLInputElement).value).toBe("18:00");
+  });
+});

@@ -1,6 +1,6 @@
 import { getRouteApi } from "@tanstack/react-router";
 import { TemplateDesigner } from "./Designer";
-import { ChooseTemplate, NewRequest } from "./File";
+import { ChooseTemplate, NewBuiltin, NewRequest } from "./File";
 import { ApprovalList } from "./Lists";
 import { RequestView } from "./View";
 
@@ -20,8 +20,10 @@ export function ListRoute() {
 }
 
 export function NewRoute() {
-  const { template } = file.useSearch();
-  return template ? <NewRequest key={template} templateId={template} /> : <ChooseTemplate />;
+  const { template, builtin, prefill } = file.useSearch();
+  if (template) return <NewRequest key={template} templateId={template} prefill={prefill} />;
+  if (builtin) return <NewBuiltin key={builtin} builtin={builtin} prefill={prefill} />;
+  return <ChooseTemplate />;
 }
 
 export function RequestRoute() {
