@@ -168,6 +168,43 @@ test.describe
       await shot(p, "attendance-month-phone");
     });
 
+    test("a missed check-out is corrected through approvals; the owner approves from the card in chat", async () => {
+      const p = m.page;
+      // The month's "Request correction" opens this link for a day missing its check-out.
+      const prefill = JSON.stringify({ date: "2026-12-01", kind: "#1", time: "18:05" });
+      await p.goto(`/approvals/new?builtin=correction&prefill=${encodeURIComponent(prefill)}`);
+      await expect(p.getByRole("heading", { name: "Attendance correction" })).toBeVisible();
+      await expect(p.getByLabel("Date *")).toHaveValue("2026-12-01");
+      await expect(p.getByLabel("Check-in or check-out *")).toHaveValue("Check-out");
+      await expect(p.getByLabel("Time *")).toHaveValue("18:05");
+      await p.getByLabel("Reason *").fill("Left in a hurry for the ferry");
+      await p.getByRole("button", { name: "Submit" }).click();
+      const view = p.getByTestId("approval-view");
+      await expect(view.getByTestId("approval-status")).toHaveText("Pending");
+      await noSideScroll(p, "the correction request");
+
+      // The owner (the approval admin: Wang Fang has no supervisor) gets a card in chat.
+      const o = a.page;
+      await o.goto("/chat");
+      await o.getByTestId("conversation").filter({ hasText: worker.name }).click();
+      const card = o.getByRole("link", { name: /Attendance correction · Wang Fang/ });
+      await expect(card).toContainText("Waiting for your approval");
+      await card.click();
+      await expect(o).toHaveURL(/\/approvals\/apr_/);
+      await o.getByRole("button", { name: "Approve", exact: true }).click();
+      await o
+        .getByRole("dialog", { name: "Approve this request" })
+        .getByRole("button", { name: "Approve", exact: true })
+        .click();
+      await expect(o.getByTestId("approval-status")).toHaveText("Approved");
+      // And the worker hears of it, in their chat with the owner.
+      await p.goto("/chat");
+      await p.getByTestId("conversation").filter({ hasText: owner.name }).click();
+      await expect(p.getByRole("link", { name: /Attendance correction · Wang Fang/ }).last()).toContainText(
+        "Approved",
+      );
+    });
+
     test("the owner sees the team and the monthly report, and downloads it", async () => {
       const p = a.page;
       await p.goto("/attendance/team");

@@ -190,8 +190,8 @@ describe("FilingForm prefill", () => {
   it("starts from the values a link carries (a correction from the attendance month)", () => {
     const correction: FormField[] = [
       { id: "date", type: "date", label: "Date", required: true },
-      { id: "kind", type: "choice", label: "Kind", required: true, options: ["in", "out"] },
-      { id: "time", type: "text", label: "Time", required: true },
+      { id: "kind", type: "choice", label: "Kind", required: true, options: ["Check-in", "Check-out"] },
+      { id: "time", type: "time", label: "Time", required: true },
     ];
     wrap(
       <FilingForm
@@ -202,10 +202,12 @@ describe("FilingForm prefill", () => {
           fields: correction,
           flow: { steps: [] },
         }}
-        prefill={{ date: "2026-12-07", kind: "out", time: "18:00" }}
+        prefill={{ date: "2026-12-07", kind: "#1", time: "18:00" }}
       />,
     );
     expect((screen.getByLabelText("Date *") as HTMLInputElement).value).toBe("2026-12-07");
     expect((screen.getByLabelText("Time *") as HTMLInputElement).value).toBe("18:00");
+    // The second option, by position.
+    expect((screen.getByLabelText("Kind *") as HTMLSelectElement).value).toBe("Check-out");
   });
 });

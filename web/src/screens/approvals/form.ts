@@ -82,11 +82,19 @@ export function emptyForm(fields: FormField[]): FormValues {
   return out;
 }
 
-/** fillForm fills a form from a request's values (a returned request filed again), empty where absent. */
+/**
+ * fillForm fills a form from a request's values (a returned request filed
+ * again, or a link's prefill), empty where absent. A choice may be given
+ * by position — "#0" is its first option — so that a link need not know
+ * the language the template was seeded in (the built-in correction's
+ * "Check-out" or "下班打卡" is "#1").
+ */
 export function fillForm(fields: FormField[], form: FormValues): FormValues {
   const out = emptyForm(fields);
   for (const f of fields) {
-    const v = form[f.id];
+    let v = form[f.id];
+    if (f.type === "choice" && typeof v === "string" && /^#\d+$/.test(v))
+      v = f.options?.[Number(v.slice(1))] ?? "";
     if (v !== undefined && v !== null && f.type !== "description") out[f.id] = v;
   }
   return out;

@@ -188,7 +188,7 @@ describe("corrections", () => {
   it("prefills the correction form with the planned time", () => {
     expect(correctionSearch(day({ missing_out: true }), "out", "UTC")).toEqual({
       builtin: "correction",
-      prefill: { date: "2026-12-07", kind: "out", time: "18:00" },
+      prefill: { date: "2026-12-07", kind: "#1", time: "18:00" },
     });
     expect(correctionSearch(day({ start_at: 0 }), "in", "UTC").prefill.time).toBe("09:00");
   });

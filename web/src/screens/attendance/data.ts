@@ -285,7 +285,9 @@ export function hhmm(ms: number, timeZone?: string): string {
 export function correctionSearch(d: Day, kind: "in" | "out", timeZone?: string) {
   const planned = kind === "in" ? d.start_at : d.end_at;
   const time = hhmm(planned, timeZone) || (kind === "in" ? "09:00" : "18:00");
-  return { builtin: "correction", prefill: { date: d.date, kind, time } };
+  // The built-in correction's kind is its first option for a check-in and
+  // its second for a check-out, whatever language it was seeded in.
+  return { builtin: "correction", prefill: { date: d.date, kind: kind === "in" ? "#0" : "#1", time } };
 }
 
 /** Draft is a group as the editor holds it (numbers as typed). */
