@@ -178,6 +178,10 @@ test.describe
       await expect(p.getByLabel("Check-in or check-out *")).toHaveValue("Check-out");
       await expect(p.getByLabel("Time *")).toHaveValue("18:05");
       await p.getByLabel("Reason *").fill("Left in a hurry for the ferry");
+      await p.getByRole("button", { name: "Preview the flow" }).click();
+      await expect(p.getByTestId("flow-preview").getByTestId("preview-step").first()).toContainText(
+        owner.name,
+      );
       await p.getByRole("button", { name: "Submit" }).click();
       const view = p.getByTestId("approval-view");
       await expect(view.getByTestId("approval-status")).toHaveText("Pending");
