@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/announce"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
@@ -19,6 +21,7 @@ const publishDueJob = "announce.publish_due"
 
 // wireAnnounce builds announcements: the directory's answers (who may
 // publish, whom an audience reaches), the keyring for titles and bodies,
+// the file store for attachments and images,
 // reminders by email through the outbox, the background publisher of
 // scheduled announcements, and the hook that marks a leaver's receipts.
 func (a *App) wireAnnounce(context.Context) error {
@@ -27,8 +30,15 @@ func (a *App) wireAnnounce(context.Context) error {
 		return fmt.Errorf("announce: the directory must be wired first")
 	}
 	svc := announce.New(a.DB, announceDirectory{dir}, a.Log)
+	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	svc.Blobs = blobs
 	if a.Keyring != nil {
 		svc.Sealer = a.Keyring
+		// File bytes are encrypted under the organization's key.
+		svc.Blobs = blob.Seal(blobs, a.Keyring)
 	}
 	svc.BaseURL = a.Cfg.BaseURL
 	svc.Mail = a.mailAccount()
