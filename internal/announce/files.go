@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
@@ -324,4 +325,31 @@ func (s *Service) withFiles(ctx context.Context, orgID string, v *Announcement) 
 		}
 	}
 	return nil
+}
+
+// UnattachedFor is how long an upload no announcement names is kept: long
+// enough to finish writing the announcement it was uploaded for.
+const UnattachedFor = 24 * time.Hour
+
+// PurgeUnattached deletes the uploads no announcement named within
+// UnattachedFor, with their bytes, and returns how many it deleted. The
+// background job calls it.
+func (s *Service) PurgeUnattached(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		old, err := unattachedBefore(ctx, s.DB, s.Now().Add(-UnattachedFor).UnixMilli(), 100)
+		if err != nil || len(old) == 0 {
+			return n, err
+		}
+		for _, f := range old {
+			ok, err := deleteUnattached(ctx, s.DB, f.OrgID, f.ID)
+			if err != nil {
+				return n, err
+			}
+			if ok { // not named by an announcement in the meantime
+				s.dropBlobs(ctx, []string{f.BlobKey})
+				n++
+			}
+		}
+	}
 }

@@ -2,11 +2,13 @@ package announce_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/announce"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
@@ -142,6 +144,29 @@ func TestHTTPFiles(t *testing.T) {
 		w.owner.Do(t, "DELETE", "/api/v1/announcements/"+d.ID, nil, nil).Want(t, http.StatusNoContent)
 		if download(t, w, w.owner, f.ID).Status != http.StatusNotFound {
 			t.Fatal("a deleted draft's file is still there")
+		}
+	})
+}
+
+// TestHTTPUnusedUploads: an upload no announcement named within a day is
+// deleted by the cleanup; one named in time stays.
+func TestHTTPUnusedUploads(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		unused := uploaded(t, w, w.owner, "unused.txt", "unused")
+		used := uploaded(t, w, w.owner, "used.txt", "used")
+		w.owner.Do(t, "POST", "/api/v1/announcements", map[string]any{"title": "T", "audience": map[string]any{"all": true},
+			"file_ids": []string{used.ID}}, nil).Want(t, http.StatusCreated)
+		svc := env.App.Announce()
+		if n, err := svc.PurgeUnattached(context.Background()); err != nil || n != 0 {
+			t.Fatalf("purge of fresh uploads: %d %v", n, err)
+		}
+		w.clock.add(announce.UnattachedFor + time.Minute)
+		if n, err := svc.PurgeUnattached(context.Background()); err != nil || n != 1 {
+			t.Fatalf("purge: %d %v", n, err)
+		}
+		if download(t, w, w.owner, unused.ID).Status != http.StatusNotFound || download(t, w, w.owner, used.ID).Status != http.StatusOK {
+			t.Fatal("the cleanup deleted the wrong files")
 		}
 	})
 }

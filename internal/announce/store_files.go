@@ -2,6 +2,7 @@ package announce
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
@@ -53,4 +54,20 @@ func placeFile(ctx context.Context, d *db.DB, orgID, id, annID, role string, pos
 func deleteFile(ctx context.Context, d *db.DB, orgID, id string) error {
 	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM announcement_files WHERE org_id = $1 AND id = $2`, orgID, id)
 	return err
+}
+
+// unattachedBefore lists uploads no announcement names, made before t.
+func unattachedBefore(ctx context.Context, d *db.DB, t int64, limit int) ([]fileRow, error) {
+	return db.QueryAll(ctx, d.R(ctx), scanFile, `SELECT `+fileCols+` FROM announcement_files
+		WHERE announcement_id = '' AND created_at < $1 ORDER BY created_at, id LIMIT `+strconv.Itoa(limit), t)
+}
+
+// deleteUnattached deletes an upload unless an announcement named it since.
+func deleteUnattached(ctx context.Context, d *db.DB, orgID, id string) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `DELETE FROM announcement_files WHERE org_id = $1 AND id = $2 AND announcement_id = ''`, orgID, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

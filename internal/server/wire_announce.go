@@ -19,11 +19,15 @@ import (
 // announcements.
 const publishDueJob = "announce.publish_due"
 
+// purgeUploadsJob is the background job that deletes announcement uploads
+// no announcement named within a day.
+const purgeUploadsJob = "announce.purge_uploads"
+
 // wireAnnounce builds announcements: the directory's answers (who may
 // publish, whom an audience reaches), the keyring for titles and bodies,
-// the file store for attachments and images,
-// reminders by email through the outbox, the background publisher of
-// scheduled announcements, and the hook that marks a leaver's receipts.
+// the file store for attachments and images, reminders by email through
+// the outbox, the background jobs that publish scheduled announcements and
+// delete unused uploads, and the hook that marks a leaver's receipts.
 func (a *App) wireAnnounce(context.Context) error {
 	dir := a.Server.Directory
 	if dir == nil {
@@ -52,6 +56,11 @@ func (a *App) wireAnnounce(context.Context) error {
 			return err
 		})
 		q.Every(publishDueJob, 30*time.Second, nil)
+		q.Handle(purgeUploadsJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.PurgeUnattached(ctx)
+			return err
+		})
+		q.Every(purgeUploadsJob, time.Hour, nil)
 	}
 	a.Server.Announce = svc
 	return nil
