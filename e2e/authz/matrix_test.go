@@ -246,6 +246,8 @@ var matrix = map[string]entry{
 	"POST /api/v1/announcements/{id}/comments":                {ok: 201, obj: []string{"announcement"}, body: body(map[string]any{"body": "A comment"})},
 	"DELETE /api/v1/announcements/{id}/comments/{comment_id}": {perm: perm.PublishAnnouncements, ok: any2xx, obj: []string{"announcement", "announcement_comment"}, fresh: true},
 	"POST /api/v1/announcements/{id}/remind":                  {perm: perm.PublishAnnouncements, ok: 200, obj: []string{"announcement"}, fresh: true},
+	"POST /api/v1/announcement-files":                         {perm: perm.PublishAnnouncements, ok: 201, raw: func(w *world) (string, []byte) { return "text/plain", []byte("minutes") }},
+	"GET /api/v1/announcement-files/{id}":                     {ok: 200, obj: []string{"announcement_file"}},
 
 	// Work reports: the standing report is written by each organization's
 	// owner on a custom template and goes, in A, to the admin, both custom

@@ -237,6 +237,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 		objs["message"] = w.newMessage(org, objs["conversation"])
 		objs["message2"] = w.newMessage(org, objs["conversation2"])
 		objs["announcement_comment"] = w.newObject("announcement_comment", org)
+		objs["announcement_file"] = w.newObject("announcement_file", org)
 		objs["conv_member"] = map[string]string{"A": peer.AccountID, "B": bart.AccountID}[org]
 		// Someone of the organization who is in none of its conversations.
 		outsider := w.account("Outsider " + org)
@@ -377,6 +378,16 @@ func (w *world) newObject(kind, org string) string {
 	case "announcement_comment":
 		// A comment by the admin on the organization's standing announcement.
 		w.must(admin.Client, "POST", "/api/v1/announcements/"+w.objects[org]["announcement"]+"/comments", map[string]any{"body": fmt.Sprintf("Comment %d", n)}, &out)
+	case "announcement_file":
+		// Uploaded by the owner and attached to an announcement to everyone.
+		req, _ := http.NewRequest("POST", w.env.URL+"/api/v1/announcement-files?name=minutes.txt", strings.NewReader("minutes"))
+		req.Header.Set("Content-Type", "text/plain")
+		r := admin.Client.Request(t, req)
+		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &out) != nil {
+			t.Fatalf("announcement file: %d %s", r.Status, r.Body)
+		}
+		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Minutes %d", n), "body": "attached",
+			"audience": map[string]any{"all": true}, "file_ids": []string{out.ID}, "publish": true}, nil)
 	case "announcement_draft":
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Draft %d", n), "body": "hello",
 			"audience": map[string]any{"all": true}}, &out)

@@ -3,7 +3,10 @@
 // the department never sees it, not even by its address; the owner's read
 // list counts the confirmation, and reminds the others once a day. On one
 // that allows comments a member comments from a phone, and the publisher,
-// told live, sees it under the member's name and deletes it.
+// told live, sees it under the member's name and deletes it. One published
+// with a cover, an image in its text and an attachment shows them to a
+// reader on a phone, who downloads the attachment; nobody else gets it.
+import { readFile } from "node:fs/promises";
 import type { APIResponse, BrowserContext, Page } from "@playwright/test";
 import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
@@ -272,5 +275,77 @@ test.describe
 
       await m.reload();
       await expect(m.getByText("A picnic by the river?")).toHaveCount(0);
+    });
+
+    test("the owner publishes with a cover, an image and an attachment; a reader downloads it on a phone", async () => {
+      // A 1×1 PNG, so the browser really draws the cover and the image.
+      const png = Buffer.from(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+        "base64",
+      );
+      const p = a.page;
+      await p.goto("/announcements/new");
+      await p.getByLabel("Title").fill("New evacuation map");
+      await p.getByLabel("Text").fill("The new routes are below.");
+      await p
+        .getByLabel("Choose a cover image")
+        .setInputFiles({ name: "cover.png", mimeType: "image/png", buffer: png });
+      await expect(p.getByRole("img", { name: "Cover image" })).toBeVisible();
+      await p
+        .getByLabel("Insert image")
+        .setInputFiles({ name: "routes.png", mimeType: "image/png", buffer: png });
+      await expect(p.getByLabel("Text")).toHaveValue(
+        /!\[routes\]\(\/api\/v1\/announcement-files\/anf_[0-9a-f]+\)/,
+      );
+      await p.getByLabel("Attach files").setInputFiles({
+        name: "drill-plan.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("Gate B, then the car park."),
+      });
+      await expect(p.getByTestId("ann-attachment")).toContainText("drill-plan.txt");
+      await p.getByRole("radio", { name: "Chosen departments, roles and people" }).check();
+      await p.getByRole("checkbox", { name: "Warehouse" }).check();
+      await p.getByRole("button", { name: "Publish", exact: true }).click();
+      await expect(
+        p.getByTestId("managed-announcement").filter({ hasText: "New evacuation map" }),
+      ).toContainText("2 recipients");
+
+      const m = r.page;
+      await m.setViewportSize({ width: 375, height: 667 });
+      await m.goto("/announcements");
+      await m
+        .getByTestId("announcement")
+        .filter({ hasText: "New evacuation map" })
+        .getByRole("link")
+        .first()
+        .click();
+      await expect(m.getByRole("heading", { name: "New evacuation map", level: 1 })).toBeVisible();
+      const drawn = (sel: string) =>
+        m
+          .locator(sel)
+          .evaluate((el) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth > 0);
+      await expect(m.getByTestId("ann-cover")).toBeVisible();
+      await expect.poll(() => drawn("[data-testid=ann-cover]")).toBe(true);
+      await expect(m.locator(".ann-body img")).toHaveAttribute("alt", "routes");
+      await expect.poll(() => drawn(".ann-body img")).toBe(true);
+      const link = m.getByTestId("ann-attachment").getByRole("link", { name: "drill-plan.txt" });
+      const [download] = await Promise.all([m.waitForEvent("download"), link.click()]);
+      expect(download.suggestedFilename()).toBe("drill-plan.txt");
+      expect(await readFile((await download.path()) ?? "", "utf8")).toBe("Gate B, then the car park.");
+      const over = await m.evaluate(() => {
+        const main = document.getElementById("main");
+        return Math.max(
+          document.documentElement.scrollWidth - window.innerWidth,
+          main ? main.scrollWidth - main.clientWidth : 0,
+        );
+      });
+      expect(over, "the announcement with files scrolls sideways at 375 px").toBeLessThanOrEqual(0);
+      await shot(m, "announcement-files-phone");
+
+      // Someone it did not reach gets 404 for the file, as for no file at all.
+      const href = (await link.getAttribute("href")) ?? "";
+      expect(href).toMatch(/^\/api\/v1\/announcement-files\/anf_/);
+      expect((await o.page.request.get(href)).status()).toBe(404);
+      expect((await r.page.request.get(href)).status()).toBe(200);
     });
   });

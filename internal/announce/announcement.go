@@ -48,6 +48,10 @@ type Announcement struct {
 	ConfirmedAt int64 `json:"confirmed_at"`
 	CreatedAt   int64 `json:"created_at"`
 	UpdatedAt   int64 `json:"updated_at"`
+	// CoverFileID is the cover image ("" for none) and Attachments the
+	// attached files in order; only GET of one announcement fills them in.
+	CoverFileID string `json:"cover_file_id,omitempty"`
+	Attachments []File `json:"attachments,omitempty"`
 }
 
 // CreateInput is the body of POST /api/v1/announcements. Without publish
@@ -66,11 +70,16 @@ type CreateInput struct {
 	PublishAt int64 `json:"publish_at,omitempty"`
 	// Publish publishes at once.
 	Publish bool `json:"publish,omitempty"`
+	// FileIDs attaches uploaded files, in order; CoverFileID names an
+	// uploaded image as the cover. Images the body shows as
+	// ![alt](/api/v1/announcement-files/ID) are attached too.
+	FileIDs     []string `json:"file_ids,omitempty"`
+	CoverFileID string   `json:"cover_file_id,omitempty"`
 }
 
 // Patch is the body of PATCH /api/v1/announcements/{id}: the fields to
 // change. Once published, only title, body, category, pinned,
-// allow_comments and signature_department_id change (409
+// allow_comments, signature_department_id and the files change (409
 // announcement_published for the others).
 type Patch struct {
 	Title                 *string   `json:"title,omitempty"`
@@ -85,6 +94,10 @@ type Patch struct {
 	// PublishAt reschedules an unpublished announcement; 0 makes it a
 	// draft again.
 	PublishAt *int64 `json:"publish_at,omitempty"`
+	// FileIDs replaces the attachments and CoverFileID the cover ("" for
+	// none); files no longer named are deleted.
+	FileIDs     *[]string `json:"file_ids,omitempty"`
+	CoverFileID *string   `json:"cover_file_id,omitempty"`
 }
 
 // Limits of an announcement's text.
@@ -224,6 +237,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (Announcement, err
 		if err := s.record(ctx, x.OrgID, "announcement.create", x.ID, map[string]any{"status": x.Status}); err != nil {
 			return err
 		}
+		if _, err := s.syncFiles(ctx, x.OrgID, a.AccountID, x.ID, wantFiles{attachments: in.FileIDs, cover: in.CoverFileID,
+			images: bodyImages(c.Body)}); err != nil {
+			return err
+		}
 		if in.Publish {
 			return s.publish(ctx, x.OrgID, x.ID)
 		}
@@ -259,7 +276,10 @@ func (s *Service) Get(ctx context.Context, id string) (Announcement, error) {
 	}
 	v := s.view(ctx, x, manager)
 	if v.Body != "" {
-		v.BodyHTML = markdown.Render(v.Body).HTML
+		v.BodyHTML = markdown.RenderWithImages(v.Body, FilePath).HTML
+	}
+	if err := s.withFiles(ctx, a.OrgID, &v); err != nil {
+		return Announcement{}, err
 	}
 	return v, nil
 }
@@ -276,6 +296,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (Announcement,
 	if err != nil {
 		return Announcement{}, err
 	}
+	var gone []string
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		x, err := s.load(ctx, a.OrgID, id, a.AccountID)
 		if err != nil {
@@ -330,6 +351,20 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (Announcement,
 		if err := updateAnnouncement(ctx, s.DB, x); err != nil {
 			return err
 		}
+		w, err := s.currentFiles(ctx, x.OrgID, x.ID)
+		if err != nil {
+			return err
+		}
+		if p.FileIDs != nil {
+			w.attachments = *p.FileIDs
+		}
+		if p.CoverFileID != nil {
+			w.cover = *p.CoverFileID
+		}
+		w.images = bodyImages(c.Body)
+		if gone, err = s.syncFiles(ctx, x.OrgID, a.AccountID, x.ID, w); err != nil {
+			return err
+		}
 		if err := s.record(ctx, x.OrgID, "announcement.update", x.ID, nil); err != nil {
 			return err
 		}
@@ -341,6 +376,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (Announcement,
 	if err != nil {
 		return Announcement{}, err
 	}
+	s.dropBlobs(ctx, gone)
 	return s.Get(ctx, id)
 }
 
@@ -466,7 +502,8 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	return s.DB.Tx(ctx, func(ctx context.Context) error {
+	var gone []string
+	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		if _, err := s.load(ctx, a.OrgID, id, a.AccountID); err != nil {
 			return err
 		}
@@ -477,8 +514,17 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if !ok {
 			return apperr.Conflict("announcement_published", "a published announcement is withdrawn, not deleted")
 		}
+		// Its files go with it.
+		if gone, err = s.syncFiles(ctx, a.OrgID, a.AccountID, id, wantFiles{}); err != nil {
+			return err
+		}
 		return s.record(ctx, a.OrgID, "announcement.delete", id, nil)
 	})
+	if err != nil {
+		return err
+	}
+	s.dropBlobs(ctx, gone)
+	return nil
 }
 
 // PublishDue publishes the scheduled announcements whose time has come,

@@ -59,4 +59,26 @@ func init() {
 		Technical: []string{"id", "announcement_id", "org_id", "content_key", "created_at"},
 		Erasure:   datamap.Delete,
 	})
+	datamap.Register(datamap.Table{
+		Name:       "announcement_files",
+		Title:      datamap.Text{En: "Files you attached to announcements", Zh: "你在公告中上传的文件"},
+		Why:        datamap.Text{Zh: "公告的附件、封面图片和正文中的图片，公告的读者可以下载。"},
+		Controller: datamap.Organization,
+		Purpose:    "Attachments, cover images and images in the body of announcements, downloaded by the announcement's readers (the bytes are in the file store, encrypted under the organization's key).",
+		Subject:    []string{"uploader_id"},
+		Columns: map[string]datamap.Category{
+			"uploader_id": datamap.Identifier,
+			"meta":        datamap.Content,
+			"sha256":      datamap.Content,
+			"blob_key":    datamap.Content,
+		},
+		Sealed: map[string]datamap.Seal{
+			"meta": {AAD: "announcement_files.meta:", OwnerColumn: "meta_key", Owner: "the organization's key (meta_key): the file's name"},
+		},
+		Technical: []string{"id", "org_id", "announcement_id", "role", "position", "meta_key", "content_type", "size", "created_at"},
+		Files:     []string{"blob_key"},
+		Retention: "announcements",
+		Erasure:   datamap.Anonymize,
+		Reason:    "A file is part of the organization's announcement, not its uploader's: erasing the uploader replaces them and leaves the file, which goes (with its bytes) when an edit drops it, its draft is deleted or retention removes it.",
+	})
 }

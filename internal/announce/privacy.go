@@ -9,7 +9,9 @@ import (
 // count and retention of its own tables, through the table-driven engine.
 // A reader's receipts are in their export and follow the organization's
 // leaver policy; announcements stay the organization's when their author
-// is erased (they are shared rows other people's receipts hang off).
+// is erased (they are shared rows other people's receipts hang off), and
+// so do their files: an uploader's files are in their export (bytes
+// included) and erasing the uploader replaces them.
 type Privacy struct {
 	*sqlmap.Engine
 }
@@ -17,7 +19,7 @@ type Privacy struct {
 var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are announce's tables in the data map (datamap.go).
-var privacyTables = []string{"announcements", "announcement_recipients", "announcement_comments"}
+var privacyTables = []string{"announcements", "announcement_recipients", "announcement_comments", "announcement_files"}
 
 // Privacy returns announce's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
@@ -25,6 +27,10 @@ func (s *Service) Privacy() *Privacy {
 	if s.Sealer != nil {
 		keys = s.Sealer
 	}
-	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Tables: privacyTables, Log: s.Log,
-		Rules: []sqlmap.Rule{{Table: "announcements", Shared: true}}})}
+	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
+		Rules: []sqlmap.Rule{
+			{Table: "announcements", Shared: true},
+			// A file belongs to its announcement, which stays.
+			{Table: "announcement_files", Shared: true, TypeColumn: "content_type"},
+		}})}
 }

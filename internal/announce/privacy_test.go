@@ -2,10 +2,13 @@ package announce_test
 
 import (
 	"context"
+	"io"
+	"strings"
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/announce"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
@@ -78,5 +81,72 @@ func TestPrivacyContract(t *testing.T) {
 		if got.AuthorID != "acc_gone" || got.Title != "T" {
 			t.Fatalf("announcement after its author's erasure: %+v", got)
 		}
+	})
+}
+
+type withFiles struct {
+	sections
+	files []datamap.File
+}
+
+func (w *withFiles) AddFile(f datamap.File) { w.files = append(w.files, f) }
+
+// TestPrivacyContractFiles: an uploader's files are in their export with
+// their bytes; erasing the uploader, even under a delete policy, replaces
+// them and leaves the file with its announcement.
+func TestPrivacyContractFiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		org := ids.New("org")
+		author := announce.Recipient{MemberID: ids.New("mem"), AccountID: ids.New("acc")}
+		reader := announce.Recipient{MemberID: ids.New("mem"), AccountID: ids.New("acc")}
+		svc := announce.New(d, bigOrg{rs: []announce.Recipient{author, reader}}, nil)
+		blobs, err := blob.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Blobs = blobs
+		as := func(r announce.Recipient) context.Context {
+			return actor.With(ctx, &actor.Actor{AccountID: r.AccountID, OrgID: org, MemberID: r.MemberID})
+		}
+		f, err := svc.Upload(as(author), announce.UploadInput{Name: "minutes.txt", ContentType: "text/plain", Body: strings.NewReader("minutes")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := svc.Create(as(author), announce.CreateInput{Title: "T", Audience: announce.Audience{All: true}, FileIDs: []string{f.ID}, Publish: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := svc.Privacy()
+		subject := datamap.Subject{AccountID: author.AccountID, Members: map[string]string{org: author.MemberID}}
+		var w withFiles
+		if err := p.Export(ctx, datamap.ExportRequest{Subject: subject, Orgs: []datamap.OrgExport{{OrgID: org, MemberID: author.MemberID}}}, &w); err != nil {
+			t.Fatal(err)
+		}
+		if len(w.files) != 1 || w.files[0].Table != "announcement_files" || w.files[0].RowID != f.ID {
+			t.Fatalf("exported files: %+v", w.files)
+		}
+		rc, err := w.files[0].Open(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		if string(b) != "minutes" {
+			t.Fatalf("exported bytes: %q", b)
+		}
+		if _, err := p.Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership, Subject: subject, OrgID: org, MemberID: author.MemberID,
+			Mode: datamap.ModeDelete, Tombstone: "acc_gone"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := svc.Get(as(reader), a.ID)
+		if err != nil || len(got.Attachments) != 1 || got.Attachments[0].Name != "minutes.txt" {
+			t.Fatalf("attachments after the uploader's erasure: %+v %v", got.Attachments, err)
+		}
+		_, o, err := svc.OpenFile(as(reader), f.ID)
+		if err != nil {
+			t.Fatalf("the file after its uploader's erasure: %v", err)
+		}
+		o.Close()
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
@@ -81,6 +82,9 @@ type Service struct {
 	// Sealer seals titles and bodies; when nil they are stored unsealed
 	// (content_key ''), which only tests do.
 	Sealer Sealer
+	// Blobs stores the bytes of attachments and images (encrypted under
+	// the organization's key when it seals); uploads are refused without it.
+	Blobs blob.Store
 	// Mail queues an email to an account in ctx's transaction (the
 	// outbox); reminders are sent without it when nil.
 	Mail func(ctx context.Context, accountID, subject, body string) error

@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/announce"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
@@ -17,18 +19,30 @@ import (
 // announcements.
 const publishDueJob = "announce.publish_due"
 
+// purgeUploadsJob is the background job that deletes announcement uploads
+// no announcement named within a day.
+const purgeUploadsJob = "announce.purge_uploads"
+
 // wireAnnounce builds announcements: the directory's answers (who may
 // publish, whom an audience reaches), the keyring for titles and bodies,
-// reminders by email through the outbox, the background publisher of
-// scheduled announcements, and the hook that marks a leaver's receipts.
+// the file store for attachments and images, reminders by email through
+// the outbox, the background jobs that publish scheduled announcements and
+// delete unused uploads, and the hook that marks a leaver's receipts.
 func (a *App) wireAnnounce(context.Context) error {
 	dir := a.Server.Directory
 	if dir == nil {
 		return fmt.Errorf("announce: the directory must be wired first")
 	}
 	svc := announce.New(a.DB, announceDirectory{dir}, a.Log)
+	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	svc.Blobs = blobs
 	if a.Keyring != nil {
 		svc.Sealer = a.Keyring
+		// File bytes are encrypted under the organization's key.
+		svc.Blobs = blob.Seal(blobs, a.Keyring)
 	}
 	svc.BaseURL = a.Cfg.BaseURL
 	svc.Mail = a.mailAccount()
@@ -42,6 +56,11 @@ func (a *App) wireAnnounce(context.Context) error {
 			return err
 		})
 		q.Every(publishDueJob, 30*time.Second, nil)
+		q.Handle(purgeUploadsJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.PurgeUnattached(ctx)
+			return err
+		})
+		q.Every(purgeUploadsJob, time.Hour, nil)
 	}
 	a.Server.Announce = svc
 	return nil

@@ -20,7 +20,8 @@ import (
 // (http, https and mailto only). Raw HTML in the source is dropped by
 // goldmark (it runs without the unsafe option) and the output then goes
 // through an allowlist sanitizer, so nothing else — no script, no event
-// handler attribute, no javascript: or data: URL, no images — survives.
+// handler attribute, no javascript: or data: URL, no images (but
+// RenderWithImages' same-origin ones) — survives.
 //
 // Mentions are written @[Name](acc_…) and render as
 // <span class="mention" data-account-id="acc_…">@Name</span>; "@all" as a
@@ -37,24 +38,51 @@ var (
 
 	policyOnce sync.Once
 	policy     *bluemonday.Policy
+
+	// imagePolicies are the sanitizers that also keep images, by the
+	// path prefix their src must have.
+	imagePolicies sync.Map
 )
+
+// basePolicy is the allowlist of Text.
+func basePolicy() *bluemonday.Policy {
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "strong", "em", "del", "code", "pre", "blockquote",
+		"ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr")
+	p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,6}$`)).OnElements("ol")
+	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
+	p.RequireNoReferrerOnLinks(true)
+	p.AddTargetBlankToFullyQualifiedLinks(true)
+	return p
+}
 
 func sanitizer() *bluemonday.Policy {
 	policyOnce.Do(func() {
-		p := bluemonday.NewPolicy()
-		p.AllowElements("p", "br", "strong", "em", "del", "code", "pre", "blockquote",
-			"ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "hr")
+		p := basePolicy()
 		p.AllowAttrs("href").OnElements("a")
-		p.AllowAttrs("start").Matching(regexp.MustCompile(`^[0-9]{1,6}$`)).OnElements("ol")
-		p.AllowURLSchemes("http", "https", "mailto")
-		p.RequireParseableURLs(true)
 		p.AllowRelativeURLs(false)
-		p.RequireNoFollowOnLinks(true)
-		p.RequireNoReferrerOnLinks(true)
-		p.AddTargetBlankToFullyQualifiedLinks(true)
 		policy = p
 	})
 	return policy
+}
+
+// imageSanitizer is sanitizer that also keeps <img> whose src is prefix
+// followed by an id (letters, digits and "_"): same-origin files the
+// caller serves, never another site's or a data: URL. Links stay
+// absolute (http, https, mailto).
+func imageSanitizer(prefix string) *bluemonday.Policy {
+	if p, ok := imagePolicies.Load(prefix); ok {
+		return p.(*bluemonday.Policy)
+	}
+	p := basePolicy()
+	p.AllowRelativeURLs(true)
+	p.AllowAttrs("href").Matching(regexp.MustCompile(`^(?i)(https?:|mailto:)`)).OnElements("a")
+	p.AllowAttrs("src").Matching(regexp.MustCompile(`^` + regexp.QuoteMeta(prefix) + `[A-Za-z0-9_]{1,64}$`)).OnElements("img")
+	p.AllowAttrs("alt").OnElements("img")
+	got, _ := imagePolicies.LoadOrStore(prefix, p)
+	return got.(*bluemonday.Policy)
 }
 
 // Mention is one @person found in a text.
@@ -75,8 +103,25 @@ func Render(src string) Rendered {
 	if plainText(src) {
 		return Rendered{HTML: "<p>" + html.EscapeString(strings.TrimSpace(src)) + "</p>"}
 	}
-	return render(src)
+	return render(src, sanitizer())
 }
+
+// RenderWithImages is Render that also keeps images whose source is a
+// same-origin path starting with prefix (such as
+// "/api/v1/announcement-files/") followed by an id; every other image is
+// dropped as Render drops them.
+func RenderWithImages(src, prefix string) Rendered {
+	if plainText(src) {
+		return Render(src)
+	}
+	r := render(src, imageSanitizer(prefix))
+	// The sanitizer drops a src it refuses but keeps the element.
+	r.HTML = bareImageRE.ReplaceAllString(r.HTML, "")
+	return r
+}
+
+// bareImageRE matches an image the sanitizer left without a source.
+var bareImageRE = regexp.MustCompile(`<img(?: alt="[^"]*")?/?>`)
 
 // plainText reports whether src is one line of text in which Markdown has
 // nothing to do: no markup characters, no link or list starts, no mention.
@@ -116,7 +161,7 @@ func plainText(src string) bool {
 	return !strings.HasPrefix(src, " ") && !strings.HasSuffix(src, " ")
 }
 
-func render(src string) Rendered {
+func render(src string, policy *bluemonday.Policy) Rendered {
 	// The markers must not come from the input.
 	src = strings.Map(func(r rune) rune {
 		if r == '\uE000' || r == '\uE001' {
@@ -144,7 +189,7 @@ func render(src string) Rendered {
 		buf.Reset()
 		buf.WriteString("<p>" + html.EscapeString(src) + "</p>")
 	}
-	safe := sanitizer().Sanitize(buf.String())
+	safe := policy.Sanitize(buf.String())
 	out.HTML = placeholderRE.ReplaceAllStringFunc(safe, func(m string) string {
 		i, err := strconv.Atoi(placeholderRE.FindStringSubmatch(m)[1])
 		if err != nil || i >= len(names) {

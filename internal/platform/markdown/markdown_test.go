@@ -99,9 +99,30 @@ func FuzzRender(f *testing.F) {
 		r := Render(src)
 		checkSafe(t, src, r.HTML)
 		if plainText(src) {
-			if full := render(src); full.HTML != r.HTML {
+			if full := render(src, sanitizer()); full.HTML != r.HTML {
 				t.Fatalf("fast path differs for %q:\nfast: %s\nfull: %s", src, r.HTML, full.HTML)
 			}
 		}
 	})
+}
+
+// TestRenderWithImages: images of the given same-origin path survive; any
+// other image, and relative links, do not; Render keeps no image at all.
+func TestRenderWithImages(t *testing.T) {
+	const prefix = "/api/v1/announcement-files/"
+	for _, c := range []struct{ src, want string }{
+		{"![plan](/api/v1/announcement-files/anf_0a1b)", `<p><img src="/api/v1/announcement-files/anf_0a1b" alt="plan"></p>`},
+		{"![x](https://evil.example/a.png)", `<p></p>`},
+		{"![x](/api/v1/approval-files/apf_1)", `<p></p>`},
+		{"![x](/api/v1/announcement-files/../admin)", `<p></p>`},
+		{"![x](data:image/png;base64,AAAA)", `<p></p>`},
+		{"[rel](/admin) and [abs](https://example.com)", `<p>rel and <a href="https://example.com" rel="nofollow noreferrer noopener" target="_blank">abs</a></p>`},
+	} {
+		if got := RenderWithImages(c.src, prefix).HTML; got != c.want {
+			t.Errorf("RenderWithImages(%q) = %q, want %q", c.src, got, c.want)
+		}
+	}
+	if got := Render("![plan](/api/v1/announcement-files/anf_0a1b)").HTML; strings.Contains(got, "<img") {
+		t.Errorf("Render kept an image: %q", got)
+	}
 }

@@ -295,6 +295,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/announcement-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (raw body, ?name=) to attach to an announcement, as its cover or as an image of its body; at most 20 MB (publish_announcements) */
+        post: operations["post_announcement_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/announcement-files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file's bytes, for its uploader and whoever may read the announcement it belongs to */
+        get: operations["get_announcement_files_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/announcements": {
         parameters: {
             query?: never;
@@ -3258,12 +3292,14 @@ export interface components {
     schemas: {
         AnnounceAnnouncement: {
             allow_comments: boolean;
+            attachments?: components["schemas"]["AnnounceFile"][];
             audience?: components["schemas"]["AnnounceAudience"] | null;
             author_id: string;
             body: string;
             body_html?: string;
             category: string;
             confirmed_at: number;
+            cover_file_id?: string;
             created_at: number;
             edited_at: number;
             id: string;
@@ -3308,6 +3344,8 @@ export interface components {
             audience: components["schemas"]["AnnounceAudience"];
             body: string;
             category?: string;
+            cover_file_id?: string;
+            file_ids?: string[];
             include_later?: boolean;
             pinned?: boolean;
             publish?: boolean;
@@ -3324,6 +3362,12 @@ export interface components {
             read: number;
             total: number;
         };
+        AnnounceFile: {
+            content_type: string;
+            id: string;
+            name: string;
+            size: number;
+        };
         AnnounceManageList: {
             items: components["schemas"]["AnnounceAnnouncement"][];
             next_cursor: string;
@@ -3339,6 +3383,8 @@ export interface components {
             audience?: components["schemas"]["AnnounceAudience"] | null;
             body?: string | null;
             category?: string | null;
+            cover_file_id?: string | null;
+            file_ids?: string[] | null;
             include_later?: boolean | null;
             pinned?: boolean | null;
             publish_at?: number | null;
@@ -5922,6 +5968,78 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
             403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_announcement_files: {
+        parameters: {
+            query?: {
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnounceFile"];
+                };
+            };
+            /** @description error codes: empty_file, invalid_query */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: file_too_large */
+            413: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_announcement_files_by_id: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

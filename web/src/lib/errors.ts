@@ -53,6 +53,8 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   not_your_turn: (t) => t("errors.not_your_turn"),
   not_pending: (t) => t("errors.not_pending"),
   urged_recently: (t) => t("errors.urged_recently"),
+  file_too_large: (t) => t("errors.file_too_large"),
+  empty_file: (t) => t("errors.empty_file"),
 };
 
 /** errorText is the message to show for a failed call, in the UI language. */

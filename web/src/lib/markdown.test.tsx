@@ -66,3 +66,17 @@ describe("Markdown", () => {
     expect(safeHref("http://")).toBe("");
   });
 });
+
+describe("Markdown images", () => {
+  it("shows only same-origin images of the given path", () => {
+    const out = render(
+      <Markdown
+        source={
+          "![plan](/api/v1/announcement-files/anf_1) ![x](https://e.test/a.png) ![y](/api/v1/announcement-files/../x)"
+        }
+        imagePrefix="/api/v1/announcement-files/"
+      />,
+    ).container.firstElementChild?.innerHTML;
+    expect(out).toBe('<p><img alt="plan" src="/api/v1/announcement-files/anf_1"> x y</p>');
+  });
+});

@@ -134,10 +134,18 @@ export function safeHref(url: string): string {
 
 // Inline spans, tried in this order at each position.
 const INLINE =
-  /(`+)([\s\S]*?[^`])\1(?!`)|\*\*(?=\S)([\s\S]*?\S)\*\*|__(?=\S)([\s\S]*?\S)__|~~(?=\S)([\s\S]*?\S)~~|\*(?=[^\s*])([\s\S]*?[^\s*])\*|(?<![\w])_(?=[^\s_])([\s\S]*?[^\s_])_(?![\w])|\[([^\]\n]+)\]\(\s*([^()\s]+)\s*\)|\b(https?:\/\/[^\s<]*[^\s<.,:;"')\]!?])|\\([\\`*_{}[\]()#+\-.!~>])|!\[([^\]\n]*)\]\(\s*[^()\s]+\s*\)/;
+  /(`+)([\s\S]*?[^`])\1(?!`)|\*\*(?=\S)([\s\S]*?\S)\*\*|__(?=\S)([\s\S]*?\S)__|~~(?=\S)([\s\S]*?\S)~~|\*(?=[^\s*])([\s\S]*?[^\s*])\*|(?<![\w])_(?=[^\s_])([\s\S]*?[^\s_])_(?![\w])|\[([^\]\n]+)\]\(\s*([^()\s]+)\s*\)|\b(https?:\/\/[^\s<]*[^\s<.,:;"')\]!?])|\\([\\`*_{}[\]()#+\-.!~>])|!\[([^\]\n]*)\]\(\s*([^()\s]+)\s*\)/;
+
+/** Options: imagePrefix keeps images whose source is that same-origin path plus an id. */
+type Options = { imagePrefix?: string };
+
+function keptImage(src: string, o: Options): boolean {
+  if (!o.imagePrefix || !src.startsWith(o.imagePrefix)) return false;
+  return /^[A-Za-z0-9_]{1,64}$/.test(src.slice(o.imagePrefix.length));
+}
 
 /** inline renders a span of text with emphasis, code and links. */
-export function inline(text: string, key = "i"): ReactNode[] {
+export function inline(text: string, key = "i", o: Options = {}): ReactNode[] {
   const out: ReactNode[] = [];
   let rest = text;
   let n = 0;
@@ -150,17 +158,19 @@ export function inline(text: string, key = "i"): ReactNode[] {
     if (m.index > 0) out.push(rest.slice(0, m.index));
     const k = `${key}.${n++}`;
     if (m[1]) out.push(<code key={k}>{m[2].replace(/^ (.*) $/, "$1")}</code>);
-    else if (m[3] !== undefined) out.push(<strong key={k}>{inline(m[3], k)}</strong>);
-    else if (m[4] !== undefined) out.push(<strong key={k}>{inline(m[4], k)}</strong>);
-    else if (m[5] !== undefined) out.push(<del key={k}>{inline(m[5], k)}</del>);
-    else if (m[6] !== undefined) out.push(<em key={k}>{inline(m[6], k)}</em>);
-    else if (m[7] !== undefined) out.push(<em key={k}>{inline(m[7], k)}</em>);
+    else if (m[3] !== undefined) out.push(<strong key={k}>{inline(m[3], k, o)}</strong>);
+    else if (m[4] !== undefined) out.push(<strong key={k}>{inline(m[4], k, o)}</strong>);
+    else if (m[5] !== undefined) out.push(<del key={k}>{inline(m[5], k, o)}</del>);
+    else if (m[6] !== undefined) out.push(<em key={k}>{inline(m[6], k, o)}</em>);
+    else if (m[7] !== undefined) out.push(<em key={k}>{inline(m[7], k, o)}</em>);
     else if (m[8] !== undefined) {
       const href = safeHref(m[9]);
-      out.push(href ? link(k, href, inline(m[8], k)) : <Fragment key={k}>{inline(m[8], k)}</Fragment>);
+      out.push(href ? link(k, href, inline(m[8], k, o)) : <Fragment key={k}>{inline(m[8], k, o)}</Fragment>);
     } else if (m[10] !== undefined) out.push(link(k, m[10], m[10]));
     else if (m[11] !== undefined) out.push(m[11]);
-    else if (m[12] !== undefined) out.push(m[12]); // images are not in the subset: their text only
+    else if (m[12] !== undefined)
+      // Images are not in the subset (their text only), but for same-origin files the caller names.
+      out.push(keptImage(m[13], o) ? <img key={k} src={m[13]} alt={m[12]} /> : m[12]);
     rest = rest.slice(m.index + m[0].length);
   }
   return out;
@@ -175,23 +185,23 @@ function link(key: string, href: string, children: ReactNode) {
   );
 }
 
-function block(b: Block, key: string): ReactNode {
+function block(b: Block, key: string, o: Options): ReactNode {
   switch (b.kind) {
     case "p":
-      return <p key={key}>{inline(b.text, key)}</p>;
+      return <p key={key}>{inline(b.text, key, o)}</p>;
     case "h": {
       const H = `h${b.level}` as const;
-      return <H key={key}>{inline(b.text, key)}</H>;
+      return <H key={key}>{inline(b.text, key, o)}</H>;
     }
     case "quote":
-      return <blockquote key={key}>{b.blocks.map((x, i) => block(x, `${key}.${i}`))}</blockquote>;
+      return <blockquote key={key}>{b.blocks.map((x, i) => block(x, `${key}.${i}`, o))}</blockquote>;
     case "list": {
       const items = b.items.map((it, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: list items have no identity but their place
         <li key={i}>
           {it.length === 1 && it[0].kind === "p"
-            ? inline(it[0].text, `${key}.${i}`)
-            : it.map((x, j) => block(x, `${key}.${i}.${j}`))}
+            ? inline(it[0].text, `${key}.${i}`, o)
+            : it.map((x, j) => block(x, `${key}.${i}.${j}`, o))}
         </li>
       ));
       return b.ordered ? (
@@ -214,6 +224,15 @@ function block(b: Block, key: string): ReactNode {
 }
 
 /** Markdown renders Markdown source as React elements (see the file comment). */
-export function Markdown({ source, className }: { source: string; className?: string }) {
-  return <div className={className}>{parseBlocks(source).map((b, i) => block(b, `b${i}`))}</div>;
+export function Markdown({
+  source,
+  className,
+  imagePrefix,
+}: {
+  source: string;
+  className?: string;
+  imagePrefix?: string;
+}) {
+  const o = { imagePrefix };
+  return <div className={className}>{parseBlocks(source).map((b, i) => block(b, `b${i}`, o))}</div>;
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate } from "@tanstack/react-router";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, type Schemas } from "../../api/client";
 import { AudiencePicker } from "../../components/AudiencePicker";
@@ -9,6 +9,7 @@ import { errorText } from "../../lib/errors";
 import { Markdown } from "../../lib/markdown";
 import { useCurrentOrg } from "../../lib/org";
 import { buildTree, flatten } from "../../lib/tree";
+import { AttachmentsEditor, CoverPicker, InsertImage } from "./Attachments";
 import {
   type Action,
   type Announcement,
@@ -21,6 +22,7 @@ import {
   patchBody,
   publishAtOf,
 } from "./data";
+import { FILE_PATH, insertAt } from "./files";
 import { oneKey } from "./View";
 
 /** EditAnnouncement loads an announcement into the editor. */
@@ -48,6 +50,13 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
   const [f, setF] = useState<Form>(() => (a ? formOf(a) : emptyForm));
   const set = (patch: Partial<Form>) => setF((x) => ({ ...x, ...patch }));
   const [problem, setProblem] = useState("");
+  const bodyRef = useRef<HTMLTextAreaElement>(null);
+  // An uploaded image goes in at the cursor (the end when the body was never focused).
+  const insertImage = (md: string) =>
+    setF((x) => {
+      const at = bodyRef.current?.selectionEnd ?? x.body.length;
+      return { ...x, body: insertAt(x.body, at, md).value };
+    });
   const status = a?.status ?? "draft";
   const published = status === "published";
   const fixed = published || status === "withdrawn";
@@ -116,6 +125,7 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
             {t("announcements.fBody")}
           </label>
           <textarea
+            ref={bodyRef}
             id="ann-body"
             rows={10}
             value={f.body}
@@ -133,13 +143,18 @@ export function AnnouncementEditor({ a }: { a?: Announcement }) {
           <span id="ann-body-hint" className="field-hint">
             {t("announcements.bodyHint")}
           </span>
+          <div className="row ann-body-tools">
+            <InsertImage onInsert={insertImage} />
+          </div>
         </div>
         {f.body.trim() && (
           <details className="ann-preview">
             <summary>{t("announcements.preview")}</summary>
-            <Markdown source={f.body} className="msg-text ann-body" />
+            <Markdown source={f.body} className="msg-text ann-body" imagePrefix={FILE_PATH} />
           </details>
         )}
+        <CoverPicker cover={f.cover} onChange={(cover) => set({ cover })} />
+        <AttachmentsEditor files={f.files} onChange={(up) => setF((x) => ({ ...x, files: up(x.files) }))} />
         <div className="form-grid">
           <Field
             label={t("announcements.fCategory")}

@@ -8,8 +8,10 @@ import { Alert, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { useCan } from "../../lib/org";
 import { personName, usePerson } from "../../lib/people";
+import { AttachmentList } from "./Attachments";
 import { Comments } from "./Comments";
 import { announcementsKey, needsConfirm, useDepartmentNames } from "./data";
+import { fileURL } from "./files";
 
 /** oneKey is the query key of one announcement. */
 export const oneKey = (id: string) => [...announcementsKey, "one", id];
@@ -64,6 +66,9 @@ export function AnnouncementView({ id }: { id: string }) {
       )}
       {a && (
         <article className="card ann-article" data-testid="announcement-view">
+          {a.cover_file_id && (
+            <img className="ann-cover" src={fileURL(a.cover_file_id)} alt="" data-testid="ann-cover" />
+          )}
           <div className="ann-badges">
             {a.pinned && <span className="badge">{t("announcements.pinned")}</span>}
             {a.category && <span className="badge badge-muted">{a.category}</span>}
@@ -86,6 +91,7 @@ export function AnnouncementView({ id }: { id: string }) {
           {/* The server renders the Markdown through the allowlist sanitizer of messages. */}
           {/* biome-ignore lint/security/noDangerouslySetInnerHtml: sanitized server-side (bluemonday) */}
           <div className="msg-text ann-body" dangerouslySetInnerHTML={{ __html: a.body_html ?? "" }} />
+          <AttachmentList files={a.attachments ?? []} />
           {a.require_confirm && a.status === "published" && (
             <div className={needsConfirm(a) ? "ann-confirm ann-confirm-due" : "ann-confirm"}>
               {needsConfirm(a) ? (

@@ -110,12 +110,38 @@ describe("editor bodies", () => {
   it("changes only the content of a published announcement", () => {
     const p = patchBody(form, "published", "publish");
     expect(Object.keys(p).sort()).toEqual(
-      ["allow_comments", "body", "category", "pinned", "signature_department_id", "title"].sort(),
+      [
+        "allow_comments",
+        "body",
+        "category",
+        "pinned",
+        "signature_department_id",
+        "title",
+        "file_ids",
+        "cover_file_id",
+      ].sort(),
     );
     // A scheduled one saved as a draft loses its time; saved as scheduled keeps the new one.
     expect(patchBody(form, "scheduled", "draft").publish_at).toBe(0);
     expect(patchBody(form, "draft", "draft").publish_at).toBeUndefined();
     expect(patchBody(form, "draft", "schedule").publish_at).toBe(publishAtOf(form));
+  });
+
+  it("sends the attachments in order and the cover", () => {
+    const files = [
+      { id: "anf_2", name: "b.pdf", size: 2, content_type: "application/pdf" },
+      { id: "anf_1", name: "a.txt", size: 1, content_type: "text/plain" },
+    ];
+    expect(createBody({ ...form, files, cover: "anf_9" }, "draft")).toMatchObject({
+      file_ids: ["anf_2", "anf_1"],
+      cover_file_id: "anf_9",
+    });
+    expect(createBody(form, "draft").cover_file_id).toBeUndefined();
+    // An edit that removes the cover says so.
+    expect(patchBody({ ...form, files }, "published", "publish")).toMatchObject({
+      file_ids: ["anf_2", "anf_1"],
+      cover_file_id: "",
+    });
   });
 
   it("reads an announcement back into the form", () => {

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, must, type Schemas } from "../../api/client";
 import { useCurrentOrg } from "../../lib/org";
+import type { AnnouncementFile } from "./files";
 
 export type Announcement = Schemas["AnnounceAnnouncement"];
 export type Audience = Schemas["AnnounceAudience"];
@@ -131,6 +132,9 @@ export type Form = {
   members: { id: string; name: string }[];
   /** when is the scheduled time as a datetime-local value ("" when not scheduled). */
   when: string;
+  /** files are the attachments, in order; cover is the cover image ("" for none). */
+  files: AnnouncementFile[];
+  cover: string;
 };
 
 export const emptyForm: Form = {
@@ -147,6 +151,8 @@ export const emptyForm: Form = {
   roles: [],
   members: [],
   when: "",
+  files: [],
+  cover: "",
 };
 
 /** localInput writes unix ms as a datetime-local value in the browser's time zone. */
@@ -174,6 +180,8 @@ export function formOf(a: Announcement): Form {
     roles: au?.role_ids ?? [],
     members: (au?.member_ids ?? []).map((id) => ({ id, name: "" })),
     when: a.status === "scheduled" ? localInput(a.publish_at) : "",
+    files: a.attachments ?? [],
+    cover: a.cover_file_id ?? "",
   };
 }
 
@@ -212,6 +220,8 @@ export function createBody(f: Form, action: Action): Schemas["AnnounceCreateInpu
     include_later: f.all && f.includeLater,
     publish: action === "publish",
     publish_at: action === "schedule" ? publishAtOf(f) : undefined,
+    file_ids: f.files.map((x) => x.id),
+    cover_file_id: f.cover || undefined,
   };
 }
 
@@ -228,6 +238,8 @@ export function patchBody(f: Form, status: string, action: Action): Schemas["Ann
     pinned: f.pinned,
     allow_comments: f.allowComments,
     signature_department_id: f.signature,
+    file_ids: f.files.map((x) => x.id),
+    cover_file_id: f.cover,
   };
   if (status === "published") return content;
   return {
