@@ -14,7 +14,7 @@ import { signIn } from "../lib/steps";
 
 type Person = { ctx: BrowserContext; page: Page };
 
-const worker = { name: "Wang Fang", email: "wang.fang@example.test", password: "punch-clock-2026" };
+const worker = { name: "Liu Yang", email: "liu.yang@example.test", password: "punch-clock-2026" };
 const group = "Harbour team";
 const place = "Harbour Office";
 // The office, and a street about 3 km away.
@@ -187,11 +187,11 @@ test.describe
       await expect(view.getByTestId("approval-status")).toHaveText("Pending");
       await noSideScroll(p, "the correction request");
 
-      // The owner (the approval admin: Wang Fang has no supervisor) gets a card in chat.
+      // The owner (the approval admin: Liu Yang has no supervisor) gets a card in chat.
       const o = a.page;
       await o.goto("/chat");
       await o.getByTestId("conversation").filter({ hasText: worker.name }).click();
-      const card = o.getByRole("link", { name: /Attendance correction · Wang Fang/ });
+      const card = o.getByRole("link", { name: /Attendance correction · Liu Yang/ });
       await expect(card).toContainText("Waiting for your approval");
       await card.click();
       await expect(o).toHaveURL(/\/approvals\/apr_/);
@@ -204,7 +204,7 @@ test.describe
       // And the worker hears of it, in their chat with the owner.
       await p.goto("/chat");
       await p.getByTestId("conversation").filter({ hasText: owner.name }).click();
-      await expect(p.getByRole("link", { name: /Attendance correction · Wang Fang/ }).last()).toContainText(
+      await expect(p.getByRole("link", { name: /Attendance correction · Liu Yang/ }).last()).toContainText(
         "Approved",
       );
     });
