@@ -173,6 +173,13 @@ export function applyEvent(
       return undefined;
     case "message.hidden":
       updateWindow(qc, convId, (w) => ({ ...w, items: w.items.filter((m) => m.id !== d.message_id) }));
+      // The list's last message was deleted for me: the server knows the one before.
+      if (
+        qc
+          .getQueryData<{ items: Conversation[] }>(conversationsKey)
+          ?.items.some((c) => c.id === convId && c.last_message?.id === d.message_id)
+      )
+        void qc.invalidateQueries({ queryKey: conversationsKey });
       return undefined;
     case "message.pinned":
     case "message.unpinned":
