@@ -138,8 +138,8 @@ test.describe
         .getByTestId("messages")
         .evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
       expect(fromBottom).toBeGreaterThan(300);
-      // Read now: the tab count goes.
-      await expect(p).toHaveTitle("Atrium");
+      // Read now: only the direct message still waits.
+      await expect(p).toHaveTitle("(1) Atrium");
     });
 
     test("a draft survives switching conversations and a reload, and goes when sent", async () => {

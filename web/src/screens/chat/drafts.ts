@@ -45,7 +45,8 @@ export function saveDraft(accountId: string, conversationId: string, text: strin
   } catch {
     return; // storage full: the draft lives only on screen
   }
-  if ((had ?? "") !== (text.trim() ? text : "")) changed();
+  // Lists show whether a conversation has a draft: tell them when that changes.
+  if (!had !== !text.trim()) changed();
 }
 
 /** clearDraft removes the draft (the message was sent). */
