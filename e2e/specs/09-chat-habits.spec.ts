@@ -115,6 +115,9 @@ test.describe
 
     test("a conversation opened with unread messages starts at the new-messages line", async () => {
       const p = w.page;
+      // The list counts live: wait for the connection before the messages come.
+      await expect(p.getByTestId("conversation").first()).toBeVisible();
+      await expect(p.getByRole("status").filter({ hasText: /onnecting/ })).toHaveCount(0);
       for (let i = 1; i <= 30; i++) {
         await say(a.page, groupId, `Update ${i}\n\nDetails of update ${i}, line one.\nLine two.`);
       }
