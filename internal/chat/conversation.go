@@ -203,7 +203,7 @@ func (s *Service) announceMembers(ctx context.Context, c *Conversation, accounts
 }
 
 // List returns the caller's conversations: pinned first, then by latest
-// activity, each with its unread count.
+// activity, each with its unread count and its last message.
 func (s *Service) List(ctx context.Context) ([]Conversation, error) {
 	a, err := actor.Caller(ctx)
 	if err != nil {
@@ -213,10 +213,14 @@ func (s *Service) List(ctx context.Context) ([]Conversation, error) {
 	if cs == nil && err == nil {
 		cs = []Conversation{}
 	}
+	if err != nil {
+		return nil, err
+	}
 	for i := range cs {
 		s.openProfile(ctx, &cs[i])
 	}
-	return cs, err
+	s.lastMessages(ctx, a.AccountID, cs)
+	return cs, nil
 }
 
 // Get returns one conversation as the caller sees it.

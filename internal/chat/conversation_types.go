@@ -41,6 +41,9 @@ type Conversation struct {
 	ClearedSeq  int64  `json:"cleared_seq"`
 	UnreadCount int    `json:"unread_count"`
 	MemberCount int    `json:"member_count"`
+	// LastMessage is the newest message the caller sees (conversation
+	// lists only; nil when there is none).
+	LastMessage *LastMessage `json:"last_message,omitempty"`
 
 	pairKey     string
 	profile     []byte // sealed name, topic and announcement (seal.go)
@@ -48,6 +51,25 @@ type Conversation struct {
 	dissolvedAt int64
 	joinedSeq   int64
 	pinnedAt    int64
+	last        *Message // the newest message, as listViews read it
+}
+
+// LastMessage is the newest message of a conversation as a list shows it:
+// who sent it and a short plain-text preview.
+type LastMessage struct {
+	ID       string `json:"id"`
+	SenderID string `json:"sender_id"`
+	// SenderName is the name the caller is shown for the sender ("" when
+	// they may not see it or the account is gone).
+	SenderName string `json:"sender_name"`
+	Kind       string `json:"kind"`
+	// Preview is the text without Markdown, mentions written "@Name";
+	// "[Image]", "[File]", "[Voice]", "[Location]" or "[Link]" for a
+	// message without text; "" when Deleted or ContentErased.
+	Preview       string `json:"preview"`
+	Deleted       bool   `json:"deleted,omitempty"`
+	ContentErased bool   `json:"content_erased,omitempty"`
+	CreatedAt     int64  `json:"created_at"`
 }
 
 // Member is one member of a conversation.

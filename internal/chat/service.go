@@ -38,6 +38,12 @@ type RecallWindower interface {
 	RecallWindow(ctx context.Context, orgID string) (d time.Duration, ok bool)
 }
 
+// PersonNamer is optionally implemented by the Directory: the names viewer
+// is shown for the given accounts (left out: people viewer may not see).
+type PersonNamer interface {
+	PersonNames(ctx context.Context, viewer string, accountIDs []string) map[string]string
+}
+
 // Sealer encrypts small sensitive fields (message locations) with a
 // per-owner key. *keyring.Keyring implements it.
 type Sealer interface {

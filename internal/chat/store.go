@@ -108,19 +108,39 @@ const unreadCap = 1000
 // readFloor is the position below which nothing counts as unread.
 const readFloor = `CASE WHEN m.read_seq > m.cleared_seq THEN m.read_seq ELSE m.cleared_seq END`
 
+// listViews lists accountID's conversations, each with its unread count,
+// member count, direct peer and the newest message accountID sees (still
+// sealed: the service opens it) — one query for the whole list.
 func listViews(ctx context.Context, d *db.DB, accountID string) ([]Conversation, error) {
 	return db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (Conversation, error) {
 		var unread, members int
-		var peer string
-		c, err := scanConvView(s, &unread, &members, &peer)
+		var peer, att string
+		var last Message
+		c, err := scanConvView(s, &unread, &members, &peer,
+			&last.ID, &last.SenderID, &last.Kind, &last.Body, &last.HTML, &att, &last.DeletedAt, &last.CreatedAt, &last.box, &last.boxKey)
 		c.UnreadCount, c.MemberCount, c.PeerID = unread, members, peer
+		if err == nil && last.ID != "" {
+			last.ConversationID, last.Deleted = c.ID, last.DeletedAt > 0
+			if att != "" {
+				last.Attachment = new(Attachment)
+				if err := json.Unmarshal([]byte(att), last.Attachment); err != nil {
+					return c, fmt.Errorf("message %s attachment: %w", last.ID, err)
+				}
+			}
+			c.last = &last
+		}
 		return c, err
 	}, `SELECT `+convCols+`, `+memberViewCols+`,
 		(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > `+readFloor+`
 			AND x.sender_id <> $1 AND x.deleted_at = 0 LIMIT `+strconv.Itoa(unreadCap)+`) u),
 		(SELECT count(*) FROM conversation_members y WHERE y.conversation_id = c.id),
-		COALESCE((SELECT z.account_id FROM conversation_members z WHERE c.kind = 'direct' AND z.conversation_id = c.id AND z.account_id <> $1), '')
+		COALESCE((SELECT z.account_id FROM conversation_members z WHERE c.kind = 'direct' AND z.conversation_id = c.id AND z.account_id <> $1), ''),
+		COALESCE(l.id, ''), COALESCE(l.sender_id, ''), COALESCE(l.kind, ''), COALESCE(l.body, ''), COALESCE(l.html, ''),
+		COALESCE(l.attachment, ''), COALESCE(l.deleted_at, 0), COALESCE(l.created_at, 0), l.content, COALESCE(l.content_key, '')
 		FROM conversation_members m JOIN conversations c ON c.id = m.conversation_id
+		LEFT JOIN messages l ON l.id = (SELECT x.id FROM messages x WHERE x.conversation_id = c.id AND x.seq > m.cleared_seq
+			AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = x.id)
+			ORDER BY x.seq DESC LIMIT 1)
 		WHERE m.account_id = $1
 		ORDER BY m.pinned_at DESC, c.last_message_at DESC, c.created_at DESC`, accountID)
 }

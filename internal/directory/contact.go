@@ -719,3 +719,33 @@ func (s *Service) openRequestMessage(ctx context.Context, cr *ContactRequest) {
 	}
 	cr.Message = string(b)
 }
+
+// PersonNames returns the names viewer is shown for the given accounts,
+// by the rules of GetPerson: a person viewer may not see, or whose account
+// is gone, is left out. For lists that name a few people each (the
+// senders of the last messages of a conversation list).
+func (s *Service) PersonNames(ctx context.Context, viewer string, accountIDs []string) map[string]string {
+	out := make(map[string]string, len(accountIDs))
+	seen := make(map[string]bool, len(accountIDs))
+	for _, id := range accountIDs {
+		if seen[id] || id == "" {
+			continue
+		}
+		seen[id] = true
+		acc, err := s.accounts.GetAccount(ctx, id)
+		if err != nil {
+			continue
+		}
+		rel, _, err := s.relation(ctx, viewer, id)
+		if err != nil {
+			continue
+		}
+		if rel == "none" {
+			if pv, err := s.privacyOf(ctx, id); err != nil || !pv.Discoverable {
+				continue
+			}
+		}
+		out[id] = acc.Name
+	}
+	return out
+}

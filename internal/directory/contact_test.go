@@ -86,6 +86,15 @@ func TestPrivacyDiscoverable(t *testing.T) {
 			t.Fatalf("colleague's view %+v", cv)
 		}
 		w.C.do(t, "POST", "/api/v1/contacts", map[string]any{"email": "tia@example.test"}, nil).Want(t, http.StatusAccepted)
+		// Names for lists (chat's last messages) follow the same rule.
+		dir := env.App.Server.Directory
+		ids := []string{w.T.AccountID, w.T.AccountID, "acc_unknown"}
+		if got := dir.PersonNames(context.Background(), x.AccountID, ids); len(got) != 0 {
+			t.Fatalf("a stranger is told the names %v", got)
+		}
+		if got := dir.PersonNames(context.Background(), w.C.AccountID, ids); len(got) != 1 || got[w.T.AccountID] == "" {
+			t.Fatalf("a colleague is told the names %v", got)
+		}
 
 		// Back on: found again at once.
 		w.privacy(t, map[string]any{"discoverable": true})

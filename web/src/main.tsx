@@ -4,9 +4,11 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import "./i18n";
 import { queryClient } from "./lib/query";
+import { startTheme } from "./lib/theme";
 import { router } from "./router";
 import "./styles.css";
 
+startTheme();
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
 createRoot(root).render(

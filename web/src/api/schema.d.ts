@@ -3942,6 +3942,7 @@ export interface components {
             dissolved: boolean;
             id: string;
             kind: string;
+            last_message?: components["schemas"]["ChatLastMessage"] | null;
             last_message_at: number;
             last_seq: number;
             member_count: number;
@@ -4006,6 +4007,16 @@ export interface components {
         };
         ChatItems__github_com_atrium_hq_atrium_internal_chat_Message: {
             items: components["schemas"]["ChatMessage"][];
+        };
+        ChatLastMessage: {
+            content_erased?: boolean;
+            created_at: number;
+            deleted?: boolean;
+            id: string;
+            kind: string;
+            preview: string;
+            sender_id: string;
+            sender_name: string;
         };
         ChatLocation: {
             label?: string;

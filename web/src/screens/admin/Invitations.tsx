@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
-import { Alert, Field, formatTime } from "../../components/ui";
+import { Alert, ConfirmDialog, Field, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 
 /** Invitations creates invitation links (with a team code and QR code) and email invitations. */
@@ -36,6 +36,7 @@ export function Invitations() {
     onSuccess: () => qc.invalidateQueries({ queryKey: ["invitations"] }),
   });
   const [copied, setCopied] = useState("");
+  const [revoking, setRevoking] = useState("");
 
   return (
     <div className="stack">
@@ -157,7 +158,10 @@ export function Invitations() {
                 <button
                   type="button"
                   className="btn btn-small btn-danger"
-                  onClick={() => revoke.mutate(inv.id)}
+                  onClick={() => {
+                    revoke.reset();
+                    setRevoking(inv.id);
+                  }}
                 >
                   {t("admin.revoke")}
                 </button>
@@ -166,6 +170,18 @@ export function Invitations() {
           ))}
         </ul>
       </section>
+      <ConfirmDialog
+        open={!!revoking}
+        title={t("admin.confirmRevokeTitle")}
+        confirm={t("admin.revoke")}
+        danger
+        pending={revoke.isPending}
+        error={revoke.error ? errorText(t, revoke.error) : undefined}
+        onConfirm={() => revoke.mutate(revoking, { onSuccess: () => setRevoking("") })}
+        onClose={() => setRevoking("")}
+      >
+        <p>{t("admin.confirmRevokeBody")}</p>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, type Schemas, withQuery } from "../../api/client";
-import { Alert, Avatar, Field } from "../../components/ui";
+import { Alert, Avatar, ConfirmDialog, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { EditMember } from "./EditMember";
 
@@ -38,6 +38,7 @@ export function Members() {
     onSuccess: refresh,
   });
   const items = members.data?.pages.flatMap((p) => p.items) ?? [];
+  const [deactivating, setDeactivating] = useState<Member | undefined>();
 
   return (
     <div className="stack">
@@ -116,7 +117,10 @@ export function Members() {
                           <button
                             type="button"
                             className="btn btn-small btn-danger"
-                            onClick={() => act.mutate({ m, action: "deactivate" })}
+                            onClick={() => {
+                              act.reset();
+                              setDeactivating(m);
+                            }}
                             aria-label={t("admin.deactivateNamed", { name: m.display_name })}
                           >
                             {t("admin.deactivate")}
@@ -145,6 +149,24 @@ export function Members() {
         )}
       </section>
       <EditMember member={editing} onClose={() => setEditing(undefined)} />
+      <ConfirmDialog
+        open={!!deactivating}
+        title={t("admin.confirmDeactivateTitle", { name: deactivating?.display_name ?? "" })}
+        confirm={t("admin.deactivate")}
+        danger
+        pending={act.isPending}
+        error={act.error ? errorText(t, act.error) : undefined}
+        onConfirm={() =>
+          deactivating &&
+          act.mutate(
+            { m: deactivating, action: "deactivate" },
+            { onSuccess: () => setDeactivating(undefined) },
+          )
+        }
+        onClose={() => setDeactivating(undefined)}
+      >
+        <p>{t("admin.confirmDeactivateBody")}</p>
+      </ConfirmDialog>
       <AddMember onDone={refresh} />
       <ImportCSV onDone={refresh} />
     </div>

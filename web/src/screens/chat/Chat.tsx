@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import { Alert } from "../../components/ui";
@@ -10,7 +10,10 @@ import { ConversationList } from "./ConversationList";
 import { ConversationView } from "./ConversationView";
 import { conversationsKey, listConversations, sortConversations } from "./data";
 import { NewChat } from "./NewChat";
+import { QuickSwitcher, ShortcutsHelp } from "./QuickSwitcher";
 import { Search } from "./Search";
+import { isField, shortcutFor } from "./shortcuts";
+import { tabTitle, unreadTotal } from "./unread";
 
 /** Chat is the messaging screen: the conversation list beside the open conversation (one at a time on phones). */
 export function Chat({
@@ -30,6 +33,34 @@ export function Chat({
   const [creating, setCreating] = useState(false);
   const items = sortConversations(list.data?.items ?? []);
   const open = !!id || !!search;
+  const [switcher, setSwitcher] = useState(false);
+  const [help, setHelp] = useState(false);
+  const unread = unreadTotal(items);
+  useEffect(() => {
+    document.title = tabTitle("Atrium", unread);
+    return () => {
+      document.title = "Atrium";
+    };
+  }, [unread]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const s = shortcutFor({
+        key: e.key,
+        ctrlKey: e.ctrlKey,
+        metaKey: e.metaKey,
+        altKey: e.altKey,
+        inField: isField(e.target),
+        inDialog: !!document.querySelector("dialog[open], [role=menu]"),
+      });
+      if (!s || e.defaultPrevented) return;
+      e.preventDefault();
+      if (s === "switcher") setSwitcher(true);
+      else if (s === "help") setHelp(true);
+      else window.dispatchEvent(new Event("atrium:mark-read"));
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
   return (
     <div className={open ? "chat has-open" : "chat"}>
       <aside className="chat-side" aria-labelledby="chat-title">
@@ -72,6 +103,12 @@ export function Chat({
         )}
       </div>
       <NewChat open={creating} onClose={() => setCreating(false)} />
+      <QuickSwitcher
+        open={switcher}
+        items={items.filter((c) => !c.dissolved)}
+        onClose={() => setSwitcher(false)}
+      />
+      <ShortcutsHelp open={help} onClose={() => setHelp(false)} />
     </div>
   );
 }

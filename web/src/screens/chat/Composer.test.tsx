@@ -2,6 +2,7 @@ import { fireEvent, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { Composer } from "./Composer";
+import { loadDraft, saveDraft } from "./drafts";
 
 const people = [
   { id: "acc_0123456789abcdef0123456789abcdef", name: "李雷" },
@@ -55,5 +56,59 @@ describe("Composer", () => {
     const file = new File(["x"], "a.png", { type: "image/png" });
     fireEvent.paste(box, { clipboardData: { files: [file] } });
     expect(onFiles).toHaveBeenCalledWith([file]);
+  });
+
+  it("keeps a draft per conversation and clears it when sent", async () => {
+    localStorage.clear();
+    saveDraft("acc_me", "cnv_1", "hello @[Ann Lee](acc_fedcba9876543210fedcba9876543210)");
+    const onSend = vi.fn();
+    const props = {
+      conversationName: "Launch team",
+      people,
+      onCancel: () => undefined,
+      onSend,
+      onFiles: () => undefined,
+      onTyping: () => undefined,
+    };
+    const { unmount } = render(
+      <Composer {...props} draft={{ accountId: "acc_me", conversationId: "cnv_1" }} />,
+    );
+    const box = screen.getByRole("combobox", { name: "Message Launch team" }) as HTMLTextAreaElement;
+    expect(box.value).toBe("hello @Ann Lee");
+    await userEvent.type(box, " and more");
+    expect(loadDraft("acc_me", "cnv_1")).toBe(
+      "hello @[Ann Lee](acc_fedcba9876543210fedcba9876543210) and more",
+    );
+    unmount();
+    render(<Composer {...props} draft={{ accountId: "acc_me", conversationId: "cnv_1" }} />);
+    const again = screen.getByRole("combobox", { name: "Message Launch team" }) as HTMLTextAreaElement;
+    expect(again.value).toBe("hello @Ann Lee and more");
+    await userEvent.type(again, "{Enter}");
+    expect(onSend).toHaveBeenCalledWith("hello @[Ann Lee](acc_fedcba9876543210fedcba9876543210) and more");
+    expect(loadDraft("acc_me", "cnv_1")).toBe("");
+  });
+
+  it("edits my last message with ↑ in an empty box and marks read with Escape", async () => {
+    const onEditLast = vi.fn();
+    const onEscape = vi.fn();
+    render(
+      <Composer
+        conversationName="Launch team"
+        people={people}
+        onCancel={() => undefined}
+        onSend={() => undefined}
+        onFiles={() => undefined}
+        onTyping={() => undefined}
+        onEditLast={onEditLast}
+        onEscape={onEscape}
+      />,
+    );
+    const box = screen.getByRole("combobox", { name: "Message Launch team" });
+    await userEvent.type(box, "{ArrowUp}");
+    expect(onEditLast).toHaveBeenCalledTimes(1);
+    await userEvent.type(box, "x{ArrowUp}");
+    expect(onEditLast).toHaveBeenCalledTimes(1);
+    await userEvent.type(box, "{Escape}");
+    expect(onEscape).toHaveBeenCalledTimes(1);
   });
 });

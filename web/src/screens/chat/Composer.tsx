@@ -10,6 +10,7 @@ import {
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import type { Message } from "./data";
+import { clearDraft, loadDraft, saveDraft } from "./drafts";
 import { fromMarkup, type Mentionable, mentionQuery, toMarkup } from "./mentions";
 
 type Props = {
@@ -21,6 +22,12 @@ type Props = {
   onSend: (body: string) => void;
   onFiles: (files: File[]) => void;
   onTyping: () => void;
+  /** draft, when given, keeps unsent text per account and conversation (drafts.ts). */
+  draft?: { accountId: string; conversationId: string };
+  /** onEditLast: ↑ in the empty composer edits my last message. */
+  onEditLast?: () => void;
+  /** onEscape: Escape with nothing to close (marks the conversation read). */
+  onEscape?: () => void;
 };
 
 /**
@@ -37,10 +44,14 @@ export function Composer({
   onSend,
   onFiles,
   onTyping,
+  draft,
+  onEditLast,
+  onEscape,
 }: Props) {
   const { t } = useTranslation();
-  const [text, setText] = useState("");
-  const [picked, setPicked] = useState<Mentionable[]>([]);
+  const [initial] = useState(() => fromMarkup(draft ? loadDraft(draft.accountId, draft.conversationId) : ""));
+  const [text, setText] = useState(initial.text);
+  const [picked, setPicked] = useState<Mentionable[]>(initial.picked);
   const [caret, setCaret] = useState(0);
   const [active, setActive] = useState(0);
   const [dismissed, setDismissed] = useState(-1);
@@ -49,14 +60,27 @@ export function Composer({
   const lastTyping = useRef(0);
   const nextCaret = useRef<number | null>(null);
 
+  const accountId = draft?.accountId ?? "";
+  const conversationId = draft?.conversationId ?? "";
+  const wasEditing = useRef(false);
   useEffect(() => {
     if (editing) {
       const { text: x, picked: p } = fromMarkup(editing.body);
       setText(x);
       setPicked(p);
+    } else if (wasEditing.current) {
+      // Back from editing: the draft comes back.
+      const d = fromMarkup(loadDraft(accountId, conversationId));
+      setText(d.text);
+      setPicked(d.picked);
     }
+    wasEditing.current = !!editing;
     area.current?.focus();
-  }, [editing]);
+  }, [editing, accountId, conversationId]);
+  // The draft is saved as it is typed (not while a sent message is edited).
+  useEffect(() => {
+    if (!editing && accountId) saveDraft(accountId, conversationId, toMarkup(text, picked));
+  }, [text, picked, editing, accountId, conversationId]);
   useEffect(() => {
     if (replyTo) area.current?.focus();
   }, [replyTo]);
@@ -92,6 +116,7 @@ export function Composer({
     onSend(body);
     setText("");
     setPicked([]);
+    if (!editing && accountId) clearDraft(accountId, conversationId);
   };
 
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -114,8 +139,17 @@ export function Composer({
     }
     if (e.key === "Escape" && (editing || replyTo)) {
       e.preventDefault();
-      setText(editing ? "" : text);
       onCancel();
+      return;
+    }
+    if (e.key === "Escape" && onEscape) {
+      e.preventDefault();
+      onEscape();
+      return;
+    }
+    if (e.key === "ArrowUp" && !text && !editing && onEditLast && !e.shiftKey && !e.altKey) {
+      e.preventDefault();
+      onEditLast();
       return;
     }
     if (e.key === "Enter" && !e.shiftKey && !e.nativeEvent.isComposing) {

@@ -4,7 +4,10 @@ import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
 import { usePerson } from "../../lib/people";
 import { usePresence } from "../../lib/realtime";
+import { useMe } from "../../lib/session";
 import type { Conversation } from "./data";
+import { loadDraft, useDraftVersion } from "./drafts";
+import { previewLine, previewText, relativeTime } from "./preview";
 
 /** useConversationName is a conversation's display name: the group's name, or the other person's. */
 export function useConversationName(c: Conversation | undefined): { name: string; gone: boolean } {
@@ -18,11 +21,20 @@ export function useConversationName(c: Conversation | undefined): { name: string
   return peer.gone ? { name: t("chat.deletedAccount"), gone: true } : { name: peer.name, gone: false };
 }
 
-function Row({ c, active }: { c: Conversation; active: boolean }) {
+function Row({ c, active, myId, draft }: { c: Conversation; active: boolean; myId: string; draft: string }) {
   const { t, i18n } = useTranslation();
   const { name, gone } = useConversationName(c);
   const presence = usePresence(c.kind === "direct" ? c.peer_id : undefined);
-  const today = new Date().toDateString() === new Date(c.last_message_at).toDateString();
+  const lm = c.last_message ?? undefined;
+  const sender = usePerson(lm && !lm.sender_name && c.kind !== "direct" ? lm.sender_id : undefined);
+  const at = lm?.created_at || c.last_message_at;
+  const who = !lm
+    ? ""
+    : lm.sender_id === myId
+      ? t("chat.preview.you")
+      : c.kind === "direct"
+        ? ""
+        : lm.sender_name || (sender?.gone ? t("chat.deletedAccount") : sender?.name) || "…";
   return (
     <li>
       <Link
@@ -42,26 +54,42 @@ function Row({ c, active }: { c: Conversation; active: boolean }) {
           <span className="conv-top">
             <span className="conv-name">{name}</span>
             <span className="conv-time muted small">
-              {c.last_message_at
-                ? formatTime(
-                    c.last_message_at,
-                    i18n.language,
-                    today ? { timeStyle: "short" } : { dateStyle: "short" },
-                  )
-                : ""}
+              {at ? (
+                <time dateTime={new Date(at).toISOString()} title={formatTime(at, i18n.language)}>
+                  {relativeTime(at, Date.now(), i18n.language)}
+                </time>
+              ) : (
+                ""
+              )}
             </span>
           </span>
           <span className="conv-bottom">
-            <span className="muted small conv-kind">
-              {c.kind === "direct"
-                ? t("chat.kind.direct")
-                : c.kind === "internal"
-                  ? t("chat.kind.internal")
-                  : c.kind === "external"
-                    ? t("chat.kind.external")
-                    : t("chat.kind.general")}
-              {c.kind !== "direct" && ` · ${t("chat.members", { count: c.member_count })}`}
-            </span>
+            {draft ? (
+              <span className="muted small conv-preview" data-testid="preview">
+                <span className="conv-draft" data-testid="draft-marker">
+                  {t("chat.draft")}
+                </span>{" "}
+                {previewText(draft, 80)}
+              </span>
+            ) : lm ? (
+              <span className="muted small conv-preview" data-testid="preview">
+                {who && <span className="conv-sender">{who}: </span>}
+                <span className={lm.deleted || lm.content_erased ? "conv-gone" : undefined}>
+                  {previewLine(t, lm)}
+                </span>
+              </span>
+            ) : (
+              <span className="muted small conv-kind">
+                {c.kind === "direct"
+                  ? t("chat.kind.direct")
+                  : c.kind === "internal"
+                    ? t("chat.kind.internal")
+                    : c.kind === "external"
+                      ? t("chat.kind.external")
+                      : t("chat.kind.general")}
+                {c.kind !== "direct" && ` · ${t("chat.members", { count: c.member_count })}`}
+              </span>
+            )}
             {c.pinned && (
               <span className="conv-flag" title={t("chat.pinned")}>
                 {icons.pin}
@@ -90,13 +118,21 @@ function Row({ c, active }: { c: Conversation; active: boolean }) {
 /** ConversationList lists my conversations: pinned first, unread counts, muted shown. */
 export function ConversationList({ items, activeId }: { items: Conversation[]; activeId?: string }) {
   const { t } = useTranslation();
+  const myId = useMe().data?.id ?? "";
+  useDraftVersion();
   if (items.length === 0) return <p className="muted empty-list">{t("chat.noConversations")}</p>;
   return (
     <ul className="conv-list" aria-label={t("chat.conversations")}>
       {items
         .filter((c) => !c.dissolved)
         .map((c) => (
-          <Row key={c.id} c={c} active={c.id === activeId} />
+          <Row
+            key={c.id}
+            c={c}
+            active={c.id === activeId}
+            myId={myId}
+            draft={c.id === activeId ? "" : loadDraft(myId, c.id)}
+          />
         ))}
     </ul>
   );

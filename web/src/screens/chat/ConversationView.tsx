@@ -1,8 +1,9 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { ApiError } from "../../api/client";
-import { Alert } from "../../components/ui";
+import { ApiError, api, must } from "../../api/client";
+import { Alert, ConfirmDialog } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { useRealtime } from "../../lib/realtime";
 import { useMe } from "../../lib/session";
@@ -10,16 +11,18 @@ import { Composer } from "./Composer";
 import { ConversationDetails } from "./ConversationDetails";
 import { ConversationHeader } from "./ConversationHeader";
 import { useConversationName } from "./ConversationList";
-import type { Message } from "./data";
+import { type Conversation, conversationsKey, type Message } from "./data";
 import { EditsDialog } from "./EditsDialog";
 import { MessageList } from "./MessageList";
 import { ReceiptsDialog } from "./ReceiptsDialog";
+import { lastOwnMessage } from "./shortcuts";
 import { ThreadDialog } from "./ThreadDialog";
 import { TypingLine } from "./TypingLine";
+import { firstUnreadIndex } from "./unread";
 import { useConversationData } from "./useConversationData";
 import { useFileDrop } from "./useFileDrop";
 import { useJumpTarget } from "./useJumpTarget";
-import { useMarkRead } from "./useMarkRead";
+import { markReadInCache, useMarkRead } from "./useMarkRead";
 import { useMessageActions } from "./useMessageActions";
 import { useSend } from "./useSend";
 
@@ -45,6 +48,12 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
     if (ids.length) stream.watchPresence(ids.slice(0, 500));
   }, [members, stream, myId]);
 
+  const qc = useQueryClient();
+  const dividerSeq = useDividerSeq(id, conv.data, conv.isFetchedAfterMount);
+  const unreadIndex = useMemo(
+    () => (dividerSeq === undefined ? -1 : firstUnreadIndex(items, dividerSeq, myId)),
+    [items, dividerSeq, myId],
+  );
   const jump = useJumpTarget(id, at);
   useMarkRead(id, conv.data, items, win.data?.hasAfter);
   const send = useSend(id, myId);
@@ -52,11 +61,55 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
   const [threadOf, setThreadOf] = useState<string | undefined>();
   const [editsOf, setEditsOf] = useState<Message | undefined>();
   const [details, setDetails] = useState(false);
-  const actions = useMessageActions(id, send, {
+  const base = useMessageActions(id, send, {
     receipts: setReceiptsOf,
     thread: setThreadOf,
     edits: setEditsOf,
   });
+  // Deleting for everyone asks first.
+  const [removing, setRemoving] = useState<Message | undefined>();
+  const [removeError, setRemoveError] = useState("");
+  const actions = useMemo(
+    () => ({
+      ...base,
+      remove: (m: Message) => {
+        setRemoveError("");
+        setRemoving(m);
+      },
+    }),
+    [base],
+  );
+  const confirmRemove = () => {
+    if (!removing) return;
+    void must(
+      api.POST("/api/v1/me/erasures/message", {
+        body: { conversation_id: id, message_id: removing.id, for_everyone: true },
+      }),
+    )
+      .then(() => setRemoving(undefined))
+      .catch((e) => setRemoveError(errorText(t, e)));
+  };
+  // The server's rule: the sender (within the recall window), or the
+  // owner or an admin of a group.
+  const runsGroup = !direct && (conv.data?.role === "owner" || conv.data?.role === "admin");
+  const canRemove = useCallback((m: Message) => m.sender_id === myId || runsGroup, [myId, runsGroup]);
+  const markAllRead = useCallback(() => {
+    const last = items.filter((m) => !m.pending).at(-1);
+    if (!last) return;
+    void must(
+      api.POST("/api/v1/conversations/{id}/read", {
+        params: { path: { id } },
+        body: { up_to_message_id: last.id },
+      }),
+    )
+      .then((r) => markReadInCache(qc, id, r.read_seq))
+      .catch(() => undefined);
+  }, [items, id, qc]);
+  useEffect(() => {
+    const onMarkRead = () => markAllRead();
+    window.addEventListener("atrium:mark-read", onMarkRead);
+    return () => window.removeEventListener("atrium:mark-read", onMarkRead);
+  }, [markAllRead]);
   const drop = useFileDrop(send.onFiles);
 
   if (conv.error) return <ConversationGone error={conv.error} />;
@@ -86,6 +139,8 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         highlight={jump.highlight}
         clearHighlight={jump.clear}
         actions={actions}
+        unreadIndex={unreadIndex}
+        canRemove={canRemove}
       />
       <TypingLine id={id} myId={myId} people={people} />
       {send.error ? <Alert>{errorText(t, send.error)}</Alert> : null}
@@ -105,8 +160,25 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
           onSend={send.onSend}
           onFiles={send.onFiles}
           onTyping={() => stream.typing(id)}
+          draft={myId ? { accountId: myId, conversationId: id } : undefined}
+          onEditLast={() => {
+            const m = lastOwnMessage(items, myId);
+            if (m) send.edit(m);
+          }}
+          onEscape={markAllRead}
         />
       )}
+      <ConfirmDialog
+        open={!!removing}
+        title={t("chat.confirmDeleteTitle")}
+        confirm={t("chat.deleteForEveryone")}
+        danger
+        error={removeError || undefined}
+        onConfirm={confirmRemove}
+        onClose={() => setRemoving(undefined)}
+      >
+        <p>{t("chat.confirmDeleteBody")}</p>
+      </ConfirmDialog>
       <ReceiptsDialog conversationId={id} message={receiptsOf} onClose={() => setReceiptsOf(undefined)} />
       <EditsDialog
         conversationId={id}
@@ -137,6 +209,26 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
       />
     </section>
   );
+}
+
+/**
+ * useDividerSeq is my read position when the conversation was opened, if
+ * anything was unread then: the "New messages" line stays where it was
+ * while the conversation is marked read. The list's entry is current (the
+ * stream keeps it); the conversation itself is waited for when not listed.
+ */
+function useDividerSeq(id: string, conv: Conversation | undefined, fresh: boolean): number | undefined {
+  const qc = useQueryClient();
+  const [seq, setSeq] = useState<number | null | undefined>(() => {
+    const listed = qc
+      .getQueryData<{ items: Conversation[] }>(conversationsKey)
+      ?.items.find((c) => c.id === id);
+    return listed ? (listed.unread_count > 0 ? listed.read_seq : null) : undefined;
+  });
+  useEffect(() => {
+    if (seq === undefined && conv && fresh) setSeq(conv.unread_count > 0 ? conv.read_seq : null);
+  }, [conv, fresh, seq]);
+  return seq ?? undefined;
 }
 
 /** ConversationGone answers a conversation that cannot be opened. */

@@ -28,6 +28,8 @@ export type MessageActions = {
 type Props = {
   m: Message;
   mine: boolean;
+  /** canRemove: I may delete this message for everyone (mine, or I run the group). */
+  canRemove?: boolean;
   sender?: PersonName;
   showHeader: boolean;
   replyTo?: Message;
@@ -148,6 +150,7 @@ export const MessageItem = memo(function MessageItem({
   receipt,
   highlight,
   actions,
+  canRemove,
 }: Props) {
   const { t, i18n } = useTranslation();
   const [picker, setPicker] = useState(false);
@@ -353,16 +356,18 @@ export const MessageItem = memo(function MessageItem({
               >
                 {t("chat.deleteForMe")}
               </button>
-              <button
-                type="button"
-                role="menuitem"
-                onClick={() => {
-                  setMenu(false);
-                  actions.remove(m);
-                }}
-              >
-                {t("chat.deleteForEveryone")}
-              </button>
+              {canRemove && !m.deleted && (
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(false);
+                    actions.remove(m);
+                  }}
+                >
+                  {t("chat.deleteForEveryone")}
+                </button>
+              )}
               {mine && (
                 <button
                   type="button"

@@ -28,6 +28,10 @@ type Props = {
   highlight: string;
   clearHighlight: () => void;
   actions: MessageActions;
+  /** unreadIndex is where the "New messages" line goes (-1: none). */
+  unreadIndex: number;
+  /** canRemove says whether I may delete a message for everyone. */
+  canRemove: (m: Message) => boolean;
 };
 
 /** MessageList is a conversation's history window, virtualized, with read receipts on my messages. */
@@ -44,10 +48,12 @@ export function MessageList({
   highlight,
   clearHighlight,
   actions,
+  unreadIndex,
+  canRemove,
 }: Props) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const { scroller, v, onScroll } = useListScroll(id, items, myId, highlight, clearHighlight);
+  const { scroller, v, onScroll } = useListScroll(id, items, myId, highlight, clearHighlight, unreadIndex);
   return (
     <div
       className="messages"
@@ -75,6 +81,11 @@ export function MessageList({
               className="vrow"
               style={{ transform: `translateY(${vi.start}px)` }}
             >
+              {vi.index === unreadIndex && (
+                <div className="unread-divider" data-testid="new-messages">
+                  <span>{t("chat.newMessages")}</span>
+                </div>
+              )}
               <MessageItem
                 m={m}
                 mine={m.sender_id === myId}
@@ -85,6 +96,7 @@ export function MessageList({
                 receipt={rc ? { ...rc, direct } : undefined}
                 highlight={m.id === highlight}
                 actions={actions}
+                canRemove={canRemove(m)}
               />
             </div>
           );

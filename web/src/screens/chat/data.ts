@@ -10,6 +10,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { api, must, type Schemas } from "../../api/client";
 import type { StreamEvent } from "../../lib/stream";
+import { type LastMessage, lastFromMessage } from "./preview";
 
 export type Conversation = Schemas["ChatConversation"];
 export type Message = Schemas["ChatMessage"] & { pending?: boolean; failed?: boolean; progress?: number };
@@ -88,6 +89,20 @@ function updateMessage(qc: QueryClient, convId: string, id: string, fn: (m: Mess
   updateWindow(qc, convId, (w) => ({ ...w, items: w.items.map((m) => (m.id === id ? fn(m) : m)) }));
 }
 
+/** updateLast changes a conversation's last message in the list when it is the message id. */
+function updateLast(qc: QueryClient, convId: string, id: string, fn: (lm: LastMessage) => LastMessage) {
+  qc.setQueryData<{ items: Conversation[] }>(conversationsKey, (l) =>
+    l
+      ? {
+          ...l,
+          items: l.items.map((c) =>
+            c.id === convId && c.last_message?.id === id ? { ...c, last_message: fn(c.last_message) } : c,
+          ),
+        }
+      : l,
+  );
+}
+
 /**
  * applyEvent folds one stream event into the cache. It returns the message
  * when the event is a new message (for notifications).
@@ -120,6 +135,10 @@ export function applyEvent(
                 ...c,
                 last_seq: Math.max(c.last_seq, m.seq),
                 last_message_at: m.created_at,
+                last_message:
+                  !c.last_message || c.last_message.created_at <= m.created_at
+                    ? lastFromMessage(m)
+                    : c.last_message,
                 unread_count:
                   m.sender_id === me || openConversation === c.id ? c.unread_count : c.unread_count + 1,
               }
@@ -132,11 +151,13 @@ export function applyEvent(
     case "message.edited": {
       const m = d as unknown as Message;
       updateMessage(qc, m.conversation_id, m.id, (x) => ({ ...x, ...m }));
+      updateLast(qc, m.conversation_id, m.id, (lm) => ({ ...lm, preview: lastFromMessage(m).preview }));
       void qc.invalidateQueries({ queryKey: editsKey(m.conversation_id, m.id) });
       if (m.pinned) void qc.invalidateQueries({ queryKey: pinsKey(m.conversation_id) });
       return undefined;
     }
     case "message.deleted":
+      updateLast(qc, convId, d.message_id as string, (lm) => ({ ...lm, deleted: true, preview: "" }));
       updateMessage(qc, convId, d.message_id as string, (x) => ({
         ...x,
         deleted: true,
@@ -152,6 +173,13 @@ export function applyEvent(
       return undefined;
     case "message.hidden":
       updateWindow(qc, convId, (w) => ({ ...w, items: w.items.filter((m) => m.id !== d.message_id) }));
+      // The list's last message was deleted for me: the server knows the one before.
+      if (
+        qc
+          .getQueryData<{ items: Conversation[] }>(conversationsKey)
+          ?.items.some((c) => c.id === convId && c.last_message?.id === d.message_id)
+      )
+        void qc.invalidateQueries({ queryKey: conversationsKey });
       return undefined;
     case "message.pinned":
     case "message.unpinned":

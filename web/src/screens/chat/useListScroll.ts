@@ -19,19 +19,19 @@ export type ListShape = { first?: string; total: number; length: number };
 export type ScrollStep =
   | { kind: "none" }
   | { kind: "by"; delta: number } // older messages were prepended: keep the view
-  | { kind: "to"; index: number; align: "center" | "end" };
+  | { kind: "to"; index: number; align: "center" | "end" | "start" };
 
 /**
  * scrollStep decides how the list moves when its items change: keep the
  * visible messages in place when older ones arrive above, start at the
- * highlighted message or the bottom, and follow a new message at the bottom
+ * highlighted message, the first unread one or the bottom, and follow a new message at the bottom
  * when the reader was there or sent it.
  */
 export function scrollStep(
   prev: ListShape,
   items: Message[],
   total: number,
-  ctx: { highlight: string; atBottom: boolean; myId: string },
+  ctx: { highlight: string; atBottom: boolean; myId: string; unreadIndex?: number },
 ): ScrollStep {
   if (items.length === 0) return { kind: "none" };
   if (prev.first && items[0].id !== prev.first && items.length > prev.length) {
@@ -39,9 +39,11 @@ export function scrollStep(
   }
   if (prev.length === 0) {
     const i = ctx.highlight ? items.findIndex((m) => m.id === ctx.highlight) : -1;
-    return i >= 0
-      ? { kind: "to", index: i, align: "center" }
-      : { kind: "to", index: items.length - 1, align: "end" };
+    if (i >= 0) return { kind: "to", index: i, align: "center" };
+    // Opened with unread messages: start at the first of them.
+    const u = ctx.unreadIndex ?? -1;
+    if (u >= 0) return { kind: "to", index: u, align: "start" };
+    return { kind: "to", index: items.length - 1, align: "end" };
   }
   if (items.length > prev.length) {
     const last = items[items.length - 1];
@@ -58,6 +60,7 @@ export function useListScroll(
   myId: string,
   highlight: string,
   clearHighlight: () => void,
+  unreadIndex = -1,
 ) {
   const qc = useQueryClient();
   const scroller = useRef<HTMLDivElement>(null);
@@ -97,7 +100,12 @@ export function useListScroll(
     const el = scroller.current;
     if (!el || items.length === 0) return;
     const total = v.getTotalSize();
-    const step = scrollStep(prev.current, items, total, { highlight, atBottom: atBottom.current, myId });
+    const step = scrollStep(prev.current, items, total, {
+      highlight,
+      atBottom: atBottom.current,
+      myId,
+      unreadIndex,
+    });
     if (step.kind === "by") el.scrollTop += step.delta;
     else if (step.kind === "to") v.scrollToIndex(step.index, { align: step.align });
     prev.current = { first: items[0].id, total, length: items.length };

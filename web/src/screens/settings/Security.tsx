@@ -6,6 +6,7 @@ import { QRCode } from "../../components/QRCode";
 import { Alert, Field, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { type Account, meQuery, useMe } from "../../lib/session";
+import { setTheme, THEMES, useTheme } from "../../lib/theme";
 
 /** Settings is the person's account page: profile, password, 2FA, sessions, sign-in history. */
 export function Settings() {
@@ -18,11 +19,33 @@ export function Settings() {
         <h1 id="page-title">{t("settings.title")}</h1>
       </div>
       <Profile me={me} />
+      <Appearance />
       <TwoFactor me={me} />
       <Password />
       <Sessions />
       <LoginHistory />
       <Notices />
+    </section>
+  );
+}
+
+/** Appearance picks the color theme: the system's, light or dark (kept on this device). */
+function Appearance() {
+  const { t } = useTranslation();
+  const theme = useTheme();
+  return (
+    <section className="card" aria-labelledby="appearance-title">
+      <h2 id="appearance-title">{t("settings.appearance")}</h2>
+      <fieldset className="radio-row">
+        <legend>{t("settings.theme")}</legend>
+        {THEMES.map((x) => (
+          <label key={x} className="checkbox inline">
+            <input type="radio" name="theme" value={x} checked={theme === x} onChange={() => setTheme(x)} />
+            {t(`settings.themes.${x}`)}
+          </label>
+        ))}
+      </fieldset>
+      <p className="muted small">{t("settings.themeHint")}</p>
     </section>
   );
 }
