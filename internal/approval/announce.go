@@ -34,15 +34,22 @@ func (s *Service) announceApproved(ctx context.Context, st *state) error {
 	}
 	if s.Sealer == nil {
 		data["form"] = json.RawMessage(form)
-		_, err := events.Append(ctx, s.DB, st.req.OrgID, events.ScopeAccount, st.req.ApplicantID, "approval.approved", data)
-		return err
+		if _, err := events.Append(ctx, s.DB, st.req.OrgID, events.ScopeAccount, st.req.ApplicantID, "approval.approved", data); err != nil {
+			return err
+		}
+	} else {
+		members := append([]byte(`"form":`), form...)
+		box, key, err := s.seal(ctx, st.req.OrgID, approvedAAD(st.req.ID), members)
+		if err != nil {
+			return err
+		}
+		if _, err := events.AppendSealed(ctx, s.DB, st.req.OrgID, events.ScopeAccount, st.req.ApplicantID, "approval.approved", data,
+			&events.Sealed{Owner: key, AAD: approvedAAD(st.req.ID), Box: box}); err != nil {
+			return err
+		}
 	}
-	members := append([]byte(`"form":`), form...)
-	box, key, err := s.seal(ctx, st.req.OrgID, approvedAAD(st.req.ID), members)
-	if err != nil {
-		return err
+	if s.Announced != nil {
+		return s.Announced(ctx, st.req.ID)
 	}
-	_, err = events.AppendSealed(ctx, s.DB, st.req.OrgID, events.ScopeAccount, st.req.ApplicantID, "approval.approved", data,
-		&events.Sealed{Owner: key, AAD: approvedAAD(st.req.ID), Box: box})
-	return err
+	return nil
 }

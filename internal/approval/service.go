@@ -121,6 +121,10 @@ type Service struct {
 	Sealer Sealer
 	// Cards sends chat cards about requests (card.go); nil sends none.
 	Cards Cards
+	// Announced, when set, is called in the transaction that appends
+	// approval.approved (announce.go), so that readers of the event log
+	// can be woken at once rather than on their next round.
+	Announced func(ctx context.Context, requestID string) error
 	// Blobs stores uploaded files; uploads fail without it.
 	Blobs blob.Store
 	Log   *slog.Logger

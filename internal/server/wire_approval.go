@@ -55,6 +55,13 @@ func (a *App) wireApproval(context.Context) error {
 			return err
 		})
 		q.Every(timeoutsDueJob, time.Minute, nil)
+		// An approved leave, trip, overtime or correction wakes
+		// attendance's reader of the event log at once (it also runs
+		// every 30 seconds); the job commits with the approval.
+		svc.Announced = func(ctx context.Context, requestID string) error {
+			_, err := q.Enqueue(ctx, attendanceApprovalsJob, nil, jobs.Options{Key: "approval:" + requestID})
+			return err
+		}
 	}
 	a.Server.Approval = svc
 	return nil
