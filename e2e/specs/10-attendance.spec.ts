@@ -191,7 +191,7 @@ test.describe
       const o = a.page;
       await o.goto("/chat");
       await o.getByTestId("conversation").filter({ hasText: worker.name }).click();
-      const card = o.getByRole("link", { name: /Attendance correction · Liu Yang/ });
+      const card = o.getByTestId("message").getByRole("link", { name: /Attendance correction · Liu Yang/ });
       await expect(card).toContainText("Waiting for your approval");
       await card.click();
       await expect(o).toHaveURL(/\/approvals\/apr_/);
@@ -204,9 +204,12 @@ test.describe
       // And the worker hears of it, in their chat with the owner.
       await p.goto("/chat");
       await p.getByTestId("conversation").filter({ hasText: owner.name }).click();
-      await expect(p.getByRole("link", { name: /Attendance correction · Liu Yang/ }).last()).toContainText(
-        "Approved",
-      );
+      await expect(
+        p
+          .getByTestId("message")
+          .getByRole("link", { name: /Attendance correction · Liu Yang/ })
+          .last(),
+      ).toContainText("Approved");
     });
 
     test("the owner sees the team and the monthly report, and downloads it", async () => {
