@@ -2,7 +2,8 @@
 // owner as the chosen recipient; a member writes and
 // submits a report on a phone; the owner finds it unread in the inbox,
 // opens it and comments; the author sees, live, that it was read.
-import type { APIResponse, BrowserContext, Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
+import { call, noSideScroll, ok } from "../lib/api";
 import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
@@ -11,31 +12,6 @@ type Person = { ctx: BrowserContext; page: Page };
 
 const writer = { name: "Chen Jing", email: "chen.jing@example.test", password: "sales-visits-2026" };
 const template = "Customer visit report";
-
-/** call sends an API request as the person signed in on page, with the CSRF header. */
-async function call(page: Page, method: string, path: string, data?: unknown): Promise<APIResponse> {
-  const cookies = await page.context().cookies();
-  const csrf = cookies.find((c) => c.name === "atrium_csrf")?.value ?? "";
-  return page.request.fetch(path, { method, data, headers: { "X-CSRF-Token": decodeURIComponent(csrf) } });
-}
-
-/** ok returns the JSON of a successful response. */
-async function ok(r: APIResponse) {
-  expect(r.ok(), await r.text()).toBeTruthy();
-  return r.json();
-}
-
-/** noSideScroll checks that the page does not scroll sideways. */
-async function noSideScroll(p: Page, what: string) {
-  const over = await p.evaluate(() => {
-    const main = document.getElementById("main");
-    return Math.max(
-      document.documentElement.scrollWidth - window.innerWidth,
-      main ? main.scrollWidth - main.clientWidth : 0,
-    );
-  });
-  expect(over, `${what} scrolls sideways at 375 px`).toBeLessThanOrEqual(0);
-}
 
 test.describe
   .serial("reports", () => {

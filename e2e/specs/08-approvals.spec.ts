@@ -3,8 +3,9 @@
 // for 3,000 and take it for 8,000, and submits; the owner and then the
 // finance approver approve from their "To approve" lists; the requester is
 // told, live, and reads the timeline.
-import type { APIResponse, BrowserContext, Locator, Page } from "@playwright/test";
-import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
+import type { BrowserContext, Locator, Page } from "@playwright/test";
+import { call, join, noSideScroll, ok } from "../lib/api";
+import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -13,42 +14,6 @@ type Person = { ctx: BrowserContext; page: Page };
 const filer = { name: "Zhou Min", email: "zhou.min@example.test", password: "client-dinners-2026" };
 const finance = { name: "Grace Hopper", email: "grace@example.test", password: "compilers-1952-cobol" };
 const template = "Client entertainment";
-
-/** call sends an API request as the person signed in on page, with the CSRF header. */
-async function call(page: Page, method: string, path: string, data?: unknown): Promise<APIResponse> {
-  const cookies = await page.context().cookies();
-  const csrf = cookies.find((c) => c.name === "atrium_csrf")?.value ?? "";
-  return page.request.fetch(path, { method, data, headers: { "X-CSRF-Token": decodeURIComponent(csrf) } });
-}
-
-async function ok(r: APIResponse) {
-  expect(r.ok(), await r.text()).toBeTruthy();
-  return r.json();
-}
-
-/** join registers a person and has them join the organization with the invitation link's token. */
-async function join(p: Page, who: typeof filer, token: string) {
-  const from = logLines();
-  let r = await p.request.post("/api/v1/auth/register", { data: who });
-  expect(r.status()).toBe(202);
-  r = await p.request.post("/api/v1/auth/verify", {
-    data: { email: who.email, code: await lastCode(who.email, from) },
-  });
-  expect(r.ok()).toBeTruthy();
-  await ok(await call(p, "POST", "/api/v1/join", { token }));
-}
-
-/** noSideScroll checks that the page does not scroll sideways. */
-async function noSideScroll(p: Page, what: string) {
-  const over = await p.evaluate(() => {
-    const main = document.getElementById("main");
-    return Math.max(
-      document.documentElement.scrollWidth - window.innerWidth,
-      main ? main.scrollWidth - main.clientWidth : 0,
-    );
-  });
-  expect(over, `${what} scrolls sideways at 375 px`).toBeLessThanOrEqual(0);
-}
 
 /** pickMember finds a person in a member picker and chooses them. */
 async function pickMember(scope: Locator, name: string) {

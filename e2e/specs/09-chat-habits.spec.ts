@@ -5,8 +5,9 @@
 // offered "Delete for everyone" on others' messages and deleting asks
 // first; the theme follows the system or the setting. The list also works
 // on a 375 px phone.
-import type { APIResponse, BrowserContext, Page } from "@playwright/test";
-import { expect, lastCode, logLines, newPerson, pageErrors, test } from "../lib/fixtures";
+import type { BrowserContext, Page } from "@playwright/test";
+import { call, join, ok } from "../lib/api";
+import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -14,18 +15,6 @@ type Person = { ctx: BrowserContext; page: Page };
 
 const wen = { name: "Wen Jing", email: "wen.jing@example.test", password: "habits-of-mind-2026" };
 const group = "Habits crew";
-
-/** call sends an API request as the person signed in on page, with the CSRF header. */
-async function call(page: Page, method: string, path: string, data?: unknown): Promise<APIResponse> {
-  const cookies = await page.context().cookies();
-  const csrf = cookies.find((c) => c.name === "atrium_csrf")?.value ?? "";
-  return page.request.fetch(path, { method, data, headers: { "X-CSRF-Token": decodeURIComponent(csrf) } });
-}
-
-async function ok(r: APIResponse) {
-  expect(r.ok(), await r.text()).toBeTruthy();
-  return r.json();
-}
 
 let sent = 0;
 /** say sends a text message through the API. */
@@ -37,18 +26,6 @@ async function say(page: Page, conversation: string, body: string) {
       body,
     }),
   );
-}
-
-/** join registers a person and has them join the organization with the invitation link's token. */
-async function join(p: Page, who: typeof wen, token: string) {
-  const from = logLines();
-  let r = await p.request.post("/api/v1/auth/register", { data: who });
-  expect(r.status()).toBe(202);
-  r = await p.request.post("/api/v1/auth/verify", {
-    data: { email: who.email, code: await lastCode(who.email, from) },
-  });
-  expect(r.ok()).toBeTruthy();
-  await ok(await call(p, "POST", "/api/v1/join", { token }));
 }
 
 test.describe

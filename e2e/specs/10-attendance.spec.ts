@@ -7,8 +7,9 @@
 // of the area and how far, never a position) and in the monthly report,
 // and downloads it as CSV.
 import { readFileSync } from "node:fs";
-import type { APIResponse, BrowserContext, Page } from "@playwright/test";
-import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
+import type { BrowserContext, Page } from "@playwright/test";
+import { call, join, noSideScroll, ok } from "../lib/api";
+import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -20,42 +21,6 @@ const place = "Harbour Office";
 // The office, and a street about 3 km away.
 const office = { latitude: 31.2304, longitude: 121.4737 };
 const away = { latitude: 31.25, longitude: 121.5 };
-
-/** call sends an API request as the person signed in on page, with the CSRF header. */
-async function call(page: Page, method: string, path: string, data?: unknown): Promise<APIResponse> {
-  const cookies = await page.context().cookies();
-  const csrf = cookies.find((c) => c.name === "atrium_csrf")?.value ?? "";
-  return page.request.fetch(path, { method, data, headers: { "X-CSRF-Token": decodeURIComponent(csrf) } });
-}
-
-async function ok(r: APIResponse) {
-  expect(r.ok(), await r.text()).toBeTruthy();
-  return r.json();
-}
-
-/** join registers a person and has them join the organization with the invitation link's token. */
-async function join(p: Page, who: typeof worker, token: string) {
-  const from = logLines();
-  let r = await p.request.post("/api/v1/auth/register", { data: who });
-  expect(r.status()).toBe(202);
-  r = await p.request.post("/api/v1/auth/verify", {
-    data: { email: who.email, code: await lastCode(who.email, from) },
-  });
-  expect(r.ok()).toBeTruthy();
-  await ok(await call(p, "POST", "/api/v1/join", { token }));
-}
-
-/** noSideScroll checks that the page does not scroll sideways. */
-async function noSideScroll(p: Page, what: string) {
-  const over = await p.evaluate(() => {
-    const main = document.getElementById("main");
-    return Math.max(
-      document.documentElement.scrollWidth - window.innerWidth,
-      main ? main.scrollWidth - main.clientWidth : 0,
-    );
-  });
-  expect(over, `${what} scrolls sideways at 375 px`).toBeLessThanOrEqual(0);
-}
 
 test.describe
   .serial("attendance", () => {
