@@ -126,9 +126,10 @@ export function EditReport({ id }: { id: string }) {
 }
 
 /**
- * ReportForm is the form a template's fields make: text, number, choice
- * and date fields, and the plans for the next period when the template has
- * them. A draft may leave required fields empty; submitting may not.
+ * ReportForm is the form a template's fields make: text, number, choice,
+ * date and attachment fields, and the plans for the next period when the
+ * template has them. A draft may leave required fields empty; submitting
+ * may not; saving waits for uploads under way.
  */
 function ReportForm({ template, report, period }: { template: Template; report?: Report; period?: string }) {
   const { t, i18n } = useTranslation();
