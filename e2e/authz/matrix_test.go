@@ -302,6 +302,8 @@ var matrix = map[string]entry{
 	"POST /api/v1/reports/{id}/read":     {ok: 200, obj: []string{"report"}, custom: notRecipient},
 	"GET /api/v1/reports/{id}/comments":  {ok: 200, obj: []string{"report"}, custom: notRecipient},
 	"POST /api/v1/reports/{id}/comments": {ok: 201, obj: []string{"report"}, custom: notRecipient, body: body(map[string]any{"body": "matrix"})},
+	"POST /api/v1/report-files":          {ok: 201, raw: func(w *world) (string, []byte) { return "text/plain", []byte("notes") }},
+	"GET /api/v1/report-files/{id}":      {ok: 200, obj: []string{"report_file"}, custom: notRecipient},
 
 	// Approvals: the standing template is available to everyone; the
 	// standing request is filed by each organization's owner and waits,

@@ -238,6 +238,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 		objs["message2"] = w.newMessage(org, objs["conversation2"])
 		objs["announcement_comment"] = w.newObject("announcement_comment", org)
 		objs["announcement_file"] = w.newObject("announcement_file", org)
+		objs["report_file"] = w.newObject("report_file", org)
 		objs["conv_member"] = map[string]string{"A": peer.AccountID, "B": bart.AccountID}[org]
 		// Someone of the organization who is in none of its conversations.
 		outsider := w.account("Outsider " + org)
@@ -388,6 +389,17 @@ func (w *world) newObject(kind, org string) string {
 		}
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Minutes %d", n), "body": "attached",
 			"audience": map[string]any{"all": true}, "file_ids": []string{out.ID}, "publish": true}, nil)
+	case "report_file":
+		// Uploaded by the admin and attached to a submitted report on the
+		// organization's standing template (so it goes where its reports go).
+		req, _ := http.NewRequest("POST", w.env.URL+"/api/v1/report-files?name=notes.txt", strings.NewReader("notes"))
+		req.Header.Set("Content-Type", "text/plain")
+		r := admin.Client.Request(t, req)
+		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &out) != nil {
+			t.Fatalf("report file: %d %s", r.Status, r.Body)
+		}
+		w.must(admin.Client, "POST", "/api/v1/reports", map[string]any{"template_id": w.objects[org]["report_template"],
+			"values": map[string]any{"done": "work", "files": []string{out.ID}}, "submit": true}, nil)
 	case "announcement_draft":
 		w.must(admin.Client, "POST", "/api/v1/announcements", map[string]any{"title": fmt.Sprintf("Draft %d", n), "body": "hello",
 			"audience": map[string]any{"all": true}}, &out)
@@ -402,7 +414,8 @@ func (w *world) newObject(kind, org string) string {
 			}
 		}
 		w.must(admin.Client, "POST", "/api/v1/report-templates", map[string]any{"name": fmt.Sprintf("Template %d", n), "period": "custom",
-			"fields": []map[string]any{{"id": "done", "label": "Done", "kind": "text"}}, "recipients": map[string]any{"member_ids": to}}, &out)
+			"fields":     []map[string]any{{"id": "done", "label": "Done", "kind": "text"}, {"id": "files", "label": "Files", "kind": "attachment"}},
+			"recipients": map[string]any{"member_ids": to}}, &out)
 	case "attendance_group":
 		// A shift group covering every active actor of A (B's owner in B),
 		// anywhere and on contract, each of whom acknowledged the

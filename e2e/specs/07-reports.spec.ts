@@ -304,4 +304,45 @@ test.describe
         new RegExp(`department_id=${dept}`),
       );
     });
+    test("a member attaches a file to a report; the recipient downloads it", async () => {
+      const mine = (
+        await ok(await call(a.page, "GET", `/api/v1/members?q=${encodeURIComponent(owner.email)}`))
+      ).items[0];
+      await ok(
+        await call(a.page, "POST", "/api/v1/report-templates", {
+          name: "Site photos",
+          period: "custom",
+          fields: [{ id: "photos", label: "Photos", kind: "attachment", required: true, options: [] }],
+          recipients: { supervisor: false, department_leaders: false, member_ids: [mine.id] },
+        }),
+      );
+      const p = w.page;
+      await p.setViewportSize({ width: 375, height: 667 });
+      await p.goto("/reports/new");
+      await p.getByTestId("report-template").filter({ hasText: "Site photos" }).getByRole("link").click();
+      await p.getByRole("button", { name: "Submit" }).click();
+      await expect(p.getByText("Required.")).toBeVisible();
+      await p.getByLabel(/Attach files to Photos/).setInputFiles({
+        name: "site-notes.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("Loading bay 3 is ready."),
+      });
+      await expect(p.getByTestId("report-file")).toContainText("site-notes.txt");
+      await noSideScroll(p, "the report form with a file");
+      await p.getByRole("button", { name: "Submit" }).click();
+      const view = p.getByTestId("report-view");
+      await expect(view).toContainText("Submitted");
+      await expect(view.getByRole("link", { name: "site-notes.txt" })).toBeVisible();
+      const rid = new URL(p.url()).pathname.split("/").pop() ?? "";
+      await p.setViewportSize({ width: 1280, height: 800 });
+
+      // The recipient downloads the exact bytes.
+      const q = a.page;
+      await q.goto(`/reports/${rid}`);
+      const link = q.getByTestId("report-view").getByRole("link", { name: "site-notes.txt" });
+      const [download] = await Promise.all([q.waitForEvent("download"), link.click()]);
+      expect(download.suggestedFilename()).toBe("site-notes.txt");
+      const { readFileSync } = await import("node:fs");
+      expect(readFileSync(await download.path()).toString()).toBe("Loading bay 3 is ready.");
+    });
   });

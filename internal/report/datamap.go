@@ -76,4 +76,26 @@ func init() {
 		Erasure:   datamap.Anonymize,
 		Reason:    "A comment is part of the report's thread: erasing its author replaces them (or deletes it, as the organization's leaver policy says). Comments go with their report.",
 	})
+	datamap.Register(datamap.Table{
+		Name:       "report_files",
+		Title:      datamap.Text{En: "Files you attached to work reports", Zh: "你在工作汇报中上传的附件"},
+		Why:        datamap.Text{Zh: "汇报中附件字段的文件，汇报的作者和接收人可以下载。"},
+		Controller: datamap.Organization,
+		Purpose:    "Files attached to the attachment fields of work reports, downloaded by the report's author and recipients (the bytes are in the file store, encrypted under the organization's key).",
+		Subject:    []string{"uploader_id"},
+		Columns: map[string]datamap.Category{
+			"uploader_id": datamap.Identifier,
+			"meta":        datamap.Content,
+			"sha256":      datamap.Content,
+			"blob_key":    datamap.Content,
+		},
+		Sealed: map[string]datamap.Seal{
+			"meta": {AAD: "report_files.meta:", OwnerColumn: "meta_key", Owner: "the organization's key (meta_key): the file's name"},
+		},
+		Technical: []string{"id", "org_id", "report_id", "field_id", "position", "meta_key", "content_type", "size", "created_at"},
+		Files:     []string{"blob_key"},
+		Retention: "reports",
+		Erasure:   datamap.Anonymize,
+		Reason:    "A file is part of its author's report and follows it: when they leave, the organization's leaver policy deletes their files (with the bytes) or keeps them with the uploader replaced by a tombstone. A file also goes when an edit drops it, its draft is deleted or retention removes it.",
+	})
 }

@@ -9,7 +9,8 @@ import (
 // count and retention of its own tables, through the table-driven engine.
 // An author's reports, a reader's receipts and a commenter's comments are
 // in their export and follow the organization's leaver policy; templates
-// stay the organization's when their designer is erased.
+// stay the organization's when their designer is erased. An author's files
+// are in their export (bytes included) and follow their reports.
 type Privacy struct {
 	*sqlmap.Engine
 }
@@ -17,7 +18,7 @@ type Privacy struct {
 var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are report's tables in the data map (datamap.go).
-var privacyTables = []string{"report_templates", "reports", "report_recipients", "report_comments"}
+var privacyTables = []string{"report_templates", "reports", "report_recipients", "report_comments", "report_files"}
 
 // Privacy returns report's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
@@ -25,6 +26,9 @@ func (s *Service) Privacy() *Privacy {
 	if s.Sealer != nil {
 		keys = s.Sealer
 	}
-	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Tables: privacyTables, Log: s.Log,
-		Rules: []sqlmap.Rule{{Table: "report_templates", Shared: true}}})}
+	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
+		Rules: []sqlmap.Rule{
+			{Table: "report_templates", Shared: true},
+			{Table: "report_files", TypeColumn: "content_type"},
+		}})}
 }

@@ -3,11 +3,14 @@ package report_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
@@ -144,6 +147,86 @@ func TestPrivacyContract(t *testing.T) {
 		}
 		if _, err := svc.Get(as(boss), kept.ID); !swept || err == nil {
 			t.Fatalf("retention did not sweep reports (targets %+v)", ts)
+		}
+	})
+}
+
+type exported struct {
+	sections
+	files []datamap.File
+}
+
+func (w *exported) AddFile(f datamap.File) { w.files = append(w.files, f) }
+
+// TestPrivacyFiles: the files an author attached are in their export
+// with their bytes; erasing them in delete mode deletes the files with
+// their reports, bytes included.
+func TestPrivacyFiles(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		orgID := ids.New("org")
+		author := report.Person{MemberID: ids.New("mem"), AccountID: ids.New("acc")}
+		boss := report.Person{MemberID: ids.New("mem"), AccountID: ids.New("acc")}
+		svc := report.New(d, org{people: []report.Person{author}, leaders: []report.Person{boss}}, nil)
+		blobs, err := blob.NewLocal(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc.Blobs = blobs
+		as := func(p report.Person) context.Context {
+			return actor.With(ctx, &actor.Actor{AccountID: p.AccountID, OrgID: orgID, MemberID: p.MemberID})
+		}
+		tp, err := svc.CreateTemplate(as(boss), report.TemplateInput{Name: "Visits", Period: report.PeriodCustom,
+			Fields: []report.Field{{ID: "photos", Label: "Photos", Kind: report.KindAttachment}}, Recipients: report.Recipients{DepartmentLeaders: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := svc.Upload(as(author), report.UploadInput{Name: "visit.txt", ContentType: "text/plain", Body: strings.NewReader("the visit")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Write(as(author), report.WriteInput{TemplateID: tp.ID, Values: map[string]json.RawMessage{"photos": json.RawMessage(`["` + f.ID + `"]`)},
+			Submit: true}); err != nil {
+			t.Fatal(err)
+		}
+		p := svc.Privacy()
+		subject := datamap.Subject{AccountID: author.AccountID, Members: map[string]string{orgID: author.MemberID}}
+		var w exported
+		if err := p.Export(ctx, datamap.ExportRequest{Subject: subject, Orgs: []datamap.OrgExport{{OrgID: orgID, MemberID: author.MemberID}}}, &w); err != nil {
+			t.Fatal(err)
+		}
+		sec := w.table("report_files")
+		if sec == nil || len(sec.Rows) != 1 || !strings.Contains(fmt.Sprint(sec.Rows[0]["meta"]), "visit.txt") || len(w.files) != 1 {
+			t.Fatalf("export: %+v files %+v", sec, w.files)
+		}
+		o, err := w.files[0].Open(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(o)
+		o.Close()
+		if string(b) != "the visit" || w.files[0].ContentType != "text/plain" {
+			t.Fatalf("exported file: %q %+v", b, w.files[0])
+		}
+		var res datamap.Erased
+		err = d.Tx(ctx, func(ctx context.Context) error {
+			res, err = p.Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership, Subject: subject, OrgID: orgID, MemberID: author.MemberID,
+				Mode: datamap.ModeDelete, Tombstone: "acc_gone"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fn := range res.After {
+			if err := fn(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if res.Deleted["report_files"] != 1 || res.Deleted["reports"] != 1 {
+			t.Fatalf("erased: %+v", res)
+		}
+		if _, err := w.files[0].Open(ctx); err == nil {
+			t.Fatal("the erased file's bytes are still there")
 		}
 	})
 }

@@ -39,8 +39,12 @@ type Report struct {
 	DueAt  int64  `json:"due_at"`
 	Status string `json:"status"`
 	// Values holds each field's value by field id: a string (text,
-	// choice, date as YYYY-MM-DD) or a number.
+	// choice, date as YYYY-MM-DD), a number, or a list of file ids
+	// (attachment).
 	Values map[string]any `json:"values"`
+	// Files describes the files the attachment fields name (in the answer
+	// for one report, not in lists).
+	Files []File `json:"files,omitempty"`
 	// Plans is the "plans for the next period" section.
 	Plans       string `json:"plans"`
 	SubmittedAt int64  `json:"submitted_at"`
@@ -126,6 +130,13 @@ func checkValues(fields []Field, in map[string]json.RawMessage, submit bool) (ma
 
 func checkValue(f Field, raw json.RawMessage) (any, error) {
 	bad := func(msg string) error { return apperr.InvalidField("values", msg).With("id", f.ID) }
+	if f.Kind == KindAttachment {
+		l, err := checkFileIDs(f, raw)
+		if err != nil || len(l) == 0 {
+			return "", err // an empty list is no value
+		}
+		return l, nil
+	}
 	if f.Kind == KindNumber {
 		var n float64
 		if err := json.Unmarshal(raw, &n); err != nil || math.IsInf(n, 0) || math.IsNaN(n) {
@@ -271,6 +282,9 @@ func (s *Service) Write(ctx context.Context, in WriteInput) (Report, error) {
 			}
 			return err
 		}
+		if _, err := s.syncFiles(ctx, a.OrgID, a.AccountID, x.ID, attachments(fields, vals)); err != nil {
+			return err
+		}
 		if in.Submit {
 			return s.submit(ctx, t, x)
 		}
@@ -403,6 +417,9 @@ func (s *Service) Get(ctx context.Context, id string) (Report, error) {
 		return Report{}, err
 	}
 	r := s.view(ctx, x, t.EditWindow)
+	if r.Files, err = s.filesView(ctx, x.OrgID, x.ID); err != nil {
+		return Report{}, err
+	}
 	if author {
 		rs, err := readersOf(ctx, s.DB, x.OrgID, x.ID)
 		if err != nil {
@@ -421,7 +438,9 @@ func (s *Service) Edit(ctx context.Context, id string, in EditInput) (Report, er
 	if err != nil {
 		return Report{}, err
 	}
+	var gone []string
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		gone = nil
 		x, err := s.load(ctx, a.OrgID, id, a.AccountID)
 		if err != nil {
 			return err
@@ -478,6 +497,9 @@ func (s *Service) Edit(ctx context.Context, id string, in EditInput) (Report, er
 		if err := updateContent(ctx, s.DB, x.OrgID, x.ID, x.Content, x.ContentKey, now, edited); err != nil {
 			return err
 		}
+		if gone, err = s.syncFiles(ctx, x.OrgID, a.AccountID, x.ID, attachments(fields, c.Values)); err != nil {
+			return err
+		}
 		if submitting {
 			return s.submit(ctx, t, x)
 		}
@@ -489,6 +511,7 @@ func (s *Service) Edit(ctx context.Context, id string, in EditInput) (Report, er
 	if err != nil {
 		return Report{}, err
 	}
+	s.dropBlobs(ctx, gone)
 	return s.Get(ctx, id)
 }
 
@@ -522,13 +545,15 @@ func accountsOf(rs []Reader) []string {
 }
 
 // Delete deletes the author's draft (409 report_submitted for a
-// submitted report).
+// submitted report), with its files.
 func (s *Service) Delete(ctx context.Context, id string) error {
 	a, err := actor.Member(ctx)
 	if err != nil {
 		return err
 	}
-	return s.DB.Tx(ctx, func(ctx context.Context) error {
+	var gone []string
+	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		gone = nil
 		x, err := s.load(ctx, a.OrgID, id, a.AccountID)
 		if err != nil {
 			return err
@@ -543,8 +568,14 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 		if !ok {
 			return apperr.Conflict("report_submitted", "a submitted report cannot be deleted")
 		}
-		return nil
+		gone, err = s.syncFiles(ctx, a.OrgID, a.AccountID, id, nil)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	s.dropBlobs(ctx, gone)
+	return nil
 }
 
 // MarkRead records that the caller, a recipient, read a report, and

@@ -26,6 +26,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
@@ -93,6 +94,9 @@ type Service struct {
 	// Sealer seals content; when nil it is stored unsealed (content_key
 	// ''), which only tests do.
 	Sealer Sealer
+	// Blobs stores the files of attachment fields (uploads are refused
+	// without it).
+	Blobs blob.Store
 	// Mail queues an email to an account in ctx's transaction (the
 	// outbox); reminders are sent without it when nil.
 	Mail func(ctx context.Context, accountID, subject, body string) error

@@ -18,13 +18,14 @@ import (
 // when it is due. Managers (manage_reports) design them; every member
 // reads the active ones to write on them.
 
-// Field kinds. Attachments are not a kind: files belong to chat, and no
-// domain-neutral file reference exists yet (docs/reports.md).
+// Field kinds. An attachment field's value is a list of files the writer
+// uploaded (POST /api/v1/report-files; files.go).
 const (
-	KindText   = "text"
-	KindNumber = "number"
-	KindChoice = "choice"
-	KindDate   = "date"
+	KindText       = "text"
+	KindNumber     = "number"
+	KindChoice     = "choice"
+	KindDate       = "date"
+	KindAttachment = "attachment"
 )
 
 // Field is one question of a template. ID is the key of its value in a
@@ -143,7 +144,7 @@ func checkFields(fs []Field) ([]Field, error) {
 			return nil, err
 		}
 		switch f.Kind {
-		case KindText, KindNumber, KindDate:
+		case KindText, KindNumber, KindDate, KindAttachment:
 			f.Options = []string{}
 		case KindChoice:
 			if len(f.Options) == 0 || len(f.Options) > MaxOptions {
@@ -161,7 +162,7 @@ func checkFields(fs []Field) ([]Field, error) {
 			}
 			f.Options = opts
 		default:
-			return nil, apperr.InvalidField("kind", "a field's kind is text, number, choice or date").With("id", f.ID)
+			return nil, apperr.InvalidField("kind", "a field's kind is text, number, choice, date or attachment").With("id", f.ID)
 		}
 		out = append(out, f)
 	}

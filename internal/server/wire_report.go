@@ -3,9 +3,11 @@ package server
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 	"github.com/atrium-hq/atrium/internal/report"
@@ -15,18 +17,30 @@ import (
 // not submitted a scheduled report.
 const remindDueJob = "report.remind_due"
 
+// purgeReportUploadsJob is the background job that deletes report uploads
+// no report named within a day.
+const purgeReportUploadsJob = "report.purge_uploads"
+
 // wireReport builds work reports: the directory's answers (who may manage
 // templates, whom an audience reaches, supervisors and department
-// leaders), the keyring for report content and comments, reminder emails
-// through the outbox, and the background reminder.
+// leaders), the keyring for report content and comments, the file store
+// for attachment fields, reminder emails through the outbox, and the
+// background jobs that remind and delete unused uploads.
 func (a *App) wireReport(context.Context) error {
 	dir := a.Server.Directory
 	if dir == nil {
 		return fmt.Errorf("report: the directory must be wired first")
 	}
 	svc := report.New(a.DB, reportDirectory{dir}, a.Log)
+	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	if err != nil {
+		return err
+	}
+	svc.Blobs = blobs
 	if a.Keyring != nil {
 		svc.Sealer = a.Keyring
+		// File bytes are encrypted under the organization's key.
+		svc.Blobs = blob.Seal(blobs, a.Keyring)
 	}
 	svc.BaseURL = a.Cfg.BaseURL
 	svc.Mail = a.mailAccount()
@@ -39,6 +53,11 @@ func (a *App) wireReport(context.Context) error {
 			return err
 		})
 		q.Every(remindDueJob, time.Minute, nil)
+		q.Handle(purgeReportUploadsJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.PurgeUnattached(ctx)
+			return err
+		})
+		q.Every(purgeReportUploadsJob, time.Hour, nil)
 	}
 	a.Server.Report = svc
 	return nil

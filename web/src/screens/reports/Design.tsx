@@ -18,7 +18,7 @@ import {
 import { ReportTabs } from "./Tabs";
 import { periodLabel } from "./Write";
 
-const KINDS = ["text", "number", "choice", "date"];
+const KINDS = ["text", "number", "choice", "date", "attachment"];
 const PERIODS = ["daily", "weekly", "monthly", "custom"];
 
 /**
@@ -335,6 +335,7 @@ function KindSelect({ t, value, onChange }: { t: TFunction; value: string; onCha
     number: t("reports.kindNumber"),
     choice: t("reports.kindChoice"),
     date: t("reports.kindDate"),
+    attachment: t("reports.kindAttachment"),
   };
   return (
     <div className="field">

@@ -8,6 +8,8 @@ import { errorText } from "../../lib/errors";
 import { personName, usePeople } from "../../lib/people";
 import { useMe } from "../../lib/session";
 import { type Report, reportsKey, shown } from "./data";
+import { FileList } from "./Files";
+import { filesOf } from "./files";
 import { StatusBadge } from "./Lists";
 
 /** oneKey is the query key of one report. */
@@ -45,7 +47,8 @@ export function ReportView({ id }: { id: string }) {
     if (unread && !read.isPending && !read.isSuccess) read.mutate();
   }, [unread, id]);
   const people = usePeople([r?.author_id ?? "", ...(r?.readers ?? []).map((x) => x.account_id)]);
-  const fields = tq.data?.fields ?? Object.keys(r?.values ?? {}).map((k) => ({ id: k, label: k }));
+  const fields: { id: string; label: string; kind?: string }[] =
+    tq.data?.fields ?? Object.keys(r?.values ?? {}).map((k) => ({ id: k, label: k }));
   const editable = mine && (r.status === "draft" || Date.now() < r.editable_until);
   const missing = q.error instanceof ApiError && q.error.status === 404;
   return (
@@ -83,7 +86,17 @@ export function ReportView({ id }: { id: string }) {
             {fields.map((f) => (
               <div key={f.id}>
                 <dt>{f.label}</dt>
-                <dd>{shown(r.values[f.id]) || <span className="muted">{t("reports.empty")}</span>}</dd>
+                <dd>
+                  {f.kind === "attachment" || Array.isArray(r.values[f.id]) ? (
+                    filesOf(r.values[f.id], r.files).length > 0 ? (
+                      <FileList files={filesOf(r.values[f.id], r.files)} />
+                    ) : (
+                      <span className="muted">{t("reports.empty")}</span>
+                    )
+                  ) : (
+                    shown(r.values[f.id]) || <span className="muted">{t("reports.empty")}</span>
+                  )}
+                </dd>
               </div>
             ))}
             {(tq.data?.plans || r.plans) && (

@@ -18,6 +18,8 @@ import {
   type Values,
   valuesOf,
 } from "./data";
+import { FilesInput } from "./Files";
+import { type Attached, filesOf } from "./files";
 import { ReportTabs } from "./Tabs";
 
 /**
@@ -124,9 +126,10 @@ export function EditReport({ id }: { id: string }) {
 }
 
 /**
- * ReportForm is the form a template's fields make: text, number, choice
- * and date fields, and the plans for the next period when the template has
- * them. A draft may leave required fields empty; submitting may not.
+ * ReportForm is the form a template's fields make: text, number, choice,
+ * date and attachment fields, and the plans for the next period when the
+ * template has them. A draft may leave required fields empty; submitting
+ * may not; saving waits for uploads under way.
  */
 function ReportForm({ template, report, period }: { template: Template; report?: Report; period?: string }) {
   const { t, i18n } = useTranslation();
@@ -134,6 +137,9 @@ function ReportForm({ template, report, period }: { template: Template; report?:
   const navigate = useNavigate();
   const fields = template.fields;
   const [values, setValues] = useState<Values>(() => formValues(fields, report?.values));
+  const [files, setFiles] = useState<Attached>(() => attachedOf(fields, report));
+  const [busy, setBusy] = useState<Record<string, boolean>>({});
+  const uploading = Object.values(busy).some(Boolean);
   const [plans, setPlans] = useState(report?.plans ?? "");
   const [shown, setShown] = useState<Problem[]>([]);
   const [existing, setExisting] = useState("");
@@ -142,13 +148,14 @@ function ReportForm({ template, report, period }: { template: Template; report?:
   useEffect(() => {
     if (report) {
       setValues(formValues(fields, report.values));
+      setFiles(attachedOf(fields, report));
       setPlans(report.plans);
     }
   }, [report?.id]);
   const submitted = report?.status === "submitted";
   const save = useMutation({
     mutationFn: async (submit: boolean) => {
-      const body = { values: valuesOf(fields, values), plans: template.plans ? plans : undefined };
+      const body = { values: valuesOf(fields, values, files), plans: template.plans ? plans : undefined };
       if (report) {
         return must(
           api.PATCH("/api/v1/reports/{id}", {
@@ -177,7 +184,7 @@ function ReportForm({ template, report, period }: { template: Template; report?:
     e.preventDefault();
     const submitter = (e.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
     const submit = submitted || submitter?.value === "submit";
-    const ps = problems(fields, values, submit);
+    const ps = problems(fields, values, submit, files);
     setShown(ps);
     if (ps.length === 0) save.mutate(submit);
   };
@@ -195,15 +202,26 @@ function ReportForm({ template, report, period }: { template: Template; report?:
       {(late || report?.late) && (
         <Alert kind="warn">{report?.late ? t("reports.submittedLate") : t("reports.willBeLate")}</Alert>
       )}
-      {fields.map((f) => (
-        <FieldInput
-          key={f.id}
-          field={f}
-          value={values[f.id] ?? ""}
-          problem={problemOf(f.id)}
-          onChange={(v) => setValues((old) => ({ ...old, [f.id]: v }))}
-        />
-      ))}
+      {fields.map((f) =>
+        f.kind === "attachment" ? (
+          <FilesInput
+            key={f.id}
+            label={f.required ? `${f.label} *` : f.label}
+            files={files[f.id] ?? []}
+            error={problemOf(f.id) ? problemText(t, problemOf(f.id) as Problem) : undefined}
+            onChange={(update) => setFiles((old) => ({ ...old, [f.id]: update(old[f.id] ?? []) }))}
+            onBusy={(b) => setBusy((old) => ({ ...old, [f.id]: b }))}
+          />
+        ) : (
+          <FieldInput
+            key={f.id}
+            field={f}
+            value={values[f.id] ?? ""}
+            problem={problemOf(f.id)}
+            onChange={(v) => setValues((old) => ({ ...old, [f.id]: v }))}
+          />
+        ),
+      )}
       {template.plans && <TextArea label={t("reports.plans")} value={plans} onChange={setPlans} />}
       {shown.length > 0 && <Alert>{t("reports.fixFields")}</Alert>}
       {existing ? (
@@ -218,15 +236,25 @@ function ReportForm({ template, report, period }: { template: Template; report?:
       )}
       <div className="row">
         {submitted ? (
-          <button type="submit" value="submit" className="btn btn-primary" disabled={save.isPending}>
+          <button
+            type="submit"
+            value="submit"
+            className="btn btn-primary"
+            disabled={save.isPending || uploading}
+          >
             {t("common.save")}
           </button>
         ) : (
           <>
-            <button type="submit" value="draft" className="btn" disabled={save.isPending}>
+            <button type="submit" value="draft" className="btn" disabled={save.isPending || uploading}>
               {t("reports.saveDraft")}
             </button>
-            <button type="submit" value="submit" className="btn btn-primary" disabled={save.isPending}>
+            <button
+              type="submit"
+              value="submit"
+              className="btn btn-primary"
+              disabled={save.isPending || uploading}
+            >
               {t("reports.submit")}
             </button>
           </>
@@ -343,6 +371,15 @@ function problemText(t: TFunction, p: Problem): string {
     default:
       return t("reports.notDate");
   }
+}
+
+/** attachedOf is what a report's attachment fields hold (nothing for a new one). */
+function attachedOf(fields: TemplateField[], report?: Report): Attached {
+  const out: Attached = {};
+  for (const f of fields) {
+    if (f.kind === "attachment") out[f.id] = filesOf(report?.values[f.id], report?.files);
+  }
+  return out;
 }
 
 /** periodLabel names a template's period kind. */

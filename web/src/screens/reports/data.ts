@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api, must, type Schemas } from "../../api/client";
 import { useCurrentOrg } from "../../lib/org";
+import type { Attached } from "./files";
 
 export type Report = Schemas["ReportReport"];
 export type Template = Schemas["ReportTemplate"];
@@ -32,7 +33,10 @@ export function useUnreadReports(): number {
   return useQuery({ ...inboxSummaryQuery, enabled: !!org }).data?.unread ?? 0;
 }
 
-/** Values is what the form holds: one string per field (numbers as typed). */
+/**
+ * Values is what the form holds: one string per field (numbers as typed;
+ * attachment fields hold their files apart, in Attached).
+ */
 export type Values = Record<string, string>;
 
 /** formValues fills the form from a report's values (empty for a new one). */
@@ -40,7 +44,7 @@ export function formValues(fields: TemplateField[], values: Record<string, unkno
   const out: Values = {};
   for (const f of fields) {
     const v = values[f.id];
-    out[f.id] = v === undefined || v === null ? "" : String(v);
+    out[f.id] = v === undefined || v === null || f.kind === "attachment" ? "" : String(v);
   }
   return out;
 }
@@ -55,9 +59,18 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
  * wrong shape always, an empty required field only when submitting (a
  * draft may leave them empty).
  */
-export function problems(fields: TemplateField[], v: Values, submit: boolean): Problem[] {
+export function problems(
+  fields: TemplateField[],
+  v: Values,
+  submit: boolean,
+  files: Attached = {},
+): Problem[] {
   const out: Problem[] = [];
   for (const f of fields) {
+    if (f.kind === "attachment") {
+      if (submit && f.required && !files[f.id]?.length) out.push({ id: f.id, kind: "required" });
+      continue;
+    }
     const s = (v[f.id] ?? "").trim();
     if (!s) {
       if (submit && f.required) out.push({ id: f.id, kind: "required" });
@@ -71,10 +84,22 @@ export function problems(fields: TemplateField[], v: Values, submit: boolean): P
   return out;
 }
 
-/** valuesOf is the values map the API takes: numbers as numbers, empty fields left out. */
-export function valuesOf(fields: TemplateField[], v: Values): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+/**
+ * valuesOf is the values map the API takes: numbers as numbers, attachment
+ * fields as lists of file ids, empty fields left out.
+ */
+export function valuesOf(
+  fields: TemplateField[],
+  v: Values,
+  files: Attached = {},
+): Record<string, string | number | string[]> {
+  const out: Record<string, string | number | string[]> = {};
   for (const f of fields) {
+    if (f.kind === "attachment") {
+      const ids = (files[f.id] ?? []).map((x) => x.id);
+      if (ids.length) out[f.id] = ids;
+      continue;
+    }
     const raw = v[f.id] ?? "";
     const s = f.kind === "text" ? raw : raw.trim();
     if (!s.trim()) continue;
