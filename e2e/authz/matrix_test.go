@@ -147,6 +147,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/me/invitations/{id}/accept":    {ok: passed, obj: []string{"my_invitation"}, fresh: true, last: true, session: true},
 	"POST /api/v1/me/invitations/{id}/decline":   {ok: any2xx, obj: []string{"my_invitation"}, fresh: true},
 	"POST /api/v1/orgs":                          {ok: 201, last: true, session: true, body: named("New org")},
+	"POST /api/v1/invitation-links/preview":      {ok: anyStatus, body: body(map[string]any{"token": "0000000000000000000000000000000000000000000"})},
 	"POST /api/v1/join/preview":                  {ok: 200, body: func(w *world, _ string) any { return map[string]any{"code": w.code} }},
 	"POST /api/v1/join":                          {ok: passed, last: true, session: true, body: func(w *world, _ string) any { return map[string]any{"code": w.code} }, custom: map[string]int{Deactivated: 403}},
 	"GET /api/v1/contacts":                       {ok: 200},

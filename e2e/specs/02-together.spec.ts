@@ -43,6 +43,8 @@ test.describe
     test("the colleague registers from the link and joins", async () => {
       const p = b.page;
       await p.goto(new URL(invite).pathname + new URL(invite).search);
+      // Before any account: the link names the organization.
+      await expect(p.getByTestId("link-preview")).toContainText(`You are invited to join ${org.name}`);
       await p.getByRole("link", { name: "Create an account" }).click();
       const from = logLines();
       await p.getByLabel("Name", { exact: true }).fill(member.name);

@@ -8,7 +8,7 @@
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, ok } from "../lib/api";
 import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
-import { owner } from "../lib/people";
+import { org, owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
 type Person = { ctx: BrowserContext; page: Page };
@@ -201,6 +201,23 @@ test.describe
       await expect(confirm).toBeVisible();
       await confirm.getByRole("button", { name: "Cancel" }).click();
       await expect(confirm).toBeHidden();
+    });
+
+    test("a revoked link says so before sign-up, naming the organization", async ({ browser }) => {
+      const inv = await ok(await call(a.page, "POST", "/api/v1/invitations", { kind: "link" }));
+      const u = new URL(inv.link);
+      const anon = await newPerson(browser);
+      await anon.page.goto(u.pathname + u.search);
+      await expect(anon.page.getByTestId("link-preview")).toContainText(
+        `You are invited to join ${org.name}`,
+      );
+      await ok(await call(a.page, "DELETE", `/api/v1/invitations/${inv.id}`));
+      await anon.page.reload();
+      await expect(anon.page.getByRole("alert")).toContainText(
+        `This invitation to ${org.name} was withdrawn.`,
+      );
+      await expect(anon.page.getByRole("link", { name: "Create an account" })).toHaveCount(0);
+      await anon.ctx.close();
     });
 
     test("the theme follows the system, or the setting", async () => {

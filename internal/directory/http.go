@@ -563,6 +563,25 @@ func (s *Service) HandlePreviewJoin(w http.ResponseWriter, r *http.Request) erro
 	return httpx.OK(w, out)
 }
 
+// LinkPreviewInput is the body of POST /api/v1/invitation-links/preview.
+type LinkPreviewInput struct {
+	Token string `json:"token"`
+}
+
+// HandlePreviewLink is POST /api/v1/invitation-links/preview (no account
+// needed; the token travels in the body, never in a logged URL).
+func (s *Service) HandlePreviewLink(w http.ResponseWriter, r *http.Request) error {
+	in, err := decode[LinkPreviewInput](w, r)
+	if err != nil {
+		return err
+	}
+	out, err := s.PreviewLink(r.Context(), in.Token)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
 // HandleJoin is POST /api/v1/join.
 func (s *Service) HandleJoin(w http.ResponseWriter, r *http.Request) error {
 	in, err := decode[JoinRequest](w, r)

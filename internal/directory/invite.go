@@ -452,6 +452,35 @@ func (s *Service) PreviewInvitation(ctx context.Context, req JoinRequest) (Invit
 	return InvitationPreview{OrgName: r.org.Name, RequiresApproval: r.org.Settings.JoinRequiresApproval && r.Kind != InviteEmail, ExpiresAt: r.ExpiresAt}, nil
 }
 
+// LinkPreview is what anyone holding an invitation link may learn before
+// they have an account: the organization it is from and whether it can
+// still be used (status active, revoked, expired, used_up or declined), so
+// that a dead link says so before sign-up rather than after.
+type LinkPreview struct {
+	OrgName          string `json:"org_name"`
+	Status           string `json:"status"`
+	RequiresApproval bool   `json:"requires_approval"`
+	ExpiresAt        int64  `json:"expires_at"`
+}
+
+// PreviewLink answers for an invitation link's token, signed in or not.
+// The token is the secret the organization handed out, so its holder
+// learns the organization's name; team codes, short enough to guess, are
+// previewed only signed in (PreviewInvitation). Unknown tokens, and those
+// of disbanded organizations, answer 404 invitation_not_found.
+func (s *Service) PreviewLink(ctx context.Context, token string) (LinkPreview, error) {
+	if token == "" || len(token) > 200 {
+		return LinkPreview{}, apperr.InvalidField("token", "token is required")
+	}
+	r, err := s.findInvitation(ctx, JoinRequest{Token: token})
+	if err != nil && apperr.KindOf(err) != apperr.KindGone {
+		return LinkPreview{}, err
+	}
+	r.computeStatus(s.nowMS())
+	return LinkPreview{OrgName: r.org.Name, Status: r.Status, RequiresApproval: r.org.Settings.JoinRequiresApproval && r.Kind != InviteEmail,
+		ExpiresAt: r.ExpiresAt}, nil
+}
+
 // Join uses an invitation. When the organization requires approval, the
 // caller gets a pending join request; otherwise they become a member.
 func (s *Service) Join(ctx context.Context, req JoinRequest) (JoinResult, error) {

@@ -93,6 +93,21 @@ func TestInvitations(t *testing.T) {
 		}
 		join(p3, map[string]any{"token": tokenOf(t, rev.Link)}).WantError(t, http.StatusGone, "invitation_revoked")
 
+		// Before sign-up, with no account at all: a link names its
+		// organization and says whether it can still be used.
+		anon := env.Client()
+		for link, want := range map[string]string{open.Link: "active", exp.Link: "expired", rev.Link: "revoked", once.Link: "used_up"} {
+			var lp directory.LinkPreview
+			anon.Do(t, "POST", "/api/v1/invitation-links/preview", map[string]any{"token": tokenOf(t, link)}, &lp).Want(t, http.StatusOK)
+			if lp.OrgName != "Acme" || lp.Status != want {
+				t.Errorf("link preview of a %s link: %+v", want, lp)
+			}
+		}
+		anon.Do(t, "POST", "/api/v1/invitation-links/preview", map[string]any{"token": "nope"}, nil).WantError(t, http.StatusNotFound, "invitation_not_found")
+		anon.Do(t, "POST", "/api/v1/invitation-links/preview", map[string]any{}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		// Team codes, short enough to guess, are not previewed without an account.
+		anon.Do(t, "POST", "/api/v1/invitation-links/preview", map[string]any{"code": open.Code}, nil).WantError(t, http.StatusBadRequest, "unknown_field")
+
 		// QR codes of the link.
 		r := ow.do(t, "GET", "/api/v1/invitations/"+open.ID+"/qr.png", nil, nil).Want(t, http.StatusOK)
 		if r.Header.Get("Content-Type") != "image/png" {

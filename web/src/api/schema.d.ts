@@ -1854,6 +1854,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/invitation-links/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Before signing in: which organization an invitation link is from and whether it can still be used (status active, revoked, expired, used_up or declined) */
+        post: operations["post_invitation_links_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations": {
         parameters: {
             query?: never;
@@ -4365,6 +4382,15 @@ export interface components {
         };
         DirectoryLeadersRequest: {
             member_ids: string[];
+        };
+        DirectoryLinkPreview: {
+            expires_at: number;
+            org_name: string;
+            requires_approval: boolean;
+            status: string;
+        };
+        DirectoryLinkPreviewInput: {
+            token: string;
         };
         DirectoryLookupRequest: {
             email?: string;
@@ -10335,6 +10361,39 @@ export interface operations {
             };
             /** @description error codes: invalid_limit */
             400: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_invitation_links_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DirectoryLinkPreviewInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryLinkPreview"];
+                };
+            };
+            /** @description error codes: invalid_field, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: invitation_not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

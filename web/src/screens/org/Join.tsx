@@ -28,6 +28,15 @@ export function Join({ token, code: initialCode }: { token?: string; code?: stri
     enabled: !!me.data && submitted && (!!token || !!code.trim()),
     retry: false,
   });
+  // Before sign-in, a link says which organization it is from and
+  // whether it can still be used, so that a dead link is told before
+  // anyone creates an account for it.
+  const link = useQuery({
+    queryKey: ["join", "link", token],
+    queryFn: () => must(api.POST("/api/v1/invitation-links/preview", { body: { token: token ?? "" } })),
+    enabled: !!token && me.isSuccess && !me.data,
+    retry: false,
+  });
   const join = useMutation({
     mutationFn: () => must(api.POST("/api/v1/join", { body })),
     onSuccess: async (r) => {
@@ -41,17 +50,47 @@ export function Join({ token, code: initialCode }: { token?: string; code?: stri
 
   if (me.isPending) return null;
   if (!me.data) {
+    const lp = link.data;
+    const dead = lp && lp.status !== "active";
     return (
       <AuthLayout title={t("join.title")}>
-        <p>{t("join.signInFirst")}</p>
-        <div className="stack">
-          <Link to="/register" search={{ next: here }} className="btn btn-primary btn-block">
-            {t("auth.noAccount")}
-          </Link>
-          <Link to="/login" search={{ next: here }} className="btn btn-block">
-            {t("auth.login")}
-          </Link>
-        </div>
+        {lp && !dead && (
+          <div data-testid="link-preview">
+            <p>
+              {t("join.invitedTo")} <strong>{lp.org_name}</strong>
+            </p>
+            {lp.requires_approval && <p className="muted">{t("join.needsApproval")}</p>}
+          </div>
+        )}
+        {dead && (
+          <Alert>
+            {t(`join.dead.${lp.status}`, {
+              org: lp.org_name,
+              defaultValue: t("join.dead.other", { org: lp.org_name }),
+            })}{" "}
+            {t("join.askNew")}
+          </Alert>
+        )}
+        {link.error && <Alert>{t("join.notFound")}</Alert>}
+        {dead || link.error ? (
+          <div className="stack">
+            <Link to="/login" className="btn btn-block">
+              {t("auth.login")}
+            </Link>
+          </div>
+        ) : (
+          <>
+            <p>{t("join.signInFirst")}</p>
+            <div className="stack">
+              <Link to="/register" search={{ next: here }} className="btn btn-primary btn-block">
+                {t("auth.noAccount")}
+              </Link>
+              <Link to="/login" search={{ next: here }} className="btn btn-block">
+                {t("auth.login")}
+              </Link>
+            </div>
+          </>
+        )}
       </AuthLayout>
     );
   }
