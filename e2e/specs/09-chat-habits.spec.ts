@@ -100,8 +100,8 @@ test.describe
       }
       const row = p.getByTestId("conversation").filter({ hasText: group });
       await expect(row.getByTestId("preview")).toContainText("Update 30");
-      // The count the server keeps (the live one can lag by a message when
-      // a refetch of the list crosses an event; the next refetch mends it).
+      // The count the server keeps, after a reload (the live count is
+      // checked in the unit tests of the list's cache: keepNewer).
       await p.reload();
       await expect(row.getByTestId("unread")).toContainText("30");
       await expect(p).toHaveTitle(/^\(3\d\) Atrium$/);

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import type { StreamEvent } from "../../lib/stream";
 import {
   applyEvent,
+  type Conversation,
   conversationsKey,
+  keepNewer,
   keepReadPositions,
   type Message,
   mergeMessages,
@@ -241,5 +243,20 @@ describe("removedKey", () => {
     expect(removedKey(msg(1, { body: "", html: "", pending: true }))).toBeUndefined();
     expect(removedKey(msg(1, { kind: "image", body: "", html: "" }))).toBeUndefined();
     expect(removedKey(msg(1))).toBeUndefined();
+  });
+});
+
+describe("keepNewer", () => {
+  it("keeps what the stream counted after the server computed the list", () => {
+    const base = { items: [] as Conversation[] };
+    const conv = (id: string, last_seq: number, unread_count: number) =>
+      ({ id, last_seq, unread_count, last_message_at: last_seq }) as unknown as Conversation;
+    const fresh = { ...base, items: [conv("a", 29, 29), conv("b", 5, 0)] };
+    const cached = { items: [conv("a", 30, 30), conv("b", 4, 1)] };
+    const got = keepNewer(fresh, cached).items;
+    expect(got[0]).toMatchObject({ id: "a", last_seq: 30, unread_count: 30 });
+    // Where the server is as new or newer, the server wins.
+    expect(got[1]).toMatchObject({ id: "b", last_seq: 5, unread_count: 0 });
+    expect(keepNewer(fresh)).toBe(fresh);
   });
 });

@@ -9,6 +9,7 @@
 // ["notifications", …]         my notifications (pages and the unread count)
 import type { QueryClient } from "@tanstack/react-query";
 import { api, must, type Schemas } from "../../api/client";
+import { queryClient } from "../../lib/query";
 import type { StreamEvent } from "../../lib/stream";
 import { type LastMessage, lastFromMessage } from "./preview";
 
@@ -61,8 +62,38 @@ export async function loadAround(id: string, messageId: string): Promise<Window>
   return { items: h.items, hasBefore: h.has_before, hasAfter: h.has_after };
 }
 
-export function listConversations() {
-  return must(api.GET("/api/v1/conversations"));
+export async function listConversations() {
+  const fresh = await must(api.GET("/api/v1/conversations"));
+  return keepNewer(fresh, queryClient.getQueryData<{ items: Conversation[] }>(conversationsKey));
+}
+
+/**
+ * keepNewer mends a list the server computed before messages the cache has
+ * already counted from the stream (a refetch crossing an event): where the
+ * cache knows a later message, its last message, sequence and unread count
+ * stand, so a count never slips back by the message that raced the refetch.
+ */
+export function keepNewer<L extends { items: Conversation[] }>(
+  fresh: L,
+  cached?: { items: Conversation[] },
+): L {
+  if (!cached) return fresh;
+  const old = new Map(cached.items.map((c) => [c.id, c]));
+  return {
+    ...fresh,
+    items: fresh.items.map((c) => {
+      const o = old.get(c.id);
+      return o && o.last_seq > c.last_seq
+        ? {
+            ...c,
+            last_seq: o.last_seq,
+            last_message_at: o.last_message_at,
+            last_message: o.last_message,
+            unread_count: o.unread_count,
+          }
+        : c;
+    }),
+  };
 }
 
 /** mergeMessages inserts or replaces messages by id (and pending ones by client id), keeping seq order. */
