@@ -66,12 +66,13 @@ func init() {
 	})
 	org(datamap.Table{
 		Name:    "member_search",
-		Purpose: "Search index of the directory: the plaintext of members' names (with their pinyin and initials), titles, employee numbers and work emails that search and sorting need; left out of backups, rebuilt from the sealed member rows.",
+		Purpose: "Search index of the directory: the plaintext of members' names (with their pinyin and initials, also from each word on), titles, employee numbers and work emails that search and sorting need; left out of backups, rebuilt from the sealed member rows.",
 		Subject: []string{"member_id"},
 		Columns: map[string]datamap.Category{
 			"member_id":   datamap.Identifier,
 			"sort_key":    datamap.Profile,
 			"initials":    datamap.Profile,
+			"name_keys":   datamap.Profile,
 			"name":        datamap.Profile,
 			"title":       datamap.Profile,
 			"employee_no": datamap.Profile,

@@ -20,9 +20,12 @@ type Department struct {
 	SortOrder int      `json:"sort_order"`
 	LeaderIDs []string `json:"leader_ids"`
 	// MemberCount counts active direct members.
-	MemberCount int   `json:"member_count"`
-	CreatedAt   int64 `json:"created_at"`
-	UpdatedAt   int64 `json:"updated_at"`
+	MemberCount int `json:"member_count"`
+	// TotalCount counts the active people in the department and all its
+	// sub-departments, each once.
+	TotalCount int   `json:"total_count"`
+	CreatedAt  int64 `json:"created_at"`
+	UpdatedAt  int64 `json:"updated_at"`
 }
 
 // CreateDepartmentRequest creates a department ("" parent = top level).

@@ -248,8 +248,11 @@ func TestSearch(t *testing.T) {
 		_, zs := o.member(t, "张三")
 		_, wxm := o.member(t, "王小明")
 		viewer, anna := o.member(t, "Anna Smith")
+		_, bob := o.member(t, "Bob Wang 王博")
+		store := dept(t, ow, "Warehouse", ops.ID)
 		ow.do(t, "PATCH", "/api/v1/members/"+zs, map[string]any{"title": "Accountant", "employee_no": "E-1001", "work_phone": "+86 138 0000 1111"}, nil).Want(t, http.StatusOK)
 		ow.do(t, "PATCH", "/api/v1/members/"+wxm, map[string]any{"department_ids": []string{ops.ID}}, nil).Want(t, http.StatusOK)
+		ow.do(t, "PATCH", "/api/v1/members/"+bob, map[string]any{"department_ids": []string{store.ID}}, nil).Want(t, http.StatusOK)
 		ow.do(t, "PATCH", "/api/v1/members/"+anna, map[string]any{"employee_no": "E-1001"}, nil).WantError(t, http.StatusConflict, "employee_no_taken")
 
 		search := func(q string) []string {
@@ -267,7 +270,15 @@ func TestSearch(t *testing.T) {
 			"wangxiao":          {wxm},
 			"smith":             {anna},
 			"accountant":        {zs},
-			"operations":        {wxm},
+			"operations":        {wxm, bob}, // and its sub-departments
+			"warehouse":         {bob},
+			"wangbo":            {bob}, // any word of the name on
+			"wang bo":           {bob},
+			"wb":                {bob},
+			"wang":              {wxm, bob},
+			"bo":                {bob},
+			"xiaoming":          {wxm},
+			"sxm":               {},
 			"E-1001":            {zs},
 			"+8613800001111":    {zs},
 			"+86 138-0000-1111": {zs},
@@ -277,13 +288,43 @@ func TestSearch(t *testing.T) {
 				t.Errorf("search %q = %v, want %v", q, got, want)
 			}
 		}
+		// Entries written before the any-word keys get them at the next start.
+		if _, err := env.App.DB.Writer().Exec(`UPDATE member_search SET name_keys = ''`); err != nil {
+			t.Fatal(err)
+		}
+		if got := search("wangbo"); len(got) != 0 {
+			t.Fatalf("wangbo without keys = %v", got)
+		}
+		if n, err := env.App.Directory().IndexNameWords(context.Background()); err != nil || n < 5 {
+			t.Fatalf("IndexNameWords = %d, %v", n, err)
+		}
+		if got := search("wangbo"); !sameSet(got, []string{bob}) {
+			t.Fatalf("wangbo after indexing = %v", got)
+		}
+		if n, err := env.App.Directory().IndexNameWords(context.Background()); err != nil || n != 0 {
+			t.Fatalf("second IndexNameWords = %d, %v", n, err)
+		}
+		// Department counts: direct members, and everyone below once.
+		var tree directory.DepartmentList
+		viewer.do(t, "GET", "/api/v1/departments", nil, &tree).Want(t, http.StatusOK)
+		for _, d := range tree.Items {
+			if d.ID == ops.ID && (d.MemberCount != 1 || d.TotalCount != 2) || d.ID == store.ID && (d.MemberCount != 1 || d.TotalCount != 1) {
+				t.Errorf("department %s: member_count %d total_count %d", d.Name, d.MemberCount, d.TotalCount)
+			}
+		}
+		var one directory.Department
+		viewer.do(t, "GET", "/api/v1/departments/"+ops.ID, nil, &one).Want(t, http.StatusOK)
+		if one.MemberCount != 1 || one.TotalCount != 2 {
+			t.Errorf("GET department: member_count %d total_count %d", one.MemberCount, one.TotalCount)
+		}
+
 		// The work phone is sealed in the database, not stored in plain text.
 		var n int
 		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM members WHERE CAST(work_phone AS TEXT) LIKE '%13800001111%'`).Scan(&n); err == nil && n != 0 {
 			t.Fatal("work phone stored in plain text")
 		}
 
-		// Paging: 4 members (owner included), 3 pages of at most 2… of 1.
+		// Paging: 5 members (owner included), pages of 1.
 		var all []string
 		cursor := ""
 		for i := 0; i < 10; i++ {
@@ -294,7 +335,7 @@ func TestSearch(t *testing.T) {
 				break
 			}
 		}
-		if len(all) != 4 {
+		if len(all) != 5 {
 			t.Fatalf("paged through %d members: %v", len(all), all)
 		}
 		viewer.do(t, "GET", "/api/v1/members?cursor=garbage!", nil, nil).WantError(t, http.StatusBadRequest, "invalid_cursor")

@@ -203,6 +203,34 @@ func (s *Service) setFieldValue(ctx context.Context, r *memberRow, fieldID strin
 
 // ---- the derived search index -----------------------------------------------
 
+// IndexNameWords fills the any-word name keys of search entries written
+// before they existed (at start; a later start finds none). The keys
+// derive from the indexed name alone, so no sealed field is opened. It
+// returns how many entries it filled.
+func (s *Service) IndexNameWords(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		rows, err := s.st.searchWithoutKeys(ctx, 1000)
+		if err != nil || len(rows) == 0 {
+			return n, err
+		}
+		filled := 0
+		err = s.db.Tx(ctx, func(ctx context.Context) error {
+			for _, r := range rows {
+				if err := s.st.setSearchKeys(ctx, r[0], nameKeys(r[1])); err != nil {
+					return err
+				}
+				filled++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += filled
+	}
+}
+
 // RebuildSearch rebuilds the member search index from the members' sealed
 // fields: after a restore (backups leave the index out) or by `atrium
 // search reindex`. Members whose person's key was destroyed get an empty

@@ -16,3 +16,17 @@ func TestPinyinOf(t *testing.T) {
 		}
 	}
 }
+
+func TestNameKeys(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Bob Wang 王博", " bobwangwangbo bwwb wangwangbo wwb wangbo wb bo b"},
+		{"张三", " zhangsan zs san s"},
+		{"A", " a"},
+		{"--", " "},
+		{"", " "},
+	} {
+		if got := nameKeys(c.in); got != c.want {
+			t.Errorf("nameKeys(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}

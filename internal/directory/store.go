@@ -227,17 +227,33 @@ func (st store) insertMember(ctx context.Context, r memberRow) error {
 // putSearch writes r's entry in the member search index (derived data:
 // the plaintext that search and sorting need).
 func (st store) putSearch(ctx context.Context, r memberRow) error {
-	return st.exec(ctx, false, `INSERT INTO member_search (member_id, org_id, sort_key, initials, name, title, employee_no, email)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+	return st.exec(ctx, false, `INSERT INTO member_search (member_id, org_id, sort_key, initials, name, title, employee_no, email, name_keys)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (member_id) DO UPDATE SET sort_key = excluded.sort_key, initials = excluded.initials, name = excluded.name,
-		title = excluded.title, employee_no = excluded.employee_no, email = excluded.email`,
+		title = excluded.title, employee_no = excluded.employee_no, email = excluded.email, name_keys = excluded.name_keys`,
 		r.ID, r.OrgID, r.NamePinyin, r.NameInitials, strings.ToLower(r.DisplayName), strings.ToLower(r.Title),
-		strings.ToLower(r.EmployeeNo), strings.ToLower(r.Email))
+		strings.ToLower(r.EmployeeNo), strings.ToLower(r.Email), nameKeys(r.DisplayName))
+}
+
+// searchWithoutKeys lists up to limit index entries with a name but no
+// any-word keys (written before the keys existed), as member id and the
+// indexed (lower-cased) name.
+func (st store) searchWithoutKeys(ctx context.Context, limit int) ([][2]string, error) {
+	return db.QueryAll(ctx, st.r(ctx), func(s db.Scanner) ([2]string, error) {
+		var e [2]string
+		err := s.Scan(&e[0], &e[1])
+		return e, err
+	}, `SELECT member_id, name FROM member_search WHERE name_keys = '' AND name <> '' ORDER BY member_id LIMIT $1`, limit)
+}
+
+// setSearchKeys sets the any-word keys of a member's index entry.
+func (st store) setSearchKeys(ctx context.Context, memberID, keys string) error {
+	return st.exec(ctx, false, `UPDATE member_search SET name_keys = $2 WHERE member_id = $1`, memberID, keys)
 }
 
 // blankSearch clears a member's search entry (an anonymized member).
 func (st store) blankSearch(ctx context.Context, memberID string) error {
-	return st.exec(ctx, false, `UPDATE member_search SET sort_key = '', initials = '', name = '', title = '', employee_no = '', email = ''
+	return st.exec(ctx, false, `UPDATE member_search SET sort_key = '', initials = '', name = '', title = '', employee_no = '', email = '', name_keys = ''
 		WHERE member_id = $1`, memberID)
 }
 
@@ -245,7 +261,7 @@ func (st store) blankSearch(ctx context.Context, memberID string) error {
 // none of the accounts that still exist in the organization: those whose
 // account id the privacy engine replaced by a tombstone.
 func (st store) blankSearchOfAccount(ctx context.Context, accountID string) error {
-	return st.exec(ctx, false, `UPDATE member_search SET sort_key = '', initials = '', name = '', title = '', employee_no = '', email = ''
+	return st.exec(ctx, false, `UPDATE member_search SET sort_key = '', initials = '', name = '', title = '', employee_no = '', email = '', name_keys = ''
 		WHERE member_id IN (SELECT id FROM members WHERE account_id = $1)`, accountID)
 }
 
@@ -418,7 +434,7 @@ func (st store) searchMembers(ctx context.Context, q memberQuery) ([]memberRow, 
 		}
 		if q.compact != "" {
 			c := arg(db.EscapeLike(q.compact) + "%")
-			ors = append(ors, il("s.sort_key", c), il("s.initials", c))
+			ors = append(ors, il("s.sort_key", c), il("s.initials", c), il("s.name_keys", arg("% "+db.EscapeLike(q.compact)+"%")))
 		}
 		if q.phoneHash != "" {
 			ors = append(ors, "m.work_phone_hash = "+arg(q.phoneHash))
@@ -490,15 +506,56 @@ func (st store) listDepartments(ctx context.Context, orgID string) ([]Department
 	for i, d := range out {
 		idx[d.ID] = i
 	}
-	if err := st.fillDepartments(ctx, `dm.org_id = $1`, orgID, func(id string) *Department {
+	direct := make(map[string][]string, len(out))
+	if err := st.fillDepartments(ctx, `dm.org_id = $1`, orgID, func(id, member string) *Department {
 		if i, ok := idx[id]; ok {
+			direct[id] = append(direct[id], member)
 			return &out[i]
 		}
 		return nil
 	}); err != nil {
 		return nil, err
 	}
+	// Each department's total counts the people of its whole subtree
+	// once, however many of its sub-departments they belong to.
+	children := childrenOf(out)
+	for i := range out {
+		seen := map[string]bool{}
+		for _, id := range subtree(children, []string{out[i].ID}) {
+			for _, m := range direct[id] {
+				seen[m] = true
+			}
+		}
+		out[i].TotalCount = len(seen)
+	}
 	return out, nil
+}
+
+// childrenOf maps each department id ("" for the top) to its children's.
+func childrenOf(ds []Department) map[string][]string {
+	children := make(map[string][]string, len(ds))
+	for _, d := range ds {
+		children[d.ParentID] = append(children[d.ParentID], d.ID)
+	}
+	return children
+}
+
+// subtree returns ids and the ids of all departments below them.
+func subtree(children map[string][]string, ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	var out []string
+	stack := append([]string(nil), ids...)
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		out = append(out, id)
+		stack = append(stack, children[id]...)
+	}
+	return out
 }
 
 // departmentsMatching returns the ids of orgID's departments whose name
@@ -510,24 +567,26 @@ func (st store) departmentsMatching(ctx context.Context, orgID, text string) ([]
 		return nil, err
 	}
 	text = strings.ToLower(text)
-	var out []string
+	var hits []string
 	for _, d := range ds {
 		if strings.Contains(strings.ToLower(d.Name), text) {
-			out = append(out, d.ID)
+			hits = append(hits, d.ID)
 		}
 	}
-	return out, nil
+	// A department's people include those of its sub-departments.
+	return subtree(childrenOf(ds), hits), nil
 }
 
-// fillDepartments adds leaders and active member counts.
-func (st store) fillDepartments(ctx context.Context, cond string, arg string, get func(string) *Department) error {
+// fillDepartments adds leaders and active member counts; get is told each
+// active member of each department.
+func (st store) fillDepartments(ctx context.Context, cond string, arg string, get func(dept, member string) *Department) error {
 	return db.Each(ctx, st.r(ctx), func(s db.Scanner) error {
 		var dep, mem string
 		var leader bool
 		if err := s.Scan(&dep, &mem, &leader); err != nil {
 			return err
 		}
-		if d := get(dep); d != nil {
+		if d := get(dep, mem); d != nil {
 			d.MemberCount++
 			if leader {
 				d.LeaderIDs = append(d.LeaderIDs, mem)
@@ -545,7 +604,16 @@ func (st store) getDepartment(ctx context.Context, orgID, id string) (Department
 	if err != nil {
 		return d, st.d.Classify(err)
 	}
-	err = st.fillDepartments(ctx, `dm.department_id = $1`, id, func(string) *Department { return &d })
+	if err = st.fillDepartments(ctx, `dm.department_id = $1`, id, func(string, string) *Department { return &d }); err != nil {
+		return d, err
+	}
+	d.TotalCount, err = st.count(ctx, `WITH RECURSIVE sub (id, depth) AS (
+			SELECT id, 0 FROM departments WHERE id = $1
+			UNION ALL
+			SELECT d.id, sub.depth + 1 FROM departments d JOIN sub ON d.parent_id = sub.id WHERE sub.depth < 1000
+		)
+		SELECT COUNT(DISTINCT dm.member_id) FROM department_members dm JOIN members m ON m.id = dm.member_id AND m.status = 'active'
+		WHERE dm.department_id IN (SELECT id FROM sub)`, id)
 	return d, err
 }
 

@@ -47,6 +47,11 @@ func (a *App) wireDirectory(ctx context.Context) error {
 	} else if n > 0 {
 		a.Log.InfoContext(ctx, "sealed join requests and invitation addresses written before sealing", "rows", n)
 	}
+	if n, err := dir.IndexNameWords(ctx); err != nil {
+		return fmt.Errorf("directory: index the words of names: %w", err)
+	} else if n > 0 {
+		a.Log.InfoContext(ctx, "indexed the words of member names for search", "members", n)
+	}
 	a.Server.Directory = dir
 	a.Server.Members = dir
 	if a.Server.Audit != nil {

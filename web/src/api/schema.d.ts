@@ -4280,6 +4280,7 @@ export interface components {
             name: string;
             parent_id: string;
             sort_order: number;
+            total_count: number;
             updated_at: number;
         };
         DirectoryDepartmentList: {

@@ -184,7 +184,12 @@ function DeptRow({
         </form>
       ) : (
         <span className="grow">
-          {d.name} <span className="muted small">({d.member_count})</span>
+          {d.name}{" "}
+          <span className="muted small">
+            {d.total_count === d.member_count
+              ? `(${d.total_count})`
+              : t("admin.deptCounts", { total: d.total_count, direct: d.member_count })}
+          </span>
         </span>
       )}
       <select

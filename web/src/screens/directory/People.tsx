@@ -56,7 +56,7 @@ export function People({ member, dept }: { member?: string; dept?: string }) {
                 className={dept === d.id ? "tree-link active" : "tree-link"}
                 aria-current={dept === d.id ? "page" : undefined}
               >
-                {d.name} <span className="muted small">{d.member_count}</span>
+                {d.name} <span className="muted small">{d.total_count}</span>
               </Link>
             </li>
           ))}
