@@ -244,6 +244,7 @@ func (s *Service) Get(ctx context.Context, convID string) (Conversation, error) 
 				c.PeerID = m.AccountID
 			}
 		}
+		c.PeerGone = c.PeerID == ""
 	}
 	return *c, nil
 }

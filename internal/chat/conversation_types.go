@@ -32,6 +32,9 @@ type Conversation struct {
 	UpdatedAt     int64  `json:"updated_at"`
 	// PeerID is the other account of a direct conversation.
 	PeerID string `json:"peer_id,omitempty"`
+	// PeerGone: the other person of a direct conversation deleted their
+	// account; the conversation stays readable and takes no new messages.
+	PeerGone bool `json:"peer_gone,omitempty"`
 
 	// The caller's own view.
 	Role        string `json:"role"`

@@ -104,11 +104,23 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 	if err != nil {
 		return Message{}, false, apperr.MapNotFound(err)
 	}
+	closed := error(nil)
 	if c.Dissolved {
+		closed = errDissolved
+	} else if c.Kind == KindDirect {
+		// The other person deleted their account: their membership went
+		// with it, and the chat is read-only.
+		if n, err := countMembers(ctx, s.DB, c.ID); err != nil {
+			return Message{}, false, err
+		} else if n < 2 {
+			closed = errPeerGone
+		}
+	}
+	if closed != nil {
 		if old, err := messageByClientID(ctx, s.DB, a.AccountID, in.ClientMsgID); err == nil && old.ConversationID == c.ID {
 			return s.present(ctx, a.AccountID, &c, old), false, nil
 		}
-		return Message{}, false, errDissolved
+		return Message{}, false, closed
 	}
 	m = Message{
 		ID:             ids.New("msg"),

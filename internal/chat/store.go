@@ -119,6 +119,7 @@ func listViews(ctx context.Context, d *db.DB, accountID string) ([]Conversation,
 		c, err := scanConvView(s, &unread, &members, &peer,
 			&last.ID, &last.SenderID, &last.Kind, &last.Body, &last.HTML, &att, &last.DeletedAt, &last.CreatedAt, &last.box, &last.boxKey)
 		c.UnreadCount, c.MemberCount, c.PeerID = unread, members, peer
+		c.PeerGone = c.Kind == KindDirect && peer == ""
 		if err == nil && last.ID != "" {
 			last.ConversationID, last.Deleted = c.ID, last.DeletedAt > 0
 			if att != "" {
@@ -162,6 +163,13 @@ func memberCount(ctx context.Context, d *db.DB, convID string) (int, error) {
 	var n int
 	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM conversation_members WHERE conversation_id = $1`, convID).Scan(&n)
 	return n, err
+}
+
+// countMembers counts a conversation's members.
+func countMembers(ctx context.Context, d *db.DB, convID string) (int, error) {
+	var n int
+	err := queryRow(ctx, d, `SELECT COUNT(*) FROM conversation_members WHERE conversation_id = $1`, convID).Scan(&n)
+	return n, d.Classify(err)
 }
 
 func listMembers(ctx context.Context, d *db.DB, convID string) ([]Member, error) {

@@ -320,27 +320,7 @@ func TestAccountDeletionKeepsTheOrganizationsRecords(t *testing.T) {
 		y.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "internal", "name": "Release", "member_ids": []string{x.AccountID}}, &conv).Want(t, http.StatusCreated)
 		x.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "r1", "body": "the release plan is final"}, nil).Want(t, http.StatusCreated)
 
-		x.Do(t, "POST", "/api/v1/me/erasures/account", map[string]any{"password": pw}, nil).Want(t, http.StatusAccepted)
-		// The erasure is marked done in its transaction; the key is
-		// destroyed right after it commits.
-		for i := 0; ; i++ {
-			runJobs(t, env)
-			var status string
-			var keys int
-			if err := env.App.DB.Reader().QueryRow(`SELECT status FROM erasure_ledger WHERE account_id = $1 AND kind = 'account'`, x.AccountID).Scan(&status); err != nil {
-				t.Fatal(err)
-			}
-			if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM data_keys WHERE owner_id = $1`, x.AccountID).Scan(&keys); err != nil {
-				t.Fatal(err)
-			}
-			if status == privacy.LedgerDone && keys == 0 {
-				break
-			}
-			if i == 500 {
-				t.Fatalf("the account erasure is %s and the person's key is still there (%d)", status, keys)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
+		eraseAccount(t, env, x)
 		var h history
 		y.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &h).Want(t, http.StatusOK)
 		for _, m := range h.Items {
@@ -349,5 +329,89 @@ func TestAccountDeletionKeepsTheOrganizationsRecords(t *testing.T) {
 			}
 		}
 		t.Fatalf("the organization lost its work message with the person's key: %+v", h.Items)
+	})
+}
+
+// eraseAccount deletes p's account and waits until the erasure is done and
+// the person's key destroyed.
+func eraseAccount(t *testing.T, env *servertest.Env, x *person) {
+	t.Helper()
+	x.Do(t, "POST", "/api/v1/me/erasures/account", map[string]any{"password": pw}, nil).Want(t, http.StatusAccepted)
+	// The erasure is marked done in its transaction; the key is
+	// destroyed right after it commits.
+	for i := 0; ; i++ {
+		runJobs(t, env)
+		var status string
+		var keys int
+		if err := env.App.DB.Reader().QueryRow(`SELECT status FROM erasure_ledger WHERE account_id = $1 AND kind = 'account'`, x.AccountID).Scan(&status); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM data_keys WHERE owner_id = $1`, x.AccountID).Scan(&keys); err != nil {
+			t.Fatal(err)
+		}
+		if status == privacy.LedgerDone && keys == 0 {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("the account erasure is %s and the person's key is still there (%d)", status, keys)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestDirectChatWithADeletedAccount: once the other person deleted their
+// account, a direct chat stays readable, says so, and takes no new message
+// (a retried send of an accepted one still answers with it).
+func TestDirectChatWithADeletedAccount(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		x := newPerson(t, env, identity.NewAccount{Name: "Xu Gone"})
+		y := newPerson(t, env, identity.NewAccount{Name: "Yan Stays"})
+		o.join(t, x)
+		o.join(t, y)
+		var conv struct {
+			ID       string `json:"id"`
+			PeerID   string `json:"peer_id"`
+			PeerGone bool   `json:"peer_gone"`
+		}
+		y.Do(t, "POST", "/api/v1/conversations", map[string]any{"kind": "direct", "member_ids": []string{x.AccountID}}, &conv).Want(t, http.StatusCreated)
+		y.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "d1", "body": "see you"}, nil).Want(t, http.StatusCreated)
+		x.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "d2", "body": "bye"}, nil).Want(t, http.StatusCreated)
+		if conv.PeerGone {
+			t.Fatal("peer_gone before the erasure")
+		}
+
+		eraseAccount(t, env, x)
+
+		id := conv.ID
+		conv.PeerID, conv.PeerGone = "", false
+		y.Do(t, "GET", "/api/v1/conversations/"+id, nil, &conv).Want(t, http.StatusOK)
+		if !conv.PeerGone || conv.PeerID != "" {
+			t.Fatalf("after the erasure: peer_gone %v peer_id %q", conv.PeerGone, conv.PeerID)
+		}
+		var list struct {
+			Items []struct {
+				ID       string `json:"id"`
+				PeerGone bool   `json:"peer_gone"`
+			} `json:"items"`
+		}
+		y.Do(t, "GET", "/api/v1/conversations", nil, &list).Want(t, http.StatusOK)
+		found := false
+		for _, c := range list.Items {
+			if c.ID == conv.ID {
+				found = c.PeerGone
+			}
+		}
+		if !found {
+			t.Fatalf("the list does not say the peer is gone: %+v", list.Items)
+		}
+		var h history
+		y.Do(t, "GET", "/api/v1/conversations/"+conv.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		if len(h.Items) < 2 {
+			t.Fatalf("history after the erasure: %+v", h.Items)
+		}
+		y.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "d3", "body": "hello?"}, nil).WantError(t, http.StatusConflict, "peer_account_deleted")
+		// A retry of a send the server accepted before still answers with it.
+		y.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "d1", "body": "see you"}, nil).Want(t, http.StatusOK)
 	})
 }

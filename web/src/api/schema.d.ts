@@ -4001,6 +4001,7 @@ export interface components {
             name: string;
             org_id?: string;
             owner_id?: string;
+            peer_gone?: boolean;
             peer_id?: string;
             pinned: boolean;
             read_seq: number;

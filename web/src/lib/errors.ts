@@ -29,6 +29,7 @@ const MESSAGES: Record<string, (t: TFunction) => string> = {
   group_full: (t) => t("errors.group_full"),
   member_not_allowed: (t) => t("errors.member_not_allowed"),
   conversation_dissolved: (t) => t("errors.conversation_dissolved"),
+  peer_account_deleted: (t) => t("chat.peerGone"),
   legal_hold: (t) => t("errors.legal_hold"),
   recall_window_passed: (t) => t("errors.recall_window_passed"),
   message_deleted: (t) => t("errors.message_deleted"),

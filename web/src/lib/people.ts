@@ -1,12 +1,17 @@
 // Names of people by account id (chat messages carry only ids). A person
-// whose account was deleted answers 404: they are shown as a tombstone.
+// whose account was deleted answers 404, and their messages name a tombstone
+// id (tmb_…) that is never looked up: both are shown as a deleted account.
 import { useQueries, useQuery } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
 import { ApiError, api, must } from "../api/client";
 
 export type PersonName = { id: string; name: string; gone: boolean };
 
+/** Authors of deleted accounts are tombstones (tmb_…): known gone, never asked for. */
+export const isTombstone = (id: string) => id.startsWith("tmb_");
+
 async function fetchPerson(id: string): Promise<PersonName> {
+  if (isTombstone(id)) return { id, name: "", gone: true };
   try {
     const p = await must(api.GET("/api/v1/people/{account_id}", { params: { path: { account_id: id } } }));
     return { id, name: p.name, gone: !p.name };

@@ -146,6 +146,10 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
       {send.error ? <Alert>{errorText(t, send.error)}</Alert> : null}
       {conv.data?.dissolved ? (
         <p className="muted composer-closed">{t("chat.dissolved")}</p>
+      ) : conv.data?.kind === "direct" && (conv.data.peer_gone || !conv.data.peer_id) ? (
+        <p className="muted composer-closed" data-testid="peer-gone">
+          {t("chat.peerGone")}
+        </p>
       ) : (
         <Composer
           conversationName={name}
