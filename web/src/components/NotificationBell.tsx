@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
 import { api, must, withQuery } from "../api/client";
+import { usePendingJoinRequests } from "../lib/org";
 import { notificationsKey } from "../screens/chat/data";
 import { icons } from "./icons";
 
@@ -14,17 +15,28 @@ export function useUnreadNotifications(): number {
   return q.data?.unread_count ?? 0;
 }
 
-/** NotificationBell is the top bar's way to my notifications, with the unread count. */
+/**
+ * NotificationBell is the top bar's way to my notifications, with the unread
+ * count — and, for those who decide them, the requests to join waiting.
+ */
 export function NotificationBell() {
   const { t } = useTranslation();
-  const n = useUnreadNotifications();
+  const unread = useUnreadNotifications();
+  const joins = usePendingJoinRequests();
+  const n = unread + joins;
+  const label = [
+    unread ? t("notifications.bellUnread", { count: unread }) : t("notifications.title"),
+    joins ? t("notifications.joinRequests", { count: joins }) : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   return (
     <Link
       to="/notifications"
       search={{}}
       className="icon-button bell"
       activeProps={{ className: "icon-button bell on", "aria-current": "page" }}
-      aria-label={n ? t("notifications.bellUnread", { count: n }) : t("notifications.title")}
+      aria-label={label}
       data-testid="bell"
     >
       {icons.bell}

@@ -1,6 +1,6 @@
 // The person's organizations and rights in the current one.
 import { useQuery } from "@tanstack/react-query";
-import { api, must, type Schemas } from "../api/client";
+import { api, must, type Schemas, withQuery } from "../api/client";
 import { queryClient } from "./query";
 import { meQuery } from "./session";
 
@@ -29,6 +29,23 @@ export function usePermissions() {
     enabled: !!org,
     staleTime: 60_000,
   });
+}
+
+/**
+ * usePendingJoinRequests counts the requests to join the current
+ * organization waiting for a decision — for those who decide them
+ * (manage_members); 0 for everyone else. It shares the admin queue's query,
+ * so deciding one there updates the bell at once.
+ */
+export function usePendingJoinRequests(): number {
+  const may = useCan("manage_members");
+  const q = useQuery({
+    queryKey: ["join-requests"],
+    queryFn: () => must(api.GET("/api/v1/join-requests", withQuery({ status: "pending" }))),
+    enabled: may,
+    refetchInterval: 60_000,
+  });
+  return may ? (q.data?.items.length ?? 0) : 0;
 }
 
 /** can reports whether the caller holds perm in the current organization. */

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, must, type Schemas, withQuery } from "../../api/client";
 import { Alert, Avatar, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
+import { usePendingJoinRequests } from "../../lib/org";
 import { type PersonName, personName, usePeople } from "../../lib/people";
 import { plainText } from "../../lib/text";
 import { useConversationName } from "../chat/ConversationList";
@@ -38,6 +39,7 @@ export function Notifications({ unreadOnly }: { unreadOnly: boolean }) {
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const unread = list.data?.pages[0]?.unread_count ?? 0;
   const people = usePeople(items.map((n) => n.sender_id));
+  const joins = usePendingJoinRequests();
   const markRead = useMutation({
     mutationFn: (body: { message_ids?: string[]; all?: boolean }) =>
       must(api.POST("/api/v1/notifications/read", { body })),
@@ -75,6 +77,13 @@ export function Notifications({ unreadOnly }: { unreadOnly: boolean }) {
           {t("notifications.unread", { count: unread })}
         </Link>
       </nav>
+      {joins > 0 && (
+        <p className="note-joins" data-testid="join-requests-note">
+          <Link to="/admin/$section" params={{ section: "requests" }} className="btn btn-small">
+            {t("notifications.joinRequestsReview", { count: joins })}
+          </Link>
+        </p>
+      )}
       {list.error && <Alert>{errorText(t, list.error)}</Alert>}
       {markRead.error && <Alert>{errorText(t, markRead.error)}</Alert>}
       {list.data && items.length === 0 && (
