@@ -594,9 +594,12 @@ func (s *Service) Dissolve(ctx context.Context, convID string) error {
 type MySettings struct {
 	Muted  *bool `json:"muted,omitempty"`
 	Pinned *bool `json:"pinned,omitempty"`
+	// Unread marks the conversation unread for me (true) or takes the
+	// mark away (false).
+	Unread *bool `json:"unread,omitempty"`
 }
 
-// SetMine mutes or pins a conversation for the caller.
+// SetMine mutes, pins or marks unread a conversation for the caller.
 func (s *Service) SetMine(ctx context.Context, convID string, in MySettings) (Conversation, error) {
 	c, me, err := s.view(ctx, convID)
 	if err != nil {
@@ -619,8 +622,14 @@ func (s *Service) SetMine(ctx context.Context, convID string, in MySettings) (Co
 			}
 			c.Pinned = *in.Pinned
 		}
+		if in.Unread != nil {
+			if err := setMarkedUnread(ctx, s.DB, c.ID, me, *in.Unread); err != nil {
+				return err
+			}
+			c.MarkedUnread = *in.Unread
+		}
 		_, err := events.Append(ctx, s.DB, c.OrgID, events.ScopeAccount, me, "conversation.settings",
-			map[string]any{"conversation_id": c.ID, "muted": c.Muted, "pinned": c.Pinned})
+			map[string]any{"conversation_id": c.ID, "muted": c.Muted, "pinned": c.Pinned, "marked_unread": c.MarkedUnread})
 		return err
 	})
 	if err != nil {

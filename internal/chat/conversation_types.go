@@ -37,13 +37,16 @@ type Conversation struct {
 	PeerGone bool `json:"peer_gone,omitempty"`
 
 	// The caller's own view.
-	Role        string `json:"role"`
-	Muted       bool   `json:"muted"`
-	Pinned      bool   `json:"pinned"`
-	ReadSeq     int64  `json:"read_seq"`
-	ClearedSeq  int64  `json:"cleared_seq"`
-	UnreadCount int    `json:"unread_count"`
-	MemberCount int    `json:"member_count"`
+	Role   string `json:"role"`
+	Muted  bool   `json:"muted"`
+	Pinned bool   `json:"pinned"`
+	// MarkedUnread: I marked the conversation unread; opening (reading) it
+	// clears the mark. Read positions and receipts do not move back.
+	MarkedUnread bool  `json:"marked_unread"`
+	ReadSeq      int64 `json:"read_seq"`
+	ClearedSeq   int64 `json:"cleared_seq"`
+	UnreadCount  int   `json:"unread_count"`
+	MemberCount  int   `json:"member_count"`
 	// LastMessage is the newest message the caller sees (conversation
 	// lists only; nil when there is none).
 	LastMessage *LastMessage `json:"last_message,omitempty"`

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -557,6 +558,97 @@ func TestHTTPNotificationsCursor(t *testing.T) {
 		w.bob.Do(t, "GET", "/api/v1/notifications?cursor=1", nil, nil).Want(t, http.StatusOK)
 		for _, bad := range []string{"abc", "-1", "12.", ".msg_1", "12.msg%201", "12.a.b", "1e3", "99999999999999999999"} {
 			w.bob.Do(t, "GET", "/api/v1/notifications?cursor="+bad, nil, nil).WantError(t, http.StatusBadRequest, "invalid_query")
+		}
+	})
+}
+
+// TestHTTPSavedAndMarkedUnread: saving messages (idempotent, paged, mine
+// alone, gone once I cannot see them) and marking a conversation unread
+// (reading takes the mark away; read positions do not move back).
+func TestHTTPSavedAndMarkedUnread(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		in := create(t, w.owner, http.StatusCreated, map[string]any{"kind": "internal", "name": "Team", "member_ids": []string{w.bob.ID, w.carol.ID}})
+		var ms []chat.Message
+		for i := 0; i < 3; i++ {
+			ms = append(ms, send(t, w.owner, in.ID, map[string]any{"body": fmt.Sprint("plan ", i)}, http.StatusCreated))
+		}
+		save := func(p *person, m chat.Message, method string, status int) {
+			t.Helper()
+			p.Do(t, method, "/api/v1/conversations/"+in.ID+"/messages/"+m.ID+"/saved", nil, nil).Want(t, status)
+		}
+		saved := func(p *person, q string) chat.SavedPage {
+			t.Helper()
+			var sp chat.SavedPage
+			p.Do(t, "GET", "/api/v1/me/saved-messages"+q, nil, &sp).Want(t, http.StatusOK)
+			return sp
+		}
+		for _, m := range ms {
+			save(w.bob, m, "PUT", http.StatusNoContent)
+		}
+		save(w.bob, ms[0], "PUT", http.StatusNoContent) // again: nothing more
+		// Not a member: 404, as for a message that does not exist.
+		w.mallory.Do(t, "PUT", "/api/v1/conversations/"+in.ID+"/messages/"+ms[0].ID+"/saved", nil, nil).WantError(t, http.StatusNotFound, "not_found")
+		save(w.bob, chat.Message{ID: "msg_nope"}, "PUT", http.StatusNotFound)
+
+		var got []string
+		cursor := ""
+		for i := 0; i < 5; i++ {
+			sp := saved(w.bob, "?limit=2&cursor="+cursor)
+			for _, s := range sp.Items {
+				got = append(got, s.Message.Body)
+			}
+			if cursor = sp.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if len(got) != 3 {
+			t.Fatalf("saved pages: %v", got)
+		}
+		if sp := saved(w.carol, ""); len(sp.Items) != 0 {
+			t.Fatalf("carol sees bob's saved messages: %+v", sp.Items)
+		}
+		save(w.bob, ms[1], "DELETE", http.StatusNoContent)
+		if sp := saved(w.bob, ""); len(sp.Items) != 2 {
+			t.Fatalf("after unsaving one: %+v", sp.Items)
+		}
+		// Deleted for myself: no longer listed.
+		w.bob.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": in.ID, "message_id": ms[2].ID}, nil).Want(t, http.StatusOK)
+		if sp := saved(w.bob, ""); len(sp.Items) != 1 || sp.Items[0].Message.ID != ms[0].ID {
+			t.Fatalf("after deleting one for me: %+v", sp.Items)
+		}
+		// Removed from the group: nothing of it is listed.
+		w.owner.Do(t, "DELETE", "/api/v1/conversations/"+in.ID+"/members/"+w.bob.ID, nil, nil).Want(t, http.StatusNoContent)
+		if sp := saved(w.bob, ""); len(sp.Items) != 0 {
+			t.Fatalf("after leaving the group: %+v", sp.Items)
+		}
+		w.bob.Do(t, "GET", "/api/v1/me/saved-messages?cursor=garbage!", nil, nil).WantError(t, http.StatusBadRequest, "invalid_cursor")
+
+		// Mark unread: carol has read everything, marks the group unread.
+		var c chat.Conversation
+		w.carol.Do(t, "POST", "/api/v1/conversations/"+in.ID+"/read", map[string]any{"up_to_message_id": ms[2].ID}, nil).Want(t, http.StatusOK)
+		w.carol.Do(t, "PATCH", "/api/v1/conversations/"+in.ID+"/me", map[string]any{"unread": true}, &c).Want(t, http.StatusOK)
+		if !c.MarkedUnread || c.ReadSeq != ms[2].Seq {
+			t.Fatalf("marked unread: %+v", c)
+		}
+		var list chat.ConversationList
+		w.carol.Do(t, "GET", "/api/v1/conversations", nil, &list).Want(t, http.StatusOK)
+		for _, x := range list.Items {
+			if x.ID == in.ID && !x.MarkedUnread {
+				t.Fatal("the list does not show the unread mark")
+			}
+		}
+		// The receipts others see do not move back.
+		var rc chat.Receipts
+		w.owner.Do(t, "GET", "/api/v1/conversations/"+in.ID+"/messages/"+ms[2].ID+"/receipts", nil, &rc).Want(t, http.StatusOK)
+		if !slices.Contains(rc.Read, w.carol.ID) {
+			t.Fatalf("receipts after the mark: %+v", rc)
+		}
+		// Reading again takes the mark away, even with nothing new.
+		w.carol.Do(t, "POST", "/api/v1/conversations/"+in.ID+"/read", map[string]any{"up_to_message_id": ms[2].ID}, nil).Want(t, http.StatusOK)
+		w.carol.Do(t, "GET", "/api/v1/conversations/"+in.ID, nil, &c).Want(t, http.StatusOK)
+		if c.MarkedUnread {
+			t.Fatal("still marked unread after reading")
 		}
 	})
 }

@@ -32,7 +32,7 @@ var (
 
 // privacyTables are chat's tables in the data map (datamap.go).
 var privacyTables = []string{"conversations", "conversation_members", "messages", "message_edits", "message_reactions",
-	"message_hidden", "message_pins", "chat_files", "chat_notifications", "message_fts"}
+	"message_hidden", "saved_messages", "message_pins", "chat_files", "chat_notifications", "message_fts"}
 
 // Privacy returns chat's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {

@@ -45,6 +45,16 @@ func (s *Service) MarkRead(ctx context.Context, convID, upToMessageID string) (R
 			return err
 		}
 		st = ReadState{ConversationID: c.ID, ReadSeq: pos}
+		if c.MarkedUnread {
+			// Reading takes the "unread" mark away, on every device.
+			if err := setMarkedUnread(ctx, s.DB, c.ID, me, false); err != nil {
+				return err
+			}
+			if _, err := events.Append(ctx, s.DB, c.OrgID, events.ScopeAccount, me, "conversation.settings",
+				map[string]any{"conversation_id": c.ID, "muted": c.Muted, "pinned": c.Pinned, "marked_unread": false}); err != nil {
+				return err
+			}
+		}
 		if pos == before {
 			return nil
 		}

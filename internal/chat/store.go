@@ -29,7 +29,7 @@ func tuneSQLiteWriter(d *db.DB) {
 const convCols = `c.id, c.kind, c.org_id, c.owner_id, COALESCE(c.pair_key, ''), c.name, c.topic, c.announcement,
 	c.last_seq, c.last_message_at, c.dissolved_at, c.created_by, c.created_at, c.updated_at, c.profile, c.profile_key`
 
-const memberViewCols = `m.role, m.muted, m.pinned_at, m.read_seq, m.cleared_seq, m.joined_seq`
+const memberViewCols = `m.role, m.muted, m.pinned_at, m.read_seq, m.cleared_seq, m.joined_seq, m.marked_unread`
 
 type rowScanner = interface{ Scan(dest ...any) error }
 
@@ -44,9 +44,10 @@ func scanConv(r rowScanner, extra ...any) (Conversation, error) {
 
 func scanConvView(r rowScanner, extra ...any) (Conversation, error) {
 	var c Conversation
-	dest := []any{&c.Role, &c.Muted, &c.pinnedAt, &c.ReadSeq, &c.ClearedSeq, &c.joinedSeq}
+	dest := []any{&c.Role, &c.Muted, &c.pinnedAt, &c.ReadSeq, &c.ClearedSeq, &c.joinedSeq, &c.MarkedUnread}
 	cc, err := scanConv(r, append(dest, extra...)...)
 	cc.Role, cc.Muted, cc.pinnedAt, cc.ReadSeq, cc.ClearedSeq, cc.joinedSeq = c.Role, c.Muted, c.pinnedAt, c.ReadSeq, c.ClearedSeq, c.joinedSeq
+	cc.MarkedUnread = c.MarkedUnread
 	cc.Pinned = cc.pinnedAt > 0
 	return cc, err
 }
@@ -244,6 +245,11 @@ func setDissolved(ctx context.Context, d *db.DB, convID string, now int64) error
 
 func setMuted(ctx context.Context, d *db.DB, convID, accountID string, muted bool) error {
 	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversation_members SET muted = $3 WHERE conversation_id = $1 AND account_id = $2`, convID, accountID, muted)
+	return rowsOrNotFound(res, err)
+}
+
+func setMarkedUnread(ctx context.Context, d *db.DB, convID, accountID string, on bool) error {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE conversation_members SET marked_unread = $3 WHERE conversation_id = $1 AND account_id = $2`, convID, accountID, on)
 	return rowsOrNotFound(res, err)
 }
 
