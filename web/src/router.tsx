@@ -213,6 +213,12 @@ const chatSearchRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatSearchRoute"),
 });
 
+const chatSavedRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/chat/saved",
+  component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatSavedRoute"),
+});
+
 const chatConversationRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/chat/$id",
@@ -428,6 +434,7 @@ const routeTree = rootRoute.addChildren([
     settingsRoute,
     chatRoute,
     chatSearchRoute,
+    chatSavedRoute,
     chatConversationRoute,
     notificationsRoute,
     directoryRoute,

@@ -1414,7 +1414,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Mute or pin to top, for me */
+        /** Mute, pin to top or mark unread, for me (reading the conversation takes the unread mark away) */
         patch: operations["patch_conversations_by_id_me"];
         trace?: never;
     };
@@ -1571,6 +1571,24 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/messages/{message_id}/saved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Save a message for myself (idempotent) */
+        put: operations["put_conversations_by_id_messages_by_message_id_saved"];
+        post?: never;
+        /** Remove a message from my saved messages */
+        delete: operations["delete_conversations_by_id_messages_by_message_id_saved"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2600,6 +2618,23 @@ export interface paths {
         };
         /** One of my privacy requests with its history */
         get: operations["get_me_requests_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/saved-messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My saved messages that I can still see, most recently saved first; paged */
+        get: operations["get_me_saved_messages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3996,6 +4031,7 @@ export interface components {
             last_message?: components["schemas"]["ChatLastMessage"] | null;
             last_message_at: number;
             last_seq: number;
+            marked_unread: boolean;
             member_count: number;
             muted: boolean;
             name: string;
@@ -4108,6 +4144,7 @@ export interface components {
         ChatMySettings: {
             muted?: boolean | null;
             pinned?: boolean | null;
+            unread?: boolean | null;
         };
         ChatNotification: {
             conversation_id: string;
@@ -4150,6 +4187,14 @@ export interface components {
         };
         ChatRoleInput: {
             role: string;
+        };
+        ChatSavedMessage: {
+            message: components["schemas"]["ChatMessage"];
+            saved_at: number;
+        };
+        ChatSavedPage: {
+            items: components["schemas"]["ChatSavedMessage"][];
+            next_cursor: string;
         };
         ChatSearchPage: {
             items: components["schemas"]["ChatMessage"][];
@@ -9550,6 +9595,70 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    put_conversations_by_id_messages_by_message_id_saved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_conversations_by_id_messages_by_message_id_saved: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                message_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_conversations_by_id_pins: {
         parameters: {
             query?: {
@@ -12119,6 +12228,40 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_me_saved_messages: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatSavedPage"];
+                };
+            };
+            /** @description error codes: invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

@@ -129,6 +129,11 @@ export const icons = {
       <path d="M12 5v14M5 12h14" />
     </Icon>
   ),
+  bookmark: (
+    <Icon>
+      <path d="M7 4h10v16l-5-4-5 4z" />
+    </Icon>
+  ),
   pin: (
     <Icon>
       <path d="M9 4h6l-1 5 3 3v2H7v-2l3-3zM12 14v6" />

@@ -8,7 +8,11 @@ describe("people", () => {
     const fetch = vi.spyOn(globalThis, "fetch");
     expect(isTombstone("tmb_0193")).toBe(true);
     expect(isTombstone("acc_0193")).toBe(false);
-    await expect(personQuery("tmb_0193").queryFn()).resolves.toEqual({ id: "tmb_0193", name: "", gone: true });
+    await expect(personQuery("tmb_0193").queryFn()).resolves.toEqual({
+      id: "tmb_0193",
+      name: "",
+      gone: true,
+    });
     expect(fetch).not.toHaveBeenCalled();
   });
 });

@@ -11,6 +11,7 @@ import { ConversationView } from "./ConversationView";
 import { conversationsKey, listConversations, sortConversations } from "./data";
 import { NewChat } from "./NewChat";
 import { QuickSwitcher, ShortcutsHelp } from "./QuickSwitcher";
+import { Saved } from "./Saved";
 import { Search } from "./Search";
 import { isField, shortcutFor } from "./shortcuts";
 import { tabTitle, unreadTotal } from "./unread";
@@ -20,11 +21,13 @@ export function Chat({
   id,
   at,
   search,
+  saved,
   conversation,
 }: {
   id?: string;
   at?: string;
   search?: boolean;
+  saved?: boolean;
   conversation?: string;
 }) {
   const { t } = useTranslation();
@@ -32,7 +35,7 @@ export function Chat({
   const list = useQuery({ queryKey: conversationsKey, queryFn: listConversations });
   const [creating, setCreating] = useState(false);
   const items = sortConversations(list.data?.items ?? []);
-  const open = !!id || !!search;
+  const open = !!id || !!search || !!saved;
   const [switcher, setSwitcher] = useState(false);
   const [help, setHelp] = useState(false);
   const unread = unreadTotal(items);
@@ -76,6 +79,9 @@ export function Chat({
           <Link to="/chat/search" search={{}} className="icon-button" aria-label={t("chat.search")}>
             {icons.search}
           </Link>
+          <Link to="/chat/saved" className="icon-button" aria-label={t("chat.saved.title")}>
+            {icons.bookmark}
+          </Link>
           <button
             type="button"
             className="icon-button"
@@ -91,6 +97,8 @@ export function Chat({
       <div className="chat-main">
         {search ? (
           <Search conversation={conversation} />
+        ) : saved ? (
+          <Saved />
         ) : id ? (
           <ConversationView key={id} id={id} at={at} />
         ) : (

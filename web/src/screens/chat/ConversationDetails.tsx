@@ -25,11 +25,11 @@ import { type ChatKind, kindHint, kindLabel, type Picked, PickList, usePickCandi
 /** MEMBER_PAGE is how many members the panel lists before "Show more". */
 const MEMBER_PAGE = 100;
 
-/** useSetMine mutes or pins a conversation for the caller. */
+/** useSetMine mutes, pins or marks unread a conversation for the caller. */
 export function useSetMine(id: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { muted?: boolean; pinned?: boolean }) =>
+    mutationFn: (body: { muted?: boolean; pinned?: boolean; unread?: boolean }) =>
       must(api.PATCH("/api/v1/conversations/{id}/me", { params: { path: { id } }, body })),
     onSuccess: (c) => {
       qc.setQueryData(["conversation", id], c);
@@ -241,9 +241,21 @@ export function ConversationDetails({
             <span>{t("chat.pinConversation")}</span>
           </label>
           {setMine.error && <Alert>{errorText(t, setMine.error)}</Alert>}
-          <button type="button" className="btn btn-small" onClick={() => setConfirm({ kind: "clear" })}>
-            {t("chat.details.clear")}
-          </button>
+          <div className="row">
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() =>
+                // Marked unread, the conversation is left: opening it again reads it.
+                setMine.mutate({ unread: true }, { onSuccess: () => void navigate({ to: "/chat" }) })
+              }
+            >
+              {t("chat.markUnread")}
+            </button>
+            <button type="button" className="btn btn-small" onClick={() => setConfirm({ kind: "clear" })}>
+              {t("chat.details.clear")}
+            </button>
+          </div>
         </section>
 
         {group && (

@@ -102,11 +102,21 @@ function Row({ c, active, myId, draft }: { c: Conversation; active: boolean; myI
                 <span className="sr-only">{t("chat.muted")}</span>
               </span>
             )}
-            {c.unread_count > 0 && (
+            {c.unread_count > 0 ? (
               <span className={c.muted ? "unread muted-unread" : "unread"} data-testid="unread">
                 {c.unread_count > 99 ? "99+" : c.unread_count}
                 <span className="sr-only"> {t("chat.unread")}</span>
               </span>
+            ) : (
+              c.marked_unread && (
+                <span
+                  className="unread unread-dot"
+                  data-testid="marked-unread"
+                  title={t("chat.markedUnread")}
+                >
+                  <span className="sr-only">{t("chat.markedUnread")}</span>
+                </span>
+              )
             )}
           </span>
         </span>

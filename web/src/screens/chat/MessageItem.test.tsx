@@ -31,6 +31,8 @@ function actions(): MessageActions {
     retry: vi.fn(),
     edits: vi.fn(),
     pin: vi.fn(),
+    save: vi.fn(),
+    isSaved: () => false,
   };
 }
 

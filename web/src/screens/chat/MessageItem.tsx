@@ -21,6 +21,9 @@ export type MessageActions = {
   thread: (rootId: string) => void;
   edits: (m: Message) => void;
   pin: (m: Message, on: boolean) => void;
+  /** save saves the message for me (on) or takes it out of my saved messages. */
+  save: (m: Message, on: boolean) => void;
+  isSaved: (m: Message) => boolean;
   jump: (id: string) => void;
   retry: (m: Message) => void;
 };
@@ -345,6 +348,16 @@ export const MessageItem = memo(function MessageItem({
                 }}
               >
                 {m.pinned ? t("chat.unpin") : t("chat.pin")}
+              </button>
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  setMenu(false);
+                  actions.save(m, !actions.isSaved(m));
+                }}
+              >
+                {actions.isSaved(m) ? t("chat.unsave") : t("chat.save")}
               </button>
               <button
                 type="button"

@@ -268,6 +268,11 @@ export function applyEvent(
       // Reading a conversation reads its notifications too.
       if (d.account_id === me) void qc.invalidateQueries({ queryKey: notificationsKey });
       return undefined;
+    case "message.saved":
+    case "message.unsaved":
+      // My saved messages, changed on another device (Saved.tsx: savedKey).
+      void qc.invalidateQueries({ queryKey: ["saved-messages"] });
+      return undefined;
     case "notification.created":
     case "notification.read":
       void qc.invalidateQueries({ queryKey: notificationsKey });

@@ -17,3 +17,7 @@ export function ChatConversationRoute() {
 export function ChatSearchRoute() {
   return <Chat search conversation={search.useSearch().conversation} />;
 }
+
+export function ChatSavedRoute() {
+  return <Chat saved />;
+}

@@ -35,6 +35,11 @@ describe("readTarget", () => {
     expect(readTarget([msg(1)], undefined, false)).toBeUndefined();
     expect(readTarget([{ ...msg(5), pending: true }], conv(0), false)).toBeUndefined();
   });
+  it("is the newest message of a conversation I marked unread, though all is read", () => {
+    const marked = { ...conv(2), marked_unread: true };
+    expect(readTarget([msg(1), msg(2)], marked, false)?.id).toBe("msg_2");
+    expect(readTarget([msg(1), msg(2)], marked, true)).toBeUndefined();
+  });
 });
 
 describe("markReadInCache", () => {
@@ -43,7 +48,7 @@ describe("markReadInCache", () => {
     qc.setQueryData(["conversation", "cnv_1"], conv(1));
     qc.setQueryData(conversationsKey, {
       items: [
-        { id: "cnv_1", unread_count: 2, read_seq: 1 },
+        { id: "cnv_1", unread_count: 2, read_seq: 1, marked_unread: true },
         { id: "cnv_2", unread_count: 5, read_seq: 1 },
       ],
     });
@@ -51,7 +56,7 @@ describe("markReadInCache", () => {
     expect(qc.getQueryData(["conversation", "cnv_1"])).toMatchObject({ read_seq: 3, unread_count: 0 });
     expect(qc.getQueryData(conversationsKey)).toEqual({
       items: [
-        { id: "cnv_1", unread_count: 0, read_seq: 3 },
+        { id: "cnv_1", unread_count: 0, read_seq: 3, marked_unread: false },
         { id: "cnv_2", unread_count: 5, read_seq: 1 },
       ],
     });

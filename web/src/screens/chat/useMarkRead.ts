@@ -12,32 +12,37 @@ export const READ_DELAY = 300;
 /**
  * readTarget is the message to mark read up to, or undefined when there is
  * nothing new: the last message the server has (not a pending draft), when
- * the window holds the end of the history and the message is past read_seq.
+ * the window holds the end of the history and the message is past read_seq
+ * (or the conversation was marked unread).
  */
 export function readTarget(
   items: Message[],
-  conv: Pick<Conversation, "read_seq"> | undefined,
+  conv: (Pick<Conversation, "read_seq"> & { marked_unread?: boolean }) | undefined,
   hasAfter: boolean | undefined,
 ): Message | undefined {
   const last = items.filter((m) => !m.pending).at(-1);
-  if (!last || !conv || hasAfter || last.seq <= conv.read_seq) return undefined;
+  if (!last || !conv || hasAfter) return undefined;
+  // A conversation I marked unread is read again once its end is on screen.
+  if (last.seq <= conv.read_seq && !conv.marked_unread) return undefined;
   return last;
 }
 
 /** markReadInCache records a new read position in the conversation and the list. */
 export function markReadInCache(qc: QueryClient, id: string, readSeq: number) {
   qc.setQueryData<Conversation>(["conversation", id], (c) =>
-    c ? { ...c, read_seq: readSeq, unread_count: 0 } : c,
+    c ? { ...c, read_seq: readSeq, unread_count: 0, marked_unread: false } : c,
   );
-  qc.setQueryData<{ items: { id: string; unread_count: number; read_seq: number }[] }>(
-    conversationsKey,
-    (l) =>
-      l
-        ? {
-            ...l,
-            items: l.items.map((c) => (c.id === id ? { ...c, unread_count: 0, read_seq: readSeq } : c)),
-          }
-        : l,
+  qc.setQueryData<{
+    items: { id: string; unread_count: number; read_seq: number; marked_unread: boolean }[];
+  }>(conversationsKey, (l) =>
+    l
+      ? {
+          ...l,
+          items: l.items.map((c) =>
+            c.id === id ? { ...c, unread_count: 0, read_seq: readSeq, marked_unread: false } : c,
+          ),
+        }
+      : l,
   );
 }
 

@@ -1,4 +1,4 @@
-// What can be done to one message from the list: reply, edit, react, pin,
+// What can be done to one message from the list: reply, edit, react, pin, save,
 // delete for me or for everyone, and open its receipts, thread or edits.
 import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
@@ -6,6 +6,7 @@ import { useMemo } from "react";
 import { api, must } from "../../api/client";
 import { type Message, messagesKey, pinsKey, type Window } from "./data";
 import type { MessageActions } from "./MessageItem";
+import { savedKey, useSavedIds } from "./Saved";
 import type { Sending } from "./useSend";
 
 /** The dialogs a message action opens, kept by the conversation view. */
@@ -25,6 +26,7 @@ export function useMessageActions(
   const navigate = useNavigate();
   const { reply, edit, sendBody, setError } = send;
   const { receipts, thread, edits } = dialogs;
+  const saved = useSavedIds();
   return useMemo(
     () => ({
       reply,
@@ -73,12 +75,22 @@ export function useMessageActions(
           })
           .catch(setError);
       },
+      save: (m, on) => {
+        const path = { params: { path: { id, message_id: m.id } } };
+        const call = on
+          ? api.PUT("/api/v1/conversations/{id}/messages/{message_id}/saved", path)
+          : api.DELETE("/api/v1/conversations/{id}/messages/{message_id}/saved", path);
+        void must(call)
+          .then(() => qc.invalidateQueries({ queryKey: savedKey }))
+          .catch(setError);
+      },
+      isSaved: (m) => saved.has(m.id),
       jump: (mid) => void navigate({ to: "/chat/$id", params: { id }, search: { at: mid } }),
       retry: (m) => {
         if (m.kind === "text")
           void sendBody({ ...m, failed: false }, { body: m.body, reply_to_id: m.reply_to_id });
       },
     }),
-    [id, qc, navigate, reply, edit, sendBody, setError, receipts, thread, edits],
+    [id, qc, navigate, reply, edit, sendBody, setError, receipts, thread, edits, saved],
   );
 }
