@@ -3,6 +3,8 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/blob/blobtest"
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
+	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
@@ -83,5 +86,49 @@ func TestChatFilesOnS3(t *testing.T) {
 				t.Fatalf("after erasure the bucket holds %v", objs)
 			}
 		})
+	}
+}
+
+// TestTwoNodesShareFilesThroughS3: two servers on one PostgreSQL database
+// and one bucket (the same master key, as a cluster has): a file uploaded
+// through one node downloads through the other.
+func TestTwoNodesShareFilesThroughS3(t *testing.T) {
+	srv := blobtest.StartS3(t, "atrium-files")
+	for k, v := range srv.Env() {
+		t.Setenv(k, v)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	pgURL := dbtest.NewPostgresURL(t)
+	conf := func(c *config.Config) {
+		c.BlobURL = "s3://atrium-files/cluster"
+		c.MasterKey = base64.StdEncoding.EncodeToString(key)
+	}
+	a := servertest.StartWith(t, db.Postgres, servertest.Options{DatabaseURL: pgURL, Configure: conf})
+	b := servertest.StartWith(t, db.Postgres, servertest.Options{DatabaseURL: pgURL, Configure: conf})
+	const pw = "correct horse battery"
+	if _, err := a.App.Identity().CreateAccount(reqctx.CLI(context.Background()), identity.NewAccount{Email: "nodes@example.com", Password: pw, Name: "Nodes"}); err != nil {
+		t.Fatal(err)
+	}
+	var lr identity.LoginResult
+	ca := a.Client()
+	ca.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": "nodes@example.com", "password": pw, "bearer": true}, &lr).Want(t, http.StatusOK)
+	ca.Token = lr.Token
+	req, _ := http.NewRequest("POST", a.URL+"/api/v1/files?name=plan.txt", strings.NewReader("the plan, shared by both nodes"))
+	req.Header.Set("Content-Type", "text/plain")
+	r := ca.Request(t, req).Want(t, http.StatusCreated)
+	var f struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(r.Body, &f); err != nil || f.ID == "" {
+		t.Fatalf("upload: %s", r.Body)
+	}
+	cb := b.Client()
+	cb.Token = lr.Token
+	dl, _ := http.NewRequest("GET", b.URL+"/api/v1/files/"+f.ID+"/content", nil)
+	if got := cb.Request(t, dl).Want(t, http.StatusOK); string(got.Body) != "the plan, shared by both nodes" {
+		t.Fatalf("node b reads %q", got.Body)
 	}
 }
