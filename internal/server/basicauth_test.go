@@ -41,7 +41,7 @@ func TestAppPasswordBasicAuth(t *testing.T) {
 		}
 		echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			a := actor.From(r.Context())
-			_ = json.NewEncoder(w).Encode(map[string]string{"account": a.AccountID, "via": string(a.Via)})
+			_ = json.NewEncoder(w).Encode(map[string]string{"account": a.AccountID, "via": string(a.Via), "org": a.OrgID, "member": a.MemberID})
 		})
 		srv := httptest.NewServer(reqctx.Middleware(true, env.App.Server.AppPasswordAuth("/dav/", echo)))
 		defer srv.Close()
@@ -88,6 +88,18 @@ func TestAppPasswordBasicAuth(t *testing.T) {
 		refused(res, body, "app_password_required")
 		res, body = do("192.0.2.1", func(r *http.Request) { r.AddCookie(&http.Cookie{Name: reqctx.SessionCookie, Value: lr.Token}) })
 		refused(res, body, "app_password_required")
+
+		// In an organization, the client acts there as the member it is.
+		c.Token = lr.Token
+		var org struct {
+			ID string `json:"id"`
+		}
+		c.Do(t, "POST", "/api/v1/orgs", map[string]any{"name": "Dav Works"}, &org).Want(t, http.StatusCreated)
+		res, body = do("192.0.2.1", basic("dav@example.com", p.Password))
+		var who map[string]string
+		if err := json.Unmarshal([]byte(body), &who); err != nil || res.StatusCode != http.StatusOK || who["org"] != org.ID || !strings.HasPrefix(who["member"], "mem") {
+			t.Fatalf("in an organization: %d %s", res.StatusCode, body)
+		}
 
 		// Throttled per address: after the free failures the address waits,
 		// even with the right secret, while the owner's own address does not.

@@ -43,10 +43,6 @@ var ErrBasicRequired = apperr.New(apperr.KindUnauthenticated, "app_password_requ
 // policy-acceptance and guardian-consent checks, as on API routes).
 func BasicAuth(auth AppPasswordAuthenticator, members reqctx.MemberResolver, gate func(*http.Request, *actor.Actor) error, next http.Handler) http.Handler {
 	return HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		if auth == nil {
-			w.Header().Set("WWW-Authenticate", BasicChallenge)
-			return ErrBasicRequired
-		}
 		login, secret, ok := r.BasicAuth()
 		if !ok || login == "" || secret == "" {
 			w.Header().Set("WWW-Authenticate", BasicChallenge)
