@@ -177,6 +177,88 @@ Their recovery codes are deleted; they can set up 2FA again after signing in.`,
 	disable2FA.Flags().StringVar(&tfaEmail, "email", "", "email address of the account (required)")
 	_ = disable2FA.MarkFlagRequired("email")
 
-	cmd.AddCommand(create, list, reset, disable2FA)
+	cmd.AddCommand(create, list, reset, disable2FA, appPasswordCmd())
+	return cmd
+}
+
+// appPasswordCmd is `atrium user app-password …`: the app passwords that
+// CalDAV and WebDAV clients sign in with.
+func appPasswordCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "app-password",
+		Short: "Create, list and revoke an account's app passwords (CalDAV, WebDAV)",
+	}
+	var email, name, id string
+	create := withConfig(&cobra.Command{
+		Use:   "create --email EMAIL --name NAME",
+		Short: "Create an app password and print it once",
+		Long: `Create an app password for an active account and print it once: the apps that
+sync calendars (CalDAV) and files (WebDAV) sign in with the account's email
+address and this password. It is not stored in a form that can be shown again;
+people can also create and revoke their own in Account & security.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withUsers(cmd, func(ctx context.Context, ids *identity.Service) error {
+				p, err := ids.CreateAppPasswordByEmail(ctx, email, name)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "app password %s (%s) for %s:\n%s\n", p.ID, p.Name,
+					strings.ToLower(strings.TrimSpace(email)), p.Password)
+				return nil
+			})
+		},
+	})
+	create.Flags().StringVar(&email, "email", "", "email address of the account (required)")
+	create.Flags().StringVar(&name, "name", "", "what the password is for, e.g. \"Thunderbird on the laptop\" (required)")
+	_ = create.MarkFlagRequired("email")
+	_ = create.MarkFlagRequired("name")
+
+	list := withConfig(&cobra.Command{
+		Use:   "list --email EMAIL",
+		Short: "List an account's app passwords (never their secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withUsers(cmd, func(ctx context.Context, ids *identity.Service) error {
+				l, err := ids.AppPasswordsByEmail(ctx, email)
+				if err != nil {
+					return err
+				}
+				tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tNAME\tCREATED\tLAST USED")
+				for _, p := range l.Items {
+					used := "never"
+					if p.LastUsedAt != 0 {
+						used = time.UnixMilli(p.LastUsedAt).UTC().Format("2006-01-02 15:04") + " from " + p.LastUsedIP
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ID, p.Name, time.UnixMilli(p.CreatedAt).UTC().Format("2006-01-02 15:04"), used)
+				}
+				return tw.Flush()
+			})
+		},
+	})
+	list.Flags().StringVar(&email, "email", "", "email address of the account (required)")
+	_ = list.MarkFlagRequired("email")
+
+	revoke := withConfig(&cobra.Command{
+		Use:   "revoke --email EMAIL --id ID",
+		Short: "Revoke an app password: the next request made with it is refused",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return withUsers(cmd, func(ctx context.Context, ids *identity.Service) error {
+				if err := ids.RevokeAppPasswordByEmail(ctx, email, id); err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), "app password revoked")
+				return nil
+			})
+		},
+	})
+	revoke.Flags().StringVar(&email, "email", "", "email address of the account (required)")
+	revoke.Flags().StringVar(&id, "id", "", "id of the app password, from 'atrium user app-password list' (required)")
+	_ = revoke.MarkFlagRequired("email")
+	_ = revoke.MarkFlagRequired("id")
+
+	cmd.AddCommand(create, list, revoke)
 	return cmd
 }

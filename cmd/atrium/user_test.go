@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/http"
 	"os"
@@ -89,9 +90,66 @@ func TestUserCommands(t *testing.T) {
 	}
 }
 
+// TestUserAppPasswordCommands: `atrium user app-password create` prints
+// the password once, `list` shows names and never secrets, `revoke` ends
+// one; the server then accepts the live one and refuses the revoked one.
+func TestUserAppPasswordCommands(t *testing.T) {
+	for _, kind := range dbtest.Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			dir := t.TempDir()
+			where := []string{"--data-dir", dir}
+			pgURL := ""
+			if kind == db.Postgres {
+				pgURL = dbtest.NewPostgresURL(t)
+				where = append(where, "--database-url", pgURL)
+			}
+			run := func(stdin string, args ...string) (string, int) {
+				return runCLIIn(t, stdin, append(args, where...)...)
+			}
+			if out, code := run("a long password\n", "user", "create", "--email", "ap@example.com", "--name", "Ap", "--password-stdin"); code != 0 {
+				t.Fatalf("create: exit %d\n%s", code, out)
+			}
+			pwRe := regexp.MustCompile(`(?m)^app password (apw_\S+) \(Thunderbird\) for ap@example.com:\n([a-z2-7]{6}(-[a-z2-7]{6}){3})$`)
+			out, code := run("", "user", "app-password", "create", "--email", "AP@example.com", "--name", "Thunderbird")
+			m := pwRe.FindStringSubmatch(out)
+			if code != 0 || m == nil {
+				t.Fatalf("app-password create: exit %d\n%s", code, out)
+			}
+			out, code = run("", "user", "app-password", "create", "--email", "ap@example.com", "--name", "Old phone")
+			old := regexp.MustCompile(`(apw_\S+) \(Old phone\)`).FindStringSubmatch(out)
+			if code != 0 || old == nil {
+				t.Fatalf("second create: exit %d\n%s", code, out)
+			}
+			oldSecret := strings.TrimSpace(out[strings.LastIndex(strings.TrimSpace(out), "\n")+1:])
+			out, code = run("", "user", "app-password", "list", "--email", "ap@example.com")
+			if code != 0 || !strings.Contains(out, "Thunderbird") || !strings.Contains(out, "Old phone") || strings.Contains(out, m[2]) || !strings.Contains(out, "never") {
+				t.Fatalf("app-password list: exit %d\n%s", code, out)
+			}
+			if out, code = run("", "user", "app-password", "revoke", "--email", "ap@example.com", "--id", old[1]); code != 0 || !strings.Contains(out, "revoked") {
+				t.Fatalf("app-password revoke: exit %d\n%s", code, out)
+			}
+			if out, code = run("", "user", "app-password", "revoke", "--email", "ap@example.com", "--id", old[1]); code == 0 || !strings.Contains(out, "not_found") {
+				t.Fatalf("second revoke: exit %d\n%s", code, out)
+			}
+			if out, code = run("", "user", "app-password", "create", "--email", "nobody@example.com", "--name", "X"); code == 0 || !strings.Contains(out, "no_account") {
+				t.Fatalf("create for unknown: exit %d\n%s", code, out)
+			}
+
+			env := servertest.StartWith(t, kind, servertest.Options{DataDir: dir, DatabaseURL: pgURL})
+			ctx := context.Background()
+			if _, err := env.App.Identity().AuthenticateAppPassword(ctx, "ap@example.com", m[2]); err != nil {
+				t.Fatalf("the printed app password: %v", err)
+			}
+			if _, err := env.App.Identity().AuthenticateAppPassword(ctx, "ap@example.com", oldSecret); err == nil {
+				t.Fatal("the revoked app password still works")
+			}
+		})
+	}
+}
+
 func TestUserHelp(t *testing.T) {
-	for _, sub := range []string{"create", "list", "reset-password", "disable-2fa"} {
-		out, code := runCLI(t, "user", sub, "--help")
+	for _, sub := range []string{"create", "list", "reset-password", "disable-2fa", "app-password create", "app-password list", "app-password revoke"} {
+		out, code := runCLI(t, append(append([]string{"user"}, strings.Fields(sub)...), "--help")...)
 		if code != 0 || !strings.Contains(out, "--data-dir") {
 			t.Fatalf("user %s --help: exit %d\n%s", sub, code, out)
 		}

@@ -77,7 +77,7 @@ type entry struct {
 
 // objects of the API whose ids are personal (belong to an account, not an
 // organization).
-var personalKinds = map[string]bool{"session": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true}
+var personalKinds = map[string]bool{"session": true, "app_password": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true}
 
 func named(prefix string) func(w *world, actor string) any {
 	return func(w *world, actor string) any {
@@ -132,6 +132,9 @@ var matrix = map[string]entry{
 	"PATCH /api/v1/me":                           {ok: 200, body: body(map[string]any{"locale": "en"})},
 	"GET /api/v1/me/sessions":                    {ok: 200},
 	"DELETE /api/v1/me/sessions/{id}":            {ok: any2xx, obj: []string{"session"}, fresh: true},
+	"GET /api/v1/me/app-passwords":               {ok: 200},
+	"POST /api/v1/me/app-passwords":              {ok: 201, body: body(map[string]any{"name": "Calendar app", "password": pw})},
+	"DELETE /api/v1/me/app-passwords/{id}":       {ok: any2xx, obj: []string{"app_password"}, fresh: true},
 	"POST /api/v1/me/password":                   {ok: passed, body: body(map[string]any{"current": "wrong password", "new": "a brand new password"})},
 	"GET /api/v1/me/login-history":               {ok: 200},
 	"GET /api/v1/me/notices":                     {ok: 200},

@@ -521,6 +521,12 @@ func (w *world) makePersonal(kind string, p *who) string {
 		c := w.env.Client()
 		c.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": p.Email, "password": pw}, &res).Want(t, http.StatusOK)
 		return res.SessionID
+	case "app_password":
+		out, err := w.env.App.Identity().CreateAppPasswordByEmail(context.Background(), p.Email, fmt.Sprintf("App %d", w.seq.Add(1)))
+		if err != nil {
+			t.Fatalf("app password of %s: %v", p.Name, err)
+		}
+		return out.ID
 	case "contact", "person":
 		q := w.account(fmt.Sprintf("Friend %d", w.seq.Add(1)))
 		w.contact(p, q)

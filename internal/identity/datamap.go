@@ -147,4 +147,21 @@ func init() {
 		Retention: "rate_limit",
 		Erasure:   datamap.Delete,
 	})
+	datamap.Register(datamap.Table{
+		Name:       "app_passwords",
+		Title:      datamap.Text{En: "App passwords", Zh: "应用专用密码"},
+		Why:        datamap.Text{Zh: "你为同步日历和文件的应用创建的密码：名称、创建时间，以及最后一次使用的时间和地址。密码本身只保存其摘要，不会导出。"},
+		Controller: datamap.Person,
+		Purpose:    "Passwords the person creates for the apps that sync their calendars and files: the name they gave each, and when and from where it was last used. Only a hash of each secret is kept, and it is not exported.",
+		Subject:    []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id":   datamap.Identifier,
+			"name":         datamap.Settings,
+			"secret_hash":  datamap.Credentials,
+			"last_used_ip": datamap.Logs,
+		},
+		Technical: []string{"id", "created_at", "last_used_at"},
+		Retention: "account",
+		Erasure:   datamap.Delete,
+	})
 }

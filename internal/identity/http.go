@@ -393,3 +393,33 @@ func (s *Service) HandleTOTPDisable(w http.ResponseWriter, r *http.Request) erro
 	}
 	return httpx.NoContent(w)
 }
+
+// HandleAppPasswords is GET /api/v1/me/app-passwords.
+func (s *Service) HandleAppPasswords(w http.ResponseWriter, r *http.Request) error {
+	out, err := s.AppPasswords(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, out)
+}
+
+// HandleCreateAppPassword is POST /api/v1/me/app-passwords.
+func (s *Service) HandleCreateAppPassword(w http.ResponseWriter, r *http.Request) error {
+	var in AppPasswordInput
+	if err := httpx.DecodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	out, err := s.CreateAppPassword(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return httpx.Created(w, out)
+}
+
+// HandleRevokeAppPassword is DELETE /api/v1/me/app-passwords/{id}.
+func (s *Service) HandleRevokeAppPassword(w http.ResponseWriter, r *http.Request) error {
+	if err := s.RevokeAppPassword(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}

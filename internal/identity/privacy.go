@@ -7,7 +7,7 @@ import (
 
 // privacyTables are identity's tables in the data map (datamap.go).
 var privacyTables = []string{"accounts", "sessions", "verification_codes", "recovery_codes", "login_history", "known_clients",
-	"account_notices", "rate_limits", "login_throttle"}
+	"account_notices", "rate_limits", "login_throttle", "app_passwords"}
 
 // Privacy returns identity's side of the privacy contract: its tables are
 // exported, erased, counted and swept from their data-map entries (sealed

@@ -2,7 +2,8 @@ package identity
 
 // Changing a password: with the current one when signed in, or with a code
 // emailed to the account when it is forgotten. Either ends the account's
-// other sessions (a reset ends them all).
+// other sessions (a reset ends them all) and revokes its app passwords, so
+// that whoever knew the old password keeps no way in.
 
 import (
 	"context"
@@ -50,11 +51,15 @@ func (s *Service) ChangePassword(ctx context.Context, in PasswordChange) error {
 		if err != nil {
 			return err
 		}
+		apw, err := s.revokeAllAppPasswords(ctx, r.ID)
+		if err != nil {
+			return err
+		}
 		if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, r.ID, "account.password_changed", map[string]any{}); err != nil {
 			return err
 		}
 		return audit.Record(ctx, s.DB, audit.Entry{Action: "identity.password_change", TargetKind: "account", TargetID: r.ID,
-			Details: map[string]any{"sessions_ended": n}})
+			Details: map[string]any{"sessions_ended": n, "app_passwords_revoked": apw}})
 	})
 }
 
@@ -125,11 +130,15 @@ func (s *Service) setPasswordAndEndSessions(ctx context.Context, id, email, hash
 	if err != nil {
 		return err
 	}
+	apw, err := s.revokeAllAppPasswords(ctx, id)
+	if err != nil {
+		return err
+	}
 	if err := s.clearSignInLimits(ctx, email); err != nil {
 		return err
 	}
 	if _, err := events.Append(ctx, s.DB, "", events.ScopeAccount, id, "account.password_changed", map[string]any{}); err != nil {
 		return err
 	}
-	return audit.Record(ctx, s.DB, audit.Entry{Action: action, TargetKind: "account", TargetID: id, Details: map[string]any{"sessions_ended": n}})
+	return audit.Record(ctx, s.DB, audit.Entry{Action: action, TargetKind: "account", TargetID: id, Details: map[string]any{"sessions_ended": n, "app_passwords_revoked": apw}})
 }

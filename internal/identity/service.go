@@ -134,11 +134,12 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// self returns the signed-in person (actor.Caller); an app, which cannot
-// manage the account it acts for, counts as not signed in.
+// self returns the signed-in person (actor.Caller); an app, or a client
+// signed in with an app password, which cannot manage the account it acts
+// for, counts as not signed in.
 func self(ctx context.Context) (*actor.Actor, error) {
 	a, err := actor.Caller(ctx)
-	if err != nil || a.Via == actor.ViaApp {
+	if err != nil || a.Via == actor.ViaApp || a.Via == actor.ViaAppPassword {
 		return nil, apperr.ErrUnauthenticated
 	}
 	return a, nil

@@ -496,3 +496,81 @@ func (s store) setName(ctx context.Context, id string, sealed []byte) error {
 	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET name = '', name_sealed = $2 WHERE id = $1`, id, nullable(sealed))
 	return err
 }
+
+// lockAccount takes the account row's write lock for the rest of the
+// transaction (a no-op update: PostgreSQL locks the row, SQLite has one
+// writer); db.ErrNotFound when there is no such account.
+func (s store) lockAccount(ctx context.Context, id string) error {
+	res, err := s.d.W(ctx).ExecContext(ctx, `UPDATE accounts SET updated_at = updated_at WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
+const appPasswordCols = `id, account_id, name, secret_hash, created_at, last_used_at, last_used_ip`
+
+func scanAppPassword(sc interface{ Scan(...any) error }) (appPasswordRow, error) {
+	var r appPasswordRow
+	err := sc.Scan(&r.ID, &r.AccountID, &r.Name, &r.SecretHash, &r.CreatedAt, &r.LastUsedAt, &r.LastUsedIP)
+	return r, err
+}
+
+func (s store) insertAppPassword(ctx context.Context, r appPasswordRow) error {
+	_, err := s.d.W(ctx).ExecContext(ctx, `INSERT INTO app_passwords (`+appPasswordCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		r.ID, r.AccountID, r.Name, r.SecretHash, r.CreatedAt, r.LastUsedAt, r.LastUsedIP)
+	return s.d.Classify(err)
+}
+
+func (s store) countAppPasswords(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := s.d.W(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM app_passwords WHERE account_id = $1`, accountID).Scan(&n)
+	return n, err
+}
+
+func (s store) listAppPasswords(ctx context.Context, accountID string) ([]appPasswordRow, error) {
+	return db.QueryAll(ctx, s.d.R(ctx), scanAppPassword, `SELECT `+appPasswordCols+` FROM app_passwords
+		WHERE account_id = $1 ORDER BY created_at DESC, id DESC`, accountID)
+}
+
+// appPasswordByHash returns the app password of a secret hash and its
+// account's status.
+func (s store) appPasswordByHash(ctx context.Context, hash string) (appPasswordRow, string, error) {
+	var r appPasswordRow
+	var status string
+	err := s.d.R(ctx).QueryRowContext(ctx, `SELECT p.id, p.account_id, p.name, p.secret_hash, p.created_at, p.last_used_at,
+		p.last_used_ip, a.status FROM app_passwords p JOIN accounts a ON a.id = p.account_id WHERE p.secret_hash = $1`, hash).
+		Scan(&r.ID, &r.AccountID, &r.Name, &r.SecretHash, &r.CreatedAt, &r.LastUsedAt, &r.LastUsedIP, &status)
+	return r, status, s.d.Classify(err)
+}
+
+func (s store) touchAppPassword(ctx context.Context, id string, now int64, ip string) error {
+	_, err := s.d.W(ctx).ExecContext(ctx, `UPDATE app_passwords SET last_used_at = $1, last_used_ip = $2 WHERE id = $3`, now, ip, id)
+	return err
+}
+
+// deleteAppPassword deletes one app password of an account; db.ErrNotFound
+// when the account has no such app password.
+func (s store) deleteAppPassword(ctx context.Context, id, accountID string) error {
+	res, err := s.d.W(ctx).ExecContext(ctx, `DELETE FROM app_passwords WHERE id = $1 AND account_id = $2`, id, accountID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return db.ErrNotFound
+	}
+	return nil
+}
+
+// deleteAppPasswords deletes every app password of an account and returns
+// their ids.
+func (s store) deleteAppPasswords(ctx context.Context, accountID string) ([]string, error) {
+	return s.deleteReturningIDs(ctx, `DELETE FROM app_passwords WHERE account_id = $1 RETURNING id`, accountID)
+}

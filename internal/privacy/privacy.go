@@ -182,7 +182,7 @@ func caller(ctx context.Context) (*actor.Actor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.Via == actor.ViaApp {
+	if a.Via == actor.ViaApp || a.Via == actor.ViaAppPassword {
 		// Privacy rights are exercised by the person, not by apps.
 		return nil, apperr.Forbidden("people_only", "only the person can do this, not an app")
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
@@ -29,6 +30,8 @@ type App struct {
 	// Out receives the operator-facing start-up lines (URL, setup link).
 	Out io.Writer
 
+	// blobs is the store of file bodies (blobs.go).
+	blobs blob.Store
 	// background work started by services, stopped by Close.
 	stops []func()
 	// restoreHooks run after `atrium restore` (restore.go).

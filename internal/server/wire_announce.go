@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/announce"
@@ -34,7 +33,7 @@ func (a *App) wireAnnounce(context.Context) error {
 		return fmt.Errorf("announce: the directory must be wired first")
 	}
 	svc := announce.New(a.DB, announceDirectory{dir}, a.Log)
-	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	blobs, err := a.blobStore()
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/approval"
@@ -32,7 +31,7 @@ func (a *App) wireApproval(context.Context) error {
 		return fmt.Errorf("approval: the directory must be wired first")
 	}
 	svc := approval.New(a.DB, approvalDirectory{dir}, a.Log)
-	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	blobs, err := a.blobStore()
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
@@ -19,7 +18,7 @@ func (a *App) wireChat(ctx context.Context) error {
 	if dir == nil {
 		return fmt.Errorf("chat: the directory must be wired first")
 	}
-	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	blobs, err := a.blobStore()
 	if err != nil {
 		return err
 	}

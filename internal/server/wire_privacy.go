@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -24,7 +23,7 @@ import (
 // the restore hook that re-applies erasures. Nothing here knows a table.
 func (a *App) wirePrivacy(ctx context.Context) error {
 	q := jobs.New(a.DB, a.Log)
-	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	blobs, err := a.blobStore()
 	if err != nil {
 		return err
 	}

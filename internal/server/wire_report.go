@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -32,7 +31,7 @@ func (a *App) wireReport(context.Context) error {
 		return fmt.Errorf("report: the directory must be wired first")
 	}
 	svc := report.New(a.DB, reportDirectory{dir}, a.Log)
-	blobs, err := blob.NewLocal(filepath.Join(a.Cfg.DataDir, "blobs"))
+	blobs, err := a.blobStore()
 	if err != nil {
 		return err
 	}

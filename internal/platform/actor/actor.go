@@ -20,6 +20,10 @@ const (
 	ViaCookie Via = "cookie" // the web app's session cookie
 	ViaBearer Via = "bearer" // a session token for the CLI and scripts
 	ViaApp    Via = "app"    // an app's access token, limited to its scopes
+	// ViaAppPassword is an app password sent with HTTP Basic authentication
+	// by a standard client (CalDAV, WebDAV); it serves only the routes of
+	// those protocols, never the API.
+	ViaAppPassword Via = "app_password"
 )
 
 // Actor is an authenticated caller.

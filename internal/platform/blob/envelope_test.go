@@ -8,8 +8,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -65,14 +63,14 @@ func (s *keys) destroy(owner string) {
 // them back, and checks that the stored bytes hold no plaintext, that a
 // flipped bit or a destroyed owner key makes the body unreadable, that a
 // rewrapped copy opens under its new owner only, and that bodies stored
-// before encryption still read.
+// before encryption still read — on the local and the S3 store alike.
 func TestEnvelope(t *testing.T) {
+	eachBackend(t, testEnvelope)
+}
+
+func testEnvelope(t *testing.T, b backend) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	local, err := blob.NewLocal(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := b.store
 	k := &keys{}
 	env := blob.Seal(local, k)
 	canary := "CANARY-envelope-bytes"
@@ -88,7 +86,7 @@ func TestEnvelope(t *testing.T) {
 		if info.Size != int64(size) {
 			t.Fatalf("size %d: info %+v", size, info)
 		}
-		raw, _ := os.ReadFile(filepath.Join(dir, info.Key[0:2], info.Key[2:4], info.Key))
+		raw := b.raw(t, info.Key)
 		if bytes.Contains(raw, []byte(canary)) || !bytes.HasPrefix(raw, []byte("ATRB")) {
 			t.Fatalf("size %d: stored in plaintext", size)
 		}
@@ -117,7 +115,6 @@ func TestEnvelope(t *testing.T) {
 	}
 
 	info, _ := blob.PutFor(ctx, env, "acc_2", strings.NewReader("the plan"), 0)
-	path := filepath.Join(dir, info.Key[0:2], info.Key[2:4], info.Key)
 	moved, err := env.Rewrap(ctx, info.Key, "org_1")
 	if err != nil {
 		t.Fatal(err)
@@ -126,9 +123,9 @@ func TestEnvelope(t *testing.T) {
 		t.Fatalf("rewrapped owner %q", owner)
 	}
 	// Tampering is detected.
-	raw, _ := os.ReadFile(path)
+	raw := b.raw(t, info.Key)
 	raw[len(raw)-1] ^= 1
-	os.WriteFile(path, raw, 0o600)
+	b.write(t, info.Key, raw)
 	if o, _, err := env.Open(ctx, info.Key); err == nil {
 		if _, err := io.ReadAll(o); !errors.Is(err, blob.ErrUnreadable) {
 			t.Fatalf("tampered body read: %v", err)

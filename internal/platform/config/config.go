@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -20,8 +21,12 @@ import (
 
 // Config is the resolved configuration of a server.
 type Config struct {
-	Addr            string
-	DataDir         string
+	Addr    string
+	DataDir string
+	// BlobURL is where file bodies are kept: "" for <data-dir>/blobs, or
+	// s3://bucket/prefix for an S3-compatible store (endpoint, region and
+	// credentials from the AWS_* variables).
+	BlobURL         string
 	DatabaseURL     string
 	BaseURL         string
 	MasterKey       string
@@ -82,6 +87,16 @@ var Options = []Option{
 			return errors.New("must not be empty")
 		}
 		c.DataDir = s
+		return nil
+	}},
+	{Name: "blob-url", Default: "", Usage: "where file bodies are kept: empty means <data-dir>/blobs; s3://bucket/prefix uses an S3-compatible store (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)", Set: func(c *Config, s string) error {
+		if s != "" {
+			u, err := url.Parse(s)
+			if err != nil || u.Scheme != "s3" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+				return errors.New("must be empty or s3://bucket/prefix")
+			}
+		}
+		c.BlobURL = s
 		return nil
 	}},
 	{Name: "database-url", Default: "", Usage: "postgres://… URL; empty means embedded SQLite in the data dir", Secret: true, Set: func(c *Config, s string) error {

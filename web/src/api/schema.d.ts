@@ -2113,6 +2113,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/app-passwords": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The person's app passwords for CalDAV and WebDAV clients (names and dates, never the secrets) */
+        get: operations["get_me_app_passwords"];
+        put?: never;
+        /** Create an app password (needs the current password); its secret is shown in this answer only */
+        post: operations["post_me_app_passwords"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/app-passwords/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an app password: the next request made with it is refused */
+        delete: operations["delete_me_app_passwords_by_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/consents": {
         parameters: {
             query?: never;
@@ -4700,6 +4735,21 @@ export interface components {
             status: string;
             totp_enabled: boolean;
         };
+        IdentityAppPassword: {
+            created_at: number;
+            id: string;
+            last_used_at?: number;
+            last_used_ip?: string;
+            name: string;
+        };
+        IdentityAppPasswordInput: {
+            name: string;
+            password: string;
+        };
+        IdentityAppPasswordList: {
+            items: components["schemas"]["IdentityAppPassword"][];
+            max: number;
+        };
         IdentityLoginCodeRequest: {
             email: string;
         };
@@ -4737,6 +4787,14 @@ export interface components {
             locale?: string | null;
             name?: string | null;
             phone?: string | null;
+        };
+        IdentityNewAppPassword: {
+            created_at: number;
+            id: string;
+            last_used_at?: number;
+            last_used_ip?: string;
+            name: string;
+            password: string;
         };
         IdentityNotice: {
             created_at: number;
@@ -11072,6 +11130,109 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_me_app_passwords: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityAppPasswordList"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_me_app_passwords: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityAppPasswordInput"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityNewAppPassword"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: invalid_password, insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: too_many_app_passwords */
+            409: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_me_app_passwords_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

@@ -7,6 +7,7 @@ import { Alert, Field, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { type Account, meQuery, useMe } from "../../lib/session";
 import { setTheme, THEMES, useTheme } from "../../lib/theme";
+import { AppPasswords } from "./AppPasswords";
 
 /** Settings is the person's account page: profile, password, 2FA, sessions, sign-in history. */
 export function Settings() {
@@ -23,6 +24,7 @@ export function Settings() {
       <TwoFactor me={me} />
       <Password />
       <Sessions />
+      <AppPasswords />
       <LoginHistory />
       <Notices />
     </section>
