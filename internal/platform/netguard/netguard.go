@@ -14,6 +14,7 @@ package netguard
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -209,6 +210,9 @@ type Options struct {
 	// Allow, when set, replaces IsPublic as the dial-time check. Only tests
 	// set it, to reach a server on loopback.
 	Allow func(netip.AddrPort) bool
+	// TLS, when set, is the TLS configuration of the client's transport.
+	// Only tests set it, to trust a test server's certificate.
+	TLS *tls.Config
 }
 
 // Control is a net.Dialer Control function that refuses connections to
@@ -250,6 +254,7 @@ func NewClient(o Options) *http.Client {
 	tr := &http.Transport{
 		Proxy:                  nil, // a proxy would be dialled instead of the checked address
 		DialContext:            d.DialContext,
+		TLSClientConfig:        o.TLS,
 		TLSHandshakeTimeout:    5 * time.Second,
 		ResponseHeaderTimeout:  o.Timeout,
 		MaxIdleConns:           16,
