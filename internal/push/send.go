@@ -45,6 +45,11 @@ const (
 	workers = 32
 	// ttl is how long a push service keeps an undelivered push (a day).
 	ttl = 24 * 60 * 60
+	// recordSize is the size every push is padded to (RFC 8188 record),
+	// so that its length says little about its content: room for the
+	// longest names and 200 characters of CJK text; a larger payload goes
+	// in the largest record push services accept.
+	recordSize = 2048
 	// maxBodyText bounds the text of a "full" push.
 	maxBodyText = 200
 )
@@ -369,10 +374,14 @@ func (s *Service) Send(ctx context.Context, ns []Notice) (int, error) {
 
 // push sends one encrypted push and returns the push service's status.
 func (s *Service) push(ctx context.Context, client *http.Client, k vapidKey, t target) (int, error) {
-	resp, err := webpush.SendNotificationWithContext(ctx, t.body,
-		&webpush.Subscription{Endpoint: t.sec.Endpoint, Keys: webpush.Keys{P256dh: t.sec.P256dh, Auth: t.sec.Auth}},
-		&webpush.Options{HTTPClient: client, Subscriber: s.Subscriber, TTL: ttl, Urgency: t.notice.Urgency,
-			VAPIDPublicKey: k.public, VAPIDPrivateKey: k.private})
+	sub := &webpush.Subscription{Endpoint: t.sec.Endpoint, Keys: webpush.Keys{P256dh: t.sec.P256dh, Auth: t.sec.Auth}}
+	o := &webpush.Options{HTTPClient: client, Subscriber: s.Subscriber, TTL: ttl, Urgency: t.notice.Urgency,
+		VAPIDPublicKey: k.public, VAPIDPrivateKey: k.private, RecordSize: recordSize}
+	resp, err := webpush.SendNotificationWithContext(ctx, t.body, sub, o)
+	if errors.Is(err, webpush.ErrMaxPadExceeded) {
+		o.RecordSize = 0 // the largest record push services take (4096)
+		resp, err = webpush.SendNotificationWithContext(ctx, t.body, sub, o)
+	}
 	if err != nil {
 		// The endpoint is a capability: keep it out of errors and logs.
 		var ue *url.Error

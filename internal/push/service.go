@@ -95,7 +95,7 @@ type Service struct {
 // New returns the push service over d.
 func New(d *db.DB, keys Keys, log *slog.Logger) *Service {
 	return &Service{DB: d, Keys: keys, Log: log, Now: time.Now,
-		client: netguard.NewClient(netguard.Options{Timeout: 15 * time.Second, MaxBody: 64 << 10}),
+		client: netguard.NewClient(clientOptions(nil, nil)),
 		wake:   make(chan struct{}, 1)}
 }
 
@@ -103,10 +103,15 @@ func New(d *db.DB, keys Keys, log *slog.Logger) *Service {
 // both subscribing and sending, with allow, and uses tlsConfig for TLS.
 // Only tests call it, to reach a push endpoint served on loopback.
 func (s *Service) Guard(allow func(netip.AddrPort) bool, tlsConfig *tls.Config) {
-	o := netguard.Options{Timeout: 15 * time.Second, MaxBody: 64 << 10, Allow: allow, TLS: tlsConfig}
 	s.mu.Lock()
-	s.allow, s.client = allow, netguard.NewClient(o)
+	s.allow, s.client = allow, netguard.NewClient(clientOptions(allow, tlsConfig))
 	s.mu.Unlock()
+}
+
+// clientOptions configure the client to push services: one connection
+// per sender worker stays open to each push service.
+func clientOptions(allow func(netip.AddrPort) bool, tlsConfig *tls.Config) netguard.Options {
+	return netguard.Options{Timeout: 15 * time.Second, MaxBody: 64 << 10, IdleConnsPerHost: workers, Allow: allow, TLS: tlsConfig}
 }
 
 func (s *Service) guard() (*http.Client, func(netip.AddrPort) bool) {

@@ -122,3 +122,12 @@ func (s *Service) key() vapidKey {
 	defer s.mu.Unlock()
 	return s.vapid
 }
+
+// PublicKey returns the VAPID public key in use (base64url).
+func (s *Service) PublicKey() (string, error) {
+	k := s.key()
+	if k.public == "" {
+		return "", errors.New("push: no VAPID key loaded")
+	}
+	return k.public, nil
+}

@@ -210,6 +210,11 @@ type Options struct {
 	// Allow, when set, replaces IsPublic as the dial-time check. Only tests
 	// set it, to reach a server on loopback.
 	Allow func(netip.AddrPort) bool
+	// IdleConnsPerHost is how many idle connections are kept per host
+	// (default 2, net/http's): clients that send many requests to one
+	// service in parallel (push notifications) keep more, so that each does
+	// not pay a new TLS handshake.
+	IdleConnsPerHost int
 	// TLS, when set, is the TLS configuration of the client's transport.
 	// Only tests set it, to trust a test server's certificate.
 	TLS *tls.Config
@@ -257,7 +262,8 @@ func NewClient(o Options) *http.Client {
 		TLSClientConfig:        o.TLS,
 		TLSHandshakeTimeout:    5 * time.Second,
 		ResponseHeaderTimeout:  o.Timeout,
-		MaxIdleConns:           16,
+		MaxIdleConns:           max(16, o.IdleConnsPerHost),
+		MaxIdleConnsPerHost:    o.IdleConnsPerHost,
 		IdleConnTimeout:        30 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
