@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/approval"
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
@@ -452,4 +453,52 @@ func TestHTTPPushRoundTrip(t *testing.T) {
 		default:
 		}
 	})
+}
+
+// TestHTTPApprovalPush: a request that starts waiting for an approver
+// pushes "approval waiting" to them — only that, whatever push_content
+// allows for messages.
+func TestHTTPApprovalPush(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		p := setup(t, env)
+		ps := newPushService(t)
+		ps.guard(env.App.Push())
+		p.owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"push_content": "full"}, nil).Want(t, http.StatusOK)
+		d := newDevice(t)
+		p.owner.Do(t, "POST", "/api/v1/me/push-subscriptions", map[string]any{"endpoint": ps.srv.URL + "/send/olivia", "keys": d.keys(), "device_name": "Laptop"}, nil).
+			Want(t, http.StatusCreated)
+
+		var list approval.TemplateList
+		p.ann.Do(t, "GET", "/api/v1/approval-templates", nil, &list).Want(t, http.StatusOK)
+		var tmpl approval.Template
+		for _, x := range list.Items {
+			if x.Builtin == "correction" {
+				tmpl = x
+			}
+		}
+		if tmpl.ID == "" {
+			t.Fatalf("no built-in correction template in %+v", list.Items)
+		}
+		// Ann has no supervisor: the request waits for the owner.
+		var r approval.Request
+		p.ann.Do(t, "POST", "/api/v1/approvals", map[string]any{"template_id": tmpl.ID, "client_id": "fix1",
+			"form": map[string]any{"date": "2026-12-07", "kind": "Check-out", "time": "18:05", "reason": "Forgot to check out"}}, &r).Want(t, http.StatusCreated)
+		got := ps.next(t)
+		verifyVAPID(t, got.header, mustConfig(t, p.owner).PublicKey, ps.srv.URL)
+		var pl push.Payload
+		if err := json.Unmarshal(d.decrypt(t, got.body), &pl); err != nil {
+			t.Fatal(err)
+		}
+		want := push.Payload{V: 1, Kind: "approval", OrgID: p.orgID, URL: "/approvals/" + r.ID, Tag: r.ID}
+		if pl != want {
+			t.Fatalf("approval payload %+v, want %+v", pl, want)
+		}
+	})
+}
+
+func mustConfig(t *testing.T, c *servertest.Client) push.Config {
+	t.Helper()
+	var cfg push.Config
+	c.Do(t, "GET", "/api/v1/push/config", nil, &cfg).Want(t, http.StatusOK)
+	return cfg
 }
