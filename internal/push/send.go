@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"net/http"
-	"net/url"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -321,14 +318,14 @@ func (s *Service) Send(ctx context.Context, ns []Notice) (int, error) {
 			defer wg.Done()
 			for i := range jobs {
 				t := ts[i]
-				status, err := s.push(ctx, client, k, t)
+				out, status, err := s.push(ctx, client, k, t)
 				results[i].row = t.row
 				switch {
 				case err != nil:
 					s.Log.Warn("push: send", "host", t.row.EndpointHost, "err", err)
-				case status == http.StatusNotFound || status == http.StatusGone:
+				case out == stale:
 					results[i].stale = true
-				case status >= 200 && status < 300:
+				case out == accepted:
 					results[i].ok = true
 				default:
 					s.Log.Warn("push: refused by the push service", "host", t.row.EndpointHost, "status", status)
@@ -370,27 +367,4 @@ func (s *Service) Send(ctx context.Context, ns []Notice) (int, error) {
 		}
 	}
 	return sent, ctx.Err()
-}
-
-// push sends one encrypted push and returns the push service's status.
-func (s *Service) push(ctx context.Context, client *http.Client, k vapidKey, t target) (int, error) {
-	sub := &webpush.Subscription{Endpoint: t.sec.Endpoint, Keys: webpush.Keys{P256dh: t.sec.P256dh, Auth: t.sec.Auth}}
-	o := &webpush.Options{HTTPClient: client, Subscriber: s.Subscriber, TTL: ttl, Urgency: t.notice.Urgency,
-		VAPIDPublicKey: k.public, VAPIDPrivateKey: k.private, RecordSize: recordSize}
-	resp, err := webpush.SendNotificationWithContext(ctx, t.body, sub, o)
-	if errors.Is(err, webpush.ErrMaxPadExceeded) {
-		o.RecordSize = 0 // the largest record push services take (4096)
-		resp, err = webpush.SendNotificationWithContext(ctx, t.body, sub, o)
-	}
-	if err != nil {
-		// The endpoint is a capability: keep it out of errors and logs.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return 0, err
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	return resp.StatusCode, nil
 }

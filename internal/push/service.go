@@ -9,9 +9,7 @@ package push
 
 import (
 	"context"
-	"crypto/tls"
 	"log/slog"
-	"net/http"
 	"net/netip"
 	"sync"
 	"time"
@@ -84,7 +82,7 @@ type Service struct {
 	Now func() time.Time
 
 	mu     sync.Mutex
-	client *http.Client
+	client pushClient
 	allow  func(netip.AddrPort) bool
 	vapid  vapidKey
 	wake   chan struct{}
@@ -97,27 +95,6 @@ func New(d *db.DB, keys Keys, log *slog.Logger) *Service {
 	return &Service{DB: d, Keys: keys, Log: log, Now: time.Now,
 		client: netguard.NewClient(clientOptions(nil, nil)),
 		wake:   make(chan struct{}, 1)}
-}
-
-// Guard replaces the outgoing-request guard's public-address check, for
-// both subscribing and sending, with allow, and uses tlsConfig for TLS.
-// Only tests call it, to reach a push endpoint served on loopback.
-func (s *Service) Guard(allow func(netip.AddrPort) bool, tlsConfig *tls.Config) {
-	s.mu.Lock()
-	s.allow, s.client = allow, netguard.NewClient(clientOptions(allow, tlsConfig))
-	s.mu.Unlock()
-}
-
-// clientOptions configure the client to push services: one connection
-// per sender worker stays open to each push service.
-func clientOptions(allow func(netip.AddrPort) bool, tlsConfig *tls.Config) netguard.Options {
-	return netguard.Options{Timeout: 15 * time.Second, MaxBody: 64 << 10, IdleConnsPerHost: workers, Allow: allow, TLS: tlsConfig}
-}
-
-func (s *Service) guard() (*http.Client, func(netip.AddrPort) bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.client, s.allow
 }
 
 func (s *Service) now() time.Time { return s.Now() }
