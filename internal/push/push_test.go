@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/atrium-hq/atrium/internal/approval"
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -356,8 +358,9 @@ func TestHTTPSubscriptions(t *testing.T) {
 // mention from another member arrive as pushes whose VAPID signature
 // verifies with the key of GET /api/v1/push/config and whose body
 // decrypts (RFC 8291, decrypted here independently) to the payload the
-// organization's push_content allows; a push answered 410 removes the
-// device.
+// organization's push_content allows; nothing is pushed for one's own
+// messages, muted conversations or while the app is connected; a push
+// answered 410 removes the device.
 func TestHTTPPushRoundTrip(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		p := setup(t, env)
@@ -429,6 +432,35 @@ func TestHTTPPushRoundTrip(t *testing.T) {
 		send(t, p.owner, direct.ID, "muted now")
 		p.ann.Do(t, "PATCH", "/api/v1/conversations/"+direct.ID+"/me", map[string]any{"muted": false}, nil).Want(t, http.StatusOK)
 
+		// With the app open (a live stream connection), nothing is pushed.
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		ws, _, err := websocket.Dial(ctx, strings.Replace(env.URL, "http://", "ws://", 1)+"/api/v1/stream", &websocket.DialOptions{HTTPClient: p.ann.HTTP})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ws.Write(ctx, websocket.MessageText, []byte(`{"type":"hello"}`)); err != nil {
+			t.Fatal(err)
+		}
+		presence := env.App.Push().Presence
+		eventually(t, "Ann is connected", func() bool { return presence.Connected(p.annAcc) })
+		send(t, p.owner, direct.ID, "seen in the open app")
+		// Ann answers: Olivia, not connected, gets that push. The sender
+		// handles events in order, so once it arrives Olivia's message
+		// to the connected Ann was decided (and must not have been pushed).
+		p.owner.Do(t, "POST", "/api/v1/me/push-subscriptions", map[string]any{"endpoint": ps.srv.URL + "/send/olivia", "keys": newDevice(t).keys()}, nil).
+			Want(t, http.StatusCreated)
+		send(t, p.ann, direct.ID, "reading it now")
+		if r := ps.next(t); r.path != "/send/olivia" {
+			t.Fatalf("push to %s while Ann was connected", r.path)
+		}
+		ws.CloseNow()
+		eventually(t, "Ann is gone", func() bool { return !presence.Connected(p.annAcc) })
+		m = send(t, p.owner, direct.ID, "after closing the app")
+		if pl = open(ps.next(t)); pl.URL != "/chat/"+direct.ID+"?m="+m.ID {
+			t.Fatalf("pushed %+v: a message seen in the open app (or while muted) was pushed", pl)
+		}
+
 		var l push.SubscriptionList
 		p.ann.Do(t, "GET", "/api/v1/me/push-subscriptions", nil, &l).Want(t, http.StatusOK)
 		if len(l.Items) != 1 || l.Items[0].LastUsedAt == nil {
@@ -440,7 +472,7 @@ func TestHTTPPushRoundTrip(t *testing.T) {
 		m = send(t, p.owner, direct.ID, "still there?")
 		pl = open(ps.next(t))
 		if pl.Kind != "direct" || pl.URL != "/chat/"+direct.ID+"?m="+m.ID {
-			t.Fatalf("payload after mute %+v (a muted message was pushed?)", pl)
+			t.Fatalf("payload %+v", pl)
 		}
 		eventually(t, "the stale subscription is deleted", func() bool {
 			var l push.SubscriptionList
