@@ -167,9 +167,12 @@ func (s *Service) Dispatch(ctx context.Context) (int, error) {
 // the app open, not for muted conversations or messages they may not see.
 func (s *Service) notices(ctx context.Context, evs []events.Event) []Notice {
 	var out []Notice
+	// After a long stop, what is older than a push service would keep is
+	// not pushed any more.
+	since := s.now().Add(-ttl * time.Second).UnixMilli()
 	for _, e := range evs {
 		acc := e.ScopeID
-		if e.ScopeKind != events.ScopeAccount || acc == "" {
+		if e.ScopeKind != events.ScopeAccount || acc == "" || e.CreatedAt < since {
 			continue
 		}
 		if s.Presence != nil && s.Presence.Connected(acc) {
