@@ -77,7 +77,7 @@ type entry struct {
 
 // objects of the API whose ids are personal (belong to an account, not an
 // organization).
-var personalKinds = map[string]bool{"session": true, "app_password": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true}
+var personalKinds = map[string]bool{"session": true, "app_password": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true, "push_subscription": true}
 
 func named(prefix string) func(w *world, actor string) any {
 	return func(w *world, actor string) any {
@@ -138,6 +138,10 @@ var matrix = map[string]entry{
 	"POST /api/v1/me/password":                   {ok: passed, body: body(map[string]any{"current": "wrong password", "new": "a brand new password"})},
 	"GET /api/v1/me/login-history":               {ok: 200},
 	"GET /api/v1/me/notices":                     {ok: 200},
+	"GET /api/v1/push/config":                    {ok: 200},
+	"GET /api/v1/me/push-subscriptions":          {ok: 200},
+	"POST /api/v1/me/push-subscriptions":         {ok: 201, body: func(w *world, _ string) any { return pushSubscription(w) }},
+	"DELETE /api/v1/me/push-subscriptions/{id}":  {ok: 204, obj: []string{"push_subscription"}, fresh: true},
 	"POST /api/v1/me/2fa/setup":                  {ok: 200},
 	"POST /api/v1/me/2fa/enable":                 {ok: passed, body: body(map[string]any{"code": "000000"})},
 	"POST /api/v1/me/2fa/disable":                {ok: passed, body: body(map[string]any{"password": "wrong password", "code": "000000"})},

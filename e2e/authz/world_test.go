@@ -2,6 +2,9 @@ package authz_test
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -547,6 +550,12 @@ func (w *world) makePersonal(kind string, p *who) string {
 			t.Fatalf("upload as %s: %d %s", p.Name, r.Status, r.Body)
 		}
 		return f.ID
+	case "push_subscription":
+		var out struct {
+			ID string `json:"id"`
+		}
+		w.must(w.fx(p), "POST", "/api/v1/me/push-subscriptions", pushSubscription(w), &out)
+		return out.ID
 	case "export":
 		var out struct {
 			ID string `json:"id"`
@@ -648,4 +657,20 @@ func (w *world) standIn(actor string) *who {
 		w.must(w.who[Owner].Client, "PUT", "/api/v1/members/"+p.MemberID+"/roles", map[string]any{"role": "member", "role_ids": []string{w.roles[actor]}}, nil)
 	}
 	return p
+}
+
+// pushSubscription is a browser's push subscription to a made-up public
+// push service, with real keys, a new endpoint each time.
+func pushSubscription(w *world) map[string]any {
+	k, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	auth := make([]byte, 16)
+	_, _ = rand.Read(auth)
+	return map[string]any{
+		"endpoint":    fmt.Sprintf("https://push.example.com/send/%d", w.seq.Add(1)),
+		"keys":        map[string]any{"p256dh": base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes()), "auth": base64.RawURLEncoding.EncodeToString(auth)},
+		"device_name": "Test browser",
+	}
 }

@@ -40,6 +40,25 @@ type OrgSettings struct {
 	// message for everyone (10 seconds to 7 days; default 2 minutes).
 	// Group owners and admins may delete any message at any time.
 	RecallWindowSeconds int `json:"recall_window_seconds"`
+	// PushContent is what a push notification to a closed app may say:
+	// "hidden" (only that there is a message or a mention: the default),
+	// "sender" (who wrote, and in which group) or "full" (the text too).
+	PushContent string `json:"push_content"`
+}
+
+// What push notifications may carry (OrgSettings.PushContent).
+const (
+	PushContentHidden = "hidden"
+	PushContentSender = "sender"
+	PushContentFull   = "full"
+)
+
+// pushContentOr is v, or the default for a row written without one.
+func pushContentOr(v string) string {
+	if v == "" {
+		return PushContentHidden
+	}
+	return v
 }
 
 // DefaultRecallWindowSeconds is a new organization's recall window.
@@ -66,6 +85,7 @@ type UpdateOrgRequest struct {
 	JoinRequiresApproval *bool     `json:"join_requires_approval,omitempty"`
 	LockedProfileFields  *[]string `json:"locked_profile_fields,omitempty"`
 	RecallWindowSeconds  *int      `json:"recall_window_seconds,omitempty"`
+	PushContent          *string   `json:"push_content,omitempty"`
 }
 
 // TransferRequest hands the organization to another member; the owner proves
@@ -125,7 +145,7 @@ func (s *Service) createOrg(ctx context.Context, acc Account, req CreateOrgReque
 	}
 	now := s.nowMS()
 	o := Org{ID: ids.New("org"), Name: req.Name, Region: req.Region, Industry: req.Industry, Size: req.Size,
-		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}, RecallWindowSeconds: DefaultRecallWindowSeconds}, CreatedAt: now, UpdatedAt: now}
+		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}, RecallWindowSeconds: DefaultRecallWindowSeconds, PushContent: PushContentHidden}, CreatedAt: now, UpdatedAt: now}
 	name := acc.Name
 	if name == "" {
 		name = acc.Email
@@ -236,6 +256,45 @@ type SwitchOrgResult struct {
 	MemberID string `json:"member_id"`
 }
 
+// PushContent is what push notifications about the organization's
+// messages may say (OrgSettings.PushContent); "hidden" for an unknown or
+// disbanded organization.
+func (s *Service) PushContent(ctx context.Context, orgID string) string {
+	o, err := s.st.getOrg(ctx, orgID)
+	if err != nil {
+		return PushContentHidden
+	}
+	return pushContentOr(o.Settings.PushContent)
+}
+
+// PushContentBetween is what a push about a direct message between two
+// people may say: the strictest push_content of the organizations both are
+// active members of, "hidden" when they share none.
+func (s *Service) PushContentBetween(ctx context.Context, a, b string) string {
+	as, _, err := s.st.myOrgs(ctx, a)
+	if err != nil {
+		return PushContentHidden
+	}
+	bs, _, err := s.st.myOrgs(ctx, b)
+	if err != nil {
+		return PushContentHidden
+	}
+	rank := map[string]int{PushContentHidden: 0, PushContentSender: 1, PushContentFull: 2}
+	out := ""
+	for _, ma := range as {
+		for _, mb := range bs {
+			if ma.OrgID != mb.OrgID {
+				continue
+			}
+			v := s.PushContent(ctx, ma.OrgID)
+			if out == "" || rank[v] < rank[out] {
+				out = v
+			}
+		}
+	}
+	return pushContentOr(out)
+}
+
 // RecallWindow is how long a sender may delete their own message for
 // everyone in conversations the organization owns (its setting); ok is
 // false for an unknown or disbanded organization. Chat asks it when a
@@ -310,6 +369,14 @@ func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, err
 				return apperr.InvalidField("recall_window_seconds", "the recall window is 10 seconds to 7 days (604800 seconds)").With("value", v)
 			}
 			o.Settings.RecallWindowSeconds, changed["recall_window_seconds"] = *req.RecallWindowSeconds, *req.RecallWindowSeconds
+		}
+		if req.PushContent != nil {
+			switch v := *req.PushContent; v {
+			case PushContentHidden, PushContentSender, PushContentFull:
+				o.Settings.PushContent, changed["push_content"] = v, v
+			default:
+				return apperr.InvalidField("push_content", "push_content is hidden, sender or full").With("value", v)
+			}
 		}
 		o.UpdatedAt = s.nowMS()
 		if err := s.st.updateOrg(ctx, o); err != nil {

@@ -34,6 +34,8 @@ type App struct {
 	blobs blob.Store
 	// background work started by services, stopped by Close.
 	stops []func()
+	// hub tails the event log on this node (wire_stream.go).
+	hub *events.Hub
 	// restoreHooks run after `atrium restore` (restore.go).
 	restoreHooks []restoreHook
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/privacy"
+	"github.com/atrium-hq/atrium/internal/push"
 	"github.com/atrium-hq/atrium/internal/report"
 )
 
@@ -50,6 +51,11 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "POST /api/v1/me/2fa/setup", Handler: s.ident().HandleTOTPSetup, Auth: Account, Summary: "Start TOTP setup: secret and otpauth URL", Response: identity.TOTPSetup{}},
 		{Pattern: "POST /api/v1/me/2fa/enable", Handler: s.ident().HandleTOTPEnable, Auth: Account, Summary: "Turn TOTP on with a code; returns 10 recovery codes once", Request: identity.TOTPEnable{}, Response: identity.RecoveryCodes{}, Answers: []string{"409 totp_already_enabled", "409 totp_not_set_up"}},
 		{Pattern: "POST /api/v1/me/2fa/disable", Handler: s.ident().HandleTOTPDisable, Auth: Account, Summary: "Turn TOTP off (password and a code)", Request: identity.TOTPDisable{}, Answers: []string{"409 totp_not_enabled"}},
+		// Push: the VAPID key and the person's devices that receive push notifications (internal/push).
+		{Pattern: "GET /api/v1/push/config", Handler: s.Push.HandleConfig, Auth: Account, Summary: "Whether push notifications are on and the VAPID public key (base64url) to subscribe with", Response: push.Config{}},
+		{Pattern: "GET /api/v1/me/push-subscriptions", Handler: s.Push.HandleList, Auth: Account, Summary: "The person's devices that receive push notifications (never their endpoints or keys)", Response: push.SubscriptionList{}},
+		{Pattern: "POST /api/v1/me/push-subscriptions", Handler: s.Push.HandleSubscribe, Auth: Account, Summary: "Subscribe this device to push notifications (201 new, 200 the same endpoint again: keys and name updated)", Request: push.SubscribeInput{}, Response: push.Subscription{}, Status: 201, Answers: []string{"200 the endpoint was already subscribed", "400 invalid_push_endpoint", "400 invalid_push_keys"}},
+		{Pattern: "DELETE /api/v1/me/push-subscriptions/{id}", Handler: s.Push.HandleDelete, Auth: Account, Summary: "Stop push notifications to one of the person's devices", Answers: []string{"404 not_found"}},
 		// Directory: first-run setup, organizations, members, departments, roles, fields, invitations, contacts (internal/directory).
 		{Pattern: "GET /api/v1/setup", Handler: s.Directory.HandleSetupStatus, Auth: Public, Summary: "Whether the first organization still has to be created", Response: directory.SetupStatus{}},
 		{Pattern: "POST /api/v1/setup", Handler: s.Directory.HandleSetup, Auth: Public, Summary: "Create the first organization and its owner with the one-time setup token; signs the owner in", Request: directory.SetupRequest{}, Response: directory.SetupResult{}, Status: 201, Answers: []string{"409 setup_done", "403 setup_token_invalid"}},

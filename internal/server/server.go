@@ -23,6 +23,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/metrics"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 	"github.com/atrium-hq/atrium/internal/privacy"
+	"github.com/atrium-hq/atrium/internal/push"
 	"github.com/atrium-hq/atrium/internal/report"
 	"github.com/atrium-hq/atrium/internal/stream"
 )
@@ -109,6 +110,8 @@ type Server struct {
 	// Attendance is check-ins, rules and attendance reports
 	// (wire_attendance.go).
 	Attendance *attendance.Service
+	// Push is Web Push: devices and the sender (wire_push.go).
+	Push *push.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

@@ -46,6 +46,10 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wireStream(ctx); err != nil {
 		return err
 	}
+	// After the stream: pushes skip people it has connected.
+	if err := a.wirePush(ctx); err != nil {
+		return err
+	}
 	return nil
 }
 

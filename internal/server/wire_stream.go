@@ -78,6 +78,7 @@ func (a *App) wireStream(ctx context.Context) error {
 	}
 	gw.Start()
 	a.Server.Stream = gw
+	a.hub = hub
 	// Keep EventLogKeep of history for clients that reconnect; older
 	// cursors are told to resync. One node trims per hour (a leased job).
 	if a.Server.Privacy != nil && a.Server.Privacy.Jobs != nil {

@@ -349,3 +349,13 @@ func (g *Gateway) ephemeralLoop() {
 		}
 	}
 }
+
+// Connected reports whether acc has a live stream connection: a socket on
+// this node, or one another node announced within presenceTTL (nodes
+// re-announce every presenceBeat, so a connection that closed on another
+// node may count for up to that long).
+func (g *Gateway) Connected(acc string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.pres.status(acc, time.Now()) != statusOffline
+}

@@ -80,6 +80,7 @@ type Hub struct {
 	ring      []*Frame   // recent frames, oldest first, all positions in (coverFrom, last]
 	coverFrom int64
 	sink      func(batch []*Frame)
+	observers []func(batch []*Frame)
 
 	done chan struct{}
 }
@@ -104,6 +105,16 @@ func NewHub(d *db.DB, bus Bus, log *slog.Logger, opts HubOptions) *Hub {
 func (h *Hub) SetSink(fn func(batch []*Frame)) {
 	h.mu.Lock()
 	h.sink = fn
+	h.mu.Unlock()
+}
+
+// Observe adds a function that is also handed every batch of new frames,
+// after the sink, with the hub's lock held: like the sink it must not
+// block and must not call back into the hub (background work such as push
+// notifications uses it as a wake-up signal).
+func (h *Hub) Observe(fn func(batch []*Frame)) {
+	h.mu.Lock()
+	h.observers = append(h.observers, fn)
 	h.mu.Unlock()
 }
 
@@ -174,6 +185,9 @@ func (h *Hub) CatchUp(ctx context.Context) error {
 		}
 		if h.sink != nil {
 			h.sink(batch)
+		}
+		for _, fn := range h.observers {
+			fn(batch)
 		}
 		h.mu.Unlock()
 		if len(evs) < h.opts.Batch {

@@ -54,6 +54,21 @@ func ReadAfter(ctx context.Context, d *db.DB, after, upTo int64, limit int) ([]E
 	return scanEvents(ctx, d, rows)
 }
 
+// ReadTypes returns up to limit events of the given types with after < pos
+// <= upTo, oldest first, for background readers that act on a few kinds of
+// event (push notifications): the rest of the log is neither returned nor
+// opened.
+func ReadTypes(ctx context.Context, d *db.DB, after, upTo int64, types []string, limit int) ([]Event, error) {
+	args := []any{after, upTo, limit}
+	rows, err := d.R(ctx).QueryContext(ctx,
+		`SELECT `+eventColumns+` FROM event_log WHERE pos > $1 AND pos <= $2 AND type IN (`+db.In(&args, types)+`) ORDER BY pos LIMIT $3`,
+		args...)
+	if err != nil {
+		return nil, fmt.Errorf("events: read: %w", err)
+	}
+	return scanEvents(ctx, d, rows)
+}
+
 // Selector names the scopes one reader may see.
 type Selector struct {
 	AccountID       string

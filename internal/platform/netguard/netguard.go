@@ -14,6 +14,7 @@ package netguard
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -209,6 +210,14 @@ type Options struct {
 	// Allow, when set, replaces IsPublic as the dial-time check. Only tests
 	// set it, to reach a server on loopback.
 	Allow func(netip.AddrPort) bool
+	// IdleConnsPerHost is how many idle connections are kept per host
+	// (default 2, net/http's): clients that send many requests to one
+	// service in parallel (push notifications) keep more, so that each does
+	// not pay a new TLS handshake.
+	IdleConnsPerHost int
+	// TLS, when set, is the TLS configuration of the client's transport.
+	// Only tests set it, to trust a test server's certificate.
+	TLS *tls.Config
 }
 
 // Control is a net.Dialer Control function that refuses connections to
@@ -250,9 +259,11 @@ func NewClient(o Options) *http.Client {
 	tr := &http.Transport{
 		Proxy:                  nil, // a proxy would be dialled instead of the checked address
 		DialContext:            d.DialContext,
+		TLSClientConfig:        o.TLS,
 		TLSHandshakeTimeout:    5 * time.Second,
 		ResponseHeaderTimeout:  o.Timeout,
-		MaxIdleConns:           16,
+		MaxIdleConns:           max(16, o.IdleConnsPerHost),
+		MaxIdleConnsPerHost:    o.IdleConnsPerHost,
 		IdleConnTimeout:        30 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}

@@ -2626,6 +2626,41 @@ export interface paths {
         patch: operations["patch_me_privacy"];
         trace?: never;
     };
+    "/api/v1/me/push-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The person's devices that receive push notifications (never their endpoints or keys) */
+        get: operations["get_me_push_subscriptions"];
+        put?: never;
+        /** Subscribe this device to push notifications (201 new, 200 the same endpoint again: keys and name updated) */
+        post: operations["post_me_push_subscriptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/push-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop push notifications to one of the person's devices */
+        delete: operations["delete_me_push_subscriptions_by_id"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/requests": {
         parameters: {
             query?: never;
@@ -3065,6 +3100,23 @@ export interface paths {
         };
         /** The current privacy policy and terms (and my org's notice when signed in) */
         get: operations["get_policies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/push/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether push notifications are on and the VAPID public key (base64url) to subscribe with */
+        get: operations["get_push_config"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4573,6 +4625,7 @@ export interface components {
         DirectoryOrgSettings: {
             join_requires_approval: boolean;
             locked_profile_fields: string[];
+            push_content: string;
             recall_window_seconds: number;
         };
         DirectoryPerson: {
@@ -4673,6 +4726,7 @@ export interface components {
             join_requires_approval?: boolean | null;
             locked_profile_fields?: string[] | null;
             name?: string | null;
+            push_content?: string | null;
             recall_window_seconds?: number | null;
             region?: string | null;
             size?: string | null;
@@ -5207,6 +5261,31 @@ export interface components {
         PrivacyUnacknowledged: {
             policy_updates: components["schemas"]["PrivacyDocument"][];
             security_notices: components["schemas"]["PrivacyNotice"][];
+        };
+        PushConfig: {
+            enabled: boolean;
+            public_key: string;
+        };
+        PushSubscribeInput: {
+            device_name: string;
+            endpoint: string;
+            keys: components["schemas"]["PushSubscriptionKeys"];
+        };
+        PushSubscription: {
+            /** Format: date-time */
+            created_at: string;
+            device_name: string;
+            endpoint_host: string;
+            id: string;
+            /** Format: date-time */
+            last_used_at?: string | null;
+        };
+        PushSubscriptionKeys: {
+            auth: string;
+            p256dh: string;
+        };
+        PushSubscriptionList: {
+            items: components["schemas"]["PushSubscription"][];
         };
         Readiness: {
             database: string;
@@ -12289,6 +12368,114 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_me_push_subscriptions: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscriptionList"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_me_push_subscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushSubscribeInput"];
+            };
+        };
+        responses: {
+            /** @description the endpoint was already subscribed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushSubscription"];
+                };
+            };
+            /** @description error codes: invalid_push_endpoint, invalid_push_keys, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_me_push_subscriptions_by_id: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_me_requests: {
         parameters: {
             query?: {
@@ -13359,6 +13546,39 @@ export interface operations {
             };
             /** @description error codes: invalid_limit */
             400: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_push_config: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushConfig"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

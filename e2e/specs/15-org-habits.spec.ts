@@ -1,0 +1,91 @@
+// Everyday organization habits: the owner's bell counts the people asking
+// to join (when joining needs approval) and leads to the queue; deciding
+// clears it. A direct chat with someone who deleted their account stays
+// readable, says it is read-only, and the app never asks for that person's
+// profile.
+import type { BrowserContext, Page } from "@playwright/test";
+import { call, join, noSideScroll, ok } from "../lib/api";
+import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
+import { owner } from "../lib/people";
+import { signIn } from "../lib/steps";
+
+type Person = { ctx: BrowserContext; page: Page };
+
+const asker = { name: "Qian Wen", email: "qian.wen@example.test", password: "knock-knock-2026" };
+const leaver = { name: "Zhou Li", email: "zhou.li@example.test", password: "goodbye-all-2026" };
+
+test.describe
+  .serial("organization habits", () => {
+    let a: Person;
+    let q: Person;
+    let z: Person;
+
+    test.beforeAll(async ({ browser }) => {
+      a = await newPerson(browser);
+      q = await newPerson(browser);
+      z = await newPerson(browser);
+      await signIn(a.page, owner);
+    });
+    test.afterEach(() => {
+      for (const p of [a, q, z]) expect(pageErrors(p.page), "console").toEqual([]);
+    });
+    test.afterAll(async () => {
+      await call(a.page, "PATCH", "/api/v1/orgs/current", { join_requires_approval: false });
+      for (const p of [a, q, z]) await p.ctx.close();
+    });
+
+    test("the bell counts requests to join, and deciding clears it", async () => {
+      const p = a.page;
+      await ok(await call(p, "PATCH", "/api/v1/orgs/current", { join_requires_approval: true }));
+      const link = await ok(await call(p, "POST", "/api/v1/invitations", { kind: "link" }));
+      await join(q.page, asker, new URL(link.link).searchParams.get("token") ?? "");
+
+      await p.setViewportSize({ width: 375, height: 740 });
+      await p.goto("/chat");
+      const bell = p.getByTestId("bell");
+      await expect(bell).toHaveAccessibleName(/1 request to join/);
+      await bell.click();
+      await noSideScroll(p, "notifications");
+      await p.getByTestId("join-requests-note").getByRole("link").click();
+      await expect(p).toHaveURL(/\/admin\/requests/);
+      const row = p.getByRole("listitem").filter({ hasText: asker.name });
+      await row.getByRole("button", { name: "Approve" }).click();
+      await expect(row).toHaveCount(0);
+      await expect(bell).not.toHaveAccessibleName(/request to join/);
+      await p.setViewportSize({ width: 1280, height: 800 });
+    });
+
+    test("a direct chat with a deleted account is read-only", async () => {
+      const p = a.page;
+      await ok(await call(p, "PATCH", "/api/v1/orgs/current", { join_requires_approval: false }));
+      const link = await ok(await call(p, "POST", "/api/v1/invitations", { kind: "link" }));
+      await join(z.page, leaver, new URL(link.link).searchParams.get("token") ?? "");
+      const zMe = await ok(await call(z.page, "GET", "/api/v1/me"));
+      const conv = await ok(
+        await call(p, "POST", "/api/v1/conversations", { kind: "direct", member_ids: [zMe.id] }),
+      );
+      await ok(
+        await call(z.page, "POST", `/api/v1/conversations/${conv.id}/messages`, {
+          client_msg_id: "bye-1",
+          body: "Thanks for everything, goodbye!",
+        }),
+      );
+      await ok(await call(z.page, "POST", "/api/v1/me/erasures/account", { password: leaver.password }));
+      await expect
+        .poll(
+          async () => (await ok(await call(p, "GET", `/api/v1/conversations/${conv.id}`))).peer_gone ?? false,
+        )
+        .toBe(true);
+
+      const asked: string[] = [];
+      p.on("request", (r) => {
+        if (/\/api\/v1\/people\/tmb_/.test(r.url())) asked.push(r.url());
+      });
+      await p.goto(`/chat/${conv.id}`);
+      await expect(p.getByText("Thanks for everything, goodbye!")).toBeVisible();
+      await expect(p.getByTestId("peer-gone")).toHaveText(/deleted their account/);
+      await expect(p.getByRole("textbox", { name: /message/i })).toHaveCount(0);
+      await expect(p.getByRole("heading", { name: "Deleted account" })).toBeVisible();
+      expect(asked, "profiles of tombstones asked for").toEqual([]);
+    });
+  });

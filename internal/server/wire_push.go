@@ -1,0 +1,74 @@
+package server
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/chat"
+	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/push"
+)
+
+// wirePush builds Web Push: the VAPID key (made at first start, sealed
+// with a key the master key wraps), chat's previews, the organization's
+// push_content, the stream's presence, and the sender, woken by this node's
+// event hub when a notification or an approval task is committed.
+func (a *App) wirePush(ctx context.Context) error {
+	if a.Keyring == nil {
+		return nil
+	}
+	svc := push.New(a.DB, a.Keyring, a.Log)
+	svc.Subscriber = vapidSubscriber(a.Cfg.BaseURL, a.Cfg.SMTPFrom)
+	if err := svc.LoadKey(ctx); err != nil {
+		return err
+	}
+	if a.Server.Chat != nil {
+		svc.Messages = pushMessages{a.Server.Chat}
+	}
+	if a.Server.Directory != nil {
+		svc.Orgs = a.Server.Directory
+	}
+	if a.Server.Stream != nil {
+		svc.Presence = a.Server.Stream
+	}
+	if a.Server.Privacy != nil {
+		a.Server.Privacy.Register(svc.Privacy())
+	}
+	if err := svc.Start(ctx); err != nil {
+		return err
+	}
+	if a.hub != nil {
+		a.hub.Observe(svc.Observe)
+	}
+	a.OnClose(svc.Close)
+	a.Server.Push = svc
+	return nil
+}
+
+// Push returns the push service, for tests (the guard, the sender).
+func (a *App) Push() *push.Service { return a.Server.Push }
+
+// vapidSubscriber is the contact push services see in the VAPID "sub"
+// claim: the public https URL, else the sender address of emails.
+func vapidSubscriber(baseURL, from string) string {
+	if strings.HasPrefix(baseURL, "https://") {
+		return baseURL
+	}
+	if addr, err := mail.ParseAddress(from); err == nil {
+		return addr.Address
+	}
+	return "atrium@localhost"
+}
+
+// pushMessages asks chat, as the recipient, what a push may say.
+type pushMessages struct{ chat *chat.Service }
+
+func (m pushMessages) Preview(ctx context.Context, orgID, accountID, convID, msgID string) (push.Preview, error) {
+	ctx = actor.With(ctx, &actor.Actor{AccountID: accountID, OrgID: orgID})
+	p, err := m.chat.PushPreview(ctx, convID, msgID)
+	if err != nil {
+		return push.Preview{}, err
+	}
+	return push.Preview{Group: p.Group, ConversationName: p.ConversationName, SenderName: p.SenderName, Text: p.Text, Muted: p.Muted}, nil
+}
