@@ -374,3 +374,43 @@ func TestHTTPEventFromChat(t *testing.T) {
 		}
 	})
 }
+
+// TestHTTPOtherOrganization: another organization's calendars, events and
+// rooms answer exactly like missing ones.
+func TestHTTPOtherOrganization(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := acme(t, env)[0]
+		var cal calendar.Calendar
+		o.Do(t, "POST", "/api/v1/calendars", map[string]any{"kind": "holidays", "name": "Holidays"}, &cal).Want(t, http.StatusCreated)
+		var room calendar.Room
+		o.Do(t, "POST", "/api/v1/rooms", map[string]any{"name": "Lake"}, &room).Want(t, http.StatusCreated)
+		var ev calendar.Event
+		o.Do(t, "POST", "/api/v1/events", map[string]any{"calendar_id": cal.ID, "title": "New year", "all_day": true, "start": "2027-01-01",
+			"end": "2027-01-02", "attendees": map[string]any{"room_ids": []string{room.ID}}}, &ev).Want(t, http.StatusCreated)
+		// Olivia founds Globex and switches to it.
+		o.Do(t, "POST", "/api/v1/orgs", map[string]any{"name": "Globex"}, nil).Want(t, http.StatusCreated)
+		for _, r := range []struct{ method, path string }{
+			{"GET", "/api/v1/calendars/" + cal.ID}, {"PATCH", "/api/v1/calendars/" + cal.ID}, {"DELETE", "/api/v1/calendars/" + cal.ID},
+			{"GET", "/api/v1/events/" + ev.ID}, {"PATCH", "/api/v1/events/" + ev.ID}, {"DELETE", "/api/v1/events/" + ev.ID},
+			{"PUT", "/api/v1/events/" + ev.ID + "/rsvp"}, {"GET", "/api/v1/rooms/" + room.ID}, {"PUT", "/api/v1/rooms/" + room.ID},
+			{"GET", "/api/v1/rooms/" + room.ID + "/bookings?from=2027-01-01&to=2027-01-02"},
+		} {
+			var body any
+			switch {
+			case strings.HasSuffix(r.path, "/rsvp"):
+				body = map[string]any{"status": "accepted"}
+			case strings.Contains(r.path, "/events/"):
+				body = map[string]any{"title": "x"}
+			case r.method == "PATCH" || r.method == "PUT":
+				body = map[string]any{"name": "x"}
+			}
+			o.Do(t, r.method, r.path, body, nil).WantError(t, http.StatusNotFound, "not_found")
+		}
+		if got := list(t, o, "2027-01-01", "2027-01-02"); len(got) != 0 {
+			t.Fatalf("Acme's events listed in Globex: %+v", got)
+		}
+		// Booking Acme's room from Globex is refused as a room it does not have.
+		o.Do(t, "POST", "/api/v1/events", map[string]any{"title": "x", "start": "2027-01-01T10:00", "end": "2027-01-01T11:00",
+			"attendees": map[string]any{"room_ids": []string{room.ID}}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/teambition/rrule-go"
@@ -66,12 +67,19 @@ func loadZone(field, name string) (*time.Location, error) {
 	if name == "" {
 		return time.UTC, nil
 	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil || name == "Local" {
 		return nil, apperr.InvalidField(field, "an IANA time zone (Europe/Berlin)")
 	}
+	zones.Store(name, loc)
 	return loc, nil
 }
+
+// zones caches the time zones read from the zone database.
+var zones sync.Map
 
 // series is an event's timing, parsed.
 type series struct {
