@@ -383,7 +383,7 @@ func (s *Service) DeleteCalendar(ctx context.Context, id string) error {
 		return err
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
-		if _, err := s.DB.W(ctx).ExecContext(ctx, `DELETE FROM calendars WHERE org_id = $1 AND id = $2`, a.OrgID, c.ID); err != nil {
+		if err := deleteCal(ctx, s.DB, a.OrgID, c.ID); err != nil {
 			return err
 		}
 		return s.record(ctx, a.OrgID, "calendar.deleted", "calendar", c.ID, map[string]any{"kind": c.Kind})

@@ -561,8 +561,7 @@ func (s *Service) RSVP(ctx context.Context, id string, in RSVPInput) (Event, err
 		if err != nil {
 			return err
 		}
-		if _, err := s.DB.W(ctx).ExecContext(ctx, `UPDATE calendar_events SET revision = revision + 1, seq = $2, updated_at = $3 WHERE id = $1`,
-			ev.ID, seq, now); err != nil {
+		if err := touchEvent(ctx, s.DB, ev.ID, seq, now); err != nil {
 			return err
 		}
 		if ev.OrganizerAccountID != a.AccountID {

@@ -44,21 +44,15 @@ func (s *Service) Privacy() *Privacy {
 // membership), then lets the engine erase the rest.
 func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
 	var n int64
-	q := ""
-	var args []any
+	var err error
 	switch r.Scope {
 	case datamap.ScopeAccount:
-		q, args = `DELETE FROM calendars WHERE kind = $1 AND owner_account_id = $2`, []any{KindPersonal, r.Subject.AccountID}
+		n, err = deletePersonalCals(ctx, p.db, "", r.Subject.AccountID, "")
 	case datamap.ScopeMembership:
-		q, args = `DELETE FROM calendars WHERE kind = $1 AND org_id = $2 AND (owner_account_id = $3 OR owner_member_id = $4)`,
-			[]any{KindPersonal, r.OrgID, r.Subject.AccountID, r.MemberID}
+		n, err = deletePersonalCals(ctx, p.db, r.OrgID, r.Subject.AccountID, r.MemberID)
 	}
-	if q != "" {
-		res, err := p.db.W(ctx).ExecContext(ctx, q, args...)
-		if err != nil {
-			return datamap.Erased{}, err
-		}
-		n, _ = res.RowsAffected()
+	if err != nil {
+		return datamap.Erased{}, err
 	}
 	out, err := p.Engine.Erase(ctx, r)
 	if err != nil {

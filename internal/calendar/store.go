@@ -55,6 +55,26 @@ func orgCals(ctx context.Context, d *db.DB, orgID string) ([]calRow, error) {
 		orgID, KindPersonal)
 }
 
+func deleteCal(ctx context.Context, d *db.DB, orgID, id string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM calendars WHERE org_id = $1 AND id = $2`, orgID, id)
+	return err
+}
+
+// deletePersonalCals deletes a person's personal calendars, with their
+// events: in one organization when orgID is set, else in every one.
+func deletePersonalCals(ctx context.Context, d *db.DB, orgID, accountID, memberID string) (int64, error) {
+	q, args := `DELETE FROM calendars WHERE kind = $1 AND owner_account_id = $2`, []any{KindPersonal, accountID}
+	if orgID != "" {
+		q, args = `DELETE FROM calendars WHERE kind = $1 AND org_id = $2 AND (owner_account_id = $3 OR owner_member_id = $4)`,
+			[]any{KindPersonal, orgID, accountID, memberID}
+	}
+	res, err := d.W(ctx).ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // bumpSeq increments a calendar's change sequence and returns it; on
 // PostgreSQL the row stays locked until the transaction ends, which
 // orders concurrent changes to one calendar.
@@ -133,6 +153,12 @@ func updateEvent(ctx context.Context, d *db.DB, x eventRow) error {
 		visibility = $16, reminders = $17, revision = $18, seq = $19, updated_at = $20 WHERE org_id = $1 AND id = $2`,
 		x.OrgID, x.ID, x.Title, x.Description, x.Location, x.TimeZone, x.AllDay, x.StartLocal, x.EndLocal, x.StartAt, x.EndAt, x.LastEndAt,
 		x.RRule, x.RDates, x.ExDates, x.Visibility, x.Reminders, x.Revision, x.Seq, x.UpdatedAt)
+	return err
+}
+
+// touchEvent records a change to an event's attendees (an answer).
+func touchEvent(ctx context.Context, d *db.DB, id string, seq, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE calendar_events SET revision = revision + 1, seq = $2, updated_at = $3 WHERE id = $1`, id, seq, now)
 	return err
 }
 
