@@ -527,7 +527,11 @@ func (s *Service) CreateEvent(ctx context.Context, in EventInput) (Event, error)
 	}
 	if ev.ConversationID != "" {
 		desc := "Invitation · 邀请 — " + ev.StartLocal + " (" + ev.TimeZone + ")"
-		if err := s.Chat.SendCard(ctx, ev.ConversationID, "cal:"+ev.ID, Card{URL: "/calendar/events/" + ev.ID, Title: ev.Title, Description: desc}); err != nil {
+		title := ev.Title
+		if title == "" {
+			title = "Event · 日程"
+		}
+		if err := s.Chat.SendCard(ctx, ev.ConversationID, "cal:"+ev.ID, Card{URL: "/calendar/events/" + ev.ID, Title: title, Description: desc}); err != nil {
 			s.Log.WarnContext(ctx, "calendar: invitation card not sent", "event_id", ev.ID, "err", err)
 		}
 	}
