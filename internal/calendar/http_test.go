@@ -414,3 +414,75 @@ func TestHTTPOtherOrganization(t *testing.T) {
 			"attendees": map[string]any{"room_ids": []string{room.ID}}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
 	})
 }
+
+// TestHTTPOrgCalendarAccess: an organization calendar shared with a
+// department to view and with a member to edit; a department invited to
+// an event is expanded to its members, each remembered as invited through
+// it; people outside the sharing do not see the calendar.
+func TestHTTPOrgCalendarAccess(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		ps := acme(t, env, "Ann", "Bob", "Carl")
+		o, ann, bob, carl := ps[0], ps[1], ps[2], ps[3]
+		var dept struct {
+			ID string `json:"id"`
+		}
+		o.Do(t, "POST", "/api/v1/departments", map[string]any{"name": "Sales"}, &dept).Want(t, http.StatusCreated)
+		for _, p := range []person{ann, bob} {
+			o.Do(t, "PATCH", "/api/v1/members/"+p.MemberID, map[string]any{"department_ids": []string{dept.ID}}, nil).Want(t, http.StatusOK)
+		}
+		var cal calendar.Calendar
+		o.Do(t, "POST", "/api/v1/calendars", map[string]any{"kind": "department", "name": "Sales", "time_zone": "Asia/Shanghai",
+			"access": []map[string]any{{"kind": "department", "id": dept.ID, "level": "view"}, {"kind": "member", "id": bob.MemberID, "level": "edit"}}}, &cal).
+			Want(t, http.StatusCreated)
+		o.Do(t, "POST", "/api/v1/calendars", map[string]any{"kind": "team", "name": "x", "access": []map[string]any{{"kind": "department", "id": "dep_nothing", "level": "view"}}}, nil).
+			WantError(t, http.StatusBadRequest, "invalid_field")
+		var got calendar.Calendar
+		ann.Do(t, "GET", "/api/v1/calendars/"+cal.ID, nil, &got).Want(t, http.StatusOK)
+		if got.MyAccess != "view" || len(got.Access) != 2 {
+			t.Fatalf("ann's access: %+v", got)
+		}
+		bob.Do(t, "GET", "/api/v1/calendars/"+cal.ID, nil, &got).Want(t, http.StatusOK)
+		if got.MyAccess != "edit" {
+			t.Fatalf("bob's access: %+v", got)
+		}
+		carl.Do(t, "GET", "/api/v1/calendars/"+cal.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
+		var cl calendar.CalendarList
+		carl.Do(t, "GET", "/api/v1/calendars", nil, &cl).Want(t, http.StatusOK)
+		if len(cl.Items) != 1 || cl.Items[0].Kind != "personal" {
+			t.Fatalf("carl's calendars: %+v", cl)
+		}
+		in := map[string]any{"calendar_id": cal.ID, "title": "Kickoff", "start": "2027-01-04T10:00", "end": "2027-01-04T11:00",
+			"attendees": map[string]any{"department_ids": []string{dept.ID}}}
+		ann.Do(t, "POST", "/api/v1/events", in, nil).WantError(t, http.StatusForbidden, "forbidden")
+		carl.Do(t, "POST", "/api/v1/events", in, nil).WantError(t, http.StatusNotFound, "not_found")
+		var ev calendar.Event
+		bob.Do(t, "POST", "/api/v1/events", in, &ev).Want(t, http.StatusCreated)
+		if ev.TimeZone != "Asia/Shanghai" || ev.StartAt != utc("2027-01-04T02:00:00Z") {
+			t.Fatalf("the calendar's time zone: %+v", ev)
+		}
+		through := 0
+		for _, a := range ev.Attendees {
+			if a.DepartmentID == dept.ID {
+				through++
+			}
+		}
+		if len(ev.Attendees) != 2 || through != 1 { // Bob organizes; Ann invited through Sales
+			t.Fatalf("attendees: %+v", ev.Attendees)
+		}
+		// Ann views the calendar: she sees the event and may not change it.
+		ann.Do(t, "GET", "/api/v1/events/"+ev.ID, nil, &ev).Want(t, http.StatusOK)
+		if ev.CanEdit {
+			t.Fatal("ann may edit")
+		}
+		// The owner manages every organization calendar.
+		o.Do(t, "PATCH", "/api/v1/events/"+ev.ID, map[string]any{"title": "Kick-off"}, &ev).Want(t, http.StatusOK)
+		ann.Do(t, "PATCH", "/api/v1/calendars/"+cal.ID, map[string]any{"name": "Mine"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+		ann.Do(t, "PATCH", "/api/v1/calendars/personal", map[string]any{"name": "Ann's", "time_zone": "Europe/Paris"}, &got).Want(t, http.StatusOK)
+		if got.TimeZone != "Europe/Paris" || got.Kind != "personal" {
+			t.Fatalf("ann's personal calendar: %+v", got)
+		}
+		ann.Do(t, "DELETE", "/api/v1/calendars/personal", nil, nil).WantError(t, http.StatusBadRequest, "personal_calendar")
+		o.Do(t, "DELETE", "/api/v1/calendars/"+cal.ID, nil, nil).Want(t, http.StatusNoContent)
+		ann.Do(t, "GET", "/api/v1/events/"+ev.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
+	})
+}
