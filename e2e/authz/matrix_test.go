@@ -107,6 +107,14 @@ var (
 	approvers  = map[string]bool{Admin: true, CustomWith: true, CustomWithout: true, Member: true}
 )
 
+// calendarViewers see the standing organization calendar and its event
+// but neither manage nor organize them: only they learn (403) that they
+// exist.
+var (
+	calendarViewers = map[string]int{CustomWithout: 403, Member: 403, Bystander: 403}
+	viewersOnly     = map[string]bool{CustomWithout: true, Member: true, Bystander: true}
+)
+
 // matrix has one entry per route of internal/server/routes.go. A route
 // without an entry fails TestMatrixCoversEveryRoute, naming it.
 var matrix = map[string]entry{
@@ -299,7 +307,35 @@ var matrix = map[string]entry{
 	"POST /api/v1/attendance/punches": {ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"client_id": fmt.Sprintf("matrix-%d", w.seq.Add(1)), "lat": "31.2304", "lng": "121.4737"}
 	}},
-	"GET /api/v1/reports": {ok: 200},
+	// Calendar: the standing organization calendar is visible to every
+	// member (by role) and managed with manage_calendars, which also lets
+	// its holders edit every event of it; the standing event of it
+	// invites every actor of A, who each answer it; rooms are managed with
+	// manage_calendars.
+	"GET /api/v1/calendars": {ok: 200},
+	"POST /api/v1/calendars": {perm: perm.ManageCalendars, ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"kind": "team", "name": fmt.Sprintf("Calendar %d", w.seq.Add(1))}
+	}},
+	"GET /api/v1/calendars/{id}":         {ok: 200, obj: []string{"calendar"}},
+	"PATCH /api/v1/calendars/{id}":       {perm: perm.ManageCalendars, ok: 200, obj: []string{"calendar"}, fresh: true, custom: calendarViewers, reads: viewersOnly, body: body(map[string]any{"name": "Renamed"})},
+	"DELETE /api/v1/calendars/{id}":      {perm: perm.ManageCalendars, ok: any2xx, obj: []string{"calendar"}, fresh: true, custom: calendarViewers, reads: viewersOnly},
+	"GET /api/v1/calendars/{id}/changes": {ok: 200, obj: []string{"calendar"}, query: "since=0"},
+	"GET /api/v1/events":                 {ok: 200, query: "from=2026-12-01&to=2026-12-31"},
+	"POST /api/v1/events": {ok: 201, body: body(map[string]any{"title": "Focus", "start": "2026-12-10T09:00", "end": "2026-12-10T10:00",
+		"time_zone": "Europe/Berlin"})},
+	"GET /api/v1/events/{id}":         {ok: 200, obj: []string{"event"}},
+	"PATCH /api/v1/events/{id}":       {perm: perm.ManageCalendars, ok: 200, obj: []string{"event"}, fresh: true, custom: calendarViewers, reads: viewersOnly, body: body(map[string]any{"title": "Renamed"})},
+	"DELETE /api/v1/events/{id}":      {perm: perm.ManageCalendars, ok: any2xx, obj: []string{"event"}, fresh: true, custom: calendarViewers, reads: viewersOnly},
+	"PUT /api/v1/events/{id}/rsvp":    {ok: 200, obj: []string{"event"}, body: body(map[string]any{"status": "accepted"})},
+	"GET /api/v1/rooms":               {ok: 200},
+	"POST /api/v1/rooms":              {perm: perm.ManageCalendars, ok: 201, body: named("Room")},
+	"GET /api/v1/rooms/{id}":          {ok: 200, obj: []string{"room"}},
+	"PUT /api/v1/rooms/{id}":          {perm: perm.ManageCalendars, ok: 200, obj: []string{"room"}, fresh: true, body: body(map[string]any{"name": "Renamed", "capacity": 8})},
+	"DELETE /api/v1/rooms/{id}":       {perm: perm.ManageCalendars, ok: any2xx, obj: []string{"room"}, fresh: true},
+	"GET /api/v1/rooms/{id}/bookings": {ok: 200, obj: []string{"room"}, query: "from=2026-12-01&to=2026-12-31"},
+	"GET /api/v1/freebusy":            {ok: 200, query: "member_ids=me&from=2026-12-01&to=2026-12-08"},
+	"GET /api/v1/find-a-time":         {ok: 200, query: "member_ids=me&from=2026-12-01&to=2026-12-08&duration_minutes=30"},
+	"GET /api/v1/reports":             {ok: 200},
 	"POST /api/v1/reports": {ok: 201, obj: []string{"report_template"}, bodyIDs: func(_ *world, _ string, ids []string) any {
 		return map[string]any{"template_id": ids[0], "values": map[string]any{"done": "matrix"}}
 	}},

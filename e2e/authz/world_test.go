@@ -232,7 +232,8 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	for _, org := range []string{"A", "B"} {
 		objs := w.objects[org]
 		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft",
-			"report_template", "report", "report_draft", "approval_template", "approval", "attendance_group"} {
+			"report_template", "report", "report_draft", "approval_template", "approval", "attendance_group",
+			"calendar", "room", "event"} {
 			objs[kind] = w.newObject(kind, org)
 		}
 		// A second conversation with the same people, for swapped ids.
@@ -435,6 +436,24 @@ func (w *world) newObject(kind, org string) string {
 		w.must(admin.Client, "POST", "/api/v1/attendance-groups", map[string]any{"name": fmt.Sprintf("Attendance %d", n),
 			"members": map[string]any{"member_ids": ids}, "rules": map[string]any{"kind": "shifts", "legal_basis": "contract",
 				"shifts": []map[string]any{{"id": "day", "name": "Day", "start": "09:00", "end": "17:00"}}}}, &out)
+	case "calendar":
+		// Every member of the organization views it, by built-in role.
+		w.must(admin.Client, "POST", "/api/v1/calendars", map[string]any{"kind": "team", "name": fmt.Sprintf("Calendar %d", n),
+			"access": []map[string]any{{"kind": "role", "id": "owner", "level": "view"}, {"kind": "role", "id": "admin", "level": "view"},
+				{"kind": "role", "id": "member", "level": "view"}}}, &out)
+	case "room":
+		w.must(admin.Client, "POST", "/api/v1/rooms", map[string]any{"name": fmt.Sprintf("Room %d", n), "capacity": 6}, &out)
+	case "event":
+		// In the standing calendar, every actor of A invited (B's owner
+		// organizes B's).
+		var ids []string
+		if org == "A" {
+			for _, name := range []string{Owner, Admin, CustomWith, CustomWithout, Member, Bystander} {
+				ids = append(ids, w.who[name].MemberID)
+			}
+		}
+		w.must(admin.Client, "POST", "/api/v1/events", map[string]any{"calendar_id": w.objects[org]["calendar"], "title": fmt.Sprintf("Meeting %d", n),
+			"start": "2026-12-14T10:00", "end": "2026-12-14T11:00", "time_zone": "Europe/Berlin", "attendees": map[string]any{"member_ids": ids}}, &out)
 	case "report", "report_draft":
 		w.must(admin.Client, "POST", "/api/v1/reports", map[string]any{"template_id": w.objects[org]["report_template"],
 			"values": map[string]any{"done": "work"}, "submit": kind == "report"}, &out)

@@ -40,6 +40,10 @@ var technicalByDesign = map[string]string{
 	"attendance_holidays.name":              "the name of a holiday (National Day)",
 	"attendance_cursor.name":                "the name of an event-log cursor (approvals)",
 	"push_cursor.name":                      "the name of an event-log cursor (push notifications)",
+	"calendars.name":                        "the name of a calendar (Team, Holidays), the organization's or its owner's",
+	"calendar_rooms.name":                   "the name of a meeting room (Lake), the organization's",
+	"calendar_rooms.location":               "where a meeting room is (3F east), the organization's premises",
+	"calendar_overrides.location":           "the place of one changed occurrence of an event, part of that event, which names its organizer",
 }
 
 // toReclassify lists columns found by this test that their domain still has

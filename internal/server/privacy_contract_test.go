@@ -11,41 +11,41 @@ import (
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
-// calendarDomain is a domain added the wrong way: it registers a table of
-// events with a personal column (the location) and attachments, and a
+// visitorDomain is a domain added the wrong way: it registers a table of
+// visits with a personal column (the place) and attachments, and a
 // contract that exports and erases neither.
-type calendarDomain struct{}
+type visitorDomain struct{}
 
-var calendarEvents = datamap.Table{
-	Name: "calendar_events", Controller: datamap.Organization, Purpose: "Meetings.", Subject: []string{"organizer_id"},
+var visitorRecords = datamap.Table{
+	Name: "visitor_records", Controller: datamap.Organization, Purpose: "Visits.", Subject: []string{"organizer_id"},
 	Columns: map[string]datamap.Category{"organizer_id": datamap.Identifier, "title": datamap.Content, "place": datamap.Location,
 		"attachment_key": datamap.Content},
 	Files: []string{"attachment_key"}, Erasure: datamap.Delete,
 }
 
-func (calendarDomain) Tables() []string { return []string{"calendar_events"} }
-func (calendarDomain) Coverage() []datamap.Coverage {
+func (visitorDomain) Tables() []string { return []string{"visitor_records"} }
+func (visitorDomain) Coverage() []datamap.Coverage {
 	done := []string{"attachment_key", "organizer_id", "title"}
-	return []datamap.Coverage{{Table: "calendar_events", Exported: done, Erased: done}}
+	return []datamap.Coverage{{Table: "visitor_records", Exported: done, Erased: done}}
 }
-func (calendarDomain) Targets(context.Context) ([]datamap.Target, error) { return nil, nil }
-func (calendarDomain) Export(context.Context, datamap.ExportRequest, datamap.ExportWriter) error {
+func (visitorDomain) Targets(context.Context) ([]datamap.Target, error) { return nil, nil }
+func (visitorDomain) Export(context.Context, datamap.ExportRequest, datamap.ExportWriter) error {
 	return nil
 }
-func (calendarDomain) Erase(context.Context, datamap.EraseRequest) (datamap.Erased, error) {
+func (visitorDomain) Erase(context.Context, datamap.EraseRequest) (datamap.Erased, error) {
 	return datamap.Erased{}, nil
 }
-func (calendarDomain) Count(context.Context, datamap.Subject) ([]datamap.Held, error) {
+func (visitorDomain) Count(context.Context, datamap.Subject) ([]datamap.Held, error) {
 	return nil, nil
 }
-func (calendarDomain) Sweep(context.Context, datamap.SweepRequest) (int64, error) { return 0, nil }
+func (visitorDomain) Sweep(context.Context, datamap.SweepRequest) (int64, error) { return 0, nil }
 
 // TestPrivacyContractCoversTheDataMap: every table of the data map that
 // holds personal data or files is owned by exactly one domain's contract,
 // as the running server registers them, and that contract exports and
 // erases every personal column and file kind the map lists. A domain that
 // registers a column or a file kind its contract leaves out fails it — the
-// made-up calendar domain shows the check failing.
+// made-up visitor domain shows the check failing.
 func TestPrivacyContractCoversTheDataMap(t *testing.T) {
 	env := servertest.Start(t, db.SQLite)
 	contracts := env.App.Privacy().Contracts()
@@ -67,18 +67,18 @@ func TestPrivacyContractCoversTheDataMap(t *testing.T) {
 		}
 	}
 
-	problems := datamap.CheckCoverage(append(datamap.All(), calendarEvents), append(contracts, calendarDomain{}))
+	problems := datamap.CheckCoverage(append(datamap.All(), visitorRecords), append(contracts, visitorDomain{}))
 	got := strings.Join(problems, "\n")
 	for _, want := range []string{
-		"calendar_events.place (location) is not exported by its contract",
-		"calendar_events.place (location) is not erased by its contract",
-		"files in calendar_events.attachment_key are not exported and erased by its contract",
+		"visitor_records.place (location) is not exported by its contract",
+		"visitor_records.place (location) is not erased by its contract",
+		"files in visitor_records.attachment_key are not exported and erased by its contract",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the check misses %q; it found:\n%s", want, got)
 		}
 	}
 	if len(problems) != 3 {
-		t.Errorf("the check found %d problems, want the calendar's 3:\n%s", len(problems), got)
+		t.Errorf("the check found %d problems, want the visitor domain's 3:\n%s", len(problems), got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/atrium-hq/atrium/internal/approval"
 	"github.com/atrium-hq/atrium/internal/attendance"
+	"github.com/atrium-hq/atrium/internal/calendar"
 	"log/slog"
 	"net/http"
 	"path"
@@ -112,6 +113,9 @@ type Server struct {
 	Attendance *attendance.Service
 	// Push is Web Push: devices and the sender (wire_push.go).
 	Push *push.Service
+	// Calendar is calendars, events, rooms and reminders
+	// (wire_calendar.go).
+	Calendar *calendar.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

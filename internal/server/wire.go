@@ -42,6 +42,9 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wireAttendance(ctx); err != nil {
 		return err
 	}
+	if err := a.wireCalendar(ctx); err != nil {
+		return err
+	}
 	// Last: the stream uses the services built above.
 	if err := a.wireStream(ctx); err != nil {
 		return err

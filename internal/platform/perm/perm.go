@@ -31,6 +31,7 @@ const (
 	ManageReports         Permission = "manage_reports"
 	ManageApprovals       Permission = "manage_approvals"
 	ManageAttendance      Permission = "manage_attendance"
+	ManageCalendars       Permission = "manage_calendars"
 )
 
 // All lists every permission, in the order the API shows them.
@@ -39,6 +40,7 @@ var All = []Permission{
 	ManageInvitations, ManageRetention, ViewAuditLog, ManageApps,
 	ManageOrg, ManagePrivacyRequests, SendSecurityNotices, ManageLegalHolds,
 	PublishAnnouncements, ManageReports, ManageApprovals, ManageAttendance,
+	ManageCalendars,
 }
 
 // Valid reports whether p is a known permission.

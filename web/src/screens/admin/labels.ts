@@ -17,6 +17,7 @@ const PERMISSIONS: Record<string, (t: TFunction) => string> = {
   manage_reports: (t) => t("perm.manage_reports"),
   manage_attendance: (t) => t("perm.manage_attendance"),
   manage_approvals: (t) => t("perm.manage_approvals"),
+  manage_calendars: (t) => t("perm.manage_calendars"),
 };
 
 export function permissionLabel(t: TFunction, p: string): string {

@@ -1,0 +1,68 @@
+package calendar
+
+import (
+	"context"
+
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
+	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
+	"github.com/atrium-hq/atrium/internal/platform/db"
+)
+
+// Privacy is calendar's side of the privacy contract, through the
+// table-driven engine. A personal calendar is its owner's: it is in their
+// export, and it goes — with its events, their attendees and overrides —
+// when the person is erased, or leaves the organization whatever its
+// policy says. The organization's calendars and rooms stay the
+// organization's: their creator is replaced. The events a person
+// organized in an organization calendar stay on it for the others, the
+// organizer replaced by the "former member" tombstone, and their own
+// answers (RSVPs) are anonymized or deleted as the organization's leave
+// policy says.
+type Privacy struct {
+	*sqlmap.Engine
+	db *db.DB
+}
+
+var _ datamap.Contract = (*Privacy)(nil)
+
+// privacyTables are calendar's tables in the data map (datamap.go).
+var privacyTables = []string{"calendars", "calendar_access", "calendar_events", "calendar_overrides", "calendar_attendees", "calendar_rooms",
+	"calendar_reminders", "calendar_tombstones"}
+
+// Privacy returns calendar's side of the privacy contract.
+func (s *Service) Privacy() *Privacy {
+	return &Privacy{db: s.DB, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Tables: privacyTables, Log: s.Log,
+		Rules: []sqlmap.Rule{
+			{Table: "calendars", Shared: true},
+			{Table: "calendar_events", Shared: true},
+			{Table: "calendar_rooms", Shared: true},
+		}})}
+}
+
+// Erase deletes the person's personal calendars in the request's scope
+// (every organization's for an account, one organization's for a
+// membership), then lets the engine erase the rest.
+func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
+	var n int64
+	var err error
+	switch r.Scope {
+	case datamap.ScopeAccount:
+		n, err = deletePersonalCals(ctx, p.db, "", r.Subject.AccountID, "")
+	case datamap.ScopeMembership:
+		n, err = deletePersonalCals(ctx, p.db, r.OrgID, r.Subject.AccountID, r.MemberID)
+	}
+	if err != nil {
+		return datamap.Erased{}, err
+	}
+	out, err := p.Engine.Erase(ctx, r)
+	if err != nil {
+		return out, err
+	}
+	if n > 0 {
+		if out.Deleted == nil {
+			out.Deleted = map[string]int64{}
+		}
+		out.Deleted["calendars"] += n
+	}
+	return out, nil
+}

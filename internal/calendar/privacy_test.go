@@ -1,0 +1,82 @@
+package calendar_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/atrium-hq/atrium/internal/calendar"
+	"github.com/atrium-hq/atrium/internal/platform/datamap"
+	"github.com/atrium-hq/atrium/internal/server/servertest"
+)
+
+// TestPrivacyLeaver: when a person's membership is erased (they left and
+// the organization anonymizes), their personal calendar goes with its
+// events; the events they organized in an organization calendar stay
+// with the organizer replaced; their answers on others' events are
+// anonymized; their export lists their calendar data.
+func TestPrivacyLeaver(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		ps := acme(t, env, "Ann")
+		o, ann := ps[0], ps[1]
+		var team calendar.Calendar
+		o.Do(t, "POST", "/api/v1/calendars", map[string]any{"kind": "team", "name": "Team",
+			"access": []map[string]any{{"kind": "member", "id": ann.MemberID, "level": "edit"}}}, &team).Want(t, http.StatusCreated)
+		ann.Do(t, "POST", "/api/v1/calendars", map[string]any{"kind": "team", "name": "Mine"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+		var own, sync, review calendar.Event
+		ann.Do(t, "POST", "/api/v1/events", map[string]any{"title": "Dentist", "start": "2027-01-05T08:00", "end": "2027-01-05T09:00",
+			"attendees": map[string]any{"member_ids": []string{o.MemberID}}}, &own).Want(t, http.StatusCreated)
+		ann.Do(t, "POST", "/api/v1/events", map[string]any{"calendar_id": team.ID, "title": "Team sync", "start": "2027-01-06T08:00", "end": "2027-01-06T09:00",
+			"attendees": map[string]any{"member_ids": []string{o.MemberID}}}, &sync).Want(t, http.StatusCreated)
+		o.Do(t, "POST", "/api/v1/events", map[string]any{"title": "Review", "start": "2027-01-07T08:00", "end": "2027-01-07T09:00",
+			"attendees": map[string]any{"member_ids": []string{ann.MemberID}, "emails": []string{"guest@example.com"}}}, &review).Want(t, http.StatusCreated)
+		ann.Do(t, "PUT", "/api/v1/events/"+review.ID+"/rsvp", map[string]any{"status": "tentative"}, nil).Want(t, http.StatusOK)
+
+		p := env.App.Calendar().Privacy()
+		held, err := p.Count(context.Background(), datamap.Subject{AccountID: ann.AccountID, Members: map[string]string{"x": ann.MemberID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := map[string]int64{}
+		for _, h := range held {
+			counts[h.Table] += h.Count
+		}
+		if counts["calendars"] != 1 || counts["calendar_events"] != 2 || counts["calendar_attendees"] != 3 {
+			t.Fatalf("held about ann: %+v", counts)
+		}
+
+		var orgID string
+		if err := env.App.DB.Reader().QueryRow(`SELECT org_id FROM calendars WHERE id = $1`, team.ID).Scan(&orgID); err != nil {
+			t.Fatal(err)
+		}
+		err = env.App.DB.Tx(context.Background(), func(ctx context.Context) error {
+			_, err := p.Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership, Subject: datamap.Subject{AccountID: ann.AccountID},
+				OrgID: orgID, MemberID: ann.MemberID, Mode: datamap.ModeAnonymize, Tombstone: "tmb_former"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.Do(t, "GET", "/api/v1/events/"+own.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
+		o.Do(t, "GET", "/api/v1/events/"+sync.ID, nil, &sync).Want(t, http.StatusOK)
+		if sync.Organizer.MemberID != "tmb_former" || sync.Title != "Team sync" {
+			t.Fatalf("the organization's event: %+v", sync)
+		}
+		o.Do(t, "GET", "/api/v1/events/"+review.ID, nil, &review).Want(t, http.StatusOK)
+		anon := false
+		for _, a := range review.Attendees {
+			if a.MemberID == ann.MemberID {
+				t.Fatalf("ann still named: %+v", review.Attendees)
+			}
+			anon = anon || (a.MemberID == "tmb_former" && a.RSVP == "tentative")
+		}
+		if !anon || review.Counts.Tentative != 1 {
+			t.Fatalf("answers after: %+v", review.Attendees)
+		}
+		var n int
+		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM calendars WHERE owner_account_id = $1`, ann.AccountID).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d personal calendars of ann left", n)
+		}
+	})
+}
