@@ -190,6 +190,7 @@ func fileImports(f *ast.File) map[string]string {
 type errorCode struct {
 	statuses map[int]bool
 	message  string
+	fixed    bool // the message of apperr's own predefined error
 }
 
 var kindStatus = map[string]int{
@@ -205,6 +206,7 @@ var kindStatus = map[string]int{
 func collectErrorCodes(t *testing.T, fset *token.FileSet, pkgs map[string][]*ast.File, consts map[string]map[string]string) map[string]*errorCode {
 	t.Helper()
 	codes := map[string]*errorCode{}
+	curDir := ""
 	add := func(code string, status int, msg ast.Expr) {
 		c := codes[code]
 		if c == nil {
@@ -212,12 +214,17 @@ func collectErrorCodes(t *testing.T, fset *token.FileSet, pkgs map[string][]*ast
 			codes[code] = c
 		}
 		c.statuses[status] = true
-		if m, ok := strLit(msg); ok && c.message == "" {
-			c.message = m
+		if call, ok := msg.(*ast.CallExpr); ok && funcName(call.Fun) == "Sprintf" && len(call.Args) > 0 {
+			msg = call.Args[0] // the format says enough
+		}
+		// apperr's predefined message, or else the shortest one: the most general.
+		if m, ok := strLit(msg); ok && m != "" && !c.fixed && (curDir == "internal/platform/apperr" || c.message == "" || len(m) < len(c.message)) {
+			c.message, c.fixed = m, curDir == "internal/platform/apperr"
 		}
 	}
 	dirs := sortedKeys(pkgs)
 	for _, dir := range dirs {
+		curDir = dir
 		for _, f := range pkgs[dir] {
 			r := resolver{consts: consts, imports: fileImports(f), dir: dir}
 			inApperr := dir == "internal/platform/apperr"
@@ -609,6 +616,10 @@ func errorCodesTable(codes map[string]*errorCode) string {
 		case "internal":
 			msg = "an unexpected error; the server logs it with the request id"
 		}
+		if msg == "" {
+			msg = "—"
+		}
+		msg = strings.NewReplacer("%q", "“…”", "%d", "N", "%s", "…", "%v", "…").Replace(msg)
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", c, strings.Join(st, ", "), strings.ReplaceAll(msg, "|", "\\|"))
 	}
 	return b.String()
