@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -40,6 +41,8 @@ type vocabulary struct {
 	Enums      map[string][]string `json:"enums"`
 }
 
+var enumWord = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
 // constGroup names the enum whose values are the string constants of dir
 // (a package directory under the module root) whose names start with prefix,
 // declared in file.
@@ -64,6 +67,9 @@ var constGroups = []constGroup{
 	{"policy_kind", "internal/privacy", "consent.go", "Kind"},
 	{"privacy_request_kind", "internal/privacy", "requests.go", "Request"},
 	{"privacy_request_status", "internal/privacy", "requests.go", "Status"},
+	{"export_status", "internal/privacy", "export.go", "Export"},
+	{"erasure_status", "internal/privacy", "erase.go", "Ledger"},
+	{"job_state", "internal/platform/jobs", "jobs.go", ""},
 }
 
 // assignedField names the enum whose values are the string literals
@@ -540,7 +546,8 @@ func buildVocabulary(t *testing.T) (vocabulary, map[string]*errorCode) {
 					vs := s.(*ast.ValueSpec)
 					for i, n := range vs.Names {
 						if strings.HasPrefix(n.Name, g.prefix) && i < len(vs.Values) {
-							if s, ok := strLit(vs.Values[i]); ok {
+							// Enum values are words (ExportFormat's "atrium.export/1" is not one).
+							if s, ok := strLit(vs.Values[i]); ok && enumWord.MatchString(s) {
 								vals = append(vals, s)
 							}
 						}
