@@ -70,6 +70,7 @@ var constGroups = []constGroup{
 	{"export_status", "internal/privacy", "export.go", "Export"},
 	{"erasure_status", "internal/privacy", "erase.go", "Ledger"},
 	{"job_state", "internal/platform/jobs", "jobs.go", ""},
+	{"audit_outcome", "internal/audit", "service.go", ""},
 }
 
 // assignedField names the enum whose values are the string literals
@@ -347,11 +348,12 @@ func calleeName(fun ast.Expr, pkg string, inside bool) string {
 	return ""
 }
 
-// collectAuditActions finds the action of every audit.Entry: literals given
-// as Action, and literals passed to the helpers that hand a parameter on as
-// the action (record, audit, auditDenied, …), and literal values of the
-// struct fields used as Action.
-func collectAuditActions(pkgs map[string][]*ast.File) []string {
+// collectAuditField finds the values of one field (Action, TargetKind) of
+// every audit.Entry: literals given as the field, literals passed to the
+// helpers that hand a parameter on as it (record, audit, auditDenied, …),
+// literals assigned to the local variable given as it, and literal values of
+// the struct fields used as it.
+func collectAuditField(pkgs map[string][]*ast.File, field string) []string {
 	set := map[string]bool{}
 	for _, dir := range sortedKeys(pkgs) {
 		files := pkgs[dir]
@@ -388,7 +390,7 @@ func collectAuditActions(pkgs map[string][]*ast.File) []string {
 							}
 							for _, el := range x.Elts {
 								kv, ok := el.(*ast.KeyValueExpr)
-								if !ok || kv.Key.(*ast.Ident).Name != "Action" {
+								if !ok || kv.Key.(*ast.Ident).Name != field {
 									continue
 								}
 								switch v := kv.Value.(type) {
@@ -458,9 +460,9 @@ func collectAuditActions(pkgs map[string][]*ast.File) []string {
 						if !ok {
 							continue
 						}
-						if k.Name == "Action" && isAuditEntry(x.Type) {
+						if k.Name == field && isAuditEntry(x.Type) {
 							take(kv.Value)
-						} else if fields[k.Name] && k.Name != "Action" {
+						} else if fields[k.Name] && k.Name != field {
 							if v, ok := strLit(kv.Value); ok {
 								set[v] = true
 							}
@@ -584,7 +586,8 @@ func buildVocabulary(t *testing.T) (vocabulary, map[string]*errorCode) {
 		}
 		v.Enums[a.enum] = uniqSorted(vals)
 	}
-	v.Enums["audit_action"] = collectAuditActions(pkgs)
+	v.Enums["audit_action"] = collectAuditField(pkgs, "Action")
+	v.Enums["audit_target_kind"] = collectAuditField(pkgs, "TargetKind")
 	roles := builtinRoleIDs(t, pkgs, consts)
 	v.Enums["role"] = uniqSorted(roles)
 	v.Enums["role_description"] = uniqSorted(roles)

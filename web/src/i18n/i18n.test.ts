@@ -94,13 +94,19 @@ describe("translations", () => {
     const missing: string[] = [];
     expect(vocabulary.error_codes.length).toBeGreaterThan(100);
     for (const code of vocabulary.error_codes) {
-      for (const [lang, keys] of [["en", enKeys], ["zh", zhKeys]] as const) {
+      for (const [lang, keys] of [
+        ["en", enKeys],
+        ["zh", zhKeys],
+      ] as const) {
         if (!keys.has(`errors.${code}`)) missing.push(`${lang}: errors.${code}`);
       }
     }
     for (const [name, values] of Object.entries(vocabulary.enums)) {
       for (const v of values) {
-        for (const [lang, keys] of [["en", enKeys], ["zh", zhKeys]] as const) {
+        for (const [lang, keys] of [
+          ["en", enKeys],
+          ["zh", zhKeys],
+        ] as const) {
           if (!keys.has(`enums.${name}.${v}`)) missing.push(`${lang}: enums.${name}.${v}`);
         }
       }

@@ -54,9 +54,10 @@ export function errorText(t: TFunction, e: unknown): string {
 /**
  * enumText is the UI word for a value of one of the server's enums
  * (docs/vocabulary.json: statuses, kinds, audit actions, built-in roles…),
- * through enums.<name>.<value>; an unknown value shows as sent.
+ * through enums.<name>.<value>. An unknown value shows as fallback (the
+ * server's own text, e.g. an admin's words), or as sent.
  */
-export function enumText(t: TFunction, name: string, value: string): string {
+export function enumText(t: TFunction, name: string, value: string, fallback?: string): string {
   const key = `enums.${name}.${value}`;
-  return i18next.exists(key) ? t(key) : value;
+  return i18next.exists(key) ? t(key) : (fallback ?? value);
 }
