@@ -52,6 +52,15 @@ export function errorText(t: TFunction, e: unknown): string {
 }
 
 /**
+ * hintText is for errors that point at one input (a form's field): the
+ * server's precise English message in English, the translated one otherwise.
+ */
+export function hintText(t: TFunction, e: unknown): string {
+  if (e instanceof ApiError && e.message && serverSpeaksUILanguage()) return e.message;
+  return errorText(t, e);
+}
+
+/**
  * enumText is the UI word for a value of one of the server's enums
  * (docs/vocabulary.json: statuses, kinds, audit actions, built-in roles…),
  * through enums.<name>.<value>. An unknown value shows as fallback (the
