@@ -82,7 +82,7 @@ export function Retention() {
                       type="number"
                       min={c.min_days ?? 1}
                       step={1}
-                      aria-label={t("retention.daysFor", { name: c.id })}
+                      aria-label={t("retention.daysFor", { name: enumText(t, "retention_class", c.id) })}
                       aria-invalid={problems.has(c.id) || undefined}
                       aria-describedby={problems.has(c.id) ? `ret-err-${c.id}` : undefined}
                       placeholder={t("retention.forever")}
