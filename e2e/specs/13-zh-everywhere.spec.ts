@@ -57,7 +57,7 @@ test.describe
       // No action shows as a code such as "invitation.create".
       for (const text of await actions.allTextContents()) expect(text).not.toMatch(/[a-z]/);
       await expect(a.page.getByRole("table")).not.toContainText(/\b(success|denied|failure)\b/);
-      await expect(a.page.getByText("成功", { exact: true }).first()).toBeVisible();
+      await expect(a.page.getByRole("table").getByText("成功", { exact: true }).first()).toBeVisible();
       await shot(a.page, "admin-audit-zh-phone");
     });
 

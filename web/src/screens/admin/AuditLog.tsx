@@ -110,7 +110,7 @@ export function AuditLog() {
                 <td className="muted">{e.seq}</td>
                 <td>{formatTime(e.created_at, i18n.language)}</td>
                 <td>
-                  <span data-testid="audit-action" title={e.action}>
+                  <span className="audit-action" data-testid="audit-action" title={e.action}>
                     {enumText(t, "audit_action", e.action)}
                   </span>
                 </td>
