@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import vocabulary from "../../../docs/vocabulary.json";
 import en from "./locales/en.json";
 import zh from "./locales/zh.json";
 
@@ -85,5 +86,67 @@ describe("translations", () => {
       if (z !== undefined && vars(v).join() !== vars(z).join()) diff.push(k);
     }
     expect(diff).toEqual([]);
+  });
+
+  // docs/vocabulary.json lists every error code and enum value the server
+  // sends (generated from the Go sources): each needs words in both languages.
+  it("has a message for every server error code and a word for every enum value", () => {
+    const missing: string[] = [];
+    expect(vocabulary.error_codes.length).toBeGreaterThan(100);
+    for (const code of vocabulary.error_codes) {
+      for (const [lang, keys] of [
+        ["en", enKeys],
+        ["zh", zhKeys],
+      ] as const) {
+        if (!keys.has(`errors.${code}`)) missing.push(`${lang}: errors.${code}`);
+      }
+    }
+    for (const [name, values] of Object.entries(vocabulary.enums)) {
+      for (const v of values) {
+        for (const [lang, keys] of [
+          ["en", enKeys],
+          ["zh", zhKeys],
+        ] as const) {
+          if (!keys.has(`enums.${name}.${v}`)) missing.push(`${lang}: enums.${name}.${v}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  // English left in zh.json: a Chinese text identical to the English one,
+  // unless it is only names and abbreviations that stay as they are.
+  it("has no English left in the Chinese texts", () => {
+    const allowed = new Set([
+      "Atrium",
+      "CSV",
+      "TOTP",
+      "OK",
+      "Email",
+      "English",
+      "中文",
+      "IP",
+      "ID",
+      "URL",
+      "JSON",
+      "PDF",
+      "QR",
+      "@all",
+    ]);
+    // Strip placeholders, markup and allowed words; what is left must not
+    // be Latin letters only.
+    const words = (s: string) =>
+      s
+        .replace(/\{\{\w+\}\}/g, " ")
+        .replace(/<\/?\d+>/g, " ")
+        .split(/[^A-Za-z@]+/)
+        .filter((w) => w !== "" && !allowed.has(w));
+    const english: string[] = [];
+    for (const [k, v] of enKeys) {
+      const z = zhKeys.get(k);
+      if (z === undefined || z !== v) continue;
+      if (words(z).length > 0) english.push(`${k}: ${z}`);
+    }
+    expect(english).toEqual([]);
   });
 });

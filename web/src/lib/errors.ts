@@ -1,73 +1,72 @@
-import type { TFunction } from "i18next";
+import i18next, { type TFunction } from "i18next";
 import { ApiError } from "../api/client";
 
-// Messages for the server's stable error codes. Literal keys, so the i18n
-// test sees each one.
-const MESSAGES: Record<string, (t: TFunction) => string> = {
-  invalid_credentials: (t) => t("errors.invalid_credentials"),
-  totp_required: (t) => t("errors.totp_required"),
-  invalid_totp_code: (t) => t("errors.invalid_totp_code"),
-  invalid_recovery_code: (t) => t("errors.invalid_recovery_code"),
-  invalid_second_factor: (t) => t("errors.invalid_second_factor"),
-  email_not_verified: (t) => t("errors.email_not_verified"),
-  account_disabled: (t) => t("errors.account_disabled"),
-  invalid_code: (t) => t("errors.invalid_code"),
-  invalid_password: (t) => t("errors.invalid_password"),
-  rate_limited: (t) => t("errors.rate_limited"),
-  too_many_requests: (t) => t("errors.rate_limited"),
-  too_many_attempts: (t) => t("errors.rate_limited"),
-  email_taken: (t) => t("errors.email_taken"),
-  csrf_failed: (t) => t("errors.csrf_failed"),
-  unauthenticated: (t) => t("errors.unauthenticated"),
-  forbidden: (t) => t("errors.forbidden"),
-  not_found: (t) => t("errors.not_found"),
-  field_locked: (t) => t("errors.field_locked"),
-  no_organization: (t) => t("errors.no_organization"),
-  not_group_admin: (t) => t("errors.not_group_admin"),
-  not_group_owner: (t) => t("errors.not_group_owner"),
-  cannot_remove: (t) => t("errors.cannot_remove"),
-  group_full: (t) => t("errors.group_full"),
-  member_not_allowed: (t) => t("errors.member_not_allowed"),
-  conversation_dissolved: (t) => t("errors.conversation_dissolved"),
-  peer_account_deleted: (t) => t("chat.peerGone"),
-  legal_hold: (t) => t("errors.legal_hold"),
-  recall_window_passed: (t) => t("errors.recall_window_passed"),
-  message_deleted: (t) => t("errors.message_deleted"),
-  mention_all_not_allowed: (t) => t("errors.mention_all_not_allowed"),
-  password_too_short: (t) => t("errors.password_too_short"),
-  password_too_long: (t) => t("errors.password_too_long"),
-  password_common: (t) => t("errors.password_common"),
-  password_control_characters: (t) => t("errors.password_control_characters"),
-  password_blank: (t) => t("errors.password_blank"),
-  unsafe_characters: (t) => t("errors.unsafe_characters"),
-  already_reminded: (t) => t("errors.already_reminded"),
-  announcement_published: (t) => t("errors.announcement_published"),
-  announcement_withdrawn: (t) => t("errors.announcement_withdrawn"),
-  announcement_not_published: (t) => t("errors.announcement_not_published"),
-  confirmation_not_required: (t) => t("errors.confirmation_not_required"),
-  comments_disabled: (t) => t("errors.comments_disabled"),
-  edit_window_closed: (t) => t("errors.edit_window_closed"),
-  report_exists: (t) => t("errors.report_exists"),
-  report_submitted: (t) => t("errors.report_submitted"),
-  report_not_submitted: (t) => t("errors.report_not_submitted"),
-  step_closed: (t) => t("errors.step_closed"),
-  not_your_turn: (t) => t("errors.not_your_turn"),
-  not_pending: (t) => t("errors.not_pending"),
-  urged_recently: (t) => t("errors.urged_recently"),
-  file_too_large: (t) => t("errors.file_too_large"),
-  empty_file: (t) => t("errors.empty_file"),
+// The server answers with stable error codes (docs/vocabulary.json lists
+// them all; docs/api.md says what each means). Each has a message under
+// errors.<code> in both locales, and i18n.test.ts fails when one lacks it.
+// A few codes share another code's message.
+const ALIASES: Record<string, string> = {
+  too_many_requests: "rate_limited",
+  too_many_attempts: "rate_limited",
 };
+
+/** fieldLabel is the UI name of a request field the server names, or "". */
+export function fieldLabel(t: TFunction, field: string): string {
+  const key = `fields.${field}`;
+  return i18next.exists(key) ? t(key) : "";
+}
+
+// English is the language of the server's own messages, which say more
+// precisely what is wrong with a field; other languages get the translated
+// sentence naming the field.
+function serverSpeaksUILanguage(): boolean {
+  return (i18next.resolvedLanguage ?? i18next.language ?? "en").startsWith("en");
+}
+
+function invalidFieldText(t: TFunction, e: ApiError): string {
+  const field = typeof e.details?.field === "string" ? e.details.field : "";
+  const label = field ? fieldLabel(t, field) : "";
+  if (serverSpeaksUILanguage() && e.message) {
+    return label ? t("errors.invalid_field_hint", { field: label, hint: e.message }) : e.message;
+  }
+  return label ? t("errors.invalid_field_named", { field: label }) : t("errors.invalid_field");
+}
 
 /** errorText is the message to show for a failed call, in the UI language. */
 export function errorText(t: TFunction, e: unknown): string {
   if (e instanceof ApiError) {
-    const m = MESSAGES[e.code];
-    if (m) return m(t);
+    if (e.code === "invalid_field") return invalidFieldText(t, e);
+    const key = `errors.${ALIASES[e.code] ?? e.code}`;
+    if (e.code && i18next.exists(key)) return t(key, { ...e.details });
     if (e.status === 429) return t("errors.rate_limited");
     if (e.status >= 500) return t("errors.server");
-    // A validation message from the server (English) is better than none.
-    return e.message || t("errors.generic");
+    // A code this app does not know (a newer server): its English message
+    // is better than nothing in English; other languages say it generally.
+    if (serverSpeaksUILanguage() && e.message) return e.message;
+    if (e.status === 403) return t("errors.forbidden");
+    if (e.status === 404) return t("errors.not_found");
+    return t("errors.generic");
   }
   if (e instanceof TypeError) return t("errors.network");
   return t("errors.generic");
+}
+
+/**
+ * hintText is for errors that point at one input (a form's field): the
+ * server's precise English message in English, the translated one otherwise.
+ */
+export function hintText(t: TFunction, e: unknown): string {
+  if (e instanceof ApiError && e.message && serverSpeaksUILanguage()) return e.message;
+  return errorText(t, e);
+}
+
+/**
+ * enumText is the UI word for a value of one of the server's enums
+ * (docs/vocabulary.json: statuses, kinds, audit actions, built-in roles…),
+ * through enums.<name>.<value>. An unknown value shows as fallback (the
+ * server's own text, e.g. an admin's words), or as sent.
+ */
+export function enumText(t: TFunction, name: string, value: string, fallback?: string): string {
+  const key = `enums.${name}.${value}`;
+  return i18next.exists(key) ? t(key) : (fallback ?? value);
 }

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, type Schemas, withQuery } from "../../api/client";
 import { Alert, formatTime } from "../../components/ui";
-import { errorText } from "../../lib/errors";
+import { enumText, errorText } from "../../lib/errors";
 
 type Item = Schemas["AuditItem"];
 
@@ -110,15 +110,20 @@ export function AuditLog() {
                 <td className="muted">{e.seq}</td>
                 <td>{formatTime(e.created_at, i18n.language)}</td>
                 <td>
-                  <code>{e.action}</code>
+                  <span className="audit-action" data-testid="audit-action" title={e.action}>
+                    {enumText(t, "audit_action", e.action)}
+                  </span>
                 </td>
-                <td className="small">{[e.target_kind, e.target_id].filter(Boolean).join(" ")}</td>
+                <td className="small">
+                  {e.target_kind && enumText(t, "audit_target_kind", e.target_kind)}{" "}
+                  {e.target_id && <code className="muted">{e.target_id}</code>}
+                </td>
                 <td className="small">
                   {e.actor_account_id ?? "—"} {e.ip && <span className="muted">· {e.ip}</span>}
                 </td>
                 <td>
                   <span className={e.outcome === "success" ? "badge badge-ok" : "badge badge-danger"}>
-                    {e.outcome}
+                    {enumText(t, "audit_outcome", e.outcome)}
                   </span>
                 </td>
               </tr>

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
 import { Alert, ConfirmDialog, Field, formatTime } from "../../components/ui";
-import { errorText } from "../../lib/errors";
+import { enumText, errorText } from "../../lib/errors";
 
 /** Invitations creates invitation links (with a team code and QR code) and email invitations. */
 export function Invitations() {
@@ -109,7 +109,7 @@ export function Invitations() {
                     {inv.kind === "email" ? t("admin.kindEmail") : t("admin.kindLink")}
                   </span>
                   <span className={inv.status === "active" ? "badge badge-ok" : "badge badge-muted"}>
-                    {inv.status}
+                    {enumText(t, "invitation_status", inv.status)}
                   </span>
                   {inv.email && <span>{inv.email}</span>}
                   <span className="muted small">

@@ -1,9 +1,9 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, must, type Schemas, withQuery } from "../../api/client";
+import { ApiError, api, must, type Schemas, withQuery } from "../../api/client";
 import { Alert, Avatar, ConfirmDialog, Field } from "../../components/ui";
-import { errorText } from "../../lib/errors";
+import { errorText, fieldLabel } from "../../lib/errors";
 import { EditMember } from "./EditMember";
 
 type Member = Schemas["DirectoryMember"];
@@ -288,7 +288,9 @@ function ImportCSV({ onDone }: { onDone: () => void }) {
             <ul>
               {r.errors.map((e) => (
                 <li key={`${e.row}-${e.column}-${e.code}`}>
-                  {t("admin.rowError", { row: e.row })} {e.column ? `(${e.column})` : ""} {e.message}
+                  {t("admin.rowError", { row: e.row })}{" "}
+                  {e.column ? `(${fieldLabel(t, e.column) || e.column})` : ""}{" "}
+                  {errorText(t, new ApiError(400, e.code, e.message, { field: e.column }))}
                 </li>
               ))}
             </ul>

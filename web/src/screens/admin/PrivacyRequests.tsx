@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, withQuery } from "../../api/client";
 import { Alert, formatTime } from "../../components/ui";
-import { errorText } from "../../lib/errors";
+import { enumText, errorText } from "../../lib/errors";
 import { usePeople } from "../../lib/people";
 
 /** PrivacyRequests is the queue of people's privacy requests, with due dates and decisions. */
@@ -45,10 +45,11 @@ export function PrivacyRequests() {
           <li key={r.id} className="stack">
             <div className="row row-between">
               <span>
-                <strong>{r.kind}</strong> · {people.get(r.account_id)?.name ?? r.account_id}
+                <strong>{enumText(t, "privacy_request_kind", r.kind)}</strong> ·{" "}
+                {people.get(r.account_id)?.name ?? r.account_id}
               </span>
               <span className="row">
-                <span className="badge">{r.status}</span>
+                <span className="badge">{enumText(t, "privacy_request_status", r.status)}</span>
                 <span className={r.due_at < Date.now() ? "badge badge-danger" : "muted small"}>
                   {t("privacy.due", { time: formatTime(r.due_at, i18n.language, { dateStyle: "medium" }) })}
                 </span>

@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, type Schemas } from "../../api/client";
 import { Alert, formatTime } from "../../components/ui";
-import { errorText } from "../../lib/errors";
+import { enumText, errorText } from "../../lib/errors";
 import { dayProblem, daysText, policiesOf } from "./retention";
 
 type Policy = Schemas["PrivacyPolicy"];
@@ -71,8 +71,10 @@ export function Retention() {
               {q.data?.classes.map((c) => (
                 <tr key={c.id}>
                   <td>
-                    <code>{c.id}</code>
-                    <div className="muted small">{c.description}</div>
+                    <span>{enumText(t, "retention_class", c.id)}</span>
+                    <div className="muted small">
+                      {enumText(t, "retention_class_description", c.id, c.description)}
+                    </div>
                   </td>
                   <td>
                     <input
@@ -80,7 +82,7 @@ export function Retention() {
                       type="number"
                       min={c.min_days ?? 1}
                       step={1}
-                      aria-label={t("retention.daysFor", { name: c.id })}
+                      aria-label={t("retention.daysFor", { name: enumText(t, "retention_class", c.id) })}
                       aria-invalid={problems.has(c.id) || undefined}
                       aria-describedby={problems.has(c.id) ? `ret-err-${c.id}` : undefined}
                       placeholder={t("retention.forever")}
@@ -142,7 +144,11 @@ export function Retention() {
                 .filter((c) => c.count > 0)
                 .map((c) => (
                   <li key={`${c.class}-${c.table}`}>
-                    {t("retention.previewLine", { count: c.count, table: c.table, class: c.class })}
+                    {t("retention.previewLine", {
+                      count: c.count,
+                      table: c.table,
+                      class: enumText(t, "retention_class", c.class),
+                    })}
                   </li>
                 ))}
             </ul>
@@ -156,7 +162,7 @@ export function Retention() {
             <li key={r.id} className="row row-between">
               <span>{formatTime(r.started_at, i18n.language)}</span>
               <span className="row">
-                <span className="badge">{r.state}</span>
+                <span className="badge">{enumText(t, "job_state", r.state)}</span>
                 <span className="muted small">
                   {t("retention.deleted", {
                     count: Object.values(r.deleted ?? {}).reduce((a, b) => a + b, 0),

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
 import { Alert, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
-import { permissionLabel } from "./labels";
+import { permissionLabel, roleDescription, roleName } from "./labels";
 
 /** Roles lists built-in and custom roles and creates custom ones from permissions. */
 export function Roles() {
@@ -34,13 +34,14 @@ export function Roles() {
           {list.data?.items.map((r) => (
             <li key={r.id} className="row row-between">
               <div className="grow">
-                <strong>{r.name}</strong>{" "}
+                <strong data-testid="role-name">{roleName(t, r)}</strong>{" "}
                 {r.builtin && <span className="badge badge-muted">{t("admin.builtin")}</span>}
-                <div className="muted small">
-                  {r.permissions.length
-                    ? r.permissions.map((p) => permissionLabel(t, p)).join(" · ")
-                    : r.description}
-                </div>
+                {roleDescription(t, r) && <div className="small">{roleDescription(t, r)}</div>}
+                {!r.builtin && r.permissions.length > 0 && (
+                  <div className="muted small">
+                    {r.permissions.map((p) => permissionLabel(t, p)).join(" · ")}
+                  </div>
+                )}
               </div>
               {!r.builtin && (
                 <button

@@ -1,4 +1,5 @@
 import type { TFunction } from "i18next";
+import { enumText } from "../../lib/errors";
 
 const PERMISSIONS: Record<string, (t: TFunction) => string> = {
   manage_members: (t) => t("perm.manage_members"),
@@ -61,4 +62,17 @@ export function kindLabel(t: TFunction, k: string): string {
     default:
       return k;
   }
+}
+
+type RoleLike = { id: string; name: string; description?: string; builtin?: boolean };
+
+/** roleName is a role's name: the UI's word for a built-in role, the admin's own for a custom one. */
+export function roleName(t: TFunction, r: RoleLike): string {
+  return r.builtin ? enumText(t, "role", r.id) : r.name;
+}
+
+/** roleDescription is a role's description, translated for built-in roles. */
+export function roleDescription(t: TFunction, r: RoleLike): string {
+  if (!r.builtin) return r.description ?? "";
+  return enumText(t, "role_description", r.id, r.description ?? "");
 }

@@ -3,7 +3,7 @@ import { Link, useNavigate } from "@tanstack/react-router";
 import { type FormEvent, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Alert } from "../../components/ui";
-import { errorText } from "../../lib/errors";
+import { errorText, hintText } from "../../lib/errors";
 import {
   approvalsKey,
   call,
@@ -132,7 +132,7 @@ export function FilingForm({
 
   const fail = (e: unknown) => {
     const field = formErrorField(e);
-    if (field) setServerProblem({ field, kind: "server", message: (e as Error).message });
+    if (field) setServerProblem({ field, kind: "server", message: hintText(t, e) });
   };
   const look = useMutation({
     mutationFn: () => preview(template.id, payload(fields, values), chosen),

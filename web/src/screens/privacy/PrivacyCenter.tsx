@@ -4,7 +4,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, must, withQuery } from "../../api/client";
 import { Alert, Field, formatTime } from "../../components/ui";
-import { errorText } from "../../lib/errors";
+import { enumText, errorText } from "../../lib/errors";
 import { useCurrentOrg } from "../../lib/org";
 import { queryClient } from "../../lib/query";
 import { useRealtime } from "../../lib/realtime";
@@ -142,7 +142,7 @@ function Export() {
               {t("privacy.download")}
             </a>
           ) : (
-            <span className="muted">{latest.status}</span>
+            <span className="muted">{enumText(t, "export_status", latest.status)}</span>
           )}
           {latest.expires_at && latest.status === "ready" && (
             <span className="muted small">
@@ -234,8 +234,10 @@ function Consents() {
         {q.data?.items.map((c) => (
           <li key={c.purpose} className="row row-between">
             <div className="grow">
-              <strong>{c.purpose}</strong>
-              <div className="muted small">{c.description}</div>
+              <strong>{enumText(t, "consent_purpose", c.purpose)}</strong>
+              <div className="muted small">
+                {enumText(t, "consent_purpose_description", c.purpose, c.description)}
+              </div>
               {c.updated_at ? (
                 <div className="muted small">
                   {t("privacy.since", { time: formatTime(c.updated_at, i18n.language) })}
@@ -269,7 +271,7 @@ function Policies() {
           return (
             <li key={d.id}>
               <strong>
-                {d.kind} {d.version}
+                {enumText(t, "policy_kind", d.kind)} {d.version}
               </strong>{" "}
               {acc ? (
                 <span className="muted small">
@@ -321,7 +323,7 @@ function Requests() {
               <span className="muted small">{formatTime(r.created_at, i18n.language)}</span>
             </span>
             <span className="row">
-              <span className="badge">{r.status}</span>
+              <span className="badge">{enumText(t, "privacy_request_status", r.status)}</span>
               <span className="muted small">
                 {t("privacy.due", { time: formatTime(r.due_at, i18n.language, { dateStyle: "medium" }) })}
               </span>
