@@ -530,3 +530,32 @@ func (s *Service) serveFile(w http.ResponseWriter, r *http.Request, thumb bool) 
 	http.ServeContent(w, r, "", time.UnixMilli(f.CreatedAt), o)
 	return nil
 }
+
+// HandleSave answers PUT …/messages/{message_id}/saved.
+func (s *Service) HandleSave(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Save(r.Context(), r.PathValue("id"), r.PathValue("message_id"), true); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleUnsave answers DELETE …/messages/{message_id}/saved.
+func (s *Service) HandleUnsave(w http.ResponseWriter, r *http.Request) error {
+	if err := s.Save(r.Context(), r.PathValue("id"), r.PathValue("message_id"), false); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleSaved answers GET /api/v1/me/saved-messages.
+func (s *Service) HandleSaved(w http.ResponseWriter, r *http.Request) error {
+	limit, err := queryLimit(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.Saved(r.Context(), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, p)
+}

@@ -2,11 +2,9 @@ package chat
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
-	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 )
@@ -40,20 +38,13 @@ func (s *Service) Save(ctx context.Context, convID, msgID string, on bool) error
 		if err != nil {
 			return apperr.MapNotFound(err)
 		}
-		var res interface{ RowsAffected() (int64, error) }
 		typ := "message.saved"
-		if on {
-			res, err = s.DB.W(ctx).ExecContext(ctx, `INSERT INTO saved_messages (account_id, message_id, conversation_id, saved_at)
-				VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, message_id) DO NOTHING`, me, m.ID, c.ID, s.now())
-		} else {
+		if !on {
 			typ = "message.unsaved"
-			res, err = s.DB.W(ctx).ExecContext(ctx, `DELETE FROM saved_messages WHERE account_id = $1 AND message_id = $2`, me, m.ID)
 		}
-		if err != nil {
+		changed, err := setSaved(ctx, s.DB, me, c.ID, m.ID, on, s.now())
+		if err != nil || !changed {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
 		}
 		// The person's other devices update their saved list.
 		_, err = events.Append(ctx, s.DB, c.OrgID, events.ScopeAccount, me, typ,
@@ -76,26 +67,7 @@ func (s *Service) Saved(ctx context.Context, cursor string, limit int) (SavedPag
 	if limit <= 0 || limit > 100 {
 		limit = 50
 	}
-	type row struct {
-		msgID, convID string
-		savedAt       int64
-	}
-	cond, args := "", []any{a.AccountID, limit + 1}
-	if after != "" {
-		cond = ` AND (sv.saved_at < $3 OR (sv.saved_at = $3 AND sv.message_id < $4))`
-		args = append(args, at, after)
-	}
-	rows, err := db.QueryAll(ctx, s.DB.R(ctx), func(sc db.Scanner) (row, error) {
-		var r row
-		err := sc.Scan(&r.msgID, &r.convID, &r.savedAt)
-		return r, err
-	}, `SELECT sv.message_id, sv.conversation_id, sv.saved_at
-		FROM saved_messages sv
-		JOIN conversation_members cm ON cm.conversation_id = sv.conversation_id AND cm.account_id = sv.account_id
-		JOIN messages m ON m.id = sv.message_id AND m.seq > cm.cleared_seq
-		WHERE sv.account_id = $1
-		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = sv.account_id AND h.message_id = sv.message_id)`+cond+`
-		ORDER BY sv.saved_at DESC, sv.message_id DESC LIMIT $2`, args...)
+	rows, err := savedRows(ctx, s.DB, a.AccountID, at, after, limit+1)
 	if err != nil {
 		return SavedPage{}, err
 	}
@@ -123,33 +95,4 @@ func (s *Service) Saved(ctx context.Context, cursor string, limit int) (SavedPag
 		page.Items = append(page.Items, SavedMessage{SavedAt: r.savedAt, Message: s.present(ctx, a.AccountID, c, m)})
 	}
 	return page, nil
-}
-
-// HandleSave answers PUT …/messages/{message_id}/saved.
-func (s *Service) HandleSave(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Save(r.Context(), r.PathValue("id"), r.PathValue("message_id"), true); err != nil {
-		return err
-	}
-	return httpx.NoContent(w)
-}
-
-// HandleUnsave answers DELETE …/messages/{message_id}/saved.
-func (s *Service) HandleUnsave(w http.ResponseWriter, r *http.Request) error {
-	if err := s.Save(r.Context(), r.PathValue("id"), r.PathValue("message_id"), false); err != nil {
-		return err
-	}
-	return httpx.NoContent(w)
-}
-
-// HandleSaved answers GET /api/v1/me/saved-messages.
-func (s *Service) HandleSaved(w http.ResponseWriter, r *http.Request) error {
-	limit, err := queryLimit(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.Saved(r.Context(), r.URL.Query().Get("cursor"), limit)
-	if err != nil {
-		return err
-	}
-	return httpx.OK(w, p)
 }

@@ -1322,3 +1322,49 @@ func setSealedProfile(ctx context.Context, d *db.DB, c *Conversation) (bool, err
 	n, _ := res.RowsAffected()
 	return n > 0, nil
 }
+
+// setSaved saves a message for accountID (on) or takes it out of their
+// saved messages, reporting whether anything changed.
+func setSaved(ctx context.Context, d *db.DB, accountID, convID, msgID string, on bool, now int64) (bool, error) {
+	var res sql.Result
+	var err error
+	if on {
+		res, err = d.W(ctx).ExecContext(ctx, `INSERT INTO saved_messages (account_id, message_id, conversation_id, saved_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, message_id) DO NOTHING`, accountID, msgID, convID, now)
+	} else {
+		res, err = d.W(ctx).ExecContext(ctx, `DELETE FROM saved_messages WHERE account_id = $1 AND message_id = $2`, accountID, msgID)
+	}
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// savedRow is one of a person's saved messages, not yet loaded.
+type savedRow struct {
+	msgID, convID string
+	savedAt       int64
+}
+
+// savedRows lists up to limit of accountID's saved messages that they can
+// still see (a member, not cleared, not deleted for themselves), most
+// recently saved first, after (at, after) when after is set.
+func savedRows(ctx context.Context, d *db.DB, accountID string, at int64, after string, limit int) ([]savedRow, error) {
+	cond, args := "", []any{accountID, limit}
+	if after != "" {
+		cond = ` AND (sv.saved_at < $3 OR (sv.saved_at = $3 AND sv.message_id < $4))`
+		args = append(args, at, after)
+	}
+	return db.QueryAll(ctx, d.R(ctx), func(sc db.Scanner) (savedRow, error) {
+		var r savedRow
+		err := sc.Scan(&r.msgID, &r.convID, &r.savedAt)
+		return r, err
+	}, `SELECT sv.message_id, sv.conversation_id, sv.saved_at
+		FROM saved_messages sv
+		JOIN conversation_members cm ON cm.conversation_id = sv.conversation_id AND cm.account_id = sv.account_id
+		JOIN messages m ON m.id = sv.message_id AND m.seq > cm.cleared_seq
+		WHERE sv.account_id = $1
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = sv.account_id AND h.message_id = sv.message_id)`+cond+`
+		ORDER BY sv.saved_at DESC, sv.message_id DESC LIMIT $2`, args...)
+}
