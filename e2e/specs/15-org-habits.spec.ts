@@ -55,6 +55,56 @@ test.describe
       await p.setViewportSize({ width: 1280, height: 800 });
     });
 
+    test("a saved message is listed under Saved; a conversation marked unread shows it until opened", async () => {
+      const p = a.page;
+      const qMe = await ok(await call(q.page, "GET", "/api/v1/me"));
+      const conv = await ok(
+        await call(p, "POST", "/api/v1/conversations", {
+          kind: "internal",
+          name: "Budget",
+          member_ids: [qMe.id],
+        }),
+      );
+      await ok(
+        await call(q.page, "POST", `/api/v1/conversations/${conv.id}/messages`, {
+          client_msg_id: "budget-1",
+          body: "Budget draft v2 is in the drive",
+        }),
+      );
+      await p.goto(`/chat/${conv.id}`);
+      const msg = p.getByTestId("message").filter({ hasText: "Budget draft v2" });
+      await msg.hover();
+      await msg.getByRole("button", { name: "More actions" }).click();
+      await p.getByRole("menuitem", { name: "Save", exact: true }).click();
+      await msg.hover();
+      await msg.getByRole("button", { name: "More actions" }).click();
+      await expect(p.getByRole("menuitem", { name: "Remove from saved" })).toBeVisible();
+      await p.keyboard.press("Escape");
+
+      await p.getByRole("link", { name: "Saved messages" }).click();
+      await expect(p).toHaveURL(/\/chat\/saved/);
+      const saved = p.getByTestId("saved-message");
+      await expect(saved).toHaveCount(1);
+      await expect(saved).toContainText("Budget draft v2");
+      await expect(saved).toContainText(asker.name);
+      await saved.getByRole("link").click();
+      await expect(p).toHaveURL(new RegExp(`/chat/${conv.id}`));
+
+      await p.getByRole("button", { name: "Group details" }).click();
+      await p.getByRole("button", { name: "Mark as unread" }).click();
+      await expect(p).toHaveURL(/\/chat$/);
+      const row = p.getByRole("link").filter({ hasText: "Budget" });
+      await expect(row.getByTestId("marked-unread")).toBeVisible();
+      await row.click();
+      await expect(p.getByTestId("message").filter({ hasText: "Budget draft v2" })).toBeVisible();
+      await expect(row.getByTestId("marked-unread")).toHaveCount(0);
+
+      await p.getByRole("link", { name: "Saved messages" }).click();
+      await saved.getByRole("button", { name: /^Remove/ }).click();
+      await expect(saved).toHaveCount(0);
+      await expect(p.getByText("No saved messages yet")).toBeVisible();
+    });
+
     test("a direct chat with a deleted account is read-only", async () => {
       const p = a.page;
       await ok(await call(p, "PATCH", "/api/v1/orgs/current", { join_requires_approval: false }));
