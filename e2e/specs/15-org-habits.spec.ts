@@ -120,6 +120,12 @@ test.describe
           body: "Thanks for everything, goodbye!",
         }),
       );
+      await ok(
+        await call(p, "POST", `/api/v1/conversations/${conv.id}/messages`, {
+          client_msg_id: "bye-2",
+          body: "All the best, Zhou!",
+        }),
+      );
       await ok(await call(z.page, "POST", "/api/v1/me/erasures/account", { password: leaver.password }));
       await expect
         .poll(
@@ -132,7 +138,10 @@ test.describe
         if (/\/api\/v1\/people\/tmb_/.test(r.url())) asked.push(r.url());
       });
       await p.goto(`/chat/${conv.id}`);
-      await expect(p.getByText("Thanks for everything, goodbye!")).toBeVisible();
+      // My message stays; the content of theirs went with their account.
+      const history = p.getByTestId("messages");
+      await expect(history.getByText("All the best, Zhou!")).toBeVisible();
+      await expect(history.getByText("Thanks for everything, goodbye!")).toHaveCount(0);
       await expect(p.getByTestId("peer-gone")).toHaveText(/deleted their account/);
       await expect(p.getByRole("textbox", { name: /message/i })).toHaveCount(0);
       await expect(p.getByRole("heading", { name: "Deleted account" })).toBeVisible();
