@@ -144,7 +144,7 @@ export function formatPush(p: PushPayload, language: string | undefined): Shown 
 
 /** safeUrl keeps a path of this app (never another site); anything else opens the chat. */
 export function safeUrl(url: string | undefined): string {
-  if (!url || !url.startsWith("/") || url.startsWith("//") || url.startsWith("/\\")) return "/chat";
+  if (!url?.startsWith("/") || url.startsWith("//") || url.startsWith("/\\")) return "/chat";
   return url;
 }
 
@@ -164,9 +164,7 @@ export function pickWindow<W extends WindowLike>(windows: readonly W[], origin: 
       return false;
     }
   });
-  return (
-    mine.find((w) => w.focused) ?? mine.find((w) => w.visibilityState === "visible") ?? mine[0] ?? null
-  );
+  return mine.find((w) => w.focused) ?? mine.find((w) => w.visibilityState === "visible") ?? mine[0] ?? null;
 }
 
 /** NAVIGATE is the message a window gets to show a tapped notification's page. */

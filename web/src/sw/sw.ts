@@ -75,7 +75,8 @@ sw.addEventListener("install", (e) => {
 sw.addEventListener("activate", (e) => {
   e.waitUntil(
     (async () => {
-      for (const k of await caches.keys()) if (k.startsWith(SHELL_PREFIX) && k !== SHELL) await caches.delete(k);
+      for (const k of await caches.keys())
+        if (k.startsWith(SHELL_PREFIX) && k !== SHELL) await caches.delete(k);
       await sw.clients.claim();
     })(),
   );

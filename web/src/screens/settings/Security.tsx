@@ -7,6 +7,7 @@ import { Alert, Field, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { type Account, meQuery, useMe } from "../../lib/session";
 import { setTheme, THEMES, useTheme } from "../../lib/theme";
+import { PushDevices } from "./PushDevices";
 
 /** Settings is the person's account page: profile, password, 2FA, sessions, sign-in history. */
 export function Settings() {
@@ -22,6 +23,7 @@ export function Settings() {
       <Appearance />
       <TwoFactor me={me} />
       <Password />
+      <PushDevices />
       <Sessions />
       <LoginHistory />
       <Notices />
