@@ -13,7 +13,11 @@ import { expect, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
-const zhou = { name: "Zhou Min", email: "zhou.min@example.test", password: "pocket-office-2026" };
+const zhou = {
+  name: "Zhou Min",
+  email: `zhou.min.${Date.now()}@example.test`,
+  password: "pocket-office-2026",
+};
 const group = "Pocket crew";
 const phone = { width: 375, height: 812 };
 
@@ -116,7 +120,8 @@ test.describe
       const inst = (await cdp.send("Page.getInstallabilityErrors")) as {
         installabilityErrors: { errorId: string }[];
       };
-      expect(inst.installabilityErrors.map((e) => e.errorId)).toEqual([]);
+      // (Test browsers run in an incognito profile, which Chromium never installs into.)
+      expect(inst.installabilityErrors.map((e) => e.errorId).filter((e) => e !== "in-incognito")).toEqual([]);
       await cdp.detach();
     });
 
@@ -187,6 +192,16 @@ test.describe
         .toBe(true);
 
       await ctx.setOffline(true);
+      // The network is gone for the worker too: what shows comes from its caches.
+      const worker = ctx.serviceWorkers().find((w) => w.url().endsWith("/sw.js"));
+      expect(
+        await worker?.evaluate(() =>
+          fetch("/api/v1/health").then(
+            () => "reached the server",
+            () => "offline",
+          ),
+        ),
+      ).toBe("offline");
       await p.reload();
       await expect(p.getByTestId("offline-banner")).toBeVisible();
       await expect(p.getByTestId("offline-banner")).toContainText("You are offline.");
