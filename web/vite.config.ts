@@ -38,7 +38,10 @@ function serviceWorker(): Plugin {
     async closeBundle() {
       const shell = files(outDir).filter((f) => f !== "sw.js" && !f.startsWith(".") && !f.endsWith(".map"));
       const h = createHash("sha256");
-      for (const f of shell) h.update(f).update("\0").update(readFileSync(join(outDir, f)));
+      for (const f of shell)
+        h.update(f)
+          .update("\0")
+          .update(readFileSync(join(outDir, f)));
       await build({
         configFile: false,
         root,
@@ -54,7 +57,12 @@ function serviceWorker(): Plugin {
           copyPublicDir: false,
           sourcemap: false,
           minify: true,
-          lib: { entry: resolve(root, "src/sw/sw.ts"), formats: ["iife"], name: "atriumServiceWorker", fileName: () => "sw.js" },
+          lib: {
+            entry: resolve(root, "src/sw/sw.ts"),
+            formats: ["iife"],
+            name: "atriumServiceWorker",
+            fileName: () => "sw.js",
+          },
         },
       });
     },
