@@ -9,7 +9,7 @@
 // tapping it opens the message.
 import type { BrowserContext, CDPSession, Page, Worker } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
-import { expect, test } from "../lib/fixtures";
+import { expect, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -159,6 +159,7 @@ test.describe
         await expect(main.getByRole("link", { name: new RegExp(app) })).toBeVisible();
       }
       await noSideScroll(p, "the workspace");
+      await shot(p, "phone-workspace");
       await main.getByRole("link", { name: /Approvals/ }).click();
       await expect(p).toHaveURL(/\/approvals/);
       await expect(tabs.getByRole("link", { name: /Workspace/ })).toHaveAttribute("aria-current", "page");
@@ -223,6 +224,7 @@ test.describe
       const mine = messages.filter({ hasText: text });
       await expect(mine).toBeVisible();
       await expect(mine).toContainText("Waiting for the network…");
+      await shot(p, "phone-offline");
       expect((await history(z, groupId)).filter((m) => m.body === text)).toHaveLength(0);
 
       await ctx.setOffline(false);
