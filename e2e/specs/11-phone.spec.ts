@@ -260,31 +260,33 @@ test.describe
         });
       });
       await cdp.send("ServiceWorker.enable");
-      // The organization hides the content: no title, no body.
-      await cdp.send("ServiceWorker.deliverPushMessage", {
-        origin,
-        registrationId: await registrationId,
-        data: JSON.stringify({
-          v: 1,
-          kind: "mention",
-          org_id: "",
-          url: `/chat/${groupId}?m=${target?.id}`,
-          tag: groupId,
-          title: "",
-          body: "",
-        }),
+      // The organization hides the content: no title, no body. (Delivered
+      // again until it shows: the worker may still be starting; the tag
+      // collapses repeats into one notification.)
+      const payload = JSON.stringify({
+        v: 1,
+        kind: "mention",
+        org_id: "",
+        url: `/chat/${groupId}?m=${target?.id}`,
+        tag: groupId,
+        title: "",
+        body: "",
       });
-      await expect
-        .poll(() =>
-          p.evaluate(async () =>
-            (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
-              title: n.title,
-              body: n.body,
-              tag: n.tag,
-            })),
-          ),
-        )
-        .toEqual([{ title: "You were mentioned", body: "", tag: groupId }]);
+      const shown = () =>
+        p.evaluate(async () =>
+          (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+            title: n.title,
+            body: n.body,
+            tag: n.tag,
+          })),
+        );
+      const id = await registrationId;
+      await expect(async () => {
+        await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: id, data: payload });
+        await expect
+          .poll(shown, { timeout: 3000 })
+          .toEqual([{ title: "You were mentioned", body: "", tag: groupId }]);
+      }).toPass({ timeout: 30_000 });
       await cdp.detach();
 
       // Tapping it: the worker's notificationclick brings this window
