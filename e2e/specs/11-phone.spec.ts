@@ -214,6 +214,7 @@ test.describe
       await p.reload();
       await expect(p.getByTestId("offline-banner")).toBeVisible();
       await expect(p.getByTestId("offline-banner")).toContainText("You are offline.");
+      await expect(p.getByTestId("offline-banner")).toBeInViewport();
       await expect(messages.filter({ hasText: "Before the tunnel" })).toBeVisible();
       await expect(messages.filter({ hasText: "Are you on the train?" })).toBeVisible();
 
@@ -224,6 +225,7 @@ test.describe
       const mine = messages.filter({ hasText: text });
       await expect(mine).toBeVisible();
       await expect(mine).toContainText("Waiting for the network…");
+      await expect(p.getByTestId("offline-banner")).toBeInViewport();
       await shot(p, "phone-offline");
       expect((await history(z, groupId)).filter((m) => m.body === text)).toHaveLength(0);
 

@@ -95,6 +95,8 @@ export function Shell({
         <LanguageSwitcher />
         {account}
       </header>
+      {/* Its own row under the top bar: always in view, whatever the screen scrolls. */}
+      <OfflineBanner />
       <nav id="main-nav" className="sidenav" aria-label={t("nav.main")}>
         <ul>{NAV.map(item)}</ul>
         <ul className="nav-personal">{NAV_PERSONAL.filter((n) => admin || n.to !== "/admin").map(item)}</ul>
@@ -107,7 +109,6 @@ export function Shell({
         onClick={() => setOpen(false)}
       />
       <main id="main" className="main" tabIndex={-1}>
-        <OfflineBanner />
         <PolicyGate>
           <Inbox />
           {banner}
