@@ -21,8 +21,9 @@ import (
 
 // The web app is a single-page app built by Vite into web/dist and embedded
 // with go:embed. Files under /assets/ carry a content hash in their names and
-// are cached forever; index.html is revalidated on every load so a new
-// release is picked up at once; every other non-API path gets index.html
+// are cached forever; index.html, the service worker (/sw.js) and the web
+// manifest are revalidated on every load so a new release is picked up at
+// once; every other non-API path gets index.html
 // (the app's router decides what to show). When dist holds no index.html the
 // binary was built without `make ui`: the API still works and the browser is
 // told how to build the app.
@@ -37,7 +38,7 @@ var appRoutes = map[string]bool{
 	"login": true, "register": true, "reset-password": true, "setup": true, "join": true, "welcome": true,
 	"settings": true, "admin": true, "directory": true, "chat": true, "notifications": true, "privacy": true,
 	"calendar": true, "approvals": true, "attendance": true, "announcements": true, "reports": true,
-	"drive": true, "docs": true, "tasks": true, "guardian-consent": true,
+	"drive": true, "docs": true, "tasks": true, "guardian-consent": true, "workspace": true, "me": true,
 }
 
 // isAppPath reports whether p (cleaned, without its leading slash) is a
@@ -101,6 +102,11 @@ func (h *webAppHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case f != nil && strings.HasPrefix(p, "assets/"):
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	case f != nil && p == "sw.js":
+		// The service worker is checked for a new release on every
+		// visit; its scope is the whole app.
+		w.Header().Set("Cache-Control", "no-cache, max-age=0")
+		w.Header().Set("Service-Worker-Allowed", "/")
 	case f != nil && p != "index.html":
 		w.Header().Set("Cache-Control", "no-cache")
 	case strings.HasPrefix(p, "assets/") || path.Ext(p) != "" && p != "index.html":
@@ -152,7 +158,10 @@ func (h *webAppHandler) file(p string) *webFile {
 	if b, err := fs.ReadFile(h.fsys, p); err == nil {
 		sum := sha256.Sum256(b)
 		f = &webFile{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}
-		f.ctype = mime.TypeByExtension(path.Ext(p))
+		f.ctype = webTypes[path.Ext(p)]
+		if f.ctype == "" {
+			f.ctype = mime.TypeByExtension(path.Ext(p))
+		}
 		if f.ctype == "" {
 			f.ctype = http.DetectContentType(b)
 		}
@@ -169,6 +178,17 @@ func (h *webAppHandler) file(p string) *webFile {
 	v, _ := h.files.LoadOrStore(p, f)
 	f, _ = v.(*webFile)
 	return f
+}
+
+// webTypes are the content types of the build's files that the system's
+// MIME table may lack or get wrong: browsers refuse a service worker that
+// is not served as JavaScript, and read the manifest by its type.
+var webTypes = map[string]string{
+	".js":          "text/javascript; charset=utf-8",
+	".webmanifest": "application/manifest+json",
+	".json":        "application/json",
+	".svg":         "image/svg+xml",
+	".png":         "image/png",
 }
 
 func compressible(ctype string) bool {

@@ -155,3 +155,32 @@ func TestAppRoutesMatchRouter(t *testing.T) {
 		}
 	}
 }
+
+// TestWebAppServesPWA: the service worker is served as JavaScript from the
+// scope root and never cached for long (a new release must replace it),
+// and the web manifest carries its own content type.
+func TestWebAppServesPWA(t *testing.T) {
+	h := newWebApp(fstest.MapFS{
+		"index.html":           {Data: []byte("<!doctype html>")},
+		"sw.js":                {Data: []byte("self.addEventListener('fetch', () => {});")},
+		"manifest.webmanifest": {Data: []byte(`{"name":"Atrium"}`)},
+		"icons/icon-192.png":   {Data: []byte("\x89PNG\r\n\x1a\n")},
+	})
+	r := webGet(t, h, "/sw.js")
+	if r.StatusCode != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("sw.js: %d %q", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "no-cache") || strings.Contains(cc, "immutable") {
+		t.Fatalf("sw.js: Cache-Control %q", cc)
+	}
+	if got := r.Header.Get("Service-Worker-Allowed"); got != "/" {
+		t.Fatalf("sw.js: Service-Worker-Allowed %q", got)
+	}
+	r = webGet(t, h, "/manifest.webmanifest")
+	if r.StatusCode != 200 || r.Header.Get("Content-Type") != "application/manifest+json" || r.Header.Get("Cache-Control") != "no-cache" {
+		t.Fatalf("manifest: %d %q %q", r.StatusCode, r.Header.Get("Content-Type"), r.Header.Get("Cache-Control"))
+	}
+	if r := webGet(t, h, "/icons/icon-192.png"); r.StatusCode != 200 || r.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("icon: %d %q", r.StatusCode, r.Header.Get("Content-Type"))
+	}
+}

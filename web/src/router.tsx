@@ -1,3 +1,4 @@
+import { useQuery } from "@tanstack/react-query";
 import {
   createRootRoute,
   createRoute,
@@ -13,6 +14,7 @@ import type { IconName } from "./components/icons";
 import { NotificationBell } from "./components/NotificationBell";
 import { OrgSwitcher } from "./components/OrgSwitcher";
 import { Shell } from "./components/Shell";
+import { useOutboxFlush } from "./lib/offline";
 import { lastOrg, orgsQuery, switchOrg, usePermissions } from "./lib/org";
 import { queryClient } from "./lib/query";
 import { RealtimeProvider } from "./lib/realtime";
@@ -22,6 +24,9 @@ import { useUnreadAnnouncements } from "./screens/announcements/data";
 import { useTodoCount } from "./screens/approvals/data";
 import { ApprovalNotices } from "./screens/approvals/Notices";
 import { ComingSoon } from "./screens/ComingSoon";
+import { conversationsKey, listConversations } from "./screens/chat/data";
+import { unreadTotal } from "./screens/chat/unread";
+import { Workspace } from "./screens/home/Workspace";
 import { NotFound } from "./screens/NotFound";
 import { useUnreadReports } from "./screens/reports/data";
 
@@ -91,9 +96,8 @@ export const shellRoute = createRoute({
   },
   component: function ShellRoute() {
     const perms = usePermissions().data;
-    const unread = useUnreadAnnouncements();
-    const unreadReports = useUnreadReports();
-    const todo = useTodoCount();
+    const counts = useNavCounts();
+    useOutboxFlush(queryClient);
     return (
       <RealtimeProvider>
         <Shell
@@ -101,7 +105,7 @@ export const shellRoute = createRoute({
           bell={<NotificationBell />}
           account={<AccountMenu />}
           admin={(perms?.permissions.length ?? 0) > 0}
-          counts={{ "/announcements": unread, "/reports": unreadReports, "/approvals": todo }}
+          counts={counts}
           banner={
             <>
               <AnnouncementBanner />
@@ -113,6 +117,20 @@ export const shellRoute = createRoute({
     );
   },
 });
+
+/** useNavCounts is what waits behind each navigation entry: unread messages, announcements, reports, approvals to do. */
+function useNavCounts(): Record<string, number> {
+  const unread = useUnreadAnnouncements();
+  const unreadReports = useUnreadReports();
+  const todo = useTodoCount();
+  const convs = useQuery({ queryKey: conversationsKey, queryFn: listConversations });
+  return {
+    "/chat": unreadTotal(convs.data?.items ?? []),
+    "/announcements": unread,
+    "/reports": unreadReports,
+    "/approvals": todo,
+  };
+}
 
 // Screens that work without a current organization.
 const ORGLESS = ["/welcome", "/settings", "/privacy"];
@@ -173,6 +191,21 @@ const settingsRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/settings/Security"), "Settings"),
 });
 
+// The phone's Workspace and Me tabs (components/Shell.tsx).
+const workspaceRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/workspace",
+  component: function WorkspaceRoute() {
+    return <Workspace counts={useNavCounts()} />;
+  },
+});
+
+const meRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/me",
+  component: lazyRouteComponent(() => import("./screens/home/Me"), "Me"),
+});
+
 const adminRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/admin",
@@ -222,7 +255,8 @@ const chatSavedRoute = createRoute({
 const chatConversationRoute = createRoute({
   getParentRoute: () => shellRoute,
   path: "/chat/$id",
-  validateSearch: (s: Record<string, unknown>): { at?: string } => ({ at: str(s.at) }),
+  // ?m= is how a push notification names the message (the same as ?at=).
+  validateSearch: (s: Record<string, unknown>): { at?: string } => ({ at: str(s.at) ?? str(s.m) }),
   component: lazyRouteComponent(() => import("./screens/chat/routes"), "ChatConversationRoute"),
 });
 
@@ -432,6 +466,8 @@ const routeTree = rootRoute.addChildren([
   shellRoute.addChildren([
     welcomeRoute,
     settingsRoute,
+    workspaceRoute,
+    meRoute,
     chatRoute,
     chatSearchRoute,
     chatSavedRoute,

@@ -98,6 +98,14 @@ export const icons = {
       <path d="M4 20.5a8 8 0 0 1 16 0" />
     </Icon>
   ),
+  workspace: (
+    <Icon>
+      <rect x="3.5" y="3.5" width="7" height="7" rx="1.5" />
+      <rect x="13.5" y="3.5" width="7" height="7" rx="1.5" />
+      <rect x="3.5" y="13.5" width="7" height="7" rx="1.5" />
+      <rect x="13.5" y="13.5" width="7" height="7" rx="1.5" />
+    </Icon>
+  ),
   menu: (
     <Icon>
       <path d="M4 6h16M4 12h16M4 18h16" />

@@ -12,6 +12,9 @@ export const queryClient: QueryClient = new QueryClient({
     queries: {
       staleTime: 30_000,
       refetchOnWindowFocus: false,
+      // Ask even when the browser says it is offline: the service worker
+      // answers the conversations it kept (then queries wait for the network).
+      networkMode: "offlineFirst",
       // Client errors (401, 403, 404, 400) will not change by retrying.
       retry: (n, e) => !(e instanceof ApiError && e.status < 500) && n < 2,
     },

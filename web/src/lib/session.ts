@@ -2,6 +2,9 @@
 // TanStack Query under ["me"]. null means signed out.
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { ApiError, api, csrfToken, must, type Schemas } from "../api/client";
+import { outbox } from "./offline";
+import { thisDevice, turnOff } from "./push";
+import { clearApiCache } from "./pwa";
 import { queryClient } from "./query";
 
 export type Account = Schemas["IdentityAccount"];
@@ -29,13 +32,21 @@ export function signedIn(account: Account) {
   queryClient.setQueryData(meQuery.queryKey, account);
 }
 
-/** signOut ends the session on the server and forgets every cached answer. */
+/**
+ * signOut ends the session on the server and forgets every cached answer:
+ * those in memory, those the service worker kept for offline reading, and
+ * messages still waiting for the network (nothing stays on a shared device).
+ */
 export async function signOut() {
+  // This device stops receiving the person's notifications.
+  if (thisDevice()) await turnOff().catch(() => undefined);
   try {
     await must(api.POST("/api/v1/auth/logout"));
   } catch {
     // the session may already be gone; forget it here either way
   }
+  await clearApiCache();
+  await outbox.clear().catch(() => undefined);
   queryClient.clear();
   queryClient.setQueryData(meQuery.queryKey, null);
 }

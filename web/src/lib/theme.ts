@@ -28,8 +28,15 @@ function systemDark(): boolean {
 
 const listeners = new Set<() => void>();
 
+/** THEME_COLORS are the top bar's colors (styles.css --surface), for the installed app's title bar. */
+export const THEME_COLORS = { light: "#ffffff", dark: "#181b21" } as const;
+
 function apply() {
-  document.documentElement.dataset.theme = resolveTheme(loadTheme(), systemDark());
+  const theme = resolveTheme(loadTheme(), systemDark());
+  document.documentElement.dataset.theme = theme;
+  for (const m of document.querySelectorAll('meta[name="theme-color"]')) {
+    m.setAttribute("content", THEME_COLORS[theme]);
+  }
 }
 
 /** setTheme saves and applies a choice. */

@@ -3,6 +3,7 @@ import { Link } from "@tanstack/react-router";
 import { useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorCode, must } from "../../api/client";
+import { PermissionHelp } from "../../components/Permission";
 import { Alert } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import {
@@ -178,6 +179,7 @@ function Puncher({ today }: { today: Today }) {
               ? t("attendance.geo.timeout")
               : t("attendance.geo.unavailable")}{" "}
           {canTryWithoutPosition(today) ? t("attendance.geo.tryingAnyway") : t("attendance.geo.needed")}
+          {geo === "denied" && <PermissionHelp kind="geolocation" />}
         </Alert>
       )}
 

@@ -2,6 +2,7 @@
 // (the calendar grid, status colours, months, the punch payload).
 import type { TFunction } from "i18next";
 import { ApiError, api, must, type Schemas } from "../../api/client";
+import { type GeoFailure, getPosition } from "../../lib/permissions";
 
 export type Today = Schemas["AttendanceToday"];
 export type Day = Schemas["AttendanceDay"];
@@ -52,23 +53,14 @@ export function fromCoords(c: { latitude: number; longitude: number }): Position
   return { lat: c.latitude.toFixed(6), lng: c.longitude.toFixed(6) };
 }
 
-/** GeoFailure is why no position came: refused, unavailable (no sensor, no fix) or timed out. */
-export type GeoFailure = "denied" | "unavailable" | "timeout";
+export type { GeoFailure };
 
-/** locate asks the browser for a fresh position (never a cached one); called only when the person taps. */
-export function locate(timeout = 10_000): Promise<Position> {
-  return new Promise((resolve, reject) => {
-    if (typeof navigator === "undefined" || !("geolocation" in navigator)) {
-      reject("unavailable" satisfies GeoFailure);
-      return;
-    }
-    navigator.geolocation.getCurrentPosition(
-      (p) => resolve(fromCoords(p.coords)),
-      (e) =>
-        reject((e.code === 1 ? "denied" : e.code === 3 ? "timeout" : "unavailable") satisfies GeoFailure),
-      { enableHighAccuracy: true, timeout, maximumAge: 0 },
-    );
-  });
+/**
+ * locate asks the browser for a fresh position (never a cached one); called
+ * only when the person taps (lib/permissions.ts asks in context).
+ */
+export async function locate(timeout = 10_000): Promise<Position> {
+  return fromCoords((await getPosition(timeout)).coords);
 }
 
 /** geoFailure narrows a rejection of locate. */

@@ -227,7 +227,9 @@ export const MessageItem = memo(function MessageItem({
             <span className="muted small">
               {m.progress !== undefined
                 ? t("chat.uploading", { pct: Math.round(m.progress * 100) })
-                : t("chat.sending")}
+                : m.queued
+                  ? t("offline.queued")
+                  : t("chat.sending")}
             </span>
           )}
           {m.pending && m.progress !== undefined && !m.failed && (

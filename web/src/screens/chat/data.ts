@@ -14,7 +14,13 @@ import type { StreamEvent } from "../../lib/stream";
 import { type LastMessage, lastFromMessage } from "./preview";
 
 export type Conversation = Schemas["ChatConversation"];
-export type Message = Schemas["ChatMessage"] & { pending?: boolean; failed?: boolean; progress?: number };
+export type Message = Schemas["ChatMessage"] & {
+  pending?: boolean;
+  failed?: boolean;
+  progress?: number;
+  /** queued: written offline, waiting in the outbox for the network. */
+  queued?: boolean;
+};
 export type Window = { items: Message[]; hasBefore: boolean; hasAfter: boolean };
 export type Member = Schemas["ChatMember"];
 export type MemberList = { items: Member[] };

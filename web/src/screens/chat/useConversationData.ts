@@ -3,6 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { api, must } from "../../api/client";
+import { withQueued } from "../../lib/offline";
 import { usePeople } from "../../lib/people";
 import { keepReadPositions, loadAround, loadLatest, type MemberList, membersKey, messagesKey } from "./data";
 
@@ -15,7 +16,8 @@ export function useConversationData(id: string, at: string | undefined) {
   });
   const win = useQuery({
     queryKey: messagesKey(id),
-    queryFn: () => (at ? loadAround(id, at) : loadLatest(id)),
+    // Messages written offline and still waiting show at the end.
+    queryFn: async () => withQueued(id, await (at ? loadAround(id, at) : loadLatest(id))),
     staleTime: Number.POSITIVE_INFINITY,
   });
   const members = useQuery({

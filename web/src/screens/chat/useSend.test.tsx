@@ -107,3 +107,36 @@ describe("useSend", () => {
     expect(f.calls[0]).toMatchObject({ method: "PATCH", path: "/api/v1/conversations/cnv_1/messages/msg_9" });
   });
 });
+
+describe("useSend offline", () => {
+  it("queues a message written offline with its client id, and sends it once when back online", async () => {
+    const { outbox, flushOutbox } = await import("../../lib/offline");
+    await outbox.clear();
+    const posts: { client_msg_id: string }[] = [];
+    const api = fakeApi((c) => {
+      const b = c.body as { client_msg_id: string; body: string };
+      posts.push(b);
+      return { status: 201, body: sent({ client_msg_id: b.client_msg_id, body: b.body }) };
+    });
+    restore = api.restore;
+    const online = Object.getOwnPropertyDescriptor(Navigator.prototype, "onLine");
+    Object.defineProperty(navigator, "onLine", { configurable: true, get: () => false });
+    const { qc, hook, items } = setup();
+    try {
+      act(() => hook.result.current.onSend("written on the train"));
+      await waitFor(() => expect(items()[0]).toMatchObject({ queued: true, pending: true }));
+      expect(posts).toHaveLength(0);
+      const [q] = await outbox.store.all();
+      expect(q).toMatchObject({ conversation_id: "cnv_1", body: "written on the train" });
+      expect(q.client_msg_id).toBe(items()[0].client_msg_id);
+    } finally {
+      if (online) Object.defineProperty(navigator, "onLine", online);
+      else delete (navigator as { onLine?: boolean }).onLine;
+    }
+    await Promise.all([flushOutbox(qc), flushOutbox(qc)]);
+    expect(posts).toHaveLength(1);
+    expect(await outbox.store.all()).toEqual([]);
+    expect(items()).toHaveLength(1);
+    expect(items()[0]).toMatchObject({ id: "msg_9", pending: false, queued: false });
+  });
+});

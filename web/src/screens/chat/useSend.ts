@@ -3,6 +3,8 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useState } from "react";
 import { api, must } from "../../api/client";
+import { isOnline, outbox } from "../../lib/offline";
+import { isNetworkError } from "../../lib/outbox";
 import { type Message, mergeMessages, messagesKey, newClientId, type Window } from "./data";
 import { uploadFile } from "./upload";
 
@@ -48,8 +50,30 @@ export function useSend(id: string, myId: string) {
     [id, qc],
   );
 
+  /** queue keeps a text message for when the network is back (lib/offline.tsx sends it). */
+  const queue = useCallback(
+    async (draft: Message, input: SendInput) => {
+      put({ ...draft, queued: true, failed: false });
+      await outbox.add({
+        client_msg_id: draft.client_msg_id,
+        conversation_id: id,
+        sender_id: draft.sender_id,
+        body: input.body ?? "",
+        reply_to_id: input.reply_to_id,
+        queued_at: Date.now(),
+      });
+    },
+    [id, put],
+  );
+
   const sendBody = useCallback(
     async (draft: Message, input: SendInput) => {
+      // Text written offline waits in the outbox with its client id.
+      const queueable = !input.file_id && !!input.body;
+      if (queueable && !isOnline()) {
+        await queue(draft, input);
+        return;
+      }
       put(draft);
       try {
         const m = await must(
@@ -60,11 +84,15 @@ export function useSend(id: string, myId: string) {
         );
         put({ ...m, pending: false, failed: false });
       } catch (e) {
+        if (queueable && isNetworkError(e)) {
+          await queue(draft, input);
+          return;
+        }
         setError(e);
         put({ ...draft, failed: true });
       }
     },
-    [id, put],
+    [id, put, queue],
   );
 
   const onSend = (body: string) => {

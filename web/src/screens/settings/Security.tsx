@@ -8,6 +8,7 @@ import { errorText } from "../../lib/errors";
 import { type Account, meQuery, useMe } from "../../lib/session";
 import { setTheme, THEMES, useTheme } from "../../lib/theme";
 import { AppPasswords } from "./AppPasswords";
+import { PushDevices } from "./PushDevices";
 
 /** Settings is the person's account page: profile, password, 2FA, sessions, sign-in history. */
 export function Settings() {
@@ -23,6 +24,7 @@ export function Settings() {
       <Appearance />
       <TwoFactor me={me} />
       <Password />
+      <PushDevices />
       <Sessions />
       <AppPasswords />
       <LoginHistory />
