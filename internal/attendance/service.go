@@ -23,7 +23,6 @@ package attendance
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -142,16 +141,7 @@ func (s *Service) record(ctx context.Context, orgID, action, kind, id string, de
 	return audit.Record(ctx, s.DB, audit.Entry{OrgID: orgID, Action: action, TargetKind: kind, TargetID: id, Outcome: "success", Details: details})
 }
 
-// notify appends one event per account: only ids and dates.
+// notify tells each of accounts, on their own stream (events.ToAccounts).
 func (s *Service) notify(ctx context.Context, orgID, typ string, data map[string]string, accounts []string) error {
-	if len(accounts) == 0 {
-		return nil
-	}
-	data["org_id"] = orgID
-	b, _ := json.Marshal(data)
-	evs := make([]events.Pending, len(accounts))
-	for i, acc := range accounts {
-		evs[i] = events.Pending{OrgID: orgID, ScopeKind: events.ScopeAccount, ScopeID: acc, Type: typ, Data: json.RawMessage(b)}
-	}
-	return events.AppendBatch(ctx, s.DB, evs)
+	return events.ToAccounts(ctx, s.DB, orgID, typ, data, accounts)
 }

@@ -98,3 +98,23 @@ var eventRows = db.Rows{Cols: db.Cols(
 	"org_id text", "scope_kind text", "scope_id text", "type text", "data text",
 	"created_at bigint", "sealed bytea", "sealed_key text", "sealed_aad text",
 ), PerStmt: 200}
+
+// ToAccounts appends the same event, of type typ with data (org_id added),
+// to each of accounts' own streams, in ctx's transaction: how the office
+// domains tell people that something concerns them. data should hold ids
+// and dates only, no personal content.
+func ToAccounts(ctx context.Context, d *db.DB, orgID, typ string, data map[string]string, accounts []string) error {
+	if len(accounts) == 0 {
+		return nil
+	}
+	data["org_id"] = orgID
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	evs := make([]Pending, len(accounts))
+	for i, acc := range accounts {
+		evs[i] = Pending{OrgID: orgID, ScopeKind: ScopeAccount, ScopeID: acc, Type: typ, Data: json.RawMessage(b)}
+	}
+	return AppendBatch(ctx, d, evs)
+}
