@@ -107,7 +107,13 @@ if [ -z "$broken" ]; then
   port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
   data="$work/data"
   log="$work/server.log"
-  bin/atrium serve --addr "127.0.0.1:$port" --data-dir "$data" 2>"$log" >&2 &
+  # The browser tests' push service (e2e/lib/push.ts) listens on a loopback
+  # port with a test certificate; --push-test-endpoint/--push-test-ca let
+  # the server's push sender reach it (test-only options, never in production).
+  push_port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  push_cert="$root/e2e/lib/push-service/cert.pem"
+  bin/atrium serve --addr "127.0.0.1:$port" --data-dir "$data" \
+    --push-test-endpoint "127.0.0.1:$push_port" --push-test-ca "$push_cert" 2>"$log" >&2 &
   server_pid=$!
   url="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
@@ -132,6 +138,7 @@ if [ -z "$broken" ]; then
   [ -z "$setup" ] && echo "== e2e: the server printed no setup link"
   echo "== e2e: server at $url (log $log)"
   (cd e2e && ATRIUM_E2E_URL="$url" ATRIUM_E2E_SETUP_URL="$setup" ATRIUM_E2E_LOG="$log" \
+    ATRIUM_E2E_PUSH_PORT="$push_port" \
     ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test $specs)
   e2e_pass=$(count "$work/e2e.json" "r.stats.expected")
   e2e_fail=$(count "$work/e2e.json" "r.stats.unexpected + r.stats.flaky + (r.stats ? 0 : 1)")

@@ -19,6 +19,9 @@ func TestReadmeOptions(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("| flag | environment | default | meaning |\n|---|---|---|---|\n")
 	for _, o := range config.Options {
+		if o.Hidden {
+			continue
+		}
 		def := "`" + o.Default + "`"
 		if o.Default == "" {
 			def = "(empty)"
@@ -41,6 +44,12 @@ func TestServeHelpListsEveryOption(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, o := range config.Options {
+		if o.Hidden {
+			if strings.Contains(out.String(), "--"+o.Name) {
+				t.Errorf("serve --help shows the test-only %s", o.Name)
+			}
+			continue
+		}
 		if !strings.Contains(out.String(), "--"+o.Name) || !strings.Contains(out.String(), o.Env()) {
 			t.Errorf("serve --help lacks %s / %s", o.Name, o.Env())
 		}

@@ -51,7 +51,7 @@ test.describe
       expect(secret).toMatch(/^[A-Z2-7]+=*$/);
       saveState({ totpSecret: secret, usedCode: "" });
       await page.getByLabel("Authenticator code").fill(await freshCode(secret));
-      await page.getByRole("button", { name: "Turn on" }).click();
+      await page.getByRole("button", { name: "Turn on", exact: true }).click();
       await expect(page.getByText("Two-step verification is on.")).toBeVisible();
       await expect(page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem")).toHaveCount(10);
       await shot(page, "settings-2fa");

@@ -6,11 +6,16 @@
 // conversation under an "offline" banner, a message written meanwhile
 // waits and, back online, reaches the server exactly once; a push message
 // delivered to the service worker shows a localized notification, and
-// tapping it opens the message.
+// tapping it opens the message; and through the real server: a mention
+// to the closed app leaves the server as an encrypted, signed push to a
+// push service, shows as a notification (the generic text, or the
+// message's when the organization says so), and tapping it opens the
+// message.
 import type { BrowserContext, CDPSession, Page, Worker } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
 import { expect, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
+import { Device, PushService } from "../lib/push";
 import { signIn } from "../lib/steps";
 
 const zhou = {
@@ -315,6 +320,161 @@ test.describe
           p.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).length),
         )
         .toBe(0);
+    });
+
+    test("push through the server: a mention to the closed app arrives as a push, tapping it opens the message", async () => {
+      // The phone's browser is this context, with the app's worker
+      // installed; its push service is the loopback one (e2e/lib/push.ts)
+      // the server's sender may reach in tests. The device's keys are made
+      // here, the subscription made with the API as the web app does.
+      const service = await PushService.start();
+      try {
+        const origin = new URL(p.url()).origin;
+        await ctx.grantPermissions(["notifications"], { origin });
+        await p.goto("/chat");
+        await p.waitForFunction(() => navigator.serviceWorker.controller !== null);
+        const adaId = (await ok(await call(p, "GET", "/api/v1/me"))).id;
+        const org = await ok(await call(p, "GET", "/api/v1/orgs/current"));
+        expect(org.settings.push_content).toBe("hidden");
+        const cfg = await ok(await call(p, "GET", "/api/v1/push/config"));
+        expect(cfg).toMatchObject({ enabled: true });
+        const device = new Device();
+        const endpoint = service.endpoint("ada-phone");
+        const sub = await ok(
+          await call(p, "POST", "/api/v1/me/push-subscriptions", {
+            endpoint,
+            keys: device.keys(),
+            device_name: "Ada's phone",
+          }),
+        );
+        expect(sub.endpoint_host).toBe("127.0.0.1");
+
+        // The app closes: its page leaves for a blank one (no stream open),
+        // the browser and its service worker stay.
+        await p.goto("about:blank");
+        const cdp = await ctx.newCDPSession(p);
+        const registrationId = new Promise<string>((resolve) => {
+          cdp.on("ServiceWorker.workerRegistrationUpdated", (e) => {
+            for (const r of e.registrations as {
+              registrationId: string;
+              scopeURL: string;
+              isDeleted: boolean;
+            }[]) {
+              if (r.scopeURL === `${origin}/` && !r.isDeleted) resolve(r.registrationId);
+            }
+          });
+        });
+        await cdp.send("ServiceWorker.enable");
+        const regId = await registrationId;
+        const worker = () => ctx.serviceWorkers().find((w) => w.url().endsWith("/sw.js"));
+        const shown = async () => {
+          try {
+            return (
+              (await worker()?.evaluate(async () => {
+                const reg = (self as unknown as { registration: ServiceWorkerRegistration }).registration;
+                return (await reg.getNotifications()).map((n) => ({
+                  title: n.title,
+                  body: n.body,
+                  tag: n.tag,
+                }));
+              })) ?? []
+            );
+          } catch {
+            return []; // the worker stopped meanwhile
+          }
+        };
+
+        // mention: Zhou mentions Ada until the server pushes (a stream
+        // closing is noticed at once, so one message is usually enough);
+        // the push is opened here as the device would: VAPID signature,
+        // RFC 8291 decryption.
+        const sent = new Map<string, string>();
+        const mention = async (words: string) => {
+          const before = service.received.length;
+          await expect(async () => {
+            if (service.received.length === before) {
+              const body = `@[${owner.name}](${adaId}) ${words}`;
+              const m = await ok(
+                await call(z, "POST", `/api/v1/conversations/${groupId}/messages`, {
+                  client_msg_id: `push-${Date.now()}-${sent.size}`,
+                  body,
+                }),
+              );
+              sent.set(m.id, words);
+            }
+            await expect.poll(() => service.received.length, { timeout: 5000 }).toBeGreaterThan(before);
+          }).toPass({ timeout: 60_000 });
+          const r = service.received[before];
+          expect(r.path).toBe("/send/ada-phone");
+          expect(r.headers.urgency).toBe("high");
+          expect(r.headers.ttl).toBe("86400");
+          const pl = device.open(r, cfg.public_key, endpoint);
+          const id = new URL(pl.url, origin).searchParams.get("m") ?? "";
+          expect(sent.has(id), `the push names a message sent: ${pl.url}`).toBe(true);
+          expect(pl).toMatchObject({ v: 1, kind: "mention", tag: groupId, url: `/chat/${groupId}?m=${id}` });
+          return { pl, id, words: sent.get(id) ?? "" };
+        };
+        // deliver hands the decrypted payload to the worker, as the
+        // browser's push service would, until the notification shows.
+        const deliver = async (data: string, want: { title: string; body: string }) => {
+          await expect(async () => {
+            await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: regId, data });
+            await expect.poll(shown, { timeout: 3000 }).toEqual([{ ...want, tag: groupId }]);
+          }).toPass({ timeout: 30_000 });
+        };
+
+        // hidden (the default): the generic localized text, no name, no words.
+        const hidden = await mention("the platform moved to 4");
+        expect(hidden.pl).toMatchObject({ title: "", body: "" });
+        await deliver(JSON.stringify(hidden.pl), { title: "You were mentioned", body: "" });
+
+        // Tapping it with the app closed: the worker asks the browser to
+        // open the message (a synthetic click may not open windows, so the
+        // request is recorded and the page opened as the browser would).
+        const opened = await worker()?.evaluate(async () => {
+          const g = self as unknown as {
+            registration: ServiceWorkerRegistration;
+            clients: { openWindow(u: string | URL): Promise<unknown> };
+            dispatchEvent(e: Event): boolean;
+            NotificationEvent: new (type: string, init: { notification: Notification }) => Event;
+          };
+          const asked: string[] = [];
+          g.clients.openWindow = async (u: string | URL) => {
+            asked.push(String(u));
+            return null;
+          };
+          const [n] = await g.registration.getNotifications();
+          try {
+            g.dispatchEvent(new g.NotificationEvent("notificationclick", { notification: n }));
+          } catch {
+            // a synthetic event may not extend its lifetime; the handler has run
+          }
+          for (let i = 0; i < 100 && asked.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+          return asked;
+        });
+        expect(opened?.map((u) => new URL(u, origin).pathname + new URL(u, origin).search)).toEqual([
+          `/chat/${groupId}?m=${hidden.id}`,
+        ]);
+        await expect.poll(shown).toEqual([]);
+        await p.goto(opened?.[0] ?? "");
+        await expect(p).toHaveURL(new RegExp(`/chat/${groupId}`));
+        await expect(p.getByTestId("message").filter({ hasText: hidden.words }).first()).toBeVisible();
+
+        // full: the sender and the group as title, the message as body.
+        await ok(await call(p, "PATCH", "/api/v1/orgs/current", { push_content: "full" }));
+        await p.goto("about:blank");
+        const full = await mention("the slides are ready");
+        expect(full.pl.title).toBe(`${zhou.name} · ${group}`);
+        expect(full.pl.body).toBe(`@${owner.name} the slides are ready`);
+        await deliver(JSON.stringify(full.pl), { title: full.pl.title, body: full.pl.body });
+        await cdp.detach();
+      } finally {
+        await call(p, "PATCH", "/api/v1/orgs/current", { push_content: "hidden" });
+        for (const d of (await ok(await call(p, "GET", "/api/v1/me/push-subscriptions"))).items) {
+          await call(p, "DELETE", `/api/v1/me/push-subscriptions/${d.id}`);
+        }
+        await service.close();
+      }
     });
 
     test("signing out leaves no conversation on the device", async () => {

@@ -2,11 +2,17 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
 	"net/mail"
+	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
+	"github.com/atrium-hq/atrium/internal/platform/netguard"
 	"github.com/atrium-hq/atrium/internal/push"
 )
 
@@ -22,6 +28,12 @@ func (a *App) wirePush(ctx context.Context) error {
 	svc.Subscriber = vapidSubscriber(a.Cfg.BaseURL, a.Cfg.SMTPFrom)
 	if err := svc.LoadKey(ctx); err != nil {
 		return err
+	}
+	if a.Cfg != nil && a.Cfg.PushTestEndpoint != "" {
+		if err := pushTestEndpoint(svc, a.Cfg.PushTestEndpoint, a.Cfg.PushTestCA); err != nil {
+			return err
+		}
+		a.Log.Warn("push: test-only endpoint allowed (--push-test-endpoint); never use it in production", "endpoint", a.Cfg.PushTestEndpoint)
 	}
 	if a.Server.Chat != nil {
 		svc.Messages = pushMessages{a.Server.Chat}
@@ -43,6 +55,34 @@ func (a *App) wirePush(ctx context.Context) error {
 	}
 	a.OnClose(svc.Close)
 	a.Server.Push = svc
+	return nil
+}
+
+// pushTestEndpoint lets the sender also reach one loopback push service,
+// whose certificate caFile holds: the browser tests' push service. Every
+// other address is checked as in production (public only), and other
+// certificates are verified against the system's roots.
+func pushTestEndpoint(svc *push.Service, endpoint, caFile string) error {
+	want, err := netip.ParseAddrPort(endpoint)
+	if err != nil || !want.Addr().IsLoopback() {
+		return fmt.Errorf("push-test-endpoint %q: must be a loopback IP and port", endpoint)
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return fmt.Errorf("push-test-ca: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("push-test-ca %s: no PEM certificate", caFile)
+	}
+	want = netip.AddrPortFrom(want.Addr().Unmap(), want.Port())
+	allow := func(ap netip.AddrPort) bool {
+		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()) == want || netguard.IsPublic(ap.Addr())
+	}
+	svc.Guard(allow, &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12})
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"sort"
@@ -52,6 +53,11 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	ReadBodyTimeout   time.Duration
 	IdleTimeout       time.Duration
+	// PushTestEndpoint and PushTestCA are for the browser tests only: the
+	// push sender may also reach this loopback host:port, whose TLS
+	// certificate the PEM file PushTestCA vouches for. Never in production.
+	PushTestEndpoint string
+	PushTestCA       string
 }
 
 // Option is one row of the options table.
@@ -60,6 +66,9 @@ type Option struct {
 	Default string
 	Usage   string
 	Secret  bool // never printed; also read from ATRIUM_<NAME>_FILE
+	// Hidden options are for the test harness only: not in --help, not in
+	// the README.
+	Hidden bool
 	// Set parses and validates s into c.
 	Set func(c *Config, s string) error
 }
@@ -193,6 +202,17 @@ var Options = []Option{
 	{Name: "read-header-timeout", Default: "10s", Usage: "how long a client may take to send a request's headers before the connection is closed", Set: duration(func(c *Config) *time.Duration { return &c.ReadHeaderTimeout })},
 	{Name: "read-body-timeout", Default: "30s", Usage: "how long a request body may stall with no byte arriving before the connection is closed (uploads that keep moving are not cut off)", Set: duration(func(c *Config) *time.Duration { return &c.ReadBodyTimeout })},
 	{Name: "idle-timeout", Default: "2m", Usage: "how long an idle keep-alive connection stays open (WebSocket streams are not affected)", Set: duration(func(c *Config) *time.Duration { return &c.IdleTimeout })},
+	{Name: "push-test-endpoint", Default: "", Hidden: true, Usage: "browser tests only, never in production: a loopback IP:port the push sender may also reach (a test push service)", Set: func(c *Config, s string) error {
+		if s != "" {
+			ap, err := netip.ParseAddrPort(s)
+			if err != nil || !ap.Addr().IsLoopback() || ap.Port() == 0 {
+				return errors.New("must be a loopback IP address and port, such as 127.0.0.1:8443")
+			}
+		}
+		c.PushTestEndpoint = s
+		return nil
+	}},
+	{Name: "push-test-ca", Default: "", Hidden: true, Usage: "browser tests only, never in production: PEM certificate the push sender trusts for --push-test-endpoint", Set: str(func(c *Config) *string { return &c.PushTestCA })},
 }
 
 func duration(dst func(*Config) *time.Duration) func(*Config, string) error {
@@ -214,6 +234,9 @@ func AddFlags(fs *pflag.FlagSet) {
 			usage += " [secret; also " + o.Env() + "_FILE]"
 		}
 		fs.String(o.Name, o.Default, usage)
+		if o.Hidden {
+			_ = fs.MarkHidden(o.Name)
+		}
 	}
 }
 
@@ -278,6 +301,9 @@ func Load(fs *pflag.FlagSet, environ []string) (*Config, error) {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return nil, errors.New("--tls-cert and --tls-key must be given together")
+	}
+	if (c.PushTestEndpoint == "") != (c.PushTestCA == "") {
+		return nil, errors.New("--push-test-endpoint and --push-test-ca must be given together (browser tests only)")
 	}
 	if c.BaseURL == "" {
 		scheme := "http"

@@ -104,3 +104,31 @@ func TestSecretsFromFileAndNotEchoed(t *testing.T) {
 		t.Fatalf("secret echoed or accepted: %v", err)
 	}
 }
+
+// TestPushTestEndpointLoopbackOnly: the browser tests' push service knob
+// takes a loopback IP and port and nothing else, only with its
+// certificate, and is off by default.
+func TestPushTestEndpointLoopbackOnly(t *testing.T) {
+	c, err := Load(flags(t), nil)
+	if err != nil || c.PushTestEndpoint != "" || c.PushTestCA != "" {
+		t.Fatalf("default %+v %v", c, err)
+	}
+	for _, bad := range []string{"10.0.0.1:443", "192.168.1.2:8443", "8.8.8.8:443", "[2001:db8::1]:443", "0.0.0.0:443",
+		"localhost:8443", "push.example.com:443", "127.0.0.1", "127.0.0.1:0", "https://127.0.0.1:8443", "[::ffff:10.0.0.1]:443"} {
+		if _, err := Load(flags(t, "--push-test-endpoint", bad, "--push-test-ca", "ca.pem"), nil); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, good := range []string{"127.0.0.1:8443", "127.0.0.2:443", "[::1]:8443"} {
+		c, err := Load(flags(t, "--push-test-endpoint", good, "--push-test-ca", "ca.pem"), nil)
+		if err != nil || c.PushTestEndpoint != good || c.PushTestCA != "ca.pem" {
+			t.Errorf("%q: %+v %v", good, c, err)
+		}
+	}
+	if _, err := Load(flags(t), []string{"ATRIUM_PUSH_TEST_ENDPOINT=127.0.0.1:8443"}); err == nil {
+		t.Error("an endpoint without its certificate accepted")
+	}
+	if _, err := Load(flags(t, "--push-test-ca", "ca.pem"), nil); err == nil {
+		t.Error("a certificate without an endpoint accepted")
+	}
+}
