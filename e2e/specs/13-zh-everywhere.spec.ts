@@ -8,7 +8,7 @@ import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
-const fang = { name: "Wang Fang", email: "wang.fang@example.test", password: "every-word-2026" };
+const fang = { name: "Sun Li", email: "sun.li@example.test", password: "every-word-2026" };
 
 test.describe
   .serial("Chinese everywhere", () => {
