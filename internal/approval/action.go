@@ -107,8 +107,12 @@ func (s *Service) decide(ctx context.Context, id string, in DecisionInput, statu
 				return err
 			}
 		}
-		return s.record(ctx, a.OrgID, "approval."+map[string]string{TaskApproved: "approve", TaskRejected: "reject"}[status],
-			"approval_request", st.req.ID, map[string]any{"step_id": stepID})
+		// Literal action names: the vocabulary catalog reads them.
+		action := "approval.reject"
+		if status == TaskApproved {
+			action = "approval.approve"
+		}
+		return s.record(ctx, a.OrgID, action, "approval_request", st.req.ID, map[string]any{"step_id": stepID})
 	})
 }
 
