@@ -7,10 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/atrium-hq/atrium/internal/platform/db"
-	"github.com/atrium-hq/atrium/internal/platform/keyring"
 	"github.com/atrium-hq/atrium/internal/push"
-	"github.com/atrium-hq/atrium/migrations"
 )
 
 func init() { extraCommands = append(extraCommands, pushCmd) }
@@ -35,18 +32,11 @@ servers keep signing with the key they loaded at start.`,
 				return err
 			}
 			ctx := cmd.Context()
-			d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Readers: 1})
+			d, keys, err := openKeyed(cmd, cfg)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			if _, err := d.Migrate(ctx, migrations.FS); err != nil {
-				return err
-			}
-			keys, err := keyring.Load(ctx, d, cfg.MasterKey, cfg.DataDir)
-			if err != nil {
-				return err
-			}
 			svc := push.New(d, keys, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			n, err := svc.RotateKey(ctx)
 			if err != nil {

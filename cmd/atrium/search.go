@@ -8,9 +8,6 @@ import (
 
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
-	"github.com/atrium-hq/atrium/internal/platform/db"
-	"github.com/atrium-hq/atrium/internal/platform/keyring"
-	"github.com/atrium-hq/atrium/migrations"
 )
 
 func init() { extraCommands = append(extraCommands, searchCmd) }
@@ -38,19 +35,12 @@ may miss items not yet re-indexed.`,
 				return err
 			}
 			ctx := cmd.Context()
-			d, err := db.Open(ctx, db.Options{URL: cfg.DatabaseURL, DataDir: cfg.DataDir, Readers: 1})
+			// Sealed messages are opened with the data keys.
+			d, keys, err := openKeyed(cmd, cfg)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			if _, err := d.Migrate(ctx, migrations.FS); err != nil {
-				return err
-			}
-			// Sealed messages are opened with the data keys.
-			keys, err := keyring.Load(ctx, d, cfg.MasterKey, cfg.DataDir)
-			if err != nil {
-				return err
-			}
 			start := time.Now()
 			out := cmd.OutOrStdout()
 			n, err := chat.Reindex(ctx, d, keys, func(done int64) {
