@@ -6,19 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
-	"github.com/atrium-hq/atrium/internal/platform/blob"
+	"github.com/atrium-hq/atrium/internal/platform/attach"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
-	"github.com/atrium-hq/atrium/internal/platform/safetext"
 )
 
 // Files: attachments, a cover image and images of the body. A publisher
@@ -83,55 +80,20 @@ func bodyImages(body string) []string {
 	return out
 }
 
-// cleanName keeps a file name displayable: no directories, no control
-// characters, at most 255 bytes.
-func cleanName(n string) string {
-	n = path.Base(strings.ReplaceAll(n, "\\", "/"))
-	n = strings.TrimSpace(strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
-			return -1
-		}
-		return r
-	}, n))
-	for len(n) > 255 {
-		n = string([]rune(n)[:len([]rune(n))-1])
-	}
-	if n == "" || n == "." || n == "/" || n == ".." {
-		n = "file"
-	}
-	return strings.ToValidUTF8(n, "")
-}
-
 // Upload stores a file for a publisher to attach to an announcement.
 func (s *Service) Upload(ctx context.Context, in UploadInput) (File, error) {
 	a, err := s.publisher(ctx)
 	if err != nil {
 		return File{}, err
 	}
-	if s.Blobs == nil {
-		return File{}, apperr.New(apperr.KindUnavailable, "no_file_store", "file uploads are not configured")
-	}
-	if err := safetext.Check("name", in.Name); err != nil {
-		return File{}, err
-	}
-	info, err := blob.PutFor(ctx, s.Blobs, a.OrgID, in.Body, MaxFileSize)
-	if errors.Is(err, blob.ErrTooLarge) {
-		return File{}, errTooLarge()
-	}
+	info, err := attach.Put(ctx, s.Blobs, a.OrgID, in.Name, in.Body, MaxFileSize)
 	if err != nil {
 		return File{}, err
 	}
-	if info.Size == 0 {
-		_ = s.Blobs.Delete(ctx, info.Key)
-		return File{}, apperr.Invalid("empty_file", "the file is empty")
-	}
-	ct := in.ContentType
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
+	ct := attach.ContentType(in.ContentType)
 	f := fileRow{ID: ids.New("anf"), OrgID: a.OrgID, UploaderID: a.AccountID, ContentType: ct, Size: info.Size, SHA256: info.SHA256,
 		BlobKey: info.Key, CreatedAt: s.now()}
-	name := cleanName(in.Name)
+	name := attach.CleanName(in.Name)
 	if err := s.sealMeta(ctx, &f, name); err != nil {
 		_ = s.Blobs.Delete(ctx, info.Key)
 		return File{}, err
@@ -141,10 +103,6 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (File, error) {
 		return File{}, err
 	}
 	return File{ID: f.ID, Name: name, Size: f.Size, ContentType: f.ContentType}, nil
-}
-
-func errTooLarge() error {
-	return apperr.New(apperr.KindTooLarge, "file_too_large", "the file is too large").With("max_bytes", MaxFileSize)
 }
 
 // sealMeta seals a file's name with the organization's key.
@@ -299,14 +257,7 @@ func (s *Service) currentFiles(ctx context.Context, orgID, annID string) (wantFi
 
 // dropBlobs deletes the bytes of files whose rows are gone (after commit).
 func (s *Service) dropBlobs(ctx context.Context, keys []string) {
-	if s.Blobs == nil {
-		return
-	}
-	for _, k := range keys {
-		if err := s.Blobs.Delete(ctx, k); err != nil {
-			s.Log.WarnContext(ctx, "announce: delete a file's bytes", "err", err)
-		}
-	}
+	attach.Drop(ctx, s.Blobs, s.Log, keys)
 }
 
 // withFiles fills in an announcement's cover and attachments.
