@@ -326,6 +326,8 @@ var matrix = map[string]entry{
 	"GET /api/v1/events/{id}":         {ok: 200, obj: []string{"event"}},
 	"PATCH /api/v1/events/{id}":       {perm: perm.ManageCalendars, ok: 200, obj: []string{"event"}, fresh: true, custom: calendarViewers, reads: viewersOnly, body: body(map[string]any{"title": "Renamed"})},
 	"DELETE /api/v1/events/{id}":      {perm: perm.ManageCalendars, ok: any2xx, obj: []string{"event"}, fresh: true, custom: calendarViewers, reads: viewersOnly},
+	"POST /api/v1/calendar-files":     {ok: 201, raw: func(w *world) (string, []byte) { return "text/plain", []byte("agenda") }},
+	"GET /api/v1/calendar-files/{id}": {ok: 200, obj: []string{"calendar_file"}},
 	"PUT /api/v1/events/{id}/rsvp":    {ok: 200, obj: []string{"event"}, body: body(map[string]any{"status": "accepted"})},
 	"GET /api/v1/rooms":               {ok: 200},
 	"POST /api/v1/rooms":              {perm: perm.ManageCalendars, ok: 201, body: named("Room")},

@@ -250,6 +250,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 		objs["conv_member2"] = outsider.AccountID
 		objs["run"] = w.newObject("run", org)
 		objs["approval_file"] = w.newObject("approval_file", org)
+		objs["calendar_file"] = w.newObject("calendar_file", org)
 	}
 	var inv directory.Invitation
 	w.must(owner.Client, "POST", "/api/v1/invitations", map[string]any{"kind": "link"}, &inv)
@@ -481,6 +482,16 @@ func (w *world) newObject(kind, org string) string {
 			t.Fatalf("approval file: %d %s", r.Status, r.Body)
 		}
 		w.must(admin.Client, "POST", "/api/v1/approvals/"+w.objects[org]["approval"]+"/comments", map[string]any{"body": "receipt", "file_ids": []string{out.ID}}, nil)
+	case "calendar_file":
+		// Uploaded by the admin and attached to the standing event, which
+		// every actor of A attends.
+		req, _ := http.NewRequest("POST", w.env.URL+"/api/v1/calendar-files?name=agenda.txt", strings.NewReader("agenda"))
+		req.Header.Set("Content-Type", "text/plain")
+		r := admin.Client.Request(t, req)
+		if r.Status != http.StatusCreated || json.Unmarshal(r.Body, &out) != nil {
+			t.Fatalf("calendar file: %d %s", r.Status, r.Body)
+		}
+		w.must(admin.Client, "PATCH", "/api/v1/events/"+w.objects[org]["event"], map[string]any{"file_ids": []string{out.ID}}, nil)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":

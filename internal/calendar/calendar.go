@@ -383,6 +383,11 @@ func (s *Service) DeleteCalendar(ctx context.Context, id string) error {
 		return err
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
+		keys, err := deleteCalendarFiles(ctx, s.DB, a.OrgID, c.ID)
+		if err != nil {
+			return err
+		}
+		s.dropAfterCommit(ctx, keys)
 		if err := deleteCal(ctx, s.DB, a.OrgID, c.ID); err != nil {
 			return err
 		}

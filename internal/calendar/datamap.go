@@ -105,4 +105,22 @@ func init() {
 		Erasure:    datamap.Keep,
 		Reason:     "ids and sequence numbers: no personal data",
 	})
+	datamap.Register(datamap.Table{
+		Name:       "calendar_files",
+		Title:      datamap.Text{En: "Files you attached to events", Zh: "你在日程中添加的附件"},
+		Why:        datamap.Text{En: "Files attached to calendar events, downloaded by those who may see the event.", Zh: "日程的附件，能查看该日程的人可以下载。"},
+		Controller: datamap.Organization,
+		Purpose:    "Attachments of calendar events, downloaded by whoever may see the event (the bytes are in the file store, encrypted under the organization's key); those of a personal calendar's events go with it.",
+		Subject:    []string{"uploader_id"},
+		Columns: map[string]datamap.Category{
+			"uploader_id": datamap.Identifier,
+			"name":        datamap.Content,
+			"sha256":      datamap.Content,
+			"blob_key":    datamap.Content,
+		},
+		Technical: []string{"id", "org_id", "event_id", "position", "content_type", "size", "created_at"},
+		Files:     []string{"blob_key"},
+		Erasure:   datamap.Anonymize,
+		Reason:    "A file attached to an event in an organization calendar is part of the organization's event: erasing its uploader replaces them and leaves it, and it goes (with its bytes) when an edit drops it or its event goes; the files of a personal calendar go with it.",
+	})
 }

@@ -84,6 +84,9 @@ func (s *Service) UpdateEvent(ctx context.Context, id, rid, scope string, p Even
 			return s.updateOccurrence(ctx, a, ev, sr, ovs, at, p, now)
 		}
 		if !at.Equal(sr.start) {
+			if p.FileIDs != nil {
+				return Event{}, apperr.InvalidField("file_ids", "attachments belong to the whole series: change them with scope all")
+			}
 			return s.split(ctx, a, ev, sr, as, at, p, now)
 		}
 	default:
@@ -104,6 +107,11 @@ func (s *Service) UpdateEvent(ctx context.Context, id, rid, scope string, p Even
 		}
 		if err := updateEvent(ctx, s.DB, ev); err != nil {
 			return err
+		}
+		if p.FileIDs != nil {
+			if err := s.syncFiles(ctx, ev.OrgID, a.AccountID, ev.ID, *p.FileIDs); err != nil {
+				return err
+			}
 		}
 		if timed {
 			// The occurrences changed: their overrides no longer apply.
@@ -214,7 +222,8 @@ func applyPatch(ev *eventRow, p EventPatch) error {
 
 // updateOccurrence changes one occurrence: an override row.
 func (s *Service) updateOccurrence(ctx context.Context, a *actor.Actor, ev eventRow, sr *series, ovs []overrideRow, at time.Time, p EventPatch, now int64) (Event, error) {
-	if p.TimeZone != nil || p.AllDay != nil || p.RRule != nil || p.RDates != nil || p.ExDates != nil || p.Visibility != nil || p.Reminders != nil || p.Attendees != nil {
+	if p.TimeZone != nil || p.AllDay != nil || p.RRule != nil || p.RDates != nil || p.ExDates != nil || p.Visibility != nil || p.Reminders != nil || p.Attendees != nil ||
+		p.FileIDs != nil {
 		return Event{}, apperr.InvalidField("scope", "one occurrence takes only title, description, location, start and end")
 	}
 	o := overrideRow{ID: ids.New("cov"), EventID: ev.ID, RecurrenceAt: at.UnixMilli(), Title: ev.Title, Description: ev.Description,
@@ -474,6 +483,11 @@ func (s *Service) DeleteEvent(ctx context.Context, id, rid, scope string) error 
 		}
 		switch scope {
 		case ScopeAll:
+			keys, err := deleteEventFiles(ctx, s.DB, ev.OrgID, ev.ID)
+			if err != nil {
+				return err
+			}
+			s.dropAfterCommit(ctx, keys)
 			if err := deleteEvent(ctx, s.DB, ev.OrgID, ev.ID); err != nil {
 				return err
 			}

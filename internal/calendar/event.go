@@ -76,6 +76,9 @@ type EventInput struct {
 	Reminders      []Reminder     `json:"reminders"`
 	Attendees      AttendeesInput `json:"attendees"`
 	ConversationID string         `json:"conversation_id"`
+	// FileIDs are the attachments: files the caller uploaded
+	// (POST /api/v1/calendar-files), in order.
+	FileIDs []string `json:"file_ids"`
 }
 
 // EventPatch changes an event; absent fields stay. Changing one
@@ -95,6 +98,9 @@ type EventPatch struct {
 	Visibility  *string         `json:"visibility,omitempty"`
 	Reminders   *[]Reminder     `json:"reminders,omitempty"`
 	Attendees   *AttendeesInput `json:"attendees,omitempty"`
+	// FileIDs replaces the attachments (the whole series only): files
+	// already attached or uploaded by the caller; those left out are deleted.
+	FileIDs *[]string `json:"file_ids,omitempty"`
 }
 
 // RSVPInput answers an invitation.
@@ -165,6 +171,7 @@ type Event struct {
 	Counts         RSVPCounts `json:"counts"`
 	MyRSVP         string     `json:"my_rsvp,omitempty"`
 	ConversationID string     `json:"conversation_id,omitempty"`
+	Attachments    []File     `json:"attachments"`
 	CanEdit        bool       `json:"can_edit"`
 	// Revision changes with every change to the event (its ETag).
 	Revision  int64 `json:"revision"`
@@ -313,7 +320,11 @@ func (s *Service) GetEvent(ctx context.Context, id string) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	return s.eventOf(ctx, a, ev, as, ovs, edit), nil
+	out := s.eventOf(ctx, a, ev, as, ovs, edit)
+	if out.Attachments, err = s.attachments(ctx, ev.OrgID, ev.ID); err != nil {
+		return Event{}, err
+	}
+	return out, nil
 }
 
 func (s *Service) eventOf(ctx context.Context, a *actor.Actor, ev eventRow, as []attendeeRow, ovs []overrideRow, edit bool) Event {
@@ -512,6 +523,9 @@ func (s *Service) CreateEvent(ctx context.Context, in EventInput) (Event, error)
 			return err
 		}
 		if invited, err = s.setAttendees(ctx, ev, c.Kind, in.Attendees, nil, now); err != nil {
+			return err
+		}
+		if err := s.syncFiles(ctx, ev.OrgID, a.AccountID, ev.ID, in.FileIDs); err != nil {
 			return err
 		}
 		if err := s.checkRooms(ctx, ev, sr, nil); err != nil {

@@ -2,6 +2,10 @@ package calendar
 
 import (
 	"context"
+	"log/slog"
+
+	"github.com/atrium-hq/atrium/internal/platform/attach"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
@@ -20,22 +24,25 @@ import (
 // policy says.
 type Privacy struct {
 	*sqlmap.Engine
-	db *db.DB
+	db    *db.DB
+	blobs blob.Store
+	log   *slog.Logger
 }
 
 var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are calendar's tables in the data map (datamap.go).
 var privacyTables = []string{"calendars", "calendar_access", "calendar_events", "calendar_overrides", "calendar_attendees", "calendar_rooms",
-	"calendar_reminders", "calendar_tombstones"}
+	"calendar_reminders", "calendar_tombstones", "calendar_files"}
 
 // Privacy returns calendar's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
-	return &Privacy{db: s.DB, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Tables: privacyTables, Log: s.Log,
+	return &Privacy{db: s.DB, blobs: s.Blobs, log: s.Log, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
 		Rules: []sqlmap.Rule{
 			{Table: "calendars", Shared: true},
 			{Table: "calendar_events", Shared: true},
 			{Table: "calendar_rooms", Shared: true},
+			{Table: "calendar_files", NameColumn: "name", TypeColumn: "content_type"},
 		}})}
 }
 
@@ -44,16 +51,29 @@ func (s *Service) Privacy() *Privacy {
 // membership), then lets the engine erase the rest.
 func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
 	var n int64
-	var err error
-	switch r.Scope {
-	case datamap.ScopeAccount:
-		n, err = deletePersonalCals(ctx, p.db, "", r.Subject.AccountID, "")
-	case datamap.ScopeMembership:
-		n, err = deletePersonalCals(ctx, p.db, r.OrgID, r.Subject.AccountID, r.MemberID)
-	}
+	var keys []string
+	err := p.db.Tx(ctx, func(ctx context.Context) error {
+		orgID, memberID := "", ""
+		switch r.Scope {
+		case datamap.ScopeAccount:
+		case datamap.ScopeMembership:
+			orgID, memberID = r.OrgID, r.MemberID
+		default:
+			return nil
+		}
+		var err error
+		if keys, err = deletePersonalCalFiles(ctx, p.db, orgID, r.Subject.AccountID, memberID); err != nil {
+			return err
+		}
+		n, err = deletePersonalCals(ctx, p.db, orgID, r.Subject.AccountID, memberID)
+		return err
+	})
 	if err != nil {
 		return datamap.Erased{}, err
 	}
+	// The bytes of the files of those calendars' events go once their rows
+	// are gone.
+	attach.Drop(ctx, p.blobs, p.log, keys)
 	out, err := p.Engine.Erase(ctx, r)
 	if err != nil {
 		return out, err

@@ -24,6 +24,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
@@ -81,7 +82,10 @@ type Service struct {
 	// MemberOfAccount maps an account to its member id in an organization
 	// ("" when not an active member); set with Chat.
 	MemberOfAccount func(ctx context.Context, orgID, accountID string) string
-	Log             *slog.Logger
+	// Blobs holds attachments' bytes (encrypted under the organization's
+	// key); nil refuses uploads.
+	Blobs blob.Store
+	Log   *slog.Logger
 	// Now is the clock; tests replace it to move time forward.
 	Now func() time.Time
 }

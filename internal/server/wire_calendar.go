@@ -8,6 +8,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/calendar"
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/jobs"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
@@ -17,15 +18,29 @@ import (
 // calendarRemindJob sends the event reminders due.
 const calendarRemindJob = "calendar.remind_due"
 
+// calendarPurgeFilesJob deletes uploads no event named and files whose
+// event is gone.
+const calendarPurgeFilesJob = "calendar.purge_files"
+
 // wireCalendar builds calendar: the directory's answers, chat for events
-// created from a conversation and their invitation cards, the outbox for
-// reminders by email, and the reminder job.
+// created from a conversation and their invitation cards, the file store
+// for attachments, the outbox for reminders by email, and the jobs that
+// remind and delete unused uploads.
 func (a *App) wireCalendar(context.Context) error {
 	dir := a.Server.Directory
 	if dir == nil {
 		return fmt.Errorf("calendar: the directory must be wired first")
 	}
 	svc := calendar.New(a.DB, calendarDirectory{dir}, a.Log)
+	blobs, err := a.blobStore()
+	if err != nil {
+		return err
+	}
+	svc.Blobs = blobs
+	if a.Keyring != nil {
+		// Attachments' bytes are encrypted under the organization's key.
+		svc.Blobs = blob.Seal(blobs, a.Keyring)
+	}
 	if mail := a.mailAccount(); mail != nil {
 		svc.Mail = func(ctx context.Context, accountID, subject, body string) error {
 			db.AfterCommit(ctx, func() { outbox.Kick(a.DB) })
@@ -45,6 +60,11 @@ func (a *App) wireCalendar(context.Context) error {
 			return err
 		})
 		q.Every(calendarRemindJob, time.Minute, nil)
+		q.Handle(calendarPurgeFilesJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.PurgeFiles(ctx)
+			return err
+		})
+		q.Every(calendarPurgeFilesJob, time.Hour, nil)
 	}
 	a.Server.Calendar = svc
 	return nil

@@ -1244,6 +1244,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a file (raw body, ?name=) to attach to an event (file_ids); at most 50 MB */
+        post: operations["post_calendar_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar-files/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file's bytes, for its uploader and whoever may see the event it is attached to */
+        get: operations["get_calendar_files_by_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendars": {
         parameters: {
             query?: never;
@@ -4361,6 +4395,7 @@ export interface components {
         };
         CalendarEvent: {
             all_day: boolean;
+            attachments: components["schemas"]["CalendarFile"][];
             attendees: components["schemas"]["CalendarAttendee"][];
             calendar_id: string;
             can_edit: boolean;
@@ -4396,6 +4431,7 @@ export interface components {
             description: string;
             end: string;
             exdates: string[];
+            file_ids: string[];
             location: string;
             rdates: string[];
             reminders: components["schemas"]["CalendarReminder"][];
@@ -4411,6 +4447,7 @@ export interface components {
             description?: string | null;
             end?: string | null;
             exdates?: string[] | null;
+            file_ids?: string[] | null;
             location?: string | null;
             rdates?: string[] | null;
             reminders?: components["schemas"]["CalendarReminder"][] | null;
@@ -4419,6 +4456,12 @@ export interface components {
             time_zone?: string | null;
             title?: string | null;
             visibility?: string | null;
+        };
+        CalendarFile: {
+            content_type: string;
+            id: string;
+            name: string;
+            size: number;
         };
         CalendarFreeBusy: {
             from: number;
@@ -9118,6 +9161,78 @@ export interface operations {
             400: components["responses"]["Error"];
             /** @description error codes: too_many_attempts */
             429: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_calendar_files: {
+        parameters: {
+            query?: {
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFile"];
+                };
+            };
+            /** @description error codes: empty_file, invalid_query */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: file_too_large */
+            413: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_calendar_files_by_id: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
