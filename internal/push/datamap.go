@@ -8,7 +8,7 @@ func init() {
 		Title:      datamap.Text{En: "Your devices that receive push notifications", Zh: "接收推送通知的设备"},
 		Why:        datamap.Text{En: "Each browser or phone you turned push notifications on in: its name, its push service, when it was added and last used. Its address and keys are encrypted with your key and never shown.", Zh: "你开启了推送通知的每个浏览器或手机：设备名称、推送服务、添加和最近使用的时间。其推送地址和密钥用你的密钥加密，从不显示。"},
 		Controller: datamap.Person,
-		Purpose:    "Deliver direct messages, mentions and approval tasks to a person's devices when the app is closed (Web Push).",
+		Purpose:    "Deliver direct messages, mentions, approval tasks and event invitations and reminders to a person's devices when the app is closed (Web Push).",
 		Subject:    []string{"account_id"},
 		Columns: map[string]datamap.Category{
 			"account_id":    datamap.Identifier,

@@ -30,6 +30,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/atrium-hq/atrium/internal/approval"
+	"github.com/atrium-hq/atrium/internal/calendar"
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
@@ -524,6 +525,52 @@ func TestHTTPApprovalPush(t *testing.T) {
 		want := push.Payload{V: 1, Kind: "approval", OrgID: p.orgID, URL: "/approvals/" + r.ID, Tag: r.ID}
 		if pl != want {
 			t.Fatalf("approval payload %+v, want %+v", pl, want)
+		}
+	})
+}
+
+// TestHTTPCalendarPush: an invitation to an event and its reminder push
+// "invitation" and "reminder" to the person, linking to the event — never
+// its title or place, whatever push_content allows for messages.
+func TestHTTPCalendarPush(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		p := setup(t, env)
+		ps := newPushService(t)
+		ps.guard(env.App.Push())
+		p.owner.Do(t, "PATCH", "/api/v1/orgs/current", map[string]any{"push_content": "full"}, nil).Want(t, http.StatusOK)
+		d := newDevice(t)
+		p.owner.Do(t, "POST", "/api/v1/me/push-subscriptions", map[string]any{"endpoint": ps.srv.URL + "/send/olivia", "keys": d.keys(), "device_name": "Laptop"}, nil).
+			Want(t, http.StatusCreated)
+		var owner directory.Member
+		p.owner.Do(t, "GET", "/api/v1/members/me", nil, &owner).Want(t, http.StatusOK)
+
+		start := time.Now().Add(2 * time.Hour).UTC().Truncate(time.Minute)
+		var ev calendar.Event
+		p.ann.Do(t, "POST", "/api/v1/events", map[string]any{"title": "Secret merger", "location": "Room 1", "time_zone": "UTC",
+			"start": start.Format("2006-01-02T15:04"), "end": start.Add(time.Hour).Format("2006-01-02T15:04"),
+			"reminders": []map[string]any{{"minutes": 60}}, "attendees": map[string]any{"member_ids": []string{owner.ID}}}, &ev).Want(t, http.StatusCreated)
+		payload := func() push.Payload {
+			got := ps.next(t)
+			var pl push.Payload
+			if err := json.Unmarshal(d.decrypt(t, got.body), &pl); err != nil {
+				t.Fatal(err)
+			}
+			return pl
+		}
+		want := push.Payload{V: 1, Kind: "invitation", OrgID: p.orgID, URL: "/calendar/events/" + ev.ID, Tag: "cal-inv:" + ev.ID}
+		if pl := payload(); pl != want {
+			t.Fatalf("invitation payload %+v, want %+v", pl, want)
+		}
+		// An hour and a minute later the reminder is due.
+		svc := env.App.Calendar()
+		svc.Now = func() time.Time { return time.Now().Add(61 * time.Minute) }
+		defer func() { svc.Now = time.Now }()
+		if n, err := svc.RemindDue(context.Background()); err != nil || n == 0 {
+			t.Fatalf("reminders sent: %d %v", n, err)
+		}
+		want = push.Payload{V: 1, Kind: "reminder", OrgID: p.orgID, URL: "/calendar/events/" + ev.ID, Tag: "cal-rem:" + ev.ID + "@" + start.Format(time.RFC3339)}
+		if pl := payload(); pl != want {
+			t.Fatalf("reminder payload %+v, want %+v", pl, want)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -17,7 +18,9 @@ import (
 // The sender reads the event log after commit, off the request path: chat's
 // writer appends "notification.created" for each recipient of a direct
 // message or a mention in the send's transaction, approvals append
-// "approval.todo" for each approver a request starts waiting for. Every node
+// "approval.todo" for each approver a request starts waiting for, calendar
+// "calendar.invited" and "calendar.reminder" for each person invited to an
+// event or reminded of one. Every node
 // is woken when such events arrive (Wake, from its event hub) and every
 // sendPoll; the node that moves the shared cursor (push_cursor, a
 // compare-and-set) over a range of events sends their pushes, so several
@@ -28,10 +31,12 @@ import (
 const (
 	EventNotification = "notification.created"
 	EventApprovalTodo = "approval.todo"
+	EventInvited      = "calendar.invited"
+	EventReminder     = "calendar.reminder"
 )
 
 // Types lists the event types that wake the sender.
-var Types = []string{EventNotification, EventApprovalTodo}
+var Types = []string{EventNotification, EventApprovalTodo, EventInvited, EventReminder}
 
 const (
 	// sendPoll is the sender's safety net when a wake-up was missed.
@@ -54,7 +59,7 @@ const (
 // Payload is what the service worker receives, once decrypted.
 type Payload struct {
 	V     int    `json:"v"`
-	Kind  string `json:"kind"` // "direct" | "mention" | "approval"
+	Kind  string `json:"kind"` // "direct" | "mention" | "approval" | "invitation" | "reminder"
 	OrgID string `json:"org_id"`
 	URL   string `json:"url"`
 	Tag   string `json:"tag"`
@@ -120,7 +125,7 @@ func (s *Service) Wake() {
 // an event it acts on.
 func (s *Service) Observe(batch []*events.Frame) {
 	for _, f := range batch {
-		if f.Type == EventNotification || f.Type == EventApprovalTodo {
+		if slices.Contains(Types, f.Type) {
 			s.Wake()
 			return
 		}
@@ -194,6 +199,22 @@ func (s *Service) notices(ctx context.Context, evs []events.Event) []Notice {
 			// organization's push_content.
 			out = append(out, Notice{AccountID: acc, Urgency: webpush.UrgencyNormal,
 				Payload: Payload{V: 1, Kind: "approval", OrgID: e.OrgID, URL: "/approvals/" + d.ID, Tag: d.ID}})
+		case EventInvited, EventReminder:
+			var d struct {
+				EventID string `json:"event_id"`
+				Start   string `json:"start"`
+			}
+			if json.Unmarshal(e.Data, &d) != nil || d.EventID == "" || e.OrgID == "" {
+				continue
+			}
+			// Like approvals: only that an invitation or a reminder waits,
+			// never the event's title or place.
+			kind, urgency, tag := "invitation", webpush.UrgencyNormal, "cal-inv:"+d.EventID
+			if e.Type == EventReminder {
+				kind, urgency, tag = "reminder", webpush.UrgencyHigh, "cal-rem:"+d.EventID+"@"+d.Start
+			}
+			out = append(out, Notice{AccountID: acc, Urgency: urgency,
+				Payload: Payload{V: 1, Kind: kind, OrgID: e.OrgID, URL: "/calendar/events/" + d.EventID, Tag: tag}})
 		}
 	}
 	return out

@@ -33,6 +33,9 @@ describe("push payloads", () => {
     expect(formatPush({ v: 1, kind: "direct" }, "zh-TW").title).toBe("新消息");
     expect(formatPush({ v: 1, kind: "approval" }, "en").title).toBe("Approval waiting");
     expect(formatPush({ v: 1, kind: "approval" }, "zh").title).toBe("待你审批");
+    expect(formatPush(parsePush('{"v":1,"kind":"invitation"}'), "en").title).toBe("New event invitation");
+    expect(formatPush(parsePush('{"v":1,"kind":"reminder"}'), "zh").title).toBe("日程即将开始");
+    expect(parsePush('{"v":1,"kind":"bogus"}').kind).toBe("direct");
   });
 
   it("shows the sender with a generic body, or the sender and the text", () => {

@@ -55,7 +55,9 @@ export function isShellNavigation(pathname: string): boolean {
   return !pathname.startsWith("/api/") && pathname !== "/sw.js";
 }
 
-export type PushKind = "direct" | "mention" | "approval";
+export type PushKind = "direct" | "mention" | "approval" | "invitation" | "reminder";
+
+const PUSH_KINDS: PushKind[] = ["direct", "mention", "approval", "invitation", "reminder"];
 
 /** PushPayload is what the server's push message carries (docs: PUSH payload v1). */
 export type PushPayload = {
@@ -69,8 +71,22 @@ export type PushPayload = {
 };
 
 const GENERIC: Record<"en" | "zh", Record<PushKind, string> & { app: string }> = {
-  en: { direct: "New message", mention: "You were mentioned", approval: "Approval waiting", app: "Atrium" },
-  zh: { direct: "新消息", mention: "有人@了你", approval: "待你审批", app: "Atrium" },
+  en: {
+    direct: "New message",
+    mention: "You were mentioned",
+    approval: "Approval waiting",
+    invitation: "New event invitation",
+    reminder: "Event starting soon",
+    app: "Atrium",
+  },
+  zh: {
+    direct: "新消息",
+    mention: "有人@了你",
+    approval: "待你审批",
+    invitation: "新的日程邀请",
+    reminder: "日程即将开始",
+    app: "Atrium",
+  },
 };
 
 /** pushLang picks the generic texts' language from the browser's: Chinese or English. */
@@ -83,7 +99,7 @@ export function parsePush(text: string | null | undefined): PushPayload {
   try {
     const d = JSON.parse(text ?? "") as Partial<PushPayload>;
     if (d && typeof d === "object") {
-      const kind: PushKind = d.kind === "mention" || d.kind === "approval" ? d.kind : "direct";
+      const kind: PushKind = PUSH_KINDS.includes(d.kind as PushKind) ? (d.kind as PushKind) : "direct";
       const str = (v: unknown) => (typeof v === "string" ? v : "");
       return {
         v: typeof d.v === "number" ? d.v : 1,
