@@ -744,6 +744,26 @@ func TestSearchVisibility(t *testing.T) {
 		if p := must(f.s.Search(A, SearchQuery{Q: "report", From: en.CreatedAt + 1})); len(p.Items) != 0 {
 			t.Fatalf("date filter: %+v", p.Items)
 		}
+		// Files are found by name (indexed, and by the short fallback),
+		// and has_file alone lists a conversation's files.
+		up := must(f.s.Upload(B, UploadInput{Name: "预算 Budget-2027.xlsx", SniffedType: "application/octet-stream", Body: strings.NewReader("cells")}))
+		file := must2(f.s.Send(B, g.ID, SendInput{ClientMsgID: cid(), Kind: MsgFile, FileID: up.ID}))
+		check(A, "budget-2027", file.ID)
+		check(A, "预算", file.ID)
+		if p := must(f.s.Search(A, SearchQuery{HasFile: true, ConversationID: g.ID})); len(p.Items) != 1 || p.Items[0].ID != file.ID ||
+			p.Items[0].Attachment == nil || p.Items[0].Attachment.Name != "预算 Budget-2027.xlsx" {
+			t.Fatalf("the conversation's files: %+v", p.Items)
+		}
+		if p := must(f.s.Search(M, SearchQuery{HasFile: true})); len(p.Items) != 0 {
+			t.Fatalf("mallory lists files: %+v", p.Items)
+		}
+		_, err = f.s.Search(A, SearchQuery{})
+		wantCode(t, err, "invalid_field")
+		noErr(t, f.s.Delete(B, g.ID, file.ID, nil))
+		check(A, "budget-2027")
+		if p := must(f.s.Search(A, SearchQuery{HasFile: true, ConversationID: g.ID})); len(p.Items) != 0 {
+			t.Fatalf("a deleted file listed: %+v", p.Items)
+		}
 		// Deleted for everyone, deleted for me, edits.
 		noErr(t, f.s.Hide(A, g.ID, en.ID))
 		check(A, "quarterly")

@@ -209,7 +209,7 @@ func init() {
 	datamap.Register(datamap.Table{
 		Name:       "message_fts",
 		Controller: datamap.Organization,
-		Purpose:    "Search index of message text, the only plaintext copy of it (SQLite FTS5 trigram; on PostgreSQL a table with a pg_trgm index); left out of backups, rebuilt from the sealed messages",
+		Purpose:    "Search index of message text and file names, the only plaintext copy of them (SQLite FTS5 trigram; on PostgreSQL a table with a pg_trgm index); left out of backups, rebuilt from the sealed messages",
 		Columns: map[string]datamap.Category{
 			"body": datamap.Content,
 		},

@@ -56,8 +56,8 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 	}
 	text := strings.TrimSpace(q.Q)
 	n := utf8.RuneCountInString(text)
-	if n == 0 {
-		return SearchPage{}, apperr.InvalidField("q", "q is required")
+	if n == 0 && !q.HasFile {
+		return SearchPage{}, apperr.InvalidField("q", "q is required, unless has_file lists the files")
 	}
 	if n > maxQueryRunes || !utf8.ValidString(text) {
 		return SearchPage{}, apperr.InvalidField("q", "q is too long")
@@ -91,9 +91,13 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 		}
 	}
 	var items []Message
-	if n >= 3 {
+	switch {
+	case n == 0:
+		// The files alone: a conversation's Files tab, or every file.
+		items, err = searchFiles(ctx, s.DB, f, limit+1)
+	case n >= 3:
 		items, err = searchIndexed(ctx, s.DB, text, f, limit+1)
-	} else {
+	default:
 		items, err = s.searchShort(ctx, text, f, limit+1)
 	}
 	if err != nil {
@@ -155,7 +159,7 @@ func (s *Service) searchRecent(ctx context.Context, sc searchScope, text string,
 		for i := range ms {
 			m := ms[i]
 			s.openContent(ctx, &m)
-			if m.Body != "" && strings.Contains(strings.ToLower(m.Body), needle) {
+			if t := indexText(m.Body, m.Attachment); t != "" && strings.Contains(strings.ToLower(t), needle) {
 				out = append(out, m)
 				if len(out) == limit {
 					break
@@ -216,11 +220,11 @@ func (s *Service) reindex(ctx context.Context, progress func(done int64)) (int64
 			if x.deleted {
 				continue
 			}
-			body := x.body
+			body := indexText(x.body, x.att)
 			if len(x.box) > 0 {
 				m := Message{ID: x.id, box: x.box, boxKey: x.boxKey}
 				s.openContent(ctx, &m)
-				body = m.Body
+				body = indexText(m.Body, m.Attachment)
 			}
 			if body != "" {
 				rids = append(rids, x.rid)

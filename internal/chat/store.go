@@ -521,12 +521,24 @@ func (b *batchStmts) indexMessages(ctx context.Context, ms []*Message) error {
 	var rids []int64
 	var bodies []string
 	for _, m := range ms {
-		if m.rid != 0 && m.Body != "" {
+		if t := indexText(m.Body, m.Attachment); m.rid != 0 && t != "" {
 			rids = append(rids, m.rid)
-			bodies = append(bodies, m.Body)
+			bodies = append(bodies, t)
 		}
 	}
 	return insertIndex(ctx, b.d, rids, bodies)
+}
+
+// indexText is what the search index holds of a message: its text and the
+// name of its file, so that files are found by name.
+func indexText(body string, a *Attachment) string {
+	if a == nil || a.Name == "" {
+		return body
+	}
+	if body == "" {
+		return a.Name
+	}
+	return body + "\n" + a.Name
 }
 
 // indexRows are the (rid, body) entries of the search index. One statement
@@ -716,8 +728,8 @@ func updateText(ctx context.Context, d *db.DB, m *Message) error {
 	if err := unindex(ctx, d, m.rid); err != nil {
 		return err
 	}
-	if m.Body != "" {
-		return insertIndex(ctx, d, []int64{m.rid}, []string{m.Body})
+	if t := indexText(m.Body, m.Attachment); t != "" {
+		return insertIndex(ctx, d, []int64{m.rid}, []string{t})
 	}
 	return nil
 }
@@ -1013,6 +1025,22 @@ func querySearch(ctx context.Context, d *db.DB, q string, args ...any) ([]Messag
 	}, q, args...))
 }
 
+// searchFiles lists the messages with a file that f.accountID may see,
+// newest first.
+func searchFiles(ctx context.Context, d *db.DB, f searchFilter, limit int) ([]Message, error) {
+	args := []any{f.accountID}
+	f.hasFile = true
+	cond, args := f.where(args)
+	args = append(args, limit)
+	return querySearch(ctx, d, `SELECT `+msgCols+`,
+		EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), c.org_id
+		FROM messages m JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = $1
+		JOIN conversations c ON c.id = m.conversation_id
+		WHERE m.deleted_at = 0 AND m.seq > cm.cleared_seq
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`+cond+`
+		ORDER BY m.rid DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+}
+
 // searchIndexed finds messages containing text (at least 3 characters)
 // through the search index (message_fts, a text index: see db.Dialect)
 // among what f.accountID may see, newest first.
@@ -1115,6 +1143,7 @@ func ridOf(ctx context.Context, d *db.DB, msgID string) (int64, error) {
 type indexSource struct {
 	rid      int64
 	id, body string
+	att      *Attachment
 	box      []byte
 	boxKey   string
 	deleted  bool
@@ -1138,10 +1167,15 @@ func indexSources(ctx context.Context, d *db.DB, after, upTo int64, limit int) (
 	return db.QueryAll(ctx, d.R(ctx), func(s db.Scanner) (indexSource, error) {
 		var x indexSource
 		var deletedAt int64
-		err := s.Scan(&x.rid, &x.id, &x.body, &x.box, &x.boxKey, &deletedAt)
+		var att string
+		err := s.Scan(&x.rid, &x.id, &x.body, &att, &x.box, &x.boxKey, &deletedAt)
 		x.deleted = deletedAt > 0
+		if att != "" {
+			x.att = new(Attachment)
+			_ = json.Unmarshal([]byte(att), x.att)
+		}
 		return x, err
-	}, `SELECT rid, id, body, content, content_key, deleted_at FROM messages
+	}, `SELECT rid, id, body, attachment, content, content_key, deleted_at FROM messages
 		WHERE rid > $1 AND rid <= $2 ORDER BY rid LIMIT $3`, after, upTo, limit)
 }
 

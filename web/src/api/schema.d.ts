@@ -3610,7 +3610,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Full-text search of the messages I can see (?q=, conversation_id, sender_id, from, to, has_file, cursor) */
+        /** Full-text search of the messages I can see, file names included (?q=, conversation_id, sender_id, from, to, has_file, cursor); without q, has_file=true lists the files, newest first */
         get: operations["get_search_messages"];
         put?: never;
         post?: never;
