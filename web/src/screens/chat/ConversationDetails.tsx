@@ -1,13 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, errorCode, must } from "../../api/client";
+import { api, errorCode, must, withQuery } from "../../api/client";
 import { Alert, Avatar, ConfirmDialog, Dialog, Field, formatTime } from "../../components/ui";
+import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/FileViewer";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { errorText } from "../../lib/errors";
 import { useCurrentOrg } from "../../lib/org";
-import { type PersonName, personName } from "../../lib/people";
+import { type PersonName, personName, usePeople } from "../../lib/people";
 import { usePresence } from "../../lib/realtime";
 import { plainText } from "../../lib/text";
 import {
@@ -21,6 +22,7 @@ import {
   sortMembers,
 } from "./data";
 import { type ChatKind, kindHint, kindLabel, type Picked, PickList, usePickCandidates } from "./PickPeople";
+import { formatSize } from "./upload";
 
 /** MEMBER_PAGE is how many members the panel lists before "Show more". */
 const MEMBER_PAGE = 100;
@@ -343,6 +345,7 @@ export function ConversationDetails({
         )}
 
         <Pins conversationId={id} people={people} onJump={onJump} />
+        <Files conversationId={id} onJump={onJump} />
 
         {group && (
           <section className="details-section details-danger" aria-labelledby="details-danger">
@@ -580,6 +583,79 @@ function Pins({
           );
         })}
       </ul>
+    </section>
+  );
+}
+
+/** Files lists the conversation's files, newest first: a viewable one opens in the viewer, any downloads. */
+function Files({ conversationId, onJump }: { conversationId: string; onJump: (messageId: string) => void }) {
+  const { t, i18n } = useTranslation();
+  const [viewing, setViewing] = useState<ViewedFile | null>(null);
+  const files = useInfiniteQuery({
+    queryKey: ["conversation-files", conversationId],
+    queryFn: ({ pageParam }) =>
+      must(
+        api.GET(
+          "/api/v1/search/messages",
+          withQuery({ conversation_id: conversationId, has_file: true, cursor: pageParam, limit: 30 }),
+        ),
+      ),
+    initialPageParam: "",
+    getNextPageParam: (p) => p.next_cursor || undefined,
+  });
+  const items = (files.data?.pages.flatMap((p) => p.items) ?? []).filter((m) => m.attachment?.file_id);
+  const people = usePeople(items.map((m) => m.sender_id));
+  return (
+    <section className="details-section" aria-labelledby="details-files">
+      <h3 id="details-files">{t("chat.details.filesTitle")}</h3>
+      {files.error && <Alert>{errorText(t, files.error)}</Alert>}
+      {files.data && items.length === 0 && <p className="muted small">{t("chat.details.noFiles")}</p>}
+      <ul className="file-list" data-testid="conversation-files">
+        {items.map((m) => {
+          const a = m.attachment;
+          if (!a?.file_id) return null;
+          const url = `/api/v1/files/${encodeURIComponent(a.file_id)}/content`;
+          const name = a.name || t("chat.file");
+          const kind = viewable(a.content_type);
+          return (
+            <li key={m.id} className="file-item">
+              <div className="file-item-name">
+                {kind ? (
+                  <button
+                    type="button"
+                    className="btn-link"
+                    onClick={() => setViewing({ url, name, contentType: a.content_type ?? "" })}
+                  >
+                    {name}
+                  </button>
+                ) : (
+                  <a href={url} download={name}>
+                    {name}
+                  </a>
+                )}
+              </div>
+              <div className="muted small">
+                {a.size ? `${formatSize(a.size)} · ` : ""}
+                {personName(t, people.get(m.sender_id))} · {formatTime(m.created_at, i18n.language)}
+              </div>
+              <div className="row-actions">
+                <button type="button" className="btn-link small" onClick={() => onJump(m.id)}>
+                  {t("chat.details.jump")}
+                </button>
+                <a className="btn-link small" href={url} download={name}>
+                  {t("viewer.download")}
+                </a>
+              </div>
+            </li>
+          );
+        })}
+      </ul>
+      {files.hasNextPage && (
+        <button type="button" className="btn btn-small" onClick={() => files.fetchNextPage()}>
+          {t("common.more")}
+        </button>
+      )}
+      {viewing && <FileViewer file={viewing} onClose={() => setViewing(null)} />}
     </section>
   );
 }

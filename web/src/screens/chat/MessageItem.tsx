@@ -1,9 +1,10 @@
 import { useNavigate } from "@tanstack/react-router";
 import type { TFunction } from "i18next";
-import { memo, useState } from "react";
+import { type MouseEvent, memo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
+import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/FileViewer";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { type PersonName, personName } from "../../lib/people";
 import { type Message, removedKey } from "./data";
@@ -71,21 +72,38 @@ function Card({ url, title, description }: { url: string; title?: string; descri
 
 function Attachment({ m }: { m: Message }) {
   const { t } = useTranslation();
+  const [viewing, setViewing] = useState<ViewedFile | null>(null);
   const a = m.attachment;
   if (!a) return null;
   if (m.kind === "card" && a.url) return <Card url={a.url} title={a.title} description={a.description} />;
   const url = a.file_id ? `/api/v1/files/${encodeURIComponent(a.file_id)}/content` : a.url;
+  const view = (e: MouseEvent) => {
+    // A plain click opens the viewer; a modified one keeps the browser's way.
+    if (!url || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    setViewing({
+      url,
+      name: a.name || t("chat.file"),
+      contentType: a.content_type ?? (m.kind === "image" ? "image/*" : ""),
+    });
+  };
+  const viewer = viewing && <FileViewer file={viewing} onClose={() => setViewing(null)} />;
   if (m.kind === "image" && a.file_id) {
     return (
-      <a href={url} target="_blank" rel="noreferrer" className="msg-image">
-        <img
-          src={a.has_thumbnail ? `/api/v1/files/${encodeURIComponent(a.file_id)}/thumbnail` : url}
-          alt={a.name || t("chat.image")}
-          // Reserve the image's box so the list does not jump when it loads.
-          width={a.width ? Math.min(a.width, 320) : undefined}
-          height={a.width && a.height ? Math.round((a.height * Math.min(a.width, 320)) / a.width) : undefined}
-        />
-      </a>
+      <>
+        <a href={url} target="_blank" rel="noreferrer" className="msg-image" onClick={view}>
+          <img
+            src={a.has_thumbnail ? `/api/v1/files/${encodeURIComponent(a.file_id)}/thumbnail` : url}
+            alt={a.name || t("chat.image")}
+            // Reserve the image's box so the list does not jump when it loads.
+            width={a.width ? Math.min(a.width, 320) : undefined}
+            height={
+              a.width && a.height ? Math.round((a.height * Math.min(a.width, 320)) / a.width) : undefined
+            }
+          />
+        </a>
+        {viewer}
+      </>
     );
   }
   if (m.kind === "voice" && url) {
@@ -98,13 +116,21 @@ function Attachment({ m }: { m: Message }) {
     );
   }
   return (
-    <a href={url} className="msg-file" download={a.name}>
-      {icons.attach}
-      <span>
-        <span className="file-name">{a.name || a.title || t("chat.file")}</span>
-        {a.size ? <span className="muted small"> · {formatSize(a.size)}</span> : null}
-      </span>
-    </a>
+    <span className="msg-file-row">
+      <a href={url} className="msg-file" download={a.name}>
+        {icons.attach}
+        <span>
+          <span className="file-name">{a.name || a.title || t("chat.file")}</span>
+          {a.size ? <span className="muted small"> · {formatSize(a.size)}</span> : null}
+        </span>
+      </a>
+      {url && viewable(a.content_type) === "pdf" && (
+        <a href={url} className="btn btn-small" onClick={view}>
+          {t("viewer.preview")}
+        </a>
+      )}
+      {viewer}
+    </span>
   );
 }
 

@@ -7,6 +7,9 @@ import { Alert, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { usePeople } from "../../lib/people";
 import { conversationsKey, listConversations } from "./data";
+import { Highlighted } from "./highlight";
+import { previewText } from "./preview";
+import { formatSize } from "./upload";
 
 /** Search finds messages I can see, with filters; a result opens the conversation at that message. */
 export function Search({ conversation }: { conversation?: string }) {
@@ -60,6 +63,8 @@ export function Search({ conversation }: { conversation?: string }) {
         className="search-form"
         onSubmit={(e: FormEvent) => {
           e.preventDefault();
+          // Words, or "With files" alone to list the files.
+          if (!draft.trim() && !hasFile) return;
           setQ({ q: draft.trim(), conv, hasFile, from, to });
         }}
       >
@@ -120,7 +125,19 @@ export function Search({ conversation }: { conversation?: string }) {
                   {convName(m.conversation_id)} · {formatTime(m.created_at, i18n.language)}
                 </span>
               </span>
-              <span className="hit-text">{m.body || m.attachment?.name}</span>
+              {m.body ? (
+                <span className="hit-text">
+                  <Highlighted text={previewText(m.body, 240)} query={q?.q ?? ""} />
+                </span>
+              ) : null}
+              {m.attachment?.name ? (
+                <span className="hit-file">
+                  📎 <Highlighted text={m.attachment.name} query={q?.q ?? ""} />
+                  {m.attachment.size ? (
+                    <span className="muted small"> · {formatSize(m.attachment.size)}</span>
+                  ) : null}
+                </span>
+              ) : null}
             </Link>
           </li>
         ))}

@@ -1,0 +1,157 @@
+// Finding and opening what was shared: search shows mentions and Markdown
+// as text with the matched words marked, finds files by name, and "With
+// files" alone lists the files; a conversation's details list its files;
+// images and PDFs open in the app's viewer (a PDF drawn page by page), in
+// English and Chinese, and on a 375 px phone.
+import type { BrowserContext, Page } from "@playwright/test";
+import { call, join, ok } from "../lib/api";
+import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
+import { tinyPDF } from "../lib/pdf";
+import { owner } from "../lib/people";
+import { gradientPNG } from "../lib/png";
+import { signIn } from "../lib/steps";
+
+type Person = { ctx: BrowserContext; page: Page };
+
+const lin = { name: "Lin Xia", email: "lin.xia@example.test", password: "files-and-finds-2026" };
+const group = "Budget desk";
+
+test.describe
+  .serial("files and search", () => {
+    let a: Person;
+    let l: Person;
+    let groupId = "";
+
+    test.beforeAll(async ({ browser }) => {
+      a = await newPerson(browser);
+      l = await newPerson(browser);
+      await signIn(a.page, owner);
+      const link = await ok(await call(a.page, "POST", "/api/v1/invitations", { kind: "link" }));
+      await join(l.page, lin, new URL(link.link).searchParams.get("token") ?? "");
+      const linId = (await ok(await call(l.page, "GET", "/api/v1/me"))).id;
+      groupId = (
+        await ok(
+          await call(a.page, "POST", "/api/v1/conversations", {
+            kind: "internal",
+            name: group,
+            member_ids: [linId],
+          }),
+        )
+      ).id;
+      await ok(
+        await call(a.page, "POST", `/api/v1/conversations/${groupId}/messages`, {
+          client_msg_id: `files-${Date.now()}`,
+          body: `**Quarterly** numbers for @[${lin.name}](${linId}) are in`,
+        }),
+      );
+    });
+    test.afterEach(() => {
+      for (const p of [a, l]) expect(pageErrors(p.page), "console").toEqual([]);
+    });
+    test.afterAll(async () => {
+      await a?.ctx.close();
+      await l?.ctx.close();
+    });
+
+    test("files are shared: a PDF and an image", async () => {
+      await a.page.goto(`/chat/${groupId}`);
+      await expect(a.page.getByRole("heading", { name: group })).toBeVisible();
+      await a.page.getByTestId("file-input").setInputFiles({
+        name: "Budget-2027.pdf",
+        mimeType: "application/pdf",
+        buffer: tinyPDF("Budget 2027", 3),
+      });
+      await expect(a.page.getByTestId("message").filter({ hasText: "Budget-2027.pdf" })).toBeVisible();
+      await a.page
+        .getByTestId("file-input")
+        .setInputFiles({ name: "office-map.png", mimeType: "image/png", buffer: gradientPNG() });
+      await expect(a.page.getByTestId("message").locator(".msg-image img").last()).toBeVisible();
+    });
+
+    test("search shows text, not markup, with the words marked, and finds files by name", async () => {
+      const p = l.page;
+      await p.goto("/chat/search");
+      await p.getByLabel("Words to find").fill("quarterly");
+      await p.getByRole("button", { name: "Search messages", exact: true }).last().click();
+      const results = p.getByRole("list", { name: "Results" });
+      const hit = results.getByRole("link").first();
+      await expect(hit).toContainText(`Quarterly numbers for @${lin.name} are in`);
+      await expect(hit).not.toContainText("**");
+      await expect(hit).not.toContainText("acc_");
+      await expect(hit.locator("mark")).toHaveText("Quarterly");
+
+      await p.getByLabel("Words to find").fill("budget-2027");
+      await p.getByRole("button", { name: "Search messages", exact: true }).last().click();
+      await expect(results.getByRole("link")).toHaveCount(1);
+      await expect(results.getByRole("link").first().locator("mark")).toHaveText("Budget-2027");
+
+      // With files alone: every file, newest first.
+      await p.getByLabel("Words to find").fill("");
+      await p.getByRole("checkbox", { name: "With files" }).check();
+      await p.getByRole("button", { name: "Search messages", exact: true }).last().click();
+      await expect(results.getByRole("link")).toHaveCount(2);
+      await expect(results.getByRole("link").first()).toContainText("office-map.png");
+    });
+
+    test("a conversation's files are listed in its details and open in the viewer", async () => {
+      const p = l.page;
+      await p.goto(`/chat/${groupId}`);
+      await p.getByRole("button", { name: "Group details" }).click();
+      const files = p.getByTestId("conversation-files");
+      await expect(files.getByRole("listitem")).toHaveCount(2);
+      await files.getByRole("button", { name: "Budget-2027.pdf" }).click();
+      const viewer = p.locator("dialog.viewer");
+      await expect(viewer.getByRole("heading", { name: "Budget-2027.pdf" })).toBeVisible();
+      // PDF.js draws the three pages.
+      await expect(viewer.locator("canvas.pdf-page")).toHaveCount(3);
+      await expect(viewer.getByRole("region", { name: "3 pages" })).toBeVisible();
+      await expect
+        .poll(() =>
+          viewer
+            .locator("canvas.pdf-page")
+            .first()
+            .evaluate((c) => (c as HTMLCanvasElement).width),
+        )
+        .toBeGreaterThan(100);
+      await p.keyboard.press("Escape");
+      await expect(viewer).toBeHidden();
+      // The details stay open under it.
+      await expect(files).toBeVisible();
+    });
+
+    test("an image in the conversation opens in the viewer", async () => {
+      const p = l.page;
+      await p.goto(`/chat/${groupId}`);
+      await p.getByTestId("message").locator(".msg-image").last().click();
+      const viewer = p.locator("dialog.viewer");
+      await expect(viewer.getByRole("img", { name: "office-map.png" })).toBeVisible();
+      await expect
+        .poll(() => viewer.locator("img").evaluate((e) => (e as HTMLImageElement).naturalWidth))
+        .toBeGreaterThan(0);
+      await viewer.getByRole("button", { name: "Close" }).click();
+      await expect(viewer).toBeHidden();
+      // The page did not navigate away.
+      await expect(p).toHaveURL(new RegExp(`/chat/${groupId}`));
+    });
+
+    test("in Chinese on a phone: the files list and the PDF preview", async () => {
+      const p = l.page;
+      await p.setViewportSize({ width: 375, height: 740 });
+      await p.evaluate(() => localStorage.setItem("atrium.lang", "zh"));
+      await p.goto(`/chat/${groupId}`);
+      await p.getByRole("button", { name: "群聊信息" }).click();
+      const files = p.getByTestId("conversation-files");
+      await expect(p.getByRole("heading", { name: "文件" })).toBeVisible();
+      await files.getByRole("button", { name: "Budget-2027.pdf" }).click();
+      const viewer = p.locator("dialog.viewer");
+      await expect(viewer.getByRole("link", { name: "下载" })).toBeVisible();
+      await expect(viewer.locator("canvas.pdf-page")).toHaveCount(3);
+      const width = await viewer
+        .locator("canvas.pdf-page")
+        .first()
+        .evaluate((c) => c.getBoundingClientRect().width);
+      expect(width).toBeLessThanOrEqual(375);
+      await p.keyboard.press("Escape");
+      await p.evaluate(() => localStorage.setItem("atrium.lang", "en"));
+    });
+  });
