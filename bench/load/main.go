@@ -1,7 +1,10 @@
 // Command load is Atrium's load tool. It creates an organization with N
 // members and conversations of K of them, opens M WebSockets on loopback,
-// sends messages at a target rate through the REST API and reports accepted
-// sends/s, send→delivery latency on the other members' sockets and the
+// sends messages through the REST API — at a target rate (open loop) or with
+// N senders each keeping C sends outstanding (closed loop) — and reports accepted
+// sends/s, send→delivery latency on the other members' sockets, the server's
+// CPU per accepted send and per delivered frame (from /proc, with this
+// tool's own CPU and the machine's other load beside it) and the
 // server's memory. The idle mode opens many idle sockets and reports the
 // server memory per socket; the announce mode publishes one announcement to
 // every member and reports when each socket got it, and the read list.
@@ -10,6 +13,7 @@
 //	go run ./bench/load --database-url postgres://…   # PostgreSQL, own server on a fresh schema
 //	go run ./bench/load --mode idle --sockets 10000   # idle sockets
 //	go run ./bench/load --mode announce --members 10000   # publish to 10,000 sockets
+//	go run ./bench/load --senders 10 --in-flight 16   # closed loop, as external tools run
 //	go run ./bench/load --url http://127.0.0.1:8080 --data-dir ./data   # a running server
 //
 // The last line of its output is one JSON object (sends_per_sec, p50_ms,
@@ -45,6 +49,8 @@ type options struct {
 	rate        float64
 	duration    time.Duration
 	workers     int
+	senders     int
+	inFlight    int
 	keep        bool
 	pid         int
 }
@@ -72,6 +78,17 @@ type result struct {
 	Behind           int64   `json:"behind,omitempty"`
 	Disconnects      int64   `json:"disconnects"`
 	PublishMs        float64 `json:"publish_ms,omitempty"`
+	Loop             string  `json:"loop,omitempty"`
+	Senders          int     `json:"senders,omitempty"`
+	InFlight         int     `json:"in_flight,omitempty"`
+	SendP50ms        float64 `json:"send_p50_ms,omitempty"`
+	SendP99ms        float64 `json:"send_p99_ms,omitempty"`
+	ServerCPUSec     float64 `json:"server_cpu_s,omitempty"`
+	ServerCores      float64 `json:"server_cores,omitempty"`
+	CPUusPerSend     float64 `json:"server_cpu_us_per_send,omitempty"`
+	CPUusPerFrame    float64 `json:"server_cpu_us_per_frame,omitempty"`
+	ToolCores        float64 `json:"tool_cores,omitempty"`
+	OtherCores       float64 `json:"other_cores,omitempty"`
 	ReadListMs       float64 `json:"read_list_ms,omitempty"`
 }
 
@@ -83,16 +100,18 @@ func main() {
 	flag.StringVar(&o.databaseURL, "database-url", "", "PostgreSQL server URL; the tool uses a fresh schema on it unless --url is set")
 	flag.StringVar(&o.binary, "binary", "", "atrium binary to start (default: go build ./cmd/atrium)")
 	flag.IntVar(&o.members, "members", 200, "members of the organization")
-	flag.IntVar(&o.sockets, "sockets", 0, "WebSockets to open, spread over the members (default: one per member; idle mode: 10000)")
+	flag.IntVar(&o.sockets, "sockets", -1, "WebSockets to open, spread over the members; 0: no one online (default: one per member; idle mode: 10000)")
 	flag.IntVar(&o.convs, "convs", 10, "group conversations")
 	flag.IntVar(&o.convSize, "conv-size", 100, "members per conversation")
 	flag.Float64Var(&o.rate, "rate", 2000, "target sends per second")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "how long to send")
-	flag.IntVar(&o.workers, "workers", 64, "concurrent senders")
+	flag.IntVar(&o.workers, "workers", 64, "concurrent senders (open loop)")
+	flag.IntVar(&o.senders, "senders", 0, "closed loop: this many members send, each keeping --in-flight sends outstanding (0: open loop at --rate)")
+	flag.IntVar(&o.inFlight, "in-flight", 16, "closed loop: sends each sender keeps outstanding")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data dir / schema afterwards")
 	flag.IntVar(&o.pid, "pid", 0, "with --url: the server's process id, to report its memory")
 	flag.Parse()
-	if o.sockets == 0 {
+	if o.sockets < 0 {
 		o.sockets = o.members
 		if o.mode == "idle" {
 			o.sockets = 10000
@@ -108,6 +127,15 @@ func main() {
 	}
 	b, _ := json.Marshal(res)
 	fmt.Println(string(b))
+}
+
+// quiet warns when something else kept the machine busy during the run:
+// its figures are not comparable, and the run should be repeated.
+func quiet(u cpuUse) string {
+	if u.OtherKnown && u.OtherCores > 0.15 {
+		return " — NOT A QUIET MACHINE: repeat the run"
+	}
+	return ""
 }
 
 func logf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
@@ -280,7 +308,13 @@ func runSend(ctx context.Context, o options, fx *fixture, baseURL string, pid in
 		rwg.Add(1)
 		go func() { defer rwg.Done(); r.loop(rctx) }()
 	}
-	logf(out, "%d sockets open; sending at %.0f/s for %s with %d workers (GOMAXPROCS %d)", len(rs), o.rate, o.duration, o.workers, runtime.GOMAXPROCS(0))
+	if o.senders > 0 {
+		res.Loop, res.Senders, res.InFlight = "closed", o.senders, o.inFlight
+		logf(out, "%d sockets open; %d senders each keeping %d sends in flight for %s (GOMAXPROCS %d)", len(rs), o.senders, o.inFlight, o.duration, runtime.GOMAXPROCS(0))
+	} else {
+		res.Loop = "open"
+		logf(out, "%d sockets open; sending at %.0f/s for %s with %d workers (GOMAXPROCS %d)", len(rs), o.rate, o.duration, o.workers, runtime.GOMAXPROCS(0))
+	}
 
 	s := newSender(baseURL, fx, run, o.workers)
 	var expected atomic.Int64
@@ -294,12 +328,18 @@ func runSend(ctx context.Context, o options, fx *fixture, baseURL string, pid in
 		expected.Add(n)
 	}
 	start := time.Now()
-	s.run(ctx, o.rate, o.duration)
+	cpu0 := sampleCPU(pid)
+	if o.senders > 0 {
+		s.runClosed(ctx, o.senders, o.inFlight, o.duration)
+	} else {
+		s.run(ctx, o.rate, o.duration)
+	}
 	elapsed := time.Since(start)
 	// Let in-flight deliveries arrive.
 	for i := 0; i < 50 && deliveries.Load() < expected.Load(); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
+	use := usage(cpu0, sampleCPU(pid))
 	rss, peak, _ := rssMB(pid)
 	cancelReaders()
 	for _, r := range rs {
@@ -314,19 +354,41 @@ func runSend(ctx context.Context, o options, fx *fixture, baseURL string, pid in
 			disc++
 		}
 	}
-	res.TargetRate = o.rate
+	if o.senders == 0 {
+		res.TargetRate = o.rate
+	}
 	res.SendsPerSec = float64(s.accepted.Load()) / elapsed.Seconds()
 	res.P50ms, res.P95ms, res.P99ms, res.MaxMs = h.quantile(0.50), h.quantile(0.95), h.quantile(0.99), h.max
 	res.Deliveries, res.ExpectedDeliv = deliveries.Load(), expected.Load()
 	res.DeliveriesPerSec = float64(res.Deliveries) / elapsed.Seconds()
 	res.ServerRSSMB, res.ServerPeakMB = rss, peak
 	res.Errors, res.Behind, res.Disconnects = s.errors.Load(), s.behind.Load(), disc
-	logf(out, "accepted sends: %d in %s = %.0f/s (target %.0f/s; %d errors, %d not sent because all workers were busy)",
-		s.accepted.Load(), elapsed.Round(time.Millisecond), res.SendsPerSec, o.rate, res.Errors, res.Behind)
+	res.SendP50ms, res.SendP99ms = s.hist.quantile(0.5), s.hist.quantile(0.99)
+	res.ToolCores, res.OtherCores = use.ToolCores, use.OtherCores
+	if use.ServerKnown {
+		res.ServerCPUSec, res.ServerCores = use.ServerCPU, use.ServerCores
+		if n := s.accepted.Load(); n > 0 {
+			res.CPUusPerSend = use.ServerCPU * 1e6 / float64(n)
+		}
+		if res.Deliveries > 0 {
+			res.CPUusPerFrame = use.ServerCPU * 1e6 / float64(res.Deliveries)
+		}
+	}
+	if o.senders > 0 {
+		logf(out, "accepted sends: %d in %s = %.0f/s (closed loop; %d errors)", s.accepted.Load(), elapsed.Round(time.Millisecond), res.SendsPerSec, res.Errors)
+	} else {
+		logf(out, "accepted sends: %d in %s = %.0f/s (target %.0f/s; %d errors, %d not sent because all workers were busy)",
+			s.accepted.Load(), elapsed.Round(time.Millisecond), res.SendsPerSec, o.rate, res.Errors, res.Behind)
+	}
 	logf(out, "send latency (HTTP, accepted = committed): p50 %.2f ms, p99 %.2f ms", s.hist.quantile(0.5), s.hist.quantile(0.99))
 	logf(out, "deliveries to other sockets: %d of %d expected (%.0f/s)", res.Deliveries, res.ExpectedDeliv, res.DeliveriesPerSec)
 	logf(out, "send→delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.1f ms", res.P50ms, res.P95ms, res.P99ms, res.MaxMs)
 	logf(out, "server RSS: %.1f MiB (peak %.1f MiB); sockets closed early: %d", rss, peak, disc)
+	if use.ServerKnown {
+		logf(out, "server CPU: %.2f s over %.1f s = %.2f cores; %.0f µs per accepted send; %.2f µs per delivered frame (all of its CPU over each)",
+			use.ServerCPU, use.Seconds, use.ServerCores, res.CPUusPerSend, res.CPUusPerFrame)
+	}
+	logf(out, "this tool: %.2f cores; the machine's other load: %.2f cores%s", use.ToolCores, use.OtherCores, quiet(use))
 	if s.firstErr.Load() != nil {
 		logf(out, "first error: %v", s.firstErr.Load())
 	}

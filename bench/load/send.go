@@ -90,6 +90,55 @@ func (s *sender) run(ctx context.Context, rate float64, d time.Duration) {
 	wg.Wait()
 }
 
+// runClosed sends in a closed loop, as external load generators do:
+// senders members each keep inFlight sends outstanding, sending the next
+// as soon as one is answered, for d. Each sender writes to the
+// conversations it belongs to in turn.
+func (s *sender) runClosed(ctx context.Context, senders, inFlight int, d time.Duration) {
+	memberConvs := map[int][]int{}
+	var members []int
+	for c, ms := range s.fx.ConvMembers {
+		for _, m := range ms {
+			if len(memberConvs[m]) == 0 {
+				members = append(members, m)
+			}
+			memberConvs[m] = append(memberConvs[m], c)
+		}
+	}
+	if senders > len(members) {
+		senders = len(members)
+	}
+	deadline := time.Now().Add(d)
+	var seq atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < senders; i++ {
+		m := members[i]
+		convs := memberConvs[m]
+		for k := 0; k < inFlight; k++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h := newHistogram()
+				for n := k; time.Now().Before(deadline); n++ {
+					j := sendJob{conv: convs[n%len(convs)], member: m, seq: seq.Add(1)}
+					t0 := time.Now()
+					if err := s.send(ctx, j, t0); err != nil {
+						s.errors.Add(1)
+						s.firstErr.CompareAndSwap(nil, err.Error())
+						continue
+					}
+					h.add(float64(time.Since(t0).Microseconds()) / 1000)
+					s.accepted.Add(1)
+				}
+				s.mu.Lock()
+				s.hist.merge(h)
+				s.mu.Unlock()
+			}()
+		}
+	}
+	wg.Wait()
+}
+
 func (s *sender) send(ctx context.Context, j sendJob, t time.Time) error {
 	id := msgID(s.runID, j.member, j.seq, t)
 	req, err := http.NewRequestWithContext(ctx, "POST", s.base+fmt.Sprintf(s.fx.SendPath, s.fx.ConvIDs[j.conv]), bytes.NewReader(sendBody(id)))
