@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -49,7 +50,9 @@ func (a *App) wireStream(ctx context.Context) error {
 	if u, err := url.Parse(a.Cfg.BaseURL); err == nil && u.Host != "" {
 		origins = append(origins, u.Host)
 	}
-	gw := stream.New(a.DB, hub, bus, a.Log, stream.Options{OriginPatterns: origins})
+	// A client message holds at most a send's body and its envelope.
+	gw := stream.New(a.DB, hub, bus, a.Log, stream.Options{OriginPatterns: origins, MaxClientMessage: chat.MaxSendBody + 4<<10})
+	gw.Send = a.Server.streamSend
 	if c, ok := streamConversations(a); ok {
 		gw.Conversations = c
 	}

@@ -100,6 +100,9 @@ type Options struct {
 	// MaxBatch is the most frames coalesced into one WebSocket message
 	// (default 256).
 	MaxBatch int
+	// MaxClientMessage bounds what a client may send in one WebSocket
+	// message (default 16 KiB; a send carries a message body).
+	MaxClientMessage int64
 }
 
 func (o *Options) defaults() {
@@ -124,6 +127,9 @@ func (o *Options) defaults() {
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 256
 	}
+	if o.MaxClientMessage <= 0 {
+		o.MaxClientMessage = 16 << 10
+	}
 }
 
 type socketSet map[*socket]struct{}
@@ -147,6 +153,9 @@ type Gateway struct {
 	// revocation events alone.
 	TokenOf func(r *http.Request) string
 	Recheck func(ctx context.Context, token string) (orgID string, ok bool, err error)
+	// Send runs the sends clients make over their sockets (send.go); nil
+	// refuses them (503 stream_send_unavailable).
+	Send SendFunc
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -24,6 +24,9 @@ type clientMsg struct {
 	ConversationID string   `json:"conversation_id,omitempty"`
 	Status         string   `json:"status,omitempty"`
 	AccountIDs     []string `json:"account_ids,omitempty"`
+	// A send (send.go): its reference and the REST body of the message.
+	Ref     string          `json:"ref,omitempty"`
+	Message json.RawMessage `json:"message,omitempty"`
 }
 
 // Serve upgrades the request to a WebSocket and runs the stream until the
@@ -48,8 +51,9 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 			conn.CloseNow()
 		}
 	}()
-	conn.SetReadLimit(16 << 10)
-	s := &socket{gw: g, conn: conn, account: a.AccountID, session: a.SessionID, org: a.OrgID, status: statusOnline}
+	conn.SetReadLimit(g.opts.MaxClientMessage)
+	s := &socket{gw: g, conn: conn, account: a.AccountID, session: a.SessionID, via: a.Via, org: a.OrgID, status: statusOnline,
+		sends: make(chan struct{}, SendsInFlight)}
 	if g.TokenOf != nil {
 		s.token = g.TokenOf(r)
 	}
@@ -294,6 +298,8 @@ func (g *Gateway) readLoop(ctx context.Context, s *socket) {
 			g.watch(ctx, s, m.AccountIDs)
 		case "ping":
 			s.enqueue([]byte(`{"type":"pong"}`))
+		case "send":
+			g.clientSend(ctx, s, m)
 		default:
 			s.enqueue(errorFrame("unknown_type", "unknown message type"))
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/atrium-hq/atrium/internal/platform/actor"
 )
 
 // socket is one client connection.
@@ -15,6 +17,8 @@ type socket struct {
 	conn    *websocket.Conn
 	account string
 	session string
+	via     actor.Via
+	sends   chan struct{} // the sends running (send.go)
 
 	// Guarded by gw.mu once registered (before that, only the handler
 	// goroutine touches them).

@@ -116,6 +116,11 @@ type frame struct {
 	AccountID string          `json:"account_id"`
 	Status    string          `json:"status"`
 	ConvID    string          `json:"conversation_id"`
+	// The answer to a send (send.go).
+	Ref        string          `json:"ref"`
+	HTTPStatus int             `json:"http_status"`
+	Code       string          `json:"code"`
+	Message    json.RawMessage `json:"message"`
 }
 
 type client struct {
