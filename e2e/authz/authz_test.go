@@ -436,6 +436,14 @@ func runMatrix(t *testing.T, env *servertest.Env) {
 					}
 					resp := send(t, w, c, e, actor, method, path, ids)
 					cells++
+					if rt.Pattern == streamSendRoute {
+						// The same send over the stream answers alike.
+						st, code := streamSend(t, c, ids[0], e.body(w, actor))
+						if st != resp.Status || code != resp.ErrorCode() {
+							fails++
+							t.Errorf("%s over the stream as %s on %s: got %d %q, REST %d %q", rt.Pattern, actor, variantName(v), st, code, resp.Status, resp.ErrorCode())
+						}
+					}
 					want := expect(w, rt, e, actor, v)
 					bad := !statusOK(want, resp.Status)
 					if !bad && e.okCode != "" && allowed && own && rt.Auth != server.Public {
