@@ -53,6 +53,41 @@ test.describe
       await l?.ctx.close();
     });
 
+    test("the app sends text over its live socket, not over REST", async () => {
+      const p = a.page;
+      const sentFrames: string[] = [];
+      const received: string[] = [];
+      p.on("websocket", (ws) => {
+        ws.on("framesent", (f) => sentFrames.push(String(f.payload)));
+        ws.on("framereceived", (f) => received.push(String(f.payload)));
+      });
+      const posts: string[] = [];
+      p.on("request", (r) => {
+        if (
+          r.method() === "POST" &&
+          /\/api\/v1\/conversations\/[^/]+\/messages$/.test(new URL(r.url()).pathname)
+        )
+          posts.push(r.url());
+      });
+      await p.goto(`/chat/${groupId}`);
+      await expect(p.getByRole("heading", { name: group })).toBeVisible();
+      // Wait for the socket to be live.
+      await expect.poll(() => received.some((f) => f.includes('"type":"ready"'))).toBe(true);
+      const box = p.getByRole("combobox", { name: `Message ${group}` });
+      await box.fill("Sent over the socket");
+      await box.press("Enter");
+      const mine = p.getByTestId("message").filter({ hasText: "Sent over the socket" });
+      await expect(mine).toBeVisible();
+      await expect(mine).not.toHaveClass(/pending/);
+      expect(sentFrames.some((f) => f.includes('"type":"send"') && f.includes("Sent over the socket"))).toBe(
+        true,
+      );
+      expect(posts).toEqual([]);
+      // The other side has it.
+      await l.page.goto(`/chat/${groupId}`);
+      await expect(l.page.getByTestId("message").filter({ hasText: "Sent over the socket" })).toHaveCount(1);
+    });
+
     test("files are shared: a PDF and an image", async () => {
       await a.page.goto(`/chat/${groupId}`);
       await expect(a.page.getByRole("heading", { name: group })).toBeVisible();

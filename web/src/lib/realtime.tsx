@@ -178,6 +178,11 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
+/** useStream returns the tab's stream, or null outside the real-time provider. */
+export function useStream(): Stream | null {
+  return useContext(Ctx)?.stream ?? null;
+}
+
 export function useRealtime(): Realtime {
   const r = useContext(Ctx);
   if (!r) throw new Error("useRealtime outside RealtimeProvider");

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Stream, type StreamFrame } from "./stream";
+import { ApiError } from "../api/client";
+import { SEND_TIMEOUT, Stream, type StreamFrame, StreamLost } from "./stream";
 
 // FakeSocket stands in for the browser's WebSocket.
 class FakeSocket {
@@ -144,5 +145,49 @@ describe("Stream", () => {
       { type: "presence_subscribe", account_ids: ["acc_1", "acc_2"] },
       { type: "typing", conversation_id: "cnv_1" },
     ]);
+  });
+  it("sends messages over the socket when live, with answers matched by ref", async () => {
+    const { s } = make();
+    const a = FakeSocket.all[0];
+    // Not live yet: the caller uses REST.
+    expect(s.sendMessage("cnv_1", { client_msg_id: "c1", body: "hi" })).toBeNull();
+    a.open();
+    a.recv({ type: "ready", pos: 1 });
+    const one = s.sendMessage("cnv_1", { client_msg_id: "c1", body: "hi" });
+    const two = s.sendMessage("cnv_2", { client_msg_id: "c2", body: "no" });
+    expect(a.sent.slice(1)).toEqual([
+      { type: "send", ref: "s1", conversation_id: "cnv_1", message: { client_msg_id: "c1", body: "hi" } },
+      { type: "send", ref: "s2", conversation_id: "cnv_2", message: { client_msg_id: "c2", body: "no" } },
+    ]);
+    // Answers may come in any order, among other frames.
+    a.recv([
+      ev(2),
+      { type: "error", ref: "s2", http_status: 404, code: "not_found", message: "no such conversation" },
+      { type: "ack", ref: "s1", http_status: 201, message: { id: "msg_1" } },
+    ]);
+    await expect(one).resolves.toEqual({ status: 201, message: { id: "msg_1" } });
+    const err = await two?.catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).status).toBe(404);
+    expect((err as ApiError).code).toBe("not_found");
+  });
+
+  it("gives up on a send whose answer cannot come: the socket closed, or no answer in time", async () => {
+    const { s } = make();
+    const a = FakeSocket.all[0];
+    a.open();
+    a.recv({ type: "ready", pos: 1 });
+    const lost = s.sendMessage("cnv_1", { client_msg_id: "c1" });
+    a.drop(1006);
+    await expect(lost).rejects.toBeInstanceOf(StreamLost);
+    vi.advanceTimersByTime(300);
+    const b = FakeSocket.all[1];
+    b.open();
+    b.recv({ type: "ready", pos: 1 });
+    const slow = s.sendMessage("cnv_1", { client_msg_id: "c2" });
+    vi.advanceTimersByTime(SEND_TIMEOUT + 1);
+    await expect(slow).rejects.toBeInstanceOf(StreamLost);
+    // A late answer is ignored.
+    b.recv({ type: "ack", ref: "s2", http_status: 201, message: {} });
   });
 });

@@ -2,7 +2,9 @@
 // one WebSocket per tab. It says hello with the last position applied,
 // receives replayed and live events, reconnects with jittered exponential
 // back-off and resumes from the last position, and relays typing and
-// presence signals.
+// presence signals. Messages may be sent over it (sendMessage): the
+// server answers each with an ack after commit, or the REST error.
+import { ApiError } from "../api/client";
 
 /** StreamEvent is one event of the log, as delivered by the stream. */
 export type StreamEvent = {
@@ -23,7 +25,35 @@ export type StreamFrame =
   | { type: "typing"; conversation_id: string; account_id: string }
   | { type: "presence"; account_id: string; status: "online" | "away" | "offline" }
   | { type: "pong" }
-  | { type: "error"; code: string; message?: string };
+  | { type: "ack"; ref: string; http_status: number; message: unknown }
+  | {
+      type: "error";
+      code: string;
+      message?: string;
+      ref?: string;
+      http_status?: number;
+      details?: Record<string, unknown>;
+    };
+
+/** StreamLost rejects a send whose answer will not come (the socket closed, or no answer in time): send again over REST. */
+export class StreamLost extends Error {
+  constructor() {
+    super("stream lost");
+    this.name = "StreamLost";
+  }
+}
+
+/** SendAck is the server's answer to a send: 201 new, 200 already sent, and the message. */
+export type SendAck = { status: number; message: unknown };
+
+type PendingSend = {
+  resolve: (a: SendAck) => void;
+  reject: (e: unknown) => void;
+  timer: ReturnType<typeof setTimeout>;
+};
+
+/** SEND_TIMEOUT is how long a send over the stream waits for its answer before REST takes over. */
+export const SEND_TIMEOUT = 10_000;
 
 export type StreamStatus = "connecting" | "live" | "offline" | "signed_out";
 
@@ -55,6 +85,8 @@ export class Stream {
   private stopped = true;
   private needResync = true;
   private watched: string[] = [];
+  private pending = new Map<string, PendingSend>();
+  private refs = 0;
   status: StreamStatus = "offline";
 
   constructor(private opts: StreamOptions = {}) {}
@@ -77,6 +109,7 @@ export class Stream {
     const ws = this.ws;
     this.ws = null;
     ws?.close(1000);
+    this.dropPending();
     this.setStatus("offline");
   }
 
@@ -102,6 +135,40 @@ export class Stream {
   watchPresence(accountIds: string[]) {
     this.watched = [...new Set(accountIds)].slice(0, 500);
     this.send({ type: "presence_subscribe", account_ids: this.watched });
+  }
+
+  /**
+   * sendMessage sends a message (the body of POST /conversations/{id}/messages)
+   * over the socket, or returns null when the stream is not live. The
+   * promise resolves with the ack, rejects with an ApiError for a refusal,
+   * and with StreamLost when no answer can come: the caller sends again
+   * over REST (the client id makes that safe).
+   */
+  sendMessage(
+    conversationId: string,
+    message: Record<string, unknown>,
+    timeout = SEND_TIMEOUT,
+  ): Promise<SendAck> | null {
+    const ws = this.ws;
+    if (ws?.readyState !== 1 || this.status !== "live") return null;
+    const ref = `s${++this.refs}`;
+    return new Promise<SendAck>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(ref);
+        reject(new StreamLost());
+      }, timeout);
+      this.pending.set(ref, { resolve, reject, timer });
+      ws.send(JSON.stringify({ type: "send", ref, conversation_id: conversationId, message }));
+    });
+  }
+
+  /** dropPending rejects the sends waiting for an answer that will not come. */
+  private dropPending() {
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new StreamLost());
+    }
+    this.pending.clear();
   }
 
   private send(m: unknown) {
@@ -145,6 +212,7 @@ export class Stream {
     ws.onclose = (e: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      this.dropPending();
       if (e.code === 4001) {
         this.stopped = true;
         this.setStatus("signed_out");
@@ -170,6 +238,16 @@ export class Stream {
   }
 
   private handle(f: StreamFrame) {
+    if ((f.type === "ack" || f.type === "error") && f.ref) {
+      const p = this.pending.get(f.ref);
+      if (p) {
+        this.pending.delete(f.ref);
+        clearTimeout(p.timer);
+        if (f.type === "ack") p.resolve({ status: f.http_status, message: f.message });
+        else p.reject(new ApiError(f.http_status ?? 400, f.code, f.message ?? f.code, f.details));
+        return;
+      }
+    }
     switch (f.type) {
       case "event":
         if (this.lastPos !== null && f.pos <= this.lastPos) return; // already applied

@@ -5,6 +5,8 @@ import { useCallback, useState } from "react";
 import { api, must } from "../../api/client";
 import { isOnline, outbox } from "../../lib/offline";
 import { isNetworkError } from "../../lib/outbox";
+import { useStream } from "../../lib/realtime";
+import { StreamLost } from "../../lib/stream";
 import { type Message, mergeMessages, messagesKey, newClientId, type Window } from "./data";
 import { uploadFile } from "./upload";
 
@@ -39,6 +41,7 @@ export function fileKind(contentType: string): "image" | "file" {
  */
 export function useSend(id: string, myId: string) {
   const qc = useQueryClient();
+  const stream = useStream();
   const [replyTo, setReplyTo] = useState<Message | undefined>();
   const [editing, setEditing] = useState<Message | undefined>();
   const [error, setError] = useState<unknown>(null);
@@ -75,13 +78,24 @@ export function useSend(id: string, myId: string) {
         return;
       }
       put(draft);
+      const body = { client_msg_id: draft.client_msg_id, ...input };
+      const rest = () =>
+        must(api.POST("/api/v1/conversations/{id}/messages", { params: { path: { id } }, body }));
       try {
-        const m = await must(
-          api.POST("/api/v1/conversations/{id}/messages", {
-            params: { path: { id } },
-            body: { client_msg_id: draft.client_msg_id, ...input },
-          }),
-        );
+        // Over the socket when it is live; REST otherwise, and when the
+        // socket's answer cannot come (the client id makes a second try safe).
+        const viaStream = stream?.sendMessage(id, body);
+        let m: Message;
+        if (viaStream) {
+          try {
+            m = (await viaStream).message as Message;
+          } catch (e) {
+            if (!(e instanceof StreamLost)) throw e;
+            m = await rest();
+          }
+        } else {
+          m = await rest();
+        }
         put({ ...m, pending: false, failed: false });
       } catch (e) {
         if (queueable && isNetworkError(e)) {
@@ -92,7 +106,7 @@ export function useSend(id: string, myId: string) {
         put({ ...draft, failed: true });
       }
     },
-    [id, put, queue],
+    [id, put, queue, stream],
   );
 
   const onSend = (body: string) => {
