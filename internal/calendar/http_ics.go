@@ -55,3 +55,37 @@ func (s *Service) HandleImportICS(w http.ResponseWriter, r *http.Request) error 
 	}
 	return httpx.OK(w, res)
 }
+
+// HandleCreateFeed creates or rotates the caller's ICS feed of a calendar.
+func (s *Service) HandleCreateFeed(w http.ResponseWriter, r *http.Request) error {
+	f, err := s.CreateFeed(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	return httpx.Created(w, f)
+}
+
+// HandleRevokeFeed revokes the caller's ICS feed of a calendar.
+func (s *Service) HandleRevokeFeed(w http.ResponseWriter, r *http.Request) error {
+	if err := s.RevokeFeed(r.Context(), r.PathValue("id")); err != nil {
+		return err
+	}
+	return httpx.NoContent(w)
+}
+
+// HandleFeed serves a calendar's ICS feed by its secret, without a session.
+func (s *Service) HandleFeed(w http.ResponseWriter, r *http.Request) error {
+	secret, ok := strings.CutSuffix(r.PathValue("file"), ".ics")
+	if !ok {
+		return apperr.ErrNotFound
+	}
+	var buf bytes.Buffer
+	if err := s.ServeFeed(r.Context(), secret, &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -27,7 +27,7 @@ var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are calendar's tables in the data map (datamap.go).
 var privacyTables = []string{"calendars", "calendar_access", "calendar_events", "calendar_overrides", "calendar_attendees", "calendar_rooms",
-	"calendar_reminders", "calendar_tombstones"}
+	"calendar_reminders", "calendar_tombstones", "calendar_feeds"}
 
 // Privacy returns calendar's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {

@@ -97,7 +97,9 @@ type Service struct {
 	// the calendars of every organization a person belongs to); nil shows
 	// the current organization's only.
 	Memberships func(ctx context.Context) ([]Membership, error)
-	Log         *slog.Logger
+	// BaseURL is the server's public URL, for feed URLs.
+	BaseURL string
+	Log     *slog.Logger
 	// Now is the clock; tests replace it to move time forward.
 	Now func() time.Time
 }

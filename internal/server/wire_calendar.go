@@ -36,6 +36,8 @@ func (a *App) wireCalendar(context.Context) error {
 		svc.Chat = calendarChat{a.Server.Chat}
 		svc.MemberOfAccount = dir.MemberOfAccount
 	}
+	svc.BaseURL = a.Cfg.BaseURL
+	svc.MemberOfAccount = dir.MemberOfAccount
 	svc.MemberEmail = dir.MemberEmail
 	svc.MemberByEmail = dir.ActiveMemberByEmail
 	svc.Memberships = func(ctx context.Context) ([]calendar.Membership, error) {
