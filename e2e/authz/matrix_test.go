@@ -326,7 +326,10 @@ var matrix = map[string]entry{
 			return "text/calendar", []byte(fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//matrix//EN\r\nBEGIN:VEVENT\r\nUID:matrix-%d\r\n"+
 				"DTSTAMP:20261201T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", w.seq.Add(1)))
 		}},
-	"GET /api/v1/events": {ok: 200, query: "from=2026-12-01&to=2026-12-31"},
+	"POST /api/v1/calendars/{id}/feed":   {ok: 201, obj: []string{"calendar"}},
+	"DELETE /api/v1/calendars/{id}/feed": {ok: any2xx, obj: []string{"calendar"}},
+	"GET /ics/{file}":                    {ok: anyStatus, obj: []string{"feed_file"}},
+	"GET /api/v1/events":                 {ok: 200, query: "from=2026-12-01&to=2026-12-31"},
 	"POST /api/v1/events": {ok: 201, body: body(map[string]any{"title": "Focus", "start": "2026-12-10T09:00", "end": "2026-12-10T10:00",
 		"time_zone": "Europe/Berlin"})},
 	"GET /api/v1/events/{id}":         {ok: 200, obj: []string{"event"}},
