@@ -97,6 +97,9 @@ type Service struct {
 	// the calendars of every organization a person belongs to); nil shows
 	// the current organization's only.
 	Memberships func(ctx context.Context) ([]Membership, error)
+	// OrgName returns an organization's name ("" for none): CalDAV names
+	// calendars with it.
+	OrgName func(ctx context.Context, orgID string) string
 	// BaseURL is the server's public URL, for feed URLs.
 	BaseURL string
 	Log     *slog.Logger

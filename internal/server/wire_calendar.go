@@ -38,6 +38,7 @@ func (a *App) wireCalendar(context.Context) error {
 	}
 	svc.BaseURL = a.Cfg.BaseURL
 	svc.MemberOfAccount = dir.MemberOfAccount
+	svc.OrgName = dir.OrgName
 	svc.MemberEmail = dir.MemberEmail
 	svc.MemberByEmail = dir.ActiveMemberByEmail
 	svc.Memberships = func(ctx context.Context) ([]calendar.Membership, error) {
