@@ -135,7 +135,7 @@ func TestCalDAV(t *testing.T) {
 			t.Fatalf("home listing: %s", body)
 		}
 		// Ann's personal calendar in Acme.
-		m := regexp.MustCompile(regexp.QuoteMeta(home) + `(cal_[^/]+)/`).FindAllStringSubmatch(body, -1)
+		m := regexp.MustCompile(regexp.QuoteMeta(home)+`(cal_[^/]+)/`).FindAllStringSubmatch(body, -1)
 		for _, x := range m {
 			if x[1] != team.ID && x[1] != side.ID {
 				annCal.ID = x[1]
