@@ -50,7 +50,7 @@ func BenchmarkCalDAVQuery1000(b *testing.B) {
 				`<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:time-range start="20270601T000000Z" end="20270701T000000Z"/>` +
 				`</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>`
 			h := svc.DAV()
-			path := "/dav/" + p.AccountID + "/calendars/" + calID + "/"
+			path := "/caldav/" + p.AccountID + "/calendars/" + calID + "/"
 			n := 0
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {

@@ -106,15 +106,15 @@ func TestCalDAV(t *testing.T) {
 
 		d := davClient{t: t, base: env.URL, login: "ann@acme.test", pwd: appPassword(t, ann)}
 		// No credentials, a session cookie or a wrong password: 401.
-		if st, _, _ := (davClient{t: t, base: env.URL, login: "ann@acme.test", pwd: "wrong"}).do("PROPFIND", "/dav/", ""); st != http.StatusUnauthorized {
+		if st, _, _ := (davClient{t: t, base: env.URL, login: "ann@acme.test", pwd: "wrong"}).do("PROPFIND", "/caldav/", ""); st != http.StatusUnauthorized {
 			t.Fatalf("wrong app password: %d", st)
 		}
 		h, _ := d.want(http.StatusMovedPermanently, "PROPFIND", "/.well-known/caldav", "")
-		if h.Get("Location") != "/dav/" {
+		if h.Get("Location") != "/caldav/" {
 			t.Fatalf("well-known redirects to %q", h.Get("Location"))
 		}
-		_, body := d.want(http.StatusMultiStatus, "PROPFIND", "/dav/", `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:current-user-principal/></D:prop></D:propfind>`, "Depth", "0")
-		principal := "/dav/" + ann.AccountID + "/"
+		_, body := d.want(http.StatusMultiStatus, "PROPFIND", "/caldav/", `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:current-user-principal/></D:prop></D:propfind>`, "Depth", "0")
+		principal := "/caldav/" + ann.AccountID + "/"
 		if !strings.Contains(body, principal) {
 			t.Fatalf("principal: %s", body)
 		}
@@ -219,7 +219,7 @@ func TestCalDAV(t *testing.T) {
 		d.want(http.StatusNotFound, "PROPFIND", home+oc.ID+"/", propfindCal, "Depth", "0")
 		d.want(http.StatusNotFound, "PUT", home+oc.ID+"/y.ics", davEvent("y", "y", "20270308T090000"))
 		// Another person's home: 404.
-		d.want(http.StatusNotFound, "PROPFIND", "/dav/"+bob.AccountID+"/calendars/"+annCal.ID+"/", propfindCal, "Depth", "0")
+		d.want(http.StatusNotFound, "PROPFIND", "/caldav/"+bob.AccountID+"/calendars/"+annCal.ID+"/", propfindCal, "Depth", "0")
 		// Malformed calendar data: refused, never 500.
 		st, _, _ = d.do("PUT", calURL+"bad.ics", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
 		if st < 400 || st >= 500 {

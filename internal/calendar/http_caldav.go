@@ -34,11 +34,12 @@ import (
 // supported-report-set on calendars, DELETE with If-Match, and the size
 // limit of a PUT.
 //
-// Paths: /dav/<account>/ (principal), /dav/<account>/calendars/ (home),
-// /dav/<account>/calendars/<calendar>/ and …/<calendar>/<uid>.ics.
+// Paths: /caldav/<account>/ (principal), /caldav/<account>/calendars/ (home),
+// /caldav/<account>/calendars/<calendar>/ and …/<calendar>/<uid>.ics. (/dav/
+// is the file server's, WebDAV.)
 
 // DAVPrefix is where CalDAV is mounted.
-const DAVPrefix = "/dav"
+const DAVPrefix = "/caldav"
 
 // maxDAVObject bounds a calendar object sent with PUT.
 const maxDAVObject = 1 << 20

@@ -6,7 +6,8 @@ import (
 	"github.com/atrium-hq/atrium/internal/calendar"
 )
 
-// mountDAV mounts CalDAV under /dav/ behind app passwords (HTTP Basic
+// mountDAV mounts CalDAV under /caldav/ (/dav/ is left to the file
+// server, WebDAV) behind app passwords (HTTP Basic
 // authentication), and /.well-known/caldav redirecting to it (RFC 6764).
 // The calendar service is looked up at each request, as it is wired after
 // the handler is built.

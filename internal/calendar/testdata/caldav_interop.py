@@ -24,7 +24,7 @@ def main():
     base, login, password = sys.argv[1:4]
     client = caldav.DAVClient(url=base + "/.well-known/caldav", username=login, password=password)
     principal = client.principal()
-    check("/dav/" in str(principal.url), "principal url %s" % principal.url)
+    check("/caldav/" in str(principal.url), "principal url %s" % principal.url)
     calendars = principal.calendars()
     names = [c.name for c in calendars]
     print("calendars:", names)
