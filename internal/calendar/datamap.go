@@ -109,7 +109,7 @@ func init() {
 		Name:       "calendar_feeds",
 		Title:      datamap.Text{En: "Calendar feed links", Zh: "日历订阅链接"},
 		Why:        datamap.Text{En: "The secret links you created to subscribe to a calendar from other apps: which calendar and when. Only a hash of each secret is kept, and it is not exported.", Zh: "你为在其他应用中订阅日历而创建的秘密链接：哪个日历、何时创建。只保存每个秘密的摘要，不会导出。"},
-		Controller: datamap.Person,
+		Controller: datamap.Organization,
 		Purpose:    "Read-only ICS feeds: a secret URL per calendar and person serving the calendar as that person sees it; only the secret's hash is kept.",
 		Subject:    []string{"account_id", "member_id"},
 		Columns: map[string]datamap.Category{

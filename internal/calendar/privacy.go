@@ -17,7 +17,8 @@ import (
 // organized in an organization calendar stay on it for the others, the
 // organizer replaced by the "former member" tombstone, and their own
 // answers (RSVPs) are anonymized or deleted as the organization's leave
-// policy says.
+// policy says. Their feed links are deleted with their membership or
+// their account.
 type Privacy struct {
 	*sqlmap.Engine
 	db *db.DB
@@ -43,11 +44,15 @@ func (s *Service) Privacy() *Privacy {
 // (every organization's for an account, one organization's for a
 // membership), then lets the engine erase the rest.
 func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
-	var n int64
+	var n, feeds int64
 	var err error
 	switch r.Scope {
 	case datamap.ScopeAccount:
 		n, err = deletePersonalCals(ctx, p.db, "", r.Subject.AccountID, "")
+		if err == nil {
+			// Feed links are credentials: none outlives its person.
+			feeds, err = deleteFeedsOf(ctx, p.db, "", r.Subject.AccountID)
+		}
 	case datamap.ScopeMembership:
 		n, err = deletePersonalCals(ctx, p.db, r.OrgID, r.Subject.AccountID, r.MemberID)
 	}
@@ -58,11 +63,12 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 	if err != nil {
 		return out, err
 	}
-	if n > 0 {
+	if n > 0 || feeds > 0 {
 		if out.Deleted == nil {
 			out.Deleted = map[string]int64{}
 		}
 		out.Deleted["calendars"] += n
+		out.Deleted["calendar_feeds"] += feeds
 	}
 	return out, nil
 }

@@ -45,3 +45,17 @@ func feedBySecret(ctx context.Context, d *db.DB, hash string) (feedRow, error) {
 		return x, err
 	}, `SELECT id, org_id, calendar_id, account_id, member_id, created_at FROM calendar_feeds WHERE secret_hash = $1`, hash)
 }
+
+// deleteFeedsOf deletes a person's feeds: in one organization when orgID
+// is set, else in every one.
+func deleteFeedsOf(ctx context.Context, d *db.DB, orgID, accountID string) (int64, error) {
+	q, args := `DELETE FROM calendar_feeds WHERE account_id = $1`, []any{accountID}
+	if orgID != "" {
+		q, args = `DELETE FROM calendar_feeds WHERE account_id = $1 AND org_id = $2`, []any{accountID, orgID}
+	}
+	res, err := d.W(ctx).ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
