@@ -208,6 +208,24 @@ func TestCalDAV(t *testing.T) {
 		}
 		d.want(http.StatusForbidden, "REPORT", calURL, syncReport("urn:atrium:sync:other:1"))
 
+		// A room booked twice at the same time: 409 room_unavailable.
+		var room calendar.Room
+		o.Do(t, "POST", "/api/v1/rooms", map[string]any{"name": "Aquarium", "capacity": 6}, &room).Want(t, http.StatusCreated)
+		booking := func(uid string) string {
+			return strings.Replace(davEvent(uid, "Booked", "20270401T090000"), "SUMMARY:", "ATTENDEE;CUTYPE=ROOM:urn:atrium:room:"+room.ID+"\r\nSUMMARY:", 1)
+		}
+		d.want(http.StatusCreated, "PUT", calURL+"room-1.ics", booking("room-1"))
+		if _, body := d.want(http.StatusConflict, "PUT", calURL+"room-2.ics", booking("room-2")); !strings.Contains(body, "room_unavailable") {
+			t.Fatalf("double booking: %s", body)
+		}
+		// A private event of Olivia's in the team calendar: busy time only.
+		o.Do(t, "POST", "/api/v1/events", map[string]any{"calendar_id": team.ID, "title": "Secret plans", "visibility": "private",
+			"start": "2027-03-09T09:00", "end": "2027-03-09T10:00"}, nil).Want(t, http.StatusCreated)
+		_, body = d.want(http.StatusMultiStatus, "REPORT", home+team.ID+"/", q("20270309T000000Z", "20270310T000000Z"), "Depth", "1")
+		if strings.Contains(body, "Secret plans") || !strings.Contains(body, "SUMMARY:Busy") {
+			t.Fatalf("private event in a viewed calendar: %s", body)
+		}
+
 		// The team calendar is only viewed: writes refused.
 		st, _, _ := d.do("PUT", home+team.ID+"/x.ics", davEvent("x", "x", "20270308T090000"))
 		if st != http.StatusForbidden {
