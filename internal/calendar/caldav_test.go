@@ -226,6 +226,13 @@ func TestCalDAV(t *testing.T) {
 			t.Fatalf("private event in a viewed calendar: %s", body)
 		}
 
+		// Property changes are refused, each with 403 in a multistatus.
+		_, body = d.want(http.StatusMultiStatus, "PROPPATCH", calURL, `<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:" xmlns:A="http://apple.com/ns/ical/">`+
+			`<D:set><D:prop><A:calendar-color>#FF0000</A:calendar-color></D:prop></D:set></D:propertyupdate>`)
+		if !strings.Contains(body, "calendar-color") || !strings.Contains(body, "403 Forbidden") {
+			t.Fatalf("PROPPATCH: %s", body)
+		}
+
 		// The team calendar is only viewed: writes refused.
 		st, _, _ := d.do("PUT", home+team.ID+"/x.ics", davEvent("x", "x", "20270308T090000"))
 		if st != http.StatusForbidden {

@@ -31,8 +31,8 @@ import (
 // the event's revision. In front of go-webdav this handler adds what it
 // lacks: the sync-collection REPORT (RFC 6578) over the calendar's change
 // sequence, getctag, sync-token, current-user-privilege-set and
-// supported-report-set on calendars, DELETE with If-Match, and the size
-// limit of a PUT.
+// supported-report-set on calendars, DELETE with If-Match, PROPPATCH
+// refused property by property, and the size limit of a PUT.
 //
 // Paths: /caldav/<account>/ (principal), /caldav/<account>/calendars/ (home),
 // /caldav/<account>/calendars/<calendar>/ and …/<calendar>/<uid>.ics. (/dav/
@@ -86,6 +86,8 @@ func (d *davHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case http.MethodPut:
 		r.Body = http.MaxBytesReader(w, r.Body, maxDAVObject)
 		d.h.ServeHTTP(w, r)
+	case "PROPPATCH":
+		d.serveError(w, d.proppatch(w, r))
 	case "PROPFIND":
 		rec := &recorder{header: http.Header{}, status: http.StatusOK}
 		d.h.ServeHTTP(rec, r)
@@ -910,4 +912,39 @@ func (d *davHandler) addProps(ctx context.Context, body []byte) ([]byte, error) 
 	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
 	root.write(&buf, true)
 	return buf.Bytes(), nil
+}
+
+// proppatch refuses every property change (names and colors are set in
+// Atrium) with a multistatus, rather than go-webdav's 501 which some apps
+// show as an error.
+func (d *davHandler) proppatch(w http.ResponseWriter, r *http.Request) error {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err != nil {
+		return &davError{code: http.StatusRequestEntityTooLarge}
+	}
+	root, err := parseXNode(body)
+	if err != nil || root.name.Space != nsDAV || root.name.Local != "propertyupdate" {
+		return &davError{code: http.StatusBadRequest}
+	}
+	b := &davBackend{s: d.s}
+	if _, _, err := b.resolve(r.Context(), r.URL.Path); err != nil {
+		return err
+	}
+	prop := elem(nsDAV, "prop", "")
+	for _, op := range root.children {
+		if p := op.child(nsDAV, "prop"); p != nil {
+			for _, c := range p.children {
+				prop.children = append(prop.children, &xnode{name: c.name})
+			}
+		}
+	}
+	ms := elem(nsDAV, "multistatus", "", elem(nsDAV, "response", "", elem(nsDAV, "href", r.URL.Path),
+		elem(nsDAV, "propstat", "", prop, elem(nsDAV, "status", "HTTP/1.1 403 Forbidden"))))
+	var buf bytes.Buffer
+	buf.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	ms.write(&buf, true)
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(http.StatusMultiStatus)
+	_, err = w.Write(buf.Bytes())
+	return err
 }
