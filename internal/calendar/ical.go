@@ -189,6 +189,9 @@ func encodeEvent(e icalEvent) []*ical.Component {
 	if ev.RRule != "" {
 		p := ical.NewProp(ical.PropRecurrenceRule)
 		p.Value = ev.RRule
+		if ev.AllDay {
+			p.Value = dateUntil(ev.RRule, sr.loc)
+		}
 		m.Props.Set(p)
 	}
 	for _, t := range sr.rdates {
@@ -327,6 +330,20 @@ func vtimezone(loc *time.Location, from time.Time) *ical.Component {
 		tz.Children = append(tz.Children, c)
 	}
 	return tz
+}
+
+// dateUntil writes a rule's UNTIL as a date, as RFC 5545 wants it when
+// DTSTART is one (the rule is stored with UNTIL as a UTC instant).
+func dateUntil(rule string, loc *time.Location) string {
+	parts := strings.Split(rule, ";")
+	for i, p := range parts {
+		if v, ok := strings.CutPrefix(p, "UNTIL="); ok {
+			if t, err := time.Parse("20060102T150405Z", v); err == nil {
+				parts[i] = "UNTIL=" + t.In(loc).Format("20060102")
+			}
+		}
+	}
+	return strings.Join(parts, ";")
 }
 
 func daysIn(m time.Month, y int) int { return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day() }
