@@ -14,6 +14,13 @@ fi
 if [ "${CI:-}" = "true" ]; then
   export ATRIUM_REQUIRE_POSTGRES=1
 fi
+# The CalDAV interop test (internal/calendar) drives the server with Debian's
+# python3-caldav: installed when missing and running as root; without it the
+# test fails in CI and is skipped elsewhere.
+if ! /usr/bin/python3 -c 'import caldav' >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing python3-caldav (apt-get install python3-caldav)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-caldav >/dev/null || true
+fi
 
 mkdir -p bin
 go build -o bin/pgtest ./cmd/pgtest

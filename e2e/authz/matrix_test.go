@@ -316,10 +316,19 @@ var matrix = map[string]entry{
 	"POST /api/v1/calendars": {perm: perm.ManageCalendars, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"kind": "team", "name": fmt.Sprintf("Calendar %d", w.seq.Add(1))}
 	}},
-	"GET /api/v1/calendars/{id}":         {ok: 200, obj: []string{"calendar"}},
-	"PATCH /api/v1/calendars/{id}":       {perm: perm.ManageCalendars, ok: 200, obj: []string{"calendar"}, fresh: true, custom: calendarViewers, reads: viewersOnly, body: body(map[string]any{"name": "Renamed"})},
-	"DELETE /api/v1/calendars/{id}":      {perm: perm.ManageCalendars, ok: any2xx, obj: []string{"calendar"}, fresh: true, custom: calendarViewers, reads: viewersOnly},
-	"GET /api/v1/calendars/{id}/changes": {ok: 200, obj: []string{"calendar"}, query: "since=0"},
+	"GET /api/v1/calendars/{id}":            {ok: 200, obj: []string{"calendar"}},
+	"PATCH /api/v1/calendars/{id}":          {perm: perm.ManageCalendars, ok: 200, obj: []string{"calendar"}, fresh: true, custom: calendarViewers, reads: viewersOnly, body: body(map[string]any{"name": "Renamed"})},
+	"DELETE /api/v1/calendars/{id}":         {perm: perm.ManageCalendars, ok: any2xx, obj: []string{"calendar"}, fresh: true, custom: calendarViewers, reads: viewersOnly},
+	"GET /api/v1/calendars/{id}/changes":    {ok: 200, obj: []string{"calendar"}, query: "since=0"},
+	"GET /api/v1/calendars/{id}/export.ics": {ok: 200, obj: []string{"calendar"}},
+	"POST /api/v1/calendars/{id}/import": {perm: perm.ManageCalendars, ok: 200, obj: []string{"calendar"}, custom: calendarViewers, reads: viewersOnly,
+		raw: func(w *world) (string, []byte) {
+			return "text/calendar", []byte(fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//matrix//EN\r\nBEGIN:VEVENT\r\nUID:matrix-%d\r\n"+
+				"DTSTAMP:20261201T000000Z\r\nDTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Imported\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", w.seq.Add(1)))
+		}},
+	"POST /api/v1/calendars/{id}/feed":   {ok: 201, obj: []string{"calendar"}},
+	"DELETE /api/v1/calendars/{id}/feed": {ok: any2xx, obj: []string{"calendar"}},
+	"GET /ics/{file}":                    {ok: anyStatus, obj: []string{"feed_file"}},
 	"GET /api/v1/events":                 {ok: 200, query: "from=2026-12-01&to=2026-12-31"},
 	"POST /api/v1/events": {ok: 201, body: body(map[string]any{"title": "Focus", "start": "2026-12-10T09:00", "end": "2026-12-10T10:00",
 		"time_zone": "Europe/Berlin"})},

@@ -48,6 +48,9 @@ type Calendar struct {
 	Access        []Access `json:"access"`
 	// MyAccess is the caller's level: edit or view.
 	MyAccess string `json:"my_access"`
+	// HasFeed is whether the caller has an ICS feed of the calendar
+	// (GET of one calendar only).
+	HasFeed bool `json:"has_feed"`
 	// Seq is the change sequence (a sync token's basis).
 	Seq       int64 `json:"seq"`
 	CreatedAt int64 `json:"created_at"`
@@ -238,7 +241,12 @@ func (s *Service) GetCalendar(ctx context.Context, id string) (Calendar, error) 
 	if err != nil {
 		return Calendar{}, err
 	}
-	return s.calendarOf(ctx, c, l)
+	out, err := s.calendarOf(ctx, c, l)
+	if err != nil {
+		return out, err
+	}
+	out.HasFeed, err = hasFeed(ctx, s.DB, c.ID, a.MemberID)
+	return out, err
 }
 
 func (s *Service) checkCalendarInput(ctx context.Context, orgID string, in *CalendarInput, personal bool) error {

@@ -123,4 +123,19 @@ func init() {
 		Erasure:   datamap.Anonymize,
 		Reason:    "A file attached to an event in an organization calendar is part of the organization's event: erasing its uploader replaces them and leaves it, and it goes (with its bytes) when an edit drops it or its event goes; the files of a personal calendar go with it.",
 	})
+	datamap.Register(datamap.Table{
+		Name:       "calendar_feeds",
+		Title:      datamap.Text{En: "Calendar feed links", Zh: "日历订阅链接"},
+		Why:        datamap.Text{En: "The secret links you created to subscribe to a calendar from other apps: which calendar and when. Only a hash of each secret is kept, and it is not exported.", Zh: "你为在其他应用中订阅日历而创建的秘密链接：哪个日历、何时创建。只保存每个秘密的摘要，不会导出。"},
+		Controller: datamap.Organization,
+		Purpose:    "Read-only ICS feeds: a secret URL per calendar and person serving the calendar as that person sees it; only the secret's hash is kept.",
+		Subject:    []string{"account_id", "member_id"},
+		Columns: map[string]datamap.Category{
+			"account_id":  datamap.Identifier,
+			"member_id":   datamap.Identifier,
+			"secret_hash": datamap.Credentials,
+		},
+		Technical: []string{"id", "org_id", "calendar_id", "created_at"},
+		Erasure:   datamap.Delete,
+	})
 }

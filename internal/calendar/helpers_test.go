@@ -45,7 +45,7 @@ type person struct {
 
 // acme sets up Acme with its owner Olivia and has the named people join
 // it; it returns them signed in, in Acme, owner first.
-func acme(t *testing.T, env *servertest.Env, names ...string) []person {
+func acme(t testing.TB, env *servertest.Env, names ...string) []person {
 	t.Helper()
 	tok := env.SetupToken(t)
 	owner := env.Client()

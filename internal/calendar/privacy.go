@@ -21,7 +21,8 @@ import (
 // organized in an organization calendar stay on it for the others, the
 // organizer replaced by the "former member" tombstone, and their own
 // answers (RSVPs) are anonymized or deleted as the organization's leave
-// policy says.
+// policy says. Their feed links are deleted with their membership or
+// their account.
 type Privacy struct {
 	*sqlmap.Engine
 	db    *db.DB
@@ -33,7 +34,7 @@ var _ datamap.Contract = (*Privacy)(nil)
 
 // privacyTables are calendar's tables in the data map (datamap.go).
 var privacyTables = []string{"calendars", "calendar_access", "calendar_events", "calendar_overrides", "calendar_attendees", "calendar_rooms",
-	"calendar_reminders", "calendar_tombstones", "calendar_files"}
+	"calendar_reminders", "calendar_tombstones", "calendar_files", "calendar_feeds"}
 
 // Privacy returns calendar's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
@@ -50,7 +51,7 @@ func (s *Service) Privacy() *Privacy {
 // (every organization's for an account, one organization's for a
 // membership), then lets the engine erase the rest.
 func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
-	var n int64
+	var n, feeds int64
 	var keys []string
 	err := p.db.Tx(ctx, func(ctx context.Context) error {
 		orgID, memberID := "", ""
@@ -65,7 +66,13 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 		if keys, err = deletePersonalCalFiles(ctx, p.db, orgID, r.Subject.AccountID, memberID); err != nil {
 			return err
 		}
-		n, err = deletePersonalCals(ctx, p.db, orgID, r.Subject.AccountID, memberID)
+		if n, err = deletePersonalCals(ctx, p.db, orgID, r.Subject.AccountID, memberID); err != nil {
+			return err
+		}
+		if r.Scope == datamap.ScopeAccount {
+			// Feed links are credentials: none outlives its person.
+			feeds, err = deleteFeedsOf(ctx, p.db, "", r.Subject.AccountID)
+		}
 		return err
 	})
 	if err != nil {
@@ -78,11 +85,12 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 	if err != nil {
 		return out, err
 	}
-	if n > 0 {
+	if n > 0 || feeds > 0 {
 		if out.Deleted == nil {
 			out.Deleted = map[string]int64{}
 		}
 		out.Deleted["calendars"] += n
+		out.Deleted["calendar_feeds"] += feeds
 	}
 	return out, nil
 }

@@ -14,7 +14,8 @@ import (
 // the organization anonymizes), their personal calendar goes with its
 // events; the events they organized in an organization calendar stay
 // with the organizer replaced; their answers on others' events are
-// anonymized; their export lists their calendar data.
+// anonymized; their feed links are deleted; their export lists their
+// calendar data.
 func TestPrivacyLeaver(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		ps := acme(t, env, "Ann")
@@ -31,6 +32,8 @@ func TestPrivacyLeaver(t *testing.T) {
 		o.Do(t, "POST", "/api/v1/events", map[string]any{"title": "Review", "start": "2027-01-07T08:00", "end": "2027-01-07T09:00",
 			"attendees": map[string]any{"member_ids": []string{ann.MemberID}, "emails": []string{"guest@example.com"}}}, &review).Want(t, http.StatusCreated)
 		ann.Do(t, "PUT", "/api/v1/events/"+review.ID+"/rsvp", map[string]any{"status": "tentative"}, nil).Want(t, http.StatusOK)
+		var feed calendar.Feed
+		ann.Do(t, "POST", "/api/v1/calendars/"+team.ID+"/feed", nil, &feed).Want(t, http.StatusCreated)
 
 		p := env.App.Calendar().Privacy()
 		held, err := p.Count(context.Background(), datamap.Subject{AccountID: ann.AccountID, Members: map[string]string{"x": ann.MemberID}})
@@ -41,7 +44,7 @@ func TestPrivacyLeaver(t *testing.T) {
 		for _, h := range held {
 			counts[h.Table] += h.Count
 		}
-		if counts["calendars"] != 1 || counts["calendar_events"] != 2 || counts["calendar_attendees"] != 3 {
+		if counts["calendars"] != 1 || counts["calendar_events"] != 2 || counts["calendar_attendees"] != 3 || counts["calendar_feeds"] != 1 {
 			t.Fatalf("held about ann: %+v", counts)
 		}
 
@@ -77,6 +80,11 @@ func TestPrivacyLeaver(t *testing.T) {
 		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM calendars WHERE owner_account_id = $1`, ann.AccountID).Scan(&n)
 		if n != 0 {
 			t.Fatalf("%d personal calendars of ann left", n)
+		}
+		// Her feed link went with her.
+		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM calendar_feeds WHERE account_id = $1`, ann.AccountID).Scan(&n)
+		if st, _ := fetch(t, feed.URL); n != 0 || st != http.StatusNotFound {
+			t.Fatalf("feed after erasure: %d rows, answers %d", n, st)
 		}
 	})
 }

@@ -25,6 +25,9 @@ const (
 	layoutDate  = time.DateOnly
 )
 
+// maxRuleWalk bounds the occurrences walked to find where a rule ends.
+const maxRuleWalk = 100000
+
 // maxOccurrences bounds one expansion (a daily event over ten years).
 const maxOccurrences = 5000
 
@@ -257,9 +260,23 @@ func (s *series) lastEnd() int64 {
 		if o.Count == 0 && o.Until.IsZero() {
 			return 0
 		}
-		all := s.rule.All()
-		if len(all) > 0 && all[len(all)-1].After(last) {
-			last = all[len(all)-1]
+		// A rule with a huge number of occurrences is taken as never
+		// ending: its expansion is bounded anyway, and walking it all
+		// would hold the request for minutes.
+		next := s.rule.Iterator()
+		var end time.Time
+		for n := 0; ; n++ {
+			t, ok := next()
+			if !ok {
+				break
+			}
+			if n >= maxRuleWalk {
+				return 0
+			}
+			end = t
+		}
+		if end.After(last) {
+			last = end
 		}
 	}
 	return s.endOf(last).UnixMilli()
@@ -286,6 +303,11 @@ func normalizeRule(rule string, loc *time.Location) (string, error) {
 	o, err := rrule.StrToROptionInLocation(rule, loc)
 	if err != nil {
 		return "", apperr.InvalidField("rrule", "an RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=MO)")
+	}
+	// Repeating every second or minute is no calendar's business, and
+	// expanding such a rule costs too much.
+	if o.Freq == rrule.SECONDLY || o.Freq == rrule.MINUTELY {
+		return "", apperr.InvalidField("rrule", "FREQ of HOURLY or longer")
 	}
 	o.Dtstart = time.Time{}
 	return o.RRuleString(), nil

@@ -56,6 +56,12 @@ type Directory interface {
 	Name(ctx context.Context, orgID, accountID string) string
 }
 
+// Membership is an organization a person belongs to, with their member
+// id there.
+type Membership struct {
+	OrgID, MemberID string
+}
+
 // Chat is what calendar needs of chat: a conversation's members (the
 // caller must be one of them: 404 otherwise) and a card in it.
 type Chat interface {
@@ -82,6 +88,21 @@ type Service struct {
 	// MemberOfAccount maps an account to its member id in an organization
 	// ("" when not an active member); set with Chat.
 	MemberOfAccount func(ctx context.Context, orgID, accountID string) string
+	// MemberEmail returns the email address a member shows in an
+	// organization ("" for none): attendees in iCalendar form.
+	MemberEmail func(ctx context.Context, orgID, accountID string) string
+	// MemberByEmail returns the active member of an organization with an
+	// email address ("" for none): attendees of imported events.
+	MemberByEmail func(ctx context.Context, orgID, email string) string
+	// Memberships lists the caller's active memberships (CalDAV shows
+	// the calendars of every organization a person belongs to); nil shows
+	// the current organization's only.
+	Memberships func(ctx context.Context) ([]Membership, error)
+	// OrgName returns an organization's name ("" for none): CalDAV names
+	// calendars with it.
+	OrgName func(ctx context.Context, orgID string) string
+	// BaseURL is the server's public URL, for feed URLs.
+	BaseURL string
 	// Blobs holds attachments' bytes (encrypted under the organization's
 	// key); nil refuses uploads.
 	Blobs blob.Store

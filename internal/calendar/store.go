@@ -404,3 +404,33 @@ func changedSince(ctx context.Context, d *db.DB, orgID, calID string, seq int64)
 		`SELECT uid FROM calendar_tombstones WHERE org_id = $1 AND calendar_id = $2 AND seq > $3 ORDER BY seq, id`, orgID, calID, seq)
 	return ch, del, err
 }
+
+// eventsOfCal lists every event of a calendar.
+func eventsOfCal(ctx context.Context, d *db.DB, orgID, calID string) ([]eventRow, error) {
+	return db.QueryAll(ctx, d.R(ctx), scanEvent, `SELECT `+eventCols+` FROM calendar_events WHERE org_id = $1 AND calendar_id = $2
+		ORDER BY start_at, id`, orgID, calID)
+}
+
+// eventByUID returns the event of a calendar with uid.
+func eventByUID(ctx context.Context, d *db.DB, orgID, calID, uid string) (eventRow, error) {
+	return db.QueryOne(ctx, d.R(ctx), scanEvent, `SELECT `+eventCols+` FROM calendar_events WHERE org_id = $1 AND calendar_id = $2 AND uid = $3`,
+		orgID, calID, uid)
+}
+
+// calOrg returns the organization of a calendar.
+func calOrg(ctx context.Context, d *db.DB, id string) (string, error) {
+	return db.QueryOne(ctx, d.R(ctx), db.Value[string], `SELECT org_id FROM calendars WHERE id = $1`, id)
+}
+
+// roomNames returns the names of an organization's rooms, archived ones
+// included, by id.
+func roomNames(ctx context.Context, d *db.DB, orgID string) (map[string]string, error) {
+	out := map[string]string{}
+	err := db.Each(ctx, d.R(ctx), func(r db.Scanner) error {
+		var id, name string
+		err := r.Scan(&id, &name)
+		out[id] = name
+		return err
+	}, `SELECT id, name FROM calendar_rooms WHERE org_id = $1`, orgID)
+	return out, err
+}

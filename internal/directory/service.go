@@ -14,6 +14,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -469,4 +470,25 @@ func (s *Service) tx(ctx context.Context, fn func(ctx context.Context) error) er
 		return d.err
 	}
 	return err
+}
+
+// MemberEmail returns the email address a member of orgID shows there
+// ("" for none), for calendar invitations in iCalendar form.
+func (s *Service) MemberEmail(ctx context.Context, orgID, accountID string) string {
+	r, err := s.getMemberByAccount(ctx, orgID, accountID)
+	if err != nil {
+		return ""
+	}
+	return r.Email
+}
+
+// ActiveMemberByEmail returns the id of the active member of orgID whose
+// account has email ("" when there is none): an imported invitation's
+// attendee found among the organization's members.
+func (s *Service) ActiveMemberByEmail(ctx context.Context, orgID, email string) string {
+	id, err := s.activeMemberID(ctx, orgID, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return ""
+	}
+	return id
 }

@@ -140,6 +140,7 @@ func (s *Server) Handler() http.Handler {
 		s.mux.Handle(rt.Pattern, s.guard(rt))
 	}
 	s.mux.Handle("/api/", errNoRoute)
+	s.mountDAV()      // dav.go: CalDAV for calendar apps, with app passwords
 	app := s.webApp() // webapp.go: the embedded SPA or the dev proxy
 	s.mountPages(app) // pages.go: /setup and /login while the app is not built
 	s.mux.Handle("/", app)

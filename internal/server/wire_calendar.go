@@ -51,6 +51,22 @@ func (a *App) wireCalendar(context.Context) error {
 		svc.Chat = calendarChat{a.Server.Chat}
 		svc.MemberOfAccount = dir.MemberOfAccount
 	}
+	svc.BaseURL = a.Cfg.BaseURL
+	svc.MemberOfAccount = dir.MemberOfAccount
+	svc.OrgName = dir.OrgName
+	svc.MemberEmail = dir.MemberEmail
+	svc.MemberByEmail = dir.ActiveMemberByEmail
+	svc.Memberships = func(ctx context.Context) ([]calendar.Membership, error) {
+		os, err := dir.MyOrgs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]calendar.Membership, len(os))
+		for i, o := range os {
+			out[i] = calendar.Membership{OrgID: o.OrgID, MemberID: o.MemberID}
+		}
+		return out, nil
+	}
 	if a.Server.Privacy != nil {
 		a.Server.Privacy.Register(svc.Privacy())
 	}

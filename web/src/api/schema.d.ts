@@ -1332,6 +1332,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendars/{id}/export.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A calendar as an iCalendar file: every event with its recurrence, changed occurrences, attendees and reminders (busy time only for events I may not see) */
+        get: operations["get_calendars_by_id_export_ics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create my read-only ICS feed of a calendar I may see, or give it a new secret (the old URL stops): its secret URL, shown in this answer only */
+        post: operations["post_calendars_by_id_feed"];
+        /** Revoke my ICS feed of a calendar: its URL answers 404 */
+        delete: operations["delete_calendars_by_id_feed"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import an iCalendar file (text/calendar body, at most 5 MiB, 5000 events) into a calendar I may edit: a UID the calendar has is updated; attendees matched to members by email, the others external; counts and the reason for each object skipped */
+        post: operations["post_calendars_by_id_import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/contact-requests": {
         parameters: {
             query?: never;
@@ -3672,6 +3724,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/ics/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An ICS feed by its secret URL (<secret>.ics), no session: the calendar as the feed's creator sees it (busy time only for events they may not see); 404 once revoked */
+        get: operations["get_ics_by_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -4362,6 +4431,7 @@ export interface components {
             color: string;
             created_at: number;
             description: string;
+            has_feed: boolean;
             id: string;
             kind: string;
             my_access: string;
@@ -4457,6 +4527,9 @@ export interface components {
             title?: string | null;
             visibility?: string | null;
         };
+        CalendarFeed: {
+            url: string;
+        };
         CalendarFile: {
             content_type: string;
             id: string;
@@ -4467,6 +4540,12 @@ export interface components {
             from: number;
             people: components["schemas"]["CalendarPersonBusy"][];
             to: number;
+        };
+        CalendarImportResult: {
+            errors: components["schemas"]["CalendaritemError"][];
+            imported: number;
+            skipped: number;
+            updated: number;
         };
         CalendarOccurrence: {
             all_day: boolean;
@@ -4546,6 +4625,10 @@ export interface components {
         CalendarSlots: {
             slots: components["schemas"]["CalendarSlot"][];
             time_zone: string;
+        };
+        CalendaritemError: {
+            error: string;
+            uid: string;
         };
         ChatAddMembersInput: {
             account_ids: string[];
@@ -9445,6 +9528,142 @@ export interface operations {
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_calendars_by_id_export_ics: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_calendars_by_id_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_calendars_by_id_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_calendars_by_id_import: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarImportResult"];
+                };
+            };
+            /** @description error codes: invalid_ics, too_many_events, body_too_large */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
@@ -15895,6 +16114,39 @@ export interface operations {
             };
             /** @description error codes: invalid_limit */
             400: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_ics_by_file: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
