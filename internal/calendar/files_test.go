@@ -91,6 +91,12 @@ func TestHTTPAttachments(t *testing.T) {
 		if len(ev.Attachments) != 1 || ev.Attachments[0].ID != agenda.ID || ev.Attachments[0].Name != "agenda.txt" {
 			t.Fatalf("attachments: %+v", ev.Attachments)
 		}
+		// Calendar apps get a link to each file (ATTACH, RFC 8607 FILENAME).
+		ics := o.Do(t, "GET", "/api/v1/calendars/"+ev.CalendarID+"/export.ics", nil, nil)
+		if ics.Status != http.StatusOK || !strings.Contains(strings.ReplaceAll(string(ics.Body), "\r\n ", ""), "/api/v1/calendar-files/"+agenda.ID) ||
+			!strings.Contains(string(ics.Body), "FILENAME=agenda.txt") {
+			t.Fatalf("export: %d %s", ics.Status, ics.Body)
+		}
 		var seen calendar.Event
 		ann.Do(t, "GET", "/api/v1/events/"+ev.ID, nil, &seen).Want(t, http.StatusOK)
 		if len(seen.Attachments) != 1 {

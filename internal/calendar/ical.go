@@ -40,6 +40,15 @@ type icalEvent struct {
 	organizer icalPerson
 	attendees []icalPerson
 	busyOnly  bool
+	// attach are the links to the event's files (ATTACH), for those who
+	// see it.
+	attach []icalAttach
+}
+
+// icalAttach is a link to an attachment: where a signed-in person
+// downloads it, its name and type.
+type icalAttach struct {
+	URL, Name, ContentType string
 }
 
 var partstat = map[string]string{RSVPAccepted: "ACCEPTED", RSVPDeclined: "DECLINED", RSVPTentative: "TENTATIVE", RSVPNeedsAction: "NEEDS-ACTION"}
@@ -181,6 +190,13 @@ func encodeEvent(e icalEvent) []*ical.Component {
 		setTextIf(c.Props, ical.PropLocation, loc)
 		if ev.Visibility == VisibilityPrivate {
 			c.Props.SetText(ical.PropClass, "PRIVATE")
+		}
+		for _, f := range e.attach {
+			p := ical.NewProp(ical.PropAttach)
+			p.Value = f.URL
+			p.Params.Set(ical.ParamFormatType, f.ContentType)
+			p.Params.Set("FILENAME", f.Name) // RFC 8607
+			c.Props.Add(p)
 		}
 	}
 	m := base()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
@@ -55,6 +56,12 @@ func (s *Service) icalEvents(ctx context.Context, v *viewer, evs []eventRow) ([]
 	if err != nil {
 		return nil, err
 	}
+	var files map[string][]fileRow
+	if s.BaseURL != "" {
+		if files, err = filesOfEvents(ctx, s.DB, idl); err != nil {
+			return nil, err
+		}
+	}
 	rooms := map[string]map[string]string{}
 	out := make([]icalEvent, 0, len(evs))
 	for _, ev := range evs {
@@ -79,6 +86,10 @@ func (s *Service) icalEvents(ctx context.Context, v *viewer, evs []eventRow) ([]
 					p.Name = rooms[ev.OrgID][a.RoomID]
 				}
 				x.attendees = append(x.attendees, p)
+			}
+			for _, f := range files[ev.ID] {
+				x.attach = append(x.attach, icalAttach{URL: strings.TrimRight(s.BaseURL, "/") + "/api/v1/calendar-files/" + f.ID,
+					Name: f.Name, ContentType: f.ContentType})
 			}
 		}
 		out = append(out, x)

@@ -108,3 +108,20 @@ func deleteStale(ctx context.Context, d *db.DB, f fileRow) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// filesOfEvents lists the files of several events, by event, in order.
+func filesOfEvents(ctx context.Context, d *db.DB, eventIDs []string) (map[string][]fileRow, error) {
+	out := map[string][]fileRow{}
+	if len(eventIDs) == 0 {
+		return out, nil
+	}
+	var args []any
+	err := db.Each(ctx, d.R(ctx), func(r db.Scanner) error {
+		f, err := scanFile(r)
+		if err == nil {
+			out[f.EventID] = append(out[f.EventID], f)
+		}
+		return err
+	}, `SELECT `+fileCols+` FROM calendar_files WHERE event_id IN (`+db.In(&args, eventIDs)+`) ORDER BY position, id`, args...)
+	return out, err
+}
