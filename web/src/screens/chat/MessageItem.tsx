@@ -6,6 +6,8 @@ import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { type PersonName, personName } from "../../lib/people";
+import { eventIdOf } from "../calendar/data";
+import { EventCard } from "../calendar/EventCard";
 import { type Message, removedKey } from "./data";
 import { formatSize } from "./upload";
 
@@ -73,7 +75,12 @@ function Attachment({ m }: { m: Message }) {
   const { t } = useTranslation();
   const a = m.attachment;
   if (!a) return null;
-  if (m.kind === "card" && a.url) return <Card url={a.url} title={a.title} description={a.description} />;
+  if (m.kind === "card" && a.url) {
+    // An event invitation: its time, the answers, and my answer buttons.
+    const eventId = eventIdOf(a.url);
+    if (eventId) return <EventCard id={eventId} url={a.url} title={a.title} description={a.description} />;
+    return <Card url={a.url} title={a.title} description={a.description} />;
+  }
   const url = a.file_id ? `/api/v1/files/${encodeURIComponent(a.file_id)}/content` : a.url;
   if (m.kind === "image" && a.file_id) {
     return (
