@@ -9,6 +9,7 @@ import {
   calendarColor,
   calendarKey,
   calendarsQuery,
+  eventQuery,
   type Occurrence,
   occurrencesQuery,
   patchEvent,
@@ -19,7 +20,17 @@ import { Editor } from "./Editor";
 import { MonthView, TimeGrid } from "./Grid";
 import { ScopeDialog } from "./Scope";
 import { CalendarTabs } from "./Tabs";
-import { browserZone, monthGrid, shift, span, startOfDay, type View, viewDays, wallClock } from "./time";
+import {
+  browserZone,
+  monthGrid,
+  shift,
+  shiftWall,
+  span,
+  startOfDay,
+  type View,
+  viewDays,
+  wallClock,
+} from "./time";
 
 const HIDDEN = "atrium.calendar.hidden";
 const OTHER = "other";
@@ -97,13 +108,20 @@ export function CalendarScreen({ fresh }: { fresh?: NewEvent }) {
     !o.busy_only && !!o.calendar_id && byId.get(o.calendar_id)?.c.my_access === "edit";
 
   const move = useMutation({
-    mutationFn: ({ o, start, end, scope }: { o: Occurrence; start: Date; end: Date; scope: Scope }) =>
-      patchEvent(
+    mutationFn: async ({ o, start, end, scope }: { o: Occurrence; start: Date; end: Date; scope: Scope }) => {
+      const ns = wallClock(start.getTime(), o.time_zone);
+      const ne = wallClock(end.getTime(), o.time_zone);
+      if (scope !== "all" || !o.recurring)
+        return patchEvent(o.event_id, { start: ns, end: ne }, scope, o.recurrence_id);
+      // The whole series moves by as much as this occurrence did, on the wall clock.
+      const e = await qc.fetchQuery(eventQuery(o.event_id));
+      const was = wallClock(o.start_at, o.time_zone);
+      return patchEvent(
         o.event_id,
-        { start: wallClock(start.getTime(), o.time_zone), end: wallClock(end.getTime(), o.time_zone) },
-        scope,
-        o.recurrence_id,
-      ),
+        { start: shiftWall(e.start, was, ns), end: shiftWall(e.end, was, ns) },
+        "all",
+      );
+    },
     onSettled: () => qc.invalidateQueries({ queryKey: calendarKey }),
   });
 
@@ -238,9 +256,14 @@ export function CalendarScreen({ fresh }: { fresh?: NewEvent }) {
         <Editor
           initial={editor.draft}
           calendars={calList}
-          onClose={() => setEditor(null)}
+          onClose={() => {
+            setEditor(null);
+            if (fresh) void navigate({ to: "/calendar", search: {} });
+          }}
           onSaved={(e) => {
             setEditor(null);
+            // Done with the address that opened the editor (a reload must not open it again).
+            if (fresh) void navigate({ to: "/calendar", search: {} });
             const s = new Date(e.start_at);
             if (s < from || s >= to) setAnchor(startOfDay(s));
           }}

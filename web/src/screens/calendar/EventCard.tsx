@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useTranslation } from "react-i18next";
+import { icons } from "../../components/icons";
 import { useCurrentOrg } from "../../lib/org";
 import { whenText } from "./Detail";
 import { eventQuery } from "./data";
@@ -39,7 +40,7 @@ export function EventCard({
           void navigate({ href: url });
         }}
       >
-        📅 {e?.title || title || t("calendar.card.invitation")}
+        {icons.calendar} {e?.title || title || t("calendar.card.invitation")}
       </a>
       {e ? (
         <>

@@ -8,6 +8,7 @@ import {
   monthGrid,
   moved,
   shift,
+  shiftWall,
   span,
   startOfWeek,
   viewDays,
@@ -174,5 +175,12 @@ describe("wall clock in a time zone", () => {
     for (const w of ["2027-03-28T01:30", "2027-03-28T03:30", "2027-10-31T12:00"]) {
       expect(wallClock(wallToMs(w, "Europe/Berlin"), "Europe/Berlin")).toBe(w);
     }
+  });
+});
+
+describe("moving a whole series", () => {
+  it("moves the series' start as far as the dragged occurrence moved", () => {
+    expect(shiftWall("2027-03-01T09:00", "2027-03-15T09:00", "2027-03-16T10:30")).toBe("2027-03-02T10:30");
+    expect(shiftWall("2027-03-01T09:00:00", "2027-03-15T09:00", "2027-03-15T08:00")).toBe("2027-03-01T08:00");
   });
 });

@@ -230,3 +230,9 @@ export function allDayCovers(start: string, end: string, day: Date): boolean {
   const d = ymd(day);
   return start <= d && (end > d || (end <= start && start === d));
 }
+
+/** shiftWall moves a wall-clock time (YYYY-MM-DDTHH:MM) by the difference between two others, as wall clocks. */
+export function shiftWall(wall: string, from: string, to: string): string {
+  const ms = (w: string) => Date.parse(`${w.slice(0, 16)}:00Z`);
+  return new Date(ms(wall) + ms(to) - ms(from)).toISOString().slice(0, 16);
+}
