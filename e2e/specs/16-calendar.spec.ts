@@ -177,6 +177,63 @@ test.describe
       expect(new Date(moved.start_at).toISOString()).toBe(`${today}T12:00:00.000Z`);
     });
 
+    test("a repeating event dragged asks which occurrences move", async () => {
+      const p = a.page;
+      const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+      await ok(
+        await call(p, "POST", "/api/v1/events", {
+          title: "Standup",
+          start: `${today}T08:00`,
+          end: `${today}T08:30`,
+          time_zone: "UTC",
+          rrule: "FREQ=DAILY;COUNT=5",
+        }),
+      );
+      await p.goto("/calendar");
+      await p.getByRole("button", { name: "Day", exact: true }).click();
+      const ev = p.getByTestId("cal-event").filter({ hasText: "Standup" });
+      const e = await ev.boundingBox();
+      if (!e) throw new Error("no event");
+      await p.mouse.move(e.x + 10, e.y + 6);
+      await p.mouse.down();
+      await p.mouse.move(e.x + 10, e.y + 6 + 24, { steps: 3 });
+      await p.mouse.move(e.x + 10, e.y + 6 + 48, { steps: 3 });
+      await p.mouse.up();
+      const d = p.getByRole("dialog", { name: "Move a repeating event" });
+      await d.getByRole("radio", { name: "This event", exact: true }).check();
+      await d.getByRole("button", { name: "Continue" }).click();
+      await expect(ev).toHaveAttribute("aria-label", /9:00\s?AM/);
+      const list = await ok(
+        await call(p, "GET", `/api/v1/events?from=${today}T00:00:00Z&to=${tomorrow}T23:59:59Z`),
+      );
+      const starts = list.items
+        .filter((x: { title?: string }) => x.title === "Standup")
+        .map((x: { start_at: number }) => new Date(x.start_at).toISOString());
+      expect(starts).toEqual([`${today}T09:00:00.000Z`, `${tomorrow}T08:00:00.000Z`]);
+    });
+
+    test("find a time suggests common free times and fills the editor", async () => {
+      const p = a.page;
+      await p.goto("/calendar");
+      await p.getByRole("link", { name: "Find a time" }).click();
+      await p.getByRole("searchbox", { name: "Find people" }).fill(hu.name);
+      await p.getByRole("checkbox", { name: hu.name }).check();
+      await p.getByLabel("Length").selectOption("60");
+      await expect(p.getByTestId("cal-freebusy").locator(".cal-fb-row")).toHaveCount(3);
+      await expect(p.getByTestId("cal-freebusy")).toContainText(hu.name);
+      const slot = p.getByTestId("cal-slot").first();
+      await expect(slot).toBeVisible();
+      await shot(p, "calendar-find-a-time");
+      await slot.click();
+      const d = p.getByRole("dialog", { name: "New event" });
+      await expect(d.getByRole("button", { name: `Remove ${hu.name}` })).toBeVisible();
+      const start = await d.getByLabel("Starts").inputValue();
+      const end = await d.getByLabel("Ends").inputValue();
+      expect(Date.parse(`${end}Z`) - Date.parse(`${start}Z`)).toBe(3_600_000);
+      await d.getByRole("button", { name: "Cancel" }).click();
+      await expect(p).toHaveURL(/\/calendar$/);
+    });
+
     test("in Chinese on a 375 px phone the calendar opens in day view", async () => {
       const p = b.page;
       await p.evaluate(() => localStorage.setItem("atrium.lang", "zh"));
