@@ -63,7 +63,12 @@ const REPORT_EVENTS = new Set([
 ]);
 
 // Events that change the calendar (screens/calendar).
-const CALENDAR_EVENTS = new Set(["calendar.invited", "calendar.updated", "calendar.cancelled", "calendar.rsvp"]);
+const CALENDAR_EVENTS = new Set([
+  "calendar.invited",
+  "calendar.updated",
+  "calendar.cancelled",
+  "calendar.rsvp",
+]);
 
 // Events that change the approvals (screens/approvals).
 const APPROVAL_EVENTS = new Set([
