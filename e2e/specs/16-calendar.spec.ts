@@ -247,6 +247,14 @@ test.describe
       await expect(p.locator(".cal-toolbar")).not.toContainText(/\b(Today|Week|Month|New event)\b/);
       await noSideScroll(p, "the calendar");
       await shot(p, "calendar-day-zh-phone");
+      // The editor fills the phone's screen without scrolling sideways.
+      await p.getByRole("button", { name: "新建日程" }).click();
+      const d = p.getByRole("dialog", { name: "新建日程" });
+      await expect(d.getByLabel("标题")).toBeVisible();
+      const over = await d.evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(over, "the editor scrolls sideways at 375 px").toBeLessThanOrEqual(0);
+      await shot(p, "calendar-editor-zh-phone");
+      await d.getByRole("button", { name: "取消" }).click();
       await p.getByTestId("cal-event").filter({ hasText: title }).click();
       const detail = p.getByTestId("cal-detail");
       await expect(detail.getByTestId("cal-attendee").filter({ hasText: hu.name })).toContainText("已接受");

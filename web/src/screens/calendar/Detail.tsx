@@ -133,7 +133,11 @@ export function EventDetail({ id, occurrence }: { id: string; occurrence?: strin
           </p>
           <ul className="cal-people">
             {people.map((a) => (
-              <li key={`${a.kind}/${a.member_id ?? a.email}`} className="row" data-testid="cal-attendee">
+              <li
+                key={`${a.kind}/${a.member_id ?? a.email}`}
+                className="row cal-person"
+                data-testid="cal-attendee"
+              >
                 <Avatar name={a.name || a.email || "?"} small />
                 <span className="grow">
                   {a.name || a.email}

@@ -106,7 +106,7 @@ export function TimeGrid({ days, items, lang, colorOf, canMove, onOpen, onCreate
   const fmt = (d: Date) => new Intl.DateTimeFormat(loc, { hour: "numeric", minute: "2-digit" }).format(d);
 
   return (
-    <div className="cal-grid" data-days={days.length}>
+    <div className="cal-grid" style={{ "--cal-days": days.length } as React.CSSProperties}>
       <div className="cal-grid-head">
         <div className="cal-gutter" />
         {days.map((d) => (

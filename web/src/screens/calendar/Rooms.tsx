@@ -95,7 +95,7 @@ export function Rooms() {
             </div>
             <ul className="cal-bookings">
               {(bookings[i]?.data?.items ?? []).map((b) => (
-                <li key={`${b.event_id}/${b.start_at}`}>
+                <li key={`${b.event_id}/${b.start_at}`} className="cal-booking">
                   {hm.format(b.start_at)}–{hm.format(b.end_at)}{" "}
                   {b.title ? (
                     <Link to="/calendar/events/$id" params={{ id: b.event_id }} search={{}}>
@@ -107,7 +107,7 @@ export function Rooms() {
                 </li>
               ))}
               {bookings[i]?.data && bookings[i].data.items.length === 0 && (
-                <li className="muted small">{t("calendar.rooms.freeAllDay")}</li>
+                <li className="cal-booking muted small">{t("calendar.rooms.freeAllDay")}</li>
               )}
             </ul>
           </li>
