@@ -125,12 +125,15 @@ export function CalendarScreen({ fresh }: { fresh?: NewEvent }) {
     onSettled: () => qc.invalidateQueries({ queryKey: calendarKey }),
   });
 
-  const open = (o: Occurrence) =>
+  // Busy time of someone else's event has nothing more to show.
+  const open = (o: Occurrence) => {
+    if (o.busy_only) return;
     void navigate({
       to: "/calendar/events/$id",
       params: { id: o.event_id },
       search: o.recurring && o.recurrence_id ? { occurrence: o.recurrence_id } : {},
     });
+  };
 
   const create = (start: Date, end: Date) => setEditor({ draft: emptyDraft(start, end, zone) });
   const loc = i18n.language.startsWith("zh") ? "zh-CN" : "en";

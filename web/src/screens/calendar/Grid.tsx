@@ -129,6 +129,7 @@ export function TimeGrid({ days, items, lang, colorOf, canMove, onOpen, onCreate
                   key={`${o.event_id}/${o.recurrence_id ?? ""}`}
                   type="button"
                   className={o.busy_only ? "cal-chip cal-busy" : "cal-chip"}
+                  aria-disabled={o.busy_only || undefined}
                   style={{ "--cal-color": colorOf(o) } as React.CSSProperties}
                   onClick={() => onOpen(o)}
                 >
@@ -217,6 +218,7 @@ export function TimeGrid({ days, items, lang, colorOf, canMove, onOpen, onCreate
                           } as React.CSSProperties
                         }
                         aria-label={`${label(o)}, ${fmt(new Date(o.start_at))}–${fmt(new Date(o.end_at))}`}
+                        aria-disabled={o.busy_only || undefined}
                         onPointerDown={(e) => {
                           if (e.button !== 0) return;
                           if (!canMove(o)) return;
@@ -347,6 +349,7 @@ export function MonthView({
                       key={`${o.event_id}/${o.recurrence_id ?? ""}`}
                       type="button"
                       className={o.busy_only ? "cal-chip cal-busy" : "cal-chip"}
+                      aria-disabled={o.busy_only || undefined}
                       style={{ "--cal-color": colorOf(o) } as React.CSSProperties}
                       onClick={() => onOpen(o)}
                     >
