@@ -364,6 +364,65 @@ const reportEditRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/reports/routes"), "EditRoute"),
 });
 
+type NewEventSearch = {
+  new?: string;
+  start?: string;
+  end?: string;
+  members?: string;
+  room?: string;
+  conversation?: string;
+};
+
+// ?new=1 opens the editor: a time chosen in "find a time", or a meeting
+// scheduled from a chat (conversation=…).
+const calendarRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/calendar",
+  validateSearch: (s: Record<string, unknown>): NewEventSearch => ({
+    new: str(s.new),
+    start: str(s.start),
+    end: str(s.end),
+    members: str(s.members),
+    room: str(s.room),
+    conversation: str(s.conversation),
+  }),
+  component: lazyRouteComponent(() => import("./screens/calendar/routes"), "CalendarRoute"),
+});
+
+// Chat invitation cards link here (/calendar/events/<id>).
+const calendarEventRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/calendar/events/$id",
+  validateSearch: (s: Record<string, unknown>): { occurrence?: string } => ({
+    occurrence: str(s.occurrence),
+  }),
+  component: lazyRouteComponent(() => import("./screens/calendar/routes"), "EventRoute"),
+});
+
+const calendarInvitationsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/calendar/invitations",
+  component: lazyRouteComponent(() => import("./screens/calendar/routes"), "InvitationsRoute"),
+});
+
+const calendarFindRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/calendar/find",
+  component: lazyRouteComponent(() => import("./screens/calendar/routes"), "FindRoute"),
+});
+
+const calendarRoomsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/calendar/rooms",
+  component: lazyRouteComponent(() => import("./screens/calendar/routes"), "RoomsRoute"),
+});
+
+const calendarCalendarsRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/calendar/calendars",
+  component: lazyRouteComponent(() => import("./screens/calendar/routes"), "CalendarsRoute"),
+});
+
 const BOXES = ["todo", "mine", "cc", "done"] as const;
 type BoxName = (typeof BOXES)[number];
 
@@ -474,7 +533,12 @@ const routeTree = rootRoute.addChildren([
     chatConversationRoute,
     notificationsRoute,
     directoryRoute,
-    soon("/calendar", "calendar", (t) => t("nav.calendar")),
+    calendarRoute,
+    calendarEventRoute,
+    calendarInvitationsRoute,
+    calendarFindRoute,
+    calendarRoomsRoute,
+    calendarCalendarsRoute,
     approvalsRoute,
     approvalNewRoute,
     approvalTemplatesRoute,

@@ -62,6 +62,14 @@ const REPORT_EVENTS = new Set([
   "report.reminder",
 ]);
 
+// Events that change the calendar (screens/calendar).
+const CALENDAR_EVENTS = new Set([
+  "calendar.invited",
+  "calendar.updated",
+  "calendar.cancelled",
+  "calendar.rsvp",
+]);
+
 // Events that change the approvals (screens/approvals).
 const APPROVAL_EVENTS = new Set([
   "approval.updated",
@@ -118,6 +126,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         }
         if (REPORT_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["reports"] });
         if (APPROVAL_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["approvals"] });
+        if (CALENDAR_EVENTS.has(f.event)) void qc.invalidateQueries({ queryKey: ["calendar"] });
         const m = applyEvent(qc, f, myId, open.current);
         if (m) notify(m);
       } else if (f.type === "typing") {

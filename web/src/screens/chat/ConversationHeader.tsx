@@ -61,6 +61,17 @@ export function ConversationHeader({
           {t("chat.enableNotifications")}
         </button>
       )}
+      {conv && (
+        <Link
+          to="/calendar"
+          search={{ new: "1", conversation: id }}
+          className="icon-button"
+          aria-label={t("chat.scheduleMeeting")}
+          title={t("chat.scheduleMeeting")}
+        >
+          {icons.calendar}
+        </Link>
+      )}
       <Link
         to="/chat/search"
         search={{ conversation: id }}

@@ -7,6 +7,8 @@ import { Avatar, formatTime } from "../../components/ui";
 import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/FileViewer";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { type PersonName, personName } from "../../lib/people";
+import { eventIdOf } from "../calendar/data";
+import { EventCard } from "../calendar/EventCard";
 import { type Message, removedKey } from "./data";
 import { formatSize } from "./upload";
 
@@ -75,7 +77,12 @@ function Attachment({ m }: { m: Message }) {
   const [viewing, setViewing] = useState<ViewedFile | null>(null);
   const a = m.attachment;
   if (!a) return null;
-  if (m.kind === "card" && a.url) return <Card url={a.url} title={a.title} description={a.description} />;
+  if (m.kind === "card" && a.url) {
+    // An event invitation: its time, the answers, and my answer buttons.
+    const eventId = eventIdOf(a.url);
+    if (eventId) return <EventCard id={eventId} url={a.url} title={a.title} description={a.description} />;
+    return <Card url={a.url} title={a.title} description={a.description} />;
+  }
   const url = a.file_id ? `/api/v1/files/${encodeURIComponent(a.file_id)}/content` : a.url;
   const view = (e: MouseEvent) => {
     // A plain click opens the viewer; a modified one keeps the browser's way.
