@@ -238,6 +238,7 @@ func (s *Service) Get(ctx context.Context, convID string) (Conversation, error) 
 		return Conversation{}, err
 	}
 	c.MemberCount = len(ms)
+	c.CanMentionAll = c.isGroup() && !c.Dissolved && s.mayMentionAll(ctx, c)
 	if c.Kind == KindDirect {
 		for _, m := range ms {
 			if m.AccountID != me {

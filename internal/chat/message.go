@@ -249,8 +249,8 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 	}
 	m.Mentions = r.Mentions
 	if c.isGroup() && r.MentionAll {
-		if !c.isAdmin() {
-			return apperr.Forbidden("mention_all_not_allowed", "only the group's owner and admins may mention @all")
+		if err := s.checkMentionAll(ctx, c); err != nil {
+			return err
 		}
 		m.MentionAll = true
 	}
@@ -511,8 +511,10 @@ func (s *Service) Edit(ctx context.Context, convID, msgID, body string) (Message
 			return err
 		}
 		r := markdown.Render(body)
-		if c.isGroup() && r.MentionAll && !c.isAdmin() {
-			return apperr.Forbidden("mention_all_not_allowed", "only the group's owner and admins may mention @all")
+		if c.isGroup() && r.MentionAll {
+			if err := s.checkMentionAll(ctx, c); err != nil {
+				return err
+			}
 		}
 		if body == m.Body {
 			out = m
@@ -559,6 +561,33 @@ func (s *Service) Edits(ctx context.Context, convID, msgID string) ([]Edit, erro
 	}
 	s.openEdits(ctx, es)
 	return es, nil
+}
+
+// mayMentionAll says whether the caller may mention @all (@所有人) in the
+// group c: its organization's setting decides (owner and admins by default).
+func (s *Service) mayMentionAll(ctx context.Context, c *Conversation) bool {
+	policy := "admins"
+	if c.OrgID != "" {
+		if p, ok := s.Directory.(MentionAllPolicer); ok {
+			policy = p.MentionAllPolicy(ctx, c.OrgID)
+		}
+	}
+	switch policy {
+	case "everyone":
+		return true
+	case "nobody":
+		return false
+	default:
+		return c.isAdmin()
+	}
+}
+
+// checkMentionAll refuses an @all the caller may not write in c.
+func (s *Service) checkMentionAll(ctx context.Context, c *Conversation) error {
+	if s.mayMentionAll(ctx, c) {
+		return nil
+	}
+	return apperr.Forbidden("mention_all_not_allowed", "you may not mention @all in this group").With("conversation_id", c.ID)
 }
 
 // recallWindow is how long a sender may delete for everyone in c.

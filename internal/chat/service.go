@@ -38,6 +38,14 @@ type RecallWindower interface {
 	RecallWindow(ctx context.Context, orgID string) (d time.Duration, ok bool)
 }
 
+// MentionAllPolicer is optionally implemented by the Directory: who may
+// mention @all in groups owned by orgID — "admins" (the group's owner and
+// admins), "everyone" or "nobody". Groups of no organization, and a
+// Directory without it, follow "admins".
+type MentionAllPolicer interface {
+	MentionAllPolicy(ctx context.Context, orgID string) string
+}
+
 // PersonNamer is optionally implemented by the Directory: the names viewer
 // is shown for the given accounts (left out: people viewer may not see).
 type PersonNamer interface {

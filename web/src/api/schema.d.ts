@@ -4570,6 +4570,7 @@ export interface components {
         };
         ChatConversation: {
             announcement: string;
+            can_mention_all?: boolean;
             cleared_seq: number;
             created_at: number;
             created_by: string;
@@ -5086,6 +5087,7 @@ export interface components {
         DirectoryOrgSettings: {
             join_requires_approval: boolean;
             locked_profile_fields: string[];
+            mention_all: string;
             push_content: string;
             recall_window_seconds: number;
         };
@@ -5186,6 +5188,7 @@ export interface components {
             industry?: string | null;
             join_requires_approval?: boolean | null;
             locked_profile_fields?: string[] | null;
+            mention_all?: string | null;
             name?: string | null;
             push_content?: string | null;
             recall_window_seconds?: number | null;

@@ -154,6 +154,7 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         <Composer
           conversationName={name}
           people={mentionable}
+          canMentionAll={!!conv.data?.can_mention_all}
           replyTo={
             send.replyTo
               ? { m: send.replyTo, name: people.get(send.replyTo.sender_id)?.name ?? "" }
