@@ -326,7 +326,21 @@ func (s *Service) Members(ctx context.Context, convID string) ([]Member, error) 
 	if err != nil {
 		return nil, err
 	}
-	return listMembers(ctx, s.DB, c.ID)
+	ms, err := listMembers(ctx, s.DB, c.ID)
+	if err != nil || s.Reach == nil {
+		return ms, err
+	}
+	ids := make([]string, len(ms))
+	for i := range ms {
+		ids[i] = ms[i].AccountID
+	}
+	st := s.Reach.Statuses(ctx, ids)
+	for i := range ms {
+		if v, ok := st[ms[i].AccountID]; ok {
+			ms[i].Status = &v
+		}
+	}
+	return ms, nil
 }
 
 // AddMembers adds people to a group (owner and admins), each by the rules

@@ -87,6 +87,8 @@ type Member struct {
 	Role      string `json:"role"`
 	ReadSeq   int64  `json:"read_seq"`
 	JoinedAt  int64  `json:"joined_at"`
+	// Status is the member's status now (nil when none).
+	Status    *PersonStatus `json:"status,omitempty"`
 	joinedSeq int64
 }
 

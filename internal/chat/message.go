@@ -7,6 +7,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/markdown"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -148,6 +149,9 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 			}
 		}
 		r.mentionAll = m.MentionAll
+		if !r.mentionAll {
+			r.mentionIDs = append(r.mentionIDs, s.keywordMatches(ctx, c.ID, a.AccountID, m.Body, r.mentionIDs)...)
+		}
 	}
 	res := s.w.submit(ctx, r)
 	if res.err != nil {
@@ -561,6 +565,27 @@ func (s *Service) Edits(ctx context.Context, convID, msgID string) ([]Edit, erro
 	}
 	s.openEdits(ctx, es)
 	return es, nil
+}
+
+// keywordMatches returns the members of a group (but the sender and those
+// already mentioned) with a keyword that body contains: they are notified
+// like a mention. The message itself does not name them.
+func (s *Service) keywordMatches(ctx context.Context, convID, sender, body string, mentioned []string) []string {
+	if s.Reach == nil || strings.TrimSpace(body) == "" || !s.Reach.AnyKeywords(ctx) {
+		return nil
+	}
+	ms, err := listMembers(ctx, s.DB, convID)
+	if err != nil {
+		s.Log.Warn("chat: members for keywords", "err", err)
+		return nil
+	}
+	ids := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if m.AccountID != sender && !slices.Contains(mentioned, m.AccountID) {
+			ids = append(ids, m.AccountID)
+		}
+	}
+	return s.Reach.KeywordMatches(ctx, ids, body)
 }
 
 // mayMentionAll says whether the caller may mention @all (@所有人) in the

@@ -81,6 +81,10 @@ type Service struct {
 	// Now is the clock (tests may replace it).
 	Now func() time.Time
 
+	kwMu    sync.Mutex
+	kwAny   bool
+	kwUntil time.Time
+
 	mu     sync.Mutex
 	client pushClient
 	allow  func(netip.AddrPort) bool
