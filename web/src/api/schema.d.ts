@@ -2682,6 +2682,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notify-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My status, Do Not Disturb, quiet hours and keywords */
+        get: operations["get_me_notify_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change my status (ends by itself at until), Do Not Disturb (dnd_until; 0 ends it), quiet hours (HH:MM in time_zone) or keywords (notify me like a mention) */
+        patch: operations["patch_me_notify_settings"];
+        trace?: never;
+    };
     "/api/v1/me/org": {
         parameters: {
             query?: never;
@@ -4665,6 +4683,7 @@ export interface components {
             joined_at: number;
             read_seq: number;
             role: string;
+            status?: components["schemas"]["ChatPersonStatus"] | null;
         };
         ChatMessage: {
             attachment?: components["schemas"]["ChatAttachment"] | null;
@@ -4713,6 +4732,12 @@ export interface components {
         ChatNotificationsReadInput: {
             all?: boolean;
             message_ids?: string[];
+        };
+        ChatPersonStatus: {
+            dnd?: boolean;
+            emoji: string;
+            text: string;
+            until?: number;
         };
         ChatReaction: {
             count: number;
@@ -5729,6 +5754,35 @@ export interface components {
         PushConfig: {
             enabled: boolean;
             public_key: string;
+        };
+        PushNotifySettings: {
+            dnd_until: number;
+            keywords: string[];
+            quiet: boolean;
+            quiet_end: string;
+            quiet_start: string;
+            status?: components["schemas"]["PushStatus"] | null;
+            time_zone: string;
+        };
+        PushNotifySettingsPatch: {
+            clear_status?: boolean;
+            dnd_until?: number | null;
+            keywords?: string[] | null;
+            quiet_end?: string | null;
+            quiet_start?: string | null;
+            status?: components["schemas"]["PushStatusInput"] | null;
+            time_zone?: string | null;
+        };
+        PushStatus: {
+            dnd?: boolean;
+            emoji: string;
+            text: string;
+            until?: number;
+        };
+        PushStatusInput: {
+            emoji: string;
+            text: string;
+            until?: number;
         };
         PushSubscribeInput: {
             device_name: string;
@@ -13144,6 +13198,74 @@ export interface operations {
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_me_notify_settings: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushNotifySettings"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_me_notify_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushNotifySettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushNotifySettings"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
             403: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
