@@ -176,6 +176,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/contact-requests/{id}/accept":  {ok: 200, obj: []string{"contact_request"}, fresh: true},
 	"POST /api/v1/contact-requests/{id}/decline": {ok: 200, obj: []string{"contact_request"}, fresh: true},
 	"GET /api/v1/people/{account_id}":            {ok: 200, obj: []string{"person"}},
+	"GET /api/v1/people/{account_id}/status":     {ok: 200, obj: []string{"person"}},
 	"POST /api/v1/people/lookup":                 {ok: passed, body: func(w *world, _ string) any { return map[string]any{"email": w.who[Member].Email} }},
 	"GET /api/v1/stream":                         {ok: passed},
 

@@ -77,3 +77,12 @@ func (s *Service) HandleUpdateNotifySettings(w http.ResponseWriter, r *http.Requ
 	}
 	return httpx.OK(w, v)
 }
+
+// HandlePersonStatus answers a person's status to someone who knows them.
+func (s *Service) HandlePersonStatus(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.PersonStatus(r.Context(), r.PathValue("account_id"))
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, v)
+}

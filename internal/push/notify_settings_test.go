@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/chat"
+	"github.com/atrium-hq/atrium/internal/identity"
 	"github.com/atrium-hq/atrium/internal/push"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
@@ -86,6 +87,18 @@ func TestHTTPNotifySettings(t *testing.T) {
 		if s := annStatus(); s == nil || s.Text != "On leave" || !s.DND {
 			t.Fatalf("status others see %+v", s)
 		}
+		// Colleagues see it on the profile; a stranger gets 404.
+		var ps2 push.PersonStatusResult
+		p.owner.Do(t, "GET", "/api/v1/people/"+p.annAcc+"/status", nil, &ps2).Want(t, http.StatusOK)
+		if ps2.Status == nil || ps2.Status.Emoji != "🌴" || !ps2.Status.DND {
+			t.Fatalf("profile status %+v", ps2.Status)
+		}
+		if _, err := env.App.Identity().CreateAccount(ctx, identity.NewAccount{Email: "stranger@else.test", Password: pw, Name: "Sam"}); err != nil {
+			t.Fatal(err)
+		}
+		stranger := env.Client()
+		stranger.Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": "stranger@else.test", "password": pw}, nil).Want(t, http.StatusOK)
+		stranger.Do(t, "GET", "/api/v1/people/"+p.annAcc+"/status", nil, nil).WantError(t, http.StatusNotFound, "not_found")
 		bell := func(msgID string) bool {
 			var page chat.NotificationPage
 			p.ann.Do(t, "GET", "/api/v1/notifications?unread=true", nil, &page).Want(t, http.StatusOK)

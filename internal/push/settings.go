@@ -311,6 +311,29 @@ func (s *Service) AnyKeywords(ctx context.Context) bool {
 	return any
 }
 
+// PersonStatus is someone's status now, for a caller who knows them
+// (Related: a colleague or a contact); not found for anyone else, and null
+// when they set none.
+func (s *Service) PersonStatus(ctx context.Context, accountID string) (PersonStatusResult, error) {
+	a, err := actor.Caller(ctx)
+	if err != nil {
+		return PersonStatusResult{}, err
+	}
+	if s.People == nil || !s.People.Related(ctx, a.AccountID, accountID) {
+		return PersonStatusResult{}, apperr.ErrNotFound
+	}
+	st, ok := s.Statuses(ctx, []string{accountID})[accountID]
+	if !ok {
+		return PersonStatusResult{}, nil
+	}
+	return PersonStatusResult{Status: &st}, nil
+}
+
+// PersonStatusResult is the body of GET /people/{account_id}/status.
+type PersonStatusResult struct {
+	Status *Status `json:"status"`
+}
+
 // KeywordMatches returns those of the given accounts with a keyword that
 // text contains (case-insensitive).
 func (s *Service) KeywordMatches(ctx context.Context, accountIDs []string, text string) []string {

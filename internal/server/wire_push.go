@@ -41,6 +41,7 @@ func (a *App) wirePush(ctx context.Context) error {
 	}
 	if a.Server.Directory != nil {
 		svc.Orgs = a.Server.Directory
+		svc.People = a.Server.Directory
 	}
 	if a.Server.Stream != nil {
 		svc.Presence = a.Server.Stream

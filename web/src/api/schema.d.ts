@@ -3285,6 +3285,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/people/{account_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's status now (emoji, text, Do Not Disturb), for colleagues and contacts; null when none */
+        get: operations["get_people_by_account_id_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/policies": {
         parameters: {
             query?: never;
@@ -5772,6 +5789,9 @@ export interface components {
             quiet_start?: string | null;
             status?: components["schemas"]["PushStatusInput"] | null;
             time_zone?: string | null;
+        };
+        PushPersonStatusResult: {
+            status?: components["schemas"]["PushStatus"] | null;
         };
         PushStatus: {
             dnd?: boolean;
@@ -14689,6 +14709,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectoryPerson"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_people_by_account_id_status: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushPersonStatusResult"];
                 };
             };
             /** @description error codes: invalid_limit */
