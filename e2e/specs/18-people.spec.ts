@@ -1,5 +1,5 @@
 // People: a status and Do Not Disturb set in Settings show beside the
-// name in chat; keywords and quiet hours are saved from Settings (on a
+// name in chat and on the directory profile; keywords and quiet hours are saved from Settings (on a
 // phone, in Chinese) and a keyword notifies like a mention; @all / @所有人
 // is offered in the composer only to those the organization allows, and
 // the organization's setting changes who that is.
@@ -84,12 +84,17 @@ test.describe
       await noSideScroll(a.page, "a direct chat with a status");
       await a.page.setViewportSize({ width: 1280, height: 800 });
 
+      // The directory profile shows it too.
+      const found = await ok(await call(a.page, "GET", `/api/v1/members?q=${encodeURIComponent(noah.name)}`));
+      await a.page.goto(`/directory?member=${found.items[0].id}`);
+      await expect(a.page.locator(".dir-profile").getByTestId("person-status")).toContainText("🌴 On leave");
+
       // Ending Do Not Disturb and clearing the status take them away.
       await card.getByRole("button", { name: "Turn off" }).click();
       await expect(card.getByTestId("dnd-state")).toHaveText("Off");
       await card.getByRole("button", { name: "Clear status" }).click();
       await expect(card.getByTestId("my-status")).toHaveCount(0);
-      await a.page.reload();
+      await a.page.goto(`/chat/${dm.id}`);
       await expect(a.page.locator(".conv-header").getByTestId("person-status")).toHaveCount(0);
     });
 
