@@ -150,6 +150,8 @@ var matrix = map[string]entry{
 	"GET /api/v1/me/push-subscriptions":          {ok: 200},
 	"POST /api/v1/me/push-subscriptions":         {ok: 201, body: func(w *world, _ string) any { return pushSubscription(w) }},
 	"DELETE /api/v1/me/push-subscriptions/{id}":  {ok: 204, obj: []string{"push_subscription"}, fresh: true},
+	"GET /api/v1/me/notify-settings":             {ok: 200},
+	"PATCH /api/v1/me/notify-settings":           {ok: 200, body: body(map[string]any{"keywords": []string{"launch"}})},
 	"POST /api/v1/me/2fa/setup":                  {ok: 200},
 	"POST /api/v1/me/2fa/enable":                 {ok: passed, body: body(map[string]any{"code": "000000"})},
 	"POST /api/v1/me/2fa/disable":                {ok: passed, body: body(map[string]any{"password": "wrong password", "code": "000000"})},
@@ -174,6 +176,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/contact-requests/{id}/accept":  {ok: 200, obj: []string{"contact_request"}, fresh: true},
 	"POST /api/v1/contact-requests/{id}/decline": {ok: 200, obj: []string{"contact_request"}, fresh: true},
 	"GET /api/v1/people/{account_id}":            {ok: 200, obj: []string{"person"}},
+	"GET /api/v1/people/{account_id}/status":     {ok: 200, obj: []string{"person"}},
 	"POST /api/v1/people/lookup":                 {ok: passed, body: func(w *world, _ string) any { return map[string]any{"email": w.who[Member].Email} }},
 	"GET /api/v1/stream":                         {ok: passed},
 

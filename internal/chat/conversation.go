@@ -238,6 +238,7 @@ func (s *Service) Get(ctx context.Context, convID string) (Conversation, error) 
 		return Conversation{}, err
 	}
 	c.MemberCount = len(ms)
+	c.CanMentionAll = c.isGroup() && !c.Dissolved && s.mayMentionAll(ctx, c)
 	if c.Kind == KindDirect {
 		for _, m := range ms {
 			if m.AccountID != me {
@@ -325,7 +326,21 @@ func (s *Service) Members(ctx context.Context, convID string) ([]Member, error) 
 	if err != nil {
 		return nil, err
 	}
-	return listMembers(ctx, s.DB, c.ID)
+	ms, err := listMembers(ctx, s.DB, c.ID)
+	if err != nil || s.Reach == nil {
+		return ms, err
+	}
+	ids := make([]string, len(ms))
+	for i := range ms {
+		ids[i] = ms[i].AccountID
+	}
+	st := s.Reach.Statuses(ctx, ids)
+	for i := range ms {
+		if v, ok := st[ms[i].AccountID]; ok {
+			ms[i].Status = &v
+		}
+	}
+	return ms, nil
 }
 
 // AddMembers adds people to a group (owner and admins), each by the rules

@@ -47,6 +47,9 @@ type Conversation struct {
 	ClearedSeq   int64 `json:"cleared_seq"`
 	UnreadCount  int   `json:"unread_count"`
 	MemberCount  int   `json:"member_count"`
+	// CanMentionAll: the caller may mention @all (@所有人) in this group
+	// (single conversation reads only).
+	CanMentionAll bool `json:"can_mention_all,omitempty"`
 	// LastMessage is the newest message the caller sees (conversation
 	// lists only; nil when there is none).
 	LastMessage *LastMessage `json:"last_message,omitempty"`
@@ -84,6 +87,8 @@ type Member struct {
 	Role      string `json:"role"`
 	ReadSeq   int64  `json:"read_seq"`
 	JoinedAt  int64  `json:"joined_at"`
+	// Status is the member's status now (nil when none).
+	Status    *PersonStatus `json:"status,omitempty"`
 	joinedSeq int64
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/markdown"
 	"math"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -148,6 +149,9 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 			}
 		}
 		r.mentionAll = m.MentionAll
+		if !r.mentionAll {
+			r.mentionIDs = append(r.mentionIDs, s.keywordMatches(ctx, c.ID, a.AccountID, m.Body, r.mentionIDs)...)
+		}
 	}
 	res := s.w.submit(ctx, r)
 	if res.err != nil {
@@ -249,8 +253,8 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 	}
 	m.Mentions = r.Mentions
 	if c.isGroup() && r.MentionAll {
-		if !c.isAdmin() {
-			return apperr.Forbidden("mention_all_not_allowed", "only the group's owner and admins may mention @all")
+		if err := s.checkMentionAll(ctx, c); err != nil {
+			return err
 		}
 		m.MentionAll = true
 	}
@@ -511,8 +515,10 @@ func (s *Service) Edit(ctx context.Context, convID, msgID, body string) (Message
 			return err
 		}
 		r := markdown.Render(body)
-		if c.isGroup() && r.MentionAll && !c.isAdmin() {
-			return apperr.Forbidden("mention_all_not_allowed", "only the group's owner and admins may mention @all")
+		if c.isGroup() && r.MentionAll {
+			if err := s.checkMentionAll(ctx, c); err != nil {
+				return err
+			}
 		}
 		if body == m.Body {
 			out = m
@@ -559,6 +565,54 @@ func (s *Service) Edits(ctx context.Context, convID, msgID string) ([]Edit, erro
 	}
 	s.openEdits(ctx, es)
 	return es, nil
+}
+
+// keywordMatches returns the members of a group (but the sender and those
+// already mentioned) with a keyword that body contains: they are notified
+// like a mention. The message itself does not name them.
+func (s *Service) keywordMatches(ctx context.Context, convID, sender, body string, mentioned []string) []string {
+	if s.Reach == nil || strings.TrimSpace(body) == "" || !s.Reach.AnyKeywords(ctx) {
+		return nil
+	}
+	ms, err := listMembers(ctx, s.DB, convID)
+	if err != nil {
+		s.Log.Warn("chat: members for keywords", "err", err)
+		return nil
+	}
+	ids := make([]string, 0, len(ms))
+	for _, m := range ms {
+		if m.AccountID != sender && !slices.Contains(mentioned, m.AccountID) {
+			ids = append(ids, m.AccountID)
+		}
+	}
+	return s.Reach.KeywordMatches(ctx, ids, body)
+}
+
+// mayMentionAll says whether the caller may mention @all (@所有人) in the
+// group c: its organization's setting decides (owner and admins by default).
+func (s *Service) mayMentionAll(ctx context.Context, c *Conversation) bool {
+	policy := "admins"
+	if c.OrgID != "" {
+		if p, ok := s.Directory.(MentionAllPolicer); ok {
+			policy = p.MentionAllPolicy(ctx, c.OrgID)
+		}
+	}
+	switch policy {
+	case "everyone":
+		return true
+	case "nobody":
+		return false
+	default:
+		return c.isAdmin()
+	}
+}
+
+// checkMentionAll refuses an @all the caller may not write in c.
+func (s *Service) checkMentionAll(ctx context.Context, c *Conversation) error {
+	if s.mayMentionAll(ctx, c) {
+		return nil
+	}
+	return apperr.Forbidden("mention_all_not_allowed", "you may not mention @all in this group").With("conversation_id", c.ID)
 }
 
 // recallWindow is how long a sender may delete for everyone in c.

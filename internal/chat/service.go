@@ -38,6 +38,32 @@ type RecallWindower interface {
 	RecallWindow(ctx context.Context, orgID string) (d time.Duration, ok bool)
 }
 
+// MentionAllPolicer is optionally implemented by the Directory: who may
+// mention @all in groups owned by orgID — "admins" (the group's owner and
+// admins), "everyone" or "nobody". Groups of no organization, and a
+// Directory without it, follow "admins".
+type MentionAllPolicer interface {
+	MentionAllPolicy(ctx context.Context, orgID string) string
+}
+
+// PersonStatus is what a person shows next to their name: a status (emoji
+// and text, with when it ends) and whether they are in Do Not Disturb.
+type PersonStatus struct {
+	Emoji string `json:"emoji"`
+	Text  string `json:"text"`
+	Until int64  `json:"until,omitempty"`
+	DND   bool   `json:"dnd,omitempty"`
+}
+
+// Reach is how people want to be reached (push's notification settings):
+// their statuses, and who of them asked to be notified of a keyword a text
+// contains. AnyKeywords is a cheap check that lets sends skip the lookup.
+type Reach interface {
+	Statuses(ctx context.Context, accountIDs []string) map[string]PersonStatus
+	AnyKeywords(ctx context.Context) bool
+	KeywordMatches(ctx context.Context, accountIDs []string, text string) []string
+}
+
 // PersonNamer is optionally implemented by the Directory: the names viewer
 // is shown for the given accounts (left out: people viewer may not see).
 type PersonNamer interface {
@@ -59,7 +85,9 @@ type Service struct {
 	Blobs blob.Store
 	// Sealer seals locations; when nil they are stored unsealed.
 	Sealer Sealer
-	Log    *slog.Logger
+	// Reach, when set, gives members' statuses and keyword notifications.
+	Reach Reach
+	Log   *slog.Logger
 	// RecallWindow is how long a sender may delete a message for everyone
 	// when the owning org sets no window (and for direct and general
 	// conversations). Default 2 minutes.

@@ -720,6 +720,14 @@ func (s *Service) openRequestMessage(ctx context.Context, cr *ContactRequest) {
 	cr.Message = string(b)
 }
 
+// Related says whether viewer knows other: themselves, a colleague (a
+// shared organization) or a contact. Push asks it before showing a
+// person's status.
+func (s *Service) Related(ctx context.Context, viewer, other string) bool {
+	rel, _, err := s.relation(ctx, viewer, other)
+	return err == nil && rel != "none"
+}
+
 // PersonNames returns the names viewer is shown for the given accounts,
 // by the rules of GetPerson: a person viewer may not see, or whose account
 // is gone, is left out. For lists that name a few people each (the

@@ -44,6 +44,25 @@ type OrgSettings struct {
 	// "hidden" (only that there is a message or a mention: the default),
 	// "sender" (who wrote, and in which group) or "full" (the text too).
 	PushContent string `json:"push_content"`
+	// MentionAll is who may mention @all (@所有人) in the organization's
+	// groups: "admins" (the group's owner and admins: the default),
+	// "everyone" or "nobody".
+	MentionAll string `json:"mention_all"`
+}
+
+// Who may mention @all in the organization's groups (OrgSettings.MentionAll).
+const (
+	MentionAllAdmins   = "admins"
+	MentionAllEveryone = "everyone"
+	MentionAllNobody   = "nobody"
+)
+
+// mentionAllOr is v, or the default for a row written without one.
+func mentionAllOr(v string) string {
+	if v == "" {
+		return MentionAllAdmins
+	}
+	return v
 }
 
 // What push notifications may carry (OrgSettings.PushContent).
@@ -86,6 +105,7 @@ type UpdateOrgRequest struct {
 	LockedProfileFields  *[]string `json:"locked_profile_fields,omitempty"`
 	RecallWindowSeconds  *int      `json:"recall_window_seconds,omitempty"`
 	PushContent          *string   `json:"push_content,omitempty"`
+	MentionAll           *string   `json:"mention_all,omitempty"`
 }
 
 // TransferRequest hands the organization to another member; the owner proves
@@ -145,7 +165,7 @@ func (s *Service) createOrg(ctx context.Context, acc Account, req CreateOrgReque
 	}
 	now := s.nowMS()
 	o := Org{ID: ids.New("org"), Name: req.Name, Region: req.Region, Industry: req.Industry, Size: req.Size,
-		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}, RecallWindowSeconds: DefaultRecallWindowSeconds, PushContent: PushContentHidden}, CreatedAt: now, UpdatedAt: now}
+		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}, RecallWindowSeconds: DefaultRecallWindowSeconds, PushContent: PushContentHidden, MentionAll: MentionAllAdmins}, CreatedAt: now, UpdatedAt: now}
 	name := acc.Name
 	if name == "" {
 		name = acc.Email
@@ -307,6 +327,17 @@ func (s *Service) RecallWindow(ctx context.Context, orgID string) (time.Duration
 	return time.Duration(o.Settings.RecallWindowSeconds) * time.Second, true
 }
 
+// MentionAllPolicy is who may mention @all in the organization's groups
+// (OrgSettings.MentionAll): "admins" for an unknown or disbanded
+// organization. Chat asks it when a message mentions @all.
+func (s *Service) MentionAllPolicy(ctx context.Context, orgID string) string {
+	o, err := s.st.getOrg(ctx, orgID)
+	if err != nil {
+		return MentionAllAdmins
+	}
+	return mentionAllOr(o.Settings.MentionAll)
+}
+
 // CurrentOrg returns the caller's current organization.
 func (s *Service) CurrentOrg(ctx context.Context) (Org, error) {
 	a, err := actor.Member(ctx)
@@ -376,6 +407,14 @@ func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, err
 				o.Settings.PushContent, changed["push_content"] = v, v
 			default:
 				return apperr.InvalidField("push_content", "push_content is hidden, sender or full").With("value", v)
+			}
+		}
+		if req.MentionAll != nil {
+			switch v := *req.MentionAll; v {
+			case MentionAllAdmins, MentionAllEveryone, MentionAllNobody:
+				o.Settings.MentionAll, changed["mention_all"] = v, v
+			default:
+				return apperr.InvalidField("mention_all", "mention_all is admins, everyone or nobody").With("value", v)
 			}
 		}
 		o.UpdatedAt = s.nowMS()

@@ -54,3 +54,35 @@ func (s *Service) HandleDelete(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpx.NoContent(w)
 }
+
+// HandleNotifySettings answers the caller's status, Do Not Disturb, quiet
+// hours and keywords.
+func (s *Service) HandleNotifySettings(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.MyNotifySettings(r.Context())
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, v)
+}
+
+// HandleUpdateNotifySettings changes them.
+func (s *Service) HandleUpdateNotifySettings(w http.ResponseWriter, r *http.Request) error {
+	var in NotifySettingsPatch
+	if err := httpx.DecodeJSONLimit(w, r, &in, maxBody); err != nil {
+		return err
+	}
+	v, err := s.UpdateMyNotifySettings(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, v)
+}
+
+// HandlePersonStatus answers a person's status to someone who knows them.
+func (s *Service) HandlePersonStatus(w http.ResponseWriter, r *http.Request) error {
+	v, err := s.PersonStatus(r.Context(), r.PathValue("account_id"))
+	if err != nil {
+		return err
+	}
+	return httpx.OK(w, v)
+}

@@ -8,16 +8,17 @@ import (
 // Privacy is push's side of the privacy contract, through the table-driven
 // engine: a person's devices are in their export (name, push service,
 // dates; the endpoint and keys withheld as credentials) and are deleted
-// when their account is erased.
+// when their account is erased; so are their status and notification
+// settings (status text and keywords opened for the export).
 type Privacy struct {
 	*sqlmap.Engine
 }
 
 var _ datamap.Contract = (*Privacy)(nil)
 
-var privacyTables = []string{"push_subscriptions", "push_vapid", "push_cursor"}
+var privacyTables = []string{"notify_settings", "push_subscriptions", "push_vapid", "push_cursor"}
 
 // Privacy returns push's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
-	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Tables: privacyTables, Log: s.Log})}
+	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: s.Keys, Tables: privacyTables, Log: s.Log})}
 }

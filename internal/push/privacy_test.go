@@ -3,6 +3,7 @@ package push_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -79,6 +80,53 @@ func TestPrivacyExportAndErase(t *testing.T) {
 			if err != nil || len(l.Items) != want {
 				t.Fatalf("%s after erasure: %+v %v", acc, l, err)
 			}
+		}
+	})
+}
+
+// TestPrivacyNotifySettings: a person's status (its text opened) and
+// keywords are in their export; erasing the account deletes their row, and
+// nobody else's.
+func TestPrivacyNotifySettings(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		master := make([]byte, 32)
+		_, _ = rand.Read(master)
+		kr, err := keyring.New(d, master)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc := push.New(d, kr, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		kw := []string{"orchid"}
+		for _, acc := range []string{"acc_ann", "acc_bob"} {
+			if _, err := svc.UpdateMyNotifySettings(actor.With(ctx, &actor.Actor{AccountID: acc}), push.NotifySettingsPatch{
+				Status: &push.StatusInput{Emoji: "🌴", Text: "Away at the coast"}, Keywords: &kw}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := svc.Privacy()
+		var out sections
+		if err := p.Export(ctx, datamap.ExportRequest{Subject: datamap.Subject{AccountID: "acc_ann"}}, &out); err != nil {
+			t.Fatal(err)
+		}
+		var rows []datamap.Row
+		for _, s := range out {
+			if s.Table == "notify_settings" {
+				rows = append(rows, s.Rows...)
+			}
+		}
+		if len(rows) != 1 || rows[0]["status_emoji"] != "🌴" || !strings.Contains(fmt.Sprint(rows[0]["status_text"]), "Away at the coast") ||
+			!strings.Contains(fmt.Sprint(rows[0]["keywords"]), "orchid") {
+			t.Fatalf("exported %+v", rows)
+		}
+		if _, err := p.Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeAccount, Subject: datamap.Subject{AccountID: "acc_ann"}, Mode: datamap.ModeScrub}); err != nil {
+			t.Fatal(err)
+		}
+		if got := svc.KeywordMatches(ctx, []string{"acc_ann", "acc_bob"}, "an orchid"); len(got) != 1 || got[0] != "acc_bob" {
+			t.Fatalf("keywords after erasure: %v", got)
+		}
+		if st := svc.Statuses(ctx, []string{"acc_ann", "acc_bob"}); len(st) != 1 || st["acc_bob"].Text != "Away at the coast" {
+			t.Fatalf("statuses after erasure: %+v", st)
 		}
 	})
 }

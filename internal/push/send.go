@@ -169,7 +169,8 @@ func (s *Service) Dispatch(ctx context.Context) (int, error) {
 }
 
 // notices turns events into pushes: not to the author, not to people with
-// the app open, not for muted conversations or messages they may not see.
+// the app open or in Do Not Disturb or their quiet hours, not for muted
+// conversations or messages they may not see.
 func (s *Service) notices(ctx context.Context, evs []events.Event) []Notice {
 	var out []Notice
 	// After a long stop, what is older than a push service would keep is
@@ -182,6 +183,9 @@ func (s *Service) notices(ctx context.Context, evs []events.Event) []Notice {
 		}
 		if s.Presence != nil && s.Presence.Connected(acc) {
 			continue
+		}
+		if s.quiet(ctx, acc, s.now()) {
+			continue // Do Not Disturb or quiet hours: the bell still has it
 		}
 		switch e.Type {
 		case EventNotification:

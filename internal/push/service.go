@@ -58,6 +58,12 @@ type Presence interface {
 	Connected(accountID string) bool
 }
 
+// People says whether a viewer knows a person (a colleague or a contact):
+// only they see the person's status.
+type People interface {
+	Related(ctx context.Context, viewer, other string) bool
+}
+
 // What pushes may say (the organization's push_content).
 const (
 	ContentHidden = "hidden"
@@ -75,11 +81,17 @@ type Service struct {
 	Messages Messages
 	Orgs     Orgs
 	Presence Presence
+	// People decides who sees a status; without it nobody sees others'.
+	People People
 	// Subscriber is the contact put in the VAPID JWT's "sub": an https URL
 	// or an email address.
 	Subscriber string
 	// Now is the clock (tests may replace it).
 	Now func() time.Time
+
+	kwMu    sync.Mutex
+	kwAny   bool
+	kwUntil time.Time
 
 	mu     sync.Mutex
 	client pushClient

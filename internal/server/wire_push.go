@@ -37,9 +37,11 @@ func (a *App) wirePush(ctx context.Context) error {
 	}
 	if a.Server.Chat != nil {
 		svc.Messages = pushMessages{a.Server.Chat}
+		a.Server.Chat.Reach = chatReach{svc}
 	}
 	if a.Server.Directory != nil {
 		svc.Orgs = a.Server.Directory
+		svc.People = a.Server.Directory
 	}
 	if a.Server.Stream != nil {
 		svc.Presence = a.Server.Stream
@@ -111,4 +113,23 @@ func (m pushMessages) Preview(ctx context.Context, orgID, accountID, convID, msg
 		return push.Preview{}, err
 	}
 	return push.Preview{Group: p.Group, ConversationName: p.ConversationName, SenderName: p.SenderName, Text: p.Text, Muted: p.Muted}, nil
+}
+
+// chatReach gives chat the statuses and keywords of push's notification
+// settings.
+type chatReach struct{ push *push.Service }
+
+func (r chatReach) Statuses(ctx context.Context, accountIDs []string) map[string]chat.PersonStatus {
+	in := r.push.Statuses(ctx, accountIDs)
+	out := make(map[string]chat.PersonStatus, len(in))
+	for k, v := range in {
+		out[k] = chat.PersonStatus{Emoji: v.Emoji, Text: v.Text, Until: v.Until, DND: v.DND}
+	}
+	return out
+}
+
+func (r chatReach) AnyKeywords(ctx context.Context) bool { return r.push.AnyKeywords(ctx) }
+
+func (r chatReach) KeywordMatches(ctx context.Context, accountIDs []string, text string) []string {
+	return r.push.KeywordMatches(ctx, accountIDs, text)
 }

@@ -25,11 +25,12 @@ import (
 //
 // Mentions are written @[Name](acc_…) and render as
 // <span class="mention" data-account-id="acc_…">@Name</span>; "@all" as a
-// word mentions everyone (group owners and admins only).
+// word, or "@所有人", mentions everyone in a group (who may write it is the
+// organization's setting, checked by chat).
 
 var (
 	mentionRE    = regexp.MustCompile(`@\[([^\[\]\n]{1,64})\]\((acc_[0-9a-f]{32})\)`)
-	mentionAllRE = regexp.MustCompile(`(^|[\s\p{P}])@all\b`)
+	mentionAllRE = regexp.MustCompile(`(^|[\s\p{P}])@(all\b|所有人)`)
 	// placeholderRE finds the private-use markers that stand in for
 	// mentions while goldmark and the sanitizer run.
 	placeholderRE = regexp.MustCompile("\uE000([0-9]+)\uE001")

@@ -2734,6 +2734,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/notify-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My status, Do Not Disturb, quiet hours and keywords */
+        get: operations["get_me_notify_settings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change my status (ends by itself at until), Do Not Disturb (dnd_until; 0 ends it), quiet hours (HH:MM in time_zone) or keywords (notify me like a mention) */
+        patch: operations["patch_me_notify_settings"];
+        trace?: never;
+    };
     "/api/v1/me/org": {
         parameters: {
             query?: never;
@@ -3311,6 +3329,23 @@ export interface paths {
         };
         /** What the caller may see of a person (their privacy settings decide) */
         get: operations["get_people_by_account_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{account_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's status now (emoji, text, Do Not Disturb), for colleagues and contacts; null when none */
+        get: operations["get_people_by_account_id_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4653,6 +4688,7 @@ export interface components {
         };
         ChatConversation: {
             announcement: string;
+            can_mention_all?: boolean;
             cleared_seq: number;
             created_at: number;
             created_by: string;
@@ -4747,6 +4783,7 @@ export interface components {
             joined_at: number;
             read_seq: number;
             role: string;
+            status?: components["schemas"]["ChatPersonStatus"] | null;
         };
         ChatMessage: {
             attachment?: components["schemas"]["ChatAttachment"] | null;
@@ -4795,6 +4832,12 @@ export interface components {
         ChatNotificationsReadInput: {
             all?: boolean;
             message_ids?: string[];
+        };
+        ChatPersonStatus: {
+            dnd?: boolean;
+            emoji: string;
+            text: string;
+            until?: number;
         };
         ChatReaction: {
             count: number;
@@ -5169,6 +5212,7 @@ export interface components {
         DirectoryOrgSettings: {
             join_requires_approval: boolean;
             locked_profile_fields: string[];
+            mention_all: string;
             push_content: string;
             recall_window_seconds: number;
         };
@@ -5269,6 +5313,7 @@ export interface components {
             industry?: string | null;
             join_requires_approval?: boolean | null;
             locked_profile_fields?: string[] | null;
+            mention_all?: string | null;
             name?: string | null;
             push_content?: string | null;
             recall_window_seconds?: number | null;
@@ -5809,6 +5854,38 @@ export interface components {
         PushConfig: {
             enabled: boolean;
             public_key: string;
+        };
+        PushNotifySettings: {
+            dnd_until: number;
+            keywords: string[];
+            quiet: boolean;
+            quiet_end: string;
+            quiet_start: string;
+            status?: components["schemas"]["PushStatus"] | null;
+            time_zone: string;
+        };
+        PushNotifySettingsPatch: {
+            clear_status?: boolean;
+            dnd_until?: number | null;
+            keywords?: string[] | null;
+            quiet_end?: string | null;
+            quiet_start?: string | null;
+            status?: components["schemas"]["PushStatusInput"] | null;
+            time_zone?: string | null;
+        };
+        PushPersonStatusResult: {
+            status?: components["schemas"]["PushStatus"] | null;
+        };
+        PushStatus: {
+            dnd?: boolean;
+            emoji: string;
+            text: string;
+            until?: number;
+        };
+        PushStatusInput: {
+            emoji: string;
+            text: string;
+            until?: number;
         };
         PushSubscribeInput: {
             device_name: string;
@@ -13368,6 +13445,74 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_me_notify_settings: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushNotifySettings"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    patch_me_notify_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PushNotifySettingsPatch"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushNotifySettings"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_me_org: {
         parameters: {
             query?: never;
@@ -14783,6 +14928,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DirectoryPerson"];
+                };
+            };
+            /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_people_by_account_id_status: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PushPersonStatusResult"];
                 };
             };
             /** @description error codes: invalid_limit */

@@ -17,6 +17,7 @@ import { useTranslation } from "react-i18next";
 import { commentsKey } from "../screens/announcements/data";
 import { applyEvent, type Message } from "../screens/chat/data";
 import { refreshGateState, useGate } from "./gate";
+import { quietNow } from "./notifySettings";
 import { personQuery } from "./people";
 import { useMe } from "./session";
 import { Stream, type StreamStatus } from "./stream";
@@ -150,6 +151,7 @@ export function RealtimeProvider({ children }: { children: ReactNode }) {
         .getQueryData<{ items: { id: string; muted: boolean }[] }>(["conversations"])
         ?.items.find((c) => c.id === m.conversation_id);
       if (conv?.muted) return;
+      if (await quietNow(qc)) return; // Do Not Disturb or quiet hours
       const who = await qc.fetchQuery(personQuery(m.sender_id)).catch(() => undefined);
       const n = new Notification(who?.name || t("app.name"), {
         body: m.body

@@ -8,7 +8,7 @@ import { errorText } from "../../lib/errors";
 import { queryClient } from "../../lib/query";
 import { PROFILE_FIELDS } from "./labels";
 
-/** OrgSettings: name, joining by approval, which profile fields members may edit, the recall window, and disbanding. */
+/** OrgSettings: name, joining by approval, which profile fields members may edit, the recall window, who may mention @all, and disbanding. */
 export function OrgSettings() {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -18,12 +18,14 @@ export function OrgSettings() {
   const [approval, setApproval] = useState(false);
   const [locked, setLocked] = useState<string[]>([]);
   const [recall, setRecall] = useState("2");
+  const [mentionAll, setMentionAll] = useState("admins");
   useEffect(() => {
     if (org.data) {
       setName(org.data.name);
       setApproval(org.data.settings.join_requires_approval);
       setLocked(org.data.settings.locked_profile_fields ?? []);
       setRecall(String(Math.round(org.data.settings.recall_window_seconds / 60)));
+      setMentionAll(org.data.settings.mention_all || "admins");
     }
   }, [org.data]);
   const save = useMutation({
@@ -35,6 +37,7 @@ export function OrgSettings() {
             join_requires_approval: approval,
             locked_profile_fields: locked,
             recall_window_seconds: Math.round(Number(recall) * 60),
+            mention_all: mentionAll,
           },
         }),
       ),
@@ -99,6 +102,19 @@ export function OrgSettings() {
             value={recall}
             onChange={(e) => setRecall(e.target.value)}
           />
+          <div className="field">
+            <label htmlFor="o-mention-all" className="field-label">
+              {t("admin.mentionAll")}
+            </label>
+            <select id="o-mention-all" value={mentionAll} onChange={(e) => setMentionAll(e.target.value)}>
+              {["admins", "everyone", "nobody"].map((v) => (
+                <option key={v} value={v}>
+                  {t(`enums.mention_all.${v}`)}
+                </option>
+              ))}
+            </select>
+            <p className="field-hint">{t("admin.mentionAllHint")}</p>
+          </div>
           <button type="submit" className="btn btn-primary" disabled={save.isPending || !name.trim()}>
             {t("common.save")}
           </button>

@@ -1,9 +1,10 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link } from "@tanstack/react-router";
 import type { TFunction } from "i18next";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
+import { quietNow } from "../../lib/notifySettings";
 import { useRealtime } from "../../lib/realtime";
 import { requestQuery } from "./data";
 import { statusText } from "./labels";
@@ -29,6 +30,7 @@ type Notice = { key: number; event: string; id: string };
 export function ApprovalNotices() {
   const { t } = useTranslation();
   const { stream } = useRealtime();
+  const qc = useQueryClient();
   const [notices, setNotices] = useState<Notice[]>([]);
   useEffect(() => {
     let n = 0;
@@ -44,10 +46,14 @@ export function ApprovalNotices() {
       n++;
       setNotices((xs) => [{ key: n, event: f.event, id }, ...xs.filter((x) => x.id !== id)].slice(0, 3));
       if (typeof Notification !== "undefined" && Notification.permission === "granted" && document.hidden) {
-        new Notification(t("approvals.title"), { body: headline(t, f.event, ""), tag: `approval-${id}` });
+        // Not during Do Not Disturb or quiet hours.
+        void quietNow(qc).then((quiet) => {
+          if (!quiet)
+            new Notification(t("approvals.title"), { body: headline(t, f.event, ""), tag: `approval-${id}` });
+        });
       }
     });
-  }, [stream, t]);
+  }, [stream, t, qc]);
   if (notices.length === 0) return null;
   return (
     <div className="apv-notices" aria-live="polite">

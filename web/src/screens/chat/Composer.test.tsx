@@ -9,7 +9,7 @@ const people = [
   { id: "acc_fedcba9876543210fedcba9876543210", name: "Ann Lee" },
 ];
 
-function setup() {
+function setup(canMentionAll = false) {
   const onSend = vi.fn();
   const onTyping = vi.fn();
   const onFiles = vi.fn();
@@ -21,6 +21,7 @@ function setup() {
       onSend={onSend}
       onFiles={onFiles}
       onTyping={onTyping}
+      canMentionAll={canMentionAll}
     />,
   );
   return { onSend, onTyping, onFiles, box: screen.getByRole("combobox", { name: "Message Launch team" }) };
@@ -39,6 +40,23 @@ describe("Composer", () => {
     expect(onSend).toHaveBeenCalledWith("hi @[Ann Lee](acc_fedcba9876543210fedcba9876543210) see you");
     expect((box as HTMLTextAreaElement).value).toBe("");
     expect(onTyping).toHaveBeenCalled();
+  });
+
+  it("offers @all only to those the server allows, and sends it as text", async () => {
+    const { onSend, box } = setup(true);
+    await userEvent.type(box, "@a");
+    const all = screen.getByRole("option", { name: /^@all/ });
+    expect(all.getAttribute("aria-selected")).toBe("true");
+    await userEvent.keyboard("{Enter}");
+    expect((box as HTMLTextAreaElement).value).toBe("@all ");
+    await userEvent.type(box, "lunch{Enter}");
+    expect(onSend).toHaveBeenCalledWith("@all lunch");
+  });
+
+  it("does not offer @all without the right", async () => {
+    const { box } = setup(false);
+    await userEvent.type(box, "@a");
+    expect(screen.queryByRole("option", { name: /^@all/ })).toBeNull();
   });
 
   it("keeps Shift+Enter for a new line and Escape closes the list", async () => {

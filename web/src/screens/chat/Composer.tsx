@@ -28,7 +28,12 @@ type Props = {
   onEditLast?: () => void;
   /** onEscape: Escape with nothing to close (marks the conversation read). */
   onEscape?: () => void;
+  /** canMentionAll offers @all (@所有人) in the mention list: the server says who may. */
+  canMentionAll?: boolean;
 };
+
+/** ALL is the mention list's entry for @all; it is sent as text, not as a person's markup. */
+const ALL = "@all";
 
 /**
  * Composer writes a message: Enter sends, Shift+Enter starts a new line, "@"
@@ -47,6 +52,7 @@ export function Composer({
   draft,
   onEditLast,
   onEscape,
+  canMentionAll,
 }: Props) {
   const { t } = useTranslation();
   const [initial] = useState(() => fromMarkup(draft ? loadDraft(draft.accountId, draft.conversationId) : ""));
@@ -89,14 +95,19 @@ export function Composer({
   const matches = useMemo(() => {
     if (!mq || mq.start === dismissed) return [];
     const q = mq.query.toLowerCase();
-    return people.filter((p) => p.name.toLowerCase().includes(q)).slice(0, 8);
-  }, [mq, people, dismissed]);
+    const found = people.filter((p) => p.name.toLowerCase().includes(q)).slice(0, 8);
+    const allName = t("chat.mentionAllOption");
+    if (canMentionAll && ["all", "所有人", allName].some((w) => w.startsWith(q))) {
+      return [{ id: ALL, name: allName }, ...found.slice(0, 7)];
+    }
+    return found;
+  }, [mq, people, dismissed, canMentionAll, t]);
 
   const pick = (p: Mentionable) => {
     if (!mq) return;
     const next = `${text.slice(0, mq.start)}@${p.name} ${text.slice(caret)}`;
     setText(next);
-    setPicked((x) => (x.some((y) => y.id === p.id) ? x : [...x, p]));
+    if (p.id !== ALL) setPicked((x) => (x.some((y) => y.id === p.id) ? x : [...x, p]));
     nextCaret.current = mq.start + p.name.length + 2;
   };
   // Put the caret after an inserted mention as soon as the text is rendered,
@@ -195,6 +206,7 @@ export function Composer({
               }}
             >
               @{p.name}
+              {p.id === ALL && <span className="muted"> — {t("chat.mentionAllHint")}</span>}
             </div>
           ))}
         </div>

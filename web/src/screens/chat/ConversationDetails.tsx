@@ -3,6 +3,7 @@ import { useNavigate } from "@tanstack/react-router";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { api, errorCode, must, withQuery } from "../../api/client";
+import { StatusBadge } from "../../components/StatusBadge";
 import { Alert, Avatar, ConfirmDialog, Dialog, Field, formatTime } from "../../components/ui";
 import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/FileViewer";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
@@ -426,6 +427,7 @@ function MemberRow({
       <span className="grow member-name">
         {name}
         {me && <span className="muted small"> ({t("chat.details.you")})</span>}
+        <StatusBadge status={m.status} />
       </span>
       {m.role === "owner" && <span className="badge">{t("chat.details.role.owner")}</span>}
       {m.role === "admin" && <span className="badge badge-muted">{t("chat.details.role.admin")}</span>}

@@ -2,6 +2,8 @@ import { Link } from "@tanstack/react-router";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
+import { StatusBadge } from "../../components/StatusBadge";
+import type { PersonStatus } from "../../lib/notifySettings";
 import { usePresence } from "../../lib/realtime";
 import { useSetMine } from "./ConversationDetails";
 import type { Conversation } from "./data";
@@ -16,11 +18,14 @@ export function ConversationHeader({
   conv,
   name,
   onDetails,
+  peerStatus,
 }: {
   id: string;
   conv?: Conversation;
   name: string;
   onDetails: () => void;
+  /** peerStatus is the other person's status in a direct conversation. */
+  peerStatus?: PersonStatus | null;
 }) {
   const { t } = useTranslation();
   const direct = conv?.kind === "direct";
@@ -47,6 +52,7 @@ export function ConversationHeader({
                 : t("chat.offline")
             : t("chat.members", { count: conv?.member_count ?? 0 })}
           {conv?.topic && ` · ${conv.topic}`}
+          {direct && <StatusBadge status={peerStatus} />}
         </div>
       </div>
       {notifyAsk && (

@@ -124,7 +124,13 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
       aria-labelledby="conv-title"
       {...drop.handlers}
     >
-      <ConversationHeader id={id} conv={conv.data} name={name} onDetails={() => setDetails(true)} />
+      <ConversationHeader
+        id={id}
+        conv={conv.data}
+        name={name}
+        onDetails={() => setDetails(true)}
+        peerStatus={direct ? members.find((m) => m.account_id === conv.data?.peer_id)?.status : undefined}
+      />
       {conv.data?.announcement && <div className="announcement">{conv.data.announcement}</div>}
       <MessageList
         id={id}
@@ -154,6 +160,7 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         <Composer
           conversationName={name}
           people={mentionable}
+          canMentionAll={!!conv.data?.can_mention_all}
           replyTo={
             send.replyTo
               ? { m: send.replyTo, name: people.get(send.replyTo.sender_id)?.name ?? "" }

@@ -1,6 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api, must } from "../../api/client";
+import { StatusBadge } from "../../components/StatusBadge";
 import { Alert, Avatar } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 
@@ -12,6 +13,14 @@ export function MemberProfile({ id }: { id: string }) {
     queryFn: () => must(api.GET("/api/v1/members/{id}", { params: { path: { id } } })),
   });
   const fields = useQuery({ queryKey: ["fields"], queryFn: () => must(api.GET("/api/v1/fields")) });
+  const accountId = m.data?.account_id ?? "";
+  const status = useQuery({
+    queryKey: ["person-status", accountId],
+    enabled: !!accountId,
+    retry: false,
+    queryFn: () =>
+      must(api.GET("/api/v1/people/{account_id}/status", { params: { path: { account_id: accountId } } })),
+  });
   if (m.error) return <Alert>{errorText(t, m.error)}</Alert>;
   if (!m.data) return null;
   const p = m.data;
@@ -38,6 +47,7 @@ export function MemberProfile({ id }: { id: string }) {
         <Avatar name={p.display_name} />
         <div>
           <h2 className="profile-name">{p.display_name}</h2>
+          <StatusBadge status={status.data?.status} />
           {p.status !== "active" && <span className="badge badge-muted">{t("admin.deactivated")}</span>}
         </div>
       </div>

@@ -8,6 +8,7 @@ import { errorText } from "../../lib/errors";
 import { type Account, meQuery, useMe } from "../../lib/session";
 import { setTheme, THEMES, useTheme } from "../../lib/theme";
 import { AppPasswords } from "./AppPasswords";
+import { NotifySettings } from "./NotifySettings";
 import { PushDevices } from "./PushDevices";
 
 /** Settings is the person's account page: profile, password, 2FA, sessions, sign-in history. */
@@ -21,6 +22,7 @@ export function Settings() {
         <h1 id="page-title">{t("settings.title")}</h1>
       </div>
       <Profile me={me} />
+      <NotifySettings />
       <Appearance />
       <TwoFactor me={me} />
       <Password />
