@@ -7,6 +7,7 @@
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
 import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
+import { tinyPDF } from "../lib/pdf";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -79,6 +80,13 @@ test.describe
       const box = d.getByRole("checkbox", { name: new RegExp(room) });
       await expect(d.locator("label", { hasText: room })).toContainText("Free");
       await box.check();
+      // The agenda goes with the invitation (uploaded to the file store).
+      await d.getByLabel("Attach files").setInputFiles({
+        name: "agenda.pdf",
+        mimeType: "application/pdf",
+        buffer: tinyPDF("Agenda", 1),
+      });
+      await expect(d.getByTestId("event-files")).toContainText("agenda.pdf");
       await shot(p, "calendar-editor");
       await d.getByRole("button", { name: "Save" }).click();
       await expect(d).toHaveCount(0);
@@ -139,6 +147,15 @@ test.describe
         "2 accepted · 0 maybe · 0 declined · 0 not answered",
       );
       await expect(detail).toContainText(room);
+      // Hu Bin, invited, opens the agenda from the event.
+      const hp = b.page;
+      await hp.goto("/calendar");
+      await hp.getByTestId("cal-event").filter({ hasText: title }).press("Enter");
+      const hd = hp.getByTestId("cal-detail");
+      await hd.getByTestId("event-files").getByRole("button", { name: "agenda.pdf" }).click();
+      const viewer = hp.locator("dialog.viewer");
+      await expect(viewer.locator("canvas.pdf-page")).toHaveCount(1);
+      await hp.keyboard.press("Escape");
     });
 
     test("dragging over empty time opens the editor; dragging the meeting moves it", async () => {
