@@ -1098,7 +1098,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization's audit log, newest first (permission audit.read) */
+        /** The organization's audit log, newest first, with the names of the people and objects it refers to (permission audit.read) */
         get: operations["get_audit"];
         put?: never;
         post?: never;
@@ -4297,19 +4297,26 @@ export interface components {
         AuditItem: {
             action: string;
             actor_account_id?: string;
+            actor_former?: boolean;
             actor_member_id?: string;
+            actor_name?: string;
             created_at: number;
             details: unknown;
             details_sealed?: boolean;
             hash: string;
             ip?: string;
+            names?: {
+                [key: string]: string;
+            };
             org_id?: string;
             outcome: string;
             prev_hash: string;
             request_id?: string;
             seq: number;
+            target_former?: boolean;
             target_id?: string;
             target_kind?: string;
+            target_name?: string;
             via?: string;
         };
         AuditPage: {
@@ -8868,6 +8875,7 @@ export interface operations {
             query?: {
                 action?: string;
                 actor?: string;
+                person?: string;
                 target_kind?: string;
                 target_id?: string;
                 outcome?: string;
