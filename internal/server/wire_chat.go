@@ -47,6 +47,7 @@ func (a *App) wireChat(ctx context.Context) error {
 		}
 	}
 	dir.SetGroupChecker(svc)
+	dir.SetCompanyGroups(svc)
 	a.Server.Chat = svc
 	// Names written before sealing leave the plaintext columns.
 	if n, err := dir.SealPlaintextNames(ctx); err != nil {

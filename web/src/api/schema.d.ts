@@ -5091,6 +5091,7 @@ export interface components {
             updated_at: number;
         };
         DirectoryOrgSettings: {
+            company_group: boolean;
             join_requires_approval: boolean;
             locked_profile_fields: string[];
             push_content: string;
@@ -5190,6 +5191,7 @@ export interface components {
             sort_order?: number | null;
         };
         DirectoryUpdateOrgRequest: {
+            company_group?: boolean | null;
             industry?: string | null;
             join_requires_approval?: boolean | null;
             locked_profile_fields?: string[] | null;
