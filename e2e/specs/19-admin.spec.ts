@@ -142,15 +142,23 @@ test.describe
       const who = p.getByRole("group", { name: "Person (did it or was affected)" });
       await who.getByPlaceholder("Find people").fill("Mia");
       await who.getByLabel(mia.name).check();
-      const entry = p.getByTestId("audit-entry").filter({ hasText: "Lab 19" }).first();
-      await expect(entry).toBeVisible();
-      const update = p
-        .getByTestId("audit-entry")
-        .filter({ has: p.getByTestId("audit-target").filter({ hasText: mia.name }) })
-        .first();
+      const update = p.getByTestId("audit-entry").filter({ hasText: "Edited a member" }).first();
       await expect(update.getByTestId("audit-actor")).toContainText(owner.name);
-      await expect(p.getByRole("table")).not.toContainText(/(mem|acc|dep|fld)_[0-9a-f]{32}/);
-      await expect(p.getByRole("table")).toContainText("Members");
+      await expect(update.getByTestId("audit-target")).toContainText(mia.name);
+      // What changed, in words: the custom field by its name, built-in fields by their labels.
+      await expect(update).toContainText(fieldName);
+      await expect(update).toContainText("Join date");
+      await expect(update).toContainText("Supervisor");
+      await expect(
+        p.getByTestId("audit-entry").filter({ hasText: "Joined" }).getByTestId("audit-actor"),
+      ).toContainText(mia.name);
+      await expect(p.getByRole("table")).not.toContainText(/(mem|acc|dep|fld|inv|hld)_[0-9a-f]{32}/);
+      // The leaders' entry names the department and its leader.
+      await who.getByRole("button", { name: new RegExp(mia.name) }).click();
+      await p.getByLabel("Filter by action").selectOption("department.");
+      const leaders = p.getByTestId("audit-entry").filter({ hasText: "Lab 19" }).first();
+      await expect(leaders).toContainText(mia.name);
+      await expect(leaders).toContainText("Members");
     });
 
     test("retention refuses 0 days and the preview says when nothing would be deleted", async () => {

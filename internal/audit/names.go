@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"strings"
 )
 
 // Namer names, for an organization's auditors, the people and objects its
@@ -50,6 +51,8 @@ var idPattern = regexp.MustCompile(`^[a-z]{3}_[0-9a-f]{32}$`)
 func refsOf(it Item) []string {
 	var out []string
 	add := func(s string) {
+		// A changed custom field is listed as "fields.<field id>".
+		s = strings.TrimPrefix(s, "fields.")
 		if idPattern.MatchString(s) {
 			out = append(out, s)
 		}

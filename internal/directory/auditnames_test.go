@@ -18,7 +18,9 @@ func TestAuditLogNamesPeopleAndObjects(t *testing.T) {
 		_, bob := o.member(t, "Bob Builder")
 		var d directory.Department
 		o.Owner.do(t, "POST", "/api/v1/departments", map[string]any{"name": "Sales 销售"}, &d).Want(t, http.StatusCreated)
-		o.Owner.do(t, "PATCH", "/api/v1/members/"+bob, map[string]any{"department_ids": []string{d.ID}}, nil).Want(t, http.StatusOK)
+		var shirt directory.Field
+		o.Owner.do(t, "POST", "/api/v1/fields", map[string]any{"name": "Shirt 衬衫", "kind": "text"}, &shirt).Want(t, http.StatusCreated)
+		o.Owner.do(t, "PATCH", "/api/v1/members/"+bob, map[string]any{"department_ids": []string{d.ID}, "fields": map[string]any{shirt.ID: "M"}}, nil).Want(t, http.StatusOK)
 		o.Owner.do(t, "PUT", "/api/v1/departments/"+d.ID+"/leaders", map[string]any{"member_ids": []string{bob}}, nil).Want(t, http.StatusOK)
 
 		var page audit.Page
@@ -35,6 +37,9 @@ func TestAuditLogNamesPeopleAndObjects(t *testing.T) {
 		}
 		if update == nil {
 			t.Fatalf("no member.update for bob in %+v", page.Items)
+		}
+		if update.Names[shirt.ID] != "Shirt 衬衫" {
+			t.Fatalf("the changed custom field is not named: %+v", update.Names)
 		}
 		if update.ActorName != "Olivia Owner" || update.TargetName != "Bob Builder" || update.ActorFormer || update.TargetFormer {
 			t.Fatalf("names = actor %q target %q (former %v %v)", update.ActorName, update.TargetName, update.ActorFormer, update.TargetFormer)

@@ -35,29 +35,28 @@ export function detailLabel(t: TFunction, key: string): string {
   return enumText(t, "audit_detail", key, fieldLabel(t, key) || key);
 }
 
+/** isPerson says whether an id names a person (a member or an account). */
+const isPerson = (s: string) => s.startsWith("mem_") || s.startsWith("acc_");
+
 /**
  * detailValue renders one value of an entry's details: ids by the names the
  * server resolved (a person no longer there as a former member), the names
- * of changed profile fields translated, yes/no, lists joined.
+ * of changed profile fields translated, yes/no, lists joined. It is null
+ * for a reference that names nothing a reader can use (an invitation or a
+ * hold already shown by the entry's action and target).
  */
-export function detailValue(t: TFunction, v: unknown, names: Record<string, string>): string {
+export function detailValue(t: TFunction, v: unknown, names: Record<string, string>): string | null {
   if (v === null || v === undefined || v === "") return "—";
   if (typeof v === "boolean") return v ? t("admin.yes") : t("admin.no");
-  if (Array.isArray(v))
-    return v.length ? v.map((x) => detailValue(t, x, names)).join(t("admin.listSep")) : "—";
+  if (Array.isArray(v)) {
+    const parts = v.map((x) => detailValue(t, x, names)).filter((x): x is string => x !== null);
+    return parts.length ? parts.join(t("admin.listSep")) : v.length ? null : "—";
+  }
   if (typeof v === "object") return JSON.stringify(v);
   const s = String(v);
-  if (ID.test(s))
-    return (
-      names[s] ??
-      (s.startsWith("mem_") || s.startsWith("acc_") ? t("admin.formerMember") : t("admin.deletedObject"))
-    );
-  if (s.startsWith("fields.")) {
-    const id = s.slice("fields.".length);
-    return names[id] ?? t("admin.customField");
-  }
-  const label = fieldLabel(t, s);
-  return label || s;
+  if (ID.test(s)) return names[s] ?? (isPerson(s) ? t("admin.formerMember") : null);
+  if (s.startsWith("fields.")) return names[s.slice("fields.".length)] ?? t("admin.customField");
+  return fieldLabel(t, s) || s;
 }
 
 function Details({ item }: { item: Item }) {
@@ -71,14 +70,17 @@ function Details({ item }: { item: Item }) {
       d = {};
     }
   }
-  const keys = Object.keys(d).sort();
-  if (keys.length === 0) return <span className="muted">—</span>;
+  const lines = Object.keys(d)
+    .sort()
+    .map((k) => ({ k, v: detailValue(t, d[k], item.names ?? {}) }))
+    .filter((l): l is { k: string; v: string } => l.v !== null);
+  if (lines.length === 0) return <span className="muted">—</span>;
   return (
     <dl className="audit-details">
-      {keys.map((k) => (
+      {lines.map(({ k, v }) => (
         <div key={k}>
           <dt>{detailLabel(t, k)}</dt>
-          <dd>{detailValue(t, d[k], item.names ?? {})}</dd>
+          <dd>{v}</dd>
         </div>
       ))}
     </dl>

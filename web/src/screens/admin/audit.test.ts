@@ -16,7 +16,8 @@ describe("audit details read as words", () => {
     const names = { [bob]: "Bob", [field]: "Shirt size" };
     expect(detailLabel(i18n.t, "member_ids")).toBe("Members");
     expect(detailValue(i18n.t, [bob, gone], names)).toBe("Bob, Former member");
-    expect(detailValue(i18n.t, dept, names)).toBe("(deleted)");
+    expect(detailValue(i18n.t, dept, names)).toBeNull();
+    expect(detailValue(i18n.t, "join_date", names)).toBe("Join date");
     expect(detailValue(i18n.t, ["display_name", `fields.${field}`], names)).toBe("Name, Shirt size");
     expect(detailValue(i18n.t, true, names)).toBe("Yes");
   });
