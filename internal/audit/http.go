@@ -10,13 +10,15 @@ import (
 
 // HandleList serves GET /api/v1/audit: the caller's organization's audit
 // log, newest first. Query: limit, cursor, action (exact, or a prefix ending
-// in "."), actor (account id), target_kind, target_id, outcome, since and
+// in "."), actor (account id), person (a member id: entries by or about
+// them), target_kind, target_id, outcome, since and
 // until (unix milliseconds).
 func (s *Service) HandleList(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := Filter{
 		Action:         q.Get("action"),
 		ActorAccountID: q.Get("actor"),
+		Person:         q.Get("person"),
 		TargetKind:     q.Get("target_kind"),
 		TargetID:       q.Get("target_id"),
 		Outcome:        q.Get("outcome"),

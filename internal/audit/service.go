@@ -74,6 +74,24 @@ type Item struct {
 	PrevHash      string `json:"prev_hash"`
 	Hash          string `json:"hash"`
 
+	// The names below are not part of the entry (nor of its hash): List
+	// fills them in for the organization's auditors from the current
+	// directory (names.go).
+
+	// ActorName is the actor's name in the organization, or their
+	// account's name.
+	ActorName string `json:"actor_name,omitempty"`
+	// ActorFormer says the actor can no longer be named: a former member.
+	ActorFormer bool `json:"actor_former,omitempty"`
+	// TargetName is the target's name (a person, department, field, role,
+	// conversation, the organization …).
+	TargetName string `json:"target_name,omitempty"`
+	// TargetFormer says the target person can no longer be named.
+	TargetFormer bool `json:"target_former,omitempty"`
+	// Names names the ids in the details (and actor and target) that
+	// could still be named.
+	Names map[string]string `json:"names,omitempty"`
+
 	// sealed holds the sealed details as stored (Details is then "{}"
 	// in the row); the hash covers it.
 	sealed []byte
@@ -294,10 +312,13 @@ type Filter struct {
 	OrgID          string
 	Action         string // exact action, or a prefix ending in "." ("identity.")
 	ActorAccountID string
-	TargetKind     string
-	TargetID       string
-	Outcome        string
-	Since, Until   int64 // unix ms, inclusive / exclusive; 0 = open
+	// Person is a member id: entries the member did or that were done
+	// to them.
+	Person       string
+	TargetKind   string
+	TargetID     string
+	Outcome      string
+	Since, Until int64 // unix ms, inclusive / exclusive; 0 = open
 	// Before is the cursor: only entries with seq < Before (0 = newest).
 	Before int64
 	Limit  int
@@ -348,6 +369,8 @@ type Service struct {
 	Auth Authorizer
 	// Keys opens sealed details for exports (nil: they stay marked sealed).
 	Keys sqlmap.Keyring
+	// Names names the people and objects entries refer to (nil: ids only).
+	Names Namer
 	// Now is the clock (tests set it); nil means time.Now.
 	Now func() time.Time
 
@@ -414,7 +437,12 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 		return Page{}, err
 	}
 	f.OrgID = a.OrgID
-	return list(ctx, s.DB, f)
+	p, err := list(ctx, s.DB, f)
+	if err != nil {
+		return Page{}, err
+	}
+	nameItems(ctx, s.Names, a.OrgID, p.Items)
+	return p, nil
 }
 
 func list(ctx context.Context, d *db.DB, f Filter) (Page, error) {

@@ -108,6 +108,9 @@ func queryRecords(ctx context.Context, d *db.DB, f Filter) ([]Item, error) {
 	if f.ActorAccountID != "" {
 		add("actor_account_id = ?", f.ActorAccountID)
 	}
+	if f.Person != "" {
+		add("(actor_member_id = ? OR target_id = ?)", f.Person)
+	}
 	if f.TargetKind != "" {
 		add("target_kind = ?", f.TargetKind)
 	}

@@ -20,7 +20,7 @@ func init() {
 		Sealed: map[string]datamap.Seal{
 			"name_sealed": {AAD: "orgs.name:", OwnerColumn: "id", Owner: "the organization's key (name is empty in sealed rows)"},
 		},
-		Technical: []string{"id", "region", "industry", "size", "status", "join_requires_approval", "locked_profile_fields", "recall_window_seconds", "push_content", "mention_all", "created_at", "updated_at", "disbanded_at"},
+		Technical: []string{"id", "region", "industry", "size", "status", "join_requires_approval", "locked_profile_fields", "recall_window_seconds", "push_content", "mention_all", "company_group", "company_group_id", "created_at", "updated_at", "disbanded_at"},
 		Erasure:   datamap.Keep,
 		Reason:    "The organization outlives its owner; ownership passes to another member before the owner leaves.",
 	})

@@ -441,6 +441,9 @@ func (s *Service) joinAccount(ctx context.Context, orgID string, acc Account, de
 			return r, err
 		}
 	}
+	if err := s.joinCompanyGroup(ctx, orgID, acc.ID); err != nil {
+		return r, err
+	}
 	if err := s.orgEvent(ctx, orgID, "member.joined", map[string]any{"member_id": r.ID}); err != nil {
 		return r, err
 	}

@@ -26,6 +26,10 @@ type Org struct {
 	Settings       OrgSettings `json:"settings"`
 	CreatedAt      int64       `json:"created_at"`
 	UpdatedAt      int64       `json:"updated_at"`
+
+	// companyGroupID is the conversation that is the company-wide group
+	// ("" until the first member joins with the setting on).
+	companyGroupID string
 }
 
 // OrgSettings are the organization-wide directory settings.
@@ -44,6 +48,11 @@ type OrgSettings struct {
 	// "hidden" (only that there is a message or a mention: the default),
 	// "sender" (who wrote, and in which group) or "full" (the text too).
 	PushContent string `json:"push_content"`
+	// CompanyGroup adds everyone who joins to the organization's
+	// company-wide group (an internal group named after the organization,
+	// made with the first join). On for new organizations; turning it off
+	// stops adding people and leaves the group as it is.
+	CompanyGroup bool `json:"company_group"`
 	// MentionAll is who may mention @all (@所有人) in the organization's
 	// groups: "admins" (the group's owner and admins: the default),
 	// "everyone" or "nobody".
@@ -106,6 +115,7 @@ type UpdateOrgRequest struct {
 	RecallWindowSeconds  *int      `json:"recall_window_seconds,omitempty"`
 	PushContent          *string   `json:"push_content,omitempty"`
 	MentionAll           *string   `json:"mention_all,omitempty"`
+	CompanyGroup         *bool     `json:"company_group,omitempty"`
 }
 
 // TransferRequest hands the organization to another member; the owner proves
@@ -165,7 +175,7 @@ func (s *Service) createOrg(ctx context.Context, acc Account, req CreateOrgReque
 	}
 	now := s.nowMS()
 	o := Org{ID: ids.New("org"), Name: req.Name, Region: req.Region, Industry: req.Industry, Size: req.Size,
-		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}, RecallWindowSeconds: DefaultRecallWindowSeconds, PushContent: PushContentHidden, MentionAll: MentionAllAdmins}, CreatedAt: now, UpdatedAt: now}
+		OwnerAccountID: acc.ID, Status: "active", Settings: OrgSettings{LockedProfileFields: []string{}, RecallWindowSeconds: DefaultRecallWindowSeconds, PushContent: PushContentHidden, MentionAll: MentionAllAdmins, CompanyGroup: true}, CreatedAt: now, UpdatedAt: now}
 	name := acc.Name
 	if name == "" {
 		name = acc.Email
@@ -178,6 +188,9 @@ func (s *Service) createOrg(ctx context.Context, acc Account, req CreateOrgReque
 			return err
 		}
 		if err := s.insertMember(ctx, m); err != nil {
+			return err
+		}
+		if err := s.joinCompanyGroup(ctx, o.ID, acc.ID); err != nil {
 			return err
 		}
 		if err := s.orgEvent(ctx, o.ID, "org.created", map[string]any{"org_id": o.ID}); err != nil {
@@ -416,6 +429,9 @@ func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, err
 			default:
 				return apperr.InvalidField("mention_all", "mention_all is admins, everyone or nobody").With("value", v)
 			}
+		}
+		if req.CompanyGroup != nil {
+			o.Settings.CompanyGroup, changed["company_group"] = *req.CompanyGroup, *req.CompanyGroup
 		}
 		o.UpdatedAt = s.nowMS()
 		if err := s.st.updateOrg(ctx, o); err != nil {

@@ -118,9 +118,10 @@ type Service struct {
 
 	sessions SessionStarter
 
-	mu     sync.RWMutex
-	left   []func(ctx context.Context, orgID, accountID string) error
-	groups GroupChecker
+	mu      sync.RWMutex
+	left    []func(ctx context.Context, orgID, accountID string) error
+	groups  GroupChecker
+	company CompanyGroups
 }
 
 // New returns the directory service.
@@ -141,6 +142,41 @@ func (s *Service) OnMemberLeft(fn func(ctx context.Context, orgID, accountID str
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.left = append(s.left, fn)
+}
+
+// CompanyGroups adds people to an organization's company-wide group (chat
+// implements it): JoinCompanyGroup adds accountID to groupID, or makes the
+// group named name when there is none, in ctx's transaction, and returns
+// its id.
+type CompanyGroups interface {
+	JoinCompanyGroup(ctx context.Context, orgID, groupID, name, accountID string) (string, error)
+}
+
+// SetCompanyGroups sets what keeps the company-wide groups.
+func (s *Service) SetCompanyGroups(g CompanyGroups) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.company = g
+}
+
+// joinCompanyGroup adds a member who just joined orgID to its company-wide
+// group when the organization's setting is on.
+func (s *Service) joinCompanyGroup(ctx context.Context, orgID, accountID string) error {
+	s.mu.RLock()
+	g := s.company
+	s.mu.RUnlock()
+	if g == nil {
+		return nil
+	}
+	o, err := s.st.getOrg(ctx, orgID)
+	if err != nil || !o.Settings.CompanyGroup {
+		return err
+	}
+	id, err := g.JoinCompanyGroup(ctx, orgID, o.companyGroupID, o.Name, accountID)
+	if err != nil || id == o.companyGroupID {
+		return err
+	}
+	return s.st.setCompanyGroupID(ctx, orgID, id)
 }
 
 // SetGroupChecker sets what verifies contact requests made via a group chat.

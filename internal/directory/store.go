@@ -64,14 +64,14 @@ func jsonText(v any) string {
 
 // ---- organizations ----------------------------------------------------------
 
-const orgCols = `id, name, region, industry, size, owner_account_id, status, join_requires_approval, locked_profile_fields, recall_window_seconds, created_at, updated_at, name_sealed, push_content, mention_all`
+const orgCols = `id, name, region, industry, size, owner_account_id, status, join_requires_approval, locked_profile_fields, recall_window_seconds, created_at, updated_at, name_sealed, push_content, mention_all, company_group, company_group_id`
 
 func (st store) scanOrg(ctx context.Context, row interface{ Scan(...any) error }) (Org, error) {
 	var o Org
 	var locked string
 	var box []byte
 	err := row.Scan(&o.ID, &o.Name, &o.Region, &o.Industry, &o.Size, &o.OwnerAccountID, &o.Status,
-		&o.Settings.JoinRequiresApproval, &locked, &o.Settings.RecallWindowSeconds, &o.CreatedAt, &o.UpdatedAt, &box, &o.Settings.PushContent, &o.Settings.MentionAll)
+		&o.Settings.JoinRequiresApproval, &locked, &o.Settings.RecallWindowSeconds, &o.CreatedAt, &o.UpdatedAt, &box, &o.Settings.PushContent, &o.Settings.MentionAll, &o.Settings.CompanyGroup, &o.companyGroupID)
 	o.Settings.LockedProfileFields = jsonList[string](locked)
 	if err == nil {
 		o.Name = st.names.open(ctx, o.ID, orgNameAAD(o.ID), o.Name, box)
@@ -84,9 +84,9 @@ func (st store) insertOrg(ctx context.Context, o Org) error {
 	if err != nil {
 		return err
 	}
-	return st.exec(ctx, false, `INSERT INTO orgs (`+orgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+	return st.exec(ctx, false, `INSERT INTO orgs (`+orgCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		o.ID, name, o.Region, o.Industry, o.Size, o.OwnerAccountID, o.Status, o.Settings.JoinRequiresApproval,
-		jsonText(o.Settings.LockedProfileFields), o.Settings.RecallWindowSeconds, o.CreatedAt, o.UpdatedAt, box, pushContentOr(o.Settings.PushContent), mentionAllOr(o.Settings.MentionAll))
+		jsonText(o.Settings.LockedProfileFields), o.Settings.RecallWindowSeconds, o.CreatedAt, o.UpdatedAt, box, pushContentOr(o.Settings.PushContent), mentionAllOr(o.Settings.MentionAll), o.Settings.CompanyGroup, o.companyGroupID)
 }
 
 // getOrg returns an active organization.
@@ -101,9 +101,15 @@ func (st store) updateOrg(ctx context.Context, o Org) error {
 		return err
 	}
 	return st.exec(ctx, true, `UPDATE orgs SET name = $2, region = $3, industry = $4, size = $5, join_requires_approval = $6,
-		locked_profile_fields = $7, recall_window_seconds = $8, updated_at = $9, name_sealed = $10, push_content = $11, mention_all = $12 WHERE id = $1 AND status = 'active'`,
+		locked_profile_fields = $7, recall_window_seconds = $8, updated_at = $9, name_sealed = $10, push_content = $11, mention_all = $12, company_group = $13 WHERE id = $1 AND status = 'active'`,
 		o.ID, name, o.Region, o.Industry, o.Size, o.Settings.JoinRequiresApproval, jsonText(o.Settings.LockedProfileFields),
-		o.Settings.RecallWindowSeconds, o.UpdatedAt, box, pushContentOr(o.Settings.PushContent), mentionAllOr(o.Settings.MentionAll))
+		o.Settings.RecallWindowSeconds, o.UpdatedAt, box, pushContentOr(o.Settings.PushContent), mentionAllOr(o.Settings.MentionAll), o.Settings.CompanyGroup)
+}
+
+// setCompanyGroupID records which conversation is the organization's
+// company-wide group.
+func (st store) setCompanyGroupID(ctx context.Context, orgID, convID string) error {
+	return st.exec(ctx, true, `UPDATE orgs SET company_group_id = $2 WHERE id = $1`, orgID, convID)
 }
 
 func (st store) setOrgOwner(ctx context.Context, orgID, accountID string, now int64) error {

@@ -489,6 +489,53 @@ func isAuditEntry(e ast.Expr) bool {
 	return false
 }
 
+// collectAuditDetailKeys lists the keys of the details audit entries carry
+// (the admin console labels them): string keys of map literals given as an
+// audit.Entry's Details or passed to a function whose name says audit.
+func collectAuditDetailKeys(pkgs map[string][]*ast.File) []string {
+	var keys []string
+	takeMap := func(e ast.Expr) {
+		cl, ok := e.(*ast.CompositeLit)
+		if !ok {
+			return
+		}
+		if _, ok := cl.Type.(*ast.MapType); !ok {
+			return
+		}
+		for _, el := range cl.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				if k, ok := strLit(kv.Key); ok && enumWord.MatchString(k) {
+					keys = append(keys, k)
+				}
+			}
+		}
+	}
+	for _, dir := range sortedKeys(pkgs) {
+		for _, f := range pkgs[dir] {
+			ast.Inspect(f, func(n ast.Node) bool {
+				switch x := n.(type) {
+				case *ast.CompositeLit:
+					if isAuditEntry(x.Type) {
+						for _, el := range x.Elts {
+							if kv, ok := el.(*ast.KeyValueExpr); ok && kv.Key.(*ast.Ident).Name == "Details" {
+								takeMap(kv.Value)
+							}
+						}
+					}
+				case *ast.CallExpr:
+					if strings.Contains(strings.ToLower(funcName(x.Fun)), "audit") {
+						for _, a := range x.Args {
+							takeMap(a)
+						}
+					}
+				}
+				return true
+			})
+		}
+	}
+	return uniqSorted(keys)
+}
+
 func funcName(e ast.Expr) string {
 	switch f := e.(type) {
 	case *ast.SelectorExpr:
@@ -588,6 +635,7 @@ func buildVocabulary(t *testing.T) (vocabulary, map[string]*errorCode) {
 	}
 	v.Enums["audit_action"] = collectAuditField(pkgs, "Action")
 	v.Enums["audit_target_kind"] = collectAuditField(pkgs, "TargetKind")
+	v.Enums["audit_detail"] = collectAuditDetailKeys(pkgs)
 	roles := builtinRoleIDs(t, pkgs, consts)
 	v.Enums["role"] = uniqSorted(roles)
 	v.Enums["role_description"] = uniqSorted(roles)

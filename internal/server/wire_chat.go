@@ -3,6 +3,9 @@ package server
 import (
 	"context"
 	"fmt"
+	"strings"
+
+	"github.com/atrium-hq/atrium/internal/audit"
 
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
@@ -37,7 +40,14 @@ func (a *App) wireChat(ctx context.Context) error {
 		a.Server.Privacy.Register(svc.Privacy())
 	}
 	dir.OnMemberLeft(svc.MemberLeftOrg)
+	if a.Server.Audit != nil {
+		// The audit log names conversations by their (sealed) names.
+		if ns, ok := a.Server.Audit.Names.(audit.Namers); ok {
+			a.Server.Audit.Names = append(ns, conversationNames{svc.Privacy()})
+		}
+	}
 	dir.SetGroupChecker(svc)
+	dir.SetCompanyGroups(svc)
 	a.Server.Chat = svc
 	// Names written before sealing leave the plaintext columns.
 	if n, err := dir.SealPlaintextNames(ctx); err != nil {
@@ -66,4 +76,25 @@ func (a *App) wireChat(ctx context.Context) error {
 	}()
 	a.OnClose(func() { cancel(); <-done })
 	return nil
+}
+
+// conversationNames names the organization's conversations in its audit
+// log (audit.Namer), through chat's naming of legal hold targets.
+type conversationNames struct {
+	p interface {
+		HoldTargetName(ctx context.Context, orgID, kind, id string) string
+	}
+}
+
+// AuditNames implements audit.Namer for conversation ids.
+func (c conversationNames) AuditNames(ctx context.Context, orgID string, ids []string) map[string]string {
+	out := map[string]string{}
+	for _, id := range ids {
+		if strings.HasPrefix(id, "cnv_") {
+			if n := c.p.HoldTargetName(ctx, orgID, chat.ItemConversation, id); n != "" {
+				out[id] = n
+			}
+		}
+	}
+	return out
 }

@@ -56,6 +56,7 @@ func (a *App) wireDirectory(ctx context.Context) error {
 	a.Server.Members = dir
 	if a.Server.Audit != nil {
 		a.Server.Audit.Auth = audit.AuthorizerFunc(dir.Authorize)
+		a.Server.Audit.Names = audit.Namers{dir}
 	}
 	return nil
 }

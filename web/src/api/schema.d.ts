@@ -1098,7 +1098,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization's audit log, newest first (permission audit.read) */
+        /** The organization's audit log, newest first, with the names of the people and objects it refers to (permission audit.read) */
         get: operations["get_audit"];
         put?: never;
         post?: never;
@@ -4401,19 +4401,26 @@ export interface components {
         AuditItem: {
             action: string;
             actor_account_id?: string;
+            actor_former?: boolean;
             actor_member_id?: string;
+            actor_name?: string;
             created_at: number;
             details: unknown;
             details_sealed?: boolean;
             hash: string;
             ip?: string;
+            names?: {
+                [key: string]: string;
+            };
             org_id?: string;
             outcome: string;
             prev_hash: string;
             request_id?: string;
             seq: number;
+            target_former?: boolean;
             target_id?: string;
             target_kind?: string;
+            target_name?: string;
             via?: string;
         };
         AuditPage: {
@@ -5210,6 +5217,7 @@ export interface components {
             updated_at: number;
         };
         DirectoryOrgSettings: {
+            company_group: boolean;
             join_requires_approval: boolean;
             locked_profile_fields: string[];
             mention_all: string;
@@ -5310,6 +5318,7 @@ export interface components {
             sort_order?: number | null;
         };
         DirectoryUpdateOrgRequest: {
+            company_group?: boolean | null;
             industry?: string | null;
             join_requires_approval?: boolean | null;
             locked_profile_fields?: string[] | null;
@@ -9028,6 +9037,7 @@ export interface operations {
             query?: {
                 action?: string;
                 actor?: string;
+                person?: string;
                 target_kind?: string;
                 target_id?: string;
                 outcome?: string;

@@ -5,6 +5,7 @@ import { api, must, type Schemas } from "../../api/client";
 import { Alert, Field } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { buildTree, flatten, isDescendant, type TreeNode } from "../../lib/tree";
+import { LeaderNames, LeadersEditor } from "./DepartmentLeaders";
 
 type Dept = TreeNode<Schemas["DirectoryDepartment"]>;
 
@@ -137,6 +138,7 @@ function DeptRow({
 }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
+  const [leaders, setLeaders] = useState(false);
   const [name, setName] = useState(d.name);
   const [over, setOver] = useState(false);
   const targets = all.filter((o) => o.id !== d.id && !isDescendant(d, o.id));
@@ -190,6 +192,7 @@ function DeptRow({
               ? `(${d.total_count})`
               : t("admin.deptCounts", { total: d.total_count, direct: d.member_count })}
           </span>
+          <LeaderNames d={d} />
         </span>
       )}
       <select
@@ -208,6 +211,15 @@ function DeptRow({
       <button
         type="button"
         className="btn btn-small"
+        aria-expanded={leaders}
+        onClick={() => setLeaders(!leaders)}
+        aria-label={t("admin.leadersOf", { name: d.name })}
+      >
+        {t("admin.leaders")}
+      </button>
+      <button
+        type="button"
+        className="btn btn-small"
         onClick={() => setEditing(!editing)}
         aria-label={t("admin.renameNamed", { name: d.name })}
       >
@@ -221,6 +233,7 @@ function DeptRow({
       >
         {t("common.delete")}
       </button>
+      {leaders && <LeadersEditor d={d} onDone={() => setLeaders(false)} />}
     </li>
   );
 }

@@ -20,6 +20,7 @@ export function Fields() {
   const [kind, setKind] = useState("text");
   const [visibility, setVisibility] = useState("everyone");
   const [locked, setLocked] = useState(false);
+  const [required, setRequired] = useState(false);
   const [options, setOptions] = useState("");
   const create = useMutation({
     mutationFn: () =>
@@ -30,6 +31,7 @@ export function Fields() {
             kind,
             visibility,
             locked,
+            required,
             options: kind.endsWith("choice")
               ? options
                   .split(",")
@@ -42,6 +44,7 @@ export function Fields() {
     onSuccess: () => {
       setName("");
       setOptions("");
+      setRequired(false);
       void refresh();
     },
   });
@@ -68,6 +71,7 @@ export function Fields() {
                 <th scope="col">{t("admin.fieldName")}</th>
                 <th scope="col">{t("admin.fieldKind")}</th>
                 <th scope="col">{t("admin.visibility")}</th>
+                <th scope="col">{t("admin.required")}</th>
                 <th scope="col">{t("admin.locked")}</th>
                 <th scope="col">
                   <span className="sr-only">{t("admin.actions")}</span>
@@ -80,7 +84,18 @@ export function Fields() {
                   <td>
                     {f.name} {f.locked && icons.lock}
                   </td>
-                  <td>{kindLabel(t, f.kind)}</td>
+                  <td>
+                    {kindLabel(t, f.kind)}
+                    {f.options.length > 0 && (
+                      <ul className="field-options" aria-label={t("admin.optionsOf", { name: f.name })}>
+                        {f.options.map((o) => (
+                          <li key={o} className="chip">
+                            {o}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
                   <td>
                     <select
                       aria-label={t("admin.visibilityOf", { name: f.name })}
@@ -93,6 +108,16 @@ export function Fields() {
                         </option>
                       ))}
                     </select>
+                  </td>
+                  <td>
+                    <label className="checkbox inline">
+                      <input
+                        type="checkbox"
+                        checked={f.required}
+                        onChange={(e) => patch.mutate({ id: f.id, body: { required: e.target.checked } })}
+                      />
+                      <span className="sr-only">{t("admin.requireNamed", { name: f.name })}</span>
+                    </label>
                   </td>
                   <td>
                     <label className="checkbox inline">
@@ -163,6 +188,10 @@ export function Fields() {
               />
             )}
           </div>
+          <label className="checkbox">
+            <input type="checkbox" checked={required} onChange={(e) => setRequired(e.target.checked)} />
+            <span>{t("admin.requiredHint")}</span>
+          </label>
           <label className="checkbox">
             <input type="checkbox" checked={locked} onChange={(e) => setLocked(e.target.checked)} />
             <span>{t("admin.lockedHint")}</span>

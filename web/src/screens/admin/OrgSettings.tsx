@@ -8,7 +8,7 @@ import { errorText } from "../../lib/errors";
 import { queryClient } from "../../lib/query";
 import { PROFILE_FIELDS } from "./labels";
 
-/** OrgSettings: name, joining by approval, which profile fields members may edit, the recall window, who may mention @all, and disbanding. */
+/** OrgSettings: name, joining by approval, the company-wide group, which profile fields members may edit, the recall window, who may mention @all, and disbanding. */
 export function OrgSettings() {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -16,6 +16,7 @@ export function OrgSettings() {
   const org = useQuery({ queryKey: ["org"], queryFn: () => must(api.GET("/api/v1/orgs/current")) });
   const [name, setName] = useState("");
   const [approval, setApproval] = useState(false);
+  const [companyGroup, setCompanyGroup] = useState(false);
   const [locked, setLocked] = useState<string[]>([]);
   const [recall, setRecall] = useState("2");
   const [mentionAll, setMentionAll] = useState("admins");
@@ -23,6 +24,7 @@ export function OrgSettings() {
     if (org.data) {
       setName(org.data.name);
       setApproval(org.data.settings.join_requires_approval);
+      setCompanyGroup(org.data.settings.company_group);
       setLocked(org.data.settings.locked_profile_fields ?? []);
       setRecall(String(Math.round(org.data.settings.recall_window_seconds / 60)));
       setMentionAll(org.data.settings.mention_all || "admins");
@@ -35,6 +37,7 @@ export function OrgSettings() {
           body: {
             name,
             join_requires_approval: approval,
+            company_group: companyGroup,
             locked_profile_fields: locked,
             recall_window_seconds: Math.round(Number(recall) * 60),
             mention_all: mentionAll,
@@ -74,6 +77,18 @@ export function OrgSettings() {
             <input type="checkbox" checked={approval} onChange={(e) => setApproval(e.target.checked)} />
             <span>{t("admin.requireApproval")}</span>
           </label>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={companyGroup}
+              onChange={(e) => setCompanyGroup(e.target.checked)}
+              aria-describedby="os-company-hint"
+            />
+            <span>{t("admin.companyGroup")}</span>
+          </label>
+          <p id="os-company-hint" className="muted small">
+            {t("admin.companyGroupHint")}
+          </p>
           <fieldset className="checks">
             <legend className="field-label">{t("admin.lockedProfileFields")}</legend>
             <p className="field-hint">{t("admin.lockedProfileFieldsHint")}</p>

@@ -5,6 +5,14 @@ import { api, must, type Schemas } from "../../api/client";
 import { icons } from "../../components/icons";
 import { Alert } from "../../components/ui";
 import { errorText } from "../../lib/errors";
+import {
+  CustomFieldInput,
+  type CustomValue,
+  customFieldError,
+  formValue,
+  patchValue,
+  sameValue,
+} from "./CustomField";
 
 type Patch = Schemas["DirectoryMemberPatch"];
 // Built-in fields a member may edit (unless the organization locks them).
@@ -33,9 +41,15 @@ export function MyProfile() {
       work_phone: me.data.work_phone,
       office: me.data.office,
     };
-    for (const [k, x] of Object.entries(me.data.fields ?? {})) v[`f:${k}`] = x == null ? "" : String(x);
     setVals(v);
   }, [me.data]);
+  const [custom, setCustom] = useState<Record<string, CustomValue>>({});
+  useEffect(() => {
+    if (!me.data || !fields.data) return;
+    const c: Record<string, CustomValue> = {};
+    for (const f of fields.data.items) c[f.id] = formValue(f, me.data.fields?.[f.id]);
+    setCustom(c);
+  }, [me.data, fields.data]);
   const lockedBuiltin = org.data?.settings.locked_profile_fields ?? [];
   const save = useMutation({
     mutationFn: () => {
@@ -45,14 +59,12 @@ export function MyProfile() {
       for (const k of EDITABLE) {
         if (!lockedBuiltin.includes(k) && vals[k] !== (d[k] ?? "")) body[k] = vals[k];
       }
-      const custom: Record<string, unknown> = {};
+      const changed: Record<string, unknown> = {};
       for (const f of fields.data?.items ?? []) {
-        const v = vals[`f:${f.id}`] ?? "";
-        const old = d.fields?.[f.id];
-        if (!f.locked && v !== (old == null ? "" : String(old)))
-          custom[f.id] = f.kind === "number" ? Number(v) : v;
+        const v = custom[f.id] ?? formValue(f, undefined);
+        if (!f.locked && !sameValue(f, v, d.fields?.[f.id])) changed[f.id] = patchValue(f, v);
       }
-      if (Object.keys(custom).length) body.fields = custom;
+      if (Object.keys(changed).length) body.fields = changed;
       return must(api.PATCH("/api/v1/members/{id}", { params: { path: { id: "me" } }, body }));
     },
     onSuccess: (m) => {
@@ -103,7 +115,11 @@ export function MyProfile() {
           save.mutate();
         }}
       >
-        <Alert>{save.error ? errorText(t, save.error) : ""}</Alert>
+        <Alert>
+          {save.error
+            ? customFieldError(t, save.error, fields.data?.items ?? []) || errorText(t, save.error)
+            : ""}
+        </Alert>
         {save.isSuccess && <Alert kind="ok">{t("common.saved")}</Alert>}
         <div className="form-grid">
           {EDITABLE.map((k) =>
@@ -118,14 +134,16 @@ export function MyProfile() {
             </span>
             <span className="readonly">{me.data.title || "—"}</span>
           </div>
-          {fields.data?.items.map((f) =>
-            input(
-              `f:${f.id}`,
-              f.name,
-              f.locked,
-              f.kind === "number" ? "number" : f.kind === "date" ? "date" : "text",
-            ),
-          )}
+          {fields.data?.items.map((f) => (
+            <CustomFieldInput
+              key={f.id}
+              f={f}
+              value={custom[f.id] ?? formValue(f, undefined)}
+              disabled={f.locked}
+              missing={me.data?.missing_required?.includes(f.id)}
+              onChange={(v) => setCustom({ ...custom, [f.id]: v })}
+            />
+          ))}
         </div>
         <button type="submit" className="btn btn-primary" disabled={save.isPending}>
           {t("common.save")}
