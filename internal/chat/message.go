@@ -654,9 +654,8 @@ func (s *Service) Hide(ctx context.Context, convID, msgID string) error {
 }
 
 func checkEmoji(e string) error {
-	n := utf8.RuneCountInString(e)
-	if n == 0 || n > maxEmojiRunes || !utf8.ValidString(e) || strings.ContainsAny(e, " \t\r\n<>&\"'/") {
-		return apperr.InvalidField("emoji", "emoji must be 1–16 characters without spaces or markup")
+	if !isEmoji(e) {
+		return errNotEmoji
 	}
 	return nil
 }
