@@ -7,6 +7,7 @@ import { Avatar, formatTime } from "../../components/ui";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { type PersonName, personName } from "../../lib/people";
 import { type Message, removedKey } from "./data";
+import { LazyEmojiPicker } from "./LazyEmojiPicker";
 import { formatSize } from "./upload";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
@@ -158,9 +159,11 @@ export const MessageItem = memo(function MessageItem({
   const { t, i18n } = useTranslation();
   const [picker, setPicker] = useState(false);
   const [menu, setMenu] = useState(false);
-  const popups = useDismiss(picker || menu, () => {
+  const [fullPicker, setFullPicker] = useState(false);
+  const popups = useDismiss(picker || menu || fullPicker, () => {
     setPicker(false);
     setMenu(false);
+    setFullPicker(false);
   });
   const name = personName(t, sender);
   const cls = [
@@ -315,7 +318,27 @@ export const MessageItem = memo(function MessageItem({
                   {e}
                 </button>
               ))}
+              <button
+                type="button"
+                className="emoji emoji-more"
+                aria-label={t("chat.moreEmoji")}
+                onClick={() => {
+                  setPicker(false);
+                  setFullPicker(true);
+                }}
+              >
+                +
+              </button>
             </div>
+          )}
+          {fullPicker && (
+            <LazyEmojiPicker
+              label={t("chat.react")}
+              onPick={(e) => {
+                setFullPicker(false);
+                actions.react(m, e, !m.reactions?.some((r) => r.emoji === e && r.mine));
+              }}
+            />
           )}
           {menu && (
             <div className="menu-pop msg-menu" role="menu" tabIndex={-1} onKeyDown={onMenuKeys}>
