@@ -55,6 +55,11 @@ type SendInput struct {
 	DurationMS   int64     `json:"duration_ms,omitempty"`
 	Location     *Location `json:"location,omitempty"`
 	Card         *Card     `json:"card,omitempty"`
+
+	// Set by Forward: the chat record to send, and that the content is
+	// forwarded (its mentions notify nobody again).
+	record    *Record
+	forwarded bool
 }
 
 // Card is a link card as supplied by the client.
@@ -236,6 +241,14 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 			return err
 		}
 		m.Attachment = &Attachment{URL: u.String(), Title: cd.Title, Description: cd.Description}
+	case MsgRecord:
+		if in.record == nil || len(in.record.Items) == 0 {
+			return apperr.InvalidField("kind", "a chat record is made by forwarding messages")
+		}
+		if err := checkBody(in.Body, false); err != nil {
+			return err
+		}
+		m.Attachment = &Attachment{Record: in.record}
 	default:
 		return apperr.InvalidField("kind", "kind must be text, file, image, voice, location or card")
 	}
@@ -248,7 +261,10 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 		return apperr.Invalid("too_many_mentions", "a message may mention at most 100 people")
 	}
 	m.Mentions = r.Mentions
-	if c.isGroup() && r.MentionAll {
+	if in.forwarded {
+		// A forwarded message notifies nobody again.
+		m.Mentions = nil
+	} else if c.isGroup() && r.MentionAll {
 		if !c.isAdmin() {
 			return apperr.Forbidden("mention_all_not_allowed", "only the group's owner and admins may mention @all")
 		}

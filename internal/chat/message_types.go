@@ -63,6 +63,8 @@ type Attachment struct {
 	URL         string `json:"url,omitempty"`
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
+	// Record is the content of a chat record (kind "record").
+	Record *Record `json:"record,omitempty"`
 }
 
 // Location is the position of a location message.
