@@ -7,7 +7,9 @@ import { Avatar, formatTime } from "../../components/ui";
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { type PersonName, personName } from "../../lib/people";
 import { type Message, removedKey } from "./data";
+import { forwardable } from "./forward";
 import { LazyEmojiPicker } from "./LazyEmojiPicker";
+import { RecordCard } from "./RecordCard";
 import { formatSize } from "./upload";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
@@ -27,6 +29,12 @@ export type MessageActions = {
   isSaved: (m: Message) => boolean;
   jump: (id: string) => void;
   retry: (m: Message) => void;
+  /** forward opens the forward dialog for one message. */
+  forward?: (m: Message) => void;
+  /** select starts selecting messages (to forward several), with m selected. */
+  select?: (m: Message) => void;
+  /** toggleSelect adds m to the selection or takes it out. */
+  toggleSelect?: (m: Message) => void;
 };
 
 type Props = {
@@ -41,6 +49,9 @@ type Props = {
   receipt?: { read: number; unread: number; direct: boolean };
   highlight: boolean;
   actions: MessageActions;
+  /** selecting: the list is in selection mode; selected: this message is picked. */
+  selecting?: boolean;
+  selected?: boolean;
 };
 
 /** inApp reports whether a card's link is a path in this app ("/approvals/apr_1"). */
@@ -122,6 +133,7 @@ function Body({ m }: { m: Message }) {
       </p>
     );
   }
+  if (m.kind === "record" && m.attachment?.record) return <RecordCard record={m.attachment.record} />;
   return (
     <>
       {m.html ? (
@@ -155,6 +167,8 @@ export const MessageItem = memo(function MessageItem({
   highlight,
   actions,
   canRemove,
+  selecting,
+  selected,
 }: Props) {
   const { t, i18n } = useTranslation();
   const [picker, setPicker] = useState(false);
@@ -172,6 +186,7 @@ export const MessageItem = memo(function MessageItem({
     highlight ? "highlight" : "",
     showHeader ? "" : "cont",
     m.pending ? "pending" : "",
+    selected ? "selected" : "",
   ]
     .filter(Boolean)
     .join(" ");
@@ -182,7 +197,20 @@ export const MessageItem = memo(function MessageItem({
       data-testid="message"
       data-id={m.id}
     >
-      <div className="msg-gutter">{showHeader && <Avatar name={name} gone={sender?.gone} small />}</div>
+      <div className="msg-gutter">
+        {selecting ? (
+          <input
+            type="checkbox"
+            className="msg-select"
+            aria-label={t("chat.selectMessage")}
+            checked={!!selected}
+            disabled={!forwardable(m)}
+            onChange={() => actions.toggleSelect?.(m)}
+          />
+        ) : (
+          showHeader && <Avatar name={name} gone={sender?.gone} small />
+        )}
+      </div>
       <div className="msg-main">
         {showHeader && (
           <header className="msg-head">
@@ -275,7 +303,7 @@ export const MessageItem = memo(function MessageItem({
           </div>
         )}
       </div>
-      {!m.pending && !m.deleted && (
+      {!m.pending && !m.deleted && !selecting && (
         <div className="msg-actions" ref={popups}>
           <button
             type="button"
@@ -352,6 +380,30 @@ export const MessageItem = memo(function MessageItem({
               >
                 {t("chat.replyInThread")}
               </button>
+              {actions.forward && forwardable(m) && (
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(false);
+                    actions.forward?.(m);
+                  }}
+                >
+                  {t("chat.forward")}
+                </button>
+              )}
+              {actions.select && forwardable(m) && (
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(false);
+                    actions.select?.(m);
+                  }}
+                >
+                  {t("chat.selectMessages")}
+                </button>
+              )}
               {mine && m.kind === "text" && !m.content_erased && (
                 <button
                   type="button"

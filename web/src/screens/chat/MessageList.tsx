@@ -32,6 +32,8 @@ type Props = {
   unreadIndex: number;
   /** canRemove says whether I may delete a message for everyone. */
   canRemove: (m: Message) => boolean;
+  /** selection: the ids picked in selection mode (undefined: not selecting). */
+  selection?: string[];
 };
 
 /** MessageList is a conversation's history window, virtualized, with read receipts on my messages. */
@@ -50,6 +52,7 @@ export function MessageList({
   actions,
   unreadIndex,
   canRemove,
+  selection,
 }: Props) {
   const { t } = useTranslation();
   const qc = useQueryClient();
@@ -97,6 +100,8 @@ export function MessageList({
                 highlight={m.id === highlight}
                 actions={actions}
                 canRemove={canRemove(m)}
+                selecting={!!selection}
+                selected={selection?.includes(m.id)}
               />
             </div>
           );
