@@ -116,3 +116,32 @@ func TestHTTPForward(t *testing.T) {
 		send(t, w.carol, side.ID, map[string]any{"kind": "record"}, http.StatusBadRequest)
 	})
 }
+
+// A thread's first message says how many replies it has and when the
+// latest came; deleted replies do not count.
+func TestHTTPThreadSummary(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		g := create(t, w.owner, http.StatusCreated, map[string]any{"kind": "internal", "name": "Team", "member_ids": []string{w.bob.ID}})
+		root := send(t, w.owner, g.ID, map[string]any{"body": "topic"}, http.StatusCreated)
+		r1 := send(t, w.bob, g.ID, map[string]any{"body": "one", "thread_root_id": root.ID}, http.StatusCreated)
+		r2 := send(t, w.owner, g.ID, map[string]any{"body": "two", "thread_root_id": r1.ID}, http.StatusCreated)
+		r3 := send(t, w.bob, g.ID, map[string]any{"body": "three", "thread_root_id": root.ID}, http.StatusCreated)
+		if r2.ThreadRootID != root.ID {
+			t.Fatalf("a reply in a thread belongs to its root: %+v", r2)
+		}
+		w.bob.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": g.ID, "message_id": r3.ID, "for_everyone": true}, nil).Want(t, http.StatusOK)
+		var got chat.Message
+		w.bob.Do(t, "GET", "/api/v1/conversations/"+g.ID+"/messages/"+root.ID, nil, &got).Want(t, http.StatusOK)
+		if got.ThreadReplies != 2 || got.ThreadLastReplyAt != r2.CreatedAt {
+			t.Fatalf("root = %d replies, last %d; want 2, %d", got.ThreadReplies, got.ThreadLastReplyAt, r2.CreatedAt)
+		}
+		var h chat.History
+		w.owner.Do(t, "GET", "/api/v1/conversations/"+g.ID+"/messages", nil, &h).Want(t, http.StatusOK)
+		for _, m := range h.Items {
+			if want := map[string]int{root.ID: 2}[m.ID]; m.ThreadReplies != want {
+				t.Fatalf("%s has %d replies, want %d", m.Body, m.ThreadReplies, want)
+			}
+		}
+	})
+}

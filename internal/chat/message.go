@@ -360,6 +360,15 @@ func (s *Service) presentAll(ctx context.Context, accountID string, c *Conversat
 		}
 		ids = append(ids, ms[i].ID)
 	}
+	ts, err := threadSummaries(ctx, s.DB, c.ID, ids)
+	if err != nil {
+		s.Log.Warn("chat: thread summaries", "err", err)
+	}
+	for i := range ms {
+		if t, ok := ts[ms[i].ID]; ok {
+			ms[i].ThreadReplies, ms[i].ThreadLastReplyAt = t.n, t.last
+		}
+	}
 	rs, err := reactionsOf(ctx, s.DB, accountID, ids)
 	if err != nil {
 		s.Log.Warn("chat: reactions", "err", err)

@@ -31,6 +31,10 @@ type Message struct {
 	MentionAll     bool               `json:"mention_all,omitempty"`
 	Reactions      []Reaction         `json:"reactions,omitempty"`
 	Pinned         bool               `json:"pinned,omitempty"`
+	// ThreadReplies counts the replies in the thread this message starts
+	// (not counting deleted ones); ThreadLastReplyAt is when the latest came.
+	ThreadReplies     int   `json:"thread_replies,omitempty"`
+	ThreadLastReplyAt int64 `json:"thread_last_reply_at,omitempty"`
 	EditedAt       int64              `json:"edited_at,omitempty"`
 	Deleted        bool               `json:"deleted,omitempty"`
 	DeletedAt      int64              `json:"deleted_at,omitempty"`

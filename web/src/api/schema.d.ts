@@ -4713,6 +4713,8 @@ export interface components {
             reply_to_id?: string;
             sender_id: string;
             seq: number;
+            thread_last_reply_at?: number;
+            thread_replies?: number;
             thread_root_id?: string;
         };
         ChatMySettings: {

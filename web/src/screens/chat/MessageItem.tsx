@@ -244,6 +244,24 @@ export const MessageItem = memo(function MessageItem({
               {t("chat.edited")}
             </button>
           ) : null}
+          {(m.thread_replies ?? 0) > 0 && !m.thread_root_id ? (
+            <button
+              type="button"
+              className="btn-link small thread-count"
+              data-testid="thread-count"
+              onClick={() => actions.thread(m.id)}
+            >
+              {t("chat.threadReplies", { count: m.thread_replies })}
+              {m.thread_last_reply_at ? (
+                <span className="muted">
+                  {" · "}
+                  {t("chat.lastReply", {
+                    time: formatTime(m.thread_last_reply_at, i18n.language, { timeStyle: "short" }),
+                  })}
+                </span>
+              ) : null}
+            </button>
+          ) : null}
           {m.thread_root_id ? (
             <button
               type="button"
