@@ -33,12 +33,12 @@ type Message struct {
 	Pinned         bool               `json:"pinned,omitempty"`
 	// ThreadReplies counts the replies in the thread this message starts
 	// (not counting deleted ones); ThreadLastReplyAt is when the latest came.
-	ThreadReplies     int   `json:"thread_replies,omitempty"`
-	ThreadLastReplyAt int64 `json:"thread_last_reply_at,omitempty"`
-	EditedAt       int64              `json:"edited_at,omitempty"`
-	Deleted        bool               `json:"deleted,omitempty"`
-	DeletedAt      int64              `json:"deleted_at,omitempty"`
-	DeletedBy      string             `json:"deleted_by,omitempty"`
+	ThreadReplies     int    `json:"thread_replies,omitempty"`
+	ThreadLastReplyAt int64  `json:"thread_last_reply_at,omitempty"`
+	EditedAt          int64  `json:"edited_at,omitempty"`
+	Deleted           bool   `json:"deleted,omitempty"`
+	DeletedAt         int64  `json:"deleted_at,omitempty"`
+	DeletedBy         string `json:"deleted_by,omitempty"`
 	// ContentErased is set when the message's content can no longer be
 	// read: the key that sealed it was destroyed by an erasure.
 	ContentErased bool  `json:"content_erased,omitempty"`
