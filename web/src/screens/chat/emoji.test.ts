@@ -13,12 +13,15 @@ class MemStorage {
 
 const data = {
   categories: [
-    { id: "people", emojis: ["+1", "joy", "missing"] },
+    { id: "people", emojis: ["+1", "joy", "astronaut", "missing"] },
+    { id: "places", emojis: ["rocket"] },
     { id: "flags", emojis: ["flag-cn"] },
   ],
   emojis: {
     "+1": { name: "Thumbs Up", keywords: ["like", "yes"], skins: [{ native: "👍" }, { native: "👍🏽" }] },
     joy: { name: "Face with Tears of Joy", keywords: ["laugh"], skins: [{ native: "😂" }] },
+    astronaut: { name: "Astronaut", keywords: ["space", "rocket"], skins: [{ native: "🧑‍🚀" }] },
+    rocket: { name: "Rocket", keywords: ["launch"], skins: [{ native: "🚀" }] },
     "flag-cn": { name: "China Flag", keywords: ["cn"], skins: [{ native: "🇨🇳" }] },
   },
 };
@@ -49,7 +52,7 @@ describe("emoji recents", () => {
 describe("emoji search", () => {
   const groups = groupsOf(data);
   it("builds categories with the default skin, skipping unknown ids", () => {
-    expect(groups.map((g) => g.emojis.map((e) => e.native))).toEqual([["👍", "😂"], ["🇨🇳"]]);
+    expect(groups.map((g) => g.emojis.map((e) => e.native))).toEqual([["👍", "😂", "🧑‍🚀"], ["🚀"], ["🇨🇳"]]);
   });
   it("matches names and keywords, every word, prefix matches first", () => {
     expect(searchEmoji(groups, "thumbs").map((e) => e.native)).toEqual(["👍"]);
@@ -57,8 +60,10 @@ describe("emoji search", () => {
     expect(searchEmoji(groups, "face joy").map((e) => e.native)).toEqual(["😂"]);
     expect(searchEmoji(groups, "face nope")).toEqual([]);
     expect(searchEmoji(groups, "  ")).toEqual([]);
-    expect(searchEmoji(groups, "c").map((e) => e.native)).toEqual(["🇨🇳", "😂"]);
+    expect(searchEmoji(groups, "c").map((e) => e.native)).toEqual(["🇨🇳", "😂", "🧑‍🚀", "🚀"]);
     expect(searchEmoji(groups, "👍").map((e) => e.native)).toEqual(["👍"]);
+    // The emoji named so comes before one that only has the word as a keyword.
+    expect(searchEmoji(groups, "rocket").map((e) => e.native)).toEqual(["🚀", "🧑‍🚀"]);
   });
   it("moves in the grid and leaves it upwards from the first row", () => {
     expect(gridMove(0, "ArrowRight", 8, 20)).toBe(1);

@@ -47,29 +47,36 @@ export function rememberEmoji(
 
 /**
  * searchEmoji finds emoji whose name or keywords contain every word of q
- * (case-insensitive); names that start with the query come first. An emoji
- * typed into the search finds itself.
+ * (case-insensitive). The best come first: the name itself, then names
+ * that start with the query, then keywords that do, then the rest. An
+ * emoji typed into the search finds itself.
  */
 export function searchEmoji(groups: EmojiGroup[], q: string, limit = 120): EmojiEntry[] {
-  const words = q.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const query = q.trim().toLowerCase();
+  const words = query.split(/\s+/).filter(Boolean);
   if (!words.length) return [];
-  const first: EmojiEntry[] = [];
-  const rest: EmojiEntry[] = [];
+  const ranked: EmojiEntry[][] = [[], [], [], []];
   const seen = new Set<string>();
   for (const g of groups) {
     for (const e of g.emojis) {
       if (seen.has(e.native)) continue;
       const name = e.name.toLowerCase();
-      const hay = [name, ...e.keywords.map((k) => k.toLowerCase())];
-      const ok = words.every((w) => e.native === w || hay.some((h) => h.includes(w)));
-      if (!ok) continue;
+      const keys = e.keywords.map((k) => k.toLowerCase());
+      const hay = [name, ...keys];
+      if (!words.every((w) => e.native === w || hay.some((h) => h.includes(w)))) continue;
       seen.add(e.native);
-      if (name.startsWith(words[0]) || e.keywords.some((k) => k.toLowerCase().startsWith(words[0])))
-        first.push(e);
-      else rest.push(e);
+      const rank =
+        name === query || e.native === query
+          ? 0
+          : name.startsWith(query)
+            ? 1
+            : keys.some((k) => k.startsWith(words[0]))
+              ? 2
+              : 3;
+      ranked[rank].push(e);
     }
   }
-  return [...first, ...rest].slice(0, limit);
+  return ranked.flat().slice(0, limit);
 }
 
 /** EmojiData is the shape of @emoji-mart/data's sets. */
