@@ -436,6 +436,10 @@ var matrix = map[string]entry{
 	"POST /api/v1/conversations/{id}/messages": {ok: 201, obj: []string{"conversation"}, party: "participant", body: func(w *world, _ string) any {
 		return map[string]any{"client_msg_id": fmt.Sprintf("m%d", w.seq.Add(1)), "body": "hi"}
 	}},
+	"POST /api/v1/conversations/{id}/forward": {ok: 201, obj: []string{"conversation"}, party: "participant", body: func(w *world, actor string) any {
+		o := w.objects[home(actor)]
+		return map[string]any{"client_msg_id": fmt.Sprintf("f%d", w.seq.Add(1)), "message_ids": []string{o["message"]}, "targets": []string{o["conversation2"]}}
+	}},
 	"GET /api/v1/conversations/{id}/messages":                                   {ok: 200, obj: []string{"conversation"}, party: "participant"},
 	"GET /api/v1/conversations/{id}/pins":                                       {ok: 200, obj: []string{"conversation"}, party: "participant"},
 	"GET /api/v1/conversations/{id}/messages/{message_id}":                      {ok: 200, obj: []string{"conversation", "message"}, party: "participant"},

@@ -423,7 +423,7 @@ func TestMessagesEditDeleteReactReplyMention(t *testing.T) {
 		if len(got.Reactions) != 1 || got.Reactions[0].Count != 2 || !got.Reactions[0].Mine {
 			t.Fatalf("reactions = %+v", got.Reactions)
 		}
-		wantCode(t, f.s.React(A, g.ID, m1.ID, "<b>", true), "invalid_field")
+		wantCode(t, f.s.React(A, g.ID, m1.ID, "<b>", true), "not_emoji")
 
 		// Pin.
 		noErr(t, f.s.Pin(B, g.ID, m2.ID, true))

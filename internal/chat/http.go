@@ -559,3 +559,19 @@ func (s *Service) HandleSaved(w http.ResponseWriter, r *http.Request) error {
 	}
 	return httpx.OK(w, p)
 }
+
+// HandleForward forwards messages of the conversation to other conversations.
+func (s *Service) HandleForward(w http.ResponseWriter, r *http.Request) error {
+	var in ForwardInput
+	if err := httpx.DecodeJSONLimit(w, r, &in, MaxSendBody); err != nil {
+		return err
+	}
+	out, created, err := s.Forward(r.Context(), r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	if !created {
+		return httpx.OK(w, out)
+	}
+	return httpx.Created(w, out)
+}

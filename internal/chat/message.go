@@ -56,6 +56,11 @@ type SendInput struct {
 	DurationMS   int64     `json:"duration_ms,omitempty"`
 	Location     *Location `json:"location,omitempty"`
 	Card         *Card     `json:"card,omitempty"`
+
+	// Set by Forward: the chat record to send, and that the content is
+	// forwarded (its mentions notify nobody again).
+	record    *Record
+	forwarded bool
 }
 
 // Card is a link card as supplied by the client.
@@ -240,6 +245,14 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 			return err
 		}
 		m.Attachment = &Attachment{URL: u.String(), Title: cd.Title, Description: cd.Description}
+	case MsgRecord:
+		if in.record == nil || len(in.record.Items) == 0 {
+			return apperr.InvalidField("kind", "a chat record is made by forwarding messages")
+		}
+		if err := checkBody(in.Body, false); err != nil {
+			return err
+		}
+		m.Attachment = &Attachment{Record: in.record}
 	default:
 		return apperr.InvalidField("kind", "kind must be text, file, image, voice, location or card")
 	}
@@ -252,7 +265,10 @@ func (s *Service) prepareContent(ctx context.Context, c *Conversation, m *Messag
 		return apperr.Invalid("too_many_mentions", "a message may mention at most 100 people")
 	}
 	m.Mentions = r.Mentions
-	if c.isGroup() && r.MentionAll {
+	if in.forwarded {
+		// A forwarded message notifies nobody again.
+		m.Mentions = nil
+	} else if c.isGroup() && r.MentionAll {
 		if err := s.checkMentionAll(ctx, c); err != nil {
 			return err
 		}
@@ -347,6 +363,15 @@ func (s *Service) presentAll(ctx context.Context, accountID string, c *Conversat
 			s.openLocation(ctx, &ms[i])
 		}
 		ids = append(ids, ms[i].ID)
+	}
+	ts, err := threadSummaries(ctx, s.DB, c.ID, ids)
+	if err != nil {
+		s.Log.Warn("chat: thread summaries", "err", err)
+	}
+	for i := range ms {
+		if t, ok := ts[ms[i].ID]; ok {
+			ms[i].ThreadReplies, ms[i].ThreadLastReplyAt = t.n, t.last
+		}
 	}
 	rs, err := reactionsOf(ctx, s.DB, accountID, ids)
 	if err != nil {
@@ -708,9 +733,8 @@ func (s *Service) Hide(ctx context.Context, convID, msgID string) error {
 }
 
 func checkEmoji(e string) error {
-	n := utf8.RuneCountInString(e)
-	if n == 0 || n > maxEmojiRunes || !utf8.ValidString(e) || strings.ContainsAny(e, " \t\r\n<>&\"'/") {
-		return apperr.InvalidField("emoji", "emoji must be 1–16 characters without spaces or markup")
+	if !isEmoji(e) {
+		return errNotEmoji
 	}
 	return nil
 }

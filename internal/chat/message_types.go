@@ -31,10 +31,14 @@ type Message struct {
 	MentionAll     bool               `json:"mention_all,omitempty"`
 	Reactions      []Reaction         `json:"reactions,omitempty"`
 	Pinned         bool               `json:"pinned,omitempty"`
-	EditedAt       int64              `json:"edited_at,omitempty"`
-	Deleted        bool               `json:"deleted,omitempty"`
-	DeletedAt      int64              `json:"deleted_at,omitempty"`
-	DeletedBy      string             `json:"deleted_by,omitempty"`
+	// ThreadReplies counts the replies in the thread this message starts
+	// (not counting deleted ones); ThreadLastReplyAt is when the latest came.
+	ThreadReplies     int    `json:"thread_replies,omitempty"`
+	ThreadLastReplyAt int64  `json:"thread_last_reply_at,omitempty"`
+	EditedAt          int64  `json:"edited_at,omitempty"`
+	Deleted           bool   `json:"deleted,omitempty"`
+	DeletedAt         int64  `json:"deleted_at,omitempty"`
+	DeletedBy         string `json:"deleted_by,omitempty"`
 	// ContentErased is set when the message's content can no longer be
 	// read: the key that sealed it was destroyed by an erasure.
 	ContentErased bool  `json:"content_erased,omitempty"`
@@ -63,6 +67,8 @@ type Attachment struct {
 	URL         string `json:"url,omitempty"`
 	Title       string `json:"title,omitempty"`
 	Description string `json:"description,omitempty"`
+	// Record is the content of a chat record (kind "record").
+	Record *Record `json:"record,omitempty"`
 }
 
 // Location is the position of a location message.

@@ -33,6 +33,8 @@ func previewOf(m *Message) string {
 		return "[Voice]"
 	case MsgLocation:
 		return "[Location]"
+	case MsgRecord:
+		return "[Chat history]"
 	case MsgCard:
 		if m.Attachment != nil && m.Attachment.Title != "" {
 			return shorten(m.Attachment.Title, previewMax)

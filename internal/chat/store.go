@@ -667,6 +667,36 @@ func listMessages(ctx context.Context, d *db.DB, convID, accountID string, clear
 		ORDER BY m.seq `+order+` LIMIT $5`, args...)
 }
 
+type threadSummary struct {
+	n    int
+	last int64
+}
+
+// threadSummaries counts the replies (not deleted) of the threads that
+// the given messages of a conversation start, with the latest one's time.
+func threadSummaries(ctx context.Context, d *db.DB, convID string, msgIDs []string) (map[string]threadSummary, error) {
+	out := map[string]threadSummary{}
+	if len(msgIDs) == 0 {
+		return out, nil
+	}
+	args := []any{convID}
+	for _, id := range msgIDs {
+		args = append(args, id)
+	}
+	err := db.Each(ctx, d.R(ctx), func(s db.Scanner) error {
+		var id string
+		var t threadSummary
+		if err := s.Scan(&id, &t.n, &t.last); err != nil {
+			return err
+		}
+		out[id] = t
+		return nil
+	}, `SELECT thread_root_id, count(*), MAX(created_at) FROM messages
+		WHERE conversation_id = $1 AND deleted_at = 0 AND thread_root_id IN (`+db.Placeholders(2, len(msgIDs))+`)
+		GROUP BY thread_root_id`, args...)
+	return out, err
+}
+
 // reactionsOf aggregates the reactions of messages.
 func reactionsOf(ctx context.Context, d *db.DB, accountID string, msgIDs []string) (map[string][]Reaction, error) {
 	out := map[string][]Reaction{}

@@ -1524,6 +1524,23 @@ export interface paths {
         patch: operations["patch_conversations_by_id"];
         trace?: never;
     };
+    "/api/v1/conversations/{id}/forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forward messages of this conversation to other conversations: one as a copy, several as one chat record (idempotent by client_msg_id: 201 new, 200 already sent) */
+        post: operations["post_conversations_by_id_forward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations/{id}/leave": {
         parameters: {
             query?: never;
@@ -1689,7 +1706,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Add my reaction */
+        /** Add my reaction (any one emoji: skin tones, flags, ZWJ sequences) */
         put: operations["put_conversations_by_id_messages_by_message_id_reactions_by_emoji"];
         post?: never;
         /** Remove my reaction */
@@ -4683,6 +4700,7 @@ export interface components {
             has_thumbnail?: boolean;
             height?: number;
             name?: string;
+            record?: components["schemas"]["ChatRecord"] | null;
             size?: number;
             title?: string;
             url?: string;
@@ -4753,6 +4771,14 @@ export interface components {
             uploader_id: string;
             width?: number;
         };
+        ChatForwardInput: {
+            client_msg_id: string;
+            message_ids: string[];
+            targets: string[];
+        };
+        ChatForwarded: {
+            items: components["schemas"]["ChatMessage"][];
+        };
         ChatHistory: {
             has_after: boolean;
             has_before: boolean;
@@ -4814,6 +4840,8 @@ export interface components {
             reply_to_id?: string;
             sender_id: string;
             seq: number;
+            thread_last_reply_at?: number;
+            thread_replies?: number;
             thread_root_id?: string;
         };
         ChatMySettings: {
@@ -4865,6 +4893,19 @@ export interface components {
             read_count: number;
             unread?: string[];
             unread_count: number;
+        };
+        ChatRecord: {
+            items: components["schemas"]["ChatRecordItem"][];
+        };
+        ChatRecordItem: {
+            attachment?: components["schemas"]["ChatAttachment"] | null;
+            body?: string;
+            created_at: number;
+            html?: string;
+            kind: string;
+            location?: components["schemas"]["ChatLocation"] | null;
+            sender_id: string;
+            sender_name?: string;
         };
         ChatRoleInput: {
             role: string;
@@ -10193,6 +10234,58 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    post_conversations_by_id_forward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatForwardInput"];
+            };
+        };
+        responses: {
+            /** @description already sent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatForwarded"];
+                };
+            };
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatForwarded"];
+                };
+            };
+            /** @description error codes: invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: message_deleted, client_msg_id_reused, conversation_dissolved */
+            409: components["responses"]["Error"];
+            /** @description error codes: forward_too_large */
+            413: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     post_conversations_by_id_leave: {
         parameters: {
             query?: never;
@@ -10702,6 +10795,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description error codes: not_emoji */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
@@ -10735,6 +10830,8 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description error codes: not_emoji */
+            400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */

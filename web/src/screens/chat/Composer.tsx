@@ -9,8 +9,10 @@ import {
 } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
+import { useDismiss } from "../../lib/dismiss";
 import type { Message } from "./data";
 import { clearDraft, loadDraft, saveDraft } from "./drafts";
+import { LazyEmojiPicker } from "./LazyEmojiPicker";
 import { fromMarkup, type Mentionable, mentionQuery, toMarkup } from "./mentions";
 
 type Props = {
@@ -65,6 +67,17 @@ export function Composer({
   const file = useRef<HTMLInputElement>(null);
   const lastTyping = useRef(0);
   const nextCaret = useRef<number | null>(null);
+  const [emojiOpen, setEmojiOpen] = useState(false);
+  const emojiRef = useDismiss(emojiOpen, () => setEmojiOpen(false));
+  const insertEmoji = (e: string) => {
+    const el = area.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? start;
+    setText(text.slice(0, start) + e + text.slice(end));
+    nextCaret.current = start + e.length;
+    setEmojiOpen(false);
+    el?.focus();
+  };
 
   const accountId = draft?.accountId ?? "";
   const conversationId = draft?.conversationId ?? "";
@@ -221,6 +234,18 @@ export function Composer({
         >
           {icons.attach}
         </button>
+        <div className="emoji-anchor" ref={emojiRef}>
+          <button
+            type="button"
+            className="icon-button"
+            aria-label={t("chat.emoji")}
+            aria-expanded={emojiOpen}
+            onClick={() => setEmojiOpen(!emojiOpen)}
+          >
+            {icons.smile}
+          </button>
+          {emojiOpen && <LazyEmojiPicker label={t("chat.emoji")} onPick={insertEmoji} />}
+        </div>
         <input
           ref={file}
           type="file"

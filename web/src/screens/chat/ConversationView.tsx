@@ -13,6 +13,8 @@ import { ConversationHeader } from "./ConversationHeader";
 import { useConversationName } from "./ConversationList";
 import { type Conversation, conversationsKey, type Message } from "./data";
 import { EditsDialog } from "./EditsDialog";
+import { ForwardDialog } from "./ForwardDialog";
+import { inHistoryOrder, toggleId } from "./forward";
 import { MessageList } from "./MessageList";
 import { ReceiptsDialog } from "./ReceiptsDialog";
 import { lastOwnMessage } from "./shortcuts";
@@ -69,6 +71,16 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
   // Deleting for everyone asks first.
   const [removing, setRemoving] = useState<Message | undefined>();
   const [removeError, setRemoveError] = useState("");
+  // Forwarding: one message straight away, or several picked in selection mode.
+  const [selection, setSelection] = useState<string[] | undefined>();
+  const [forwarding, setForwarding] = useState<string[] | undefined>();
+  const [forwardedNote, setForwardedNote] = useState("");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another conversation starts with nothing selected
+  useEffect(() => {
+    setSelection(undefined);
+    setForwarding(undefined);
+    setForwardedNote("");
+  }, [id]);
   const actions = useMemo(
     () => ({
       ...base,
@@ -76,6 +88,9 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         setRemoveError("");
         setRemoving(m);
       },
+      forward: (m: Message) => setForwarding([m.id]),
+      select: (m: Message) => setSelection([m.id]),
+      toggleSelect: (m: Message) => setSelection((s) => toggleId(s ?? [], m.id)),
     }),
     [base],
   );
@@ -147,10 +162,31 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
         actions={actions}
         unreadIndex={unreadIndex}
         canRemove={canRemove}
+        selection={selection}
       />
       <TypingLine id={id} myId={myId} people={people} />
       {send.error ? <Alert>{errorText(t, send.error)}</Alert> : null}
-      {conv.data?.dissolved ? (
+      {forwardedNote && (
+        <p className="muted small forwarded-note" role="status">
+          {forwardedNote}
+        </p>
+      )}
+      {selection ? (
+        <div className="select-bar" data-testid="select-bar">
+          <span className="grow">{t("chat.selectedCount", { count: selection.length })}</span>
+          <button type="button" className="btn" onClick={() => setSelection(undefined)}>
+            {t("common.cancel")}
+          </button>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={inHistoryOrder(items, selection).length === 0}
+            onClick={() => setForwarding(inHistoryOrder(items, selection))}
+          >
+            {t("chat.forward")}
+          </button>
+        </div>
+      ) : conv.data?.dissolved ? (
         <p className="muted composer-closed">{t("chat.dissolved")}</p>
       ) : conv.data?.kind === "direct" && (conv.data.peer_gone || !conv.data.peer_id) ? (
         <p className="muted composer-closed" data-testid="peer-gone">
@@ -190,6 +226,15 @@ export function ConversationView({ id, at }: { id: string; at?: string }) {
       >
         <p>{t("chat.confirmDeleteBody")}</p>
       </ConfirmDialog>
+      <ForwardDialog
+        conversationId={id}
+        messageIds={forwarding}
+        onClose={() => setForwarding(undefined)}
+        onDone={(n) => {
+          setSelection(undefined);
+          setForwardedNote(t("chat.forwardedTo", { count: n }));
+        }}
+      />
       <ReceiptsDialog conversationId={id} message={receiptsOf} onClose={() => setReceiptsOf(undefined)} />
       <EditsDialog
         conversationId={id}

@@ -10,6 +10,9 @@ import { type PersonName, personName } from "../../lib/people";
 import { eventIdOf } from "../calendar/data";
 import { EventCard } from "../calendar/EventCard";
 import { type Message, removedKey } from "./data";
+import { forwardable } from "./forward";
+import { LazyEmojiPicker } from "./LazyEmojiPicker";
+import { RecordCard } from "./RecordCard";
 import { formatSize } from "./upload";
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
@@ -29,6 +32,12 @@ export type MessageActions = {
   isSaved: (m: Message) => boolean;
   jump: (id: string) => void;
   retry: (m: Message) => void;
+  /** forward opens the forward dialog for one message. */
+  forward?: (m: Message) => void;
+  /** select starts selecting messages (to forward several), with m selected. */
+  select?: (m: Message) => void;
+  /** toggleSelect adds m to the selection or takes it out. */
+  toggleSelect?: (m: Message) => void;
 };
 
 type Props = {
@@ -43,6 +52,9 @@ type Props = {
   receipt?: { read: number; unread: number; direct: boolean };
   highlight: boolean;
   actions: MessageActions;
+  /** selecting: the list is in selection mode; selected: this message is picked. */
+  selecting?: boolean;
+  selected?: boolean;
 };
 
 /** inApp reports whether a card's link is a path in this app ("/approvals/apr_1"). */
@@ -154,6 +166,7 @@ function Body({ m }: { m: Message }) {
       </p>
     );
   }
+  if (m.kind === "record" && m.attachment?.record) return <RecordCard record={m.attachment.record} />;
   return (
     <>
       {m.html ? (
@@ -187,13 +200,17 @@ export const MessageItem = memo(function MessageItem({
   highlight,
   actions,
   canRemove,
+  selecting,
+  selected,
 }: Props) {
   const { t, i18n } = useTranslation();
   const [picker, setPicker] = useState(false);
   const [menu, setMenu] = useState(false);
-  const popups = useDismiss(picker || menu, () => {
+  const [fullPicker, setFullPicker] = useState(false);
+  const popups = useDismiss(picker || menu || fullPicker, () => {
     setPicker(false);
     setMenu(false);
+    setFullPicker(false);
   });
   const name = personName(t, sender);
   const cls = [
@@ -202,6 +219,7 @@ export const MessageItem = memo(function MessageItem({
     highlight ? "highlight" : "",
     showHeader ? "" : "cont",
     m.pending ? "pending" : "",
+    selected ? "selected" : "",
   ]
     .filter(Boolean)
     .join(" ");
@@ -212,7 +230,20 @@ export const MessageItem = memo(function MessageItem({
       data-testid="message"
       data-id={m.id}
     >
-      <div className="msg-gutter">{showHeader && <Avatar name={name} gone={sender?.gone} small />}</div>
+      <div className="msg-gutter">
+        {selecting ? (
+          <input
+            type="checkbox"
+            className="msg-select"
+            aria-label={t("chat.selectMessage")}
+            checked={!!selected}
+            disabled={!forwardable(m)}
+            onChange={() => actions.toggleSelect?.(m)}
+          />
+        ) : (
+          showHeader && <Avatar name={name} gone={sender?.gone} small />
+        )}
+      </div>
       <div className="msg-main">
         {showHeader && (
           <header className="msg-head">
@@ -244,6 +275,24 @@ export const MessageItem = memo(function MessageItem({
               onClick={() => actions.edits(m)}
             >
               {t("chat.edited")}
+            </button>
+          ) : null}
+          {(m.thread_replies ?? 0) > 0 && !m.thread_root_id ? (
+            <button
+              type="button"
+              className="btn-link small thread-count"
+              data-testid="thread-count"
+              onClick={() => actions.thread(m.id)}
+            >
+              {t("chat.threadReplies", { count: m.thread_replies })}
+              {m.thread_last_reply_at ? (
+                <span className="muted">
+                  {" · "}
+                  {t("chat.lastReply", {
+                    time: formatTime(m.thread_last_reply_at, i18n.language, { timeStyle: "short" }),
+                  })}
+                </span>
+              ) : null}
             </button>
           ) : null}
           {m.thread_root_id ? (
@@ -305,7 +354,7 @@ export const MessageItem = memo(function MessageItem({
           </div>
         )}
       </div>
-      {!m.pending && !m.deleted && (
+      {!m.pending && !m.deleted && !selecting && (
         <div className="msg-actions" ref={popups}>
           <button
             type="button"
@@ -348,7 +397,27 @@ export const MessageItem = memo(function MessageItem({
                   {e}
                 </button>
               ))}
+              <button
+                type="button"
+                className="emoji emoji-more"
+                aria-label={t("chat.moreEmoji")}
+                onClick={() => {
+                  setPicker(false);
+                  setFullPicker(true);
+                }}
+              >
+                +
+              </button>
             </div>
+          )}
+          {fullPicker && (
+            <LazyEmojiPicker
+              label={t("chat.react")}
+              onPick={(e) => {
+                setFullPicker(false);
+                actions.react(m, e, !m.reactions?.some((r) => r.emoji === e && r.mine));
+              }}
+            />
           )}
           {menu && (
             <div className="menu-pop msg-menu" role="menu" tabIndex={-1} onKeyDown={onMenuKeys}>
@@ -362,6 +431,30 @@ export const MessageItem = memo(function MessageItem({
               >
                 {t("chat.replyInThread")}
               </button>
+              {actions.forward && forwardable(m) && (
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(false);
+                    actions.forward?.(m);
+                  }}
+                >
+                  {t("chat.forward")}
+                </button>
+              )}
+              {actions.select && forwardable(m) && (
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    setMenu(false);
+                    actions.select?.(m);
+                  }}
+                >
+                  {t("chat.selectMessages")}
+                </button>
+              )}
               {mine && m.kind === "text" && !m.content_erased && (
                 <button
                   type="button"

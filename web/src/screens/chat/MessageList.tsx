@@ -1,8 +1,10 @@
 import { useQueryClient } from "@tanstack/react-query";
+import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { type PersonName, personName } from "../../lib/people";
 import { loadLatest, type Member, type Message, messagesKey, readCounts } from "./data";
 import { type MessageActions, MessageItem } from "./MessageItem";
+import { receiptRunEnds } from "./receipts";
 import { useListScroll } from "./useListScroll";
 
 /** Messages of one sender closer together than this share one header. */
@@ -32,6 +34,8 @@ type Props = {
   unreadIndex: number;
   /** canRemove says whether I may delete a message for everyone. */
   canRemove: (m: Message) => boolean;
+  /** selection: the ids picked in selection mode (undefined: not selecting). */
+  selection?: string[];
 };
 
 /** MessageList is a conversation's history window, virtualized, with read receipts on my messages. */
@@ -50,9 +54,12 @@ export function MessageList({
   actions,
   unreadIndex,
   canRemove,
+  selection,
 }: Props) {
   const { t } = useTranslation();
   const qc = useQueryClient();
+  // One receipt per run of my consecutive messages, on its last one.
+  const runEnds = useMemo(() => receiptRunEnds(items, myId), [items, myId]);
   const { scroller, v, onScroll } = useListScroll(id, items, myId, highlight, clearHighlight, unreadIndex);
   return (
     <div
@@ -71,7 +78,7 @@ export function MessageList({
         {v.getVirtualItems().map((vi) => {
           const m = items[vi.index];
           const reply = m.reply_to_id ? byId.get(m.reply_to_id) : undefined;
-          const rc = m.sender_id === myId && members.length ? readCounts(m, members) : undefined;
+          const rc = runEnds.has(m.id) && members.length ? readCounts(m, members) : undefined;
           const replyPerson = reply ? people.get(reply.sender_id) : undefined;
           return (
             <div
@@ -97,6 +104,8 @@ export function MessageList({
                 highlight={m.id === highlight}
                 actions={actions}
                 canRemove={canRemove(m)}
+                selecting={!!selection}
+                selected={selection?.includes(m.id)}
               />
             </div>
           );

@@ -98,7 +98,7 @@ export function ThreadDialog({
     </li>
   );
   return (
-    <Dialog open={!!rootId} title={t("chat.thread")} onClose={close}>
+    <Dialog open={!!rootId} title={t("chat.thread")} onClose={close} side>
       {(root.error || replies.error) && <Alert>{errorText(t, root.error ?? replies.error)}</Alert>}
       <ol className="thread-list" data-testid="thread">
         {root.data && line(root.data)}

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { StreamEvent } from "../../lib/stream";
 import {
   applyEvent,
+  bumpThread,
   type Conversation,
   conversationsKey,
   keepNewer,
@@ -258,5 +259,30 @@ describe("keepNewer", () => {
     // Where the server is as new or newer, the server wins.
     expect(got[1]).toMatchObject({ id: "b", last_seq: 5, unread_count: 0 });
     expect(keepNewer(fresh)).toBe(fresh);
+  });
+});
+
+describe("bumpThread", () => {
+  const m = (id: string, seq: number, root?: string, extra: Partial<Message> = {}): Message => ({
+    id,
+    seq,
+    body: id,
+    html: id,
+    client_msg_id: id,
+    conversation_id: "cnv_1",
+    created_at: seq * 1000,
+    kind: "text",
+    sender_id: "acc_1",
+    thread_root_id: root,
+    ...extra,
+  });
+  it("counts a new reply on its root once, with the latest time", () => {
+    const items = [m("root", 1, undefined, { thread_replies: 2, thread_last_reply_at: 1500 }), m("x", 2)];
+    const once = bumpThread(items, m("r3", 5, "root"));
+    expect(once[0].thread_replies).toBe(3);
+    expect(once[0].thread_last_reply_at).toBe(5000);
+    expect(bumpThread([...once, m("r3", 5, "root")], m("r3", 5, "root"))[0].thread_replies).toBe(3);
+    expect(bumpThread(items, m("y", 6))).toBe(items);
+    expect(bumpThread([m("root", 1)], m("r1", 2, "root"))[0].thread_replies).toBe(1);
   });
 });

@@ -118,6 +118,23 @@ export function mergeMessages(items: Message[], add: Message[]): Message[] {
   );
 }
 
+/**
+ * bumpThread counts a reply that just arrived on its thread's first
+ * message, when the reply is new to items (the stream may repeat it).
+ */
+export function bumpThread(items: Message[], m: Message): Message[] {
+  if (!m.thread_root_id || items.some((x) => x.id === m.id)) return items;
+  return items.map((x) =>
+    x.id === m.thread_root_id
+      ? {
+          ...x,
+          thread_replies: (x.thread_replies ?? 0) + 1,
+          thread_last_reply_at: Math.max(x.thread_last_reply_at ?? 0, m.created_at),
+        }
+      : x,
+  );
+}
+
 function updateWindow(qc: QueryClient, convId: string, fn: (w: Window) => Window) {
   qc.setQueryData<Window>(messagesKey(convId), (w) => (w ? fn(w) : w));
 }
@@ -156,9 +173,10 @@ export function applyEvent(
     case "message.created": {
       const m = d as unknown as Message;
       // Only a window that already reaches the newest message grows.
-      updateWindow(qc, m.conversation_id, (w) =>
-        w.hasAfter ? w : { ...w, items: mergeMessages(w.items, [m]) },
-      );
+      updateWindow(qc, m.conversation_id, (w) => {
+        const items = bumpThread(w.items, m);
+        return w.hasAfter ? { ...w, items } : { ...w, items: mergeMessages(items, [m]) };
+      });
       qc.setQueryData<{ items: Conversation[] }>(conversationsKey, (l) => {
         if (!l) return l;
         const found = l.items.some((c) => c.id === m.conversation_id);

@@ -40,6 +40,7 @@ const MARKERS: Record<string, string> = {
   "[Voice]": "chat.preview.voice",
   "[Location]": "chat.preview.location",
   "[Link]": "chat.preview.link",
+  "[Chat history]": "chat.preview.record",
 };
 
 /** lastFromMessage is the list's last message for a message that just arrived. */
@@ -51,6 +52,7 @@ export function lastFromMessage(m: Message): LastMessage {
     else if (m.kind === "voice") preview = "[Voice]";
     else if (m.kind === "location") preview = "[Location]";
     else if (m.kind === "card") preview = m.attachment?.title || "[Link]";
+    else if (m.kind === "record") preview = "[Chat history]";
   }
   return {
     id: m.id,
