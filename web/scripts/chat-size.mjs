@@ -2,8 +2,9 @@
 // interactive: the entry chunk, the chat route's chunk, every chunk they
 // import statically, and the CSS. Run after `npm run build`:
 //   cd web && npm run build && node scripts/chat-size.mjs
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+
 const dir = "dist/assets/";
 const files = readdirSync(dir);
 const chat = files.find((f) => f.endsWith(".js") && readFileSync(dir + f, "utf8").includes("messages-inner"));
@@ -14,7 +15,8 @@ const walk = (f) => {
   seen.add(f);
   const s = readFileSync(dir + f, "utf8");
   // static imports only: `import ... from "./x.js"` / `import "./x.js"`
-  for (const m of s.matchAll(/(?:^|[;\s}])import\s*(?:[^"'()]*?from\s*)?["']\.\/([^"']+\.js)["']/g)) walk(m[1]);
+  for (const m of s.matchAll(/(?:^|[;\s}])import\s*(?:[^"'()]*?from\s*)?["']\.\/([^"']+\.js)["']/g))
+    walk(m[1]);
 };
 walk(entry);
 walk(chat);
