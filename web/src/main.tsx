@@ -2,7 +2,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { RouterProvider } from "@tanstack/react-router";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import "./i18n";
+import { i18nReady } from "./i18n";
 import { orgsQuery, switchOrg } from "./lib/org";
 import { onNavigate, registerServiceWorker } from "./lib/pwa";
 import { queryClient } from "./lib/query";
@@ -27,10 +27,13 @@ onNavigate(async (url, orgId) => {
 });
 const root = document.getElementById("root");
 if (!root) throw new Error("no #root element");
-createRoot(root).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider router={router} />
-    </QueryClientProvider>
-  </StrictMode>,
+// The first screen is drawn in the person's language: its strings first.
+void i18nReady.finally(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </StrictMode>,
+  ),
 );

@@ -1,10 +1,10 @@
 // Every string the app shows goes through i18next. en.json and zh.json hold
 // the same keys (i18n.test.ts fails when one lacks a key the other has or the
-// code uses). The chosen language is kept in localStorage.
+// code uses). The chosen language is kept in localStorage. Each language's
+// strings are their own chunk, loaded when the language is first used
+// (loadLanguage): the app starts with one language's strings, not both.
 import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
-import en from "./locales/en.json";
-import zh from "./locales/zh.json";
 
 export const LANGUAGES = [
   { code: "en", label: "English" },
@@ -25,6 +25,18 @@ export function initialLanguage(): Language {
   return nav.toLowerCase().startsWith("zh") ? "zh" : "en";
 }
 
+const LOADERS: Record<Language, () => Promise<{ default: Record<string, unknown> }>> = {
+  en: () => import("./locales/en.json"),
+  zh: () => import("./locales/zh.json"),
+};
+
+/** loadLanguage fetches a language's strings once, before it is shown. */
+export async function loadLanguage(lang: Language): Promise<void> {
+  if (i18n.hasResourceBundle(lang, "translation")) return;
+  const m = await LOADERS[lang]();
+  i18n.addResourceBundle(lang, "translation", m.default, true, true);
+}
+
 /** setLanguage switches the UI language and remembers the choice. */
 export async function setLanguage(lang: Language): Promise<void> {
   try {
@@ -32,6 +44,7 @@ export async function setLanguage(lang: Language): Promise<void> {
   } catch {
     // not persisted; the switch still applies to this page
   }
+  await loadLanguage(lang);
   await i18n.changeLanguage(lang);
 }
 
@@ -42,7 +55,8 @@ function applyToDocument(lang: string) {
 }
 
 void i18n.use(initReactI18next).init({
-  resources: { en: { translation: en }, zh: { translation: zh } },
+  resources: {},
+  partialBundledLanguages: true,
   lng: initialLanguage(),
   fallbackLng: "en",
   interpolation: { escapeValue: false },
@@ -50,5 +64,8 @@ void i18n.use(initReactI18next).init({
 });
 applyToDocument(i18n.language);
 i18n.on("languageChanged", applyToDocument);
+
+/** i18nReady resolves once the first language's strings are loaded: render after it. */
+export const i18nReady: Promise<void> = loadLanguage(initialLanguage());
 
 export default i18n;

@@ -1,5 +1,9 @@
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
-import "../i18n";
+import { loadLanguage } from "../i18n";
+
+// Both languages' strings, for tests that switch language.
+await loadLanguage("en");
+await loadLanguage("zh");
 
 afterEach(() => cleanup());

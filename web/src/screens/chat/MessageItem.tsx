@@ -1,6 +1,6 @@
 import { useNavigate } from "@tanstack/react-router";
 import type { TFunction } from "i18next";
-import { type MouseEvent, memo, useState } from "react";
+import { lazy, type MouseEvent, memo, Suspense, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { icons } from "../../components/icons";
 import { Avatar, formatTime } from "../../components/ui";
@@ -8,12 +8,15 @@ import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/F
 import { onMenuKeys, useDismiss } from "../../lib/dismiss";
 import { type PersonName, personName } from "../../lib/people";
 import { eventIdOf } from "../calendar/data";
-import { EventCard } from "../calendar/EventCard";
 import { type Message, removedKey } from "./data";
 import { forwardable } from "./forward";
 import { LazyEmojiPicker } from "./LazyEmojiPicker";
 import { RecordCard } from "./RecordCard";
 import { formatSize } from "./upload";
+
+// An invitation card loads the calendar's code when one is shown: the
+// chat screen does not carry it.
+const EventCard = lazy(() => import("../calendar/EventCard").then((m) => ({ default: m.EventCard })));
 
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "👀", "✅"];
 
@@ -92,7 +95,12 @@ function Attachment({ m }: { m: Message }) {
   if (m.kind === "card" && a.url) {
     // An event invitation: its time, the answers, and my answer buttons.
     const eventId = eventIdOf(a.url);
-    if (eventId) return <EventCard id={eventId} url={a.url} title={a.title} description={a.description} />;
+    if (eventId)
+      return (
+        <Suspense fallback={<Card url={a.url} title={a.title} description={a.description} />}>
+          <EventCard id={eventId} url={a.url} title={a.title} description={a.description} />
+        </Suspense>
+      );
     return <Card url={a.url} title={a.title} description={a.description} />;
   }
   const url = a.file_id ? `/api/v1/files/${encodeURIComponent(a.file_id)}/content` : a.url;
