@@ -48,7 +48,8 @@ func TestHoldTargetsByName(t *testing.T) {
 		if got := find("猎鹰"); len(got) != 1 {
 			t.Fatalf("猎鹰: %q", got)
 		}
-		if got := find(""); len(got) != 2 {
+		// The two groups, and the organization's company-wide group.
+		if got := find(""); len(got) != 3 {
 			t.Fatalf("every group: %q", got)
 		}
 		if got := find("nothing like it"); len(got) != 0 {
