@@ -14,7 +14,7 @@ import { signIn } from "../lib/steps";
 type Person = { ctx: BrowserContext; page: Page };
 
 const lin = { name: "Lin Xia", email: "lin.xia@example.test", password: "files-and-finds-2026" };
-const group = "Budget desk";
+const group = "Ledger desk";
 
 test.describe
   .serial("files and search", () => {
@@ -92,11 +92,11 @@ test.describe
       await a.page.goto(`/chat/${groupId}`);
       await expect(a.page.getByRole("heading", { name: group })).toBeVisible();
       await a.page.getByTestId("file-input").setInputFiles({
-        name: "Budget-2027.pdf",
+        name: "Ledger-2027.pdf",
         mimeType: "application/pdf",
-        buffer: tinyPDF("Budget 2027", 3),
+        buffer: tinyPDF("Ledger 2027", 3),
       });
-      await expect(a.page.getByTestId("message").filter({ hasText: "Budget-2027.pdf" })).toBeVisible();
+      await expect(a.page.getByTestId("message").filter({ hasText: "Ledger-2027.pdf" })).toBeVisible();
       await a.page
         .getByTestId("file-input")
         .setInputFiles({ name: "office-map.png", mimeType: "image/png", buffer: gradientPNG() });
@@ -115,10 +115,10 @@ test.describe
       await expect(hit).not.toContainText("acc_");
       await expect(hit.locator("mark")).toHaveText("Quarterly");
 
-      await p.getByLabel("Words to find").fill("budget-2027");
+      await p.getByLabel("Words to find").fill("ledger-2027");
       await p.getByRole("button", { name: "Search messages", exact: true }).last().click();
       await expect(results.getByRole("link")).toHaveCount(1);
-      await expect(results.getByRole("link").first().locator("mark")).toHaveText("Budget-2027");
+      await expect(results.getByRole("link").first().locator("mark")).toHaveText("Ledger-2027");
 
       // With files alone: every file, newest first.
       await p.getByLabel("Words to find").fill("");
@@ -134,9 +134,9 @@ test.describe
       await p.getByRole("button", { name: "Group details" }).click();
       const files = p.getByTestId("conversation-files");
       await expect(files.getByRole("listitem")).toHaveCount(2);
-      await files.getByRole("button", { name: "Budget-2027.pdf" }).click();
+      await files.getByRole("button", { name: "Ledger-2027.pdf" }).click();
       const viewer = p.locator("dialog.viewer");
-      await expect(viewer.getByRole("heading", { name: "Budget-2027.pdf" })).toBeVisible();
+      await expect(viewer.getByRole("heading", { name: "Ledger-2027.pdf" })).toBeVisible();
       // PDF.js draws the three pages.
       await expect(viewer.locator("canvas.pdf-page")).toHaveCount(3);
       await expect(viewer.getByRole("region", { name: "3 pages" })).toBeVisible();
@@ -177,7 +177,7 @@ test.describe
       await p.getByRole("button", { name: "群聊信息" }).click();
       const files = p.getByTestId("conversation-files");
       await expect(p.getByRole("heading", { name: "文件" })).toBeVisible();
-      await files.getByRole("button", { name: "Budget-2027.pdf" }).click();
+      await files.getByRole("button", { name: "Ledger-2027.pdf" }).click();
       const viewer = p.locator("dialog.viewer");
       await expect(viewer.getByRole("link", { name: "下载" })).toBeVisible();
       await expect(viewer.locator("canvas.pdf-page")).toHaveCount(3);
