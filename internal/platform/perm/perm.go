@@ -32,6 +32,7 @@ const (
 	ManageApprovals       Permission = "manage_approvals"
 	ManageAttendance      Permission = "manage_attendance"
 	ManageCalendars       Permission = "manage_calendars"
+	ManageDrive           Permission = "manage_drive"
 )
 
 // All lists every permission, in the order the API shows them.
@@ -40,7 +41,7 @@ var All = []Permission{
 	ManageInvitations, ManageRetention, ViewAuditLog, ManageApps,
 	ManageOrg, ManagePrivacyRequests, SendSecurityNotices, ManageLegalHolds,
 	PublishAnnouncements, ManageReports, ManageApprovals, ManageAttendance,
-	ManageCalendars,
+	ManageCalendars, ManageDrive,
 }
 
 // Valid reports whether p is a known permission.
