@@ -182,8 +182,15 @@ test.describe
       await expect(msg.getByTestId("thread-count")).toContainText("2 条回复");
       // The emoji picker fits the phone too.
       await p.getByRole("button", { name: "表情", exact: true }).click();
-      await expect(p.getByTestId("emoji-picker").getByRole("searchbox", { name: "搜索表情" })).toBeVisible();
+      const zhPicker = p.getByTestId("emoji-picker");
+      await expect(zhPicker.getByRole("searchbox", { name: "搜索表情" })).toBeVisible();
       await noSideScroll(p, "emoji picker");
+      // In Chinese the emoji have Chinese names and are found by Chinese words.
+      await expect(zhPicker.getByRole("button", { name: "嘿嘿", exact: true })).toBeVisible();
+      await zhPicker.getByRole("searchbox", { name: "搜索表情" }).fill("笑");
+      await expect(zhPicker.getByRole("button", { name: "大笑", exact: true })).toHaveText("😄");
+      await zhPicker.getByRole("searchbox", { name: "搜索表情" }).fill("心");
+      await expect(zhPicker.getByRole("button", { name: "红心", exact: true })).toHaveText("❤️");
       await p.keyboard.press("Escape");
       await p.setViewportSize({ width: 1280, height: 800 });
       await p.evaluate(() => localStorage.setItem("atrium.lang", "en"));
