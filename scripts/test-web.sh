@@ -42,6 +42,13 @@ if [ ! -x "$CHROMIUM" ] && [ "$CHROMIUM" = /usr/bin/chromium ] && [ "$(id -u)" =
   echo "== installing Chromium (apt-get install chromium)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# The docs' screenshots show Chinese text and emoji: without these fonts
+# Chromium draws them as empty boxes.
+if [ "${ATRIUM_SCREENSHOTS:-}" = docs ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+  && ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
+  echo "== installing fonts for the screenshots (apt-get install fonts-noto-cjk fonts-noto-color-emoji)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji >/dev/null
+fi
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   missing "Node.js 20.19+ and npm are needed and were not found"
 fi

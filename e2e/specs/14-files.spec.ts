@@ -5,7 +5,7 @@
 // English and Chinese, and on a 375 px phone.
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, ok } from "../lib/api";
-import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
+import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { tinyPDF } from "../lib/pdf";
 import { owner } from "../lib/people";
 import { gradientPNG } from "../lib/png";
@@ -114,6 +114,7 @@ test.describe
       await expect(hit).not.toContainText("**");
       await expect(hit).not.toContainText("acc_");
       await expect(hit.locator("mark")).toHaveText("Quarterly");
+      await shot(p, "search");
 
       await p.getByLabel("Words to find").fill("ledger-2027");
       await p.getByRole("button", { name: "Search messages", exact: true }).last().click();
@@ -126,6 +127,7 @@ test.describe
       await p.getByRole("button", { name: "Search messages", exact: true }).last().click();
       await expect(results.getByRole("link")).toHaveCount(2);
       await expect(results.getByRole("link").first()).toContainText("office-map.png");
+      await shot(p, "search-files");
     });
 
     test("a conversation's files are listed in its details and open in the viewer", async () => {
@@ -134,6 +136,7 @@ test.describe
       await p.getByRole("button", { name: "Group details" }).click();
       const files = p.getByTestId("conversation-files");
       await expect(files.getByRole("listitem")).toHaveCount(2);
+      await shot(p, "chat-files");
       await files.getByRole("button", { name: "Ledger-2027.pdf" }).click();
       const viewer = p.locator("dialog.viewer");
       await expect(viewer.getByRole("heading", { name: "Ledger-2027.pdf" })).toBeVisible();
@@ -148,6 +151,7 @@ test.describe
             .evaluate((c) => (c as HTMLCanvasElement).width),
         )
         .toBeGreaterThan(100);
+      await shot(p, "viewer-pdf");
       await p.keyboard.press("Escape");
       await expect(viewer).toBeHidden();
       // The details stay open under it.
@@ -163,6 +167,7 @@ test.describe
       await expect
         .poll(() => viewer.locator("img").evaluate((e) => (e as HTMLImageElement).naturalWidth))
         .toBeGreaterThan(0);
+      await shot(p, "viewer-image");
       await viewer.getByRole("button", { name: "Close" }).click();
       await expect(viewer).toBeHidden();
       // The page did not navigate away.
@@ -186,6 +191,7 @@ test.describe
         .first()
         .evaluate((c) => c.getBoundingClientRect().width);
       expect(width).toBeLessThanOrEqual(375);
+      await shot(p, "viewer-pdf-zh-phone");
       await p.keyboard.press("Escape");
       await p.evaluate(() => localStorage.setItem("atrium.lang", "en"));
     });

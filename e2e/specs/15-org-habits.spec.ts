@@ -5,7 +5,7 @@
 // profile.
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
-import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
+import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -87,6 +87,7 @@ test.describe
       await expect(saved).toHaveCount(1);
       await expect(saved).toContainText("Budget draft v2");
       await expect(saved).toContainText(asker.name);
+      await shot(p, "saved-messages");
       await saved.getByRole("link").click();
       await expect(p).toHaveURL(new RegExp(`/chat/${conv.id}`));
 

@@ -4,7 +4,7 @@
 // receipt per run of one's own messages.
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
-import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
+import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -56,6 +56,7 @@ test.describe
       await p.getByRole("button", { name: "Emoji", exact: true }).click();
       const picker = p.getByTestId("emoji-picker");
       await expect(picker.getByRole("button", { name: "Grinning Face", exact: true })).toBeVisible();
+      await shot(p, "emoji-picker");
       await picker.getByRole("searchbox", { name: "Search emoji" }).fill("rocket");
       await p.keyboard.press("Enter");
       await expect(picker).toBeHidden();
@@ -108,6 +109,7 @@ test.describe
       const dlg = p.getByTestId("forward-dialog");
       await expect(dlg).toContainText("sent together as one chat history");
       await dlg.getByRole("checkbox", { name: colleague.name }).check();
+      await shot(p, "forward-dialog");
       await dlg.getByRole("button", { name: "Send to 1 conversation" }).click();
       await expect(p.getByRole("status").filter({ hasText: "Forwarded to 1 conversation." })).toBeVisible();
       await expect(p.getByTestId("select-bar")).toBeHidden();
@@ -122,6 +124,7 @@ test.describe
       await expect(list.getByTestId("record-item").nth(0)).toContainText("Launch day 🚀");
       await expect(list.getByTestId("record-item").nth(2)).toContainText(colleague.name);
       await expect(list.getByTestId("record-item").nth(2)).toContainText("Catering confirmed");
+      await shot(b.page, "chat-record");
       await b.page.keyboard.press("Escape");
       await expect(list).toBeHidden();
     });
@@ -146,6 +149,7 @@ test.describe
       await expect(run.nth(2).getByTestId("receipt")).toHaveText("read by 1 · unread 0");
       await run.nth(2).getByTestId("receipt").click();
       await expect(p.getByTestId("read-list")).toContainText(colleague.name);
+      await shot(p, "read-receipts");
       await p.getByRole("button", { name: "Close" }).click();
     });
 
@@ -178,12 +182,21 @@ test.describe
       await p.keyboard.press("Enter");
       await expect(panel.getByTestId("thread")).toContainText("Item two: venue");
       await noSideScroll(p, "thread panel");
+      await shot(p, "thread-zh-phone");
       await panel.getByRole("button", { name: "关闭" }).click();
       await expect(msg.getByTestId("thread-count")).toContainText("2 条回复");
       // The emoji picker fits the phone too.
       await p.getByRole("button", { name: "表情", exact: true }).click();
-      await expect(p.getByTestId("emoji-picker").getByRole("searchbox", { name: "搜索表情" })).toBeVisible();
+      const zhPicker = p.getByTestId("emoji-picker");
+      await expect(zhPicker.getByRole("searchbox", { name: "搜索表情" })).toBeVisible();
       await noSideScroll(p, "emoji picker");
+      // In Chinese the emoji have Chinese names and are found by Chinese words.
+      await expect(zhPicker.getByRole("button", { name: "嘿嘿", exact: true })).toBeVisible();
+      await zhPicker.getByRole("searchbox", { name: "搜索表情" }).fill("笑");
+      await expect(zhPicker.getByRole("button", { name: "大笑", exact: true })).toHaveText("😄");
+      await shot(p, "emoji-picker-zh-phone");
+      await zhPicker.getByRole("searchbox", { name: "搜索表情" }).fill("心");
+      await expect(zhPicker.getByRole("button", { name: "红心", exact: true })).toHaveText("❤️");
       await p.keyboard.press("Escape");
       await p.setViewportSize({ width: 1280, height: 800 });
       await p.evaluate(() => localStorage.setItem("atrium.lang", "en"));

@@ -5,7 +5,7 @@
 // the organization's setting changes who that is.
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
-import { expect, newPerson, pageErrors, test } from "../lib/fixtures";
+import { expect, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -69,6 +69,8 @@ test.describe
       await expect(card.getByTestId("my-status")).toContainText("🌴 On leave");
       await card.getByRole("button", { name: "For 1 hour" }).click();
       await expect(card.getByTestId("dnd-state")).toContainText("On until");
+      await card.scrollIntoViewIfNeeded();
+      await shot(p, "settings-status-dnd");
 
       const dm = await ok(
         await call(a.page, "POST", "/api/v1/conversations", { kind: "direct", member_ids: [noahId] }),
@@ -77,6 +79,7 @@ test.describe
       const status = a.page.locator(".conv-header").getByTestId("person-status");
       await expect(status).toContainText("🌴 On leave");
       await expect(status).toContainText("Do Not Disturb");
+      await shot(a.page, "chat-status");
 
       // At phone width the header still fits.
       await a.page.setViewportSize({ width: 375, height: 740 });
@@ -110,6 +113,8 @@ test.describe
       await card.getByRole("button", { name: "保存" }).click();
       await expect(card.getByText("已保存。", { exact: true })).toBeVisible();
       await noSideScroll(p, "status and notifications");
+      await card.getByLabel("关键词", { exact: true }).scrollIntoViewIfNeeded();
+      await shot(p, "settings-notify-zh-phone");
       const s = await ok(await call(p, "GET", "/api/v1/me/notify-settings"));
       expect(s).toMatchObject({
         quiet_start: "22:00",

@@ -8,7 +8,7 @@
 // is in the company-wide group.
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
-import { expect, lastCode, logLines, newPerson, pageErrors, test } from "../lib/fixtures";
+import { expect, lastCode, logLines, newPerson, pageErrors, shot, test } from "../lib/fixtures";
 import { org, owner } from "../lib/people";
 import { signIn } from "../lib/steps";
 
@@ -17,6 +17,32 @@ type Person = { ctx: BrowserContext; page: Page };
 const mia = { name: "Mia Admin19", email: "mia.admin19@example.test", password: "admin-nineteen-2026" };
 const ned = { name: "Ned Newcomer19", email: "ned.admin19@example.test", password: "newcomer-nineteen-2026" };
 const fieldName = "Shirt 19";
+
+/**
+ * editorFits checks that, with the member editor open at 375 px, nothing
+ * scrolls sideways: neither the page (document.scrollingElement) nor the
+ * editor; a failure names what sticks out.
+ */
+async function editorFits(p: Page, lang: string) {
+  const wide = await p.evaluate(() => {
+    const se = document.scrollingElement ?? document.documentElement;
+    const body = document.querySelector("dialog[open] .dialog-body");
+    const over = [...document.querySelectorAll("body *")]
+      .filter((e) => e.getBoundingClientRect().right > se.clientWidth + 1)
+      .slice(0, 8)
+      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`);
+    return {
+      page: se.scrollWidth - se.clientWidth,
+      editor: body ? body.scrollWidth - body.clientWidth : 0,
+      over: over.join(", "),
+    };
+  });
+  expect(
+    wide.page,
+    `${lang}: the page scrolls sideways with the editor open: ${wide.over}`,
+  ).toBeLessThanOrEqual(0);
+  expect(wide.editor, `${lang}: the editor scrolls sideways: ${wide.over}`).toBeLessThanOrEqual(0);
+}
 
 test.describe
   .serial("administration by name", () => {
@@ -74,6 +100,7 @@ test.describe
       await expect(shirt).toHaveRole("combobox");
       await expect(dialog.getByText("Please fill this in: your organization requires it.")).toBeVisible();
       await shirt.selectOption("M");
+      await shot(p, "admin-member-editor");
       await dialog.getByRole("button", { name: "Save" }).click();
       await expect(dialog).toBeHidden();
 
@@ -154,6 +181,7 @@ test.describe
         p.getByTestId("audit-entry").filter({ hasText: "Joined" }).getByTestId("audit-actor"),
       ).toContainText(mia.name);
       await expect(p.getByRole("table")).not.toContainText(/(mem|acc|dep|fld|inv|hld)_[0-9a-f]{32}/);
+      await shot(p, "admin-audit-names");
       // The leaders' entry names the department and its leader.
       await p.goto("/admin/audit");
       await p.getByLabel("Filter by action").selectOption("department.");
@@ -248,16 +276,26 @@ test.describe
         await expect(p.getByRole("table")).toContainText("成员");
         await expect(p.getByRole("table")).not.toContainText(/(mem|acc|dep|fld)_[0-9a-f]{32}/);
         await noSideScroll(p, "audit log");
+        await shot(p, "admin-audit-zh-phone");
 
         await p.goto("/admin/members");
         await p.getByRole("button", { name: `编辑 ${mia.name}` }).click();
         const dialog = p.getByRole("dialog");
         await expect(dialog.getByLabel("入职日期")).toHaveValue("2026-03-02");
         await expect(dialog.getByRole("group", { name: "直属上级" })).toContainText(owner.name);
+        await editorFits(p, "zh");
+        await shot(p, "admin-member-editor-zh-phone");
         await dialog.getByRole("button", { name: "取消" }).click();
-
         await p.goto("/admin/fields");
         await expect(p.getByRole("list", { name: `${fieldName}的选项` })).toBeVisible();
+
+        // In English too (longer words: the table's header once widened the page by 126 px).
+        await p.evaluate(() => localStorage.setItem("atrium.lang", "en"));
+        await p.goto("/admin/members");
+        await p.getByRole("button", { name: `Edit ${mia.name}` }).click();
+        await expect(p.getByRole("dialog").getByLabel("Join date")).toHaveValue("2026-03-02");
+        await editorFits(p, "en");
+        await p.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
       } finally {
         await p.evaluate(() => localStorage.setItem("atrium.lang", "en"));
         await p.setViewportSize({ width: 1280, height: 800 });

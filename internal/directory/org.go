@@ -430,12 +430,19 @@ func (s *Service) UpdateOrg(ctx context.Context, req UpdateOrgRequest) (Org, err
 				return apperr.InvalidField("mention_all", "mention_all is admins, everyone or nobody").With("value", v)
 			}
 		}
+		turnedOn := false
 		if req.CompanyGroup != nil {
+			turnedOn = *req.CompanyGroup && !o.Settings.CompanyGroup
 			o.Settings.CompanyGroup, changed["company_group"] = *req.CompanyGroup, *req.CompanyGroup
 		}
 		o.UpdatedAt = s.nowMS()
 		if err := s.st.updateOrg(ctx, o); err != nil {
 			return err
+		}
+		if turnedOn {
+			if err := s.fillCompanyGroup(ctx, &o); err != nil {
+				return err
+			}
 		}
 		if err := s.orgEvent(ctx, o.ID, "org.updated", map[string]any{"org_id": o.ID}); err != nil {
 			return err

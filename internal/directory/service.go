@@ -150,6 +150,7 @@ func (s *Service) OnMemberLeft(fn func(ctx context.Context, orgID, accountID str
 // its id.
 type CompanyGroups interface {
 	JoinCompanyGroup(ctx context.Context, orgID, groupID, name, accountID string) (string, error)
+	FillCompanyGroup(ctx context.Context, orgID, groupID, name, ownerID string, accountIDs []string) (string, error)
 }
 
 // SetCompanyGroups sets what keeps the company-wide groups.
@@ -177,6 +178,31 @@ func (s *Service) joinCompanyGroup(ctx context.Context, orgID, accountID string)
 		return err
 	}
 	return s.st.setCompanyGroupID(ctx, orgID, id)
+}
+
+// fillCompanyGroup puts every active member of o in its company-wide group,
+// making the group (owned by the organization's owner) when it has none:
+// an organization made before the setting existed gets its group when an
+// admin turns the setting on, and those who joined while it was off are
+// added when it is turned on again. Turning the setting off leaves the
+// group as it is (people can leave it, its owner can dissolve it).
+func (s *Service) fillCompanyGroup(ctx context.Context, o *Org) error {
+	s.mu.RLock()
+	g := s.company
+	s.mu.RUnlock()
+	if g == nil {
+		return nil
+	}
+	accs, err := s.st.activeAccountIDs(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	id, err := g.FillCompanyGroup(ctx, o.ID, o.companyGroupID, o.Name, o.OwnerAccountID, accs)
+	if err != nil || id == o.companyGroupID {
+		return err
+	}
+	o.companyGroupID = id
+	return s.st.setCompanyGroupID(ctx, o.ID, id)
 }
 
 // SetGroupChecker sets what verifies contact requests made via a group chat.

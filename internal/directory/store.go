@@ -349,6 +349,12 @@ func (st store) activeMemberID(ctx context.Context, orgID, accountID string) (st
 	return id, st.d.Classify(err)
 }
 
+// activeAccountIDs lists the accounts of the organization's active
+// members, earliest first.
+func (st store) activeAccountIDs(ctx context.Context, orgID string) ([]string, error) {
+	return st.strings(ctx, `SELECT account_id FROM members WHERE org_id = $1 AND status = 'active' ORDER BY created_at, id`, orgID)
+}
+
 // activeMemberships lists the account's active memberships of active
 // organizations.
 func (st store) activeMemberships(ctx context.Context, accountID string) ([]memberRow, error) {

@@ -1,19 +1,34 @@
 import raw from "@emoji-mart/data/sets/15/native.json";
-import { type KeyboardEvent, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, use, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useMe } from "../../lib/session";
 import {
   type EmojiData,
   type EmojiEntry,
+  type EmojiGroup,
+  type EmojiNames,
   gridMove,
   groupsOf,
   loadRecent,
   rememberEmoji,
   searchEmoji,
+  withNames,
 } from "./emoji";
 
 const COLS = 8;
 const groups = groupsOf(raw as unknown as EmojiData);
+
+// The Chinese names and search words (some 40 KB gzipped) load with the
+// picker, only when the interface is in Chinese; English words still find.
+let zhGroups: Promise<EmojiGroup[]> | undefined;
+const groupsIn = (lang: string): EmojiGroup[] | Promise<EmojiGroup[]> => {
+  if (!lang.startsWith("zh")) return groups;
+  zhGroups ??= import("./emoji-zh.json").then(
+    (m) => withNames(groups, m.default as EmojiNames),
+    () => groups,
+  );
+  return zhGroups;
+};
 
 /**
  * EmojiPicker is the full emoji picker: a search field, the emoji the
@@ -22,12 +37,14 @@ const groups = groupsOf(raw as unknown as EmojiData);
  * picks the first match, ↓ enters the grid, arrows move, Escape closes.
  */
 export default function EmojiPicker({ onPick, label }: { onPick: (e: string) => void; label: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const g = groupsIn(i18n.language);
+  const shown = Array.isArray(g) ? g : use(g);
   const me = useMe().data?.id ?? "";
   const [q, setQ] = useState("");
   const [recent] = useState(() => loadRecent(me));
   const grid = useRef<HTMLDivElement>(null);
-  const found = useMemo(() => searchEmoji(groups, q), [q]);
+  const found = useMemo(() => searchEmoji(shown, q), [shown, q]);
   const pick = (e: string) => {
     rememberEmoji(me, e);
     onPick(e);
@@ -100,7 +117,7 @@ export default function EmojiPicker({ onPick, label }: { onPick: (e: string) => 
         ) : (
           <>
             {section("recent", t("chat.emojiRecent"), recent)}
-            {groups.map((g) => section(g.id, t(`chat.emojiCat.${g.id}`), g.emojis))}
+            {shown.map((c) => section(c.id, t(`chat.emojiCat.${c.id}`), c.emojis))}
           </>
         )}
       </div>

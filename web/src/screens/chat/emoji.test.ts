@@ -1,5 +1,17 @@
+import native from "@emoji-mart/data/sets/15/native.json";
 import { describe, expect, it } from "vitest";
-import { addRecent, gridMove, groupsOf, loadRecent, MAX_RECENT, rememberEmoji, searchEmoji } from "./emoji";
+import {
+  addRecent,
+  type EmojiData,
+  gridMove,
+  groupsOf,
+  loadRecent,
+  MAX_RECENT,
+  rememberEmoji,
+  searchEmoji,
+  withNames,
+} from "./emoji";
+import zh from "./emoji-zh.json";
 
 class MemStorage {
   m = new Map<string, string>();
@@ -72,5 +84,28 @@ describe("emoji search", () => {
     expect(gridMove(15, "ArrowDown", 8, 20)).toBe(19);
     expect(gridMove(3, "ArrowUp", 8, 20)).toBe(-1);
     expect(gridMove(5, "End", 8, 20)).toBe(19);
+  });
+});
+
+describe("emoji search in Chinese", () => {
+  const all = withNames(groupsOf(native as unknown as EmojiData), zh);
+  const found = (q: string) => searchEmoji(all, q).map((e) => e.native);
+  it("finds emoji by Chinese words", () => {
+    expect(found("笑")).toContain("😄");
+    expect(found("心").slice(0, 8)).toContain("❤️");
+    expect(found("火箭")[0]).toBe("🚀");
+    expect(found("中国")).toContain("🇨🇳");
+    expect(found("赞").slice(0, 8)).toContain("👍");
+    expect(found("谢谢")).toContain("🙏");
+  });
+  it("shows Chinese names and still finds English words", () => {
+    const rocket = all.flatMap((g) => g.emojis).find((e) => e.native === "🚀");
+    expect(rocket?.name).toBe("火箭");
+    expect(found("rocket")).toContain("🚀");
+  });
+  it("has Chinese words for nearly every emoji of the picker", () => {
+    const list = all.flatMap((g) => g.emojis);
+    const named = list.filter((e) => /[\u4e00-\u9fff]/.test(e.name));
+    expect(named.length / list.length).toBeGreaterThan(0.98);
   });
 });

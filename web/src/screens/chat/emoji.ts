@@ -48,14 +48,18 @@ export function rememberEmoji(
 /**
  * searchEmoji finds emoji whose name or keywords contain every word of q
  * (case-insensitive). The best come first: the name itself, then names
- * that start with the query, then keywords that do, then the rest. An
- * emoji typed into the search finds itself.
+ * that start with the query or a keyword that is the query, then (for a
+ * Chinese query, whose names hold no spaces) names that contain it, then
+ * keywords that start with it, then the rest; for a Chinese query, shorter
+ * names first within each rank (红心 before 粉红色的心). An emoji typed
+ * into the search finds itself.
  */
 export function searchEmoji(groups: EmojiGroup[], q: string, limit = 120): EmojiEntry[] {
   const query = q.trim().toLowerCase();
   const words = query.split(/\s+/).filter(Boolean);
   if (!words.length) return [];
-  const ranked: EmojiEntry[][] = [[], [], [], []];
+  const cjk = /[\u3400-\u9fff]/.test(query);
+  const ranked: EmojiEntry[][] = [[], [], [], [], []];
   const seen = new Set<string>();
   for (const g of groups) {
     for (const e of g.emojis) {
@@ -68,14 +72,17 @@ export function searchEmoji(groups: EmojiGroup[], q: string, limit = 120): Emoji
       const rank =
         name === query || e.native === query
           ? 0
-          : name.startsWith(query)
+          : name.startsWith(query) || keys.includes(query)
             ? 1
-            : keys.some((k) => k.startsWith(words[0]))
+            : cjk && name.includes(query)
               ? 2
-              : 3;
+              : keys.some((k) => k.startsWith(words[0]))
+                ? 3
+                : 4;
       ranked[rank].push(e);
     }
   }
+  if (cjk) for (const r of ranked) r.sort((a, b) => a.name.length - b.name.length);
   return ranked.flat().slice(0, limit);
 }
 
@@ -93,6 +100,26 @@ export function groupsOf(data: EmojiData): EmojiGroup[] {
       .map((id) => data.emojis[id])
       .filter((e) => e?.skins?.[0]?.native)
       .map((e) => ({ native: e.skins[0].native, name: e.name, keywords: e.keywords ?? [] })),
+  }));
+}
+
+/** EmojiNames is, per emoji, its name and search words in another language (emoji-zh.json). */
+export type EmojiNames = Record<string, string[]>;
+
+/**
+ * withNames gives the picker's emoji the names of another language: the
+ * name shown becomes that language's, and its words are searched before
+ * the English name and keywords, which still find the emoji.
+ */
+export function withNames(groups: EmojiGroup[], names: EmojiNames): EmojiGroup[] {
+  return groups.map((g) => ({
+    id: g.id,
+    emojis: g.emojis.map((e) => {
+      const n = names[e.native];
+      if (!n?.length) return e;
+      const [name, ...words] = n;
+      return { native: e.native, name, keywords: [...words, e.name, ...e.keywords] };
+    }),
   }));
 }
 
