@@ -32,8 +32,11 @@ test.describe
       await ok(await call(m.page, "POST", "/api/v1/me/org", { org_id: orgId }));
       irisId = (await ok(await call(m.page, "GET", "/api/v1/me"))).id;
       const ownerId = (await ok(await call(a.page, "GET", "/api/v1/me"))).id;
-      dm = (await ok(await call(m.page, "POST", "/api/v1/conversations", { kind: "direct", member_ids: [ownerId] })))
-        .id;
+      dm = (
+        await ok(
+          await call(m.page, "POST", "/api/v1/conversations", { kind: "direct", member_ids: [ownerId] }),
+        )
+      ).id;
       await ok(
         await call(m.page, "POST", `/api/v1/conversations/${dm}/messages`, {
           client_msg_id: `photo-${Date.now()}`,
@@ -80,7 +83,9 @@ test.describe
         expect(dragged?.x ?? 0).toBeLessThan(after.x);
       }
       await expect(card.getByRole("img", { name: "Preview" })).toBeVisible();
-      const saved = p.waitForResponse((r) => r.url().includes("/api/v1/me/photo") && r.request().method() === "PUT");
+      const saved = p.waitForResponse(
+        (r) => r.url().includes("/api/v1/me/photo") && r.request().method() === "PUT",
+      );
       await card.getByRole("button", { name: "Save photo" }).click();
       expect((await saved).status()).toBe(200);
       await expect(card.getByRole("button", { name: "Remove photo" })).toBeVisible();
