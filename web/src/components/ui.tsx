@@ -186,27 +186,31 @@ export function photoURL(accountId: string, version: string, size: 96 | 512 = 96
   return `/api/v1/people/${encodeURIComponent(accountId)}/photo?size=${size}&v=${encodeURIComponent(version)}`;
 }
 
-/**
- * Avatar shows a person's profile photo, or their initials when they have
- * none (or it cannot be loaded). id is their account id; photo is the
- * photo's version when the caller knows it (member rows carry it), else it
- * is looked up with the person.
- */
-export function Avatar({
-  name,
-  gone,
-  small,
-  id,
-  photo,
-}: {
+type AvatarProps = {
   name: string;
   gone?: boolean;
   small?: boolean;
   id?: string;
   photo?: string;
-}) {
-  const person = usePerson(id && photo === undefined && !gone ? id : undefined);
-  const version = gone ? "" : (photo ?? person?.photo ?? "");
+};
+
+/**
+ * Avatar shows a person's profile photo, or their initials when they have
+ * none (or it cannot be loaded). id is their account id; photo is the
+ * photo's version when the caller knows it ("" for none: member rows and
+ * resolved people carry it), else it is looked up with the person.
+ */
+export function Avatar(props: AvatarProps) {
+  if (props.id && props.photo === undefined && !props.gone) return <PersonAvatar {...props} id={props.id} />;
+  return <AvatarView {...props} version={props.gone ? "" : (props.photo ?? "")} />;
+}
+
+function PersonAvatar(props: AvatarProps & { id: string }) {
+  const person = usePerson(props.id);
+  return <AvatarView {...props} version={person?.photo ?? ""} />;
+}
+
+function AvatarView({ name, gone, small, id, version }: AvatarProps & { version: string }) {
   const src = id && version ? photoURL(id, version, small ? 96 : 512) : "";
   const [failed, setFailed] = useState("");
   const cls = ["avatar", small ? "avatar-sm" : "", gone ? "avatar-gone" : ""].filter(Boolean).join(" ");
