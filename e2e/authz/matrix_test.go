@@ -77,7 +77,7 @@ type entry struct {
 
 // objects of the API whose ids are personal (belong to an account, not an
 // organization).
-var personalKinds = map[string]bool{"session": true, "app_password": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true, "push_subscription": true, "drive_upload": true}
+var personalKinds = map[string]bool{"session": true, "app_password": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true, "push_subscription": true, "drive_upload": true, "photo_person": true}
 
 func named(prefix string) func(w *world, actor string) any {
 	return func(w *world, actor string) any {
@@ -184,6 +184,9 @@ var matrix = map[string]entry{
 	"POST /api/v1/contact-requests/{id}/decline": {ok: 200, obj: []string{"contact_request"}, fresh: true},
 	"GET /api/v1/people/{account_id}":            {ok: 200, obj: []string{"person"}},
 	"GET /api/v1/people/{account_id}/status":     {ok: 200, obj: []string{"person"}},
+	"GET /api/v1/people/{account_id}/photo":      {ok: 200, obj: []string{"photo_person"}},
+	"PUT /api/v1/me/photo":                       {ok: 200, raw: func(*world) (string, []byte) { return "image/png", tinyPNG() }},
+	"DELETE /api/v1/me/photo":                    {ok: 204},
 	"POST /api/v1/people/lookup":                 {ok: passed, body: func(w *world, _ string) any { return map[string]any{"email": w.who[Member].Email} }},
 	"GET /api/v1/stream":                         {ok: passed},
 

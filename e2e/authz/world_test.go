@@ -1,12 +1,15 @@
 package authz_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdh"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
 	"regexp"
 	"strings"
@@ -599,6 +602,16 @@ func (w *world) makePersonal(kind string, p *who) string {
 		q := w.account(fmt.Sprintf("Friend %d", w.seq.Add(1)))
 		w.contact(p, q)
 		return q.AccountID
+	case "photo_person":
+		// A contact of p with a profile photo.
+		q := w.account(fmt.Sprintf("Pictured %d", w.seq.Add(1)))
+		w.contact(p, q)
+		req, _ := http.NewRequest("PUT", w.env.URL+"/api/v1/me/photo", bytes.NewReader(tinyPNG()))
+		req.Header.Set("Content-Type", "image/png")
+		if r := w.fx(q).Request(t, req); r.Status != http.StatusOK {
+			t.Fatalf("photo of %s: %d %s", q.Name, r.Status, r.Body)
+		}
+		return q.AccountID
 	case "stranger":
 		// Someone p has nothing to do with, who does not let others find them.
 		q := w.account(fmt.Sprintf("Stranger %d", w.seq.Add(1)))
@@ -760,4 +773,15 @@ func pushSubscription(w *world) map[string]any {
 		"keys":        map[string]any{"p256dh": base64.RawURLEncoding.EncodeToString(k.PublicKey().Bytes()), "auth": base64.RawURLEncoding.EncodeToString(auth)},
 		"device_name": "Test browser",
 	}
+}
+
+// tinyPNG is a small picture to upload as a profile photo.
+func tinyPNG() []byte {
+	m := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	for i := range m.Pix {
+		m.Pix[i] = 0xFF
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, m)
+	return buf.Bytes()
 }

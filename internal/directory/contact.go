@@ -143,6 +143,9 @@ type Person struct {
 	Mobile    string            `json:"mobile,omitempty"`
 	Email     string            `json:"email,omitempty"`
 	Companies []CompanyIdentity `json:"companies"`
+	// PhotoVersion is set when the person has a profile photo the caller
+	// may see: GET /api/v1/people/{account_id}/photo?size=96|512&v=….
+	PhotoVersion string `json:"photo_version,omitempty"`
 }
 
 // CompanyIdentity is a person's identity in one organization, as shown to
@@ -281,6 +284,9 @@ func (s *Service) person(ctx context.Context, viewer string, acc Account) (Perso
 		return Person{}, apperr.ErrNotFound
 	}
 	p := Person{AccountID: acc.ID, Name: acc.Name, Relation: rel, IsContact: contact, Companies: []CompanyIdentity{}}
+	if rel != "none" {
+		p.PhotoVersion = s.photoVersions(ctx, []string{acc.ID})[acc.ID]
+	}
 	ext := func(f string) bool { return rel == "self" || slices.Contains(pv.ExternalFields, f) }
 	if rel == "self" || ((rel == "contact" || rel == "colleague") && ext(ExtMobile)) {
 		p.Mobile = acc.Phone

@@ -237,6 +237,21 @@ func init() {
 		Erasure:   datamap.Delete,
 	})
 	person(datamap.Table{
+		Name:    "profile_photos",
+		Title:   datamap.Text{En: "Your profile photo", Zh: "你的头像"},
+		Why:     datamap.Text{Zh: "你上传的头像，裁剪并缩放为两种尺寸，显示给同事和联系人；上传时已去除位置等元数据。"},
+		Purpose: "The profile photo the person uploaded, cropped and scaled to the two sizes the app shows to their colleagues and contacts; the upload's metadata (EXIF, GPS position) is dropped before anything is stored. The bytes are in the file store, encrypted under the person's key.",
+		Subject: []string{"account_id"},
+		Columns: map[string]datamap.Category{
+			"account_id": datamap.Identifier,
+			"blob_key":   datamap.Profile,
+		},
+		Technical: []string{"id", "size", "version", "name", "content_type", "created_at"},
+		Files:     []string{"blob_key"},
+		Retention: "account",
+		Erasure:   datamap.Delete,
+	})
+	person(datamap.Table{
 		Name:    "contact_privacy",
 		Title:   datamap.Text{En: "Privacy settings", Zh: "隐私设置"},
 		Why:     datamap.Text{Zh: "你对谁能找到你、添加你以及外部联系人能看到什么的选择。"},

@@ -43,8 +43,11 @@ type Member struct {
 	// MissingRequired lists required custom fields without a value; shown
 	// to the member and to those who manage members.
 	MissingRequired []string `json:"missing_required,omitempty"`
-	CreatedAt       int64    `json:"created_at"`
-	UpdatedAt       int64    `json:"updated_at"`
+	// PhotoVersion is set when the member's person has a profile photo:
+	// GET /api/v1/people/{account_id}/photo?size=96|512&v=….
+	PhotoVersion string `json:"photo_version,omitempty"`
+	CreatedAt    int64  `json:"created_at"`
+	UpdatedAt    int64  `json:"updated_at"`
 }
 
 // MemberDepartment is one of a member's departments.
@@ -191,6 +194,13 @@ func (s *Service) views(ctx context.Context, v viewer, rows []memberRow) ([]Memb
 	if err != nil {
 		return nil, err
 	}
+	accs := make([]string, 0, len(rows))
+	for _, r := range rows {
+		if r.AccountID != "" {
+			accs = append(accs, r.AccountID)
+		}
+	}
+	photos := s.photoVersions(ctx, accs)
 	var roles map[string][]string
 	if v.admin {
 		if roles, err = s.st.customRolesOfMembers(ctx, idl); err != nil {
@@ -205,7 +215,7 @@ func (s *Service) views(ctx context.Context, v viewer, rows []memberRow) ([]Memb
 			WorkPhone: s.openPhone(ctx, r.OrgID, r.ID, r.WorkPhone), Email: r.Email, Office: r.Office,
 			JoinDate: r.JoinDate, SupervisorID: r.SupervisorID, Departments: depts[r.ID],
 			Fields: map[string]json.RawMessage{}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-			Anonymized: r.anonymized(),
+			Anonymized: r.anonymized(), PhotoVersion: photos[r.AccountID],
 		}
 		if m.Departments == nil {
 			m.Departments = []MemberDepartment{}

@@ -32,7 +32,7 @@ var (
 // privacyTables are the directory's tables in the data map (datamap.go).
 var privacyTables = []string{"orgs", "members", "departments", "department_members", "roles", "member_roles", "profile_fields",
 	"member_field_values", "invitations", "join_requests", "contacts", "contact_requests", "contact_privacy", "setup_tokens",
-	"member_departures", "member_search"}
+	"member_departures", "member_search", "profile_photos"}
 
 // Privacy returns the directory's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
@@ -40,9 +40,13 @@ func (s *Service) Privacy() *Privacy {
 	if s.keys != nil {
 		keys = s.keys
 	}
-	return &Privacy{s: s, Engine: sqlmap.New(sqlmap.Config{DB: s.db, Keys: keys, Tables: privacyTables, Log: s.log,
-		// The organizations table holds its own id, not an org_id.
-		Rules: []sqlmap.Rule{{Table: "orgs", OrgColumn: "id"}}})}
+	return &Privacy{s: s, Engine: sqlmap.New(sqlmap.Config{DB: s.db, Keys: keys, Tables: privacyTables, Log: s.log, Files: s.blobs,
+		Rules: []sqlmap.Rule{
+			// The organizations table holds its own id, not an org_id.
+			{Table: "orgs", OrgColumn: "id"},
+			// A profile photo's file in the export is named and typed by its row.
+			{Table: "profile_photos", NameColumn: "name", TypeColumn: "content_type"},
+		}})}
 }
 
 // Erase erases through the engine, then clears the search index entries

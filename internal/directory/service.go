@@ -21,6 +21,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -102,6 +103,9 @@ type Config struct {
 	Log      *slog.Logger
 	// BaseURL is the public URL that invitation links start with.
 	BaseURL string
+	// Blobs keeps the bytes of profile photos, encrypted under each
+	// person's key (blob.Envelope); without it photos cannot be set.
+	Blobs blob.Store
 }
 
 // Service is the directory. Its methods take the caller from
@@ -114,6 +118,7 @@ type Service struct {
 	mail     Mailer
 	log      *slog.Logger
 	baseURL  string
+	blobs    blob.Store
 	now      func() time.Time
 
 	sessions SessionStarter
@@ -131,7 +136,7 @@ func New(c Config) *Service {
 	}
 	return &Service{
 		db: c.DB, st: store{d: c.DB, names: newSealedNames(c.Keyring, c.Log)}, keys: c.Keyring, accounts: c.Accounts, mail: c.Mail,
-		log: c.Log, baseURL: c.BaseURL, now: time.Now,
+		log: c.Log, baseURL: c.BaseURL, blobs: c.Blobs, now: time.Now,
 	}
 }
 

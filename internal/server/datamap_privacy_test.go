@@ -30,6 +30,7 @@ var technicalByDesign = map[string]string{
 	"orgs.name":                             "the organization's name",
 	"profile_fields.name":                   "the name of a custom profile field",
 	"roles.name":                            "the name of a role",
+	"profile_photos.name":                   "the fixed file name of a photo size in exports (profile-photo-512.jpg), never the upload's name",
 	"conversations.name":                    "a group's name, the group's own (sealed with the group's or the organization's key)",
 	"report_templates.name":                 "the name of a report template (Daily report), the organization's",
 	"approval_template_versions.name":       "the name of an approval template (Leave), the organization's",

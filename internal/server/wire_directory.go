@@ -7,6 +7,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/audit"
 	"github.com/atrium-hq/atrium/internal/directory"
 	"github.com/atrium-hq/atrium/internal/identity"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
 
@@ -18,12 +19,22 @@ func (a *App) wireDirectory(ctx context.Context) error {
 	if id == nil {
 		return fmt.Errorf("directory: identity must be wired first")
 	}
+	blobs, err := a.blobStore()
+	if err != nil {
+		return err
+	}
+	var photos blob.Store = blobs
+	if a.Keyring != nil {
+		// Profile photos are encrypted under their person's key.
+		photos = blob.Seal(blobs, a.Keyring)
+	}
 	dir := directory.New(directory.Config{
 		DB:       a.DB,
 		Keyring:  a.Keyring,
 		Accounts: accounts{id},
 		Log:      a.Log,
 		BaseURL:  a.Cfg.BaseURL,
+		Blobs:    photos,
 		Mail: func(ctx context.Context, to, subject, body string) error {
 			return outbox.Send(ctx, a.DB, outbox.Message{To: to, Subject: subject, Body: body})
 		},

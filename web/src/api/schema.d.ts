@@ -3393,6 +3393,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set my profile photo: a JPEG, PNG, WebP or GIF (first frame) as the raw body or a multipart "file" part, at most 10 MB; ?x=&y=&size= (pixels of the picture as shown) choose the square kept, else the centre. Stored re-encoded at 512 and 96 pixels without any metadata (EXIF, GPS) */
+        put: operations["put_me_photo"];
+        post?: never;
+        /** Remove my profile photo (its bytes are deleted); 204 also when there is none */
+        delete: operations["delete_me_photo"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/policies": {
         parameters: {
             query?: never;
@@ -3902,6 +3920,23 @@ export interface paths {
         };
         /** What the caller may see of a person (their privacy settings decide) */
         get: operations["get_people_by_account_id"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/people/{account_id}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's profile photo (JPEG or PNG, square, size 96 or 512 pixels) for whoever may see them as a colleague or contact; ETag, cached privately */
+        get: operations["get_people_by_account_id_photo"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5737,6 +5772,7 @@ export interface components {
             missing_required?: string[];
             name_pinyin: string;
             office: string;
+            photo_version?: string;
             role: string;
             role_ids?: string[];
             status: string;
@@ -5828,7 +5864,13 @@ export interface components {
             is_contact: boolean;
             mobile?: string;
             name: string;
+            photo_version?: string;
             relation: string;
+        };
+        DirectoryPhotoInfo: {
+            url: string;
+            url_large: string;
+            version: string;
         };
         DirectoryPrivacyPatch: {
             allow_via_card?: boolean | null;
@@ -16167,6 +16209,70 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    put_me_photo: {
+        parameters: {
+            query?: {
+                x?: number;
+                y?: number;
+                size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DirectoryPhotoInfo"];
+                };
+            };
+            /** @description error codes: invalid_image, invalid_crop, invalid_multipart, missing_file, invalid_query */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: file_too_large, image_too_large */
+            413: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    delete_me_photo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed */
+            403: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     get_me_policies: {
         parameters: {
             query?: {
@@ -17449,6 +17555,52 @@ export interface operations {
                 };
             };
             /** @description error codes: invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_people_by_account_id_photo: {
+        parameters: {
+            query?: {
+                size?: number;
+                v?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: invalid_photo_size, invalid_query, invalid_limit */
             400: components["responses"]["Error"];
             /** @description error codes: unauthenticated */
             401: components["responses"]["Error"];

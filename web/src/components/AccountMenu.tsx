@@ -23,7 +23,7 @@ export function AccountMenu() {
         aria-label={t("account.menu", { name: me.name })}
         onClick={() => setOpen(!open)}
       >
-        <Avatar name={me.name} small />
+        <Avatar name={me.name} id={me.id} small />
       </button>
       {open && (
         <div className="menu-pop" role="menu" tabIndex={-1} onKeyDown={onMenuKeys}>

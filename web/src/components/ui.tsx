@@ -1,6 +1,7 @@
 // Small building blocks shared by the screens.
-import { type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef } from "react";
+import { type InputHTMLAttributes, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { usePerson } from "../lib/people";
 import { icons } from "./icons";
 import { LanguageSwitcher } from "./LanguageSwitcher";
 
@@ -180,8 +181,46 @@ export function initials(name: string): string {
   return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
 }
 
-export function Avatar({ name, gone, small }: { name: string; gone?: boolean; small?: boolean }) {
+/** photoURL is where a person's profile photo (of a version) is served, 96 or 512 pixels square. */
+export function photoURL(accountId: string, version: string, size: 96 | 512 = 96): string {
+  return `/api/v1/people/${encodeURIComponent(accountId)}/photo?size=${size}&v=${encodeURIComponent(version)}`;
+}
+
+type AvatarProps = {
+  name: string;
+  gone?: boolean;
+  small?: boolean;
+  id?: string;
+  photo?: string;
+};
+
+/**
+ * Avatar shows a person's profile photo, or their initials when they have
+ * none (or it cannot be loaded). id is their account id; photo is the
+ * photo's version when the caller knows it ("" for none: member rows and
+ * resolved people carry it), else it is looked up with the person.
+ */
+export function Avatar(props: AvatarProps) {
+  if (props.id && props.photo === undefined && !props.gone) return <PersonAvatar {...props} id={props.id} />;
+  return <AvatarView {...props} version={props.gone ? "" : (props.photo ?? "")} />;
+}
+
+function PersonAvatar(props: AvatarProps & { id: string }) {
+  const person = usePerson(props.id);
+  return <AvatarView {...props} version={person?.photo ?? ""} />;
+}
+
+function AvatarView({ name, gone, small, id, version }: AvatarProps & { version: string }) {
+  const src = id && version ? photoURL(id, version, small ? 96 : 512) : "";
+  const [failed, setFailed] = useState("");
   const cls = ["avatar", small ? "avatar-sm" : "", gone ? "avatar-gone" : ""].filter(Boolean).join(" ");
+  if (src && failed !== src) {
+    return (
+      <span className={`${cls} avatar-photo`} aria-hidden="true">
+        <img src={src} alt="" loading="lazy" data-testid="avatar-photo" onError={() => setFailed(src)} />
+      </span>
+    );
+  }
   return (
     <span className={cls} aria-hidden="true">
       {initials(name)}

@@ -5,7 +5,8 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import type { TFunction } from "i18next";
 import { ApiError, api, must } from "../api/client";
 
-export type PersonName = { id: string; name: string; gone: boolean };
+/** photo is the version of the person's profile photo, when they have one. */
+export type PersonName = { id: string; name: string; gone: boolean; photo?: string };
 
 /** Authors of deleted accounts are tombstones (tmb_…): known gone, never asked for. */
 export const isTombstone = (id: string) => id.startsWith("tmb_");
@@ -14,7 +15,7 @@ async function fetchPerson(id: string): Promise<PersonName> {
   if (isTombstone(id)) return { id, name: "", gone: true };
   try {
     const p = await must(api.GET("/api/v1/people/{account_id}", { params: { path: { account_id: id } } }));
-    return { id, name: p.name, gone: !p.name };
+    return { id, name: p.name, gone: !p.name, photo: p.photo_version };
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) return { id, name: "", gone: true };
     throw e;

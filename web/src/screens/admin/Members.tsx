@@ -74,7 +74,7 @@ export function Members() {
                 <tr key={m.id}>
                   <td>
                     <div className="row">
-                      <Avatar name={m.display_name} small />
+                      <Avatar name={m.display_name} id={m.account_id} photo={m.photo_version ?? ""} small />
                       <div>
                         <div>{m.display_name}</div>
                         <div className="muted small">{m.email}</div>

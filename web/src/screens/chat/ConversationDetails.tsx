@@ -419,7 +419,7 @@ function MemberRow({
   return (
     <li className="member-row" data-testid="member">
       <span className="avatar-wrap">
-        <Avatar name={name} small />
+        <Avatar name={name} id={m.account_id} small />
         {presence && presence !== "offline" && (
           <span className={`presence-dot ${presence}`} aria-hidden="true" />
         )}

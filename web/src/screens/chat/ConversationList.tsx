@@ -45,7 +45,7 @@ function Row({ c, active, myId, draft }: { c: Conversation; active: boolean; myI
         data-testid="conversation"
       >
         <span className="avatar-wrap">
-          <Avatar name={name} gone={gone} />
+          <Avatar name={name} gone={gone} id={c.kind === "direct" ? c.peer_id : undefined} />
           {presence && presence !== "offline" && (
             <span className={`presence-dot ${presence}`} aria-hidden="true" />
           )}

@@ -31,7 +31,7 @@ function Target({
     <li>
       <label className="forward-target">
         <input type="checkbox" checked={checked} onChange={onToggle} />
-        <Avatar name={name} small />
+        <Avatar name={name} id={c.kind === "direct" ? c.peer_id : undefined} small />
         <span>{name}</span>
       </label>
     </li>

@@ -249,7 +249,9 @@ export const MessageItem = memo(function MessageItem({
             onChange={() => actions.toggleSelect?.(m)}
           />
         ) : (
-          showHeader && <Avatar name={name} gone={sender?.gone} small />
+          showHeader && (
+            <Avatar name={name} gone={sender?.gone} id={m.sender_id} photo={sender?.photo ?? ""} small />
+          )
         )}
       </div>
       <div className="msg-main">

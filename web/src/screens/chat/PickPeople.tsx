@@ -121,7 +121,7 @@ export function PickList({
                 checked={picked.some((p) => p.id === id)}
                 onChange={() => toggle({ id, name })}
               />
-              <Avatar name={name} small />
+              <Avatar name={name} id={id} small />
               <span>{name}</span>
             </label>
           </li>

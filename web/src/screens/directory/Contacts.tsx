@@ -86,7 +86,7 @@ export function Contacts() {
           {contacts.data?.items.map((c) => (
             <li key={c.account_id} className="row row-between">
               <div className="row">
-                <Avatar name={c.name} small />
+                <Avatar name={c.name} id={c.account_id} small />
                 <span>{c.name}</span>
               </div>
               <button

@@ -44,7 +44,7 @@ export function MemberProfile({ id }: { id: string }) {
   return (
     <div className="profile">
       <div className="row">
-        <Avatar name={p.display_name} />
+        <Avatar name={p.display_name} id={p.account_id} photo={p.photo_version ?? ""} />
         <div>
           <h2 className="profile-name">{p.display_name}</h2>
           <StatusBadge status={status.data?.status} />

@@ -84,7 +84,7 @@ export function People({ member, dept }: { member?: string; dept?: string }) {
                 className={member === m.id ? "person active" : "person"}
                 aria-current={member === m.id ? "true" : undefined}
               >
-                <Avatar name={m.display_name} />
+                <Avatar name={m.display_name} id={m.account_id} photo={m.photo_version ?? ""} />
                 <span className="grow">
                   <span className="person-name">{m.display_name}</span>
                   <span className="muted small">

@@ -20,7 +20,7 @@ export function Me() {
         {t("nav.me")}
       </h1>
       <div className="card me-card">
-        <Avatar name={me.name} />
+        <Avatar name={me.name} id={me.id} />
         <div className="me-who">
           <strong>{me.name}</strong>
           <span className="muted small">{me.email}</span>

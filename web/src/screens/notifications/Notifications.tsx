@@ -155,7 +155,7 @@ function NoteRow({
         className="note-link"
         onClick={onOpen}
       >
-        <Avatar name={who} gone={sender?.gone} small />
+        <Avatar name={who} gone={sender?.gone} id={sender?.id} photo={sender?.photo ?? ""} small />
         <span className="note-main">
           <span className="note-top">
             <span className="note-head">{headline}</span>

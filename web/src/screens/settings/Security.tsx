@@ -9,6 +9,7 @@ import { type Account, meQuery, useMe } from "../../lib/session";
 import { setTheme, THEMES, useTheme } from "../../lib/theme";
 import { AppPasswords } from "./AppPasswords";
 import { NotifySettings } from "./NotifySettings";
+import { ProfilePhoto } from "./ProfilePhoto";
 import { PushDevices } from "./PushDevices";
 
 /** Settings is the person's account page: profile, password, 2FA, sessions, sign-in history. */
@@ -22,6 +23,7 @@ export function Settings() {
         <h1 id="page-title">{t("settings.title")}</h1>
       </div>
       <Profile me={me} />
+      <ProfilePhoto me={me} />
       <NotifySettings />
       <Appearance />
       <TwoFactor me={me} />
