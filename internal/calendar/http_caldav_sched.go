@@ -101,14 +101,22 @@ func (d *davHandler) principalProps(ctx context.Context, a *actor.Actor) map[xml
 		{Space: nsCalDAV, Local: "schedule-outbox-URL"}:       elem(nsCalDAV, "schedule-outbox-URL", "", href(outboxPath(a.AccountID))),
 		{Space: nsCalDAV, Local: "calendar-user-type"}:        elem(nsCalDAV, "calendar-user-type", "INDIVIDUAL"),
 	}
-	if a.MemberID != "" {
-		if n := d.s.Directory.Name(ctx, a.OrgID, a.AccountID); n != "" {
+	// The name and personal calendar of the first organization (the
+	// current one when the caller has one).
+	for _, m := range ms {
+		if m.MemberID == "" {
+			continue
+		}
+		oa := &actor.Actor{AccountID: a.AccountID, SessionID: a.SessionID, Via: a.Via, OrgID: m.OrgID, MemberID: m.MemberID}
+		octx := actor.With(ctx, oa)
+		if n := d.s.Directory.Name(octx, m.OrgID, a.AccountID); n != "" {
 			out[xml.Name{Space: nsDAV, Local: "displayname"}] = elem(nsDAV, "displayname", n)
 		}
-		if c, err := d.s.personal(ctx, a); err == nil {
+		if c, err := d.s.personal(octx, oa); err == nil {
 			out[xml.Name{Space: nsCalDAV, Local: "schedule-default-calendar-URL"}] = elem(nsCalDAV, "schedule-default-calendar-URL", "",
 				href(calPath(a.AccountID, c.ID)))
 		}
+		break
 	}
 	return out
 }
