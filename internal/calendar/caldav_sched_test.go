@@ -188,7 +188,7 @@ func checkScheduling(t *testing.T, env *servertest.Env, o, ann, bob person, annD
 		t.Fatalf("Bob's addresses: %s", body)
 	}
 	od.want(http.StatusCreated, "PUT", oCal+"retro@example.com.ics", strings.NewReplacer("review@example.com", "retro@example.com",
-		"Design review", "Retro", "mailto:bob@acme.test", "mailto:Robert@Work.test").Replace(invite))
+		"Design review", "Retro", "mailto:bob@acme.test", "mailto:Robert@Work.test", "DURATION:PT1H", "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;UNTIL=20270501T000000Z").Replace(invite))
 	bob.Do(t, "GET", "/api/v1/events?from=2027-03-10&to=2027-03-11", nil, &l).Want(t, http.StatusOK)
 	found := false
 	for _, x := range l.Items {
@@ -198,7 +198,18 @@ func checkScheduling(t *testing.T, env *servertest.Env, o, ann, bob person, annD
 		t.Fatalf("invitation by work email: %+v", l.Items)
 	}
 	_, data = bd.want(http.StatusOK, "GET", bCal+"retro@example.com.ics", "")
-	if !regexp.MustCompile(`PARTSTAT=NEEDS-ACTION[^\r\n]*:mailto:robert@work.test`).MatchString(data) {
+	robert := regexp.MustCompile(`ATTENDEE;[^\r\n]*PARTSTAT=NEEDS-ACTION[^\r\n]*:mailto:robert@work.test`)
+	if !robert.MatchString(data) || !strings.Contains(data, "RRULE:") {
 		t.Fatalf("Bob's copy by work email: %s", data)
+	}
+	// A repeating invitation accepted as written back (the rule unchanged).
+	if st, _, b := bd.do("PUT", bCal+"retro@example.com.ics", robert.ReplaceAllStringFunc(data, func(s string) string {
+		return strings.Replace(s, "NEEDS-ACTION", "TENTATIVE", 1)
+	})); st != http.StatusCreated && st != http.StatusNoContent {
+		t.Fatalf("Bob's answer to the series: %d %s", st, b)
+	}
+	bob.Do(t, "GET", "/api/v1/events?from=2027-03-17&to=2027-03-18", nil, &l).Want(t, http.StatusOK)
+	if len(l.Items) != 1 || l.Items[0].MyRSVP != calendar.RSVPTentative {
+		t.Fatalf("Bob's answer to the series: %+v", l.Items)
 	}
 }

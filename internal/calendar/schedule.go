@@ -138,8 +138,13 @@ func (s *Service) attendeeWrite(ctx context.Context, a *actor.Actor, ev eventRow
 		return ev, errAttendeeChange
 	}
 	norm := func(s string) string { return strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n")) }
+	sameTime := x.StartAt == ev.StartAt && x.EndAt == ev.EndAt
+	if ev.AllDay {
+		// Dates, whatever zone the attendee's calendar reads them in.
+		sameTime = x.StartLocal == ev.StartLocal && x.EndLocal == ev.EndLocal
+	}
 	if norm(in.Title) != norm(ev.Title) || norm(in.Description) != norm(ev.Description) || norm(in.Location) != norm(ev.Location) ||
-		x.StartAt != ev.StartAt || x.EndAt != ev.EndAt || x.AllDay != ev.AllDay || !sameRule(x.RRule, ev.RRule) {
+		!sameTime || x.AllDay != ev.AllDay || !sameRule(x.RRule, ev.RRule) {
 		return ev, errAttendeeChange
 	}
 	if r := rsvpOf[status]; r != "" {
