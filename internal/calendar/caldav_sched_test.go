@@ -41,7 +41,8 @@ const propfindPrincipal = `<?xml version="1.0"?><D:propfind xmlns:D="DAV:" xmlns
 // his PARTSTAT, and in the app, with an invitation and a notification);
 // Bob's app accepts by PARTSTAT (an RSVP: counted, Olivia notified), may
 // not change the title (403, unchanged), and deleting the event declines
-// it (gone from his calendar and his sync); free/busy through the outbox;
+// it (gone from his calendar and his sync); free/busy of a member and a
+// room through the outbox;
 // and a member invited by work email.
 func checkScheduling(t *testing.T, env *servertest.Env, o, ann, bob person, annDAV davClient) {
 	// The DAV header announces automatic scheduling.
@@ -86,11 +87,14 @@ func checkScheduling(t *testing.T, env *servertest.Env, o, ann, bob person, annD
 	}
 
 	// Olivia's app writes an invitation: Bob (a member, his answer in
-	// Olivia's data ignored) and Erin (external).
+	// Olivia's data ignored), Erin (external) and a room.
+	var studio calendar.Room
+	o.Do(t, "POST", "/api/v1/rooms", map[string]any{"name": "Studio", "capacity": 4}, &studio).Want(t, http.StatusCreated)
 	invite := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:review@example.com\r\nDTSTAMP:20270101T000000Z\r\n" +
 		"DTSTART;TZID=Europe/Berlin:20270310T140000\r\nDURATION:PT1H\r\nSUMMARY:Design review\r\nORGANIZER:mailto:owner@acme.test\r\n" +
 		"ATTENDEE;PARTSTAT=ACCEPTED:mailto:owner@acme.test\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@acme.test\r\n" +
-		"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:erin@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		"ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:erin@example.com\r\nATTENDEE;CUTYPE=ROOM:urn:atrium:room:" + studio.ID + "\r\n" +
+		"END:VEVENT\r\nEND:VCALENDAR\r\n"
 	od.want(http.StatusCreated, "PUT", oCal+"review@example.com.ics", invite)
 	var l calendar.OccurrenceList
 	bob.Do(t, "GET", "/api/v1/events?from=2027-03-10&to=2027-03-11", nil, &l).Want(t, http.StatusOK)
@@ -172,9 +176,9 @@ func checkScheduling(t *testing.T, env *servertest.Env, o, ann, bob person, annD
 	// Free/busy through the outbox: Olivia's busy hour, an unknown address.
 	fb := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nBEGIN:VFREEBUSY\r\nUID:fb-1\r\nDTSTAMP:20270101T000000Z\r\n" +
 		"DTSTART:20270310T000000Z\r\nDTEND:20270311T000000Z\r\nORGANIZER:mailto:bob@acme.test\r\nATTENDEE:mailto:owner@acme.test\r\n" +
-		"ATTENDEE:mailto:nobody@example.com\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"
+		"ATTENDEE:mailto:nobody@example.com\r\nATTENDEE:urn:atrium:room:" + studio.ID + "\r\nEND:VFREEBUSY\r\nEND:VCALENDAR\r\n"
 	_, body = bd.want(http.StatusOK, "POST", "/caldav/"+bob.AccountID+"/outbox/", fb)
-	if !strings.Contains(body, "2.0;Success") || !strings.Contains(body, "FREEBUSY;FBTYPE=BUSY:20270310T130000Z/20270310T140000Z") ||
+	if strings.Count(body, "2.0;Success") != 2 || strings.Count(body, "FREEBUSY;FBTYPE=BUSY:20270310T130000Z/20270310T140000Z") != 2 ||
 		!strings.Contains(body, "3.7;") || strings.Contains(body, "Design review") {
 		t.Fatalf("free/busy: %s", body)
 	}
@@ -188,7 +192,8 @@ func checkScheduling(t *testing.T, env *servertest.Env, o, ann, bob person, annD
 		t.Fatalf("Bob's addresses: %s", body)
 	}
 	od.want(http.StatusCreated, "PUT", oCal+"retro@example.com.ics", strings.NewReplacer("review@example.com", "retro@example.com",
-		"Design review", "Retro", "mailto:bob@acme.test", "mailto:Robert@Work.test", "DURATION:PT1H", "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;UNTIL=20270501T000000Z").Replace(invite))
+		"Design review", "Retro", "mailto:bob@acme.test", "mailto:Robert@Work.test", "DURATION:PT1H", "DURATION:PT1H\r\nRRULE:FREQ=WEEKLY;UNTIL=20270501T000000Z",
+		"ATTENDEE;CUTYPE=ROOM:urn:atrium:room:"+studio.ID+"\r\n", "").Replace(invite))
 	bob.Do(t, "GET", "/api/v1/events?from=2027-03-10&to=2027-03-11", nil, &l).Want(t, http.StatusOK)
 	found := false
 	for _, x := range l.Items {

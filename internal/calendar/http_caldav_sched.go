@@ -239,8 +239,9 @@ const maxFreeBusyRecipients = 50
 
 // freeBusyRequest answers a VFREEBUSY request POSTed to the outbox (RFC
 // 6638 5.1): for each ATTENDEE that is a member of one of the caller's
-// organizations, their busy time over the range (busy blocks only); 3.7
-// for addresses that name no one. Only free/busy requests are accepted:
+// organizations (or one of its meeting rooms, urn:atrium:room:), their
+// busy time over the range (busy blocks only); 3.7 for addresses that name
+// no one. Only free/busy requests are accepted:
 // invitations are sent by writing the event (implicit scheduling).
 func (d *davHandler) freeBusyRequest(w http.ResponseWriter, r *http.Request, a *actor.Actor) error {
 	cal, err := parseICS(http.MaxBytesReader(w, r.Body, maxDAVObject))
@@ -319,16 +320,36 @@ func (d *davHandler) busyReply(ctx context.Context, a *actor.Actor, ms []Members
 		}
 		oa := &actor.Actor{AccountID: a.AccountID, SessionID: a.SessionID, Via: a.Via, OrgID: m.OrgID, MemberID: m.MemberID}
 		octx := actor.With(ctx, oa)
-		id := d.s.memberOfAddress(octx, m.OrgID, at.Value)
-		if id == "" {
-			continue
-		}
-		fb, err := d.s.FreeBusy(octx, []string{id}, start, end)
-		if err != nil {
-			if apperr.KindOf(err) == apperr.KindInvalid {
+		var blocks [][2]int64
+		if v := strings.TrimSpace(at.Value); strings.HasPrefix(v, roomURI) {
+			// A meeting room: its bookings.
+			bs, err := d.s.RoomBookings(octx, strings.TrimPrefix(v, roomURI), start, end)
+			if apperr.IsNotFound(err) {
 				continue
 			}
-			return "", err
+			if err != nil {
+				return "", err
+			}
+			for _, b := range bs.Items {
+				blocks = append(blocks, [2]int64{b.StartAt, b.EndAt})
+			}
+		} else {
+			id := d.s.memberOfAddress(octx, m.OrgID, v)
+			if id == "" {
+				continue
+			}
+			fb, err := d.s.FreeBusy(octx, []string{id}, start, end)
+			if err != nil {
+				if apperr.KindOf(err) == apperr.KindInvalid {
+					continue
+				}
+				return "", err
+			}
+			for _, p := range fb.People {
+				for _, b := range p.Busy {
+					blocks = append(blocks, [2]int64{b.StartAt, b.EndAt})
+				}
+			}
 		}
 		cal := newVCalendar("")
 		cal.Props.SetText(ical.PropMethod, "REPLY")
@@ -345,13 +366,11 @@ func (d *davHandler) busyReply(ctx context.Context, a *actor.Actor, ms []Members
 		ap := ical.NewProp(ical.PropAttendee)
 		ap.Value = at.Value
 		c.Props.Set(ap)
-		for _, p := range fb.People {
-			for _, b := range p.Busy {
-				fp := ical.NewProp(ical.PropFreeBusy)
-				fp.Params.Set(ical.ParamFreeBusyType, "BUSY")
-				fp.Value = time.UnixMilli(b.StartAt).UTC().Format("20060102T150405Z") + "/" + time.UnixMilli(b.EndAt).UTC().Format("20060102T150405Z")
-				c.Props.Add(fp)
-			}
+		for _, b := range blocks {
+			fp := ical.NewProp(ical.PropFreeBusy)
+			fp.Params.Set(ical.ParamFreeBusyType, "BUSY")
+			fp.Value = time.UnixMilli(b[0]).UTC().Format("20060102T150405Z") + "/" + time.UnixMilli(b[1]).UTC().Format("20060102T150405Z")
+			c.Props.Add(fp)
 		}
 		cal.Children = append(cal.Children, c)
 		var buf bytes.Buffer
