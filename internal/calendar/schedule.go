@@ -29,14 +29,6 @@ import (
 // memberURI is the calendar address of a member without a work email.
 const memberURI = "urn:atrium:member:"
 
-// memberAddress is the calendar address iCalendar shows for a member.
-func (s *Service) memberAddress(ctx context.Context, orgID, accountID, memberID string) string {
-	if e := s.memberEmail(ctx, orgID, accountID); e != "" {
-		return "mailto:" + strings.ToLower(e)
-	}
-	return memberURI + memberID
-}
-
 // addresses returns the calendar addresses of a member, lower-cased.
 func (s *Service) addresses(ctx context.Context, orgID, accountID, memberID string) []string {
 	out := []string{memberURI + strings.ToLower(memberID)}
