@@ -2,7 +2,8 @@
 // in it from her direct chat with Hu Bin (the room cannot be booked twice);
 // Hu Bin sees the invitation card in the chat and accepts; both see the
 // meeting in week view, Hu Bin's answer reflected; dragging over empty time
-// opens the editor with that span and dragging the meeting moves it; on a
+// opens the editor with that span and dragging the meeting moves it;
+// reminders pop up on time (Escape dismisses, Open shows the event); on a
 // 375 px phone in Chinese the calendar opens in day view.
 import type { BrowserContext, Page } from "@playwright/test";
 import { call, join, noSideScroll, ok } from "../lib/api";
@@ -249,6 +250,45 @@ test.describe
       expect(Date.parse(`${end}Z`) - Date.parse(`${start}Z`)).toBe(3_600_000);
       await d.getByRole("button", { name: "Cancel" }).click();
       await expect(p).toHaveURL(/\/calendar$/);
+    });
+
+    test("reminders pop up on time: Escape dismisses one, Open shows the other event", async () => {
+      // The reminder job runs every minute: events starting in three
+      // minutes with a five-minute reminder are due at its next run.
+      test.setTimeout(180_000);
+      const p = b.page;
+      await p.goto("/calendar");
+      await expect(p.getByRole("heading", { name: "Calendar", level: 1 })).toBeVisible();
+      const wall = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+      const at = Date.now() + 3 * 60_000;
+      const ids: Record<string, string> = {};
+      for (const name of ["Stand-up soon", "Coffee soon"]) {
+        const ev = await ok(
+          await call(p, "POST", "/api/v1/events", {
+            title: name,
+            start: wall(at),
+            end: wall(at + 15 * 60_000),
+            time_zone: "UTC",
+            reminders: [{ minutes: 5 }],
+          }),
+        );
+        ids[name] = ev.id;
+      }
+      const pops = p.getByTestId("cal-reminder");
+      await expect(pops).toHaveCount(2, { timeout: 150_000 });
+      await expect(pops.first()).toContainText("Starts");
+      await shot(p, "calendar-reminder");
+      await p.keyboard.press("Escape");
+      await expect(pops).toHaveCount(1);
+      await expect(pops.first()).toHaveAttribute("aria-label", /^Reminder: (Stand-up|Coffee) soon$/);
+      const left = (await pops.first().getAttribute("aria-label"))?.replace("Reminder: ", "") ?? "";
+      expect(Object.keys(ids)).toContain(left);
+      await pops.first().getByRole("button", { name: "Open" }).click();
+      await expect(p).toHaveURL(new RegExp(`/calendar/events/${ids[left]}`));
+      await expect(pops).toHaveCount(0);
+      await p.goto("/calendar");
+      for (const id of Object.values(ids))
+        expect((await call(p, "DELETE", `/api/v1/events/${id}`)).status()).toBe(204);
     });
 
     test("in Chinese on a 375 px phone the calendar opens in day view", async () => {

@@ -87,8 +87,8 @@ var syncTokenRe = regexp.MustCompile(`<D:sync-token>([^<]+)</D:sync-token>`)
 // privileges, PUT with If-None-Match and If-Match (412), GET, REPORT
 // calendar-query over a range and multiget, sync-collection before and
 // after a change and a deletion, DELETE with If-Match, writes refused on
-// a calendar only viewed (403), other people's calendars 404, and no
-// access without an app password.
+// a calendar only viewed (403), other people's calendars 404, no access
+// without an app password; and scheduling (RFC 6638, checkScheduling).
 func TestCalDAV(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		ps := acme(t, env, "Ann", "Bob")
@@ -253,5 +253,7 @@ func TestCalDAV(t *testing.T) {
 		if st, _, _ := d.do("PUT", calURL+"big.ics", "BEGIN:VCALENDAR\r\n"+string(bytes.Repeat([]byte("X-A:b\r\n"), 200000))); st < 400 || st >= 500 {
 			t.Fatalf("huge object: %d", st)
 		}
+
+		checkScheduling(t, env, o, ann, bob, d)
 	})
 }

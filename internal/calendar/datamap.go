@@ -106,6 +106,14 @@ func init() {
 		Reason:     "ids and sequence numbers: no personal data",
 	})
 	datamap.Register(datamap.Table{
+		Name:       "calendar_schedule_changes",
+		Controller: datamap.Organization,
+		Purpose:    "When an event organized by someone else last changed in an attendee's personal calendar's change sequence, so that calendar apps syncing it (CalDAV, RFC 6638) learn of the change; deleted with the calendar.",
+		Technical:  []string{"id", "org_id", "calendar_id", "event_id", "uid", "seq", "created_at"},
+		Erasure:    datamap.Keep,
+		Reason:     "ids and sequence numbers: no personal data; deleted with the personal calendar",
+	})
+	datamap.Register(datamap.Table{
 		Name:       "calendar_files",
 		Title:      datamap.Text{En: "Files you attached to events", Zh: "你在日程中添加的附件"},
 		Why:        datamap.Text{En: "Files attached to calendar events, downloaded by those who may see the event.", Zh: "日程的附件，能查看该日程的人可以下载。"},

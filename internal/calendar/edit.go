@@ -137,6 +137,7 @@ func (s *Service) UpdateEvent(ctx context.Context, id, rid, scope string, p Even
 		if err := s.notify(ctx, ev.OrgID, "calendar.updated", map[string]string{"event_id": ev.ID}, memberAccounts(as, a.AccountID)); err != nil {
 			return err
 		}
+		s.scheduleTouched(ctx, ev, as)
 		return s.record(ctx, ev.OrgID, "calendar.event_updated", "calendar_event", ev.ID, nil)
 	})
 	if err != nil {
@@ -296,6 +297,7 @@ func (s *Service) updateOccurrence(ctx context.Context, a *actor.Actor, ev event
 		if err := s.checkRooms(ctx, ev, sr, all[ev.ID]); err != nil {
 			return err
 		}
+		s.scheduleTouched(ctx, ev, nil)
 		return s.record(ctx, ev.OrgID, "calendar.occurrence_updated", "calendar_event", ev.ID, map[string]any{"recurrence_id": recurrenceID(o.RecurrenceAt)})
 	})
 	if err != nil {
@@ -426,6 +428,8 @@ func (s *Service) split(ctx context.Context, a *actor.Actor, ev eventRow, sr *se
 		if err := s.notify(ctx, ev.OrgID, "calendar.updated", map[string]string{"event_id": ev.ID, "new_event_id": nw.ID}, memberAccounts(as, a.AccountID)); err != nil {
 			return err
 		}
+		s.scheduleTouched(ctx, ev, as)
+		s.scheduleTouched(ctx, nw, nil)
 		return s.record(ctx, ev.OrgID, "calendar.event_split", "calendar_event", ev.ID, map[string]any{"new_event_id": nw.ID})
 	})
 	if err != nil {
@@ -481,6 +485,7 @@ func (s *Service) DeleteEvent(ctx context.Context, id, rid, scope string) error 
 		if err != nil {
 			return err
 		}
+		s.scheduleTouched(ctx, ev, as)
 		switch scope {
 		case ScopeAll:
 			keys, err := deleteEventFiles(ctx, s.DB, ev.OrgID, ev.ID)
@@ -578,6 +583,7 @@ func (s *Service) RSVP(ctx context.Context, id string, in RSVPInput) (Event, err
 		if err := touchEvent(ctx, s.DB, ev.ID, seq, now); err != nil {
 			return err
 		}
+		s.scheduleTouched(ctx, ev, nil)
 		if ev.OrganizerAccountID != a.AccountID {
 			return s.notify(ctx, ev.OrgID, "calendar.rsvp", map[string]string{"event_id": ev.ID, "status": in.Status}, []string{ev.OrganizerAccountID})
 		}

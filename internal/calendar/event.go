@@ -534,6 +534,7 @@ func (s *Service) CreateEvent(ctx context.Context, in EventInput) (Event, error)
 		if err := s.notify(ctx, a.OrgID, "calendar.invited", map[string]string{"event_id": ev.ID}, invited); err != nil {
 			return err
 		}
+		s.scheduleTouched(ctx, ev, nil)
 		return s.record(ctx, a.OrgID, "calendar.event_created", "calendar_event", ev.ID, nil)
 	})
 	if err != nil {

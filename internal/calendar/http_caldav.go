@@ -68,7 +68,22 @@ type davHandler struct {
 }
 
 func (d *davHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a, err := actor.Caller(r.Context()); err == nil {
+		if box := mailbox(a.AccountID, r.URL.Path); box != "" {
+			d.serveError(w, d.serveMailbox(w, r, a, box))
+			return
+		}
+	}
 	switch r.Method {
+	case http.MethodOptions:
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		d.h.ServeHTTP(rec, r)
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		withScheduleCaps(w.Header())
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
 	case "REPORT":
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxDAVObject))
 		if err != nil {
@@ -405,6 +420,8 @@ func (b *davBackend) objects(dc *davCal, evs []eventRow) ([]caldav.CalendarObjec
 
 // eventAt returns the event a calendar object name stands for: its UID,
 // or its id.
+// In the caller's personal calendar, the events they are invited to are
+// found too (by UID).
 func (b *davBackend) eventAt(dc *davCal, name string) (eventRow, error) {
 	ev, err := eventByUID(dc.ctx, b.s.DB, dc.c.OrgID, dc.c.ID, name)
 	if errors.Is(err, db.ErrNotFound) {
@@ -413,7 +430,34 @@ func (b *davBackend) eventAt(dc *davCal, name string) (eventRow, error) {
 			err = db.ErrNotFound
 		}
 	}
+	if errors.Is(err, db.ErrNotFound) && invitesShown(dc.a, dc.c) {
+		ev, err = invitedByUID(dc.ctx, b.s.DB, dc.c.OrgID, dc.a.MemberID, dc.c.ID, name)
+	}
 	return ev, err
+}
+
+// withInvited adds to the events of a calendar those the caller is
+// invited to, when it is their personal calendar (a UID the calendar has
+// already stays its own): from the range [from, to), all when to is 0.
+func (b *davBackend) withInvited(dc *davCal, evs []eventRow, from, to int64) ([]eventRow, error) {
+	if !invitesShown(dc.a, dc.c) {
+		return evs, nil
+	}
+	more, err := eventsInvited(dc.ctx, b.s.DB, dc.c.OrgID, dc.a.MemberID, dc.c.ID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	uids := map[string]bool{}
+	for _, e := range evs {
+		uids[e.UID] = true
+	}
+	for _, e := range more {
+		if !uids[e.UID] {
+			uids[e.UID] = true
+			evs = append(evs, e)
+		}
+	}
+	return evs, nil
 }
 
 func (b *davBackend) GetCalendarObject(ctx context.Context, p string, _ *caldav.CalendarCompRequest) (*caldav.CalendarObject, error) {
@@ -441,6 +485,9 @@ func (b *davBackend) ListCalendarObjects(ctx context.Context, p string, _ *calda
 		return nil, err
 	}
 	evs, err := eventsOfCal(dc.ctx, b.s.DB, dc.c.OrgID, dc.c.ID)
+	if err == nil {
+		evs, err = b.withInvited(dc, evs, 0, 0)
+	}
 	if err != nil {
 		return nil, davErr(err)
 	}
@@ -467,12 +514,18 @@ func (b *davBackend) QueryCalendarObjects(ctx context.Context, p string, q *cald
 	var evs []eventRow
 	if start.IsZero() && end.IsZero() {
 		evs, err = eventsOfCal(dc.ctx, b.s.DB, dc.c.OrgID, dc.c.ID)
+		if err == nil {
+			evs, err = b.withInvited(dc, evs, 0, 0)
+		}
 	} else {
 		if end.IsZero() {
 			end = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 		}
 		var cands []eventRow
 		cands, err = eventsIn(dc.ctx, b.s.DB, dc.c.OrgID, []string{dc.c.ID}, start.UnixMilli(), end.UnixMilli())
+		if err == nil {
+			cands, err = b.withInvited(dc, cands, start.UnixMilli(), end.UnixMilli())
+		}
 		if err == nil && len(cands) > 0 {
 			idl := make([]string, len(cands))
 			for i, e := range cands {
@@ -543,7 +596,32 @@ func (b *davBackend) PutCalendarObject(ctx context.Context, p string, cal *ical.
 		}
 		return nil
 	}
-	ev, _, err := b.s.saveImported(dc.ctx, dc.a, dc.c, items[0], check)
+	// An event the caller is invited to: their answer (implicit
+	// scheduling), never a copy of the event.
+	if invitesShown(dc.a, dc.c) {
+		if _, err := eventByUID(dc.ctx, b.s.DB, dc.c.OrgID, dc.c.ID, items[0].UID); errors.Is(err, db.ErrNotFound) {
+			inv, err := invitedByUID(dc.ctx, b.s.DB, dc.c.OrgID, dc.a.MemberID, dc.c.ID, items[0].UID)
+			if err == nil {
+				if err := check(&inv); err != nil {
+					return nil, davErr(err)
+				}
+				ev, err := b.s.attendeeWrite(dc.ctx, dc.a, inv, cal, items[0])
+				if err != nil {
+					if errors.Is(err, errAttendeeChange) {
+						return nil, webdav.NewHTTPError(http.StatusForbidden, errors.New("allowed-attendee-scheduling-object-change: "+
+							"only the organizer changes this event; attendees change their answer (PARTSTAT) only"))
+					}
+					return nil, davErr(err)
+				}
+				return &caldav.CalendarObject{Path: objectPath(dc.a.AccountID, dc.c.ID, ev.UID), ModTime: time.UnixMilli(ev.UpdatedAt), ETag: etag(ev)}, nil
+			} else if !errors.Is(err, db.ErrNotFound) {
+				return nil, davErr(err)
+			}
+		} else if err != nil {
+			return nil, davErr(err)
+		}
+	}
+	ev, _, err := b.s.saveImported(dc.ctx, dc.a, dc.c, items[0], check, true)
 	if err != nil {
 		return nil, davErr(err)
 	}
@@ -581,6 +659,14 @@ func (d *davHandler) delete(w http.ResponseWriter, r *http.Request) error {
 		if want, err := m.ETag(); err != nil || want != etag(ev) {
 			return &davError{code: http.StatusPreconditionFailed}
 		}
+	}
+	if ev.CalendarID != dc.c.ID {
+		// An invitation deleted from the personal calendar: declined.
+		if err := d.s.attendeeDelete(dc.ctx, ev); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
 	if dc.level != LevelEdit && ev.OrganizerMemberID != dc.a.MemberID {
 		return precondition(http.StatusForbidden, nsDAV, "need-privileges")
@@ -681,6 +767,39 @@ func (d *davHandler) syncCollection(w http.ResponseWriter, r *http.Request, body
 		evs = append(evs, ev)
 		present[ev.UID] = true
 	}
+	// The events the caller is invited to (their personal calendar): all
+	// of them on a first sync, else those changed since, each still there
+	// or gone (deleted, declined, no longer invited).
+	if invitesShown(dc.a, c) {
+		if tok == "" {
+			if evs, err = b.withInvited(dc, evs, 0, 0); err != nil {
+				return err
+			}
+			for _, ev := range evs {
+				present[ev.UID] = true
+			}
+		} else {
+			chs, err := scheduleChangesSince(dc.ctx, d.s.DB, c.OrgID, c.ID, since)
+			if err != nil {
+				return err
+			}
+			for _, ch := range chs {
+				if present[ch.UID] {
+					continue
+				}
+				ev, err := invitedByID(dc.ctx, d.s.DB, c.OrgID, dc.a.MemberID, c.ID, ch.EventID)
+				switch {
+				case err == nil:
+					evs = append(evs, ev)
+					present[ev.UID] = true
+				case errors.Is(err, db.ErrNotFound):
+					deleted = append(deleted, ch.UID)
+				default:
+					return err
+				}
+			}
+		}
+	}
 	os, err := b.objects(dc, evs)
 	if err != nil {
 		return err
@@ -708,7 +827,7 @@ func (d *davHandler) syncCollection(w http.ResponseWriter, r *http.Request, body
 				continue
 			}
 			seen[uid] = true
-			if _, err := eventByUID(dc.ctx, d.s.DB, c.OrgID, c.ID, uid); err == nil {
+			if _, err := b.eventAt(dc, uid); err == nil {
 				continue // created again since
 			}
 			buf.WriteString("<D:response><D:href>" + xmlText(objectPath(dc.a.AccountID, c.ID, uid)) +
@@ -836,6 +955,8 @@ func (d *davHandler) calendarProps(dc *davCal) map[xml.Name]*xnode {
 		{Space: nsDAV, Local: "sync-token"}:                 elem(nsDAV, "sync-token", syncToken(dc.c.ID, dc.c.Seq)),
 		{Space: nsDAV, Local: "current-user-privilege-set"}: ps,
 		{Space: nsDAV, Local: "supported-report-set"}:       rs,
+		// Events here count as busy time (RFC 6638 9.1).
+		{Space: nsCalDAV, Local: "schedule-calendar-transp"}: elem(nsCalDAV, "schedule-calendar-transp", "", elem(nsCalDAV, "opaque", "")),
 	}
 	if dc.c.Color != "" {
 		out[xml.Name{Space: "http://apple.com/ns/ical/", Local: "calendar-color"}] = elem("http://apple.com/ns/ical/", "calendar-color", dc.c.Color)
@@ -864,15 +985,20 @@ func (d *davHandler) addProps(ctx context.Context, body []byte) ([]byte, error) 
 		if u, err := url.Parse(p); err == nil {
 			p = u.Path
 		}
-		calID, name, err := splitPath(a.AccountID, path.Clean(p)+"/")
-		if err != nil || name != "" {
-			continue
+		var props map[xml.Name]*xnode
+		if path.Clean(p)+"/" == principalPath(a.AccountID) {
+			props = d.principalProps(ctx, a)
+		} else {
+			calID, name, err := splitPath(a.AccountID, path.Clean(p)+"/")
+			if err != nil || name != "" {
+				continue
+			}
+			dc, err := d.s.resolveDAV(ctx, calID)
+			if err != nil {
+				continue
+			}
+			props = d.calendarProps(dc)
 		}
-		dc, err := d.s.resolveDAV(ctx, calID)
-		if err != nil {
-			continue
-		}
-		props := d.calendarProps(dc)
 		var ok *xnode
 		for _, ps := range resp.children {
 			if st := ps.child(nsDAV, "status"); ps.name.Local == "propstat" && st != nil && strings.Contains(st.text, " 200 ") {

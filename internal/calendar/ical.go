@@ -29,6 +29,8 @@ const roomURI = "urn:atrium:room:"
 // icalPerson is an organizer or attendee as iCalendar shows them.
 type icalPerson struct {
 	Kind, Name, Email, RoomID, RSVP string
+	// MemberID names a member without a work email (urn:atrium:member:).
+	MemberID string
 }
 
 // icalEvent is an event with what its iCalendar form needs besides the
@@ -131,6 +133,8 @@ func personProp(name string, x icalPerson) *ical.Prop {
 		p.Params.Set("CUTYPE", "ROOM")
 	case x.Email != "":
 		p.Value = "mailto:" + x.Email
+	case x.MemberID != "":
+		p.Value = memberURI + x.MemberID
 	default:
 		p.Value = "urn:atrium:unknown"
 	}
@@ -604,6 +608,10 @@ func decodeEvent(uid string, m *ical.Component, ovs []*ical.Component, floating 
 	}
 	for _, a := range m.Props.Values(ical.PropAttendee) {
 		cu := strings.ToUpper(a.Params.Get("CUTYPE"))
+		if v := strings.TrimSpace(a.Value); len(v) > len(memberURI) && strings.EqualFold(v[:len(memberURI)], memberURI) {
+			in.Attendees.MemberIDs = append(in.Attendees.MemberIDs, v[len(memberURI):])
+			continue
+		}
 		if strings.HasPrefix(a.Value, roomURI) {
 			in.Attendees.RoomIDs = append(in.Attendees.RoomIDs, strings.TrimPrefix(a.Value, roomURI))
 			continue

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -71,9 +72,10 @@ func (s *Service) icalEvents(ctx context.Context, v *viewer, evs []eventRow) ([]
 		}
 		x := icalEvent{ev: ev, overrides: ovs[ev.ID], busyOnly: !see}
 		if see {
-			x.organizer = icalPerson{Name: s.Directory.Name(ctx, ev.OrgID, ev.OrganizerAccountID), Email: s.memberEmail(ctx, ev.OrgID, ev.OrganizerAccountID)}
+			x.organizer = icalPerson{Name: s.Directory.Name(ctx, ev.OrgID, ev.OrganizerAccountID), Email: s.memberEmail(ctx, ev.OrgID, ev.OrganizerAccountID),
+				MemberID: ev.OrganizerMemberID}
 			for _, a := range as[ev.ID] {
-				p := icalPerson{Kind: a.Kind, Email: a.Email, RoomID: a.RoomID, RSVP: a.RSVP}
+				p := icalPerson{Kind: a.Kind, Email: a.Email, RoomID: a.RoomID, RSVP: a.RSVP, MemberID: a.MemberID}
 				switch a.Kind {
 				case AttendeeMember:
 					p.Name, p.Email = s.Directory.Name(ctx, ev.OrgID, a.AccountID), s.memberEmail(ctx, ev.OrgID, a.AccountID)
@@ -207,7 +209,7 @@ func (s *Service) ImportICS(ctx context.Context, calID string, body io.Reader) (
 	out := ImportResult{Errors: []itemError{}}
 	out.Errors = append(out.Errors, errs...)
 	for _, it := range items {
-		_, created, err := s.saveImported(ctx, a, c, it, nil)
+		_, created, err := s.saveImported(ctx, a, c, it, nil, false)
 		switch {
 		case err != nil:
 			out.Errors = append(out.Errors, itemError{UID: it.UID, Error: publicMessage(err)})
@@ -249,14 +251,22 @@ type putCheck func(old *eventRow) error
 // saveImported creates or updates (by UID) one event read from
 // iCalendar in calendar c, which the caller may edit; it reports whether
 // the event was created. Attendees are matched to the organization's
-// members by email, the others are external. No one is notified.
-func (s *Service) saveImported(ctx context.Context, a *actor.Actor, c calRow, it importedEvent, check putCheck) (eventRow, bool, error) {
+// members by calendar address (email or urn:atrium:member:), the others
+// are external. An import notifies no one; a calendar app's write
+// (scheduling) invites and notifies as the app does, and takes no
+// member's answer from the organizer's data.
+func (s *Service) saveImported(ctx context.Context, a *actor.Actor, c calRow, it importedEvent, check putCheck, scheduling bool) (eventRow, bool, error) {
 	in := it.In
 	if err := checkText(in.Title, in.Description, in.Location); err != nil {
 		return eventRow{}, false, err
 	}
 	var att AttendeesInput
 	att.RoomIDs = in.Attendees.RoomIDs
+	for _, m := range in.Attendees.MemberIDs {
+		if id := s.memberOfAddress(ctx, c.OrgID, memberURI+m); id != "" {
+			att.MemberIDs = append(att.MemberIDs, id)
+		}
+	}
 	members := map[string]string{} // member id → email
 	for _, e := range in.Attendees.Emails {
 		if s.MemberByEmail != nil {
@@ -379,9 +389,22 @@ func (s *Service) saveImported(ctx context.Context, a *actor.Actor, c calRow, it
 				return err
 			}
 		}
-		if _, err := s.setAttendees(ctx, ev, c.Kind, att, oldAs, now); err != nil {
+		invited, err := s.setAttendees(ctx, ev, c.Kind, att, oldAs, now)
+		if err != nil {
 			return err
 		}
+		if scheduling {
+			if err := s.notify(ctx, c.OrgID, "calendar.invited", map[string]string{"event_id": ev.ID}, invited); err != nil {
+				return err
+			}
+			if !created {
+				if err := s.notify(ctx, c.OrgID, "calendar.updated", map[string]string{"event_id": ev.ID},
+					slices.DeleteFunc(memberAccounts(oldAs, a.AccountID), func(acc string) bool { return slices.Contains(invited, acc) })); err != nil {
+					return err
+				}
+			}
+		}
+		s.scheduleTouched(ctx, ev, oldAs)
 		// The answers the file carries, for attendees with none yet.
 		as, err := attendeesOf(ctx, s.DB, []string{ev.ID})
 		if err != nil {
@@ -391,6 +414,9 @@ func (s *Service) saveImported(ctx context.Context, a *actor.Actor, c calRow, it
 			email := x.Email
 			if x.Kind == AttendeeMember {
 				email = members[x.MemberID]
+			}
+			if scheduling && x.Kind == AttendeeMember {
+				continue // a member answers for themselves
 			}
 			if r := it.Answers[email]; r != "" && x.RSVP == RSVPNeedsAction && email != "" {
 				if err := setRSVP(ctx, s.DB, x.ID, r, now); err != nil {
@@ -405,7 +431,11 @@ func (s *Service) saveImported(ctx context.Context, a *actor.Actor, c calRow, it
 		if created {
 			action = "calendar.event_created"
 		}
-		return s.record(ctx, c.OrgID, action, "calendar_event", ev.ID, map[string]any{"via": "ics"})
+		via := "ics"
+		if scheduling {
+			via = "caldav"
+		}
+		return s.record(ctx, c.OrgID, action, "calendar_event", ev.ID, map[string]any{"via": via})
 	})
 	return ev, created, err
 }

@@ -94,6 +94,9 @@ type Service struct {
 	// MemberByEmail returns the active member of an organization with an
 	// email address ("" for none): attendees of imported events.
 	MemberByEmail func(ctx context.Context, orgID, email string) string
+	// AccountEmail returns the email an account signs in with ("" for
+	// none): one of a person's calendar addresses (RFC 6638).
+	AccountEmail func(ctx context.Context, accountID string) string
 	// Memberships lists the caller's active memberships (CalDAV shows
 	// the calendars of every organization a person belongs to); nil shows
 	// the current organization's only.

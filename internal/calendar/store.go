@@ -2,6 +2,7 @@ package calendar
 
 import (
 	"context"
+	"strings"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
 )
@@ -56,6 +57,9 @@ func orgCals(ctx context.Context, d *db.DB, orgID string) ([]calRow, error) {
 }
 
 func deleteCal(ctx context.Context, d *db.DB, orgID, id string) error {
+	if _, err := d.W(ctx).ExecContext(ctx, `DELETE FROM calendar_schedule_changes WHERE org_id = $1 AND calendar_id = $2`, orgID, id); err != nil {
+		return err
+	}
 	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM calendars WHERE org_id = $1 AND id = $2`, orgID, id)
 	return err
 }
@@ -67,6 +71,10 @@ func deletePersonalCals(ctx context.Context, d *db.DB, orgID, accountID, memberI
 	if orgID != "" {
 		q, args = `DELETE FROM calendars WHERE kind = $1 AND org_id = $2 AND (owner_account_id = $3 OR owner_member_id = $4)`,
 			[]any{KindPersonal, orgID, accountID, memberID}
+	}
+	if _, err := d.W(ctx).ExecContext(ctx, `DELETE FROM calendar_schedule_changes WHERE calendar_id IN (SELECT id `+
+		strings.TrimPrefix(q, "DELETE ")+`)`, args...); err != nil {
+		return 0, err
 	}
 	res, err := d.W(ctx).ExecContext(ctx, q, args...)
 	if err != nil {

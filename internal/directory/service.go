@@ -550,10 +550,16 @@ func (s *Service) MemberEmail(ctx context.Context, orgID, accountID string) stri
 }
 
 // ActiveMemberByEmail returns the id of the active member of orgID whose
-// account has email ("" when there is none): an imported invitation's
-// attendee found among the organization's members.
+// account has email, or else whose work email there it is ("" when there
+// is none): an imported or scheduled invitation's attendee found among the
+// organization's members.
 func (s *Service) ActiveMemberByEmail(ctx context.Context, orgID, email string) string {
-	id, err := s.activeMemberID(ctx, orgID, strings.ToLower(strings.TrimSpace(email)))
+	email = strings.ToLower(strings.TrimSpace(email))
+	id, err := s.activeMemberID(ctx, orgID, email)
+	if err != nil || id != "" {
+		return id
+	}
+	id, err = s.st.activeMemberByWorkEmail(ctx, orgID, email)
 	if err != nil {
 		return ""
 	}

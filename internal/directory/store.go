@@ -355,6 +355,20 @@ func (st store) activeAccountIDs(ctx context.Context, orgID string) ([]string, e
 	return st.strings(ctx, `SELECT account_id FROM members WHERE org_id = $1 AND status = 'active' ORDER BY created_at, id`, orgID)
 }
 
+// activeMemberByWorkEmail returns the active member of orgID whose work
+// email (lower-cased in the search index) is email ("" for none).
+func (st store) activeMemberByWorkEmail(ctx context.Context, orgID, email string) (string, error) {
+	if email == "" {
+		return "", nil
+	}
+	ids, err := db.QueryAll(ctx, st.r(ctx), db.Value[string], `SELECT m.id FROM member_search s JOIN members m ON m.id = s.member_id
+		WHERE s.org_id = $1 AND s.email = $2 AND m.status = 'active' ORDER BY m.created_at, m.id LIMIT 1`, orgID, email)
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
 // activeMemberships lists the account's active memberships of active
 // organizations.
 func (st store) activeMemberships(ctx context.Context, accountID string) ([]memberRow, error) {

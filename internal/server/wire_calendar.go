@@ -56,6 +56,15 @@ func (a *App) wireCalendar(context.Context) error {
 	svc.OrgName = dir.OrgName
 	svc.MemberEmail = dir.MemberEmail
 	svc.MemberByEmail = dir.ActiveMemberByEmail
+	if id := a.Identity(); id != nil {
+		svc.AccountEmail = func(ctx context.Context, accountID string) string {
+			acc, err := id.GetAccount(ctx, accountID)
+			if err != nil {
+				return ""
+			}
+			return acc.Email
+		}
+	}
 	svc.Memberships = func(ctx context.Context) ([]calendar.Membership, error) {
 		os, err := dir.MyOrgs(ctx)
 		if err != nil {

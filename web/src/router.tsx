@@ -17,13 +17,14 @@ import { Shell } from "./components/Shell";
 import { useOutboxFlush } from "./lib/offline";
 import { lastOrg, orgsQuery, switchOrg, usePermissions } from "./lib/org";
 import { queryClient } from "./lib/query";
-import { RealtimeProvider } from "./lib/realtime";
+import { RealtimeProvider, useStream } from "./lib/realtime";
 import { meQuery } from "./lib/session";
 import { AnnouncementBanner } from "./screens/announcements/Banner";
 import { useUnreadAnnouncements } from "./screens/announcements/data";
 import { useTodoCount } from "./screens/approvals/data";
 import { ApprovalNotices } from "./screens/approvals/Notices";
 import { ComingSoon } from "./screens/ComingSoon";
+import { ReminderPopups } from "./screens/calendar/Reminders";
 import { conversationsKey, listConversations } from "./screens/chat/data";
 import { unreadTotal } from "./screens/chat/unread";
 import { Workspace } from "./screens/home/Workspace";
@@ -100,6 +101,7 @@ export const shellRoute = createRoute({
     useOutboxFlush(queryClient);
     return (
       <RealtimeProvider>
+        <Reminders />
         <Shell
           top={<OrgSwitcher />}
           bell={<NotificationBell />}
@@ -577,4 +579,9 @@ declare module "@tanstack/react-router" {
   interface Register {
     router: typeof router;
   }
+}
+
+/** Reminders shows the calendar's reminders as they arrive on the tab's stream. */
+function Reminders() {
+  return <ReminderPopups stream={useStream()} />;
 }
