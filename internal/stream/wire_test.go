@@ -34,67 +34,85 @@ func TestQueuedFramesArriveIntactAndInOrder(t *testing.T) {
 			c.ready()
 			cs = append(cs, c)
 		}
-		sizes := []int{0, 1, 90, 125, 126, 200, 65_000, 65_536, 70_000}
-		var want []string
-		for round := 0; round < 6; round++ {
+		// Each client pings the server throughout, so that the library's
+		// pongs are written between the gateway's frames.
+		for _, c := range cs {
+			go func() {
+				for c.c.Ping(c.ctx) == nil {
+				}
+			}()
+		}
+		var last [clients]int64
+		// expect reads bodies, in order, on every client.
+		expect := func(bodies []string) {
+			t.Helper()
+			var wg sync.WaitGroup
+			errs := make(chan error, clients)
+			for k, c := range cs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i, w := range bodies {
+						f, err := c.next()
+						if err != nil {
+							errs <- fmt.Errorf("frame %d: %v", i, err)
+							return
+						}
+						var data struct {
+							Body string `json:"body"`
+						}
+						if err := json.Unmarshal(f.Data, &data); err != nil {
+							errs <- fmt.Errorf("frame %d: %v", i, err)
+							return
+						}
+						if f.Type != "event" || f.Pos <= last[k] || data.Body != w {
+							errs <- fmt.Errorf("frame %d: got %s at %d after %d (%d bytes), want an event of %d bytes", i, f.Type, f.Pos, last[k], len(data.Body), len(w))
+							return
+						}
+						last[k] = f.Pos
+					}
+				}()
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatal(err)
+			}
+		}
+		appendAll := func(bodies []string) {
+			t.Helper()
 			var batch []events.Pending
-			var bodies []string
-			for j := 0; j < 30; j++ {
-				body := strings.Repeat(string(rune('a'+(round*30+j)%26)), sizes[(round+j)%len(sizes)]) + fmt.Sprint(round, "/", j)
-				bodies = append(bodies, body)
+			for _, body := range bodies {
 				batch = append(batch, events.Pending{ScopeKind: events.ScopeConversation, ScopeID: "cnv_1", Type: "message.created", Data: map[string]string{"body": body}})
 			}
 			if err := events.AppendBatch(context.Background(), d, batch); err != nil {
 				t.Fatal(err)
 			}
-			want = append(want, bodies...)
 		}
-		var wg sync.WaitGroup
-		errs := make(chan error, clients)
-		for _, c := range cs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				done := make(chan struct{})
-				defer close(done)
-				go func() { // pings while the frames arrive
-					for {
-						select {
-						case <-done:
-							return
-						default:
-						}
-						if err := c.c.Ping(c.ctx); err != nil {
-							return
-						}
-					}
-				}()
-				var last int64
-				for i, w := range want {
-					f, err := c.next()
-					if err != nil {
-						errs <- fmt.Errorf("frame %d: %v", i, err)
-						return
-					}
-					var data struct {
-						Body string `json:"body"`
-					}
-					if err := json.Unmarshal(f.Data, &data); err != nil {
-						errs <- fmt.Errorf("frame %d: %v", i, err)
-						return
-					}
-					if f.Type != "event" || f.Pos <= last || data.Body != w {
-						errs <- fmt.Errorf("frame %d: got %s at %d after %d (%d bytes), want an event of %d bytes", i, f.Type, f.Pos, last, len(data.Body), len(w))
-						return
-					}
-					last = f.Pos
+		body := func(size, i int) string {
+			return strings.Repeat(string(rune('a'+i%26)), size) + fmt.Sprint("/", i)
+		}
+		sizes := []int{0, 1, 90, 120, 124, 126, 200, 65_000, 65_535, 65_536, 70_000}
+		// One event at a time: each frame goes out alone, as the event's
+		// own WebSocket frame (7-bit, 16-bit and 64-bit lengths).
+		for i, size := range sizes {
+			b := []string{body(size, i)}
+			appendAll(b)
+			expect(b)
+		}
+		// Batches of small events: JSON arrays under 64 KiB (16-bit
+		// lengths); then batches with large ones (64-bit lengths).
+		for round := 0; round < 4; round++ {
+			var b []string
+			for j := 0; j < 30; j++ {
+				size := sizes[(round+j)%7]
+				if round >= 2 {
+					size = sizes[(round+j)%len(sizes)]
 				}
-			}()
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Error(err)
+				b = append(b, body(size, round*30+j))
+			}
+			appendAll(b)
+			expect(b)
 		}
 	})
 }
