@@ -15,11 +15,15 @@
 // me.orgs_changed), in log order, so that nothing after a removal reaches
 // the removed person.
 //
-// Each event is encoded once per node (events.Frame) and the same bytes are
-// queued on every recipient socket. Each socket has a bounded queue and a
-// writer goroutine that exists only while there is something to write; a
-// socket whose queue overflows is closed with a reason telling the client
-// to reconnect and resume, and never slows down the others.
+// Each event is encoded once per node (events.Frame), with its whole
+// WebSocket frame (wire.go), and the same bytes are queued on every
+// recipient socket. Each socket has a bounded queue; after each batch of
+// events the sockets that received something are flushed with one
+// non-blocking write each, and a socket whose connection cannot take it
+// all gets a writer goroutine that waits (it exists only while there is
+// something to write). A socket whose queue overflows is closed with a
+// reason telling the client to reconnect and resume, and never slows down
+// the others.
 package stream
 
 import (
