@@ -134,18 +134,13 @@ func createConversations(ctx context.Context, baseURL string, fx *fixture, n, si
 			idx = append(idx[:len(idx)-1], 0)
 			accs = accs[:len(accs)-1]
 		}
-		body, _ := json.Marshal(map[string]any{"kind": "internal", "name": fmt.Sprintf("Load %d", j), "member_ids": accs})
-		req, _ := http.NewRequestWithContext(ctx, "POST", baseURL+"/api/v1/conversations", bytes.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+fx.Tokens[0])
-		resp, err := http.DefaultClient.Do(req)
+		// The API takes at most 500 members per request: create the group
+		// with the first ones and add the rest in further requests.
+		first := accs[:min(len(accs), maxMembersPerRequest)]
+		b, err := ownerPost(ctx, baseURL+"/api/v1/conversations", fx.Tokens[0],
+			map[string]any{"kind": "internal", "name": fmt.Sprintf("Load %d", j), "member_ids": first})
 		if err != nil {
-			return err
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode/100 != 2 {
-			return fmt.Errorf("create conversation: %d %s", resp.StatusCode, b)
+			return fmt.Errorf("create conversation: %w", err)
 		}
 		var conv struct {
 			ID string `json:"id"`
@@ -153,10 +148,39 @@ func createConversations(ctx context.Context, baseURL string, fx *fixture, n, si
 		if err := json.Unmarshal(b, &conv); err != nil || conv.ID == "" {
 			return fmt.Errorf("create conversation: unexpected answer %s", b)
 		}
+		for rest := accs[len(first):]; len(rest) > 0; {
+			n := min(len(rest), maxMembersPerRequest)
+			if _, err := ownerPost(ctx, baseURL+"/api/v1/conversations/"+conv.ID+"/members", fx.Tokens[0],
+				map[string]any{"account_ids": rest[:n]}); err != nil {
+				return fmt.Errorf("add members: %w", err)
+			}
+			rest = rest[n:]
+		}
 		fx.ConvIDs = append(fx.ConvIDs, conv.ID)
 		fx.ConvMembers = append(fx.ConvMembers, idx)
 	}
 	return nil
+}
+
+// maxMembersPerRequest is the most members one request may add.
+const maxMembersPerRequest = 500
+
+// ownerPost posts body as JSON with token and returns the answer's body.
+func ownerPost(ctx context.Context, url, token string, body any) ([]byte, error) {
+	bb, _ := json.Marshal(body)
+	req, _ := http.NewRequestWithContext(ctx, "POST", url, bytes.NewReader(bb))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%d %s", resp.StatusCode, b)
+	}
+	return b, nil
 }
 
 func contains(s []int, v int) bool {

@@ -15,11 +15,15 @@
 // me.orgs_changed), in log order, so that nothing after a removal reaches
 // the removed person.
 //
-// Each event is encoded once per node (events.Frame) and the same bytes are
-// queued on every recipient socket. Each socket has a bounded queue and a
-// writer goroutine that exists only while there is something to write; a
-// socket whose queue overflows is closed with a reason telling the client
-// to reconnect and resume, and never slows down the others.
+// Each event is encoded once per node (events.Frame), with its whole
+// WebSocket frame (wire.go), and the same bytes are queued on every
+// recipient socket. Each socket has a bounded queue; after each batch of
+// events the sockets that received something are flushed with one
+// non-blocking write each, and a socket whose connection cannot take it
+// all gets a writer goroutine that waits (it exists only while there is
+// something to write). A socket whose queue overflows is closed with a
+// reason telling the client to reconnect and resume, and never slows down
+// the others.
 package stream
 
 import (
@@ -27,6 +31,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sync"
 	"time"
 
@@ -167,6 +172,12 @@ type Gateway struct {
 	byOrg     map[string]socketSet
 	byConv    map[string]socketSet
 	pres      presence
+
+	// Live delivery (the hub's goroutine only): the sockets to flush after
+	// a batch, and the goroutines that flush part of them.
+	kicks    []*socket
+	flushers []chan []*socket
+	flushWG  sync.WaitGroup
 }
 
 // New returns a gateway fed by hub; Start starts its background work.
@@ -180,6 +191,11 @@ func New(d *db.DB, hub *events.Hub, bus events.Bus, log *slog.Logger, opts Optio
 	}
 	g.pres.init()
 	g.ctx, g.cancel = context.WithCancel(context.Background())
+	for i := 1; i < runtime.GOMAXPROCS(0); i++ {
+		ch := make(chan []*socket)
+		g.flushers = append(g.flushers, ch)
+		go g.flusher(ch)
+	}
 	hub.SetSink(g.deliver)
 	return g
 }
@@ -268,19 +284,23 @@ func (g *Gateway) unregister(s *socket) {
 
 // deliver is the hub's sink: it routes each frame to the sockets of its
 // scope, in position order, and applies membership and revocation events
-// as it meets them. It runs with the hub's lock held.
+// as it meets them. It runs with the hub's lock held. Each event's
+// WebSocket frame is built once for all its recipients; the sockets that
+// were idle are flushed once the whole batch is queued, so a socket
+// receives the batch's frames in one write.
 func (g *Gateway) deliver(batch []*events.Frame) {
 	g.mu.Lock()
-	defer g.mu.Unlock()
+	d := delivery{g: g, kicks: g.kicks[:0]}
 	for _, f := range batch {
+		d.frame = nil
 		switch f.ScopeKind {
 		case events.ScopeConversation:
 			for s := range g.byConv[f.ScopeID] {
-				g.send(s, f)
+				d.send(s, f)
 			}
 		case events.ScopeOrg:
 			for s := range g.byOrg[f.ScopeID] {
-				g.send(s, f)
+				d.send(s, f)
 			}
 		case events.ScopeAccount:
 			set := g.byAccount[f.ScopeID]
@@ -294,23 +314,82 @@ func (g *Gateway) deliver(batch []*events.Frame) {
 				if f.Pos <= s.after {
 					continue
 				}
-				g.send(s, f)
+				d.send(s, f)
 				if isControl {
 					g.applyLive(s, c)
 				}
 			}
 		}
 	}
+	g.mu.Unlock()
+	g.flushAll(d.kicks)
+	clear(d.kicks)
+	g.kicks = d.kicks[:0]
+}
+
+// delivery is one batch's delivery state.
+type delivery struct {
+	g     *Gateway
+	frame *outFrame // the current event's, built at its first recipient
+	kicks []*socket // sockets to flush after the batch
 }
 
 // send queues f on s unless s already has it. g.mu must be held.
-func (g *Gateway) send(s *socket, f *events.Frame) {
+func (d *delivery) send(s *socket, f *events.Frame) {
 	if f.Pos <= s.after {
 		return
 	}
 	s.after = f.Pos
-	if !s.enqueue(f.Bytes) {
-		g.shut(s, CloseSlowConsumer, "send queue full: reconnect with your last position to resume")
+	if d.frame == nil {
+		d.frame = &outFrame{payload: f.Bytes, wire: wireFrame(f.Bytes)}
+	}
+	kick, full := s.enqueueLive(d.frame)
+	if full {
+		d.g.shut(s, CloseSlowConsumer, "send queue full: reconnect with your last position to resume")
+		return
+	}
+	if kick {
+		d.kicks = append(d.kicks, s)
+	}
+}
+
+// flushAll flushes sockets, split between this goroutine and the flushers.
+func (g *Gateway) flushAll(kicks []*socket) {
+	parts := len(g.flushers) + 1
+	if len(kicks) < 64*parts {
+		parts = max(1, len(kicks)/64)
+	}
+	size := (len(kicks) + parts - 1) / max(parts, 1)
+	for i := 1; i < parts; i++ {
+		part := kicks[i*size : min(len(kicks), (i+1)*size)]
+		g.flushWG.Add(1)
+		select {
+		case g.flushers[i-1] <- part:
+		case <-g.ctx.Done():
+			for _, s := range part {
+				s.flush()
+			}
+			g.flushWG.Done()
+		}
+	}
+	for _, s := range kicks[:min(size, len(kicks))] {
+		s.flush()
+	}
+	g.flushWG.Wait()
+}
+
+// flusher flushes the sockets it is handed until the gateway closes.
+func (g *Gateway) flusher(ch chan []*socket) {
+	for {
+		select {
+		case part := <-ch:
+			for _, s := range part {
+				s.flush()
+			}
+			g.flushWG.Done()
+		case <-g.ctx.Done():
+			return
+		}
 	}
 }
 

@@ -21,11 +21,14 @@ const (
 
 // smallBuffers wraps a ResponseWriter so that Hijack returns the connection
 // with smaller buffers.
+// The connection is handed over wrapped in a wireConn (wire.go), kept in
+// wire for the gateway's own writes.
 type smallBuffers struct {
 	http.ResponseWriter
+	wire *wireConn
 }
 
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
@@ -47,8 +50,9 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, writeBufSize)), nil
+	w.wire = newWireConn(conn)
+	return w.wire, bufio.NewReadWriter(r, bufio.NewWriterSize(w.wire, writeBufSize)), nil
 }
 
 // Unwrap gives http.ResponseController the underlying writer.
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,7 +38,8 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 	if a == nil {
 		return apperr.ErrUnauthenticated
 	}
-	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	sb := &smallBuffers{ResponseWriter: w}
+	conn, err := websocket.Accept(sb, r, &websocket.AcceptOptions{
 		OriginPatterns:  g.opts.OriginPatterns,
 		CompressionMode: websocket.CompressionDisabled,
 	})
@@ -52,7 +52,7 @@ func (g *Gateway) Serve(w http.ResponseWriter, r *http.Request) error {
 		}
 	}()
 	conn.SetReadLimit(g.opts.MaxClientMessage)
-	s := &socket{gw: g, conn: conn, account: a.AccountID, session: a.SessionID, via: a.Via, org: a.OrgID, status: statusOnline,
+	s := &socket{gw: g, conn: conn, wire: sb.wire, account: a.AccountID, session: a.SessionID, via: a.Via, org: a.OrgID, status: statusOnline,
 		sends: make(chan struct{}, SendsInFlight)}
 	if g.TokenOf != nil {
 		s.token = g.TokenOf(r)
@@ -120,15 +120,14 @@ func (g *Gateway) readHello(ctx context.Context, s *socket) (clientMsg, error) {
 // writeNow writes frames directly (only before the socket is registered,
 // when no writer goroutine can run).
 func (s *socket) writeNow(frames [][]byte) error {
-	var buf bytes.Buffer
-	for len(frames) > 0 {
-		n := min(len(frames), s.gw.opts.MaxBatch)
-		if err := s.write(frames[:n], &buf); err != nil {
-			return err
-		}
-		frames = frames[n:]
+	if len(frames) == 0 {
+		return nil
 	}
-	return nil
+	q := make([]*outFrame, len(frames))
+	for i, b := range frames {
+		q[i] = &outFrame{payload: b}
+	}
+	return s.write(q)
 }
 
 // catchUp replays what the client missed after lastPos (nil: nothing, the
