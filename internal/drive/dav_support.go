@@ -37,6 +37,10 @@ type DeadPropPatch struct {
 	Remove                   bool
 }
 
+// errTooManyProps refuses a property beyond MaxDeadProps (the WebDAV
+// server answers 422 for it).
+var errTooManyProps = apperr.Invalid("invalid_field", "an item has at most 200 properties").With("max_properties", MaxDeadProps)
+
 // DeadProps returns an item's dead properties (404 when the caller may
 // not see it).
 func (s *Service) DeadProps(ctx context.Context, itemID string) ([]DeadProp, error) {
@@ -75,9 +79,9 @@ func (s *Service) ChildDeadProps(ctx context.Context, folderID string) (map[stri
 
 // PatchDeadProps applies patches to an item's dead properties in order,
 // all or none: 403 when the caller may not edit the item, 400
-// invalid_property for a property without a name, a value longer than
-// MaxDeadPropValue or not UTF-8, 409 too_many_properties beyond
-// MaxDeadProps.
+// invalid_field for a property without a name, a value longer than
+// MaxDeadPropValue or not UTF-8, and beyond
+// MaxDeadProps (with max_properties).
 func (s *Service) PatchDeadProps(ctx context.Context, itemID string, patches []DeadPropPatch) error {
 	c, err := s.caller(ctx)
 	if err != nil {
@@ -86,11 +90,11 @@ func (s *Service) PatchDeadProps(ctx context.Context, itemID string, patches []D
 	for _, p := range patches {
 		switch {
 		case p.Name == "":
-			return apperr.Invalid("invalid_property", "a property has a name")
+			return apperr.Invalid("invalid_field", "a property has a name")
 		case len(p.Value) > MaxDeadPropValue:
-			return apperr.Invalid("invalid_property", "a property's value is at most 64 KiB")
+			return apperr.Invalid("invalid_field", "a property's value is at most 64 KiB")
 		case !utf8.ValidString(p.Space + p.Name + p.Lang + p.Value):
-			return apperr.Invalid("invalid_property", "a property is UTF-8 text")
+			return apperr.Invalid("invalid_field", "a property is UTF-8 text")
 		}
 	}
 	return s.DB.Tx(ctx, func(ctx context.Context) error {
@@ -113,7 +117,7 @@ func (s *Service) PatchDeadProps(ctx context.Context, itemID string, patches []D
 			return err
 		}
 		if n > MaxDeadProps {
-			return apperr.Conflict("too_many_properties", "an item has at most 200 properties")
+			return errTooManyProps
 		}
 		return nil
 	})

@@ -6,10 +6,10 @@ CREATE TABLE drive_dav_props (
     item_id TEXT NOT NULL REFERENCES drive_items (id) ON DELETE CASCADE,
     org_id  TEXT NOT NULL,
     ns      TEXT NOT NULL,
-    name    TEXT NOT NULL,
+    prop    TEXT NOT NULL,
     lang    TEXT NOT NULL DEFAULT '',
     value   TEXT NOT NULL,
-    PRIMARY KEY (item_id, ns, name)
+    PRIMARY KEY (item_id, ns, prop)
 );
 
 -- +goose Down

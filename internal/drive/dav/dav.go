@@ -26,11 +26,10 @@
 // bytes (the drive's copy); MOVE is the drive's move (same organization).
 // Dead properties (PROPPATCH) are kept in drive_dav_props with their item.
 //
-// Locks (LOCK/UNLOCK) are kept in the memory of the node that granted
-// them: with several nodes behind a load balancer, a lock taken through
-// one node is not seen by the others (sticky sessions keep a client on
-// one node). Tokens are random and only the account that took a lock may
-// release or refresh it; taking one needs the right to edit.
+// Locks (LOCK/UNLOCK, exclusive and shared, depth 0 or infinity) are kept
+// in the database, so that every node sees them (locks.go). Tokens are
+// random and only the account that took a lock may use, refresh or
+// release it; taking one needs the right to edit.
 package dav
 
 import (
@@ -62,11 +61,10 @@ type Server struct {
 	// Log receives unexpected errors (nil: none logged).
 	Log func(msg string, args ...any)
 
-	locks   *lockStore
 	started time.Time
 }
 
 // New returns a WebDAV server over the drive.
 func New(d *drive.Service, orgs func(ctx context.Context) ([]Org, error)) *Server {
-	return &Server{Drive: d, Orgs: orgs, locks: newLockStore(), started: time.Now()}
+	return &Server{Drive: d, Orgs: orgs, started: time.Now()}
 }

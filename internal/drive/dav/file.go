@@ -193,8 +193,6 @@ func (f *file) Patch(ps []webdav.Proppatch) ([]webdav.Propstat, error) {
 		return refuse(ps, 403), nil
 	case apperr.KindInvalid:
 		return refuse(ps, 422), nil
-	case apperr.KindConflict:
-		return refuse(ps, 507), nil
 	}
 	if err != nil {
 		return nil, note(f.ctx, "proppatch", f.l.name, err)

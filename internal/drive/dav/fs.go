@@ -21,7 +21,7 @@ var _ webdav.FileSystem = fsys{}
 
 // readOnly is the answer to a change of the two top levels.
 func readOnly(ctx context.Context) error {
-	err := apperr.Forbidden("read_only", "organizations and spaces are managed in the app; change what is inside a space")
+	err := apperr.Forbidden("forbidden", "organizations and spaces are managed in the app; change what is inside a space")
 	stateOf(ctx).err = err
 	return err
 }
@@ -102,7 +102,7 @@ func (f fsys) Rename(ctx context.Context, oldName, newName string) error {
 		return readOnly(ctx)
 	}
 	if from.org.ID != to.org.ID {
-		err := apperr.Forbidden("cross_organization", "files move between spaces of one organization only; copy them instead")
+		err := apperr.Forbidden("forbidden", "files move between spaces of one organization only; copy them instead")
 		stateOf(ctx).err = err
 		return err
 	}
@@ -173,6 +173,10 @@ func (f fsys) OpenFile(ctx context.Context, name string, flag int, _ os.FileMode
 		l, it, exists, err := f.s.writable(ctx, name)
 		if err != nil {
 			return nil, err
+		}
+		if exists && flag&(os.O_CREATE|os.O_TRUNC) == 0 {
+			// PROPPATCH: the item as it is, to change its properties.
+			return &file{s: f.s, ctx: ctx, l: l, it: it}, nil
 		}
 		if exists && it.Kind == drive.ItemFolder {
 			err := apperr.Conflict("not_a_file", "a folder has no content")

@@ -1,13 +1,19 @@
 package dav
 
 import (
+	"bytes"
+	"encoding/xml"
 	"io"
 	"net/http"
-	"net/url"
+	"os"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/net/webdav"
 
+	"github.com/atrium-hq/atrium/internal/drive"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 )
@@ -28,17 +34,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.contentType = r.Header.Get("Content-Type")
 		st.length = r.ContentLength
 		r.Body = &bodyReader{r: r.Body, st: st}
+	case "PROPFIND", "PROPPATCH", "LOCK":
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxXMLBody))
+		if err != nil {
+			writeStatus(w, http.StatusRequestEntityTooLarge)
+			return
+		}
+		if !wellFormedNamespaces(body) {
+			writeStatus(w, http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		if r.Method == "LOCK" {
+			s.serveLock(w, r, body, a.AccountID)
+			return
+		}
 	case "COPY", "MOVE":
 		st.src = strings.TrimPrefix(r.URL.Path, Prefix)
-	case "LOCK":
-		// Taking a lock needs the right to change the resource (refreshing
-		// one, with no body, only the token).
-		if r.ContentLength != 0 {
-			if _, _, _, err := s.writable(ctx, strings.TrimPrefix(r.URL.Path, Prefix)); err != nil && !isNotExist(err) {
-				writeStatus(w, status(err, http.StatusForbidden))
-				return
-			}
-		}
 	}
 	h := &webdav.Handler{Prefix: Prefix, FileSystem: fsys{s}, LockSystem: lockView{s: s, ctx: ctx, account: a.AccountID},
 		Logger: func(r *http.Request, err error) {
@@ -47,6 +60,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}}
 	h.ServeHTTP(&statusWriter{ResponseWriter: w, st: st}, r)
+}
+
+// maxXMLBody bounds the XML body of PROPFIND, PROPPATCH and LOCK.
+const maxXMLBody = 1 << 20
+
+// wellFormedNamespaces reports whether an XML body declares no prefix
+// bound to the empty namespace (xmlns:p=""), which XML Namespaces 1.0
+// forbids and encoding/xml lets through; an empty body is fine.
+func wellFormedNamespaces(body []byte) bool {
+	d := xml.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return true // the handler reports other XML errors
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			for _, a := range se.Attr {
+				if a.Name.Space == "xmlns" && a.Value == "" {
+					return false
+				}
+			}
+		}
+	}
 }
 
 // WellKnown redirects /.well-known/webdav to the WebDAV root.
@@ -148,4 +184,130 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 
 func (b *bodyReader) Close() error { return b.r.Close() }
 
-var _ = url.Parse
+// lockInfo is the body of a LOCK request.
+type lockInfo struct {
+	XMLName   xml.Name  `xml:"DAV: lockinfo"`
+	Exclusive *struct{} `xml:"DAV: lockscope>exclusive"`
+	Shared    *struct{} `xml:"DAV: lockscope>shared"`
+	Write     *struct{} `xml:"DAV: locktype>write"`
+	Owner     struct {
+		InnerXML string `xml:",innerxml"`
+	} `xml:"DAV: owner"`
+}
+
+var ifToken = regexp.MustCompile(`\(\s*<([^>]+)>`)
+
+// lockTimeout reads the Timeout header: the first "Second-n", capped;
+// "Infinite" or none is the default.
+func lockTimeout(h string) time.Duration {
+	for _, v := range strings.Split(h, ",") {
+		v = strings.TrimSpace(v)
+		if n, ok := strings.CutPrefix(v, "Second-"); ok {
+			if sec, err := strconv.ParseInt(n, 10, 64); err == nil && sec > 0 {
+				return min(time.Duration(sec)*time.Second, maxLockTimeout)
+			}
+		}
+	}
+	return defaultLockTimeout
+}
+
+// serveLock takes a lock (with a body) or refreshes one (without, the
+// token in the If header). A new lock of a name where nothing is creates
+// an empty file there.
+func (s *Server) serveLock(w http.ResponseWriter, r *http.Request, body []byte, account string) {
+	ctx := r.Context()
+	v := lockView{s: s, ctx: ctx, account: account}
+	d := lockTimeout(r.Header.Get("Timeout"))
+	name := strings.TrimPrefix(r.URL.Path, Prefix)
+	if len(bytes.TrimSpace(body)) == 0 {
+		m := ifToken.FindStringSubmatch(r.Header.Get("If"))
+		if m == nil {
+			writeStatus(w, http.StatusBadRequest)
+			return
+		}
+		x, err := s.Drive.DAVLockByToken(ctx, m[1])
+		if err != nil || x.AccountID != account {
+			writeStatus(w, http.StatusPreconditionFailed)
+			return
+		}
+		if err := s.Drive.RefreshDAVLock(ctx, x.Token, time.Now().Add(d).UnixMilli()); err != nil {
+			writeStatus(w, http.StatusInternalServerError)
+			return
+		}
+		writeLock(w, http.StatusOK, x, d, r.URL.EscapedPath())
+		return
+	}
+	var li lockInfo
+	if err := xml.Unmarshal(body, &li); err != nil || li.Write == nil || (li.Exclusive == nil) == (li.Shared == nil) {
+		writeStatus(w, http.StatusBadRequest)
+		return
+	}
+	zero := false
+	switch r.Header.Get("Depth") {
+	case "", "infinity", "Infinity":
+	case "0":
+		zero = true
+	default:
+		writeStatus(w, http.StatusBadRequest)
+		return
+	}
+	l, _, exists, err := s.writable(ctx, name)
+	if err != nil {
+		if os.IsNotExist(err) {
+			writeStatus(w, http.StatusConflict)
+			return
+		}
+		writeStatus(w, status(err, http.StatusForbidden))
+		return
+	}
+	x, err := v.lock(l, zero, li.Shared != nil, li.Owner.InnerXML, d)
+	if drive.IsLocked(err) {
+		writeStatus(w, webdav.StatusLocked)
+		return
+	}
+	if err != nil {
+		writeStatus(w, status(err, http.StatusInternalServerError))
+		return
+	}
+	code := http.StatusOK
+	if !exists {
+		f, err := (fsys{s}).OpenFile(ctx, name, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err == nil {
+			err = f.Close()
+		}
+		if err != nil {
+			_ = s.Drive.DeleteDAVLock(ctx, x.Token)
+			writeStatus(w, status(err, http.StatusConflict))
+			return
+		}
+		code = http.StatusCreated
+	}
+	w.Header().Set("Lock-Token", "<"+x.Token+">")
+	writeLock(w, code, x, d, r.URL.EscapedPath())
+}
+
+// writeLock answers a LOCK with the lock's lockdiscovery.
+func writeLock(w http.ResponseWriter, code int, x drive.DAVLock, d time.Duration, root string) {
+	scope, depth := "exclusive", "infinity"
+	if x.Shared {
+		scope = "shared"
+	}
+	if x.ZeroDepth {
+		depth = "0"
+	}
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?>` + "\n" + `<D:prop xmlns:D="DAV:"><D:lockdiscovery><D:activelock>`)
+	b.WriteString(`<D:locktype><D:write/></D:locktype><D:lockscope><D:` + scope + `/></D:lockscope><D:depth>` + depth + `</D:depth>`)
+	if x.OwnerXML != "" {
+		b.WriteString(`<D:owner>` + x.OwnerXML + `</D:owner>`)
+	}
+	b.WriteString(`<D:timeout>Second-` + strconv.FormatInt(int64(d/time.Second), 10) + `</D:timeout>`)
+	b.WriteString(`<D:locktoken><D:href>`)
+	_ = xml.EscapeText(&b, []byte(x.Token))
+	b.WriteString(`</D:href></D:locktoken><D:lockroot><D:href>`)
+	_ = xml.EscapeText(&b, []byte(root))
+	b.WriteString(`</D:href></D:lockroot></D:activelock></D:lockdiscovery></D:prop>`)
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = w.Write(b.Bytes())
+}

@@ -4,47 +4,45 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"sync"
+	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/net/webdav"
+
+	"github.com/atrium-hq/atrium/internal/drive"
 )
 
-// lockStore keeps the WebDAV locks of this node in memory
-// (webdav.NewMemLS) under the canonical form of their paths (by ids, so
-// every spelling of a path meets the same lock), behind random tokens
-// that remember the account that took them.
-type lockStore struct {
-	mu     sync.Mutex
-	ls     webdav.LockSystem
-	tokens map[string]*lockEntry
+// Locks are kept by the drive in the database (drive_dav_locks), so every
+// node sees them. A lock is exclusive or shared, of one resource (depth
+// 0) or of everything below it too (infinity), under the canonical form
+// of its path (loc.key: every spelling of a path meets the same lock).
+// Only the account that took a lock may use its token, refresh or release
+// it. x/net/webdav asks the lock system (lockView) before each change;
+// LOCK itself is served in http.go, as x/net/webdav knows no shared
+// locks.
+
+const (
+	// defaultLockTimeout is a lock's time when the client names none (or
+	// asks for an infinite one), maxLockTimeout the most it gets.
+	defaultLockTimeout = time.Hour
+	maxLockTimeout     = 24 * time.Hour
+)
+
+// tempToken is what Create answers for x/net/webdav's checks of a change
+// without an If header: nothing is stored.
+const tempToken = "opaquelocktoken:check"
+
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	h := hex.EncodeToString(b)
+	return "urn:uuid:" + h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-type lockEntry struct {
-	inner   string
-	account string
-	root    string // as the client named it, for the lock's answers
-	expires time.Time
-}
-
-func newLockStore() *lockStore {
-	return &lockStore{ls: webdav.NewMemLS(), tokens: map[string]*lockEntry{}}
-}
-
-// sweep forgets the tokens of expired locks.
-func (s *lockStore) sweep(now time.Time) {
-	for t, e := range s.tokens {
-		if !e.expires.IsZero() && now.After(e.expires) {
-			delete(s.tokens, t)
-		}
-	}
-}
-
-func expiry(now time.Time, d time.Duration) time.Time {
-	if d < 0 {
-		return time.Time{}
-	}
-	return now.Add(d)
+// covers reports whether lock l covers the resource at key.
+func covers(l drive.DAVLock, key string) bool {
+	return l.Root == key || (!l.ZeroDepth && strings.HasPrefix(key, l.Root+"/"))
 }
 
 // lockView is the lock system as one request sees it.
@@ -56,85 +54,136 @@ type lockView struct {
 
 var _ webdav.LockSystem = lockView{}
 
-// canon is a path's canonical form ("" and unresolvable paths as given).
-func (v lockView) canon(name string) string {
-	if name == "" {
-		return ""
-	}
+// locksAt returns the location of a path and the locks of its space
+// (none above the spaces).
+func (v lockView) locksAt(name string) (loc, []drive.DAVLock, error) {
 	l, err := v.s.locate(v.ctx, name)
-	if err != nil {
-		return clean(name)
+	if err != nil || !l.inSpace() {
+		return l, nil, nil
 	}
-	return l.key()
+	ls, err := v.s.Drive.DAVLocks(v.ctx, l.org.ID, l.space.ID)
+	return l, ls, err
 }
 
-func (v lockView) Confirm(now time.Time, name0, name1 string, conditions ...webdav.Condition) (func(), error) {
-	s := v.s.locks
-	s.mu.Lock()
-	cs := make([]webdav.Condition, len(conditions))
-	for i, c := range conditions {
-		cs[i] = c
-		if c.Token != "" {
-			cs[i].Token = "unknown"
-			if e := s.tokens[c.Token]; e != nil {
-				cs[i].Token = e.inner
+// Confirm checks one list of an If header: every condition holds (a
+// token is one of the caller's live locks covering the resource, an ETag
+// is the resource's, either negated with Not), and each named resource
+// that a lock covers is covered by one whose token the list names.
+func (v lockView) Confirm(_ time.Time, name0, name1 string, conditions ...webdav.Condition) (func(), error) {
+	subject := name0
+	if subject == "" {
+		subject = name1
+	}
+	sl, locks, err := v.locksAt(subject)
+	if err != nil {
+		return nil, err
+	}
+	named := map[string]bool{}
+	for _, c := range conditions {
+		var holds bool
+		switch {
+		case c.Token != "":
+			for _, l := range locks {
+				if l.Token == c.Token && l.AccountID == v.account && sl.inSpace() && covers(l, sl.key()) {
+					holds = true
+				}
+			}
+			if holds && !c.Not {
+				named[c.Token] = true
+			}
+		case c.ETag != "":
+			if fi, err := (fsys{v.s}).Stat(v.ctx, subject); err == nil {
+				if et, ok := fi.(webdav.ETager); ok {
+					tag, _ := et.ETag(v.ctx)
+					holds = tag == c.ETag
+				}
 			}
 		}
+		if holds == c.Not {
+			return nil, webdav.ErrConfirmationFailed
+		}
 	}
-	s.mu.Unlock()
-	return s.ls.Confirm(now, v.canon(name0), v.canon(name1), cs...)
+	for _, name := range []string{name0, name1} {
+		if name == "" {
+			continue
+		}
+		l, ls, err := v.locksAt(name)
+		if err != nil {
+			return nil, err
+		}
+		if !l.inSpace() {
+			continue
+		}
+		k, locked, ok := l.key(), false, false
+		for _, x := range ls {
+			if covers(x, k) {
+				locked = true
+				ok = ok || named[x.Token]
+			}
+		}
+		if locked && !ok {
+			return nil, webdav.ErrConfirmationFailed
+		}
+	}
+	return func() {}, nil
 }
 
-func (v lockView) Create(now time.Time, d webdav.LockDetails) (string, error) {
-	s := v.s.locks
-	root := d.Root
-	d.Root = v.canon(d.Root)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sweep(now)
-	inner, err := s.ls.Create(now, d)
+// Create is x/net/webdav's check that a change without an If header
+// meets no lock: ErrLocked when one covers the resource.
+func (v lockView) Create(_ time.Time, d webdav.LockDetails) (string, error) {
+	l, ls, err := v.locksAt(d.Root)
 	if err != nil {
 		return "", err
 	}
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	tok := "urn:uuid:" + hex.EncodeToString(b[0:4]) + "-" + hex.EncodeToString(b[4:6]) + "-" + hex.EncodeToString(b[6:8]) + "-" +
-		hex.EncodeToString(b[8:10]) + "-" + hex.EncodeToString(b[10:])
-	s.tokens[tok] = &lockEntry{inner: inner, account: v.account, root: root, expires: expiry(now, d.Duration)}
-	return tok, nil
+	if l.inSpace() {
+		for _, x := range ls {
+			if covers(x, l.key()) {
+				return "", webdav.ErrLocked
+			}
+		}
+	}
+	return tempToken, nil
 }
 
-func (v lockView) Refresh(now time.Time, token string, d time.Duration) (webdav.LockDetails, error) {
-	s := v.s.locks
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.tokens[token]
-	if e == nil || e.account != v.account {
-		return webdav.LockDetails{}, webdav.ErrNoSuchLock
+// Refresh is not used: LOCK is served in http.go.
+func (v lockView) Refresh(time.Time, string, time.Duration) (webdav.LockDetails, error) {
+	return webdav.LockDetails{}, webdav.ErrNoSuchLock
+}
+
+func (v lockView) Unlock(_ time.Time, token string) error {
+	if token == tempToken {
+		return nil
 	}
-	ld, err := s.ls.Refresh(now, e.inner, d)
+	l, err := v.s.Drive.DAVLockByToken(v.ctx, token)
 	if err != nil {
-		return ld, err
+		if os.IsNotExist(note(v.ctx, "unlock", token, err)) {
+			return webdav.ErrNoSuchLock
+		}
+		return err
 	}
-	e.expires = expiry(now, d)
-	ld.Root = e.root
-	return ld, nil
-}
-
-func (v lockView) Unlock(now time.Time, token string) error {
-	s := v.s.locks
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	e := s.tokens[token]
-	if e == nil {
-		return webdav.ErrNoSuchLock
-	}
-	if e.account != v.account {
+	if l.AccountID != v.account {
 		return webdav.ErrForbidden
 	}
-	err := s.ls.Unlock(now, e.inner)
-	if err == nil || err == webdav.ErrNoSuchLock {
-		delete(s.tokens, token)
-	}
-	return err
+	return v.s.Drive.DeleteDAVLock(v.ctx, token)
+}
+
+// lock takes a new lock of a path: 423 (drive.IsLocked) when an
+// exclusive lock, or for an exclusive one any lock, covers it, or (depth
+// infinity) a lock below it conflicts.
+func (v lockView) lock(l loc, zeroDepth, shared bool, owner string, d time.Duration) (drive.DAVLock, error) {
+	k := l.key()
+	x := drive.DAVLock{Token: newToken(), OrgID: l.org.ID, SpaceID: l.space.ID, Root: k, ZeroDepth: zeroDepth, Shared: shared,
+		OwnerXML: owner, AccountID: v.account, ExpiresAt: time.Now().Add(d).UnixMilli()}
+	err := v.s.Drive.CreateDAVLock(v.ctx, x, func(cur []drive.DAVLock) bool {
+		for _, c := range cur {
+			if c.Shared && shared {
+				continue
+			}
+			if covers(c, k) || (!zeroDepth && strings.HasPrefix(c.Root, k+"/")) {
+				return true
+			}
+		}
+		return false
+	})
+	return x, err
 }
