@@ -118,3 +118,21 @@ func TestWebDAVMethods(t *testing.T) {
 		}
 	})
 }
+
+// TestWebDAVQuota: a PUT that does not fit in the space's quota is 507
+// Insufficient Storage, and nothing is kept.
+func TestWebDAVQuota(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		ps := acme(t, env, "Ann")
+		o, ann := ps[0], ps[1]
+		sp := teamSpace(t, env, o, "Team", drive.Member{Kind: drive.SubjectMember, ID: ann.MemberID, Role: drive.RoleEditor})
+		q := int64(64)
+		if _, err := env.App.Drive().UpdateSpace(o.ctx(), sp.ID, drive.SpacePatch{QuotaBytes: &q}); err != nil {
+			t.Fatal(err)
+		}
+		d := davOf(t, env, ann)
+		d.want(http.StatusCreated, "PUT", "/dav/Acme/Team/small.txt", "fits")
+		d.want(http.StatusInsufficientStorage, "PUT", "/dav/Acme/Team/big.txt", strings.Repeat("x", 100))
+		d.want(http.StatusNotFound, "GET", "/dav/Acme/Team/big.txt", "")
+	})
+}
