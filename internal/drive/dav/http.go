@@ -54,9 +54,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		st.src = strings.TrimPrefix(r.URL.Path, Prefix)
 	}
 	h := &webdav.Handler{Prefix: Prefix, FileSystem: fsys{s}, LockSystem: lockView{s: s, ctx: ctx, account: a.AccountID},
-		Logger: func(r *http.Request, err error) {
-			if err != nil && s.Log != nil && apperr.KindOf(stateOf(r.Context()).err) == apperr.KindInternal && stateOf(r.Context()).err != nil {
-				s.Log("dav: request failed", "method", r.Method, "err", stateOf(r.Context()).err)
+		Logger: func(r *http.Request, _ error) {
+			// Unexpected drive errors only (never the request's content).
+			if e := st.err; e != nil && s.Log != nil && apperr.KindOf(e) == apperr.KindInternal {
+				s.Log("dav: request failed", "method", r.Method, "err", e)
 			}
 		}}
 	h.ServeHTTP(&statusWriter{ResponseWriter: w, st: st}, r)
