@@ -2,7 +2,6 @@ package dav
 
 import (
 	"context"
-	"io"
 	"os"
 	"path"
 	"strings"
@@ -271,6 +270,3 @@ func (s *Server) dirInfo(l loc) os.FileInfo {
 		return vinfo{name: l.org.seg, mod: s.started}
 	}
 }
-
-// readerOnly hides a reader's other methods from io.Copy.
-type readerOnly struct{ io.Reader }

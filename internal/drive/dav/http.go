@@ -91,10 +91,6 @@ func WellKnown(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, Prefix+"/", http.StatusMovedPermanently)
 }
 
-func isNotExist(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "file does not exist")
-}
-
 func writeStatus(w http.ResponseWriter, code int) {
 	http.Error(w, webdav.StatusText(code), code)
 }
