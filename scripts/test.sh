@@ -21,6 +21,16 @@ if ! /usr/bin/python3 -c 'import caldav' >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &
   echo "== installing python3-caldav (apt-get install python3-caldav)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-caldav >/dev/null || true
 fi
+# The WebDAV interop tests (internal/drive/dav) run Debian's litmus suite and
+# rclone against /dav/: installed the same way when missing.
+missing=""
+command -v litmus >/dev/null 2>&1 || missing="$missing litmus"
+command -v rclone >/dev/null 2>&1 || missing="$missing rclone"
+if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "== installing$missing (apt-get install$missing)"
+  # shellcheck disable=SC2086
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null || true
+fi
 
 mkdir -p bin
 go build -o bin/pgtest ./cmd/pgtest

@@ -1,0 +1,69 @@
+package dav_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/drive"
+	"github.com/atrium-hq/atrium/internal/platform/db/dbtest"
+	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/server/servertest"
+)
+
+// BenchmarkPropfindFolder10k answers PROPFIND Depth 1 (allprop: names,
+// sizes, types, dates, ETags and dead properties) of a folder of 10,000
+// files (rows as uploads leave them) through the whole server, app password included, on each
+// database. Figures in docs/benchmarks.md ("Drive: WebDAV").
+//
+//	go test ./internal/drive/dav -run '^$' -bench PropfindFolder10k -benchtime 5x
+func BenchmarkPropfindFolder10k(b *testing.B) {
+	for _, k := range dbtest.Kinds {
+		b.Run(string(k), func(b *testing.B) {
+			env := servertest.Start(b, k)
+			ps := acme(b, env, "Ann")
+			ann := ps[1]
+			d := davOf(b, env, ann)
+			sp, err := env.App.Drive().MySpace(ann.ctx())
+			if err != nil {
+				b.Fatal(err)
+			}
+			dir, err := env.App.Drive().CreateFolder(ann.ctx(), drive.FolderInput{ParentID: sp.RootID, Name: "big"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			// The 10,000 rows as uploads leave them (the bytes themselves are
+			// not read by PROPFIND), written in one transaction.
+			ctx := context.Background()
+			err = env.App.DB.Tx(ctx, func(ctx context.Context) error {
+				for i := 0; i < 10000; i++ {
+					name := fmt.Sprintf("file-%05d.txt", i)
+					sum := sha256.Sum256([]byte(name))
+					if _, err := env.App.DB.W(ctx).ExecContext(ctx, `INSERT INTO drive_items (id, org_id, space_id, parent_id, kind, name, name_key,
+						size, content_type, sha256, blob_key, version, created_by, updated_by, created_at, updated_at)
+						VALUES ($1, $2, $3, $4, 'file', $5, $5, 11, 'text/plain', $6, $7, 1, $8, $8, $9, $9)`,
+						ids.New("dit"), ann.OrgID, sp.ID, dir.ID, name, hex.EncodeToString(sum[:]), "bench/"+name, ann.AccountID, time.Now().UnixMilli()); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				_, body := d.want(http.StatusMultiStatus, "PROPFIND", "/dav/Acme/personal/big/", propfindAll, "Depth", "1")
+				if n := strings.Count(body, "<D:response>"); n != 10001 {
+					b.Fatalf("%d responses, want 10,001", n)
+				}
+				b.SetBytes(int64(len(body)))
+			}
+		})
+	}
+}
