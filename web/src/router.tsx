@@ -423,6 +423,31 @@ const calendarCalendarsRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/calendar/routes"), "CalendarsRoute"),
 });
 
+const driveRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/drive",
+  validateSearch: (s: Record<string, unknown>): { space?: string; folder?: string; shared?: string } => ({
+    space: str(s.space),
+    folder: str(s.folder),
+    shared: str(s.shared),
+  }),
+  component: lazyRouteComponent(() => import("./screens/drive/routes"), "DriveRoute"),
+});
+
+const driveTrashRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/drive/trash",
+  validateSearch: (s: Record<string, unknown>): { space?: string } => ({ space: str(s.space) }),
+  component: lazyRouteComponent(() => import("./screens/drive/routes"), "TrashRoute"),
+});
+
+// A drive link: opens without a session (a password prompt when it has one).
+const driveLinkRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/s/$token",
+  component: lazyRouteComponent(() => import("./screens/drive/routes"), "LinkRoute"),
+});
+
 const BOXES = ["todo", "mine", "cc", "done"] as const;
 type BoxName = (typeof BOXES)[number];
 
@@ -522,6 +547,7 @@ const routeTree = rootRoute.addChildren([
   setupRoute,
   joinRoute,
   guardianRoute,
+  driveLinkRoute,
   shellRoute.addChildren([
     welcomeRoute,
     settingsRoute,
@@ -539,6 +565,8 @@ const routeTree = rootRoute.addChildren([
     calendarFindRoute,
     calendarRoomsRoute,
     calendarCalendarsRoute,
+    driveRoute,
+    driveTrashRoute,
     approvalsRoute,
     approvalNewRoute,
     approvalTemplatesRoute,
@@ -562,7 +590,6 @@ const routeTree = rootRoute.addChildren([
     reportNewRoute,
     reportRoute,
     reportEditRoute,
-    soon("/drive", "drive", (t) => t("nav.drive")),
     soon("/docs", "docs", (t) => t("nav.docs")),
     soon("/tasks", "tasks", (t) => t("nav.tasks")),
     privacyRoute,
