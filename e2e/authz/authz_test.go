@@ -243,7 +243,7 @@ func setPermissions(w *world, e entry) {
 }
 
 // literals are path parameters that name no object.
-var literals = map[string]string{"emoji": "👍", "feed_file": "000000000000000000000000000000000000000000000000.ics", "purpose": "contact_matching", "year": "2026", "guardian_token": "000000000000000000000000000000000000000000000000"}
+var literals = map[string]string{"emoji": "👍", "feed_file": "000000000000000000000000000000000000000000000000.ics", "purpose": "contact_matching", "year": "2026", "guardian_token": "000000000000000000000000000000000000000000000000", "drive_version": "1", "drive_token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}
 
 // variants lists, for an entry, which object each parameter takes: the
 // caller's own ("own"), another organization's or person's ("other"), a

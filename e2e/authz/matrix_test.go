@@ -77,7 +77,7 @@ type entry struct {
 
 // objects of the API whose ids are personal (belong to an account, not an
 // organization).
-var personalKinds = map[string]bool{"session": true, "app_password": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true, "push_subscription": true}
+var personalKinds = map[string]bool{"session": true, "app_password": true, "contact": true, "contact_request": true, "person": true, "file": true, "export": true, "request": true, "notice": true, "my_invitation": true, "push_subscription": true, "drive_upload": true}
 
 func named(prefix string) func(w *world, actor string) any {
 	return func(w *world, actor string) any {
@@ -113,6 +113,13 @@ var (
 var (
 	calendarViewers = map[string]int{CustomWithout: 403, Member: 403, Bystander: 403}
 	viewersOnly     = map[string]bool{CustomWithout: true, Member: true, Bystander: true}
+)
+
+// driveEditors edit the standing drive space but do not manage it: only
+// they learn (403) that it exists when they try.
+var (
+	driveEditors     = map[string]int{CustomWithout: 403, Member: 403, Bystander: 403}
+	driveEditorsOnly = map[string]bool{CustomWithout: true, Member: true, Bystander: true}
 )
 
 // matrix has one entry per route of internal/server/routes.go. A route
@@ -315,7 +322,67 @@ var matrix = map[string]entry{
 	// its holders edit every event of it; the standing event of it
 	// invites every actor of A, who each answer it; rooms are managed with
 	// manage_calendars.
-	"GET /api/v1/calendars": {ok: 200},
+	// Drive: the standing space has every member as editor (by built-in
+	// role); manage_drive holders manage it, and only its editors learn
+	// (403) that it exists when they try to manage it. Uploads are their
+	// starter's alone.
+	"GET /api/v1/drive/spaces": {ok: 200},
+	"POST /api/v1/drive/spaces": {perm: perm.ManageDrive, ok: 201, body: func(w *world, _ string) any {
+		return map[string]any{"kind": "project", "name": fmt.Sprintf("Project %d", w.seq.Add(1))}
+	}},
+	"GET /api/v1/drive/spaces/me":            {ok: 200},
+	"GET /api/v1/drive/spaces/{id}":          {ok: 200, obj: []string{"drive_space"}},
+	"PATCH /api/v1/drive/spaces/{id}":        {perm: perm.ManageDrive, ok: 200, obj: []string{"drive_space"}, custom: driveEditors, reads: driveEditorsOnly, body: body(map[string]any{"quota_bytes": 0})},
+	"DELETE /api/v1/drive/spaces/{id}":       {perm: perm.ManageDrive, ok: any2xx, obj: []string{"drive_space"}, fresh: true, custom: driveEditors, reads: driveEditorsOnly},
+	"GET /api/v1/drive/spaces/{id}/path":     {ok: 200, obj: []string{"drive_space"}, query: "path=/"},
+	"GET /api/v1/drive/spaces/{id}/trash":    {ok: 200, obj: []string{"drive_space"}},
+	"DELETE /api/v1/drive/spaces/{id}/trash": {perm: perm.ManageDrive, ok: 200, obj: []string{"drive_space"}, custom: driveEditors, reads: driveEditorsOnly},
+	"GET /api/v1/drive/shared":               {ok: 200},
+	"GET /api/v1/drive/search":               {ok: 200, query: "q=file"},
+	"GET /api/v1/drive/settings":             {ok: 200},
+	"PATCH /api/v1/drive/settings":           {perm: perm.ManageDrive, ok: 200, body: body(map[string]any{"trash_days": 30})},
+	"POST /api/v1/drive/folders": {ok: 201, obj: []string{"drive_folder"}, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"parent_id": ids[0], "name": fmt.Sprintf("Made %d", w.seq.Add(1))}
+	}},
+	"GET /api/v1/drive/items/{id}":           {ok: 200, obj: []string{"drive_file"}},
+	"PATCH /api/v1/drive/items/{id}":         {ok: 200, obj: []string{"drive_file"}, body: named("Renamed")},
+	"DELETE /api/v1/drive/items/{id}":        {ok: any2xx, obj: []string{"drive_file"}, fresh: true},
+	"GET /api/v1/drive/items/{id}/children":  {ok: 200, obj: []string{"drive_folder"}},
+	"GET /api/v1/drive/items/{id}/ancestors": {ok: 200, obj: []string{"drive_file"}},
+	"POST /api/v1/drive/items/{id}/files":    {ok: any2xx, obj: []string{"drive_folder"}, query: "name=upload.txt&replace=true", raw: func(w *world) (string, []byte) { return "text/plain", []byte("uploaded") }},
+	"GET /api/v1/drive/items/{id}/content":   {ok: 200, obj: []string{"drive_file"}},
+	"PUT /api/v1/drive/items/{id}/content":   {ok: 200, obj: []string{"drive_file"}, raw: func(w *world) (string, []byte) { return "text/plain", []byte("changed") }},
+	// Moves and copies go into the actor's organization's second folder.
+	"POST /api/v1/drive/items/{id}/move": {ok: 200, obj: []string{"drive_file"}, fresh: true, body: func(w *world, actor string) any {
+		return map[string]any{"parent_id": w.objects[home(actor)]["drive_folder2"]}
+	}},
+	"POST /api/v1/drive/items/{id}/copy": {ok: 201, obj: []string{"drive_file"}, fresh: true, body: func(w *world, actor string) any {
+		return map[string]any{"parent_id": w.objects[home(actor)]["drive_folder2"]}
+	}},
+	"POST /api/v1/drive/items/{id}/restore":                    {ok: 200, obj: []string{"drive_trashed"}, fresh: true},
+	"DELETE /api/v1/drive/items/{id}/trash":                    {ok: any2xx, obj: []string{"drive_trashed"}, fresh: true},
+	"GET /api/v1/drive/items/{id}/versions":                    {ok: 200, obj: []string{"drive_file"}},
+	"POST /api/v1/drive/items/{id}/versions/{version}/restore": {ok: 200, obj: []string{"drive_file", "drive_version"}},
+	"GET /api/v1/drive/items/{id}/shares":                      {ok: 200, obj: []string{"drive_file"}},
+	"POST /api/v1/drive/items/{id}/shares":                     {ok: 201, obj: []string{"drive_file"}, body: body(map[string]any{"kind": "role", "subject_id": "member", "role": "viewer"})},
+	"DELETE /api/v1/drive/items/{id}/shares/{share_id}":        {ok: any2xx, obj: []string{"drive_file", "drive_share"}, fresh: true},
+	"GET /api/v1/drive/items/{id}/links":                       {ok: 200, obj: []string{"drive_file"}},
+	"POST /api/v1/drive/items/{id}/links":                      {ok: 201, obj: []string{"drive_file"}, body: body(map[string]any{"permission": "view"})},
+	"DELETE /api/v1/drive/links/{id}":                          {ok: any2xx, obj: []string{"drive_link"}, fresh: true},
+	"GET /api/v1/drive/links/{id}/access":                      {ok: 200, obj: []string{"drive_link"}},
+	"POST /api/v1/drive/uploads": {ok: 201, obj: []string{"drive_folder"}, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"parent_id": ids[0], "name": fmt.Sprintf("up-%d.bin", w.seq.Add(1)), "size": 5}
+	}},
+	"GET /api/v1/drive/uploads/{id}":           {ok: 200, obj: []string{"drive_upload"}},
+	"PATCH /api/v1/drive/uploads/{id}":         {ok: passed, obj: []string{"drive_upload"}, raw: func(w *world) (string, []byte) { return "application/offset+octet-stream", []byte("12345") }},
+	"POST /api/v1/drive/uploads/{id}/complete": {ok: passed, obj: []string{"drive_upload"}, body: body(map[string]any{})},
+	"DELETE /api/v1/drive/uploads/{id}":        {ok: any2xx, obj: []string{"drive_upload"}, fresh: true},
+	// Public links answer the same to everyone: the token is the credential.
+	"GET /api/v1/drive/public/{token}":          {ok: anyStatus, obj: []string{"drive_token"}},
+	"GET /api/v1/drive/public/{token}/children": {ok: anyStatus, obj: []string{"drive_token"}},
+	"GET /api/v1/drive/public/{token}/content":  {ok: anyStatus, obj: []string{"drive_token"}},
+	"POST /api/v1/drive/public/{token}/files":   {ok: anyStatus, obj: []string{"drive_token"}, query: "name=x.txt", raw: func(w *world) (string, []byte) { return "text/plain", []byte("x") }},
+	"GET /api/v1/calendars":                     {ok: 200},
 	"POST /api/v1/calendars": {perm: perm.ManageCalendars, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"kind": "team", "name": fmt.Sprintf("Calendar %d", w.seq.Add(1))}
 	}},

@@ -233,7 +233,8 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 		objs := w.objects[org]
 		for _, kind := range []string{"department", "role", "field", "invitation", "member", "conversation", "hold", "privacy_request", "announcement", "announcement_draft",
 			"report_template", "report", "report_draft", "approval_template", "approval", "attendance_group",
-			"calendar", "room", "event"} {
+			"calendar", "room", "event",
+			"drive_space", "drive_folder", "drive_folder2", "drive_file", "drive_file2", "drive_trashed", "drive_share", "drive_share2", "drive_link"} {
 			objs[kind] = w.newObject(kind, org)
 		}
 		// A second conversation with the same people, for swapped ids.
@@ -492,6 +493,40 @@ func (w *world) newObject(kind, org string) string {
 			t.Fatalf("calendar file: %d %s", r.Status, r.Body)
 		}
 		w.must(admin.Client, "PATCH", "/api/v1/events/"+w.objects[org]["event"], map[string]any{"file_ids": []string{out.ID}}, nil)
+	case "drive_space":
+		// Every member of the organization edits it, by built-in role;
+		// manage_drive holders manage it.
+		w.must(admin.Client, "POST", "/api/v1/drive/spaces", map[string]any{"kind": "team", "name": fmt.Sprintf("Space %d", n),
+			"members": []map[string]any{{"kind": "role", "id": "owner", "role": "editor"}, {"kind": "role", "id": "admin", "role": "editor"},
+				{"kind": "role", "id": "member", "role": "editor"}}}, &out)
+	case "drive_folder", "drive_folder2":
+		var sp struct {
+			RootID string `json:"root_id"`
+		}
+		w.must(admin.Client, "GET", "/api/v1/drive/spaces/"+w.objects[org]["drive_space"], nil, &sp)
+		w.must(admin.Client, "POST", "/api/v1/drive/folders", map[string]any{"parent_id": sp.RootID, "name": fmt.Sprintf("Folder %d", n)}, &out)
+	case "drive_file", "drive_file2", "drive_trashed":
+		// In the standing folder; the standing file has two versions.
+		up := func(q string) {
+			req, _ := http.NewRequest("POST", w.env.URL+"/api/v1/drive/items/"+w.objects[org]["drive_folder"]+"/files?"+q, strings.NewReader(fmt.Sprintf("body %d", n)))
+			r := admin.Client.Request(t, req)
+			if r.Status/100 != 2 || json.Unmarshal(r.Body, &out) != nil {
+				t.Fatalf("drive file: %d %s", r.Status, r.Body)
+			}
+		}
+		name := fmt.Sprintf("file-%d.txt", n)
+		up("name=" + name)
+		switch kind {
+		case "drive_file":
+			up("replace=true&name=" + name)
+		case "drive_trashed":
+			w.must(admin.Client, "DELETE", "/api/v1/drive/items/"+out.ID, nil, nil)
+		}
+	case "drive_share", "drive_share2":
+		file := map[string]string{"drive_share": "drive_file", "drive_share2": "drive_file2"}[kind]
+		w.must(admin.Client, "POST", "/api/v1/drive/items/"+w.objects[org][file]+"/shares", map[string]any{"kind": "role", "subject_id": "admin", "role": "viewer"}, &out)
+	case "drive_link":
+		w.must(admin.Client, "POST", "/api/v1/drive/items/"+w.objects[org]["drive_file"]+"/links", map[string]any{"permission": "download"}, &out)
 	case "department":
 		w.must(admin.Client, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprintf("Dept %d", n)}, &out)
 	case "role":
@@ -617,6 +652,28 @@ func (w *world) makePersonal(kind string, p *who) string {
 			ID string `json:"id"`
 		}
 		w.must(w.admin(org).Client, "POST", "/api/v1/admin/security-notices", map[string]any{"title": "Notice", "what_happened": "x", "impact": "x", "remedies": "x", "account_ids": []string{p.AccountID}}, &out)
+		return out.ID
+	case "drive_upload":
+		// An upload p started into their organization's standing folder;
+		// none for people in no organization (they are refused before any
+		// id is looked at).
+		org := ""
+		if p == w.ownerB {
+			org = "B"
+		}
+		for _, n := range []string{Owner, Admin, CustomWith, CustomWithout, Member, Bystander} {
+			if w.who[n] == p {
+				org = "A"
+			}
+		}
+		if org == "" {
+			return "dup_nobody"
+		}
+		var out struct {
+			ID string `json:"id"`
+		}
+		w.must(w.fx(p), "POST", "/api/v1/drive/uploads", map[string]any{"parent_id": w.objects[org]["drive_folder"],
+			"name": fmt.Sprintf("upload-%d.bin", w.seq.Add(1)), "size": 5}, &out)
 		return out.ID
 	case "my_invitation":
 		// An invitation addressed to p into the organization p is not in.

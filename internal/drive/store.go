@@ -172,9 +172,9 @@ func insertItem(ctx context.Context, d *db.DB, x itemRow) error {
 		x.NameKey = nameKey(x.Name)
 	}
 	if x.ParentID == "" {
-		// A root folder: its name key is its own id, so that the unique
+		// A root folder: its name key is "/" and its id (no name has a "/"), so that the unique
 		// name index never sees two roots of a space as the same name.
-		x.NameKey = "\x00" + x.ID
+		x.NameKey = "/" + x.ID
 	}
 	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO drive_items (`+itemCols+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
@@ -683,5 +683,35 @@ func saveSettings(ctx context.Context, d *db.DB, x settingsRow) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (org_id) DO UPDATE SET link_sharing = excluded.link_sharing, trash_days = excluded.trash_days,
 		keep_versions = excluded.keep_versions, personal_quota = excluded.personal_quota, org_quota = excluded.org_quota, updated_at = excluded.updated_at`,
 		x.OrgID, x.LinkSharing, x.TrashDays, x.KeepVersions, x.PersonalQuota, x.OrgQuota, x.UpdatedAt)
+	return err
+}
+
+// filesOfSpace lists every file of a space, in the trash or not.
+func filesOfSpace(ctx context.Context, d *db.DB, spaceID string) ([]itemRow, error) {
+	return db.QueryAll(ctx, d.R(ctx), scanItem, `SELECT `+itemCols+` FROM drive_items WHERE space_id = $1 AND kind = 'file' ORDER BY id`, spaceID)
+}
+
+// orgBlobKeys lists the bodies of an organization's drive that no other
+// domain refers to, and the parts of its unfinished uploads.
+func orgBlobKeys(ctx context.Context, d *db.DB, orgID string) ([]string, error) {
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT blob_key FROM drive_blobs WHERE org_id = $1 AND NOT external
+		UNION ALL SELECT p.blob_key FROM drive_upload_parts p JOIN drive_uploads u ON u.id = p.upload_id WHERE u.org_id = $1`, orgID)
+}
+
+// uploadPartsOf lists the parts of a person's unfinished uploads (in one
+// organization, or every one when orgID is "").
+func uploadPartsOf(ctx context.Context, d *db.DB, orgID, accountID string) ([]string, error) {
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `SELECT p.blob_key FROM drive_upload_parts p JOIN drive_uploads u ON u.id = p.upload_id
+		WHERE u.account_id = $1 AND ($2 = '' OR u.org_id = $2)`, accountID, orgID)
+}
+
+// deleteUploadsOf deletes a person's unfinished uploads (in one
+// organization, or every one when orgID is "").
+func deleteUploadsOf(ctx context.Context, d *db.DB, orgID, accountID string) error {
+	if _, err := d.W(ctx).ExecContext(ctx, `DELETE FROM drive_upload_parts WHERE upload_id IN
+		(SELECT id FROM drive_uploads WHERE account_id = $1 AND ($2 = '' OR org_id = $2))`, accountID, orgID); err != nil {
+		return err
+	}
+	_, err := d.W(ctx).ExecContext(ctx, `DELETE FROM drive_uploads WHERE account_id = $1 AND ($2 = '' OR org_id = $2)`, accountID, orgID)
 	return err
 }

@@ -180,11 +180,15 @@ func (c *cutTolerant) Read(p []byte) (int, error) {
 }
 
 // WriteChunk appends a chunk at offset, which must be the upload's offset
+// (a negative offset, none given, is 400 invalid_upload_offset)
 // (409 upload_offset_mismatch, with the offset, otherwise). A chunk going
 // past the announced size is 400 upload_too_long. A chunk cut short keeps
 // the bytes that arrived: the client asks for the offset and goes on from
 // there.
 func (s *Service) WriteChunk(ctx context.Context, id string, offset int64, body io.Reader) (UploadSession, error) {
+	// A cut connection cancels the request's context: what arrived is
+	// still stored and recorded.
+	ctx = context.WithoutCancel(ctx)
 	c, err := s.caller(ctx)
 	if err != nil {
 		return UploadSession{}, err
@@ -192,6 +196,9 @@ func (s *Service) WriteChunk(ctx context.Context, id string, offset int64, body 
 	u, err := s.upload(ctx, c, id)
 	if err != nil {
 		return UploadSession{}, err
+	}
+	if offset < 0 {
+		return UploadSession{}, apperr.Invalid("invalid_upload_offset", "send the chunk's offset in the Upload-Offset header")
 	}
 	if offset != u.Received {
 		return UploadSession{}, offsetMismatch(u.Received)
@@ -209,7 +216,7 @@ func (s *Service) WriteChunk(ctx context.Context, id string, offset int64, body 
 	}
 	rest := u.Size - u.Received
 	ct := &cutTolerant{r: body}
-	info, err := blob.PutFor(context.WithoutCancel(ctx), s.Blobs, s.owner(sp), ct, rest)
+	info, err := blob.PutFor(ctx, s.Blobs, s.owner(sp), ct, rest)
 	if errors.Is(err, blob.ErrTooLarge) {
 		return UploadSession{}, apperr.Invalid("upload_too_long", "the chunk goes past the upload's size").With("size", u.Size).With("offset", u.Received)
 	}
@@ -232,7 +239,7 @@ func (s *Service) WriteChunk(ctx context.Context, id string, offset int64, body 
 		return insertPart(ctx, s.DB, u.ID, u.Received, info.Size, info.Key)
 	})
 	if err != nil {
-		_ = s.Blobs.Delete(context.WithoutCancel(ctx), info.Key)
+		_ = s.Blobs.Delete(ctx, info.Key)
 		return UploadSession{}, err
 	}
 	u.Received += info.Size

@@ -763,6 +763,13 @@ func (s *Service) accountHeld(ctx context.Context, accountID string) (bool, erro
 	return len(hs) > 0, err
 }
 
+// MemberHeld reports whether a person is under a legal hold in an
+// organization, for domains that delete on a schedule of their own (the
+// drive's trash period).
+func (s *Service) MemberHeld(ctx context.Context, orgID, accountID string) (bool, error) {
+	return s.memberHeld(ctx, orgID, accountID, "")
+}
+
 func (s *Service) memberHeld(ctx context.Context, orgID, accountID, memberID string) (bool, error) {
 	hs, err := activeHolds(ctx, s.DB, holdFilter{OrgID: orgID})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/approval"
 	"github.com/atrium-hq/atrium/internal/attendance"
 	"github.com/atrium-hq/atrium/internal/calendar"
+	"github.com/atrium-hq/atrium/internal/drive"
 	"log/slog"
 	"net/http"
 	"path"
@@ -116,6 +117,8 @@ type Server struct {
 	// Calendar is calendars, events, rooms and reminders
 	// (wire_calendar.go).
 	Calendar *calendar.Service
+	// Drive is spaces, files, sharing and links (wire_drive.go).
+	Drive *drive.Service
 	// Gate, when set, runs after authentication on every non-public route
 	// (the privacy center's policy-acceptance and guardian-consent checks).
 	Gate func(ctx context.Context, a *actor.Actor, pattern string) error

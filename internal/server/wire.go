@@ -45,6 +45,9 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wireCalendar(ctx); err != nil {
 		return err
 	}
+	if err := a.wireDrive(ctx); err != nil {
+		return err
+	}
 	// Last: the stream uses the services built above.
 	if err := a.wireStream(ctx); err != nil {
 		return err

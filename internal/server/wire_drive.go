@@ -1,0 +1,103 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/atrium-hq/atrium/internal/directory"
+	"github.com/atrium-hq/atrium/internal/drive"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
+	"github.com/atrium-hq/atrium/internal/platform/jobs"
+	"github.com/atrium-hq/atrium/internal/platform/perm"
+)
+
+// drivePurgeTrashJob deletes for good what has been in a trash longer
+// than its organization's trash period.
+const drivePurgeTrashJob = "drive.purge_trash"
+
+// drivePurgeUploadsJob drops resumable uploads nobody wrote to for a day.
+const drivePurgeUploadsJob = "drive.purge_uploads"
+
+// wireDrive builds the drive: the directory's answers (rights, members,
+// departments and roles), the file store sealed under each space's
+// controller's key, legal holds from privacy, and the jobs that empty old
+// trash and drop abandoned uploads.
+func (a *App) wireDrive(context.Context) error {
+	dir := a.Server.Directory
+	if dir == nil {
+		return fmt.Errorf("drive: the directory must be wired first")
+	}
+	svc := drive.New(a.DB, driveDirectory{dir}, a.Log)
+	blobs, err := a.blobStore()
+	if err != nil {
+		return err
+	}
+	svc.Blobs = blobs
+	if a.Keyring != nil {
+		// A personal space's bytes are sealed under its person's key, an
+		// organization space's under the organization's.
+		svc.Blobs = blob.Seal(blobs, a.Keyring)
+	}
+	if p := a.Server.Privacy; p != nil {
+		p.Register(svc.Privacy())
+		svc.Held = p.MemberHeld
+	}
+	if q := a.Jobs(); q != nil {
+		q.Handle(drivePurgeTrashJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.PurgeTrash(ctx)
+			return err
+		})
+		q.Every(drivePurgeTrashJob, time.Hour, nil)
+		q.Handle(drivePurgeUploadsJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.PurgeUploads(ctx)
+			return err
+		})
+		q.Every(drivePurgeUploadsJob, time.Hour, nil)
+	}
+	a.Server.Drive = svc
+	return nil
+}
+
+// Drive returns the drive service, for tests (the clock) and the WebDAV
+// file system.
+func (a *App) Drive() *drive.Service { return a.Server.Drive }
+
+// driveDirectory adapts the directory to drive.Directory.
+type driveDirectory struct{ dir *directory.Service }
+
+func (x driveDirectory) Authorize(ctx context.Context, p perm.Permission, deptID string) error {
+	return x.dir.Authorize(ctx, p, deptID)
+}
+
+func (x driveDirectory) Facts(ctx context.Context, orgID, memberID string) (drive.Facts, error) {
+	f, err := x.dir.Facts(ctx, orgID, memberID)
+	if err != nil {
+		return drive.Facts{}, err
+	}
+	if !f.Active {
+		// A deactivated member holds nothing through departments or roles.
+		return drive.Facts{MemberID: f.MemberID, AccountID: f.AccountID}, nil
+	}
+	return drive.Facts{MemberID: f.MemberID, AccountID: f.AccountID, Departments: f.WithAncestors, Roles: f.Roles}, nil
+}
+
+func (x driveDirectory) Check(ctx context.Context, orgID, kind string, ids []string) error {
+	q := directory.AudienceQuery{}
+	switch kind {
+	case drive.SubjectMember:
+		q.MemberIDs = ids
+	case drive.SubjectDepartment:
+		q.DepartmentIDs = ids
+	case drive.SubjectRole:
+		q.RoleIDs = ids
+	default:
+		return nil
+	}
+	_, err := x.dir.Audience(ctx, orgID, q)
+	return err
+}
+
+func (x driveDirectory) MemberOfAccount(ctx context.Context, orgID, accountID string) string {
+	return x.dir.MemberOfAccount(ctx, orgID, accountID)
+}
