@@ -147,7 +147,7 @@ export const paths = {
   uploads: `${BASE}/uploads`,
   uploadSession: (id: string) => `${BASE}/uploads/${enc(id)}`,
   completeUpload: (id: string) => `${BASE}/uploads/${enc(id)}/complete`,
-  fromFile: `${BASE}/from-chat`,
+  fromFile: `${BASE}/chat-files`,
   publicLink: (token: string) => `${BASE}/public/${enc(token)}`,
   publicChildren: (token: string, folderId: string) =>
     `${BASE}/public/${enc(token)}/children${folderId ? `?folder_id=${enc(folderId)}` : ""}`,
