@@ -429,7 +429,7 @@ const driveRoute = createRoute({
   validateSearch: (s: Record<string, unknown>): { space?: string; folder?: string; shared?: string } => ({
     space: str(s.space),
     folder: str(s.folder),
-    shared: str(s.shared),
+    shared: s.shared ? "1" : undefined,
   }),
   component: lazyRouteComponent(() => import("./screens/drive/routes"), "DriveRoute"),
 });

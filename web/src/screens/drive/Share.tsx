@@ -169,7 +169,7 @@ export function ShareDialog({ item, onClose }: { item: Item | null; onClose: () 
                 <select value={perm} onChange={(e) => setPerm(e.target.value as LinkPermission)}>
                   <option value="view">{t("enums.drive_link.view")}</option>
                   <option value="download">{t("enums.drive_link.download")}</option>
-                  <option value="edit">{t("enums.drive_link.edit")}</option>
+                  {item?.kind === "folder" && <option value="edit">{t("enums.drive_link.edit")}</option>}
                 </select>
               </label>
               <Field
