@@ -69,7 +69,28 @@ func (s *Service) reserve(ctx context.Context, sp spaceRow, size int64) error {
 	if room >= 0 && size > room {
 		return quotaExceeded(scope, used, quota, size)
 	}
-	return addUsed(ctx, s.DB, sp.ID, size)
+	// The space's own limit is checked again by the update itself, so that
+	// two uploads racing for the last bytes cannot both have them.
+	limit := sp.QuotaBytes
+	if limit == 0 && sp.Kind == KindPersonal {
+		st, err := settingsOf(ctx, s.DB, sp.OrgID)
+		if err != nil {
+			return err
+		}
+		limit = st.PersonalQuota
+	}
+	ok, err := addUsedWithin(ctx, s.DB, sp.ID, size, limit)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		cur, err := spaceUsed(ctx, s.DB, sp.ID)
+		if err != nil {
+			return err
+		}
+		return quotaExceeded("space", cur, limit, size)
+	}
+	return nil
 }
 
 // store streams body into the file store sealed for sp's owner, at most

@@ -54,7 +54,7 @@ type world struct {
 	mallory *person // owner of another organization
 }
 
-func newWorld(t *testing.T, env *servertest.Env) *world {
+func newWorld(t testing.TB, env *servertest.Env) *world {
 	t.Helper()
 	w := &world{env: env, clock: &clock{t: time.Now()}}
 	env.App.Drive().Now = w.clock.now
@@ -72,7 +72,7 @@ func newWorld(t *testing.T, env *servertest.Env) *world {
 	return w
 }
 
-func (w *world) newPerson(t *testing.T, name string) *person {
+func (w *world) newPerson(t testing.TB, name string) *person {
 	t.Helper()
 	email := fmt.Sprintf("drive%d@example.test", seq.Add(1))
 	acc, err := w.env.App.Identity().CreateAccount(context.Background(), identity.NewAccount{Email: email, Password: pw, Name: name})
@@ -85,7 +85,7 @@ func (w *world) newPerson(t *testing.T, name string) *person {
 }
 
 // member makes a new member of the organization, in the given departments.
-func (w *world) member(t *testing.T, name string, depts ...string) *person {
+func (w *world) member(t testing.TB, name string, depts ...string) *person {
 	t.Helper()
 	p := w.newPerson(t, name)
 	var inv directory.Invitation
@@ -101,21 +101,21 @@ func (w *world) member(t *testing.T, name string, depts ...string) *person {
 	return p
 }
 
-func (w *world) dept(t *testing.T, name, parent string) string {
+func (w *world) dept(t testing.TB, name, parent string) string {
 	t.Helper()
 	var d directory.Department
 	w.owner.Do(t, "POST", "/api/v1/departments", map[string]any{"name": name, "parent_id": parent}, &d).Want(t, http.StatusCreated)
 	return d.ID
 }
 
-func mySpace(t *testing.T, p *person) drive.Space {
+func mySpace(t testing.TB, p *person) drive.Space {
 	t.Helper()
 	var sp drive.Space
 	p.Do(t, "GET", "/api/v1/drive/spaces/me", nil, &sp).Want(t, http.StatusOK)
 	return sp
 }
 
-func folder(t *testing.T, p *person, parent, name string) drive.Item {
+func folder(t testing.TB, p *person, parent, name string) drive.Item {
 	t.Helper()
 	var it drive.Item
 	p.Do(t, "POST", "/api/v1/drive/folders", map[string]any{"parent_id": parent, "name": name}, &it).Want(t, http.StatusCreated)
@@ -123,7 +123,7 @@ func folder(t *testing.T, p *person, parent, name string) drive.Item {
 }
 
 // raw sends a raw body with headers.
-func raw(t *testing.T, p *person, method, path string, body []byte, hdr map[string]string) *servertest.Response {
+func raw(t testing.TB, p *person, method, path string, body []byte, hdr map[string]string) *servertest.Response {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -139,18 +139,18 @@ func raw(t *testing.T, p *person, method, path string, body []byte, hdr map[stri
 	return p.Request(t, req)
 }
 
-func upload(t *testing.T, p *person, folderID, name string, body []byte) *servertest.Response {
+func upload(t testing.TB, p *person, folderID, name string, body []byte) *servertest.Response {
 	t.Helper()
 	return raw(t, p, "POST", "/api/v1/drive/items/"+folderID+"/files?name="+url.QueryEscape(name), body, nil)
 }
 
-func file(t *testing.T, p *person, folderID, name string, body []byte) drive.Item {
+func file(t testing.TB, p *person, folderID, name string, body []byte) drive.Item {
 	t.Helper()
 	r := upload(t, p, folderID, name, body).Want(t, http.StatusCreated)
 	return decode[drive.Item](t, r)
 }
 
-func decode[T any](t *testing.T, r *servertest.Response) T {
+func decode[T any](t testing.TB, r *servertest.Response) T {
 	t.Helper()
 	var v T
 	if err := jsonUnmarshal(r.Body, &v); err != nil {
@@ -159,12 +159,12 @@ func decode[T any](t *testing.T, r *servertest.Response) T {
 	return v
 }
 
-func download(t *testing.T, p *person, id string, hdr map[string]string) *servertest.Response {
+func download(t testing.TB, p *person, id string, hdr map[string]string) *servertest.Response {
 	t.Helper()
 	return raw(t, p, "GET", "/api/v1/drive/items/"+id+"/content", nil, hdr)
 }
 
-func children(t *testing.T, p *person, id string) []drive.Item {
+func children(t testing.TB, p *person, id string) []drive.Item {
 	t.Helper()
 	var l drive.ItemList
 	p.Do(t, "GET", "/api/v1/drive/items/"+id+"/children", nil, &l).Want(t, http.StatusOK)

@@ -112,6 +112,18 @@ func addUsed(ctx context.Context, d *db.DB, spaceID string, delta int64) error {
 	return err
 }
 
+// addUsedWithin counts n more bytes against a space unless that would
+// take it past limit (0: none); false when it would.
+func addUsedWithin(ctx context.Context, d *db.DB, spaceID string, n, limit int64) (bool, error) {
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE drive_spaces SET used_bytes = used_bytes + $2
+		WHERE id = $1 AND ($3 <= 0 OR used_bytes + $2 <= $3)`, spaceID, n, limit)
+	if err != nil {
+		return false, err
+	}
+	k, err := res.RowsAffected()
+	return k == 1, err
+}
+
 // spaceBlobRefs lists the blob key of every file and version of a space,
 // once per reference.
 func spaceBlobRefs(ctx context.Context, d *db.DB, spaceID string) ([]string, error) {
