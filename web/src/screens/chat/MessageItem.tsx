@@ -93,14 +93,25 @@ const SaveToDrive = lazy(() => import("../drive/SaveToDrive"));
 function SaveButton({ fileId, name }: { fileId: string; name: string }) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
+  const [saved, setSaved] = useState(false);
   return (
     <>
       <button type="button" className="btn btn-small" onClick={() => setOpen(true)}>
         {t("chat.saveToDrive")}
       </button>
+      {saved && (
+        <span className="muted small" role="status" data-testid="drive-saved">
+          {t("drive.savedToDrive")}
+        </span>
+      )}
       {open && (
         <Suspense fallback={null}>
-          <SaveToDrive fileId={fileId} name={name} onClose={() => setOpen(false)} />
+          <SaveToDrive
+            fileId={fileId}
+            name={name}
+            onSaved={() => setSaved(true)}
+            onClose={() => setOpen(false)}
+          />
         </Suspense>
       )}
     </>
