@@ -380,6 +380,10 @@ var matrix = map[string]entry{
 	"PATCH /api/v1/drive/uploads/{id}":         {ok: passed, obj: []string{"drive_upload"}, raw: func(w *world) (string, []byte) { return "application/offset+octet-stream", []byte("12345") }},
 	"POST /api/v1/drive/uploads/{id}/complete": {ok: passed, obj: []string{"drive_upload"}, body: body(map[string]any{})},
 	"DELETE /api/v1/drive/uploads/{id}":        {ok: any2xx, obj: []string{"drive_upload"}, fresh: true},
+	// A chat file of the caller's own, saved into the organization's folder.
+	"POST /api/v1/drive/chat-files": {ok: 201, obj: []string{"drive_folder", "file"}, bodyIDs: func(w *world, _ string, ids []string) any {
+		return map[string]any{"parent_id": ids[0], "file_id": ids[1], "name": fmt.Sprintf("saved-%d.txt", w.seq.Add(1))}
+	}},
 	// Public links answer the same to everyone: the token is the credential.
 	"GET /api/v1/drive/public/{token}":          {ok: anyStatus, obj: []string{"drive_token"}},
 	"GET /api/v1/drive/public/{token}/children": {ok: anyStatus, obj: []string{"drive_token"}},

@@ -19,7 +19,7 @@ export const NAV: NavItem[] = [
   { to: "/attendance", icon: "attendance", label: (t) => t("nav.attendance") },
   { to: "/announcements", icon: "announcements", label: (t) => t("nav.announcements") },
   { to: "/reports", icon: "reports", label: (t) => t("nav.reports") },
-  { to: "/drive", icon: "drive", label: (t) => t("nav.drive"), soon: true },
+  { to: "/drive", icon: "drive", label: (t) => t("nav.drive") },
   { to: "/docs", icon: "docs", label: (t) => t("nav.docs"), soon: true },
   { to: "/tasks", icon: "tasks", label: (t) => t("nav.tasks"), soon: true },
 ];

@@ -425,6 +425,31 @@ const calendarCalendarsRoute = createRoute({
   component: lazyRouteComponent(() => import("./screens/calendar/routes"), "CalendarsRoute"),
 });
 
+const driveRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/drive",
+  validateSearch: (s: Record<string, unknown>): { space?: string; folder?: string; shared?: string } => ({
+    space: str(s.space),
+    folder: str(s.folder),
+    shared: s.shared ? "1" : undefined,
+  }),
+  component: lazyRouteComponent(() => import("./screens/drive/routes"), "DriveRoute"),
+});
+
+const driveTrashRoute = createRoute({
+  getParentRoute: () => shellRoute,
+  path: "/drive/trash",
+  validateSearch: (s: Record<string, unknown>): { space?: string } => ({ space: str(s.space) }),
+  component: lazyRouteComponent(() => import("./screens/drive/routes"), "TrashRoute"),
+});
+
+// A drive link: opens without a session (a password prompt when it has one).
+const driveLinkRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "/s/$token",
+  component: lazyRouteComponent(() => import("./screens/drive/routes"), "LinkRoute"),
+});
+
 const BOXES = ["todo", "mine", "cc", "done"] as const;
 type BoxName = (typeof BOXES)[number];
 
@@ -524,6 +549,7 @@ const routeTree = rootRoute.addChildren([
   setupRoute,
   joinRoute,
   guardianRoute,
+  driveLinkRoute,
   shellRoute.addChildren([
     welcomeRoute,
     settingsRoute,
@@ -541,6 +567,8 @@ const routeTree = rootRoute.addChildren([
     calendarFindRoute,
     calendarRoomsRoute,
     calendarCalendarsRoute,
+    driveRoute,
+    driveTrashRoute,
     approvalsRoute,
     approvalNewRoute,
     approvalTemplatesRoute,
@@ -564,7 +592,6 @@ const routeTree = rootRoute.addChildren([
     reportNewRoute,
     reportRoute,
     reportEditRoute,
-    soon("/drive", "drive", (t) => t("nav.drive")),
     soon("/docs", "docs", (t) => t("nav.docs")),
     soon("/tasks", "tasks", (t) => t("nav.tasks")),
     privacyRoute,

@@ -1873,6 +1873,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/drive/chat-files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a chat attachment I may see into a drive folder I may edit (its bytes are streamed into the space; replace=true makes a new version of a file of that name: 200) */
+        post: operations["post_drive_chat_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drive/folders": {
         parameters: {
             query?: never;
@@ -6047,6 +6064,12 @@ export interface components {
         };
         DriveRenameInput: {
             name: string;
+        };
+        DriveSaveChatInput: {
+            file_id: string;
+            name?: string;
+            parent_id: string;
+            replace?: boolean;
         };
         DriveSessionInput: {
             content_type?: string;
@@ -12085,6 +12108,56 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: not_found */
             404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_drive_chat_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DriveSaveChatInput"];
+            };
+        };
+        responses: {
+            /** @description a new version of the file of that name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriveItem"];
+                };
+            };
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriveItem"];
+                };
+            };
+            /** @description error codes: invalid_name, invalid_json, unknown_field, wrong_type, empty_body, body_too_large, unsupported_media_type, invalid_field */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: forbidden, insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: name_taken, not_a_folder */
+            409: components["responses"]["Error"];
+            /** @description error codes: quota_exceeded */
+            413: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

@@ -87,6 +87,37 @@ function Card({ url, title, description }: { url: string; title?: string; descri
   );
 }
 
+// Saving an attachment to the drive loads the drive's picker when asked for.
+const SaveToDrive = lazy(() => import("../drive/SaveToDrive"));
+
+function SaveButton({ fileId, name }: { fileId: string; name: string }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const [saved, setSaved] = useState(false);
+  return (
+    <>
+      <button type="button" className="btn btn-small" onClick={() => setOpen(true)}>
+        {t("chat.saveToDrive")}
+      </button>
+      {saved && (
+        <span className="muted small" role="status" data-testid="drive-saved">
+          {t("drive.savedToDrive")}
+        </span>
+      )}
+      {open && (
+        <Suspense fallback={null}>
+          <SaveToDrive
+            fileId={fileId}
+            name={name}
+            onSaved={() => setSaved(true)}
+            onClose={() => setOpen(false)}
+          />
+        </Suspense>
+      )}
+    </>
+  );
+}
+
 function Attachment({ m }: { m: Message }) {
   const { t } = useTranslation();
   const [viewing, setViewing] = useState<ViewedFile | null>(null);
@@ -156,6 +187,7 @@ function Attachment({ m }: { m: Message }) {
           {t("viewer.preview")}
         </a>
       )}
+      {a.file_id && <SaveButton fileId={a.file_id} name={a.name || t("chat.file")} />}
       {viewer}
     </span>
   );
