@@ -132,6 +132,10 @@ type Service struct {
 	// organization: the trash they emptied is then kept past the trash
 	// period (nil: no holds).
 	Held func(ctx context.Context, orgID, accountID string) (bool, error)
+	// Successor finds who takes over a leaver's organization files: their
+	// nearest active supervisor, else an owner or admin, with the
+	// leaver's own member id (nil: no handover).
+	Successor func(ctx context.Context, orgID, accountID string) (memberID string, to Successor, err error)
 	// UploadIdle is how long a resumable upload may wait for its next
 	// chunk before PurgeUploads drops it (default a day).
 	UploadIdle time.Duration
