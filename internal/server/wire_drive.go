@@ -16,7 +16,8 @@ import (
 // than its organization's trash period.
 const drivePurgeTrashJob = "drive.purge_trash"
 
-// drivePurgeUploadsJob drops resumable uploads nobody wrote to for a day.
+// drivePurgeUploadsJob drops resumable uploads nobody wrote to for a day
+// and caps each link's access log.
 const drivePurgeUploadsJob = "drive.purge_uploads"
 
 // wireDrive builds the drive: the directory's answers (rights, members,
@@ -54,7 +55,11 @@ func (a *App) wireDrive(context.Context) error {
 		})
 		q.Every(drivePurgeTrashJob, time.Hour, nil)
 		q.Handle(drivePurgeUploadsJob, func(ctx context.Context, _ *jobs.Job) error {
-			_, err := svc.PurgeUploads(ctx)
+			if _, err := svc.PurgeUploads(ctx); err != nil {
+				return err
+			}
+			// Each link's access log keeps its newest entries only.
+			_, err := svc.TrimLinkAccess(ctx)
 			return err
 		})
 		q.Every(drivePurgeUploadsJob, time.Hour, nil)

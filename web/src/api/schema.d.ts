@@ -12933,6 +12933,8 @@ export interface operations {
             404: components["responses"]["Error"];
             /** @description error codes: link_expired */
             410: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -12975,6 +12977,8 @@ export interface operations {
             409: components["responses"]["Error"];
             /** @description error codes: link_expired */
             410: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -13035,6 +13039,8 @@ export interface operations {
             410: components["responses"]["Error"];
             /** @description error codes: range_not_satisfiable */
             416: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -13079,6 +13085,8 @@ export interface operations {
             410: components["responses"]["Error"];
             /** @description error codes: quota_exceeded */
             413: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
