@@ -92,6 +92,17 @@ func (s *Service) Facts(ctx context.Context, orgID, memberID string) (MemberFact
 	return f, nil
 }
 
+// AnyMemberOfAccount is accountID's member id in orgID whatever its
+// state (left and deactivated members too), "" when there is none: for
+// hooks that run as a person leaves.
+func (s *Service) AnyMemberOfAccount(ctx context.Context, orgID, accountID string) string {
+	m, err := s.getMemberByAccount(ctx, orgID, accountID)
+	if err != nil {
+		return ""
+	}
+	return m.ID
+}
+
 // MemberOfAccount returns the id of accountID's active membership in
 // orgID ("" when there is none).
 func (s *Service) MemberOfAccount(ctx context.Context, orgID, accountID string) string {

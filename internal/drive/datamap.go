@@ -46,8 +46,9 @@ func init() {
 		},
 		Technical: []string{"id", "org_id", "space_id", "parent_id", "kind", "size", "content_type", "sha256", "blob_key", "version",
 			"created_at", "updated_at", "trashed_at", "trash_root_id"},
-		Erasure: datamap.Anonymize,
-		Reason:  "Files in a personal space go with it; files in an organization space are the organization's: erasing who created or changed them replaces them and leaves the files.",
+		Retention: "drive.files",
+		Erasure:   datamap.Anonymize,
+		Reason:    "Files in a personal space go with it; files in an organization space are the organization's: erasing who created or changed them replaces them and leaves the files.",
 	})
 	datamap.Register(datamap.Table{
 		Name:       "drive_versions",
@@ -58,6 +59,7 @@ func init() {
 		Subject:    []string{"created_by"},
 		Columns:    map[string]datamap.Category{"created_by": datamap.Identifier},
 		Technical:  []string{"item_id", "version", "org_id", "space_id", "size", "content_type", "sha256", "blob_key", "created_at"},
+		Retention:  "drive.versions",
 		Erasure:    datamap.Anonymize,
 		Reason:     "A version is part of its file: it goes with the file, and erasing who saved it replaces them.",
 	})
@@ -113,6 +115,7 @@ func init() {
 			"user_agent": datamap.Logs,
 		},
 		Technical: []string{"id", "org_id", "link_id", "item_id", "action", "outcome", "at"},
+		Retention: "drive.link_access",
 		Erasure:   datamap.Delete,
 	})
 	datamap.Register(datamap.Table{

@@ -69,7 +69,8 @@ type Access struct {
 	// Network is the visitor's address, truncated (/24, /48).
 	Network   string `json:"network"`
 	UserAgent string `json:"user_agent"`
-	// Outcome is ok, or why it was refused: expired, password,
+	// Outcome is ok, or why it was refused: expired, password (none
+	// given), wrong_password, throttled (too many wrong passwords),
 	// sign_in, disabled, permission.
 	Outcome string `json:"outcome"`
 	At      int64  `json:"at"`
@@ -350,8 +351,11 @@ func (s *Service) useLink(ctx context.Context, token string, v Visitor, action, 
 		if v.Password == "" {
 			return fail("password", apperr.New(apperr.KindUnauthenticated, "link_password_required", "the link needs its password"))
 		}
+		if err := s.passwordThrottle(ctx, l.ID); err != nil {
+			return fail(OutcomeThrottled, err)
+		}
 		if !checkLinkPassword(l.PasswordHash, v.Password) {
-			return fail("password", apperr.Forbidden("link_password_invalid", "the password is wrong"))
+			return fail(OutcomeWrongPassword, apperr.Forbidden("link_password_invalid", "the password is wrong"))
 		}
 	}
 	need := map[string]string{actInfo: LinkView, actList: LinkView, actDownload: LinkDownload, actUpload: LinkEdit}[action]

@@ -18,7 +18,9 @@ import (
 // spaces stay the organization's: the people who created or changed their
 // items are replaced by the tombstone. Bytes are deleted only once no row
 // refers to them (drive_blobs counts references), after the erasure's
-// transaction commits.
+// transaction commits. Leaving the organization without erasure leaves
+// the personal space as it is; the leaver's organization files pass to
+// their successor (handover.go). Retention classes: retention.go.
 type Privacy struct {
 	*sqlmap.Engine
 	s *Service

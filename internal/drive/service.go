@@ -132,6 +132,13 @@ type Service struct {
 	// organization: the trash they emptied is then kept past the trash
 	// period (nil: no holds).
 	Held func(ctx context.Context, orgID, accountID string) (bool, error)
+	// Successor finds who takes over a leaver's organization files: their
+	// nearest active supervisor, else an owner or admin, with the
+	// leaver's own member id (nil: no handover).
+	Successor func(ctx context.Context, orgID, accountID string) (memberID string, to Successor, err error)
+	// LinkAccessKeep is how many entries of each link's access log
+	// TrimLinkAccess keeps, the newest (default 10,000).
+	LinkAccessKeep int
 	// UploadIdle is how long a resumable upload may wait for its next
 	// chunk before PurgeUploads drops it (default a day).
 	UploadIdle time.Duration
@@ -142,7 +149,7 @@ func New(d *db.DB, dir Directory, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{DB: d, Directory: dir, Log: log, Now: time.Now, UploadIdle: 24 * time.Hour}
+	return &Service{DB: d, Directory: dir, Log: log, Now: time.Now, UploadIdle: 24 * time.Hour, LinkAccessKeep: 10000}
 }
 
 func (s *Service) now() int64 { return s.Now().UnixMilli() }

@@ -213,7 +213,7 @@ func TestHTTPLinks(t *testing.T) {
 				t.Fatalf("access entry: %+v", a)
 			}
 		}
-		want := map[string]int{"info:password": 2, "info:ok": 1, "list:ok": 1, "download:ok": 2, "download:not_found": 1, "list:not_found": 1, "upload:permission": 1, "info:expired": 1}
+		want := map[string]int{"info:password": 1, "info:wrong_password": 1, "info:ok": 1, "list:ok": 1, "download:ok": 2, "download:not_found": 1, "list:not_found": 1, "upload:permission": 1, "info:expired": 1}
 		for k, n := range want {
 			if outcomes[k] != n {
 				t.Fatalf("access log %s: %d, want %d (all: %v)", k, outcomes[k], n, outcomes)

@@ -64,7 +64,7 @@ func RetentionText(class string) string {
 		return "a few days, until every device of yours caught up"
 	case class == "audit":
 		return "as long as the organization's audit log"
-	case strings.HasPrefix(class, "messages"), class == "files", class == "attendance", class == "location", class == "login_history", class == "audit_log":
+	case strings.HasPrefix(class, "messages"), strings.HasPrefix(class, "drive."), class == "files", class == "attendance", class == "location", class == "login_history", class == "audit_log":
 		return "as the organization's retention policy for " + class + " says (kept until deleted by you or by that policy)"
 	}
 	return class

@@ -16,7 +16,8 @@ import (
 // than its organization's trash period.
 const drivePurgeTrashJob = "drive.purge_trash"
 
-// drivePurgeUploadsJob drops resumable uploads nobody wrote to for a day.
+// drivePurgeUploadsJob drops resumable uploads nobody wrote to for a day
+// and caps each link's access log.
 const drivePurgeUploadsJob = "drive.purge_uploads"
 
 // wireDrive builds the drive: the directory's answers (rights, members,
@@ -43,6 +44,10 @@ func (a *App) wireDrive(context.Context) error {
 		p.Register(svc.Privacy())
 		svc.Held = p.MemberHeld
 	}
+	// A leaver's files in the organization's spaces pass to their
+	// successor, in the transaction that records the leaving.
+	svc.Successor = driveDirectory{dir}.Successor
+	dir.OnMemberLeft(svc.MemberLeft)
 	if q := a.Jobs(); q != nil {
 		q.Handle(drivePurgeTrashJob, func(ctx context.Context, _ *jobs.Job) error {
 			_, err := svc.PurgeTrash(ctx)
@@ -50,7 +55,11 @@ func (a *App) wireDrive(context.Context) error {
 		})
 		q.Every(drivePurgeTrashJob, time.Hour, nil)
 		q.Handle(drivePurgeUploadsJob, func(ctx context.Context, _ *jobs.Job) error {
-			_, err := svc.PurgeUploads(ctx)
+			if _, err := svc.PurgeUploads(ctx); err != nil {
+				return err
+			}
+			// Each link's access log keeps its newest entries only.
+			_, err := svc.TrimLinkAccess(ctx)
 			return err
 		})
 		q.Every(drivePurgeUploadsJob, time.Hour, nil)
@@ -100,4 +109,31 @@ func (x driveDirectory) Check(ctx context.Context, orgID, kind string, ids []str
 
 func (x driveDirectory) MemberOfAccount(ctx context.Context, orgID, accountID string) string {
 	return x.dir.MemberOfAccount(ctx, orgID, accountID)
+}
+
+// Successor is who takes over a leaver's drive files: their nearest
+// active supervisor, else the first active owner or admin.
+func (x driveDirectory) Successor(ctx context.Context, orgID, accountID string) (string, drive.Successor, error) {
+	memberID := x.dir.AnyMemberOfAccount(ctx, orgID, accountID)
+	if memberID != "" {
+		chain, err := x.dir.SupervisorLine(ctx, orgID, memberID)
+		if err != nil {
+			return "", drive.Successor{}, err
+		}
+		for _, c := range chain {
+			if c.Active && c.AccountID != accountID {
+				return memberID, drive.Successor{MemberID: c.MemberID, AccountID: c.AccountID}, nil
+			}
+		}
+	}
+	admins, err := x.dir.Audience(ctx, orgID, directory.AudienceQuery{RoleIDs: []string{"owner", "admin"}})
+	if err != nil {
+		return "", drive.Successor{}, err
+	}
+	for _, a := range admins {
+		if a.AccountID != accountID {
+			return memberID, drive.Successor{MemberID: a.MemberID, AccountID: a.AccountID}, nil
+		}
+	}
+	return memberID, drive.Successor{}, nil
 }

@@ -13048,6 +13048,8 @@ export interface operations {
             404: components["responses"]["Error"];
             /** @description error codes: link_expired */
             410: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -13090,6 +13092,8 @@ export interface operations {
             409: components["responses"]["Error"];
             /** @description error codes: link_expired */
             410: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -13150,6 +13154,8 @@ export interface operations {
             410: components["responses"]["Error"];
             /** @description error codes: range_not_satisfiable */
             416: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
@@ -13194,6 +13200,8 @@ export interface operations {
             410: components["responses"]["Error"];
             /** @description error codes: quota_exceeded */
             413: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
