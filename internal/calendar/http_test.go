@@ -311,6 +311,17 @@ func TestHTTPReminders(t *testing.T) {
 		due(time.Date(2027, 3, 1, 9, 45, 0, 0, time.UTC), 0)
 		due(time.Date(2027, 3, 2, 9, 20, 0, 0, time.UTC), 2)
 		due(time.Date(2027, 3, 3, 9, 20, 0, 0, time.UTC), 0)
+		// A reminder at the start goes out on the job's first run after it;
+		// an occurrence that started more than a few minutes ago is not
+		// announced any more.
+		var atStart calendar.Event
+		o.Do(t, "POST", "/api/v1/events", map[string]any{"title": "Standup", "start": "2027-03-04T10:00", "end": "2027-03-04T10:15", "time_zone": "UTC",
+			"rrule": "FREQ=DAILY;COUNT=2", "reminders": []map[string]any{{"minutes": 0}}, "attendees": map[string]any{"member_ids": []string{ann.MemberID}}},
+			&atStart).Want(t, http.StatusCreated)
+		due(time.Date(2027, 3, 4, 9, 59, 59, 0, time.UTC), 0)
+		due(time.Date(2027, 3, 4, 10, 0, 40, 0, time.UTC), 2)
+		due(time.Date(2027, 3, 4, 10, 1, 40, 0, time.UTC), 0)
+		due(time.Date(2027, 3, 5, 10, 6, 0, 0, time.UTC), 0)
 		evs, err := events.ReadAfter(ctx, env.App.DB, 0, 0, 10000)
 		if err != nil {
 			t.Fatal(err)
@@ -321,7 +332,7 @@ func TestHTTPReminders(t *testing.T) {
 				n++
 			}
 		}
-		if n != 2 {
+		if n != 3 {
 			t.Fatalf("ann got %d in-app reminders", n)
 		}
 		for i := 0; i < 200 && strings.Count(env.Logs.String(), "to=ann@acme.test subject=\"Reminder: Daily") < 2; i++ {

@@ -10,22 +10,32 @@ import (
 
 // Reminders. The job (calendar.remind_due, every minute) sends each
 // reminder that is due — Minutes before an occurrence's start, as long as
-// the occurrence has not started — to every member attending and not
+// the occurrence started less than reminderGrace ago (so a reminder "at
+// the start" goes out on the job's first run after the start) — to every
+// member attending and not
 // declined: in the app through the event stream (calendar.reminder), and
 // by email through the outbox when the reminder asks for it. Each
 // reminder goes once per occurrence and person (calendar_reminders).
 
+// reminderGrace is how long after an occurrence's start its reminders may
+// still go out: the job runs every minute, so a reminder due at the start
+// (Minutes 0), or one of an event created moments before it starts, is
+// sent on the next run instead of never; an occurrence that started
+// longer ago is not announced any more.
+const reminderGrace = 5 * time.Minute
+
 // RemindDue sends the reminders due now and returns how many it sent.
 func (s *Service) RemindDue(ctx context.Context) (int, error) {
 	now := s.Now()
+	from := now.Add(-reminderGrace)
 	horizon := now.Add(maxReminderMinutes * time.Minute)
-	evs, err := eventsWithReminders(ctx, s.DB, now.UnixMilli(), horizon.UnixMilli())
+	evs, err := eventsWithReminders(ctx, s.DB, from.UnixMilli(), horizon.UnixMilli())
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	err = s.eachOccurrence(ctx, evs, now, horizon, func(ev eventRow, _ *series, as []attendeeRow, o occ) error {
-		if !o.start.After(now) {
+	err = s.eachOccurrence(ctx, evs, from, horizon, func(ev eventRow, _ *series, as []attendeeRow, o occ) error {
+		if !o.start.After(from) {
 			return nil
 		}
 		var rs []Reminder
