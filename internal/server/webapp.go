@@ -38,7 +38,7 @@ var appRoutes = map[string]bool{
 	"login": true, "register": true, "reset-password": true, "setup": true, "join": true, "welcome": true,
 	"settings": true, "admin": true, "directory": true, "chat": true, "notifications": true, "privacy": true,
 	"calendar": true, "approvals": true, "attendance": true, "announcements": true, "reports": true,
-	"drive": true, "docs": true, "tasks": true, "guardian-consent": true, "workspace": true, "me": true,
+	"drive": true, "s": true, "docs": true, "tasks": true, "guardian-consent": true, "workspace": true, "me": true,
 }
 
 // isAppPath reports whether p (cleaned, without its leading slash) is a
