@@ -17,6 +17,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/fresh"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 )
 
@@ -106,21 +107,11 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 	if !validClientID(in.ClientMsgID) {
 		return Message{}, false, apperr.InvalidField("client_msg_id", "client_msg_id is required: 1–64 characters of letters, digits, '-', '_', '.', ':'")
 	}
-	c, err := getView(ctx, s.DB, convID, a.AccountID)
+	// A reply or a thread names a message the sender must still see: its
+	// check needs the sender's cleared position, read afresh.
+	c, closed, err := s.sendView(ctx, convID, a.AccountID, in.ReplyToID == "" && in.ThreadRootID == "")
 	if err != nil {
-		return Message{}, false, apperr.MapNotFound(err)
-	}
-	closed := error(nil)
-	if c.Dissolved {
-		closed = errDissolved
-	} else if c.Kind == KindDirect {
-		// The other person deleted their account: their membership went
-		// with it, and the chat is read-only.
-		if n, err := countMembers(ctx, s.DB, c.ID); err != nil {
-			return Message{}, false, err
-		} else if n < 2 {
-			closed = errPeerGone
-		}
+		return Message{}, false, err
 	}
 	if closed != nil {
 		if old, err := messageByClientID(ctx, s.DB, a.AccountID, in.ClientMsgID); err == nil && old.ConversationID == c.ID {
@@ -169,7 +160,50 @@ func (s *Service) Send(ctx context.Context, convID string, in SendInput) (m Mess
 	if res.m.ConversationID != c.ID {
 		return Message{}, false, apperr.Conflict("client_msg_id_reused", "this client_msg_id was already used for a message in another conversation")
 	}
+	if fc, err := getView(ctx, s.DB, c.ID, a.AccountID); err == nil {
+		c = fc // the sender's own state of it, as it is now
+	}
 	return s.present(ctx, a.AccountID, &c, res.m), false, nil
+}
+
+// viewKey names a conversation as one person sees it.
+type viewKey struct{ conv, account string }
+
+// sendView returns the conversation convID as accountID, a member, sees it,
+// with closed set when it takes no new messages (dissolved, or a direct
+// chat whose other person is gone). Open conversations are remembered per
+// node when cached is true (platform/fresh: any removal from a
+// conversation, role change or dissolution anywhere drops them at the next
+// request); their per-person positions (read, cleared) may then be older.
+func (s *Service) sendView(ctx context.Context, convID, accountID string, cached bool) (c Conversation, closed, err error) {
+	gens, cacheable := fresh.From(ctx, s.DB)
+	cacheable = cacheable && s.views != nil
+	k := viewKey{convID, accountID}
+	if cacheable && cached {
+		if c, ok := s.views.Get(gens, k); ok {
+			return c, nil, nil
+		}
+	}
+	c, err = getView(ctx, s.DB, convID, accountID)
+	if err != nil {
+		return Conversation{}, nil, apperr.MapNotFound(err)
+	}
+	if c.Dissolved {
+		return c, errDissolved, nil
+	}
+	if c.Kind == KindDirect {
+		// The other person deleted their account: their membership went
+		// with it, and the chat is read-only.
+		if n, err := countMembers(ctx, s.DB, c.ID); err != nil {
+			return Conversation{}, nil, err
+		} else if n < 2 {
+			return c, errPeerGone, nil
+		}
+	}
+	if cacheable {
+		s.views.Put(gens, k, c)
+	}
+	return c, nil, nil
 }
 
 // prepareContent validates the content of a new message by kind, renders

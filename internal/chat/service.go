@@ -21,6 +21,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/fresh"
 )
 
 // Directory is what chat needs to know about organizations and people.
@@ -99,7 +100,8 @@ type Service struct {
 	// Now is the clock (tests may replace it).
 	Now func() time.Time
 
-	w *writer
+	w     *writer
+	views *fresh.Cache[viewKey, Conversation] // sendView (message.go)
 }
 
 // New returns a service and starts its group-commit writer; call Close to
@@ -121,6 +123,7 @@ func New(d *db.DB, dir Directory, blobs blob.Store, log *slog.Logger) *Service {
 	if d.Kind == db.SQLite {
 		tuneSQLiteWriter(d)
 	}
+	s.views = fresh.NewCache[viewKey, Conversation](fresh.Conversations, 100000)
 	s.w = newWriter(s, 512)
 	events.SetSource(d, contentAADPrefix, s.sealedSource)
 	return s

@@ -24,6 +24,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/fresh"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 	"github.com/atrium-hq/atrium/internal/platform/perm"
 )
@@ -123,6 +124,10 @@ type Service struct {
 
 	sessions SessionStarter
 
+	// resolved remembers ResolveMember's answers on this node
+	// (platform/fresh).
+	resolved *fresh.Cache[memberKey, string]
+
 	mu      sync.RWMutex
 	left    []func(ctx context.Context, orgID, accountID string) error
 	groups  GroupChecker
@@ -137,6 +142,7 @@ func New(c Config) *Service {
 	return &Service{
 		db: c.DB, st: store{d: c.DB, names: newSealedNames(c.Keyring, c.Log)}, keys: c.Keyring, accounts: c.Accounts, mail: c.Mail,
 		log: c.Log, baseURL: c.BaseURL, blobs: c.Blobs, now: time.Now,
+		resolved: fresh.NewCache[memberKey, string](fresh.Members, 100000),
 	}
 }
 
@@ -446,13 +452,29 @@ type ScopedPermission struct {
 // ResolveMember returns the member id of an account that is an active member
 // of an active organization, or an error (deactivated, removed, quit, or
 // disbanded). It implements server.MemberResolver.
+//
+// Active memberships are remembered per node until any membership's
+// status or role, or any organization's status, changes anywhere
+// (platform/fresh); refusals are always read again.
 func (s *Service) ResolveMember(ctx context.Context, accountID, orgID string) (string, error) {
+	gens, cacheable := fresh.From(ctx, s.db)
+	k := memberKey{accountID, orgID}
+	if cacheable {
+		if id, ok := s.resolved.Get(gens, k); ok {
+			return id, nil
+		}
+	}
 	id, err := s.st.activeMemberID(ctx, orgID, accountID)
 	if errors.Is(err, db.ErrNotFound) {
 		return "", apperr.ErrNotFound
 	}
+	if err == nil && cacheable {
+		s.resolved.Put(gens, k, id)
+	}
 	return id, err
 }
+
+type memberKey struct{ accountID, orgID string }
 
 // IsActiveMember reports whether accountID is an active member of orgID.
 func (s *Service) IsActiveMember(ctx context.Context, orgID, accountID string) bool {

@@ -33,6 +33,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/fresh"
 	"github.com/atrium-hq/atrium/internal/platform/keyring"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
 )
@@ -52,13 +53,15 @@ type Service struct {
 	// told after a person changes their birth date (nil: no check).
 	AgeGate AgeGate
 
-	st     store
-	limits atomic.Pointer[Limits]
+	st       store
+	limits   atomic.Pointer[Limits]
+	sessions *fresh.Cache[string, cachedSession] // token hash → session (session.go)
 }
 
 // New returns the identity service over d, sealing with keys.
 func New(d *db.DB, keys *keyring.Keyring, log *slog.Logger) *Service {
-	s := &Service{DB: d, Keys: keys, Log: log, st: store{d: d}}
+	s := &Service{DB: d, Keys: keys, Log: log, st: store{d: d},
+		sessions: fresh.NewCache[string, cachedSession](fresh.Sessions, sessionCacheMax)}
 	l := DefaultLimits()
 	s.limits.Store(&l)
 	return s

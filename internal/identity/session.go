@@ -16,6 +16,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
+	"github.com/atrium-hq/atrium/internal/platform/fresh"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
 	"github.com/atrium-hq/atrium/internal/platform/outbox"
 )
@@ -86,6 +87,18 @@ func (s *Service) openSession(ctx context.Context, acc accountRow, orgID, kind, 
 	return token, sess, nil
 }
 
+// sessionCacheMax bounds the sessions each node remembers.
+const sessionCacheMax = 100000
+
+// cachedSession is what Authenticate needs of a live session whose account
+// is active, kept per node (platform/fresh: any session ended or moved, or
+// account deactivated or deleted, anywhere, drops them all at the next
+// request).
+type cachedSession struct {
+	id, accountID, orgID string
+	lastSeen, expiresAt  int64
+}
+
 // Authenticate returns the actor of a session token, or
 // apperr.ErrUnauthenticated. It slides the session's expiry, writing the
 // last-seen time at most once a minute.
@@ -96,21 +109,35 @@ func (s *Service) Authenticate(ctx context.Context, token string, via actor.Via)
 	if _, err := hex.DecodeString(token); err != nil {
 		return nil, apperr.ErrUnauthenticated
 	}
-	r, status, err := s.st.sessionByToken(ctx, tokenHash(token))
+	hash := tokenHash(token)
+	now := time.Now()
+	gens, cacheable := fresh.From(ctx, s.DB)
+	if cacheable {
+		// A remembered session serves until its expiry or its next touch,
+		// as this node knows them; then the database decides again.
+		if c, ok := s.sessions.Get(gens, hash); ok && c.expiresAt > now.UnixMilli() && now.Sub(time.UnixMilli(c.lastSeen)) < touchEvery {
+			return &actor.Actor{AccountID: c.accountID, SessionID: c.id, Via: via, OrgID: c.orgID}, nil
+		}
+	}
+	r, status, err := s.st.sessionByToken(ctx, hash)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, apperr.ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
 	if r.ExpiresAt <= now.UnixMilli() || status != StatusActive {
 		return nil, apperr.ErrUnauthenticated
 	}
 	if now.Sub(time.UnixMilli(r.LastSeenAt)) >= touchEvery {
 		if err := s.st.touchSession(ctx, r.ID, now.UnixMilli(), now.Add(SessionTTL).UnixMilli()); err != nil {
 			s.Log.WarnContext(ctx, "identity: touch session", "session_id", r.ID, "err", err)
+		} else {
+			r.LastSeenAt, r.ExpiresAt = now.UnixMilli(), now.Add(SessionTTL).UnixMilli()
 		}
+	}
+	if cacheable {
+		s.sessions.Put(gens, hash, cachedSession{id: r.ID, accountID: r.AccountID, orgID: r.OrgID, lastSeen: r.LastSeenAt, expiresAt: r.ExpiresAt})
 	}
 	return &actor.Actor{AccountID: r.AccountID, SessionID: r.ID, Via: via, OrgID: r.OrgID}, nil
 }

@@ -287,11 +287,11 @@ func (s *Service) Gate(ctx context.Context, a *actor.Actor, pattern string) erro
 	if a == nil || a.AccountID == "" || exempt(pattern) {
 		return nil
 	}
-	ok, err := s.policiesPass(ctx, a.AccountID)
+	req, g, cacheable, err := s.requiredVersions(ctx)
 	if err != nil {
 		return err
 	}
-	if !ok {
+	if !s.policiesPass(a.AccountID, req, g, cacheable) {
 		pend, err := pendingDocuments(ctx, s.DB, a.AccountID)
 		if err != nil {
 			return err
@@ -303,9 +303,11 @@ func (s *Service) Gate(ctx context.Context, a *actor.Actor, pattern string) erro
 			}
 			return apperr.Forbidden("policy_acceptance_required", "accept the current privacy policy and terms to go on").With("documents", docs)
 		}
-		s.rememberAccepted(a.AccountID)
+		if cacheable {
+			s.rememberAccepted(a.AccountID, req, g)
+		}
 	}
-	if s.agePass(a.AccountID) {
+	if s.agePass(a.AccountID, g, cacheable) {
 		return nil
 	}
 	minor, err := s.isUnconsentedMinor(ctx, a.AccountID)
@@ -315,7 +317,9 @@ func (s *Service) Gate(ctx context.Context, a *actor.Actor, pattern string) erro
 	if minor {
 		return apperr.Forbidden("guardian_consent_required", "a parent or guardian must consent before you can use this service")
 	}
-	s.rememberAge(a.AccountID)
+	if cacheable {
+		s.rememberAge(a.AccountID, g)
+	}
 	return nil
 }
 

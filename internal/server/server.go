@@ -21,6 +21,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/fresh"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/platform/metrics"
 	"github.com/atrium-hq/atrium/internal/platform/reqctx"
@@ -165,6 +166,13 @@ func (s *Server) Routes() []Route {
 // guard authenticates the request as rt.Auth requires.
 func (s *Server) guard(rt Route) http.Handler {
 	return httpx.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		if tok, _, _ := reqctx.Credential(r); tok != "" && s.DB != nil {
+			// The generations of what the caches below keep, read once
+			// for the whole request: a revocation, removal or policy
+			// change committed on any node before this read counts
+			// (platform/fresh).
+			r = r.WithContext(fresh.With(r.Context(), s.DB))
+		}
 		a, err := s.callers().FromRequest(r)
 		if err != nil && rt.Auth != Public {
 			return err

@@ -8,6 +8,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/chat"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
+	"github.com/atrium-hq/atrium/internal/platform/fresh"
 	"github.com/atrium-hq/atrium/internal/platform/httpx"
 	"github.com/atrium-hq/atrium/internal/stream"
 )
@@ -29,6 +30,8 @@ func (s *Server) streamSend(ctx context.Context, c stream.Caller, conversationID
 	if c.Token == "" {
 		return nil, false, apperr.ErrUnauthenticated
 	}
+	// One read of the generations serves every check below (platform/fresh).
+	ctx = fresh.With(ctx, s.DB)
 	a, err := s.callers().Resolve(ctx, c.Token, c.Via)
 	if err != nil {
 		return nil, false, err
