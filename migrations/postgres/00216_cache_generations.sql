@@ -28,11 +28,12 @@ END
 $$;
 -- +goose StatementEnd
 
--- Sessions: a token's session and its account's status.
+-- Sessions: a token's session and its account's status. Sliding a
+-- session's expiry forward (every minute of use) raises nothing.
 CREATE TRIGGER cache_gen_sessions_delete AFTER DELETE ON sessions FOR EACH ROW
     EXECUTE FUNCTION cache_gen_bump('sessions');
-CREATE TRIGGER cache_gen_sessions_update AFTER UPDATE OF token_hash, account_id, org_id ON sessions FOR EACH ROW
-    WHEN (OLD.token_hash IS DISTINCT FROM NEW.token_hash OR OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.org_id IS DISTINCT FROM NEW.org_id)
+CREATE TRIGGER cache_gen_sessions_update AFTER UPDATE OF token_hash, account_id, org_id, expires_at ON sessions FOR EACH ROW
+    WHEN (OLD.token_hash IS DISTINCT FROM NEW.token_hash OR OLD.account_id IS DISTINCT FROM NEW.account_id OR OLD.org_id IS DISTINCT FROM NEW.org_id OR NEW.expires_at < OLD.expires_at)
     EXECUTE FUNCTION cache_gen_bump('sessions');
 CREATE TRIGGER cache_gen_accounts_delete AFTER DELETE ON accounts FOR EACH ROW
     EXECUTE FUNCTION cache_gen_bump('sessions', 'policies');

@@ -16,14 +16,15 @@ CREATE TABLE cache_generations (
 );
 INSERT INTO cache_generations (id) VALUES (1);
 
--- Sessions: a token's session and its account's status.
+-- Sessions: a token's session and its account's status. Sliding a
+-- session's expiry forward (every minute of use) raises nothing.
 -- +goose StatementBegin
 CREATE TRIGGER cache_gen_sessions_delete AFTER DELETE ON sessions
 BEGIN UPDATE cache_generations SET sessions = sessions + 1 WHERE id = 1; END;
 -- +goose StatementEnd
 -- +goose StatementBegin
-CREATE TRIGGER cache_gen_sessions_update AFTER UPDATE OF token_hash, account_id, org_id ON sessions
-WHEN OLD.token_hash IS NOT NEW.token_hash OR OLD.account_id IS NOT NEW.account_id OR OLD.org_id IS NOT NEW.org_id
+CREATE TRIGGER cache_gen_sessions_update AFTER UPDATE OF token_hash, account_id, org_id, expires_at ON sessions
+WHEN OLD.token_hash IS NOT NEW.token_hash OR OLD.account_id IS NOT NEW.account_id OR OLD.org_id IS NOT NEW.org_id OR NEW.expires_at < OLD.expires_at
 BEGIN UPDATE cache_generations SET sessions = sessions + 1 WHERE id = 1; END;
 -- +goose StatementEnd
 -- +goose StatementBegin

@@ -6,9 +6,9 @@ func init() {
 	datamap.Register(datamap.Table{
 		Name:       "cache_generations",
 		Controller: datamap.System,
-		Purpose:    "Tell every server node when an answer it keeps in memory (sessions, memberships, the privacy gate) has changed.",
+		Purpose:    "Tell every server node when an answer it keeps in memory (sessions, memberships, the privacy gate) has changed",
 		Technical:  []string{"id", "sessions", "members", "conversations", "policies"},
 		Erasure:    datamap.Keep,
-		Reason:     "one row of counters, no personal data",
+		Reason:     "Holds one row of counters, no personal data.",
 	})
 }
