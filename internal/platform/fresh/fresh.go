@@ -37,6 +37,16 @@
 // change commits finish as they would have without a cache. Inside a
 // transaction nothing is cached or served (its reads may see its own
 // uncommitted changes).
+//
+// # Cost
+//
+// One indexed read of one row per request. On PostgreSQL a changing
+// transaction holds the counters' row from its first such change to its
+// commit, so those transactions (sign-outs, removals, policy versions:
+// rare, administrative) serialize on it; the hot writes — sends, receipts,
+// sign-ins, a session's sliding expiry — never take it. A change drops all
+// of its kind's answers on every node; each person's next request reads
+// theirs again.
 package fresh
 
 import (
@@ -152,28 +162,6 @@ func (c *Cache[K, V]) Put(g Gens, k K, v V) {
 		clear(c.m)
 	}
 	c.m[k] = v
-}
-
-// Update changes the answer stored for k at generation g, if there is one.
-func (c *Cache[K, V]) Update(g Gens, k K, fn func(*V)) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.gen != g[c.kind] {
-		return
-	}
-	if v, ok := c.m[k]; ok {
-		fn(&v)
-		c.m[k] = v
-	}
-}
-
-// Forget drops the answer stored for k (a change this node made and is
-// about to commit raises the generation anyway; Forget only spares a
-// stale read in between on this node).
-func (c *Cache[K, V]) Forget(k K) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, k)
 }
 
 // Len returns the number of answers held (for tests).
