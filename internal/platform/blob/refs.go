@@ -149,6 +149,6 @@ func init() {
 		Purpose:    "Count who refers to a shared file body, so that its bytes are deleted with the last referrer.",
 		Technical:  []string{"blob_key", "refs", "created_at"},
 		Erasure:    datamap.Keep,
-		Reason:     "holds a random storage key and a counter only, no personal data; the row goes with the body's bytes",
+		Reason:     "Holds a random storage key and a counter only, no personal data; the row goes with the body's bytes.",
 	})
 }
