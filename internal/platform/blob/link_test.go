@@ -185,6 +185,27 @@ func testLink(t *testing.T, b backend, d *db.DB) {
 	if _, err := env.Link(ctx, "00000000000000000000000000000000", "acc_bob"); !errors.Is(err, blob.ErrNotFound) {
 		t.Fatalf("link to nothing: %v", err)
 	}
+	// Bodies dropped inside a transaction and, with its context, after
+	// its commit (as bytes are dropped once their rows are gone).
+	in, _ := env.PutFor(ctx, "acc_ann2", bytes.NewReader(body[:10]), 0)
+	after, _ := env.PutFor(ctx, "acc_ann2", bytes.NewReader(body[:10]), 0)
+	linked, err := env.Link(ctx, after.Key, "acc_bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done context.Context
+	if err := d.Tx(ctx, func(ctx context.Context) error {
+		done = ctx
+		return env.Delete(ctx, in.Key)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := errors.Join(env.Delete(done, after.Key), env.Delete(done, linked.Key)); err != nil {
+		t.Fatalf("delete with a finished transaction's context: %v", err)
+	}
+	if keys := b.list(t); len(keys) != 2 || slices.Contains(keys, in.Key) || slices.Contains(keys, after.Key) {
+		t.Fatalf("left in the store: %v", keys)
+	}
 	// (The deletion the test interrupted ends; the next backend shares
 	// the database.)
 	if err := b.store.Delete(ctx, gone.Key); err != nil {

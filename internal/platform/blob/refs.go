@@ -101,13 +101,31 @@ type DBRefs struct {
 	DB *db.DB
 }
 
+// row runs one statement of the count and scans its single result. The
+// count lives apart from the caller's transaction, as the bytes do: on
+// PostgreSQL it runs on its own connection (a caller's transaction may
+// have failed already); SQLite has a single writer, so a statement there
+// joins the transaction ctx carries, unless that one has ended (bytes
+// dropped after a commit with the transaction's context).
+func (r DBRefs) row(ctx context.Context, q string, args ...any) (int, error) {
+	var n int
+	if r.DB.Kind == db.Postgres || !db.InTx(ctx) {
+		err := r.DB.Writer().QueryRowContext(ctx, q, args...).Scan(&n)
+		return n, err
+	}
+	err := r.DB.W(ctx).QueryRowContext(ctx, q, args...).Scan(&n)
+	if errors.Is(err, sql.ErrTxDone) {
+		err = r.DB.Writer().QueryRowContext(ctx, q, args...).Scan(&n)
+	}
+	return n, err
+}
+
 // Add implements Refs: a body's first link makes two referrers (its
 // writer's and the link's). A row at 0 is a body being deleted.
 func (r DBRefs) Add(ctx context.Context, key string) error {
-	var n int
-	err := r.DB.W(ctx).QueryRowContext(ctx, `INSERT INTO blob_refs (blob_key, refs, created_at) VALUES ($1, 2, $2)
+	_, err := r.row(ctx, `INSERT INTO blob_refs (blob_key, refs, created_at) VALUES ($1, 2, $2)
 		ON CONFLICT (blob_key) DO UPDATE SET refs = blob_refs.refs + 1 WHERE blob_refs.refs > 0 RETURNING refs`,
-		key, time.Now().UnixMilli()).Scan(&n)
+		key, time.Now().UnixMilli())
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}
@@ -116,10 +134,9 @@ func (r DBRefs) Add(ctx context.Context, key string) error {
 
 // Release implements Refs.
 func (r DBRefs) Release(ctx context.Context, key string) (bool, error) {
-	var n int
-	err := r.DB.W(ctx).QueryRowContext(ctx, `INSERT INTO blob_refs (blob_key, refs, created_at) VALUES ($1, 0, $2)
+	n, err := r.row(ctx, `INSERT INTO blob_refs (blob_key, refs, created_at) VALUES ($1, 0, $2)
 		ON CONFLICT (blob_key) DO UPDATE SET refs = blob_refs.refs - 1 RETURNING refs`,
-		key, time.Now().UnixMilli()).Scan(&n)
+		key, time.Now().UnixMilli())
 	if err != nil {
 		return false, err
 	}
@@ -128,7 +145,10 @@ func (r DBRefs) Release(ctx context.Context, key string) (bool, error) {
 
 // Forget implements Refs.
 func (r DBRefs) Forget(ctx context.Context, key string) error {
-	_, err := r.DB.W(ctx).ExecContext(ctx, `DELETE FROM blob_refs WHERE blob_key = $1 AND refs <= 0`, key)
+	_, err := r.row(ctx, `DELETE FROM blob_refs WHERE blob_key = $1 AND refs <= 0 RETURNING refs`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
 	return err
 }
 
