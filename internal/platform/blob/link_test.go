@@ -214,4 +214,7 @@ func testLink(t *testing.T, b backend, d *db.DB) {
 	if err := errors.Join(refs.Forget(ctx, gone.Key), env.Delete(ctx, plain.Key)); err != nil {
 		t.Fatal(err)
 	}
+	if n, err := db.QueryOne(ctx, d.R(ctx), db.Value[int], `SELECT COUNT(*) FROM blob_refs`); err != nil || n != 0 {
+		t.Fatalf("blob_refs rows left: %d %v", n, err)
+	}
 }

@@ -76,6 +76,13 @@ func (c *Counted) Delete(ctx context.Context, key string) error {
 // AddRef counts one more referrer of the body under key, which must exist
 // (ErrNotFound otherwise), and returns its stored size.
 func (c *Counted) AddRef(ctx context.Context, key string) (int64, error) {
+	// Looked for before it is counted (no count for a body that is not
+	// there) and after (it may have gone in between).
+	o, _, err := c.st.Open(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	o.Close()
 	if err := c.refs.Add(ctx, key); err != nil {
 		return 0, err
 	}
