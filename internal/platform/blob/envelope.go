@@ -96,7 +96,8 @@ func (e *Envelope) Put(ctx context.Context, r io.Reader, limit int64) (Info, err
 // Delete implements Store: deleting a link also drops its reference to
 // the body it points at (whose bytes go with the last referrer).
 func (e *Envelope) Delete(ctx context.Context, key string) error {
-	if _, ok := e.st.(refCounter); !ok {
+	rc, ok := e.st.(refCounter)
+	if !ok {
 		return e.st.Delete(ctx, key)
 	}
 	var base string
@@ -107,10 +108,13 @@ func (e *Envelope) Delete(ctx context.Context, key string) error {
 			base = p.base
 		}
 	}
-	if err := e.st.Delete(ctx, key); err != nil {
+	// The body loses the link's reference only when the link itself
+	// went (not when it was deleted already).
+	gone, err := rc.drop(ctx, key)
+	if err != nil {
 		return err
 	}
-	if base != "" {
+	if gone && base != "" {
 		return e.st.Delete(ctx, base)
 	}
 	return nil

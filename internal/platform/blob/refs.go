@@ -60,17 +60,20 @@ func (c *Counted) Open(ctx context.Context, key string) (Object, int64, error) {
 // Delete implements Store: it drops one referrer of key, and the bytes
 // when it was the last.
 func (c *Counted) Delete(ctx context.Context, key string) error {
+	_, err := c.drop(ctx, key)
+	return err
+}
+
+// drop is Delete, reporting whether the bytes went.
+func (c *Counted) drop(ctx context.Context, key string) (bool, error) {
 	last, err := c.refs.Release(ctx, key)
-	if err != nil {
-		return err
-	}
-	if !last {
-		return nil
+	if err != nil || !last {
+		return false, err
 	}
 	if err := c.st.Delete(ctx, key); err != nil {
-		return err
+		return false, err
 	}
-	return c.refs.Forget(ctx, key)
+	return true, c.refs.Forget(ctx, key)
 }
 
 // AddRef counts one more referrer of the body under key, which must exist
@@ -101,6 +104,7 @@ func (c *Counted) Unwrap() Store { return c.st }
 // refCounter is a store that counts referrers (Counted).
 type refCounter interface {
 	AddRef(ctx context.Context, key string) (int64, error)
+	drop(ctx context.Context, key string) (bool, error)
 }
 
 // DBRefs keeps the referrers of shared bodies in the database's blob_refs.
@@ -147,7 +151,9 @@ func (r DBRefs) Release(ctx context.Context, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return n <= 0, nil
+	// Exactly 0: a second release racing with the last (a key deleted
+	// twice at once) goes below and deletes nothing.
+	return n == 0, nil
 }
 
 // Forget implements Refs.
