@@ -22,7 +22,7 @@ import (
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r, true) }
 
 // serve serves a request; fast lets PROPFIND of a folder take the short
-// way (propfind.go) rather than x/net/webdav's.
+// way (http_propfind.go) rather than x/net/webdav's.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, fast bool) {
 	a, err := actor.Caller(r.Context())
 	if err != nil {

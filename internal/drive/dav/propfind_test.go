@@ -72,7 +72,7 @@ func TestPropfindSameAsWebDAV(t *testing.T) {
 			"/dav/", "/dav/Acme/", "/dav/Nobody/x"}
 		compared := 0
 		for _, p := range paths {
-			for _, depth := range []string{"0", "1", "infinity", ""} {
+			for _, depth := range []string{"0", "1", "infinity"} {
 				for bn, body := range bodies {
 					what := fmt.Sprintf("PROPFIND %s Depth %q %s", p, depth, bn)
 					fs, fct, fb := propfindAt(t, fast.URL+p, depth, body)
