@@ -21,12 +21,12 @@ import (
 // than by x/net/webdav, which opens and stats each child, asks each for
 // its properties and marshals every property through reflection: for a
 // folder of 10,000 files that took most of the request. Here the folder
-// is listed in one query (drive.List) and its children's dead properties
-// in another, and the multistatus is written as it goes, with the same
-// properties, statuses and XML shape as x/net/webdav's (prop.go, xml.go in
-// golang.org/x/net/webdav). Anything else — the two top levels, depth
-// infinity, propname, a body x/net/webdav would refuse, an error — is left
-// to x/net/webdav, before a byte is written.
+// is read as Readdir reads it (listing: one query for the items, one for
+// their dead properties) and the multistatus is written as it goes, with
+// the same properties, statuses and XML shape as x/net/webdav's (prop.go
+// and xml.go in golang.org/x/net/webdav). Anything else — the two top
+// levels, depth infinity, propname, a body x/net/webdav would refuse, an
+// error — is left to x/net/webdav, before a byte is written.
 
 // propQuery is what a PROPFIND asks for: all properties, or the
 // properties named.
@@ -175,14 +175,9 @@ func (s *Server) servePropfind(w http.ResponseWriter, r *http.Request, body []by
 	var kids []drive.Item
 	var props map[string][]drive.DeadProp
 	if depth == "1" && it.Kind == drive.ItemFolder {
-		list, err := s.Drive.List(l.org.ctx, it.ID)
-		if err != nil {
+		if kids, props, err = s.listing(ctx, l, it); err != nil {
 			return false
 		}
-		if props, err = s.Drive.ChildDeadProps(l.org.ctx, it.ID); err != nil {
-			return false
-		}
-		kids = list.Items
 	}
 
 	mw := newMultistatus(w)
