@@ -243,6 +243,36 @@ func (s *Service) OpenFile(ctx context.Context, fileID string, thumb bool) (File
 	return f, o, size, err
 }
 
+// LinkFile gives owner a body of its own for a file the caller may see
+// (404 otherwise), without copying its bytes: a link sealing the body's
+// data key under owner's key (blob.Envelope.Link). The file stays as it
+// is; its bytes are deleted once it and every link to it are gone. Info
+// carries the file's size and SHA-256. blob.ErrNotLinkable when the file
+// store cannot share bodies (the caller copies the bytes instead).
+func (s *Service) LinkFile(ctx context.Context, fileID, owner string) (File, blob.Info, error) {
+	f, err := s.FileMeta(ctx, fileID)
+	if err != nil {
+		return File{}, blob.Info{}, err
+	}
+	l, ok := s.Blobs.(interface {
+		Link(ctx context.Context, key, owner string) (blob.Info, error)
+	})
+	if !ok {
+		return File{}, blob.Info{}, blob.ErrNotLinkable
+	}
+	info, err := l.Link(ctx, f.blobKey, owner)
+	switch {
+	case errors.Is(err, blob.ErrNotFound):
+		return File{}, blob.Info{}, apperr.ErrNotFound
+	case errors.Is(err, blob.ErrUnreadable):
+		return File{}, blob.Info{}, errFileErased
+	case err != nil:
+		return File{}, blob.Info{}, err
+	}
+	info.SHA256 = f.SHA256
+	return f, info, nil
+}
+
 // errFileErased answers for a file whose bytes can no longer be decrypted:
 // the key of its owner was destroyed by an erasure.
 var errFileErased = apperr.New(apperr.KindNotFound, "file_erased", "this file has been erased")

@@ -9,19 +9,33 @@ import (
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/drive"
+	"github.com/atrium-hq/atrium/internal/platform/blob/blobtest"
+	"github.com/atrium-hq/atrium/internal/platform/config"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
 // BenchmarkThroughput measures one stream of a 32 MiB file through the
-// HTTP API of a real server on SQLite with the local file store (sealed
-// under the person's key, synced to disk): a streamed upload, a resumable
-// upload in 8 MiB chunks with its SHA-256 checked on completion, and a
-// download. MB/s is the throughput of one stream.
+// HTTP API of a real server on SQLite (bodies sealed under the person's
+// key), with the local file store (synced to disk) and with the S3 store
+// talking to an S3-compatible server on 127.0.0.1 (blobtest, in memory):
+// a streamed upload, a resumable upload in 8 MiB chunks with its SHA-256
+// checked on completion, and a download. MB/s is the throughput of one
+// stream.
 //
 //	go test ./internal/drive -run '^$' -bench Throughput -benchtime 5x
 func BenchmarkThroughput(b *testing.B) {
-	env := servertest.Start(b, db.SQLite)
+	b.Run("local", func(b *testing.B) { throughput(b, servertest.Start(b, db.SQLite)) })
+	b.Run("s3", func(b *testing.B) {
+		srv := blobtest.StartS3(b, "bench")
+		for k, v := range srv.Env() {
+			b.Setenv(k, v)
+		}
+		throughput(b, servertest.StartWith(b, db.SQLite, servertest.Options{Configure: func(c *config.Config) { c.BlobURL = "s3://bench/drive" }}))
+	})
+}
+
+func throughput(b *testing.B, env *servertest.Env) {
 	w := newWorld(b, env)
 	ann := w.member(b, "Ann")
 	sp := mySpace(b, ann)

@@ -15,6 +15,14 @@ import (
 // copy costs its size in the target space even though no bytes are
 // copied, so that deleting the original never pushes the copy's space over
 // its quota.
+//
+// Between key owners (a personal space and an organization's, a chat
+// attachment saved to a space) a body is linked, not copied: the new
+// owner's drive_blobs row names a link object holding the body's data key
+// sealed under its key and pointing at the same chunks (blob.Envelope.Link).
+// The chunks' referrers in every domain are counted by the file store
+// (blob.Counted, table blob_refs); deleting a link drops one, and the
+// bytes go with the last.
 
 // owner is the key a space's bodies are sealed under: the person's for a
 // personal space, the organization's otherwise.
@@ -145,10 +153,28 @@ func (s *Service) dropBlobs(ctx context.Context, keys []string) {
 	attach.Drop(context.WithoutCancel(ctx), s.Blobs, s.Log, keys)
 }
 
-// rewrap returns a copy of the body under key sealed for newOwner.
+// Linker is a file store that gives another owner a body of its own
+// without copying its bytes (blob.Envelope over blob.Counted): a link
+// holding the body's data key sealed under the new owner's key.
+type Linker interface {
+	Link(ctx context.Context, key, newOwner string) (blob.Info, error)
+}
+
+// rewrap returns a body for newOwner with the content of the one under
+// key: a link to the same chunks when the store can share them, else a
+// copy sealed for newOwner.
 func (s *Service) rewrap(ctx context.Context, key, newOwner string) (string, error) {
 	if s.Blobs == nil {
 		return "", attach.ErrNoStore
+	}
+	if l, ok := s.Blobs.(Linker); ok {
+		info, err := l.Link(ctx, key, newOwner)
+		if err == nil {
+			return info.Key, nil
+		}
+		if !errors.Is(err, blob.ErrNotLinkable) {
+			return "", apperr.Internal(err)
+		}
 	}
 	if rw, ok := s.Blobs.(Rewrapper); ok {
 		info, err := rw.Rewrap(ctx, key, newOwner)
@@ -167,4 +193,69 @@ func (s *Service) rewrap(ctx context.Context, key, newOwner string) (string, err
 		return "", err
 	}
 	return info.Key, nil
+}
+
+// rekeyFor gives newOwner a body for each body of an item's subtree
+// (files and their versions): old key → new key, and the new keys, to
+// drop if the move fails.
+func (s *Service) rekeyFor(ctx context.Context, id, newOwner string) (map[string]string, []string, error) {
+	keys, _, err := subtreeRefs(ctx, s.DB, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	rekey := map[string]string{}
+	var fresh []string
+	for _, k := range keys {
+		if _, ok := rekey[k]; ok {
+			continue
+		}
+		nk, err := s.rewrap(ctx, k, newOwner)
+		if err != nil {
+			s.dropBlobs(ctx, fresh)
+			return nil, nil, err
+		}
+		rekey[k] = nk
+		fresh = append(fresh, nk)
+	}
+	return rekey, fresh, nil
+}
+
+// applyRekey points the subtree's files and versions at their bodies for
+// sp's owner, in ctx's transaction: the new bodies are recorded with as
+// many references as the subtree holds, the old ones lose them. It returns
+// the keys to drop after commit (old bodies nobody refers to any more, new
+// ones nothing came to use). 409 changed_during_move when a body appeared
+// in the subtree since rekey was made.
+func (s *Service) applyRekey(ctx context.Context, sp spaceRow, id string, rekey map[string]string, now int64) ([]string, error) {
+	keys, _, err := subtreeRefs(ctx, s.DB, id)
+	if err != nil {
+		return nil, err
+	}
+	count := map[string]int{}
+	for _, k := range keys {
+		if _, ok := rekey[k]; !ok {
+			return nil, apperr.Conflict("changed_during_move", "a file changed while it was being moved; try again")
+		}
+		count[k]++
+	}
+	var unused []string
+	for old, nk := range rekey {
+		n := count[old]
+		if n == 0 {
+			unused = append(unused, nk)
+			continue
+		}
+		b, err := getBlob(ctx, s.DB, old)
+		if err != nil {
+			return nil, err
+		}
+		if err := insertBlob(ctx, s.DB, blobRow{Key: nk, OrgID: sp.OrgID, Owner: s.owner(sp), Size: b.Size, SHA256: b.SHA256, Refs: n, CreatedAt: now}); err != nil {
+			return nil, err
+		}
+		if err := rekeySubtree(ctx, s.DB, id, old, nk); err != nil {
+			return nil, err
+		}
+	}
+	drop, err := s.unref(ctx, keys)
+	return append(drop, unused...), err
 }

@@ -364,8 +364,10 @@ func (s *Service) Rename(ctx context.Context, id, name string) (Item, error) {
 // Move moves an item into another folder, optionally renaming it (editor
 // of both). A folder cannot move into itself or a folder below it (409
 // move_cycle). Between spaces whose files are sealed under different keys
-// (a personal space and an organization's) the files are copied and the
-// originals deleted; otherwise only the rows change.
+// (a personal space and an organization's) every body of the moved files,
+// their earlier versions included, is linked for the target's key (no
+// bytes copied) and the source's references dropped; the items keep their
+// ids, versions, shares and links.
 func (s *Service) Move(ctx context.Context, id string, in MoveInput) (Item, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
@@ -400,15 +402,15 @@ func (s *Service) Move(ctx context.Context, id string, in MoveInput) (Item, erro
 	if in.Name != "" {
 		name = in.Name
 	}
+	// Between key owners every body of the subtree, versions included,
+	// gets one for the target's owner before the transaction (the store's
+	// writes are not transactional): a link, no bytes copied.
+	var rekey map[string]string
+	var fresh, drop []string
 	if p.sp.ID != t.sp.ID && s.owner(p.sp) != s.owner(t.sp) {
-		cp, err := s.copyTree(ctx, c, t, p, name)
-		if err != nil {
+		if rekey, fresh, err = s.rekeyFor(ctx, t.it.ID, s.owner(p.sp)); err != nil {
 			return Item{}, err
 		}
-		if err := s.purge(ctx, t.sp, t.it.ID); err != nil {
-			return Item{}, err
-		}
-		return cp, nil
 	}
 	now := s.now()
 	oldParent := t.it.ParentID
@@ -428,6 +430,11 @@ func (s *Service) Move(ctx context.Context, id string, in MoveInput) (Item, erro
 			if err := addUsed(ctx, s.DB, t.sp.ID, -size); err != nil {
 				return err
 			}
+			if rekey != nil {
+				if drop, err = s.applyRekey(ctx, p.sp, t.it.ID, rekey, now); err != nil {
+					return err
+				}
+			}
 		}
 		if err := placeItem(ctx, s.DB, t.it); err != nil {
 			return s.nameErr(err, name)
@@ -438,8 +445,10 @@ func (s *Service) Move(ctx context.Context, id string, in MoveInput) (Item, erro
 		return touch(ctx, s.DB, p.it.ID, now)
 	})
 	if err != nil {
+		s.dropBlobs(ctx, fresh)
 		return Item{}, err
 	}
+	s.dropBlobs(ctx, drop)
 	t.it.SpaceID = p.sp.ID
 	return itemOf(t.it, higher(p.role, t.role)), nil
 }

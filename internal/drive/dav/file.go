@@ -133,26 +133,37 @@ func (f *file) Stat() (os.FileInfo, error) {
 	return info{it: f.it, root: f.l.rel == "/", seg: f.l.space.seg}, nil
 }
 
+// listing returns the items of a folder and their dead properties, by
+// item id (one query each): what Readdir and a PROPFIND of the folder
+// (http_propfind.go) both read.
+func (s *Server) listing(ctx context.Context, l loc, folder drive.Item) ([]drive.Item, map[string][]drive.DeadProp, error) {
+	list, err := s.Drive.List(l.org.ctx, folder.ID)
+	if err != nil {
+		return nil, nil, note(ctx, "readdir", l.name, err)
+	}
+	props, err := s.Drive.ChildDeadProps(l.org.ctx, folder.ID)
+	if err != nil {
+		return nil, nil, note(ctx, "readdir", l.name, err)
+	}
+	return list.Items, props, nil
+}
+
 // Readdir lists a folder, remembering its items and their dead
-// properties (one query each) for the rest of the request.
+// properties for the rest of the request.
 func (f *file) Readdir(int) ([]os.FileInfo, error) {
 	if f.it.Kind != drive.ItemFolder {
 		return nil, errNotFile
 	}
-	l, err := f.s.Drive.List(f.l.org.ctx, f.it.ID)
+	items, props, err := f.s.listing(f.ctx, f.l, f.it)
 	if err != nil {
-		return nil, note(f.ctx, "readdir", f.l.name, err)
-	}
-	props, err := f.s.Drive.ChildDeadProps(f.l.org.ctx, f.it.ID)
-	if err != nil {
-		return nil, note(f.ctx, "readdir", f.l.name, err)
+		return nil, err
 	}
 	st := stateOf(f.ctx)
 	if st.props == nil {
 		st.props = map[string][]drive.DeadProp{}
 	}
-	out := make([]os.FileInfo, len(l.Items))
-	for i, it := range l.Items {
+	out := make([]os.FileInfo, len(items))
+	for i, it := range items {
 		child := loc{org: f.l.org, space: f.l.space, rel: path.Join(f.l.rel, it.Name)}
 		st.remember(child.key(), it)
 		st.props[it.ID] = props[it.ID]

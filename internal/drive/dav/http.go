@@ -19,7 +19,11 @@ import (
 )
 
 // ServeHTTP serves WebDAV under Prefix to an authenticated caller.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r, true) }
+
+// serve serves a request; fast lets PROPFIND of a folder take the short
+// way (http_propfind.go) rather than x/net/webdav's.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, fast bool) {
 	a, err := actor.Caller(r.Context())
 	if err != nil {
 		http.Error(w, "Unauthorized", http.StatusUnauthorized)
@@ -48,6 +52,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.ContentLength = int64(len(body))
 		if r.Method == "LOCK" {
 			s.serveLock(w, r, body, a.AccountID)
+			return
+		}
+		if r.Method == "PROPFIND" && fast && s.servePropfind(w, r, body) {
 			return
 		}
 	case "COPY", "MOVE":

@@ -4,8 +4,10 @@
 //
 // Keys are opaque random names chosen by the store, never by the caller's
 // input, so a key cannot reach outside the store and deleting one file's
-// bytes never touches another's (no content deduplication: erasure must be
-// able to remove exactly what one person uploaded).
+// bytes never touches another's (no deduplication by content: erasure must
+// be able to remove exactly what one person uploaded). A body is shared
+// only deliberately, by a link (Envelope.Link) whose referrers Counted
+// keeps, so that its bytes go with the last of them.
 package blob
 
 import (

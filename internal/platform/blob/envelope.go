@@ -30,6 +30,16 @@ import (
 // data key is sealed with the associated data "blob.key:" + hex(file id).
 // Bodies without the magic (stored before envelope encryption) are read as
 // they are.
+//
+// A link (version 2, Envelope.Link) is a header and no chunks: "ATRB" |
+// version 2 | owner length | owner | file id | sealed data key length |
+// sealed data key | nonce prefix | body key length (1 byte) | body key |
+// offset of the chunks in that body (8 bytes, big-endian). It gives a
+// second owner its own wrap of a body's data key without a copy of the
+// chunks: the file id and nonce prefix are the body's, the data key is
+// sealed for the link's owner. Destroying one owner's key makes only that
+// owner's wrap unreadable; the chunks stay while any referrer does
+// (Counted) and go with the last.
 
 // Sealer seals and opens small values with an owner's data key;
 // *keyring.Keyring implements it.
@@ -59,6 +69,7 @@ var ErrUnreadable = errors.New("blob: the body cannot be decrypted (its owner's 
 const (
 	magic       = "ATRB"
 	envVersion  = 1
+	linkVersion = 2
 	chunkPlain  = 64 << 10
 	tagSize     = 16
 	chunkSealed = chunkPlain + tagSize
@@ -82,8 +93,32 @@ func (e *Envelope) Put(ctx context.Context, r io.Reader, limit int64) (Info, err
 	return e.st.Put(ctx, r, limit)
 }
 
-// Delete implements Store.
-func (e *Envelope) Delete(ctx context.Context, key string) error { return e.st.Delete(ctx, key) }
+// Delete implements Store: deleting a link also drops its reference to
+// the body it points at (whose bytes go with the last referrer).
+func (e *Envelope) Delete(ctx context.Context, key string) error {
+	rc, ok := e.st.(refCounter)
+	if !ok {
+		return e.st.Delete(ctx, key)
+	}
+	var base string
+	if o, _, err := e.st.Open(ctx, key); err == nil {
+		p, ok, err := readHeader(o)
+		o.Close()
+		if err == nil && ok {
+			base = p.base
+		}
+	}
+	// The body loses the link's reference only when the link itself
+	// went (not when it was deleted already).
+	gone, err := rc.drop(ctx, key)
+	if err != nil {
+		return err
+	}
+	if gone && base != "" {
+		return e.st.Delete(ctx, base)
+	}
+	return nil
+}
 
 func keyAAD(fileID []byte) string { return "blob.key:" + hex.EncodeToString(fileID) }
 
@@ -203,6 +238,18 @@ type parsed struct {
 	sealedKey []byte
 	prefix    []byte
 	length    int64 // header length
+	// A link's body: its key and where its chunks begin.
+	base   string
+	offset int64
+}
+
+// link builds a link for owner to the chunks of base, from offset on.
+func link(owner string, fileID, sealedKey, prefix []byte, base string, offset int64) []byte {
+	h := header(owner, fileID, sealedKey, prefix)
+	h[4] = linkVersion
+	h = append(h, byte(len(base)))
+	h = append(h, base...)
+	return binary.BigEndian.AppendUint64(h, uint64(offset))
 }
 
 // readHeader reads the header of o; ok is false for a body stored without
@@ -215,7 +262,7 @@ func readHeader(o io.ReadSeeker) (p parsed, ok bool, err error) {
 	if string(fixed[:4]) != magic {
 		return p, false, nil
 	}
-	if fixed[4] != envVersion {
+	if fixed[4] != envVersion && fixed[4] != linkVersion {
 		return p, true, fmt.Errorf("blob: unknown envelope version %d", fixed[4])
 	}
 	owner := make([]byte, fixed[5])
@@ -240,7 +287,46 @@ func readHeader(o io.ReadSeeker) (p parsed, ok bool, err error) {
 		return p, true, ErrUnreadable
 	}
 	p.length = int64(6 + len(owner) + fileIDSize + 2 + len(p.sealedKey) + noncePrefix)
+	if fixed[4] == linkVersion {
+		var bl [1]byte
+		if _, err := io.ReadFull(o, bl[:]); err != nil || bl[0] == 0 {
+			return p, true, ErrUnreadable
+		}
+		base := make([]byte, bl[0])
+		var off [8]byte
+		if _, err := io.ReadFull(o, base); err != nil {
+			return p, true, ErrUnreadable
+		}
+		if _, err := io.ReadFull(o, off[:]); err != nil {
+			return p, true, ErrUnreadable
+		}
+		p.base, p.offset = string(base), int64(binary.BigEndian.Uint64(off[:]))
+		if p.offset < 0 {
+			return p, true, ErrUnreadable
+		}
+	}
 	return p, true, nil
+}
+
+// chunks opens the object holding p's chunks (o itself, or a link's body)
+// and returns it with where the chunks begin and the object's size.
+func (e *Envelope) chunks(ctx context.Context, o Object, size int64, p parsed) (Object, int64, int64, error) {
+	if p.base == "" {
+		return o, p.length, size, nil
+	}
+	o.Close()
+	b, bsize, err := e.st.Open(ctx, p.base)
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, 0, 0, fmt.Errorf("%w: a link's body is gone", ErrUnreadable)
+		}
+		return nil, 0, 0, err
+	}
+	if p.offset > bsize {
+		b.Close()
+		return nil, 0, 0, ErrUnreadable
+	}
+	return b, p.offset, bsize, nil
 }
 
 // Open implements Store: it returns the decrypted body and its plaintext
@@ -270,14 +356,86 @@ func (e *Envelope) Open(ctx context.Context, key string) (Object, int64, error) 
 		o.Close()
 		return nil, 0, err
 	}
-	body := size - p.length
+	o, start, size, err := e.chunks(ctx, o, size, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	body := size - start
 	chunks := (body + chunkSealed - 1) / chunkSealed
 	if chunks == 0 || body-chunks*tagSize < 0 {
 		o.Close()
 		return nil, 0, ErrUnreadable
 	}
 	plain := body - chunks*tagSize
-	return &decrypted{o: o, aead: aead, prefix: p.prefix, start: p.length, size: plain, chunks: chunks, cur: -1}, plain, nil
+	return &decrypted{o: o, aead: aead, prefix: p.prefix, start: start, size: plain, chunks: chunks, cur: -1}, plain, nil
+}
+
+// plainSize is the plaintext size of chunks taking body bytes.
+func plainSize(body int64) (int64, error) {
+	chunks := (body + chunkSealed - 1) / chunkSealed
+	if chunks == 0 || body-chunks*tagSize < 0 {
+		return 0, ErrUnreadable
+	}
+	return body - chunks*tagSize, nil
+}
+
+// ErrNotLinkable is returned by Link for a body that cannot be shared: one
+// stored without envelope encryption, or a store that does not count
+// referrers (the caller copies the bytes instead).
+var ErrNotLinkable = errors.New("blob: the body cannot be linked")
+
+// Link gives newOwner a body of its own for the one under key without
+// copying its chunks: a link holding the body's data key sealed under
+// newOwner's key. Info describes the plaintext (its SHA-256 is left empty:
+// the caller knows it). The body's bytes stay until the original and
+// every link to it are deleted; a link to a link points at the body
+// itself.
+func (e *Envelope) Link(ctx context.Context, key, newOwner string) (Info, error) {
+	rc, ok := e.st.(refCounter)
+	if !ok {
+		return Info{}, ErrNotLinkable
+	}
+	if newOwner == "" || len(newOwner) > 255 {
+		return Info{}, errors.New("blob: invalid owner")
+	}
+	o, _, err := e.st.Open(ctx, key)
+	if err != nil {
+		return Info{}, err
+	}
+	p, ok, err := readHeader(o)
+	o.Close()
+	if err != nil {
+		return Info{}, err
+	}
+	if !ok {
+		return Info{}, ErrNotLinkable
+	}
+	dk, err := e.keys.Open(ctx, p.owner, keyAAD(p.fileID), p.sealedKey)
+	if err != nil {
+		return Info{}, fmt.Errorf("%w: %v", ErrUnreadable, err)
+	}
+	sealedKey, err := e.keys.Seal(ctx, newOwner, keyAAD(p.fileID), dk)
+	if err != nil {
+		return Info{}, err
+	}
+	base, offset := key, p.length
+	if p.base != "" {
+		base, offset = p.base, p.offset
+	}
+	bsize, err := rc.AddRef(ctx, base)
+	if err != nil {
+		return Info{}, err
+	}
+	plain, err := plainSize(bsize - offset)
+	if err == nil {
+		var info Info
+		info, err = e.st.Put(ctx, bytes.NewReader(link(newOwner, p.fileID, sealedKey, p.prefix, base, offset)), 0)
+		if err == nil {
+			return Info{Key: info.Key, Size: plain}, nil
+		}
+	}
+	_ = e.st.Delete(context.WithoutCancel(ctx), base)
+	return Info{}, err
 }
 
 // Owner returns the owner whose key seals the body under key ("" for a body
@@ -298,8 +456,9 @@ func (e *Envelope) Owner(ctx context.Context, key string) (string, error) {
 // Rewrap stores a copy of the body under key whose data key is sealed for
 // newOwner instead, and returns the copy's key; the caller points its row
 // at the copy and deletes the original. The chunks are copied unchanged:
-// only the sealed data key differs. A body stored without encryption is
-// encrypted for newOwner.
+// only the sealed data key differs (Link shares them instead). A body
+// stored without encryption is encrypted for newOwner; a link is copied
+// with the chunks of its body.
 func (e *Envelope) Rewrap(ctx context.Context, key, newOwner string) (Info, error) {
 	o, _, err := e.st.Open(ctx, key)
 	if err != nil {
@@ -323,6 +482,18 @@ func (e *Envelope) Rewrap(ctx context.Context, key, newOwner string) (Info, erro
 	sealedKey, err := e.keys.Seal(ctx, newOwner, keyAAD(p.fileID), dk)
 	if err != nil {
 		return Info{}, err
+	}
+	if p.base != "" {
+		// A link: the copy takes the chunks of the body it points at.
+		b, _, err := e.st.Open(ctx, p.base)
+		if err != nil {
+			return Info{}, err
+		}
+		defer b.Close()
+		if _, err := b.Seek(p.offset, io.SeekStart); err != nil {
+			return Info{}, err
+		}
+		o = b
 	}
 	h := header(newOwner, p.fileID, sealedKey, p.prefix)
 	info, err := e.st.Put(ctx, io.MultiReader(bytes.NewReader(h), o), 0)
