@@ -179,7 +179,7 @@ func TestCachesSeeADissolvedGroup(t *testing.T) {
 	})
 }
 
-func TestCachesSeeADeactivatedMember(t *testing.T) {
+func TestCachesSeeADeactivatedMemberAndADisbandedOrg(t *testing.T) {
 	freshNodes(t, func(t *testing.T, nodes []*servertest.Env) {
 		a := nodes[0]
 		o := newFreshOrg(t, a)
@@ -201,6 +201,18 @@ func TestCachesSeeADeactivatedMember(t *testing.T) {
 		}
 		for _, n := range nodes {
 			o.as(n, 2).Do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
+		}
+		// The organization disbanded, likewise: its owner acts in no
+		// organization from the next request on.
+		for _, n := range nodes {
+			o.as(n, 0).Do(t, "GET", "/api/v1/members/me", nil, nil).Want(t, http.StatusOK)
+		}
+		if _, err := a.App.DB.W(context.Background()).ExecContext(context.Background(),
+			`UPDATE orgs SET status = 'disbanded' WHERE id = $1`, o.OrgID); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nodes {
+			o.as(n, 0).Do(t, "GET", "/api/v1/members/me", nil, nil).WantError(t, http.StatusForbidden, "no_organization")
 		}
 	})
 }
