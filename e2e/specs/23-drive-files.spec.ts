@@ -142,7 +142,10 @@ test.describe
 
       // Move beta.txt into the folder.
       await item(p, "beta.txt").getByRole("checkbox").check();
-      await p.getByRole("toolbar", { name: "Selected items" }).getByRole("button", { name: "Move", exact: true }).click();
+      await p
+        .getByRole("toolbar", { name: "Selected items" })
+        .getByRole("button", { name: "Move", exact: true })
+        .click();
       const picker = p.getByTestId("drive-folder-picker");
       await picker.getByRole("button", { name: box }).click();
       await expect(picker.getByRole("navigation", { name: "Folder path" })).toContainText(box);
@@ -204,11 +207,10 @@ test.describe
         return route.continue();
       });
       await p.goto("/drive");
-      await p.getByTestId("drive-file-input").setInputFiles({
-        name: big,
-        mimeType: "application/octet-stream",
-        buffer: body,
-      });
+      // From a file on disk: the browser reads it itself.
+      const file = joinPath(mkdtempSync(joinPath(tmpdir(), "drive23-")), big);
+      writeFileSync(file, body);
+      await p.getByTestId("drive-file-input").setInputFiles(file);
       const line = p.getByTestId("drive-uploads").locator("li").filter({ hasText: big });
       await expect(line).toHaveAttribute("data-status", "error", { timeout: 30_000 });
       const resume = line.getByRole("button", { name: "Resume" });
@@ -290,6 +292,7 @@ test.describe
       const entry = dialog.getByTestId("drive-link-entry");
       await expect(entry).toContainText("password");
       await expect(entry).toContainText("expires");
+      await address.scrollIntoViewIfNeeded();
       await shot(p, "drive-share-link");
       await p.keyboard.press("Escape");
 
