@@ -92,11 +92,14 @@ export function useUploads() {
     },
     [pump],
   );
-  // A file of that name is there already: send this one as its new version.
+  // A file of that name is there already: send this one as its new version
+  // (a new upload: one begun as a new file cannot become a version).
   const replace = useCallback(
     (key: number) => {
       ref.current = ref.current.map((x) =>
-        x.key === key && x.status === "error" ? { ...x, status: "queued", replace: true } : x,
+        x.key === key && x.status === "error"
+          ? { ...x, status: "queued", replace: true, session: undefined }
+          : x,
       );
       setTasks(ref.current);
       pump();
