@@ -17,9 +17,10 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 CHROMIUM=${ATRIUM_TEST_CHROMIUM:-/usr/bin/chromium}
 # The server refuses ATRIUM_ variables it does not know: keep the spec
-# filter for Playwright only.
+# filter and where screenshots go for Playwright only.
 specs=${ATRIUM_E2E_SPECS:-}
-unset ATRIUM_E2E_SPECS
+shots=${ATRIUM_SCREENSHOTS:-}
+unset ATRIUM_E2E_SPECS ATRIUM_SCREENSHOTS
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # missing <what>: fail (CI, or no explicit skip), or skip loudly.
@@ -44,7 +45,7 @@ if [ ! -x "$CHROMIUM" ] && [ "$CHROMIUM" = /usr/bin/chromium ] && [ "$(id -u)" =
 fi
 # The docs' screenshots show Chinese text and emoji: without these fonts
 # Chromium draws them as empty boxes.
-if [ "${ATRIUM_SCREENSHOTS:-}" = docs ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+if [ "$shots" = docs ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
   && ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
   echo "== installing fonts for the screenshots (apt-get install fonts-noto-cjk fonts-noto-color-emoji)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk fonts-noto-color-emoji >/dev/null
@@ -145,7 +146,7 @@ if [ -z "$broken" ]; then
   [ -z "$setup" ] && echo "== e2e: the server printed no setup link"
   echo "== e2e: server at $url (log $log)"
   (cd e2e && ATRIUM_E2E_URL="$url" ATRIUM_E2E_SETUP_URL="$setup" ATRIUM_E2E_LOG="$log" \
-    ATRIUM_E2E_PUSH_PORT="$push_port" \
+    ATRIUM_E2E_PUSH_PORT="$push_port" ATRIUM_SCREENSHOTS="$shots" \
     ATRIUM_E2E_REPORT="$work/e2e.json" ATRIUM_CHROMIUM="$CHROMIUM" npx playwright test $specs)
   e2e_pass=$(count "$work/e2e.json" "r.stats.expected")
   e2e_fail=$(count "$work/e2e.json" "r.stats.unexpected + r.stats.flaky + (r.stats ? 0 : 1)")

@@ -3,6 +3,7 @@
 // back).
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { errorCode } from "../../api/client";
 import { errorText } from "../../lib/errors";
 import { formatBytes } from "./api";
 import { Folders, type Picked, uploadFile } from "./upload";
@@ -16,6 +17,8 @@ type Task = {
   status: "queued" | "running" | "done" | "error";
   error?: unknown;
   session?: string;
+  /** replace: the file goes in as a new version of the one of its name. */
+  replace?: boolean;
   done: () => void;
 };
 
@@ -46,6 +49,8 @@ export function useUploads() {
             (sent) => update(task.key, { sent }),
             (session) => update(task.key, { session }),
             ref.current.find((x) => x.key === task.key)?.session,
+            undefined,
+            ref.current.find((x) => x.key === task.key)?.replace,
           );
           update(task.key, { status: "done", sent: task.file.size });
           task.done();
@@ -87,6 +92,20 @@ export function useUploads() {
     },
     [pump],
   );
+  // A file of that name is there already: send this one as its new version
+  // (a new upload: one begun as a new file cannot become a version).
+  const replace = useCallback(
+    (key: number) => {
+      ref.current = ref.current.map((x) =>
+        x.key === key && x.status === "error"
+          ? { ...x, status: "queued", replace: true, session: undefined }
+          : x,
+      );
+      setTasks(ref.current);
+      pump();
+    },
+    [pump],
+  );
   const clear = useCallback(() => {
     ref.current = ref.current.filter((x) => x.status === "running" || x.status === "queued");
     setTasks(ref.current);
@@ -97,7 +116,7 @@ export function useUploads() {
     window.addEventListener("online", on);
     return () => window.removeEventListener("online", on);
   }, [retry]);
-  return { tasks, add, retry, clear };
+  return { tasks, add, retry, replace, clear };
 }
 
 /** Uploads shows the queue under the list. */
@@ -136,9 +155,15 @@ export function Uploads({ state }: { state: UploadState }) {
             {x.status === "error" && (
               <>
                 <span className="error-text small">{errorText(t, x.error)}</span>
-                <button type="button" className="btn btn-small" onClick={() => state.retry(x.key)}>
-                  {x.session ? t("drive.resume") : t("drive.retry")}
-                </button>
+                {errorCode(x.error) === "name_taken" && !x.replace ? (
+                  <button type="button" className="btn btn-small" onClick={() => state.replace(x.key)}>
+                    {t("drive.replace")}
+                  </button>
+                ) : (
+                  <button type="button" className="btn btn-small" onClick={() => state.retry(x.key)}>
+                    {x.session ? t("drive.resume") : t("drive.retry")}
+                  </button>
+                )}
               </>
             )}
           </li>

@@ -156,11 +156,20 @@ function send<T>(
 /** Progress reports how many bytes of a file the server has. */
 export type Progress = (sent: number) => void;
 
-/** uploadSimple sends a small file in one request. */
-export function uploadSimple(folderId: string, f: File, onProgress: Progress, signal?: AbortSignal) {
+/**
+ * uploadSimple sends a small file in one request (replace: as a new
+ * version of the file of that name in the folder).
+ */
+export function uploadSimple(
+  folderId: string,
+  f: File,
+  onProgress: Progress,
+  signal?: AbortSignal,
+  replace = false,
+) {
   return send<Item>(
     "POST",
-    paths.upload(folderId, f.name),
+    `${paths.upload(folderId, f.name)}${replace ? "&replace=true" : ""}`,
     f,
     { "Content-Type": f.type || "application/octet-stream" },
     onProgress,
@@ -180,6 +189,7 @@ export async function uploadResumable(
   onSession: (id: string) => void,
   session?: string,
   signal?: AbortSignal,
+  replace = false,
 ): Promise<Item> {
   let s: UploadSession;
   if (session) {
@@ -190,6 +200,7 @@ export async function uploadResumable(
       name: f.name,
       size: f.size,
       content_type: f.type || undefined,
+      replace: replace || undefined,
     });
     onSession(s.id);
   }
@@ -212,7 +223,10 @@ export async function uploadResumable(
   return call<Item>("POST", paths.completeUpload(s.id), {});
 }
 
-/** uploadFile picks the way a file goes by its size. */
+/**
+ * uploadFile picks the way a file goes by its size (replace: a new
+ * version of the file of that name).
+ */
 export function uploadFile(
   folderId: string,
   f: File,
@@ -220,7 +234,9 @@ export function uploadFile(
   onSession: (id: string) => void,
   session?: string,
   signal?: AbortSignal,
+  replace = false,
 ): Promise<Item> {
-  if (f.size >= RESUMABLE_FROM) return uploadResumable(folderId, f, onProgress, onSession, session, signal);
-  return uploadSimple(folderId, f, onProgress, signal);
+  if (f.size >= RESUMABLE_FROM)
+    return uploadResumable(folderId, f, onProgress, onSession, session, signal, replace);
+  return uploadSimple(folderId, f, onProgress, signal, replace);
 }
