@@ -22,10 +22,12 @@ if ! /usr/bin/python3 -c 'import caldav' >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-caldav >/dev/null || true
 fi
 # The WebDAV interop tests (internal/drive/dav) run Debian's litmus suite and
-# rclone against /dav/: installed the same way when missing.
+# rclone against /dav/: installed the same way when missing. The drive's PDF
+# thumbnails use poppler-utils' pdftoppm (its test fails in CI without it).
 missing=""
 command -v litmus >/dev/null 2>&1 || missing="$missing litmus"
 command -v rclone >/dev/null 2>&1 || missing="$missing rclone"
+command -v pdftoppm >/dev/null 2>&1 || missing="$missing poppler-utils"
 if [ -n "$missing" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "== installing$missing (apt-get install$missing)"
   # shellcheck disable=SC2086

@@ -354,6 +354,9 @@ var matrix = map[string]entry{
 	"GET /api/v1/drive/items/{id}/ancestors": {ok: 200, obj: []string{"drive_file"}},
 	"POST /api/v1/drive/items/{id}/files":    {ok: any2xx, obj: []string{"drive_folder"}, query: "name=upload.txt&replace=true", raw: func(w *world) (string, []byte) { return "text/plain", []byte("uploaded") }},
 	"GET /api/v1/drive/items/{id}/content":   {ok: 200, obj: []string{"drive_file"}},
+	// The standing file is text: a permitted caller learns it has no
+	// thumbnail, anyone else that it does not exist.
+	"GET /api/v1/drive/items/{id}/thumbnail": {ok: 404, okCode: "no_thumbnail", obj: []string{"drive_file"}},
 	"PUT /api/v1/drive/items/{id}/content":   {ok: 200, obj: []string{"drive_file"}, raw: func(w *world) (string, []byte) { return "text/plain", []byte("changed") }},
 	// Moves and copies go into the actor's organization's second folder.
 	"POST /api/v1/drive/items/{id}/move": {ok: 200, obj: []string{"drive_file"}, fresh: true, body: func(w *world, actor string) any {
@@ -385,11 +388,12 @@ var matrix = map[string]entry{
 		return map[string]any{"parent_id": ids[0], "file_id": ids[1], "name": fmt.Sprintf("saved-%d.txt", w.seq.Add(1))}
 	}},
 	// Public links answer the same to everyone: the token is the credential.
-	"GET /api/v1/drive/public/{token}":          {ok: anyStatus, obj: []string{"drive_token"}},
-	"GET /api/v1/drive/public/{token}/children": {ok: anyStatus, obj: []string{"drive_token"}},
-	"GET /api/v1/drive/public/{token}/content":  {ok: anyStatus, obj: []string{"drive_token"}},
-	"POST /api/v1/drive/public/{token}/files":   {ok: anyStatus, obj: []string{"drive_token"}, query: "name=x.txt", raw: func(w *world) (string, []byte) { return "text/plain", []byte("x") }},
-	"GET /api/v1/calendars":                     {ok: 200},
+	"GET /api/v1/drive/public/{token}":           {ok: anyStatus, obj: []string{"drive_token"}},
+	"GET /api/v1/drive/public/{token}/children":  {ok: anyStatus, obj: []string{"drive_token"}},
+	"GET /api/v1/drive/public/{token}/content":   {ok: anyStatus, obj: []string{"drive_token"}},
+	"GET /api/v1/drive/public/{token}/thumbnail": {ok: anyStatus, obj: []string{"drive_token"}},
+	"POST /api/v1/drive/public/{token}/files":    {ok: anyStatus, obj: []string{"drive_token"}, query: "name=x.txt", raw: func(w *world) (string, []byte) { return "text/plain", []byte("x") }},
+	"GET /api/v1/calendars":                      {ok: 200},
 	"POST /api/v1/calendars": {perm: perm.ManageCalendars, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"kind": "team", "name": fmt.Sprintf("Calendar %d", w.seq.Add(1))}
 	}},

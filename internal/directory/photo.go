@@ -3,22 +3,15 @@ package directory
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif" // registers the GIF decoder (the first frame is kept)
-	"image/jpeg"
-	"image/png"
 	"io"
-
-	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp" // registers the WebP decoder
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
+	"github.com/atrium-hq/atrium/internal/platform/imaging"
 )
 
 // Profile photos. A person uploads one picture; the server decodes it,
@@ -215,31 +208,20 @@ type rendered struct {
 	ext         string
 }
 
-// renderPhoto decodes data, crops it and returns it encoded at each size.
+// renderPhoto decodes data, crops it and returns it encoded at each size
+// (platform/imaging: the pixel count checked before decoding, the EXIF
+// orientation applied, no metadata kept).
 func renderPhoto(data []byte, crop *PhotoCrop, sizes []int) ([]rendered, error) {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, errInvalidImage
-	}
-	if int64(cfg.Width)*int64(cfg.Height) > photoMaxPixels {
+	pic, err := imaging.Decode(data, photoMaxPixels)
+	switch {
+	case errors.Is(err, imaging.ErrTooManyPixels):
 		return nil, errImageTooBig
-	}
-	src, format, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
+	case err != nil:
 		return nil, errInvalidImage
 	}
-	orient := 1
-	if format == "jpeg" {
-		orient = exifOrientation(data)
-	}
-	b := src.Bounds()
-	w, h := b.Dx(), b.Dy()
 	// The person chose the square on the picture as browsers show it:
 	// rotated and mirrored as its EXIF orientation says.
-	sw, sh := w, h
-	if orient >= 5 {
-		sw, sh = h, w
-	}
+	sw, sh := pic.ShownSize()
 	var c PhotoCrop
 	if crop == nil {
 		n := min(sw, sh)
@@ -250,147 +232,15 @@ func renderPhoto(data []byte, crop *PhotoCrop, sizes []int) ([]rendered, error) 
 			return nil, errInvalidCrop.With("width", sw).With("height", sh)
 		}
 	}
-	// The same square in the stored pixels.
-	x0, y0 := toSource(orient, c.X, c.Y, w, h)
-	x1, y1 := toSource(orient, c.X+c.Size, c.Y+c.Size, w, h)
-	rect := image.Rect(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)).Add(b.Min)
 	out := make([]rendered, 0, len(sizes))
 	for _, n := range sizes {
-		tmp := image.NewRGBA(image.Rect(0, 0, n, n))
-		draw.CatmullRom.Scale(tmp, tmp.Bounds(), src, rect, draw.Src, nil)
-		dst := reorient(tmp, orient)
-		var buf bytes.Buffer
-		r := rendered{contentType: "image/jpeg", ext: ".jpg"}
-		if dst.Opaque() {
-			err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 88})
-		} else {
-			r.contentType, r.ext = "image/png", ".png"
-			err = png.Encode(&buf, dst)
-		}
+		e, err := imaging.Encode(pic.Square(c.X, c.Y, c.Size, n))
 		if err != nil {
 			return nil, err
 		}
-		r.data = buf.Bytes()
-		out = append(out, r)
+		out = append(out, rendered{data: e.Data, contentType: e.ContentType, ext: e.Ext})
 	}
 	return out, nil
-}
-
-// toSource maps a point of the picture as shown under EXIF orientation o
-// to the stored w×h pixels.
-func toSource(o, x, y, w, h int) (int, int) {
-	switch o {
-	case 2:
-		return w - x, y
-	case 3:
-		return w - x, h - y
-	case 4:
-		return x, h - y
-	case 5:
-		return y, x
-	case 6:
-		return y, h - x
-	case 7:
-		return w - y, h - x
-	case 8:
-		return w - y, x
-	}
-	return x, y
-}
-
-// reorient turns a square cut from the stored pixels into the picture as
-// shown under EXIF orientation o.
-func reorient(m *image.RGBA, o int) *image.RGBA {
-	if o < 2 || o > 8 {
-		return m
-	}
-	n := m.Bounds().Dx()
-	out := image.NewRGBA(m.Bounds())
-	for y := range n {
-		for x := range n {
-			var sx, sy int
-			switch o {
-			case 2:
-				sx, sy = n-1-x, y
-			case 3:
-				sx, sy = n-1-x, n-1-y
-			case 4:
-				sx, sy = x, n-1-y
-			case 5:
-				sx, sy = y, x
-			case 6:
-				sx, sy = y, n-1-x
-			case 7:
-				sx, sy = n-1-y, n-1-x
-			case 8:
-				sx, sy = n-1-y, x
-			}
-			i, j := out.PixOffset(x, y), m.PixOffset(sx, sy)
-			copy(out.Pix[i:i+4], m.Pix[j:j+4])
-		}
-	}
-	return out
-}
-
-// exifOrientation reads the orientation tag (1–8) of a JPEG's EXIF block;
-// 1 when there is none or it cannot be read.
-func exifOrientation(b []byte) int {
-	if len(b) < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-		return 1
-	}
-	i := 2
-	for i+4 <= len(b) {
-		if b[i] != 0xFF {
-			return 1
-		}
-		marker := b[i+1]
-		if marker == 0xDA || marker == 0xD9 { // start of scan, end of image
-			return 1
-		}
-		n := int(binary.BigEndian.Uint16(b[i+2:]))
-		if n < 2 || i+2+n > len(b) {
-			return 1
-		}
-		seg := b[i+4 : i+2+n]
-		if marker == 0xE1 && len(seg) > 14 && string(seg[:6]) == "Exif\x00\x00" {
-			return tiffOrientation(seg[6:])
-		}
-		i += 2 + n
-	}
-	return 1
-}
-
-func tiffOrientation(t []byte) int {
-	if len(t) < 8 {
-		return 1
-	}
-	var bo binary.ByteOrder
-	switch string(t[:2]) {
-	case "II":
-		bo = binary.LittleEndian
-	case "MM":
-		bo = binary.BigEndian
-	default:
-		return 1
-	}
-	off := int(bo.Uint32(t[4:]))
-	if off < 8 || off+2 > len(t) {
-		return 1
-	}
-	count := int(bo.Uint16(t[off:]))
-	for k := range count {
-		e := off + 2 + 12*k
-		if e+12 > len(t) {
-			return 1
-		}
-		if bo.Uint16(t[e:]) == 0x0112 {
-			if v := int(bo.Uint16(t[e+8:])); v >= 1 && v <= 8 {
-				return v
-			}
-			return 1
-		}
-	}
-	return 1
 }
 
 // photoRow is one size of a person's photo.

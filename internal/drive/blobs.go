@@ -148,8 +148,14 @@ func (s *Service) unref(ctx context.Context, keys []string) ([]string, error) {
 	return drop, nil
 }
 
-// dropBlobs deletes bodies whose rows are gone.
+// dropBlobs deletes bodies whose rows are gone, and their thumbnails.
 func (s *Service) dropBlobs(ctx context.Context, keys []string) {
+	s.dropThumbs(ctx, keys)
+	s.dropBodies(ctx, keys)
+}
+
+// dropBodies deletes bytes from the file store.
+func (s *Service) dropBodies(ctx context.Context, keys []string) {
 	attach.Drop(context.WithoutCancel(ctx), s.Blobs, s.Log, keys)
 }
 

@@ -156,6 +156,9 @@ func (s *Service) commitFile(ctx context.Context, c *caller, sp spaceRow, parent
 		if err := insertBlob(ctx, s.DB, blobRow{Key: info.Key, OrgID: sp.OrgID, Owner: s.owner(sp), Size: info.Size, SHA256: info.SHA256, Refs: 1, CreatedAt: now}); err != nil {
 			return err
 		}
+		if err := s.queueThumb(ctx, info.Key, ct); err != nil {
+			return err
+		}
 		if err := s.reserve(ctx, sp, info.Size); err != nil {
 			return err
 		}

@@ -51,15 +51,23 @@ func serve(w http.ResponseWriter, r *http.Request, it Item, o blob.Object) error
 	defer o.Close()
 	ct := it.ContentType
 	disp := "attachment"
+	csp := "default-src 'none'; sandbox"
 	if strings.HasPrefix(ct, "image/") && ct != "image/svg+xml" {
 		disp = "inline"
+	}
+	if ct == "application/pdf" && r.URL.Query().Get("inline") == "1" {
+		// Shown by the browser's own PDF viewer (the preview pane opens
+		// it): a sandboxed document has no plugins, so only scripts and
+		// everything else are refused.
+		disp = "inline"
+		csp = "default-src 'none'; object-src 'self'; style-src 'unsafe-inline'"
 	}
 	h := w.Header()
 	h.Set("Content-Type", ct)
 	h.Set("Content-Disposition", disp+"; filename*=UTF-8''"+url.PathEscape(it.Name))
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Content-Security-Policy", csp)
 	h.Set("ETag", it.ETag)
 	http.ServeContent(w, r, "", time.UnixMilli(it.UpdatedAt), o)
 	return nil

@@ -546,6 +546,9 @@ func (s *Service) copyTree(ctx context.Context, c *caller, t, p target, name str
 			if err := insertBlob(ctx, s.DB, blobRow{Key: nk, OrgID: c.OrgID, Owner: s.owner(p.sp), Size: r.Size, SHA256: r.SHA256, CreatedAt: now}); err != nil {
 				return err
 			}
+			if err := s.queueThumb(ctx, nk, r.ContentType); err != nil {
+				return err
+			}
 		}
 		for i, r := range rows {
 			n := r

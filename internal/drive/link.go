@@ -62,7 +62,7 @@ type LinkList struct {
 type Access struct {
 	ID     string `json:"id"`
 	ItemID string `json:"item_id"`
-	// Action is info, list, download or upload.
+	// Action is info, list, thumbnail, download or upload.
 	Action string `json:"action"`
 	// AccountID is the signed-in person who used it ("" for anonymous).
 	AccountID string `json:"account_id,omitempty"`
@@ -297,6 +297,8 @@ const (
 	actList     = "list"
 	actDownload = "download"
 	actUpload   = "upload"
+	// actThumbnail is a thumbnail's picture, which a view link shows.
+	actThumbnail = "thumbnail"
 )
 
 // useLink checks a use of the link with token for action on the item id
@@ -358,7 +360,7 @@ func (s *Service) useLink(ctx context.Context, token string, v Visitor, action, 
 			return fail(OutcomeWrongPassword, apperr.Forbidden("link_password_invalid", "the password is wrong"))
 		}
 	}
-	need := map[string]string{actInfo: LinkView, actList: LinkView, actDownload: LinkDownload, actUpload: LinkEdit}[action]
+	need := map[string]string{actInfo: LinkView, actList: LinkView, actThumbnail: LinkView, actDownload: LinkDownload, actUpload: LinkEdit}[action]
 	if linkRank(l.Permission) < linkRank(need) {
 		return fail("permission", apperr.Forbidden("link_permission", "the link does not allow it").With("permission", l.Permission))
 	}

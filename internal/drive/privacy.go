@@ -104,7 +104,11 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 			orgID = r.OrgID
 		case datamap.ScopeOrganization:
 			keys, err := orgBlobKeys(ctx, p.s.DB, r.OrgID)
-			drop = keys
+			if err != nil {
+				return err
+			}
+			thumbs, err := takeOrgThumbs(ctx, p.s.DB, r.OrgID)
+			drop = append(keys, thumbs...)
 			return err
 		default:
 			return nil
@@ -126,6 +130,12 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 			return err
 		}
 		drop = append(drop, parts...)
+		// The thumbnails of the bodies that go, with them.
+		thumbs, err := takeThumbs(ctx, p.s.DB, drop)
+		if err != nil {
+			return err
+		}
+		drop = append(drop, thumbs...)
 		return deleteUploadsOf(ctx, p.s.DB, orgID, r.Subject.AccountID)
 	})
 	if err != nil {

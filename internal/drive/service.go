@@ -142,6 +142,8 @@ type Service struct {
 	// UploadIdle is how long a resumable upload may wait for its next
 	// chunk before PurgeUploads drops it (default a day).
 	UploadIdle time.Duration
+	// Thumbs makes thumbnails of pictures and PDFs (nil: none are made).
+	Thumbs *Thumbnails
 }
 
 // New returns a service over d.

@@ -64,6 +64,7 @@ func (a *App) wireDrive(context.Context) error {
 		})
 		q.Every(drivePurgeUploadsJob, time.Hour, nil)
 	}
+	a.wireDriveThumbs(svc)
 	a.Server.Drive = svc
 	return nil
 }

@@ -1967,7 +1967,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A file's bytes (?version= for an earlier one), with Range requests */
+        /** A file's bytes (?version= for an earlier one), with Range requests; inline=1 shows a PDF in the browser's viewer instead of downloading it */
         get: operations["get_drive_items_by_id_content"];
         /** New content for a file (raw body, streamed); the current content becomes a version. If-Match: the ETag it must still have */
         put: operations["put_drive_items_by_id_content"];
@@ -2099,6 +2099,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/drive/items/{id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A picture's or PDF's thumbnail (size: the longer side, 256 or 1024 pixels; JPEG or PNG without metadata), for whoever may see the file; made in the background after an upload, 404 no_thumbnail until then or for other files. ETag, Cache-Control: private; v: any value, for an address that changes with the file's version */
+        get: operations["get_drive_items_by_id_thumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drive/items/{id}/trash": {
         parameters: {
             query?: never;
@@ -2225,7 +2242,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A file's bytes through a link that allows downloads (item_id: the link's file, or one below its folder), with Range requests */
+        /** A file's bytes through a link that allows downloads (item_id: the link's file, or one below its folder), with Range requests; inline=1 shows a PDF in the browser's viewer */
         get: operations["get_drive_public_by_token_content"];
         put?: never;
         post?: never;
@@ -2246,6 +2263,23 @@ export interface paths {
         put?: never;
         /** Upload a file (raw body) into a folder through an edit link (folder_id: the link's folder or one below it) */
         post: operations["post_drive_public_by_token_files"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/drive/public/{token}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file's thumbnail through a link (a view link is enough; item_id: the link's file, or one below its folder; size 256 or 1024); every use is recorded for the item's owners */
+        get: operations["get_drive_public_by_token_thumbnail"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -12395,6 +12429,7 @@ export interface operations {
         parameters: {
             query?: {
                 version?: number;
+                inline?: string;
                 limit?: number;
             };
             header?: never;
@@ -12842,6 +12877,52 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    get_drive_items_by_id_thumbnail: {
+        parameters: {
+            query?: {
+                size?: number;
+                v?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: invalid_field, invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: unauthenticated */
+            401: components["responses"]["Error"];
+            /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
+            403: components["responses"]["Error"];
+            /** @description error codes: no_thumbnail, not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
     delete_drive_items_by_id_trash: {
         parameters: {
             query?: never;
@@ -13105,6 +13186,7 @@ export interface operations {
         parameters: {
             query?: {
                 item_id?: string;
+                inline?: string;
                 limit?: number;
             };
             header?: never;
@@ -13202,6 +13284,55 @@ export interface operations {
             413: components["responses"]["Error"];
             /** @description error codes: too_many_attempts */
             429: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    get_drive_public_by_token_thumbnail: {
+        parameters: {
+            query?: {
+                item_id?: string;
+                size?: number;
+                v?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error codes: invalid_field, invalid_query, invalid_limit */
+            400: components["responses"]["Error"];
+            /** @description error codes: link_password_required */
+            401: components["responses"]["Error"];
+            /** @description error codes: link_password_invalid */
+            403: components["responses"]["Error"];
+            /** @description error codes: no_thumbnail, not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: link_expired */
+            410: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

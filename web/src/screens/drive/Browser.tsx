@@ -30,6 +30,7 @@ import { driveKey, useFolder, useSpaces } from "./data";
 import { Preview } from "./Preview";
 import { SendToChat } from "./SendToChat";
 import { ShareDialog } from "./Share";
+import { Thumb } from "./Thumb";
 import { Uploads, useUploads } from "./Uploads";
 import { fromDrop, fromInput } from "./upload";
 
@@ -568,9 +569,22 @@ export function DriveBrowser({
                     />
                   </span>
                   <span className="drive-name">
-                    <span className="drive-icon" aria-hidden="true">
-                      {it.kind === "folder" ? "📁" : "📄"}
-                    </span>
+                    {view === "grid" && it.kind === "file" ? (
+                      <Thumb
+                        item={it}
+                        size={256}
+                        alt=""
+                        fallback={
+                          <span className="drive-icon" aria-hidden="true">
+                            📄
+                          </span>
+                        }
+                      />
+                    ) : (
+                      <span className="drive-icon" aria-hidden="true">
+                        {it.kind === "folder" ? "📁" : "📄"}
+                      </span>
+                    )}
                     <button
                       type="button"
                       className="btn-link drive-open"

@@ -9,6 +9,7 @@ import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/F
 import { errorText } from "../../lib/errors";
 import { drive, formatBytes, type Item, isText, paths } from "./api";
 import { driveKey } from "./data";
+import { Thumb, thumbnailed } from "./Thumb";
 
 const TEXT_MAX = 64 << 10;
 
@@ -99,23 +100,53 @@ export function Preview({ item, onClose }: { item: Item; onClose: () => void }) 
       </div>
       {item.kind === "file" && (
         <div className="drive-preview-body">
-          {kind === "image" && (
+          {kind && (
             <button
               type="button"
               className="drive-preview-image"
+              aria-label={t("viewer.preview")}
               onClick={() => setViewing({ url, name: item.name, contentType: item.content_type ?? "" })}
             >
-              <img src={url} alt={item.name} />
+              {thumbnailed(item.content_type) ? (
+                <Thumb
+                  item={item}
+                  size={1024}
+                  alt={item.name}
+                  className="drive-preview-thumb"
+                  fallback={
+                    kind === "image" ? (
+                      <img src={url} alt={item.name} />
+                    ) : (
+                      <span className="drive-icon" aria-hidden="true">
+                        📄
+                      </span>
+                    )
+                  }
+                />
+              ) : (
+                <img src={url} alt={item.name} />
+              )}
             </button>
           )}
           {kind === "pdf" && (
-            <button
-              type="button"
-              className="btn"
-              onClick={() => setViewing({ url, name: item.name, contentType: item.content_type ?? "" })}
-            >
-              {t("viewer.preview")}
-            </button>
+            <div className="drive-preview-actions">
+              <button
+                type="button"
+                className="btn"
+                onClick={() => setViewing({ url, name: item.name, contentType: item.content_type ?? "" })}
+              >
+                {t("viewer.preview")}
+              </button>
+              <a
+                className="btn"
+                href={paths.inline(item.id)}
+                target="_blank"
+                rel="noreferrer"
+                data-testid="drive-open-pdf"
+              >
+                {t("drive.openInBrowser")}
+              </a>
+            </div>
           )}
           {!kind && isText(item.content_type, item.name) && <TextBody url={url} />}
           {!kind && !isText(item.content_type, item.name) && <p className="muted">{t("drive.noPreview")}</p>}

@@ -9,6 +9,7 @@ import { Alert, AuthLayout, Field, formatTime } from "../../components/ui";
 import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/FileViewer";
 import { errorText } from "../../lib/errors";
 import { drive, formatBytes, type Item, PASSWORD_HEADER, paths } from "./api";
+import { Thumb } from "./Thumb";
 
 export function PublicLink({ token }: { token: string }) {
   const { t, i18n } = useTranslation();
@@ -102,8 +103,21 @@ export function PublicLink({ token }: { token: string }) {
           📁 {it.name}
         </button>
       ) : (
-        <span>
-          📄 {it.name} <span className="muted small">· {formatBytes(it.size)}</span>
+        <span className="drive-public-file">
+          {/* A password travels in a header, which an <img> cannot send. */}
+          {given ? (
+            "📄"
+          ) : (
+            <Thumb
+              item={it}
+              size={256}
+              alt=""
+              className="drive-public-thumb"
+              url={paths.publicThumbnail(token, it.id, 256)}
+              fallback="📄"
+            />
+          )}{" "}
+          {it.name} <span className="muted small">· {formatBytes(it.size)}</span>
         </span>
       )}
       {it.kind === "file" && canDownload && (

@@ -132,6 +132,9 @@ export const paths = {
   upload: (folderId: string, name: string) => `${BASE}/items/${enc(folderId)}/files?name=${enc(name)}`,
   content: (id: string, version?: number) =>
     `${BASE}/items/${enc(id)}/content${version ? `?version=${version}` : ""}`,
+  thumbnail: (id: string, size: 256 | 1024) => `${BASE}/items/${enc(id)}/thumbnail?size=${size}`,
+  /** inline: the browser's own viewer shows the file (PDFs). */
+  inline: (id: string) => `${BASE}/items/${enc(id)}/content?inline=1`,
   move: (id: string) => `${BASE}/items/${enc(id)}/move`,
   copy: (id: string) => `${BASE}/items/${enc(id)}/copy`,
   restore: (id: string) => `${BASE}/items/${enc(id)}/restore`,
@@ -151,6 +154,8 @@ export const paths = {
   publicLink: (token: string) => `${BASE}/public/${enc(token)}`,
   publicChildren: (token: string, folderId: string) =>
     `${BASE}/public/${enc(token)}/children${folderId ? `?folder_id=${enc(folderId)}` : ""}`,
+  publicThumbnail: (token: string, itemId: string, size: 256 | 1024) =>
+    `${BASE}/public/${enc(token)}/thumbnail?size=${size}${itemId ? `&item_id=${enc(itemId)}` : ""}`,
   publicContent: (token: string, itemId: string) =>
     `${BASE}/public/${enc(token)}/content${itemId ? `?item_id=${enc(itemId)}` : ""}`,
 };
