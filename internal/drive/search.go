@@ -3,11 +3,13 @@ package drive
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -44,6 +46,8 @@ const (
 	maxIndexText = 1 << 20
 	// maxIndexPDF is the largest PDF whose text is extracted.
 	maxIndexPDF = 32 << 20
+	// maxPDFPages is how many pages of a PDF are read.
+	maxPDFPages = 2000
 	// maxSearchResults bounds a search's answer.
 	maxSearchResults = 100
 	// shortWindow is how many of the newest index rows a query of one or
@@ -191,42 +195,31 @@ func cleanText(b []byte) string {
 	return strings.ReplaceAll(t, "\x00", " ")
 }
 
-// PDFText extracts the text of a PDF, at most max bytes of it, in reading
-// order as the file draws it (a space where glyphs leave a gap, a line
-// break where the line changes). A file that is not a readable PDF is an
-// error, never a panic.
+// PDFText extracts the text of a PDF, at most max bytes of it: the text
+// its pages show, in the order they draw it, a line break where a text
+// line or block ends. A file that is not a readable PDF is an error, never
+// a panic.
 func PDFText(b []byte, max int) (text string, err error) {
+	var sb strings.Builder
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("drive: unreadable PDF: %v", p)
+		switch p := recover(); {
+		case p == errPDFEnough:
+			text, err = cleanText([]byte(sb.String()[:min(sb.Len(), max)])), nil
+		case p != nil:
+			text, err = "", fmt.Errorf("drive: unreadable PDF: %v", p)
 		}
 	}()
 	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		return "", err
 	}
-	var sb strings.Builder
-	for i := 1; i <= r.NumPage() && sb.Len() < max; i++ {
-		p := r.Page(i)
-		if p.V.IsNull() {
-			continue
+	fonts := map[string]pdf.TextEncoding{}
+	deadline := time.Now().Add(pdfTimeBudget)
+	for _, pg := range pdfPages(r.Trailer().Key("Root").Key("Pages")) {
+		if sb.Len() >= max {
+			break
 		}
-		var prev pdf.Text
-		first := true
-		for _, t := range p.Content().Text {
-			switch {
-			case first:
-			case t.Y != prev.Y:
-				sb.WriteByte('\n')
-			case t.X > prev.X+prev.W+t.FontSize*0.15:
-				sb.WriteByte(' ')
-			}
-			sb.WriteString(t.S)
-			prev, first = t, false
-			if sb.Len() >= max {
-				break
-			}
-		}
+		pageText(&sb, pdf.Page{V: pg}, fonts, max, deadline)
 		sb.WriteByte('\n')
 	}
 	out := sb.String()
@@ -234,6 +227,104 @@ func PDFText(b []byte, max int) (text string, err error) {
 		out = out[:max]
 	}
 	return cleanText([]byte(out)), nil
+}
+
+// errPDFEnough stops reading a PDF: enough text was read, or its time is up.
+var errPDFEnough = errors.New("drive: enough of the PDF was read")
+
+// pdfTimeBudget bounds the time spent reading one PDF.
+const pdfTimeBudget = 10 * time.Second
+
+// pdfPages lists the pages of a page tree in order. It walks the tree
+// itself, at most maxPDFPages pages and 32 levels deep: a broken file's
+// tree may loop, or claim more pages than it has.
+func pdfPages(root pdf.Value) []pdf.Value {
+	var out []pdf.Value
+	nodes := 0
+	var walk func(v pdf.Value, depth int)
+	walk = func(v pdf.Value, depth int) {
+		nodes++
+		if depth > 32 || nodes > 4*maxPDFPages || len(out) >= maxPDFPages {
+			return
+		}
+		switch v.Key("Type").Name() {
+		case "Page":
+			out = append(out, v)
+		case "Pages":
+			kids := v.Key("Kids")
+			for i := 0; i < kids.Len() && len(out) < maxPDFPages; i++ {
+				walk(kids.Index(i), depth+1)
+			}
+		}
+	}
+	walk(root, 0)
+	return out
+}
+
+// pageText writes the text a page shows to sb (the text operators of its
+// content stream, decoded with each font's encoding).
+func pageText(sb *strings.Builder, p pdf.Page, fonts map[string]pdf.TextEncoding, max int, deadline time.Time) {
+	if p.V.IsNull() {
+		return
+	}
+	var enc pdf.TextEncoding
+	ops := 0
+	show := func(s string) {
+		if enc != nil {
+			s = enc.Decode(s)
+		}
+		sb.WriteString(s)
+	}
+	newline := func() {
+		if t := sb.String(); t != "" && t[len(t)-1] != '\n' {
+			sb.WriteByte('\n')
+		}
+	}
+	pdf.Interpret(p.V.Key("Contents"), func(stk *pdf.Stack, op string) {
+		n := stk.Len()
+		args := make([]pdf.Value, n)
+		for i := n - 1; i >= 0; i-- {
+			args[i] = stk.Pop()
+		}
+		if ops++; sb.Len() >= max || (ops%1024 == 0 && time.Now().After(deadline)) {
+			// Enough text, or a stream that takes too long (one that
+			// inflates to gigabytes): stop reading the file.
+			panic(errPDFEnough)
+		}
+		switch op {
+		case "T*", "Td", "TD", "ET":
+			newline()
+		case "Tf":
+			if n != 2 {
+				return
+			}
+			name := args[0].Name()
+			e, ok := fonts[name]
+			if !ok {
+				e = p.Font(name).Encoder()
+				fonts[name] = e
+			}
+			enc = e
+		case "'", "\"":
+			newline()
+			if n > 0 {
+				show(args[n-1].RawString())
+			}
+		case "Tj":
+			if n == 1 {
+				show(args[0].RawString())
+			}
+		case "TJ":
+			if n != 1 {
+				return
+			}
+			for i := 0; i < args[0].Len(); i++ {
+				if x := args[0].Index(i); x.Kind() == pdf.String {
+					show(x.RawString())
+				}
+			}
+		}
+	})
 }
 
 // Search finds the items whose names or contents (text and PDF files)
