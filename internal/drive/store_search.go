@@ -135,10 +135,9 @@ func searchShort(ctx context.Context, d *db.DB, orgID string, spaces []string, q
 	}
 	args := []any{orgID, "%" + db.EscapeLike(q) + "%"}
 	cond, args := inSpaces(args, spaces)
-	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanSearchRow, `SELECT `+prefixed("i", itemCols)+`, x.body
-		FROM drive_search x JOIN drive_items i ON i.id = x.item_id
-		WHERE `+cond+` AND x.rid IN (SELECT x.rid FROM drive_search x JOIN drive_items i ON i.id = x.item_id
-			WHERE `+cond+` ORDER BY x.rid DESC LIMIT `+strconv.Itoa(window)+`)
-		AND (`+d.Dialect.ILike("x.name", "$2")+` OR `+d.Dialect.ILike("x.body", "$2")+`)
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanSearchRow, `WITH recent AS (SELECT x.rid FROM drive_search x
+			JOIN drive_items i ON i.id = x.item_id WHERE `+cond+` ORDER BY x.rid DESC LIMIT `+strconv.Itoa(window)+`)
+		SELECT `+prefixed("i", itemCols)+`, x.body FROM recent r JOIN drive_search x ON x.rid = r.rid JOIN drive_items i ON i.id = x.item_id
+		WHERE (`+d.Dialect.ILike("x.name", "$2")+` OR `+d.Dialect.ILike("x.body", "$2")+`)
 		ORDER BY i.updated_at DESC, i.id LIMIT `+strconv.Itoa(limit), args...))
 }
