@@ -232,48 +232,51 @@ func (s *Service) SealPlaintextNames(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	n := 0
-	for {
-		rows, err := plaintextNames(ctx, s.DB, 500)
+	for after := ""; ; {
+		rows, err := plaintextNames(ctx, s.DB, after, 500)
 		if err != nil || len(rows) == 0 {
-			return n, err
+			if err != nil {
+				return n, err
+			}
+			break
 		}
+		after = rows[len(rows)-1].item.ID
 		err = s.DB.Tx(ctx, func(ctx context.Context) error {
 			for _, r := range rows {
 				x := r.item
 				if err := s.sealName(ctx, s.owner(r.space), &x); err != nil {
-					return err
+					// The owner's key is gone (an erasure deletes the rows
+					// after it): leave the row to it.
+					s.Log.Warn("drive: seal a plaintext name", "item", x.ID, "err", err)
+					continue
 				}
 				if err := setSealedName(ctx, s.DB, x); err != nil {
 					return s.nameErr(err, x.Name)
 				}
+				n++
 			}
 			return nil
 		})
 		if err != nil {
 			return n, err
 		}
-		n += len(rows)
-		if len(rows) < 500 {
-			break
-		}
 	}
-	for {
-		us, err := plaintextUploads(ctx, s.DB, 500)
+	for after := ""; ; {
+		us, err := plaintextUploads(ctx, s.DB, after, 500)
 		if err != nil || len(us) == 0 {
 			return n, err
 		}
+		after = us[len(us)-1].upload.ID
 		for _, r := range us {
 			u := r.upload
 			if err := s.sealUploadName(ctx, s.owner(r.space), &u); err != nil {
-				return n, err
+				s.Log.Warn("drive: seal a plaintext upload name", "upload", u.ID, "err", err)
+				continue
 			}
 			if err := setSealedUploadName(ctx, s.DB, u); err != nil {
 				return n, err
 			}
-		}
-		n += len(us)
-		if len(us) < 500 {
-			return n, nil
+			n++
 		}
 	}
 }

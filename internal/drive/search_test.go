@@ -96,6 +96,29 @@ func TestSealedNames(t *testing.T) {
 			t.Fatalf("an organization file's name is sealed under %q", owner)
 		}
 
+		// A row written before sealing reads as it is, and is sealed at
+		// start-up (SealPlaintextNames) with its name key hashed.
+		legacy := "dit_legacy" + strings.ToLower(f.ID[len(f.ID)-6:])
+		if _, err := env.App.DB.Writer().ExecContext(ctx, `INSERT INTO drive_items (id, org_id, space_id, parent_id, kind, name, name_key,
+			created_by, updated_by, created_at, updated_at) VALUES ($1, $2, $3, $4, 'folder', 'Legacy-Tapir', 'legacy-tapir', $5, $5, 1, 1)`,
+			legacy, w.orgID, sp.ID, dir.ID, ann.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := names(children(t, ann, dir.ID)); got != "Legacy-Tapir,Okapi.txt,Salary-Zebra.txt" {
+			t.Fatalf("children with a plaintext row: %s", got)
+		}
+		if n, err := env.App.Drive().SealPlaintextNames(ctx); err != nil || n != 1 {
+			t.Fatalf("sealed %d: %v", n, err)
+		}
+		if name, key, box, owner := rawName(t, env, legacy); name != "" || key == "legacy-tapir" || len(box) == 0 || owner != ann.ID {
+			t.Fatalf("legacy row after sealing: %q %q %d %q", name, key, len(box), owner)
+		}
+		ann.Do(t, "GET", "/api/v1/drive/spaces/"+sp.ID+"/path?path="+url.QueryEscape("/payroll secrets/LEGACY-tapir"), nil, &it).Want(t, http.StatusOK)
+		if it.ID != legacy || it.Name != "Legacy-Tapir" {
+			t.Fatalf("legacy path lookup: %+v", it)
+		}
+		ann.Do(t, "POST", "/api/v1/drive/folders", map[string]any{"parent_id": dir.ID, "name": "legacy-TAPIR"}, nil).WantError(t, http.StatusConflict, "name_taken")
+
 		// Destroying the person's key makes the names unreadable for good.
 		_, _, box, owner := rawName(t, env, f.ID)
 		if _, err := env.App.Keyring.Open(ctx, owner, "drive_items.name:"+f.ID, box); err != nil {

@@ -246,13 +246,13 @@ type plainName struct {
 
 // plaintextNames lists items (root folders aside) whose names are not
 // sealed yet.
-func plaintextNames(ctx context.Context, d *db.DB, limit int) ([]plainName, error) {
+func plaintextNames(ctx context.Context, d *db.DB, after string, limit int) ([]plainName, error) {
 	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (plainName, error) {
 		var x plainName
 		err := r.Scan(&x.item.ID, &x.item.ParentID, &x.item.Name, &x.space.ID, &x.space.OrgID, &x.space.Kind, &x.space.OwnerAccountID)
 		return x, err
 	}, `SELECT i.id, i.parent_id, i.name, s.id, s.org_id, s.kind, s.owner_account_id FROM drive_items i JOIN drive_spaces s ON s.id = i.space_id
-		WHERE i.content_key = '' AND i.parent_id <> '' AND i.name <> '' ORDER BY i.id LIMIT `+strconv.Itoa(limit))
+		WHERE i.content_key = '' AND i.parent_id <> '' AND i.name <> '' AND i.id > $1 ORDER BY i.id LIMIT `+strconv.Itoa(limit), after)
 }
 
 // plainUpload is an upload written before sealing, with its space.
@@ -261,13 +261,13 @@ type plainUpload struct {
 	space  spaceRow
 }
 
-func plaintextUploads(ctx context.Context, d *db.DB, limit int) ([]plainUpload, error) {
+func plaintextUploads(ctx context.Context, d *db.DB, after string, limit int) ([]plainUpload, error) {
 	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (plainUpload, error) {
 		var x plainUpload
 		err := r.Scan(&x.upload.ID, &x.upload.Name, &x.space.ID, &x.space.OrgID, &x.space.Kind, &x.space.OwnerAccountID)
 		return x, err
 	}, `SELECT u.id, u.name, s.id, s.org_id, s.kind, s.owner_account_id FROM drive_uploads u JOIN drive_spaces s ON s.id = u.space_id
-		WHERE u.content_key = '' AND u.name <> '' ORDER BY u.id LIMIT `+strconv.Itoa(limit))
+		WHERE u.content_key = '' AND u.name <> '' AND u.id > $1 ORDER BY u.id LIMIT `+strconv.Itoa(limit), after)
 }
 
 func setSealedUploadName(ctx context.Context, d *db.DB, u uploadRow) error {
