@@ -20,7 +20,7 @@ func searchCmd() *cobra.Command {
 	}
 	reindex := withConfig(&cobra.Command{
 		Use:   "reindex",
-		Short: "Rebuild the message and member search indexes from the sealed data",
+		Short: "Rebuild the message, member and drive search indexes from the sealed data",
 		Long: `Rebuild the search indexes. They are derived data, the only plaintext copy
 of what they index: messages (on SQLite an FTS5 trigram table, on PostgreSQL
 a table with a pg_trgm index) and members' names, pinyin, initials, titles,
