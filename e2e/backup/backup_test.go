@@ -61,6 +61,7 @@ var sealedCanaries = map[string]bool{
 	"message": true, "direct_message": true, "deleted_for_everyone": true, "edited_before": true, "edited_after": true,
 	"file_name": true, "file_bytes": true, "contact_note": true, "request_note": true,
 	"org_message": true, "org_file_name": true, "org_file_bytes": true,
+	"drive_folder_name": true, "drive_file_name": true, "drive_file_text": true, "org_drive_file_name": true,
 	"org_name": true, "org_dept": true, "org_group": true, "org_topic": true,
 	"general_group": true, "general_topic": true, "general_announcement": true, "join_note": true, "invite_email": true,
 	"account_name": true, "display_name": true, "title": true, "office": true,
@@ -223,6 +224,10 @@ func (w *world) populate() {
 	p.Do(t, "PATCH", "/api/v1/conversations/"+group.ID+"/messages/"+edited, map[string]any{"body": "second " + w.c("edited_after")}, nil).Want(t, http.StatusOK)
 	fileID := w.upload(p, w.c("file_name")+".txt", strings.Repeat(w.c("file_bytes")+" ", 50))
 	send(p, group.ID, map[string]any{"kind": "file", "file_id": fileID})
+	// The drive: a folder and a text file (its name and its text, which the
+	// search index holds) in the person's personal space.
+	dir := w.driveFolder(p, w.c("drive_folder_name"))
+	w.driveFile(p, dir, w.c("drive_file_name")+".txt", "notes "+w.c("drive_file_text"))
 
 	// A contact request with a note, to someone outside the organization
 	// who must accept it; a privacy request with a note.
@@ -262,6 +267,11 @@ func (w *world) populate() {
 	send(q, g2.ID, map[string]any{"body": "plans " + w.c("org_message")})
 	f2 := w.upload(q, w.c("org_file_name")+".txt", strings.Repeat(w.c("org_file_bytes")+" ", 50))
 	send(q, g2.ID, map[string]any{"kind": "file", "file_id": f2})
+	var team struct {
+		RootID string `json:"root_id"`
+	}
+	q.Do(t, "POST", "/api/v1/drive/spaces", map[string]any{"kind": "team", "name": "Team"}, &team).Want(t, http.StatusCreated)
+	w.driveFile(q, team.RootID, w.c("org_drive_file_name")+".txt", "plans")
 	// An email invitation to an address with no account, and the person's
 	// request (with a note) to join, which waits for the founder.
 	q.Do(t, "POST", "/api/v1/invitations", map[string]any{"kind": "email", "email": w.c("invite_email") + "@example.test"}, nil).Want(t, http.StatusCreated)
@@ -289,6 +299,29 @@ func (w *world) upload(c *servertest.Client, name, body string) string {
 		w.t.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
 	return f.ID
+}
+
+// driveFolder makes a folder in c's personal drive space and returns its id.
+func (w *world) driveFolder(c *servertest.Client, name string) string {
+	var sp struct {
+		RootID string `json:"root_id"`
+	}
+	c.Do(w.t, "GET", "/api/v1/drive/spaces/me", nil, &sp).Want(w.t, http.StatusOK)
+	var f idOnly
+	c.Do(w.t, "POST", "/api/v1/drive/folders", map[string]any{"parent_id": sp.RootID, "name": name}, &f).Want(w.t, http.StatusCreated)
+	return f.ID
+}
+
+// driveFile uploads a text file into a drive folder and waits until the
+// indexing job has read its text.
+func (w *world) driveFile(c *servertest.Client, folder, name, body string) {
+	req, _ := http.NewRequest("POST", w.env.URL+"/api/v1/drive/items/"+folder+"/files?name="+url.QueryEscape(name), strings.NewReader(body))
+	if r := c.Request(w.t, req); r.Status != http.StatusCreated {
+		w.t.Fatalf("drive upload: %d %s", r.Status, r.Body)
+	}
+	if _, err := w.env.App.Drive().IndexPending(context.Background()); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // erase deletes the person's account and disbands the organization, and

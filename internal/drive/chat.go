@@ -141,7 +141,7 @@ func (s *Service) replaceable(ctx context.Context, folderID, name string, replac
 	if err := validName(name); err != nil {
 		return nil, err
 	}
-	old, err := childByName(ctx, s.DB, folderID, nameKey(name))
+	old, err := s.childByName(ctx, folderID, name)
 	if errors.Is(err, db.ErrNotFound) {
 		return nil, nil
 	}

@@ -89,7 +89,7 @@ func (s *Service) Upload(ctx context.Context, in UploadInput) (Item, bool, error
 		return Item{}, false, err
 	}
 	var existing *itemRow
-	if old, err := childByName(ctx, s.DB, p.it.ID, nameKey(in.Name)); err == nil {
+	if old, err := s.childByName(ctx, p.it.ID, in.Name); err == nil {
 		if !in.Replace || old.Kind != ItemFile {
 			return Item{}, false, nameTaken(in.Name)
 		}
@@ -166,12 +166,18 @@ func (s *Service) commitFile(ctx context.Context, c *caller, sp spaceRow, parent
 			it = itemRow{ID: ids.New("dit"), OrgID: sp.OrgID, SpaceID: sp.ID, ParentID: parent.ID, Kind: ItemFile, Name: name,
 				Size: info.Size, ContentType: ct, SHA256: info.SHA256, BlobKey: info.Key, Version: 1,
 				CreatedBy: c.AccountID, UpdatedBy: c.AccountID, CreatedAt: now, UpdatedAt: now}
+			if err := s.sealName(ctx, s.owner(sp), &it); err != nil {
+				return err
+			}
 			if err := insertItem(ctx, s.DB, it); err != nil {
 				return s.nameErr(err, name)
 			}
+			if err := s.indexName(ctx, it); err != nil {
+				return err
+			}
 			return touch(ctx, s.DB, parent.ID, now)
 		}
-		cur, err := getItem(ctx, s.DB, sp.OrgID, existing.ID)
+		cur, err := s.getItem(ctx, sp.OrgID, existing.ID)
 		if err != nil {
 			return apperr.MapNotFound(err)
 		}
@@ -185,6 +191,9 @@ func (s *Service) commitFile(ctx context.Context, c *caller, sp spaceRow, parent
 		it.Size, it.ContentType, it.SHA256, it.BlobKey = info.Size, ct, info.SHA256, info.Key
 		it.Version, it.UpdatedBy, it.UpdatedAt = cur.Version+1, c.AccountID, now
 		if err := setContent(ctx, s.DB, it); err != nil {
+			return err
+		}
+		if err := s.indexName(ctx, it); err != nil {
 			return err
 		}
 		drop, err = s.prune(ctx, sp, it.ID)

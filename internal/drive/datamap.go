@@ -38,11 +38,17 @@ func init() {
 		Purpose:    "Folders and files of drive spaces: name, size, type, checksum and current version, who created and last changed them, and the trash; the bytes are in the file store, sealed under the person's key (personal spaces) or the organization's.",
 		Subject:    []string{"created_by", "updated_by", "trashed_by"},
 		Columns: map[string]datamap.Category{
-			"created_by": datamap.Identifier,
-			"updated_by": datamap.Identifier,
-			"trashed_by": datamap.Identifier,
-			"name":       datamap.Content,
-			"name_key":   datamap.Content,
+			"created_by":  datamap.Identifier,
+			"updated_by":  datamap.Identifier,
+			"trashed_by":  datamap.Identifier,
+			"name":        datamap.Content,
+			"name_key":    datamap.Content,
+			"name_box":    datamap.Content,
+			"content_key": datamap.Identifier,
+		},
+		Sealed: map[string]datamap.Seal{
+			"name_box": {AAD: "drive_items.name:", OwnerColumn: "content_key",
+				Owner: "the space controller's key: the person's (acc_…) for a personal space, the organization's (org_…) otherwise. name is empty for sealed rows and name_key is a keyed hash (HMAC) of the lower-cased name"},
 		},
 		Technical: []string{"id", "org_id", "space_id", "parent_id", "kind", "size", "content_type", "sha256", "blob_key", "version",
 			"created_at", "updated_at", "trashed_at", "trash_root_id"},
@@ -126,8 +132,14 @@ func init() {
 		Purpose:    "Resumable uploads in progress: where the file goes, its name, size and checksum, and the bytes received so far (parts in the file store); dropped after a day without a chunk.",
 		Subject:    []string{"account_id"},
 		Columns: map[string]datamap.Category{
-			"account_id": datamap.Identifier,
-			"name":       datamap.Content,
+			"account_id":  datamap.Identifier,
+			"name":        datamap.Content,
+			"name_box":    datamap.Content,
+			"content_key": datamap.Identifier,
+		},
+		Sealed: map[string]datamap.Seal{
+			"name_box": {AAD: "drive_uploads.name:", OwnerColumn: "content_key",
+				Owner: "the key of the target space's controller, as for drive_items.name_box"},
 		},
 		Technical: []string{"id", "org_id", "space_id", "parent_id", "item_id", "size", "received", "sha256", "content_type", "created_at", "updated_at"},
 		Erasure:   datamap.Delete,
@@ -147,5 +159,28 @@ func init() {
 		Technical:  []string{"org_id", "link_sharing", "trash_days", "keep_versions", "personal_quota", "org_quota", "updated_at"},
 		Erasure:    datamap.Keep,
 		Reason:     "settings: no personal data",
+	})
+	datamap.Register(datamap.Table{
+		Name:       "drive_search",
+		Controller: datamap.Organization,
+		Purpose:    "Search index of drive file and folder names and of the text of text and PDF files (the first MiB), a plaintext copy of them; left out of backups, rebuilt from the sealed names and the files, deleted with its item",
+		Columns: map[string]datamap.Category{
+			"name": datamap.Content,
+			"body": datamap.Content,
+		},
+		Technical: []string{"rid", "item_id", "text_sha256"},
+		Erasure:   datamap.Delete,
+		Derived:   true,
+	})
+	datamap.Register(datamap.Table{
+		Name:       "drive_fts",
+		Controller: datamap.Organization,
+		Purpose:    "Text index over drive_search (SQLite FTS5 trigram; on PostgreSQL a table with a pg_trgm index); left out of backups, rebuilt with it",
+		Columns: map[string]datamap.Category{
+			"body": datamap.Content,
+		},
+		Technical: []string{"rowid"},
+		Erasure:   datamap.Delete,
+		Derived:   true,
 	})
 }

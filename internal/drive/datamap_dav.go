@@ -19,11 +19,12 @@ func init() {
 		Title:      datamap.Text{En: "Files you locked through WebDAV", Zh: "你通过 WebDAV 锁定的文件"},
 		Why:        datamap.Text{En: "While an app edits a file through WebDAV it locks it, so that others do not overwrite it; the lock lapses after its time.", Zh: "应用通过 WebDAV 编辑文件时会锁定文件，以免他人覆盖；锁在到期后自动失效。"},
 		Controller: datamap.Organization,
-		Purpose:    "WebDAV locks: which account locked which path of a space, until when.",
+		Purpose:    "WebDAV locks: which account locked which path of a space (the path, lower-cased, names files and folders), until when; they lapse within minutes, so backups leave them out.",
 		Subject:    []string{"account_id"},
 		Columns:    map[string]datamap.Category{"account_id": datamap.Identifier, "owner_xml": datamap.Content},
 		Technical:  []string{"token", "org_id", "space_id", "root", "zero_depth", "shared", "expires_at", "created_at"},
 		Erasure:    datamap.Delete,
+		Transient:  true,
 	})
 }
 

@@ -105,9 +105,6 @@ func validName(n string) error {
 	return nil
 }
 
-// nameKey is the form names are compared in: unique ignoring case.
-func nameKey(n string) string { return strings.ToLower(n) }
-
 func etag(it itemRow) string {
 	if it.Kind == ItemFile {
 		return fmt.Sprintf(`"%s-%d"`, it.SHA256[:min(16, len(it.SHA256))], it.Version)
@@ -184,7 +181,7 @@ func (s *Service) item(ctx context.Context, c *caller, id, min string) (target, 
 }
 
 func (s *Service) loadItem(ctx context.Context, c *caller, id, min string, trashed bool) (target, error) {
-	it, err := getItem(ctx, s.DB, c.OrgID, id)
+	it, err := s.getItem(ctx, c.OrgID, id)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && (it.TrashedAt != 0) != trashed) {
 		return target{}, errNotFound
 	}
@@ -248,7 +245,7 @@ func (s *Service) List(ctx context.Context, folderID string) (ItemList, error) {
 	if t.it.Kind != ItemFolder {
 		return ItemList{}, apperr.Conflict("not_a_folder", "a file has no items")
 	}
-	rows, err := childrenOf(ctx, s.DB, c.OrgID, t.it.ID)
+	rows, err := s.childrenOf(ctx, c.OrgID, t.it.ID)
 	if err != nil {
 		return ItemList{}, err
 	}
@@ -313,8 +310,14 @@ func (s *Service) CreateFolder(ctx context.Context, in FolderInput) (Item, error
 	it := itemRow{ID: ids.New("dit"), OrgID: c.OrgID, SpaceID: p.sp.ID, ParentID: p.it.ID, Kind: ItemFolder, Name: in.Name,
 		CreatedBy: c.AccountID, UpdatedBy: c.AccountID, CreatedAt: now, UpdatedAt: now}
 	if err := s.DB.Tx(ctx, func(ctx context.Context) error {
+		if err := s.sealName(ctx, s.owner(p.sp), &it); err != nil {
+			return err
+		}
 		if err := insertItem(ctx, s.DB, it); err != nil {
 			return s.nameErr(err, in.Name)
+		}
+		if err := s.indexName(ctx, it); err != nil {
+			return err
 		}
 		return touch(ctx, s.DB, p.it.ID, now)
 	}); err != nil {
@@ -351,8 +354,14 @@ func (s *Service) Rename(ctx context.Context, id, name string) (Item, error) {
 	now := s.now()
 	t.it.Name, t.it.UpdatedAt, t.it.UpdatedBy = name, now, c.AccountID
 	if err := s.DB.Tx(ctx, func(ctx context.Context) error {
+		if err := s.sealName(ctx, s.owner(t.sp), &t.it); err != nil {
+			return err
+		}
 		if err := placeItem(ctx, s.DB, t.it); err != nil {
 			return s.nameErr(err, name)
+		}
+		if err := s.indexName(ctx, t.it); err != nil {
+			return err
 		}
 		return touch(ctx, s.DB, t.it.ParentID, now)
 	}); err != nil {
@@ -436,8 +445,15 @@ func (s *Service) Move(ctx context.Context, id string, in MoveInput) (Item, erro
 				}
 			}
 		}
+		t.it.SpaceID = p.sp.ID
+		if err := s.sealName(ctx, s.owner(p.sp), &t.it); err != nil {
+			return err
+		}
 		if err := placeItem(ctx, s.DB, t.it); err != nil {
 			return s.nameErr(err, name)
+		}
+		if err := s.indexName(ctx, t.it); err != nil {
+			return err
 		}
 		if err := touch(ctx, s.DB, oldParent, now); err != nil {
 			return err
@@ -499,7 +515,7 @@ func (s *Service) Copy(ctx context.Context, id string, in MoveInput) (Item, erro
 // copyTree copies t's subtree (current versions, not in the trash) into
 // folder p under name.
 func (s *Service) copyTree(ctx context.Context, c *caller, t, p target, name string) (Item, error) {
-	rows, err := subtree(ctx, s.DB, t.it.ID)
+	rows, err := s.subtree(ctx, t.it.ID)
 	if err != nil {
 		return Item{}, err
 	}
@@ -562,7 +578,9 @@ func (s *Service) copyTree(ctx context.Context, c *caller, t, p target, name str
 			} else {
 				n.ParentID = newID[r.ParentID]
 			}
-			n.NameKey = nameKey(n.Name)
+			if err := s.sealName(ctx, s.owner(p.sp), &n); err != nil {
+				return err
+			}
 			if n.Kind == ItemFile {
 				if !sameKey {
 					n.BlobKey = rewrapped[r.BlobKey]
@@ -575,6 +593,9 @@ func (s *Service) copyTree(ctx context.Context, c *caller, t, p target, name str
 			if err := insertItem(ctx, s.DB, n); err != nil {
 				return s.nameErr(err, n.Name)
 			}
+			if err := s.indexName(ctx, n); err != nil {
+				return err
+			}
 		}
 		return touch(ctx, s.DB, p.it.ID, now)
 	})
@@ -583,47 +604,4 @@ func (s *Service) copyTree(ctx context.Context, c *caller, t, p target, name str
 		return Item{}, err
 	}
 	return itemOf(top, p.role), nil
-}
-
-// Search finds items whose names contain q (ignoring case) in the spaces
-// the caller may open (one space when spaceID is given), at most 100,
-// newest first.
-func (s *Service) Search(ctx context.Context, spaceID, q string) (ItemList, error) {
-	c, err := s.caller(ctx)
-	if err != nil {
-		return ItemList{}, err
-	}
-	q = strings.TrimSpace(q)
-	if q == "" || len(q) > 200 {
-		return ItemList{}, apperr.InvalidField("q", "1 to 200 bytes")
-	}
-	roles := map[string]string{}
-	if spaceID != "" {
-		sp, role, err := s.space(ctx, c, spaceID, RoleViewer)
-		if err != nil {
-			return ItemList{}, err
-		}
-		roles[sp.ID] = role
-	} else {
-		l, err := s.ListSpaces(ctx)
-		if err != nil {
-			return ItemList{}, err
-		}
-		for _, sp := range l.Items {
-			roles[sp.ID] = sp.MyRole
-		}
-	}
-	spaces := make([]string, 0, len(roles))
-	for id := range roles {
-		spaces = append(spaces, id)
-	}
-	rows, err := searchNames(ctx, s.DB, c.OrgID, spaces, nameKey(q), 100)
-	if err != nil {
-		return ItemList{}, err
-	}
-	out := ItemList{Items: make([]Item, len(rows))}
-	for i, r := range rows {
-		out.Items[i] = itemOf(r, roles[r.SpaceID])
-	}
-	return out, nil
 }

@@ -367,7 +367,7 @@ func (s *Service) useLink(ctx context.Context, token string, v Visitor, action, 
 	if id == "" {
 		id = l.ItemID
 	}
-	it, err := getItem(ctx, s.DB, l.OrgID, id)
+	it, err := s.getItem(ctx, l.OrgID, id)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && it.TrashedAt != 0) {
 		return fail("not_found", errNotFound)
 	}
@@ -434,7 +434,7 @@ func (s *Service) LinkList(ctx context.Context, token, folderID string, v Visito
 	if it.Kind != ItemFolder {
 		return ItemList{}, apperr.Conflict("not_a_folder", "a file has no items")
 	}
-	rows, err := childrenOf(ctx, s.DB, it.OrgID, it.ID)
+	rows, err := s.childrenOf(ctx, it.OrgID, it.ID)
 	if err != nil {
 		return ItemList{}, err
 	}
@@ -472,7 +472,7 @@ func (s *Service) LinkUpload(ctx context.Context, token, folderID, name, ct stri
 	if it.Kind != ItemFolder {
 		return Item{}, apperr.Conflict("not_a_folder", "the parent is a file, not a folder")
 	}
-	if _, err := childByName(ctx, s.DB, it.ID, nameKey(name)); err == nil {
+	if _, err := s.childByName(ctx, it.ID, name); err == nil {
 		return Item{}, nameTaken(name)
 	}
 	info, err := s.store(ctx, sp, body, size)

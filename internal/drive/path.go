@@ -43,7 +43,7 @@ func SplitPath(p string) ([]string, error) {
 // the first name's item to the last (nothing checked yet); 404 when one is
 // missing or in the trash.
 func (s *Service) walk(ctx context.Context, sp spaceRow, names []string) (itemRow, error) {
-	cur, err := getItem(ctx, s.DB, sp.OrgID, sp.RootID)
+	cur, err := s.getItem(ctx, sp.OrgID, sp.RootID)
 	if err != nil {
 		return itemRow{}, apperr.MapNotFound(err)
 	}
@@ -51,7 +51,7 @@ func (s *Service) walk(ctx context.Context, sp spaceRow, names []string) (itemRo
 		if cur.Kind != ItemFolder {
 			return itemRow{}, errNotFound
 		}
-		cur, err = childByName(ctx, s.DB, cur.ID, nameKey(n))
+		cur, err = s.childByName(ctx, cur.ID, n)
 		if errors.Is(err, db.ErrNotFound) {
 			return itemRow{}, errNotFound
 		}

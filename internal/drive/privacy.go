@@ -72,7 +72,7 @@ func (p *Privacy) Export(ctx context.Context, r datamap.ExportRequest, w datamap
 		return err
 	}
 	for _, sp := range spaces {
-		files, err := filesOfSpace(ctx, p.s.DB, sp.ID)
+		files, err := p.s.filesOfSpace(ctx, sp.ID)
 		if err != nil {
 			return err
 		}

@@ -125,7 +125,15 @@ type Service struct {
 	// Blobs stores file bodies (a blob.Envelope seals them under the
 	// space controller's key); uploads are refused without it.
 	Blobs blob.Store
-	Log   *slog.Logger
+	// Sealer seals file and folder names under the space controller's
+	// key and hashes them for lookups (seal.go); nil leaves them
+	// plaintext.
+	Sealer Sealer
+	// IndexSoon asks for the indexing job (IndexPending) to run, in ctx's
+	// transaction, after a file's content changed (nil: the periodic run
+	// or a test calls it).
+	IndexSoon func(ctx context.Context) error
+	Log       *slog.Logger
 	// Now is the clock; tests replace it to move time forward.
 	Now func() time.Time
 	// Held reports whether a person is under a legal hold in an

@@ -136,7 +136,7 @@ func (s *Service) SharedWithMe(ctx context.Context) (ItemList, error) {
 	if err != nil {
 		return ItemList{}, err
 	}
-	rows, err := sharedWith(ctx, s.DB, c.OrgID, c.MemberID, f.Departments, f.Roles)
+	rows, err := s.sharedWith(ctx, c.OrgID, c.MemberID, f.Departments, f.Roles)
 	if err != nil {
 		return ItemList{}, err
 	}

@@ -158,16 +158,36 @@ type itemRow struct {
 	CreatedBy, UpdatedBy                              string
 	CreatedAt, UpdatedAt, TrashedAt                   int64
 	TrashedBy, TrashRootID                            string
+	// NameBox is the sealed name (seal.go) and NameOwner whose key sealed
+	// it; both empty for a plaintext name.
+	NameBox   []byte
+	NameOwner string
 }
 
 const itemCols = `id, org_id, space_id, parent_id, kind, name, name_key, size, content_type, sha256, blob_key, version,
-	created_by, updated_by, created_at, updated_at, trashed_at, trashed_by, trash_root_id`
+	created_by, updated_by, created_at, updated_at, trashed_at, trashed_by, trash_root_id, name_box, content_key`
 
 func scanItem(r db.Scanner) (itemRow, error) {
 	var x itemRow
 	err := r.Scan(&x.ID, &x.OrgID, &x.SpaceID, &x.ParentID, &x.Kind, &x.Name, &x.NameKey, &x.Size, &x.ContentType, &x.SHA256, &x.BlobKey,
-		&x.Version, &x.CreatedBy, &x.UpdatedBy, &x.CreatedAt, &x.UpdatedAt, &x.TrashedAt, &x.TrashedBy, &x.TrashRootID)
+		&x.Version, &x.CreatedBy, &x.UpdatedBy, &x.CreatedAt, &x.UpdatedAt, &x.TrashedAt, &x.TrashedBy, &x.TrashRootID, &x.NameBox, &x.NameOwner)
 	return x, err
+}
+
+// storedName is the plaintext name column of x: empty once sealed.
+func storedName(x itemRow) string {
+	if len(x.NameBox) > 0 {
+		return ""
+	}
+	return x.Name
+}
+
+// nullBytes is b, or NULL when empty.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 func getItem(ctx context.Context, d *db.DB, orgID, id string) (itemRow, error) {
@@ -179,19 +199,17 @@ func parentOf(ctx context.Context, d *db.DB, id string) (string, error) {
 	return db.QueryOne(ctx, d.R(ctx), db.Value[string], `SELECT parent_id FROM drive_items WHERE id = $1`, id)
 }
 
+// insertItem inserts an item whose name was sealed (sealName).
 func insertItem(ctx context.Context, d *db.DB, x itemRow) error {
-	if x.NameKey == "" {
-		x.NameKey = nameKey(x.Name)
-	}
 	if x.ParentID == "" {
 		// A root folder: its name key is "/" and its id (no name has a "/"), so that the unique
 		// name index never sees two roots of a space as the same name.
 		x.NameKey = "/" + x.ID
 	}
 	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO drive_items (`+itemCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-		x.ID, x.OrgID, x.SpaceID, x.ParentID, x.Kind, x.Name, x.NameKey, x.Size, x.ContentType, x.SHA256, x.BlobKey, x.Version,
-		x.CreatedBy, x.UpdatedBy, x.CreatedAt, x.UpdatedAt, x.TrashedAt, x.TrashedBy, x.TrashRootID)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
+		x.ID, x.OrgID, x.SpaceID, x.ParentID, x.Kind, storedName(x), x.NameKey, x.Size, x.ContentType, x.SHA256, x.BlobKey, x.Version,
+		x.CreatedBy, x.UpdatedBy, x.CreatedAt, x.UpdatedAt, x.TrashedAt, x.TrashedBy, x.TrashRootID, nullBytes(x.NameBox), x.NameOwner)
 	return err
 }
 
@@ -205,10 +223,56 @@ func touch(ctx context.Context, d *db.DB, id string, now int64) error {
 	return err
 }
 
-// placeItem writes an item's folder and name.
+// placeItem writes an item's folder and name (sealed by sealName).
 func placeItem(ctx context.Context, d *db.DB, x itemRow) error {
-	_, err := d.W(ctx).ExecContext(ctx, `UPDATE drive_items SET parent_id = $2, name = $3, name_key = $4, updated_by = $5, updated_at = $6
-		WHERE id = $1`, x.ID, x.ParentID, x.Name, nameKey(x.Name), x.UpdatedBy, x.UpdatedAt)
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE drive_items SET parent_id = $2, name = $3, name_key = $4, updated_by = $5, updated_at = $6,
+		name_box = $7, content_key = $8 WHERE id = $1`, x.ID, x.ParentID, storedName(x), x.NameKey, x.UpdatedBy, x.UpdatedAt, nullBytes(x.NameBox), x.NameOwner)
+	return err
+}
+
+// setSealedName replaces the plaintext name of a row written before
+// sealing with its sealed value and keyed name key.
+func setSealedName(ctx context.Context, d *db.DB, x itemRow) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE drive_items SET name = '', name_key = $2, name_box = $3, content_key = $4
+		WHERE id = $1 AND content_key = ''`, x.ID, x.NameKey, nullBytes(x.NameBox), x.NameOwner)
+	return err
+}
+
+// plainName is a row written before sealing, with its space.
+type plainName struct {
+	item  itemRow
+	space spaceRow
+}
+
+// plaintextNames lists items (root folders aside) whose names are not
+// sealed yet.
+func plaintextNames(ctx context.Context, d *db.DB, after string, limit int) ([]plainName, error) {
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (plainName, error) {
+		var x plainName
+		err := r.Scan(&x.item.ID, &x.item.ParentID, &x.item.Name, &x.space.ID, &x.space.OrgID, &x.space.Kind, &x.space.OwnerAccountID)
+		return x, err
+	}, `SELECT i.id, i.parent_id, i.name, s.id, s.org_id, s.kind, s.owner_account_id FROM drive_items i JOIN drive_spaces s ON s.id = i.space_id
+		WHERE i.content_key = '' AND i.parent_id <> '' AND i.name <> '' AND i.id > $1 ORDER BY i.id LIMIT `+strconv.Itoa(limit), after)
+}
+
+// plainUpload is an upload written before sealing, with its space.
+type plainUpload struct {
+	upload uploadRow
+	space  spaceRow
+}
+
+func plaintextUploads(ctx context.Context, d *db.DB, after string, limit int) ([]plainUpload, error) {
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (plainUpload, error) {
+		var x plainUpload
+		err := r.Scan(&x.upload.ID, &x.upload.Name, &x.space.ID, &x.space.OrgID, &x.space.Kind, &x.space.OwnerAccountID)
+		return x, err
+	}, `SELECT u.id, u.name, s.id, s.org_id, s.kind, s.owner_account_id FROM drive_uploads u JOIN drive_spaces s ON s.id = u.space_id
+		WHERE u.content_key = '' AND u.name <> '' AND u.id > $1 ORDER BY u.id LIMIT `+strconv.Itoa(limit), after)
+}
+
+func setSealedUploadName(ctx context.Context, d *db.DB, u uploadRow) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE drive_uploads SET name = '', name_box = $2, content_key = $3 WHERE id = $1 AND content_key = ''`,
+		u.ID, nullBytes(u.NameBox), u.NameOwner)
 	return err
 }
 
@@ -219,11 +283,11 @@ func setContent(ctx context.Context, d *db.DB, x itemRow) error {
 	return err
 }
 
-// childrenOf lists a folder's items not in the trash: folders first, then
-// by name.
+// childrenOf lists a folder's items not in the trash, folders first (the
+// service sorts them by name once opened).
 func childrenOf(ctx context.Context, d *db.DB, orgID, parentID string) ([]itemRow, error) {
 	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanItem, `SELECT `+itemCols+` FROM drive_items
-		WHERE org_id = $1 AND parent_id = $2 AND trashed_at = 0 ORDER BY kind DESC, name_key, id`, orgID, parentID))
+		WHERE org_id = $1 AND parent_id = $2 AND trashed_at = 0 ORDER BY kind DESC, id`, orgID, parentID))
 }
 
 // childByName returns the item of a folder with a name (its key), not in
@@ -348,24 +412,6 @@ func orgsWithTrash(ctx context.Context, d *db.DB) ([]string, error) {
 func trashBefore(ctx context.Context, d *db.DB, orgID string, cutoff int64, limit int) ([]itemRow, error) {
 	return db.QueryAll(ctx, d.R(ctx), scanItem, `SELECT `+itemCols+` FROM drive_items
 		WHERE org_id = $1 AND trashed_at <> 0 AND trashed_at < $2 AND trash_root_id = id ORDER BY trashed_at, id LIMIT `+strconv.Itoa(limit), orgID, cutoff)
-}
-
-// searchNames finds live items of the given spaces whose name key
-// contains q.
-func searchNames(ctx context.Context, d *db.DB, orgID string, spaces []string, q string, limit int) ([]itemRow, error) {
-	if len(spaces) == 0 {
-		return []itemRow{}, nil
-	}
-	esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)
-	args := []any{orgID, "%" + esc + "%"}
-	ph := make([]string, len(spaces))
-	for i, s := range spaces {
-		args = append(args, s)
-		ph[i] = "$" + strconv.Itoa(len(args))
-	}
-	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanItem, `SELECT `+itemCols+` FROM drive_items
-		WHERE org_id = $1 AND trashed_at = 0 AND parent_id <> '' AND name_key LIKE $2 ESCAPE '\' AND space_id IN (`+strings.Join(ph, ", ")+`)
-		ORDER BY updated_at DESC, id LIMIT `+strconv.Itoa(limit), args...))
 }
 
 // versionRow is an earlier version as stored.
@@ -601,13 +647,22 @@ type uploadRow struct {
 	Size, Received                                        int64
 	SHA256, ContentType                                   string
 	CreatedAt, UpdatedAt                                  int64
+	// NameBox is the sealed name and NameOwner whose key sealed it.
+	NameBox   []byte
+	NameOwner string
 }
 
-const uploadCols = `id, org_id, space_id, parent_id, name, item_id, account_id, size, received, sha256, content_type, created_at, updated_at`
+const uploadCols = `id, org_id, space_id, parent_id, name, item_id, account_id, size, received, sha256, content_type, created_at, updated_at,
+	name_box, content_key`
 
 func insertUpload(ctx context.Context, d *db.DB, x uploadRow) error {
-	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO drive_uploads (`+uploadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		x.ID, x.OrgID, x.SpaceID, x.ParentID, x.Name, x.ItemID, x.AccountID, x.Size, x.Received, x.SHA256, x.ContentType, x.CreatedAt, x.UpdatedAt)
+	name := x.Name
+	if len(x.NameBox) > 0 {
+		name = ""
+	}
+	_, err := d.W(ctx).ExecContext(ctx, `INSERT INTO drive_uploads (`+uploadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		x.ID, x.OrgID, x.SpaceID, x.ParentID, name, x.ItemID, x.AccountID, x.Size, x.Received, x.SHA256, x.ContentType, x.CreatedAt, x.UpdatedAt,
+		nullBytes(x.NameBox), x.NameOwner)
 	return err
 }
 
@@ -615,7 +670,7 @@ func getUpload(ctx context.Context, d *db.DB, orgID, id string) (uploadRow, erro
 	return db.QueryOne(ctx, d.R(ctx), func(r db.Scanner) (uploadRow, error) {
 		var x uploadRow
 		err := r.Scan(&x.ID, &x.OrgID, &x.SpaceID, &x.ParentID, &x.Name, &x.ItemID, &x.AccountID, &x.Size, &x.Received, &x.SHA256, &x.ContentType,
-			&x.CreatedAt, &x.UpdatedAt)
+			&x.CreatedAt, &x.UpdatedAt, &x.NameBox, &x.NameOwner)
 		return x, err
 	}, `SELECT `+uploadCols+` FROM drive_uploads WHERE org_id = $1 AND id = $2`, orgID, id)
 }

@@ -48,7 +48,7 @@ func (s *Service) ListTrash(ctx context.Context, spaceID string) (ItemList, erro
 	if err != nil {
 		return ItemList{}, err
 	}
-	rows, err := trashOf(ctx, s.DB, c.OrgID, sp.ID)
+	rows, err := s.trashOf(ctx, c.OrgID, sp.ID)
 	if err != nil {
 		return ItemList{}, err
 	}
@@ -62,7 +62,7 @@ func (s *Service) ListTrash(ctx context.Context, spaceID string) (ItemList, erro
 // trashed loads an item the caller trashed or may restore: a trash root
 // in a space where the caller is an editor.
 func (s *Service) trashed(ctx context.Context, c *caller, id string) (target, error) {
-	it, err := getItem(ctx, s.DB, c.OrgID, id)
+	it, err := s.getItem(ctx, c.OrgID, id)
 	if errors.Is(err, db.ErrNotFound) || (err == nil && (it.TrashedAt == 0 || it.TrashRootID != it.ID)) {
 		return target{}, errNotFound
 	}
@@ -89,7 +89,7 @@ func (s *Service) Restore(ctx context.Context, id string) (Item, error) {
 		return Item{}, err
 	}
 	now := s.now()
-	parent, err := getItem(ctx, s.DB, c.OrgID, t.it.ParentID)
+	parent, err := s.getItem(ctx, c.OrgID, t.it.ParentID)
 	if err != nil || parent.TrashedAt != 0 {
 		t.it.ParentID = t.sp.RootID
 	}
@@ -102,7 +102,7 @@ func (s *Service) Restore(ctx context.Context, id string) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	it, err := getItem(ctx, s.DB, c.OrgID, t.it.ID)
+	it, err := s.getItem(ctx, c.OrgID, t.it.ID)
 	if err != nil {
 		return Item{}, err
 	}
@@ -134,7 +134,7 @@ func (s *Service) EmptyTrash(ctx context.Context, spaceID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rows, err := trashOf(ctx, s.DB, c.OrgID, sp.ID)
+	rows, err := s.trashOf(ctx, c.OrgID, sp.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -189,7 +189,7 @@ func (s *Service) PurgeTrash(ctx context.Context) (int, error) {
 			return n, err
 		}
 		cutoff := now.Add(-time.Duration(st.TrashDays) * 24 * time.Hour).UnixMilli()
-		rows, err := trashBefore(ctx, s.DB, org, cutoff, 500)
+		rows, err := s.trashBefore(ctx, org, cutoff, 500)
 		if err != nil {
 			return n, err
 		}

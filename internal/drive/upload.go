@@ -115,7 +115,7 @@ func (s *Service) CreateUpload(ctx context.Context, in SessionInput) (UploadSess
 		if err != nil {
 			return UploadSession{}, err
 		}
-		if old, err := childByName(ctx, s.DB, p.it.ID, nameKey(in.Name)); err == nil {
+		if old, err := s.childByName(ctx, p.it.ID, in.Name); err == nil {
 			if !in.Replace || old.Kind != ItemFile {
 				return UploadSession{}, nameTaken(in.Name)
 			}
@@ -135,6 +135,9 @@ func (s *Service) CreateUpload(ctx context.Context, in SessionInput) (UploadSess
 	u.SpaceID = sp.ID
 	u.CreatedAt = s.now()
 	u.UpdatedAt = u.CreatedAt
+	if err := s.sealUploadName(ctx, s.owner(sp), &u); err != nil {
+		return UploadSession{}, err
+	}
 	if err := insertUpload(ctx, s.DB, u); err != nil {
 		return UploadSession{}, err
 	}
@@ -147,6 +150,7 @@ func (s *Service) upload(ctx context.Context, c *caller, id string) (uploadRow, 
 	if errors.Is(err, db.ErrNotFound) || (err == nil && u.AccountID != c.AccountID) {
 		return uploadRow{}, errNotFound
 	}
+	s.openUploadName(ctx, &u)
 	return u, err
 }
 
@@ -333,7 +337,7 @@ func (s *Service) CompleteUpload(ctx context.Context, id string, in CompleteInpu
 		if p, err = s.folder(ctx, c, u.ParentID); err != nil {
 			return Item{}, err
 		}
-		if _, err := childByName(ctx, s.DB, p.it.ID, nameKey(u.Name)); err == nil {
+		if _, err := s.childByName(ctx, p.it.ID, u.Name); err == nil {
 			return Item{}, nameTaken(u.Name)
 		}
 	}

@@ -16,6 +16,10 @@ import (
 // than its organization's trash period.
 const drivePurgeTrashJob = "drive.purge_trash"
 
+// driveIndexJob reads the text of files whose content changed into the
+// drive's search index.
+const driveIndexJob = "drive.index"
+
 // drivePurgeUploadsJob drops resumable uploads nobody wrote to for a day
 // and caps each link's access log.
 const drivePurgeUploadsJob = "drive.purge_uploads"
@@ -24,7 +28,7 @@ const drivePurgeUploadsJob = "drive.purge_uploads"
 // departments and roles), the file store sealed under each space's
 // controller's key, legal holds from privacy, and the jobs that empty old
 // trash and drop abandoned uploads.
-func (a *App) wireDrive(context.Context) error {
+func (a *App) wireDrive(ctx context.Context) error {
 	dir := a.Server.Directory
 	if dir == nil {
 		return fmt.Errorf("drive: the directory must be wired first")
@@ -39,6 +43,8 @@ func (a *App) wireDrive(context.Context) error {
 		// A personal space's bytes are sealed under its person's key, an
 		// organization space's under the organization's.
 		svc.Blobs = blob.Seal(blobs, a.Keyring)
+		// File and folder names are sealed under the same key.
+		svc.Sealer = a.Keyring
 	}
 	if p := a.Server.Privacy; p != nil {
 		p.Register(svc.Privacy())
@@ -63,9 +69,37 @@ func (a *App) wireDrive(context.Context) error {
 			return err
 		})
 		q.Every(drivePurgeUploadsJob, time.Hour, nil)
+		// The text of uploaded files is indexed off the request path: a
+		// new content asks for the job in its transaction, and a periodic
+		// run catches up after a restore or a crash.
+		q.Handle(driveIndexJob, func(ctx context.Context, _ *jobs.Job) error {
+			_, err := svc.IndexPending(ctx)
+			return err
+		})
+		q.Every(driveIndexJob, 10*time.Minute, nil)
+		svc.IndexSoon = func(ctx context.Context) error {
+			_, err := q.Enqueue(ctx, driveIndexJob, nil, jobs.Options{})
+			return err
+		}
 	}
 	a.wireDriveThumbs(svc)
 	a.Server.Drive = svc
+	// Names written before sealing leave the plaintext columns.
+	if n, err := svc.SealPlaintextNames(ctx); err != nil {
+		a.Log.Error("seal plaintext drive names", "err", err)
+	} else if n > 0 {
+		a.Log.Info("sealed plaintext drive names", "count", n)
+	}
+	// The search index is left out of backups: a restore rebuilds it
+	// (names now, the text of files by the indexing job).
+	a.OnRestore(RebuildDerived, "drive.search-index", func(ctx context.Context, _ int64) (int, error) {
+		var keys drive.Sealer
+		if a.Keyring != nil {
+			keys = a.Keyring
+		}
+		n, err := drive.Reindex(ctx, a.DB, keys, nil, nil)
+		return int(n), err
+	})
 	return nil
 }
 

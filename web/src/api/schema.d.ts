@@ -2293,7 +2293,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Items whose names contain q, in my spaces (or one, space_id), newest first, at most 100 */
+        /** Items whose names or contents (text and PDF files) contain q, in my spaces (or one, space_id), newest first, at most 100; content matches carry a snippet */
         get: operations["get_drive_search"];
         put?: never;
         post?: never;
@@ -6104,6 +6104,29 @@ export interface components {
             name?: string;
             parent_id: string;
             replace?: boolean;
+        };
+        DriveSearchHit: {
+            content_type?: string;
+            created_at: number;
+            created_by: string;
+            etag: string;
+            id: string;
+            kind: string;
+            match: string;
+            my_role: string;
+            name: string;
+            parent_id: string;
+            sha256?: string;
+            size: number;
+            snippet?: string;
+            space_id: string;
+            trashed_at?: number;
+            updated_at: number;
+            updated_by: string;
+            version: number;
+        };
+        DriveSearchList: {
+            items: components["schemas"]["DriveSearchHit"][];
         };
         DriveSessionInput: {
             content_type?: string;
@@ -13359,7 +13382,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["DriveItemList"];
+                    "application/json": components["schemas"]["DriveSearchList"];
                 };
             };
             /** @description error codes: invalid_query, invalid_limit */
@@ -13368,6 +13391,8 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, no_organization, forbidden */
             403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */

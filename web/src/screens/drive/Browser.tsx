@@ -28,6 +28,7 @@ import {
 import { FolderPicker, NameDialog, spaceName } from "./Dialogs";
 import { driveKey, useFolder, useSpaces } from "./data";
 import { Preview } from "./Preview";
+import { DriveSearch } from "./Search";
 import { SendToChat } from "./SendToChat";
 import { ShareDialog } from "./Share";
 import { Thumb } from "./Thumb";
@@ -351,6 +352,7 @@ export function DriveBrowser({
     <section className="page page-wide drive" aria-labelledby="page-title">
       <div className="page-header">
         <h1 id="page-title">{t("nav.drive")}</h1>
+        <DriveSearch />
       </div>
       <div className={`drive-layout${preview ? " has-preview" : ""}`}>
         <div className="drive-side">

@@ -65,6 +65,8 @@ export type Link = {
   created_at: number;
   token?: string;
 };
+/** SearchHit is an item a search found: by its name, or by its contents with a snippet. */
+export type SearchHit = Item & { match: "name" | "content"; snippet?: string };
 export type LinkInfo = { item: Item; permission: LinkPermission; expires_at?: number };
 export type Settings = {
   link_sharing: "none" | "inside" | "public";
@@ -146,6 +148,8 @@ export const paths = {
   links: (id: string) => `${BASE}/items/${enc(id)}/links`,
   link: (linkId: string) => `${BASE}/links/${enc(linkId)}`,
   shared: `${BASE}/shared`,
+  search: (q: string, spaceId?: string) =>
+    `${BASE}/search?q=${enc(q)}${spaceId ? `&space_id=${enc(spaceId)}` : ""}`,
   settings: `${BASE}/settings`,
   uploads: `${BASE}/uploads`,
   uploadSession: (id: string) => `${BASE}/uploads/${enc(id)}`,
@@ -186,6 +190,7 @@ export const drive = {
     call<Link>("POST", paths.links(id), in_),
   revokeLink: (linkId: string) => call<void>("DELETE", paths.link(linkId)),
   shared: () => call<{ items: Item[] }>("GET", paths.shared),
+  search: (q: string, spaceId?: string) => call<{ items: SearchHit[] }>("GET", paths.search(q, spaceId)),
   settings: () => call<Settings>("GET", paths.settings),
   fromFile: (fileId: string, parentId: string, name?: string) =>
     call<Item>("POST", paths.fromFile, { file_id: fileId, parent_id: parentId, name }),
