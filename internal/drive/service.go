@@ -142,6 +142,8 @@ type Service struct {
 	// UploadIdle is how long a resumable upload may wait for its next
 	// chunk before PurgeUploads drops it (default a day).
 	UploadIdle time.Duration
+	// SecureCookies marks the cookie of a link's grant Secure (HTTPS).
+	SecureCookies bool
 }
 
 // New returns a service over d.
