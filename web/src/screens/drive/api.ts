@@ -66,6 +66,8 @@ export type Link = {
   token?: string;
 };
 export type LinkInfo = { item: Item; permission: LinkPermission; expires_at?: number };
+/** LinkGrant is a passworded link's grant: the browser holds it as a cookie until expires_at. */
+export type LinkGrant = { expires_at: number };
 export type Settings = {
   link_sharing: "none" | "inside" | "public";
   trash_days: number;
@@ -151,6 +153,7 @@ export const paths = {
   publicLink: (token: string) => `${BASE}/public/${enc(token)}`,
   publicChildren: (token: string, folderId: string) =>
     `${BASE}/public/${enc(token)}/children${folderId ? `?folder_id=${enc(folderId)}` : ""}`,
+  publicGrant: (token: string) => `${BASE}/public/${enc(token)}/grant`,
   publicContent: (token: string, itemId: string) =>
     `${BASE}/public/${enc(token)}/content${itemId ? `?item_id=${enc(itemId)}` : ""}`,
 };
@@ -191,6 +194,8 @@ export const drive = {
       undefined,
       password ? { [PASSWORD_HEADER]: password } : {},
     ),
+  grantLink: (token: string, password: string) =>
+    call<LinkGrant>("POST", paths.publicGrant(token), undefined, { [PASSWORD_HEADER]: password }),
   linkChildren: (token: string, folderId: string, password: string) =>
     call<{ items: Item[] }>(
       "GET",
@@ -199,6 +204,14 @@ export const drive = {
       password ? { [PASSWORD_HEADER]: password } : {},
     ),
 };
+
+/** GRANT_MARGIN is how long before its end a link's grant is renewed before a download. */
+export const GRANT_MARGIN = 60_000;
+
+/** grantFresh says whether a link's grant still covers a download started now. */
+export function grantFresh(grant: LinkGrant | undefined, now: number = Date.now()): boolean {
+  return !!grant && grant.expires_at - GRANT_MARGIN > now;
+}
 
 /** linkURL is the address a link's token opens (the public link page). */
 export function linkURL(token: string, origin: string = window.location.origin): string {
