@@ -66,6 +66,17 @@ export type Link = {
   token?: string;
 };
 export type LinkInfo = { item: Item; permission: LinkPermission; expires_at?: number };
+/** Access is one use of a link, as its access log lists it (network truncated by the server). */
+export type Access = {
+  id: string;
+  item_id: string;
+  action: string;
+  account_id?: string;
+  network: string;
+  user_agent: string;
+  outcome: string;
+  at: number;
+};
 /** LinkGrant is a passworded link's grant: the browser holds it as a cookie until expires_at. */
 export type LinkGrant = { expires_at: number };
 export type Settings = {
@@ -144,6 +155,7 @@ export const paths = {
   share: (id: string, shareId: string) => `${BASE}/items/${enc(id)}/shares/${enc(shareId)}`,
   links: (id: string) => `${BASE}/items/${enc(id)}/links`,
   link: (linkId: string) => `${BASE}/links/${enc(linkId)}`,
+  linkAccess: (linkId: string) => `${BASE}/links/${enc(linkId)}/access`,
   shared: `${BASE}/shared`,
   settings: `${BASE}/settings`,
   uploads: `${BASE}/uploads`,
@@ -183,6 +195,7 @@ export const drive = {
   createLink: (id: string, in_: { permission: LinkPermission; password?: string; expires_at?: number }) =>
     call<Link>("POST", paths.links(id), in_),
   revokeLink: (linkId: string) => call<void>("DELETE", paths.link(linkId)),
+  linkAccess: (linkId: string) => call<{ items: Access[] }>("GET", paths.linkAccess(linkId)),
   shared: () => call<{ items: Item[] }>("GET", paths.shared),
   settings: () => call<Settings>("GET", paths.settings),
   fromFile: (fileId: string, parentId: string, name?: string) =>
