@@ -73,4 +73,17 @@ test.describe
       expect(r.status()).toBe(206);
       expect(await r.text()).toBe("Room");
     });
+
+    test("the share dialog reads the link's access log", async () => {
+      await p.goto("/drive");
+      const row = p.locator(`[data-testid=drive-item][data-name="${fileName}"]`);
+      await row.getByRole("checkbox").check();
+      await p.getByRole("toolbar", { name: "Selected items" }).getByRole("button", { name: "Share" }).click();
+      const dialog = p.getByTestId("drive-share");
+      await dialog.getByTestId("drive-link-entry").getByRole("button", { name: "Access log" }).click();
+      const entries = dialog.getByTestId("drive-access-entry");
+      await expect(entries.filter({ hasText: "Gave the password" }).first()).toContainText("OK");
+      await expect(entries.filter({ hasText: "Downloaded" }).first()).toContainText("Signed in");
+      await expect(entries.first()).toContainText(/Network /);
+    });
   });
