@@ -393,6 +393,7 @@ var matrix = map[string]entry{
 	"GET /api/v1/drive/public/{token}/content":   {ok: anyStatus, obj: []string{"drive_token"}},
 	"GET /api/v1/drive/public/{token}/thumbnail": {ok: anyStatus, obj: []string{"drive_token"}},
 	"POST /api/v1/drive/public/{token}/files":    {ok: anyStatus, obj: []string{"drive_token"}, query: "name=x.txt", raw: func(w *world) (string, []byte) { return "text/plain", []byte("x") }},
+	"POST /api/v1/drive/public/{token}/grant":    {ok: anyStatus, obj: []string{"drive_token"}},
 	"GET /api/v1/calendars":                      {ok: 200},
 	"POST /api/v1/calendars": {perm: perm.ManageCalendars, ok: 201, body: func(w *world, _ string) any {
 		return map[string]any{"kind": "team", "name": fmt.Sprintf("Calendar %d", w.seq.Add(1))}

@@ -534,6 +534,9 @@ func (s *Service) HandleCancelUpload(w http.ResponseWriter, r *http.Request) err
 func visitor(r *http.Request) Visitor {
 	rc := reqctx.From(r.Context())
 	v := Visitor{UserAgent: rc.UserAgent, Password: r.Header.Get(PasswordHeader)}
+	if c, err := r.Cookie(GrantCookie); err == nil {
+		v.Grant = c.Value
+	}
 	if ip := net.ParseIP(rc.ClientIP); ip != nil {
 		if ip4 := ip.To4(); ip4 != nil {
 			v.Network = (&net.IPNet{IP: ip4.Mask(net.CIDRMask(24, 32)), Mask: net.CIDRMask(24, 32)}).String()
@@ -573,6 +576,20 @@ func (s *Service) HandleLinkDownload(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	return serve(w, r, it, o)
+}
+
+// HandleLinkGrant checks a link's password and sets the link's grant as
+// a cookie scoped to the link's routes.
+func (s *Service) HandleLinkGrant(w http.ResponseWriter, r *http.Request) error {
+	token := r.PathValue("token")
+	g, err := s.GrantLink(r.Context(), token, visitor(r))
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: GrantCookie, Value: g.Token, Path: "/api/v1/drive/public/" + url.PathEscape(token),
+		MaxAge: int(LinkGrantTTL / time.Second), HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteStrictMode})
+	w.Header().Set("Cache-Control", "no-store")
+	return httpx.OK(w, g)
 }
 
 // HandleLinkUpload stores the raw body in a folder through an edit link.

@@ -62,7 +62,8 @@ type LinkList struct {
 type Access struct {
 	ID     string `json:"id"`
 	ItemID string `json:"item_id"`
-	// Action is info, list, thumbnail, download or upload.
+	// Action is info, list, thumbnail, download, upload or grant (the
+	// password given for a grant, linkgrant.go).
 	Action string `json:"action"`
 	// AccountID is the signed-in person who used it ("" for anonymous).
 	AccountID string `json:"account_id,omitempty"`
@@ -88,6 +89,10 @@ type Visitor struct {
 	UserAgent string
 	// Password is the one given with the request ("" for none).
 	Password string
+	// Grant is the link's grant sent with the request ("" for none):
+	// without a password, a live grant of the link stands for it
+	// (linkgrant.go).
+	Grant string
 }
 
 // LinkInfo is what a link shows: the item (a folder's contents are listed
@@ -349,7 +354,13 @@ func (s *Service) useLink(ctx context.Context, token string, v Visitor, action, 
 	if l.ExpiresAt != 0 && l.ExpiresAt <= s.now() {
 		return fail("expired", apperr.New(apperr.KindGone, "link_expired", "the link has expired"))
 	}
-	if l.PasswordHash != "" {
+	viaGrant := false
+	if l.PasswordHash != "" && v.Password == "" && v.Grant != "" {
+		if viaGrant, err = s.granted(ctx, l, v.Grant); err != nil {
+			return linkRow{}, itemRow{}, spaceRow{}, err
+		}
+	}
+	if l.PasswordHash != "" && !viaGrant {
 		if v.Password == "" {
 			return fail("password", apperr.New(apperr.KindUnauthenticated, "link_password_required", "the link needs its password"))
 		}
@@ -360,7 +371,7 @@ func (s *Service) useLink(ctx context.Context, token string, v Visitor, action, 
 			return fail(OutcomeWrongPassword, apperr.Forbidden("link_password_invalid", "the password is wrong"))
 		}
 	}
-	need := map[string]string{actInfo: LinkView, actList: LinkView, actThumbnail: LinkView, actDownload: LinkDownload, actUpload: LinkEdit}[action]
+	need := map[string]string{actInfo: LinkView, actList: LinkView, actThumbnail: LinkView, actDownload: LinkDownload, actUpload: LinkEdit, actGrant: LinkView}[action]
 	if linkRank(l.Permission) < linkRank(need) {
 		return fail("permission", apperr.Forbidden("link_permission", "the link does not allow it").With("permission", l.Permission))
 	}

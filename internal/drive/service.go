@@ -152,6 +152,8 @@ type Service struct {
 	UploadIdle time.Duration
 	// Thumbs makes thumbnails of pictures and PDFs (nil: none are made).
 	Thumbs *Thumbnails
+	// SecureCookies marks the cookie of a link's grant Secure (HTTPS).
+	SecureCookies bool
 }
 
 // New returns a service over d.

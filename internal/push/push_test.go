@@ -592,3 +592,36 @@ func mustConfig(t *testing.T, c *servertest.Client) push.Config {
 	c.Do(t, "GET", "/api/v1/push/config", nil, &cfg).Want(t, http.StatusOK)
 	return cfg
 }
+
+// TestHTTPHandoverPush: the person who takes over a leaver's drive files
+// gets a "handover" push linking to the drive — never the leaver's name
+// nor the files'.
+func TestHTTPHandoverPush(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		p := setup(t, env)
+		ps := newPushService(t)
+		ps.guard(env.App.Push())
+		d := newDevice(t)
+		p.owner.Do(t, "POST", "/api/v1/me/push-subscriptions", map[string]any{"endpoint": ps.srv.URL + "/send/olivia", "keys": d.keys(), "device_name": "Laptop"}, nil).
+			Want(t, http.StatusCreated)
+		var sp struct {
+			RootID string `json:"root_id"`
+		}
+		p.owner.Do(t, "POST", "/api/v1/drive/spaces", map[string]any{"kind": "team", "name": "Team",
+			"members": []map[string]any{{"kind": "member", "id": p.annMem, "role": "editor"}}}, &sp).Want(t, http.StatusCreated)
+		req, err := http.NewRequest("POST", env.URL+"/api/v1/drive/items/"+sp.RootID+"/files?name=work.txt", strings.NewReader("work"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.ann.Request(t, req).Want(t, http.StatusCreated)
+		p.ann.Do(t, "POST", "/api/v1/me/erasures/quit-org", nil, nil).Want(t, http.StatusOK)
+		var pl push.Payload
+		if err := json.Unmarshal(d.decrypt(t, ps.next(t).body), &pl); err != nil {
+			t.Fatal(err)
+		}
+		want := push.Payload{V: 1, Kind: "handover", OrgID: p.orgID, URL: "/drive", Tag: "drive-handover:" + p.orgID}
+		if pl != want {
+			t.Fatalf("handover payload %+v, want %+v", pl, want)
+		}
+	})
+}

@@ -20,7 +20,8 @@ import (
 // message or a mention in the send's transaction, approvals append
 // "approval.todo" for each approver a request starts waiting for, calendar
 // "calendar.invited" and "calendar.reminder" for each person invited to an
-// event or reminded of one. Every node
+// event or reminded of one, drive "drive.handover" for the person who took
+// over a leaver's files. Every node
 // is woken when such events arrive (Wake, from its event hub) and every
 // sendPoll; the node that moves the shared cursor (push_cursor, a
 // compare-and-set) over a range of events sends their pushes, so several
@@ -33,10 +34,11 @@ const (
 	EventApprovalTodo = "approval.todo"
 	EventInvited      = "calendar.invited"
 	EventReminder     = "calendar.reminder"
+	EventHandover     = "drive.handover"
 )
 
 // Types lists the event types that wake the sender.
-var Types = []string{EventNotification, EventApprovalTodo, EventInvited, EventReminder}
+var Types = []string{EventNotification, EventApprovalTodo, EventInvited, EventReminder, EventHandover}
 
 const (
 	// sendPoll is the sender's safety net when a wake-up was missed.
@@ -59,7 +61,7 @@ const (
 // Payload is what the service worker receives, once decrypted.
 type Payload struct {
 	V     int    `json:"v"`
-	Kind  string `json:"kind"` // "direct" | "mention" | "approval" | "invitation" | "reminder"
+	Kind  string `json:"kind"` // "direct" | "mention" | "approval" | "invitation" | "reminder" | "handover"
 	OrgID string `json:"org_id"`
 	URL   string `json:"url"`
 	Tag   string `json:"tag"`
@@ -219,6 +221,14 @@ func (s *Service) notices(ctx context.Context, evs []events.Event) []Notice {
 			}
 			out = append(out, Notice{AccountID: acc, Urgency: urgency,
 				Payload: Payload{V: 1, Kind: kind, OrgID: e.OrgID, URL: "/calendar/events/" + d.EventID, Tag: tag}})
+		case EventHandover:
+			if e.OrgID == "" {
+				continue
+			}
+			// Only that files were handed over, to the drive: who left and
+			// how much the app shows.
+			out = append(out, Notice{AccountID: acc, Urgency: webpush.UrgencyNormal,
+				Payload: Payload{V: 1, Kind: "handover", OrgID: e.OrgID, URL: "/drive", Tag: "drive-handover:" + e.OrgID}})
 		}
 	}
 	return out

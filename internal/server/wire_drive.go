@@ -34,6 +34,7 @@ func (a *App) wireDrive(ctx context.Context) error {
 		return fmt.Errorf("drive: the directory must be wired first")
 	}
 	svc := drive.New(a.DB, driveDirectory{dir}, a.Log)
+	svc.SecureCookies = a.Server.Secure
 	blobs, err := a.blobStore()
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ import { ComingSoon } from "./screens/ComingSoon";
 import { ReminderPopups } from "./screens/calendar/Reminders";
 import { conversationsKey, listConversations } from "./screens/chat/data";
 import { unreadTotal } from "./screens/chat/unread";
+import { HandoverNotices } from "./screens/drive/Handover";
 import { Workspace } from "./screens/home/Workspace";
 import { NotFound } from "./screens/NotFound";
 import { useUnreadReports } from "./screens/reports/data";
@@ -608,7 +609,13 @@ declare module "@tanstack/react-router" {
   }
 }
 
-/** Reminders shows the calendar's reminders as they arrive on the tab's stream. */
+/** Reminders shows the calendar's reminders and the drive's handovers as they arrive on the tab's stream. */
 function Reminders() {
-  return <ReminderPopups stream={useStream()} />;
+  const stream = useStream();
+  return (
+    <>
+      <ReminderPopups stream={stream} />
+      <HandoverNotices stream={stream} />
+    </>
+  );
 }

@@ -11,10 +11,11 @@
 //	/dav/<org>/                         the spaces they may open there
 //	/dav/<org>/personal/…               their personal space
 //	/dav/<org>/<space>/…                an organization space, by name
+//	/dav/<org>/shared/…                 the items shared with them (shared.go)
 //
 // An organization or a space is named by its name when that is a usable
 // path segment, unique (ignoring case) among its siblings and, for a
-// space, not "personal"; otherwise by "<name>~<id>" (or the id alone for
+// space, neither "personal" nor "shared"; otherwise by "<name>~<id>" (or the id alone for
 // a name with a slash). The id alone is always accepted too. Organizations
 // the person is not an active member of, and spaces they may not open,
 // do not exist (404), whatever the spelling. The two top levels are read

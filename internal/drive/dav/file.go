@@ -48,6 +48,9 @@ func (d *dir) Readdir(int) ([]os.FileInfo, error) {
 		}
 		return out, nil
 	}
+	if d.l.shared {
+		return d.s.sharedInfos(d.ctx, d.l)
+	}
 	spaces, err := d.s.spaceList(d.l.org)
 	if err != nil {
 		return nil, note(d.ctx, "readdir", d.l.name, err)
@@ -61,6 +64,7 @@ func (d *dir) Readdir(int) ([]os.FileInfo, error) {
 		st.remember(loc{org: d.l.org, space: sp, rel: "/"}.key(), root)
 		out = append(out, info{it: root, root: true, seg: sp.seg})
 	}
+	out = append(out, vinfo{name: SharedName, mod: d.s.started})
 	return out, nil
 }
 
@@ -130,7 +134,7 @@ func (f *file) Seek(off int64, whence int) (int64, error) {
 func (f *file) Write([]byte) (int, error) { return 0, errNotFile }
 
 func (f *file) Stat() (os.FileInfo, error) {
-	return info{it: f.it, root: f.l.rel == "/", seg: f.l.space.seg}, nil
+	return f.l.info(f.it), nil
 }
 
 // listing returns the items of a folder and their dead properties, by

@@ -37,7 +37,7 @@ func (f fsys) Stat(ctx context.Context, name string) (os.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return info{it: it, root: l.rel == "/", seg: l.space.seg}, nil
+	return l.info(it), nil
 }
 
 // top reports whether a path names the root, an organization or a space
@@ -51,10 +51,13 @@ func (f fsys) Mkdir(ctx context.Context, name string, _ os.FileMode) error {
 		return readOnly(ctx)
 	}
 	l, err := f.s.locate(ctx, name)
+	if newShared(l, err) {
+		return readOnly(ctx)
+	}
 	if err != nil {
 		return err
 	}
-	if !l.inSpace() || l.rel == "/" {
+	if !l.inSpace() || l.rel == "/" || l.top {
 		return readOnly(ctx)
 	}
 	stateOf(ctx).dirty()
@@ -94,8 +97,16 @@ func (f fsys) Rename(ctx context.Context, oldName, newName string) error {
 		return err
 	}
 	to, err := f.s.locate(ctx, newName)
+	if newShared(to, err) {
+		return readOnly(ctx)
+	}
 	if err != nil {
 		return err
+	}
+	if to.top {
+		// The names at the top of shared/ are the server's, not the
+		// items' own.
+		return readOnly(ctx)
 	}
 	if !from.inSpace() || from.rel == "/" || !to.inSpace() || to.rel == "/" {
 		return readOnly(ctx)
@@ -131,6 +142,9 @@ func (s *Server) writable(ctx context.Context, name string) (l loc, it drive.Ite
 		return l, it, false, readOnly(ctx)
 	}
 	l, err = s.locate(ctx, name)
+	if newShared(l, err) {
+		return l, it, false, readOnly(ctx)
+	}
 	if err != nil {
 		return l, it, false, err
 	}
@@ -266,6 +280,8 @@ func (s *Server) dirInfo(l loc) os.FileInfo {
 	switch {
 	case l.org == nil:
 		return vinfo{name: "/", mod: s.started}
+	case l.shared:
+		return vinfo{name: SharedName, mod: s.started}
 	default:
 		return vinfo{name: l.org.seg, mod: s.started}
 	}

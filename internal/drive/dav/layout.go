@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -67,6 +68,7 @@ type orgEntry struct {
 	seg    string
 	ctx    context.Context
 	spaces []*spaceEntry
+	shared []*sharedEntry
 }
 
 type spaceEntry struct {
@@ -75,12 +77,24 @@ type spaceEntry struct {
 }
 
 // loc is a resolved path: the root (org nil), an organization (space nil)
-// or a path in a space (rel, "/" for its root folder).
+// or a path in a space (rel, "/" for its root folder). A path under
+// shared/ is a path in the space of the item shared there (rel its path
+// in that space, so that every spelling has one key and one lock): shared
+// is set for the shared folder itself (space nil), top for one of the
+// items listed in it.
 type loc struct {
-	name  string
-	org   *orgEntry
-	space *spaceEntry
-	rel   string
+	name   string
+	org    *orgEntry
+	space  *spaceEntry
+	rel    string
+	shared bool
+	top    bool
+}
+
+// info is the os.FileInfo of the item at l, named by its segment when it
+// is a space's root folder or an item listed in shared/.
+func (l loc) info(it drive.Item) info {
+	return info{it: it, root: l.rel == "/" || l.top, seg: l.space.seg}
 }
 
 func (l loc) inSpace() bool { return l.space != nil }
@@ -115,7 +129,7 @@ func usable(n string) bool {
 // segments names siblings: a usable name unique ignoring case (and not
 // reserved) as it is, "<name>~<id>" for the others, the id for names
 // that cannot be a segment.
-func segments(names, ids []string, reserved string) []string {
+func segments(names, ids []string, reserved ...string) []string {
 	count := map[string]int{}
 	for _, n := range names {
 		count[strings.ToLower(n)]++
@@ -125,7 +139,7 @@ func segments(names, ids []string, reserved string) []string {
 		switch {
 		case !usable(n):
 			out[i] = ids[i]
-		case count[strings.ToLower(n)] > 1 || (reserved != "" && strings.EqualFold(n, reserved)):
+		case count[strings.ToLower(n)] > 1 || slices.ContainsFunc(reserved, func(r string) bool { return strings.EqualFold(n, r) }):
 			out[i] = n + "~" + ids[i]
 		default:
 			out[i] = n
@@ -154,7 +168,7 @@ func (s *Server) orgList(ctx context.Context) ([]*orgEntry, error) {
 	for i, o := range os {
 		names[i], ids[i] = o.Name, o.ID
 	}
-	segs := segments(names, ids, "")
+	segs := segments(names, ids)
 	out := []*orgEntry{}
 	for i, o := range os {
 		if o.ID == "" || o.MemberID == "" {
@@ -190,7 +204,7 @@ func (s *Server) spaceList(o *orgEntry) ([]*spaceEntry, error) {
 	for i, sp := range org {
 		names[i], ids[i] = sp.Name, sp.ID
 	}
-	for i, seg := range segments(names, ids, PersonalName) {
+	for i, seg := range segments(names, ids, PersonalName, SharedName) {
 		out = append(out, &spaceEntry{Space: org[i], seg: seg})
 	}
 	o.spaces = out
@@ -227,6 +241,9 @@ func (s *Server) locate(ctx context.Context, name string) (loc, error) {
 	}
 	if len(segs) == 1 {
 		return l, nil
+	}
+	if strings.EqualFold(segs[1], SharedName) {
+		return s.locateShared(ctx, l, segs[2:])
 	}
 	spaces, err := s.spaceList(l.org)
 	if err != nil {

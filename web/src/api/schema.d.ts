@@ -2269,6 +2269,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/drive/public/{token}/grant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a passworded link's password (X-Link-Password) and set a short-lived grant for this link as an HttpOnly cookie, so that downloads need no header (plain links, ranges); it ends with the link, its password or its time */
+        post: operations["post_drive_public_by_token_grant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/drive/public/{token}/thumbnail": {
         parameters: {
             query?: never;
@@ -6073,6 +6090,9 @@ export interface components {
             permission: string;
             revoked_at?: number;
             token?: string;
+        };
+        DriveLinkGrant: {
+            expires_at: number;
         };
         DriveLinkInfo: {
             expires_at?: number;
@@ -13305,6 +13325,45 @@ export interface operations {
             410: components["responses"]["Error"];
             /** @description error codes: quota_exceeded */
             413: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
+            /** @description error codes: internal */
+            500: components["responses"]["Error"];
+            /** @description error codes: database_unavailable, shutting_down */
+            503: components["responses"]["Error"];
+            default: components["responses"]["Error"];
+        };
+    };
+    post_drive_public_by_token_grant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriveLinkGrant"];
+                };
+            };
+            /** @description error codes: link_password_required, link_sign_in_required */
+            401: components["responses"]["Error"];
+            /** @description error codes: link_password_invalid, link_sharing_disabled */
+            403: components["responses"]["Error"];
+            /** @description error codes: not_found */
+            404: components["responses"]["Error"];
+            /** @description error codes: link_without_password */
+            409: components["responses"]["Error"];
+            /** @description error codes: link_expired */
+            410: components["responses"]["Error"];
             /** @description error codes: too_many_attempts */
             429: components["responses"]["Error"];
             /** @description error codes: internal */

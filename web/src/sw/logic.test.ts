@@ -35,6 +35,10 @@ describe("push payloads", () => {
     expect(formatPush({ v: 1, kind: "approval" }, "zh").title).toBe("待你审批");
     expect(formatPush(parsePush('{"v":1,"kind":"invitation"}'), "en").title).toBe("New event invitation");
     expect(formatPush(parsePush('{"v":1,"kind":"reminder"}'), "zh").title).toBe("日程即将开始");
+    expect(formatPush(parsePush('{"v":1,"kind":"handover","url":"/drive"}'), "en").title).toBe(
+      "Files handed over to you",
+    );
+    expect(formatPush(parsePush('{"v":1,"kind":"handover"}'), "zh").title).toBe("有文件移交给你");
     expect(parsePush('{"v":1,"kind":"bogus"}').kind).toBe("direct");
   });
 

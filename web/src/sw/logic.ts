@@ -55,9 +55,9 @@ export function isShellNavigation(pathname: string): boolean {
   return !pathname.startsWith("/api/") && pathname !== "/sw.js";
 }
 
-export type PushKind = "direct" | "mention" | "approval" | "invitation" | "reminder";
+export type PushKind = "direct" | "mention" | "approval" | "invitation" | "reminder" | "handover";
 
-const PUSH_KINDS: PushKind[] = ["direct", "mention", "approval", "invitation", "reminder"];
+const PUSH_KINDS: PushKind[] = ["direct", "mention", "approval", "invitation", "reminder", "handover"];
 
 /** PushPayload is what the server's push message carries (docs: PUSH payload v1). */
 export type PushPayload = {
@@ -77,6 +77,7 @@ const GENERIC: Record<"en" | "zh", Record<PushKind, string> & { app: string }> =
     approval: "Approval waiting",
     invitation: "New event invitation",
     reminder: "Event starting soon",
+    handover: "Files handed over to you",
     app: "Atrium",
   },
   zh: {
@@ -85,6 +86,7 @@ const GENERIC: Record<"en" | "zh", Record<PushKind, string> & { app: string }> =
     approval: "待你审批",
     invitation: "新的日程邀请",
     reminder: "日程即将开始",
+    handover: "有文件移交给你",
     app: "Atrium",
   },
 };

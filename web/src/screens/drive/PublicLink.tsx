@@ -8,7 +8,7 @@ import { errorCode } from "../../api/client";
 import { Alert, AuthLayout, Field, formatTime } from "../../components/ui";
 import { FileViewer, type ViewedFile, viewable } from "../../components/viewer/FileViewer";
 import { errorText } from "../../lib/errors";
-import { drive, formatBytes, type Item, PASSWORD_HEADER, paths } from "./api";
+import { drive, formatBytes, grantFresh, type Item, paths } from "./api";
 import { Thumb } from "./Thumb";
 
 export function PublicLink({ token }: { token: string }) {
@@ -32,26 +32,33 @@ export function PublicLink({ token }: { token: string }) {
   });
   const canDownload = info.data && info.data.permission !== "view";
   const contentURL = (it: Item) => paths.publicContent(token, it.id);
-  // A password travels in a header, which a plain link cannot send: the
-  // bytes are fetched with it and handed to the browser as a blob.
-  const [blobs, setBlobs] = useState<Record<string, string>>({});
-  const fetchBlob = async (it: Item) => {
-    if (blobs[it.id]) return blobs[it.id];
-    const res = await fetch(contentURL(it), { headers: { [PASSWORD_HEADER]: given } });
-    if (!res.ok) throw new Error(String(res.status));
-    const url = URL.createObjectURL(await res.blob());
-    setBlobs((b) => ({ ...b, [it.id]: url }));
-    return url;
+  // A password travels in a header, which a plain link cannot send: once
+  // it is right, the server grants this link a short-lived cookie, so
+  // downloads and previews are plain requests (streamed, with ranges).
+  // The grant is renewed while the page is open.
+  const grant = useQuery({
+    queryKey: ["drive-link-grant", token, given],
+    queryFn: () => drive.grantLink(token, given),
+    enabled: !!given && !!info.data,
+    retry: false,
+    staleTime: 10 * 60_000,
+    refetchInterval: 10 * 60_000,
+  });
+  const ensureGrant = async () => {
+    if (!given || grantFresh(grant.data)) return;
+    const r = await grant.refetch();
+    if (r.error) throw r.error;
   };
   const view = async (it: Item) => {
-    const url = given ? await fetchBlob(it) : contentURL(it);
-    setViewing({ url, name: it.name, contentType: it.content_type ?? "" });
+    await ensureGrant();
+    setViewing({ url: contentURL(it), name: it.name, contentType: it.content_type ?? "" });
   };
   const download = async (e: MouseEvent, it: Item) => {
-    if (!given) return;
+    if (!given || grantFresh(grant.data)) return; // the anchor downloads as it is
     e.preventDefault();
+    await ensureGrant();
     const a = document.createElement("a");
-    a.href = await fetchBlob(it);
+    a.href = contentURL(it);
     a.download = it.name;
     document.body.appendChild(a);
     a.click();
@@ -104,8 +111,9 @@ export function PublicLink({ token }: { token: string }) {
         </button>
       ) : (
         <span className="drive-public-file">
-          {/* A password travels in a header, which an <img> cannot send. */}
-          {given ? (
+          {/* A password travels in a header, which an <img> cannot send:
+              with a password, thumbnails wait for the link's grant. */}
+          {given && !grantFresh(grant.data) ? (
             "📄"
           ) : (
             <Thumb
@@ -123,15 +131,21 @@ export function PublicLink({ token }: { token: string }) {
       {it.kind === "file" && canDownload && (
         <span className="drive-version-actions">
           {viewable(it.content_type) && (
-            <button type="button" className="btn btn-small" onClick={() => void view(it)}>
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => void view(it).catch(() => undefined)}
+            >
               {t("viewer.preview")}
             </button>
           )}
           <a
             className="btn btn-small"
+            data-testid="drive-public-download"
+            data-granted={given ? String(grantFresh(grant.data)) : undefined}
             href={contentURL(it)}
             download={it.name}
-            onClick={(e) => void download(e, it)}
+            onClick={(e) => void download(e, it).catch(() => undefined)}
           >
             {t("drive.download")}
           </a>
@@ -147,6 +161,7 @@ export function PublicLink({ token }: { token: string }) {
           ? ` · ${t("drive.expires", { date: formatTime(info.data.expires_at, i18n.language, { dateStyle: "medium" }) })}`
           : ""}
       </p>
+      {grant.error ? <Alert>{errorText(t, grant.error)}</Alert> : null}
       {isFolder ? (
         <>
           <nav className="drive-crumbs" aria-label={t("drive.path")}>

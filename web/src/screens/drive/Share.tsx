@@ -8,6 +8,7 @@ import { AudiencePicker, type Chosen, roleName } from "../../components/Audience
 import { Alert, Dialog, Field, formatTime } from "../../components/ui";
 import { errorText } from "../../lib/errors";
 import { useDepartmentNames } from "../announcements/data";
+import { LinkAccessLog } from "./AccessLog";
 import { drive, type Item, type LinkPermission, linkURL, type Share } from "./api";
 import { driveKey, useDriveSettings } from "./data";
 
@@ -60,6 +61,7 @@ export function ShareDialog({ item, onClose }: { item: Item | null; onClose: () 
   const [made, setMade] = useState("");
   const [copied, setCopied] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [logOf, setLogOf] = useState("");
   const [error, setError] = useState<unknown>(null);
   const name = useSubjectName();
   const refresh = () => qc.invalidateQueries({ queryKey: driveKey });
@@ -212,17 +214,28 @@ export function ShareDialog({ item, onClose }: { item: Item | null; onClose: () 
                     : ""}
                 </span>
               </span>
-              <button
-                type="button"
-                className="btn btn-small btn-danger"
-                disabled={busy}
-                onClick={() => void run(() => drive.revokeLink(l.id))}
-              >
-                {t("drive.revoke")}
-              </button>
+              <span className="row">
+                <button
+                  type="button"
+                  className="btn btn-small"
+                  aria-expanded={logOf === l.id}
+                  onClick={() => setLogOf(logOf === l.id ? "" : l.id)}
+                >
+                  {logOf === l.id ? t("drive.access.hide") : t("drive.access.show")}
+                </button>
+                <button
+                  type="button"
+                  className="btn btn-small btn-danger"
+                  disabled={busy}
+                  onClick={() => void run(() => drive.revokeLink(l.id))}
+                >
+                  {t("drive.revoke")}
+                </button>
+              </span>
             </li>
           ))}
         </ul>
+        {logOf && live.some((l) => l.id === logOf) && <LinkAccessLog linkId={logOf} />}
         {error ? <Alert>{errorText(t, error)}</Alert> : null}
       </div>
     </Dialog>

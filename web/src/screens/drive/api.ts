@@ -68,6 +68,19 @@ export type Link = {
 /** SearchHit is an item a search found: by its name, or by its contents with a snippet. */
 export type SearchHit = Item & { match: "name" | "content"; snippet?: string };
 export type LinkInfo = { item: Item; permission: LinkPermission; expires_at?: number };
+/** Access is one use of a link, as its access log lists it (network truncated by the server). */
+export type Access = {
+  id: string;
+  item_id: string;
+  action: string;
+  account_id?: string;
+  network: string;
+  user_agent: string;
+  outcome: string;
+  at: number;
+};
+/** LinkGrant is a passworded link's grant: the browser holds it as a cookie until expires_at. */
+export type LinkGrant = { expires_at: number };
 export type Settings = {
   link_sharing: "none" | "inside" | "public";
   trash_days: number;
@@ -147,6 +160,7 @@ export const paths = {
   share: (id: string, shareId: string) => `${BASE}/items/${enc(id)}/shares/${enc(shareId)}`,
   links: (id: string) => `${BASE}/items/${enc(id)}/links`,
   link: (linkId: string) => `${BASE}/links/${enc(linkId)}`,
+  linkAccess: (linkId: string) => `${BASE}/links/${enc(linkId)}/access`,
   shared: `${BASE}/shared`,
   search: (q: string, spaceId?: string) =>
     `${BASE}/search?q=${enc(q)}${spaceId ? `&space_id=${enc(spaceId)}` : ""}`,
@@ -160,6 +174,7 @@ export const paths = {
     `${BASE}/public/${enc(token)}/children${folderId ? `?folder_id=${enc(folderId)}` : ""}`,
   publicThumbnail: (token: string, itemId: string, size: 256 | 1024) =>
     `${BASE}/public/${enc(token)}/thumbnail?size=${size}${itemId ? `&item_id=${enc(itemId)}` : ""}`,
+  publicGrant: (token: string) => `${BASE}/public/${enc(token)}/grant`,
   publicContent: (token: string, itemId: string) =>
     `${BASE}/public/${enc(token)}/content${itemId ? `?item_id=${enc(itemId)}` : ""}`,
 };
@@ -189,6 +204,7 @@ export const drive = {
   createLink: (id: string, in_: { permission: LinkPermission; password?: string; expires_at?: number }) =>
     call<Link>("POST", paths.links(id), in_),
   revokeLink: (linkId: string) => call<void>("DELETE", paths.link(linkId)),
+  linkAccess: (linkId: string) => call<{ items: Access[] }>("GET", paths.linkAccess(linkId)),
   shared: () => call<{ items: Item[] }>("GET", paths.shared),
   search: (q: string, spaceId?: string) => call<{ items: SearchHit[] }>("GET", paths.search(q, spaceId)),
   settings: () => call<Settings>("GET", paths.settings),
@@ -201,6 +217,8 @@ export const drive = {
       undefined,
       password ? { [PASSWORD_HEADER]: password } : {},
     ),
+  grantLink: (token: string, password: string) =>
+    call<LinkGrant>("POST", paths.publicGrant(token), undefined, { [PASSWORD_HEADER]: password }),
   linkChildren: (token: string, folderId: string, password: string) =>
     call<{ items: Item[] }>(
       "GET",
@@ -209,6 +227,14 @@ export const drive = {
       password ? { [PASSWORD_HEADER]: password } : {},
     ),
 };
+
+/** GRANT_MARGIN is how long before its end a link's grant is renewed before a download. */
+export const GRANT_MARGIN = 60_000;
+
+/** grantFresh says whether a link's grant still covers a download started now. */
+export function grantFresh(grant: LinkGrant | undefined, now: number = Date.now()): boolean {
+  return !!grant && grant.expires_at - GRANT_MARGIN > now;
+}
 
 /** linkURL is the address a link's token opens (the public link page). */
 export function linkURL(token: string, origin: string = window.location.origin): string {
