@@ -35,7 +35,7 @@ func (s *Service) SharedPaths(ctx context.Context) ([]SharedItem, error) {
 			if len(names) > MaxDepth {
 				break
 			}
-			r, err := getItem(ctx, s.DB, c.OrgID, p)
+			r, err := s.getItem(ctx, c.OrgID, p)
 			if err != nil {
 				return nil, err
 			}
