@@ -444,6 +444,11 @@ func (s *Service) Move(ctx context.Context, id string, in MoveInput) (Item, erro
 					return err
 				}
 			}
+			if s.owner(p.sp) != s.owner(t.sp) {
+				if err := s.resealTree(ctx, t.it.ID, s.owner(p.sp)); err != nil {
+					return err
+				}
+			}
 		}
 		t.it.SpaceID = p.sp.ID
 		if err := s.sealName(ctx, s.owner(p.sp), &t.it); err != nil {

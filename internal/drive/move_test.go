@@ -58,6 +58,22 @@ func TestMoveBetweenKeysKeepsVersions(t *testing.T) {
 					t.Fatalf("%s reads %q", it.Name, got)
 				}
 			}
+			// The names below the moved folder are sealed for the new
+			// owner too: they read after the old owner's key is gone.
+			names := func(id string) []string {
+				var out []string
+				for _, it := range children(t, who, id) {
+					out = append(out, it.Name)
+				}
+				slices.Sort(out)
+				return out
+			}
+			if got := names(proj.ID); !slices.Equal(got, []string{"Sub", "notes copy.txt", "plan.bin"}) {
+				t.Fatalf("names in Proj: %q", got)
+			}
+			if got := names(sub.ID); !slices.Equal(got, []string{"notes.txt"}) {
+				t.Fatalf("names in Sub: %q", got)
+			}
 		}
 		used := func(spaceID string) int64 {
 			var n int64

@@ -280,3 +280,35 @@ func (s *Service) SealPlaintextNames(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// resealTree seals the names below item id (its subtree, what was trashed
+// with it included) for owner: a folder moved between a personal space
+// and an organization's takes its contents' names to the new key, so
+// that destroying the old one leaves them readable. The item itself is
+// sealed by its caller with its new place. A name whose key is already
+// gone stays as it is.
+func (s *Service) resealTree(ctx context.Context, id, owner string) error {
+	if s.Sealer == nil {
+		return nil
+	}
+	rows, err := treeRows(ctx, s.DB, id)
+	if err != nil {
+		return err
+	}
+	s.openNames(ctx, rows)
+	for i := range rows {
+		x := &rows[i]
+		// openNames leaves NameOwner set for a sealed row (and the name
+		// empty when its key is gone).
+		if x.ID == id || x.Name == "" || x.NameOwner == "" || x.NameOwner == owner {
+			continue
+		}
+		if err := s.sealName(ctx, owner, x); err != nil {
+			return err
+		}
+		if err := setNameBox(ctx, s.DB, *x); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -380,6 +380,18 @@ func moveSubtree(ctx context.Context, d *db.DB, id, spaceID string) error {
 	return err
 }
 
+// treeRows lists an item and what moves with it (treeIDs): its live
+// subtree and what was trashed with it.
+func treeRows(ctx context.Context, d *db.DB, id string) ([]itemRow, error) {
+	return db.QueryAll(ctx, d.R(ctx), scanItem, treeIDs+` SELECT `+prefixed("x", itemCols)+` FROM drive_items x WHERE x.id IN (SELECT id FROM ids)`, id)
+}
+
+// setNameBox stores a name sealed again under another key.
+func setNameBox(ctx context.Context, d *db.DB, x itemRow) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE drive_items SET name_box = $2, content_key = $3 WHERE id = $1`, x.ID, nullBytes(x.NameBox), x.NameOwner)
+	return err
+}
+
 // trashSubtree moves an item and its live subtree to the trash.
 func trashSubtree(ctx context.Context, d *db.DB, id, by string, now int64) error {
 	_, err := d.W(ctx).ExecContext(ctx, liveTree+` UPDATE drive_items SET trashed_at = $2, trashed_by = $3, trash_root_id = $1
