@@ -35,8 +35,10 @@ import (
 // maxIndexText bytes of text are kept. A PDF that does not parse is
 // indexed by its name alone.
 //
-// Searches see what the caller may open (the spaces they are a member
-// of, or one of them) and never what is in the trash. Queries of three or
+// Searches see what the caller may open — the spaces they are a member
+// of (or one of them), and the items shared with them one by one with
+// everything below, with the rights the shares give — and never what is
+// in the trash. Queries of three or
 // more characters use the text index; shorter ones — common in Chinese —
 // cannot use trigrams and scan the index rows of the caller's spaces with
 // LIKE, at most shortWindow of the newest.
@@ -328,8 +330,9 @@ func pageText(sb *strings.Builder, p pdf.Page, fonts map[string]pdf.TextEncoding
 }
 
 // Search finds the items whose names or contents (text and PDF files)
-// contain q, ignoring case, in the spaces the caller may open (one space
-// when spaceID is given), newest first, at most 100. Items found by
+// contain q, ignoring case, in the spaces the caller may open and among
+// the items shared with them (one space when spaceID is given), newest
+// first, at most 100. Items found by
 // their contents carry a snippet of the text around the match.
 func (s *Service) Search(ctx context.Context, spaceID, q string) (SearchList, error) {
 	c, err := s.caller(ctx)
@@ -340,7 +343,9 @@ func (s *Service) Search(ctx context.Context, spaceID, q string) (SearchList, er
 	if q == "" || len(q) > 200 || !utf8.ValidString(q) {
 		return SearchList{}, apperr.InvalidField("q", "1 to 200 bytes")
 	}
-	roles := map[string]string{}
+	roles := map[string]string{} // the caller's spaces and their role in each
+	itemRoles := map[string]string{}
+	spaceRows := map[string]spaceRow{}
 	if spaceID != "" {
 		sp, role, err := s.space(ctx, c, spaceID, RoleViewer)
 		if err != nil {
@@ -356,16 +361,33 @@ func (s *Service) Search(ctx context.Context, spaceID, q string) (SearchList, er
 			roles[sp.ID] = sp.MyRole
 		}
 	}
-	spaces := make([]string, 0, len(roles))
+	sc := searchScope{spaces: make([]string, 0, len(roles))}
 	for id := range roles {
-		spaces = append(spaces, id)
+		sc.spaces = append(sc.spaces, id)
 	}
-	sort.Strings(spaces)
+	sort.Strings(sc.spaces)
+	if spaceID == "" {
+		// And the items shared with the caller one by one, with what is
+		// below them, in the spaces they are not a member of.
+		f, err := c.groups(ctx, s)
+		if err != nil {
+			return SearchList{}, err
+		}
+		sh, err := sharedRoots(ctx, s.DB, c.OrgID, c.MemberID, f.Departments, f.Roles)
+		if err != nil {
+			return SearchList{}, err
+		}
+		for _, x := range sh {
+			if _, ok := roles[x.spaceID]; !ok {
+				sc.shared = append(sc.shared, x.id)
+			}
+		}
+	}
 	var hits []searchRow
 	if utf8.RuneCountInString(q) >= 3 {
-		hits, err = searchIndex(ctx, s.DB, c.OrgID, spaces, q, maxSearchResults)
+		hits, err = searchIndex(ctx, s.DB, c.OrgID, sc, q, maxSearchResults)
 	} else {
-		hits, err = searchShort(ctx, s.DB, c.OrgID, spaces, q, shortWindow, maxSearchResults)
+		hits, err = searchShort(ctx, s.DB, c.OrgID, sc, q, shortWindow, maxSearchResults)
 	}
 	if err != nil {
 		return SearchList{}, err
@@ -375,9 +397,35 @@ func (s *Service) Search(ctx context.Context, spaceID, q string) (SearchList, er
 		rows[i] = hits[i].item
 	}
 	s.openNames(ctx, rows)
+	// An item found through a share has the rights its shares give: asked
+	// again of each such hit, as any use of it would (itemRole).
+	for i := range rows {
+		if _, ok := roles[rows[i].SpaceID]; ok {
+			continue
+		}
+		sp, err := s.spaceCached(ctx, c, rows[i].SpaceID, spaceRows)
+		if errors.Is(err, db.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return SearchList{}, err
+		}
+		role, err := s.itemRole(ctx, c, sp, rows[i])
+		if err != nil {
+			return SearchList{}, err
+		}
+		itemRoles[rows[i].ID] = role
+	}
 	out := SearchList{Items: make([]SearchHit, 0, len(hits))}
 	for i, h := range hits {
-		hit := SearchHit{Item: itemOf(rows[i], roles[rows[i].SpaceID]), Match: "name"}
+		role, ok := roles[rows[i].SpaceID]
+		if !ok {
+			role = itemRoles[rows[i].ID]
+		}
+		if role == "" {
+			continue // a share ended since the search began
+		}
+		hit := SearchHit{Item: itemOf(rows[i], role), Match: "name"}
 		if !containsFold(rows[i].Name, q) {
 			snip, ok := snippet(h.body, q)
 			if !ok {
@@ -388,6 +436,19 @@ func (s *Service) Search(ctx context.Context, spaceID, q string) (SearchList, er
 		out.Items = append(out.Items, hit)
 	}
 	return out, nil
+}
+
+// spaceCached loads a space of the caller's organization once per search.
+func (s *Service) spaceCached(ctx context.Context, c *caller, id string, cache map[string]spaceRow) (spaceRow, error) {
+	if sp, ok := cache[id]; ok {
+		return sp, nil
+	}
+	sp, err := getSpace(ctx, s.DB, c.OrgID, id)
+	if err != nil {
+		return spaceRow{}, err
+	}
+	cache[id] = sp
+	return sp, nil
 }
 
 // containsFold reports whether s contains sub, ignoring case.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 
@@ -269,4 +270,118 @@ func TestPDFTextBroken(t *testing.T) {
 	for _, in := range inputs {
 		_, _ = drive.PDFText(in, 1<<20)
 	}
+}
+
+// TestSearchShared: a search also finds what is shared with the caller one
+// by one — with them, a department above theirs or a role — and what is
+// inside a shared folder, with the rights the share gives; nothing after
+// the share ends, nothing of what was not shared.
+func TestSearchShared(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		sales := w.dept(t, "Sales", "")
+		east := w.dept(t, "Sales East", sales)
+		ann := w.member(t, "Ann")
+		sam := w.member(t, "Sam", east)
+		otto := w.member(t, "Otto")
+		sp := mySpace(t, ann)
+		plans := folder(t, ann, sp.RootID, "Plans-Narwhal")
+		inner := folder(t, ann, plans.ID, "Inner")
+		deep := file(t, ann, inner.ID, "narwhal-deep.txt", []byte("the axolotl budget"))
+		memo := file(t, ann, sp.RootID, "memo-narwhal.txt", []byte("memo"))
+		file(t, ann, sp.RootID, "secret-narwhal.txt", []byte("the axolotl secret"))
+		file(t, otto, mySpace(t, otto).RootID, "otto-narwhal.txt", []byte("otto's own"))
+		indexNow(t, env)
+
+		// Before any share, Sam and Otto find nothing of Ann's.
+		if got := sortedHits(search(t, sam, "narwhal", "")); got != "" {
+			t.Fatalf("sam finds before a share: %s", got)
+		}
+		if got := sortedHits(search(t, otto, "narwhal", "")); got != "otto-narwhal.txt" {
+			t.Fatalf("otto finds before a share: %s", got)
+		}
+
+		// A folder shared with Sales (Sam is in a department below it):
+		// the folder and everything inside, by name and by content, as a
+		// viewer; not what was not shared.
+		var dsh drive.Share
+		ann.Do(t, "POST", "/api/v1/drive/items/"+plans.ID+"/shares", map[string]any{"kind": "department", "subject_id": sales, "role": "viewer"}, &dsh).Want(t, http.StatusCreated)
+		hs := search(t, sam, "narwhal", "")
+		if got := sortedHits(hs); got != "Plans-Narwhal,narwhal-deep.txt" {
+			t.Fatalf("sam finds: %s", got)
+		}
+		for _, h := range hs {
+			if h.MyRole != drive.RoleViewer {
+				t.Fatalf("%s found with role %q, want viewer", h.Name, h.MyRole)
+			}
+		}
+		if hs = search(t, sam, "axolotl", ""); len(hs) != 1 || hs[0].ID != deep.ID || hs[0].Match != "content" {
+			t.Fatalf("sam's content search: %+v", hs)
+		}
+		if hs = search(t, sam, "深", ""); len(hs) != 0 {
+			t.Fatalf("short search: %+v", hs)
+		}
+		if got := sortedHits(search(t, sam, "na", "")); got != "Plans-Narwhal,narwhal-deep.txt" {
+			t.Fatalf("sam's short search: %s", got)
+		}
+		// Searching Ann's space by its id stays closed to Sam.
+		sam.Do(t, "GET", "/api/v1/drive/search?q=narwhal&space_id="+sp.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
+		// The rights are the share's: Sam cannot change what he found.
+		sam.Do(t, "PATCH", "/api/v1/drive/items/"+deep.ID, map[string]any{"name": "x.txt"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+
+		// A file shared with Otto as an editor, and one shared through a
+		// role, are found with the role each gives.
+		ann.Do(t, "POST", "/api/v1/drive/items/"+memo.ID+"/shares", map[string]any{"kind": "member", "subject_id": otto.MemberID, "role": "editor"}, nil).Want(t, http.StatusCreated)
+		var rsh drive.Share
+		ann.Do(t, "POST", "/api/v1/drive/items/"+inner.ID+"/shares", map[string]any{"kind": "role", "subject_id": "member", "role": "viewer"}, &rsh).Want(t, http.StatusCreated)
+		hs = search(t, otto, "narwhal", "")
+		if got := sortedHits(hs); got != "memo-narwhal.txt,narwhal-deep.txt,otto-narwhal.txt" {
+			t.Fatalf("otto finds: %s", got)
+		}
+		want := map[string]string{"otto-narwhal.txt": drive.RoleManager, "memo-narwhal.txt": drive.RoleEditor, "narwhal-deep.txt": drive.RoleViewer}
+		for _, h := range hs {
+			if h.MyRole != want[h.Name] {
+				t.Fatalf("%s found with role %q, want %q", h.Name, h.MyRole, want[h.Name])
+			}
+		}
+		// An item in the trash is not found through its share.
+		ann.Do(t, "DELETE", "/api/v1/drive/items/"+deep.ID, nil, nil).Want(t, http.StatusNoContent)
+		if got := sortedHits(search(t, sam, "narwhal", "")); got != "Plans-Narwhal" {
+			t.Fatalf("sam finds after the trash: %s", got)
+		}
+		ann.Do(t, "POST", "/api/v1/drive/items/"+deep.ID+"/restore", nil, nil).Want(t, http.StatusOK)
+
+		// Once a share is revoked, nothing of it is found: Sam keeps what
+		// the role's share reaches, then nothing.
+		ann.Do(t, "DELETE", "/api/v1/drive/items/"+plans.ID+"/shares/"+dsh.ID, nil, nil).Want(t, http.StatusNoContent)
+		if got := sortedHits(search(t, sam, "narwhal", "")); got != "narwhal-deep.txt" {
+			t.Fatalf("sam finds after the department's share ended: %s", got)
+		}
+		ann.Do(t, "DELETE", "/api/v1/drive/items/"+inner.ID+"/shares/"+rsh.ID, nil, nil).Want(t, http.StatusNoContent)
+		if got := sortedHits(search(t, otto, "narwhal", "")); got != "memo-narwhal.txt,otto-narwhal.txt" {
+			t.Fatalf("otto finds after the role's share ended: %s", got)
+		}
+		for _, q := range []string{"narwhal", "axolotl", "na"} {
+			if got := search(t, sam, q, ""); len(got) != 0 {
+				t.Fatalf("sam finds %q after the share ended: %s", q, hitNames(got))
+			}
+		}
+		// Another organization finds nothing, and cannot name the space.
+		for _, q := range []string{"narwhal", "axolotl", "na"} {
+			if got := search(t, w.mallory, q, ""); len(got) != 0 {
+				t.Fatalf("another organization finds %q: %s", q, hitNames(got))
+			}
+		}
+		w.mallory.Do(t, "GET", "/api/v1/drive/search?q=narwhal&space_id="+sp.ID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
+	})
+}
+
+// sortedHits is the names of hits in byte order.
+func sortedHits(hs []drive.SearchHit) string {
+	var s []string
+	for _, h := range hs {
+		s = append(s, h.Name)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ",")
 }

@@ -568,8 +568,18 @@ func deleteShare(ctx context.Context, d *db.DB, itemID, id string) (bool, error)
 // sharedWith lists the live items shared with a member, their departments
 // or their roles, newest share first.
 func sharedWith(ctx context.Context, d *db.DB, orgID, memberID string, depts, roles []string) ([]itemRow, error) {
-	args := []any{orgID, memberID}
-	conds := []string{`(s.subject_kind = 'member' AND s.subject_id = $2)`}
+	cond, args := sharedTo([]any{orgID}, memberID, depts, roles)
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanItem, `SELECT `+prefixed("i", itemCols)+` FROM drive_shares s
+		JOIN drive_items i ON i.id = s.item_id WHERE s.org_id = $1 AND i.trashed_at = 0 AND `+cond+`
+		ORDER BY s.created_at DESC, s.id LIMIT 500`, args...))
+}
+
+// sharedTo is the condition that the share s reaches a member: them, one
+// of depts (their departments with those above) or one of roles, with its
+// arguments appended to args.
+func sharedTo(args []any, memberID string, depts, roles []string) (string, []any) {
+	args = append(args, memberID)
+	conds := []string{`(s.subject_kind = 'member' AND s.subject_id = $` + strconv.Itoa(len(args)) + `)`}
 	for _, g := range []struct {
 		kind string
 		ids  []string
@@ -584,9 +594,7 @@ func sharedWith(ctx context.Context, d *db.DB, orgID, memberID string, depts, ro
 		}
 		conds = append(conds, `(s.subject_kind = '`+g.kind+`' AND s.subject_id IN (`+strings.Join(ph, ", ")+`))`)
 	}
-	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanItem, `SELECT `+prefixed("i", itemCols)+` FROM drive_shares s
-		JOIN drive_items i ON i.id = s.item_id WHERE s.org_id = $1 AND i.trashed_at = 0 AND (`+strings.Join(conds, " OR ")+`)
-		ORDER BY s.created_at DESC, s.id LIMIT 500`, args...))
+	return "(" + strings.Join(conds, " OR ") + ")", args
 }
 
 // linkRow is a link as stored.

@@ -101,43 +101,91 @@ func scanSearchRow(r db.Scanner) (searchRow, error) {
 	return x, err
 }
 
-// inSpaces is the condition that the item i is live in one of spaces, with
-// its arguments appended to args.
-func inSpaces(args []any, spaces []string) (string, []any) {
-	ph := make([]string, len(spaces))
-	for i, s := range spaces {
-		args = append(args, s)
-		ph[i] = "$" + strconv.Itoa(len(args))
-	}
-	return `i.org_id = $1 AND i.trashed_at = 0 AND i.space_id IN (` + strings.Join(ph, ", ") + `)`, args
-}
-
-// searchIndex finds the live items of spaces whose name or text contains
-// q (three characters or more) through the text index, newest first.
-func searchIndex(ctx context.Context, d *db.DB, orgID string, spaces []string, q string, limit int) ([]searchRow, error) {
-	if len(spaces) == 0 {
+// searchIndex finds the live items of the scope whose name or text
+// contains q (three characters or more) through the text index, newest
+// first.
+func searchIndex(ctx context.Context, d *db.DB, orgID string, sc searchScope, q string, limit int) ([]searchRow, error) {
+	if sc.empty() {
 		return []searchRow{}, nil
 	}
-	args := []any{orgID, d.Dialect.TextPattern(q)}
-	cond, args := inSpaces(args, spaces)
-	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanSearchRow, `SELECT `+prefixed("i", itemCols)+`, x.body
+	cte, cond, args := sc.with([]any{orgID, d.Dialect.TextPattern(q)})
+	if cte != "" {
+		cte = "WITH RECURSIVE " + cte + " "
+	}
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanSearchRow, cte+`SELECT `+prefixed("i", itemCols)+`, x.body
 		FROM drive_fts f JOIN drive_search x ON x.rid = f.rowid JOIN drive_items i ON i.id = x.item_id
 		WHERE `+d.Dialect.TextMatch("drive_fts", "f.body", "$2")+` AND `+cond+`
 		ORDER BY i.updated_at DESC, i.id LIMIT `+strconv.Itoa(limit), args...))
 }
 
-// searchShort finds the live items of spaces whose name or text contains
-// q (one or two characters, which trigrams cannot find) by scanning the
-// newest window index rows of those items, newest first.
-func searchShort(ctx context.Context, d *db.DB, orgID string, spaces []string, q string, window, limit int) ([]searchRow, error) {
-	if len(spaces) == 0 {
+// searchShort finds the live items of the scope whose name or text
+// contains q (one or two characters, which trigrams cannot find) by
+// scanning the newest window index rows of those items, newest first.
+func searchShort(ctx context.Context, d *db.DB, orgID string, sc searchScope, q string, window, limit int) ([]searchRow, error) {
+	if sc.empty() {
 		return []searchRow{}, nil
 	}
-	args := []any{orgID, "%" + db.EscapeLike(q) + "%"}
-	cond, args := inSpaces(args, spaces)
-	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanSearchRow, `WITH recent AS (SELECT x.rid FROM drive_search x
+	cte, cond, args := sc.with([]any{orgID, "%" + db.EscapeLike(q) + "%"})
+	with := "WITH "
+	if cte != "" {
+		with = "WITH RECURSIVE " + cte + ", "
+	}
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), scanSearchRow, with+`recent AS (SELECT x.rid FROM drive_search x
 			JOIN drive_items i ON i.id = x.item_id WHERE `+cond+` ORDER BY x.rid DESC LIMIT `+strconv.Itoa(window)+`)
 		SELECT `+prefixed("i", itemCols)+`, x.body FROM recent r JOIN drive_search x ON x.rid = r.rid JOIN drive_items i ON i.id = x.item_id
 		WHERE (`+d.Dialect.ILike("x.name", "$2")+` OR `+d.Dialect.ILike("x.body", "$2")+`)
 		ORDER BY i.updated_at DESC, i.id LIMIT `+strconv.Itoa(limit), args...))
+}
+
+// sharedItem is an item shared with someone, with its space.
+type sharedItem struct{ id, spaceID string }
+
+// sharedRoots lists the live items shared with a member (them, one of
+// depts — their departments with those above — or one of roles), once
+// each.
+func sharedRoots(ctx context.Context, d *db.DB, orgID, memberID string, depts, roles []string) ([]sharedItem, error) {
+	cond, args := sharedTo([]any{orgID}, memberID, depts, roles)
+	return db.OrEmpty(db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (sharedItem, error) {
+		var x sharedItem
+		err := r.Scan(&x.id, &x.spaceID)
+		return x, err
+	}, `SELECT DISTINCT i.id, i.space_id FROM drive_shares s JOIN drive_items i ON i.id = s.item_id
+		WHERE s.org_id = $1 AND i.org_id = $1 AND i.trashed_at = 0 AND `+cond+` ORDER BY i.id`, args...))
+}
+
+// searchScope is where a search looks: the live items of whole spaces,
+// and those of the subtrees of items shared one by one.
+type searchScope struct {
+	spaces []string
+	shared []string
+}
+
+func (sc searchScope) empty() bool { return len(sc.spaces) == 0 && len(sc.shared) == 0 }
+
+// with is the search's recursive part (the shared subtrees, "shared"),
+// "" when nothing is shared, and the condition that the item i is live in
+// the scope, with their arguments appended to args ($1 is the
+// organization).
+func (sc searchScope) with(args []any) (cte, cond string, _ []any) {
+	ph := func(ids []string) string {
+		out := make([]string, len(ids))
+		for i, s := range ids {
+			args = append(args, s)
+			out[i] = "$" + strconv.Itoa(len(args))
+		}
+		return strings.Join(out, ", ")
+	}
+	var or []string
+	if len(sc.spaces) > 0 {
+		or = append(or, `i.space_id IN (`+ph(sc.spaces)+`)`)
+	}
+	if len(sc.shared) > 0 {
+		cte = `shared(id, depth) AS (
+			SELECT id, 0 FROM drive_items WHERE org_id = $1 AND trashed_at = 0 AND id IN (` + ph(sc.shared) + `)
+			UNION ALL
+			SELECT c.id, shared.depth + 1 FROM drive_items c JOIN shared ON c.parent_id = shared.id
+			WHERE c.trashed_at = 0 AND shared.depth < 100)`
+		or = append(or, `i.id IN (SELECT id FROM shared)`)
+	}
+	return cte, `i.org_id = $1 AND i.trashed_at = 0 AND (` + strings.Join(or, " OR ") + `)`, args
 }
