@@ -3,8 +3,10 @@ package drive
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
 // Sealed names. A file or folder name is personal content: it is stored
@@ -70,16 +72,29 @@ func (s *Service) sealName(ctx context.Context, owner string, x *itemRow) error 
 	return nil
 }
 
+// batchOpener opens many values of one owner with its key loaded once
+// (*keyring.Keyring).
+type batchOpener interface {
+	Opener(ctx context.Context, owner string) (*keyring.Opener, error)
+}
+
 // openNames fills in the names of sealed rows, loading their owners' keys
-// in one batch first.
+// in one batch first. With a keyring each owner's key is looked up once,
+// and the names are opened into one buffer that becomes one string, each
+// name a part of it: a folder of 10,000 files costs a handful of
+// allocations, not several per name.
 func (s *Service) openNames(ctx context.Context, rows []itemRow) {
 	if s.Sealer == nil {
 		return
 	}
 	var owners []string
+	size := 0
 	for i := range rows {
 		if len(rows[i].NameBox) > 0 {
-			owners = append(owners, rows[i].NameOwner)
+			if len(owners) == 0 || owners[len(owners)-1] != rows[i].NameOwner {
+				owners = append(owners, rows[i].NameOwner)
+			}
+			size += len(rows[i].NameBox)
 		}
 	}
 	if len(owners) == 0 {
@@ -90,8 +105,62 @@ func (s *Service) openNames(ctx context.Context, rows []itemRow) {
 			s.Log.Debug("drive: preload name keys", "err", err)
 		}
 	}
+	bo, ok := s.Sealer.(batchOpener)
+	if !ok {
+		for i := range rows {
+			s.openName(ctx, &rows[i])
+		}
+		return
+	}
+	openers := map[string]*keyring.Opener{}
+	var (
+		owner string
+		op    *keyring.Opener
+	)
+	const prefix = "drive_items.name:"
+	aad := make([]byte, len(prefix), len(prefix)+64)
+	copy(aad, prefix)
+	buf := make([]byte, 0, size) // more than the names take: each box carries a nonce and a tag
+	ends := make([]int, len(rows))
 	for i := range rows {
-		s.openName(ctx, &rows[i])
+		x := &rows[i]
+		ends[i] = -1
+		if len(x.NameBox) == 0 {
+			continue
+		}
+		if op == nil || x.NameOwner != owner {
+			o, seen := openers[x.NameOwner]
+			if !seen {
+				var err error
+				if o, err = bo.Opener(ctx, x.NameOwner); err != nil {
+					s.Log.Debug("drive: name key not readable", "owner", x.NameOwner, "err", err)
+					o = nil
+				}
+				openers[x.NameOwner] = o
+			}
+			owner, op = x.NameOwner, o
+		}
+		if op == nil {
+			x.Name, x.NameBox = "", nil
+			continue
+		}
+		aad = append(aad[:len(prefix)], x.ID...)
+		var err error
+		if buf, err = op.OpenAppend(buf, aad, x.NameBox); err != nil {
+			s.Log.Debug("drive: item name not readable", "item", x.ID, "err", err)
+			x.Name, x.NameBox = "", nil
+			continue
+		}
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	start := 0
+	for i := range rows {
+		if ends[i] < 0 {
+			continue
+		}
+		rows[i].Name, rows[i].NameBox = all[start:ends[i]], nil
+		start = ends[i]
 	}
 }
 
@@ -138,19 +207,35 @@ func (s *Service) openUploadName(ctx context.Context, u *uploadRow) {
 }
 
 // sortItems orders a folder's items as listings show them: folders first,
-// then by name ignoring case.
+// then by name ignoring case, then by id. Each name is lower-cased once,
+// and the rows (large structs) are moved once, not at every comparison.
 func sortItems(rows []itemRow) {
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if a.Kind != b.Kind {
-			return a.Kind == ItemFolder
+	type key struct {
+		folder bool
+		name   string
+		i      int
+	}
+	keys := make([]key, len(rows))
+	for i := range rows {
+		keys[i] = key{rows[i].Kind == ItemFolder, strings.ToLower(rows[i].Name), i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.folder != b.folder {
+			if a.folder {
+				return -1
+			}
+			return 1
 		}
-		ka, kb := strings.ToLower(a.Name), strings.ToLower(b.Name)
-		if ka != kb {
-			return ka < kb
+		if c := strings.Compare(a.name, b.name); c != 0 {
+			return c
 		}
-		return a.ID < b.ID
+		return strings.Compare(rows[a.i].ID, rows[b.i].ID)
 	})
+	sorted := make([]itemRow, len(rows))
+	for i, k := range keys {
+		sorted[i] = rows[k.i]
+	}
+	copy(rows, sorted)
 }
 
 // Reading items: the store's queries, with the names opened.
