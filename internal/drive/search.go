@@ -38,10 +38,10 @@ import (
 // Searches see what the caller may open — the spaces they are a member
 // of (or one of them), and the items shared with them one by one with
 // everything below, with the rights the shares give — and never what is
-// in the trash. Queries of three or
-// more characters use the text index; shorter ones — common in Chinese —
-// cannot use trigrams and scan the index rows of the caller's spaces with
-// LIKE, at most shortWindow of the newest.
+// in the trash. Queries of three or more characters use the text index;
+// shorter ones — common in Chinese — cannot use trigrams and scan the
+// index rows of what the caller may open with LIKE, at most shortWindow
+// of the newest.
 
 const (
 	// maxIndexText is how much text of a file the index keeps.
@@ -332,8 +332,8 @@ func pageText(sb *strings.Builder, p pdf.Page, fonts map[string]pdf.TextEncoding
 // Search finds the items whose names or contents (text and PDF files)
 // contain q, ignoring case, in the spaces the caller may open and among
 // the items shared with them (one space when spaceID is given), newest
-// first, at most 100. Items found by
-// their contents carry a snippet of the text around the match.
+// first, at most 100. Items found by their contents carry a snippet of
+// the text around the match.
 func (s *Service) Search(ctx context.Context, spaceID, q string) (SearchList, error) {
 	c, err := s.caller(ctx)
 	if err != nil {
