@@ -1095,8 +1095,16 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 	if f.beforeRID > 0 {
 		top = f.beforeRID - 1
 	}
+	match := d.Dialect.TextMatch("message_fts", "x.body", "$2")
 	if d.Dialect.TextIndexOrdered() {
-		return run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, top, limit)
+		return run(match, 0, top, limit)
+	}
+	if d.Kind == db.Postgres {
+		// The trigram index is on the text without spaces (migration
+		// 00217), where a phrase has trigrams across its words; every
+		// message containing the text passes this test, and the ILIKE of
+		// the text itself decides.
+		match += ` AND replace(x.body, ' ', '') ILIKE replace($2, ' ', '') ESCAPE '\'`
 	}
 	// An index that finds every match, then sorts them all to return the
 	// newest few, is slow for common words. So first scan the newest
@@ -1114,7 +1122,7 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 	if err != nil || len(recent) >= limit || bound <= 0 {
 		return recent, err
 	}
-	older, err := run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, bound, limit-len(recent))
+	older, err := run(match, 0, bound, limit-len(recent))
 	return append(recent, older...), err
 }
 
