@@ -832,6 +832,48 @@ func TestSearchAcrossRecentWindow(t *testing.T) {
 	})
 }
 
+// Searches answered by the index alone (no recent window) match the text
+// exactly as the scan does: a phrase only where its words stand side by
+// side with the same spaces, whatever the case, with LIKE's wildcards taken
+// literally, in English and Chinese.
+func TestSearchPhrasesThroughIndex(t *testing.T) {
+	defer func(w int64) { recentWindow = w }(recentWindow)
+	recentWindow = 0
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		org := ids.New("org")
+		alice, bob := acc(), acc()
+		f.dir.join(org, alice, bob)
+		A := as(alice, org)
+		g := f.create(A, KindInternal, "team", bob)
+		adjacent := f.send(A, g.ID, "the Roadmap Review is on Monday").ID
+		f.send(A, g.ID, "the roadmap and the review")
+		f.send(A, g.ID, "roadmapreview without a space")
+		twoSpaces := f.send(A, g.ID, "roadmap  review, two spaces").ID
+		percent := f.send(A, g.ID, "growth of 50% year on year").ID
+		f.send(A, g.ID, "growth of 500 year on year")
+		chinese := f.send(A, g.ID, "明天 会议纪要 发给大家").ID
+		f.send(A, g.ID, "会议 明天 纪要")
+		for q, want := range map[string][]string{
+			"roadmap review":  {adjacent},
+			"ROADMAP REVIEW":  {adjacent},
+			"roadmap  review": {twoSpaces},
+			"50% year":        {percent},
+			"会议纪要 发":          {chinese},
+			"明天 会议":           {chinese},
+		} {
+			p := must(f.s.Search(A, SearchQuery{Q: q}))
+			var got []string
+			for _, m := range p.Items {
+				got = append(got, m.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("search %q = %v, want %v", q, got, want)
+			}
+		}
+	})
+}
+
 func TestNotificationsRespectMute(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)

@@ -1081,7 +1081,7 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = m.id)`
 	pinned := `EXISTS (SELECT 1 FROM message_pins p WHERE p.conversation_id = m.conversation_id AND p.message_id = m.id), c.org_id`
 	// run reads up to n matches with lo < rid <= hi, newest first.
-	run := func(match string, lo, hi int64, n int) ([]Message, error) {
+	run := func(match, order string, lo, hi int64, n int) ([]Message, error) {
 		args := []any{f.accountID, d.Dialect.TextPattern(text), lo, hi}
 		g := f
 		g.beforeRID = 0
@@ -1089,14 +1089,22 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 		args = append(args, n)
 		return querySearch(ctx, d, `SELECT `+msgCols+`, `+pinned+`
 			FROM message_fts x JOIN messages m ON m.rid = x.rowid `+visible+` AND `+match+` AND x.rowid > $3 AND x.rowid <= $4`+cond+`
-			ORDER BY x.rowid DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+			ORDER BY `+order+` DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	}
 	top := int64(math.MaxInt64)
 	if f.beforeRID > 0 {
 		top = f.beforeRID - 1
 	}
+	match := d.Dialect.TextMatch("message_fts", "x.body", "$2")
 	if d.Dialect.TextIndexOrdered() {
-		return run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, top, limit)
+		return run(match, "x.rowid", 0, top, limit)
+	}
+	if d.Kind == db.Postgres {
+		// The trigram index is on the text without spaces (migration
+		// 00217), where a phrase has trigrams across its words; every
+		// message containing the text passes this test, and the ILIKE of
+		// the text itself decides.
+		match += ` AND replace(x.body, ' ', '') ILIKE replace($2, ' ', '') ESCAPE '\'`
 	}
 	// An index that finds every match, then sorts them all to return the
 	// newest few, is slow for common words. So first scan the newest
@@ -1110,11 +1118,15 @@ func searchIndexed(ctx context.Context, d *db.DB, text string, f searchFilter, l
 		}
 	}
 	bound := top - recentWindow
-	recent, err := run(d.Dialect.TextScan("message_fts", "x.body", "$2"), bound, top, limit)
+	recent, err := run(d.Dialect.TextScan("message_fts", "x.body", "$2"), "x.rowid", bound, top, limit)
 	if err != nil || len(recent) >= limit || bound <= 0 {
 		return recent, err
 	}
-	older, err := run(d.Dialect.TextMatch("message_fts", "x.body", "$2"), 0, bound, limit-len(recent))
+	// The older matches come from the index, then are sorted. Ordering by
+	// an expression keeps PostgreSQL from walking the primary key backwards
+	// and testing every row instead: the statement is prepared, and its
+	// generic plan cannot tell a rare text from a common one.
+	older, err := run(match, "(x.rowid + 0)", 0, bound, limit-len(recent))
 	return append(recent, older...), err
 }
 

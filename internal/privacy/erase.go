@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -658,6 +659,25 @@ func (s *Service) afterErase(ctx context.Context, res datamap.Erased, exportBlob
 	return s.DB.Checkpoint(ctx)
 }
 
+// lockPerson serializes, until ctx's transaction ends, the erasures of one
+// person: deleting an account leaves its organizations, whose leaver
+// policy then erases the membership, and both jobs may start together.
+// Run side by side they each lock rows the other needs (the cache
+// generations the deleted account and members bump, the person's
+// requests), so PostgreSQL aborted one of them as a deadlock after it had
+// rewritten every message, and the job did it all again. SQLite's one
+// writer already serializes them.
+func (s *Service) lockPerson(ctx context.Context, accountID string) error {
+	h := fnv.New64a()
+	h.Write([]byte("privacy.erase:" + accountID))
+	q := s.DB.Dialect.XactLock(int64(h.Sum64()))
+	if q == "" {
+		return nil
+	}
+	_, err := s.DB.W(ctx).ExecContext(ctx, q)
+	return err
+}
+
 // eraseAll asks every domain to erase r, in ctx's transaction.
 func (s *Service) eraseAll(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
 	res := datamap.Erased{Deleted: map[string]int64{}, Anonymized: map[string]int64{}}
@@ -683,6 +703,9 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 	var res datamap.Erased
 	var exportBlobs []string
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		if err := s.lockPerson(ctx, e.AccountID); err != nil {
+			return err
+		}
 		exps, err := exportsOf(ctx, s.DB, e.AccountID)
 		if err != nil {
 			return err
@@ -822,6 +845,9 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 	p := datamap.Subject{AccountID: e.AccountID, Members: map[string]string{e.OrgID: e.TargetID}}
 	var res datamap.Erased
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		if err := s.lockPerson(ctx, e.AccountID); err != nil {
+			return err
+		}
 		var err error
 		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership, Subject: p, OrgID: e.OrgID, MemberID: e.TargetID,
 			Mode: Mode(e.Mode), Tombstone: e.TombstoneID, OnlyIfGone: onlyIfGone})
