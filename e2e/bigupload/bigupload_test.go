@@ -13,7 +13,6 @@
 package bigupload_test
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -25,12 +24,9 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -79,18 +75,11 @@ func content(from, to int64) io.Reader { return &gen{off: from, end: to, blk: -1
 
 // server is a running `atrium serve`.
 type server struct {
-	cmd  *exec.Cmd
-	url  string
-	mu   sync.Mutex
-	out  strings.Builder
-	done chan struct{}
+	*atriumbin.Proc
+	url string
 }
 
-func (s *server) output() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.out.String()
-}
+func (s *server) output() string { return s.Output() }
 
 func serve(t *testing.T) *server {
 	t.Helper()
@@ -100,32 +89,7 @@ func serve(t *testing.T) *server {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	s := &server{url: "http://" + addr, done: make(chan struct{})}
-	s.cmd = exec.Command(atriumbin.Path(t), "serve", "--data-dir", t.TempDir(), "--addr", addr, "--log-level", "warn")
-	s.cmd.Env = atriumbin.CleanEnv()
-	pr, pw := io.Pipe()
-	s.cmd.Stdout, s.cmd.Stderr = pw, pw
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			s.mu.Lock()
-			s.out.WriteString(sc.Text() + "\n")
-			s.mu.Unlock()
-		}
-	}()
-	go func() {
-		s.cmd.Wait()
-		pw.Close()
-		close(s.done)
-	}()
-	t.Cleanup(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGKILL)
-		<-s.done
-	})
+	s := &server{Proc: atriumbin.Start(t, "serve", "--data-dir", t.TempDir(), "--addr", addr, "--log-level", "warn"), url: "http://" + addr}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.url + "/api/v1/health")
@@ -135,7 +99,7 @@ func serve(t *testing.T) *server {
 				return s
 			}
 		}
-		if time.Now().After(deadline) {
+		if s.Exited() || time.Now().After(deadline) {
 			t.Fatalf("server did not start: %v\n%s", err, s.output())
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -284,7 +248,7 @@ func TestResumeTwoGiB(t *testing.T) {
 
 	s := serve(t)
 	c := owner(t, s)
-	pid := s.cmd.Process.Pid
+	pid := s.Cmd.Process.Pid
 	base, _, err := memory(pid)
 	if err != nil {
 		t.Fatal(err)

@@ -117,9 +117,9 @@ func TestMigrationKilled(t *testing.T) {
 			atriumbin.Path(t)
 			begin := time.Now()
 			p := start(t, tg.args("migrate", "up")...)
-			<-p.done
+			p.Wait()
 			full := time.Since(begin)
-			if p.cmd.ProcessState.ExitCode() != 0 {
+			if p.Cmd.ProcessState.ExitCode() != 0 {
 				t.Fatalf("migrate up: %s", p.output())
 			}
 

@@ -1,7 +1,6 @@
 package crash_test
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,24 +8,18 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/atrium-hq/atrium/e2e/atriumbin"
 )
 
-// proc is one running atrium process.
+// proc is one running atrium process, with the address it serves on.
 type proc struct {
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	out  strings.Builder
-	done chan struct{}
-	URL  string
+	*atriumbin.Proc
+	URL string
 }
 
 func freeAddr(t *testing.T) string {
@@ -42,57 +35,12 @@ func freeAddr(t *testing.T) string {
 // start runs `atrium args...` and collects its output.
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(atriumbin.Path(t), args...), done: make(chan struct{})}
-	p.cmd.Env = atriumbin.CleanEnv()
-	pr, pw := io.Pipe()
-	p.cmd.Stdout, p.cmd.Stderr = pw, pw
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			p.mu.Lock()
-			p.out.WriteString(sc.Text() + "\n")
-			p.mu.Unlock()
-		}
-	}()
-	go func() {
-		p.cmd.Wait()
-		pw.Close()
-		close(p.done)
-	}()
-	t.Cleanup(func() { p.kill() })
-	return p
+	return &proc{Proc: atriumbin.Start(t, args...)}
 }
 
-func (p *proc) output() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.out.String()
-}
-
-// kill sends SIGKILL and waits for the process to be gone.
-func (p *proc) kill() {
-	select {
-	case <-p.done:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGKILL)
-	<-p.done
-}
-
-// exited reports whether the process has ended.
-func (p *proc) exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
+func (p *proc) output() string { return p.Output() }
+func (p *proc) kill()          { p.Kill() }
+func (p *proc) exited() bool   { return p.Exited() }
 
 // serve starts `atrium serve` on the data dir (and database URL) and waits
 // until it answers.
