@@ -40,7 +40,8 @@
 //
 // # Cost
 //
-// One indexed read of one row per request. On PostgreSQL a changing
+// One indexed read of one row per request, and fewer under load: requests
+// that arrive while a read is under way share the next one (group). On PostgreSQL a changing
 // transaction holds the counters' row from its first such change to its
 // commit, so those transactions (sign-outs, removals, policy versions:
 // rare, administrative) serialize on it; the hot writes — sends, receipts,
@@ -72,8 +73,27 @@ const (
 // Gens is the generation of each kind, as read at one moment.
 type Gens [numKinds]int64
 
-// Read reads the current generations.
+// Read reads the current generations: the result of a read of the row
+// that started after Read was called. Concurrent callers share reads (see
+// group): a caller joins the next read to start, never one already under
+// way, so what it gets reflects every change committed before it called.
 func Read(ctx context.Context, d *db.DB) (Gens, error) {
+	if d == nil {
+		return Gens{}, fmt.Errorf("fresh: read generations: no database")
+	}
+	if db.InTx(ctx) {
+		// A transaction's own view, never shared.
+		return readRow(ctx, d)
+	}
+	v, _ := groups.Load(d)
+	if v == nil {
+		v, _ = groups.LoadOrStore(d, &group{d: d})
+	}
+	return v.(*group).read(ctx)
+}
+
+// readRow reads the row of generations.
+func readRow(ctx context.Context, d *db.DB) (Gens, error) {
 	var g Gens
 	err := d.R(ctx).QueryRowContext(ctx,
 		`SELECT sessions, members, conversations, policies FROM cache_generations WHERE id = 1`).
@@ -82,6 +102,80 @@ func Read(ctx context.Context, d *db.DB) (Gens, error) {
 		return Gens{}, fmt.Errorf("fresh: read generations: %w", err)
 	}
 	return g, nil
+}
+
+// groups holds each database's group of readers (*db.DB → *group).
+var groups sync.Map
+
+// group coalesces the reads of one database's generations, the way a group
+// commit coalesces writes. Under load every request reads the row first;
+// rather than each running its own query, the requests that arrive while a
+// read is under way wait for the next one, which a single one of them runs
+// for all. The next read starts after the current one ends, so it starts
+// after every request waiting for it arrived: each gets a read that began
+// after it asked, which is all the guarantee (package comment) needs. At
+// most two reads are under way or waiting at any time; under a steady load
+// of R requests per second and a read taking t, about 1/t reads run per
+// second however large R is.
+type group struct {
+	d  *db.DB
+	mu sync.Mutex
+	// cur is the read under way (nil: none); next the read that starts when
+	// cur ends, which the callers arriving meanwhile join.
+	cur, next *round
+}
+
+// round is one read of the row, shared by its callers.
+type round struct {
+	done chan struct{}
+	g    Gens
+	err  error
+}
+
+func (gr *group) read(ctx context.Context) (Gens, error) {
+	gr.mu.Lock()
+	if gr.cur == nil {
+		r := &round{done: make(chan struct{})}
+		gr.cur = r
+		gr.mu.Unlock()
+		gr.run(ctx, r)
+		return r.g, r.err
+	}
+	if r := gr.next; r != nil {
+		// Not started yet: it will start after we arrived.
+		gr.mu.Unlock()
+		select {
+		case <-r.done:
+			return r.g, r.err
+		case <-ctx.Done():
+			return Gens{}, fmt.Errorf("fresh: read generations: %w", ctx.Err())
+		}
+	}
+	// A read is under way, which may have started before we arrived: we
+	// run the next one, for ourselves and whoever joins it meanwhile.
+	r := &round{done: make(chan struct{})}
+	gr.next = r
+	prev := gr.cur
+	gr.mu.Unlock()
+	<-prev.done
+	gr.mu.Lock()
+	gr.cur, gr.next = r, nil
+	gr.mu.Unlock()
+	gr.run(ctx, r)
+	return r.g, r.err
+}
+
+// run performs r's read and hands it to r's callers. The read is not bound
+// to the caller's cancellation (others wait for it); it is one primary-key
+// read.
+func (gr *group) run(ctx context.Context, r *round) {
+	r.g, r.err = readRow(context.WithoutCancel(ctx), gr.d)
+	gr.mu.Lock()
+	if gr.cur == r {
+		gr.cur = nil
+	}
+	gr.mu.Unlock()
+	close(r.done)
 }
 
 type key struct{}
