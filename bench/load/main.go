@@ -1,7 +1,8 @@
 // Command load is Atrium's load tool. It creates an organization with N
 // members and conversations of K of them, opens M WebSockets on loopback,
 // sends messages through the REST API — at a target rate (open loop) or with
-// N senders each keeping C sends outstanding (closed loop) — and reports accepted
+// N senders each keeping C sends outstanding (closed loop, through REST or
+// over each sender's own WebSocket) — and reports accepted
 // sends/s, send→delivery latency on the other members' sockets, the server's
 // CPU per accepted send and per delivered frame (from /proc, with this
 // tool's own CPU and the machine's other load beside it) and the
@@ -14,6 +15,7 @@
 //	go run ./bench/load --mode idle --sockets 10000   # idle sockets
 //	go run ./bench/load --mode announce --members 10000   # publish to 10,000 sockets
 //	go run ./bench/load --senders 10 --in-flight 16   # closed loop, as external tools run
+//	go run ./bench/load --senders 10 --in-flight 16 --via stream   # the same, sending over WebSockets
 //	go run ./bench/load --url http://127.0.0.1:8080 --data-dir ./data   # a running server
 //
 // The last line of its output is one JSON object (sends_per_sec, p50_ms,
@@ -51,6 +53,7 @@ type options struct {
 	workers     int
 	senders     int
 	inFlight    int
+	via         string
 	keep        bool
 	pid         int
 }
@@ -79,6 +82,7 @@ type result struct {
 	Disconnects      int64   `json:"disconnects"`
 	PublishMs        float64 `json:"publish_ms,omitempty"`
 	Loop             string  `json:"loop,omitempty"`
+	Via              string  `json:"via,omitempty"`
 	Senders          int     `json:"senders,omitempty"`
 	InFlight         int     `json:"in_flight,omitempty"`
 	SendP50ms        float64 `json:"send_p50_ms,omitempty"`
@@ -108,9 +112,14 @@ func main() {
 	flag.IntVar(&o.workers, "workers", 64, "concurrent senders (open loop)")
 	flag.IntVar(&o.senders, "senders", 0, "closed loop: this many members send, each keeping --in-flight sends outstanding (0: open loop at --rate)")
 	flag.IntVar(&o.inFlight, "in-flight", 16, "closed loop: sends each sender keeps outstanding")
+	flag.StringVar(&o.via, "via", "rest", "closed loop: send through rest (one POST each) or stream (over each sender's own WebSocket)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data dir / schema afterwards")
 	flag.IntVar(&o.pid, "pid", 0, "with --url: the server's process id, to report its memory")
 	flag.Parse()
+	if err := o.check(); err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(2)
+	}
 	if o.sockets < 0 {
 		o.sockets = o.members
 		if o.mode == "idle" {
@@ -129,6 +138,20 @@ func main() {
 	fmt.Println(string(b))
 }
 
+// check rejects flags that do not go together.
+func (o options) check() error {
+	switch o.via {
+	case "rest":
+	case "stream":
+		if o.mode != "send" || o.senders <= 0 {
+			return fmt.Errorf("--via stream sends in the closed loop: it needs --senders N (and --in-flight C)")
+		}
+	default:
+		return fmt.Errorf("--via %q: want rest or stream", o.via)
+	}
+	return nil
+}
+
 // quiet warns when something else kept the machine busy during the run:
 // its figures are not comparable, and the run should be repeated.
 func quiet(u cpuUse) string {
@@ -145,7 +168,11 @@ func run(ctx context.Context, o options, out io.Writer) (*result, error) {
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil {
 		lim.Cur = lim.Max
 		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-		if need := uint64(o.sockets) + 200; lim.Cur < need {
+		need := uint64(o.sockets) + 200
+		if o.via == "stream" {
+			need += uint64(o.senders)
+		}
+		if lim.Cur < need {
 			return nil, fmt.Errorf("open-file limit %d is below the %d this run needs: raise it (ulimit -n %d) for the tool and the server", lim.Cur, need, need+1000)
 		}
 	}
@@ -308,15 +335,26 @@ func runSend(ctx context.Context, o options, fx *fixture, baseURL string, pid in
 		rwg.Add(1)
 		go func() { defer rwg.Done(); r.loop(rctx) }()
 	}
+	s := newSender(baseURL, fx, run, o.workers)
+	res.Via = "rest"
 	if o.senders > 0 {
 		res.Loop, res.Senders, res.InFlight = "closed", o.senders, o.inFlight
-		logf(out, "%d sockets open; %d senders each keeping %d sends in flight for %s (GOMAXPROCS %d)", len(rs), o.senders, o.inFlight, o.duration, runtime.GOMAXPROCS(0))
+		if o.via == "stream" {
+			res.Via = "stream"
+			if err := s.openStreams(ctx, o.senders); err != nil {
+				cancelReaders()
+				return err
+			}
+			defer s.closeStreams()
+			logf(out, "%d sockets open; %d senders each on its own socket keeping %d sends in flight over it for %s (GOMAXPROCS %d)", len(rs), len(s.streams), o.inFlight, o.duration, runtime.GOMAXPROCS(0))
+		} else {
+			logf(out, "%d sockets open; %d senders each keeping %d sends in flight for %s (GOMAXPROCS %d)", len(rs), o.senders, o.inFlight, o.duration, runtime.GOMAXPROCS(0))
+		}
 	} else {
 		res.Loop = "open"
 		logf(out, "%d sockets open; sending at %.0f/s for %s with %d workers (GOMAXPROCS %d)", len(rs), o.rate, o.duration, o.workers, runtime.GOMAXPROCS(0))
 	}
 
-	s := newSender(baseURL, fx, run, o.workers)
 	var expected atomic.Int64
 	s.onAccepted = func(conv, sender int) {
 		n := int64(0)
@@ -380,7 +418,11 @@ func runSend(ctx context.Context, o options, fx *fixture, baseURL string, pid in
 		logf(out, "accepted sends: %d in %s = %.0f/s (target %.0f/s; %d errors, %d not sent because all workers were busy)",
 			s.accepted.Load(), elapsed.Round(time.Millisecond), res.SendsPerSec, o.rate, res.Errors, res.Behind)
 	}
-	logf(out, "send latency (HTTP, accepted = committed): p50 %.2f ms, p99 %.2f ms", s.hist.quantile(0.5), s.hist.quantile(0.99))
+	if res.Via == "stream" {
+		logf(out, "send latency (send frame → ack, accepted = committed): p50 %.2f ms, p99 %.2f ms", s.hist.quantile(0.5), s.hist.quantile(0.99))
+	} else {
+		logf(out, "send latency (HTTP, accepted = committed): p50 %.2f ms, p99 %.2f ms", s.hist.quantile(0.5), s.hist.quantile(0.99))
+	}
 	logf(out, "deliveries to other sockets: %d of %d expected (%.0f/s)", res.Deliveries, res.ExpectedDeliv, res.DeliveriesPerSec)
 	logf(out, "send→delivery latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms, max %.1f ms", res.P50ms, res.P95ms, res.P99ms, res.MaxMs)
 	logf(out, "server RSS: %.1f MiB (peak %.1f MiB); sockets closed early: %d", rss, peak, disc)

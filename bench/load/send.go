@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -26,6 +27,7 @@ type sender struct {
 	behind     atomic.Int64
 	firstErr   atomic.Value
 	onAccepted func(conv, sender int)
+	streams    map[int]*streamConn // member → own socket (--via stream)
 
 	mu   sync.Mutex
 	hist *histogram // HTTP send latency
@@ -90,11 +92,10 @@ func (s *sender) run(ctx context.Context, rate float64, d time.Duration) {
 	wg.Wait()
 }
 
-// runClosed sends in a closed loop, as external load generators do:
-// senders members each keep inFlight sends outstanding, sending the next
-// as soon as one is answered, for d. Each sender writes to the
-// conversations it belongs to in turn.
-func (s *sender) runClosed(ctx context.Context, senders, inFlight int, d time.Duration) {
+// closedSenders returns the members who send in the closed loop, the
+// first senders members of the conversations, and the conversations each
+// belongs to.
+func (s *sender) closedSenders(senders int) ([]int, map[int][]int) {
 	memberConvs := map[int][]int{}
 	var members []int
 	for c, ms := range s.fx.ConvMembers {
@@ -105,14 +106,49 @@ func (s *sender) runClosed(ctx context.Context, senders, inFlight int, d time.Du
 			memberConvs[m] = append(memberConvs[m], c)
 		}
 	}
-	if senders > len(members) {
-		senders = len(members)
+	if senders < len(members) {
+		members = members[:senders]
+	}
+	return members, memberConvs
+}
+
+// openStreams opens each closed-loop sender's own socket, as that member,
+// for --via stream; the closed loop then sends over them.
+func (s *sender) openStreams(ctx context.Context, senders int) error {
+	members, _ := s.closedSenders(senders)
+	s.streams = map[int]*streamConn{}
+	for _, m := range members {
+		c, err := openSocket(ctx, s.base, s.fx.Tokens[m])
+		if err != nil {
+			s.closeStreams()
+			return fmt.Errorf("sender socket of member %d: %w", m, err)
+		}
+		s.streams[m] = newStreamConn(c)
+	}
+	return nil
+}
+
+func (s *sender) closeStreams() {
+	for _, c := range s.streams {
+		c.close()
+	}
+}
+
+// runClosed sends in a closed loop, as external load generators do:
+// senders members each keep inFlight sends outstanding, sending the next
+// as soon as one is answered, for d. Each sender writes to the
+// conversations it belongs to in turn, through REST or, after
+// openStreams, over its own socket.
+func (s *sender) runClosed(ctx context.Context, senders, inFlight int, d time.Duration) {
+	members, memberConvs := s.closedSenders(senders)
+	send := s.send
+	if s.streams != nil {
+		send = s.sendStream
 	}
 	deadline := time.Now().Add(d)
 	var seq atomic.Int64
 	var wg sync.WaitGroup
-	for i := 0; i < senders; i++ {
-		m := members[i]
+	for _, m := range members {
 		convs := memberConvs[m]
 		for k := 0; k < inFlight; k++ {
 			wg.Add(1)
@@ -122,7 +158,7 @@ func (s *sender) runClosed(ctx context.Context, senders, inFlight int, d time.Du
 				for n := k; time.Now().Before(deadline); n++ {
 					j := sendJob{conv: convs[n%len(convs)], member: m, seq: seq.Add(1)}
 					t0 := time.Now()
-					if err := s.send(ctx, j, t0); err != nil {
+					if err := send(ctx, j, t0); err != nil {
 						s.errors.Add(1)
 						s.firstErr.CompareAndSwap(nil, err.Error())
 						continue
@@ -137,6 +173,21 @@ func (s *sender) runClosed(ctx context.Context, senders, inFlight int, d time.Du
 		}
 	}
 	wg.Wait()
+}
+
+// sendStream sends j over its member's socket and waits for the answer.
+func (s *sender) sendStream(ctx context.Context, j sendJob, t time.Time) error {
+	a, err := s.streams[j.member].send(ctx, s.fx.ConvIDs[j.conv], sendBody(msgID(s.runID, j.member, j.seq, t)))
+	if err != nil {
+		return err
+	}
+	if !a.accepted() {
+		return errors.New(a.String())
+	}
+	if s.onAccepted != nil {
+		s.onAccepted(j.conv, j.member)
+	}
+	return nil
 }
 
 func (s *sender) send(ctx context.Context, j sendJob, t time.Time) error {
