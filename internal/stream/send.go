@@ -76,15 +76,15 @@ func sendError(ref string, err error) []byte {
 // per socket, and queues its answer.
 func (g *Gateway) clientSend(ctx context.Context, s *socket, m clientMsg) {
 	if m.Ref == "" {
-		s.enqueue(sendError("", apperr.InvalidField("ref", "a send needs a ref, which its answer repeats")))
+		g.answer(s, sendError("", apperr.InvalidField("ref", "a send needs a ref, which its answer repeats")))
 		return
 	}
 	if g.Send == nil {
-		s.enqueue(sendError(m.Ref, apperr.New(apperr.KindUnavailable, "stream_send_unavailable", "send with POST /api/v1/conversations/{id}/messages")))
+		g.answer(s, sendError(m.Ref, apperr.New(apperr.KindUnavailable, "stream_send_unavailable", "send with POST /api/v1/conversations/{id}/messages")))
 		return
 	}
 	if m.ConversationID == "" {
-		s.enqueue(sendError(m.Ref, apperr.InvalidField("conversation_id", "conversation_id is required")))
+		g.answer(s, sendError(m.Ref, apperr.InvalidField("conversation_id", "conversation_id is required")))
 		return
 	}
 	select {
@@ -101,7 +101,7 @@ func (g *Gateway) clientSend(ctx context.Context, s *socket, m clientMsg) {
 			if ae := (*apperr.Error)(nil); !errors.As(err, &ae) && ctx.Err() == nil {
 				g.log.Error("stream: send failed", "account", s.account, "err", err)
 			}
-			s.enqueue(sendError(m.Ref, err))
+			g.answer(s, sendError(m.Ref, err))
 			return
 		}
 		st := 200
@@ -109,6 +109,16 @@ func (g *Gateway) clientSend(ctx context.Context, s *socket, m clientMsg) {
 			st = 201
 		}
 		b, _ := json.Marshal(ackFrame{Type: "ack", Ref: m.Ref, Status: st, Message: msg})
-		s.enqueue(b)
+		g.answer(s, b)
 	}()
+}
+
+// answer queues a send's answer. A socket whose queue is full is closed as
+// a slow consumer, as live delivery does: an answer is never dropped while
+// the socket stays open, so a client waiting for it learns to reconnect
+// (and may retry the send: the client message id makes the retry safe).
+func (g *Gateway) answer(s *socket, b []byte) {
+	if !s.enqueue(b) {
+		g.shut(s, CloseSlowConsumer, "send queue full: reconnect with your last position to resume")
+	}
 }
