@@ -79,22 +79,30 @@ type adjDetail struct {
 
 // ApplyApprovals applies the approval events appended since the last run
 // and returns how many it applied or refused. The background job calls
-// it; each event is applied in one transaction with the cursor, so a
-// crash neither skips nor repeats one (request ids are unique besides).
+// it; each approval event is applied in one transaction with the cursor,
+// so a crash neither skips nor repeats one (request ids are unique
+// besides). Only approval events are read: the rest of the log (every
+// chat message among it) is neither returned nor opened, and the cursor
+// passes over it in one write per run, not one transaction per event.
 func (s *Service) ApplyApprovals(ctx context.Context) (int, error) {
+	const batch = 200
 	n := 0
 	for {
 		pos, err := cursor(ctx, s.DB, approvalsCursor)
 		if err != nil {
 			return n, err
 		}
-		evs, err := events.ReadAfter(ctx, s.DB, pos, 0, 200)
-		if err != nil || len(evs) == 0 {
+		head, err := events.Head(ctx, s.DB)
+		if err != nil || head <= pos {
+			return n, err
+		}
+		evs, err := events.ReadTypes(ctx, s.DB, pos, head, []string{EventApproved, EventRevoked}, batch)
+		if err != nil {
 			return n, err
 		}
 		for _, e := range evs {
 			err := s.DB.Tx(ctx, func(ctx context.Context) error {
-				if (e.Type == EventApproved || e.Type == EventRevoked) && e.OrgID != "" {
+				if e.OrgID != "" {
 					apply := s.applyApproval
 					if e.Type == EventRevoked {
 						apply = s.revokeApproval
@@ -113,6 +121,11 @@ func (s *Service) ApplyApprovals(ctx context.Context) (int, error) {
 				return n, err
 			}
 		}
+		if len(evs) == batch {
+			continue
+		}
+		// Nothing else up to head concerns attendance.
+		return n, setCursor(ctx, s.DB, approvalsCursor, head)
 	}
 }
 

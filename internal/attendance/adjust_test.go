@@ -271,3 +271,58 @@ func TestTeamAndReminders(t *testing.T) {
 		}
 	})
 }
+
+// TestApprovalsAmongOtherEvents: approvals are found among many other
+// events (chat's, mostly), before and after them, each applied once, and the
+// cursor ends at the head of the log, past the events that do not concern
+// attendance.
+func TestApprovalsAmongOtherEvents(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := newWorld(d, 1)
+		w.group(t, fixed())
+		w.ack(t, w.people...)
+		a := w.people[0]
+		noise := func(n int) {
+			t.Helper()
+			evs := make([]events.Pending, n)
+			for i := range evs {
+				evs[i] = events.Pending{OrgID: w.orgID, ScopeKind: events.ScopeConversation, ScopeID: "cnv_x", Type: "message.created", Data: map[string]any{"i": i}}
+			}
+			if err := events.AppendBatch(ctx, d, evs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		noise(450)
+		w.approve(t, d, "req_leave", "leave", a, map[string]any{"type": "Annual",
+			"period": map[string]any{"start": "2026-12-07", "end": "2026-12-07"}})
+		noise(250)
+		w.approve(t, d, "req_ot", "overtime", a, map[string]any{"period": map[string]any{"start": "2026-12-09T18:00", "end": "2026-12-09T19:00"}})
+		noise(30)
+		w.clock.set(sh(10, 0, 30))
+		head, err := events.Head(ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := w.svc.ApplyApprovals(ctx); err != nil || n != 2 {
+			t.Fatalf("applied %d: %v", n, err)
+		}
+		// Applying appends events of its own; the cursor is past the head
+		// seen before.
+		pos, err := db.QueryOne(ctx, d.R(ctx), db.Value[int64], `SELECT position FROM attendance_cursor WHERE name = 'approvals'`)
+		if err != nil || pos < head {
+			t.Fatalf("cursor at %d (%v), head %d", pos, err, head)
+		}
+		noise(10)
+		if n, err := w.svc.ApplyApprovals(ctx); err != nil || n != 0 {
+			t.Fatalf("applied again: %d %v", n, err)
+		}
+		now := sh(10, 0, 30)
+		if got := w.day(t, a, now, "2026-12-07"); got.Status != attendance.StatusLeave {
+			t.Fatalf("leave: %+v", got)
+		}
+		if got := w.day(t, a, now, "2026-12-09"); got.OvertimeMinutes != 60 {
+			t.Fatalf("overtime: %+v", got)
+		}
+	})
+}
