@@ -350,6 +350,30 @@ func TestAutoLeaveOnResignation(t *testing.T) {
 	})
 }
 
+// TestMentionsOfThree: a message mentioning three people notifies each
+// of them once (the statement's list of ids is padded to four by repeating
+// the last one) and nobody else.
+func TestMentionsOfThree(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		org := ids.New("org")
+		alice, bob, carol, dave, erin := acc(), acc(), acc(), acc(), acc()
+		f.dir.join(org, alice, bob, carol, dave, erin)
+		A := as(alice, org)
+		g := f.create(A, KindInternal, "team", bob, carol, dave, erin)
+		m := f.send(A, g.ID, "@[Bob]("+bob+") @[Carol]("+carol+") @[Dave]("+dave+") look")
+		if len(m.Mentions) != 3 {
+			t.Fatalf("mentions = %+v", m.Mentions)
+		}
+		for acct, want := range map[string]int{bob: 1, carol: 1, dave: 1, erin: 0, alice: 0} {
+			p := must(f.s.Notifications(as(acct, org), false, "", 10))
+			if len(p.Items) != want || (want == 1 && (p.Items[0].Kind != "mention" || p.Items[0].MessageID != m.ID)) {
+				t.Fatalf("notifications of %s = %+v, want %d mention", acct, p.Items, want)
+			}
+		}
+	})
+}
+
 func TestMessagesEditDeleteReactReplyMention(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := newFixture(t, d)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 
@@ -356,44 +357,14 @@ func jsonOrEmpty(v any, empty bool) string {
 	return string(b)
 }
 
-// batchStmts are the statements the writer runs for a batch, prepared
-// once per transaction.
+// batchStmts runs the statements of the writer's batches. Their texts
+// are few and fixed, multi-row statements carrying powers of two of rows
+// (db.Rows), so that the connection's statement cache (pgx's on
+// PostgreSQL) keeps them prepared from one batch to the next, where a
+// statement prepared in each transaction would be parsed and planned for
+// every batch.
 type batchStmts struct {
-	d            *db.DB
-	notifyDirect *sql.Stmt
-}
-
-func (b *batchStmts) close() {
-	for _, s := range []*sql.Stmt{b.notifyDirect} {
-		if s != nil {
-			s.Close()
-		}
-	}
-}
-
-func prepareBatch(ctx context.Context, d *db.DB) (*batchStmts, error) {
-	tx, ok := d.W(ctx).(*sql.Tx)
-	if !ok {
-		return nil, errors.New("chat: prepareBatch outside a transaction")
-	}
-	b := &batchStmts{d: d}
-	var err error
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var s *sql.Stmt
-		s, err = tx.PrepareContext(ctx, q)
-		return s
-	}
-	b.notifyDirect = prep(`INSERT INTO chat_notifications (account_id, message_id, conversation_id, kind, created_at)
-		SELECT account_id, $2, $1, 'direct', $4 FROM conversation_members
-		WHERE conversation_id = $1 AND account_id <> $3 AND muted = FALSE RETURNING account_id`)
-	if err != nil {
-		b.close()
-		return nil, err
-	}
-	return b, nil
+	d *db.DB
 }
 
 // bumpSeqs reserves counts[id] sequence numbers in each conversation with
@@ -408,12 +379,18 @@ func (b *batchStmts) bumpSeqs(ctx context.Context, ids []string, counts map[stri
 	}
 	w := b.d.W(ctx)
 	if lock := b.d.Dialect.ForUpdate(); lock != "" {
-		var args []any
-		rows, err := w.QueryContext(ctx, `SELECT id FROM conversations WHERE id IN (`+db.In(&args, ids)+`) ORDER BY id `+lock, args...)
+		stmts, err := lockRows.With(b.d.Kind, "v", `SELECT id FROM conversations WHERE id IN (SELECT id FROM v) ORDER BY id `+lock,
+			len(ids), func(i int, vals []any) { vals[0] = ids[i] })
 		if err != nil {
 			return nil, err
 		}
-		rows.Close()
+		for _, st := range stmts {
+			rows, err := w.QueryContext(ctx, st.Query, st.Args...)
+			if err != nil {
+				return nil, err
+			}
+			rows.Close()
+		}
 	}
 	stmts, err := seqRows.With(b.d.Kind, "v", `UPDATE conversations SET last_seq = last_seq + v.n, last_message_at = v.at
 		FROM v WHERE conversations.id = v.id AND conversations.dissolved_at = 0
@@ -438,9 +415,13 @@ func (b *batchStmts) bumpSeqs(ctx context.Context, ids []string, counts map[stri
 	return out, nil
 }
 
-// seqRows are the (conversation, count, time) rows of bumpSeqs; a batch of
-// the writer touches far fewer conversations than one statement carries.
+// seqRows are the (conversation, count, time) rows of bumpSeqs: 512 a
+// statement on SQLite, as many as a batch of the writer can touch.
 var seqRows = db.Rows{Cols: db.Cols("id text", "n bigint", "at bigint"), PerStmt: 1000}
+
+// lockRows are the conversations bumpSeqs locks first, on PostgreSQL: one
+// statement of the same text for any batch.
+var lockRows = db.Rows{Cols: db.Cols("id text")}
 
 // messageRows are the columns of a message row as the writer inserts it.
 var messageRows = db.Rows{Cols: db.Cols(
@@ -544,8 +525,10 @@ func indexText(body string, a *Attachment) string {
 // indexRows are the (rid, body) entries of the search index. One statement
 // carries a whole batch of the writer (at most 512 sends on SQLite): every
 // further statement would flush another small segment for FTS5 to merge.
-// 2 × 2,048 parameters stay far below SQLite's limit of 32,766.
-var indexRows = db.Rows{Cols: db.Cols("rowid bigint", "body text"), PerStmt: 2048}
+// So the rows are padded to a power of two (rid, never NULL, comes first)
+// rather than split, which keeps the texts few as well. 2 × 2,048
+// parameters stay far below SQLite's limit of 32,766.
+var indexRows = db.Rows{Cols: db.Cols("rowid bigint", "body text"), PerStmt: 2048, Pad: true}
 
 // insertIndex adds (rid, body) entries to the search index. An FTS5 table
 // takes no upsert, so only PostgreSQL's index replaces an entry that is
@@ -579,7 +562,10 @@ func unindex(ctx context.Context, d *db.DB, rid int64) error {
 }
 
 func (b *batchStmts) notifyDirectPeer(ctx context.Context, m *Message) ([]string, error) {
-	return collectStrings(b.notifyDirect.QueryContext(ctx, m.ConversationID, m.ID, m.SenderID, m.CreatedAt))
+	return db.QueryAll(ctx, b.d.W(ctx), db.Value[string], `INSERT INTO chat_notifications (account_id, message_id, conversation_id, kind, created_at)
+		SELECT account_id, $2, $1, 'direct', $4 FROM conversation_members
+		WHERE conversation_id = $1 AND account_id <> $3 AND muted = FALSE RETURNING account_id`,
+		m.ConversationID, m.ID, m.SenderID, m.CreatedAt)
 }
 
 // notifyMentions creates mention notifications for the mentioned members
@@ -589,9 +575,12 @@ func notifyMentions(ctx context.Context, d *db.DB, m *Message, ids []string, all
 	args := []any{m.ConversationID, m.ID, m.SenderID, m.CreatedAt}
 	cond := "FALSE"
 	if len(ids) > 0 {
-		cond = "account_id IN (" + db.Placeholders(5, len(ids)) + ")"
-		for _, id := range ids {
-			args = append(args, id)
+		// The list repeats its last id up to a power of two, so that the
+		// texts are a few that stay prepared.
+		n := 1 << bits.Len(uint(len(ids)-1))
+		cond = "account_id IN (" + db.Placeholders(5, n) + ")"
+		for i := range n {
+			args = append(args, ids[min(i, len(ids)-1)])
 		}
 	}
 	if all {
@@ -601,24 +590,6 @@ func notifyMentions(ctx context.Context, d *db.DB, m *Message, ids []string, all
 		SELECT account_id, $2, $1, 'mention', $4 FROM conversation_members
 		WHERE conversation_id = $1 AND account_id <> $3 AND `+cond+`
 		ON CONFLICT (account_id, message_id) DO NOTHING RETURNING account_id`, args...)
-}
-
-// collectStrings reads the one-column rows of a prepared statement, which
-// db.QueryAll (query text) cannot run.
-func collectStrings(rows *sql.Rows, err error) ([]string, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 func messageByClientID(ctx context.Context, d *db.DB, senderID, clientID string) (Message, error) {

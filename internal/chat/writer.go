@@ -171,11 +171,7 @@ func (w *writer) commitTx(batch []*sendReq) ([]sendResult, error) {
 		for i := range results {
 			results[i] = sendResult{}
 		}
-		st, err := prepareBatch(ctx, s.DB)
-		if err != nil {
-			return err
-		}
-		defer st.close()
+		st := &batchStmts{d: s.DB}
 		now := s.now()
 		first := make(map[clientKey]int, len(batch))
 		dupOf := make([]int, len(batch))

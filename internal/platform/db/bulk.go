@@ -2,6 +2,7 @@ package db
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 )
@@ -38,12 +39,25 @@ type Stmt struct {
 // multi-row statement); PostgreSQL gets one typed array per column and
 // unnests them, which it parses, plans and binds far faster than
 // thousands of scalar parameters. Both sides keep the rows in order.
+//
+// On SQLite every statement carries a power of two of rows, so that the
+// texts of a table's statements are a few (8 for 128 rows at most) and
+// stay in the connection's statement cache: a text per row count would
+// be prepared anew for nearly every batch of a group-commit writer.
 type Rows struct {
 	Cols []Col
-	// PerStmt is how many rows one statement carries on SQLite, whose
-	// parameters are limited (default 200); PostgreSQL takes every row in
-	// one statement.
+	// PerStmt bounds how many rows one statement carries on SQLite, whose
+	// parameters are limited (default 200): a run of rows goes in
+	// statements of powers of two, largest first, the largest being the
+	// greatest power of two not above PerStmt (128 for 200). PostgreSQL
+	// takes every row in one statement.
 	PerStmt int
+	// Pad, on SQLite, makes the last statement's row count the next power
+	// of two instead of splitting the rest: the missing rows are NULLs
+	// that the statement skips, so its first column must never be NULL.
+	// Rows that should go in as few statements as possible (an FTS5 table
+	// flushes a segment for each) set it and a PerStmt above any batch.
+	Pad bool
 }
 
 // Insert returns the statements inserting n rows into table, row(i, vals)
@@ -81,7 +95,7 @@ func (r Rows) Insert(k Kind, table, tail, join string, n int, row func(i int, va
 	}
 	var out []Stmt
 	r.chunks(n, func(values string, args []any) {
-		q := head + "VALUES " + values
+		q := head + r.values(values)
 		if tail != "" {
 			q += " " + tail
 		}
@@ -109,7 +123,7 @@ func (r Rows) With(k Kind, name, body string, n int, row func(i int, vals []any)
 	}
 	var out []Stmt
 	r.chunks(n, func(values string, args []any) {
-		out = append(out, Stmt{Query: head + "VALUES " + values + ") " + body, Args: args})
+		out = append(out, Stmt{Query: head + r.values(values) + ") " + body, Args: args})
 	}, row)
 	return out, nil
 }
@@ -128,30 +142,62 @@ func (r Rows) unnest(first int) string {
 	return sb.String()
 }
 
-// chunks calls emit for each run of at most PerStmt rows with their VALUES
-// lists and arguments.
-func (r Rows) chunks(n int, emit func(values string, args []any), row func(i int, vals []any)) {
-	per := r.PerStmt
+// values is the relation of a chunk's VALUES lists: the lists themselves,
+// or with Pad the lists without their rows of NULLs.
+func (r Rows) values(lists string) string {
+	if r.Pad {
+		return "SELECT * FROM (VALUES " + lists + ") WHERE column1 IS NOT NULL"
+	}
+	return "VALUES " + lists
+}
+
+// chunkSizes returns the row counts of the statements carrying n rows on
+// SQLite: powers of two, largest first, none above the greatest power of
+// two not above per. With pad, what is left after the largest ones goes
+// in one statement of the next power of two.
+func chunkSizes(n, per int, pad bool) []int {
 	if per <= 0 {
 		per = 200
 	}
+	size := 1 << (bits.Len(uint(per)) - 1)
+	var out []int
+	for left := n; left > 0; {
+		if left < size {
+			if pad {
+				out = append(out, 1<<bits.Len(uint(left-1)))
+				break
+			}
+			size = 1 << (bits.Len(uint(left)) - 1)
+		}
+		out = append(out, size)
+		left -= size
+	}
+	return out
+}
+
+// chunks calls emit for each statement's rows (chunkSizes), in order, with
+// their VALUES lists and arguments; padding rows are NULLs.
+func (r Rows) chunks(n int, emit func(values string, args []any), row func(i int, vals []any)) {
 	vals := make([]any, len(r.Cols))
 	tuple := "(" + strings.Repeat("?, ", len(r.Cols)-1) + "?)"
-	for from := 0; from < n; from += per {
-		to := min(from+per, n)
+	from := 0
+	for _, size := range chunkSizes(n, r.PerStmt, r.Pad) {
 		var sb strings.Builder
-		sb.Grow((to - from) * (len(tuple) + 2))
-		args := make([]any, 0, (to-from)*len(r.Cols))
-		for i := from; i < to; i++ {
+		sb.Grow(size * (len(tuple) + 2))
+		args := make([]any, 0, size*len(r.Cols))
+		for i := from; i < from+size; i++ {
 			if i > from {
 				sb.WriteString(", ")
 			}
 			sb.WriteString(tuple)
 			clear(vals)
-			row(i, vals)
+			if i < n {
+				row(i, vals)
+			}
 			args = append(args, vals...)
 		}
 		emit(sb.String(), args)
+		from += size
 	}
 }
 

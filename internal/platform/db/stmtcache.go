@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"strings"
+	"sync/atomic"
 
 	"modernc.org/sqlite"
 )
@@ -29,6 +30,10 @@ const stmtCacheSize = 256
 // compiled programs grow with it): multi-row inserts of varying lengths
 // would otherwise fill the cache with large programs used once.
 const stmtCacheBytes = 512 << 10
+
+// prepares counts the statements the caches have prepared, for tests
+// that check how many distinct texts a code path makes.
+var prepares atomic.Int64
 
 func init() {
 	sql.Register(sqliteDriverName, cachingDriver{&sqlite.Driver{}})
@@ -104,6 +109,7 @@ func (c *cachingConn) stmt(ctx context.Context, query string) *cachedStmt {
 		// Running it unprepared reports the error as usual.
 		return nil
 	}
+	prepares.Add(1)
 	cs := &cachedStmt{query: query, st: st}
 	c.byQuery[query] = c.lru.PushFront(cs)
 	c.bytes += len(query)

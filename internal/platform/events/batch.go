@@ -32,7 +32,7 @@ func (e *Pending) sealedCols() (box any, owner, aad string) {
 // AppendBatch is Append for many events at once, for group-commit writers
 // (message sends): the same rows, the same ordering lock on PostgreSQL and
 // the same wake-up of the bus after COMMIT, but multi-row INSERTs
-// (db.Rows: 200 events a statement on SQLite, one statement on
+// (db.Rows: up to 128 events a statement on SQLite, one statement on
 // PostgreSQL) instead of one statement each. It must run in a
 // transaction. Events get increasing positions in the order given.
 func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
