@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -33,8 +34,9 @@ func (e *Pending) sealedCols() (box any, owner, aad string) {
 // (message sends): the same rows, the same ordering lock on PostgreSQL and
 // the same wake-up of the bus after COMMIT, but multi-row INSERTs
 // (db.Rows: up to 128 events a statement on SQLite, one statement on
-// PostgreSQL) instead of one statement each. It must run in a
-// transaction. Events get increasing positions in the order given.
+// PostgreSQL) instead of one statement each, and the same hand-over of
+// the committed events to the hub attached to d (AttachHub). It must run
+// in a transaction. Events get increasing positions in the order given.
 func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	if len(evs) == 0 {
 		return nil
@@ -63,7 +65,15 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	if lock != "" {
 		join = "lock"
 	}
-	stmts, err := eventRows.Insert(d.Kind, "event_log", "RETURNING pos", join, len(evs), func(i int, v []any) {
+	// With a hub attached the statements return the rows as stored, which
+	// the hub then need not read back: each returned row is itself the
+	// event, so nothing depends on the order RETURNING lists rows in.
+	hub := hubOf(d)
+	tail := "RETURNING pos"
+	if hub != nil {
+		tail = "RETURNING " + eventColumns
+	}
+	stmts, err := eventRows.Insert(d.Kind, "event_log", tail, join, len(evs), func(i int, v []any) {
 		e := &evs[i]
 		box, owner, aad := e.sealedCols()
 		v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8] = e.OrgID, e.ScopeKind, e.ScopeID, e.Type, data[i], now, box, owner, aad
@@ -72,25 +82,72 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 		return err
 	}
 	var last int64
+	var rows offerRows
+	if hub != nil {
+		rows.evs = make([]Event, 0, len(evs))
+		rows.cols = make([]sealedCols, 0, len(evs))
+	}
 	for _, st := range stmts {
 		q := st.Query
-		if lock != "" {
+		switch {
+		case lock != "" && hub != nil:
+			q = "WITH lock AS (" + lock + ") " + q
+		case lock != "":
 			q = "WITH lock AS (" + lock + "), ins AS (" + q + ") SELECT COALESCE(max(pos), 0) FROM ins"
 		}
 		err := db.Each(ctx, d.W(ctx), func(r db.Scanner) error {
-			var pos int64
-			err := r.Scan(&pos)
-			last = max(last, pos)
-			return err
+			if hub == nil {
+				var pos int64
+				err := r.Scan(&pos)
+				last = max(last, pos)
+				return err
+			}
+			var e Event
+			var c sealedCols
+			if err := scanEvent(r, &e, &c); err != nil {
+				return err
+			}
+			last = max(last, e.Pos)
+			rows.evs = append(rows.evs, e)
+			rows.cols = append(rows.cols, c)
+			return nil
 		}, q, st.Args...)
 		if err != nil {
 			return fmt.Errorf("events: append batch: %w", err)
 		}
 	}
-	if n := notifierOf(d); n != nil {
-		db.AfterCommit(ctx, func() { n.Notify(last) })
+	if hub != nil {
+		if !sort.IsSorted(rows) {
+			sort.Sort(rows)
+		}
+		writtenRefs(d, evs, rows.cols)
+	}
+	n := notifierOf(d)
+	if n != nil || hub != nil {
+		db.AfterCommit(ctx, func() {
+			if hub != nil {
+				hub.offer(rows.evs, rows.cols)
+			}
+			if n != nil {
+				n.Notify(last)
+			}
+		})
 	}
 	return nil
+}
+
+// offerRows are events as returned by their INSERT, with their sealed
+// columns, sorted by position.
+type offerRows struct {
+	evs  []Event
+	cols []sealedCols
+}
+
+func (r offerRows) Len() int           { return len(r.evs) }
+func (r offerRows) Less(i, j int) bool { return r.evs[i].Pos < r.evs[j].Pos }
+func (r offerRows) Swap(i, j int) {
+	r.evs[i], r.evs[j] = r.evs[j], r.evs[i]
+	r.cols[i], r.cols[j] = r.cols[j], r.cols[i]
 }
 
 // eventRows are the columns of an event as AppendBatch inserts it.
