@@ -130,6 +130,8 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 			}
 			if n != nil {
 				n.Notify(last)
+			} else {
+				hub.wake()
 			}
 		})
 	}

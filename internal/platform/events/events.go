@@ -127,6 +127,8 @@ func AppendSealed(ctx context.Context, d *db.DB, orgID, scopeKind, scopeID, typ 
 			}
 			if n != nil {
 				n.Notify(pos)
+			} else {
+				hub.wake()
 			}
 		})
 	}

@@ -269,24 +269,36 @@ func (h *Hub) deliver(after int64, batch []*Frame) bool {
 // holds them. Every event is so delivered once, in position order, even
 // when other nodes' events or unused positions come between. Offer does
 // not block; the hub's loop delivers.
-func (h *Hub) Offer(evs []Event) { h.offer(evs, nil) }
+func (h *Hub) Offer(evs []Event) {
+	if h.offer(evs, nil) {
+		h.wake()
+	}
+}
 
-func (h *Hub) offer(evs []Event, cols []sealedCols) {
-	if len(evs) == 0 {
-		return
-	}
-	h.offerMu.Lock()
-	if h.queued+len(evs) > maxQueuedOffers {
-		h.offerMu.Unlock()
-		return
-	}
-	h.offers = append(h.offers, offered{evs: evs, cols: cols})
-	h.queued += len(evs)
-	h.offerMu.Unlock()
+// wake makes the hub's loop look at its offers.
+func (h *Hub) wake() {
 	select {
 	case h.kick <- struct{}{}:
 	default:
 	}
+}
+
+// offer queues evs (with their sealed columns, when not nil) and reports
+// whether it did. Append and AppendBatch do not wake the hub: the bus
+// signal they send next does (they wake it themselves without a bus).
+func (h *Hub) offer(evs []Event, cols []sealedCols) bool {
+	if len(evs) == 0 {
+		return false
+	}
+	h.offerMu.Lock()
+	if h.queued+len(evs) > maxQueuedOffers {
+		h.offerMu.Unlock()
+		return false
+	}
+	h.offers = append(h.offers, offered{evs: evs, cols: cols})
+	h.queued += len(evs)
+	h.offerMu.Unlock()
+	return true
 }
 
 // takeOffers delivers the offered events that continue the hub's position,

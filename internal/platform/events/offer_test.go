@@ -357,3 +357,73 @@ func TestHubConcurrentOffers(t *testing.T) {
 		sameAsLog(t, d, start, frames)
 	})
 }
+
+// BenchmarkHubHandOff appends batches of message-like events (sealed
+// content referred to, as chat's sends do) and waits for the hub to
+// deliver them, with the events handed to the hub (offered) or read back
+// from the log (readback). It reports the process's CPU per event.
+func BenchmarkHubHandOff(b *testing.B) {
+	for _, mode := range []string{"offered", "readback"} {
+		b.Run(mode, func(b *testing.B) {
+			d := dbtest.Open(b, db.SQLite)
+			ctx := context.Background()
+			keys, err := keyring.New(d, []byte(strings.Repeat("k", 32)))
+			if err != nil {
+				b.Fatal(err)
+			}
+			events.SetOpener(d, keys)
+			defer events.SetOpener(d, nil)
+			const per = 64
+			boxes := make([][]byte, per)
+			rows := map[string]events.Sealed{}
+			for i := range boxes {
+				aad := fmt.Sprint("notes.content:n", i)
+				if boxes[i], err = keys.Seal(ctx, "acc_1", aad, []byte(`"body":"hello there, this is a message of a usual length"`)); err != nil {
+					b.Fatal(err)
+				}
+				rows[fmt.Sprint("n", i)] = events.Sealed{Owner: "acc_1", AAD: aad, Box: boxes[i]}
+			}
+			events.SetSource(d, "notes.content:", func(ctx context.Context, ids []string) (map[string]events.Sealed, error) {
+				out := map[string]events.Sealed{}
+				for _, id := range ids {
+					out[id] = rows[id]
+				}
+				return out, nil
+			})
+			defer events.SetSource(d, "notes.content:", nil)
+			hctx, cancel := context.WithCancel(ctx)
+			bus := events.NewLocalBus()
+			events.Attach(d, bus)
+			defer events.Attach(d, nil)
+			hub := events.NewHub(d, bus, quiet, events.HubOptions{})
+			hub.SetSink(func([]*events.Frame) {})
+			if err := hub.Start(hctx); err != nil {
+				b.Fatal(err)
+			}
+			defer func() { cancel(); <-hub.Done() }()
+			if mode == "offered" {
+				events.AttachHub(d, hub)
+				defer events.AttachHub(d, nil)
+			}
+			evs := make([]events.Pending, per)
+			for i := range evs {
+				evs[i] = events.Pending{OrgID: "org_a", ScopeKind: events.ScopeConversation, ScopeID: "cnv_1", Type: "message.created",
+					Data:   json.RawMessage(fmt.Sprintf(`{"id":"msg_%d","conversation_id":"cnv_1","sender_id":"acc_1","seq":%d,"client_msg_id":"c%d","created_at":1700000000000}`, i, i, i)),
+					Sealed: events.RefWritten(fmt.Sprint("notes.content:n", i), "acc_1", boxes[i])}
+			}
+			cpu := cpuTime()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := events.AppendBatch(ctx, d, evs); err != nil {
+					b.Fatal(err)
+				}
+				h, _ := events.Head(ctx, d)
+				for hub.Position() < h {
+					time.Sleep(20 * time.Microsecond)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N*per), "cpu-µs/event")
+		})
+	}
+}
