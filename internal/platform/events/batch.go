@@ -1,9 +1,11 @@
 package events
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -65,13 +67,16 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	if lock != "" {
 		join = "lock"
 	}
-	// With a hub attached the statements return the rows as stored, which
-	// the hub then need not read back: each returned row is itself the
-	// event, so nothing depends on the order RETURNING lists rows in.
+	// With a hub attached the statements also tell which row got which
+	// position, so that the hub need not read the rows back (see keyed).
 	hub := hubOf(d)
+	mode := returnPos
 	tail := "RETURNING pos"
 	if hub != nil {
-		tail = "RETURNING " + eventColumns
+		mode, tail = returnKeys, "RETURNING pos, scope_id, sealed_aad"
+		if !keyed(evs, data) {
+			mode, tail = returnRows, "RETURNING "+eventColumns
+		}
 	}
 	stmts, err := eventRows.Insert(d.Kind, "event_log", tail, join, len(evs), func(i int, v []any) {
 		e := &evs[i]
@@ -83,49 +88,68 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	}
 	var last int64
 	var rows offerRows
-	if hub != nil {
+	var keys []rowKey
+	switch mode {
+	case returnRows:
 		rows.evs = make([]Event, 0, len(evs))
 		rows.cols = make([]sealedCols, 0, len(evs))
+	case returnKeys:
+		keys = make([]rowKey, 0, len(evs))
 	}
 	for _, st := range stmts {
 		q := st.Query
 		switch {
-		case lock != "" && hub != nil:
+		case lock != "" && mode != returnPos:
 			q = "WITH lock AS (" + lock + ") " + q
 		case lock != "":
 			q = "WITH lock AS (" + lock + "), ins AS (" + q + ") SELECT COALESCE(max(pos), 0) FROM ins"
 		}
 		err := db.Each(ctx, d.W(ctx), func(r db.Scanner) error {
-			if hub == nil {
+			switch mode {
+			case returnKeys:
+				var k rowKey
+				if err := r.Scan(&k.pos, &k.scopeID, &k.aad); err != nil {
+					return err
+				}
+				last = max(last, k.pos)
+				keys = append(keys, k)
+			case returnRows:
+				var e Event
+				var c sealedCols
+				if err := scanEvent(r, &e, &c); err != nil {
+					return err
+				}
+				last = max(last, e.Pos)
+				rows.evs = append(rows.evs, e)
+				rows.cols = append(rows.cols, c)
+			default:
 				var pos int64
-				err := r.Scan(&pos)
+				if err := r.Scan(&pos); err != nil {
+					return err
+				}
 				last = max(last, pos)
-				return err
 			}
-			var e Event
-			var c sealedCols
-			if err := scanEvent(r, &e, &c); err != nil {
-				return err
-			}
-			last = max(last, e.Pos)
-			rows.evs = append(rows.evs, e)
-			rows.cols = append(rows.cols, c)
 			return nil
 		}, q, st.Args...)
 		if err != nil {
 			return fmt.Errorf("events: append batch: %w", err)
 		}
 	}
-	if hub != nil {
+	switch mode {
+	case returnKeys:
+		rows = keyedRows(evs, data, now, keys)
+	case returnRows:
 		if !sort.IsSorted(rows) {
 			sort.Sort(rows)
 		}
+	}
+	if rows.evs != nil {
 		writtenRefs(d, evs, rows.cols)
 	}
 	n := notifierOf(d)
 	if n != nil || hub != nil {
 		db.AfterCommit(ctx, func() {
-			if hub != nil {
+			if rows.evs != nil {
 				hub.offer(rows.evs, rows.cols)
 			}
 			if n != nil {
@@ -138,7 +162,92 @@ func AppendBatch(ctx context.Context, d *db.DB, evs []Pending) error {
 	return nil
 }
 
-// offerRows are events as returned by their INSERT, with their sealed
+// What AppendBatch's statements return.
+const (
+	returnPos  = iota // positions only: no hub to hand the events to
+	returnKeys        // positions with scope_id and sealed_aad (see keyed)
+	returnRows        // the rows as stored
+)
+
+// Which pending event got which position.
+//
+// The hub must be handed exactly the rows as stored, and neither engine
+// promises that rows get positions in the order of VALUES or that
+// RETURNING lists them in any order. The rows could simply be returned
+// whole, but on SQLite RETURNING copies every value it returns twice, which
+// costs about what reading them back did. So the statements return each
+// position with the row's scope_id and sealed_aad only: sorted by
+// position, these must be those of the pending events in the order given.
+// That proves the rows are the events in that order when no two events
+// share scope_id and sealed_aad and differ otherwise (two that differ
+// only elsewhere could have swapped positions unseen; two that do not
+// differ at all are interchangeable). keyed checks that before the
+// statements run; when it fails, they return the rows whole.
+
+// rowKey is a returned position with the row's scope_id and sealed_aad.
+type rowKey struct {
+	pos          int64
+	scopeID, aad string
+}
+
+// keyed reports whether no two of evs (data[i] being evs[i]'s encoded
+// data) share scope_id and sealed_aad but differ in another column.
+func keyed(evs []Pending, data []string) bool {
+	type key struct{ scopeID, aad string }
+	first := make(map[key]int, len(evs))
+	for i := range evs {
+		_, _, aad := evs[i].sealedCols()
+		k := key{evs[i].ScopeID, aad}
+		j, ok := first[k]
+		if !ok {
+			first[k] = i
+			continue
+		}
+		a, b := &evs[i], &evs[j]
+		boxA, ownerA, _ := a.sealedCols()
+		boxB, ownerB, _ := b.sealedCols()
+		if a.OrgID != b.OrgID || a.ScopeKind != b.ScopeKind || a.Type != b.Type || data[i] != data[j] ||
+			ownerA != ownerB || !sameBox(boxA, boxB) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameBox compares two sealed columns as bound (nil or []byte).
+func sameBox(a, b any) bool {
+	x, _ := a.([]byte)
+	y, _ := b.([]byte)
+	return string(x) == string(y)
+}
+
+// keyedRows returns evs as stored, given the keys their statements
+// returned, or nothing when the keys, sorted by position, are not those of
+// evs in order (then the hub reads the rows).
+func keyedRows(evs []Pending, data []string, now int64, keys []rowKey) offerRows {
+	if len(keys) != len(evs) {
+		return offerRows{}
+	}
+	slices.SortFunc(keys, func(a, b rowKey) int { return cmp.Compare(a.pos, b.pos) })
+	out := offerRows{evs: make([]Event, len(evs)), cols: make([]sealedCols, len(evs))}
+	for i := range evs {
+		e := &evs[i]
+		box, owner, aad := e.sealedCols()
+		if keys[i].scopeID != e.ScopeID || keys[i].aad != aad || (i > 0 && keys[i].pos == keys[i-1].pos) {
+			return offerRows{}
+		}
+		out.evs[i] = Event{Pos: keys[i].pos, OrgID: e.OrgID, ScopeKind: e.ScopeKind, ScopeID: e.ScopeID, Type: e.Type,
+			Data: []byte(data[i]), CreatedAt: now}
+		c := sealedCols{owner: owner, aad: aad}
+		if b, _ := box.([]byte); len(b) > 0 {
+			c.box = b
+		}
+		out.cols[i] = c
+	}
+	return out
+}
+
+// offerRows are the events an AppendBatch stored, with their sealed
 // columns, sorted by position.
 type offerRows struct {
 	evs  []Event

@@ -154,8 +154,18 @@ func TestHubTakesOfferedEvents(t *testing.T) {
 			fetched := row(fmt.Sprint("m", i), "acc_2", "fetched", false)
 			copied := &events.Sealed{Owner: "acc_1", AAD: "x:1", Box: seal("acc_1", "x:1", `"name":"Ann \u00e9\"q\""`)}
 			edited := row(fmt.Sprint("e", i), "acc_1", "edited", true)
+			// Two events that share scope and sealed AAD: identical in the
+			// first round (the statement returns positions with keys), the
+			// second differs in data (the statement returns rows whole).
+			twins := []events.Pending{
+				{OrgID: "org_a", ScopeKind: events.ScopeAccount, ScopeID: "acc_9", Type: "notification.created", Data: map[string]int{"n": 1}},
+				{OrgID: "org_a", ScopeKind: events.ScopeAccount, ScopeID: "acc_9", Type: "notification.created", Data: map[string]int{"n": 1}},
+			}
+			if i == 1 {
+				twins[1].Data = map[string]int{"n": 2}
+			}
 			err := d.Tx(ctx, func(ctx context.Context) error {
-				return events.AppendBatch(ctx, d, []events.Pending{
+				return events.AppendBatch(ctx, d, append(twins, []events.Pending{
 					{OrgID: "org_a", ScopeKind: events.ScopeConversation, ScopeID: "cnv_1", Type: "note.created",
 						Data: map[string]any{"id": fmt.Sprint("n", i), "n": i}, Sealed: written},
 					{OrgID: "org_a", ScopeKind: events.ScopeConversation, ScopeID: "cnv_1", Type: "note.created",
@@ -169,7 +179,7 @@ func TestHubTakesOfferedEvents(t *testing.T) {
 					{OrgID: "org_a", ScopeKind: events.ScopeAccount, ScopeID: "acc_3", Type: "notification.created",
 						Data: json.RawMessage(`{"a":[1,2,{"b":"\u2028"}]}`)},
 					{OrgID: "org_a", ScopeKind: events.ScopeOrg, ScopeID: "org_a", Type: "x", Data: nil},
-				})
+				}...))
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -321,7 +331,13 @@ func TestHubConcurrentOffers(t *testing.T) {
 					n := 1 + rand.IntN(6)
 					evs := make([]events.Pending, n)
 					for j := range evs {
-						evs[j] = events.Pending{OrgID: "org_a", ScopeKind: events.ScopeConversation, ScopeID: fmt.Sprint("cnv_", w),
+						// Half the batches share a scope (their rows are
+						// returned whole), half do not (positions with keys).
+						scope := fmt.Sprint("cnv_", w)
+						if i%2 == 0 {
+							scope = fmt.Sprint("cnv_", w, "_", j)
+						}
+						evs[j] = events.Pending{OrgID: "org_a", ScopeKind: events.ScopeConversation, ScopeID: scope,
 							Type: "x", Data: map[string]int{"w": w, "i": i, "j": j}}
 					}
 					fail := rand.IntN(8) == 0
@@ -396,7 +412,8 @@ func BenchmarkHubHandOff(b *testing.B) {
 			events.Attach(d, bus)
 			defer events.Attach(d, nil)
 			hub := events.NewHub(d, bus, quiet, events.HubOptions{})
-			hub.SetSink(func([]*events.Frame) {})
+			delivered := make(chan int64, 1024)
+			hub.SetSink(func(b []*events.Frame) { delivered <- b[len(b)-1].Pos })
 			if err := hub.Start(hctx); err != nil {
 				b.Fatal(err)
 			}
@@ -418,8 +435,8 @@ func BenchmarkHubHandOff(b *testing.B) {
 					b.Fatal(err)
 				}
 				h, _ := events.Head(ctx, d)
-				for hub.Position() < h {
-					time.Sleep(20 * time.Microsecond)
+				for p := int64(0); p < h; {
+					p = <-delivered
 				}
 			}
 			b.StopTimer()
