@@ -291,11 +291,13 @@ func (s *Service) open(ctx context.Context, owner, aad string, box []byte) (seal
 // row's sealed value, which the event log's readers fetch (sealedSource)
 // and splice into the event's data. The content is stored once, and a
 // deleted or edited message leaves no copy of its old text in the log.
+// The event is appended in the transaction that writes m.box to the row,
+// so this node's hub opens m.box instead of fetching it.
 func sealedEvent(m *Message) *events.Sealed {
 	if len(m.box) == 0 {
 		return nil
 	}
-	return events.Ref(contentAAD(m.ID))
+	return events.RefWritten(contentAAD(m.ID), m.boxKey, m.box)
 }
 
 // sealedSource is the events.Source of messages' sealed content.

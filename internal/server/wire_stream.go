@@ -46,6 +46,9 @@ func (a *App) wireStream(ctx context.Context) error {
 		events.Attach(a.DB, nil)
 		return err
 	}
+	// This node's appends hand their events to the hub after COMMIT, so it
+	// reads from the database only other nodes' events.
+	events.AttachHub(a.DB, hub)
 	var origins []string
 	if u, err := url.Parse(a.Cfg.BaseURL); err == nil && u.Host != "" {
 		origins = append(origins, u.Host)
@@ -99,6 +102,7 @@ func (a *App) wireStream(ctx context.Context) error {
 		gw.Close()
 		cancel()
 		<-hub.Done()
+		events.AttachHub(a.DB, nil)
 		events.Attach(a.DB, nil)
 		bus.Close()
 	})

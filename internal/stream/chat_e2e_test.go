@@ -46,6 +46,21 @@ func clientIDs(fs []frame) []string {
 	return out
 }
 
+// checkBodies checks that each message.created frame carries the text
+// sendText sent (stored sealed, and opened by whichever path the node
+// took: the event handed over by its own commit, or read back).
+func checkBodies(t *testing.T, fs []frame) {
+	t.Helper()
+	for _, f := range fs {
+		if f.Type == "event" && f.Event == "message.created" {
+			var m chat.Message
+			if err := jsonUnmarshal(f.Data, &m); err != nil || m.Body != "hello "+m.ClientMsgID {
+				t.Fatalf("message.created at %d: %s (%v)", f.Pos, f.Data, err)
+			}
+		}
+	}
+}
+
 func lastPos(fs []frame) int64 {
 	var p int64
 	for _, f := range fs {
@@ -82,6 +97,7 @@ func TestChatThroughTheStream(t *testing.T) {
 		if fmt.Sprint(clientIDs(got)) != fmt.Sprint(want) {
 			t.Fatalf("live: %v", clientIDs(got))
 		}
+		checkBodies(t, got)
 		// B drops off after those; 60 more are sent; B resumes and gets
 		// exactly the 60, then live ones continue.
 		sb.c.CloseNow()
@@ -109,6 +125,7 @@ func TestChatThroughTheStream(t *testing.T) {
 		if fmt.Sprint(clientIDs(replayed)) != fmt.Sprint(want) {
 			t.Fatalf("after resume:\n got %v\nwant %v", clientIDs(replayed), want)
 		}
+		checkBodies(t, replayed)
 
 		// C is removed from the group: C's socket gets the removal and no
 		// message of the group after it, while B still does.

@@ -88,6 +88,7 @@ func startNode(t testing.TB, d *db.DB, bus events.Bus, convs *memberships, opts 
 	if err := hub.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	events.AttachHub(d, hub) // as the server does: this node's appends are offered
 	gw.Start()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := &actor.Actor{AccountID: r.Header.Get("X-Test-Account"), SessionID: r.Header.Get("X-Test-Session"), OrgID: r.Header.Get("X-Test-Org")}
@@ -100,6 +101,7 @@ func startNode(t testing.TB, d *db.DB, bus events.Bus, convs *memberships, opts 
 		srv.Close()
 		cancel()
 		<-hub.Done()
+		events.AttachHub(d, nil)
 		events.Attach(d, nil)
 	})
 	return &node{d: d, gw: gw, hub: hub, url: srv.URL, convs: convs}
@@ -596,7 +598,9 @@ func TestBadHelloIsRejected(t *testing.T) {
 func TestOldControlEventsDoNotCloseNewSockets(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		n := startNode(t, d, events.NewLocalBus(), &memberships{}, stream.Options{}, events.HubOptions{Poll: time.Hour})
-		events.Attach(d, nil) // the hub reads only when told to below
+		// The hub reads only when told to below.
+		events.Attach(d, nil)
+		events.AttachHub(d, nil)
 		appendEv(t, d, "", events.ScopeAccount, "acc_a", stream.TypeOrgsChanged, map[string]string{"org_id": "org_1"})
 		c := dial(t, n, "acc_a", "ses_1", "org_1", nil)
 		c.ready()

@@ -54,6 +54,9 @@ func (b *LocalBus) Notify(pos int64) {
 	}
 }
 
+// Notified returns the highest position announced (0 before any).
+func (b *LocalBus) Notified() int64 { return b.head.Load() }
+
 // Wake implements Bus.
 func (b *LocalBus) Wake() <-chan struct{} { return b.wake }
 

@@ -2,7 +2,9 @@
 // the same transaction as the change, with a global stream position and a
 // scope that decides who may receive it. The stream gateway replays and
 // streams events to clients; the bus tells every node that new positions
-// exist, and each node's Hub reads them once and hands them to its sockets.
+// exist, and each node's Hub reads them once and hands them to its sockets
+// (the events a node commits itself are handed to its Hub after COMMIT,
+// without a read).
 package events
 
 import (
@@ -63,8 +65,9 @@ const appendLockKey = 0x61747269756d // "atrium"
 
 // Append writes an event in ctx's transaction (or on its own when ctx has
 // none). data is marshalled to JSON; keep it small and free of secrets.
-// When the transaction commits, the bus attached to d (if any) is told of
-// the new position, so streams deliver it at once.
+// When the transaction commits, the hub attached to d (if any) is handed
+// the event and the bus attached to d (if any) is told of the new
+// position, so streams deliver it at once.
 func Append(ctx context.Context, d *db.DB, orgID, scopeKind, scopeID, typ string, data any) (int64, error) {
 	return AppendSealed(ctx, d, orgID, scopeKind, scopeID, typ, data, nil)
 }
@@ -109,8 +112,25 @@ func AppendSealed(ctx context.Context, d *db.DB, orgID, scopeKind, scopeID, typ 
 	if err != nil {
 		return 0, fmt.Errorf("events: append %s: %w", typ, err)
 	}
-	if n := notifierOf(d); n != nil {
-		db.AfterCommit(ctx, func() { n.Notify(pos) })
+	n, hub := notifierOf(d), hubOf(d)
+	if n != nil || hub != nil {
+		db.AfterCommit(ctx, func() {
+			if hub != nil {
+				// The row is what was just bound: the hub need not read it back.
+				c := sealedCols{owner: owner, aad: aad}
+				if len(box) > 0 {
+					c.box = box
+				}
+				cols := []sealedCols{c}
+				writtenRefs(d, []Pending{{Sealed: sealed}}, cols)
+				hub.offer([]Event{{Pos: pos, OrgID: orgID, ScopeKind: scopeKind, ScopeID: scopeID, Type: typ, Data: b, CreatedAt: now}}, cols)
+			}
+			if n != nil {
+				n.Notify(pos)
+			} else {
+				hub.wake()
+			}
+		})
 	}
 	return pos, nil
 }
@@ -137,6 +157,27 @@ func Attach(d *db.DB, n Notifier) {
 func notifierOf(d *db.DB) Notifier {
 	if v, ok := notifiers.Load(d); ok {
 		return v.(Notifier)
+	}
+	return nil
+}
+
+var hubs sync.Map // *db.DB → *Hub
+
+// AttachHub makes Append and AppendBatch hand the events they commit on d
+// to h (see Hub.Offer), so that this node's hub reads from the database
+// only the events it did not get this way: other nodes', and those of
+// other handles. nil detaches. The server attaches its hub once started.
+func AttachHub(d *db.DB, h *Hub) {
+	if h == nil {
+		hubs.Delete(d)
+		return
+	}
+	hubs.Store(d, h)
+}
+
+func hubOf(d *db.DB) *Hub {
+	if v, ok := hubs.Load(d); ok {
+		return v.(*Hub)
 	}
 	return nil
 }

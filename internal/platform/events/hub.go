@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -69,6 +71,12 @@ type HubOptions struct {
 // poll timer fires) it reads every event after the last position it read,
 // encodes each once, keeps the most recent in a ring for reconnecting
 // clients, and hands them in order to its sink (the stream gateway).
+//
+// The events this node commits reach it without a read: Append and
+// AppendBatch offer them after COMMIT (see Offer and AttachHub), and the
+// hub takes an offer when it continues its position exactly. It reads the
+// database for the rest: other nodes' events, and whatever an offer did
+// not cover.
 type Hub struct {
 	d    *db.DB
 	bus  Bus
@@ -76,14 +84,31 @@ type Hub struct {
 	opts HubOptions
 
 	mu        sync.Mutex // held while delivering to the sink
-	last      int64      // highest position read
+	last      int64      // highest position delivered
 	ring      []*Frame   // recent frames, oldest first, all positions in (coverFrom, last]
 	coverFrom int64
 	sink      func(batch []*Frame)
 	observers []func(batch []*Frame)
 
+	offerMu sync.Mutex
+	offers  []offered // not yet taken, each in position order
+	queued  int       // events in offers
+	kick    chan struct{}
+	taken   atomic.Int64 // events delivered from offers
+
 	done chan struct{}
 }
+
+// offered is a run of events handed to the hub by the node that committed
+// them; cols, when not nil, are their sealed columns, still to be opened.
+type offered struct {
+	evs  []Event
+	cols []sealedCols
+}
+
+// maxQueuedOffers bounds the events waiting in offers; beyond it offers are
+// ignored (the hub reads those events from the database).
+const maxQueuedOffers = 1 << 14
 
 // NewHub returns a hub reading d and woken by bus; Start starts it.
 func NewHub(d *db.DB, bus Bus, log *slog.Logger, opts HubOptions) *Hub {
@@ -96,7 +121,7 @@ func NewHub(d *db.DB, bus Bus, log *slog.Logger, opts HubOptions) *Hub {
 	if opts.Batch <= 0 {
 		opts.Batch = 1000
 	}
-	return &Hub{d: d, bus: bus, log: log, opts: opts, done: make(chan struct{})}
+	return &Hub{d: d, bus: bus, log: log, opts: opts, kick: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 // SetSink sets the function that receives every batch of new frames, in
@@ -140,25 +165,50 @@ func (h *Hub) loop(ctx context.Context) {
 	t := time.NewTicker(h.opts.Poll)
 	defer t.Stop()
 	for {
+		poll := false
 		select {
 		case <-ctx.Done():
 			return
 		case <-h.bus.Wake():
+		case <-h.kick:
 		case <-t.C:
+			poll = true
 		}
-		if err := h.CatchUp(ctx); err != nil && ctx.Err() == nil {
+		if err := h.step(ctx, poll); err != nil && ctx.Err() == nil {
 			h.log.Warn("event hub: read failed", "err", err)
 		}
 	}
 }
 
-// CatchUp reads and delivers every committed event after the last one
-// read. The hub's loop calls it; tests may call it to deliver at once.
+// notifiedBus is a bus that tells the highest position announced to this
+// node (LocalBus, PGBus).
+type notifiedBus interface {
+	Notified() int64
+}
+
+// step delivers the offers that continue the hub's position, then reads
+// the database for the rest. A wake for positions the offers covered needs
+// no read; the poll always reads (the safety net for a lost signal).
+func (h *Hub) step(ctx context.Context, poll bool) error {
+	h.takeOffers(ctx)
+	if nb, ok := h.bus.(notifiedBus); ok && !poll && nb.Notified() <= h.Position() {
+		return nil
+	}
+	return h.read(ctx)
+}
+
+// CatchUp delivers the offers that continue the hub's position, then reads
+// and delivers every committed event after the last one delivered. The
+// hub's loop does this when woken; tests may call it to deliver at once.
 func (h *Hub) CatchUp(ctx context.Context) error {
+	return h.step(ctx, true)
+}
+
+// read reads and delivers every committed event after the last one
+// delivered.
+func (h *Hub) read(ctx context.Context) error {
 	for {
-		h.mu.Lock()
-		after := h.last
-		h.mu.Unlock()
+		after := h.Position()
 		evs, err := ReadAfter(ctx, h.d, after, 0, h.opts.Batch)
 		if err != nil {
 			return err
@@ -166,37 +216,158 @@ func (h *Hub) CatchUp(ctx context.Context) error {
 		if len(evs) == 0 {
 			return nil
 		}
-		batch := make([]*Frame, len(evs))
-		for i := range evs {
-			batch[i] = &Frame{Event: evs[i]}
-			batch[i].Bytes = EncodeFrame(&batch[i].Event)
-		}
-		h.mu.Lock()
-		if h.last != after {
-			// Someone else caught up meanwhile; read again from there.
-			h.mu.Unlock()
+		if !h.deliver(after, frames(evs)) {
+			// Someone else delivered meanwhile; read again from there.
 			continue
 		}
-		h.last = batch[len(batch)-1].Pos
-		h.ring = append(h.ring, batch...)
-		if over := len(h.ring) - h.opts.Ring; over > 0 {
-			h.coverFrom = h.ring[over-1].Pos
-			h.ring = append(h.ring[:0:0], h.ring[over:]...)
-		}
-		if h.sink != nil {
-			h.sink(batch)
-		}
-		for _, fn := range h.observers {
-			fn(batch)
-		}
-		h.mu.Unlock()
 		if len(evs) < h.opts.Batch {
 			return nil
 		}
 	}
 }
 
-// Position returns the highest position the hub has read.
+// frames encodes evs.
+func frames(evs []Event) []*Frame {
+	batch := make([]*Frame, len(evs))
+	for i := range evs {
+		batch[i] = &Frame{Event: evs[i]}
+		batch[i].Bytes = EncodeFrame(&batch[i].Event)
+	}
+	return batch
+}
+
+// deliver hands batch, which follows position after, to the ring, the sink
+// and the observers, unless the hub has moved past after meanwhile.
+func (h *Hub) deliver(after int64, batch []*Frame) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.last != after {
+		return false
+	}
+	h.last = batch[len(batch)-1].Pos
+	h.ring = append(h.ring, batch...)
+	if over := len(h.ring) - h.opts.Ring; over > 0 {
+		h.coverFrom = h.ring[over-1].Pos
+		h.ring = append(h.ring[:0:0], h.ring[over:]...)
+	}
+	if h.sink != nil {
+		h.sink(batch)
+	}
+	for _, fn := range h.observers {
+		fn(batch)
+	}
+	return true
+}
+
+// Offer hands the hub events that this node has just committed, complete
+// (as ReadAfter returns them) and in position order, so that it need not
+// read them back. Append and AppendBatch offer theirs to the hub attached
+// to their database (AttachHub). The hub delivers them only if they
+// continue its position exactly — the first one follows the last position
+// delivered and the others follow each other — and otherwise ignores them:
+// the bus signal of the commit still makes it read the database, which
+// holds them. Every event is so delivered once, in position order, even
+// when other nodes' events or unused positions come between. Offer does
+// not block; the hub's loop delivers.
+func (h *Hub) Offer(evs []Event) {
+	if h.offer(evs, nil) {
+		h.wake()
+	}
+}
+
+// wake makes the hub's loop look at its offers.
+func (h *Hub) wake() {
+	select {
+	case h.kick <- struct{}{}:
+	default:
+	}
+}
+
+// offer queues evs (with their sealed columns, when not nil) and reports
+// whether it did. Append and AppendBatch do not wake the hub: the bus
+// signal they send next does (they wake it themselves without a bus).
+func (h *Hub) offer(evs []Event, cols []sealedCols) bool {
+	if len(evs) == 0 {
+		return false
+	}
+	h.offerMu.Lock()
+	if h.queued+len(evs) > maxQueuedOffers {
+		h.offerMu.Unlock()
+		return false
+	}
+	h.offers = append(h.offers, offered{evs: evs, cols: cols})
+	h.queued += len(evs)
+	h.offerMu.Unlock()
+	return true
+}
+
+// takeOffers delivers the offered events that continue the hub's position,
+// up to the first gap, and drops the offers it has passed. Offers beyond
+// a gap wait: the database read that fills the gap usually passes them
+// too, but an offer committed earlier may still arrive and fill it.
+func (h *Hub) takeOffers(ctx context.Context) {
+	for {
+		after := h.Position()
+		var evs []Event
+		var cols []sealedCols
+		sealed := false
+		h.offerMu.Lock()
+		if len(h.offers) == 0 {
+			h.offerMu.Unlock()
+			return
+		}
+		sort.SliceStable(h.offers, func(i, j int) bool { return h.offers[i].evs[0].Pos < h.offers[j].evs[0].Pos })
+		next := after + 1
+		used := 0 // offers passed entirely
+		for _, o := range h.offers {
+			i := 0
+			for i < len(o.evs) && o.evs[i].Pos < next {
+				i++
+			}
+			for ; i < len(o.evs) && o.evs[i].Pos == next && len(evs) < h.opts.Batch; i++ {
+				evs = append(evs, o.evs[i])
+				c := sealedCols{}
+				if o.cols != nil {
+					c = o.cols[i]
+					sealed = sealed || len(c.box) > 0 || c.aad != ""
+				}
+				cols = append(cols, c)
+				next++
+			}
+			if i < len(o.evs) {
+				break
+			}
+			used++
+		}
+		h.queued = 0
+		kept := h.offers[:0]
+		for _, o := range h.offers[used:] {
+			if o.evs[len(o.evs)-1].Pos >= next {
+				kept = append(kept, o)
+				h.queued += len(o.evs)
+			}
+		}
+		clear(h.offers[len(kept):])
+		h.offers = kept
+		h.offerMu.Unlock()
+		if len(evs) == 0 {
+			return
+		}
+		if sealed {
+			if err := unsealAll(ctx, h.d, evs, cols); err != nil {
+				// The database read delivers them instead.
+				h.log.Warn("event hub: open offered events", "err", err)
+				return
+			}
+		}
+		if !h.deliver(after, frames(evs)) {
+			return
+		}
+		h.taken.Add(int64(len(evs)))
+	}
+}
+
+// Position returns the highest position the hub has delivered.
 func (h *Hub) Position() int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()

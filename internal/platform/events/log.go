@@ -13,6 +13,16 @@ import (
 
 const eventColumns = `pos, org_id, scope_kind, scope_id, type, data, created_at, sealed, sealed_key, sealed_aad`
 
+// scanEvent reads a row of eventColumns into e and c.
+func scanEvent(r db.Scanner, e *Event, c *sealedCols) error {
+	var data string
+	if err := r.Scan(&e.Pos, &e.OrgID, &e.ScopeKind, &e.ScopeID, &e.Type, &data, &e.CreatedAt, &c.box, &c.owner, &c.aad); err != nil {
+		return err
+	}
+	e.Data = []byte(data)
+	return nil
+}
+
 // scanEvents reads events and opens their sealed content (see Sealed).
 func scanEvents(ctx context.Context, d *db.DB, rows *sql.Rows) ([]Event, error) {
 	defer rows.Close()
@@ -20,12 +30,10 @@ func scanEvents(ctx context.Context, d *db.DB, rows *sql.Rows) ([]Event, error) 
 	var cols []sealedCols
 	for rows.Next() {
 		var e Event
-		var data string
 		var c sealedCols
-		if err := rows.Scan(&e.Pos, &e.OrgID, &e.ScopeKind, &e.ScopeID, &e.Type, &data, &e.CreatedAt, &c.box, &c.owner, &c.aad); err != nil {
+		if err := scanEvent(rows, &e, &c); err != nil {
 			return nil, err
 		}
-		e.Data = []byte(data)
 		out = append(out, e)
 		cols = append(cols, c)
 	}

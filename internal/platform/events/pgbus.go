@@ -118,8 +118,14 @@ func (b *PGBus) listenLoop(ctx context.Context, conn *pgx.Conn) {
 				continue
 			}
 			backoff = 100 * time.Millisecond
-			// Notifications may have been lost while disconnected.
-			b.local.Notify(0)
+			// Notifications may have been lost while disconnected:
+			// announce the head, so that the hub reads up to it (or, if
+			// that fails, wake it; its poll reads anyway).
+			head, err := Head(ctx, b.d)
+			if err != nil && ctx.Err() == nil {
+				b.log.Warn("event bus: head after reconnect", "err", err)
+			}
+			b.local.Notify(head)
 		}
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -184,6 +190,10 @@ func (b *PGBus) Notify(pos int64) {
 	default:
 	}
 }
+
+// Notified returns the highest position announced to this node, by
+// itself or by the others.
+func (b *PGBus) Notified() int64 { return b.local.Notified() }
 
 // Wake implements Bus.
 func (b *PGBus) Wake() <-chan struct{} { return b.local.Wake() }

@@ -30,11 +30,28 @@ type Sealed struct {
 	Owner string
 	AAD   string
 	Box   []byte
+
+	// written is, for a reference made by RefWritten, the row's sealed
+	// value as the appending transaction wrote it. It is not stored.
+	written *Sealed
 }
 
 // Ref is the sealed content of the row that aad names, not copied into the
 // event but read from the row when the event is read (see SetSource).
 func Ref(aad string) *Sealed { return &Sealed{AAD: aad} }
+
+// RefWritten is Ref for a row whose sealed value (owner, box) the appending
+// transaction writes itself. The event stores only the reference, as with
+// Ref; the node that commits it hands the event to its own hub (AttachHub)
+// opened from box, which is what reading the row back through its Source
+// would return at that moment, instead of reading the row back.
+func RefWritten(aad, owner string, box []byte) *Sealed {
+	s := Ref(aad)
+	if len(box) > 0 {
+		s.written = &Sealed{Owner: owner, AAD: aad, Box: box}
+	}
+	return s
+}
 
 // Source returns the current sealed values of the rows with the given ids
 // (the part of the AAD after its prefix), each with its Owner and Box; rows
@@ -128,6 +145,46 @@ func splice(data, frag []byte) []byte {
 type sealedCols struct {
 	owner, aad string
 	box        []byte
+}
+
+// writtenRefs fills in, for the references in cols that evs' appender
+// made with RefWritten, the row's value it wrote, so that unsealAll opens
+// it without asking the Source. It does so only where the readers would
+// ask a Source (one is registered for the prefix), and leaves an AAD that
+// two events give different values alone.
+func writtenRefs(d *db.DB, evs []Pending, cols []sealedCols) {
+	var known map[string]*Sealed
+	for i := range evs {
+		w := evs[i].Sealed
+		if w == nil || w.written == nil || len(w.Box) > 0 {
+			continue
+		}
+		if known == nil {
+			known = map[string]*Sealed{}
+		}
+		if prev, ok := known[w.AAD]; ok && (prev == nil || prev.Owner != w.written.Owner || string(prev.Box) != string(w.written.Box)) {
+			known[w.AAD] = nil
+			continue
+		}
+		known[w.AAD] = w.written
+	}
+	if known == nil {
+		return
+	}
+	for i := range cols {
+		c := &cols[i]
+		if len(c.box) > 0 || c.aad == "" {
+			continue
+		}
+		w := known[c.aad]
+		if w == nil {
+			continue
+		}
+		if prefix, _, ok := refPrefix(c.aad); !ok || sourceOf(d, prefix) == nil {
+			continue
+		}
+		c.owner, c.box = w.Owner, w.Box
+	}
 }
 
 // unsealAll opens the sealed content of evs (cols[i] is evs[i]'s) into
