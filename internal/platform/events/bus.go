@@ -9,7 +9,8 @@ const MaxEphemeral = 7000
 // Bus tells every node of a deployment that the event log has grown, and
 // carries ephemeral signals (typing, presence) that are never logged.
 // Positions cross the bus, never events: each node reads the events from
-// the database itself.
+// the database itself (those it committed it is handed instead, when they
+// continue what its hub delivered: see Hub.Offer).
 type Bus interface {
 	// Notify announces that events up to pos are committed. Call it only
 	// after COMMIT returned (Append does, through db.AfterCommit).
