@@ -50,9 +50,19 @@ func EncodeFrame(e *Event) []byte {
 	return append(b, '}')
 }
 
+// appendString appends s as a JSON string, escaped as encoding/json
+// escapes it. Types, scopes and ids are plain ASCII: those are copied as
+// they are; anything else goes through encoding/json.
 func appendString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s)
-	return append(b, q...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // HubOptions tune a Hub.
@@ -60,8 +70,8 @@ type HubOptions struct {
 	// Poll is how often the hub looks for new events without a signal: the
 	// safety net for a lost notification (default 1s).
 	Poll time.Duration
-	// Ring is how many recent frames are kept in memory for clients that
-	// reconnect (default 4096).
+	// Ring is how many recent frames, at least, are kept in memory for
+	// clients that reconnect (default 4096; at most twice as many are).
 	Ring int
 	// Batch is the most events read per query (default 1000).
 	Batch int
@@ -246,9 +256,15 @@ func (h *Hub) deliver(after int64, batch []*Frame) bool {
 	}
 	h.last = batch[len(batch)-1].Pos
 	h.ring = append(h.ring, batch...)
-	if over := len(h.ring) - h.opts.Ring; over > 0 {
+	// The ring keeps between Ring and twice Ring frames: once it holds
+	// more, the newest Ring move to the front of the same array, so the
+	// ring is neither reallocated nor copied on every delivery. Join's
+	// callers only read it under h.mu.
+	if over := len(h.ring) - h.opts.Ring; over > h.opts.Ring {
 		h.coverFrom = h.ring[over-1].Pos
-		h.ring = append(h.ring[:0:0], h.ring[over:]...)
+		n := copy(h.ring, h.ring[over:])
+		clear(h.ring[n:])
+		h.ring = h.ring[:n]
 	}
 	if h.sink != nil {
 		h.sink(batch)

@@ -174,7 +174,7 @@ func TestHubDeliversInOrderAndJoins(t *testing.T) {
 			}
 		}
 		mu.Unlock()
-		// The ring keeps the last 8 frames: a cursor inside it is covered.
+		// The ring keeps at least the last 8 frames: a cursor inside them is covered.
 		hub.Join(want[14], func(head int64, recent []*events.Frame, covered bool) {
 			if !covered || head != want[19] || len(recent) != 5 || recent[0].Pos != want[15] {
 				t.Errorf("join inside ring: head %d covered %v recent %d", head, covered, len(recent))

@@ -49,10 +49,14 @@ func DecodeJSONLimit(w http.ResponseWriter, r *http.Request, dst any, limit int6
 // audit reader that keeps the first of two "role" members and this server,
 // which would keep the last, would disagree about what a request said.
 func Decode(rd io.Reader, dst any, limit int64) error {
-	data, err := io.ReadAll(io.LimitReader(rd, limit+1))
-	if err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if _, err := buf.ReadFrom(io.LimitReader(rd, limit+1)); err != nil {
 		return decodeError(err, limit)
 	}
+	// encoding/json copies what it keeps (strings, RawMessage), so the
+	// buffer goes back to the pool when Decode returns.
+	data := buf.Bytes()
 	if int64(len(data)) > limit {
 		return decodeError(&http.MaxBytesError{Limit: limit}, limit)
 	}
