@@ -32,6 +32,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -56,6 +57,7 @@ type options struct {
 	via         string
 	keep        bool
 	pid         int
+	cpuProfile  string
 }
 
 // result is the JSON object on the last line.
@@ -114,6 +116,7 @@ func main() {
 	flag.IntVar(&o.inFlight, "in-flight", 16, "closed loop: sends each sender keeps outstanding")
 	flag.StringVar(&o.via, "via", "rest", "closed loop: send through rest (one POST each) or stream (over each sender's own WebSocket)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the data dir / schema afterwards")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write this tool's own CPU profile to the file (to see what reading the frames costs)")
 	flag.IntVar(&o.pid, "pid", 0, "with --url: the server's process id, to report its memory")
 	flag.Parse()
 	if err := o.check(); err != nil {
@@ -129,8 +132,21 @@ func main() {
 	if o.convSize > o.members {
 		o.convSize = o.members
 	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(2)
+		}
+		defer f.Close()
+		defer pprof.StopCPUProfile()
+	}
 	res, err := run(context.Background(), o, os.Stdout)
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "load:", err)
 		os.Exit(1)
 	}
