@@ -118,7 +118,16 @@ func (g *Gateway) clientSend(ctx context.Context, s *socket, m clientMsg) {
 // the socket stays open, so a client waiting for it learns to reconnect
 // (and may retry the send: the client message id makes the retry safe).
 func (g *Gateway) answer(s *socket, b []byte) {
-	if !s.enqueue(b) {
+	if s.enqueue(b) {
+		return
+	}
+	// shut changes the gateway's maps: under g.mu, like every other
+	// caller of it (answers come from the reader and the send goroutines).
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if s.registered {
 		g.shut(s, CloseSlowConsumer, "send queue full: reconnect with your last position to resume")
+	} else {
+		s.closeWith(CloseSlowConsumer, "send queue full: reconnect with your last position to resume")
 	}
 }

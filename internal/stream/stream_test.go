@@ -495,6 +495,72 @@ func TestSlowConsumerIsDisconnected(t *testing.T) {
 	})
 }
 
+// TestSendAnswersToASlowConsumer: a client that keeps sending over the
+// stream but no longer reads fills its queue with answers; the socket is
+// then closed with 4008, as live delivery closes one, rather than an
+// answer being dropped or the queue growing. Other sockets connect and
+// leave meanwhile (the close changes the gateway's maps under its lock).
+func TestSendAnswersToASlowConsumer(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		convs := &memberships{}
+		const queue = 64
+		n := startNode(t, d, events.NewLocalBus(), convs, stream.Options{QueueFrames: queue, WriteTimeout: 5 * time.Minute}, events.HubOptions{})
+		slow := dial(t, n, "acc_slow", "s1", "", nil)
+		slow.ready()
+		// This gateway has no SendFunc, so each send's answer (an error
+		// that repeats the 8 KB ref) is queued at once.
+		ref := strings.Repeat("r", 8<<10)
+		req, _ := json.Marshal(map[string]any{"type": "send", "ref": ref, "message": map[string]any{"body": "x"}})
+		// 4,000 answers of 8 KB are far more than the queue and the
+		// kernel's socket buffers hold. The server keeps reading the
+		// socket after closing it (dropping what it would answer), so
+		// these writes all complete.
+		stop := make(chan struct{})
+		others := make(chan struct{})
+		go func() {
+			defer close(others)
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c := dial(t, n, fmt.Sprint("acc_other_", i), fmt.Sprint("o", i), "", nil)
+				c.ready()
+				_ = c.c.CloseNow()
+				c.stop()
+			}
+		}()
+		for i := 0; i < 4000; i++ {
+			if err := slow.c.Write(slow.ctx, websocket.MessageText, req); err != nil {
+				close(stop)
+				t.Fatalf("send %d: %v", i, err)
+			}
+		}
+		close(stop)
+		<-others
+		// Reading again drains the answers that were in flight, then the
+		// close reason.
+		answers := 0
+		for {
+			f, err := slow.next()
+			if err != nil {
+				if websocket.CloseStatus(err) != stream.CloseSlowConsumer {
+					t.Fatalf("after %d answers the socket ended with %v, want close %d", answers, err, stream.CloseSlowConsumer)
+				}
+				break
+			}
+			if f.Type != "error" || f.Ref != ref {
+				t.Fatalf("answer %d: %s %q", answers, f.Type, f.Code)
+			}
+			answers++
+		}
+		if answers == 0 || answers >= 4000 {
+			t.Fatalf("%d answers arrived before the close", answers)
+		}
+	})
+}
+
 // TestRevocationClosesSockets: session.ended closes that session's
 // sockets; me.orgs_changed closes the sockets in that organization.
 func TestRevocationClosesSockets(t *testing.T) {
