@@ -66,7 +66,12 @@ func sendError(ref string, err error) []byte {
 	st := httpx.StatusOf(ae.Kind)
 	e := refError{Type: "error", Ref: ref, Status: st, Code: ae.Code, Message: ae.Message, Details: ae.Details}
 	if st >= 500 {
-		e.Code, e.Message, e.Details = "internal", "internal error", nil
+		// As REST answers (httpx.WriteError): no details, and an
+		// internal error's cause stays in the log.
+		e.Details = nil
+		if ae.Kind == apperr.KindInternal {
+			e.Code, e.Message = "internal", "internal error"
+		}
 	}
 	b, _ := json.Marshal(e)
 	return b

@@ -550,8 +550,8 @@ func TestSendAnswersToASlowConsumer(t *testing.T) {
 				}
 				break
 			}
-			if f.Type != "error" || f.Ref != ref {
-				t.Fatalf("answer %d: %s %q", answers, f.Type, f.Code)
+			if f.Type != "error" || f.Ref != ref || f.HTTPStatus != http.StatusServiceUnavailable || f.Code != "stream_send_unavailable" {
+				t.Fatalf("answer %d: %s %d %q", answers, f.Type, f.HTTPStatus, f.Code)
 			}
 			answers++
 		}
