@@ -59,9 +59,9 @@ type refError struct {
 }
 
 func sendError(ref string, err error) []byte {
-	var ae *apperr.Error
-	if !errors.As(err, &ae) {
-		ae = apperr.Internal(err)
+	ae := httpx.Classify(err)
+	if ae == nil {
+		ae = apperr.Internal(err) // cancelled: the socket is closing anyway
 	}
 	st := httpx.StatusOf(ae.Kind)
 	e := refError{Type: "error", Ref: ref, Status: st, Code: ae.Code, Message: ae.Message, Details: ae.Details}

@@ -72,18 +72,10 @@ func StatusOf(k apperr.Kind) int {
 // errors keep their code and message; store sentinels map to 404/409; every
 // other error becomes a 500 "internal error" whose cause is only logged.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
-	var ae *apperr.Error
-	switch {
-	case errors.As(err, &ae):
-	case errors.Is(err, db.ErrNotFound):
-		ae = apperr.ErrNotFound
-	case errors.Is(err, db.ErrConflict):
-		ae = apperr.Conflict("conflict", "this conflicts with an existing object")
-	case errors.Is(err, context.Canceled):
+	ae := Classify(err)
+	if ae == nil {
 		// The client went away; nothing useful can be written.
 		return
-	default:
-		ae = apperr.Internal(err)
 	}
 	status := StatusOf(ae.Kind)
 	rid := reqctx.ID(r.Context())
@@ -104,7 +96,32 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if ae.Kind == apperr.KindUnauthenticated && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="atrium"`)
 	}
-	WriteJSON(w, status, ErrorBody{Error: ErrorPayload{Code: ae.Code, Message: ae.Message, Details: ae.Details, RequestID: rid}})
+	if err := WriteJSON(w, status, ErrorBody{Error: ErrorPayload{Code: ae.Code, Message: ae.Message, Details: ae.Details, RequestID: rid}}); err != nil {
+		// Details that cannot be encoded: nothing went out yet, so the
+		// answer is a plain internal error rather than an empty 200.
+		slog.ErrorContext(r.Context(), "error response not encodable", "request_id", rid, "err", err)
+		in := apperr.Internal(err)
+		_ = WriteJSON(w, StatusOf(in.Kind), ErrorBody{Error: ErrorPayload{Code: in.Code, Message: in.Message, RequestID: rid}})
+	}
+}
+
+// Classify turns err into the service error that answers it: service
+// errors as they are, store sentinels as 404/409, anything else internal.
+// It returns nil for a cancelled request (the client went away). The
+// stream's answers use it too, so both APIs answer an error alike.
+func Classify(err error) *apperr.Error {
+	var ae *apperr.Error
+	switch {
+	case errors.As(err, &ae):
+		return ae
+	case errors.Is(err, db.ErrNotFound):
+		return apperr.ErrNotFound
+	case errors.Is(err, db.ErrConflict):
+		return apperr.Conflict("conflict", "this conflicts with an existing object")
+	case errors.Is(err, context.Canceled):
+		return nil
+	}
+	return apperr.Internal(err)
 }
 
 // WriteJSON writes v as JSON with the given status.

@@ -3,6 +3,7 @@ package httpx_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -91,6 +92,8 @@ func TestWriteErrorHidesInternalText(t *testing.T) {
 			return db.ErrConflict
 		case "/panic":
 			panic("boom secret")
+		case "/unencodable":
+			return apperr.Invalid("bad_value", "a value").With("ratio", math.NaN())
 		}
 		return apperr.Forbidden("field_locked", "this field is locked").With("field", "title")
 	}))
@@ -100,6 +103,8 @@ func TestWriteErrorHidesInternalText(t *testing.T) {
 	}{
 		"/internal": {500, "internal"}, "/notfound": {404, "not_found"}, "/conflict": {409, "conflict"},
 		"/panic": {500, "internal"}, "/forbidden": {403, "field_locked"},
+		// Details JSON cannot carry: an internal error, never an empty 200.
+		"/unencodable": {500, "internal"},
 	} {
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, httptest.NewRequest("GET", path, nil))
