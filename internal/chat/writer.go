@@ -54,8 +54,10 @@ type sendResult struct {
 }
 
 type writer struct {
-	s   *Service
-	in  chan *sendReq
+	s *Service
+	// in holds one queue per writer goroutine; a send goes to its
+	// conversation's queue (lane).
+	in  []chan *sendReq
 	max int
 
 	mu     sync.RWMutex
@@ -64,23 +66,42 @@ type writer struct {
 }
 
 // newWriter starts the writer: one goroutine on SQLite (which has one
-// writer connection anyway), two on PostgreSQL so that one batch's round
-// trips overlap with the other's commit.
+// writer connection anyway), two on PostgreSQL, each taking the sends of
+// its own half of the conversations.
+//
+// Why split by conversation: a batch reserves its seqs by updating its
+// conversations' rows, which it then holds until COMMIT. Two writers that
+// both took sends for the same conversations would queue on those rows and
+// run one after the other. With each conversation in one writer's lane,
+// one batch inserts its messages and index entries while the other
+// appends its events and commits; only the event log's ordering lock (from
+// a batch's first append to its COMMIT) is taken in turn.
 func newWriter(s *Service, max int) *writer {
 	n := 1
 	if s.DB.Kind == db.Postgres {
-		// The event log's ordering lock serializes appending transactions
-		// from their first append to COMMIT (the WAL flush), so more
-		// writers only overlap the inserts; bigger batches pay for the
-		// flush instead.
 		n, max = 2, 2*max
 	}
-	w := &writer{s: s, in: make(chan *sendReq, 4*max), max: max}
+	w := &writer{s: s, max: max}
 	for i := 0; i < n; i++ {
+		in := make(chan *sendReq, 4*max)
+		w.in = append(w.in, in)
 		w.wg.Add(1)
-		go w.run()
+		go w.run(in)
 	}
 	return w
+}
+
+// lane is the queue of conversation conv's sends.
+func (w *writer) lane(conv string) chan *sendReq {
+	if len(w.in) == 1 {
+		return w.in[0]
+	}
+	// FNV-1a: cheap, and spreads ids that differ in their last characters.
+	h := uint32(2166136261)
+	for i := 0; i < len(conv); i++ {
+		h = (h ^ uint32(conv[i])) * 16777619
+	}
+	return w.in[h%uint32(len(w.in))]
 }
 
 // submit queues r and waits for its result. When ctx ends first the send
@@ -94,7 +115,7 @@ func (w *writer) submit(ctx context.Context, r *sendReq) sendResult {
 		return sendResult{err: errWriterClosed}
 	}
 	select {
-	case w.in <- r:
+	case w.lane(r.m.ConversationID) <- r:
 	case <-ctx.Done():
 		w.mu.RUnlock()
 		return sendResult{err: ctx.Err()}
@@ -112,21 +133,23 @@ func (w *writer) close() {
 	w.mu.Lock()
 	if !w.closed {
 		w.closed = true
-		close(w.in)
+		for _, in := range w.in {
+			close(in)
+		}
 	}
 	w.mu.Unlock()
 	w.wg.Wait()
 }
 
-func (w *writer) run() {
+func (w *writer) run(in chan *sendReq) {
 	defer w.wg.Done()
 	batch := make([]*sendReq, 0, w.max)
-	for r := range w.in {
+	for r := range in {
 		batch = append(batch[:0], r)
 	fill:
 		for len(batch) < w.max {
 			select {
-			case r2, ok := <-w.in:
+			case r2, ok := <-in:
 				if !ok {
 					break fill
 				}
