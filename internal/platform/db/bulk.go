@@ -5,6 +5,8 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // Col is one column of a set of rows sent at once: its name and its
@@ -201,18 +203,18 @@ func (r Rows) chunks(n int, emit func(values string, args []any), row func(i int
 	}
 }
 
-// arrays gathers the rows into one typed slice per column: []string,
-// []int64, [][]byte (nil is NULL) or []bool.
+// arrays gathers the rows into one typed array per column (textArray,
+// int8Array, byteaArray or []bool; nil bytes are NULL).
 func (r Rows) arrays(n int, row func(i int, vals []any)) ([]any, error) {
 	cols := make([]any, len(r.Cols))
 	for j, c := range r.Cols {
 		switch c.Type {
 		case "text":
-			cols[j] = make([]string, n)
+			cols[j] = make(textArray, n)
 		case "bigint":
-			cols[j] = make([]int64, n)
+			cols[j] = make(int8Array, n)
 		case "bytea":
-			cols[j] = make([][]byte, n)
+			cols[j] = make(byteaArray, n)
 		case "boolean":
 			cols[j] = make([]bool, n)
 		default:
@@ -232,30 +234,30 @@ func (r Rows) arrays(n int, row func(i int, vals []any)) ([]any, error) {
 	return cols, nil
 }
 
-// put stores v at index i of the typed slice col, reporting whether v has
+// put stores v at index i of the typed array col, reporting whether v has
 // the column's type.
 func put(col any, i int, v any) bool {
 	switch c := col.(type) {
-	case []string:
+	case textArray:
 		s, ok := v.(string)
-		c[i] = s
+		c[i] = textElem(s)
 		return ok
-	case []int64:
+	case int8Array:
 		switch x := v.(type) {
 		case int64:
-			c[i] = x
+			c[i] = int8Elem(x)
 		case int:
-			c[i] = int64(x)
+			c[i] = int8Elem(x)
 		default:
 			return false
 		}
 		return true
-	case [][]byte:
+	case byteaArray:
 		if v == nil {
 			return true
 		}
 		b, ok := v.([]byte)
-		c[i] = b
+		c[i] = byteaElem(b)
 		return ok
 	case []bool:
 		b, ok := v.(bool)
@@ -263,4 +265,49 @@ func put(col any, i int, v any) bool {
 		return ok
 	}
 	return false
+}
+
+// The arrays a column travels in on PostgreSQL. pgx encodes an array
+// element by element, each handed to it as an interface value; for a
+// plain []string, []int64 or [][]byte that boxes (allocates) every string,
+// number and slice of every row. These arrays hand out pointers to their
+// elements instead, whose methods give pgx the value without a copy, so a
+// batch's columns are encoded without one allocation per value.
+type (
+	textArray  []textElem
+	int8Array  []int8Elem
+	byteaArray []byteaElem
+	textElem   string
+	int8Elem   int64
+	byteaElem  []byte
+)
+
+func (e *textElem) TextValue() (pgtype.Text, error) {
+	return pgtype.Text{String: string(*e), Valid: true}, nil
+}
+
+func (e *int8Elem) Int64Value() (pgtype.Int8, error) {
+	return pgtype.Int8{Int64: int64(*e), Valid: true}, nil
+}
+
+// BytesValue is nil (NULL) for a nil slice.
+func (e *byteaElem) BytesValue() ([]byte, error) { return []byte(*e), nil }
+
+func (a textArray) Dimensions() []pgtype.ArrayDimension  { return dims(len(a), a == nil) }
+func (a int8Array) Dimensions() []pgtype.ArrayDimension  { return dims(len(a), a == nil) }
+func (a byteaArray) Dimensions() []pgtype.ArrayDimension { return dims(len(a), a == nil) }
+func (a textArray) Index(i int) any                      { return &a[i] }
+func (a int8Array) Index(i int) any                      { return &a[i] }
+func (a byteaArray) Index(i int) any                     { return &a[i] }
+func (a textArray) IndexType() any                       { return (*textElem)(nil) }
+func (a int8Array) IndexType() any                       { return (*int8Elem)(nil) }
+func (a byteaArray) IndexType() any                      { return (*byteaElem)(nil) }
+
+// dims is the dimensions of a one-dimensional array of n elements (none:
+// NULL).
+func dims(n int, null bool) []pgtype.ArrayDimension {
+	if null {
+		return nil
+	}
+	return []pgtype.ArrayDimension{{Length: int32(n), LowerBound: 1}}
 }
