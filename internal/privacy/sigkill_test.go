@@ -79,11 +79,20 @@ func TestRetentionSurvivesSIGKILL(t *testing.T) {
 	}
 	d.Close()
 
+	var logs []string
 	serve := func() *exec.Cmd {
 		l, _ := net.Listen("tcp", "127.0.0.1:0")
 		addr := l.Addr().String()
 		l.Close()
-		cmd := exec.Command(bin, "serve", "--data-dir", dir, "--addr", addr, "--log-level", "warn")
+		cmd := exec.Command(bin, "serve", "--data-dir", dir, "--addr", addr, "--log-level", "info")
+		// Each node's log goes to a file of its own, shown when the test fails.
+		logf, err := os.Create(filepath.Join(t.TempDir(), "node.log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdout, cmd.Stderr = logf, logf
+		t.Cleanup(func() { _ = logf.Close() })
+		logs = append(logs, logf.Name())
 		for _, kv := range os.Environ() {
 			if !strings.HasPrefix(kv, "ATRIUM_") {
 				cmd.Env = append(cmd.Env, kv)
@@ -100,6 +109,28 @@ func TestRetentionSurvivesSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ro.Close()
+	// When the test fails: what each node logged, and the runs and job as stored.
+	defer func() {
+		if !t.Failed() {
+			return
+		}
+		for i, name := range logs {
+			b, _ := os.ReadFile(name)
+			t.Logf("node %d's log:\n%s", i+1, b)
+		}
+		if rows, err := ro.Reader().Query(`SELECT id, planned, deleted FROM retention_runs`); err == nil {
+			for rows.Next() {
+				var id, planned, deleted string
+				_ = rows.Scan(&id, &planned, &deleted)
+				t.Logf("retention run %s: planned %s, deleted %s", id, planned, deleted)
+			}
+			rows.Close()
+		}
+		var state, checkpoint string
+		var attempts int
+		_ = ro.Reader().QueryRow(`SELECT state, attempts, checkpoint FROM jobs WHERE id = $1`, run.JobID).Scan(&state, &attempts, &checkpoint)
+		t.Logf("the run's job: %s after %d attempts; checkpoint %.600s", state, attempts, checkpoint)
+	}()
 	progress := func() (string, int) {
 		var state string
 		var p int
