@@ -3,7 +3,6 @@ package stream
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
@@ -73,7 +72,13 @@ func sendError(ref string, err error) []byte {
 			e.Code, e.Message = "internal", "internal error"
 		}
 	}
-	b, _ := json.Marshal(e)
+	b, err := json.Marshal(e)
+	if err != nil {
+		// Details JSON cannot carry (as REST: an internal error, never an
+		// empty frame).
+		e.Status, e.Code, e.Message, e.Details = httpx.StatusOf(apperr.KindInternal), "internal", "internal error", nil
+		b, _ = json.Marshal(e)
+	}
 	return b
 }
 
@@ -103,7 +108,7 @@ func (g *Gateway) clientSend(ctx context.Context, s *socket, m clientMsg) {
 		defer func() { <-s.sends }()
 		msg, created, err := g.Send(ctx, Caller{Token: s.token, Via: s.via}, m.ConversationID, m.Message)
 		if err != nil {
-			if ae := (*apperr.Error)(nil); !errors.As(err, &ae) && ctx.Err() == nil {
+			if ae := httpx.Classify(err); ae != nil && ae.Kind == apperr.KindInternal && ctx.Err() == nil {
 				g.log.Error("stream: send failed", "account", s.account, "err", err)
 			}
 			g.answer(s, sendError(m.Ref, err))
