@@ -121,7 +121,15 @@ type Service struct {
 // Register adds a domain's side of the privacy contract. A contract that
 // also erases single items (datamap.ItemEraser) or owns legal-hold targets
 // (datamap.HoldTargets) is used for those too.
+//
+// Every contract must be registered before the job queue starts: a
+// retention run, an erasure or an export that a node picks up at start-up
+// (resumed, or queued while it was down) reaches only the domains
+// registered by then, and would finish as if the others held nothing.
 func (s *Service) Register(c datamap.Contract) {
+	if s.Jobs != nil && s.Jobs.Started() {
+		panic("privacy: a contract was registered after the job queue started; start the queue once every domain is wired")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.contracts = append(s.contracts, c)

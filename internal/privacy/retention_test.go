@@ -216,3 +216,22 @@ func TestRetentionPreviewRunAndResume(t *testing.T) {
 		})
 	}
 }
+
+// A contract registered once the job queue runs would be missed by a job
+// the node picked up at start-up; Register refuses it loudly, so a wiring
+// order that starts the queue too early fails every test that builds the
+// server.
+func TestRegisterAfterQueueStartPanics(t *testing.T) {
+	d := dbtest.Open(t, db.SQLite)
+	svc := newRetentionService(t, d, &fakeClock{t: time.Now()})
+	late := chat.New(d, nil, nil, nil)
+	t.Cleanup(late.Close)
+	stop := svc.Jobs.Start()
+	defer stop()
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Register after the queue started did not panic")
+		}
+	}()
+	svc.Register(late.Privacy())
+}

@@ -56,6 +56,13 @@ func (a *App) wire(ctx context.Context) error {
 	if err := a.wirePush(ctx); err != nil {
 		return err
 	}
+	// Last of all: background jobs. A job this node picks up at once (a
+	// retention run or an erasure resumed after a crash) must reach every
+	// domain's tables, so every contract and handler is in place first;
+	// and on close the queue stops first, before the services its jobs use.
+	if q := a.Jobs(); q != nil {
+		a.OnClose(q.Start())
+	}
 	return nil
 }
 

@@ -70,7 +70,8 @@ func (a *App) wirePrivacy(ctx context.Context) error {
 	a.Server.Privacy = svc
 	a.Server.Gate = svc.Gate
 	a.OnRestore(ReapplyErasures, "privacy.erasures", svc.ReapplyErasures)
-	a.OnClose(q.Start())
+	// The queue starts in wire, once every domain has registered its
+	// contract and its handlers.
 	return nil
 }
 

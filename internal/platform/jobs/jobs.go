@@ -261,7 +261,9 @@ func (q *Queue) Reschedule(ctx context.Context, id string, runAt time.Time) erro
 // job interrupted that way is released to run again at once).
 func (q *Queue) Start() (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
+	q.mu.Lock()
 	q.stop = cancel
+	q.mu.Unlock()
 	n := q.Concurrency
 	if n <= 0 {
 		n = 2
@@ -318,6 +320,14 @@ func (q *Queue) Start() (stop func()) {
 		cancel()
 		q.wg.Wait()
 	}
+}
+
+// Started reports whether Start has been called: from then on jobs run, so
+// whatever a handler relies on must be in place before it.
+func (q *Queue) Started() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.stop != nil
 }
 
 func (q *Queue) schedule(ctx context.Context) {
