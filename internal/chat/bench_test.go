@@ -205,3 +205,42 @@ func benchNewest50(b *testing.B, f *fixture, A context.Context, c Conversation) 
 	}
 	percentiles(b, lat)
 }
+
+// BenchmarkSealPlaintextMessages measures the start-up pass that seals
+// message text written before sealing existed: b.N plaintext messages of
+// 16 authors in one conversation, sealed under their authors' keys.
+//
+//	go test ./internal/chat -run '^$' -bench 'BenchmarkSealPlaintextMessages/sqlite' -benchtime 20000x
+func BenchmarkSealPlaintextMessages(b *testing.B) {
+	benchKinds(b, func(b *testing.B, d *db.DB) {
+		f := newFixture(b, d)
+		ctx := context.Background()
+		org := ids.New("org")
+		authors := make([]string, 16)
+		for i := range authors {
+			authors[i] = acc()
+			f.dir.join(org, authors[i])
+		}
+		c := f.create(as(authors[0], org), KindInternal, "legacy", authors[1:]...)
+		err := d.Tx(ctx, func(ctx context.Context) error {
+			for i := 0; i < b.N; i++ {
+				if _, err := d.W(ctx).ExecContext(ctx, `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, kind, body, created_at)
+					VALUES ($1, $2, $3, $4, $5, 'text', $6, 1)`, ids.New("msg"), c.ID, 1000+i, authors[i%len(authors)], fmt.Sprint("legacy", i),
+					fmt.Sprint("a message written before sealing, number ", i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		start := time.Now()
+		n, err := f.s.SealPlaintextMessages(ctx)
+		if err != nil || n != b.N {
+			b.Fatalf("sealed %d of %d: %v", n, b.N, err)
+		}
+		b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+	})
+}

@@ -51,14 +51,23 @@ type legacyText struct {
 	store func(ctx context.Context, d *db.DB, p plaintextMessage, box []byte, key string) (bool, error)
 }
 
-// sealPlaintextTexts seals k's rows, a batch at a time.
+// sealPlaintextTexts seals k's rows, a batch at a time: each batch is
+// sealed in memory (which may create or unwrap its authors' keys), then
+// stored in one transaction, so a large legacy table costs one commit per
+// batch rather than one per row.
 func (s *Service) sealPlaintextTexts(ctx context.Context, k legacyText) (int, error) {
+	type sealed struct {
+		p   plaintextMessage
+		box []byte
+		key string
+	}
 	n := 0
 	for after := ""; ; {
 		ps, err := k.read(ctx, s.DB, after, legacyBatch)
 		if err != nil {
 			return n, fmt.Errorf("chat: read plaintext %s: %w", k.what, err)
 		}
+		batch := make([]sealed, 0, len(ps))
 		for _, p := range ps {
 			after = p.id
 			c := sealedContent{Body: p.body, HTML: p.html}
@@ -74,14 +83,26 @@ func (s *Service) sealPlaintextTexts(ctx context.Context, k legacyText) (int, er
 				s.Log.Warn("chat: seal plaintext "+k.what, "id", p.id, "err", err)
 				continue
 			}
-			ok, err := k.store(ctx, s.DB, p, box, key)
-			if err != nil {
-				return n, err
-			}
-			if ok {
-				n++
-			}
+			batch = append(batch, sealed{p, box, key})
 		}
+		stored := 0
+		err = s.DB.Tx(ctx, func(ctx context.Context) error {
+			stored = 0
+			for _, x := range batch {
+				ok, err := k.store(ctx, s.DB, x.p, x.box, x.key)
+				if err != nil {
+					return err
+				}
+				if ok {
+					stored++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += stored
 		if len(ps) < legacyBatch {
 			return n, nil
 		}
