@@ -1,12 +1,15 @@
 // Package jobs runs background and scheduled work with leases, safe with
 // several nodes on one database.
 //
-// A job is a row in the jobs table. A node claims a due job by writing its
-// own name and a lease deadline into the row (on PostgreSQL under
-// FOR UPDATE SKIP LOCKED, so two nodes never claim the same job; on SQLite
-// the single writer serializes claims). While the handler runs, the lease is
-// renewed; when a node crashes its lease runs out and another node claims the
-// job again. Handlers make progress resumable by saving a checkpoint in the
+// A job is a row in the jobs table. A node claims a due job by writing an
+// owner of that claim (its name and a random suffix) and a lease deadline
+// into the row (on PostgreSQL under FOR UPDATE SKIP LOCKED, so two nodes
+// never claim the same job; on SQLite the single writer serializes claims).
+// While the handler runs, the lease is renewed; when a node crashes its
+// lease runs out and another node (or the same one) claims the job again,
+// and the first claim's Save fails with ErrLeaseLost. A crash counts as an
+// attempt: a job whose node died during its last attempt is failed rather
+// than claimed again. Handlers make progress resumable by saving a checkpoint in the
 // same transaction as each batch of work (Job.Save), so a retried job
 // continues where the last committed batch left off — no work lost, none done
 // twice.
@@ -281,6 +284,7 @@ func (q *Queue) Start() (stop func()) {
 		lastPrune := time.Time{}
 		for {
 			q.schedule(ctx)
+			q.failAbandoned(ctx)
 			if time.Since(lastPrune) > time.Hour {
 				lastPrune = time.Now()
 				if err := pruneJobs(ctx, q.DB, q.now().Add(-30*24*time.Hour).UnixMilli()); err != nil && ctx.Err() == nil {
@@ -352,6 +356,7 @@ func (q *Queue) schedule(ctx context.Context) {
 // Start.
 func (q *Queue) RunDue(ctx context.Context) (int, error) {
 	n := 0
+	q.failAbandoned(ctx)
 	for {
 		if err := ctx.Err(); err != nil {
 			return n, err
@@ -374,12 +379,26 @@ func (q *Queue) claim(ctx context.Context) (*Job, error) {
 		return nil, nil
 	}
 	now := q.now()
-	j, err := claimJob(ctx, q.DB, kinds, q.Node, now.UnixMilli(), now.Add(q.lease()).UnixMilli())
+	// Each claim has an owner of its own: were this node to claim again a
+	// job whose lease it let run out (a long transaction held off the
+	// renewal), the first run's Save and renewal must fail, not carry on
+	// beside the second.
+	owner := q.Node + "/" + ids.Token(4)
+	j, err := claimJob(ctx, q.DB, kinds, owner, now.UnixMilli(), now.Add(q.lease()).UnixMilli())
 	if err != nil || j == nil {
 		return nil, err
 	}
-	j.q, j.owner = q, q.Node
+	j.q, j.owner = q, owner
 	return j, nil
+}
+
+// failAbandoned marks failed the jobs whose node died while running them
+// once they have used all their attempts: a job that kills every process
+// that runs it (out of memory, say) must not be claimed for ever.
+func (q *Queue) failAbandoned(ctx context.Context) {
+	if err := failAbandonedJobs(ctx, q.DB, q.now().UnixMilli()); err != nil && ctx.Err() == nil {
+		q.Log.Warn("jobs: fail abandoned", "err", err)
+	}
 }
 
 func (q *Queue) run(ctx context.Context, j *Job) {

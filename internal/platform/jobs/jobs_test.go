@@ -180,6 +180,72 @@ func TestExpiredLeaseIsTakenOver(t *testing.T) {
 	})
 }
 
+// A node that lets its own lease run out and claims the job again has two
+// runs of it: the first one's Save must fail as if another node had it.
+func TestExpiredLeaseRetakenBySameNode(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		c := &clock{t: time.Unix(1_700_000_000, 0)}
+		q := newQueue(d, c, "node-a")
+		var first *jobs.Job
+		runs := 0
+		q.Handle("long", func(ctx context.Context, j *jobs.Job) error {
+			runs++
+			if runs > 1 {
+				return nil
+			}
+			first = j
+			c.Add(time.Minute) // the run stalls past its lease
+			if n, _ := q.RunDue(ctx); n != 1 {
+				t.Errorf("the node could not take its own expired job")
+			}
+			return j.Save(ctx, "late", 50)
+		})
+		id, _ := q.Enqueue(ctx, "long", nil, jobs.Options{})
+		_, _ = q.RunDue(ctx)
+		if first == nil || runs != 2 {
+			t.Fatalf("runs = %d", runs)
+		}
+		if err := first.Save(ctx, "x", 1); !errors.Is(err, jobs.ErrLeaseLost) {
+			t.Fatalf("Save of the first run after the second claim = %v, want ErrLeaseLost", err)
+		}
+		if info, _ := q.Get(ctx, id); info.State != jobs.Done {
+			t.Fatalf("state %+v", info)
+		}
+	})
+}
+
+// A job whose node died during its last attempt is failed, not claimed
+// again: a job that kills every process running it must stop somewhere.
+func TestAbandonedLastAttemptFails(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		c := &clock{t: time.Unix(1_700_000_000, 0)}
+		q := newQueue(d, c, "node-a")
+		ran := 0
+		q.Handle("crash", func(ctx context.Context, j *jobs.Job) error { ran++; return nil })
+		last, _ := q.Enqueue(ctx, "crash", nil, jobs.Options{MaxAttempts: 2})
+		spare, _ := q.Enqueue(ctx, "crash", map[string]int{"n": 2}, jobs.Options{MaxAttempts: 2})
+		// Both were claimed by a node that died: one on its last attempt,
+		// one with an attempt left.
+		for id, attempts := range map[string]int{last: 2, spare: 1} {
+			if _, err := d.Writer().ExecContext(ctx, `UPDATE jobs SET state = 'running', lease_owner = 'dead', lease_until = $2, attempts = $3 WHERE id = $1`,
+				id, c.Now().Add(-time.Second).UnixMilli(), attempts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := q.RunDue(ctx); err != nil || n != 1 || ran != 1 {
+			t.Fatalf("RunDue = %d, %v; ran %d, want the one with an attempt left", n, err, ran)
+		}
+		if info, _ := q.Get(ctx, last); info.State != jobs.Failed || info.LastError == "" {
+			t.Fatalf("the job abandoned on its last attempt is %+v, want failed with a reason", info)
+		}
+		if info, _ := q.Get(ctx, spare); info.State != jobs.Done {
+			t.Fatalf("the job with an attempt left is %+v, want done", info)
+		}
+	})
+}
+
 // Several workers on one database never run the same job twice.
 func TestConcurrentWorkersClaimOnce(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {

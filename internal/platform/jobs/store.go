@@ -38,9 +38,9 @@ func claimJob(ctx context.Context, d *db.DB, kinds []string, owner string, now, 
 	q := `UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
 	      WHERE id = (SELECT id FROM jobs
 	                  WHERE kind IN (` + strings.Join(ph, ", ") + `)
-	                    AND ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3))
+	                    AND ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3 AND attempts < max_attempts))
 	                  ORDER BY run_at, id LIMIT 1` + d.Dialect.ForUpdateSkipLocked() + `)
-	        AND ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3))
+	        AND ((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3 AND attempts < max_attempts))
 	      RETURNING id, kind, payload, attempts, checkpoint, progress`
 	var j Job
 	var payload string
@@ -53,6 +53,16 @@ func claimJob(ctx context.Context, d *db.DB, kinds []string, owner string, now, 
 	}
 	j.Payload = []byte(payload)
 	return &j, nil
+}
+
+// failAbandonedJobs marks failed the running jobs whose lease ran out
+// (their node died) after their last attempt.
+func failAbandonedJobs(ctx context.Context, d *db.DB, now int64) error {
+	_, err := d.W(ctx).ExecContext(ctx,
+		`UPDATE jobs SET state = 'failed', finished_at = $1, updated_at = $1, lease_owner = '', lease_until = 0,
+		        last_error = 'the node running it stopped during its last attempt'
+		 WHERE state = 'running' AND lease_until < $1 AND attempts >= max_attempts`, now)
+	return err
 }
 
 func saveCheckpoint(ctx context.Context, d *db.DB, id, owner, checkpoint string, progress int, leaseUntil, now int64) (bool, error) {
