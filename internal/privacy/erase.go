@@ -601,10 +601,54 @@ func (s *Service) runErase(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	if e.Status == LedgerDone || e.Status == LedgerCancelled {
+	if e.Status == LedgerCancelled {
 		return nil
 	}
+	if e.Status == LedgerDone {
+		// The erasure committed, but what follows its commit (re-sealing
+		// what organizations keep, destroying the key) may have failed:
+		// the job is retried to finish that.
+		return s.finishKeys(ctx, e)
+	}
 	return s.apply(ctx, e, false)
+}
+
+// finishKeys destroys the key of an account or organization whose erasure
+// is done, if that did not happen after its commit, unless a legal hold
+// now keeps it.
+func (s *Service) finishKeys(ctx context.Context, e LedgerEntry) error {
+	kd, ok := s.Keys.(interface {
+		Destroyed(ctx context.Context, owner string) (bool, error)
+	})
+	if s.Keys == nil || !ok {
+		return nil
+	}
+	var owner string
+	var held bool
+	var err error
+	switch e.Kind {
+	case EraseAccount:
+		owner = e.AccountID
+		held, err = s.accountHeld(ctx, owner)
+	case EraseOrganization:
+		owner = e.OrgID
+		held, err = s.orgHeld(ctx, owner)
+	default:
+		return nil
+	}
+	if err != nil || held {
+		return err
+	}
+	if gone, err := kd.Destroyed(ctx, owner); err != nil || gone {
+		return err
+	}
+	s.Log.WarnContext(ctx, "privacy: finishing an erasure whose key was not destroyed after it committed", "erasure", e.ID, "kind", e.Kind)
+	if e.Kind == EraseAccount {
+		if err := s.resealKept(ctx, owner); err != nil {
+			return err
+		}
+	}
+	return s.Keys.Destroy(ctx, owner)
 }
 
 // apply carries out a ledger entry. replay is true after a restore: the

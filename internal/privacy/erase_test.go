@@ -3,8 +3,10 @@ package privacy_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -329,6 +331,43 @@ func TestAccountDeletionKeepsTheOrganizationsRecords(t *testing.T) {
 			}
 		}
 		t.Fatalf("the organization lost its work message with the person's key: %+v", h.Items)
+	})
+}
+
+// failingDestroy is a keyring whose first Destroy fails, as a crash or a
+// lost database connection right after an erasure commits would.
+type failingDestroy struct {
+	privacy.Keyring
+	failed atomic.Bool
+}
+
+func (k *failingDestroy) Destroy(ctx context.Context, owner string) error {
+	if k.failed.CompareAndSwap(false, true) {
+		return errors.New("the database went away")
+	}
+	return k.Keyring.Destroy(ctx, owner)
+}
+
+func (k *failingDestroy) Destroyed(ctx context.Context, owner string) (bool, error) {
+	return k.Keyring.(interface {
+		Destroyed(context.Context, string) (bool, error)
+	}).Destroyed(ctx, owner)
+}
+
+// TestAccountErasureDestroysTheKeyAfterAFailure: the erasure is marked done
+// in its transaction and the key destroyed after the commit. When that
+// fails, the job's retry must still destroy the key, not stop at "done".
+func TestAccountErasureDestroysTheKeyAfterAFailure(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		x := newPerson(t, env, identity.NewAccount{Name: "Xavier Leaver"})
+		o.join(t, x)
+		k := &failingDestroy{Keyring: env.App.Privacy().Keys}
+		env.App.Privacy().Keys = k
+		eraseAccount(t, env, x) // waits for the ledger's "done" and the key gone
+		if !k.failed.Load() {
+			t.Fatal("the first Destroy was never tried")
+		}
 	})
 }
 
