@@ -100,7 +100,22 @@ func (s *Service) RequestExport(ctx context.Context) (Export, error) {
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
 		if cur, err := activeExport(ctx, s.DB, a.AccountID); err == nil {
 			e = cur
-			return nil
+			if s.settle(ctx, &e); e.Status != ExportFailed {
+				return nil
+			}
+			// Its job gave up (the file store failed every attempt, or the
+			// node running it died each time): build the same export again
+			// under a new job; its request completes when it is ready.
+			jobID, err := s.Jobs.Enqueue(ctx, JobExport, exportPayload{ExportID: e.ID}, jobs.Options{MaxAttempts: 5})
+			if err != nil {
+				return err
+			}
+			if err := restartExport(ctx, s.DB, e.ID, jobID); err != nil {
+				return err
+			}
+			e.jobID, e.Status, e.Progress = jobID, ExportQueued, 0
+			_, err = events.Append(ctx, s.DB, "", events.ScopeAccount, a.AccountID, "export.progress", map[string]any{"id": e.ID, "status": e.Status, "progress": 0})
+			return err
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return err
 		}
@@ -132,6 +147,7 @@ func (s *Service) Exports(ctx context.Context) ([]Export, error) {
 	}
 	list, err := listExports(ctx, s.DB, a.AccountID)
 	for i := range list {
+		s.settle(ctx, &list[i])
 		s.decorate(&list[i])
 	}
 	return nonNil(list), err
@@ -150,8 +166,21 @@ func (s *Service) GetExport(ctx context.Context, id string) (Export, error) {
 	if err != nil {
 		return Export{}, err
 	}
+	s.settle(ctx, &e)
 	s.decorate(&e)
 	return e, nil
+}
+
+// settle shows as failed an export still queued or running whose job has
+// given up (or is gone), so that the person can ask for it again.
+func (s *Service) settle(ctx context.Context, e *Export) {
+	if (e.Status != ExportQueued && e.Status != ExportRunning) || s.Jobs == nil {
+		return
+	}
+	info, err := s.Jobs.Get(ctx, e.jobID)
+	if errors.Is(err, db.ErrNotFound) || (err == nil && info.State == jobs.Failed) {
+		e.Status = ExportFailed
+	}
 }
 
 func (s *Service) decorate(e *Export) {

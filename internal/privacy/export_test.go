@@ -117,3 +117,39 @@ func TestOrgNotice(t *testing.T) {
 		m.Do(t, "GET", "/api/v1/contacts", nil, nil).Want(t, http.StatusOK)
 	})
 }
+
+// An export whose job gave up (every attempt failed, or its node died each
+// time) shows as failed instead of "being prepared" for ever, and asking
+// again builds the same export under a new job.
+func TestFailedExportCanBeAskedAgain(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		x := newPerson(t, env, identity.NewAccount{})
+		var e privacy.Export
+		x.Do(t, "POST", "/api/v1/me/exports", nil, &e).Want(t, http.StatusAccepted)
+		e = waitExport(t, env, x, e.ID)
+		// As the job left it after its last failed attempt.
+		var jobID string
+		if err := env.App.DB.Reader().QueryRow(`SELECT job_id FROM privacy_exports WHERE id = $1`, e.ID).Scan(&jobID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.App.DB.Writer().Exec(`UPDATE privacy_exports SET status = 'running', progress = 40, blob_key = '' WHERE id = $1`, e.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := env.App.DB.Writer().Exec(`UPDATE jobs SET state = 'failed', last_error = 'the file store is down' WHERE id = $1`, jobID); err != nil {
+			t.Fatal(err)
+		}
+		var got privacy.Export
+		x.Do(t, "GET", "/api/v1/me/exports/"+e.ID, nil, &got).Want(t, http.StatusOK)
+		if got.Status != privacy.ExportFailed {
+			t.Fatalf("an export whose job failed reads %q, want failed", got.Status)
+		}
+		var again privacy.Export
+		x.Do(t, "POST", "/api/v1/me/exports", nil, &again).Want(t, http.StatusAccepted)
+		if again.ID != e.ID || again.Status != privacy.ExportQueued {
+			t.Fatalf("asking again gave %s (%s), want %s queued again", again.ID, again.Status, e.ID)
+		}
+		if got := waitExport(t, env, x, e.ID); got.Status != privacy.ExportReady || got.DownloadURL == "" {
+			t.Fatalf("the export built again is %+v", got)
+		}
+	})
+}

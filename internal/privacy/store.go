@@ -217,6 +217,12 @@ func activeExport(ctx context.Context, d *db.DB, accountID string) (Export, erro
 	return e, d.Classify(err)
 }
 
+// restartExport hands an export whose job gave up to a new job.
+func restartExport(ctx context.Context, d *db.DB, id, jobID string) error {
+	_, err := d.W(ctx).ExecContext(ctx, `UPDATE privacy_exports SET job_id = $2, status = 'queued', progress = 0 WHERE id = $1`, id, jobID)
+	return err
+}
+
 func getExport(ctx context.Context, d *db.DB, id string) (Export, error) {
 	e, err := scanExport(d.R(ctx).QueryRowContext(ctx, `SELECT `+exportColumns+` FROM privacy_exports WHERE id = $1`, id))
 	return e, d.Classify(err)
