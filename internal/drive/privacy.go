@@ -34,7 +34,12 @@ var privacyTables = []string{"drive_spaces", "drive_members", "drive_items", "dr
 
 // Privacy returns drive's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
-	return &Privacy{s: s, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Tables: privacyTables, Log: s.Log,
+	// Names are sealed (name_box): the export opens them with the keyring.
+	var keys sqlmap.Keyring
+	if s.Sealer != nil {
+		keys = s.Sealer
+	}
+	return &Privacy{s: s, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Tables: privacyTables, Log: s.Log,
 		Rules: []sqlmap.Rule{
 			{Table: "drive_spaces", Shared: true},
 			{Table: "drive_items", Shared: true},

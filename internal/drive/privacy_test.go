@@ -2,6 +2,7 @@ package drive_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -60,13 +61,22 @@ func TestPrivacyPersonalSpace(t *testing.T) {
 			t.Fatalf("exported files: %v", got)
 		}
 		rows := 0
+		names := map[string]any{}
 		for _, s := range x.sections {
 			if s.Table == "drive_items" {
 				rows += len(s.Rows)
+				for _, r := range s.Rows {
+					names[fmt.Sprint(r["id"])] = r["name_box"]
+				}
 			}
 		}
 		if rows < 3 { // mine, copy and work (and her personal root folder)
 			t.Fatalf("drive_items rows about ann: %d", rows)
+		}
+		// Names are sealed in the rows; the export opens them, in her
+		// personal space (her key) and in the team's (the organization's).
+		if names[mine.ID] != "mine.txt" || names[work.ID] != "work.txt" {
+			t.Fatalf("exported names: mine %v, work %v", names[mine.ID], names[work.ID])
 		}
 
 		var key string
