@@ -35,6 +35,11 @@ func TestRetentionClasses(t *testing.T) {
 		ann.Do(t, "DELETE", "/api/v1/drive/items/"+gone.ID, nil, nil).Want(t, http.StatusNoContent)
 		own := file(t, ann, mySpace(t, ann).RootID, "own.txt", []byte("own"))
 		held := file(t, bob, team.RootID, "held.txt", []byte("held"))
+		// Ann trashes a folder holding a file of Bob's, who is held below:
+		// the whole tree stays.
+		dir := folder(t, ann, team.RootID, "Dir")
+		inDir := file(t, bob, dir.ID, "bobs.txt", []byte("bobs"))
+		ann.Do(t, "DELETE", "/api/v1/drive/items/"+dir.ID, nil, nil).Want(t, http.StatusNoContent)
 		w.clock.add(40 * 24 * time.Hour)
 		raw(t, ann, "PUT", "/api/v1/drive/items/"+ver.ID+"/content", []byte("second!"), nil).Want(t, http.StatusOK)
 		fresh := file(t, ann, team.RootID, "fresh.txt", []byte("fresh"))
@@ -74,6 +79,12 @@ func TestRetentionClasses(t *testing.T) {
 		if n != 0 {
 			t.Fatal("the old trash is still there")
 		}
+		for _, id := range []string{dir.ID, inDir.ID} {
+			env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM drive_items WHERE id = $1`, id).Scan(&n)
+			if n != 1 {
+				t.Fatal("retention deleted a trashed folder holding a held person's file")
+			}
+		}
 		var vl drive.VersionList
 		ann.Do(t, "GET", "/api/v1/drive/items/"+ver.ID+"/versions", nil, &vl).Want(t, http.StatusOK)
 		if len(vl.Items) != 1 {
@@ -85,7 +96,7 @@ func TestRetentionClasses(t *testing.T) {
 		ann.Do(t, "GET", "/api/v1/drive/items/"+own.ID, nil, nil).Want(t, http.StatusOK)
 		var sp drive.Space
 		w.owner.Do(t, "GET", "/api/v1/drive/spaces/"+team.ID, nil, &sp).Want(t, http.StatusOK)
-		if want := int64(len("second!") + len("fresh") + len("held")); sp.UsedBytes != want {
+		if want := int64(len("second!") + len("fresh") + len("held") + len("bobs")); sp.UsedBytes != want {
 			t.Fatalf("team used_bytes %d, want %d", sp.UsedBytes, want)
 		}
 		if o, _, err := env.App.Drive().Blobs.Open(ctx, oldKey); err == nil {

@@ -283,8 +283,8 @@ func (s *Service) trashOf(ctx context.Context, orgID, spaceID string) ([]itemRow
 	return rows, err
 }
 
-func (s *Service) trashBefore(ctx context.Context, orgID string, cutoff int64, limit int) ([]itemRow, error) {
-	rows, err := trashBefore(ctx, s.DB, orgID, cutoff, limit)
+func (s *Service) trashBefore(ctx context.Context, orgID string, cutoff, afterAt int64, afterID string, limit int) ([]itemRow, error) {
+	rows, err := trashBefore(ctx, s.DB, orgID, cutoff, afterAt, afterID, limit)
 	if err == nil {
 		s.openNames(ctx, rows)
 	}

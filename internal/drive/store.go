@@ -458,9 +458,23 @@ func orgsWithTrash(ctx context.Context, d *db.DB) ([]string, error) {
 }
 
 // trashBefore lists an organization's trash roots trashed before cutoff.
-func trashBefore(ctx context.Context, d *db.DB, orgID string, cutoff int64, limit int) ([]itemRow, error) {
+func trashBefore(ctx context.Context, d *db.DB, orgID string, cutoff, afterAt int64, afterID string, limit int) ([]itemRow, error) {
 	return db.QueryAll(ctx, d.R(ctx), scanItem, `SELECT `+itemCols+` FROM drive_items
-		WHERE org_id = $1 AND trashed_at <> 0 AND trashed_at < $2 AND trash_root_id = id ORDER BY trashed_at, id LIMIT `+strconv.Itoa(limit), orgID, cutoff)
+		WHERE org_id = $1 AND trashed_at <> 0 AND trashed_at < $2 AND trash_root_id = id
+		  AND (trashed_at > $3 OR (trashed_at = $3 AND id > $4))
+		ORDER BY trashed_at, id LIMIT `+strconv.Itoa(limit), orgID, cutoff, afterAt, afterID)
+}
+
+// trashPeople lists the people that the items trashed with root (root
+// included), and their earlier versions, name: a legal hold on any of them
+// keeps the whole trashed tree.
+func trashPeople(ctx context.Context, d *db.DB, orgID, rootID string) ([]string, error) {
+	return db.QueryAll(ctx, d.R(ctx), db.Value[string], `
+		SELECT created_by FROM drive_items WHERE org_id = $1 AND trashed_at <> 0 AND trash_root_id = $2
+		UNION SELECT updated_by FROM drive_items WHERE org_id = $1 AND trashed_at <> 0 AND trash_root_id = $2
+		UNION SELECT trashed_by FROM drive_items WHERE org_id = $1 AND trashed_at <> 0 AND trash_root_id = $2
+		UNION SELECT v.created_by FROM drive_versions v JOIN drive_items i ON i.id = v.item_id
+		      WHERE i.org_id = $1 AND i.trashed_at <> 0 AND i.trash_root_id = $2`, orgID, rootID)
 }
 
 // versionRow is an earlier version as stored.

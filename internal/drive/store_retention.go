@@ -25,6 +25,29 @@ func notHeld(args *[]any, held []string, cols ...string) string {
 	return out
 }
 
+// notHeldInTree keeps a trash root (drive_items) when an item trashed with
+// it, or an earlier version of one, names a held person: deleting the root
+// deletes them all.
+func notHeldInTree(args *[]any, held []string) string {
+	if len(held) == 0 {
+		return ""
+	}
+	in := db.In(args, held)
+	return ` AND NOT EXISTS (SELECT 1 FROM drive_items c WHERE c.org_id = drive_items.org_id AND c.trashed_at <> 0
+		AND c.trash_root_id = drive_items.id
+		AND (c.created_by IN (` + in + `) OR c.updated_by IN (` + in + `) OR c.trashed_by IN (` + in + `)
+		     OR EXISTS (SELECT 1 FROM drive_versions v WHERE v.item_id = c.id AND v.created_by IN (` + in + `))))`
+}
+
+// notHeldVersions keeps a file (item names its id) when one of its earlier
+// versions was saved by a held person.
+func notHeldVersions(args *[]any, held []string, item string) string {
+	if len(held) == 0 {
+		return ""
+	}
+	return ` AND NOT EXISTS (SELECT 1 FROM drive_versions v WHERE v.item_id = ` + item + ` AND v.created_by IN (` + db.In(args, held) + `))`
+}
+
 // sweepItems lists what a retention class deletes: trash roots trashed
 // before cutoff (trash), or live files of organization spaces last
 // changed before cutoff (files); none naming a held person.
@@ -32,10 +55,12 @@ func sweepItems(ctx context.Context, d *db.DB, orgID string, trash bool, cutoff 
 	args := []any{orgID, cutoff}
 	var where string
 	if trash {
-		where = `org_id = $1 AND trashed_at <> 0 AND trash_root_id = id AND trashed_at < $2` + notHeld(&args, held, "trashed_by", "created_by", "updated_by")
+		where = `org_id = $1 AND trashed_at <> 0 AND trash_root_id = id AND trashed_at < $2` + notHeld(&args, held, "trashed_by", "created_by", "updated_by") +
+			notHeldInTree(&args, held)
 	} else {
 		where = `org_id = $1 AND kind = 'file' AND trashed_at = 0 AND updated_at < $2
-			AND space_id IN (SELECT id FROM drive_spaces WHERE org_id = $1 AND kind <> 'personal')` + notHeld(&args, held, "created_by", "updated_by")
+			AND space_id IN (SELECT id FROM drive_spaces WHERE org_id = $1 AND kind <> 'personal')` + notHeld(&args, held, "created_by", "updated_by") +
+			notHeldVersions(&args, held, "drive_items.id")
 	}
 	if count {
 		n, err := db.QueryOne(ctx, d.R(ctx), db.Value[int64], `SELECT COUNT(*) FROM drive_items WHERE `+where, args...)

@@ -174,7 +174,8 @@ func (s *Service) purge(ctx context.Context, sp spaceRow, id string) error {
 
 // PurgeTrash deletes for good what has been in the trash longer than its
 // organization's trash period, and returns how many trashed items it
-// deleted. Items of a person under a legal hold (Held) stay. The
+// deleted. A trashed tree in which any item or earlier version names a
+// person under a legal hold (Held) stays, whoever trashed it. The
 // background job calls it.
 func (s *Service) PurgeTrash(ctx context.Context) (int, error) {
 	n := 0
@@ -183,35 +184,66 @@ func (s *Service) PurgeTrash(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	const page = 500
 	for _, org := range orgs {
 		st, err := settingsOf(ctx, s.DB, org)
 		if err != nil {
 			return n, err
 		}
 		cutoff := now.Add(-time.Duration(st.TrashDays) * 24 * time.Hour).UnixMilli()
-		rows, err := s.trashBefore(ctx, org, cutoff, 500)
-		if err != nil {
-			return n, err
-		}
-		for _, r := range rows {
-			if s.Held != nil {
-				held, err := s.Held(ctx, org, r.TrashedBy)
+		// Page through the old trash, so that held trees at its start do
+		// not keep the rest from being purged.
+		var afterAt int64
+		afterID := ""
+		for {
+			rows, err := s.trashBefore(ctx, org, cutoff, afterAt, afterID, page)
+			if err != nil {
+				return n, err
+			}
+			for _, r := range rows {
+				afterAt, afterID = r.TrashedAt, r.ID
+				held, err := s.trashHeld(ctx, org, r.ID)
 				if err != nil {
 					return n, err
 				}
 				if held {
 					continue
 				}
+				sp, err := getSpace(ctx, s.DB, org, r.SpaceID)
+				if err != nil {
+					return n, err
+				}
+				if err := s.purge(ctx, sp, r.ID); err != nil {
+					return n, err
+				}
+				n++
 			}
-			sp, err := getSpace(ctx, s.DB, org, r.SpaceID)
-			if err != nil {
-				return n, err
+			if len(rows) < page {
+				break
 			}
-			if err := s.purge(ctx, sp, r.ID); err != nil {
-				return n, err
-			}
-			n++
 		}
 	}
 	return n, nil
+}
+
+// trashHeld reports whether a legal hold keeps the tree trashed at root:
+// one of the people its items or their versions name is held.
+func (s *Service) trashHeld(ctx context.Context, org, root string) (bool, error) {
+	if s.Held == nil {
+		return false, nil
+	}
+	people, err := trashPeople(ctx, s.DB, org, root)
+	if err != nil {
+		return false, err
+	}
+	for _, p := range people {
+		if p == "" {
+			continue
+		}
+		held, err := s.Held(ctx, org, p)
+		if err != nil || held {
+			return held, err
+		}
+	}
+	return false, nil
 }
