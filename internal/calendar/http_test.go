@@ -277,6 +277,12 @@ func TestHTTPRoomDoubleBooking(t *testing.T) {
 		if len(bl.Items) != 3 || bl.Items[1].Title != "After" || bl.Items[2].Title != "" || bl.Items[2].EventID != later.ID {
 			t.Fatalf("bookings: %+v", bl.Items)
 		}
+		// A series that began years ago still holds the room: its
+		// occurrences are found however many hours it has walked since.
+		book(o, "Old", "2022-01-03T09:00", "2022-01-03T09:15", map[string]any{"rrule": "FREQ=HOURLY;INTERVAL=2"}).Want(t, http.StatusCreated)
+		book(ann, "New", "2027-02-17T09:00", "2027-02-17T10:00", nil).WantError(t, http.StatusConflict, "room_unavailable")
+		// A series too dense to be checked over the booking horizon is refused.
+		book(ann, "Hourly", "2027-03-01T00:00", "2027-03-01T00:30", map[string]any{"rrule": "FREQ=HOURLY"}).WantError(t, http.StatusBadRequest, "invalid_field")
 		// A retired room cannot be booked.
 		o.Do(t, "DELETE", "/api/v1/rooms/"+room.ID, nil, nil).Want(t, http.StatusNoContent)
 		book(o, "Late", "2027-03-01T10:00", "2027-03-01T11:00", nil).WantError(t, http.StatusBadRequest, "invalid_field")

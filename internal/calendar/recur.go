@@ -206,7 +206,7 @@ func (s *series) starts(from, to time.Time, max int) []time.Time {
 		add(t)
 	}
 	if s.rule != nil {
-		next := s.rule.Iterator()
+		next := s.iterFrom(after)
 		for n := 0; n < maxOccurrences*4; n++ {
 			t, ok := next()
 			if !ok || !t.Before(to) {
@@ -226,6 +226,68 @@ func (s *series) starts(from, to time.Time, max int) []time.Time {
 		out = out[:max]
 	}
 	return out
+}
+
+// iterFrom returns an iterator over the rule's occurrences that begins at
+// most a few periods before after, rather than at the first occurrence: an
+// hourly series that began years ago would otherwise spend its whole walk
+// (maxOccurrences*4 steps) before reaching after, and show nothing.
+//
+// A rule's periods — n hours, days or weeks, counted on the wall clock as
+// rrule-go counts them — repeat from DTSTART, and its defaults (BYHOUR,
+// BYMINUTE, BYDAY…) come from DTSTART's wall-clock time and weekday. So a
+// DTSTART moved by whole periods to the same wall-clock time yields the
+// same occurrences from there on. Rules with a COUNT count from the first
+// occurrence, and MONTHLY or YEARLY ones are short walks: both start at the
+// beginning.
+func (s *series) iterFrom(after time.Time) rrule.Next {
+	o := s.rule.OrigOptions
+	if o.Count > 0 || !after.After(s.start) {
+		return s.rule.Iterator()
+	}
+	n := max(o.Interval, 1)
+	a := after.In(s.loc)
+	y, mo, d := s.start.Date()
+	h, mi, sec := s.start.Clock()
+	ns := s.start.Nanosecond()
+	days := int(civilDays(s.start, a))
+	var k int
+	var moved func(k int) (time.Time, bool)
+	switch o.Freq {
+	case rrule.HOURLY:
+		k = (days*24+a.Hour()-h)/n - 1
+		moved = func(k int) (time.Time, bool) {
+			t := time.Date(y, mo, d, h+k*n, mi, sec, ns, s.loc)
+			return t, t.Hour() == (h+k*n)%24 && t.Minute() == mi && t.Second() == sec
+		}
+	case rrule.DAILY, rrule.WEEKLY:
+		step := n
+		if o.Freq == rrule.WEEKLY {
+			step = 7 * n
+		}
+		k = days/step - 1
+		moved = func(k int) (time.Time, bool) {
+			t := time.Date(y, mo, d+k*step, h, mi, sec, ns, s.loc)
+			th, tm, ts := t.Clock()
+			return t, th == h && tm == mi && ts == sec
+		}
+	default:
+		return s.rule.Iterator()
+	}
+	// A moved start that falls in a gap of the clock (the change to summer
+	// time) is not that wall-clock time: take the period before.
+	for tries := 0; k > 0 && tries < 4; k, tries = k-1, tries+1 {
+		t, ok := moved(k)
+		if !ok {
+			continue
+		}
+		o.Dtstart = t
+		if r, err := rrule.NewRRule(o); err == nil {
+			return r.Iterator()
+		}
+		break
+	}
+	return s.rule.Iterator()
 }
 
 // isOccurrence reports whether t is the start of an occurrence (EXDATEs

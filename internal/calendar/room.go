@@ -3,6 +3,7 @@ package calendar
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -290,6 +291,12 @@ func (s *Service) checkRooms(ctx context.Context, ev eventRow, sr *series, ovs [
 	mine := expand(ev, sr, ovs, from, to)
 	if len(mine) == 0 {
 		return nil
+	}
+	// An expansion stops at maxOccurrences: a series with more within the
+	// horizon (hourly for a year) could not be checked to its end, nor
+	// could other bookings be checked against it.
+	if len(mine) >= maxOccurrences {
+		return apperr.InvalidField("rrule", fmt.Sprintf("fewer than %d occurrences within a year when booking a room", maxOccurrences))
 	}
 	for _, room := range rooms {
 		others, err := eventsOfRoom(ctx, s.DB, ev.OrgID, room, from.UnixMilli(), to.UnixMilli())
