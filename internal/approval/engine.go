@@ -169,7 +169,9 @@ func (s *Service) openStep(ctx context.Context, st *state, sr *stepRow) error {
 			if err != nil {
 				return err
 			}
-			if ok {
+			// A delegate does not approve their own request: it stays with
+			// the approver they stand in for.
+			if ok && d.AccountID != st.req.ApplicantID {
 				if err := s.note(ctx, st, "", "reassigned", sr.StepID, "", map[string]any{"from": t.MemberID, "to": d.MemberID, "reason": "delegation"}); err != nil {
 					return err
 				}

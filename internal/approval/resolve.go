@@ -122,6 +122,11 @@ func (s *Service) approversOf(ctx context.Context, orgID string, app Facts, st S
 		if len(chosen) == 0 || (!ap.Multiple && len(chosen) > 1) || len(chosen) > 20 {
 			return nil, 0, apperr.InvalidField("chosen", "choose the approvers of this step").With("step", st.ID)
 		}
+		// Nobody approves their own request by choosing themselves (with
+		// auto_approve.applicant it would pass without anyone's look).
+		if slices.Contains(chosen, app.MemberID) {
+			return nil, 0, apperr.InvalidField("chosen", "choose someone other than yourself").With("step", st.ID)
+		}
 		ps, err := s.Directory.Audience(ctx, orgID, Audience{MemberIDs: chosen})
 		if err != nil {
 			return nil, 0, apperr.InvalidField("chosen", "choose active members of the organization").With("step", st.ID)

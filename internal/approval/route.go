@@ -212,6 +212,9 @@ func (s *Service) Transfer(ctx context.Context, id string, in TransferInput) (Re
 		if to[0].AccountID == a.AccountID {
 			return apperr.InvalidField("to", "transfer to someone else")
 		}
+		if to[0].AccountID == st.req.ApplicantID {
+			return apperr.InvalidField("to", "transfer to someone other than the applicant")
+		}
 		sr := st.stepOf(t.StepIdx)
 		if err := s.note(ctx, st, a.AccountID, "transferred", sr.StepID, comment, map[string]any{"from": t.MemberID, "to": in.To}); err != nil {
 			return err
@@ -254,6 +257,9 @@ func (s *Service) AddApprover(ctx context.Context, id string, in AddApproverInpu
 			i := slices.IndexFunc(ps, func(p Person) bool { return p.MemberID == id })
 			if i < 0 || ps[i].AccountID == a.AccountID || slices.ContainsFunc(add, func(p Person) bool { return p.MemberID == id }) {
 				continue
+			}
+			if ps[i].AccountID == st.req.ApplicantID {
+				return apperr.InvalidField("member_ids", "the applicant cannot approve their own request").With("member_id", id)
 			}
 			if slices.ContainsFunc(st.tasks, func(o taskRow) bool { return o.StepIdx == t.StepIdx && o.ApproverID == ps[i].AccountID && open(o) }) {
 				return apperr.Conflict("already_approver", "someone added already has a task on this step").With("member_id", id)

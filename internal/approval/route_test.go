@@ -26,6 +26,10 @@ func TestHTTPReturnTransferAddApprover(t *testing.T) {
 		}
 		// Transfer: Sam hands his task to Otto, who approves in his place.
 		tm.sam.Do(t, "POST", "/api/v1/approvals/"+r.ID+"/transfer", map[string]any{"to": tm.sam.MemberID}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		// Not to the applicant, who would approve her own request.
+		tm.sam.Do(t, "POST", "/api/v1/approvals/"+r.ID+"/transfer", map[string]any{"to": tm.ann.MemberID}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		tm.sam.Do(t, "POST", "/api/v1/approvals/"+r.ID+"/add-approver", map[string]any{"member_ids": []string{tm.ann.MemberID}, "position": "after"}, nil).
+			WantError(t, http.StatusBadRequest, "invalid_field")
 		tm.sam.Do(t, "POST", "/api/v1/approvals/"+r.ID+"/transfer", map[string]any{"to": tm.otto.MemberID, "comment": "yours"}, &r).Want(t, http.StatusOK)
 		if got := r.Steps[0].Tasks; len(got) != 2 || got[0].Status != approval.TaskTransferred || got[1].Approver.ID != tm.otto.MemberID {
 			t.Fatalf("after transfer: %+v", got)
@@ -117,7 +121,29 @@ func TestHTTPUrgeCommentsDelegation(t *testing.T) {
 		if r = decide(t, tm.ed, r.ID, "approve", http.StatusOK); r.Status != approval.StatusApproved {
 			t.Fatalf("status: %s", r.Status)
 		}
+		// A delegate never approves their own request: while Lena's tasks
+		// go to Ann, Ann's own request waits for Lena (the flow approves
+		// the applicant's own tasks by itself, which would pass it unseen).
+		tm.lena.Do(t, "PUT", "/api/v1/approval-delegation", map[string]any{"to": tm.ann.MemberID, "from": now.Unix(), "until": now.Add(48 * time.Hour).Unix()}, nil).Want(t, http.StatusOK)
+		own := file(t, tm.ann, map[string]any{"template_id": tp.ID, "form": map[string]any{"amount": "20"}})
+		own = decide(t, tm.sam, own.ID, "approve", http.StatusOK)
+		if got := own.Steps[1].Tasks; own.Status == approval.StatusApproved || len(got) != 1 || got[0].Approver.ID != tm.lena.MemberID || got[0].OnBehalfOf != nil {
+			t.Fatalf("the applicant's own request under a delegation to her: %s %+v", own.Status, got)
+		}
 		tm.lena.Do(t, "DELETE", "/api/v1/approval-delegation", nil, nil).Want(t, http.StatusNoContent)
+		// Nor does an applicant choose themselves as an approver.
+		pick := w.template(t, map[string]any{"name": "Pick", "group": "Other",
+			"fields": []map[string]any{{"id": "why", "type": "text", "label": "Why", "required": true}},
+			"flow": map[string]any{"steps": []map[string]any{
+				{"id": "s1", "name": "Chosen", "mode": "any", "approvers": map[string]any{"type": "applicant_choice"}},
+			}, "auto_approve": map[string]any{"applicant": true}}})
+		tm.ann.Do(t, "POST", "/api/v1/approvals", map[string]any{"template_id": pick.ID, "form": map[string]any{"why": "x"},
+			"chosen": map[string]any{"s1": []string{tm.ann.MemberID}}}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		chosen := file(t, tm.ann, map[string]any{"template_id": pick.ID, "form": map[string]any{"why": "x"},
+			"chosen": map[string]any{"s1": []string{tm.ed.MemberID}}})
+		if len(chosen.Steps) != 1 || len(chosen.Steps[0].Tasks) != 1 || chosen.Steps[0].Tasks[0].Approver.ID != tm.ed.MemberID {
+			t.Fatalf("a chosen approver: %+v", chosen.Steps)
+		}
 		tm.lena.Do(t, "GET", "/api/v1/approval-delegation", nil, &d).Want(t, http.StatusOK)
 		if d.Delegation != nil {
 			t.Fatalf("delegation after delete: %+v", d)
