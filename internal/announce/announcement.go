@@ -541,10 +541,16 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		for _, d := range due {
 			err := s.DB.Tx(ctx, func(ctx context.Context) error { return s.publish(ctx, d[0], d[1]) })
 			if err != nil {
-				// An audience that reaches nothing any more stays
-				// scheduled: a publisher sees it and fixes it. Others
-				// are retried by the next run.
 				s.Log.WarnContext(ctx, "announce: publish a scheduled announcement", "announcement", d[1], "err", err)
+				// A failure of the server or the database (or this node
+				// stopping) is retried: the job fails and runs again, and
+				// the announcement stays scheduled.
+				if k := apperr.KindOf(err); k == apperr.KindInternal || k == apperr.KindUnavailable || ctx.Err() != nil {
+					return n, err
+				}
+				// The announcement's own problem (an audience that reaches
+				// nothing any more): it goes back to the drafts, where a
+				// publisher sees it and fixes it.
 				if err := s.DB.Tx(ctx, func(ctx context.Context) error { return unschedule(ctx, s.DB, d[0], d[1]) }); err != nil {
 					return n, err
 				}

@@ -2,6 +2,7 @@ package announce_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -223,6 +224,14 @@ func TestHTTPTargeting(t *testing.T) {
 	})
 }
 
+// failingAudience is a directory that cannot resolve audiences (its
+// database is briefly away).
+type failingAudience struct{ announce.Directory }
+
+func (failingAudience) Audience(context.Context, string, announce.Audience) ([]announce.Recipient, error) {
+	return nil, errors.New("the directory is unavailable")
+}
+
 func TestHTTPScheduleAndRemind(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		w := newWorld(t, env)
@@ -237,6 +246,19 @@ func TestHTTPScheduleAndRemind(t *testing.T) {
 			t.Fatalf("published early: %d %v", n, err)
 		}
 		w.clock.add(61 * time.Minute)
+		// The directory fails for a moment: the run fails, to be retried,
+		// and the announcement stays scheduled rather than becoming a draft.
+		dir := svc.Directory
+		svc.Directory = failingAudience{dir}
+		if n, err := svc.PublishDue(context.Background()); err == nil || n != 0 {
+			t.Fatalf("publish while the directory fails: %d %v", n, err)
+		}
+		svc.Directory = dir
+		var still announce.Announcement
+		w.owner.Do(t, "GET", "/api/v1/announcements/"+s.ID, nil, &still).Want(t, http.StatusOK)
+		if still.Status != announce.StatusScheduled {
+			t.Fatalf("after a failed run the announcement is %s, want still scheduled", still.Status)
+		}
 		if n, err := svc.PublishDue(context.Background()); err != nil || n != 1 {
 			t.Fatalf("publish due: %d %v", n, err)
 		}
