@@ -208,7 +208,9 @@ func lockTimeout(h string) time.Duration {
 		v = strings.TrimSpace(v)
 		if n, ok := strings.CutPrefix(v, "Second-"); ok {
 			if sec, err := strconv.ParseInt(n, 10, 64); err == nil && sec > 0 {
-				return min(time.Duration(sec)*time.Second, maxLockTimeout)
+				// Capped before multiplying: a huge count would overflow
+				// into a lock that has already expired.
+				return time.Duration(min(sec, int64(maxLockTimeout/time.Second))) * time.Second
 			}
 		}
 	}
