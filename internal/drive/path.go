@@ -179,10 +179,32 @@ func (s *Service) RemovePath(ctx context.Context, spaceID, p string) error {
 	return s.Trash(ctx, it.ID)
 }
 
+// CheckPlace checks that the caller may move (move) or copy the item id
+// into the folder parentID — an editor of the item to move it, anyone who
+// may open it to copy it, and an editor of the folder — before anything
+// at the destination is overwritten: a refused move must not have trashed
+// what it would have replaced.
+func (s *Service) CheckPlace(ctx context.Context, id, parentID string, move bool) error {
+	c, err := s.caller(ctx)
+	if err != nil {
+		return err
+	}
+	need := RoleViewer
+	if move {
+		need = RoleEditor
+	}
+	if _, err := s.item(ctx, c, id, need); err != nil {
+		return err
+	}
+	_, err = s.folder(ctx, c, parentID)
+	return err
+}
+
 // destination resolves the target of a move or copy: its folder, its name
 // and the item there now (nil for none). With overwrite the item there is
-// moved to the trash first (created false); without, 409 name_taken.
-func (s *Service) destination(ctx context.Context, spaceID, to string, overwrite bool, src Item) (Item, string, bool, error) {
+// moved to the trash first (created false), once the move or copy is known
+// to be allowed; without, 409 name_taken.
+func (s *Service) destination(ctx context.Context, spaceID, to string, overwrite, move bool, src Item) (Item, string, bool, error) {
 	dir, name, err := parentPath(to)
 	if err != nil {
 		return Item{}, "", false, err
@@ -199,6 +221,9 @@ func (s *Service) destination(ctx context.Context, spaceID, to string, overwrite
 	case err == nil && !overwrite:
 		return Item{}, "", false, nameTaken(name)
 	case err == nil:
+		if err := s.CheckPlace(ctx, src.ID, parent.ID, move); err != nil {
+			return Item{}, "", false, err
+		}
 		if err := s.Trash(ctx, cur.ID); err != nil {
 			return Item{}, "", false, err
 		}
@@ -220,7 +245,7 @@ func (s *Service) MovePath(ctx context.Context, spaceID, from, to string, overwr
 	if src.IsRoot() {
 		return Item{}, false, apperr.Conflict("root_folder", "a space's root folder cannot be renamed, moved or deleted")
 	}
-	parent, name, created, err := s.destination(ctx, spaceID, to, overwrite, src)
+	parent, name, created, err := s.destination(ctx, spaceID, to, overwrite, true, src)
 	if err != nil {
 		return Item{}, false, err
 	}
@@ -235,7 +260,7 @@ func (s *Service) CopyPath(ctx context.Context, spaceID, from, to string, overwr
 	if err != nil {
 		return Item{}, false, err
 	}
-	parent, name, created, err := s.destination(ctx, spaceID, to, overwrite, src)
+	parent, name, created, err := s.destination(ctx, spaceID, to, overwrite, false, src)
 	if err != nil {
 		return Item{}, false, err
 	}

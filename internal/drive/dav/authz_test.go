@@ -39,6 +39,19 @@ func TestWebDAVPermissions(t *testing.T) {
 		v.want(http.StatusForbidden, "COPY", "/dav/Acme/personal", "", "Destination", "/dav/Acme/Team/docs/mine")
 		v.want(http.StatusForbidden, "LOCK", "/dav/Acme/Team/docs/a.txt", lockBody, "Timeout", "Second-60")
 		v.want(http.StatusForbidden, "PROPPATCH", "/dav/Acme/Team/docs/a.txt", proppatchSet)
+		// A refused MOVE over an existing file leaves that file alone (the
+		// destination is overwritten only once the move is allowed).
+		v.want(http.StatusCreated, "PUT", "/dav/Acme/personal/x.txt", "vic's x")
+		v.want(http.StatusForbidden, "MOVE", "/dav/Acme/Team/docs/a.txt", "", "Destination", "/dav/Acme/personal/x.txt", "Overwrite", "T")
+		if _, body := v.want(http.StatusOK, "GET", "/dav/Acme/personal/x.txt", ""); body != "vic's x" {
+			t.Fatalf("the destination of a refused MOVE: %q", body)
+		}
+		a.want(http.StatusCreated, "PUT", "/dav/Acme/Team/docs/b.txt", "ann's b")
+		v.want(http.StatusForbidden, "COPY", "/dav/Acme/personal/x.txt", "", "Destination", "/dav/Acme/Team/docs/b.txt", "Overwrite", "T")
+		if _, body := a.want(http.StatusOK, "GET", "/dav/Acme/Team/docs/b.txt", ""); body != "ann's b" {
+			t.Fatalf("the destination of a refused COPY: %q", body)
+		}
+		a.want(http.StatusNoContent, "DELETE", "/dav/Acme/Team/docs/b.txt", "")
 		// A viewer may copy out into their own space.
 		v.want(http.StatusCreated, "COPY", "/dav/Acme/Team/docs/a.txt", "", "Destination", "/dav/Acme/personal/a.txt")
 		_, body = a.want(http.StatusOK, "GET", "/dav/Acme/Team/docs/a.txt", "")

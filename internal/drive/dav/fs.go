@@ -80,8 +80,26 @@ func (f fsys) RemoveAll(ctx context.Context, name string) error {
 	if st.src != "" {
 		// COPY or MOVE onto another spelling of its source: the source is
 		// not deleted (MOVE renames it; COPY is refused).
-		if sl, err := f.s.locate(ctx, st.src); err == nil && sl.inSpace() && sl.key() == l.key() {
+		sl, err := f.s.locate(ctx, st.src)
+		if err == nil && sl.inSpace() && sl.key() == l.key() {
 			return nil
+		}
+		// Overwriting: the item there goes only once the move or copy
+		// itself is allowed (the caller may edit, or open, the source and
+		// edit the destination's folder).
+		if err == nil && sl.inSpace() && sl.rel != "/" {
+			src, err := f.s.item(ctx, sl)
+			if err != nil {
+				return err
+			}
+			dir := path.Dir(l.rel)
+			parent, err := f.s.item(ctx, loc{name: path.Dir(name), org: l.org, space: l.space, rel: dir})
+			if err != nil {
+				return err
+			}
+			if err := f.s.Drive.CheckPlace(l.org.ctx, src.ID, parent.ID, st.move); err != nil {
+				return note(ctx, "remove", name, err)
+			}
 		}
 	}
 	st.dirty()

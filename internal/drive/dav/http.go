@@ -59,6 +59,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, fast bool) {
 		}
 	case "COPY", "MOVE":
 		st.src = strings.TrimPrefix(r.URL.Path, Prefix)
+		st.move = r.Method == "MOVE"
 	}
 	h := &webdav.Handler{Prefix: Prefix, FileSystem: fsys{s}, LockSystem: lockView{s: s, ctx: ctx, account: a.AccountID},
 		Logger: func(r *http.Request, _ error) {

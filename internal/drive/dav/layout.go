@@ -31,8 +31,9 @@ type state struct {
 	length      int64
 	bodyErr     error
 	// COPY and MOVE: the source, so that a destination naming the same
-	// item (another spelling) is not deleted first.
-	src string
+	// item (another spelling) is not deleted first, and whether it moves.
+	src  string
+	move bool
 }
 
 type stateKey struct{}
