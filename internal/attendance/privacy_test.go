@@ -157,6 +157,14 @@ func TestRawLocationSealedExportedAndErased(t *testing.T) {
 				t.Fatal("the canary is not in the database file before erasure: the check below proves nothing")
 			}
 			w.clock.set(sh(7, 9, 0).AddDate(0, 0, 91))
+			// A legal hold on the person keeps them past their retention.
+			w.svc.Held = func(_ context.Context, orgID, accountID string) (bool, error) {
+				return orgID == w.orgID && accountID == p.AccountID, nil
+			}
+			if n, err := w.svc.EraseExpiredLocations(ctx); err != nil || n != 0 {
+				t.Fatalf("erasure under a legal hold: %d %v", n, err)
+			}
+			w.svc.Held = nil
 			if n, err := w.svc.EraseExpiredLocations(ctx); err != nil || n != 2 {
 				t.Fatalf("erasure after 90 days: %d %v", n, err)
 			}

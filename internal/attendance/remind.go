@@ -12,13 +12,38 @@ import (
 
 // EraseExpiredLocations erases the raw locations (position, BSSID,
 // address, note) whose group's location retention ended, in batches, and
-// returns how many it erased. The check-ins and day results stay.
+// returns how many it erased. The check-ins and day results stay, and so
+// do the locations of people under a legal hold (Held).
 func (s *Service) EraseExpiredLocations(ctx context.Context) (int64, error) {
+	const batch = 500
 	var total int64
+	now := s.now()
+	held := map[[2]string]bool{}
+	var afterAt int64
+	afterID := ""
 	for {
-		n, err := eraseExpired(ctx, s.DB, s.now(), 500)
+		rows, err := expiredLocations(ctx, s.DB, now, afterAt, afterID, batch)
+		if err != nil {
+			return total, err
+		}
+		var gone []string
+		for _, r := range rows {
+			afterAt, afterID = r.expiresAt, r.id
+			k := [2]string{r.orgID, r.accountID}
+			h, seen := held[k]
+			if !seen && s.Held != nil {
+				if h, err = s.Held(ctx, r.orgID, r.accountID); err != nil {
+					return total, err
+				}
+				held[k] = h
+			}
+			if !h {
+				gone = append(gone, r.id)
+			}
+		}
+		n, err := deleteLocations(ctx, s.DB, gone)
 		total += n
-		if err != nil || n < 500 {
+		if err != nil || len(rows) < batch {
 			return total, err
 		}
 	}

@@ -93,7 +93,11 @@ type Service struct {
 	// Sealer seals raw locations; when nil they are stored unsealed
 	// (sealed_key ''), which only tests do.
 	Sealer Sealer
-	Log    *slog.Logger
+	// Held reports whether a person is under a legal hold in an
+	// organization (the privacy center): their raw locations outlive their
+	// retention while it lasts. Nil holds no one.
+	Held func(ctx context.Context, orgID, accountID string) (bool, error)
+	Log  *slog.Logger
 	// Now is the clock; tests replace it to move time forward.
 	Now func() time.Time
 

@@ -174,11 +174,31 @@ func insertLocation(ctx context.Context, d *db.DB, id, orgID, memberID, accountI
 	return err
 }
 
-// eraseExpired deletes up to limit raw locations whose retention ended
-// before now, and returns how many.
-func eraseExpired(ctx context.Context, d *db.DB, now int64, limit int) (int64, error) {
-	res, err := d.W(ctx).ExecContext(ctx, `DELETE FROM attendance_locations WHERE id IN
-		(SELECT id FROM attendance_locations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)`, now, limit)
+// expiredLocation names a raw location whose retention ended.
+type expiredLocation struct {
+	id, orgID, accountID string
+	expiresAt            int64
+}
+
+// expiredLocations lists up to limit raw locations whose retention ended
+// before now, after (afterAt, afterID) in (expires_at, id) order.
+func expiredLocations(ctx context.Context, d *db.DB, now, afterAt int64, afterID string, limit int) ([]expiredLocation, error) {
+	return db.QueryAll(ctx, d.R(ctx), func(r db.Scanner) (expiredLocation, error) {
+		var x expiredLocation
+		err := r.Scan(&x.id, &x.orgID, &x.accountID, &x.expiresAt)
+		return x, err
+	}, `SELECT id, org_id, account_id, expires_at FROM attendance_locations
+		WHERE expires_at < $1 AND (expires_at > $2 OR (expires_at = $2 AND id > $3))
+		ORDER BY expires_at, id LIMIT $4`, now, afterAt, afterID, limit)
+}
+
+// deleteLocations deletes raw locations by id and returns how many.
+func deleteLocations(ctx context.Context, d *db.DB, ids []string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var args []any
+	res, err := d.W(ctx).ExecContext(ctx, `DELETE FROM attendance_locations WHERE id IN (`+db.In(&args, ids)+`)`, args...)
 	if err != nil {
 		return 0, err
 	}

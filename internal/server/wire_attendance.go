@@ -36,6 +36,7 @@ func (a *App) wireAttendance(context.Context) error {
 	}
 	if a.Server.Privacy != nil {
 		svc.Consents = a.Server.Privacy
+		svc.Held = a.Server.Privacy.MemberHeld
 		a.Server.Privacy.Register(svc.Privacy())
 	}
 	if q := a.Jobs(); q != nil {
