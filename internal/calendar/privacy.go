@@ -63,10 +63,11 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 			return nil
 		}
 		var err error
-		if keys, err = deletePersonalCalFiles(ctx, p.db, orgID, r.Subject.AccountID, memberID); err != nil {
+		// Organizations holding the person keep their personal calendars.
+		if keys, err = deletePersonalCalFiles(ctx, p.db, orgID, r.Subject.AccountID, memberID, r.HeldOrgs); err != nil {
 			return err
 		}
-		if n, err = deletePersonalCals(ctx, p.db, orgID, r.Subject.AccountID, memberID); err != nil {
+		if n, err = deletePersonalCals(ctx, p.db, orgID, r.Subject.AccountID, memberID, r.HeldOrgs); err != nil {
 			return err
 		}
 		if r.Scope == datamap.ScopeAccount {

@@ -66,11 +66,14 @@ func deleteCal(ctx context.Context, d *db.DB, orgID, id string) error {
 
 // deletePersonalCals deletes a person's personal calendars, with their
 // events: in one organization when orgID is set, else in every one.
-func deletePersonalCals(ctx context.Context, d *db.DB, orgID, accountID, memberID string) (int64, error) {
+func deletePersonalCals(ctx context.Context, d *db.DB, orgID, accountID, memberID string, except []string) (int64, error) {
 	q, args := `DELETE FROM calendars WHERE kind = $1 AND owner_account_id = $2`, []any{KindPersonal, accountID}
 	if orgID != "" {
 		q, args = `DELETE FROM calendars WHERE kind = $1 AND org_id = $2 AND (owner_account_id = $3 OR owner_member_id = $4)`,
 			[]any{KindPersonal, orgID, accountID, memberID}
+	}
+	if len(except) > 0 {
+		q += ` AND org_id NOT IN (` + db.In(&args, except) + `)`
 	}
 	if _, err := d.W(ctx).ExecContext(ctx, `DELETE FROM calendar_schedule_changes WHERE calendar_id IN (SELECT id `+
 		strings.TrimPrefix(q, "DELETE ")+`)`, args...); err != nil {

@@ -78,13 +78,16 @@ func deleteCalendarFiles(ctx context.Context, d *db.DB, orgID, calID string) ([]
 
 // deletePersonalCalFiles deletes the files of the events in a person's
 // personal calendars (deletePersonalCals' scope).
-func deletePersonalCalFiles(ctx context.Context, d *db.DB, orgID, accountID, memberID string) ([]string, error) {
+func deletePersonalCalFiles(ctx context.Context, d *db.DB, orgID, accountID, memberID string, except []string) ([]string, error) {
 	in := `SELECT e.id FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.kind = $1 AND c.owner_account_id = $2`
 	args := []any{KindPersonal, accountID}
 	if orgID != "" {
 		in = `SELECT e.id FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id
 			WHERE c.kind = $1 AND c.org_id = $2 AND (c.owner_account_id = $3 OR c.owner_member_id = $4)`
 		args = []any{KindPersonal, orgID, accountID, memberID}
+	}
+	if len(except) > 0 {
+		in += ` AND c.org_id NOT IN (` + db.In(&args, except) + `)`
 	}
 	return deleteFilesWhere(ctx, d, `event_id <> '' AND event_id IN (`+in+`)`, args...)
 }

@@ -3,6 +3,7 @@ package drive
 import (
 	"context"
 	"io"
+	"slices"
 
 	"github.com/atrium-hq/atrium/internal/platform/attach"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
@@ -123,6 +124,9 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 			return err
 		}
 		for _, sp := range sps {
+			if slices.Contains(r.HeldOrgs, sp.OrgID) {
+				continue // a legal hold keeps it
+			}
 			keys, err := p.s.deleteSpaceRows(ctx, sp)
 			if err != nil {
 				return err

@@ -740,10 +740,11 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 	if err != nil {
 		return err
 	}
-	held, err := s.accountHeld(ctx, e.AccountID)
+	heldOrgs, err := s.heldOrgsOf(ctx, e.AccountID)
 	if err != nil {
 		return err
 	}
+	held := len(heldOrgs) > 0
 	var res datamap.Erased
 	var exportBlobs []string
 	err = s.DB.Tx(ctx, func(ctx context.Context) error {
@@ -761,7 +762,10 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 		}
 		// Personal data everywhere, and company rows that belong to no
 		// organization; each org's rows follow its leave policy.
-		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeAccount, Subject: p, Mode: ModeScrub, Tombstone: e.TombstoneID})
+		// Organizations holding the person keep what they hold of them,
+		// personal data included, until the hold is released (the entry
+		// then waits, and runs again).
+		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeAccount, Subject: p, Mode: ModeScrub, Tombstone: e.TombstoneID, HeldOrgs: heldOrgs})
 		if err != nil {
 			return err
 		}

@@ -371,6 +371,77 @@ func TestAccountErasureDestroysTheKeyAfterAFailure(t *testing.T) {
 	})
 }
 
+// TestAccountDeletionWaitsForAHold: a person under a legal hold in an
+// organization deletes their account. What that organization holds of
+// them stays — their personal space there, with its file, and their
+// personal calendar — and their key too; once the hold is released the
+// erasure runs again and they go.
+func TestAccountDeletionWaitsForAHold(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		x := newPerson(t, env, identity.NewAccount{Name: "Xavier Held"})
+		o.join(t, x)
+		var sp struct {
+			RootID string `json:"root_id"`
+		}
+		x.Do(t, "GET", "/api/v1/drive/spaces/me", nil, &sp).Want(t, http.StatusOK)
+		req, _ := http.NewRequest("POST", env.URL+"/api/v1/drive/items/"+sp.RootID+"/files?name=notes.txt", strings.NewReader("my notes"))
+		req.Header.Set("Content-Type", "text/plain")
+		if r := x.Request(t, req); r.Status != http.StatusCreated {
+			t.Fatalf("upload: %d %s", r.Status, r.Body)
+		}
+		x.Do(t, "GET", "/api/v1/calendars", nil, nil).Want(t, http.StatusOK)
+		count := func(q string) int {
+			var n int
+			if err := env.App.DB.Reader().QueryRow(q, x.AccountID).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		const spaces = `SELECT COUNT(*) FROM drive_spaces WHERE kind = 'personal' AND owner_account_id = $1`
+		const files = `SELECT COUNT(*) FROM drive_items i JOIN drive_spaces s ON s.id = i.space_id WHERE s.owner_account_id = $1 AND i.kind = 'file'`
+		const cals = `SELECT COUNT(*) FROM calendars WHERE kind = 'personal' AND owner_account_id = $1`
+		const keys = `SELECT COUNT(*) FROM data_keys WHERE owner_id = $1`
+		if count(spaces) != 1 || count(files) != 1 || count(cals) != 1 {
+			t.Fatalf("before: %d spaces, %d files, %d calendars", count(spaces), count(files), count(cals))
+		}
+		var hold struct {
+			ID string `json:"id"`
+		}
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds", map[string]any{"target_kind": "member", "target_id": x.MemberID, "reason": "litigation"}, &hold).
+			Want(t, http.StatusCreated)
+		x.Do(t, "POST", "/api/v1/me/erasures/account", map[string]any{"password": pw}, nil).Want(t, http.StatusAccepted)
+		status := func() string {
+			var s string
+			if err := env.App.DB.Reader().QueryRow(`SELECT status FROM erasure_ledger WHERE account_id = $1 AND kind = 'account'`, x.AccountID).Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		for i := 0; status() != privacy.LedgerWaitingHold; i++ {
+			if i == 500 {
+				t.Fatalf("the account erasure is %s, want waiting for the hold", status())
+			}
+			runJobs(t, env)
+			time.Sleep(20 * time.Millisecond)
+		}
+		if count(spaces) != 1 || count(files) != 1 || count(cals) != 1 || count(keys) != 1 {
+			t.Fatalf("under the hold: %d spaces, %d files, %d calendars, %d keys", count(spaces), count(files), count(cals), count(keys))
+		}
+		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds/"+hold.ID+"/release", nil, nil).Want(t, http.StatusOK)
+		for i := 0; status() != privacy.LedgerDone || count(keys) != 0; i++ {
+			if i == 500 {
+				t.Fatalf("after the release the erasure is %s and %d keys are left", status(), count(keys))
+			}
+			runJobs(t, env)
+			time.Sleep(20 * time.Millisecond)
+		}
+		if count(spaces) != 0 || count(cals) != 0 {
+			t.Fatalf("after the release: %d spaces, %d calendars", count(spaces), count(cals))
+		}
+	})
+}
+
 // eraseAccount deletes p's account and waits until the erasure is done and
 // the person's key destroyed.
 func eraseAccount(t *testing.T, env *servertest.Env, x *person) {

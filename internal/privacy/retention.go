@@ -762,6 +762,22 @@ func (s *Service) heldIn(ctx context.Context, orgID string) (convs, subjects []s
 	return convs, subjects, nil
 }
 
+// heldOrgsOf lists the organizations where a legal hold is on the person.
+func (s *Service) heldOrgsOf(ctx context.Context, accountID string) ([]string, error) {
+	hs, err := activeHolds(ctx, s.DB, holdFilter{AccountID: accountID})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, h := range hs {
+		if h.OrgID != "" && !slices.Contains(out, h.OrgID) {
+			out = append(out, h.OrgID)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
 func (s *Service) accountHeld(ctx context.Context, accountID string) (bool, error) {
 	hs, err := activeHolds(ctx, s.DB, holdFilter{AccountID: accountID})
 	return len(hs) > 0, err

@@ -84,6 +84,11 @@ type EraseRequest struct {
 	Mode Mode
 	// Tombstone replaces the person as author where rows stay.
 	Tombstone string
+	// HeldOrgs (account scope) are the organizations where a legal hold
+	// is on the person: rows of those organizations stay, personal ones
+	// included (a personal space, a personal calendar, raw locations),
+	// until the hold is released and the erasure runs again.
+	HeldOrgs []string
 	// OnlyIfGone makes a membership erasure after a departure refuse, with
 	// ErrMemberActive and nothing changed, when the person is an active
 	// member of OrgID again (reactivated or re-joined since it was

@@ -323,7 +323,9 @@ func (e *Engine) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Era
 		// Personal data: every table but the organizations' (whose rows
 		// follow each org's leave policy), plus org-table rows that belong
 		// to no organization (direct chats, personal files).
-		if err := e.pass(ctx, &res, scope{ids: ids}, func(t mapTable) bool { return !org(t) }, datamap.ModeScrub, r.Tombstone); err != nil {
+		// Rows of organizations holding the person stay until the hold
+		// is released.
+		if err := e.pass(ctx, &res, scope{ids: ids, exceptOrgs: r.HeldOrgs}, func(t mapTable) bool { return !org(t) }, datamap.ModeScrub, r.Tombstone); err != nil {
 			return res, err
 		}
 		if err := e.pass(ctx, &res, scope{ids: ids, noOrg: true}, func(t mapTable) bool { return org(t) && t.orgExpr != "" },

@@ -19,6 +19,9 @@ type scope struct {
 	// belong to no organization.
 	org   string
 	noOrg bool
+	// exceptOrgs leaves out the rows of these organizations (a legal
+	// hold keeps them), in tables that know a row's organization.
+	exceptOrgs []string
 }
 
 // where returns the condition selecting t's rows in sc, or "" when t has
@@ -37,6 +40,9 @@ func (t mapTable) where(sc scope, args *[]any) string {
 		cond += " AND " + t.orgExpr + " = " + db.Arg(args, sc.org)
 	case sc.noOrg && t.orgExpr != "":
 		cond += " AND COALESCE(" + t.orgExpr + ", '') = ''"
+	}
+	if len(sc.exceptOrgs) > 0 && t.orgExpr != "" {
+		cond += " AND COALESCE(" + t.orgExpr + ", '') NOT IN (" + db.In(args, sc.exceptOrgs) + ")"
 	}
 	return cond
 }
