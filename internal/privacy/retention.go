@@ -436,6 +436,16 @@ func (s *Service) startRetention(ctx context.Context, orgID, key string) (Retent
 		if err != nil {
 			return err
 		}
+		// The day's run exists already (the schedule ran again, or another
+		// node ran it): that one, not a second row for the same job.
+		if key != "" {
+			if cur, err := runOfJob(ctx, s.DB, jid); err == nil {
+				run = cur
+				return nil
+			} else if !errors.Is(err, db.ErrNotFound) {
+				return err
+			}
+		}
 		run.JobID = jid
 		if err := insertRun(ctx, s.DB, run); err != nil {
 			return err

@@ -235,3 +235,31 @@ func TestRegisterAfterQueueStartPanics(t *testing.T) {
 	}()
 	svc.Register(late.Privacy())
 }
+
+// The daily schedule that runs again the same day (a retry, or a second
+// node) finds that day's run rather than adding a run that never starts.
+func TestDailyRetentionScheduleOncePerDay(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		clk := &fakeClock{t: time.Date(2030, 1, 1, 3, 0, 0, 0, time.UTC)}
+		svc := newRetentionService(t, d, clk)
+		admin := actor.With(context.Background(), &actor.Actor{AccountID: "acc_admin", OrgID: orgA, MemberID: "mem_admin"})
+		if _, err := svc.SetPolicies(admin, privacy.SetPoliciesInput{Policies: []privacy.Policy{{Class: "messages.internal", Days: 30}}}); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if _, err := svc.Jobs.Enqueue(context.Background(), privacy.JobRetentionAll, nil, jobs.Options{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.Jobs.RunDue(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runs, err := svc.RetentionRuns(admin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 1 || runs[0].State != jobs.Done {
+			t.Fatalf("runs after the schedule ran twice in a day: %+v", runs)
+		}
+	})
+}

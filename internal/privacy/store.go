@@ -543,6 +543,11 @@ func listRuns(ctx context.Context, d *db.DB, orgID string) ([]RetentionRun, erro
 	return db.QueryAll(ctx, d.R(ctx), scanRun, `SELECT `+runColumns+` FROM retention_runs WHERE org_id = $1 ORDER BY started_at DESC, id DESC LIMIT 50`, orgID)
 }
 
+func runOfJob(ctx context.Context, d *db.DB, jobID string) (RetentionRun, error) {
+	r, err := scanRun(d.W(ctx).QueryRowContext(ctx, `SELECT `+runColumns+` FROM retention_runs WHERE job_id = $1`, jobID))
+	return r, d.Classify(err)
+}
+
 func getRun(ctx context.Context, d *db.DB, id string) (RetentionRun, error) {
 	r, err := scanRun(d.R(ctx).QueryRowContext(ctx, `SELECT `+runColumns+` FROM retention_runs WHERE id = $1`, id))
 	return r, d.Classify(err)
