@@ -18,6 +18,7 @@ import (
 	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/db"
+	"github.com/atrium-hq/atrium/internal/platform/keyring"
 )
 
 // Search. Names, and the text of text and PDF files, are found through a
@@ -132,7 +133,12 @@ func (s *Service) IndexPending(ctx context.Context) (int, error) {
 			return n, err
 		}
 		for _, r := range rows {
-			text := s.extract(ctx, r)
+			text, err := s.extract(ctx, r)
+			if err != nil {
+				// The file store failed for a moment: the job fails and
+				// runs again later, rather than recording "no text".
+				return n, err
+			}
 			if err := s.DB.Tx(ctx, func(ctx context.Context) error {
 				ok, err := setSearchTextIf(ctx, s.DB, r.rid, text, r.sha, r.oldSHA)
 				if err != nil || !ok {
@@ -150,41 +156,54 @@ func (s *Service) IndexPending(ctx context.Context) (int, error) {
 	}
 }
 
-// extract reads a file's text for the index: "" when it has none or
-// cannot be read.
-func (s *Service) extract(ctx context.Context, r staleText) string {
+// extract reads a file's text for the index: "" when it has none, or
+// when its body is gone or can never be read (its key destroyed). Any
+// other failure of the file store is returned, to be tried again.
+func (s *Service) extract(ctx context.Context, r staleText) (string, error) {
 	if s.Blobs == nil {
-		return ""
+		return "", nil
 	}
 	text, isPDF := indexable(r.contentType)
 	if isPDF && r.size > maxIndexPDF {
-		return ""
+		return "", nil
 	}
 	o, _, err := s.Blobs.Open(ctx, r.blobKey)
 	if err != nil {
-		s.Log.Debug("drive: index: open a file", "item", r.itemID, "err", err)
-		return ""
+		if unreadable(err) {
+			s.Log.Debug("drive: index: a file that cannot be read", "item", r.itemID, "err", err)
+			return "", nil
+		}
+		return "", fmt.Errorf("drive: index: open a file: %w", err)
 	}
 	defer o.Close()
+	limit := int64(maxIndexText)
+	if isPDF {
+		limit = maxIndexPDF
+	}
+	b, err := io.ReadAll(io.LimitReader(o, limit))
+	if err != nil {
+		if unreadable(err) {
+			return "", nil
+		}
+		return "", fmt.Errorf("drive: index: read a file: %w", err)
+	}
 	switch {
 	case text:
-		b, err := io.ReadAll(io.LimitReader(o, maxIndexText))
-		if err != nil {
-			return ""
-		}
-		return cleanText(b)
+		return cleanText(b), nil
 	case isPDF:
-		b, err := io.ReadAll(io.LimitReader(o, maxIndexPDF))
-		if err != nil {
-			return ""
-		}
 		t, err := PDFText(b, maxIndexText)
 		if err != nil {
 			s.Log.Debug("drive: index: a PDF without readable text", "item", r.itemID, "err", err)
 		}
-		return t
+		return t, nil
 	}
-	return ""
+	return "", nil
+}
+
+// unreadable reports whether a file store error is for good: the body is
+// gone, or can never be decrypted.
+func unreadable(err error) bool {
+	return errors.Is(err, blob.ErrNotFound) || errors.Is(err, blob.ErrUnreadable) || errors.Is(err, keyring.ErrKeyDestroyed)
 }
 
 // cleanText makes b valid UTF-8 text (a cut character at the end dropped,

@@ -2,6 +2,7 @@ package drive_test
 
 import (
 	"context"
+	"errors"
 	"math/rand"
 	"net/http"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/drive"
+	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/server/servertest"
 )
 
@@ -384,4 +386,34 @@ func sortedHits(hs []drive.SearchHit) string {
 	}
 	sort.Strings(s)
 	return strings.Join(s, ",")
+}
+
+// failingOpen is a file store that cannot be read for a while (an S3
+// outage), while writes still work.
+type failingOpen struct{ blob.Store }
+
+func (failingOpen) Open(context.Context, string) (blob.Object, int64, error) {
+	return nil, 0, errors.New("the file store is unreachable")
+}
+
+// A file whose text cannot be read for a moment is indexed once the file
+// store answers again, not recorded as having no text.
+func TestIndexRetriesWhenTheFileStoreFails(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		w := newWorld(t, env)
+		ann := w.member(t, "Ann")
+		sp := mySpace(t, ann)
+		svc := env.App.Drive()
+		store := svc.Blobs
+		svc.Blobs = failingOpen{store}
+		file(t, ann, sp.RootID, "minutes.txt", []byte("the quarterly aardvark review"))
+		if _, err := svc.IndexPending(context.Background()); err == nil {
+			t.Fatal("indexing while the file store fails reported no error")
+		}
+		svc.Blobs = store
+		indexNow(t, env)
+		if got := hitNames(search(t, ann, "aardvark", "")); got != "minutes.txt" {
+			t.Fatalf("search after the file store came back: %q", got)
+		}
+	})
 }
