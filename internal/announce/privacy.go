@@ -29,7 +29,8 @@ func (s *Service) Privacy() *Privacy {
 	}
 	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
 		Rules: []sqlmap.Rule{
-			{Table: "announcements", Shared: true},
+			{Table: "announcements", Shared: true, Children: []sqlmap.Child{{Table: "announcement_recipients", Column: "announcement_id"},
+				{Table: "announcement_comments", Column: "announcement_id"}}},
 			// A file belongs to its announcement, which stays.
 			{Table: "announcement_files", Shared: true, TypeColumn: "content_type"},
 		}})}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atrium-hq/atrium/internal/announce"
 	"github.com/atrium-hq/atrium/internal/platform/actor"
@@ -42,6 +43,19 @@ func TestPrivacyContract(t *testing.T) {
 			t.Fatal(err)
 		}
 		p := svc.Privacy()
+		// Retention keeps an announcement a held reader has read: deleting
+		// it would delete their receipt.
+		sweep := func(held []string) int64 {
+			n, err := p.Sweep(ctx, datamap.SweepRequest{Table: "announcements", Class: "announcements", OrgID: org, Cutoff: time.Now().Add(time.Hour).UnixMilli(),
+				Held: held, DryRun: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if held, free := sweep([]string{reader.AccountID, reader.MemberID}), sweep([]string{"acc_someone_else"}); held != 0 || free != 1 {
+			t.Fatalf("announcements due with the reader held: %d, with someone else held: %d", held, free)
+		}
 		subject := datamap.Subject{AccountID: reader.AccountID, Members: map[string]string{org: reader.MemberID}}
 		var w sections
 		if err := p.Export(ctx, datamap.ExportRequest{Subject: subject, Orgs: []datamap.OrgExport{{OrgID: org, MemberID: reader.MemberID}}}, &w); err != nil {

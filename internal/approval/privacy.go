@@ -32,7 +32,8 @@ func (s *Service) Privacy() *Privacy {
 		Rules: []sqlmap.Rule{
 			{Table: "approval_templates", Shared: true},
 			{Table: "approval_template_versions", Shared: true},
-			{Table: "approval_requests", TimeColumn: "submitted_at"},
+			{Table: "approval_requests", TimeColumn: "submitted_at", Children: []sqlmap.Child{{Table: "approval_tasks", Column: "request_id"},
+				{Table: "approval_events", Column: "request_id"}, {Table: "approval_cc", Column: "request_id"}, {Table: "approval_comments", Column: "request_id"}}},
 			{Table: "approval_events", TimeColumn: "at"},
 			{Table: "approval_files", TypeColumn: "content_type"},
 		}})}

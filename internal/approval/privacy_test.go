@@ -124,7 +124,17 @@ func TestPrivacyContract(t *testing.T) {
 			t.Fatal("a deleted request is still readable")
 		}
 
-		// Retention: the class "approvals" sweeps old requests.
+		// Retention: a request on which a held person decided or commented
+		// stays (deleting it would delete their decision), counted or not.
+		held := []string{boss.AccountID, boss.MemberID}
+		for _, dry := range []bool{true, false} {
+			n, err := p.Sweep(ctx, datamap.SweepRequest{Table: "approval_requests", Class: "approvals", OrgID: orgID, Cutoff: time.Now().Add(time.Hour).UnixMilli(),
+				Held: held, DryRun: dry})
+			if err != nil || n != 0 {
+				t.Fatalf("sweep with the approver held (dry run %v): %d %v", dry, n, err)
+			}
+		}
+		// The class "approvals" sweeps old requests.
 		n, err := p.Sweep(ctx, datamap.SweepRequest{Table: "approval_requests", Class: "approvals", OrgID: orgID, Cutoff: time.Now().Add(time.Hour).UnixMilli()})
 		if err != nil || n != 2 {
 			t.Fatalf("sweep: %d %v", n, err)

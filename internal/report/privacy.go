@@ -29,6 +29,7 @@ func (s *Service) Privacy() *Privacy {
 	return &Privacy{Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Keys: keys, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
 		Rules: []sqlmap.Rule{
 			{Table: "report_templates", Shared: true},
+			{Table: "reports", Children: []sqlmap.Child{{Table: "report_recipients", Column: "report_id"}, {Table: "report_comments", Column: "report_id"}}},
 			{Table: "report_files", TypeColumn: "content_type"},
 		}})}
 }

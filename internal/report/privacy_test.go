@@ -138,6 +138,12 @@ func TestPrivacyContract(t *testing.T) {
 		swept := false
 		for _, tg := range ts {
 			if tg.Table == "reports" && len(tg.Classes) == 1 && tg.Classes[0] == "reports" {
+				// Under a hold on someone else, the same reports are due
+				// (the held-children condition runs on this database).
+				if n, err := p.Sweep(ctx, datamap.SweepRequest{Table: "reports", Class: "reports", OrgID: orgID, Cutoff: time.Now().Add(time.Hour).UnixMilli(),
+					Held: []string{"acc_someone_else"}, DryRun: true}); err != nil || n != 2 {
+					t.Fatalf("dry run with a hold: %d %v", n, err)
+				}
 				n, err := p.Sweep(ctx, datamap.SweepRequest{Table: "reports", Class: "reports", OrgID: orgID, Cutoff: time.Now().Add(time.Hour).UnixMilli()})
 				if err != nil || n != 2 {
 					t.Fatalf("sweep: %d %v", n, err)

@@ -61,6 +61,17 @@ type Rule struct {
 	// the engine (data keys: only the keyring's Destroy, which honours
 	// legal holds); the engine leaves them alone when erasing.
 	ErasedBy string
+	// Children are the domain's tables whose rows go with a row of this
+	// one (a foreign key ON DELETE CASCADE): a retention sweep keeps a row
+	// when one of its children names a person under a legal hold, since
+	// deleting it would delete theirs (an approver's decision on a request,
+	// a reader's confirmation of an announcement).
+	Children []Child
+}
+
+// Child is a table whose rows hang off another's by Column (its id).
+type Child struct {
+	Table, Column string
 }
 
 // ClassJoin computes a row's retention class as Prefix + Table.KindColumn
@@ -654,6 +665,28 @@ func (e *Engine) sweepWhere(ctx context.Context, r datamap.SweepRequest, args *[
 	if len(r.Held) > 0 {
 		for _, c := range t.subject {
 			conds = append(conds, ident(c)+" NOT IN ("+db.In(args, r.Held)+")")
+		}
+		ts, err := e.tables(ctx)
+		if err != nil {
+			return target{}, "", err
+		}
+		for _, ch := range t.rule.Children {
+			var subj []string
+			for _, x := range ts {
+				if x.Name == ch.Table {
+					subj = x.subject
+				}
+			}
+			if len(subj) == 0 {
+				continue
+			}
+			in := db.In(args, r.Held)
+			var ors []string
+			for _, c := range subj {
+				ors = append(ors, "c."+ident(c)+" IN ("+in+")")
+			}
+			conds = append(conds, "NOT EXISTS (SELECT 1 FROM "+ident(ch.Table)+" c WHERE c."+ident(ch.Column)+" = "+ident(t.Name)+".id AND ("+
+				strings.Join(ors, " OR ")+"))")
 		}
 	}
 	return *tg, strings.Join(conds, " AND "), nil
