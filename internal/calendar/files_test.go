@@ -166,13 +166,25 @@ func TestHTTPAttachments(t *testing.T) {
 		if err := env.App.DB.Reader().QueryRow(`SELECT org_id FROM calendar_files WHERE id = $1`, note.ID).Scan(&orgID); err != nil {
 			t.Fatal(err)
 		}
+		var out datamap.Erased
 		err := env.App.DB.Tx(context.Background(), func(ctx context.Context) error {
-			_, err := env.App.Calendar().Privacy().Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership,
+			var err error
+			out, err = env.App.Calendar().Privacy().Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeMembership,
 				Subject: datamap.Subject{AccountID: ann.AccountID}, OrgID: orgID, MemberID: ann.MemberID, Mode: datamap.ModeAnonymize, Tombstone: "tmb_former"})
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The bytes go after the erasure's transaction commits (as the
+		// privacy center runs Erased.After), not inside it.
+		if blobCount(t, env) == base {
+			t.Fatal("the file's bytes were deleted inside the erasure's transaction")
+		}
+		for _, fn := range out.After {
+			if err := fn(context.Background()); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var n int
 		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM calendar_files WHERE id = $1`, note.ID).Scan(&n)

@@ -2,11 +2,10 @@ package calendar
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
-	"github.com/atrium-hq/atrium/internal/platform/attach"
 	"github.com/atrium-hq/atrium/internal/platform/blob"
-
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 	"github.com/atrium-hq/atrium/internal/platform/db"
@@ -79,12 +78,22 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 	if err != nil {
 		return datamap.Erased{}, err
 	}
-	// The bytes of the files of those calendars' events go once their rows
-	// are gone.
-	attach.Drop(ctx, p.blobs, p.log, keys)
 	out, err := p.Engine.Erase(ctx, r)
 	if err != nil {
 		return out, err
+	}
+	// The bytes of the files of those calendars' events go once the
+	// erasure's transaction has committed (it may still roll back here),
+	// and a failure to delete them fails the erasure's job, to be retried.
+	if len(keys) > 0 && p.blobs != nil {
+		out.After = append(out.After, func(ctx context.Context) error {
+			for _, k := range keys {
+				if err := p.blobs.Delete(ctx, k); err != nil {
+					return fmt.Errorf("calendar: delete a file's bytes: %w", err)
+				}
+			}
+			return nil
+		})
 	}
 	if n > 0 || feeds > 0 {
 		if out.Deleted == nil {

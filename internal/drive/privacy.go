@@ -2,10 +2,10 @@ package drive
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"slices"
 
-	"github.com/atrium-hq/atrium/internal/platform/attach"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
 	"github.com/atrium-hq/atrium/internal/platform/datamap/sqlmap"
 )
@@ -160,11 +160,16 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 		}
 		out.Deleted["drive_spaces"] += spaces
 	}
-	if len(drop) > 0 {
+	if len(drop) > 0 && p.s.Blobs != nil {
+		// A failure to delete the bytes fails the erasure's job, which is
+		// retried, rather than leaving them behind unnoticed.
 		blobs := p.s.Blobs
-		log := p.s.Log
 		out.After = append(out.After, func(ctx context.Context) error {
-			attach.Drop(ctx, blobs, log, drop)
+			for _, k := range drop {
+				if err := blobs.Delete(ctx, k); err != nil {
+					return fmt.Errorf("drive: delete a file's bytes: %w", err)
+				}
+			}
 			return nil
 		})
 	}
