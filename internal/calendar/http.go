@@ -279,13 +279,15 @@ func (s *Service) HandleFindTime(w http.ResponseWriter, r *http.Request) error {
 	qs := r.URL.Query()
 	q := FindTimeQuery{MemberIDs: list(r, "member_ids"), RoomID: qs.Get("room_id"), From: from, To: to, TimeZone: qs.Get("time_zone"),
 		DayStart: qs.Get("day_start"), DayEnd: qs.Get("day_end")}
+	// Checked as numbers before they become durations: a huge count would
+	// overflow into a valid-looking one.
 	d, err := strconv.Atoi(qs.Get("duration_minutes"))
-	if err != nil {
+	if err != nil || d < 5 || d > 1440 {
 		return apperr.InvalidField("duration_minutes", "5 to 1440 minutes")
 	}
 	q.Duration = time.Duration(d) * time.Minute
 	if v := qs.Get("limit"); v != "" {
-		if q.Limit, err = strconv.Atoi(v); err != nil {
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > 100 {
 			return apperr.InvalidField("limit", "1 to 100")
 		}
 	}

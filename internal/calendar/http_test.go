@@ -215,6 +215,13 @@ func TestHTTPRSVPAndFreeBusy(t *testing.T) {
 		if len(sl.Slots) != 0 {
 			t.Fatalf("weekend slots: %+v", sl)
 		}
+		// Out-of-range numbers are refused, including those whose minutes
+		// would overflow into a valid-looking duration.
+		for _, q := range []string{"duration_minutes=307445740", "duration_minutes=4", "duration_minutes=1441", "duration_minutes=x",
+			"duration_minutes=30&limit=101"} {
+			o.Do(t, "GET", "/api/v1/find-a-time?member_ids=me&from=2027-01-11&to=2027-01-12&time_zone=Europe/Berlin&"+q, nil, nil).
+				WantError(t, http.StatusBadRequest, "invalid_field")
+		}
 	})
 }
 
