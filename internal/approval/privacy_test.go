@@ -144,3 +144,39 @@ func TestPrivacyContract(t *testing.T) {
 		}
 	})
 }
+
+// A client id makes a retried submission return the first request — in
+// the applicant's organization. The same client id used in another
+// organization files a request there.
+func TestClientIDIsPerOrganization(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		applicant, boss := newPerson(), newPerson()
+		svc := approval.New(d, &org{people: []approval.Person{applicant}, boss: boss}, nil)
+		in := func(orgID string, p approval.Person) context.Context {
+			return actor.With(ctx, &actor.Actor{AccountID: p.AccountID, OrgID: orgID, MemberID: p.MemberID})
+		}
+		submit := func(orgID, templateID string) approval.Request {
+			r, err := svc.Submit(in(orgID, applicant), approval.SubmitInput{TemplateID: templateID, ClientID: "retry-1", Form: json.RawMessage(`{"reason":"x"}`)})
+			if err != nil {
+				t.Fatalf("submit in %s: %v", orgID, err)
+			}
+			return r
+		}
+		var firsts []approval.Request
+		for _, orgID := range []string{ids.New("org"), ids.New("org")} {
+			tp, err := svc.CreateTemplate(in(orgID, boss), approval.TemplateInput{Name: "Leave", Fields: approval.Schema{{ID: "reason", Type: "text", Label: "Reason"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			first := submit(orgID, tp.ID)
+			if again := submit(orgID, tp.ID); again.ID != first.ID {
+				t.Fatalf("a retried submission filed %s, want %s", again.ID, first.ID)
+			}
+			firsts = append(firsts, first)
+		}
+		if firsts[0].ID == firsts[1].ID {
+			t.Fatal("the same client id in a second organization returned the first organization's request")
+		}
+	})
+}

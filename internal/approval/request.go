@@ -154,7 +154,9 @@ func (s *Service) Submit(ctx context.Context, in SubmitInput) (Request, error) {
 		return Request{}, err
 	}
 	if in.ClientID != "" {
-		if id, err := requestByClientID(ctx, s.DB, a.AccountID, in.ClientID); err == nil {
+		// A client id is the applicant's in one organization: the same one
+		// used in another files a new request there.
+		if id, err := requestByClientID(ctx, s.DB, a.OrgID, a.AccountID, in.ClientID); err == nil {
 			return s.Get(ctx, id)
 		} else if !errors.Is(err, db.ErrNotFound) {
 			return Request{}, err

@@ -55,9 +55,9 @@ func getRequest(ctx context.Context, d *db.DB, orgID, id string) (reqRow, error)
 
 // requestByClientID returns the applicant's request filed with a client
 // id, for retries.
-func requestByClientID(ctx context.Context, d *db.DB, applicantID, clientID string) (string, error) {
-	return db.QueryOne(ctx, d.R(ctx), db.Value[string], `SELECT id FROM approval_requests WHERE applicant_id = $1 AND client_id = $2`,
-		applicantID, clientID)
+func requestByClientID(ctx context.Context, d *db.DB, orgID, applicantID, clientID string) (string, error) {
+	return db.QueryOne(ctx, d.R(ctx), db.Value[string], `SELECT id FROM approval_requests WHERE org_id = $1 AND applicant_id = $2 AND client_id = $3`,
+		orgID, applicantID, clientID)
 }
 
 // lockRequest takes the request's row lock for the rest of the
