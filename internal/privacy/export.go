@@ -287,7 +287,12 @@ func (s *Service) runExport(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	now := s.now()
-	return s.DB.Tx(ctx, func(ctx context.Context) error {
+	err = s.DB.Tx(ctx, func(ctx context.Context) error {
+		// Only while this node still holds the job: another that took it
+		// over writes its own file.
+		if err := j.Save(ctx, "", 99); err != nil {
+			return err
+		}
 		if err := finishExport(ctx, s.DB, e.ID, key, size, now.UnixMilli(), now.Add(s.exportTTL()).UnixMilli()); err != nil {
 			return err
 		}
@@ -301,6 +306,13 @@ func (s *Service) runExport(ctx context.Context, j *jobs.Job) error {
 		return audit.Record(ctx, s.DB, audit.Entry{Action: "privacy.export.ready", TargetKind: "export", TargetID: e.ID,
 			Details: map[string]any{"account_id": e.accountID, "size_bytes": size, "files": len(files)}})
 	})
+	if err != nil {
+		// The file no row names would stay in the store for good.
+		if derr := s.Blobs.Delete(context.WithoutCancel(ctx), key); derr != nil {
+			s.Log.WarnContext(ctx, "privacy: delete an export file that was not recorded", "export", e.ID, "err", derr)
+		}
+	}
+	return err
 }
 
 func (s *Service) exportTTL() time.Duration {
