@@ -296,6 +296,12 @@ func (q *Queue) Start() (stop func()) {
 				case sem <- struct{}{}:
 				case <-ctx.Done():
 					return
+				case <-t.C:
+					// Every slot is busy (long jobs): the schedules still
+					// get their jobs, or a daily one could miss its day.
+					q.schedule(ctx)
+					q.failAbandoned(ctx)
+					continue
 				}
 				j, err := q.claim(ctx)
 				if err != nil || j == nil {

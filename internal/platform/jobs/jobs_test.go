@@ -285,3 +285,45 @@ func TestConcurrentWorkersClaimOnce(t *testing.T) {
 		s2()
 	})
 }
+
+// While every slot of a node is taken by long jobs, the schedules still
+// get their jobs (a daily one must not miss its day).
+func TestSchedulesWhileSlotsAreBusy(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		c := &clock{t: time.Unix(1_700_000_000, 0)}
+		q := newQueue(d, c, "node-a")
+		q.Concurrency = 1
+		q.Poll = 5 * time.Millisecond
+		running, release := make(chan struct{}), make(chan struct{})
+		q.Handle("long", func(ctx context.Context, j *jobs.Job) error {
+			close(running)
+			<-release
+			return nil
+		})
+		q.Handle("tick", func(context.Context, *jobs.Job) error { return nil })
+		q.Every("tick", time.Hour, nil)
+		if _, err := q.Enqueue(ctx, "long", nil, jobs.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		stop := q.Start()
+		defer stop()
+		defer close(release)
+		<-running
+		ticks := func() int {
+			var n int
+			if err := d.Reader().QueryRow(`SELECT COUNT(*) FROM jobs WHERE kind = 'tick'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		before := ticks()
+		c.Add(3 * time.Hour) // the next slots come while "long" holds the only slot
+		for i := 0; ticks() == before; i++ {
+			if i == 1000 {
+				t.Fatal("no scheduled job was added while the node's only slot was busy")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	})
+}
