@@ -24,6 +24,7 @@ import (
 // their account.
 type Privacy struct {
 	*sqlmap.Engine
+	s     *Service
 	db    *db.DB
 	blobs blob.Store
 	log   *slog.Logger
@@ -37,7 +38,7 @@ var privacyTables = []string{"calendars", "calendar_access", "calendar_events", 
 
 // Privacy returns calendar's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
-	return &Privacy{db: s.DB, blobs: s.Blobs, log: s.Log, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
+	return &Privacy{s: s, db: s.DB, blobs: s.Blobs, log: s.Log, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
 		Rules: []sqlmap.Rule{
 			{Table: "calendars", Shared: true},
 			{Table: "calendar_events", Shared: true},
@@ -61,7 +62,23 @@ func (p *Privacy) Erase(ctx context.Context, r datamap.EraseRequest) (datamap.Er
 		default:
 			return nil
 		}
-		var err error
+		// The attendees' calendar apps learn, once this commits, that the
+		// events of those calendars are gone (scheduling sync).
+		evs, err := personalCalEventRows(ctx, p.db, orgID, r.Subject.AccountID, memberID, r.HeldOrgs)
+		if err != nil {
+			return err
+		}
+		ids := make([]string, len(evs))
+		for i, ev := range evs {
+			ids[i] = ev.ID
+		}
+		as, err := attendeesOf(ctx, p.db, ids)
+		if err != nil {
+			return err
+		}
+		for _, ev := range evs {
+			p.s.scheduleTouched(ctx, ev, as[ev.ID])
+		}
 		// Organizations holding the person keep their personal calendars.
 		if keys, err = deletePersonalCalFiles(ctx, p.db, orgID, r.Subject.AccountID, memberID, r.HeldOrgs); err != nil {
 			return err

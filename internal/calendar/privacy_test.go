@@ -3,6 +3,8 @@ package calendar_test
 import (
 	"context"
 	"net/http"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/calendar"
@@ -85,6 +87,45 @@ func TestPrivacyLeaver(t *testing.T) {
 		env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM calendar_feeds WHERE account_id = $1`, ann.AccountID).Scan(&n)
 		if st, _ := fetch(t, feed.URL); n != 0 || st != http.StatusNotFound {
 			t.Fatalf("feed after erasure: %d rows, answers %d", n, st)
+		}
+	})
+}
+
+// When an organizer's personal calendar goes with their erasure, the
+// attendees' calendar apps learn that its events are gone: the next sync
+// of an attendee's calendar reports them deleted.
+func TestErasedOrganizersEventsLeaveAttendeesApps(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		ps := acme(t, env, "Ann", "Bob")
+		ann, bob := ps[1], ps[2]
+		var ev calendar.Event
+		ann.Do(t, "POST", "/api/v1/events", map[string]any{"title": "Ann's dentist", "start": "2027-03-10T14:00", "end": "2027-03-10T15:00",
+			"time_zone": "UTC", "attendees": map[string]any{"member_ids": []string{bob.MemberID}}}, &ev).Want(t, http.StatusCreated)
+		var bc calendar.Calendar
+		bob.Do(t, "GET", "/api/v1/calendars/personal", nil, &bc).Want(t, http.StatusOK)
+		bd := davClient{t: t, base: env.URL, login: "bob@acme.test", pwd: appPassword(t, bob)}
+		bCal := "/caldav/" + bob.AccountID + "/calendars/" + bc.ID + "/"
+		_, body := bd.want(http.StatusMultiStatus, "PROPFIND", bCal, `<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:sync-token/></D:prop></D:propfind>`, "Depth", "0")
+		tok := syncTokenRe.FindStringSubmatch(body)
+		if tok == nil {
+			t.Fatalf("no sync token: %s", body)
+		}
+		_, body = bd.want(http.StatusMultiStatus, "PROPFIND", bCal, propfindCal, "Depth", "1")
+		if !strings.Contains(body, ev.UID) {
+			t.Fatalf("Bob's app does not list Ann's event: %s", body)
+		}
+
+		err := env.App.DB.Tx(context.Background(), func(ctx context.Context) error {
+			_, err := env.App.Calendar().Privacy().Erase(ctx, datamap.EraseRequest{Scope: datamap.ScopeAccount,
+				Subject: datamap.Subject{AccountID: ann.AccountID}, Tombstone: "tmb_gone"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body = bd.want(http.StatusMultiStatus, "REPORT", bCal, syncReport(tok[1]))
+		if !regexp.MustCompile(regexp.QuoteMeta(ev.UID) + `[^<]*</D:href><D:status>HTTP/1.1 404`).MatchString(body) {
+			t.Fatalf("Bob's sync after Ann's erasure does not report her event gone: %s", body)
 		}
 	})
 }

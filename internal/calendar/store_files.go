@@ -79,17 +79,31 @@ func deleteCalendarFiles(ctx context.Context, d *db.DB, orgID, calID string) ([]
 // deletePersonalCalFiles deletes the files of the events in a person's
 // personal calendars (deletePersonalCals' scope).
 func deletePersonalCalFiles(ctx context.Context, d *db.DB, orgID, accountID, memberID string, except []string) ([]string, error) {
-	in := `SELECT e.id FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.kind = $1 AND c.owner_account_id = $2`
+	in, args := personalCalEvents("e.id", orgID, accountID, memberID, except)
+	return deleteFilesWhere(ctx, d, `event_id <> '' AND event_id IN (`+in+`)`, args...)
+}
+
+// personalCalEvents selects cols of the events of a person's personal
+// calendars: in orgID, or every organization's but those in except.
+func personalCalEvents(cols, orgID, accountID, memberID string, except []string) (string, []any) {
+	in := `SELECT ` + cols + ` FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.kind = $1 AND c.owner_account_id = $2`
 	args := []any{KindPersonal, accountID}
 	if orgID != "" {
-		in = `SELECT e.id FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id
+		in = `SELECT ` + cols + ` FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id
 			WHERE c.kind = $1 AND c.org_id = $2 AND (c.owner_account_id = $3 OR c.owner_member_id = $4)`
 		args = []any{KindPersonal, orgID, accountID, memberID}
 	}
 	if len(except) > 0 {
 		in += ` AND c.org_id NOT IN (` + db.In(&args, except) + `)`
 	}
-	return deleteFilesWhere(ctx, d, `event_id <> '' AND event_id IN (`+in+`)`, args...)
+	return in, args
+}
+
+// personalCalEventRows returns the events of a person's personal
+// calendars (see personalCalEvents).
+func personalCalEventRows(ctx context.Context, d *db.DB, orgID, accountID, memberID string, except []string) ([]eventRow, error) {
+	q, args := personalCalEvents(prefixed("e.", eventCols), orgID, accountID, memberID, except)
+	return db.QueryAll(ctx, d.W(ctx), scanEvent, q, args...)
 }
 
 // staleFiles lists uploads no event named, made before t, and files whose
