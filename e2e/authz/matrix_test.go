@@ -474,11 +474,13 @@ var matrix = map[string]entry{
 		body: body(map[string]any{"to_step": ""})},
 	"POST /api/v1/approvals/{id}/resubmit": {ok: 409, okCode: "not_returned", obj: []string{"approval"}, reads: approvers,
 		custom: map[string]int{Admin: 403, CustomWith: 403, CustomWithout: 403, Member: 403, Bystander: 404}, body: body(map[string]any{"form": map[string]any{}})},
+	// To someone other than the applicant (the owner filed the standing
+	// approvals), who may not approve their own request.
 	"POST /api/v1/approvals/{id}/transfer": {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants,
-		body: func(w *world, actor string) any { return map[string]any{"to": w.admin(home(actor)).MemberID} }},
+		body: func(w *world, actor string) any { return map[string]any{"to": w.notApplicant(actor)} }},
 	"POST /api/v1/approvals/{id}/add-approver": {ok: 200, obj: []string{"approval"}, fresh: true, custom: notApprover, reads: applicants,
 		body: func(w *world, actor string) any {
-			return map[string]any{"member_ids": []string{w.admin(home(actor)).MemberID}, "position": "after"}
+			return map[string]any{"member_ids": []string{w.notApplicant(actor)}, "position": "after"}
 		}},
 	"POST /api/v1/approvals/{id}/urge": {ok: any2xx, obj: []string{"approval"}, fresh: true, reads: approvers,
 		custom: map[string]int{Admin: 403, CustomWith: 403, CustomWithout: 403, Member: 403, Bystander: 404}},

@@ -732,6 +732,15 @@ func home(actor string) string {
 	return "A"
 }
 
+// notApplicant is a member of actor's home organization who neither
+// filed its standing approvals nor approves them.
+func (w *world) notApplicant(actor string) string {
+	if home(actor) == "B" {
+		return w.bart.MemberID
+	}
+	return w.who[Bystander].MemberID
+}
+
 // participantOf returns a participant of actor's home conversations other
 // than their owner.
 func (w *world) participantOf(actor string) string {
