@@ -106,6 +106,10 @@ type Service struct {
 
 // New returns a service and starts its group-commit writer; call Close to
 // stop it.
+// A message deleted for everyone and a history cleared take back content
+// that earlier events carried: the stream must not replay it from memory.
+func init() { events.SetRevoking("message.deleted", "conversation.cleared") }
+
 func New(d *db.DB, dir Directory, blobs blob.Store, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()

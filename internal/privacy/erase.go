@@ -722,6 +722,19 @@ func (s *Service) lockPerson(ctx context.Context, accountID string) error {
 	return err
 }
 
+// EventErased is appended with every erasure: the stream's hubs then stop
+// replaying from memory the events before it, which may carry what was
+// erased, opened (events.SetRevoking).
+const EventErased = "privacy.erased"
+
+func init() { events.SetRevoking(EventErased) }
+
+// appendErased records an erasure in the event log (ids only).
+func appendErased(ctx context.Context, d *db.DB, scope, scopeID, erasureID string) error {
+	_, err := events.Append(ctx, d, "", scope, scopeID, EventErased, map[string]any{"erasure_id": erasureID})
+	return err
+}
+
 // eraseAll asks every domain to erase r, in ctx's transaction.
 func (s *Service) eraseAll(ctx context.Context, r datamap.EraseRequest) (datamap.Erased, error) {
 	res := datamap.Erased{Deleted: map[string]int64{}, Anonymized: map[string]int64{}}
@@ -770,6 +783,9 @@ func (s *Service) eraseAccount(ctx context.Context, e LedgerEntry, replay bool) 
 			return err
 		}
 		if err := deleteExportsOf(ctx, s.DB, e.AccountID); err != nil {
+			return err
+		}
+		if err := appendErased(ctx, s.DB, events.ScopeAccount, e.AccountID, e.ID); err != nil {
 			return err
 		}
 		status := LedgerDone
@@ -902,6 +918,9 @@ func (s *Service) eraseMembership(ctx context.Context, e LedgerEntry, replay boo
 		if err != nil {
 			return err
 		}
+		if err := appendErased(ctx, s.DB, events.ScopeAccount, e.AccountID, e.ID); err != nil {
+			return err
+		}
 		if !replay {
 			if err := setLedgerStatus(ctx, s.DB, e.ID, LedgerDone, s.nowMS()); err != nil {
 				return err
@@ -943,6 +962,9 @@ func (s *Service) eraseOrganization(ctx context.Context, e LedgerEntry, replay b
 		var err error
 		res, err = s.eraseAll(ctx, datamap.EraseRequest{Scope: datamap.ScopeOrganization, OrgID: e.OrgID, Mode: ModeDelete, Tombstone: e.TombstoneID})
 		if err != nil {
+			return err
+		}
+		if err := appendErased(ctx, s.DB, events.ScopeOrg, e.OrgID, e.ID); err != nil {
 			return err
 		}
 		if !replay {

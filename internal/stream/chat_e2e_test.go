@@ -193,3 +193,33 @@ func TestChatAcrossTwoServers(t *testing.T) {
 		t.Fatalf("node B delivered %v", ids)
 	}
 }
+
+// A message deleted for everyone is not replayed from a node's memory: a
+// client that resumes from before it gets its creation without the text
+// (as a replay from the database reads it), then its deletion.
+func TestRecalledMessageIsNotReplayedWithItsText(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		b, _ := o.member(t, env)
+		conv := createGroup(t, o.owner, b)
+		sb := connect(t, b, nil)
+		start := sb.ready()
+		sendText(t, o.owner, conv.ID, "before")
+		untilEvent(sb, "message.created")
+		var m chat.Message
+		o.owner.c.Do(t, "POST", "/api/v1/conversations/"+conv.ID+"/messages", map[string]any{"client_msg_id": "s1", "body": "the secret plan"}, &m).
+			Want(t, http.StatusCreated)
+		o.owner.c.Do(t, "POST", "/api/v1/me/erasures/message", map[string]any{"conversation_id": conv.ID, "message_id": m.ID, "for_everyone": true}, nil).
+			Want(t, http.StatusOK)
+		untilEvent(sb, "message.deleted") // the node has delivered both
+		sb.c.CloseNow()
+
+		again := connect(t, b, &start)
+		fs := untilEvent(again, "message.deleted")
+		for _, f := range fs {
+			if strings.Contains(string(f.Data), "secret plan") {
+				t.Fatalf("a resumed client received the deleted message's text: %s %s", f.Event, f.Data)
+			}
+		}
+	})
+}

@@ -95,8 +95,8 @@ type Hub struct {
 
 	mu        sync.Mutex // held while delivering to the sink
 	last      int64      // highest position delivered
-	ring      []*Frame   // recent frames, oldest first, all positions in (coverFrom, last]
-	coverFrom int64
+	ring      []*Frame   // recent frames, oldest first, positions up to last
+	coverFrom int64      // Join serves positions after it; earlier ones are read again
 	sink      func(batch []*Frame)
 	observers []func(batch []*Frame)
 
@@ -256,12 +256,22 @@ func (h *Hub) deliver(after int64, batch []*Frame) bool {
 	}
 	h.last = batch[len(batch)-1].Pos
 	h.ring = append(h.ring, batch...)
+	// An event that takes back content (a message deleted for everyone,
+	// an erasure) makes the frames before it stale: they hold what was
+	// taken back, opened when they were read. A client that resumes from
+	// before it is served from the database, which reads content as it is
+	// now.
+	for _, f := range batch {
+		if Revokes(f.Type) {
+			h.coverFrom = max(h.coverFrom, f.Pos)
+		}
+	}
 	// The ring keeps between Ring and twice Ring frames: once it holds
 	// more, the newest Ring move to the front of the same array, so the
 	// ring is neither reallocated nor copied on every delivery. Join's
 	// callers only read it under h.mu.
 	if over := len(h.ring) - h.opts.Ring; over > h.opts.Ring {
-		h.coverFrom = h.ring[over-1].Pos
+		h.coverFrom = max(h.coverFrom, h.ring[over-1].Pos)
 		n := copy(h.ring, h.ring[over:])
 		clear(h.ring[n:])
 		h.ring = h.ring[:n]

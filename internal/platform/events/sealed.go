@@ -240,3 +240,23 @@ func unseal(ctx context.Context, o Opener, e *Event, owner, aad string, box []by
 	}
 	e.Data = splice(e.Data, frag)
 }
+
+// revoking holds the event types registered with SetRevoking.
+var revoking sync.Map // type → struct{}
+
+// SetRevoking registers event types that take back content written before
+// them (a message deleted for everyone, a person erased): the hubs stop
+// serving the frames before such an event from memory, where that content
+// is still opened, and replay them from the log, which reads it as it is
+// now.
+func SetRevoking(types ...string) {
+	for _, t := range types {
+		revoking.Store(t, struct{}{})
+	}
+}
+
+// Revokes reports whether events of type take back earlier content.
+func Revokes(typ string) bool {
+	_, ok := revoking.Load(typ)
+	return ok
+}
