@@ -563,7 +563,7 @@ func (s *Service) Edit(ctx context.Context, convID, msgID, body string) (Message
 			return apperr.Forbidden("not_sender", "only the sender may edit a message")
 		}
 		if m.Deleted {
-			return apperr.Conflict("message_deleted", "the message has been deleted")
+			return errMessageDeleted
 		}
 		s.openContent(ctx, &m)
 		if m.ContentErased {

@@ -717,14 +717,22 @@ func listEdits(ctx context.Context, d *db.DB, msgID string) ([]Edit, error) {
 		WHERE message_id = $1 ORDER BY edited_at, id`, msgID))
 }
 
-// updateText stores new text of an edited message and re-indexes it.
+// updateText stores new text of an edited message and re-indexes it. It
+// answers errMessageDeleted when the message was deleted meanwhile (a
+// deletion that committed after the edit read it: on PostgreSQL the
+// UPDATE waits for it and then finds the row deleted).
 func updateText(ctx context.Context, d *db.DB, m *Message) error {
 	body, html, att := plainColumns(m)
-	_, err := d.W(ctx).ExecContext(ctx, `UPDATE messages SET body = $2, html = $3, attachment = $4, mentions = $5, mention_all = $6, edited_at = $7,
-		content = $8, content_key = $9 WHERE id = $1`,
+	res, err := d.W(ctx).ExecContext(ctx, `UPDATE messages SET body = $2, html = $3, attachment = $4, mentions = $5, mention_all = $6, edited_at = $7,
+		content = $8, content_key = $9 WHERE id = $1 AND deleted_at = 0`,
 		m.ID, body, html, att, jsonOrEmpty(m.Mentions, len(m.Mentions) == 0), m.MentionAll, m.EditedAt, nullBytes(m.box), m.boxKey)
 	if err != nil {
 		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errMessageDeleted
 	}
 	if err := unindex(ctx, d, m.rid); err != nil {
 		return err

@@ -33,6 +33,8 @@ var errWriterClosed = apperr.New(apperr.KindUnavailable, "shutting_down", "the s
 
 var errDissolved = apperr.Conflict("conversation_dissolved", "the conversation has been dissolved")
 
+var errMessageDeleted = apperr.Conflict("message_deleted", "the message has been deleted")
+
 var errPeerGone = apperr.Conflict("peer_account_deleted", "the other person deleted their account: the conversation is read-only")
 
 type sendReq struct {
