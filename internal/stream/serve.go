@@ -134,6 +134,14 @@ func (s *socket) writeNow(frames [][]byte) error {
 // client starts from now), then registers the socket for live delivery. It
 // returns a close code when the replay met a revocation of this socket.
 func (g *Gateway) catchUp(ctx context.Context, s *socket, lastPos *int64) (websocket.StatusCode, string, error) {
+	// The head first, then the conversations: a removal that commits
+	// between the two reads is then both absent from the list and after
+	// the head, so it is applied when delivered (read the other way
+	// round, it would be in neither, and the socket would keep the group).
+	head, err := events.Head(ctx, g.d)
+	if err != nil {
+		return 0, "", err
+	}
 	s.convs = map[string]struct{}{}
 	if g.Conversations != nil {
 		ids, err := g.Conversations.ConversationsOf(ctx, s.account)
@@ -143,10 +151,6 @@ func (g *Gateway) catchUp(ctx context.Context, s *socket, lastPos *int64) (webso
 		for _, id := range ids {
 			s.convs[id] = struct{}{}
 		}
-	}
-	head, err := events.Head(ctx, g.d)
-	if err != nil {
-		return 0, "", err
 	}
 	// Without a position (or after a resync) the client starts from the
 	// database's head: its snapshot, loaded after the ready message, is at
