@@ -22,7 +22,7 @@ export async function join(p: Page, who: { name: string; email: string; password
   let r = await p.request.post("/api/v1/auth/register", { data: who });
   expect(r.status()).toBe(202);
   r = await p.request.post("/api/v1/auth/verify", {
-    data: { email: who.email, code: await lastCode(who.email, from) },
+    data: { email: who.email, code: await lastCode(who.email, from), password: who.password },
   });
   expect(r.ok()).toBeTruthy();
   await ok(await call(p, "POST", "/api/v1/join", { token }));

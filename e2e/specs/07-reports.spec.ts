@@ -41,7 +41,7 @@ test.describe
       let r = await w.page.request.post("/api/v1/auth/register", { data: writer });
       expect(r.status()).toBe(202);
       r = await w.page.request.post("/api/v1/auth/verify", {
-        data: { email: writer.email, code: await lastCode(writer.email, from) },
+        data: { email: writer.email, code: await lastCode(writer.email, from), password: writer.password },
       });
       expect(r.ok()).toBeTruthy();
       await ok(await call(w.page, "POST", "/api/v1/join", { token }));

@@ -223,7 +223,7 @@ test.describe
       let r = await n.page.request.post("/api/v1/auth/register", { data: ned });
       expect(r.status()).toBe(202);
       r = await n.page.request.post("/api/v1/auth/verify", {
-        data: { email: ned.email, code: await lastCode(ned.email, from) },
+        data: { email: ned.email, code: await lastCode(ned.email, from), password: ned.password },
       });
       expect(r.ok()).toBeTruthy();
       await ok(await call(a.page, "POST", "/api/v1/invitations", { kind: "email", email: ned.email }));

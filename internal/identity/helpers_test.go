@@ -84,7 +84,7 @@ func signUp(t *testing.T, env *servertest.Env, email, phone string) (*servertest
 	c.Do(t, "POST", "/api/v1/auth/register", body, nil).Want(t, http.StatusAccepted)
 	code := codeIn(t, waitEmail(t, env, email, before+1))
 	var res identity.LoginResult
-	c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code}, &res).Want(t, http.StatusOK)
+	c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code, "password": pw}, &res).Want(t, http.StatusOK)
 	if res.Account.Status != identity.StatusActive || res.Account.Email != email {
 		t.Fatalf("verified account = %+v", res.Account)
 	}

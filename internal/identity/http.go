@@ -27,8 +27,10 @@ type Accepted struct {
 
 // VerifyInput is the body of POST /api/v1/auth/verify.
 type VerifyInput struct {
-	Email    string `json:"email"`
-	Code     string `json:"code"`
+	Email string `json:"email"`
+	Code  string `json:"code"`
+	// Password is the one chosen when registering.
+	Password string `json:"password"`
 	DeviceID string `json:"device_id,omitempty"`
 	Bearer   bool   `json:"bearer,omitempty"`
 }
@@ -192,7 +194,7 @@ func (s *Service) HandleVerify(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := deviceContext(s.RequestContext(r, in.DeviceID), r, in.Bearer)
-	acc, err := s.Verify(ctx, in.Email, in.Code)
+	acc, err := s.Verify(ctx, in.Email, in.Code, in.Password)
 	if err != nil {
 		return err
 	}

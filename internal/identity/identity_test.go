@@ -42,15 +42,15 @@ func TestRegisterVerifyLoginMeLogout(t *testing.T) {
 		if code == wrong {
 			wrong = "111111"
 		}
-		c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": wrong}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
+		c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": wrong, "password": pw}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
 
 		var res identity.LoginResult
-		r = c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code}, &res).Want(t, http.StatusOK)
+		r = c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code, "password": pw}, &res).Want(t, http.StatusOK)
 		if res.Token != "" || res.Account.Status != "active" || res.Account.Email != email {
 			t.Fatalf("verify answered %+v", res)
 		}
 		// The code is single use.
-		env.Client().Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
+		env.Client().Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code, "password": pw}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
 
 		var me identity.Account
 		c.Do(t, "GET", "/api/v1/me", nil, &me).Want(t, http.StatusOK)
@@ -492,6 +492,34 @@ func TestPasswordReset(t *testing.T) {
 	})
 }
 
+// Someone who registers an address before its owner, and again after,
+// cannot have the owner activate an account that opens with their
+// password: the code is confirmed with the password chosen with it.
+func TestRegisteringTwiceDoesNotTakeOverTheAccount(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		const email = "victim@example.com"
+		const theirs = "attacker password 4711"
+		mallory, owner := env.Client(), env.Client()
+		mallory.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": email, "password": theirs, "name": "Not Vic"}, nil).Want(t, http.StatusAccepted)
+		owner.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": email, "password": pw, "name": "Vic"}, nil).Want(t, http.StatusAccepted)
+		mallory.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": email, "password": theirs, "name": "Not Vic"}, nil).Want(t, http.StatusAccepted)
+		code := codeIn(t, waitEmail(t, env, email, 3))
+		// The owner confirms the newest code with their own password: refused,
+		// as a wrong code is; no account opens with the other password.
+		owner.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code, "password": pw}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
+		_, r := login(t, env, map[string]any{"email": email, "password": theirs})
+		r.WantError(t, http.StatusForbidden, "email_not_verified")
+		// Without a password the code is not even looked at.
+		owner.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		// Registering once more, the owner's own code and password work.
+		owner.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": email, "password": pw, "name": "Vic"}, nil).Want(t, http.StatusAccepted)
+		code = codeIn(t, waitEmail(t, env, email, 4))
+		owner.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code, "password": pw}, nil).Want(t, http.StatusOK)
+		_, r = login(t, env, map[string]any{"email": email, "password": theirs})
+		r.WantError(t, http.StatusUnauthorized, "invalid_credentials")
+	})
+}
+
 func TestCodeAttemptsAndSendLimits(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		setLimits(t, env, func(l *identity.Limits) { l.CodeAttempts = 2; l.CodeSendsPerEmail = 2 })
@@ -504,15 +532,15 @@ func TestCodeAttemptsAndSendLimits(t *testing.T) {
 			wrong = "111111"
 		}
 		for i := 0; i < 2; i++ {
-			c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": wrong}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
+			c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": wrong, "password": pw}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
 		}
 		// Burnt after two wrong guesses: even the right code fails now.
-		c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
+		c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code, "password": pw}, nil).WantError(t, http.StatusBadRequest, "invalid_code")
 		// A new registration sends a new code; a third send is refused.
 		c.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": email, "password": pw, "name": "Ken"}, nil).Want(t, http.StatusAccepted)
 		code2 := codeIn(t, waitEmail(t, env, email, 2))
 		c.Do(t, "POST", "/api/v1/auth/register", map[string]any{"email": email, "password": pw, "name": "Ken"}, nil).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
-		c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code2}, nil).Want(t, http.StatusOK)
+		c.Do(t, "POST", "/api/v1/auth/verify", map[string]any{"email": email, "code": code2, "password": pw}, nil).Want(t, http.StatusOK)
 	})
 }
 

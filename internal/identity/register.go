@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/atrium-hq/atrium/internal/audit"
+	"github.com/atrium-hq/atrium/internal/platform/apperr"
 	"github.com/atrium-hq/atrium/internal/platform/db"
 	"github.com/atrium-hq/atrium/internal/platform/events"
 	"github.com/atrium-hq/atrium/internal/platform/ids"
@@ -125,19 +126,37 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 	return nil
 }
 
-// Verify confirms a registration with the emailed code and activates the
-// account. The caller then starts a session.
-func (s *Service) Verify(ctx context.Context, email, code string) (Account, error) {
+// Verify confirms a registration with the emailed code and the password
+// chosen with it, and activates the account. The caller then starts a
+// session.
+//
+// The password is asked again because registering an address whose account
+// is still pending replaces its password and sends a new code to the same
+// inbox: without it, someone who registered the address first, with their
+// own password, and again after its owner, would have the owner activate
+// an account that opens with the other person's password.
+func (s *Service) Verify(ctx context.Context, email, code, password string) (Account, error) {
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return Account{}, err
 	}
+	if password == "" {
+		return Account{}, apperr.InvalidField("password", "the password chosen when registering")
+	}
 	r, err := s.st.accountByEmailHash(ctx, s.emailHash(e))
 	if errors.Is(err, db.ErrNotFound) || (err == nil && r.Status != StatusPending) {
+		dummyHash(password)
 		return Account{}, errInvalidCode
 	}
 	if err != nil {
 		return Account{}, err
+	}
+	// The same answer as a wrong code: the account's password is the last
+	// registration's, and only its registrant knows it.
+	if ok, err := checkPassword(r.PasswordHash, password); err != nil {
+		return Account{}, err
+	} else if !ok {
+		return Account{}, errInvalidCode
 	}
 	ok, err := s.consumeCode(ctx, r.ID, purposeRegister, code, func(ctx context.Context) error {
 		if _, err := s.st.setStatus(ctx, r.ID, StatusPending, StatusActive, time.Now().UnixMilli()); err != nil {

@@ -6423,6 +6423,7 @@ export interface components {
             code: string;
             device_id?: string;
             email: string;
+            password: string;
         };
         Liveness: {
             status: string;

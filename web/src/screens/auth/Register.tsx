@@ -28,6 +28,9 @@ export function Register({
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
   const [step, setStep] = useState<"form" | "code">(initialStep === "code" && initialEmail ? "code" : "form");
+  // Arriving from sign-in at the code step, the password was typed there:
+  // the code is confirmed with it, so it is asked again here.
+  const [askPassword] = useState(initialStep === "code" && !!initialEmail);
 
   const register = useMutation({
     mutationFn: () => must(api.POST("/api/v1/auth/register", { body: { name, email, password } })),
@@ -37,7 +40,7 @@ export function Register({
     mutationFn: () =>
       must(
         api.POST("/api/v1/auth/verify", {
-          body: { email, code: code.replace(/\s/g, ""), device_id: deviceId() },
+          body: { email, code: code.replace(/\s/g, ""), password, device_id: deviceId() },
         }),
       ),
     onSuccess: (r) => {
@@ -74,10 +77,21 @@ export function Register({
             value={code}
             onChange={(e) => setCode(e.target.value)}
           />
+          {askPassword && (
+            <Field
+              label={t("auth.password")}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          )}
           <button
             type="submit"
             className="btn btn-primary btn-block"
-            disabled={verify.isPending || code.length < 6}
+            disabled={verify.isPending || code.length < 6 || !password}
           >
             {t("auth.verify")}
           </button>
