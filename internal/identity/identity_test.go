@@ -328,6 +328,44 @@ func TestRateLimitSurvivesRestart(t *testing.T) {
 	}
 }
 
+// Someone who knows the password cannot guess second-factor codes without
+// the backoff by asking with the password alone between guesses.
+func TestTOTPGuessesKeepTheirBackoff(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		const email = "hopper@example.com"
+		c, _ := signUp(t, env, email, "")
+		var setup identity.TOTPSetup
+		c.Do(t, "POST", "/api/v1/me/2fa/setup", nil, &setup).Want(t, http.StatusOK)
+		code, _ := totp.GenerateCode(setup.Secret, time.Now())
+		c.Do(t, "POST", "/api/v1/me/2fa/enable", map[string]any{"code": code}, nil).Want(t, http.StatusOK)
+		setLimits(t, env, func(l *identity.Limits) { l.PairFreeFailures = 2 })
+		wrong := "000000"
+		for _, step := range []int{-2, -1, 0, 1, 2} {
+			if c, _ := totp.GenerateCode(setup.Secret, time.Now().Add(time.Duration(step)*30*time.Second)); c == wrong {
+				wrong = "111111"
+			}
+		}
+		// Not through turning 2FA off either: ten tries an hour.
+		for i := 0; i < 10; i++ {
+			c.Do(t, "POST", "/api/v1/me/2fa/disable", map[string]any{"password": pw, "code": wrong}, nil).WantError(t, http.StatusForbidden, "invalid_second_factor")
+		}
+		c.Do(t, "POST", "/api/v1/me/2fa/disable", map[string]any{"password": pw, "code": wrong}, nil).WantError(t, http.StatusTooManyRequests, "too_many_attempts")
+		limited := false
+		for i := 0; i < 6 && !limited; i++ {
+			for _, body := range []map[string]any{{"email": email, "password": pw, "totp_code": wrong}, {"email": email, "password": pw}} {
+				_, r := login(t, env, body)
+				if r.Status == http.StatusTooManyRequests {
+					limited = true
+					break
+				}
+			}
+		}
+		if !limited {
+			t.Fatal("wrong codes interleaved with password-only sign-ins were never slowed down")
+		}
+	})
+}
+
 func TestTOTPEnrolmentAndLogin(t *testing.T) {
 	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
 		const email = "grace@example.com"

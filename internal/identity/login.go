@@ -71,9 +71,15 @@ func (s *Service) login(ctx context.Context, in LoginInput) (accountRow, string,
 		return accountRow{}, "", err
 	}
 	r, method, err := s.checkLogin(ctx, in, r, known)
-	if err == nil || errors.Is(err, errTOTPRequired) || errors.Is(err, errNotVerified) || errors.Is(err, errDisabled) {
+	switch {
+	case err == nil || errors.Is(err, errNotVerified) || errors.Is(err, errDisabled):
 		// The password was right: this attempt is not a failure.
 		s.endSignIn(ctx, att)
+	case errors.Is(err, errTOTPRequired):
+		// The password was right but the second factor is still to come:
+		// not a failure, yet the backoff earned by wrong codes stays, or
+		// asking with the password alone between guesses would clear it.
+		s.endAttempt(ctx, att.counted)
 	}
 	if err == nil && emailCode {
 		method += "+email_code"

@@ -189,6 +189,10 @@ func (s *Service) EnableTOTP(ctx context.Context, in TOTPEnable) (RecoveryCodes,
 	return RecoveryCodes{RecoveryCodes: codes}, nil
 }
 
+// disableTOTPTries is how many times an hour an account may try to turn
+// two-factor authentication off.
+const disableTOTPTries = 10
+
 // DisableTOTP turns two-factor authentication off after checking the
 // password and a current authenticator code or an unused recovery code.
 func (s *Service) DisableTOTP(ctx context.Context, in TOTPDisable) error {
@@ -202,6 +206,11 @@ func (s *Service) DisableTOTP(ctx context.Context, in TOTPDisable) error {
 	}
 	if !r.TOTPEnabled {
 		return apperr.Conflict("totp_not_enabled", "two-factor authentication is not on")
+	}
+	// Each try checks a second factor: without a limit, a stolen session
+	// and the password would let codes be guessed until one fits.
+	if err := s.hit(ctx, s.rateKey("2fa.disable", r.ID), disableTOTPTries, time.Hour); err != nil {
+		return err
 	}
 	if err := s.reauth(ctx, r, in.Password); err != nil {
 		return err

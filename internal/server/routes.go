@@ -52,7 +52,7 @@ func (s *Server) routeTable() []Route {
 		{Pattern: "GET /api/v1/me/notices", Handler: s.ident().HandleNotices, Auth: Account, Summary: "Security notices (e.g. sign-in from a new device or network)", Response: identity.NoticePage{}, Query: []string{"cursor", "limit:integer"}},
 		{Pattern: "POST /api/v1/me/2fa/setup", Handler: s.ident().HandleTOTPSetup, Auth: Account, Summary: "Start TOTP setup: secret and otpauth URL", Response: identity.TOTPSetup{}},
 		{Pattern: "POST /api/v1/me/2fa/enable", Handler: s.ident().HandleTOTPEnable, Auth: Account, Summary: "Turn TOTP on with a code; returns 10 recovery codes once", Request: identity.TOTPEnable{}, Response: identity.RecoveryCodes{}, Answers: []string{"409 totp_already_enabled", "409 totp_not_set_up"}},
-		{Pattern: "POST /api/v1/me/2fa/disable", Handler: s.ident().HandleTOTPDisable, Auth: Account, Summary: "Turn TOTP off (password and a code)", Request: identity.TOTPDisable{}, Answers: []string{"409 totp_not_enabled"}},
+		{Pattern: "POST /api/v1/me/2fa/disable", Handler: s.ident().HandleTOTPDisable, Auth: Account, Summary: "Turn TOTP off (password and a code)", Request: identity.TOTPDisable{}, Answers: []string{"409 totp_not_enabled", "429 too_many_attempts"}},
 		// Push: the VAPID key and the person's devices that receive push notifications (internal/push).
 		{Pattern: "GET /api/v1/push/config", Handler: s.Push.HandleConfig, Auth: Account, Summary: "Whether push notifications are on and the VAPID public key (base64url) to subscribe with", Response: push.Config{}},
 		{Pattern: "GET /api/v1/me/push-subscriptions", Handler: s.Push.HandleList, Auth: Account, Summary: "The person's devices that receive push notifications (never their endpoints or keys)", Response: push.SubscriptionList{}},

@@ -15353,6 +15353,8 @@ export interface operations {
             403: components["responses"]["Error"];
             /** @description error codes: totp_not_enabled */
             409: components["responses"]["Error"];
+            /** @description error codes: too_many_attempts */
+            429: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
             /** @description error codes: database_unavailable, shutting_down */
