@@ -423,8 +423,13 @@ func (s *Service) joinAccount(ctx context.Context, orgID string, acc Account, de
 	case err == nil && r.Status == StatusDeactivated:
 		return r, apperr.Conflict("member_deactivated", "this person's membership is deactivated; an admin can reactivate it")
 	case err == nil:
-		r.Status, r.UpdatedAt, r.LeftAt = StatusActive, now, 0
+		// Back after leaving (quit or removed): as a plain member, whatever
+		// role or leadership the old membership had.
+		r.Status, r.UpdatedAt, r.LeftAt, r.Role = StatusActive, now, 0, RoleMember
 		if err := s.st.setMemberStatus(ctx, orgID, r.ID, StatusActive, now); err != nil {
+			return r, err
+		}
+		if err := s.st.dropPrivileges(ctx, orgID, r.ID, now); err != nil {
 			return r, err
 		}
 	case errors.Is(err, db.ErrNotFound):

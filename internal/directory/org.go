@@ -578,7 +578,9 @@ func (s *Service) QuitOrg(ctx context.Context) error {
 		if err := s.st.setMemberStatus(ctx, a.OrgID, m.ID, StatusLeft, s.nowMS()); err != nil {
 			return err
 		}
-		if err := s.st.clearMemberRoles(ctx, m.ID); err != nil {
+		// Whoever comes back joins as a plain member: an admin who quit
+		// does not find their rights again.
+		if err := s.st.dropPrivileges(ctx, a.OrgID, m.ID, s.nowMS()); err != nil {
 			return err
 		}
 		if err := s.memberLeft(ctx, a.OrgID, a.AccountID); err != nil {

@@ -112,3 +112,35 @@ func TestTransferDisbandQuit(t *testing.T) {
 		}
 	})
 }
+
+// An admin who quits and joins again comes back as a plain member: their
+// role, custom roles and department leadership stay behind.
+func TestAdminWhoQuitsRejoinsAsAMember(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		p, id := o.member(t, "Ada Again")
+		var d directory.Department
+		o.Owner.do(t, "POST", "/api/v1/departments", map[string]any{"name": "Sales"}, &d).Want(t, http.StatusCreated)
+		o.Owner.do(t, "PATCH", "/api/v1/members/"+id, map[string]any{"department_ids": []string{d.ID}}, nil).Want(t, http.StatusOK)
+		o.Owner.do(t, "PUT", "/api/v1/departments/"+d.ID+"/leaders", map[string]any{"member_ids": []string{id}}, nil).Want(t, http.StatusOK)
+		o.Owner.do(t, "PUT", "/api/v1/members/"+id+"/roles", map[string]any{"role": "admin"}, nil).Want(t, http.StatusOK)
+		p.do(t, "POST", "/api/v1/me/erasures/quit-org", nil, nil).Want(t, http.StatusOK)
+
+		var res directory.JoinResult
+		p.do(t, "POST", "/api/v1/join", map[string]any{"token": tokenOf(t, inviteLink(t, o.Owner, nil).Link)}, &res).Want(t, http.StatusOK)
+		if res.MemberID != id {
+			t.Fatalf("rejoined as %s, want the old membership %s", res.MemberID, id)
+		}
+		p.do(t, "POST", "/api/v1/me/org", map[string]any{"org_id": o.ID}, nil).Want(t, http.StatusOK)
+		var me directory.Member
+		p.do(t, "GET", "/api/v1/members/me", nil, &me).Want(t, http.StatusOK)
+		if me.Role != directory.RoleMember {
+			t.Fatalf("rejoined with role %q, want member", me.Role)
+		}
+		var leads int
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM department_members WHERE member_id = $1 AND is_leader`, id).Scan(&leads); err != nil || leads != 0 {
+			t.Fatalf("still leads %d departments (%v)", leads, err)
+		}
+		p.do(t, "PUT", "/api/v1/members/"+id+"/roles", map[string]any{"role": "admin"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+	})
+}

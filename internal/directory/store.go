@@ -854,6 +854,18 @@ func (st store) clearMemberRoles(ctx context.Context, memberID string) error {
 	return st.exec(ctx, false, `DELETE FROM member_roles WHERE member_id = $1`, memberID)
 }
 
+// dropPrivileges makes a membership a plain one: the built-in member role,
+// no custom roles, leading no department.
+func (st store) dropPrivileges(ctx context.Context, orgID, memberID string, now int64) error {
+	if err := st.setMemberRole(ctx, orgID, memberID, RoleMember, now); err != nil {
+		return err
+	}
+	if err := st.clearMemberRoles(ctx, memberID); err != nil {
+		return err
+	}
+	return st.exec(ctx, false, `UPDATE department_members SET is_leader = FALSE WHERE member_id = $1`, memberID)
+}
+
 // ---- custom fields ----------------------------------------------------------
 
 const fieldCols = `id, name, kind, options, required, visibility, locked, sort_order, created_at, updated_at`
