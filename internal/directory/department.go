@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/atrium-hq/atrium/internal/platform/actor"
@@ -97,6 +98,11 @@ func (s *Service) GetDepartment(ctx context.Context, id string) (Department, err
 	return s.st.getDepartment(ctx, a.OrgID, id)
 }
 
+// MaxDepartmentDepth is how many levels the department tree may have.
+const MaxDepartmentDepth = 100
+
+var errTooDeep = apperr.InvalidField("parent_id", fmt.Sprintf("departments nest at most %d levels deep", MaxDepartmentDepth))
+
 // CreateDepartment creates a department.
 func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequest) (Department, error) {
 	a, err := actor.Member(ctx)
@@ -124,6 +130,18 @@ func (s *Service) CreateDepartment(ctx context.Context, req CreateDepartmentRequ
 	now := s.nowMS()
 	d := Department{ID: ids.New("dep"), ParentID: req.ParentID, Name: name, SortOrder: req.SortOrder, LeaderIDs: []string{}, CreatedAt: now, UpdatedAt: now}
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		if err := s.st.lockTree(ctx, a.OrgID); err != nil {
+			return err
+		}
+		if req.ParentID != "" {
+			up, err := s.st.ancestors(ctx, a.OrgID, req.ParentID)
+			if err != nil {
+				return err
+			}
+			if len(up)+2 > MaxDepartmentDepth {
+				return errTooDeep
+			}
+		}
 		if err := s.st.insertDepartment(ctx, a.OrgID, d); err != nil {
 			return err
 		}
@@ -146,6 +164,9 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 	var d Department
 	err = s.db.Tx(ctx, func(ctx context.Context) error {
 		if err := s.gate(ctx, perm.ManageDepartments); err != nil {
+			return err
+		}
+		if err := s.st.lockTree(ctx, a.OrgID); err != nil {
 			return err
 		}
 		var err error
@@ -180,6 +201,15 @@ func (s *Service) UpdateDepartment(ctx context.Context, id string, req UpdateDep
 				}
 				if np == d.ID || slices.Contains(up, d.ID) {
 					return apperr.Conflict("department_cycle", "a department cannot move under itself or one of its descendants")
+				}
+				// The tree stays shallow enough to walk: the new parent's
+				// depth, this department, and everything below it.
+				h, err := s.st.height(ctx, a.OrgID, d.ID)
+				if err != nil {
+					return err
+				}
+				if len(up)+2+h > MaxDepartmentDepth {
+					return errTooDeep
 				}
 			}
 			// Moving needs the right where the subtree goes as well.

@@ -1,6 +1,7 @@
 package directory_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -142,5 +143,33 @@ func TestAdminWhoQuitsRejoinsAsAMember(t *testing.T) {
 			t.Fatalf("still leads %d departments (%v)", leads, err)
 		}
 		p.do(t, "PUT", "/api/v1/members/"+id+"/roles", map[string]any{"role": "admin"}, nil).WantError(t, http.StatusForbidden, "forbidden")
+	})
+}
+
+// The department tree nests at most MaxDepartmentDepth levels, by creation
+// and by moves, so that walking it (the cycle check, leaders' chains)
+// always reaches its top.
+func TestDepartmentDepthIsBounded(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		parent := ""
+		var chain []string
+		for i := 0; i < directory.MaxDepartmentDepth; i++ {
+			var d directory.Department
+			o.Owner.do(t, "POST", "/api/v1/departments", map[string]any{"name": fmt.Sprint("Level ", i+1), "parent_id": parent}, &d).Want(t, http.StatusCreated)
+			parent = d.ID
+			chain = append(chain, d.ID)
+		}
+		o.Owner.do(t, "POST", "/api/v1/departments", map[string]any{"name": "Too deep", "parent_id": parent}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		// A department with a child cannot move where the child would be
+		// one level too deep.
+		var top, child directory.Department
+		o.Owner.do(t, "POST", "/api/v1/departments", map[string]any{"name": "Side"}, &top).Want(t, http.StatusCreated)
+		o.Owner.do(t, "POST", "/api/v1/departments", map[string]any{"name": "Side child", "parent_id": top.ID}, &child).Want(t, http.StatusCreated)
+		at := chain[len(chain)-2] // level 99: Side at 100, its child at 101
+		o.Owner.do(t, "PATCH", "/api/v1/departments/"+top.ID, map[string]any{"parent_id": at}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
+		o.Owner.do(t, "PATCH", "/api/v1/departments/"+top.ID, map[string]any{"parent_id": chain[len(chain)-3]}, nil).Want(t, http.StatusOK)
+		// Nor under its own subtree.
+		o.Owner.do(t, "PATCH", "/api/v1/departments/"+chain[0], map[string]any{"parent_id": chain[10]}, nil).WantError(t, http.StatusConflict, "department_cycle")
 	})
 }

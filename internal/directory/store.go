@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"sort"
 	"strconv"
 	"strings"
@@ -681,6 +682,31 @@ func (st store) countChildren(ctx context.Context, id string) (int, error) {
 func (st store) departmentUsedByRoles(ctx context.Context, id string) (bool, error) {
 	n, err := st.count(ctx, `SELECT COUNT(*) FROM roles WHERE department_id = $1`, id)
 	return n > 0, err
+}
+
+// height is how many levels of departments lie below id (0 for none).
+func (st store) height(ctx context.Context, orgID, id string) (int, error) {
+	return db.QueryOne(ctx, st.r(ctx), db.Value[int], `WITH RECURSIVE down (id, depth) AS (
+			SELECT id, 0 FROM departments WHERE id = $1 AND org_id = $2
+			UNION ALL
+			SELECT d.id, down.depth + 1 FROM departments d JOIN down ON d.parent_id = down.id WHERE d.org_id = $2 AND down.depth < 1000
+		)
+		SELECT COALESCE(MAX(depth), 0) FROM down`, id, orgID)
+}
+
+// lockTree serializes changes to an organization's department tree until
+// ctx's transaction ends (PostgreSQL: a transaction lock; SQLite's one
+// writer serializes them anyway), so that two moves cannot each pass the
+// cycle check against a tree the other is changing.
+func (st store) lockTree(ctx context.Context, orgID string) error {
+	h := fnv.New64a()
+	h.Write([]byte("directory.tree:" + orgID))
+	q := st.d.Dialect.XactLock(int64(h.Sum64()))
+	if q == "" {
+		return nil
+	}
+	_, err := st.w(ctx).ExecContext(ctx, q)
+	return err
 }
 
 // ancestors returns the ids above id, nearest first.
