@@ -86,6 +86,9 @@ const (
 type Options struct {
 	// QueueFrames bounds each socket's send queue (default 4096 frames).
 	QueueFrames int
+	// QueueBytes bounds the bytes of the frames queued for one socket
+	// alone, its sends' answers (default 8 MiB).
+	QueueBytes int
 	// WriteTimeout bounds one write to a socket (default 10s).
 	WriteTimeout time.Duration
 	// PingInterval is how often each socket is pinged (default 30s).
@@ -111,6 +114,9 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
+	if o.QueueBytes <= 0 {
+		o.QueueBytes = 8 << 20
+	}
 	if o.QueueFrames <= 0 {
 		o.QueueFrames = 4096
 	}

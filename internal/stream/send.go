@@ -128,7 +128,7 @@ func (g *Gateway) clientSend(ctx context.Context, s *socket, m clientMsg) {
 // the socket stays open, so a client waiting for it learns to reconnect
 // (and may retry the send: the client message id makes the retry safe).
 func (g *Gateway) answer(s *socket, b []byte) {
-	if s.enqueue(b) {
+	if s.enqueueOwn(b) {
 		return
 	}
 	// shut changes the gateway's maps: under g.mu, like every other

@@ -35,6 +35,7 @@ type socket struct {
 
 	mu      sync.Mutex
 	q       []*outFrame
+	own     int // bytes of the queued frames only this socket holds
 	spare   []*outFrame // the writer's emptied queue, for reuse
 	writing bool        // a flusher or the writer goroutine owns the queue
 	closed  bool
@@ -58,6 +59,25 @@ func (s *socket) enqueue(b []byte) bool {
 		return false
 	}
 	s.q = append(s.q, &outFrame{payload: b})
+	s.startWriter()
+	return true
+}
+
+// enqueueOwn queues a frame only this socket holds (a send's answer,
+// which carries the whole message). Besides the frame count, these are
+// bounded in bytes: a client that sends large messages and never reads
+// could otherwise have thousands of answers held for it.
+func (s *socket) enqueueOwn(b []byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return true
+	}
+	if len(s.q) >= s.gw.opts.QueueFrames || s.own+len(b) > s.gw.opts.QueueBytes {
+		return false
+	}
+	s.own += len(b)
+	s.q = append(s.q, &outFrame{payload: b, own: len(b)})
 	s.startWriter()
 	return true
 }
@@ -104,7 +124,7 @@ func (s *socket) closeWith(code websocket.StatusCode, reason string) {
 		return
 	}
 	s.closed = true
-	s.q = nil
+	s.q, s.own = nil, 0
 	s.code, s.reason = code, reason
 	s.startWriter()
 }
@@ -126,9 +146,15 @@ func (s *socket) take(max int) []*outFrame {
 	if len(q) > max {
 		s.q = append(s.spare[:0], q[max:]...)
 		s.spare = nil
-		return q[:max]
+		q = q[:max]
+	} else {
+		s.q = nil
 	}
-	s.q = nil
+	if s.own > 0 {
+		for _, f := range q {
+			s.own -= f.own
+		}
+	}
 	return q
 }
 
@@ -274,7 +300,7 @@ func (s *socket) write(frames []*outFrame) error {
 func (s *socket) fail() {
 	s.mu.Lock()
 	s.closed = true
-	s.q = nil
+	s.q, s.own = nil, 0
 	s.writing = false
 	s.mu.Unlock()
 	s.conn.CloseNow()

@@ -569,6 +569,45 @@ func TestSendAnswersToASlowConsumer(t *testing.T) {
 	})
 }
 
+// TestSendAnswersAreBoundedInBytes: answers, each a copy held for one
+// socket alone, are bounded in bytes too: a client that sends large
+// messages and never reads is closed with 4008 long before its queue's
+// frame count is reached.
+func TestSendAnswersAreBoundedInBytes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		refuse := func(gw *stream.Gateway) {
+			gw.Send = func(ctx context.Context, c stream.Caller, conv string, msg json.RawMessage) (json.RawMessage, bool, error) {
+				return nil, false, apperr.Forbidden("not_a_participant", "refused")
+			}
+		}
+		// 4,096 frames would hold every answer below; 256 KiB holds ~30.
+		n := startNode(t, d, events.NewLocalBus(), &memberships{}, stream.Options{QueueBytes: 256 << 10, WriteTimeout: 5 * time.Minute}, events.HubOptions{}, refuse)
+		slow := dial(t, n, "acc_slow", "s1", "", nil)
+		slow.ready()
+		ref := strings.Repeat("r", 8<<10)
+		req, _ := json.Marshal(map[string]any{"type": "send", "ref": ref, "conversation_id": "cnv_1", "message": map[string]any{"body": "x"}})
+		for i := 0; i < 4000; i++ {
+			if err := slow.c.Write(slow.ctx, websocket.MessageText, req); err != nil {
+				t.Fatalf("send %d: %v", i, err)
+			}
+		}
+		answers := 0
+		for {
+			_, err := slow.next()
+			if err != nil {
+				if websocket.CloseStatus(err) != stream.CloseSlowConsumer {
+					t.Fatalf("after %d answers the socket ended with %v, want close %d", answers, err, stream.CloseSlowConsumer)
+				}
+				break
+			}
+			answers++
+		}
+		if answers >= 4000 {
+			t.Fatalf("all %d answers arrived: the socket was never closed", answers)
+		}
+	})
+}
+
 // TestRevocationClosesSockets: session.ended closes that session's
 // sockets; me.orgs_changed closes the sockets in that organization.
 func TestRevocationClosesSockets(t *testing.T) {

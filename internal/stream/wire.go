@@ -44,6 +44,9 @@ func wireFrame(payload []byte) []byte {
 type outFrame struct {
 	payload []byte
 	wire    []byte // nil: built when written
+	// own is the size of a frame only this socket holds (a send's
+	// answer), counted against its QueueBytes until written.
+	own int
 }
 
 // appendMessages appends frames as WebSocket messages: a frame alone as
