@@ -35,7 +35,7 @@ type socket struct {
 
 	mu      sync.Mutex
 	q       []*outFrame
-	own     int // bytes of the queued frames only this socket holds
+	own     int         // bytes of the queued frames only this socket holds
 	spare   []*outFrame // the writer's emptied queue, for reuse
 	writing bool        // a flusher or the writer goroutine owns the queue
 	closed  bool
