@@ -137,3 +137,25 @@ func TestAppPasswordAuthentication(t *testing.T) {
 		}
 	})
 }
+
+// An account whose deletion was asked for is closed at once, before its
+// erasure runs: its sessions end, its app passwords stop working and its
+// password signs in no more.
+func TestCloseAccount(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		const email = "closing@example.com"
+		a, res := signUp(t, env, email, "")
+		var np identity.NewAppPassword
+		a.Do(t, "POST", "/api/v1/me/app-passwords", map[string]any{"name": "Calendar", "password": pw}, &np).Want(t, http.StatusCreated)
+		if err := env.App.Identity().CloseAccount(context.Background(), res.Account.ID); err != nil {
+			t.Fatal(err)
+		}
+		a.Do(t, "GET", "/api/v1/me", nil, nil).WantError(t, http.StatusUnauthorized, "unauthenticated")
+		_, r := login(t, env, map[string]any{"email": email, "password": pw})
+		r.WantError(t, http.StatusUnauthorized, "invalid_credentials")
+		var n int
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM app_passwords WHERE account_id = $1`, res.Account.ID).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("%d app passwords left (%v)", n, err)
+		}
+	})
+}

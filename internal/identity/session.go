@@ -191,6 +191,22 @@ func (s *Service) EndOrgSessions(ctx context.Context, accountID, orgID string) e
 	})
 }
 
+// CloseAccount shuts an account whose deletion was asked for, in ctx's
+// transaction: it signs in no more (status deleted: its password answers
+// as a wrong one), its sessions end and its app passwords go, so that
+// nothing opens it in the time its erasure takes (or waits on a legal
+// hold).
+func (s *Service) CloseAccount(ctx context.Context, accountID string) error {
+	if _, err := s.st.setStatus(ctx, accountID, StatusActive, StatusDeleted, time.Now().UnixMilli()); err != nil {
+		return err
+	}
+	if _, err := s.endSessions(ctx, accountID, ""); err != nil {
+		return err
+	}
+	_, err := s.revokeAllAppPasswords(ctx, accountID)
+	return err
+}
+
 func (s *Service) endSessions(ctx context.Context, accountID, except string) (int, error) {
 	ended, err := s.st.deleteSessions(ctx, accountID, except)
 	if err != nil {

@@ -188,7 +188,7 @@ func (s *Service) DeleteMyAccount(ctx context.Context, in DeleteAccountInput) (D
 		req.ResultRef = e.ID
 		out.Request = req
 		if s.Accounts != nil {
-			if err := s.Accounts.EndSessions(ctx, a.AccountID); err != nil {
+			if err := s.Accounts.CloseAccount(ctx, a.AccountID); err != nil {
 				return err
 			}
 		}

@@ -391,6 +391,7 @@ func TestAccountDeletionWaitsForAHold(t *testing.T) {
 			t.Fatalf("upload: %d %s", r.Status, r.Body)
 		}
 		x.Do(t, "GET", "/api/v1/calendars", nil, nil).Want(t, http.StatusOK)
+		x.Do(t, "POST", "/api/v1/me/app-passwords", map[string]any{"name": "Calendar", "password": pw}, nil).Want(t, http.StatusCreated)
 		count := func(q string) int {
 			var n int
 			if err := env.App.DB.Reader().QueryRow(q, x.AccountID).Scan(&n); err != nil {
@@ -427,6 +428,11 @@ func TestAccountDeletionWaitsForAHold(t *testing.T) {
 		}
 		if count(spaces) != 1 || count(files) != 1 || count(cals) != 1 || count(keys) != 1 {
 			t.Fatalf("under the hold: %d spaces, %d files, %d calendars, %d keys", count(spaces), count(files), count(cals), count(keys))
+		}
+		// Meanwhile the account opens no more: no sign-in, no app password.
+		env.Client().Do(t, "POST", "/api/v1/auth/login", map[string]any{"email": x.Email, "password": pw}, nil).WantError(t, http.StatusUnauthorized, "invalid_credentials")
+		if n := count(`SELECT COUNT(*) FROM app_passwords WHERE account_id = $1`); n != 0 {
+			t.Fatalf("%d app passwords left while the account is being deleted", n)
 		}
 		o.Owner.Do(t, "POST", "/api/v1/admin/legal-holds/"+hold.ID+"/release", nil, nil).Want(t, http.StatusOK)
 		for i := 0; status() != privacy.LedgerDone || count(keys) != 0; i++ {

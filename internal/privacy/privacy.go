@@ -59,8 +59,10 @@ type Accounts interface {
 	BirthDate(ctx context.Context, accountID string) (time.Time, bool, error)
 	// VerifyPassword re-authenticates the person for dangerous actions.
 	VerifyPassword(ctx context.Context, accountID, password string) error
-	// EndSessions signs the account out everywhere.
-	EndSessions(ctx context.Context, accountID string) error
+	// CloseAccount shuts an account whose deletion was asked for: it is
+	// signed out everywhere, its app passwords go, and it signs in no
+	// more while its erasure runs.
+	CloseAccount(ctx context.Context, accountID string) error
 }
 
 // Mode says what erasure does with rows whose table allows both.

@@ -109,8 +109,8 @@ func (x privacyAccounts) VerifyPassword(ctx context.Context, accountID, password
 	return x.id.VerifyPassword(ctx, accountID, password)
 }
 
-func (x privacyAccounts) EndSessions(ctx context.Context, accountID string) error {
-	return x.id.EndSessions(ctx, accountID, "")
+func (x privacyAccounts) CloseAccount(ctx context.Context, accountID string) error {
+	return x.id.CloseAccount(ctx, accountID)
 }
 
 // privacyPeople names organizations and people for privacy's notices and
