@@ -460,28 +460,38 @@ func (s *Service) AddContact(ctx context.Context, req AddContactRequest) (AddCon
 	if err != nil {
 		return AddContactResult{}, err
 	}
+	// Someone who is not discoverable is, to a stranger without a proof
+	// (a shared group, their card), exactly an unknown address: each
+	// refusal below answers 404 until the proof holds.
+	hidden := !pv.Discoverable && !colleague
 	switch via {
 	case ViaSearch:
-		if !pv.Discoverable && !colleague {
+		if hidden {
 			return AddContactResult{}, apperr.ErrNotFound
 		}
 	case ViaGroup:
-		if !pv.AllowViaGroup {
-			return AddContactResult{}, apperr.Forbidden("contact_via_group_disabled", "this person does not accept contact requests from group chats")
-		}
 		s.mu.RLock()
 		g := s.groups
 		s.mu.RUnlock()
 		if req.GroupID == "" || g == nil || !g.ShareGroup(ctx, req.GroupID, a.AccountID, target.ID) {
+			if hidden {
+				return AddContactResult{}, apperr.ErrNotFound
+			}
 			return AddContactResult{}, apperr.Forbidden("not_in_shared_group", "you are not in this group chat with this person")
 		}
-	case ViaCard:
-		if !pv.AllowViaCard {
-			return AddContactResult{}, apperr.Forbidden("contact_via_card_disabled", "this person does not accept contact requests from shared contact cards")
+		if !pv.AllowViaGroup {
+			return AddContactResult{}, apperr.Forbidden("contact_via_group_disabled", "this person does not accept contact requests from group chats")
 		}
+	case ViaCard:
 		id, _, err := s.parseCard(req.Card)
 		if err != nil || id != target.ID {
+			if hidden {
+				return AddContactResult{}, apperr.ErrNotFound
+			}
 			return AddContactResult{}, apperr.Invalid("invalid_card", "the contact card is not valid or has expired")
+		}
+		if !pv.AllowViaCard {
+			return AddContactResult{}, apperr.Forbidden("contact_via_card_disabled", "this person does not accept contact requests from shared contact cards")
 		}
 	default:
 		return AddContactResult{}, apperr.InvalidField("via", "via must be search, group or card")

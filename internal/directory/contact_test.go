@@ -77,6 +77,19 @@ func TestPrivacyDiscoverable(t *testing.T) {
 		x.do(t, "GET", "/api/v1/people/"+w.T.AccountID, nil, nil).WantError(t, http.StatusNotFound, "not_found")
 		x.do(t, "POST", "/api/v1/contacts", map[string]any{"email": "tia@example.test"}, nil).WantError(t, http.StatusNotFound, "not_found")
 		x.do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": w.T.AccountID}, nil).WantError(t, http.StatusNotFound, "not_found")
+		// Claiming a shared group or a card without one tells nothing either.
+		for _, who := range []map[string]any{{"email": "tia@example.test"}, {"phone": "+8613912345678"}} {
+			for _, via := range []map[string]any{{"via": "group", "group_id": "cnv_made_up"}, {"via": "card", "card": "not-a-card"}} {
+				body := map[string]any{}
+				for k, v := range who {
+					body[k] = v
+				}
+				for k, v := range via {
+					body[k] = v
+				}
+				x.do(t, "POST", "/api/v1/contacts", body, nil).WantError(t, http.StatusNotFound, "not_found")
+			}
+		}
 		// …and exactly like an unknown address.
 		x.do(t, "POST", "/api/v1/people/lookup", map[string]any{"email": "nobody@example.test"}, nil).WantError(t, http.StatusNotFound, "not_found")
 		// Colleagues still do, with the shared organization in full.
@@ -206,12 +219,13 @@ func TestPrivacyViaGroupAndCard(t *testing.T) {
 
 		// Via a group chat.
 		add := map[string]any{"account_id": w.T.AccountID, "via": "group", "group_id": "cnv_1"}
-		g.do(t, "POST", "/api/v1/contacts", add, nil).WantError(t, http.StatusForbidden, "not_in_shared_group")
+		// T is not discoverable: without a shared group T is, to Gus, no one.
+		g.do(t, "POST", "/api/v1/contacts", add, nil).WantError(t, http.StatusNotFound, "not_found")
 		env.App.Directory().SetGroupChecker(groups{"cnv_1": true})
 		w.privacy(t, map[string]any{"allow_via_group": false})
 		g.do(t, "POST", "/api/v1/contacts", add, nil).WantError(t, http.StatusForbidden, "contact_via_group_disabled")
 		w.privacy(t, map[string]any{"allow_via_group": true})
-		g.do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": w.T.AccountID, "via": "group", "group_id": "cnv_2"}, nil).WantError(t, http.StatusForbidden, "not_in_shared_group")
+		g.do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": w.T.AccountID, "via": "group", "group_id": "cnv_2"}, nil).WantError(t, http.StatusNotFound, "not_found")
 		g.do(t, "POST", "/api/v1/contacts", add, nil).Want(t, http.StatusAccepted)
 
 		// Via a card: C (a colleague) passes T's card on; strangers cannot make one.
@@ -220,7 +234,7 @@ func TestPrivacyViaGroupAndCard(t *testing.T) {
 		w.C.do(t, "POST", "/api/v1/contacts/"+w.T.AccountID+"/card", nil, &card).Want(t, http.StatusOK)
 		byCard := map[string]any{"via": "card", "card": card.Card}
 		k.do(t, "POST", "/api/v1/contacts", map[string]any{"via": "card", "card": card.Card + "x"}, nil).WantError(t, http.StatusBadRequest, "invalid_field")
-		k.do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": w.T.AccountID, "via": "card", "card": card.Card + "x"}, nil).WantError(t, http.StatusBadRequest, "invalid_card")
+		k.do(t, "POST", "/api/v1/contacts", map[string]any{"account_id": w.T.AccountID, "via": "card", "card": card.Card + "x"}, nil).WantError(t, http.StatusNotFound, "not_found")
 		w.privacy(t, map[string]any{"allow_via_card": false})
 		k.do(t, "POST", "/api/v1/contacts", byCard, nil).WantError(t, http.StatusForbidden, "contact_via_card_disabled")
 		w.privacy(t, map[string]any{"allow_via_card": true, "require_verification": false})
