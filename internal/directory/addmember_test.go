@@ -144,3 +144,28 @@ func TestAddMemberInvitesWithConsent(t *testing.T) {
 		}
 	})
 }
+
+// Two invitations prepared with the same employee number: the second
+// person to accept still joins, with the rest of their prepared profile
+// (the number goes to whoever took it first), on both databases.
+func TestPreparedProfilesThatClash(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		ow := o.Owner
+		a := newPerson(t, env, "Amy First")
+		b := newPerson(t, env, "Ben Second")
+		ow.do(t, "POST", "/api/v1/members", map[string]any{"email": a.Email, "title": "Analyst", "employee_no": "E1"}, nil).Want(t, http.StatusAccepted)
+		ow.do(t, "POST", "/api/v1/members", map[string]any{"email": b.Email, "title": "Buyer", "employee_no": "E1"}, nil).Want(t, http.StatusAccepted)
+		ra := acceptInvitation(t, a, o.ID)
+		rb := acceptInvitation(t, b, o.ID)
+		var am, bm directory.Member
+		ow.do(t, "GET", "/api/v1/members/"+ra.MemberID, nil, &am).Want(t, http.StatusOK)
+		ow.do(t, "GET", "/api/v1/members/"+rb.MemberID, nil, &bm).Want(t, http.StatusOK)
+		if am.EmployeeNo != "E1" || am.Title != "Analyst" {
+			t.Fatalf("first: %+v", am)
+		}
+		if bm.EmployeeNo != "" || bm.Title != "Buyer" || bm.Status != directory.StatusActive {
+			t.Fatalf("second: employee number %q, title %q, status %s", bm.EmployeeNo, bm.Title, bm.Status)
+		}
+	})
+}

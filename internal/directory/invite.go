@@ -596,11 +596,30 @@ func (s *Service) admit(ctx context.Context, r invitationRow, acc Account) (memb
 		if err := json.Unmarshal(b, &p); err != nil {
 			return m, err
 		}
-		_, err = s.applyPatch(ctx, &m, p, true)
+		// Each try in a savepoint: a refused write (a unique employee
+		// number another invitation's person took first) must not abort
+		// the joining transaction (PostgreSQL), nor leave half a profile.
+		try := func(p MemberPatch) error {
+			saved := m
+			err := s.savepointed(ctx, func(ctx context.Context) error {
+				_, err := s.applyPatch(ctx, &m, p, true)
+				return err
+			})
+			if err != nil {
+				m = saved
+			}
+			return err
+		}
+		err = try(p)
 		if err != nil && p.SupervisorID != nil {
 			// The supervisor may have left since: the rest still applies.
 			p.SupervisorID = nil
-			_, err = s.applyPatch(ctx, &m, p, true)
+			err = try(p)
+		}
+		if err != nil && p.EmployeeNo != nil {
+			// Nor does an employee number someone else has since.
+			p.EmployeeNo = nil
+			err = try(p)
 		}
 		if err != nil {
 			// A prepared profile that no longer fits (say a department
