@@ -512,13 +512,18 @@ func (s *Service) TransferOwnership(ctx context.Context, req TransferRequest) (O
 			return apperr.Conflict("already_owner", "this member already owns the organization")
 		}
 		now := s.nowMS()
+		// First, and only while the caller still owns it: of two transfers
+		// at once, one finds the organization handed over already.
+		if err := s.st.setOrgOwner(ctx, o.ID, a.AccountID, m.AccountID, now); err != nil {
+			if errors.Is(err, db.ErrNotFound) {
+				return apperr.Conflict("owner_changed", "the organization was handed over meanwhile")
+			}
+			return err
+		}
 		if err := s.st.setMemberRole(ctx, o.ID, a.MemberID, RoleAdmin, now); err != nil {
 			return err
 		}
 		if err := s.st.setMemberRole(ctx, o.ID, m.ID, RoleOwner, now); err != nil {
-			return err
-		}
-		if err := s.st.setOrgOwner(ctx, o.ID, m.AccountID, now); err != nil {
 			return err
 		}
 		o.OwnerAccountID, o.UpdatedAt = m.AccountID, now

@@ -3,6 +3,7 @@ package directory_test
 import (
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
 
 	"github.com/atrium-hq/atrium/internal/directory"
@@ -171,5 +172,43 @@ func TestDepartmentDepthIsBounded(t *testing.T) {
 		o.Owner.do(t, "PATCH", "/api/v1/departments/"+top.ID, map[string]any{"parent_id": chain[len(chain)-3]}, nil).Want(t, http.StatusOK)
 		// Nor under its own subtree.
 		o.Owner.do(t, "PATCH", "/api/v1/departments/"+chain[0], map[string]any{"parent_id": chain[10]}, nil).WantError(t, http.StatusConflict, "department_cycle")
+	})
+}
+
+// Two transfers of ownership at once leave one owner: the second finds the
+// organization handed over already.
+func TestConcurrentTransfersLeaveOneOwner(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		o := setupOrg(t, env)
+		_, m1 := o.member(t, "Mo One")
+		_, m2 := o.member(t, "Mo Two")
+		var wg sync.WaitGroup
+		codes := make([]string, 2)
+		for i, id := range []string{m1, m2} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := o.Owner.do(t, "POST", "/api/v1/orgs/current/transfer", map[string]any{"member_id": id, "password": pw}, nil)
+				codes[i] = fmt.Sprint(r.Status, " ", r.ErrorCode())
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, c := range codes {
+			switch c {
+			case "200 ":
+				ok++
+			case "409 owner_changed", "403 owner_only", "403 reauthentication_failed": // refused: the other went first
+			default:
+				t.Fatalf("a transfer answered %s", c)
+			}
+		}
+		var owners int
+		if err := env.App.DB.Reader().QueryRow(`SELECT COUNT(*) FROM members WHERE org_id = $1 AND role = 'owner'`, o.ID).Scan(&owners); err != nil {
+			t.Fatal(err)
+		}
+		if ok != 1 || owners != 1 {
+			t.Fatalf("%d transfers succeeded (%v), %d owners", ok, codes, owners)
+		}
 	})
 }

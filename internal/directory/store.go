@@ -113,8 +113,11 @@ func (st store) setCompanyGroupID(ctx context.Context, orgID, convID string) err
 	return st.exec(ctx, true, `UPDATE orgs SET company_group_id = $2 WHERE id = $1`, orgID, convID)
 }
 
-func (st store) setOrgOwner(ctx context.Context, orgID, accountID string, now int64) error {
-	return st.exec(ctx, true, `UPDATE orgs SET owner_account_id = $2, updated_at = $3 WHERE id = $1`, orgID, accountID, now)
+// setOrgOwner hands the organization from one owner to another; it is
+// db.ErrNotFound when from no longer owns it (a transfer that committed
+// first: PostgreSQL re-checks the row after waiting for it).
+func (st store) setOrgOwner(ctx context.Context, orgID, from, to string, now int64) error {
+	return st.exec(ctx, true, `UPDATE orgs SET owner_account_id = $3, updated_at = $4 WHERE id = $1 AND owner_account_id = $2`, orgID, from, to, now)
 }
 
 func (st store) disbandOrg(ctx context.Context, orgID string, now int64) error {

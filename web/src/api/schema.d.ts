@@ -17785,7 +17785,7 @@ export interface operations {
             401: components["responses"]["Error"];
             /** @description error codes: insufficient_scope, policy_acceptance_required, csrf_failed, no_organization, forbidden */
             403: components["responses"]["Error"];
-            /** @description error codes: already_owner */
+            /** @description error codes: already_owner, owner_changed */
             409: components["responses"]["Error"];
             /** @description error codes: internal */
             500: components["responses"]["Error"];
