@@ -758,6 +758,12 @@ func TestSearchVisibility(t *testing.T) {
 		}
 		_, err := f.s.Search(M, SearchQuery{Q: "quarterly", ConversationID: g.ID})
 		wantCode(t, err, "not_found")
+		// A cursor naming a message she cannot see answers like a made-up
+		// one: it tells her nothing of which ids exist.
+		_, err = f.s.Search(M, SearchQuery{Q: "quarterly", Cursor: en.ID})
+		wantCode(t, err, "invalid_field")
+		_, err = f.s.Search(M, SearchQuery{Q: "quarterly", Cursor: ids.New("msg")})
+		wantCode(t, err, "invalid_field")
 		// Filters.
 		if p := must(f.s.Search(A, SearchQuery{Q: "report", SenderID: alice})); len(p.Items) != 0 {
 			t.Fatalf("sender filter: %+v", p.Items)

@@ -77,7 +77,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error)
 		if err != nil {
 			return SearchPage{}, apperr.InvalidField("cursor", "the cursor is not valid")
 		}
-		rid, err := ridOf(ctx, s.DB, c.ID)
+		rid, err := ridOf(ctx, s.DB, c.ID, a.AccountID)
 		if err != nil {
 			return SearchPage{}, apperr.InvalidField("cursor", "the cursor is not valid")
 		}

@@ -1160,9 +1160,14 @@ func recentPage(ctx context.Context, d *db.DB, sc searchScope, f searchFilter, f
 		ORDER BY m.seq DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 }
 
-func ridOf(ctx context.Context, d *db.DB, msgID string) (int64, error) {
+// ridOf returns the row id of a message in one of accountID's
+// conversations (db.ErrNotFound for any other, so that a cursor tells
+// nothing of messages the caller cannot see).
+func ridOf(ctx context.Context, d *db.DB, msgID, accountID string) (int64, error) {
 	var rid int64
-	err := d.R(ctx).QueryRowContext(ctx, `SELECT rid FROM messages WHERE id = $1`, msgID).Scan(&rid)
+	err := d.R(ctx).QueryRowContext(ctx, `SELECT m.rid FROM messages m
+		JOIN conversation_members cm ON cm.conversation_id = m.conversation_id AND cm.account_id = $2
+		WHERE m.id = $1`, msgID, accountID).Scan(&rid)
 	return rid, d.Classify(err)
 }
 
