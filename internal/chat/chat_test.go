@@ -553,6 +553,11 @@ func TestReceiptsUnreadAndClear(t *testing.T) {
 		if c := must(f.s.Get(A, g.ID)); c.UnreadCount != 0 {
 			t.Fatalf("own messages count as unread: %d", c.UnreadCount)
 		}
+		// A message deleted for me is no longer waiting to be read.
+		noErr(t, f.s.Hide(B, g.ID, ms[0].ID))
+		if c := must(f.s.Get(B, g.ID)); c.UnreadCount != 4 {
+			t.Fatalf("bob unread after deleting one for himself = %d, want 4", c.UnreadCount)
+		}
 		st := must(f.s.MarkRead(B, g.ID, ms[2].ID))
 		if st.ReadSeq != ms[2].Seq || st.UnreadCount != 2 {
 			t.Fatalf("read state = %+v", st)

@@ -135,7 +135,8 @@ func listViews(ctx context.Context, d *db.DB, accountID string) ([]Conversation,
 		return c, err
 	}, `SELECT `+convCols+`, `+memberViewCols+`,
 		(SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.conversation_id = c.id AND x.seq > `+readFloor+`
-			AND x.sender_id <> $1 AND x.deleted_at = 0 LIMIT `+strconv.Itoa(unreadCap)+`) u),
+			AND x.sender_id <> $1 AND x.deleted_at = 0
+			AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $1 AND h.message_id = x.id) LIMIT `+strconv.Itoa(unreadCap)+`) u),
 		(SELECT count(*) FROM conversation_members y WHERE y.conversation_id = c.id),
 		COALESCE((SELECT z.account_id FROM conversation_members z WHERE c.kind = 'direct' AND z.conversation_id = c.id AND z.account_id <> $1), ''),
 		COALESCE(l.id, ''), COALESCE(l.sender_id, ''), COALESCE(l.kind, ''), COALESCE(l.body, ''), COALESCE(l.html, ''),
@@ -156,7 +157,8 @@ func unreadCount(ctx context.Context, d *db.DB, c *Conversation, accountID strin
 	}
 	var n int
 	err := d.R(ctx).QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM messages x
-		WHERE x.conversation_id = $1 AND x.seq > $2 AND x.sender_id <> $3 AND x.deleted_at = 0 LIMIT `+strconv.Itoa(unreadCap)+`) u`,
+		WHERE x.conversation_id = $1 AND x.seq > $2 AND x.sender_id <> $3 AND x.deleted_at = 0
+		AND NOT EXISTS (SELECT 1 FROM message_hidden h WHERE h.account_id = $3 AND h.message_id = x.id) LIMIT `+strconv.Itoa(unreadCap)+`) u`,
 		c.ID, floor, accountID).Scan(&n)
 	return n, err
 }
