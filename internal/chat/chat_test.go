@@ -311,6 +311,9 @@ func TestAutoLeaveOnResignation(t *testing.T) {
 		g := f.create(A, KindGeneral, "friends", bob, erin)
 		f.send(A, in.ID, "before")
 		noErr(t, f.s.SetRole(A, in.ID, carol, RoleAdmin))
+		// Erin, the partner, is an admin of the external group: still, an
+		// organization's group goes to one of its members.
+		noErr(t, f.s.SetRole(A, ex.ID, erin, RoleAdmin))
 
 		// Alice (the owner) leaves the organization.
 		f.dir.leave(org, alice)
@@ -327,7 +330,8 @@ func TestAutoLeaveOnResignation(t *testing.T) {
 			t.Fatal("alice left her general group too")
 		}
 		// Ownership passed to the admin (carol) in the internal group and
-		// to the longest-standing member in the external one.
+		// to the longest-standing member of the organization (bob, not the
+		// partner who is an admin) in the external one.
 		if c := must(f.s.Get(as(carol, org), in.ID)); c.OwnerID != carol || c.Role != RoleOwner {
 			t.Fatalf("internal after resignation: %+v", c)
 		}

@@ -408,26 +408,40 @@ func (s *Service) AddMembers(ctx context.Context, convID string, accountIDs []st
 
 // removeLocked removes accountID from c in ctx's transaction, handing the
 // ownership on when the owner goes (to the longest-standing admin, else the
-// longest-standing member) and dissolving a group left empty.
+// longest-standing member; of an organization's group, one of its members)
+// and dissolving a group left without anyone to own it.
 func (s *Service) removeLocked(ctx context.Context, c *Conversation, accountID, by, reason string) error {
 	ms, err := listMembers(ctx, s.DB, c.ID)
 	if err != nil {
 		return err
 	}
 	var leaving *Member
-	var heir *Member
+	var admins, others []*Member
 	for i := range ms {
 		m := &ms[i]
-		if m.AccountID == accountID {
+		switch {
+		case m.AccountID == accountID:
 			leaving = m
-			continue
-		}
-		if heir == nil || (m.Role == RoleAdmin && heir.Role != RoleAdmin) {
-			heir = m
+		case m.Role == RoleAdmin:
+			admins = append(admins, m)
+		default:
+			others = append(others, m)
 		}
 	}
 	if leaving == nil {
 		return apperr.ErrNotFound
+	}
+	// The heir: the longest-standing admin, else member — and of an
+	// organization's group, one of the organization's active members, as
+	// a transfer requires (an outside contact never inherits it).
+	var heir *Member
+	if leaving.Role == RoleOwner && c.isGroup() {
+		for _, m := range append(admins, others...) {
+			if !c.orgOwned() || s.Directory.IsActiveMember(ctx, c.OrgID, m.AccountID) {
+				heir = m
+				break
+			}
+		}
 	}
 	now := s.now()
 	if _, err := deleteMember(ctx, s.DB, c.ID, accountID); err != nil {
