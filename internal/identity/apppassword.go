@@ -284,8 +284,8 @@ func (s *Service) AuthenticateAppPassword(ctx context.Context, login, secret str
 	}
 	lim := s.Limits()
 	c := clientFrom(ctx)
-	ipKey := s.rateKey("login.fail.ip", c.IP)
-	pairKey := s.rateKey("apppw.pair", email+"\x00"+c.IP)
+	ipKey := s.rateKey("login.fail.ip", throttleAddr(c.IP))
+	pairKey := s.rateKey("apppw.pair", email+"\x00"+throttleAddr(c.IP))
 	if err := s.limited(ctx, ipKey, lim.LoginFailuresPerIP, lim.LoginWindow); err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func minutes(d time.Duration) string { return fmt.Sprintf("%d minutes", int(d/ti
 // sendAllowed counts one emailed code for the address and the client.
 func (s *Service) sendAllowed(ctx context.Context, email string, c client) error {
 	lim := s.Limits()
-	if err := s.hit(ctx, s.rateKey("code.ip", c.IP), lim.CodeSendsPerIP, lim.CodeWindow); err != nil {
+	if err := s.hit(ctx, s.rateKey("code.ip", throttleAddr(c.IP)), lim.CodeSendsPerIP, lim.CodeWindow); err != nil {
 		return err
 	}
 	return s.hit(ctx, s.rateKey("code.email", email), lim.CodeSendsPerEmail, lim.CodeWindow)

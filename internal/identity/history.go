@@ -18,6 +18,25 @@ import (
 )
 
 // network returns the /24 (IPv4) or /48 (IPv6) network of an address.
+// throttleAddr is the address a client is throttled by: an IPv4 address
+// itself, an IPv6 one by its /64 (one subscriber's whole allocation, which
+// it may otherwise walk through to get past every per-address limit).
+func throttleAddr(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 func network(ip string) string {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {

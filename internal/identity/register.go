@@ -50,7 +50,7 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) error {
 	}
 	c := clientFrom(ctx)
 	lim := s.Limits()
-	if err := s.hit(ctx, s.rateKey("register.ip", c.IP), lim.RegistrationsPerIP, lim.CodeWindow); err != nil {
+	if err := s.hit(ctx, s.rateKey("register.ip", throttleAddr(c.IP)), lim.RegistrationsPerIP, lim.CodeWindow); err != nil {
 		return err
 	}
 	if err := s.sendAllowed(ctx, email, c); err != nil {

@@ -183,7 +183,7 @@ func (s *Service) beginSignIn(ctx context.Context, email string, device, emailCo
 	c := clientFrom(ctx)
 	si := &signIn{}
 	if !emailCode {
-		si.pairKey = s.rateKey("login.pair", email+"\x00"+c.IP)
+		si.pairKey = s.rateKey("login.pair", email+"\x00"+throttleAddr(c.IP))
 		if device {
 			si.pairKey = s.rateKey("login.device", email+"\x00"+deviceTokenFrom(ctx))
 		}
@@ -193,7 +193,7 @@ func (s *Service) beginSignIn(ctx context.Context, email string, device, emailCo
 	}
 	var keys []limitKey
 	if !device && !emailCode {
-		keys = append(keys, limitKey{s.rateKey("login.fail.ip", c.IP), lim.LoginFailuresPerIP})
+		keys = append(keys, limitKey{s.rateKey("login.fail.ip", throttleAddr(c.IP)), lim.LoginFailuresPerIP})
 	}
 	// The account's count is a plain counter (no maximum here): past
 	// LoginFailures, untrusted clients share the slow lane below.
