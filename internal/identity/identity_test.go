@@ -3,6 +3,7 @@ package identity_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -881,5 +882,24 @@ func TestWeakPasswordsRefused(t *testing.T) {
 			WantError(t, http.StatusBadRequest, "password_control_characters")
 		a.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "a sound new passphrase"}, nil).
 			Want(t, http.StatusNoContent)
+	})
+}
+
+// Someone guessing an address's password from elsewhere slows sign-ins of
+// unknown clients, not the signed-in owner's re-authentication: they can
+// still change their password.
+func TestGuessingElsewhereDoesNotBlockTheOwner(t *testing.T) {
+	servertest.Each(t, func(t *testing.T, env *servertest.Env) {
+		const email = "lovelace@example.com"
+		c, _ := signUp(t, env, email, "")
+		setLimits(t, env, func(l *identity.Limits) { l.LoginFailures = 2; l.PairFreeFailures = 2 })
+		for i := 0; i < 4; i++ {
+			login(t, env, map[string]any{"email": email, "password": fmt.Sprint("wrong guess number ", i)})
+		}
+		_, r := login(t, env, map[string]any{"email": email, "password": "yet another wrong guess"})
+		if r.Status != http.StatusTooManyRequests {
+			t.Fatalf("the guesser is not slowed down: %d", r.Status)
+		}
+		c.Do(t, "POST", "/api/v1/me/password", map[string]any{"current_password": pw, "new_password": "a brand new passphrase 2027"}, nil).Want(t, http.StatusNoContent)
 	})
 }
