@@ -11,7 +11,9 @@ test("a minor's guardian consents through the emailed link", async ({ page, brow
   let r = await page.request.post("/api/v1/auth/register", { data: kid });
   expect(r.status()).toBe(202);
   const code = await lastCode(kid.email, from);
-  r = await page.request.post("/api/v1/auth/verify", { data: { email: kid.email, code, password: kid.password } });
+  r = await page.request.post("/api/v1/auth/verify", {
+    data: { email: kid.email, code, password: kid.password },
+  });
   expect(r.ok()).toBeTruthy();
 
   await page.goto("/settings");
