@@ -3,7 +3,6 @@ package calendar
 import (
 	"context"
 	"fmt"
-	"log/slog"
 
 	"github.com/atrium-hq/atrium/internal/platform/blob"
 	"github.com/atrium-hq/atrium/internal/platform/datamap"
@@ -27,7 +26,6 @@ type Privacy struct {
 	s     *Service
 	db    *db.DB
 	blobs blob.Store
-	log   *slog.Logger
 }
 
 var _ datamap.Contract = (*Privacy)(nil)
@@ -38,7 +36,7 @@ var privacyTables = []string{"calendars", "calendar_access", "calendar_events", 
 
 // Privacy returns calendar's side of the privacy contract.
 func (s *Service) Privacy() *Privacy {
-	return &Privacy{s: s, db: s.DB, blobs: s.Blobs, log: s.Log, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
+	return &Privacy{s: s, db: s.DB, blobs: s.Blobs, Engine: sqlmap.New(sqlmap.Config{DB: s.DB, Files: s.Blobs, Tables: privacyTables, Log: s.Log,
 		Rules: []sqlmap.Rule{
 			{Table: "calendars", Shared: true},
 			{Table: "calendar_events", Shared: true},
